@@ -1,0 +1,102 @@
+# mxgw: build into build/, never next to the sources.
+#   make            build/mxctl (BPF objects embedded through a skeleton)
+#   make test       every test (installs Debian packages first if missing)
+#   make deps       install the Debian 12 packages mxgw needs
+#   make V=1        show the commands
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+BUILD   ?= build
+CC      ?= cc
+CLANG   ?= clang
+BPFTOOL ?= bpftool
+ARCH    := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+CFLAGS  ?= -O2 -g
+CFLAGS  += -Wall -Wextra -Werror -Wno-format-truncation -std=gnu11 -I$(BUILD) -Imaps -Ictl -Iloader
+LDLIBS  := -lbpf -lelf -lz
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Wall -Werror
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+# Debian 12 packages: build, run, test.
+DEPS := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool libcmocka-dev \
+	make gcc pkg-config iproute2 ethtool nftables python3
+
+BPF_SRC  := bpf/mxgw.bpf.c
+BPF_HDRS := $(wildcard bpf/*.h) maps/mxgw_abi.h vmlinux/vmlinux.h
+LIB_SRC  := maps/maps.c maps/names.c ctl/config.c loader/loader.c loader/netdev.c
+CTL_SRC  := ctl/mxctl.c ctl/json.c ctl/cmd_load.c ctl/cmd_service.c ctl/cmd_status.c
+HDRS     := $(wildcard maps/*.h ctl/*.h loader/*.h) $(BUILD)/mxgw.skel.h
+
+LIB_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
+CTL_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(CTL_SRC))
+
+TESTS := $(BUILD)/tests/test_config $(BUILD)/tests/test_netdev \
+	 $(BUILD)/tests/test_names $(BUILD)/tests/test_xdp $(BUILD)/tests/test_tc \
+	 $(BUILD)/tests/test_maps
+
+.PHONY: all test deps check-deps clean
+all: $(BUILD)/mxctl
+
+$(BUILD)/mxgw.bpf.o: $(BPF_SRC) $(BPF_HDRS)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/mxgw.skel.h: $(BUILD)/mxgw.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name mxgw_bpf > $@
+
+$(BUILD)/obj/%.o: %.c $(HDRS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/mxctl: $(CTL_OBJ) $(LIB_OBJ)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/test_config: tests/unit/test_config.c ctl/config.c $(HDRS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
+		tests/unit/test_config.c ctl/config.c -lcmocka -o $@
+
+$(BUILD)/tests/test_netdev: tests/unit/test_netdev.c loader/netdev.c $(HDRS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) tests/unit/test_netdev.c loader/netdev.c -lcmocka -o $@
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c tests/bpf/testbed.c $(LIB_OBJ) $(HDRS) $(wildcard tests/bpf/*.h)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Itests/bpf $< tests/bpf/testbed.c $(LIB_OBJ) $(LDLIBS) -lcmocka -o $@
+
+$(BUILD)/tests/test_%: tests/bpf/test_%.c tests/bpf/testbed.c $(LIB_OBJ) $(HDRS) $(wildcard tests/bpf/*.h)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Itests/bpf $< tests/bpf/testbed.c $(LIB_OBJ) $(LDLIBS) -lcmocka -o $@
+
+check-deps:
+	@missing=""; for p in $(DEPS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then echo "  DEPS    missing:$$missing"; $(MAKE) --no-print-directory deps; fi
+
+deps:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEPS)
+
+test: check-deps
+	$(Q)$(MAKE) --no-print-directory all $(TESTS)
+	$(Q)tests/run.sh $(TESTS) tests/e2e/test_inbound.sh
+
+clean:
+	rm -rf $(BUILD)

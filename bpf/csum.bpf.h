@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Incremental Internet checksum updates (RFC 1624, eqn. 3):
+ *	HC' = ~(~HC + ~m + m')
+ * All values stay in network byte order; one's complement sums do not care
+ * about byte order as long as every term is in the same one.
+ */
+#ifndef MXGW_CSUM_BPF_H
+#define MXGW_CSUM_BPF_H
+
+static __always_inline __u16 csum_fold(__u64 sum)
+{
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)((sum & 0xffff) + (sum >> 16));
+}
+
+/* A 32-bit field of the covered data changed from @from to @to. */
+static __always_inline __u16 csum_replace4(__u16 check, __be32 from, __be32 to)
+{
+	__u64 sum = (__u16)~check;
+
+	sum += (__u32)~from & 0xffff;
+	sum += (__u32)~from >> 16;
+	sum += to & 0xffff;
+	sum += to >> 16;
+	return ~csum_fold(sum);
+}
+
+/*
+ * TTL decrement: the 16-bit word holding TTL drops by 0x0100, so the
+ * checksum rises by the same amount (as the kernel's ip_decrease_ttl).
+ */
+static __always_inline void ipv4_decrease_ttl(struct iphdr *ip)
+{
+	__u32 check = ip->check;
+
+	check += bpf_htons(0x0100);
+	ip->check = (__u16)(check + (check >= 0xffff));
+	ip->ttl--;
+}
+
+#endif /* MXGW_CSUM_BPF_H */

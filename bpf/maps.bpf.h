@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The maps of maps/mxgw_abi.h, declared once for both programs. */
+#ifndef MXGW_MAPS_BPF_H
+#define MXGW_MAPS_BPF_H
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mxgw_config);
+} mxgw_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MXGW_PORTS_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct mxgw_port_policy);
+} mxgw_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MXGW_MAX_SERVICES);
+	__type(key, __u32);
+	__type(value, struct mxgw_service);
+} mxgw_services SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, MXGW_MAX_FROM);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct mxgw_from_key);
+	__type(value, __u8);
+} mxgw_from SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MXGW_MAX_SERVICES);
+	__type(key, __u32);
+	__type(value, struct mxgw_svc_stats);
+} mxgw_svc_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MXGW_COUNTER_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} mxgw_counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mxgw_nexthop);
+} mxgw_nexthop SEC(".maps");
+
+/* Devices that take redirected XDP frames; filled by mxctl from the
+ * kernel's xdp-features, so the fast path never redirects into a device
+ * that would drop the frame. */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, MXGW_MAX_TX_PORTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} mxgw_tx_ports SEC(".maps");
+
+static __always_inline void count(enum mxgw_counter what)
+{
+	__u32 key = what;
+	__u64 *v = bpf_map_lookup_elem(&mxgw_counters, &key);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline void count_svc(__u32 svc_id, int dir, int verdict,
+				      __u32 bytes)
+{
+	struct mxgw_svc_stats *st = bpf_map_lookup_elem(&mxgw_svc_stats, &svc_id);
+
+	if (st) {
+		st->count[dir][verdict & 1].packets += 1;
+		st->count[dir][verdict & 1].bytes += bytes;
+	}
+}
+
+#endif /* MXGW_MAPS_BPF_H */

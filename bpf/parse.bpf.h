@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Header parsing with bounds checks written once.  Each helper advances a
+ * cursor past one header and returns it, or NULL when the frame is too
+ * short; callers never touch packet bytes the verifier has not seen checked.
+ */
+#ifndef MXGW_PARSE_BPF_H
+#define MXGW_PARSE_BPF_H
+
+#define ETH_P_IP	0x0800
+#define ETH_P_8021Q	0x8100
+#define ETH_P_8021AD	0x88A8
+#define IPPROTO_TCP	6
+#define IPPROTO_UDP	17
+#define IP_MF		0x2000
+#define IP_OFFSET	0x1fff
+#define MXGW_MAX_VLANS	2
+#define ETH_ALEN	6
+
+struct cursor {
+	void *pos;
+	void *end;
+};
+
+/* Take @len bytes at the cursor; NULL if they are not all in the frame. */
+static __always_inline void *cursor_take(struct cursor *c, __u32 len)
+{
+	void *p = c->pos;
+
+	if (p + len > c->end)
+		return NULL;
+	c->pos = p + len;
+	return p;
+}
+
+/*
+ * Ethernet plus up to MXGW_MAX_VLANS 802.1Q/802.1ad tags.  Returns the
+ * Ethernet header; *proto is the inner EtherType (network order) and
+ * *vlans the number of tags skipped.
+ */
+static __always_inline struct ethhdr *parse_eth(struct cursor *c, __be16 *proto,
+						int *vlans)
+{
+	struct ethhdr *eth = cursor_take(c, sizeof(*eth));
+	__be16 type;
+	int i;
+
+	if (!eth)
+		return NULL;
+	type = eth->h_proto;
+	*vlans = 0;
+#pragma unroll
+	for (i = 0; i < MXGW_MAX_VLANS; i++) {
+		struct vlan_hdr *vh;
+
+		if (type != bpf_htons(ETH_P_8021Q) && type != bpf_htons(ETH_P_8021AD))
+			break;
+		vh = cursor_take(c, sizeof(*vh));
+		if (!vh)
+			return NULL;
+		type = vh->h_vlan_encapsulated_proto;
+		*vlans += 1;
+	}
+	*proto = type;
+	return eth;
+}
+
+/* The fixed 20 bytes of an IPv4 header (options are not taken). */
+static __always_inline struct iphdr *parse_ipv4_fixed(struct cursor *c)
+{
+	return cursor_take(c, sizeof(struct iphdr));
+}
+
+enum ipv4_check {
+	IPV4_OK = 0,
+	IPV4_MALFORMED,		/* version, IHL or total length wrong */
+	IPV4_FRAGMENT,		/* MF set or offset non-zero */
+};
+
+/*
+ * Validate an IPv4 header whose fixed part the cursor has just passed and
+ * move the cursor past its options.  The frame may carry link padding
+ * after tot_len, never less than tot_len.
+ */
+static __always_inline enum ipv4_check ipv4_validate(struct cursor *c,
+						     struct iphdr *ip)
+{
+	__u32 hlen = ip->ihl * 4;
+	__u32 tot = bpf_ntohs(ip->tot_len);
+
+	if (ip->version != 4 || hlen < sizeof(*ip))
+		return IPV4_MALFORMED;
+	if (tot < hlen || (void *)ip + tot > c->end)
+		return IPV4_MALFORMED;
+	if (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET))
+		return IPV4_FRAGMENT;
+	/* hlen is at most 60: the verifier sees the bound from ihl's 4 bits */
+	if (!cursor_take(c, hlen - sizeof(*ip)))
+		return IPV4_MALFORMED;
+	return IPV4_OK;
+}
+
+/*
+ * An L4 header of @need fixed bytes (a constant at every call site, so the
+ * verifier knows the range): it must lie within the IP datagram, not only
+ * within the frame.
+ */
+static __always_inline void *parse_l4(struct cursor *c, struct iphdr *ip,
+				      __u32 need)
+{
+	void *l4 = c->pos;
+
+	if (l4 + need > (void *)ip + bpf_ntohs(ip->tot_len))
+		return NULL;
+	return cursor_take(c, need);
+}
+
+#endif /* MXGW_PARSE_BPF_H */

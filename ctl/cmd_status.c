@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * mxctl status: the running table as the seed shows it (service, port,
+ * outgoing, incoming) with live counters, how the programs are attached
+ * and which forwarding path incoming mail takes.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <linux/if_link.h>
+#include <linux/bpf.h>
+#include "mxctl.h"
+#include "config.h"
+#include "json.h"
+#include "../loader/loader.h"
+
+struct status {
+	char ifname[IF_NAMESIZE];
+	struct mxgw_attach_info att;
+	struct mxgw_config cfg;
+	struct mxgw_service svcs[MXGW_MAX_SERVICES];
+	struct mxgw_svc_stats stats[MXGW_MAX_SERVICES];
+	__u64 counters[MXGW_COUNTER_MAX];
+	struct mxgw_nexthop nh;
+	__u64 in_allowed;	/* packets DNATed, over all services */
+	__u64 kernel_path;	/* of which handed to the kernel */
+	int forwarding;		/* net.ipv4.conf.IF.forwarding, -1 unknown */
+};
+
+static int read_status(const char *ifname, struct status *st)
+{
+	struct mxgw_maps m;
+	char path[128];
+	FILE *f;
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	snprintf(st->ifname, sizeof(st->ifname), "%.*s", IF_NAMESIZE - 1, ifname);
+	err = mxgw_query_attach(ifname, &st->att);
+	if (err)
+		return err;
+	mxgw_maps_init(&m);
+	err = mxgw_open_loaded(ifname, &m);
+	if (!err)
+		err = mxgw_maps_read_config(&m, &st->cfg);
+	if (!err)
+		err = mxgw_maps_read_services(&m, st->svcs);
+	for (int id = 0; !err && id < MXGW_MAX_SERVICES; id++) {
+		if (id && !st->svcs[id].in_use)
+			continue;
+		err = mxgw_maps_read_svc_stats(&m, id, &st->stats[id]);
+		st->in_allowed += st->stats[id].count[MXGW_DIR_IN][MXGW_ALLOW].packets;
+	}
+	if (!err)
+		err = mxgw_maps_read_counters(&m, st->counters);
+	if (!err)
+		err = mxgw_maps_read_nexthop(&m, &st->nh);
+	mxgw_maps_close(&m);
+	for (int c = MXGW_FWD_KERNEL_NO_NEIGH; c <= MXGW_FWD_KERNEL_NO_ROUTE; c++)
+		st->kernel_path += st->counters[c];
+
+	st->forwarding = -1;
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%.*s/forwarding",
+		 IF_NAMESIZE - 1, ifname);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%d", &st->forwarding) != 1)
+			st->forwarding = -1;
+		fclose(f);
+	}
+	return err;
+}
+
+static const char *xdp_mode_str(__u8 mode)
+{
+	switch (mode) {
+	case XDP_ATTACHED_DRV:
+		return "native";
+	case XDP_ATTACHED_SKB:
+		return "generic";
+	case XDP_ATTACHED_HW:
+		return "offload";
+	case XDP_ATTACHED_MULTI:
+		return "multi";
+	default:
+		return "none";
+	}
+}
+
+static const char *addr_str(__be32 a, char *buf)
+{
+	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
+}
+
+static __u64 age_ms(__u64 then_ns)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec - then_ns) / 1000000;
+}
+
+/* One line on the path incoming mail takes, from the next-hop cache. */
+static void forward_path(const struct status *st, char *buf, size_t len)
+{
+	const struct mxgw_nexthop *nh = &st->nh;
+	char dev[IF_NAMESIZE] = "?";
+
+	if (!nh->refreshed_ns) {
+		snprintf(buf, len, "not known yet (no incoming connection so far)");
+		return;
+	}
+	if_indextoname(nh->ifindex, dev);
+	if (nh->fib_ret == BPF_FIB_LKUP_RET_SUCCESS && nh->can_redirect)
+		snprintf(buf, len, "xdp-redirect to %s (next hop %02x:%02x:%02x:%02x:%02x:%02x)",
+			 dev, nh->dmac[0], nh->dmac[1], nh->dmac[2], nh->dmac[3],
+			 nh->dmac[4], nh->dmac[5]);
+	else if (nh->fib_ret == BPF_FIB_LKUP_RET_SUCCESS)
+		snprintf(buf, len, "kernel: %s takes no XDP frames (a veth needs an XDP program or GRO on its peer)",
+			 dev);
+	else if (nh->fib_ret == BPF_FIB_LKUP_RET_NO_NEIGH)
+		snprintf(buf, len, "kernel: the mail server's MAC is not resolved yet");
+	else if (nh->fib_ret == BPF_FIB_LKUP_RET_FWD_DISABLED)
+		snprintf(buf, len, "kernel: IPv4 forwarding is disabled");
+	else
+		snprintf(buf, len, "kernel: no route to the mail server (fib lookup %u)",
+			 nh->fib_ret);
+}
+
+static const char *proto_port(const struct mxgw_service *s, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u/%s", s->port, mxgw_protos_str(s->protos));
+	return buf;
+}
+
+static void print_text(const struct status *st)
+{
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], pp[32], path[160];
+	const struct mxgw_pkt_count *ok, *no;
+
+	forward_path(st, path, sizeof(path));
+	printf("%s: xdp %s (id %u, %s), tc egress %s (id %u)\n", st->ifname,
+	       MXGW_PROG_XDP, st->att.xdp_prog_id, xdp_mode_str(st->att.xdp_mode),
+	       st->att.tc_prog_id ? MXGW_PROG_TC : "NOT ATTACHED", st->att.tc_prog_id);
+	if (st->att.xdp_prog_id != st->att.pinned_xdp_id)
+		printf("  WARNING: the XDP program on %s is not mxgw's (mxctl load %s repairs it)\n",
+		       st->ifname, st->ifname);
+	printf("  public %s -> mail server %s, default %s\n",
+	       addr_str(st->cfg.public_addr, a), addr_str(st->cfg.mailserver_addr, b),
+	       mxgw_verdict_str(st->cfg.default_in));
+	printf("  forward path: %s\n", path);
+	printf("  forwarded: %llu packets, %llu by xdp-redirect, %llu by the kernel\n",
+	       (unsigned long long)st->in_allowed,
+	       (unsigned long long)(st->in_allowed - st->kernel_path),
+	       (unsigned long long)st->kernel_path);
+	if (st->forwarding == 0)
+		printf("  WARNING: IPv4 forwarding is off on %s (sysctl -w net.ipv4.ip_forward=1)\n",
+		       st->ifname);
+	printf("  IPv6: passed untouched, not filtered by mxgw yet\n\n");
+
+	printf("  %-10s %-12s %-9s %-9s %12s %14s %12s %14s\n", "service", "port",
+	       "outgoing", "incoming", "in-allowed", "bytes", "in-denied", "bytes");
+	for (int id = 0; id < MXGW_MAX_SERVICES; id++) {
+		const struct mxgw_service *s = &st->svcs[id];
+		char in[24];
+
+		if (id && !s->in_use)
+			continue;
+		ok = &st->stats[id].count[MXGW_DIR_IN][MXGW_ALLOW];
+		no = &st->stats[id].count[MXGW_DIR_IN][MXGW_DENY];
+		if (!id) {
+			printf("  %-10s %-12s %-9s %-9s", "(unlisted)", "*",
+			       mxgw_verdict_str(st->cfg.default_out),
+			       mxgw_verdict_str(st->cfg.default_in));
+		} else {
+			snprintf(in, sizeof(in), "%s%s", mxgw_verdict_str(s->verdict[MXGW_DIR_IN]),
+				 s->flags & MXGW_PORT_F_FROM ? "+from" : "");
+			printf("  %-10.*s %-12s %-9s %-9s", MXGW_SVC_NAME_LEN, s->name,
+			       proto_port(s, pp, sizeof(pp)),
+			       mxgw_verdict_str(s->verdict[MXGW_DIR_OUT]), in);
+		}
+		printf(" %12llu %14llu %12llu %14llu\n",
+		       (unsigned long long)ok->packets, (unsigned long long)ok->bytes,
+		       (unsigned long long)no->packets, (unsigned long long)no->bytes);
+	}
+	printf("\n  counters:");
+	for (int c = 0; c < MXGW_COUNTER_MAX; c++)
+		printf("%s %s %llu", c % 4 ? "," : "\n   ", mxgw_counter_name(c),
+		       (unsigned long long)st->counters[c]);
+	printf("\n");
+}
+
+static void json_count(struct json *j, const char *k, const struct mxgw_pkt_count *c)
+{
+	json_key(j, k);
+	json_object_start(j);
+	json_kv_uint(j, "packets", c->packets);
+	json_kv_uint(j, "bytes", c->bytes);
+	json_object_end(j);
+}
+
+static void print_json(struct json *j, const struct status *st)
+{
+	char a[INET_ADDRSTRLEN], path[160];
+
+	forward_path(st, path, sizeof(path));
+	json_object_start(j);
+	json_kv_string(j, "ifname", st->ifname);
+	json_key(j, "xdp");
+	json_object_start(j);
+	json_kv_string(j, "name", MXGW_PROG_XDP);
+	json_kv_uint(j, "id", st->att.xdp_prog_id);
+	json_kv_string(j, "mode", xdp_mode_str(st->att.xdp_mode));
+	json_kv_bool(j, "ours", st->att.xdp_prog_id == st->att.pinned_xdp_id);
+	json_object_end(j);
+	json_key(j, "tc_egress");
+	json_object_start(j);
+	json_kv_string(j, "name", MXGW_PROG_TC);
+	json_kv_uint(j, "id", st->att.tc_prog_id);
+	json_kv_bool(j, "ours", st->att.tc_prog_id && st->att.tc_prog_id == st->att.pinned_tc_id);
+	json_object_end(j);
+	json_kv_string(j, "public", addr_str(st->cfg.public_addr, a));
+	json_kv_string(j, "mailserver", addr_str(st->cfg.mailserver_addr, a));
+	json_kv_string(j, "default", mxgw_verdict_str(st->cfg.default_in));
+	json_key(j, "forward");
+	json_object_start(j);
+	json_kv_string(j, "path", st->nh.refreshed_ns ?
+		       (st->nh.fib_ret == BPF_FIB_LKUP_RET_SUCCESS && st->nh.can_redirect ?
+			"xdp-redirect" : "kernel") : "unknown");
+	json_kv_string(j, "reason", path);
+	json_kv_uint(j, "nexthop_ifindex", st->nh.ifindex);
+	json_kv_uint(j, "nexthop_age_ms", st->nh.refreshed_ns ? age_ms(st->nh.refreshed_ns) : 0);
+	json_kv_uint(j, "packets", st->in_allowed);
+	json_kv_uint(j, "redirected", st->in_allowed - st->kernel_path);
+	json_kv_uint(j, "kernel", st->kernel_path);
+	json_object_end(j);
+	if (st->forwarding >= 0)
+		json_kv_bool(j, "ipv4_forwarding", st->forwarding);
+	json_kv_string(j, "ipv6", "passed untouched (not filtered yet)");
+	json_key(j, "services");
+	json_array_start(j);
+	for (int id = 0; id < MXGW_MAX_SERVICES; id++) {
+		const struct mxgw_service *s = &st->svcs[id];
+
+		if (id && !s->in_use)
+			continue;
+		json_object_start(j);
+		if (id) {
+			json_kv_string(j, "name", s->name);
+			json_kv_uint(j, "port", s->port);
+			json_kv_string(j, "proto", mxgw_protos_str(s->protos));
+			json_kv_string(j, "outgoing", mxgw_verdict_str(s->verdict[MXGW_DIR_OUT]));
+			json_kv_string(j, "incoming", mxgw_verdict_str(s->verdict[MXGW_DIR_IN]));
+			json_kv_bool(j, "from", s->flags & MXGW_PORT_F_FROM);
+		} else {
+			json_kv_string(j, "name", "(unlisted)");
+			json_kv_string(j, "outgoing", mxgw_verdict_str(st->cfg.default_out));
+			json_kv_string(j, "incoming", mxgw_verdict_str(st->cfg.default_in));
+		}
+		json_count(j, "in_allowed", &st->stats[id].count[MXGW_DIR_IN][MXGW_ALLOW]);
+		json_count(j, "in_denied", &st->stats[id].count[MXGW_DIR_IN][MXGW_DENY]);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_key(j, "counters");
+	json_object_start(j);
+	for (int c = 0; c < MXGW_COUNTER_MAX; c++)
+		json_kv_uint(j, mxgw_counter_name(c), st->counters[c]);
+	json_object_end(j);
+	json_object_end(j);
+}
+
+int cmd_status(const struct mxctl_opts *opts, int argc, char **argv)
+{
+	char names[64][IF_NAMESIZE];
+	static struct status st;
+	struct json j;
+	int n, ret = 0;
+
+	if (argc > 1)
+		return mxctl_usage("status", "too many arguments");
+	n = mxctl_targets(opts, argc ? argv[0] : NULL, names, 64, "status");
+	if (n < 0)
+		return 1;
+	json_init(&j, stdout);
+	if (opts->json)
+		json_array_start(&j);
+	for (int i = 0; i < n; i++) {
+		int err = read_status(names[i], &st);
+
+		if (err) {
+			mxctl_err("status %s: %s", names[i], strerror(-err));
+			ret = 1;
+			continue;
+		}
+		if (opts->json)
+			print_json(&j, &st);
+		else
+			print_text(&st);
+	}
+	if (opts->json)
+		json_array_end(&j);
+	return ret;
+}

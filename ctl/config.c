@@ -1,0 +1,759 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * config.c - the mxgw.conf parser.
+ *
+ * One line-oriented parser serves both a file and a string: a tiny reader
+ * hides where the bytes come from, so mxctl and the unit tests exercise
+ * exactly the same code.  The parser keeps going after an error so that
+ * an operator sees every mistake in one run, and only a config without a
+ * single error leaves anything in *conf.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "config.h"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/*
+ * The longest valid line has 7 fields ("service NAME PORT OUT IN from
+ * LIST"); one more slot keeps the first surplus field for the message.
+ */
+#define MAX_TOKENS	8
+
+/* "service " + a valid name: the prefix of every service field name. */
+#define SVC_FIELD_LEN	(sizeof("service ") + MXGW_SVC_NAME_LEN)
+
+#define PROTOS_ALL	(MXGW_PROTO_BIT(MXGW_PROTO_TCP) | \
+			 MXGW_PROTO_BIT(MXGW_PROTO_UDP))
+
+#define SMTP_PORT	25
+
+/* Where the bytes come from: a FILE, or a NUL-terminated string. */
+struct reader {
+	FILE *file;
+	const char *text;
+	int error;		/* errno of a failed read, 0 if none */
+};
+
+/* A keyword that may appear once and carries one host address. */
+struct host_setting {
+	const char *keyword;
+	__be32 *addr;
+	unsigned int line;	/* 0 until seen */
+};
+
+enum { HOST_PUBLIC, HOST_MAILSERVER, HOST_MAX };
+
+struct parser {
+	const char *path;
+	FILE *err;		/* may be NULL: count errors, print nothing */
+	struct mxgw_conf *conf;
+	unsigned int line;	/* current line, 1-based; 0 before the first */
+	unsigned int nerrors;
+	struct host_setting host[HOST_MAX];
+	unsigned int default_line;
+};
+
+/* One raw line after comment stripping, split into fields. */
+struct fields {
+	char *tok[MAX_TOKENS];
+	unsigned int n;		/* all fields, even those beyond MAX_TOKENS */
+};
+
+static void vreport(struct parser *p, bool is_error, const char *field,
+		    const char *sub, const char *fmt, va_list ap)
+{
+	if (is_error)
+		p->nerrors++;
+	if (!p->err)
+		return;
+	fprintf(p->err, "%s:%u: %s: %s", p->path, p->line,
+		is_error ? "error" : "warning", field);
+	if (sub)
+		fprintf(p->err, ": %s", sub);
+	fputs(": ", p->err);
+	vfprintf(p->err, fmt, ap);
+	fputc('\n', p->err);
+}
+
+/* "PATH:LINE: error: FIELD[: SUB]: message" */
+__attribute__((format(printf, 4, 5)))
+static void conf_error(struct parser *p, const char *field, const char *sub,
+		       const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(p, true, field, sub, fmt, ap);
+	va_end(ap);
+}
+
+__attribute__((format(printf, 4, 5)))
+static void conf_warn(struct parser *p, const char *field, const char *sub,
+		      const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(p, false, field, sub, fmt, ap);
+	va_end(ap);
+}
+
+static int reader_getc(struct reader *r)
+{
+	int c;
+
+	if (!r->file)
+		return *r->text ? (unsigned char)*r->text++ : EOF;
+	errno = 0;
+	c = getc(r->file);
+	if (c == EOF && ferror(r->file))
+		r->error = errno ? errno : EIO;
+	return c;
+}
+
+/*
+ * Read one line into @buf without its line end, keeping at most
+ * @size - 1 bytes; *@overflow says that more were dropped.  The rest of
+ * an over-long line is consumed anyway, so that the next call starts on
+ * the next line and line numbers stay right.  Returns the length kept,
+ * or -1 at the end of the input.
+ */
+static int read_line(struct reader *r, char *buf, size_t size,
+		     bool *overflow, bool *has_nul)
+{
+	size_t len = 0;
+	bool any = false;
+	int c;
+
+	*overflow = false;
+	*has_nul = false;
+	while ((c = reader_getc(r)) != EOF) {
+		any = true;
+		if (c == '\n')
+			break;
+		if (c == '\0')
+			*has_nul = true;
+		if (len + 1 < size)
+			buf[len++] = (char)c;
+		else
+			*overflow = true;
+	}
+	if (!any)
+		return -1;
+	/* Tolerate CRLF: a '\r' would otherwise stick to the last field. */
+	if (c == '\n' && len > 0 && buf[len - 1] == '\r')
+		len--;
+	buf[len] = '\0';
+	return (int)len;
+}
+
+/* Cut the comment off and split on blanks; @line is modified in place. */
+static void split_fields(char *line, struct fields *f)
+{
+	char *hash = strchr(line, '#');
+	char *s = line;
+
+	if (hash)
+		*hash = '\0';
+	f->n = 0;
+	for (;;) {
+		s += strspn(s, " \t");
+		if (!*s)
+			break;
+		if (f->n < MAX_TOKENS)
+			f->tok[f->n] = s;
+		f->n++;
+		s += strcspn(s, " \t");
+		if (*s)
+			*s++ = '\0';
+	}
+}
+
+/*
+ * Plain decimal: digits only, no sign, no blanks, and no leading zero so
+ * that "025" is not silently read as 25 by someone who meant octal.
+ */
+static bool parse_decimal(const char *s, unsigned long max, unsigned long *val)
+{
+	unsigned long v = 0;
+
+	if (!*s || (s[0] == '0' && s[1]))
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		v = v * 10 + (unsigned long)(*s - '0');
+		if (v > max)
+			return false;
+	}
+	*val = v;
+	return true;
+}
+
+static bool parse_verdict(const char *s, __u8 *verdict)
+{
+	if (!strcmp(s, "allow"))
+		*verdict = MXGW_ALLOW;
+	else if (!strcmp(s, "deny"))
+		*verdict = MXGW_DENY;
+	else
+		return false;
+	return true;
+}
+
+/* inet_pton accepts exactly four dotted decimal octets, nothing else. */
+static bool parse_ipv4(const char *s, __be32 *addr)
+{
+	struct in_addr in;
+
+	if (inet_pton(AF_INET, s, &in) != 1)
+		return false;
+	*addr = in.s_addr;
+	return true;
+}
+
+/* Why @addr cannot be a host's own address, or NULL if it can. */
+static const char *unusable_host_reason(__be32 addr)
+{
+	uint32_t a = ntohl(addr);
+
+	if ((a >> 24) == 0)
+		return "this network, 0.0.0.0/8";
+	if ((a >> 24) == 127)
+		return "loopback, 127.0.0.0/8";
+	if ((a >> 28) == 0xe)
+		return "multicast, 224.0.0.0/4";
+	if (a == 0xffffffffu)
+		return "limited broadcast";
+	if ((a >> 28) == 0xf)
+		return "reserved, 240.0.0.0/4";
+	return NULL;
+}
+
+static bool parse_host_addr(struct parser *p, const char *keyword,
+			    const char *s, __be32 *addr)
+{
+	const char *why;
+
+	if (!parse_ipv4(s, addr)) {
+		conf_error(p, keyword, NULL,
+			   "\"%s\" is not a dotted-quad IPv4 address", s);
+		return false;
+	}
+	why = unusable_host_reason(*addr);
+	if (why) {
+		conf_error(p, keyword, NULL,
+			   "%s is not a unicast host address (%s)", s, why);
+		return false;
+	}
+	return true;
+}
+
+/* Exactly one value after the keyword. */
+static bool check_one_value(struct parser *p, const struct fields *f,
+			    const char *what)
+{
+	if (f->n < 2) {
+		conf_error(p, f->tok[0], NULL, "missing %s", what);
+		return false;
+	}
+	if (f->n > 2) {
+		conf_error(p, f->tok[0], NULL, "extra field \"%s\"", f->tok[2]);
+		return false;
+	}
+	return true;
+}
+
+/* public / mailserver: once each, and never the same address. */
+static void parse_host(struct parser *p, const struct fields *f, int which)
+{
+	struct host_setting *h = &p->host[which];
+	const struct host_setting *other = &p->host[!which];
+	__be32 addr;
+
+	if (!check_one_value(p, f, "address"))
+		return;
+	if (!parse_host_addr(p, h->keyword, f->tok[1], &addr))
+		return;
+	if (h->line) {
+		conf_error(p, h->keyword, NULL, "already set on line %u",
+			   h->line);
+		return;
+	}
+	if (other->line && *other->addr == addr) {
+		conf_error(p, h->keyword, NULL, "same address as %s (line %u)",
+			   other->keyword, other->line);
+		return;
+	}
+	*h->addr = addr;
+	h->line = p->line;
+}
+
+static void parse_default(struct parser *p, const struct fields *f)
+{
+	__u8 verdict;
+
+	if (!check_one_value(p, f, "verdict"))
+		return;
+	if (!parse_verdict(f->tok[1], &verdict)) {
+		conf_error(p, "default", NULL,
+			   "expected allow or deny, got \"%s\"", f->tok[1]);
+		return;
+	}
+	if (p->default_line) {
+		conf_error(p, "default", NULL, "already set on line %u",
+			   p->default_line);
+		return;
+	}
+	p->conf->default_verdict = verdict;
+	p->default_line = p->line;
+}
+
+static bool valid_service_name(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len < 1 || len >= MXGW_SVC_NAME_LEN)
+		return false;
+	if (s[0] < 'a' || s[0] > 'z')
+		return false;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == len;
+}
+
+/*
+ * Once the name is known to be valid, every later message on the line
+ * says "service NAME: ..." so the operator knows which one; before that
+ * (or when it is invalid) just "service: ...".
+ */
+static void svc_parse_name(struct parser *p, const char *name,
+			   struct mxgw_conf_service *svc, char *field)
+{
+	const struct mxgw_conf_service *dup;
+
+	if (!valid_service_name(name)) {
+		conf_error(p, field, "name",
+			   "\"%s\" must be 1..%d characters of [a-z0-9_-] starting with a letter",
+			   name, MXGW_SVC_NAME_LEN - 1);
+		return;
+	}
+	snprintf(field, SVC_FIELD_LEN, "service %s", name);
+	snprintf(svc->name, sizeof(svc->name), "%s", name);
+	dup = mxgw_conf_find_service(p->conf, name);
+	if (dup)
+		conf_error(p, field, "name", "already defined on line %u",
+			   dup->line);
+}
+
+/* One protocol name of a PROTO field, @len bytes long; 0 if unknown. */
+static __u8 proto_bit(const char *s, size_t len)
+{
+	if (len == 3 && !strncmp(s, "tcp", 3))
+		return MXGW_PROTO_BIT(MXGW_PROTO_TCP);
+	if (len == 3 && !strncmp(s, "udp", 3))
+		return MXGW_PROTO_BIT(MXGW_PROTO_UDP);
+	return 0;
+}
+
+/* "tcp", "udp", "tcp,udp" or "udp,tcp" into a mask. */
+static bool svc_parse_protos(struct parser *p, const char *field,
+			     const char *s, __u8 *protos)
+{
+	const char *part = s;
+	size_t len;
+	__u8 bit;
+
+	*protos = 0;
+	for (;;) {
+		len = strcspn(part, ",");
+		bit = proto_bit(part, len);
+		if (!bit) {
+			conf_error(p, field, "proto",
+				   "\"%s\" must be tcp, udp or tcp,udp", s);
+			return false;
+		}
+		if (*protos & bit) {
+			conf_error(p, field, "proto", "\"%s\" lists %s twice",
+				   s, mxgw_protos_str(bit));
+			return false;
+		}
+		*protos |= bit;
+		if (!part[len])
+			return true;
+		part += len + 1;
+	}
+}
+
+/* A (port, proto) pair selects one service in the data plane: only once. */
+static void svc_check_port_unique(struct parser *p, const char *field,
+				  const struct mxgw_conf_service *svc)
+{
+	const struct mxgw_conf *conf = p->conf;
+
+	for (unsigned int i = 0; i < conf->nservices; i++) {
+		const struct mxgw_conf_service *old = &conf->services[i];
+		__u8 both = old->protos & svc->protos;
+
+		if (old->port != svc->port || !both)
+			continue;
+		conf_error(p, field, "port",
+			   "%u/%s already used by service %s (line %u)",
+			   svc->port, mxgw_protos_str(both), old->name,
+			   old->line);
+	}
+}
+
+/* PORT[/PROTO]; @s is modified. */
+static void svc_parse_port(struct parser *p, const char *field, char *s,
+			   struct mxgw_conf_service *svc)
+{
+	char *slash = strchr(s, '/');
+	unsigned long port;
+	bool port_ok, proto_ok = true;
+
+	if (slash)
+		*slash = '\0';
+	port_ok = parse_decimal(s, 65535, &port) && port > 0;
+	if (!port_ok)
+		conf_error(p, field, "port",
+			   "\"%s\" is not a port number (1..65535)", s);
+	if (slash)
+		proto_ok = svc_parse_protos(p, field, slash + 1, &svc->protos);
+	else
+		svc->protos = MXGW_PROTO_BIT(MXGW_PROTO_TCP);
+	if (!port_ok || !proto_ok)
+		return;
+	svc->port = (__u16)port;
+	svc_check_port_unique(p, field, svc);
+}
+
+static void svc_parse_verdict(struct parser *p, const char *field,
+			      const char *column, const char *s, __u8 *verdict)
+{
+	if (!parse_verdict(s, verdict))
+		conf_error(p, field, column,
+			   "expected allow or deny, got \"%s\"", s);
+}
+
+static __be32 prefix_mask(unsigned int len)
+{
+	/* A shift by 32 is undefined, so /0 is spelled out. */
+	return len ? htonl(~0u << (32 - len)) : 0;
+}
+
+/* One "A.B.C.D[/LEN]" entry of a from list. */
+static bool svc_parse_prefix(struct parser *p, const char *field,
+			     const char *s, struct mxgw_prefix *pfx)
+{
+	char addr[INET_ADDRSTRLEN], net[INET_ADDRSTRLEN];
+	size_t alen = strcspn(s, "/");
+	unsigned long len = 32;
+	struct in_addr in;
+
+	if (alen < sizeof(addr)) {
+		memcpy(addr, s, alen);
+		addr[alen] = '\0';
+	}
+	if (alen >= sizeof(addr) || !parse_ipv4(addr, &pfx->addr)) {
+		conf_error(p, field, "from",
+			   "\"%s\" is not an IPv4 address or CIDR", s);
+		return false;
+	}
+	if (s[alen] && !parse_decimal(s + alen + 1, 32, &len)) {
+		conf_error(p, field, "from",
+			   "\"%s\": prefix length must be 0..32", s);
+		return false;
+	}
+	pfx->len = (__u8)len;
+	/* The data plane matches on the prefix; stray bits are a typo. */
+	in.s_addr = pfx->addr & prefix_mask(pfx->len);
+	if (in.s_addr != pfx->addr) {
+		inet_ntop(AF_INET, &in, net, sizeof(net));
+		conf_error(p, field, "from",
+			   "\"%s\": host bits set (network is %s/%u)",
+			   s, net, pfx->len);
+		return false;
+	}
+	return true;
+}
+
+static bool prefix_listed(const struct mxgw_conf_service *svc,
+			  const struct mxgw_prefix *pfx)
+{
+	for (unsigned int i = 0; i < svc->nfrom; i++)
+		if (svc->from[i].addr == pfx->addr &&
+		    svc->from[i].len == pfx->len)
+			return true;
+	return false;
+}
+
+/*
+ * The comma-separated from list; @s is modified.  Every entry is checked
+ * even past the limit, so one run shows every bad entry.
+ */
+static void svc_parse_from(struct parser *p, const char *field, char *s,
+			   struct mxgw_conf_service *svc)
+{
+	unsigned int count = 0;
+	struct mxgw_prefix pfx;
+	char *entry, *comma;
+
+	for (entry = s; entry; entry = comma ? comma + 1 : NULL) {
+		comma = strchr(entry, ',');
+		if (comma)
+			*comma = '\0';
+		count++;
+		if (!*entry) {
+			conf_error(p, field, "from", "empty entry");
+			continue;
+		}
+		if (!svc_parse_prefix(p, field, entry, &pfx))
+			continue;
+		if (prefix_listed(svc, &pfx)) {
+			conf_error(p, field, "from", "\"%s\" listed twice",
+				   entry);
+			continue;
+		}
+		if (svc->nfrom < MXGW_CONF_MAX_FROM_PER_SVC)
+			svc->from[svc->nfrom++] = pfx;
+	}
+	if (count > MXGW_CONF_MAX_FROM_PER_SVC)
+		conf_error(p, field, "from", "more than %d entries",
+			   MXGW_CONF_MAX_FROM_PER_SVC);
+}
+
+/* What may follow IN: nothing, or "from LIST". */
+static void svc_parse_tail(struct parser *p, const char *field,
+			   const struct fields *f,
+			   struct mxgw_conf_service *svc)
+{
+	if (f->n <= 5)
+		return;
+	if (strcmp(f->tok[5], "from")) {
+		conf_error(p, field, NULL,
+			   "extra field \"%s\" (expected from or end of line)",
+			   f->tok[5]);
+		return;
+	}
+	if (f->n == 6) {
+		conf_error(p, field, "from", "missing address list");
+		return;
+	}
+	svc_parse_from(p, field, f->tok[6], svc);
+	if (f->n > 7)
+		conf_error(p, field, "from",
+			   "extra field \"%s\" (expected one comma-separated list without blanks)",
+			   f->tok[7]);
+}
+
+/* Legal but probably not what the operator meant. */
+static void svc_warn(struct parser *p, const char *field,
+		     const struct mxgw_conf_service *svc)
+{
+	if (!svc->nfrom)
+		return;
+	if (svc->verdict[MXGW_DIR_IN] != MXGW_ALLOW) {
+		conf_warn(p, field, "from", "has no effect: incoming is deny");
+		return;
+	}
+	if (svc->port == SMTP_PORT &&
+	    (svc->protos & MXGW_PROTO_BIT(MXGW_PROTO_TCP)))
+		conf_warn(p, field, "from",
+			  "any SMTP server on the Internet must be able to reach port 25 (MX delivery), so restricting it breaks mail delivery");
+}
+
+/* service NAME PORT[/PROTO] OUT IN [from LIST] */
+static void parse_service(struct parser *p, struct fields *f)
+{
+	static const char *const required[] = {
+		"name", "port", "outgoing", "incoming",
+	};
+	struct mxgw_conf *conf = p->conf;
+	struct mxgw_conf_service svc;
+	char field[SVC_FIELD_LEN] = "service";
+	unsigned int errors = p->nerrors;
+
+	memset(&svc, 0, sizeof(svc));
+	if (f->n >= 2)
+		svc_parse_name(p, f->tok[1], &svc, field);
+	if (f->n < 5) {
+		/* Only the first missing one: the rest follow from it. */
+		conf_error(p, field, required[f->n - 1], "missing");
+		return;
+	}
+	svc_parse_port(p, field, f->tok[2], &svc);
+	svc_parse_verdict(p, field, "outgoing", f->tok[3],
+			  &svc.verdict[MXGW_DIR_OUT]);
+	svc_parse_verdict(p, field, "incoming", f->tok[4],
+			  &svc.verdict[MXGW_DIR_IN]);
+	svc_parse_tail(p, field, f, &svc);
+	if (conf->nservices >= ARRAY_SIZE(conf->services))
+		conf_error(p, field, NULL,
+			   "more than %zu services (service ids 1..%zu)",
+			   ARRAY_SIZE(conf->services),
+			   ARRAY_SIZE(conf->services));
+	if (p->nerrors != errors)
+		return;
+	svc.line = p->line;
+	conf->services[conf->nservices++] = svc;
+	svc_warn(p, field, &svc);
+}
+
+static void parse_line(struct parser *p, char *line)
+{
+	struct fields f;
+
+	split_fields(line, &f);
+	if (!f.n)
+		return;
+	if (!strcmp(f.tok[0], "public"))
+		parse_host(p, &f, HOST_PUBLIC);
+	else if (!strcmp(f.tok[0], "mailserver"))
+		parse_host(p, &f, HOST_MAILSERVER);
+	else if (!strcmp(f.tok[0], "default"))
+		parse_default(p, &f);
+	else if (!strcmp(f.tok[0], "service"))
+		parse_service(p, &f);
+	else
+		conf_error(p, "keyword", NULL,
+			   "unknown \"%s\" (expected public, mailserver, default or service)",
+			   f.tok[0]);
+}
+
+/* Required keywords are reported at the last line: they belong nowhere. */
+static void check_required(struct parser *p)
+{
+	for (int i = 0; i < HOST_MAX; i++)
+		if (!p->host[i].line)
+			conf_error(p, p->host[i].keyword, NULL,
+				   "missing (required)");
+}
+
+static void parse_lines(struct parser *p, struct reader *r)
+{
+	/* Room for the longest legal line, a '\r' and one byte to see more. */
+	char buf[MXGW_CONF_MAX_LINE + 2];
+	bool overflow, has_nul;
+	int len;
+
+	for (;;) {
+		len = read_line(r, buf, sizeof(buf), &overflow, &has_nul);
+		if (len < 0)
+			break;
+		p->line++;
+		if (overflow || len > MXGW_CONF_MAX_LINE)
+			conf_error(p, "line", NULL,
+				   "longer than %d characters",
+				   MXGW_CONF_MAX_LINE);
+		else if (has_nul)
+			conf_error(p, "line", NULL, "contains a NUL byte");
+		else
+			parse_line(p, buf);
+	}
+}
+
+/* The one parser behind both entry points. */
+static int parse(struct reader *r, const char *path, struct mxgw_conf *conf,
+		 FILE *err)
+{
+	struct parser p = {
+		.path = path,
+		.err = err,
+		.conf = conf,
+		.host = {
+			[HOST_PUBLIC] = { "public", &conf->public_addr, 0 },
+			[HOST_MAILSERVER] = { "mailserver",
+					      &conf->mailserver_addr, 0 },
+		},
+	};
+	int ret = 0;
+
+	memset(conf, 0, sizeof(*conf));
+	snprintf(conf->path, sizeof(conf->path), "%s", path);
+	conf->default_verdict = MXGW_DENY;
+
+	parse_lines(&p, r);
+	if (r->error) {
+		/* Half a file must not look like a whole one. */
+		if (err)
+			fprintf(err, "%s: error: cannot read: %s\n", path,
+				strerror(r->error));
+		ret = -r->error;
+	} else {
+		check_required(&p);
+		if (p.nerrors)
+			ret = -EINVAL;
+	}
+	if (ret)
+		memset(conf, 0, sizeof(*conf));
+	return ret;
+}
+
+int mxgw_conf_parse_file(const char *path, struct mxgw_conf *conf, FILE *err)
+{
+	struct reader r = { 0 };
+	int ret;
+
+	memset(conf, 0, sizeof(*conf));
+	r.file = fopen(path, "re");
+	if (!r.file) {
+		ret = -errno;
+		if (err)
+			fprintf(err, "%s: error: cannot open: %s\n", path,
+				strerror(errno));
+		return ret;
+	}
+	ret = parse(&r, path, conf, err);
+	fclose(r.file);
+	return ret;
+}
+
+int mxgw_conf_parse_string(const char *name, const char *text,
+			   struct mxgw_conf *conf, FILE *err)
+{
+	struct reader r = { .text = text ? text : "" };
+
+	return parse(&r, name ? name : "(string)", conf, err);
+}
+
+const struct mxgw_conf_service *
+mxgw_conf_find_service(const struct mxgw_conf *conf, const char *name)
+{
+	if (!conf || !name)
+		return NULL;
+	for (unsigned int i = 0; i < conf->nservices; i++)
+		if (!strcmp(conf->services[i].name, name))
+			return &conf->services[i];
+	return NULL;
+}
+
+const char *mxgw_verdict_str(int verdict)
+{
+	switch (verdict) {
+	case MXGW_ALLOW:
+		return "allow";
+	case MXGW_DENY:
+		return "deny";
+	default:
+		return "?";
+	}
+}
+
+const char *mxgw_protos_str(__u8 protos)
+{
+	switch (protos) {
+	case MXGW_PROTO_BIT(MXGW_PROTO_TCP):
+		return "tcp";
+	case MXGW_PROTO_BIT(MXGW_PROTO_UDP):
+		return "udp";
+	case PROTOS_ALL:
+		return "tcp,udp";
+	default:
+		return "?";
+	}
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * mxgw.conf parser.  Parsing is pure: it reads a file (or a string) into a
+ * struct mxgw_conf and touches nothing else, so a config that fails to
+ * parse can never change a running gateway.
+ */
+#ifndef MXGW_CONFIG_H
+#define MXGW_CONFIG_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <linux/types.h>
+#include "../maps/mxgw_abi.h"
+
+#define MXGW_CONF_DEFAULT_PATH	"/etc/mxgw/mxgw.conf"
+#define MXGW_CONF_MAX_LINE	1024
+#define MXGW_CONF_MAX_FROM_PER_SVC	64
+
+struct mxgw_prefix {
+	__be32 addr;		/* network byte order, host bits zero */
+	__u8 len;		/* 0..32 */
+};
+
+struct mxgw_conf_service {
+	char name[MXGW_SVC_NAME_LEN];	/* NUL-terminated, [a-z0-9_-], <= 15 chars */
+	__u16 port;			/* host byte order, 1..65535 */
+	__u8 protos;			/* MXGW_PROTO_BIT() mask, never 0 */
+	__u8 verdict[MXGW_DIR_MAX];	/* enum mxgw_verdict by enum mxgw_dir */
+	unsigned int nfrom;
+	struct mxgw_prefix from[MXGW_CONF_MAX_FROM_PER_SVC];
+	unsigned int line;		/* where it was defined */
+};
+
+struct mxgw_conf {
+	char path[256];			/* as given, for messages */
+	__be32 public_addr;
+	__be32 mailserver_addr;
+	__u8 default_verdict;		/* enum mxgw_verdict */
+	unsigned int nservices;
+	/* at most MXGW_MAX_SERVICES - 1: service id 0 is "unlisted" */
+	struct mxgw_conf_service services[MXGW_MAX_SERVICES - 1];
+};
+
+/*
+ * Diagnostics go to @err (stderr in mxctl, a memstream in tests), one per
+ * line, as "FILE:LINE: error: FIELD: message" or "FILE:LINE: warning: ...".
+ *
+ * Returns 0 on success (warnings may have been printed), -EINVAL on a
+ * syntax or semantic error, or another negative errno when the file cannot
+ * be read.  On error *conf is left zeroed.
+ */
+int mxgw_conf_parse_file(const char *path, struct mxgw_conf *conf, FILE *err);
+int mxgw_conf_parse_string(const char *name, const char *text,
+			   struct mxgw_conf *conf, FILE *err);
+
+/* Lookups on a parsed config; NULL when absent. */
+const struct mxgw_conf_service *
+mxgw_conf_find_service(const struct mxgw_conf *conf, const char *name);
+
+/* "allow" / "deny" */
+const char *mxgw_verdict_str(int verdict);
+/* "tcp", "udp", "tcp,udp" */
+const char *mxgw_protos_str(__u8 protos);
+
+#endif /* MXGW_CONFIG_H */

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * mxctl: load mxgw on a WAN interface and drive it at run time.
+ * A bpftool-style CLI: a table of commands, each with its handler and help.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "mxctl.h"
+#include "config.h"
+#include "../loader/loader.h"
+
+static int cmd_help(const struct mxctl_opts *opts, int argc, char **argv);
+
+static const struct mxctl_cmd commands[] = {
+	{ "load", cmd_load, "IFNAME",
+	  "load mxgw on the WAN interface IFNAME with the config; again: re-apply it" },
+	{ "unload", cmd_unload, "IFNAME",
+	  "detach mxgw from IFNAME and remove its pins" },
+	{ "reload", cmd_reload, "[IFNAME]",
+	  "re-read the config and apply it to the running gateway" },
+	{ "set-service", cmd_set_service, "NAME [in|out] allow|deny",
+	  "change a service's verdict at once (no direction: both)" },
+	{ "status", cmd_status, "[IFNAME]",
+	  "the running table with live counters, attach mode and forward path" },
+	{ "help", cmd_help, "", "this text" },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+void mxctl_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("mxctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static const struct mxctl_cmd *find_cmd(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+int mxctl_usage(const char *cmd, const char *fmt, ...)
+{
+	const struct mxctl_cmd *c = cmd ? find_cmd(cmd) : NULL;
+	va_list ap;
+
+	fputs("mxctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (c)
+		fprintf(stderr, "usage: mxctl [-c FILE] [-i IFNAME] [-j] %s %s\n",
+			c->name, c->args);
+	else
+		fputs("try 'mxctl help'\n", stderr);
+	return EXIT_USAGE;
+}
+
+static int cmd_help(const struct mxctl_opts *opts, int argc, char **argv)
+{
+	(void)opts;
+	(void)argc;
+	(void)argv;
+	printf("usage: mxctl [OPTIONS] COMMAND [ARGS]\n\n"
+	       "mxgw: an XDP/TC gateway that exposes a mail server's port table.\n\n"
+	       "commands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		char syn[64];
+
+		snprintf(syn, sizeof(syn), "%s %s", commands[i].name, commands[i].args);
+		printf("  %-34s %s\n", syn, commands[i].help);
+	}
+	printf("\noptions:\n"
+	       "  -c, --config FILE   config file (default %s)\n"
+	       "  -i, --interface IF  act on this interface only (default: every loaded one)\n"
+	       "  -j, --json          JSON output\n"
+	       "  -h, --help          this text\n"
+	       "\nexit status: 0 success, 1 failure, 2 usage error\n",
+	       MXGW_CONF_DEFAULT_PATH);
+	return 0;
+}
+
+int mxctl_targets(const struct mxctl_opts *opts, const char *arg,
+		  char (*names)[IF_NAMESIZE], int max, const char *cmd)
+{
+	const char *want = arg ? arg : opts->ifname;
+	int n;
+
+	n = mxgw_loaded_ifnames(names, max);
+	if (n < 0) {
+		mxctl_err("%s: cannot list loaded interfaces: %s", cmd, strerror(-n));
+		return -1;
+	}
+	if (want) {
+		for (int i = 0; i < n; i++) {
+			if (!strcmp(names[i], want)) {
+				memmove(names[0], names[i], IF_NAMESIZE);
+				return 1;
+			}
+		}
+		mxctl_err("%s: mxgw is not loaded on %s", cmd, want);
+		return -1;
+	}
+	if (!n) {
+		mxctl_err("%s: mxgw is not loaded on any interface (mxctl load IFNAME)", cmd);
+		return -1;
+	}
+	return n;
+}
+
+/* libbpf's own messages: warnings and errors only, prefixed like ours. */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG || (level == LIBBPF_INFO && !getenv("MXGW_DEBUG")))
+		return 0;
+	fputs("mxctl: libbpf: ", stderr);
+	return vfprintf(stderr, fmt, ap);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option long_opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "interface", required_argument, NULL, 'i' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct mxctl_opts opts = { .conf_path = MXGW_CONF_DEFAULT_PATH };
+	const struct mxctl_cmd *cmd;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "c:i:jh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			opts.conf_path = optarg;
+			break;
+		case 'i':
+			opts.ifname = optarg;
+			break;
+		case 'j':
+			opts.json = true;
+			break;
+		case 'h':
+			return cmd_help(&opts, 0, NULL);
+		default:
+			return mxctl_usage(NULL, "bad option");
+		}
+	}
+	if (optind >= argc)
+		return mxctl_usage(NULL, "no command given");
+	cmd = find_cmd(argv[optind]);
+	if (!cmd)
+		return mxctl_usage(NULL, "unknown command '%s'", argv[optind]);
+	libbpf_set_print(libbpf_print);
+	return cmd->handler(&opts, argc - optind - 1, argv + optind + 1);
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* mxctl's command table and what every command shares. */
+#ifndef MXGW_MXCTL_H
+#define MXGW_MXCTL_H
+
+#include <stdbool.h>
+#include <net/if.h>
+
+#define EXIT_USAGE	2
+
+struct mxctl_opts {
+	const char *conf_path;	/* -c, or the default path */
+	const char *ifname;	/* -i: act on this interface only */
+	bool json;		/* -j */
+};
+
+struct mxctl_cmd {
+	const char *name;
+	int (*handler)(const struct mxctl_opts *opts, int argc, char **argv);
+	const char *args;	/* the synopsis after the name */
+	const char *help;
+};
+
+/* Each handler returns the exit status: 0, 1 (failure) or EXIT_USAGE. */
+int cmd_load(const struct mxctl_opts *opts, int argc, char **argv);
+int cmd_unload(const struct mxctl_opts *opts, int argc, char **argv);
+int cmd_reload(const struct mxctl_opts *opts, int argc, char **argv);
+int cmd_set_service(const struct mxctl_opts *opts, int argc, char **argv);
+int cmd_status(const struct mxctl_opts *opts, int argc, char **argv);
+
+/* "mxctl: " + message to stderr */
+void mxctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Usage error: the message and the command's synopsis, returns EXIT_USAGE. */
+int mxctl_usage(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * The interfaces a command acts on: -i IFNAME, or an explicit @arg, or
+ * every loaded one.  Returns how many, or -1 after printing why none.
+ */
+int mxctl_targets(const struct mxctl_opts *opts, const char *arg,
+		  char (*names)[IF_NAMESIZE], int max, const char *cmd);
+
+#endif /* MXGW_MXCTL_H */

@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* User-space access to one interface's map set (see maps.h). */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "maps.h"
+#include "../ctl/config.h"
+
+void mxgw_maps_init(struct mxgw_maps *m)
+{
+	for (unsigned int i = 0; i < MXGW_MAP_COUNT; i++)
+		*mxgw_maps_fd(m, i) = -1;
+}
+
+void mxgw_maps_close(struct mxgw_maps *m)
+{
+	for (unsigned int i = 0; i < MXGW_MAP_COUNT; i++) {
+		int *fd = mxgw_maps_fd(m, i);
+
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+	}
+}
+
+int mxgw_maps_open_pinned(struct mxgw_maps *m, const char *dir)
+{
+	char path[PATH_MAX];
+
+	mxgw_maps_init(m);
+	for (unsigned int i = 0; i < MXGW_MAP_COUNT; i++) {
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, mxgw_map_names[i]);
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			int err = -errno;
+
+			mxgw_maps_close(m);
+			return err;
+		}
+		*mxgw_maps_fd(m, i) = fd;
+	}
+	return 0;
+}
+
+static int update(int fd, const void *key, const void *value)
+{
+	return bpf_map_update_elem(fd, key, value, BPF_ANY) ? -errno : 0;
+}
+
+static int lookup(int fd, const void *key, void *value)
+{
+	return bpf_map_lookup_elem(fd, key, value) ? -errno : 0;
+}
+
+int mxgw_maps_read_config(const struct mxgw_maps *m, struct mxgw_config *cfg)
+{
+	__u32 key = 0;
+
+	return lookup(m->config, &key, cfg);
+}
+
+int mxgw_maps_read_services(const struct mxgw_maps *m, struct mxgw_service *svcs)
+{
+	for (__u32 id = 0; id < MXGW_MAX_SERVICES; id++) {
+		int err = lookup(m->services, &id, &svcs[id]);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* The port-map entries a service owns, one per protocol in its mask. */
+static int write_ports(const struct mxgw_maps *m, __u16 port, __u8 protos,
+		       const struct mxgw_port_policy *pol)
+{
+	for (__u32 p = 0; p < MXGW_PROTO_MAX; p++) {
+		__u32 idx = mxgw_port_index(p, port);
+		int err;
+
+		if (!(protos & MXGW_PROTO_BIT(p)))
+			continue;
+		err = update(m->ports, &idx, pol);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static struct mxgw_port_policy policy_of(__u32 id, const struct mxgw_service *s)
+{
+	struct mxgw_port_policy pol = {
+		.svc_id = id,
+		.flags = s->flags,
+	};
+
+	memcpy(pol.verdict, s->verdict, sizeof(pol.verdict));
+	return pol;
+}
+
+static struct mxgw_from_key from_key(__u32 id, const struct mxgw_prefix *p)
+{
+	struct mxgw_from_key k = {
+		.prefixlen = MXGW_FROM_SVC_BITS + p->len,
+		.svc_id = htonl(id),
+		.addr = p->addr,
+	};
+
+	return k;
+}
+
+int mxgw_maps_read_from(const struct mxgw_maps *m, __u32 svc_id,
+			struct mxgw_from_key *keys, int max)
+{
+	struct mxgw_from_key key, next;
+	void *prev = NULL;
+	int n = 0;
+
+	while (!bpf_map_get_next_key(m->from, prev, &next)) {
+		if (ntohl(next.svc_id) == svc_id && n < max)
+			keys[n++] = next;
+		key = next;
+		prev = &key;
+	}
+	return errno == ENOENT ? n : -errno;
+}
+
+/* Is @k one of conf service @cs's prefixes? */
+static int conf_has_prefix(const struct mxgw_conf_service *cs,
+			   const struct mxgw_from_key *k)
+{
+	for (unsigned int i = 0; i < cs->nfrom; i++)
+		if (cs->from[i].addr == k->addr &&
+		    MXGW_FROM_SVC_BITS + cs->from[i].len == k->prefixlen)
+			return 1;
+	return 0;
+}
+
+/* Delete every prefix of @id that @cs (NULL: none) does not list. */
+static int prune_from(const struct mxgw_maps *m, __u32 id,
+		      const struct mxgw_conf_service *cs)
+{
+	struct mxgw_from_key keys[MXGW_MAX_FROM];
+	int n = mxgw_maps_read_from(m, id, keys, MXGW_MAX_FROM);
+
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		if (cs && conf_has_prefix(cs, &keys[i]))
+			continue;
+		if (bpf_map_delete_elem(m->from, &keys[i]) && errno != ENOENT)
+			return -errno;
+	}
+	return 0;
+}
+
+/*
+ * Service ids: a service keeps the id of the running service of the same
+ * name, so its counters survive a reload; new names take ids no running
+ * service holds, and only when those run out an id just given up.
+ */
+static int assign_ids(const struct mxgw_conf *conf,
+		      const struct mxgw_service *old, __u32 *ids)
+{
+	unsigned char taken[MXGW_MAX_SERVICES] = { [MXGW_SVC_UNLISTED] = 1 };
+
+	for (unsigned int i = 0; i < conf->nservices; i++) {
+		ids[i] = 0;
+		for (__u32 id = 1; id < MXGW_MAX_SERVICES; id++) {
+			if (old[id].in_use &&
+			    !strncmp(old[id].name, conf->services[i].name,
+				     MXGW_SVC_NAME_LEN)) {
+				ids[i] = id;
+				taken[id] = 1;
+				break;
+			}
+		}
+	}
+	for (unsigned int pass = 0; pass < 2; pass++) {
+		for (unsigned int i = 0; i < conf->nservices; i++) {
+			__u32 id;
+
+			if (ids[i])
+				continue;
+			for (id = 1; id < MXGW_MAX_SERVICES; id++)
+				if (!taken[id] && (pass || !old[id].in_use))
+					break;
+			if (id == MXGW_MAX_SERVICES)
+				continue;
+			ids[i] = id;
+			taken[id] = 1;
+		}
+	}
+	for (unsigned int i = 0; i < conf->nservices; i++)
+		if (!ids[i])
+			return -E2BIG;
+	return 0;
+}
+
+/* The protocols @conf lists on @port, as a MXGW_PROTO_BIT() mask. */
+static __u8 conf_protos_on(const struct mxgw_conf *conf, __u16 port)
+{
+	__u8 protos = 0;
+
+	for (unsigned int i = 0; i < conf->nservices; i++)
+		if (conf->services[i].port == port)
+			protos |= conf->services[i].protos;
+	return protos;
+}
+
+static struct mxgw_service service_of(const struct mxgw_conf_service *cs)
+{
+	struct mxgw_service s = {
+		.port = cs->port,
+		.protos = cs->protos,
+		.flags = cs->nfrom ? MXGW_PORT_F_FROM : 0,
+		.in_use = 1,
+	};
+
+	memcpy(s.name, cs->name, sizeof(s.name));
+	memcpy(s.verdict, cs->verdict, sizeof(s.verdict));
+	return s;
+}
+
+int mxgw_maps_apply(const struct mxgw_maps *m, const struct mxgw_conf *conf,
+		    __u32 wan_ifindex)
+{
+	struct mxgw_service old[MXGW_MAX_SERVICES];
+	unsigned char kept[MXGW_MAX_SERVICES] = { 0 };
+	__u32 ids[MXGW_MAX_SERVICES];
+	struct mxgw_config cfg = {
+		.abi_version = MXGW_ABI_VERSION,
+		.wan_ifindex = wan_ifindex,
+		.public_addr = conf->public_addr,
+		.mailserver_addr = conf->mailserver_addr,
+		.default_in = conf->default_verdict,
+		.default_out = conf->default_verdict,
+	};
+	static const struct mxgw_port_policy unlisted;
+	static const struct mxgw_service unused;
+	unsigned int nfrom = 0;
+	__u32 key = 0;
+	int err;
+
+	/* everything that can fail without the kernel is checked first */
+	for (unsigned int i = 0; i < conf->nservices; i++)
+		nfrom += conf->services[i].nfrom;
+	if (nfrom > MXGW_MAX_FROM || conf->nservices >= MXGW_MAX_SERVICES)
+		return -E2BIG;
+	err = mxgw_maps_read_services(m, old);
+	if (err)
+		return err;
+	err = assign_ids(conf, old, ids);
+	if (err)
+		return err;
+
+	/* 1. new and kept services: prefixes first, then their table rows */
+	for (unsigned int i = 0; i < conf->nservices; i++) {
+		const struct mxgw_conf_service *cs = &conf->services[i];
+		struct mxgw_service s = service_of(cs);
+		__u32 id = ids[i];
+		__u8 one = 1;
+
+		kept[id] = 1;
+		if (!old[id].in_use || strncmp(old[id].name, cs->name,
+					       MXGW_SVC_NAME_LEN)) {
+			/* an id new to this name starts its counters at 0 */
+			struct mxgw_svc_stats zero[libbpf_num_possible_cpus()];
+
+			memset(zero, 0, sizeof(zero));
+			err = update(m->svc_stats, &id, zero);
+			if (err)
+				return err;
+			err = prune_from(m, id, NULL);
+			if (err)
+				return err;
+		}
+		for (unsigned int f = 0; f < cs->nfrom; f++) {
+			struct mxgw_from_key k = from_key(id, &cs->from[f]);
+
+			err = update(m->from, &k, &one);
+			if (err)
+				return err;
+		}
+		err = update(m->services, &id, &s);
+		if (err)
+			return err;
+	}
+
+	/* 2. the port index of the new table, written before anything is
+	 * cleared so a port that stays listed is never unlisted meanwhile */
+	for (unsigned int i = 0; i < conf->nservices; i++) {
+		const struct mxgw_conf_service *cs = &conf->services[i];
+		struct mxgw_service s = service_of(cs);
+		struct mxgw_port_policy pol = policy_of(ids[i], &s);
+
+		err = write_ports(m, cs->port, cs->protos, &pol);
+		if (err)
+			return err;
+	}
+	/* 3. ports of services that went away or moved: back to "unlisted" */
+	for (__u32 id = 1; id < MXGW_MAX_SERVICES; id++) {
+		__u8 gone;
+
+		if (!old[id].in_use)
+			continue;
+		gone = old[id].protos & ~conf_protos_on(conf, old[id].port);
+		err = write_ports(m, old[id].port, gone, &unlisted);
+		if (err)
+			return err;
+	}
+	/* 4. stale prefixes and rows */
+	for (__u32 id = 1; id < MXGW_MAX_SERVICES; id++) {
+		const struct mxgw_conf_service *cs = NULL;
+
+		if (!kept[id] && !old[id].in_use)
+			continue;
+		for (unsigned int i = 0; i < conf->nservices; i++)
+			if (ids[i] == id)
+				cs = &conf->services[i];
+		err = prune_from(m, id, cs);
+		if (err)
+			return err;
+		if (!kept[id] && old[id].in_use) {
+			err = update(m->services, &id, &unused);
+			if (err)
+				return err;
+		}
+	}
+	return update(m->config, &key, &cfg);
+}
+
+int mxgw_maps_set_verdict(const struct mxgw_maps *m, const char *name, int dir,
+			  int verdict)
+{
+	struct mxgw_service s;
+	struct mxgw_port_policy pol;
+
+	for (__u32 id = 1; id < MXGW_MAX_SERVICES; id++) {
+		int err = lookup(m->services, &id, &s);
+
+		if (err)
+			return err;
+		if (!s.in_use || strncmp(s.name, name, MXGW_SVC_NAME_LEN))
+			continue;
+		for (int d = 0; d < MXGW_DIR_MAX; d++)
+			if (dir < 0 || dir == d)
+				s.verdict[d] = verdict;
+		/* the data plane reads the port index: it changes first */
+		pol = policy_of(id, &s);
+		err = write_ports(m, s.port, s.protos, &pol);
+		if (err)
+			return err;
+		return update(m->services, &id, &s);
+	}
+	return -ENOENT;
+}
+
+/* Read a per-CPU entry of @value_size bytes; sum its u64 words over CPUs. */
+static int read_percpu_sum(int fd, __u32 key, __u64 *sum, size_t value_size)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	size_t words = value_size / sizeof(__u64);
+	size_t stride = (value_size + 7) & ~7UL;
+	__u64 *vals;
+	int err;
+
+	if (ncpu < 0)
+		return ncpu;
+	vals = calloc(ncpu, stride);
+	if (!vals)
+		return -ENOMEM;
+	err = lookup(fd, &key, vals);
+	if (!err) {
+		memset(sum, 0, value_size);
+		for (int c = 0; c < ncpu; c++)
+			for (size_t w = 0; w < words; w++)
+				sum[w] += vals[c * stride / sizeof(__u64) + w];
+	}
+	free(vals);
+	return err;
+}
+
+int mxgw_maps_read_svc_stats(const struct mxgw_maps *m, __u32 svc_id,
+			     struct mxgw_svc_stats *sum)
+{
+	return read_percpu_sum(m->svc_stats, svc_id, (__u64 *)sum, sizeof(*sum));
+}
+
+int mxgw_maps_read_counters(const struct mxgw_maps *m, __u64 *counters)
+{
+	for (__u32 i = 0; i < MXGW_COUNTER_MAX; i++) {
+		int err = read_percpu_sum(m->counters, i, &counters[i],
+					  sizeof(__u64));
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int mxgw_maps_read_nexthop(const struct mxgw_maps *m, struct mxgw_nexthop *nh)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct mxgw_nexthop *vals;
+	__u32 key = 0;
+	int err;
+
+	if (ncpu < 0)
+		return ncpu;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	err = lookup(m->nexthop, &key, vals);
+	if (!err) {
+		*nh = vals[0];
+		for (int c = 1; c < ncpu; c++)
+			if (vals[c].refreshed_ns > nh->refreshed_ns)
+				*nh = vals[c];
+	}
+	free(vals);
+	return err;
+}

@@ -1,0 +1,1170 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * test_config.c - unit tests of the mxgw.conf parser (ctl/config.c).
+ *
+ * Every diagnostic is compared byte for byte: the messages are the user
+ * interface of the parser, and "FILE:LINE: error: FIELD:" is what lets an
+ * operator (and an editor) jump to the mistake.
+ */
+#define _GNU_SOURCE	/* vasprintf */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <cmocka.h>
+
+#include "config.h"
+
+#ifndef MXGW_SHIPPED_CONF
+#error "build with -DMXGW_SHIPPED_CONF=\"path/to/etc/mxgw.conf\""
+#endif
+
+#define TCP	MXGW_PROTO_BIT(MXGW_PROTO_TCP)
+#define UDP	MXGW_PROTO_BIT(MXGW_PROTO_UDP)
+#define MAX_SVC	(MXGW_MAX_SERVICES - 1)
+
+/* Two valid lines, so the first line under test is line 3. */
+#define HDR	"public 215.75.128.33\nmailserver 192.168.1.10\n"
+
+struct fixture {
+	struct mxgw_conf conf;
+	char *msgs;		/* everything the parser printed */
+	size_t len;
+	int rc;
+};
+
+static int setup(void **state)
+{
+	struct fixture *fx = malloc(sizeof(*fx));
+
+	if (!fx)
+		return -1;
+	/* Garbage, so that "left zeroed" and "defaults" mean something. */
+	memset(fx, 0xa5, sizeof(*fx));
+	fx->msgs = NULL;
+	fx->len = 0;
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	free(fx->msgs);
+	free(fx);
+	return 0;
+}
+
+/* Parse @text as "t.conf"; returns the messages printed. */
+static const char *parse(struct fixture *fx, const char *text)
+{
+	FILE *err;
+
+	free(fx->msgs);
+	fx->msgs = NULL;
+	err = open_memstream(&fx->msgs, &fx->len);
+	assert_non_null(err);
+	fx->rc = mxgw_conf_parse_string("t.conf", text, &fx->conf, err);
+	assert_int_equal(fclose(err), 0);
+	return fx->msgs;
+}
+
+static const char *parse_file(struct fixture *fx, const char *path)
+{
+	FILE *err;
+
+	free(fx->msgs);
+	fx->msgs = NULL;
+	err = open_memstream(&fx->msgs, &fx->len);
+	assert_non_null(err);
+	fx->rc = mxgw_conf_parse_file(path, &fx->conf, err);
+	assert_int_equal(fclose(err), 0);
+	return fx->msgs;
+}
+
+static bool all_zero(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+static void assert_conf_zeroed(const struct fixture *fx)
+{
+	assert_true(all_zero(&fx->conf, sizeof(fx->conf)));
+}
+
+/* @text must parse with no message at all. */
+static void assert_parses(struct fixture *fx, const char *text)
+{
+	assert_string_equal(parse(fx, text), "");
+	assert_int_equal(fx->rc, 0);
+}
+
+/* @text must fail with exactly @msgs printed and the conf zeroed. */
+static void assert_fails(struct fixture *fx, const char *text,
+			 const char *msgs)
+{
+	assert_string_equal(parse(fx, text), msgs);
+	assert_int_equal(fx->rc, -EINVAL);
+	assert_conf_zeroed(fx);
+}
+
+static __be32 ip(const char *s)
+{
+	struct in_addr in;
+
+	assert_int_equal(inet_pton(AF_INET, s, &in), 1);
+	return in.s_addr;
+}
+
+static char *xasprintf(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	assert_true(n >= 0);
+	return s;
+}
+
+/* A growing string for generated configs. */
+struct text {
+	char *buf;
+	size_t len;
+	FILE *f;
+};
+
+static void text_open(struct text *t)
+{
+	t->buf = NULL;
+	t->len = 0;
+	t->f = open_memstream(&t->buf, &t->len);
+	assert_non_null(t->f);
+}
+
+static char *text_close(struct text *t)
+{
+	assert_int_equal(fclose(t->f), 0);
+	return t->buf;
+}
+
+static void assert_service(const struct mxgw_conf_service *s,
+			   const char *name, unsigned int port, unsigned int protos,
+			   int out, int in, unsigned int line)
+{
+	assert_non_null(s);
+	assert_string_equal(s->name, name);
+	assert_int_equal(s->port, port);
+	assert_int_equal(s->protos, protos);
+	assert_int_equal(s->verdict[MXGW_DIR_OUT], out);
+	assert_int_equal(s->verdict[MXGW_DIR_IN], in);
+	assert_int_equal(s->line, line);
+}
+
+/* ---- the shipped file -------------------------------------------------- */
+
+static void test_shipped_config_is_the_seed_table(void **state)
+{
+	static const struct {
+		const char *name;
+		unsigned int port;
+		unsigned int protos;
+		int out, in;
+	} want[] = {
+		{ "smtp",  25,  TCP, MXGW_ALLOW, MXGW_ALLOW },
+		{ "smtps", 465, TCP, MXGW_ALLOW, MXGW_ALLOW },
+		{ "pop3",  110, TCP, MXGW_ALLOW, MXGW_DENY },
+		{ "pop3s", 995, TCP, MXGW_ALLOW, MXGW_ALLOW },
+		{ "imap",  143, TCP, MXGW_ALLOW, MXGW_DENY },
+		{ "imaps", 993, TCP, MXGW_ALLOW, MXGW_ALLOW },
+		{ "nntp",  119, TCP, MXGW_ALLOW, MXGW_DENY },
+		{ "nntps", 563, TCP, MXGW_ALLOW, MXGW_ALLOW },
+		{ "ldap",  389, TCP, MXGW_ALLOW, MXGW_DENY },
+		{ "ldaps", 636, TCP, MXGW_ALLOW, MXGW_ALLOW },
+		{ "http",  80,  TCP, MXGW_ALLOW, MXGW_DENY },
+		{ "https", 443, TCP, MXGW_ALLOW, MXGW_ALLOW },
+		{ "dns",   53,  TCP | UDP, MXGW_ALLOW, MXGW_DENY },
+	};
+	struct fixture *fx = *state;
+	const struct mxgw_conf *c = &fx->conf;
+
+	assert_string_equal(parse_file(fx, MXGW_SHIPPED_CONF), "");
+	assert_int_equal(fx->rc, 0);
+	assert_string_equal(c->path, MXGW_SHIPPED_CONF);
+	assert_int_equal(c->public_addr, ip("215.75.128.33"));
+	assert_int_equal(c->mailserver_addr, ip("192.168.1.10"));
+	assert_int_equal(c->default_verdict, MXGW_DENY);
+	assert_int_equal(c->nservices, sizeof(want) / sizeof(want[0]));
+	for (unsigned int i = 0; i < c->nservices; i++) {
+		const struct mxgw_conf_service *s = &c->services[i];
+
+		assert_string_equal(s->name, want[i].name);
+		assert_int_equal(s->port, want[i].port);
+		assert_int_equal(s->protos, want[i].protos);
+		assert_int_equal(s->verdict[MXGW_DIR_OUT], want[i].out);
+		assert_int_equal(s->verdict[MXGW_DIR_IN], want[i].in);
+		/* The seed restricts nothing by source, port 25 least of all. */
+		assert_int_equal(s->nfrom, 0);
+		assert_true(s->line > 0);
+		if (i)
+			assert_true(s->line > c->services[i - 1].line);
+	}
+}
+
+/* ---- the keywords ------------------------------------------------------ */
+
+static void test_minimal_config_defaults_to_deny_without_services(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_parses(fx, HDR);
+	assert_int_equal(fx->conf.public_addr, ip("215.75.128.33"));
+	assert_int_equal(fx->conf.mailserver_addr, ip("192.168.1.10"));
+	assert_int_equal(fx->conf.default_verdict, MXGW_DENY);
+	assert_int_equal(fx->conf.nservices, 0);
+	assert_string_equal(fx->conf.path, "t.conf");
+}
+
+static void test_default_allow_and_deny(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_parses(fx, HDR "default allow\n");
+	assert_int_equal(fx->conf.default_verdict, MXGW_ALLOW);
+	assert_parses(fx, HDR "default deny\n");
+	assert_int_equal(fx->conf.default_verdict, MXGW_DENY);
+}
+
+static void test_keywords_may_come_in_any_order(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_parses(fx,
+		      "service smtp 25 allow allow\n"
+		      "default allow\n"
+		      "mailserver 10.0.0.2\n"
+		      "public 198.51.100.1\n");
+	assert_int_equal(fx->conf.public_addr, ip("198.51.100.1"));
+	assert_int_equal(fx->conf.mailserver_addr, ip("10.0.0.2"));
+	assert_int_equal(fx->conf.default_verdict, MXGW_ALLOW);
+	assert_int_equal(fx->conf.nservices, 1);
+	assert_service(&fx->conf.services[0], "smtp", 25, TCP,
+		       MXGW_ALLOW, MXGW_ALLOW, 1);
+}
+
+static void test_services_keep_file_order_and_line_numbers(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_parses(fx, HDR
+		      "service zeta 3 deny allow\n"
+		      "\n"
+		      "service alpha 2 allow deny\n"
+		      "service mid 1/udp deny deny\n");
+	assert_int_equal(fx->conf.nservices, 3);
+	assert_service(&fx->conf.services[0], "zeta", 3, TCP,
+		       MXGW_DENY, MXGW_ALLOW, 3);
+	assert_service(&fx->conf.services[1], "alpha", 2, TCP,
+		       MXGW_ALLOW, MXGW_DENY, 5);
+	assert_service(&fx->conf.services[2], "mid", 1, UDP,
+		       MXGW_DENY, MXGW_DENY, 6);
+}
+
+static void test_verdict_columns_are_outgoing_then_incoming(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_parses(fx, HDR "service pop3 110 allow deny\n");
+	assert_int_equal(fx->conf.services[0].verdict[MXGW_DIR_OUT],
+			 MXGW_ALLOW);
+	assert_int_equal(fx->conf.services[0].verdict[MXGW_DIR_IN],
+			 MXGW_DENY);
+}
+
+static void test_unknown_keyword_is_an_error(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_fails(fx, HDR "frobnicate 1\n",
+		     "t.conf:3: error: keyword: unknown \"frobnicate\" (expected public, mailserver, default or service)\n");
+	/* Keywords are lower case only. */
+	assert_fails(fx, HDR "Default deny\n",
+		     "t.conf:3: error: keyword: unknown \"Default\" (expected public, mailserver, default or service)\n");
+}
+
+/* ---- public / mailserver ----------------------------------------------- */
+
+static void test_public_rejects_anything_but_a_unicast_dotted_quad(void **state)
+{
+	static const struct {
+		const char *addr;
+		const char *msg;
+	} bad[] = {
+		{ "1.2.3", "\"1.2.3\" is not a dotted-quad IPv4 address" },
+		{ "1.2.3.256", "\"1.2.3.256\" is not a dotted-quad IPv4 address" },
+		{ "1.2.3.4.5", "\"1.2.3.4.5\" is not a dotted-quad IPv4 address" },
+		{ "01.2.3.4", "\"01.2.3.4\" is not a dotted-quad IPv4 address" },
+		{ "0x1.2.3.4", "\"0x1.2.3.4\" is not a dotted-quad IPv4 address" },
+		{ "1.2.3.4/32", "\"1.2.3.4/32\" is not a dotted-quad IPv4 address" },
+		{ "mx.example.com", "\"mx.example.com\" is not a dotted-quad IPv4 address" },
+		{ "::1", "\"::1\" is not a dotted-quad IPv4 address" },
+		{ "0.0.0.0", "0.0.0.0 is not a unicast host address (this network, 0.0.0.0/8)" },
+		{ "0.1.2.3", "0.1.2.3 is not a unicast host address (this network, 0.0.0.0/8)" },
+		{ "127.0.0.1", "127.0.0.1 is not a unicast host address (loopback, 127.0.0.0/8)" },
+		{ "224.0.0.1", "224.0.0.1 is not a unicast host address (multicast, 224.0.0.0/4)" },
+		{ "239.255.255.255", "239.255.255.255 is not a unicast host address (multicast, 224.0.0.0/4)" },
+		{ "240.0.0.1", "240.0.0.1 is not a unicast host address (reserved, 240.0.0.0/4)" },
+		{ "255.255.255.255", "255.255.255.255 is not a unicast host address (limited broadcast)" },
+	};
+	struct fixture *fx = *state;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *text = xasprintf("mailserver 192.168.1.10\npublic %s\n",
+				       bad[i].addr);
+		char *want = xasprintf("t.conf:2: error: public: %s\n"
+				       "t.conf:2: error: public: missing (required)\n",
+				       bad[i].msg);
+
+		assert_fails(fx, text, want);
+		free(text);
+		free(want);
+	}
+}
+
+static void test_mailserver_rejects_a_bad_address(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_fails(fx, "public 215.75.128.33\nmailserver 192.168.1\n",
+		     "t.conf:2: error: mailserver: \"192.168.1\" is not a dotted-quad IPv4 address\n"
+		     "t.conf:2: error: mailserver: missing (required)\n");
+	assert_fails(fx, "public 215.75.128.33\nmailserver 224.1.1.1\n",
+		     "t.conf:2: error: mailserver: 224.1.1.1 is not a unicast host address (multicast, 224.0.0.0/4)\n"
+		     "t.conf:2: error: mailserver: missing (required)\n");
+}
+
+static void test_address_keywords_need_exactly_one_field(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_fails(fx, "public\nmailserver 192.168.1.10\n",
+		     "t.conf:1: error: public: missing address\n"
+		     "t.conf:2: error: public: missing (required)\n");
+	assert_fails(fx, "public 215.75.128.33 1.2.3.4\nmailserver 192.168.1.10\n",
+		     "t.conf:1: error: public: extra field \"1.2.3.4\"\n"
+		     "t.conf:2: error: public: missing (required)\n");
+	assert_fails(fx, "public 215.75.128.33\nmailserver 192.168.1.10 x\n",
+		     "t.conf:2: error: mailserver: extra field \"x\"\n"
+		     "t.conf:2: error: mailserver: missing (required)\n");
+}
+
+static void test_public_and_mailserver_are_required(void **state)
+{
+	struct fixture *fx = *state;
+
+	/* Reported at the last line: they are missing from the whole file. */
+	assert_fails(fx, "# nothing\n\ndefault deny\n",
+		     "t.conf:3: error: public: missing (required)\n"
+		     "t.conf:3: error: mailserver: missing (required)\n");
+	assert_fails(fx, "public 215.75.128.33\n",
+		     "t.conf:1: error: mailserver: missing (required)\n");
+	assert_fails(fx, "mailserver 192.168.1.10\n# end",
+		     "t.conf:2: error: public: missing (required)\n");
+}
+
+static void test_empty_config_reports_missing_at_line_0(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_fails(fx, "",
+		     "t.conf:0: error: public: missing (required)\n"
+		     "t.conf:0: error: mailserver: missing (required)\n");
+}
+
+static void test_keywords_may_appear_only_once(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_fails(fx, HDR "public 215.75.128.34\n",
+		     "t.conf:3: error: public: already set on line 1\n");
+	assert_fails(fx, HDR "mailserver 192.168.1.10\n",
+		     "t.conf:3: error: mailserver: already set on line 2\n");
+	assert_fails(fx, HDR "default deny\n# x\ndefault deny\n",
+		     "t.conf:5: error: default: already set on line 3\n");
+}
+
+static void test_public_and_mailserver_must_differ(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_fails(fx, "public 192.168.1.10\nmailserver 192.168.1.10\n",
+		     "t.conf:2: error: mailserver: same address as public (line 1)\n"
+		     "t.conf:2: error: mailserver: missing (required)\n");
+	assert_fails(fx, "mailserver 192.168.1.10\n\npublic 192.168.1.10\n",
+		     "t.conf:3: error: public: same address as mailserver (line 1)\n"
+		     "t.conf:3: error: public: missing (required)\n");
+}
+
+static void test_default_rejects_other_words(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_fails(fx, HDR "default reject\n",
+		     "t.conf:3: error: default: expected allow or deny, got \"reject\"\n");
+	assert_fails(fx, HDR "default Allow\n",
+		     "t.conf:3: error: default: expected allow or deny, got \"Allow\"\n");
+	assert_fails(fx, HDR "default\n",
+		     "t.conf:3: error: default: missing verdict\n");
+	assert_fails(fx, HDR "default deny allow\n",
+		     "t.conf:3: error: default: extra field \"allow\"\n");
+}
+
+/* ---- service: name ----------------------------------------------------- */
+
+static void test_name_of_15_chars_is_accepted(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_parses(fx, HDR "service abcdefghijklmno 25 allow allow\n");
+	assert_string_equal(fx->conf.services[0].name, "abcdefghijklmno");
+	assert_non_null(mxgw_conf_find_service(&fx->conf, "abcdefghijklmno"));
+}
+
+static void test_name_of_16_chars_is_an_error(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_fails(fx, HDR "service abcdefghijklmnop 25 allow allow\n",
+		     "t.conf:3: error: service: name: \"abcdefghijklmnop\" must be 1..15 characters of [a-z0-9_-] starting with a letter\n");
+}
+
+static void test_name_charset(void **state)
+{
+	static const char *const bad[] = {
+		"Smtp", "1smtp", "_smtp", "-smtp", "smtp.s", "sm\xc3\xa9tp",
+		"smtp/tcp",
+	};
+	struct fixture *fx = *state;
+
+	assert_parses(fx, HDR "service a-b_c9 25 allow allow\n");
+	assert_parses(fx, HDR "service x 25 allow allow\n");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *text = xasprintf(HDR "service %s 25 allow allow\n",
+				       bad[i]);
+		char *want = xasprintf("t.conf:3: error: service: name: \"%s\" must be 1..15 characters of [a-z0-9_-] starting with a letter\n",
+				       bad[i]);
+
+		assert_fails(fx, text, want);
+		free(text);
+		free(want);
+	}
+}
+
+static void test_duplicate_name_names_earlier_line(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_fails(fx, HDR
+		     "service smtp 25 allow allow\n"
+		     "service smtp 587 allow allow\n",
+		     "t.conf:4: error: service smtp: name: already defined on line 3\n");
+	/* Only the whole name counts. */
+	assert_parses(fx, HDR
+		      "service smtp 25 allow allow\n"
+		      "service smtp2 587 allow allow\n"
+		      "service smt 588 allow allow\n");
+}
+
+/* ---- service: port and proto ------------------------------------------- */
+
+static void test_proto_defaults_to_tcp(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_parses(fx, HDR "service smtp 25 allow allow\n");
+	assert_service(&fx->conf.services[0], "smtp", 25, TCP,
+		       MXGW_ALLOW, MXGW_ALLOW, 3);
+}
+
+static void test_proto_forms(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_parses(fx, HDR
+		      "service a 1/tcp allow allow\n"
+		      "service b 2/udp allow allow\n"
+		      "service c 3/tcp,udp allow allow\n"
+		      "service d 4/udp,tcp allow allow\n");
+	assert_int_equal(fx->conf.services[0].protos, TCP);
+	assert_int_equal(fx->conf.services[1].protos, UDP);
+	assert_int_equal(fx->conf.services[2].protos, TCP | UDP);
+	assert_int_equal(fx->conf.services[3].protos, TCP | UDP);
+}
+
+static void test_proto_errors(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_fails(fx, HDR "service a 53/tcp,tcp allow allow\n",
+		     "t.conf:3: error: service a: proto: \"tcp,tcp\" lists tcp twice\n");
+	assert_fails(fx, HDR "service a 53/udp,tcp,udp allow allow\n",
+		     "t.conf:3: error: service a: proto: \"udp,tcp,udp\" lists udp twice\n");
+	assert_fails(fx, HDR "service a 53/sctp allow allow\n",
+		     "t.conf:3: error: service a: proto: \"sctp\" must be tcp, udp or tcp,udp\n");
+	assert_fails(fx, HDR "service a 53/TCP allow allow\n",
+		     "t.conf:3: error: service a: proto: \"TCP\" must be tcp, udp or tcp,udp\n");
+	assert_fails(fx, HDR "service a 53/ allow allow\n",
+		     "t.conf:3: error: service a: proto: \"\" must be tcp, udp or tcp,udp\n");
+	assert_fails(fx, HDR "service a 53/tcp, allow allow\n",
+		     "t.conf:3: error: service a: proto: \"tcp,\" must be tcp, udp or tcp,udp\n");
+	assert_fails(fx, HDR "service a 53/tcp/udp allow allow\n",
+		     "t.conf:3: error: service a: proto: \"tcp/udp\" must be tcp, udp or tcp,udp\n");
+}
+
+static void test_port_bounds(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_parses(fx, HDR "service lo 1 allow allow\nservice hi 65535/udp allow allow\n");
+	assert_int_equal(fx->conf.services[0].port, 1);
+	assert_int_equal(fx->conf.services[1].port, 65535);
+	assert_fails(fx, HDR "service a 0 allow allow\n",
+		     "t.conf:3: error: service a: port: \"0\" is not a port number (1..65535)\n");
+	assert_fails(fx, HDR "service a 65536/udp allow allow\n",
+		     "t.conf:3: error: service a: port: \"65536\" is not a port number (1..65535)\n");
+	assert_fails(fx, HDR "service a 99999999999999999999999 allow allow\n",
+		     "t.conf:3: error: service a: port: \"99999999999999999999999\" is not a port number (1..65535)\n");
+}
+
+static void test_port_must_be_plain_decimal(void **state)
+{
+	static const char *const bad[] = {
+		"+25", "-25", "25x", "x25", "0x19", "025", "2.5", "/tcp",
+		"\xef\xbc\x92\xef\xbc\x95",	/* fullwidth digits */
+	};
+	struct fixture *fx = *state;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *text = xasprintf(HDR "service a %s allow allow\n", bad[i]);
+		char port[16];
+		char *want;
+
+		/* The message quotes the port, without any /proto. */
+		snprintf(port, sizeof(port), "%.*s",
+			 (int)strcspn(bad[i], "/"), bad[i]);
+		want = xasprintf("t.conf:3: error: service a: port: \"%s\" is not a port number (1..65535)\n",
+				 port);
+		assert_fails(fx, text, want);
+		free(text);
+		free(want);
+	}
+}
+
+static void test_duplicate_port_proto_names_earlier_line(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_fails(fx, HDR
+		     "service dns 53/tcp,udp allow deny\n"
+		     "service dnsu 53/udp allow deny\n",
+		     "t.conf:4: error: service dnsu: port: 53/udp already used by service dns (line 3)\n");
+	assert_fails(fx, HDR
+		     "service smtp 25 allow allow\n"
+		     "# a comment\n"
+		     "service mail 25/tcp allow allow\n",
+		     "t.conf:5: error: service mail: port: 25/tcp already used by service smtp (line 3)\n");
+	/* Overlapping two services at once names both. */
+	assert_fails(fx, HDR
+		     "service t 53/tcp allow deny\n"
+		     "service u 53/udp allow deny\n"
+		     "service both 53/tcp,udp allow deny\n",
+		     "t.conf:5: error: service both: port: 53/tcp already used by service t (line 3)\n"
+		     "t.conf:5: error: service both: port: 53/udp already used by service u (line 4)\n");
+}
+
+static void test_same_port_different_proto_is_fine(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_parses(fx, HDR
+		      "service dnst 53/tcp allow deny\n"
+		      "service dnsu 53/udp allow deny\n");
+	assert_int_equal(fx->conf.nservices, 2);
+}
+
+/* ---- service: verdicts and field count --------------------------------- */
+
+static void test_bad_verdict_names_the_column(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_fails(fx, HDR "service a 25 accept allow\n",
+		     "t.conf:3: error: service a: outgoing: expected allow or deny, got \"accept\"\n");
+	assert_fails(fx, HDR "service a 25 allow drop\n",
+		     "t.conf:3: error: service a: incoming: expected allow or deny, got \"drop\"\n");
+}
+
+static void test_missing_service_fields_name_the_first_missing(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_fails(fx, HDR "service\n",
+		     "t.conf:3: error: service: name: missing\n");
+	assert_fails(fx, HDR "service a\n",
+		     "t.conf:3: error: service a: port: missing\n");
+	assert_fails(fx, HDR "service a 25\n",
+		     "t.conf:3: error: service a: outgoing: missing\n");
+	assert_fails(fx, HDR "service a 25 allow # incoming forgotten\n",
+		     "t.conf:3: error: service a: incoming: missing\n");
+	assert_fails(fx, HDR "service A 25\n",
+		     "t.conf:3: error: service: name: \"A\" must be 1..15 characters of [a-z0-9_-] starting with a letter\n"
+		     "t.conf:3: error: service: outgoing: missing\n");
+}
+
+static void test_extra_field_after_incoming_is_an_error(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_fails(fx, HDR "service a 25 allow allow 10.0.0.0/8\n",
+		     "t.conf:3: error: service a: extra field \"10.0.0.0/8\" (expected from or end of line)\n");
+	assert_fails(fx, HDR "service a 25 allow allow From 10.0.0.0/8\n",
+		     "t.conf:3: error: service a: extra field \"From\" (expected from or end of line)\n");
+}
+
+/* ---- service: from ----------------------------------------------------- */
+
+static void test_from_cidr_forms(void **state)
+{
+	struct fixture *fx = *state;
+	const struct mxgw_conf_service *s;
+
+	assert_parses(fx, HDR "service ldaps 636 allow allow from "
+		      "198.51.100.0/24,203.0.113.7,0.0.0.0/0,10.0.0.1/32,172.16.0.0/12\n");
+	s = &fx->conf.services[0];
+	assert_int_equal(s->nfrom, 5);
+	assert_int_equal(s->from[0].addr, ip("198.51.100.0"));
+	assert_int_equal(s->from[0].len, 24);
+	/* A bare address is a /32. */
+	assert_int_equal(s->from[1].addr, ip("203.0.113.7"));
+	assert_int_equal(s->from[1].len, 32);
+	assert_int_equal(s->from[2].addr, 0);
+	assert_int_equal(s->from[2].len, 0);
+	assert_int_equal(s->from[3].addr, ip("10.0.0.1"));
+	assert_int_equal(s->from[3].len, 32);
+	assert_int_equal(s->from[4].addr, ip("172.16.0.0"));
+	assert_int_equal(s->from[4].len, 12);
+}
+
+static void test_from_host_bits_set_is_an_error(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_fails(fx, HDR "service a 636 allow allow from 198.51.100.1/24\n",
+		     "t.conf:3: error: service a: from: \"198.51.100.1/24\": host bits set (network is 198.51.100.0/24)\n");
+	assert_fails(fx, HDR "service a 636 allow allow from 10.0.0.0/0\n",
+		     "t.conf:3: error: service a: from: \"10.0.0.0/0\": host bits set (network is 0.0.0.0/0)\n");
+	assert_fails(fx, HDR "service a 636 allow allow from 10.0.0.1/31\n",
+		     "t.conf:3: error: service a: from: \"10.0.0.1/31\": host bits set (network is 10.0.0.0/31)\n");
+}
+
+static void test_from_bad_entries_are_each_reported(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_fails(fx, HDR "service a 636 allow allow from "
+		     "1.2.3,10.0.0.0/33,10.0.0.0/,10.0.0.0/08,/8,,1.2.3.4/x,"
+		     "1.2.3.4,1.2.3.4/32,0123456789012345678/8\n",
+		     "t.conf:3: error: service a: from: \"1.2.3\" is not an IPv4 address or CIDR\n"
+		     "t.conf:3: error: service a: from: \"10.0.0.0/33\": prefix length must be 0..32\n"
+		     "t.conf:3: error: service a: from: \"10.0.0.0/\": prefix length must be 0..32\n"
+		     "t.conf:3: error: service a: from: \"10.0.0.0/08\": prefix length must be 0..32\n"
+		     "t.conf:3: error: service a: from: \"/8\" is not an IPv4 address or CIDR\n"
+		     "t.conf:3: error: service a: from: empty entry\n"
+		     "t.conf:3: error: service a: from: \"1.2.3.4/x\": prefix length must be 0..32\n"
+		     "t.conf:3: error: service a: from: \"1.2.3.4/32\" listed twice\n"
+		     "t.conf:3: error: service a: from: \"0123456789012345678/8\" is not an IPv4 address or CIDR\n");
+	assert_fails(fx, HDR "service a 636 allow allow from 10.0.0.0/8,\n",
+		     "t.conf:3: error: service a: from: empty entry\n");
+}
+
+static void test_from_needs_exactly_one_list(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_fails(fx, HDR "service a 636 allow allow from\n",
+		     "t.conf:3: error: service a: from: missing address list\n");
+	assert_fails(fx, HDR "service a 636 allow allow from 10.0.0.0/8, 10.1.0.0/16\n",
+		     "t.conf:3: error: service a: from: empty entry\n"
+		     "t.conf:3: error: service a: from: extra field \"10.1.0.0/16\" (expected one comma-separated list without blanks)\n");
+	assert_fails(fx, HDR "service a 636 allow allow from 10.0.0.0/8 from 10.1.0.0/16\n",
+		     "t.conf:3: error: service a: from: extra field \"from\" (expected one comma-separated list without blanks)\n");
+}
+
+static char *from_list(unsigned int n)
+{
+	struct text t;
+
+	text_open(&t);
+	for (unsigned int i = 0; i < n; i++)
+		fprintf(t.f, "%s10.0.%u.%u", i ? "," : "", i / 256, i % 256);
+	return text_close(&t);
+}
+
+static void test_from_64_entries_ok_65th_is_an_error(void **state)
+{
+	struct fixture *fx = *state;
+	char *list = from_list(MXGW_CONF_MAX_FROM_PER_SVC);
+	char *text = xasprintf(HDR "service a 636 allow allow from %s\n", list);
+
+	assert_parses(fx, text);
+	assert_int_equal(fx->conf.services[0].nfrom, 64);
+	assert_int_equal(fx->conf.services[0].from[63].addr, ip("10.0.0.63"));
+	free(list);
+	free(text);
+
+	list = from_list(MXGW_CONF_MAX_FROM_PER_SVC + 1);
+	text = xasprintf(HDR "service a 636 allow allow from %s\n", list);
+	assert_fails(fx, text,
+		     "t.conf:3: error: service a: from: more than 64 entries\n");
+	free(list);
+	free(text);
+}
+
+static void test_from_on_incoming_deny_warns(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_string_equal(parse(fx, HDR "service imap 143 allow deny from 10.0.0.0/8\n"),
+			    "t.conf:3: warning: service imap: from: has no effect: incoming is deny\n");
+	assert_int_equal(fx->rc, 0);
+	assert_int_equal(fx->conf.services[0].nfrom, 1);
+}
+
+static void test_from_on_port_25_warns_but_parses(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_string_equal(parse(fx, HDR "service smtp 25 allow allow from 198.51.100.0/24\n"),
+			    "t.conf:3: warning: service smtp: from: any SMTP server on the Internet must be able to reach port 25 (MX delivery), so restricting it breaks mail delivery\n");
+	assert_int_equal(fx->rc, 0);
+	assert_int_equal(fx->conf.nservices, 1);
+	assert_int_equal(fx->conf.services[0].nfrom, 1);
+	assert_int_equal(fx->conf.services[0].from[0].addr, ip("198.51.100.0"));
+	assert_int_equal(fx->conf.services[0].from[0].len, 24);
+
+	/* Also when tcp is one of two protocols. */
+	assert_string_equal(parse(fx, HDR "service smtp 25/udp,tcp allow allow from 198.51.100.0/24\n"),
+			    "t.conf:3: warning: service smtp: from: any SMTP server on the Internet must be able to reach port 25 (MX delivery), so restricting it breaks mail delivery\n");
+	assert_int_equal(fx->rc, 0);
+}
+
+static void test_from_on_port_25_udp_is_not_smtp(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_parses(fx, HDR "service odd 25/udp allow allow from 198.51.100.0/24\n");
+	assert_parses(fx, HDR "service sub 587 allow allow from 198.51.100.0/24\n");
+}
+
+/* ---- limits ------------------------------------------------------------ */
+
+static char *services(unsigned int n)
+{
+	struct text t;
+
+	text_open(&t);
+	fputs(HDR, t.f);
+	for (unsigned int i = 1; i <= n; i++)
+		fprintf(t.f, "service s%u %u allow allow\n", i, 1000 + i);
+	return text_close(&t);
+}
+
+static void test_255_services_ok_256th_is_an_error(void **state)
+{
+	struct fixture *fx = *state;
+	char *text = services(MAX_SVC);
+
+	assert_parses(fx, text);
+	assert_int_equal(fx->conf.nservices, 255);
+	assert_service(&fx->conf.services[254], "s255", 1255, TCP,
+		       MXGW_ALLOW, MXGW_ALLOW, 257);
+	free(text);
+
+	text = services(MAX_SVC + 2);
+	assert_fails(fx, text,
+		     "t.conf:258: error: service s256: more than 255 services (service ids 1..255)\n"
+		     "t.conf:259: error: service s257: more than 255 services (service ids 1..255)\n");
+	free(text);
+}
+
+static void test_line_of_max_length_is_accepted(void **state)
+{
+	struct fixture *fx = *state;
+	char line[MXGW_CONF_MAX_LINE + 1];
+	char *text;
+
+	/* A service line padded with blanks to exactly the limit. */
+	memset(line, ' ', sizeof(line));
+	memcpy(line, "service a 25 allow allow", 24);
+	line[MXGW_CONF_MAX_LINE] = '\0';
+	text = xasprintf(HDR "%s\n", line);
+	assert_parses(fx, text);
+	assert_int_equal(fx->conf.nservices, 1);
+	free(text);
+
+	/* Without a final newline, and with CRLF, the limit is the same. */
+	text = xasprintf(HDR "%s", line);
+	assert_parses(fx, text);
+	free(text);
+	text = xasprintf(HDR "%s\r\n", line);
+	assert_parses(fx, text);
+	free(text);
+}
+
+static void test_overlong_line_is_an_error_and_parsing_goes_on(void **state)
+{
+	struct fixture *fx = *state;
+	char line[MXGW_CONF_MAX_LINE + 2];
+	char *text;
+
+	memset(line, 'x', sizeof(line));
+	line[0] = '#';		/* even a comment may not be that long */
+	line[MXGW_CONF_MAX_LINE + 1] = '\0';
+	text = xasprintf(HDR "%s\nservice a 25 allow bogus\n%s%s\n",
+			 line, line, line);
+	assert_fails(fx, text,
+		     "t.conf:3: error: line: longer than 1024 characters\n"
+		     "t.conf:4: error: service a: incoming: expected allow or deny, got \"bogus\"\n"
+		     "t.conf:5: error: line: longer than 1024 characters\n");
+	free(text);
+}
+
+/* ---- lexical ----------------------------------------------------------- */
+
+static void test_comments_full_line_and_trailing(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_parses(fx,
+		      "# full line\n"
+		      "   # indented full line\n"
+		      "public 215.75.128.33 # trailing\n"
+		      "mailserver 192.168.1.10# right after the token\n"
+		      "default allow#\n"
+		      "service smtp 25/tcp allow allow#deny\n"
+		      "service ldaps 636 allow allow from 10.0.0.0/8#,10.1.0.0/16\n"
+		      "#service imap 143 allow deny\n");
+	assert_int_equal(fx->conf.mailserver_addr, ip("192.168.1.10"));
+	assert_int_equal(fx->conf.default_verdict, MXGW_ALLOW);
+	assert_int_equal(fx->conf.nservices, 2);
+	assert_service(&fx->conf.services[0], "smtp", 25, TCP,
+		       MXGW_ALLOW, MXGW_ALLOW, 6);
+	assert_int_equal(fx->conf.services[1].nfrom, 1);
+	assert_null(mxgw_conf_find_service(&fx->conf, "imap"));
+}
+
+static void test_blank_lines_are_ignored_but_counted(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_parses(fx, "\n\n \t \npublic 215.75.128.33\n\n"
+		      "mailserver 192.168.1.10\n\t\nservice a 25 allow allow\n\n");
+	assert_int_equal(fx->conf.services[0].line, 8);
+	assert_fails(fx, "\n\n\npublic x\n",
+		     "t.conf:4: error: public: \"x\" is not a dotted-quad IPv4 address\n"
+		     "t.conf:4: error: public: missing (required)\n"
+		     "t.conf:4: error: mailserver: missing (required)\n");
+}
+
+static void test_tabs_and_runs_of_blanks_separate_fields(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_parses(fx,
+		      "\tpublic\t\t215.75.128.33\t\n"
+		      "mailserver \t 192.168.1.10  \n"
+		      "service\tdns\t53/tcp,udp\tallow\tdeny\n"
+		      "  service   ldaps  636  allow  allow  from\t10.0.0.0/8  \n");
+	assert_int_equal(fx->conf.nservices, 2);
+	assert_service(&fx->conf.services[0], "dns", 53, TCP | UDP,
+		       MXGW_ALLOW, MXGW_DENY, 3);
+	assert_int_equal(fx->conf.services[1].nfrom, 1);
+}
+
+static void test_crlf_line_ends_are_accepted(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_parses(fx, "public 215.75.128.33\r\nmailserver 192.168.1.10\r\n"
+		      "default allow\r\nservice a 25 allow deny\r\n");
+	assert_int_equal(fx->conf.default_verdict, MXGW_ALLOW);
+	assert_int_equal(fx->conf.services[0].verdict[MXGW_DIR_IN], MXGW_DENY);
+}
+
+static void test_last_line_needs_no_newline(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_parses(fx, HDR "service a 25 allow deny");
+	assert_int_equal(fx->conf.nservices, 1);
+	assert_int_equal(fx->conf.services[0].line, 3);
+}
+
+/* ---- error handling ---------------------------------------------------- */
+
+static void test_multiple_errors_are_all_reported(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_fails(fx,
+		     "public 1.2.3\n"
+		     "mailserver 192.168.1.10\n"
+		     "default maybe\n"
+		     "service smtp 25 allow allow\n"
+		     "service Bad 0/icmp yes no from 1.2.3.4/33 extra\n"
+		     "service smtp 25 allow allow\n"
+		     "bogus\n",
+		     "t.conf:1: error: public: \"1.2.3\" is not a dotted-quad IPv4 address\n"
+		     "t.conf:3: error: default: expected allow or deny, got \"maybe\"\n"
+		     "t.conf:5: error: service: name: \"Bad\" must be 1..15 characters of [a-z0-9_-] starting with a letter\n"
+		     "t.conf:5: error: service: port: \"0\" is not a port number (1..65535)\n"
+		     "t.conf:5: error: service: proto: \"icmp\" must be tcp, udp or tcp,udp\n"
+		     "t.conf:5: error: service: outgoing: expected allow or deny, got \"yes\"\n"
+		     "t.conf:5: error: service: incoming: expected allow or deny, got \"no\"\n"
+		     "t.conf:5: error: service: from: \"1.2.3.4/33\": prefix length must be 0..32\n"
+		     "t.conf:5: error: service: from: extra field \"extra\" (expected one comma-separated list without blanks)\n"
+		     "t.conf:6: error: service smtp: name: already defined on line 4\n"
+		     "t.conf:6: error: service smtp: port: 25/tcp already used by service smtp (line 4)\n"
+		     "t.conf:7: error: keyword: unknown \"bogus\" (expected public, mailserver, default or service)\n"
+		     "t.conf:7: error: public: missing (required)\n");
+}
+
+static void test_conf_is_zeroed_on_error(void **state)
+{
+	struct fixture *fx = *state;
+
+	/* Everything valid but the very last line. */
+	parse(fx, HDR "default allow\nservice smtp 25 allow allow\nservice x 1 a b\n");
+	assert_int_equal(fx->rc, -EINVAL);
+	assert_conf_zeroed(fx);
+	/* Even the path: a failed parse leaves nothing behind. */
+	assert_string_equal(fx->conf.path, "");
+}
+
+static void test_warnings_alone_do_not_fail(void **state)
+{
+	struct fixture *fx = *state;
+
+	parse(fx, HDR "service imap 143 allow deny from 10.0.0.0/8\n"
+	      "service smtp 25 allow allow from 10.0.0.0/8\n");
+	assert_int_equal(fx->rc, 0);
+	assert_int_equal(fx->conf.nservices, 2);
+}
+
+static void test_cannot_open_file_gives_enoent(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_string_equal(parse_file(fx, "/nonexistent/mxgw.conf"),
+			    "/nonexistent/mxgw.conf: error: cannot open: No such file or directory\n");
+	assert_int_equal(fx->rc, -ENOENT);
+	assert_conf_zeroed(fx);
+}
+
+static void test_unreadable_file_gives_its_errno(void **state)
+{
+	struct fixture *fx = *state;
+
+	/* fopen() of a directory works; the first read fails. */
+	assert_string_equal(parse_file(fx, "/"),
+			    "/: error: cannot read: Is a directory\n");
+	assert_int_equal(fx->rc, -EISDIR);
+	assert_conf_zeroed(fx);
+}
+
+/* Write @len bytes of @data to a fresh temporary file; returns its path. */
+static char *temp_file(const void *data, size_t len)
+{
+	char *path = strdup("/tmp/test_config.XXXXXX");
+	int fd;
+
+	assert_non_null(path);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	assert_int_equal(close(fd), 0);
+	return path;
+}
+
+static void test_file_and_string_parse_alike(void **state)
+{
+	static const char text[] = HDR "# c\nservice a 25 allow allow x\n";
+	struct fixture *fx = *state;
+	char *path = temp_file(text, sizeof(text) - 1);
+	char *want = xasprintf("%s:4: error: service a: extra field \"x\" (expected from or end of line)\n",
+			       path);
+
+	assert_string_equal(parse_file(fx, path), want);
+	assert_int_equal(fx->rc, -EINVAL);
+	assert_conf_zeroed(fx);
+	unlink(path);
+	free(want);
+	free(path);
+}
+
+static void test_nul_byte_in_file_is_an_error(void **state)
+{
+	static const char text[] = HDR "service a 25 allow\0 allow\n";
+	struct fixture *fx = *state;
+	char *path = temp_file(text, sizeof(text) - 1);
+	char *want = xasprintf("%s:3: error: line: contains a NUL byte\n", path);
+
+	assert_string_equal(parse_file(fx, path), want);
+	assert_int_equal(fx->rc, -EINVAL);
+	unlink(path);
+	free(want);
+	free(path);
+}
+
+static void test_path_is_recorded_and_truncated(void **state)
+{
+	struct fixture *fx = *state;
+	char name[400];
+
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	assert_int_equal(mxgw_conf_parse_string(name, HDR, &fx->conf, NULL), 0);
+	assert_int_equal(strlen(fx->conf.path), sizeof(fx->conf.path) - 1);
+	assert_memory_equal(fx->conf.path, name, sizeof(fx->conf.path) - 1);
+}
+
+static void test_null_err_stream_is_silent(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_int_equal(mxgw_conf_parse_string("t", "bogus\n", &fx->conf, NULL),
+			 -EINVAL);
+	assert_conf_zeroed(fx);
+	assert_int_equal(mxgw_conf_parse_file("/nonexistent", &fx->conf, NULL),
+			 -ENOENT);
+}
+
+/* ---- helpers of the API ------------------------------------------------ */
+
+static void test_verdict_str(void **state)
+{
+	(void)state;
+	assert_string_equal(mxgw_verdict_str(MXGW_ALLOW), "allow");
+	assert_string_equal(mxgw_verdict_str(MXGW_DENY), "deny");
+	assert_string_equal(mxgw_verdict_str(2), "?");
+	assert_string_equal(mxgw_verdict_str(-1), "?");
+}
+
+static void test_protos_str(void **state)
+{
+	(void)state;
+	assert_string_equal(mxgw_protos_str(TCP), "tcp");
+	assert_string_equal(mxgw_protos_str(UDP), "udp");
+	assert_string_equal(mxgw_protos_str(TCP | UDP), "tcp,udp");
+	assert_string_equal(mxgw_protos_str(0), "?");
+	assert_string_equal(mxgw_protos_str(0x4), "?");
+}
+
+static void test_find_service(void **state)
+{
+	struct fixture *fx = *state;
+	const struct mxgw_conf_service *s;
+
+	assert_parses(fx, HDR "service smtp 25 allow allow\nservice imaps 993 allow allow\n");
+	s = mxgw_conf_find_service(&fx->conf, "imaps");
+	assert_ptr_equal(s, &fx->conf.services[1]);
+	assert_null(mxgw_conf_find_service(&fx->conf, "IMAPS"));
+	assert_null(mxgw_conf_find_service(&fx->conf, "imap"));
+	assert_null(mxgw_conf_find_service(&fx->conf, ""));
+	assert_null(mxgw_conf_find_service(&fx->conf, NULL));
+	assert_null(mxgw_conf_find_service(NULL, "smtp"));
+}
+
+#define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_shipped_config_is_the_seed_table),
+		T(test_minimal_config_defaults_to_deny_without_services),
+		T(test_default_allow_and_deny),
+		T(test_keywords_may_come_in_any_order),
+		T(test_services_keep_file_order_and_line_numbers),
+		T(test_verdict_columns_are_outgoing_then_incoming),
+		T(test_unknown_keyword_is_an_error),
+		T(test_public_rejects_anything_but_a_unicast_dotted_quad),
+		T(test_mailserver_rejects_a_bad_address),
+		T(test_address_keywords_need_exactly_one_field),
+		T(test_public_and_mailserver_are_required),
+		T(test_empty_config_reports_missing_at_line_0),
+		T(test_keywords_may_appear_only_once),
+		T(test_public_and_mailserver_must_differ),
+		T(test_default_rejects_other_words),
+		T(test_name_of_15_chars_is_accepted),
+		T(test_name_of_16_chars_is_an_error),
+		T(test_name_charset),
+		T(test_duplicate_name_names_earlier_line),
+		T(test_proto_defaults_to_tcp),
+		T(test_proto_forms),
+		T(test_proto_errors),
+		T(test_port_bounds),
+		T(test_port_must_be_plain_decimal),
+		T(test_duplicate_port_proto_names_earlier_line),
+		T(test_same_port_different_proto_is_fine),
+		T(test_bad_verdict_names_the_column),
+		T(test_missing_service_fields_name_the_first_missing),
+		T(test_extra_field_after_incoming_is_an_error),
+		T(test_from_cidr_forms),
+		T(test_from_host_bits_set_is_an_error),
+		T(test_from_bad_entries_are_each_reported),
+		T(test_from_needs_exactly_one_list),
+		T(test_from_64_entries_ok_65th_is_an_error),
+		T(test_from_on_incoming_deny_warns),
+		T(test_from_on_port_25_warns_but_parses),
+		T(test_from_on_port_25_udp_is_not_smtp),
+		T(test_255_services_ok_256th_is_an_error),
+		T(test_line_of_max_length_is_accepted),
+		T(test_overlong_line_is_an_error_and_parsing_goes_on),
+		T(test_comments_full_line_and_trailing),
+		T(test_blank_lines_are_ignored_but_counted),
+		T(test_tabs_and_runs_of_blanks_separate_fields),
+		T(test_crlf_line_ends_are_accepted),
+		T(test_last_line_needs_no_newline),
+		T(test_multiple_errors_are_all_reported),
+		T(test_conf_is_zeroed_on_error),
+		T(test_warnings_alone_do_not_fail),
+		T(test_cannot_open_file_gives_enoent),
+		T(test_unreadable_file_gives_its_errno),
+		T(test_file_and_string_parse_alike),
+		T(test_nul_byte_in_file_is_an_error),
+		T(test_path_is_recorded_and_truncated),
+		T(test_null_err_stream_is_silent),
+		T(test_verdict_str),
+		T(test_protos_str),
+		T(test_find_service),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
