@@ -38,8 +38,8 @@ HDRS     := $(wildcard maps/*.h ctl/*.h loader/*.h) $(BUILD)/mxgw.skel.h
 LIB_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 CTL_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(CTL_SRC))
 
-TESTS := $(BUILD)/tests/test_config $(BUILD)/tests/test_netdev \
-	 $(BUILD)/tests/test_names $(BUILD)/tests/test_xdp $(BUILD)/tests/test_tc \
+TESTS := $(BUILD)/tests/test_config $(BUILD)/tests/test_netdev $(BUILD)/tests/test_xdp \
+	 $(BUILD)/tests/test_tc \
 	 $(BUILD)/tests/test_maps
 
 .PHONY: all test deps check-deps clean
@@ -77,12 +77,12 @@ $(BUILD)/tests/test_netdev: tests/unit/test_netdev.c loader/netdev.c $(HDRS)
 $(BUILD)/tests/test_%: tests/unit/test_%.c tests/bpf/testbed.c $(LIB_OBJ) $(HDRS) $(wildcard tests/bpf/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -Itests/bpf $< tests/bpf/testbed.c $(LIB_OBJ) $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(CFLAGS) -Itests/bpf -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" $< tests/bpf/testbed.c $(LIB_OBJ) $(LDLIBS) -lcmocka -o $@
 
 $(BUILD)/tests/test_%: tests/bpf/test_%.c tests/bpf/testbed.c $(LIB_OBJ) $(HDRS) $(wildcard tests/bpf/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -Itests/bpf $< tests/bpf/testbed.c $(LIB_OBJ) $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(CFLAGS) -Itests/bpf -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" $< tests/bpf/testbed.c $(LIB_OBJ) $(LDLIBS) -lcmocka -o $@
 
 check-deps:
 	@missing=""; for p in $(DEPS); do \

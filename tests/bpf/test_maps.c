@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Applying a config to running maps (what load and reload do): the port
+ * index follows the table, ids and counters survive a reload by name,
+ * nothing stale stays behind.
+ */
+#include <errno.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include "testbed.h"
+
+#define HEAD "public " TB_PUBLIC "\nmailserver " TB_MAILSERVER "\n"
+
+static struct mxgw_port_policy port_policy(struct tb *tb, int proto, int port)
+{
+	struct mxgw_port_policy pol;
+	__u32 idx = mxgw_port_index(proto, port);
+
+	assert_int_equal(bpf_map_lookup_elem(tb->maps.ports, &idx, &pol), 0);
+	return pol;
+}
+
+static __u32 service_id(struct tb *tb, const char *name)
+{
+	struct mxgw_service svcs[MXGW_MAX_SERVICES];
+
+	assert_int_equal(mxgw_maps_read_services(&tb->maps, svcs), 0);
+	for (__u32 id = 1; id < MXGW_MAX_SERVICES; id++)
+		if (svcs[id].in_use && !strcmp(svcs[id].name, name))
+			return id;
+	return 0;
+}
+
+static void send_smtp(struct tb *tb)
+{
+	__u8 in[TB_MAX_FRAME], out[TB_MAX_FRAME];
+	struct tb_frame_spec spec = { .dport = 25 };
+	size_t len = tb_frame(&spec, in), out_len;
+
+	tb_run_xdp(tb, in, len, out, &out_len);
+}
+
+static void test_port_index_follows_the_table(void **state)
+{
+	struct tb tb = { 0 };
+	struct mxgw_port_policy pol;
+	(void)state;
+
+	tb_load(&tb, HEAD "service dns 53/tcp,udp allow deny\nservice imaps 993 allow allow\n");
+	pol = port_policy(&tb, MXGW_PROTO_TCP, 53);
+	assert_int_equal(pol.svc_id, service_id(&tb, "dns"));
+	assert_int_equal(pol.verdict[MXGW_DIR_IN], MXGW_DENY);
+	assert_int_equal(pol.verdict[MXGW_DIR_OUT], MXGW_ALLOW);
+	assert_int_equal(port_policy(&tb, MXGW_PROTO_UDP, 53).svc_id, pol.svc_id);
+	assert_int_equal(port_policy(&tb, MXGW_PROTO_UDP, 993).svc_id, 0);
+	assert_int_equal(port_policy(&tb, MXGW_PROTO_TCP, 993).verdict[MXGW_DIR_IN], MXGW_ALLOW);
+
+	/* dns loses udp, imaps moves to 994: old entries go back to unlisted */
+	tb_apply(&tb, HEAD "service dns 53/tcp allow deny\nservice imaps 994 allow allow\n");
+	assert_int_equal(port_policy(&tb, MXGW_PROTO_UDP, 53).svc_id, 0);
+	assert_int_equal(port_policy(&tb, MXGW_PROTO_TCP, 53).svc_id, service_id(&tb, "dns"));
+	assert_int_equal(port_policy(&tb, MXGW_PROTO_TCP, 993).svc_id, 0);
+	assert_int_equal(port_policy(&tb, MXGW_PROTO_TCP, 994).svc_id, service_id(&tb, "imaps"));
+	tb_destroy(&tb);
+}
+
+static void test_reload_keeps_service_ids_and_counters(void **state)
+{
+	struct tb tb = { 0 };
+	__u32 smtp_id;
+	(void)state;
+
+	tb_load(&tb, HEAD "service imaps 993 allow allow\nservice smtp 25 allow allow\n");
+	smtp_id = service_id(&tb, "smtp");
+	send_smtp(&tb);
+	send_smtp(&tb);
+	assert_int_equal(tb_svc_count(&tb, "smtp", MXGW_DIR_IN, MXGW_ALLOW).packets, 2);
+
+	/* reordered, one removed, one added: smtp keeps its id and counts */
+	tb_apply(&tb, HEAD "service smtp 25 allow allow\nservice https 443 allow allow\n");
+	assert_int_equal(service_id(&tb, "smtp"), smtp_id);
+	assert_int_equal(service_id(&tb, "imaps"), 0);
+	assert_int_not_equal(service_id(&tb, "https"), 0);
+	assert_int_equal(tb_svc_count(&tb, "smtp", MXGW_DIR_IN, MXGW_ALLOW).packets, 2);
+	assert_int_equal(tb_svc_count(&tb, "https", MXGW_DIR_IN, MXGW_ALLOW).packets, 0);
+	tb_destroy(&tb);
+}
+
+static int count_from(struct tb *tb, const char *name)
+{
+	struct mxgw_from_key keys[16];
+
+	return mxgw_maps_read_from(&tb->maps, service_id(tb, name), keys, 16);
+}
+
+static void test_from_prefixes_are_replaced_not_merged(void **state)
+{
+	struct tb tb = { 0 };
+	(void)state;
+
+	tb_load(&tb, HEAD "service ldaps 636 allow allow from 198.51.100.0/24,203.0.113.7\n");
+	assert_int_equal(count_from(&tb, "ldaps"), 2);
+	assert_true(port_policy(&tb, MXGW_PROTO_TCP, 636).flags & MXGW_PORT_F_FROM);
+	tb_apply(&tb, HEAD "service ldaps 636 allow allow from 203.0.113.7\n");
+	assert_int_equal(count_from(&tb, "ldaps"), 1);
+	tb_apply(&tb, HEAD "service ldaps 636 allow allow\n");
+	assert_int_equal(count_from(&tb, "ldaps"), 0);
+	assert_false(port_policy(&tb, MXGW_PROTO_TCP, 636).flags & MXGW_PORT_F_FROM);
+	tb_destroy(&tb);
+}
+
+static void test_config_entry_carries_addresses_and_abi(void **state)
+{
+	struct tb tb = { 0 };
+	struct mxgw_config cfg;
+	__be32 pub, mail;
+	(void)state;
+
+	tb_load(&tb, HEAD "default allow\n");
+	assert_int_equal(mxgw_maps_read_config(&tb.maps, &cfg), 0);
+	inet_pton(AF_INET, TB_PUBLIC, &pub);
+	inet_pton(AF_INET, TB_MAILSERVER, &mail);
+	assert_int_equal(cfg.abi_version, MXGW_ABI_VERSION);
+	assert_int_equal(cfg.public_addr, pub);
+	assert_int_equal(cfg.mailserver_addr, mail);
+	assert_int_equal(cfg.default_in, MXGW_ALLOW);
+	assert_int_equal(cfg.wan_ifindex, tb_ifindex("wan0"));
+	tb_destroy(&tb);
+}
+
+static void test_set_verdict_of_one_direction(void **state)
+{
+	struct tb tb = { 0 };
+	struct mxgw_port_policy pol;
+	(void)state;
+
+	tb_load(&tb, HEAD "service dns 53/tcp,udp allow deny\n");
+	assert_int_equal(mxgw_maps_set_verdict(&tb.maps, "dns", MXGW_DIR_IN, MXGW_ALLOW), 0);
+	for (int p = 0; p < MXGW_PROTO_MAX; p++) {
+		pol = port_policy(&tb, p, 53);
+		assert_int_equal(pol.verdict[MXGW_DIR_IN], MXGW_ALLOW);
+		assert_int_equal(pol.verdict[MXGW_DIR_OUT], MXGW_ALLOW);
+	}
+	assert_int_equal(mxgw_maps_set_verdict(&tb.maps, "dns", MXGW_DIR_OUT, MXGW_DENY), 0);
+	pol = port_policy(&tb, MXGW_PROTO_UDP, 53);
+	assert_int_equal(pol.verdict[MXGW_DIR_IN], MXGW_ALLOW);
+	assert_int_equal(pol.verdict[MXGW_DIR_OUT], MXGW_DENY);
+	assert_int_equal(mxgw_maps_set_verdict(&tb.maps, "smtp", -1, MXGW_DENY), -ENOENT);
+	tb_destroy(&tb);
+}
+
+/* Every counter has a name, and every pin name is a map of the object. */
+static void test_abi_names_match_the_object(void **state)
+{
+	struct tb tb = { 0 };
+	(void)state;
+
+	for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++)
+		assert_string_not_equal(mxgw_counter_name(c), "unknown");
+	tb_load(&tb, HEAD);
+	for (unsigned int i = 0; i < MXGW_MAP_COUNT; i++) {
+		char path[64];
+		int fd = *mxgw_maps_fd(&tb.maps, i);
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+
+		assert_int_equal(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+		snprintf(path, sizeof(path), "%s", info.name);
+		assert_string_equal(path, mxgw_map_names[i]);
+		/* bpftool dumps fields; the kernel takes no BTF for devmaps */
+		if (info.type != BPF_MAP_TYPE_DEVMAP_HASH)
+			assert_int_not_equal(info.btf_id, 0);
+	}
+	tb_destroy(&tb);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_port_index_follows_the_table),
+		cmocka_unit_test(test_reload_keeps_service_ids_and_counters),
+		cmocka_unit_test(test_from_prefixes_are_replaced_not_merged),
+		cmocka_unit_test(test_config_entry_carries_addresses_and_abi),
+		cmocka_unit_test(test_set_verdict_of_one_direction),
+		cmocka_unit_test(test_abi_names_match_the_object),
+	};
+
+	return cmocka_run_group_tests_name("maps", tests, NULL, NULL);
+}

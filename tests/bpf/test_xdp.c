@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * mxgw_wan_in through bpf_prog_test_run_opts: real frames through the real
+ * program with maps filled by the real parser and map code.  Each fixture
+ * is a frame in, the verdict, the frame out and the counter that names
+ * what happened; expected frames are built from scratch, checksums
+ * included, so a byte-equal frame out proves the incremental updates.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include "testbed.h"
+
+#define MAIL_MAC	TB_MAIL_MAC
+#define LAN_MAC		TB_LAN_MAC
+#define NO_COUNTER	(-1)
+
+enum out_kind {
+	OUT_UNCHANGED,	/* the frame leaves as it came */
+	OUT_FRAME,	/* the frame of .out */
+};
+
+struct fixture {
+	const char *name;
+	struct tb_frame_spec in;
+	int verdict;
+	enum out_kind out_kind;
+	struct tb_frame_spec out;
+	int counter;	/* enum mxgw_counter that counts it, or NO_COUNTER */
+};
+
+/* DNAT to the mail server, forwarded by XDP: MACs of the next hop, TTL-1 */
+#define REDIRECTED(...) { .daddr = TB_MAILSERVER, .ttl = 63, .set_macs = true, \
+			  .dmac = MAIL_MAC, .smac = LAN_MAC, __VA_ARGS__ }
+/* DNAT to the mail server, handed to the kernel: MACs and TTL untouched */
+#define TO_KERNEL(...)	{ .daddr = TB_MAILSERVER, __VA_ARGS__ }
+
+static const struct fixture shipped_table[] = {
+	{ "smtp allowed in, redirected", { .dport = 25 }, XDP_REDIRECT,
+	  OUT_FRAME, REDIRECTED(.dport = 25), NO_COUNTER },
+	{ "https allowed in, large payload", { .dport = 443, .payload = 1400 },
+	  XDP_REDIRECT, OUT_FRAME, REDIRECTED(.dport = 443, .payload = 1400), NO_COUNTER },
+	{ "imap denied in", { .dport = 143 }, XDP_DROP, OUT_UNCHANGED, {},
+	  MXGW_DROP_SERVICE_DENY },
+	{ "unlisted tcp port, default deny", { .dport = 8080 }, XDP_DROP,
+	  OUT_UNCHANGED, {}, MXGW_DROP_DEFAULT_DENY },
+	{ "dns over udp denied in", { .proto = 17, .dport = 53 }, XDP_DROP,
+	  OUT_UNCHANGED, {}, MXGW_DROP_SERVICE_DENY },
+	{ "smtp over udp is not the smtp service", { .proto = 17, .dport = 25 },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_DEFAULT_DENY },
+	{ "one vlan tag: rewritten, kernel forwards",
+	  { .vlans = 1, .dport = 25 }, XDP_PASS, OUT_FRAME,
+	  TO_KERNEL(.vlans = 1, .dport = 25), MXGW_FWD_KERNEL_VLAN },
+	{ "two vlan tags (802.1ad + 802.1Q): rewritten, kernel forwards",
+	  { .vlans = 2, .dport = 993 }, XDP_PASS, OUT_FRAME,
+	  TO_KERNEL(.vlans = 2, .dport = 993), MXGW_FWD_KERNEL_VLAN },
+	{ "two vlan tags, denied service", { .vlans = 2, .dport = 110 }, XDP_DROP,
+	  OUT_UNCHANGED, {}, MXGW_DROP_SERVICE_DENY },
+	{ "ip options: rewritten, kernel forwards", { .ihl = 6, .dport = 465 },
+	  XDP_PASS, OUT_FRAME, TO_KERNEL(.ihl = 6, .dport = 465),
+	  MXGW_FWD_KERNEL_IP_OPTIONS },
+	{ "ip options, max length", { .ihl = 15, .dport = 465 },
+	  XDP_PASS, OUT_FRAME, TO_KERNEL(.ihl = 15, .dport = 465),
+	  MXGW_FWD_KERNEL_IP_OPTIONS },
+	{ "ttl 1: rewritten, kernel answers time exceeded", { .ttl = 1, .dport = 25 },
+	  XDP_PASS, OUT_FRAME, TO_KERNEL(.ttl = 1, .dport = 25), MXGW_FWD_KERNEL_TTL },
+	{ "more-fragments set", { .frag_off = 0x2000, .dport = 25 }, XDP_DROP,
+	  OUT_UNCHANGED, {}, MXGW_DROP_FRAGMENT },
+	{ "non-zero fragment offset", { .frag_off = 0x0010, .dport = 25 }, XDP_DROP,
+	  OUT_UNCHANGED, {}, MXGW_DROP_FRAGMENT },
+	{ "DF alone is not a fragment", { .frag_off = 0x4000, .dport = 25 },
+	  XDP_REDIRECT, OUT_FRAME, REDIRECTED(.frag_off = 0x4000, .dport = 25),
+	  NO_COUNTER },
+	{ "ihl below 5", { .ihl = 4, .dport = 25 }, XDP_DROP, OUT_UNCHANGED, {},
+	  MXGW_DROP_MALFORMED },
+	{ "total length beyond the frame", { .dport = 25, .tot_len_delta = 1 },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_MALFORMED },
+	{ "total length shorter than the tcp header",
+	  { .dport = 25, .payload = 1, .tot_len_delta = -10 }, XDP_DROP,
+	  OUT_UNCHANGED, {}, MXGW_DROP_MALFORMED },
+	{ "frame cut inside the ip header", { .dport = 25, .truncate = 14 + 19 },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_MALFORMED },
+	{ "frame cut inside the tcp header", { .dport = 25, .truncate = 14 + 20 + 12 },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_MALFORMED },
+	/* (test_run refuses frames shorter than an Ethernet header) */
+	{ "ethernet header alone, ipv4 type", { .dport = 25, .truncate = 14 },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_MALFORMED },
+	{ "frame cut inside a vlan tag", { .vlans = 1, .dport = 25, .truncate = 16 },
+	  XDP_PASS, OUT_UNCHANGED, {}, MXGW_PASS_NON_IPV4 },
+	{ "link padding after the datagram is fine",
+	  { .dport = 25, .tot_len_delta = -4, .payload = 20 }, XDP_REDIRECT, OUT_FRAME,
+	  REDIRECTED(.dport = 25, .tot_len_delta = -4, .payload = 20), NO_COUNTER },
+	{ "arp passes untouched", { .ethertype = 0x0806 }, XDP_PASS, OUT_UNCHANGED,
+	  {}, MXGW_PASS_NON_IPV4 },
+	{ "ipv6 passes untouched (not filtered yet)", { .ethertype = 0x86dd },
+	  XDP_PASS, OUT_UNCHANGED, {}, MXGW_PASS_NON_IPV4 },
+	{ "another address passes untouched", { .daddr = "203.0.113.34", .dport = 143 },
+	  XDP_PASS, OUT_UNCHANGED, {}, MXGW_PASS_NOT_FOR_US },
+	{ "icmp to the public address goes to the gateway", { .proto = 1 },
+	  XDP_PASS, OUT_UNCHANGED, {}, MXGW_PASS_OTHER_PROTO },
+};
+
+static void run_fixture(struct tb *tb, const struct fixture *f)
+{
+	__u8 in[TB_MAX_FRAME], out[TB_MAX_FRAME], want[TB_MAX_FRAME];
+	size_t in_len, out_len, want_len;
+	__u64 before = 0;
+	int verdict;
+
+	in_len = tb_frame(&f->in, in);
+	if (f->out_kind == OUT_FRAME) {
+		want_len = tb_frame(&f->out, want);
+	} else {
+		memcpy(want, in, in_len);
+		want_len = in_len;
+	}
+	if (f->counter != NO_COUNTER)
+		before = tb_counter(tb, f->counter);
+
+	verdict = tb_run_xdp(tb, in, in_len, out, &out_len);
+
+	if (verdict != f->verdict)
+		fail_msg("%s: verdict %d, want %d", f->name, verdict, f->verdict);
+	if (out_len != want_len || memcmp(out, want, want_len)) {
+		tb_hexdiff(out, out_len, want, want_len);
+		fail_msg("%s: frame out differs", f->name);
+	}
+	if (f->counter != NO_COUNTER && tb_counter(tb, f->counter) != before + 1)
+		fail_msg("%s: counter %s did not count it", f->name,
+			 mxgw_counter_name(f->counter));
+}
+
+/* Every rewritten frame must also carry checksums a receiver accepts. */
+static void assert_checksums_valid(const __u8 *frame, int vlans)
+{
+	const __u8 *ip = frame + 14 + 4 * vlans;
+
+	assert_int_equal(tb_ip_csum(ip), 0);
+	if (ip[9] == 6 || (ip[9] == 17 && (ip[(ip[0] & 0xf) * 4 + 6] ||
+					   ip[(ip[0] & 0xf) * 4 + 7])))
+		assert_int_equal(tb_l4_csum(ip), 0);
+}
+
+static struct tb tb;
+
+static int setup(void **state)
+{
+	(void)state;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	if (tb.skel)
+		tb_destroy(&tb);
+	return 0;
+}
+
+static void load_shipped(bool fast_path)
+{
+	if (tb.skel)
+		tb_destroy(&tb);
+	tb_load(&tb, tb_shipped_conf());
+	if (fast_path)
+		tb_allow_redirect(&tb, "lan0");
+}
+
+static void test_shipped_table_fixtures(void **state)
+{
+	(void)state;
+	load_shipped(true);
+	for (size_t i = 0; i < sizeof(shipped_table) / sizeof(shipped_table[0]); i++)
+		run_fixture(&tb, &shipped_table[i]);
+}
+
+/* Each service of the table, as shipped and flipped, in and out of the table. */
+static void test_every_service_in_both_verdicts(void **state)
+{
+	struct mxgw_conf conf;
+	(void)state;
+
+	load_shipped(true);
+	assert_int_equal(mxgw_conf_parse_string("t", tb_shipped_conf(), &conf, stderr), 0);
+	for (unsigned int i = 0; i < conf.nservices; i++) {
+		const struct mxgw_conf_service *s = &conf.services[i];
+
+		for (int flip = 0; flip < 2; flip++) {
+			int verdict = s->verdict[MXGW_DIR_IN] ^ flip;
+
+			assert_int_equal(mxgw_maps_set_verdict(&tb.maps, s->name,
+							       MXGW_DIR_IN, verdict), 0);
+			for (int p = 0; p < MXGW_PROTO_MAX; p++) {
+				struct fixture f = {
+					.name = s->name,
+					.in = { .dport = s->port, .proto = p ? 17 : 6 },
+					.out = REDIRECTED(.dport = s->port, .proto = p ? 17 : 6),
+				};
+				struct mxgw_pkt_count c0, c1;
+
+				if (!(s->protos & MXGW_PROTO_BIT(p)))
+					continue;
+				f.verdict = verdict == MXGW_ALLOW ? XDP_REDIRECT : XDP_DROP;
+				f.out_kind = verdict == MXGW_ALLOW ? OUT_FRAME : OUT_UNCHANGED;
+				f.counter = verdict == MXGW_ALLOW ? NO_COUNTER :
+								    MXGW_DROP_SERVICE_DENY;
+				c0 = tb_svc_count(&tb, s->name, MXGW_DIR_IN, verdict);
+				run_fixture(&tb, &f);
+				c1 = tb_svc_count(&tb, s->name, MXGW_DIR_IN, verdict);
+				assert_int_equal(c1.packets, c0.packets + 1);
+				assert_int_equal(c1.bytes, c0.bytes + 20 + (p ? 8 : 20) + 16);
+			}
+		}
+	}
+}
+
+static void test_rewritten_frames_have_valid_checksums(void **state)
+{
+	static const struct tb_frame_spec specs[] = {
+		{ .dport = 25 }, { .dport = 443, .payload = 1001 },
+		{ .dport = 993, .sport = 65535, .saddr = "255.255.255.254" },
+		{ .dport = 25, .saddr = "0.0.0.1" },
+	};
+	__u8 in[TB_MAX_FRAME], out[TB_MAX_FRAME];
+	size_t len, out_len;
+	(void)state;
+
+	load_shipped(true);
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		len = tb_frame(&specs[i], in);
+		assert_int_equal(tb_run_xdp(&tb, in, len, out, &out_len), XDP_REDIRECT);
+		assert_checksums_valid(out, 0);
+	}
+}
+
+static const char udp_conf[] =
+	"public " TB_PUBLIC "\nmailserver " TB_MAILSERVER "\n"
+	"service dns 53/tcp,udp allow allow\n";
+
+static void test_udp_zero_checksum_stays_zero(void **state)
+{
+	__u8 in[TB_MAX_FRAME], out[TB_MAX_FRAME], want[TB_MAX_FRAME];
+	struct tb_frame_spec spec = { .proto = 17, .dport = 53, .udp_csum_zero = true };
+	struct tb_frame_spec exp = REDIRECTED(.proto = 17, .dport = 53,
+					      .udp_csum_zero = true);
+	size_t len, out_len, want_len;
+	(void)state;
+
+	if (tb.skel)
+		tb_destroy(&tb);
+	tb_load(&tb, udp_conf);
+	tb_allow_redirect(&tb, "lan0");
+	len = tb_frame(&spec, in);
+	want_len = tb_frame(&exp, want);
+	assert_int_equal(tb_run_xdp(&tb, in, len, out, &out_len), XDP_REDIRECT);
+	assert_int_equal(out_len, want_len);
+	assert_memory_equal(out, want, want_len);
+	assert_int_equal(out[14 + 20 + 6], 0);
+	assert_int_equal(out[14 + 20 + 7], 0);
+
+	/* and a UDP checksum that is there stays right */
+	spec.udp_csum_zero = exp.udp_csum_zero = false;
+	len = tb_frame(&spec, in);
+	want_len = tb_frame(&exp, want);
+	assert_int_equal(tb_run_xdp(&tb, in, len, out, &out_len), XDP_REDIRECT);
+	assert_memory_equal(out, want, want_len);
+	assert_checksums_valid(out, 0);
+}
+
+static void test_default_allow_forwards_unlisted_ports(void **state)
+{
+	static const char conf[] =
+		"public " TB_PUBLIC "\nmailserver " TB_MAILSERVER "\ndefault allow\n"
+		"service imap 143 allow deny\n";
+	struct fixture fx[] = {
+		{ "unlisted port under default allow", { .dport = 8080 }, XDP_REDIRECT,
+		  OUT_FRAME, REDIRECTED(.dport = 8080), NO_COUNTER },
+		{ "listed deny still denies", { .dport = 143 }, XDP_DROP, OUT_UNCHANGED,
+		  {}, MXGW_DROP_SERVICE_DENY },
+	};
+	(void)state;
+
+	if (tb.skel)
+		tb_destroy(&tb);
+	tb_load(&tb, conf);
+	tb_allow_redirect(&tb, "lan0");
+	for (size_t i = 0; i < 2; i++)
+		run_fixture(&tb, &fx[i]);
+	assert_int_equal(tb_svc_count(&tb, NULL, MXGW_DIR_IN, MXGW_ALLOW).packets, 1);
+}
+
+static void test_from_restricts_incoming_sources(void **state)
+{
+	static const char conf[] =
+		"public " TB_PUBLIC "\nmailserver " TB_MAILSERVER "\n"
+		"service smtps 465 allow allow from " TB_CLIENT ",203.0.113.128/25\n";
+	struct fixture fx[] = {
+		{ "listed source", { .dport = 465 }, XDP_REDIRECT, OUT_FRAME,
+		  REDIRECTED(.dport = 465), NO_COUNTER },
+		{ "source inside a listed prefix", { .dport = 465, .saddr = "203.0.113.200" },
+		  XDP_REDIRECT, OUT_FRAME,
+		  REDIRECTED(.dport = 465, .saddr = "203.0.113.200"), NO_COUNTER },
+		{ "source outside", { .dport = 465, .saddr = TB_OTHER_CLIENT }, XDP_DROP,
+		  OUT_UNCHANGED, {}, MXGW_DROP_NOT_FROM },
+		{ "just below the prefix", { .dport = 465, .saddr = "203.0.113.127" },
+		  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_NOT_FROM },
+	};
+	(void)state;
+
+	if (tb.skel)
+		tb_destroy(&tb);
+	tb_load(&tb, conf);
+	tb_allow_redirect(&tb, "lan0");
+	for (size_t i = 0; i < sizeof(fx) / sizeof(fx[0]); i++)
+		run_fixture(&tb, &fx[i]);
+}
+
+/* Without the LAN device in mxgw_tx_ports the kernel forwards. */
+static void test_device_without_xdp_xmit_gets_kernel_path(void **state)
+{
+	struct fixture f = { "no fast path", { .dport = 25 }, XDP_PASS, OUT_FRAME,
+			     TO_KERNEL(.dport = 25), MXGW_FWD_KERNEL_NO_XMIT };
+	(void)state;
+
+	load_shipped(false);
+	run_fixture(&tb, &f);
+}
+
+static void test_unresolved_neighbour_gets_kernel_path(void **state)
+{
+	struct fixture f = { "no neighbour", { .dport = 25 }, XDP_PASS, OUT_FRAME,
+			     TO_KERNEL(.dport = 25), MXGW_FWD_KERNEL_NO_NEIGH };
+	(void)state;
+
+	load_shipped(true);
+	tb_sh("ip neigh del 192.168.1.10 dev lan0");
+	tb_reset_nexthop(&tb);
+	run_fixture(&tb, &f);
+	tb_sh("ip neigh replace 192.168.1.10 lladdr 02:00:00:00:01:0a dev lan0 nud permanent");
+}
+
+static void test_larger_than_lan_mtu_gets_kernel_path(void **state)
+{
+	struct fixture f = { "over mtu", { .dport = 443, .payload = 1100 }, XDP_PASS,
+			     OUT_FRAME, TO_KERNEL(.dport = 443, .payload = 1100),
+			     MXGW_FWD_KERNEL_MTU };
+	(void)state;
+
+	load_shipped(true);
+	tb_sh("ip link set lan0 mtu 1000");
+	tb_reset_nexthop(&tb);
+	run_fixture(&tb, &f);
+	tb_sh("ip link set lan0 mtu 1500");
+}
+
+/* The fast path does not look the route up per packet ... */
+static void test_next_hop_is_cached_not_looked_up_per_packet(void **state)
+{
+	__u8 in[TB_MAX_FRAME], out[TB_MAX_FRAME];
+	struct tb_frame_spec spec = { .dport = 25 };
+	size_t len, out_len;
+	__u64 before;
+	(void)state;
+
+	load_shipped(true);
+	len = tb_frame(&spec, in);
+	assert_int_equal(tb_run_xdp(&tb, in, len, out, &out_len), XDP_REDIRECT);
+	before = tb_counter(&tb, MXGW_FIB_REFRESH);
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(tb_run_xdp(&tb, in, len, out, &out_len), XDP_REDIRECT);
+	/* at most one refresh per CPU if the 250 ms period ended meanwhile */
+	assert_true(tb_counter(&tb, MXGW_FIB_REFRESH) - before <= 2);
+}
+
+/* ... yet follows a new MAC of the mail server within a second. */
+static void test_changed_mail_server_mac_followed_within_a_second(void **state)
+{
+	static const __u8 new_mac[6] = { 0x02, 0, 0, 0, 0x01, 0xbb };
+	__u8 in[TB_MAX_FRAME], out[TB_MAX_FRAME];
+	struct tb_frame_spec spec = { .dport = 25 };
+	size_t len, out_len;
+	int waited_ms = 0;
+	(void)state;
+
+	load_shipped(true);
+	len = tb_frame(&spec, in);
+	assert_int_equal(tb_run_xdp(&tb, in, len, out, &out_len), XDP_REDIRECT);
+	assert_memory_not_equal(out, new_mac, 6);
+	tb_sh("ip neigh replace 192.168.1.10 lladdr 02:00:00:00:01:bb dev lan0 nud permanent");
+	while (waited_ms <= 1000) {
+		assert_int_equal(tb_run_xdp(&tb, in, len, out, &out_len), XDP_REDIRECT);
+		if (!memcmp(out, new_mac, 6))
+			break;
+		usleep(50 * 1000);
+		waited_ms += 50;
+	}
+	tb_sh("ip neigh replace 192.168.1.10 lladdr 02:00:00:00:01:0a dev lan0 nud permanent");
+	if (waited_ms > 1000)
+		fail_msg("the new MAC was not used after %d ms", waited_ms);
+}
+
+static void test_set_service_takes_effect_on_next_packet(void **state)
+{
+	struct fixture denied = { "imap before", { .dport = 143 }, XDP_DROP,
+				  OUT_UNCHANGED, {}, MXGW_DROP_SERVICE_DENY };
+	struct fixture allowed = { "imap after allow", { .dport = 143 }, XDP_REDIRECT,
+				   OUT_FRAME, REDIRECTED(.dport = 143), NO_COUNTER };
+	struct fixture smtp_denied = { "smtp after deny", { .dport = 25 }, XDP_DROP,
+				       OUT_UNCHANGED, {}, MXGW_DROP_SERVICE_DENY };
+	(void)state;
+
+	load_shipped(true);
+	run_fixture(&tb, &denied);
+	assert_int_equal(mxgw_maps_set_verdict(&tb.maps, "imap", MXGW_DIR_IN, MXGW_ALLOW), 0);
+	run_fixture(&tb, &allowed);
+	assert_int_equal(mxgw_maps_set_verdict(&tb.maps, "smtp", -1, MXGW_DENY), 0);
+	run_fixture(&tb, &smtp_denied);
+	/* the outgoing direction alone leaves incoming as it was */
+	assert_int_equal(mxgw_maps_set_verdict(&tb.maps, "imap", MXGW_DIR_OUT, MXGW_DENY), 0);
+	run_fixture(&tb, &allowed);
+	assert_int_equal(mxgw_maps_set_verdict(&tb.maps, "nosuch", -1, MXGW_DENY), -ENOENT);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_shipped_table_fixtures),
+		cmocka_unit_test(test_every_service_in_both_verdicts),
+		cmocka_unit_test(test_rewritten_frames_have_valid_checksums),
+		cmocka_unit_test(test_udp_zero_checksum_stays_zero),
+		cmocka_unit_test(test_default_allow_forwards_unlisted_ports),
+		cmocka_unit_test(test_from_restricts_incoming_sources),
+		cmocka_unit_test(test_device_without_xdp_xmit_gets_kernel_path),
+		cmocka_unit_test(test_unresolved_neighbour_gets_kernel_path),
+		cmocka_unit_test(test_larger_than_lan_mtu_gets_kernel_path),
+		cmocka_unit_test(test_next_hop_is_cached_not_looked_up_per_packet),
+		cmocka_unit_test(test_changed_mail_server_mac_followed_within_a_second),
+		cmocka_unit_test(test_set_service_takes_effect_on_next_packet),
+	};
+
+	return cmocka_run_group_tests_name("xdp mxgw_wan_in", tests, setup, teardown);
+}

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * What the BPF tests share: a private network namespace, the real skeleton
+ * with the real config parser and map code, frames built from a spec with
+ * checksums computed from scratch, and bpf_prog_test_run_opts.
+ */
+#ifndef MXGW_TESTBED_H
+#define MXGW_TESTBED_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <linux/types.h>
+#include "mxgw_abi.h"
+#include "maps.h"
+#include "config.h"
+
+struct mxgw_bpf;
+
+#define TB_PUBLIC	"203.0.113.33"
+#define TB_MAILSERVER	"192.168.1.10"
+#define TB_CLIENT	"198.51.100.7"
+#define TB_OTHER_CLIENT	"198.51.100.8"
+#define TB_MAIL_MAC	{ 0x02, 0x00, 0x00, 0x00, 0x01, 0x0a }
+#define TB_LAN_MAC	{ 0x02, 0x00, 0x00, 0x00, 0x01, 0x01 }
+#define TB_WAN_MAC	{ 0x02, 0x00, 0x00, 0x00, 0x71, 0x21 }
+#define TB_PEER_MAC	{ 0x02, 0x00, 0x00, 0x00, 0x71, 0x01 }
+#define TB_MAX_FRAME	2048
+
+/* Describes one frame; zero fields take the defaults of tb_frame(). */
+struct tb_frame_spec {
+	__u16 ethertype;	/* 0: IPv4 */
+	int vlans;		/* 0..2 tags */
+	const char *saddr;	/* default TB_CLIENT */
+	const char *daddr;	/* default TB_PUBLIC */
+	__u8 proto;		/* default TCP (6) */
+	__u16 sport;		/* default 40000 */
+	__u16 dport;
+	__u8 ttl;		/* default 64 */
+	__u8 ihl;		/* default 5; 6.. adds NOP options */
+	__u16 frag_off;		/* host order flags|offset */
+	int tot_len_delta;	/* added to the correct total length */
+	__u16 payload;		/* L4 payload bytes (default 16) */
+	bool udp_csum_zero;	/* UDP without checksum */
+	int truncate;		/* >0: cut the frame to this many bytes */
+	__u8 dmac[6];		/* default TB_WAN_MAC */
+	__u8 smac[6];		/* default TB_PEER_MAC */
+	bool set_macs;		/* use dmac/smac above */
+};
+
+/* Build the frame into @buf; returns its length. */
+size_t tb_frame(const struct tb_frame_spec *spec, __u8 *buf);
+
+/* Checksums computed from nothing but the bytes, as a receiver would. */
+__u16 tb_ip_csum(const __u8 *ip);
+__u16 tb_l4_csum(const __u8 *ip);	/* over pseudo header + L4 */
+
+/* Requirements: fail under MXGW_REQUIRE_BPF=1, skip otherwise. */
+void tb_require(bool ok, const char *what);
+
+/*
+ * Move this process into a fresh network namespace with:
+ *   wan0 (203.0.113.33/24) <-> wanp,  lan0 (192.168.1.1/24) <-> lanp,
+ * forwarding on, and the mail server's MAC as a permanent neighbour on
+ * lan0.  Everything vanishes when the process exits.
+ */
+void tb_netns_setup(void);
+int tb_ifindex(const char *ifname);
+/* Run a shell command in the test namespace; asserts it succeeded. */
+void tb_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+struct tb {
+	struct mxgw_bpf *skel;
+	struct mxgw_maps maps;
+	int xdp_fd;
+	int tc_fd;
+};
+
+/* Open and load the real skeleton and apply @conf_text (parsed by the
+ * real parser) with the real map code. */
+void tb_load(struct tb *tb, const char *conf_text);
+void tb_apply(struct tb *tb, const char *conf_text);
+void tb_destroy(struct tb *tb);
+/* Put @ifname in mxgw_tx_ports, as mxctl does for capable devices. */
+void tb_allow_redirect(struct tb *tb, const char *ifname);
+/* Forget the cached next hop, so the next packet looks it up again. */
+void tb_reset_nexthop(struct tb *tb);
+
+/* One run through a program; returns the verdict, frame out in @out. */
+int tb_run_xdp(struct tb *tb, const __u8 *in, size_t len, __u8 *out,
+	       size_t *out_len);
+int tb_run_tc(struct tb *tb, const __u8 *in, size_t len, __u8 *out,
+	      size_t *out_len);
+
+__u64 tb_counter(struct tb *tb, enum mxgw_counter c);
+struct mxgw_pkt_count tb_svc_count(struct tb *tb, const char *name, int dir,
+				   int verdict);
+
+/* etc/mxgw.conf as shipped, with the test public address (static buffer). */
+const char *tb_shipped_conf(void);
+
+/* Print a hex diff of two frames (for failure messages). */
+void tb_hexdiff(const __u8 *got, size_t glen, const __u8 *want, size_t wlen);
+
+#endif /* MXGW_TESTBED_H */
