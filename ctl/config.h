@@ -16,6 +16,10 @@
 #define MXGW_CONF_MAX_LINE	1024
 #define MXGW_CONF_MAX_FROM_PER_SVC	64
 
+/* Any config that parses fits the maps: apply never fails for size. */
+_Static_assert((MXGW_MAX_SERVICES - 1) * MXGW_CONF_MAX_FROM_PER_SVC <= MXGW_MAX_FROM,
+	       "mxgw_from holds every prefix a config can list");
+
 struct mxgw_prefix {
 	__be32 addr;		/* network byte order, host bits zero */
 	__u8 len;		/* 0..32 */

@@ -148,18 +148,22 @@ static int conf_has_prefix(const struct mxgw_conf_service *cs,
 static int prune_from(const struct mxgw_maps *m, __u32 id,
 		      const struct mxgw_conf_service *cs)
 {
-	struct mxgw_from_key keys[MXGW_MAX_FROM];
-	int n = mxgw_maps_read_from(m, id, keys, MXGW_MAX_FROM);
+	struct mxgw_from_key *keys = calloc(MXGW_MAX_FROM, sizeof(*keys));
+	int n, err = 0;
 
+	if (!keys)
+		return -ENOMEM;
+	n = mxgw_maps_read_from(m, id, keys, MXGW_MAX_FROM);
 	if (n < 0)
-		return n;
-	for (int i = 0; i < n; i++) {
+		err = n;
+	for (int i = 0; i < n && !err; i++) {
 		if (cs && conf_has_prefix(cs, &keys[i]))
 			continue;
 		if (bpf_map_delete_elem(m->from, &keys[i]) && errno != ENOENT)
-			return -errno;
+			err = -errno;
 	}
-	return 0;
+	free(keys);
+	return err;
 }
 
 /*
@@ -254,7 +258,7 @@ int mxgw_maps_apply(const struct mxgw_maps *m, const struct mxgw_conf *conf,
 	for (unsigned int i = 0; i < conf->nservices; i++)
 		nfrom += conf->services[i].nfrom;
 	if (nfrom > MXGW_MAX_FROM || conf->nservices >= MXGW_MAX_SERVICES)
-		return -E2BIG;
+		return -E2BIG;	/* the parser's limits make this unreachable */
 	err = mxgw_maps_read_services(m, old);
 	if (err)
 		return err;

@@ -34,7 +34,7 @@
 #define MXGW_PROG_TC		"mxgw_wan_out"
 
 #define MXGW_MAX_SERVICES	256	/* service ids 1..255; 0 is "unlisted" */
-#define MXGW_MAX_FROM		4096	/* from-prefixes, all services together */
+#define MXGW_MAX_FROM		16384	/* from-prefixes, all services together */
 #define MXGW_MAX_TX_PORTS	64	/* devices the XDP fast path may redirect to */
 #define MXGW_SVC_NAME_LEN	16
 
