@@ -160,7 +160,7 @@ int mxgw_wan_in(struct xdp_md *ctx)
 		return XDP_PASS;
 	}
 
-	switch (ipv4_validate(&c, ip)) {
+	switch (ipv4_validate(&c, ip, 0)) {
 	case IPV4_OK:
 		break;
 	case IPV4_FRAGMENT:
@@ -209,11 +209,33 @@ int mxgw_wan_in(struct xdp_md *ctx)
  * address; the helpers keep the checksums right whatever the skb's
  * checksum state (a forwarded skb may still carry CHECKSUM_PARTIAL).
  */
+/*
+ * Make sure the headers mxgw_wan_out reads are in the skb's linear part:
+ * a forwarded or locally built segment often carries everything after
+ * the first bytes in page fragments.  Pulls only when they are not.  A
+ * subprogram of its own, so clang cannot keep ctx field addresses from
+ * before the pull (the verifier refuses those).
+ */
+#define MXGW_MAX_HDRS	(14 + 4 * MXGW_MAX_VLANS + 60 + 20)
+
+static __noinline int tc_linearize_headers(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+	__u64 want = skb->len;
+
+	if (want > MXGW_MAX_HDRS)
+		want = MXGW_MAX_HDRS;
+	if (data + want > data_end)
+		return bpf_skb_pull_data(skb, want);
+	return 0;
+}
+
 SEC("tc")
 int mxgw_wan_out(struct __sk_buff *skb)
 {
-	void *data = (void *)(long)skb->data;
-	struct cursor c = { .pos = data, .end = (void *)(long)skb->data_end };
+	void *data, *data_end;
+	struct cursor c;
 	const __u32 zero = 0;
 	struct mxgw_port_policy *pol;
 	struct mxgw_config *cfg;
@@ -224,6 +246,11 @@ int mxgw_wan_out(struct __sk_buff *skb)
 	__be16 proto;
 	int vlans;
 
+	tc_linearize_headers(skb);
+	data = (void *)(long)skb->data;
+	data_end = (void *)(long)skb->data_end;
+	c.pos = data;
+	c.end = data_end;
 	if (!parse_eth(&c, &proto, &vlans) || proto != bpf_htons(ETH_P_IP))
 		return TC_ACT_OK;
 	ip = parse_ipv4_fixed(&c);
@@ -233,7 +260,8 @@ int mxgw_wan_out(struct __sk_buff *skb)
 	if (!cfg || ip->saddr != cfg->mailserver_addr)
 		return TC_ACT_OK;
 	/* fragments carry no ports; the outgoing issue's conntrack owns them */
-	if (ipv4_validate(&c, ip) != IPV4_OK)
+	l3_off = (void *)ip - data;
+	if (ipv4_validate(&c, ip, skb->len - l3_off) != IPV4_OK)
 		return TC_ACT_OK;
 	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP)
 		return TC_ACT_OK;
@@ -247,7 +275,6 @@ int mxgw_wan_out(struct __sk_buff *skb)
 
 	from = ip->saddr;
 	to = cfg->public_addr;
-	l3_off = (void *)ip - data;
 	check_off = (void *)l4.check - data;
 	bpf_l4_csum_replace(skb, check_off, from, to,
 			    BPF_F_PSEUDO_HDR | sizeof(to) |

@@ -79,18 +79,24 @@ enum ipv4_check {
 
 /*
  * Validate an IPv4 header whose fixed part the cursor has just passed and
- * move the cursor past its options.  The frame may carry link padding
+ * move the cursor past its options.  The packet may carry link padding
  * after tot_len, never less than tot_len.
+ *
+ * @l3_len is how many bytes the packet holds from the IP header on, for
+ * an skb whose payload lies partly in page fragments beyond data_end
+ * (skb->len counts them); 0 for a linear XDP frame, where the cursor's
+ * end is the packet's end.  Headers themselves must always be linear.
  */
 static __always_inline enum ipv4_check ipv4_validate(struct cursor *c,
-						     struct iphdr *ip)
+						     struct iphdr *ip,
+						     __u32 l3_len)
 {
 	__u32 hlen = ip->ihl * 4;
 	__u32 tot = bpf_ntohs(ip->tot_len);
 
-	if (ip->version != 4 || hlen < sizeof(*ip))
+	if (ip->version != 4 || hlen < sizeof(*ip) || tot < hlen)
 		return IPV4_MALFORMED;
-	if (tot < hlen || (void *)ip + tot > c->end)
+	if (l3_len ? tot > l3_len : (void *)ip + tot > c->end)
 		return IPV4_MALFORMED;
 	if (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET))
 		return IPV4_FRAGMENT;

@@ -32,6 +32,9 @@ static const char *load_error(int err)
 		return "loaded by an mxctl of another ABI version: unload it first";
 	case -E2BIG:
 		return "the config does not fit the maps";
+	case -EPERM:
+	case -EACCES:
+		return "the kernel refused the BPF programs (privileges or verifier; MXGW_DEBUG=1 shows libbpf's log)";
 	default:
 		return strerror(-err);
 	}

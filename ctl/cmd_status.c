@@ -15,6 +15,7 @@
 #include "config.h"
 #include "json.h"
 #include "../loader/loader.h"
+#include "../loader/netdev.h"
 
 struct status {
 	char ifname[IF_NAMESIZE];
@@ -27,6 +28,7 @@ struct status {
 	__u64 in_allowed;	/* packets DNATed, over all services */
 	__u64 kernel_path;	/* of which handed to the kernel */
 	int forwarding;		/* net.ipv4.conf.IF.forwarding, -1 unknown */
+	bool fast_path_lost;	/* redirecting to a device that no longer takes XDP frames */
 };
 
 static int read_status(const char *ifname, struct status *st)
@@ -61,13 +63,21 @@ static int read_status(const char *ifname, struct status *st)
 	for (int c = MXGW_FWD_KERNEL_NO_NEIGH; c <= MXGW_FWD_KERNEL_NO_ROUTE; c++)
 		st->kernel_path += st->counters[c];
 
+	/* mxgw_tx_ports is a snapshot from load/reload: say so when it went stale */
+	st->fast_path_lost = st->nh.can_redirect &&
+			     mxgw_netdev_can_xdp_xmit(st->nh.ifindex) == 0;
+
 	st->forwarding = -1;
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%.*s/forwarding",
 		 IF_NAMESIZE - 1, ifname);
 	f = fopen(path, "r");
 	if (f) {
 		if (fscanf(f, "%d", &st->forwarding) != 1)
-			st->forwarding = -1;
+			/* mxgw_tx_ports is a snapshot from load/reload: say so when it went stale */
+	st->fast_path_lost = st->nh.can_redirect &&
+			     mxgw_netdev_can_xdp_xmit(st->nh.ifindex) == 0;
+
+	st->forwarding = -1;
 		fclose(f);
 	}
 	return err;
@@ -155,6 +165,8 @@ static void print_text(const struct status *st)
 	       (unsigned long long)st->in_allowed,
 	       (unsigned long long)(st->in_allowed - st->kernel_path),
 	       (unsigned long long)st->kernel_path);
+	if (st->fast_path_lost)
+		printf("  WARNING: the LAN device no longer takes XDP frames: redirected packets are lost (mxctl reload)\n");
 	if (st->forwarding == 0)
 		printf("  WARNING: IPv4 forwarding is off on %s (sysctl -w net.ipv4.ip_forward=1)\n",
 		       st->ifname);
@@ -236,6 +248,7 @@ static void print_json(struct json *j, const struct status *st)
 	json_kv_uint(j, "redirected", st->in_allowed - st->kernel_path);
 	json_kv_uint(j, "kernel", st->kernel_path);
 	json_object_end(j);
+	json_kv_bool(j, "fast_path_lost", st->fast_path_lost);
 	if (st->forwarding >= 0)
 		json_kv_bool(j, "ipv4_forwarding", st->forwarding);
 	json_kv_string(j, "ipv6", "passed untouched (not filtered yet)");

@@ -31,15 +31,20 @@ static const struct mxctl_cmd commands[] = {
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+static void vmsg(const char *fmt, va_list ap)
+{
+	fputs("mxctl: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void mxctl_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("mxctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmsg(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static const struct mxctl_cmd *find_cmd(const char *name)
@@ -55,11 +60,9 @@ int mxctl_usage(const char *cmd, const char *fmt, ...)
 	const struct mxctl_cmd *c = cmd ? find_cmd(cmd) : NULL;
 	va_list ap;
 
-	fputs("mxctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmsg(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	if (c)
 		fprintf(stderr, "usage: mxctl [-c FILE] [-i IFNAME] [-j] %s %s\n",
 			c->name, c->args);
@@ -120,12 +123,16 @@ int mxctl_targets(const struct mxctl_opts *opts, const char *arg,
 	return n;
 }
 
-/* libbpf's own messages: warnings and errors only, prefixed like ours. */
+/*
+ * libbpf's own messages (a verifier log among them) only with MXGW_DEBUG=1:
+ * every failure reaches the operator as one line with its context.
+ */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (level == LIBBPF_DEBUG || (level == LIBBPF_INFO && !getenv("MXGW_DEBUG")))
+	const char *debug = getenv("MXGW_DEBUG");
+
+	if (!debug || !*debug || (level == LIBBPF_DEBUG && strcmp(debug, "2")))
 		return 0;
-	fputs("mxctl: libbpf: ", stderr);
 	return vfprintf(stderr, fmt, ap);
 }
 

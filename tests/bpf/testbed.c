@@ -50,10 +50,24 @@ int tb_ifindex(const char *ifname)
 	return idx;
 }
 
+/* libbpf's log (a verifier log, say) once per test program: enough to
+ * diagnose, without one copy per test case. */
+static int libbpf_print_once(enum libbpf_print_level level, const char *fmt,
+			     va_list ap)
+{
+	static int lines;
+
+	if (level == LIBBPF_DEBUG || lines > 200)
+		return 0;
+	lines++;
+	return vfprintf(stderr, fmt, ap);
+}
+
 void tb_netns_setup(void)
 {
 	static bool done;
 
+	libbpf_set_print(libbpf_print_once);
 	if (done)
 		return;
 	tb_require(geteuid() == 0, "root (network namespaces, BPF)");

@@ -1,0 +1,256 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# Helpers for mxgw's end-to-end tests: results and summary, the private
+# mount namespace with its own bpffs, the three-namespace topology, the
+# mail-server listener, the Internet client, and mxctl's JSON.
+#
+# A test sources this file, calls e2e_init "$@" first (it re-executes the
+# test in a private mount namespace and returns only there), then
+# e2e_topology_up, and ends with e2e_summary.  Everything it creates is
+# removed by the EXIT trap that e2e_init installs, also on failure.
+
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+E2E_ROOT=$(cd "$E2E_DIR/../.." && pwd)
+MXCTL=${MXCTL:-$E2E_ROOT/build/mxctl}
+
+# The test addresses: the documentation ranges of RFC 5737 for everything
+# on the "Internet" side, the mail server as the shipped config has it.
+E2E_PUBLIC=203.0.113.33
+E2E_INET_ADDR=203.0.113.1
+E2E_CLIENT1=198.51.100.7
+E2E_CLIENT2=198.51.100.8
+E2E_LAN_GW=192.168.1.1
+E2E_MAILSERVER=192.168.1.10
+# shellcheck disable=SC2034 # for the tests that source this file
+E2E_SHIPPED_PUBLIC=215.75.128.33
+
+# Connect timeout (s) for connections that must not succeed: long enough
+# for a SYN-ACK across three namespaces, short enough to keep the run fast.
+E2E_TIMEOUT=${E2E_TIMEOUT:-1}
+
+e2e_passed=0
+e2e_failed=0
+E2E_NETNS=()
+E2E_PIDS=()
+E2E_TMP=
+
+ok() {
+	echo "ok $1"
+	e2e_passed=$((e2e_passed + 1))
+}
+
+fail() {
+	echo "FAIL $1: $2"
+	e2e_failed=$((e2e_failed + 1))
+}
+
+# The one closing line; the exit status says whether anything failed.
+e2e_summary() {
+	echo "$e2e_passed passed, $e2e_failed failed"
+	[ "$e2e_failed" -eq 0 ]
+}
+
+# The environment cannot run the test (no root, no namespaces, no BPF).
+# Under MXGW_REQUIRE_BPF=1 that is a failure, otherwise a skip (77).
+# e2e_cannot_run REASON [CHECK]: CHECK names the failure (default: setup).
+e2e_cannot_run() {
+	if [ "${MXGW_REQUIRE_BPF:-0}" = 1 ]; then
+		fail "${2:-setup}" "$1 (MXGW_REQUIRE_BPF=1: not skipping)"
+		e2e_summary
+		exit 1
+	fi
+	echo "SKIP: $1"
+	exit 77
+}
+
+# Run a command in a network namespace.  nsenter, not "ip netns exec":
+# the latter remounts /sys for the namespace, which hides /sys/fs/bpf.
+ns_exec() {
+	local ns=$1
+	shift
+	nsenter --net="/run/netns/$ns" -- "$@"
+}
+
+e2e_cleanup() {
+	local pid ns
+
+	for pid in "${E2E_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in "${E2E_PIDS[@]}"; do
+		wait "$pid" 2>/dev/null
+	done
+	# deleting a namespace also removes its veths, and with them any
+	# XDP/TC program still attached; the pins go with the private bpffs
+	for ns in "${E2E_NETNS[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	[ -n "$E2E_TMP" ] && rm -rf "$E2E_TMP"
+}
+
+# What a killed run (SIGKILL skips the trap) leaves: empty netns names in
+# /run/netns (the namespaces themselves die with its mount namespace) and
+# its temp dir.  Both carry the run's pid; only those of dead pids go.
+e2e_reap_stale() {
+	local f pid
+
+	for f in /run/netns/mxgw-*-[0-9]* /tmp/mxgw-e2e.[0-9]*.*; do
+		[ -e "$f" ] || continue
+		pid=${f#/tmp/mxgw-e2e.}
+		pid=${pid%%.*}
+		pid=${pid##*-}
+		case $pid in
+		"" | *[!0-9]*) continue ;;
+		esac
+		kill -0 "$pid" 2>/dev/null && continue
+		case $f in
+		/run/netns/*) ip netns del "${f##*/}" 2>/dev/null || rm -f "$f" ;;
+		*) rm -rf "$f" ;;
+		esac
+	done
+}
+
+# Re-execute the calling test under "unshare --mount" with a fresh bpffs
+# on /sys/fs/bpf, so its pins are private and vanish with it; then install
+# the cleanup trap.  Returns only in the re-executed test.
+e2e_init() {
+	local script own_mnt
+
+	script=$(readlink -f "$0")
+	own_mnt=$(readlink /proc/self/ns/mnt)
+	if [ "${E2E_PARENT_MNTNS:-}" != "" ] && [ "$E2E_PARENT_MNTNS" != "$own_mnt" ]; then
+		# inside: a mount namespace of our own
+		mount -t bpf bpf /sys/fs/bpf 2>/dev/null ||
+			e2e_cannot_run "cannot mount a private bpffs on /sys/fs/bpf"
+		e2e_reap_stale
+		E2E_TMP=$(mktemp -d "/tmp/mxgw-e2e.$$.XXXXXX") ||
+			e2e_cannot_run "mktemp failed"
+		trap e2e_cleanup EXIT
+		# a signal ends the test through the EXIT trap
+		trap 'exit 130' INT
+		trap 'exit 143' TERM
+		return 0
+	fi
+
+	[ "$(id -u)" -eq 0 ] || e2e_cannot_run "needs root (network namespaces, BPF)"
+	local cmd
+	for cmd in ip nsenter unshare ethtool bpftool python3 mount; do
+		command -v "$cmd" >/dev/null 2>&1 || e2e_cannot_run "$cmd not found"
+	done
+	[ -x "$MXCTL" ] || e2e_cannot_run "no mxctl at $MXCTL (run make, or set MXCTL)"
+	unshare --mount --propagation private true 2>/dev/null ||
+		e2e_cannot_run "cannot create a mount namespace (unshare --mount)"
+	MXCTL=$(readlink -f "$MXCTL")
+	export MXCTL
+	E2E_PARENT_MNTNS=$own_mnt exec unshare --mount --propagation private \
+		bash "$script" "$@"
+}
+
+e2e_ns_add() {
+	ip netns add "$1" 2>/dev/null || return 1
+	E2E_NETNS+=("$1")
+}
+
+# The topology, with names unique to this run:
+#   $NS_INET  eth0 203.0.113.1/24 + clients 198.51.100.7/32, .8/32
+#   $NS_GW    wan0 203.0.113.33/24 (mxgw goes here), lan0 192.168.1.1/24,
+#             ip_forward=1, 198.51.100.0/24 via 203.0.113.1
+#   $NS_MS    eth0 192.168.1.10/24, default via 192.168.1.1
+# The hosts' veth ends have tx checksum offload off, as a wire: with it
+# on, a socket's packets leave a veth with only a partial checksum, which
+# no real NIC would put on a wire.  GRO stays at the veth default (off).
+e2e_topology_up() {
+	NS_INET=mxgw-inet-$$
+	NS_GW=mxgw-gw-$$
+	NS_MS=mxgw-ms-$$
+	if ! { e2e_ns_add "$NS_INET" && e2e_ns_add "$NS_GW" && e2e_ns_add "$NS_MS"; }; then
+		e2e_cannot_run "cannot create network namespaces"
+	fi
+	{
+		ip link add wan0 netns "$NS_GW" type veth peer name eth0 netns "$NS_INET" &&
+		ip link add lan0 netns "$NS_GW" type veth peer name eth0 netns "$NS_MS" &&
+		ip -n "$NS_INET" addr add "$E2E_INET_ADDR/24" dev eth0 &&
+		ip -n "$NS_INET" addr add "$E2E_CLIENT1/32" dev eth0 &&
+		ip -n "$NS_INET" addr add "$E2E_CLIENT2/32" dev eth0 &&
+		ip -n "$NS_GW" addr add "$E2E_PUBLIC/24" dev wan0 &&
+		ip -n "$NS_GW" addr add "$E2E_LAN_GW/24" dev lan0 &&
+		ip -n "$NS_MS" addr add "$E2E_MAILSERVER/24" dev eth0 &&
+		ip -n "$NS_INET" link set lo up && ip -n "$NS_INET" link set eth0 up &&
+		ip -n "$NS_GW" link set lo up && ip -n "$NS_GW" link set wan0 up &&
+		ip -n "$NS_GW" link set lan0 up &&
+		ip -n "$NS_MS" link set lo up && ip -n "$NS_MS" link set eth0 up &&
+		ip -n "$NS_GW" route add 198.51.100.0/24 via "$E2E_INET_ADDR" &&
+		ip -n "$NS_MS" route add default via "$E2E_LAN_GW" &&
+		ns_exec "$NS_GW" sysctl -qw net.ipv4.ip_forward=1 &&
+		ns_exec "$NS_INET" ethtool -K eth0 tx off >/dev/null &&
+		ns_exec "$NS_MS" ethtool -K eth0 tx off >/dev/null
+	} 2>"$E2E_TMP/topology.err" ||
+		e2e_cannot_run "cannot build the veth topology: $(head -1 "$E2E_TMP/topology.err")"
+}
+
+# e2e_listener_start NS LOG PORT...: the listener in NS, logging to LOG;
+# returns once every port is bound.
+e2e_listener_start() {
+	local ns=$1 log=$2 ready
+	shift 2
+	ready=$E2E_TMP/listener.ready
+	rm -f "$ready"
+	: >"$log"
+	# nsenter itself, not ns_exec: a backgrounded function would run in
+	# a subshell, and $! would be that subshell instead of the listener
+	nsenter --net="/run/netns/$ns" -- python3 "$E2E_DIR/listener.py" \
+		--log "$log" --ready "$ready" --parent $$ "$@" 2>"$E2E_TMP/listener.err" &
+	E2E_PIDS+=($!)
+	for _ in $(seq 50); do
+		[ -s "$ready" ] && return 0
+		kill -0 "${E2E_PIDS[-1]}" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "listener did not start: $(cat "$E2E_TMP/listener.err")" >&2
+	return 1
+}
+
+# mxctl in the gateway namespace.
+mx() {
+	ns_exec "$NS_GW" "$MXCTL" "$@"
+}
+
+# e2e_connect SRC:PORT...: one batch of connections from the Internet
+# host to the public address, all at once; the results stay in
+# $E2E_TMP/conn for conn_result.
+e2e_connect() {
+	ns_exec "$NS_INET" python3 "$E2E_DIR/client.py" --dst "$E2E_PUBLIC" \
+		--timeout "$E2E_TIMEOUT" "$@" >"$E2E_TMP/conn" 2>&1
+}
+
+# conn_result SRC PORT: "banner TEXT", "nobanner", "timeout", "refused", ...
+conn_result() {
+	local src port rest
+	while read -r src port rest; do
+		if [ "$src" = "$1" ] && [ "$port" = "$2" ]; then
+			echo "$rest"
+			return
+		fi
+	done <"$E2E_TMP/conn"
+	echo "no result"
+}
+
+# jget FILE EXPR...: evaluate each Python EXPR over an "mxctl status -j"
+# output; d is the first interface's object, svc(NAME) its service NAME.
+# One line per expression.
+jget() {
+	python3 - "$@" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))[0]
+def svc(name):
+    return next(s for s in d["services"] if s["name"] == name)
+for expr in sys.argv[2:]:
+    print(eval(expr))
+EOF
+}
+
+# status_json FILE: "mxctl status -j" of the gateway into FILE.
+status_json() {
+	mx status -j >"$1" 2>"$E2E_TMP/status.err"
+}
