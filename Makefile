@@ -32,14 +32,15 @@ DEPS := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool libcmocka-dev \
 BPF_SRC  := bpf/mxgw.bpf.c
 BPF_HDRS := $(wildcard bpf/*.h) maps/mxgw_abi.h vmlinux/vmlinux.h
 LIB_SRC  := maps/maps.c maps/names.c ctl/config.c loader/loader.c loader/netdev.c
-CTL_SRC  := ctl/mxctl.c ctl/json.c ctl/cmd_load.c ctl/cmd_service.c ctl/cmd_status.c
+CTL_SRC  := ctl/mxctl.c ctl/json.c ctl/cmd_load.c ctl/cmd_service.c ctl/cmd_status.c \
+	    ctl/cmd_conntrack.c
 HDRS     := $(wildcard maps/*.h ctl/*.h loader/*.h) $(BUILD)/mxgw.skel.h
 
 LIB_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 CTL_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(CTL_SRC))
 
 TESTS := $(BUILD)/tests/test_config $(BUILD)/tests/test_netdev $(BUILD)/tests/test_xdp \
-	 $(BUILD)/tests/test_tc \
+	 $(BUILD)/tests/test_tc $(BUILD)/tests/test_conntrack \
 	 $(BUILD)/tests/test_maps
 
 .PHONY: all test deps check-deps clean

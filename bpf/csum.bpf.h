@@ -28,6 +28,16 @@ static __always_inline __u16 csum_replace4(__u16 check, __be32 from, __be32 to)
 	return ~csum_fold(sum);
 }
 
+/* A 16-bit field changed from @from to @to. */
+static __always_inline __u16 csum_replace2(__u16 check, __be16 from, __be16 to)
+{
+	__u64 sum = (__u16)~check;
+
+	sum += (__u16)~from;
+	sum += to;
+	return ~csum_fold(sum);
+}
+
 /*
  * TTL decrement: the 16-bit word holding TTL drops by 0x0100, so the
  * checksum rises by the same amount (as the kernel's ip_decrease_ttl).

@@ -63,6 +63,21 @@ struct {
 	__type(value, __u32);
 } mxgw_tx_ports SEC(".maps");
 
+/* Sized by conntrack-max at load time (bpf_map__set_max_entries). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct mxgw_ct_key);
+	__type(value, struct mxgw_ct_entry);
+} mxgw_ct SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct mxgw_nat_key);
+	__type(value, struct mxgw_nat_entry);
+} mxgw_nat SEC(".maps");
+
 static __always_inline void count(enum mxgw_counter what)
 {
 	__u32 key = what;

@@ -2,11 +2,18 @@
 /*
  * mxgw data plane.
  *
- * mxgw_wan_in (XDP, WAN ingress): packets to the public address are looked
- * up in the port table; allowed ones are rewritten to the mail server
- * (DNAT, client source kept) and forwarded, denied ones dropped.
- * mxgw_wan_out (TC, WAN egress): the mail server's replies from a service
- * port leave with the public address as their source.
+ * mxgw_wan_in (XDP, WAN ingress), for packets to the public address:
+ *  - a listed port: the table decides; allowed ones are rewritten to the
+ *    mail server (DNAT, client source kept) and forwarded;
+ *  - an unlisted port: a reply of a tracked flow goes back to its LAN host
+ *    (or to the gateway, for its own flows); anything else gets "default";
+ *  - ICMP: echo to the gateway per icmp-echo, echo replies and errors of
+ *    tracked flows translated.
+ * mxgw_wan_out (TC, WAN egress):
+ *  - the mail server's replies from a service port leave with the public
+ *    address (stateless: the port mapping is 1:1);
+ *  - LAN flows are checked against the outgoing column and masqueraded;
+ *  - the gateway's own flows are recorded so their replies come back.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -15,44 +22,16 @@
 #include "parse.bpf.h"
 #include "csum.bpf.h"
 #include "maps.bpf.h"
-#include "nexthop.bpf.h"
+#include "forward.bpf.h"
+#include "nat.bpf.h"
+#include "conntrack.bpf.h"
 
-#define TC_ACT_OK 0
+#define TC_ACT_OK	0
+#define TC_ACT_SHOT	2
+
+#include "icmp.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
-
-/* Where an L4 header keeps its checksum, and whether 0 means "none". */
-struct l4_ref {
-	__be16 *check;
-	__be16 sport;
-	__be16 dport;
-	__u8 proto_idx;		/* enum mxgw_proto */
-};
-
-static __always_inline bool l4_parse(struct cursor *c, struct iphdr *ip,
-				     struct l4_ref *l4)
-{
-	if (ip->protocol == IPPROTO_TCP) {
-		struct tcphdr *th = parse_l4(c, ip, sizeof(*th));
-
-		if (!th)
-			return false;
-		l4->check = &th->check;
-		l4->sport = th->source;
-		l4->dport = th->dest;
-		l4->proto_idx = MXGW_PROTO_TCP;
-	} else {
-		struct udphdr *uh = parse_l4(c, ip, sizeof(*uh));
-
-		if (!uh)
-			return false;
-		l4->check = &uh->check;
-		l4->sport = uh->source;
-		l4->dport = uh->dest;
-		l4->proto_idx = MXGW_PROTO_UDP;
-	}
-	return true;
-}
 
 static __always_inline bool from_allowed(__u32 svc_id, __be32 saddr)
 {
@@ -65,66 +44,49 @@ static __always_inline bool from_allowed(__u32 svc_id, __be32 saddr)
 	return bpf_map_lookup_elem(&mxgw_from, &key) != NULL;
 }
 
-/* Destination rewrite with incremental IP and L4 checksum updates. */
-static __always_inline void dnat(struct iphdr *ip, struct l4_ref *l4, __be32 to)
+/* A reply of a tracked flow: back to its LAN host, or to the gateway. */
+static __always_inline int ct_reply_in(struct xdp_md *ctx, struct ethhdr *eth,
+				       struct iphdr *ip, struct l4_ref *l4,
+				       int vlans, const struct mxgw_config *cfg,
+				       struct mxgw_ct_entry *e, __u64 now)
 {
-	__be32 from = ip->daddr;
-
-	ip->daddr = to;
-	ip->check = csum_replace4(ip->check, from, to);
-	if (l4->proto_idx == MXGW_PROTO_UDP) {
-		__u16 check;
-
-		/* UDP checksum 0 means "none": keep it so */
-		if (!*l4->check)
-			return;
-		check = csum_replace4(*l4->check, from, to);
-		*l4->check = check ? check : 0xffff;
-	} else {
-		*l4->check = csum_replace4(*l4->check, from, to);
+	ct_touch(e, l4->proto, l4->tcp_flags, MXGW_DIR_IN, now);
+	if (e->flags & MXGW_CT_F_LOCAL) {
+		count(MXGW_PASS_LOCAL);
+		return XDP_PASS;
 	}
+	xdp_dnat(ip, l4, e->lan_addr, e->lan_port);
+	count(MXGW_CT_REPLY);
+	return forward(ctx, eth, ip, vlans, cfg);
 }
 
-/*
- * Forward a packet already rewritten to the mail server: redirect it to
- * the LAN device when the cached next hop allows, else hand it to the
- * kernel, which routes it (and decrements the TTL itself).
- */
-static __always_inline int forward(struct xdp_md *ctx, struct ethhdr *eth,
-				   struct iphdr *ip, int vlans, __be32 daddr)
+static __always_inline int icmp_in(struct xdp_md *ctx, struct cursor *c,
+				   struct ethhdr *eth, struct iphdr *ip,
+				   struct l4_ref *l4, int vlans,
+				   const struct mxgw_config *cfg)
 {
-	struct mxgw_nexthop *nh;
+	struct icmphdr *ic = l4->hdr;
+	struct mxgw_ct_entry *e;
+	__u64 now;
 
-	if (vlans) {
-		count(MXGW_FWD_KERNEL_VLAN);
+	if (l4->icmp_type == ICMP_ECHO) {
+		if (cfg->icmp_echo != MXGW_ALLOW) {
+			count(MXGW_DROP_ICMP_ECHO);
+			return XDP_DROP;
+		}
+		count(MXGW_PASS_ICMP_ECHO);
 		return XDP_PASS;
 	}
-	if (ip->ihl != 5) {
-		count(MXGW_FWD_KERNEL_IP_OPTIONS);
-		return XDP_PASS;
+	now = bpf_ktime_get_coarse_ns();
+	if (l4->icmp_type == ICMP_ECHOREPLY) {
+		e = ct_lookup_in(cfg, IPPROTO_ICMP, ip->saddr, 0, *l4->dport, now);
+		if (e)
+			return ct_reply_in(ctx, eth, ip, l4, vlans, cfg, e, now);
+	} else if (icmp_is_error(l4->icmp_type)) {
+		return icmp_error_in(c, ip, ic, cfg, now);
 	}
-	if (ip->ttl <= 1) {
-		count(MXGW_FWD_KERNEL_TTL);
-		return XDP_PASS;
-	}
-	nh = nexthop_get(ctx, daddr);
-	if (!nh || nh->fib_ret != BPF_FIB_LKUP_RET_SUCCESS) {
-		count(nh && nh->fib_ret == BPF_FIB_LKUP_RET_NO_NEIGH ?
-		      MXGW_FWD_KERNEL_NO_NEIGH : MXGW_FWD_KERNEL_NO_ROUTE);
-		return XDP_PASS;
-	}
-	if (!nh->can_redirect) {
-		count(MXGW_FWD_KERNEL_NO_XMIT);
-		return XDP_PASS;
-	}
-	if (bpf_ntohs(ip->tot_len) > nh->mtu) {
-		count(MXGW_FWD_KERNEL_MTU);
-		return XDP_PASS;
-	}
-	__builtin_memcpy(eth->h_dest, nh->dmac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, nh->smac, ETH_ALEN);
-	ipv4_decrease_ttl(ip);
-	return bpf_redirect_map(&mxgw_tx_ports, nh->ifindex, 0);
+	count(MXGW_DROP_ICMP_NO_FLOW);
+	return XDP_DROP;
 }
 
 SEC("xdp")
@@ -137,10 +99,12 @@ int mxgw_wan_in(struct xdp_md *ctx)
 	const __u32 zero = 0;
 	struct mxgw_port_policy *pol;
 	struct mxgw_config *cfg;
-	struct l4_ref l4;
+	struct mxgw_ct_entry *e;
+	struct l4_ref l4 = {};
 	struct ethhdr *eth;
 	struct iphdr *ip;
 	__u32 idx, svc_id, verdict, bytes;
+	__u64 now;
 	__be16 proto;
 	int vlans;
 
@@ -170,22 +134,40 @@ int mxgw_wan_in(struct xdp_md *ctx)
 		count(MXGW_DROP_MALFORMED);
 		return XDP_DROP;
 	}
-	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP) {
-		count(MXGW_PASS_OTHER_PROTO);
-		return XDP_PASS;
+	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP &&
+	    ip->protocol != IPPROTO_ICMP) {
+		if (cfg->default_in == MXGW_ALLOW) {
+			count(MXGW_PASS_OTHER_PROTO);
+			return XDP_PASS;
+		}
+		count(MXGW_DROP_OTHER_PROTO);
+		return XDP_DROP;
 	}
 	if (!l4_parse(&c, ip, &l4)) {
 		count(MXGW_DROP_MALFORMED);
 		return XDP_DROP;
 	}
+	if (l4.proto == IPPROTO_ICMP)
+		return icmp_in(ctx, &c, eth, ip, &l4, vlans, cfg);
 
-	idx = mxgw_port_index(l4.proto_idx, bpf_ntohs(l4.dport));
+	idx = mxgw_port_index(l4.proto_idx, bpf_ntohs(*l4.dport));
 	pol = bpf_map_lookup_elem(&mxgw_ports, &idx);
 	if (!pol)
 		return XDP_DROP;
 	svc_id = pol->svc_id;
-	verdict = svc_id ? pol->verdict[MXGW_DIR_IN] : cfg->default_in;
 	bytes = bpf_ntohs(ip->tot_len);
+
+	if (!svc_id) {
+		/* never a mapped port (nat_alloc skips listed ones): so the
+		 * DNAT fast path above pays no conntrack lookup */
+		now = bpf_ktime_get_coarse_ns();
+		e = ct_lookup_in(cfg, l4.proto, ip->saddr, *l4.sport, *l4.dport, now);
+		if (e)
+			return ct_reply_in(ctx, eth, ip, &l4, vlans, cfg, e, now);
+		verdict = cfg->default_in;
+	} else {
+		verdict = pol->verdict[MXGW_DIR_IN];
+	}
 
 	if (verdict != MXGW_ALLOW) {
 		count_svc(svc_id, MXGW_DIR_IN, MXGW_DENY, bytes);
@@ -198,17 +180,10 @@ int mxgw_wan_in(struct xdp_md *ctx)
 		return XDP_DROP;
 	}
 	count_svc(svc_id, MXGW_DIR_IN, MXGW_ALLOW, bytes);
-	dnat(ip, &l4, cfg->mailserver_addr);
-	return forward(ctx, eth, ip, vlans, cfg->mailserver_addr);
+	xdp_dnat(ip, &l4, cfg->mailserver_addr, 0);
+	return forward(ctx, eth, ip, vlans, cfg);
 }
 
-/*
- * A reply of the mail server to an incoming connection: from the mail
- * server, from a port an incoming connection could have reached (listed,
- * or any port under "default allow").  Its source becomes the public
- * address; the helpers keep the checksums right whatever the skb's
- * checksum state (a forwarded skb may still carry CHECKSUM_PARTIAL).
- */
 /*
  * Make sure the headers mxgw_wan_out reads are in the skb's linear part:
  * a forwarded or locally built segment often carries everything after
@@ -216,7 +191,7 @@ int mxgw_wan_in(struct xdp_md *ctx)
  * subprogram of its own, so clang cannot keep ctx field addresses from
  * before the pull (the verifier refuses those).
  */
-#define MXGW_MAX_HDRS	(14 + 4 * MXGW_MAX_VLANS + 60 + 20)
+#define MXGW_MAX_HDRS	(14 + 4 * MXGW_MAX_VLANS + 60 + 8 + 20 + 20)
 
 static __noinline int tc_linearize_headers(struct __sk_buff *skb)
 {
@@ -231,6 +206,42 @@ static __noinline int tc_linearize_headers(struct __sk_buff *skb)
 	return 0;
 }
 
+static __always_inline bool is_wan_addr(const struct mxgw_config *cfg, __be32 a)
+{
+	int i;
+
+	if (a == cfg->public_addr)
+		return true;
+#pragma unroll
+	for (i = 0; i < MXGW_WAN_ADDRS_MAX; i++)
+		if (cfg->wan_addrs[i] && cfg->wan_addrs[i] == a)
+			return true;
+	return false;
+}
+
+/* Outgoing policy for a new LAN flow to @dport; counts what it decides. */
+static __always_inline bool out_allowed(const struct mxgw_config *cfg,
+					struct l4_ref *l4, __u32 bytes)
+{
+	struct mxgw_port_policy *pol;
+	__u32 idx, verdict, svc_id = 0;
+
+	if (l4->proto == IPPROTO_ICMP)
+		return true;	/* echo: not a port of the table */
+	idx = mxgw_port_index(l4->proto_idx, bpf_ntohs(*l4->dport));
+	pol = bpf_map_lookup_elem(&mxgw_ports, &idx);
+	if (!pol)
+		return false;
+	svc_id = pol->svc_id;
+	verdict = svc_id ? pol->verdict[MXGW_DIR_OUT] : cfg->default_out;
+	count_svc(svc_id, MXGW_DIR_OUT, verdict, bytes);
+	if (verdict != MXGW_ALLOW) {
+		count(svc_id ? MXGW_DROP_OUT_SERVICE_DENY : MXGW_DROP_OUT_DEFAULT_DENY);
+		return false;
+	}
+	return true;
+}
+
 SEC("tc")
 int mxgw_wan_out(struct __sk_buff *skb)
 {
@@ -239,11 +250,13 @@ int mxgw_wan_out(struct __sk_buff *skb)
 	const __u32 zero = 0;
 	struct mxgw_port_policy *pol;
 	struct mxgw_config *cfg;
-	struct l4_ref l4;
+	struct l4_ref l4 = {};
+	struct ct_flow f;
 	struct iphdr *ip;
-	__u32 idx, l3_off, check_off;
-	__be32 from, to;
-	__be16 proto;
+	__u32 idx, l3_off, l4_off;
+	__be16 proto, pport;
+	__be32 saddr;
+	__u64 now;
 	int vlans;
 
 	tc_linearize_headers(skb);
@@ -257,32 +270,80 @@ int mxgw_wan_out(struct __sk_buff *skb)
 	if (!ip)
 		return TC_ACT_OK;
 	cfg = bpf_map_lookup_elem(&mxgw_config, &zero);
-	if (!cfg || ip->saddr != cfg->mailserver_addr)
+	if (!cfg)
 		return TC_ACT_OK;
-	/* fragments carry no ports; the outgoing issue's conntrack owns them */
+	saddr = ip->saddr;
 	l3_off = (void *)ip - data;
-	if (ipv4_validate(&c, ip, skb->len - l3_off) != IPV4_OK)
+	switch (ipv4_validate(&c, ip, skb->len - l3_off)) {
+	case IPV4_OK:
+		break;
+	case IPV4_FRAGMENT:
+		/* no ports to map: only the gateway's own may leave */
+		if (is_wan_addr(cfg, saddr))
+			return TC_ACT_OK;
+		count(MXGW_DROP_OUT_FRAGMENT);
+		return TC_ACT_SHOT;
+	default:
 		return TC_ACT_OK;
-	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP)
-		return TC_ACT_OK;
+	}
+	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP &&
+	    ip->protocol != IPPROTO_ICMP) {
+		if (is_wan_addr(cfg, saddr))
+			return TC_ACT_OK;
+		count(MXGW_DROP_OUT_PROTO);
+		return TC_ACT_SHOT;
+	}
 	if (!l4_parse(&c, ip, &l4))
 		return TC_ACT_OK;
+	l4_off = l4.hdr - data;
+	now = bpf_ktime_get_coarse_ns();
 
-	idx = mxgw_port_index(l4.proto_idx, bpf_ntohs(l4.sport));
-	pol = bpf_map_lookup_elem(&mxgw_ports, &idx);
-	if (!pol || (!pol->svc_id && cfg->default_in != MXGW_ALLOW))
+	if (l4.proto == IPPROTO_ICMP && icmp_is_error(l4.icmp_type))
+		return icmp_error_out(skb, &c, ip, l3_off, l4_off, cfg,
+				      is_wan_addr(cfg, saddr), now);
+	if (l4.proto == IPPROTO_ICMP && l4.icmp_type != ICMP_ECHO) {
+		if (is_wan_addr(cfg, saddr))
+			return TC_ACT_OK;	/* e.g. the gateway's echo replies */
+		count(MXGW_DROP_OUT_PROTO);
+		return TC_ACT_SHOT;
+	}
+
+	f.proto = l4.proto;
+	f.tcp_flags = l4.tcp_flags;
+	f.lan_addr = saddr;
+	f.lan_port = *l4.sport;
+	f.remote_addr = ip->daddr;
+	f.remote_port = l4.proto == IPPROTO_ICMP ? 0 : *l4.dport;
+
+	if (saddr == cfg->public_addr) {
+		ct_local(cfg, &f, now);
 		return TC_ACT_OK;
+	}
+	if (is_wan_addr(cfg, saddr))
+		return TC_ACT_OK;	/* the WAN link's own address: not filtered */
 
-	from = ip->saddr;
-	to = cfg->public_addr;
-	check_off = (void *)l4.check - data;
-	bpf_l4_csum_replace(skb, check_off, from, to,
-			    BPF_F_PSEUDO_HDR | sizeof(to) |
-			    (l4.proto_idx == MXGW_PROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0));
-	bpf_l3_csum_replace(skb, l3_off + offsetof(struct iphdr, check), from, to,
-			    sizeof(to));
-	bpf_skb_store_bytes(skb, l3_off + offsetof(struct iphdr, saddr), &to,
-			    sizeof(to), 0);
-	count(MXGW_SNAT_REPLY);
+	if (saddr == cfg->mailserver_addr && l4.proto != IPPROTO_ICMP) {
+		idx = mxgw_port_index(l4.proto_idx, bpf_ntohs(f.lan_port));
+		pol = bpf_map_lookup_elem(&mxgw_ports, &idx);
+		if (pol && (pol->svc_id || cfg->default_in == MXGW_ALLOW)) {
+			/* a reply to an incoming connection: 1:1, stateless */
+			tc_snat(skb, l3_off, l4_off, l4.proto, saddr,
+				cfg->public_addr, 0, 0);
+			count(MXGW_SNAT_REPLY);
+			return TC_ACT_OK;
+		}
+	}
+
+	pport = nat_find(cfg, &f, now);
+	if (!pport) {
+		if (!out_allowed(cfg, &l4, bpf_ntohs(ip->tot_len)))
+			return TC_ACT_SHOT;
+		pport = nat_new(cfg, &f, now);
+		if (!pport)
+			return TC_ACT_SHOT;
+	}
+	tc_snat(skb, l3_off, l4_off, l4.proto, saddr, cfg->public_addr,
+		f.lan_port, pport);
+	count(MXGW_SNAT_MASQ);
 	return TC_ACT_OK;
 }

@@ -15,6 +15,9 @@ static void print_notes(const char *ifname, const struct mxgw_load_result *res)
 	if (res->repaired)
 		fprintf(stderr, "mxctl: note: %s: a detached mxgw program was re-attached\n",
 			ifname);
+	if (res->ct_max_pending)
+		fprintf(stderr, "mxctl: note: %s: conntrack-max takes effect at the next load "
+			"(mxctl unload %s; mxctl load %s)\n", ifname, ifname, ifname);
 	if (res->fast_ports == -EOPNOTSUPP)
 		fprintf(stderr, "mxctl: note: this kernel does not report xdp-features (before 6.3): "
 			"the kernel forwards incoming mail, the XDP redirect fast path stays off\n");

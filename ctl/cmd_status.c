@@ -25,11 +25,22 @@ struct status {
 	struct mxgw_svc_stats stats[MXGW_MAX_SERVICES];
 	__u64 counters[MXGW_COUNTER_MAX];
 	struct mxgw_nexthop nh;
-	__u64 in_allowed;	/* packets DNATed, over all services */
-	__u64 kernel_path;	/* of which handed to the kernel */
+	__u64 kernel_path;	/* packets to the LAN handed to the kernel */
 	int forwarding;		/* net.ipv4.conf.IF.forwarding, -1 unknown */
 	bool fast_path_lost;	/* redirecting to a device that no longer takes XDP frames */
+	__u32 ct_live;		/* tracked flows within their timeout */
+	__u32 ct_max;
 };
+
+static int count_live(const struct mxgw_ct_key *k, const struct mxgw_ct_entry *e,
+		      void *arg)
+{
+	struct status *st = arg;
+
+	(void)k;
+	st->ct_live += mxgw_ct_live(&st->cfg, e, mxgw_now_ns());
+	return 0;
+}
 
 static int read_status(const char *ifname, struct status *st)
 {
@@ -53,14 +64,16 @@ static int read_status(const char *ifname, struct status *st)
 		if (id && !st->svcs[id].in_use)
 			continue;
 		err = mxgw_maps_read_svc_stats(&m, id, &st->stats[id]);
-		st->in_allowed += st->stats[id].count[MXGW_DIR_IN][MXGW_ALLOW].packets;
 	}
 	if (!err)
 		err = mxgw_maps_read_counters(&m, st->counters);
 	if (!err)
 		err = mxgw_maps_read_nexthop(&m, &st->nh);
+	if (!err)
+		err = mxgw_maps_ct_walk(&m, count_live, st);
+	st->ct_max = mxgw_maps_max_entries(m.ct);
 	mxgw_maps_close(&m);
-	for (int c = MXGW_FWD_KERNEL_NO_NEIGH; c <= MXGW_FWD_KERNEL_NO_ROUTE; c++)
+	for (int c = MXGW_FWD_KERNEL_NO_NEIGH; c <= MXGW_FWD_KERNEL_ICMP; c++)
 		st->kernel_path += st->counters[c];
 
 	/* mxgw_tx_ports is a snapshot from load/reload: say so when it went stale */
@@ -148,7 +161,7 @@ static const char *proto_port(const struct mxgw_service *s, char *buf, size_t le
 static void print_text(const struct status *st)
 {
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], pp[32], path[160];
-	const struct mxgw_pkt_count *ok, *no;
+	const struct mxgw_pkt_count (*c)[2];
 
 	forward_path(st, path, sizeof(path));
 	printf("%s: xdp %s (id %u, %s), tc egress %s (id %u)\n", st->ifname,
@@ -161,10 +174,14 @@ static void print_text(const struct status *st)
 	       addr_str(st->cfg.public_addr, a), addr_str(st->cfg.mailserver_addr, b),
 	       mxgw_verdict_str(st->cfg.default_in));
 	printf("  forward path: %s\n", path);
-	printf("  forwarded: %llu packets, %llu by xdp-redirect, %llu by the kernel\n",
-	       (unsigned long long)st->in_allowed,
-	       (unsigned long long)(st->in_allowed - st->kernel_path),
+	printf("  forwarded to the LAN: %llu packets by xdp-redirect, %llu by the kernel\n",
+	       (unsigned long long)st->counters[MXGW_FWD_REDIRECT],
 	       (unsigned long long)st->kernel_path);
+	printf("  conntrack: %u flows of %u, nat-ports %u-%u; %llu new, %llu evicted, %llu refused (no free port)\n",
+	       st->ct_live, st->ct_max, st->cfg.nat_port_min, st->cfg.nat_port_max,
+	       (unsigned long long)st->counters[MXGW_CT_NEW],
+	       (unsigned long long)st->counters[MXGW_CT_EVICTED],
+	       (unsigned long long)st->counters[MXGW_DROP_NAT_FULL]);
 	if (st->fast_path_lost)
 		printf("  WARNING: the LAN device no longer takes XDP frames: redirected packets are lost (mxctl reload)\n");
 	if (st->forwarding == 0)
@@ -172,30 +189,33 @@ static void print_text(const struct status *st)
 		       st->ifname);
 	printf("  IPv6: passed untouched, not filtered by mxgw yet\n\n");
 
-	printf("  %-10s %-12s %-9s %-9s %12s %14s %12s %14s\n", "service", "port",
-	       "outgoing", "incoming", "in-allowed", "bytes", "in-denied", "bytes");
+	printf("  %-10s %-12s %-9s %-11s %12s %12s %12s %12s\n", "service", "port",
+	       "outgoing", "incoming", "in-allowed", "in-denied", "out-allowed",
+	       "out-denied");
+	printf("  %58s(packets)\n", "");
 	for (int id = 0; id < MXGW_MAX_SERVICES; id++) {
 		const struct mxgw_service *s = &st->svcs[id];
 		char in[24];
 
 		if (id && !s->in_use)
 			continue;
-		ok = &st->stats[id].count[MXGW_DIR_IN][MXGW_ALLOW];
-		no = &st->stats[id].count[MXGW_DIR_IN][MXGW_DENY];
+		c = st->stats[id].count;
 		if (!id) {
-			printf("  %-10s %-12s %-9s %-9s", "(unlisted)", "*",
+			printf("  %-10s %-12s %-9s %-11s", "(unlisted)", "*",
 			       mxgw_verdict_str(st->cfg.default_out),
 			       mxgw_verdict_str(st->cfg.default_in));
 		} else {
 			snprintf(in, sizeof(in), "%s%s", mxgw_verdict_str(s->verdict[MXGW_DIR_IN]),
 				 s->flags & MXGW_PORT_F_FROM ? "+from" : "");
-			printf("  %-10.*s %-12s %-9s %-9s", MXGW_SVC_NAME_LEN, s->name,
+			printf("  %-10.*s %-12s %-9s %-11s", MXGW_SVC_NAME_LEN, s->name,
 			       proto_port(s, pp, sizeof(pp)),
 			       mxgw_verdict_str(s->verdict[MXGW_DIR_OUT]), in);
 		}
-		printf(" %12llu %14llu %12llu %14llu\n",
-		       (unsigned long long)ok->packets, (unsigned long long)ok->bytes,
-		       (unsigned long long)no->packets, (unsigned long long)no->bytes);
+		printf(" %12llu %12llu %12llu %12llu\n",
+		       (unsigned long long)c[MXGW_DIR_IN][MXGW_ALLOW].packets,
+		       (unsigned long long)c[MXGW_DIR_IN][MXGW_DENY].packets,
+		       (unsigned long long)c[MXGW_DIR_OUT][MXGW_ALLOW].packets,
+		       (unsigned long long)c[MXGW_DIR_OUT][MXGW_DENY].packets);
 	}
 	printf("\n  counters:");
 	for (int c = 0; c < MXGW_COUNTER_MAX; c++)
@@ -244,9 +264,18 @@ static void print_json(struct json *j, const struct status *st)
 	json_kv_string(j, "reason", path);
 	json_kv_uint(j, "nexthop_ifindex", st->nh.ifindex);
 	json_kv_uint(j, "nexthop_age_ms", st->nh.refreshed_ns ? age_ms(st->nh.refreshed_ns) : 0);
-	json_kv_uint(j, "packets", st->in_allowed);
-	json_kv_uint(j, "redirected", st->in_allowed - st->kernel_path);
+	json_kv_uint(j, "redirected", st->counters[MXGW_FWD_REDIRECT]);
 	json_kv_uint(j, "kernel", st->kernel_path);
+	json_object_end(j);
+	json_key(j, "conntrack");
+	json_object_start(j);
+	json_kv_uint(j, "flows", st->ct_live);
+	json_kv_uint(j, "max", st->ct_max);
+	json_kv_uint(j, "nat_port_min", st->cfg.nat_port_min);
+	json_kv_uint(j, "nat_port_max", st->cfg.nat_port_max);
+	json_kv_uint(j, "new", st->counters[MXGW_CT_NEW]);
+	json_kv_uint(j, "evicted", st->counters[MXGW_CT_EVICTED]);
+	json_kv_uint(j, "nat_full", st->counters[MXGW_DROP_NAT_FULL]);
 	json_object_end(j);
 	json_kv_bool(j, "fast_path_lost", st->fast_path_lost);
 	if (st->forwarding >= 0)
@@ -274,6 +303,8 @@ static void print_json(struct json *j, const struct status *st)
 		}
 		json_count(j, "in_allowed", &st->stats[id].count[MXGW_DIR_IN][MXGW_ALLOW]);
 		json_count(j, "in_denied", &st->stats[id].count[MXGW_DIR_IN][MXGW_DENY]);
+		json_count(j, "out_allowed", &st->stats[id].count[MXGW_DIR_OUT][MXGW_ALLOW]);
+		json_count(j, "out_denied", &st->stats[id].count[MXGW_DIR_OUT][MXGW_DENY]);
 		json_object_end(j);
 	}
 	json_array_end(j);

@@ -33,6 +33,46 @@
 
 #define SMTP_PORT	25
 
+/* Masquerading never uses the well-known ports. */
+#define NAT_PORT_LOWEST	1024
+/* Fewer usable ports than this get a warning. */
+#define NAT_PORTS_ENOUGH	1024
+
+/* "timeout " + the longest state name. */
+#define TIMEOUT_FIELD_LEN	32
+
+const char *const mxgw_ct_state_names[MXGW_CT_STATE_MAX] = {
+	[MXGW_CT_TCP_SYN_SENT]		= "tcp-syn-sent",
+	[MXGW_CT_TCP_SYN_RECV]		= "tcp-syn-recv",
+	[MXGW_CT_TCP_ESTABLISHED]	= "tcp-established",
+	[MXGW_CT_TCP_FIN_WAIT]		= "tcp-fin-wait",
+	[MXGW_CT_TCP_CLOSE_WAIT]	= "tcp-close-wait",
+	[MXGW_CT_TCP_LAST_ACK]		= "tcp-last-ack",
+	[MXGW_CT_TCP_TIME_WAIT]		= "tcp-time-wait",
+	[MXGW_CT_TCP_CLOSE]		= "tcp-close",
+	[MXGW_CT_UDP]			= "udp",
+	[MXGW_CT_UDP_STREAM]		= "udp-stream",
+	[MXGW_CT_ICMP]			= "icmp",
+};
+
+/* netfilter's nf_conntrack_*_timeout defaults; copied into every conf. */
+const __u32 mxgw_ct_default_timeouts_s[MXGW_CT_STATE_MAX] = {
+	[MXGW_CT_TCP_SYN_SENT]		= 120,
+	[MXGW_CT_TCP_SYN_RECV]		= 60,
+	[MXGW_CT_TCP_ESTABLISHED]	= 432000,
+	[MXGW_CT_TCP_FIN_WAIT]		= 120,
+	[MXGW_CT_TCP_CLOSE_WAIT]	= 60,
+	[MXGW_CT_TCP_LAST_ACK]		= 30,
+	[MXGW_CT_TCP_TIME_WAIT]		= 120,
+	[MXGW_CT_TCP_CLOSE]		= 10,
+	[MXGW_CT_UDP]			= 30,
+	[MXGW_CT_UDP_STREAM]		= 120,
+	[MXGW_CT_ICMP]			= 30,
+};
+_Static_assert(sizeof(mxgw_ct_default_timeouts_s) ==
+	       sizeof(((struct mxgw_conf *)0)->timeout_s),
+	       "one default per timeout");
+
 /* Where the bytes come from: a FILE, or a NUL-terminated string. */
 struct reader {
 	FILE *file;
@@ -56,7 +96,12 @@ struct parser {
 	unsigned int line;	/* current line, 1-based; 0 before the first */
 	unsigned int nerrors;
 	struct host_setting host[HOST_MAX];
+	/* Where each once-only setting was seen; 0 until then. */
 	unsigned int default_line;
+	unsigned int icmp_echo_line;
+	unsigned int nat_ports_line;
+	unsigned int conntrack_max_line;
+	unsigned int timeout_line[MXGW_CT_STATE_MAX];
 };
 
 /* One raw line after comment stripping, split into fields. */
@@ -176,24 +221,40 @@ static void split_fields(char *line, struct fields *f)
 }
 
 /*
- * Plain decimal: digits only, no sign, no blanks, and no leading zero so
- * that "025" is not silently read as 25 by someone who meant octal.
+ * Plain decimal of @len bytes: digits only, no sign, no blanks, and no
+ * leading zero so that "025" is not silently read as 25 by someone who
+ * meant octal.
  */
-static bool parse_decimal(const char *s, unsigned long max, unsigned long *val)
+static bool is_decimal(const char *s, size_t len)
+{
+	if (!len || (s[0] == '0' && len > 1))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+/* The value of a plain decimal of @len bytes, if it is at most @max. */
+static bool parse_decimal_len(const char *s, size_t len, unsigned long max,
+			      unsigned long *val)
 {
 	unsigned long v = 0;
 
-	if (!*s || (s[0] == '0' && s[1]))
+	if (!is_decimal(s, len))
 		return false;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return false;
-		v = v * 10 + (unsigned long)(*s - '0');
+	for (size_t i = 0; i < len; i++) {
+		v = v * 10 + (unsigned long)(s[i] - '0');
 		if (v > max)
 			return false;
 	}
 	*val = v;
 	return true;
+}
+
+static bool parse_decimal(const char *s, unsigned long max, unsigned long *val)
+{
+	return parse_decimal_len(s, strlen(s), max, val);
 }
 
 static bool parse_verdict(const char *s, __u8 *verdict)
@@ -270,6 +331,20 @@ static bool check_one_value(struct parser *p, const struct fields *f,
 	return true;
 }
 
+/*
+ * A setting that may appear once: records the line, or reports the
+ * earlier one.  Called after the value was found valid, as for public.
+ */
+static bool set_once(struct parser *p, const char *field, unsigned int *line)
+{
+	if (*line) {
+		conf_error(p, field, NULL, "already set on line %u", *line);
+		return false;
+	}
+	*line = p->line;
+	return true;
+}
+
 /* public / mailserver: once each, and never the same address. */
 static void parse_host(struct parser *p, const struct fields *f, int which)
 {
@@ -295,24 +370,158 @@ static void parse_host(struct parser *p, const struct fields *f, int which)
 	h->line = p->line;
 }
 
-static void parse_default(struct parser *p, const struct fields *f)
+/* default / icmp-echo: allow or deny, once. */
+static void parse_verdict_setting(struct parser *p, const struct fields *f,
+				  __u8 *dst, unsigned int *line)
 {
 	__u8 verdict;
 
 	if (!check_one_value(p, f, "verdict"))
 		return;
 	if (!parse_verdict(f->tok[1], &verdict)) {
-		conf_error(p, "default", NULL,
+		conf_error(p, f->tok[0], NULL,
 			   "expected allow or deny, got \"%s\"", f->tok[1]);
 		return;
 	}
-	if (p->default_line) {
-		conf_error(p, "default", NULL, "already set on line %u",
-			   p->default_line);
+	if (set_once(p, f->tok[0], line))
+		*dst = verdict;
+}
+
+/*
+ * nat-ports LO-HI: one field, so "1024 - 2047" is an extra field.  The
+ * ports the services take are checked at the end (check_nat_ports), when
+ * every service is known.
+ */
+static void parse_nat_ports(struct parser *p, const struct fields *f)
+{
+	const char *s, *dash, *hi_s;
+	unsigned long lo, hi;
+	size_t lo_len;
+	bool lo_ok, hi_ok;
+
+	if (f->n < 2) {
+		conf_error(p, "nat-ports", NULL, "missing port range");
 		return;
 	}
-	p->conf->default_verdict = verdict;
-	p->default_line = p->line;
+	if (f->n > 2) {
+		conf_error(p, "nat-ports", NULL,
+			   "extra field \"%s\" (expected one LO-HI range without blanks)",
+			   f->tok[2]);
+		return;
+	}
+	s = f->tok[1];
+	dash = strchr(s, '-');
+	lo_len = dash ? (size_t)(dash - s) : 0;
+	hi_s = dash ? dash + 1 : "";
+	if (!dash || !is_decimal(s, lo_len) ||
+	    !is_decimal(hi_s, strlen(hi_s))) {
+		conf_error(p, "nat-ports", NULL,
+			   "\"%s\" is not a port range LO-HI", s);
+		return;
+	}
+	lo_ok = parse_decimal_len(s, lo_len, 65535, &lo);
+	hi_ok = parse_decimal(hi_s, 65535, &hi);
+	if (!lo_ok || !hi_ok || lo < NAT_PORT_LOWEST) {
+		conf_error(p, "nat-ports", NULL,
+			   "\"%s\": ports must be %d..65535", s,
+			   NAT_PORT_LOWEST);
+		return;
+	}
+	if (lo > hi) {
+		conf_error(p, "nat-ports", NULL,
+			   "\"%s\": LO is greater than HI", s);
+		return;
+	}
+	if (!set_once(p, "nat-ports", &p->nat_ports_line))
+		return;
+	p->conf->nat_port_min = (__u16)lo;
+	p->conf->nat_port_max = (__u16)hi;
+}
+
+static void parse_conntrack_max(struct parser *p, const struct fields *f)
+{
+	unsigned long n;
+
+	if (!check_one_value(p, f, "number of entries"))
+		return;
+	if (!parse_decimal(f->tok[1], MXGW_CONF_CONNTRACK_MAX_MAX, &n) ||
+	    n < MXGW_CONF_CONNTRACK_MAX_MIN) {
+		conf_error(p, "conntrack-max", NULL,
+			   "\"%s\" is not a number of entries (%d..%d)",
+			   f->tok[1], MXGW_CONF_CONNTRACK_MAX_MIN,
+			   MXGW_CONF_CONNTRACK_MAX_MAX);
+		return;
+	}
+	if (set_once(p, "conntrack-max", &p->conntrack_max_line))
+		p->conf->conntrack_max = (__u32)n;
+}
+
+/* enum mxgw_ct_state of a "timeout" name, or -1. */
+static int ct_state_by_name(const char *name)
+{
+	for (int i = 0; i < MXGW_CT_STATE_MAX; i++)
+		if (!strcmp(mxgw_ct_state_names[i], name))
+			return i;
+	return -1;
+}
+
+/* "tcp-syn-sent, tcp-syn-recv, ... or icmp" into @buf. */
+static const char *ct_state_list(char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < MXGW_CT_STATE_MAX && len < size; i++) {
+		const char *sep = ", ";
+
+		if (!i)
+			sep = "";
+		else if (i == MXGW_CT_STATE_MAX - 1)
+			sep = " or ";
+		len += (size_t)snprintf(buf + len, size - len, "%s%s", sep,
+					mxgw_ct_state_names[i]);
+	}
+	return buf;
+}
+
+/*
+ * timeout NAME SECONDS: once per NAME.  As for a service, messages after
+ * a valid name say "timeout NAME: ...", so the operator knows which one.
+ */
+static void parse_timeout(struct parser *p, const struct fields *f)
+{
+	char field[TIMEOUT_FIELD_LEN] = "timeout";
+	unsigned int errors = p->nerrors;
+	unsigned long secs;
+	char names[256];
+	int state;
+
+	if (f->n < 2) {
+		conf_error(p, "timeout", NULL, "missing name");
+		return;
+	}
+	state = ct_state_by_name(f->tok[1]);
+	if (state < 0)
+		conf_error(p, "timeout", "name", "unknown \"%s\" (expected %s)",
+			   f->tok[1], ct_state_list(names, sizeof(names)));
+	else
+		snprintf(field, sizeof(field), "timeout %s", f->tok[1]);
+	if (f->n < 3) {
+		conf_error(p, field, NULL, "missing seconds");
+		return;
+	}
+	if (f->n > 3) {
+		conf_error(p, field, NULL, "extra field \"%s\"", f->tok[3]);
+		return;
+	}
+	if (!parse_decimal(f->tok[2], MXGW_CONF_TIMEOUT_MAX_S, &secs) || !secs)
+		conf_error(p, field, NULL,
+			   "\"%s\" is not a number of seconds (1..%u)",
+			   f->tok[2], MXGW_CONF_TIMEOUT_MAX_S);
+	if (p->nerrors != errors)
+		return;
+	if (set_once(p, field, &p->timeout_line[state]))
+		p->conf->timeout_s[state] = (__u32)secs;
 }
 
 static bool valid_service_name(const char *s)
@@ -616,13 +825,82 @@ static void parse_line(struct parser *p, char *line)
 	else if (!strcmp(f.tok[0], "mailserver"))
 		parse_host(p, &f, HOST_MAILSERVER);
 	else if (!strcmp(f.tok[0], "default"))
-		parse_default(p, &f);
+		parse_verdict_setting(p, &f, &p->conf->default_verdict,
+				      &p->default_line);
 	else if (!strcmp(f.tok[0], "service"))
 		parse_service(p, &f);
+	else if (!strcmp(f.tok[0], "nat-ports"))
+		parse_nat_ports(p, &f);
+	else if (!strcmp(f.tok[0], "conntrack-max"))
+		parse_conntrack_max(p, &f);
+	else if (!strcmp(f.tok[0], "timeout"))
+		parse_timeout(p, &f);
+	else if (!strcmp(f.tok[0], "icmp-echo"))
+		parse_verdict_setting(p, &f, &p->conf->icmp_echo,
+				      &p->icmp_echo_line);
 	else
 		conf_error(p, "keyword", NULL,
-			   "unknown \"%s\" (expected public, mailserver, default or service)",
+			   "unknown \"%s\" (expected public, mailserver, default, service, nat-ports, conntrack-max, timeout or icmp-echo)",
 			   f.tok[0]);
+}
+
+/*
+ * Service ports of protocol @bit inside @lo..@hi.  A (port, protocol)
+ * pair belongs to one service at most, so each counts once.
+ */
+static unsigned int service_ports_in(const struct mxgw_conf *conf, __u8 bit,
+				     unsigned int lo, unsigned int hi)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < conf->nservices; i++) {
+		const struct mxgw_conf_service *svc = &conf->services[i];
+
+		if ((svc->protos & bit) && svc->port >= lo && svc->port <= hi)
+			n++;
+	}
+	return n;
+}
+
+/*
+ * Masquerading never hands out a port that a service owns for the same
+ * protocol: its replies would be taken for the service.  The protocol
+ * left with the fewest ports is reported, named when the protocols
+ * differ, on the nat-ports line once every service is known.  The
+ * default range is wider than any table, so only nat-ports is checked.
+ */
+static void check_nat_ports(struct parser *p)
+{
+	const struct mxgw_conf *conf = p->conf;
+	unsigned int lo = conf->nat_port_min, hi = conf->nat_port_max;
+	unsigned int taken[MXGW_PROTO_MAX], usable, last_line = p->line;
+	int worst = MXGW_PROTO_TCP;
+	char proto[8] = "";
+
+	if (!p->nat_ports_line)
+		return;
+	for (int i = 0; i < MXGW_PROTO_MAX; i++) {
+		taken[i] = service_ports_in(conf, MXGW_PROTO_BIT(i), lo, hi);
+		if (taken[i] > taken[worst])
+			worst = i;
+	}
+	for (int i = 0; i < MXGW_PROTO_MAX; i++)
+		if (taken[i] != taken[worst])
+			snprintf(proto, sizeof(proto), "%s ",
+				 mxgw_protos_str(MXGW_PROTO_BIT(worst)));
+	usable = hi - lo + 1 - taken[worst];
+	p->line = p->nat_ports_line;
+	if (!usable)
+		conf_error(p, "nat-ports", NULL,
+			   "no usable %sports: every port of %u-%u is a %sservice port",
+			   proto, lo, hi, proto);
+	else if (usable < NAT_PORTS_ENOUGH)
+		conf_warn(p, "nat-ports", NULL,
+			  "only %u usable %sport%s: %u-%u less %u %sservice port%s (at least %d recommended)",
+			  usable, proto, usable == 1 ? "" : "s", lo, hi,
+			  taken[worst], proto, taken[worst] == 1 ? "" : "s",
+			  NAT_PORTS_ENOUGH);
+	p->line = last_line;
 }
 
 /* Required keywords are reported at the last line: they belong nowhere. */
@@ -676,6 +954,12 @@ static int parse(struct reader *r, const char *path, struct mxgw_conf *conf,
 	memset(conf, 0, sizeof(*conf));
 	snprintf(conf->path, sizeof(conf->path), "%s", path);
 	conf->default_verdict = MXGW_DENY;
+	conf->icmp_echo = MXGW_ALLOW;
+	conf->nat_port_min = MXGW_CONF_NAT_PORT_MIN;
+	conf->nat_port_max = MXGW_CONF_NAT_PORT_MAX;
+	conf->conntrack_max = MXGW_CONF_CONNTRACK_MAX;
+	memcpy(conf->timeout_s, mxgw_ct_default_timeouts_s,
+	       sizeof(conf->timeout_s));
 
 	parse_lines(&p, r);
 	if (r->error) {
@@ -685,6 +969,7 @@ static int parse(struct reader *r, const char *path, struct mxgw_conf *conf,
 				strerror(r->error));
 		ret = -r->error;
 	} else {
+		check_nat_ports(&p);
 		check_required(&p);
 		if (p.nerrors)
 			ret = -EINVAL;

@@ -35,11 +35,27 @@ struct mxgw_conf_service {
 	unsigned int line;		/* where it was defined */
 };
 
+#define MXGW_CONF_NAT_PORT_MIN		32768
+#define MXGW_CONF_NAT_PORT_MAX		60999
+#define MXGW_CONF_CONNTRACK_MAX		65536
+#define MXGW_CONF_CONNTRACK_MAX_MIN	1024
+#define MXGW_CONF_CONNTRACK_MAX_MAX	(16 * 1024 * 1024)
+#define MXGW_CONF_TIMEOUT_MAX_S		(30U * 24 * 3600)	/* 30 days */
+
+/* The "timeout NAME" names, by enum mxgw_ct_state, and their defaults. */
+extern const char *const mxgw_ct_state_names[MXGW_CT_STATE_MAX];
+extern const __u32 mxgw_ct_default_timeouts_s[MXGW_CT_STATE_MAX];
+
 struct mxgw_conf {
 	char path[256];			/* as given, for messages */
 	__be32 public_addr;
 	__be32 mailserver_addr;
 	__u8 default_verdict;		/* enum mxgw_verdict */
+	__u8 icmp_echo;			/* enum mxgw_verdict, default allow */
+	__u16 nat_port_min;		/* host order, default 32768 */
+	__u16 nat_port_max;		/* default 60999 */
+	__u32 conntrack_max;		/* default 65536 */
+	__u32 timeout_s[MXGW_CT_STATE_MAX];	/* by enum mxgw_ct_state */
 	unsigned int nservices;
 	/* at most MXGW_MAX_SERVICES - 1: service id 0 is "unlisted" */
 	struct mxgw_conf_service services[MXGW_MAX_SERVICES - 1];

@@ -26,6 +26,8 @@ static const struct mxctl_cmd commands[] = {
 	  "change a service's verdict at once (no direction: both)" },
 	{ "status", cmd_status, "[IFNAME]",
 	  "the running table with live counters, attach mode and forward path" },
+	{ "conntrack", cmd_conntrack, "[flush]",
+	  "the tracked outgoing flows (proto, LAN, public, remote, state, age); flush forgets them" },
 	{ "help", cmd_help, "", "this text" },
 };
 

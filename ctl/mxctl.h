@@ -27,6 +27,7 @@ int cmd_unload(const struct mxctl_opts *opts, int argc, char **argv);
 int cmd_reload(const struct mxctl_opts *opts, int argc, char **argv);
 int cmd_set_service(const struct mxctl_opts *opts, int argc, char **argv);
 int cmd_status(const struct mxctl_opts *opts, int argc, char **argv);
+int cmd_conntrack(const struct mxctl_opts *opts, int argc, char **argv);
 
 /* "mxctl: " + message to stderr */
 void mxctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* mxgw on a WAN interface: load, pin, attach, and the way back. */
 #include <dirent.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -49,6 +51,30 @@ void mxgw_maps_from_skel(const struct mxgw_bpf *skel, struct mxgw_maps *m)
 	m->counters = bpf_map__fd(skel->maps.mxgw_counters);
 	m->nexthop = bpf_map__fd(skel->maps.mxgw_nexthop);
 	m->tx_ports = bpf_map__fd(skel->maps.mxgw_tx_ports);
+	m->ct = bpf_map__fd(skel->maps.mxgw_ct);
+	m->nat = bpf_map__fd(skel->maps.mxgw_nat);
+}
+
+int mxgw_wan_of(__u32 ifindex, struct mxgw_wan *wan)
+{
+	char name[IF_NAMESIZE];
+	struct ifaddrs *ifa, *i;
+	int n = 0;
+
+	memset(wan, 0, sizeof(*wan));
+	wan->ifindex = ifindex;
+	if (!if_indextoname(ifindex, name))
+		return -errno;
+	if (getifaddrs(&ifa))
+		return -errno;
+	for (i = ifa; i; i = i->ifa_next) {
+		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET ||
+		    strcmp(i->ifa_name, name) || n == MXGW_WAN_ADDRS_MAX)
+			continue;
+		wan->addrs[n++] = ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr;
+	}
+	freeifaddrs(ifa);
+	return 0;
 }
 
 int mxgw_sync_tx_ports(const struct mxgw_maps *m)
@@ -82,6 +108,13 @@ int mxgw_sync_tx_ports(const struct mxgw_maps *m)
 	}
 	err = errno == ENOENT ? 0 : -errno;
 	return err ? err : n;
+}
+
+int mxgw_size_conntrack(struct mxgw_bpf *skel, __u32 max)
+{
+	int err = bpf_map__set_max_entries(skel->maps.mxgw_ct, max);
+
+	return err ? err : bpf_map__set_max_entries(skel->maps.mxgw_nat, max);
 }
 
 static int prog_id_of_fd(int fd, __u32 *id)
@@ -230,9 +263,13 @@ static int reapply(const char *ifname, const char *dir, __u32 ifindex,
 {
 	struct mxgw_attach_info info;
 	struct mxgw_config cur;
+	struct mxgw_wan wan;
 	struct mxgw_maps m;
 	int xdp_fd = -1, tc_fd = -1, err;
 
+	err = mxgw_wan_of(ifindex, &wan);
+	if (err)
+		return err;
 	err = mxgw_maps_open_pinned(&m, dir);
 	if (err)
 		return err;
@@ -240,9 +277,11 @@ static int reapply(const char *ifname, const char *dir, __u32 ifindex,
 	if (!err && cur.abi_version != MXGW_ABI_VERSION)
 		err = -EPROTO;	/* loaded by another mxctl: unload first */
 	if (!err)
-		err = mxgw_maps_apply(&m, conf, ifindex);
+		err = mxgw_maps_apply(&m, conf, &wan);
 	if (!err)
 		res->fast_ports = mxgw_sync_tx_ports(&m);
+	if (!err)
+		res->ct_max_pending = mxgw_maps_max_entries(m.ct) != conf->conntrack_max;
 	mxgw_maps_close(&m);
 	if (err)
 		return err;
@@ -274,6 +313,7 @@ int mxgw_load(const char *ifname, const struct mxgw_conf *conf,
 {
 	char dir[PATH_MAX];
 	struct mxgw_bpf *skel;
+	struct mxgw_wan wan;
 	struct mxgw_maps m;
 	struct stat st;
 	bool pinned = false, xdp_on = false;
@@ -293,13 +333,21 @@ int mxgw_load(const char *ifname, const struct mxgw_conf *conf,
 	if (!stat(dir, &st))
 		return reapply(ifname, dir, ifindex, conf, res);
 
+	err = mxgw_wan_of(ifindex, &wan);
+	if (err)
+		return err;
 	res->created = true;
-	skel = mxgw_bpf__open_and_load();
+	skel = mxgw_bpf__open();
 	if (!skel)
 		return -errno ? -errno : -EINVAL;
+	err = mxgw_size_conntrack(skel, conf->conntrack_max);
+	if (!err)
+		err = mxgw_bpf__load(skel);
+	if (err)
+		goto out;
 	mxgw_maps_from_skel(skel, &m);
 	/* the maps hold the whole config before a packet can see them */
-	err = mxgw_maps_apply(&m, conf, ifindex);
+	err = mxgw_maps_apply(&m, conf, &wan);
 	if (err)
 		goto out;
 	res->fast_ports = mxgw_sync_tx_ports(&m);

@@ -35,7 +35,13 @@ struct mxgw_load_result {
 	bool repaired;		/* a program had been detached and was re-attached */
 	int native_err;		/* why native XDP was refused */
 	int fast_ports;		/* devices in mxgw_tx_ports, or -EOPNOTSUPP */
+	bool ct_max_pending;	/* conntrack-max differs: takes a new load */
 };
+
+/* The WAN device's ifindex and its IPv4 addresses. */
+int mxgw_wan_of(__u32 ifindex, struct mxgw_wan *wan);
+/* mxgw_ct and mxgw_nat hold @max entries; before load. */
+int mxgw_size_conntrack(struct mxgw_bpf *skel, __u32 max);
 
 /* "/sys/fs/bpf/mxgw/<ifname>" */
 int mxgw_pin_dir(const char *ifname, char *buf, size_t len);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
@@ -234,20 +235,35 @@ static struct mxgw_service service_of(const struct mxgw_conf_service *cs)
 	return s;
 }
 
-int mxgw_maps_apply(const struct mxgw_maps *m, const struct mxgw_conf *conf,
-		    __u32 wan_ifindex)
+/* The config entry: addresses, defaults, NAT range and timeouts. */
+static struct mxgw_config config_of(const struct mxgw_conf *conf,
+				    const struct mxgw_wan *wan)
 {
-	struct mxgw_service old[MXGW_MAX_SERVICES];
-	unsigned char kept[MXGW_MAX_SERVICES] = { 0 };
-	__u32 ids[MXGW_MAX_SERVICES];
 	struct mxgw_config cfg = {
 		.abi_version = MXGW_ABI_VERSION,
-		.wan_ifindex = wan_ifindex,
+		.wan_ifindex = wan->ifindex,
 		.public_addr = conf->public_addr,
 		.mailserver_addr = conf->mailserver_addr,
 		.default_in = conf->default_verdict,
 		.default_out = conf->default_verdict,
+		.icmp_echo = conf->icmp_echo,
+		.nat_port_min = conf->nat_port_min,
+		.nat_port_max = conf->nat_port_max,
 	};
+
+	memcpy(cfg.wan_addrs, wan->addrs, sizeof(cfg.wan_addrs));
+	for (int st = 0; st < MXGW_CT_STATE_MAX; st++)
+		cfg.timeout_ns[st] = conf->timeout_s[st] * 1000000000ULL;
+	return cfg;
+}
+
+int mxgw_maps_apply(const struct mxgw_maps *m, const struct mxgw_conf *conf,
+		    const struct mxgw_wan *wan)
+{
+	struct mxgw_service old[MXGW_MAX_SERVICES];
+	unsigned char kept[MXGW_MAX_SERVICES] = { 0 };
+	__u32 ids[MXGW_MAX_SERVICES];
+	struct mxgw_config cfg = config_of(conf, wan);
 	static const struct mxgw_port_policy unlisted;
 	static const struct mxgw_service unused;
 	unsigned int nfrom = 0;
@@ -432,4 +448,72 @@ int mxgw_maps_read_nexthop(const struct mxgw_maps *m, struct mxgw_nexthop *nh)
 	}
 	free(vals);
 	return err;
+}
+
+__u64 mxgw_now_ns(void)
+{
+	struct timespec ts;
+
+	/* the clock of bpf_ktime_get_coarse_ns() */
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+bool mxgw_ct_live(const struct mxgw_config *cfg, const struct mxgw_ct_entry *e,
+		  __u64 now)
+{
+	if (e->state >= MXGW_CT_STATE_MAX)
+		return false;
+	return now < e->seen_ns || now - e->seen_ns <= cfg->timeout_ns[e->state];
+}
+
+int mxgw_maps_ct_walk(const struct mxgw_maps *m,
+		      int (*fn)(const struct mxgw_ct_key *k,
+				const struct mxgw_ct_entry *e, void *arg),
+		      void *arg)
+{
+	struct mxgw_ct_key key, next;
+	struct mxgw_ct_entry e;
+	void *prev = NULL;
+	int err;
+
+	while (!bpf_map_get_next_key(m->ct, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(m->ct, &key, &e))
+			continue;	/* evicted meanwhile */
+		err = fn(&key, &e, arg);
+		if (err)
+			return err;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+/* Delete every key of @fd; keys are @key_size bytes. */
+static int flush_map(int fd, size_t key_size)
+{
+	char key[64];
+
+	if (key_size > sizeof(key))
+		return -EINVAL;
+	/* always the first key: deleting while iterating skips entries */
+	while (!bpf_map_get_next_key(fd, NULL, key))
+		if (bpf_map_delete_elem(fd, key) && errno != ENOENT)
+			return -errno;
+	return errno == ENOENT ? 0 : -errno;
+}
+
+int mxgw_maps_ct_flush(const struct mxgw_maps *m)
+{
+	int err = flush_map(m->nat, sizeof(struct mxgw_nat_key));
+
+	return err ? err : flush_map(m->ct, sizeof(struct mxgw_ct_key));
+}
+
+__u32 mxgw_maps_max_entries(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
 }

@@ -7,6 +7,7 @@
 #ifndef MXGW_MAPS_H
 #define MXGW_MAPS_H
 
+#include <stdbool.h>
 #include <linux/types.h>
 #include "mxgw_abi.h"
 
@@ -21,6 +22,8 @@ struct mxgw_maps {
 	int counters;
 	int nexthop;
 	int tx_ports;
+	int ct;
+	int nat;
 };
 
 /* The pin file names, in the field order of struct mxgw_maps. */
@@ -36,13 +39,19 @@ void mxgw_maps_init(struct mxgw_maps *m);
 int mxgw_maps_open_pinned(struct mxgw_maps *m, const char *dir);
 void mxgw_maps_close(struct mxgw_maps *m);
 
+/* The WAN device as the data plane needs to know it. */
+struct mxgw_wan {
+	__u32 ifindex;
+	__be32 addrs[MXGW_WAN_ADDRS_MAX];	/* its IPv4 addresses (public, usually, among them) */
+};
+
 /*
  * Make the maps hold @conf: services keep their ids (and so their
  * counters) across reloads by name, stale ports and prefixes are cleared.
  * Everything that can be checked is checked before the first write.
  */
 int mxgw_maps_apply(const struct mxgw_maps *m, const struct mxgw_conf *conf,
-		    __u32 wan_ifindex);
+		    const struct mxgw_wan *wan);
 
 /* Change one service's verdict; @dir is MXGW_DIR_IN, MXGW_DIR_OUT or -1 for
  * both.  -ENOENT when no running service has that name. */
@@ -61,6 +70,21 @@ int mxgw_maps_read_svc_stats(const struct mxgw_maps *m, __u32 svc_id,
 int mxgw_maps_read_counters(const struct mxgw_maps *m, __u64 *counters);
 /* The most recently refreshed CPU's next-hop cache entry. */
 int mxgw_maps_read_nexthop(const struct mxgw_maps *m, struct mxgw_nexthop *nh);
+
+/* Now on the clock of the data plane's timestamps. */
+__u64 mxgw_now_ns(void);
+/* Is @e within its state's timeout at @now? */
+bool mxgw_ct_live(const struct mxgw_config *cfg, const struct mxgw_ct_entry *e,
+		  __u64 now);
+/* Call @fn for every entry of mxgw_ct (live or not); a non-zero return
+ * stops the walk and is returned. */
+int mxgw_maps_ct_walk(const struct mxgw_maps *m,
+		      int (*fn)(const struct mxgw_ct_key *k,
+				const struct mxgw_ct_entry *e, void *arg),
+		      void *arg);
+/* Forget every tracked flow and mapping. */
+int mxgw_maps_ct_flush(const struct mxgw_maps *m);
+__u32 mxgw_maps_max_entries(int fd);
 
 /* Counter names as mxctl prints them, e.g. "drop_service_deny". */
 const char *mxgw_counter_name(unsigned int counter);

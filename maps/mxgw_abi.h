@@ -28,6 +28,8 @@
 #define MXGW_MAP_COUNTERS	"mxgw_counters"
 #define MXGW_MAP_NEXTHOP	"mxgw_nexthop"
 #define MXGW_MAP_TX_PORTS	"mxgw_tx_ports"
+#define MXGW_MAP_CT		"mxgw_ct"
+#define MXGW_MAP_NAT		"mxgw_nat"
 
 /* Program names (pin file names too); bpftool shows them truncated to 15. */
 #define MXGW_PROG_XDP		"mxgw_wan_in"
@@ -62,7 +64,29 @@ enum mxgw_proto {
 #define MXGW_PROTO_BIT(p)	(1U << (p))
 
 /*
- * mxgw_config: one entry, the addresses and defaults of the running table.
+ * Connection tracking states.  A TCP state, or UDP / ICMP, each with its own
+ * timeout: the state indexes mxgw_config.timeout_ns directly.  Defaults are
+ * netfilter's (nf_conntrack_tcp_timeout_*, udp, icmp).
+ */
+enum mxgw_ct_state {
+	MXGW_CT_TCP_SYN_SENT = 0,	/* 120 s */
+	MXGW_CT_TCP_SYN_RECV,		/* 60 s */
+	MXGW_CT_TCP_ESTABLISHED,	/* 432000 s (5 days) */
+	MXGW_CT_TCP_FIN_WAIT,		/* 120 s: the LAN side sent FIN */
+	MXGW_CT_TCP_CLOSE_WAIT,		/* 60 s: the remote side sent FIN */
+	MXGW_CT_TCP_LAST_ACK,		/* 30 s: both sent FIN, last ACK missing */
+	MXGW_CT_TCP_TIME_WAIT,		/* 120 s: both FINs acknowledged */
+	MXGW_CT_TCP_CLOSE,		/* 10 s: RST */
+	MXGW_CT_UDP,			/* 30 s: no reply yet */
+	MXGW_CT_UDP_STREAM,		/* 120 s: replied */
+	MXGW_CT_ICMP,			/* 30 s: echo */
+	MXGW_CT_STATE_MAX,
+};
+
+#define MXGW_WAN_ADDRS_MAX	4
+
+/*
+ * mxgw_config: one entry, the addresses and settings of the running table.
  * Addresses are in network byte order, as the packet carries them.
  */
 struct mxgw_config {
@@ -72,9 +96,16 @@ struct mxgw_config {
 	__be32 mailserver_addr;
 	__u8 default_in;	/* enum mxgw_verdict */
 	__u8 default_out;	/* enum mxgw_verdict */
-	__u8 pad[6];
+	__u8 icmp_echo;		/* enum mxgw_verdict: echo requests to the public address */
+	__u8 pad;
+	__u16 nat_port_min;	/* host byte order, inclusive */
+	__u16 nat_port_max;
+	/* the WAN device's own addresses besides public: never translated */
+	__be32 wan_addrs[MXGW_WAN_ADDRS_MAX];
+	__u64 timeout_ns[MXGW_CT_STATE_MAX];	/* by enum mxgw_ct_state */
 };
-_Static_assert(sizeof(struct mxgw_config) == 24, "mxgw_config layout");
+_Static_assert(sizeof(struct mxgw_config) == 40 + 8 * MXGW_CT_STATE_MAX,
+	       "mxgw_config layout");
 
 /*
  * mxgw_ports: the data plane's index of the table, an array indexed by
@@ -143,17 +174,26 @@ _Static_assert(sizeof(struct mxgw_svc_stats) == 64, "mxgw_svc_stats layout");
 /*
  * mxgw_counters: per-CPU u64 array indexed by enum mxgw_counter.  Drop
  * reasons and forwarding paths are named here once; mxctl prints the same
- * words (mxgw_counter_names in maps/).
+ * words (mxgw_counter_name() in maps/).
  */
 enum mxgw_counter {
-	/* drops */
+	/* incoming drops */
 	MXGW_DROP_SERVICE_DENY = 0,	/* listed service, incoming deny */
-	MXGW_DROP_DEFAULT_DENY,		/* unlisted port, default deny */
+	MXGW_DROP_DEFAULT_DENY,		/* unlisted port, no tracked flow, default deny */
 	MXGW_DROP_NOT_FROM,		/* source outside the service's "from" */
 	MXGW_DROP_FRAGMENT,		/* IP fragment to the public address */
 	MXGW_DROP_MALFORMED,		/* bad IHL, total length, truncated L4 */
-	/* forwarding of DNATed packets */
-	/* (redirected = incoming allowed - kernel path: derived, not counted) */
+	MXGW_DROP_ICMP_ECHO,		/* echo request, icmp-echo deny */
+	MXGW_DROP_ICMP_NO_FLOW,		/* ICMP reply or error that matches no flow */
+	MXGW_DROP_OTHER_PROTO,		/* neither TCP, UDP nor ICMP, default deny */
+	/* outgoing drops */
+	MXGW_DROP_OUT_SERVICE_DENY,	/* listed service, outgoing deny */
+	MXGW_DROP_OUT_DEFAULT_DENY,	/* unlisted port, default deny */
+	MXGW_DROP_OUT_FRAGMENT,		/* fragment from the LAN: no ports to map */
+	MXGW_DROP_OUT_PROTO,		/* from the LAN, neither TCP, UDP nor ICMP echo */
+	MXGW_DROP_NAT_FULL,		/* no free public port for a new flow */
+	/* forwarding to the LAN */
+	MXGW_FWD_REDIRECT,		/* XDP fast path: redirected to the LAN device */
 	MXGW_FWD_KERNEL_NO_NEIGH,	/* kernel path: next hop unresolved */
 	MXGW_FWD_KERNEL_NO_XMIT,	/* kernel path: LAN device takes no XDP frames */
 	MXGW_FWD_KERNEL_TTL,		/* kernel path: TTL <= 1 (kernel sends ICMP) */
@@ -161,13 +201,26 @@ enum mxgw_counter {
 	MXGW_FWD_KERNEL_VLAN,		/* kernel path: VLAN-tagged on the WAN */
 	MXGW_FWD_KERNEL_MTU,		/* kernel path: larger than the LAN MTU */
 	MXGW_FWD_KERNEL_NO_ROUTE,	/* kernel path: fib lookup failed otherwise */
+	MXGW_FWD_KERNEL_OTHER_HOST,	/* kernel path: a LAN host other than the mail server */
+	MXGW_FWD_KERNEL_ICMP,		/* kernel path: translated ICMP error */
 	MXGW_FIB_REFRESH,		/* next-hop cache refreshes (bpf_fib_lookup calls) */
+	/* connection tracking */
+	MXGW_CT_NEW,			/* flows created on egress */
+	MXGW_CT_REPLY,			/* replies translated back to the LAN */
+	MXGW_CT_EXPIRED,		/* entries found past their timeout */
+	MXGW_CT_EVICTED,		/* live mappings whose entry LRU eviction took */
+	MXGW_CT_LOCAL_CLASH,		/* gateway flow on a port a mapping holds */
+	MXGW_ICMP_XLATE_IN,		/* ICMP errors translated towards the LAN */
+	MXGW_ICMP_XLATE_OUT,		/* ICMP errors translated towards the Internet */
 	/* passed untouched */
 	MXGW_PASS_NOT_FOR_US,		/* IPv4 not addressed to the public address */
 	MXGW_PASS_NON_IPV4,		/* ARP, IPv6 (not filtered yet), ... */
-	MXGW_PASS_OTHER_PROTO,		/* ICMP and other non-TCP/UDP to the public address */
+	MXGW_PASS_LOCAL,		/* reply to the gateway's own flow */
+	MXGW_PASS_ICMP_ECHO,		/* echo request to the gateway, icmp-echo allow */
+	MXGW_PASS_OTHER_PROTO,		/* other protocols to the gateway, default allow */
 	/* TC egress */
 	MXGW_SNAT_REPLY,		/* mail server's service reply, source -> public */
+	MXGW_SNAT_MASQ,			/* masqueraded packet of a LAN flow */
 	MXGW_COUNTER_MAX,
 };
 
@@ -188,6 +241,59 @@ struct mxgw_nexthop {
 	__be32 daddr;		/* the address looked up: a new mailserver refreshes */
 };
 _Static_assert(sizeof(struct mxgw_nexthop) == 32, "mxgw_nexthop layout");
+
+/*
+ * mxgw_ct: LRU hash of tracked connections, keyed as a reply arrives on the
+ * WAN: (protocol, remote address and port, public port).  For ICMP echo
+ * the remote port is 0 and the public port is the (translated) identifier.
+ * Shared by both programs: egress creates entries, both update them.
+ */
+struct mxgw_ct_key {
+	__be32 remote_addr;
+	__be16 remote_port;
+	__be16 public_port;
+	__u8 proto;		/* IPPROTO_TCP, _UDP, _ICMP */
+	__u8 pad[3];
+};
+_Static_assert(sizeof(struct mxgw_ct_key) == 12, "mxgw_ct_key layout");
+
+struct mxgw_ct_entry {
+	__u64 created_ns;	/* bpf_ktime_get_coarse_ns() */
+	__u64 seen_ns;		/* last packet, either direction */
+	__be32 lan_addr;	/* the LAN host (or, MXGW_CT_F_LOCAL, the gateway) */
+	__be16 lan_port;	/* its port (ICMP: its echo identifier) */
+	__u8 state;		/* enum mxgw_ct_state */
+	__u8 flags;		/* MXGW_CT_F_* */
+};
+_Static_assert(sizeof(struct mxgw_ct_entry) == 24, "mxgw_ct_entry layout");
+
+#define MXGW_CT_F_LOCAL		0x01	/* the gateway's own flow: no translation */
+#define MXGW_CT_F_REPLIED	0x02	/* a packet came back */
+#define MXGW_CT_F_FIN_OUT	0x04	/* the LAN side sent FIN */
+#define MXGW_CT_F_FIN_IN	0x08	/* the remote side sent FIN */
+
+/*
+ * mxgw_nat: LRU hash from a LAN host's flow to its public port, so egress
+ * finds the mapping of a packet in one lookup.  Same size as mxgw_ct.
+ */
+struct mxgw_nat_key {
+	__be32 lan_addr;
+	__be32 remote_addr;
+	__be16 lan_port;
+	__be16 remote_port;
+	__u8 proto;
+	__u8 pad[3];
+};
+_Static_assert(sizeof(struct mxgw_nat_key) == 16, "mxgw_nat_key layout");
+
+struct mxgw_nat_entry {
+	__be16 public_port;
+	__u8 pad[2];
+};
+_Static_assert(sizeof(struct mxgw_nat_entry) == 4, "mxgw_nat_entry layout");
+
+/* Ports tried for one new mapping before it counts as "NAT table full". */
+#define MXGW_NAT_TRIES		64
 
 #define MXGW_NEXTHOP_TTL_NS	(250ULL * 1000 * 1000)
 

@@ -1,43 +1,57 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * mxgw_wan_out through bpf_prog_test_run_opts: the mail server's replies
- * leave with the public address, checksums right; nothing else changes.
+ * leave with the public address, LAN flows are masqueraded or refused,
+ * the gateway's own pass untouched; checksums right in every frame out.
+ * (Conntrack and ICMP translation: test_conntrack.)
  */
 #include <string.h>
 #include "testbed.h"
 
 #define TC_ACT_OK	0
+#define TC_ACT_SHOT	2
 
 struct fixture {
 	const char *name;
 	struct tb_frame_spec in;
+	int verdict;		/* TC_ACT_OK or TC_ACT_SHOT */
 	bool rewritten;		/* source becomes the public address */
+	int counter;		/* enum mxgw_counter that counts it, or -1 */
 };
 
 #define FROM_MAIL(...) { .saddr = TB_MAILSERVER, .daddr = TB_CLIENT, __VA_ARGS__ }
 
 static const struct fixture fixtures[] = {
-	{ "smtp reply", FROM_MAIL(.sport = 25, .dport = 40000), true },
-	{ "imaps reply, large", FROM_MAIL(.sport = 993, .dport = 51000, .payload = 1400), true },
+	{ "smtp reply", FROM_MAIL(.sport = 25, .dport = 40000), TC_ACT_OK, true,
+	  MXGW_SNAT_REPLY },
+	{ "imaps reply, large", FROM_MAIL(.sport = 993, .dport = 51000, .payload = 1400),
+	  TC_ACT_OK, true, MXGW_SNAT_REPLY },
 	{ "reply from a service denied incoming (connection opened before)",
-	  FROM_MAIL(.sport = 143, .dport = 40000), true },
-	{ "dns reply over udp", FROM_MAIL(.proto = 17, .sport = 53, .dport = 5353), true },
+	  FROM_MAIL(.sport = 143, .dport = 40000), TC_ACT_OK, true, MXGW_SNAT_REPLY },
+	{ "dns reply over udp", FROM_MAIL(.proto = 17, .sport = 53, .dport = 5353),
+	  TC_ACT_OK, true, MXGW_SNAT_REPLY },
 	{ "udp reply without checksum", FROM_MAIL(.proto = 17, .sport = 53, .dport = 5353,
-						  .udp_csum_zero = true), true },
-	{ "vlan-tagged reply", FROM_MAIL(.vlans = 1, .sport = 25, .dport = 40000), true },
-	{ "mail server from an unlisted port (outgoing: not this program's job yet)",
-	  FROM_MAIL(.sport = 40000, .dport = 25), false },
-	{ "another LAN host", { .saddr = "192.168.1.11", .daddr = TB_CLIENT, .sport = 25,
-				.dport = 40000 }, false },
-	{ "the gateway's own traffic", { .saddr = TB_PUBLIC, .daddr = TB_CLIENT,
-					 .sport = 22, .dport = 40000 }, false },
-	{ "fragment of a reply", FROM_MAIL(.sport = 25, .dport = 40000,
-					   .frag_off = 0x2000), false },
-	{ "icmp from the mail server", FROM_MAIL(.proto = 1), false },
-	{ "arp", { .ethertype = 0x0806 }, false },
+						  .udp_csum_zero = true),
+	  TC_ACT_OK, true, MXGW_SNAT_REPLY },
+	{ "vlan-tagged reply", FROM_MAIL(.vlans = 1, .sport = 25, .dport = 40000),
+	  TC_ACT_OK, true, MXGW_SNAT_REPLY },
+	{ "mail server delivering to a remote MX: masqueraded, its port kept",
+	  FROM_MAIL(.sport = 40000, .dport = 25), TC_ACT_OK, true, MXGW_SNAT_MASQ },
+	{ "another LAN host to a port outside the table: refused",
+	  { .saddr = "192.168.1.11", .daddr = TB_CLIENT, .sport = 25, .dport = 40000 },
+	  TC_ACT_SHOT, false, MXGW_DROP_OUT_DEFAULT_DENY },
+	{ "the gateway's own traffic: untouched", { .saddr = TB_PUBLIC, .daddr = TB_CLIENT,
+						    .sport = 22, .dport = 40000 },
+	  TC_ACT_OK, false, MXGW_CT_NEW },
+	{ "fragment from the LAN: no ports to map", FROM_MAIL(.sport = 25, .dport = 40000,
+							      .frag_off = 0x2000),
+	  TC_ACT_SHOT, false, MXGW_DROP_OUT_FRAGMENT },
+	{ "echo reply from the LAN: nobody pinged it", FROM_MAIL(.proto = 1),
+	  TC_ACT_SHOT, false, MXGW_DROP_OUT_PROTO },
+	{ "arp", { .ethertype = 0x0806 }, TC_ACT_OK, false, -1 },
 };
 
-static void test_replies_leave_with_the_public_address(void **state)
+static void test_egress_fixtures(void **state)
 {
 	__u8 in[TB_MAX_FRAME], out[TB_MAX_FRAME], want[TB_MAX_FRAME];
 	struct tb tb = { 0 };
@@ -48,20 +62,25 @@ static void test_replies_leave_with_the_public_address(void **state)
 		const struct fixture *f = &fixtures[i];
 		struct tb_frame_spec exp = f->in;
 		size_t len, out_len, want_len;
-		__u64 before = tb_counter(&tb, MXGW_SNAT_REPLY);
+		__u64 before = f->counter >= 0 ? tb_counter(&tb, f->counter) : 0;
+		int verdict;
 
 		if (f->rewritten)
 			exp.saddr = TB_PUBLIC;
 		len = tb_frame(&f->in, in);
-		want_len = tb_frame(&exp, want);
-		if (tb_run_tc(&tb, in, len, out, &out_len) != TC_ACT_OK)
-			fail_msg("%s: not TC_ACT_OK", f->name);
+		want_len = f->verdict == TC_ACT_OK ? tb_frame(&exp, want) : len;
+		if (f->verdict != TC_ACT_OK)
+			memcpy(want, in, len);
+		verdict = tb_run_tc(&tb, in, len, out, &out_len);
+		if (verdict != f->verdict)
+			fail_msg("%s: verdict %d, want %d", f->name, verdict, f->verdict);
 		if (out_len != want_len || memcmp(out, want, want_len)) {
 			tb_hexdiff(out, out_len, want, want_len);
 			fail_msg("%s: frame out differs", f->name);
 		}
-		if (tb_counter(&tb, MXGW_SNAT_REPLY) != before + f->rewritten)
-			fail_msg("%s: snat_reply counter", f->name);
+		if (f->counter >= 0 && tb_counter(&tb, f->counter) != before + 1)
+			fail_msg("%s: counter %s did not count it", f->name,
+				 mxgw_counter_name(f->counter));
 	}
 	tb_destroy(&tb);
 }
@@ -92,7 +111,7 @@ static void test_default_allow_rewrites_unlisted_ports(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_replies_leave_with_the_public_address),
+		cmocka_unit_test(test_egress_fixtures),
 		cmocka_unit_test(test_default_allow_rewrites_unlisted_ports),
 	};
 

@@ -97,8 +97,13 @@ static const struct fixture shipped_table[] = {
 	  XDP_PASS, OUT_UNCHANGED, {}, MXGW_PASS_NON_IPV4 },
 	{ "another address passes untouched", { .daddr = "203.0.113.34", .dport = 143 },
 	  XDP_PASS, OUT_UNCHANGED, {}, MXGW_PASS_NOT_FOR_US },
-	{ "icmp to the public address goes to the gateway", { .proto = 1 },
-	  XDP_PASS, OUT_UNCHANGED, {}, MXGW_PASS_OTHER_PROTO },
+	{ "echo request to the public address goes to the gateway",
+	  { .proto = 1, .icmp_type = 8, .icmp_id = 77 },
+	  XDP_PASS, OUT_UNCHANGED, {}, MXGW_PASS_ICMP_ECHO },
+	{ "echo reply of no flow", { .proto = 1, .icmp_type = 0, .icmp_id = 77 },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_ICMP_NO_FLOW },
+	{ "gre to the public address, default deny", { .proto = 47 },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_OTHER_PROTO },
 };
 
 static void run_fixture(struct tb *tb, const struct fixture *f)

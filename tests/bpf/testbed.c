@@ -105,26 +105,47 @@ const char *tb_shipped_conf(void)
 	return shipped;
 }
 
-void tb_apply(struct tb *tb, const char *conf_text)
-{
-	static struct mxgw_conf conf;
-	int err;
+static struct mxgw_conf conf;
 
-	err = mxgw_conf_parse_string("test.conf", conf_text, &conf, stderr);
-	assert_int_equal(err, 0);
-	err = mxgw_maps_apply(&tb->maps, &conf, if_nametoindex("wan0"));
-	assert_int_equal(err, 0);
+static void parse(const char *conf_text)
+{
+	assert_int_equal(mxgw_conf_parse_string("test.conf", conf_text, &conf, stderr), 0);
 }
 
+static void apply(struct tb *tb)
+{
+	struct mxgw_wan wan;
+
+	assert_int_equal(mxgw_wan_of(if_nametoindex("wan0"), &wan), 0);
+	assert_int_equal(mxgw_maps_apply(&tb->maps, &conf, &wan), 0);
+}
+
+void tb_apply(struct tb *tb, const char *conf_text)
+{
+	parse(conf_text);
+	apply(tb);
+}
+
+/* The loader's own steps: open, size conntrack, load, fill the maps. */
 void tb_load(struct tb *tb, const char *conf_text)
 {
+	int err;
+
 	tb_netns_setup();
-	tb->skel = mxgw_bpf__open_and_load();
-	tb_require(tb->skel != NULL, "loading the BPF programs");
+	parse(conf_text);
+	tb->skel = mxgw_bpf__open();
+	assert_non_null(tb->skel);
+	assert_int_equal(mxgw_size_conntrack(tb->skel, conf.conntrack_max), 0);
+	err = mxgw_bpf__load(tb->skel);
+	if (err) {
+		mxgw_bpf__destroy(tb->skel);
+		tb->skel = NULL;
+	}
+	tb_require(!err, "loading the BPF programs");
 	mxgw_maps_from_skel(tb->skel, &tb->maps);
 	tb->xdp_fd = bpf_program__fd(tb->skel->progs.mxgw_wan_in);
 	tb->tc_fd = bpf_program__fd(tb->skel->progs.mxgw_wan_out);
-	tb_apply(tb, conf_text);
+	apply(tb);
 }
 
 void tb_destroy(struct tb *tb)
@@ -245,11 +266,33 @@ static void put16(__u8 *p, __u16 v)
 	p[1] = v & 0xff;
 }
 
+__u16 tb_icmp_csum(const __u8 *ip)
+{
+	size_t hlen = (ip[0] & 0xf) * 4;
+	size_t tot = (ip[2] << 8) | ip[3];
+
+	return fold(sum16(ip + hlen, tot - hlen, 0));
+}
+
+/* The quoted part of an ICMP error: the inner IP header and 8 bytes. */
+static size_t quote(const struct tb_frame_spec *inner, __u8 *out)
+{
+	__u8 frame[TB_MAX_FRAME];
+	size_t len = tb_frame(inner, frame), hlen;
+
+	hlen = (frame[14] & 0xf) * 4;
+	len = len - 14 < hlen + 8 ? len - 14 : hlen + 8;
+	memcpy(out, frame + 14, len);
+	return len;
+}
+
 size_t tb_frame(const struct tb_frame_spec *s, __u8 *buf)
 {
 	static const __u8 wan_mac[6] = TB_WAN_MAC, peer_mac[6] = TB_PEER_MAC;
 	__u8 ihl = s->ihl ? s->ihl : 5, proto = s->proto ? s->proto : 6;
-	__u16 payload = s->payload ? s->payload : 16;
+	__u8 quoted[128];
+	size_t nquoted = s->inner ? quote(s->inner, quoted) : 0;
+	__u16 payload = s->inner ? nquoted : s->payload ? s->payload : 16;
 	size_t l4hdr = proto == 6 ? 20 : proto == 17 ? 8 : 8;
 	/* an IHL below 5 is a lie the header tells: lay it out as 20 bytes */
 	size_t off, hlen = ihl < 5 ? 20 : ihl * 4, tot = hlen + l4hdr + payload;
@@ -287,24 +330,33 @@ size_t tb_frame(const struct tb_frame_spec *s, __u8 *buf)
 	for (size_t i = 20; i < hlen; i++)
 		ip[i] = 1;	/* NOP options */
 	l4 = ip + hlen;
-	put16(l4, s->sport ? s->sport : 40000);
-	put16(l4 + 2, s->dport);
+	if (proto == 1) {
+		l4[0] = s->icmp_type;
+		l4[1] = s->icmp_code;
+		put16(l4 + 4, s->icmp_id);
+		put16(l4 + 6, 7);	/* echo sequence, or "unused" / MTU */
+	} else {
+		put16(l4, s->sport ? s->sport : 40000);
+		put16(l4 + 2, s->dport);
+	}
 	if (proto == 6) {
 		put16(l4 + 4, 0x1111);
 		put16(l4 + 8, 0);
 		l4[12] = 5 << 4;
-		l4[13] = 0x02;	/* SYN */
+		l4[13] = s->tcp_flags ? s->tcp_flags : 0x02;	/* SYN */
 		put16(l4 + 14, 64240);
 	} else if (proto == 17) {
 		put16(l4 + 4, l4hdr + payload);
 	}
 	for (size_t i = 0; i < payload; i++)
-		l4[l4hdr + i] = 'a' + i % 26;
+		l4[l4hdr + i] = s->inner ? quoted[i] : 'a' + i % 26;
 	/* checksums over the correct length, before any deliberate damage */
 	put16(ip + 2, tot);
 	put16(ip + 10, tb_ip_csum(ip));
 	if (proto == 6)
 		put16(l4 + 16, tb_l4_csum(ip));
+	else if (proto == 1)
+		put16(l4 + 2, tb_icmp_csum(ip));
 	else if (proto == 17 && !s->udp_csum_zero) {
 		__u16 c = tb_l4_csum(ip);
 

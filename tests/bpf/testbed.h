@@ -49,6 +49,13 @@ struct tb_frame_spec {
 	__u8 dmac[6];		/* default TB_WAN_MAC */
 	__u8 smac[6];		/* default TB_PEER_MAC */
 	bool set_macs;		/* use dmac/smac above */
+	__u8 tcp_flags;		/* default SYN */
+	/* ICMP (proto 1): type, code, echo identifier (host order) */
+	__u8 icmp_type;
+	__u8 icmp_code;
+	__u16 icmp_id;
+	/* ICMP errors: the packet they quote (its IP header + 8 bytes) */
+	const struct tb_frame_spec *inner;
 };
 
 /* Build the frame into @buf; returns its length. */
@@ -57,6 +64,7 @@ size_t tb_frame(const struct tb_frame_spec *spec, __u8 *buf);
 /* Checksums computed from nothing but the bytes, as a receiver would. */
 __u16 tb_ip_csum(const __u8 *ip);
 __u16 tb_l4_csum(const __u8 *ip);	/* over pseudo header + L4 */
+__u16 tb_icmp_csum(const __u8 *ip);	/* over the ICMP message */
 
 /* Requirements: fail under MXGW_REQUIRE_BPF=1, skip otherwise. */
 void tb_require(bool ok, const char *what);

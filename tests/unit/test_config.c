@@ -29,6 +29,14 @@
 #define UDP	MXGW_PROTO_BIT(MXGW_PROTO_UDP)
 #define MAX_SVC	(MXGW_MAX_SERVICES - 1)
 
+/* What an unknown keyword message lists. */
+#define KEYWORDS	"public, mailserver, default, service, nat-ports, conntrack-max, timeout or icmp-echo"
+
+/* What an unknown timeout name message lists, in enum mxgw_ct_state order. */
+#define CT_NAMES	"tcp-syn-sent, tcp-syn-recv, tcp-established, tcp-fin-wait, " \
+			"tcp-close-wait, tcp-last-ack, tcp-time-wait, tcp-close, " \
+			"udp, udp-stream or icmp"
+
 /* Two valid lines, so the first line under test is line 3. */
 #define HDR	"public 215.75.128.33\nmailserver 192.168.1.10\n"
 
@@ -303,10 +311,14 @@ static void test_unknown_keyword_is_an_error(void **state)
 	struct fixture *fx = *state;
 
 	assert_fails(fx, HDR "frobnicate 1\n",
-		     "t.conf:3: error: keyword: unknown \"frobnicate\" (expected public, mailserver, default or service)\n");
+		     "t.conf:3: error: keyword: unknown \"frobnicate\" (expected " KEYWORDS ")\n");
 	/* Keywords are lower case only. */
 	assert_fails(fx, HDR "Default deny\n",
-		     "t.conf:3: error: keyword: unknown \"Default\" (expected public, mailserver, default or service)\n");
+		     "t.conf:3: error: keyword: unknown \"Default\" (expected " KEYWORDS ")\n");
+	assert_fails(fx, HDR "NAT-ports 40000-49999\n",
+		     "t.conf:3: error: keyword: unknown \"NAT-ports\" (expected " KEYWORDS ")\n");
+	assert_fails(fx, HDR "nat_ports 40000-49999\n",
+		     "t.conf:3: error: keyword: unknown \"nat_ports\" (expected " KEYWORDS ")\n");
 }
 
 /* ---- public / mailserver ----------------------------------------------- */
@@ -952,7 +964,7 @@ static void test_multiple_errors_are_all_reported(void **state)
 		     "t.conf:5: error: service: from: extra field \"extra\" (expected one comma-separated list without blanks)\n"
 		     "t.conf:6: error: service smtp: name: already defined on line 4\n"
 		     "t.conf:6: error: service smtp: port: 25/tcp already used by service smtp (line 4)\n"
-		     "t.conf:7: error: keyword: unknown \"bogus\" (expected public, mailserver, default or service)\n"
+		     "t.conf:7: error: keyword: unknown \"bogus\" (expected " KEYWORDS ")\n"
 		     "t.conf:7: error: public: missing (required)\n");
 }
 
@@ -1066,6 +1078,529 @@ static void test_null_err_stream_is_silent(void **state)
 			 -ENOENT);
 }
 
+/* ---- masquerading and connection tracking ------------------------------ */
+
+static void assert_nat_defaults(const struct mxgw_conf *c)
+{
+	assert_int_equal(c->icmp_echo, MXGW_ALLOW);
+	assert_int_equal(c->nat_port_min, 32768);
+	assert_int_equal(c->nat_port_max, 60999);
+	assert_int_equal(c->conntrack_max, 65536);
+	for (int i = 0; i < MXGW_CT_STATE_MAX; i++)
+		assert_int_equal(c->timeout_s[i], mxgw_ct_default_timeouts_s[i]);
+}
+
+static void test_ct_state_names_and_default_timeouts_follow_the_enum(void **state)
+{
+	static const struct {
+		int state;
+		const char *name;
+		unsigned int secs;
+	} want[] = {
+		{ MXGW_CT_TCP_SYN_SENT,    "tcp-syn-sent",    120 },
+		{ MXGW_CT_TCP_SYN_RECV,    "tcp-syn-recv",    60 },
+		{ MXGW_CT_TCP_ESTABLISHED, "tcp-established", 432000 },
+		{ MXGW_CT_TCP_FIN_WAIT,    "tcp-fin-wait",    120 },
+		{ MXGW_CT_TCP_CLOSE_WAIT,  "tcp-close-wait",  60 },
+		{ MXGW_CT_TCP_LAST_ACK,    "tcp-last-ack",    30 },
+		{ MXGW_CT_TCP_TIME_WAIT,   "tcp-time-wait",   120 },
+		{ MXGW_CT_TCP_CLOSE,       "tcp-close",       10 },
+		{ MXGW_CT_UDP,             "udp",             30 },
+		{ MXGW_CT_UDP_STREAM,      "udp-stream",      120 },
+		{ MXGW_CT_ICMP,            "icmp",            30 },
+	};
+
+	(void)state;
+	assert_int_equal(sizeof(want) / sizeof(want[0]), MXGW_CT_STATE_MAX);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		assert_non_null(mxgw_ct_state_names[want[i].state]);
+		assert_string_equal(mxgw_ct_state_names[want[i].state],
+				    want[i].name);
+		assert_int_equal(mxgw_ct_default_timeouts_s[want[i].state],
+				 want[i].secs);
+	}
+}
+
+static void test_nat_settings_default_when_absent(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_parses(fx, HDR);
+	assert_nat_defaults(&fx->conf);
+	assert_parses(fx, HDR "default allow\nservice smtp 25 allow allow\n");
+	assert_nat_defaults(&fx->conf);
+}
+
+static void test_nat_ports_parsed(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_parses(fx, HDR "nat-ports 40000-49999\n");
+	assert_int_equal(fx->conf.nat_port_min, 40000);
+	assert_int_equal(fx->conf.nat_port_max, 49999);
+	/* The others keep their defaults. */
+	assert_int_equal(fx->conf.conntrack_max, 65536);
+	assert_int_equal(fx->conf.icmp_echo, MXGW_ALLOW);
+	assert_int_equal(fx->conf.timeout_s[MXGW_CT_TCP_ESTABLISHED], 432000);
+
+	/* The widest range, and the narrowest one without a warning. */
+	assert_parses(fx, HDR "nat-ports 1024-65535\n");
+	assert_int_equal(fx->conf.nat_port_min, 1024);
+	assert_int_equal(fx->conf.nat_port_max, 65535);
+	assert_parses(fx, HDR "nat-ports 64512-65535\n");
+	assert_int_equal(fx->conf.nat_port_min, 64512);
+	assert_int_equal(fx->conf.nat_port_max, 65535);
+}
+
+static void test_nat_ports_outside_1024_65535_is_an_error(void **state)
+{
+	static const char *const bad[] = {
+		"1023-2047", "0-65535", "1-1", "1024-65536", "65536-65537",
+		"1024-99999999999999999999999", "99999999999999999999999-1024",
+	};
+	struct fixture *fx = *state;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *text = xasprintf(HDR "nat-ports %s\n", bad[i]);
+		char *want = xasprintf("t.conf:3: error: nat-ports: \"%s\": ports must be 1024..65535\n",
+				       bad[i]);
+
+		assert_fails(fx, text, want);
+		free(text);
+		free(want);
+	}
+}
+
+static void test_nat_ports_reversed_is_an_error(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_fails(fx, HDR "nat-ports 60999-32768\n",
+		     "t.conf:3: error: nat-ports: \"60999-32768\": LO is greater than HI\n");
+	assert_fails(fx, HDR "nat-ports 2048-2047\n",
+		     "t.conf:3: error: nat-ports: \"2048-2047\": LO is greater than HI\n");
+}
+
+static void test_nat_ports_is_one_field_without_blanks(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_fails(fx, HDR "nat-ports 1024 - 2047\n",
+		     "t.conf:3: error: nat-ports: extra field \"-\" (expected one LO-HI range without blanks)\n");
+	assert_fails(fx, HDR "nat-ports 1024- 2047\n",
+		     "t.conf:3: error: nat-ports: extra field \"2047\" (expected one LO-HI range without blanks)\n");
+	assert_fails(fx, HDR "nat-ports 1024 -2047\n",
+		     "t.conf:3: error: nat-ports: extra field \"-2047\" (expected one LO-HI range without blanks)\n");
+	assert_fails(fx, HDR "nat-ports\t1024\t2047\n",
+		     "t.conf:3: error: nat-ports: extra field \"2047\" (expected one LO-HI range without blanks)\n");
+	assert_fails(fx, HDR "nat-ports # none\n",
+		     "t.conf:3: error: nat-ports: missing port range\n");
+}
+
+static void test_nat_ports_must_be_plain_decimal(void **state)
+{
+	static const char *const bad[] = {
+		"40000", "40000-", "-49999", "-40000-49999", "40000--49999",
+		"40000-49999-50000", "+40000-49999", "40000-+49999",
+		"040000-49999", "40000-049999", "0x9c40-49999", "a-b",
+		"40000..49999", "40000:49999", "40000-49999/tcp", "4e4-5e4",
+		"\xef\xbc\x94\xef\xbc\x90\xef\xbc\x90\xef\xbc\x90\xef\xbc\x90-49999",
+	};
+	struct fixture *fx = *state;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *text = xasprintf(HDR "nat-ports %s\n", bad[i]);
+		char *want = xasprintf("t.conf:3: error: nat-ports: \"%s\" is not a port range LO-HI\n",
+				       bad[i]);
+
+		assert_fails(fx, text, want);
+		free(text);
+		free(want);
+	}
+}
+
+static void test_nat_ports_fewer_than_1024_usable_warns_but_parses(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_string_equal(parse(fx, HDR "nat-ports 40000-40999\n"),
+			    "t.conf:3: warning: nat-ports: only 1000 usable ports: 40000-40999 less 0 service ports (at least 1024 recommended)\n");
+	assert_int_equal(fx->rc, 0);
+	assert_int_equal(fx->conf.nat_port_min, 40000);
+	assert_int_equal(fx->conf.nat_port_max, 40999);
+
+	/* A single port is a legal range. */
+	assert_string_equal(parse(fx, HDR "nat-ports 40000-40000\n"),
+			    "t.conf:3: warning: nat-ports: only 1 usable port: 40000-40000 less 0 service ports (at least 1024 recommended)\n");
+	assert_int_equal(fx->rc, 0);
+	assert_int_equal(fx->conf.nat_port_min, 40000);
+	assert_int_equal(fx->conf.nat_port_max, 40000);
+}
+
+static void test_nat_ports_usable_count_leaves_out_service_ports(void **state)
+{
+	struct fixture *fx = *state;
+
+	/* 1024 ports, one of them a service's: reported on the nat-ports line. */
+	assert_string_equal(parse(fx, HDR
+				  "nat-ports 2000-3023\n"
+				  "service a 2000/tcp,udp allow allow\n"),
+			    "t.conf:3: warning: nat-ports: only 1023 usable ports: 2000-3023 less 1 service port (at least 1024 recommended)\n");
+	assert_int_equal(fx->rc, 0);
+	assert_int_equal(fx->conf.nservices, 1);
+
+	/* Services outside the range take nothing. */
+	assert_parses(fx, HDR
+		      "service b 1999/tcp,udp allow allow\n"
+		      "nat-ports 2000-3023\n"
+		      "service c 3024/tcp,udp allow allow\n");
+
+	/* Each protocol loses its own services' ports, counted once. */
+	assert_string_equal(parse(fx, HDR
+				  "service t 2500/tcp allow deny\n"
+				  "service u 2500/udp allow deny\n"
+				  "service v 3023/tcp,udp allow deny\n"
+				  "service w 1999 allow deny\n"
+				  "nat-ports 2000-3023\n"),
+			    "t.conf:7: warning: nat-ports: only 1022 usable ports: 2000-3023 less 2 service ports (at least 1024 recommended)\n");
+	assert_int_equal(fx->rc, 0);
+}
+
+static void test_nat_ports_warning_names_the_protocol_with_fewest(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_string_equal(parse(fx, HDR
+				  "nat-ports 2000-3023\n"
+				  "service a 2000 allow allow\n"),
+			    "t.conf:3: warning: nat-ports: only 1023 usable tcp ports: 2000-3023 less 1 tcp service port (at least 1024 recommended)\n");
+	assert_int_equal(fx->rc, 0);
+	assert_string_equal(parse(fx, HDR
+				  "nat-ports 2000-3023\n"
+				  "service t 2500/tcp allow deny\n"
+				  "service u 2500/udp allow deny\n"
+				  "service d 2501/udp allow deny\n"),
+			    "t.conf:3: warning: nat-ports: only 1022 usable udp ports: 2000-3023 less 2 udp service ports (at least 1024 recommended)\n");
+	assert_int_equal(fx->rc, 0);
+	/* 1025 ports: tcp is short, udp is not. */
+	assert_string_equal(parse(fx, HDR
+				  "nat-ports 2000-3024\n"
+				  "service a 2000 allow allow\n"
+				  "service b 2001 allow allow\n"),
+			    "t.conf:3: warning: nat-ports: only 1023 usable tcp ports: 2000-3024 less 2 tcp service ports (at least 1024 recommended)\n");
+	assert_int_equal(fx->rc, 0);
+}
+
+static void test_nat_ports_of_service_ports_only_is_an_error(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_fails(fx, HDR
+		     "service a 2000/tcp,udp allow allow\n"
+		     "nat-ports 2000-2000\n",
+		     "t.conf:4: error: nat-ports: no usable ports: every port of 2000-2000 is a service port\n");
+	assert_fails(fx, HDR
+		     "nat-ports 2000-2001\n"
+		     "service a 2000 allow allow\n"
+		     "service b 2001/tcp allow deny\n",
+		     "t.conf:3: error: nat-ports: no usable tcp ports: every port of 2000-2001 is a tcp service port\n");
+	assert_fails(fx, HDR
+		     "nat-ports 2000-2000\n"
+		     "service b 2000/udp allow deny\n",
+		     "t.conf:3: error: nat-ports: no usable udp ports: every port of 2000-2000 is a udp service port\n");
+	/* Reported before the keywords that are missing from the whole file. */
+	assert_fails(fx, "service a 2000 allow allow\nnat-ports 2000-2000\n",
+		     "t.conf:2: error: nat-ports: no usable tcp ports: every port of 2000-2000 is a tcp service port\n"
+		     "t.conf:2: error: public: missing (required)\n"
+		     "t.conf:2: error: mailserver: missing (required)\n");
+}
+
+static void test_nat_ports_one_free_port_per_protocol_is_enough_to_parse(void **state)
+{
+	struct fixture *fx = *state;
+
+	/* tcp may use 2001 and udp 2000: short, but not empty. */
+	assert_string_equal(parse(fx, HDR
+				  "nat-ports 2000-2001\n"
+				  "service a 2000/tcp allow allow\n"
+				  "service b 2001/udp allow deny\n"),
+			    "t.conf:3: warning: nat-ports: only 1 usable port: 2000-2001 less 1 service port (at least 1024 recommended)\n");
+	assert_int_equal(fx->rc, 0);
+	assert_int_equal(fx->conf.nat_port_min, 2000);
+	assert_int_equal(fx->conf.nat_port_max, 2001);
+}
+
+static void test_conntrack_max_parsed_within_bounds(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_parses(fx, HDR "conntrack-max 1024\n");
+	assert_int_equal(fx->conf.conntrack_max, 1024);
+	assert_int_equal(fx->conf.nat_port_min, 32768);
+	assert_parses(fx, HDR "conntrack-max 16777216\n");
+	assert_int_equal(fx->conf.conntrack_max, 16 * 1024 * 1024);
+	assert_parses(fx, HDR "conntrack-max 262144\n");
+	assert_int_equal(fx->conf.conntrack_max, 262144);
+}
+
+static void test_conntrack_max_out_of_range_or_not_a_number_is_an_error(void **state)
+{
+	static const char *const bad[] = {
+		"0", "1", "1023", "16777217", "99999999999999999999999",
+		"+65536", "-1", "065536", "0x10000", "64k", "65536.0", "1e6",
+	};
+	struct fixture *fx = *state;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *text = xasprintf(HDR "conntrack-max %s\n", bad[i]);
+		char *want = xasprintf("t.conf:3: error: conntrack-max: \"%s\" is not a number of entries (1024..16777216)\n",
+				       bad[i]);
+
+		assert_fails(fx, text, want);
+		free(text);
+		free(want);
+	}
+	assert_fails(fx, HDR "conntrack-max\n",
+		     "t.conf:3: error: conntrack-max: missing number of entries\n");
+	assert_fails(fx, HDR "conntrack-max 65536 1\n",
+		     "t.conf:3: error: conntrack-max: extra field \"1\"\n");
+}
+
+static void test_timeout_parsed_for_every_name(void **state)
+{
+	struct fixture *fx = *state;
+	struct text t;
+	char *text;
+
+	text_open(&t);
+	fputs(HDR, t.f);
+	for (int i = 0; i < MXGW_CT_STATE_MAX; i++)
+		fprintf(t.f, "timeout %s %d\n", mxgw_ct_state_names[i], 1000 + i);
+	text = text_close(&t);
+	assert_parses(fx, text);
+	for (int i = 0; i < MXGW_CT_STATE_MAX; i++)
+		assert_int_equal(fx->conf.timeout_s[i], 1000 + i);
+	free(text);
+
+	/* One name changes one timeout; the bounds are 1 s and 30 days. */
+	assert_parses(fx, HDR "timeout udp 1\ntimeout tcp-established 2592000\n");
+	for (int i = 0; i < MXGW_CT_STATE_MAX; i++) {
+		if (i == MXGW_CT_UDP)
+			assert_int_equal(fx->conf.timeout_s[i], 1);
+		else if (i == MXGW_CT_TCP_ESTABLISHED)
+			assert_int_equal(fx->conf.timeout_s[i], 2592000);
+		else
+			assert_int_equal(fx->conf.timeout_s[i],
+					 mxgw_ct_default_timeouts_s[i]);
+	}
+}
+
+static void test_timeout_unknown_name_lists_the_valid_ones(void **state)
+{
+	static const char *const bad[] = {
+		"tcp", "established", "TCP-ESTABLISHED", "tcp_established",
+		"tcp-established-", "udp-", "icmp6",
+	};
+	struct fixture *fx = *state;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *text = xasprintf(HDR "timeout %s 60\n", bad[i]);
+		char *want = xasprintf("t.conf:3: error: timeout: name: unknown \"%s\" (expected " CT_NAMES ")\n",
+				       bad[i]);
+
+		assert_fails(fx, text, want);
+		free(text);
+		free(want);
+	}
+	/* The seconds are checked anyway. */
+	assert_fails(fx, HDR "timeout tcp 0\n",
+		     "t.conf:3: error: timeout: name: unknown \"tcp\" (expected " CT_NAMES ")\n"
+		     "t.conf:3: error: timeout: \"0\" is not a number of seconds (1..2592000)\n");
+}
+
+static void test_timeout_seconds_out_of_range_or_not_a_number_is_an_error(void **state)
+{
+	static const char *const bad[] = {
+		"0", "2592001", "99999999999999999999999", "+60", "-1", "060",
+		"60s", "1.5", "0x3c", "1e3",
+	};
+	struct fixture *fx = *state;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *text = xasprintf(HDR "timeout tcp-established %s\n", bad[i]);
+		char *want = xasprintf("t.conf:3: error: timeout tcp-established: \"%s\" is not a number of seconds (1..2592000)\n",
+				       bad[i]);
+
+		assert_fails(fx, text, want);
+		free(text);
+		free(want);
+	}
+}
+
+static void test_timeout_needs_a_name_and_seconds(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_fails(fx, HDR "timeout\n",
+		     "t.conf:3: error: timeout: missing name\n");
+	assert_fails(fx, HDR "timeout udp\n",
+		     "t.conf:3: error: timeout udp: missing seconds\n");
+	assert_fails(fx, HDR "timeout udp 30 60\n",
+		     "t.conf:3: error: timeout udp: extra field \"60\"\n");
+	assert_fails(fx, HDR "timeout bogus\n",
+		     "t.conf:3: error: timeout: name: unknown \"bogus\" (expected " CT_NAMES ")\n"
+		     "t.conf:3: error: timeout: missing seconds\n");
+}
+
+static void test_timeout_twice_for_one_name_names_earlier_line(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_fails(fx, HDR
+		     "timeout udp 30\n"
+		     "timeout udp-stream 60\n"
+		     "# x\n"
+		     "timeout udp 40\n",
+		     "t.conf:6: error: timeout udp: already set on line 3\n");
+	/* Even with the same value. */
+	assert_fails(fx, HDR "timeout icmp 30\ntimeout icmp 30\n",
+		     "t.conf:4: error: timeout icmp: already set on line 3\n");
+	/* A bad value is reported as such, as for public. */
+	assert_fails(fx, HDR "timeout icmp 30\ntimeout icmp 0\n",
+		     "t.conf:4: error: timeout icmp: \"0\" is not a number of seconds (1..2592000)\n");
+
+	/* Different names are different settings. */
+	assert_parses(fx, HDR
+		      "timeout udp 5\n"
+		      "timeout udp-stream 60\n"
+		      "timeout tcp-close 3\n"
+		      "timeout tcp-close-wait 40\n");
+	assert_int_equal(fx->conf.timeout_s[MXGW_CT_UDP], 5);
+	assert_int_equal(fx->conf.timeout_s[MXGW_CT_UDP_STREAM], 60);
+	assert_int_equal(fx->conf.timeout_s[MXGW_CT_TCP_CLOSE], 3);
+	assert_int_equal(fx->conf.timeout_s[MXGW_CT_TCP_CLOSE_WAIT], 40);
+}
+
+static void test_icmp_echo_allow_and_deny(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_parses(fx, HDR "icmp-echo deny\n");
+	assert_int_equal(fx->conf.icmp_echo, MXGW_DENY);
+	/* Independent of the default verdict. */
+	assert_int_equal(fx->conf.default_verdict, MXGW_DENY);
+	assert_parses(fx, HDR "default allow\nicmp-echo deny\n");
+	assert_int_equal(fx->conf.icmp_echo, MXGW_DENY);
+	assert_int_equal(fx->conf.default_verdict, MXGW_ALLOW);
+	assert_parses(fx, HDR "icmp-echo allow\n");
+	assert_int_equal(fx->conf.icmp_echo, MXGW_ALLOW);
+}
+
+static void test_icmp_echo_rejects_other_words(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_fails(fx, HDR "icmp-echo drop\n",
+		     "t.conf:3: error: icmp-echo: expected allow or deny, got \"drop\"\n");
+	assert_fails(fx, HDR "icmp-echo Allow\n",
+		     "t.conf:3: error: icmp-echo: expected allow or deny, got \"Allow\"\n");
+	assert_fails(fx, HDR "icmp-echo\n",
+		     "t.conf:3: error: icmp-echo: missing verdict\n");
+	assert_fails(fx, HDR "icmp-echo allow deny\n",
+		     "t.conf:3: error: icmp-echo: extra field \"deny\"\n");
+}
+
+static void test_nat_keywords_may_appear_only_once(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_fails(fx, HDR "nat-ports 40000-49999\n# x\nnat-ports 50000-59999\n",
+		     "t.conf:5: error: nat-ports: already set on line 3\n");
+	assert_fails(fx, HDR "nat-ports 40000-49999\nnat-ports 40000-49999\n",
+		     "t.conf:4: error: nat-ports: already set on line 3\n");
+	assert_fails(fx, HDR "conntrack-max 1024\nconntrack-max 2048\n",
+		     "t.conf:4: error: conntrack-max: already set on line 3\n");
+	assert_fails(fx, HDR "icmp-echo deny\nicmp-echo deny\n",
+		     "t.conf:4: error: icmp-echo: already set on line 3\n");
+	/* Three times: each repeat names the first. */
+	assert_fails(fx, HDR "icmp-echo deny\nicmp-echo allow\nicmp-echo deny\n",
+		     "t.conf:4: error: icmp-echo: already set on line 3\n"
+		     "t.conf:5: error: icmp-echo: already set on line 3\n");
+}
+
+static void test_nat_errors_are_all_reported(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_fails(fx, HDR
+		     "nat-ports 2000-1000\n"
+		     "conntrack-max 1\n"
+		     "timeout foo 1\n"
+		     "timeout udp 0\n"
+		     "icmp-echo maybe\n"
+		     "conntrack-max 2048\n"
+		     "timeout udp 5\n",
+		     "t.conf:3: error: nat-ports: \"2000-1000\": LO is greater than HI\n"
+		     "t.conf:4: error: conntrack-max: \"1\" is not a number of entries (1024..16777216)\n"
+		     "t.conf:5: error: timeout: name: unknown \"foo\" (expected " CT_NAMES ")\n"
+		     "t.conf:6: error: timeout udp: \"0\" is not a number of seconds (1..2592000)\n"
+		     "t.conf:7: error: icmp-echo: expected allow or deny, got \"maybe\"\n");
+}
+
+static void test_shipped_config_has_every_nat_default(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_string_equal(parse_file(fx, MXGW_SHIPPED_CONF), "");
+	assert_int_equal(fx->rc, 0);
+	assert_nat_defaults(&fx->conf);
+}
+
+/*
+ * The shipped file shows the defaults as "#keyword value": with the '#'
+ * taken off, every one of them must parse and change nothing.
+ */
+static void test_shipped_config_comments_show_the_true_defaults(void **state)
+{
+	static const char *const keywords[] = {
+		"nat-ports", "conntrack-max", "timeout", "icmp-echo",
+	};
+	struct fixture *fx = *state;
+	unsigned int uncommented = 0;
+	char *line = NULL, *text;
+	size_t size = 0;
+	struct text t;
+	FILE *f;
+
+	f = fopen(MXGW_SHIPPED_CONF, "r");
+	assert_non_null(f);
+	text_open(&t);
+	while (getline(&line, &size, f) >= 0) {
+		const char *out = line;
+
+		for (size_t i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++) {
+			size_t len = strlen(keywords[i]);
+
+			if (line[0] == '#' && !strncmp(line + 1, keywords[i], len) &&
+			    (line[len + 1] == ' ' || line[len + 1] == '\t')) {
+				out = line + 1;
+				uncommented++;
+			}
+		}
+		fputs(out, t.f);
+	}
+	free(line);
+	assert_int_equal(fclose(f), 0);
+	text = text_close(&t);
+
+	/* nat-ports, conntrack-max, icmp-echo, and each timeout. */
+	assert_int_equal(uncommented, 3 + MXGW_CT_STATE_MAX);
+	assert_parses(fx, text);
+	assert_nat_defaults(&fx->conf);
+	assert_int_equal(fx->conf.nservices, 13);
+	free(text);
+}
+
 /* ---- helpers of the API ------------------------------------------------ */
 
 static void test_verdict_str(void **state)
@@ -1161,6 +1696,31 @@ int main(void)
 		T(test_nul_byte_in_file_is_an_error),
 		T(test_path_is_recorded_and_truncated),
 		T(test_null_err_stream_is_silent),
+		T(test_ct_state_names_and_default_timeouts_follow_the_enum),
+		T(test_nat_settings_default_when_absent),
+		T(test_nat_ports_parsed),
+		T(test_nat_ports_outside_1024_65535_is_an_error),
+		T(test_nat_ports_reversed_is_an_error),
+		T(test_nat_ports_is_one_field_without_blanks),
+		T(test_nat_ports_must_be_plain_decimal),
+		T(test_nat_ports_fewer_than_1024_usable_warns_but_parses),
+		T(test_nat_ports_usable_count_leaves_out_service_ports),
+		T(test_nat_ports_warning_names_the_protocol_with_fewest),
+		T(test_nat_ports_of_service_ports_only_is_an_error),
+		T(test_nat_ports_one_free_port_per_protocol_is_enough_to_parse),
+		T(test_conntrack_max_parsed_within_bounds),
+		T(test_conntrack_max_out_of_range_or_not_a_number_is_an_error),
+		T(test_timeout_parsed_for_every_name),
+		T(test_timeout_unknown_name_lists_the_valid_ones),
+		T(test_timeout_seconds_out_of_range_or_not_a_number_is_an_error),
+		T(test_timeout_needs_a_name_and_seconds),
+		T(test_timeout_twice_for_one_name_names_earlier_line),
+		T(test_icmp_echo_allow_and_deny),
+		T(test_icmp_echo_rejects_other_words),
+		T(test_nat_keywords_may_appear_only_once),
+		T(test_nat_errors_are_all_reported),
+		T(test_shipped_config_has_every_nat_default),
+		T(test_shipped_config_comments_show_the_true_defaults),
 		T(test_verdict_str),
 		T(test_protos_str),
 		T(test_find_service),

@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Connection tracking and masquerade for flows the LAN opens.
+ *
+ * mxgw_ct is keyed as replies arrive on the WAN, so the ingress fast path
+ * pays one lookup; mxgw_nat maps a LAN flow to its public port, so egress
+ * pays one lookup (two with the state update).  Entries expire lazily: a
+ * lookup ignores an entry past its state's timeout, and the LRU reclaims
+ * the space.  New mappings claim their public port with BPF_NOEXIST, so two
+ * CPUs can never hand out the same (remote, port) pair.
+ */
+#ifndef MXGW_CONNTRACK_BPF_H
+#define MXGW_CONNTRACK_BPF_H
+
+#define IPPROTO_ICMP	1
+#define TCP_FIN		0x01
+#define TCP_SYN		0x02
+#define TCP_RST		0x04
+#define TCP_ACK		0x10
+
+static __always_inline bool ct_expired(const struct mxgw_config *cfg,
+				       const struct mxgw_ct_entry *e, __u64 now)
+{
+	__u32 st = e->state;
+
+	if (st >= MXGW_CT_STATE_MAX)
+		return true;
+	return now - e->seen_ns > cfg->timeout_ns[st];
+}
+
+/* The state a new entry starts in. */
+static __always_inline __u8 ct_initial_state(__u8 proto, __u8 tcp_flags)
+{
+	if (proto == IPPROTO_TCP)
+		/* a SYN opens; anything else is picked up mid-stream, as
+		 * netfilter's tcp_loose does (after a flush, say) */
+		return (tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN ?
+		       MXGW_CT_TCP_SYN_SENT : MXGW_CT_TCP_ESTABLISHED;
+	if (proto == IPPROTO_UDP)
+		return MXGW_CT_UDP;
+	return MXGW_CT_ICMP;
+}
+
+/*
+ * TCP state from the flags of one segment; @dir is MXGW_DIR_OUT for the
+ * LAN side, MXGW_DIR_IN for the remote side.  Enough to expire entries as
+ * netfilter would, not a window tracker.
+ */
+static __always_inline void ct_tcp_update(struct mxgw_ct_entry *e, __u8 tflags,
+					  int dir)
+{
+	__u8 st = e->state, both = MXGW_CT_F_FIN_OUT | MXGW_CT_F_FIN_IN;
+
+	if (tflags & TCP_RST) {
+		e->state = MXGW_CT_TCP_CLOSE;
+		return;
+	}
+	if (tflags & TCP_SYN) {
+		if (!(tflags & TCP_ACK)) {
+			/* a new connection on the same tuple */
+			if (dir == MXGW_DIR_OUT && (st == MXGW_CT_TCP_CLOSE ||
+						    st == MXGW_CT_TCP_TIME_WAIT)) {
+				e->state = MXGW_CT_TCP_SYN_SENT;
+				e->flags &= ~both;
+			}
+		} else if (dir == MXGW_DIR_IN && st == MXGW_CT_TCP_SYN_SENT) {
+			e->state = MXGW_CT_TCP_SYN_RECV;
+		}
+		return;
+	}
+	if (tflags & TCP_FIN) {
+		e->flags |= dir == MXGW_DIR_OUT ? MXGW_CT_F_FIN_OUT : MXGW_CT_F_FIN_IN;
+		if ((e->flags & both) == both)
+			e->state = MXGW_CT_TCP_LAST_ACK;
+		else
+			e->state = dir == MXGW_DIR_OUT ? MXGW_CT_TCP_FIN_WAIT :
+							 MXGW_CT_TCP_CLOSE_WAIT;
+		return;
+	}
+	if (tflags & TCP_ACK) {
+		if (st == MXGW_CT_TCP_SYN_RECV && dir == MXGW_DIR_OUT)
+			e->state = MXGW_CT_TCP_ESTABLISHED;
+		else if (st == MXGW_CT_TCP_LAST_ACK)
+			e->state = MXGW_CT_TCP_TIME_WAIT;
+	}
+}
+
+/* One packet of a live flow: time, replied flag and state. */
+static __always_inline void ct_touch(struct mxgw_ct_entry *e, __u8 proto,
+				     __u8 tflags, int dir, __u64 now)
+{
+	e->seen_ns = now;
+	if (dir == MXGW_DIR_IN)
+		e->flags |= MXGW_CT_F_REPLIED;
+	if (proto == IPPROTO_TCP)
+		ct_tcp_update(e, tflags, dir);
+	else if (proto == IPPROTO_UDP && dir == MXGW_DIR_IN)
+		e->state = MXGW_CT_UDP_STREAM;
+}
+
+/*
+ * A packet from the Internet to the public address: its live entry, or
+ * NULL.  @rport/@pport are the remote (source) and public (destination)
+ * ports, or 0 and the echo identifier for ICMP.
+ */
+static __always_inline struct mxgw_ct_entry *
+ct_lookup_in(const struct mxgw_config *cfg, __u8 proto, __be32 raddr,
+	     __be16 rport, __be16 pport, __u64 now)
+{
+	struct mxgw_ct_key key = {
+		.remote_addr = raddr,
+		.remote_port = rport,
+		.public_port = pport,
+		.proto = proto,
+	};
+	struct mxgw_ct_entry *e = bpf_map_lookup_elem(&mxgw_ct, &key);
+
+	if (!e)
+		return NULL;
+	if (ct_expired(cfg, e, now)) {
+		count(MXGW_CT_EXPIRED);
+		return NULL;
+	}
+	return e;
+}
+
+static __always_inline bool is_service_port(__u8 proto, __u16 port)
+{
+	__u32 idx;
+	struct mxgw_port_policy *pol;
+
+	if (proto == IPPROTO_ICMP)
+		return false;
+	idx = mxgw_port_index(proto == IPPROTO_UDP, port);
+	pol = bpf_map_lookup_elem(&mxgw_ports, &idx);
+	return pol && pol->svc_id;
+}
+
+/*
+ * Claim @key (its public_port set) for @e: free, or held by an entry past
+ * its timeout.  Returns true when the entry is in.
+ */
+static __always_inline bool ct_claim(const struct mxgw_config *cfg,
+				     struct mxgw_ct_key *key,
+				     struct mxgw_ct_entry *e, __u64 now)
+{
+	struct mxgw_ct_entry *old;
+
+	if (!bpf_map_update_elem(&mxgw_ct, key, e, BPF_NOEXIST))
+		return true;
+	old = bpf_map_lookup_elem(&mxgw_ct, key);
+	if (!old || !ct_expired(cfg, old, now))
+		return false;
+	count(MXGW_CT_EXPIRED);
+	bpf_map_delete_elem(&mxgw_ct, key);
+	return !bpf_map_update_elem(&mxgw_ct, key, e, BPF_NOEXIST);
+}
+
+/*
+ * A public port for a new flow: the LAN host's own port when it lies in
+ * the nat-ports range and is free (as netfilter keeps it), else the first
+ * free one from a random point of the range, never a listed service port.
+ * An echo identifier is no port: it is kept whenever it is free.
+ * Returns the port (host order), or 0 when none was free.
+ */
+static __always_inline __u16 nat_alloc(const struct mxgw_config *cfg,
+				       struct mxgw_ct_key *key,
+				       struct mxgw_ct_entry *e, __u16 want,
+				       __u64 now)
+{
+	__u32 lo = cfg->nat_port_min, hi = cfg->nat_port_max;
+	__u32 range, start, i;
+
+	if (hi < lo || !lo)
+		return 0;
+	range = hi - lo + 1;
+	if (want && ((want >= lo && want <= hi) || key->proto == IPPROTO_ICMP) &&
+	    !is_service_port(key->proto, want)) {
+		key->public_port = bpf_htons(want);
+		if (ct_claim(cfg, key, e, now))
+			return want;
+	}
+	start = bpf_get_prandom_u32() % range;
+	for (i = 0; i < MXGW_NAT_TRIES && i < range; i++) {
+		__u16 port = lo + (start + i) % range;
+
+		if (is_service_port(key->proto, port))
+			continue;
+		key->public_port = bpf_htons(port);
+		if (ct_claim(cfg, key, e, now))
+			return port;
+	}
+	return 0;
+}
+
+/* A packet's flow as seen from the LAN side (egress). */
+struct ct_flow {
+	__u8 proto;
+	__u8 tcp_flags;
+	__be32 lan_addr;
+	__be16 lan_port;	/* ICMP: echo identifier */
+	__be32 remote_addr;
+	__be16 remote_port;	/* ICMP: 0 */
+};
+
+/* The live mapping of @f, or 0 if it has none. */
+static __always_inline __be16 nat_find(const struct mxgw_config *cfg,
+				       const struct ct_flow *f, __u64 now)
+{
+	struct mxgw_nat_key nk = {
+		.lan_addr = f->lan_addr,
+		.remote_addr = f->remote_addr,
+		.lan_port = f->lan_port,
+		.remote_port = f->remote_port,
+		.proto = f->proto,
+	};
+	struct mxgw_nat_entry *ne = bpf_map_lookup_elem(&mxgw_nat, &nk);
+	struct mxgw_ct_entry *e;
+
+	if (!ne)
+		return 0;
+	e = ct_lookup_in(cfg, f->proto, f->remote_addr, f->remote_port,
+			 ne->public_port, now);
+	if (!e || e->lan_addr != f->lan_addr || e->lan_port != f->lan_port ||
+	    (e->flags & MXGW_CT_F_LOCAL)) {
+		/* expired (counted), or the LRU took the entry of a live mapping */
+		if (!e)
+			count(MXGW_CT_EVICTED);
+		return 0;
+	}
+	ct_touch(e, f->proto, f->tcp_flags, MXGW_DIR_OUT, now);
+	return ne->public_port;
+}
+
+/* Map @f to a new public port; 0 when none is free. */
+static __always_inline __be16 nat_new(const struct mxgw_config *cfg,
+				      const struct ct_flow *f, __u64 now)
+{
+	struct mxgw_ct_key key = {
+		.remote_addr = f->remote_addr,
+		.remote_port = f->remote_port,
+		.proto = f->proto,
+	};
+	struct mxgw_ct_entry e = {
+		.created_ns = now,
+		.seen_ns = now,
+		.lan_addr = f->lan_addr,
+		.lan_port = f->lan_port,
+		.state = ct_initial_state(f->proto, f->tcp_flags),
+	};
+	struct mxgw_nat_key nk = {
+		.lan_addr = f->lan_addr,
+		.remote_addr = f->remote_addr,
+		.lan_port = f->lan_port,
+		.remote_port = f->remote_port,
+		.proto = f->proto,
+	};
+	struct mxgw_nat_entry ne = {};
+	__u16 port = nat_alloc(cfg, &key, &e, bpf_ntohs(f->lan_port), now);
+
+	if (!port) {
+		count(MXGW_DROP_NAT_FULL);
+		return 0;
+	}
+	ne.public_port = bpf_htons(port);
+	bpf_map_update_elem(&mxgw_nat, &nk, &ne, BPF_ANY);
+	count(MXGW_CT_NEW);
+	return ne.public_port;
+}
+
+/*
+ * The gateway's own flow from the public address: recorded so that its
+ * replies pass to the gateway, never translated.
+ */
+static __always_inline void ct_local(const struct mxgw_config *cfg,
+				     const struct ct_flow *f, __u64 now)
+{
+	struct mxgw_ct_key key = {
+		.remote_addr = f->remote_addr,
+		.remote_port = f->remote_port,
+		.public_port = f->lan_port,
+		.proto = f->proto,
+	};
+	struct mxgw_ct_entry *e = bpf_map_lookup_elem(&mxgw_ct, &key);
+	struct mxgw_ct_entry ne = {
+		.created_ns = now,
+		.seen_ns = now,
+		.lan_addr = f->lan_addr,
+		.lan_port = f->lan_port,
+		.state = ct_initial_state(f->proto, f->tcp_flags),
+		.flags = MXGW_CT_F_LOCAL,
+	};
+
+	if (e && !ct_expired(cfg, e, now)) {
+		if (!(e->flags & MXGW_CT_F_LOCAL)) {
+			/* a LAN mapping holds this (remote, port): see README */
+			count(MXGW_CT_LOCAL_CLASH);
+			return;
+		}
+		ct_touch(e, f->proto, f->tcp_flags, MXGW_DIR_OUT, now);
+		return;
+	}
+	if (!bpf_map_update_elem(&mxgw_ct, &key, &ne, BPF_ANY))
+		count(MXGW_CT_NEW);
+}
+
+#endif /* MXGW_CONNTRACK_BPF_H */

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Forwarding to the LAN.  The mail server's next hop is cached per CPU.  bpf_fib_lookup costs about
+ * eight empty XDP programs, so the fast path reads the cache and only the
+ * first packet after MXGW_NEXTHOP_TTL_NS pays a lookup: a changed MAC,
+ * route or device is followed within that time.
+ */
+#ifndef MXGW_FORWARD_BPF_H
+#define MXGW_FORWARD_BPF_H
+
+#define AF_INET 2
+
+static __noinline int nexthop_refresh(struct xdp_md *ctx, struct mxgw_nexthop *nh,
+				      __be32 daddr, __u64 now)
+{
+	struct bpf_fib_lookup p = {};
+	int ret;
+
+	p.family = AF_INET;
+	p.ifindex = ctx->ingress_ifindex;
+	p.ipv4_dst = daddr;
+	p.l4_protocol = IPPROTO_TCP;
+	ret = bpf_fib_lookup(ctx, &p, sizeof(p), 0);
+
+	nh->fib_ret = ret;
+	nh->ifindex = p.ifindex;
+	/* on success the kernel returns the route's MTU in mtu_result */
+	nh->mtu = ret == BPF_FIB_LKUP_RET_SUCCESS ? p.mtu_result : 0;
+	__builtin_memcpy(nh->smac, p.smac, sizeof(nh->smac));
+	__builtin_memcpy(nh->dmac, p.dmac, sizeof(nh->dmac));
+	nh->can_redirect = ret == BPF_FIB_LKUP_RET_SUCCESS &&
+			   bpf_map_lookup_elem(&mxgw_tx_ports, &nh->ifindex);
+	nh->daddr = daddr;
+	nh->refreshed_ns = now;
+	count(MXGW_FIB_REFRESH);
+	return ret;
+}
+
+static __always_inline struct mxgw_nexthop *nexthop_get(struct xdp_md *ctx,
+							__be32 daddr)
+{
+	__u32 key = 0;
+	struct mxgw_nexthop *nh = bpf_map_lookup_elem(&mxgw_nexthop, &key);
+	__u64 now;
+
+	if (!nh)
+		return NULL;
+	now = bpf_ktime_get_coarse_ns();
+	if (now - nh->refreshed_ns >= MXGW_NEXTHOP_TTL_NS || nh->daddr != daddr)
+		nexthop_refresh(ctx, nh, daddr, now);
+	return nh;
+}
+
+/*
+ * Forward a packet already rewritten to a LAN host: redirect it to the LAN
+ * device when the cached next hop allows, else hand it to the kernel,
+ * which routes it (and decrements the TTL itself).  Only the mail server's
+ * next hop is cached: other LAN hosts take the kernel path.
+ */
+static __always_inline int forward(struct xdp_md *ctx, struct ethhdr *eth,
+				   struct iphdr *ip, int vlans,
+				   const struct mxgw_config *cfg)
+{
+	struct mxgw_nexthop *nh;
+
+	if (ip->daddr != cfg->mailserver_addr) {
+		count(MXGW_FWD_KERNEL_OTHER_HOST);
+		return XDP_PASS;
+	}
+	if (vlans) {
+		count(MXGW_FWD_KERNEL_VLAN);
+		return XDP_PASS;
+	}
+	if (ip->ihl != 5) {
+		count(MXGW_FWD_KERNEL_IP_OPTIONS);
+		return XDP_PASS;
+	}
+	if (ip->ttl <= 1) {
+		count(MXGW_FWD_KERNEL_TTL);
+		return XDP_PASS;
+	}
+	nh = nexthop_get(ctx, ip->daddr);
+	if (!nh || nh->fib_ret != BPF_FIB_LKUP_RET_SUCCESS) {
+		count(nh && nh->fib_ret == BPF_FIB_LKUP_RET_NO_NEIGH ?
+		      MXGW_FWD_KERNEL_NO_NEIGH : MXGW_FWD_KERNEL_NO_ROUTE);
+		return XDP_PASS;
+	}
+	if (!nh->can_redirect) {
+		count(MXGW_FWD_KERNEL_NO_XMIT);
+		return XDP_PASS;
+	}
+	if (bpf_ntohs(ip->tot_len) > nh->mtu) {
+		count(MXGW_FWD_KERNEL_MTU);
+		return XDP_PASS;
+	}
+	__builtin_memcpy(eth->h_dest, nh->dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, nh->smac, ETH_ALEN);
+	ipv4_decrease_ttl(ip);
+	count(MXGW_FWD_REDIRECT);
+	return bpf_redirect_map(&mxgw_tx_ports, nh->ifindex, 0);
+}
+
+#endif /* MXGW_FORWARD_BPF_H */

@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * ICMP errors about translated flows (RFC 5508): destination unreachable
+ * (fragmentation needed among them, so path-MTU discovery works through
+ * the gateway), time exceeded and parameter problem carry the header of
+ * the packet they answer.  That inner header is translated like the flow
+ * it belongs to, with every checksum it touches: inner IP, inner UDP or
+ * echo, and the ICMP checksum that covers them all.
+ */
+#ifndef MXGW_ICMP_BPF_H
+#define MXGW_ICMP_BPF_H
+
+/* The first 8 bytes of the inner L4 header: all RFC 792 guarantees. */
+struct inner_l4 {
+	__be16 sport;		/* echo: type, code */
+	__be16 dport;		/* echo: checksum */
+	__be16 w2;		/* UDP length; echo identifier */
+	__be16 w3;		/* UDP checksum; echo sequence */
+};
+
+static __always_inline bool icmp_is_error(__u8 type)
+{
+	return type == ICMP_DEST_UNREACH || type == ICMP_TIME_EXCEEDED ||
+	       type == ICMP_PARAMETERPROB;
+}
+
+/* Would an incoming connection to @port have been DNATed? */
+static __always_inline bool dnat_port(const struct mxgw_config *cfg, __u8 proto,
+				      __be16 port)
+{
+	__u32 idx = mxgw_port_index(proto == IPPROTO_UDP, bpf_ntohs(port));
+	struct mxgw_port_policy *pol = bpf_map_lookup_elem(&mxgw_ports, &idx);
+
+	if (!pol)
+		return false;
+	return pol->svc_id || cfg->default_in == MXGW_ALLOW;
+}
+
+/*
+ * XDP: an ICMP error to the public address.  The inner packet is one we
+ * sent: from public:pport to remote:rport.  Translated towards the LAN
+ * host of its flow and handed to the kernel (errors are rare; the kernel
+ * forwards them to any LAN host), or passed to the gateway for its own.
+ */
+static __always_inline int icmp_error_in(struct cursor *c, struct iphdr *ip,
+					 struct icmphdr *ic,
+					 const struct mxgw_config *cfg, __u64 now)
+{
+	struct mxgw_ct_entry *e;
+	struct inner_l4 *il4;
+	struct iphdr *iip;
+	__be32 to_addr;
+	__be16 to_port, pport, rport;
+	__u16 check;
+
+	iip = cursor_take(c, sizeof(*iip));
+	il4 = cursor_take(c, sizeof(*il4));
+	if (!iip || !il4) {
+		count(MXGW_DROP_MALFORMED);
+		return XDP_DROP;
+	}
+	if (iip->ihl != 5 || iip->saddr != cfg->public_addr)
+		goto no_flow;
+
+	if (iip->protocol == IPPROTO_TCP || iip->protocol == IPPROTO_UDP) {
+		pport = il4->sport;
+		rport = il4->dport;
+	} else if (iip->protocol == IPPROTO_ICMP &&
+		   (bpf_ntohs(il4->sport) >> 8) == ICMP_ECHO) {
+		pport = il4->w2;
+		rport = 0;
+	} else {
+		goto no_flow;
+	}
+
+	e = ct_lookup_in(cfg, iip->protocol, iip->daddr, rport, pport, now);
+	if (e && (e->flags & MXGW_CT_F_LOCAL)) {
+		count(MXGW_PASS_LOCAL);
+		return XDP_PASS;
+	}
+	if (e) {
+		to_addr = e->lan_addr;
+		to_port = e->lan_port;
+	} else if (iip->protocol != IPPROTO_ICMP &&
+		   dnat_port(cfg, iip->protocol, pport)) {
+		/* the mail server's reply to an incoming connection */
+		to_addr = cfg->mailserver_addr;
+		to_port = pport;
+	} else {
+		goto no_flow;
+	}
+
+	/* outer destination: IP checksum only (ICMP has no pseudo header) */
+	ip->check = csum_replace4(ip->check, ip->daddr, to_addr);
+	ip->daddr = to_addr;
+
+	/* inner source address, and the inner IP checksum that covers it */
+	check = csum_replace4(iip->check, iip->saddr, to_addr);
+	ic->checksum = csum_replace4(ic->checksum, iip->saddr, to_addr);
+	ic->checksum = csum_replace2(ic->checksum, iip->check, check);
+	iip->saddr = to_addr;
+	iip->check = check;
+
+	/* inner source port (echo identifier) and the inner L4 checksum */
+	if (iip->protocol == IPPROTO_ICMP) {
+		check = csum_replace2(il4->dport, il4->w2, to_port);
+		ic->checksum = csum_replace2(ic->checksum, il4->dport, check);
+		ic->checksum = csum_replace2(ic->checksum, il4->w2, to_port);
+		il4->dport = check;
+		il4->w2 = to_port;
+	} else {
+		if (iip->protocol == IPPROTO_UDP && il4->w3) {
+			check = csum_replace4(il4->w3, cfg->public_addr, to_addr);
+			check = csum_replace2(check, il4->sport, to_port);
+			check = check ? check : 0xffff;
+			ic->checksum = csum_replace2(ic->checksum, il4->w3, check);
+			il4->w3 = check;
+		}
+		ic->checksum = csum_replace2(ic->checksum, il4->sport, to_port);
+		il4->sport = to_port;
+	}
+	count(MXGW_ICMP_XLATE_IN);
+	count(MXGW_FWD_KERNEL_ICMP);
+	return XDP_PASS;
+
+no_flow:
+	count(MXGW_DROP_ICMP_NO_FLOW);
+	return XDP_DROP;
+}
+
+/*
+ * TC: an ICMP error leaving the WAN, from the gateway (the kernel's own
+ * "fragmentation needed" for a packet too big for the LAN, say) or from a
+ * LAN host.  The inner packet came from the Internet and was translated on
+ * the way in: remote:rport to lan:lport.  Its inner destination becomes
+ * public:pport again, and a LAN host's outer source the public address.
+ * Returns TC_ACT_OK, or TC_ACT_SHOT when it belongs to no flow and would
+ * show a LAN address to the Internet.
+ */
+static __always_inline int icmp_error_out(struct __sk_buff *skb,
+					  struct cursor *c, struct iphdr *ip,
+					  __u32 l3_off, __u32 icmp_off,
+					  const struct mxgw_config *cfg,
+					  bool from_gateway, __u64 now)
+{
+	__u32 iip_off = icmp_off + sizeof(struct icmphdr);
+	__u32 il4_off = iip_off + sizeof(struct iphdr);
+	__u32 csum_off = icmp_off + offsetof(struct icmphdr, checksum);
+	__be32 lan, public = cfg->public_addr, outer_src = ip->saddr;
+	__be16 lport, to_port, old_check, new_check, old_l4c = 0, new_l4c = 0;
+	struct inner_l4 *il4;
+	struct iphdr *iip;
+	struct ct_flow f;
+
+	iip = cursor_take(c, sizeof(*iip));
+	il4 = cursor_take(c, sizeof(*il4));
+	if (!iip || !il4 || iip->ihl != 5)
+		return TC_ACT_OK;
+	lan = iip->daddr;
+	if (lan == public)
+		return TC_ACT_OK;	/* about the gateway's own traffic */
+
+	f.proto = iip->protocol;
+	f.tcp_flags = 0;
+	f.lan_addr = lan;
+	f.remote_addr = iip->saddr;
+	if (f.proto == IPPROTO_TCP || f.proto == IPPROTO_UDP) {
+		lport = il4->dport;
+		f.lan_port = lport;
+		f.remote_port = il4->sport;
+	} else if (f.proto == IPPROTO_ICMP &&
+		   (bpf_ntohs(il4->sport) >> 8) == ICMP_ECHOREPLY) {
+		lport = il4->w2;
+		f.lan_port = lport;
+		f.remote_port = 0;
+	} else {
+		goto no_flow;
+	}
+
+	to_port = nat_find(cfg, &f, now);
+	if (!to_port) {
+		if (f.proto == IPPROTO_ICMP || lan != cfg->mailserver_addr ||
+		    !dnat_port(cfg, f.proto, lport))
+			goto no_flow;
+		to_port = lport;	/* an incoming connection to the mail server */
+	}
+
+	old_check = iip->check;
+	new_check = csum_replace4(old_check, lan, public);
+	if (f.proto == IPPROTO_UDP && il4->w3) {
+		old_l4c = il4->w3;
+		new_l4c = csum_replace2(csum_replace4(old_l4c, lan, public),
+					lport, to_port);
+		new_l4c = new_l4c ? new_l4c : 0xffff;
+	} else if (f.proto == IPPROTO_ICMP) {
+		old_l4c = il4->dport;
+		new_l4c = csum_replace2(old_l4c, lport, to_port);
+	}
+
+	/* inner destination address and IP checksum, inner port, inner L4
+	 * checksum: each changes the ICMP checksum over them */
+	bpf_l4_csum_replace(skb, csum_off, lan, public, sizeof(public));
+	bpf_skb_store_bytes(skb, iip_off + offsetof(struct iphdr, daddr), &public,
+			    sizeof(public), 0);
+	bpf_l4_csum_replace(skb, csum_off, old_check, new_check, sizeof(new_check));
+	bpf_skb_store_bytes(skb, iip_off + offsetof(struct iphdr, check),
+			    &new_check, sizeof(new_check), 0);
+	if (to_port != lport) {
+		bpf_l4_csum_replace(skb, csum_off, lport, to_port, sizeof(to_port));
+		bpf_skb_store_bytes(skb, il4_off + (f.proto == IPPROTO_ICMP ? 4 : 2),
+				    &to_port, sizeof(to_port), 0);
+	}
+	if (old_l4c != new_l4c) {
+		bpf_l4_csum_replace(skb, csum_off, old_l4c, new_l4c, sizeof(new_l4c));
+		bpf_skb_store_bytes(skb, il4_off + (f.proto == IPPROTO_ICMP ? 2 : 6),
+				    &new_l4c, sizeof(new_l4c), 0);
+	}
+	if (!from_gateway) {
+		bpf_l3_csum_replace(skb, l3_off + offsetof(struct iphdr, check),
+				    outer_src, public, sizeof(public));
+		bpf_skb_store_bytes(skb, l3_off + offsetof(struct iphdr, saddr),
+				    &public, sizeof(public), 0);
+	}
+	count(MXGW_ICMP_XLATE_OUT);
+	return TC_ACT_OK;
+
+no_flow:
+	if (from_gateway)
+		return TC_ACT_OK;
+	count(MXGW_DROP_ICMP_NO_FLOW);
+	return TC_ACT_SHOT;
+}
+
+#endif /* MXGW_ICMP_BPF_H */

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Address and port rewrites with their checksum updates: in place on an
+ * XDP frame (RFC 1624 increments), or through the skb helpers in TC,
+ * which also know the skb's checksum state.
+ */
+#ifndef MXGW_NAT_BPF_H
+#define MXGW_NAT_BPF_H
+
+#define ICMP_ECHOREPLY		0
+#define ICMP_DEST_UNREACH	3
+#define ICMP_ECHO		8
+#define ICMP_TIME_EXCEEDED	11
+#define ICMP_PARAMETERPROB	12
+
+/* Where a parsed L4 header keeps what NAT rewrites. */
+struct l4_ref {
+	void *hdr;		/* the L4 header */
+	__be16 *check;		/* TCP/UDP/ICMP checksum */
+	__be16 *sport;		/* ICMP echo: the identifier */
+	__be16 *dport;		/* ICMP echo: the identifier too */
+	__u8 proto;		/* IPPROTO_* */
+	__u8 proto_idx;		/* enum mxgw_proto (TCP/UDP) */
+	__u8 tcp_flags;
+	__u8 icmp_type;
+};
+
+static __always_inline bool l4_parse(struct cursor *c, struct iphdr *ip,
+				     struct l4_ref *l4)
+{
+	l4->proto = ip->protocol;
+	l4->hdr = c->pos;
+	if (ip->protocol == IPPROTO_TCP) {
+		struct tcphdr *th = parse_l4(c, ip, sizeof(*th));
+
+		if (!th)
+			return false;
+		l4->check = &th->check;
+		l4->sport = &th->source;
+		l4->dport = &th->dest;
+		l4->proto_idx = MXGW_PROTO_TCP;
+		l4->tcp_flags = ((__u8 *)th)[13];
+	} else if (ip->protocol == IPPROTO_UDP) {
+		struct udphdr *uh = parse_l4(c, ip, sizeof(*uh));
+
+		if (!uh)
+			return false;
+		l4->check = &uh->check;
+		l4->sport = &uh->source;
+		l4->dport = &uh->dest;
+		l4->proto_idx = MXGW_PROTO_UDP;
+	} else {
+		struct icmphdr *ih = parse_l4(c, ip, sizeof(*ih));
+
+		if (!ih)
+			return false;
+		l4->check = &ih->checksum;
+		l4->sport = &ih->un.echo.id;
+		l4->dport = &ih->un.echo.id;
+		l4->icmp_type = ih->type;
+	}
+	return true;
+}
+
+/* UDP's checksum 0 means "none" and stays so; a computed 0 is sent as ~0. */
+static __always_inline void l4_csum_update4(struct l4_ref *l4, __be32 from,
+					    __be32 to)
+{
+	__u16 check;
+
+	if (l4->proto == IPPROTO_ICMP)
+		return;	/* no pseudo header */
+	if (l4->proto == IPPROTO_UDP && !*l4->check)
+		return;
+	check = csum_replace4(*l4->check, from, to);
+	*l4->check = l4->proto == IPPROTO_UDP && !check ? 0xffff : check;
+}
+
+static __always_inline void l4_csum_update2(struct l4_ref *l4, __be16 from,
+					    __be16 to)
+{
+	__u16 check;
+
+	if (l4->proto == IPPROTO_UDP && !*l4->check)
+		return;
+	check = csum_replace2(*l4->check, from, to);
+	*l4->check = l4->proto == IPPROTO_UDP && !check ? 0xffff : check;
+}
+
+/* XDP: the destination becomes @addr:@port (@port 0: keep the port). */
+static __always_inline void xdp_dnat(struct iphdr *ip, struct l4_ref *l4,
+				     __be32 addr, __be16 port)
+{
+	__be32 old = ip->daddr;
+
+	ip->daddr = addr;
+	ip->check = csum_replace4(ip->check, old, addr);
+	l4_csum_update4(l4, old, addr);
+	if (port && port != *l4->dport) {
+		__be16 oldp = *l4->dport;
+
+		*l4->dport = port;
+		l4_csum_update2(l4, oldp, port);
+	}
+}
+
+/* TC: the source becomes @addr, and the source port @port (0: kept). */
+static __always_inline void tc_snat(struct __sk_buff *skb, __u32 l3_off,
+				    __u32 l4_off, __u8 proto, __be32 old_addr,
+				    __be32 addr, __be16 old_port, __be16 port)
+{
+	__u32 check_off, port_off;
+	__u64 mm = 0;
+
+	if (proto == IPPROTO_TCP) {
+		check_off = l4_off + offsetof(struct tcphdr, check);
+		port_off = l4_off + offsetof(struct tcphdr, source);
+	} else if (proto == IPPROTO_UDP) {
+		check_off = l4_off + offsetof(struct udphdr, check);
+		port_off = l4_off + offsetof(struct udphdr, source);
+		mm = BPF_F_MARK_MANGLED_0;
+	} else {
+		check_off = l4_off + offsetof(struct icmphdr, checksum);
+		port_off = l4_off + offsetof(struct icmphdr, un.echo.id);
+	}
+	if (proto != IPPROTO_ICMP)
+		bpf_l4_csum_replace(skb, check_off, old_addr, addr,
+				    BPF_F_PSEUDO_HDR | sizeof(addr) | mm);
+	bpf_l3_csum_replace(skb, l3_off + offsetof(struct iphdr, check),
+			    old_addr, addr, sizeof(addr));
+	bpf_skb_store_bytes(skb, l3_off + offsetof(struct iphdr, saddr), &addr,
+			    sizeof(addr), 0);
+	if (port && port != old_port) {
+		bpf_l4_csum_replace(skb, check_off, old_port, port,
+				    sizeof(port) | mm);
+		bpf_skb_store_bytes(skb, port_off, &port, sizeof(port), 0);
+	}
+}
+
+#endif /* MXGW_NAT_BPF_H */

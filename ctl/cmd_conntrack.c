@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* mxctl conntrack [flush]: the tracked flows of the outgoing direction. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include "mxctl.h"
+#include "config.h"
+#include "json.h"
+#include "../loader/loader.h"
+
+struct walk {
+	const struct mxgw_config *cfg;
+	struct json *j;		/* NULL: text */
+	__u64 now;
+	unsigned int shown;
+};
+
+static const char *proto_str(__u8 proto)
+{
+	return proto == 6 ? "tcp" : proto == 17 ? "udp" : proto == 1 ? "icmp" : "?";
+}
+
+static const char *state_str(__u8 state)
+{
+	return state < MXGW_CT_STATE_MAX ? mxgw_ct_state_names[state] : "?";
+}
+
+static void endpoint(char *buf, size_t len, __be32 addr, __be16 port, __u8 proto)
+{
+	char a[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &addr, a, sizeof(a));
+	if (proto == 1)
+		snprintf(buf, len, "%s id %u", a, ntohs(port));
+	else
+		snprintf(buf, len, "%s:%u", a, ntohs(port));
+}
+
+static int show(const struct mxgw_ct_key *k, const struct mxgw_ct_entry *e, void *arg)
+{
+	struct walk *w = arg;
+	char lan[40], pub[40], rem[40];
+	__u64 age, idle, left;
+
+	if (!mxgw_ct_live(w->cfg, e, w->now))
+		return 0;
+	endpoint(lan, sizeof(lan), e->lan_addr, e->lan_port, k->proto);
+	endpoint(pub, sizeof(pub), w->cfg->public_addr, k->public_port, k->proto);
+	if (k->proto == 1)
+		inet_ntop(AF_INET, &k->remote_addr, rem, sizeof(rem));
+	else
+		endpoint(rem, sizeof(rem), k->remote_addr, k->remote_port, k->proto);
+	age = (w->now - e->created_ns) / 1000000000ULL;
+	idle = (w->now - e->seen_ns) / 1000000000ULL;
+	left = w->cfg->timeout_ns[e->state] / 1000000000ULL - idle;
+	w->shown++;
+	if (w->j) {
+		json_object_start(w->j);
+		json_kv_string(w->j, "proto", proto_str(k->proto));
+		json_kv_string(w->j, "lan", e->flags & MXGW_CT_F_LOCAL ? "gateway" : lan);
+		json_kv_string(w->j, "public", pub);
+		json_kv_string(w->j, "remote", rem);
+		json_kv_string(w->j, "state", state_str(e->state));
+		json_kv_bool(w->j, "replied", e->flags & MXGW_CT_F_REPLIED);
+		json_kv_uint(w->j, "age_s", age);
+		json_kv_uint(w->j, "idle_s", idle);
+		json_kv_uint(w->j, "expires_s", left);
+		json_object_end(w->j);
+		return 0;
+	}
+	printf("%-5s %-24s %-24s %-24s %-16s %8llus %8llus%s\n", proto_str(k->proto),
+	       e->flags & MXGW_CT_F_LOCAL ? "(gateway)" : lan, pub, rem,
+	       state_str(e->state), (unsigned long long)age, (unsigned long long)left,
+	       e->flags & MXGW_CT_F_REPLIED ? "" : " [unreplied]");
+	return 0;
+}
+
+static int list(const char *ifname, const struct mxgw_maps *m, struct json *j)
+{
+	struct mxgw_config cfg;
+	struct walk w = { .cfg = &cfg, .j = j, .now = mxgw_now_ns() };
+	int err = mxgw_maps_read_config(m, &cfg);
+
+	if (err)
+		return err;
+	if (j) {
+		json_object_start(j);
+		json_kv_string(j, "ifname", ifname);
+		json_key(j, "flows");
+		json_array_start(j);
+	} else {
+		printf("%s:\n%-5s %-24s %-24s %-24s %-16s %9s %9s\n", ifname, "proto",
+		       "lan", "public", "remote", "state", "age", "expires");
+	}
+	err = mxgw_maps_ct_walk(m, show, &w);
+	if (j) {
+		json_array_end(j);
+		json_kv_uint(j, "count", w.shown);
+		json_kv_uint(j, "max", mxgw_maps_max_entries(m->ct));
+		json_object_end(j);
+	} else {
+		printf("%u flows (limit %u)\n", w.shown, mxgw_maps_max_entries(m->ct));
+	}
+	return err;
+}
+
+int cmd_conntrack(const struct mxctl_opts *opts, int argc, char **argv)
+{
+	char names[64][IF_NAMESIZE];
+	bool flush = false;
+	struct json j;
+	int n, ret = 0;
+
+	if (argc > 1 || (argc == 1 && strcmp(argv[0], "flush")))
+		return mxctl_usage("conntrack", "expected nothing or 'flush'");
+	flush = argc == 1;
+	n = mxctl_targets(opts, NULL, names, 64, "conntrack");
+	if (n < 0)
+		return 1;
+	json_init(&j, stdout);
+	if (opts->json && !flush)
+		json_array_start(&j);
+	for (int i = 0; i < n; i++) {
+		struct mxgw_maps m;
+		int err;
+
+		mxgw_maps_init(&m);
+		err = mxgw_open_loaded(names[i], &m);
+		if (!err && flush)
+			err = mxgw_maps_ct_flush(&m);
+		else if (!err)
+			err = list(names[i], &m, opts->json ? &j : NULL);
+		mxgw_maps_close(&m);
+		if (err) {
+			mxctl_err("conntrack %s: %s", names[i], strerror(-err));
+			ret = 1;
+		} else if (flush) {
+			printf("%s: conntrack flushed\n", names[i]);
+		}
+	}
+	if (opts->json && !flush)
+		json_array_end(&j);
+	return ret;
+}

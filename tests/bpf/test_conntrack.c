@@ -1,0 +1,548 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Outgoing connections through both real programs, sharing their real
+ * maps: masquerade on egress (mxgw_wan_out), replies and ICMP errors on
+ * ingress (mxgw_wan_in).  Every frame out is compared byte for byte with
+ * one built from scratch, checksums included.
+ */
+#include <errno.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+#include "testbed.h"
+
+#define TC_ACT_OK	0
+#define TC_ACT_SHOT	2
+#define REMOTE		"198.51.100.25"
+#define ROUTER		"198.51.100.1"
+#define SYN		0x02
+#define ACK		0x10
+#define FIN		0x01
+#define RST		0x04
+
+#define HEAD "public " TB_PUBLIC "\nmailserver " TB_MAILSERVER "\n"
+
+static struct tb tb;
+
+static int teardown(void **state)
+{
+	(void)state;
+	if (tb.skel)
+		tb_destroy(&tb);
+	return 0;
+}
+
+static void load(const char *conf)
+{
+	if (tb.skel)
+		tb_destroy(&tb);
+	tb_load(&tb, conf);
+}
+
+/* A frame through a program: the verdict, and the frame out must be @want. */
+static void expect(bool egress, const struct tb_frame_spec *in, int verdict,
+		   const struct tb_frame_spec *want, const char *what)
+{
+	__u8 fin[TB_MAX_FRAME], fout[TB_MAX_FRAME], fwant[TB_MAX_FRAME];
+	size_t len = tb_frame(in, fin), out_len, want_len;
+	int got;
+
+	got = egress ? tb_run_tc(&tb, fin, len, fout, &out_len) :
+		       tb_run_xdp(&tb, fin, len, fout, &out_len);
+	if (got != verdict)
+		fail_msg("%s: verdict %d, want %d", what, got, verdict);
+	if (!want)
+		return;
+	want_len = tb_frame(want, fwant);
+	if (out_len != want_len || memcmp(fout, fwant, want_len)) {
+		tb_hexdiff(fout, out_len, fwant, want_len);
+		fail_msg("%s: frame out differs", what);
+	}
+}
+
+static bool ct_get(__u8 proto, const char *remote, __u16 rport, __u16 pport,
+		   struct mxgw_ct_entry *e)
+{
+	struct mxgw_ct_key k = {
+		.remote_port = htons(rport),
+		.public_port = htons(pport),
+		.proto = proto,
+	};
+
+	inet_pton(AF_INET, remote, &k.remote_addr);
+	return !bpf_map_lookup_elem(tb.maps.ct, &k, e);
+}
+
+static __u8 ct_state(__u8 proto, __u16 rport, __u16 pport)
+{
+	struct mxgw_ct_entry e;
+
+	if (!ct_get(proto, REMOTE, rport, pport, &e))
+		fail_msg("no conntrack entry for public port %u", pport);
+	return e.state;
+}
+
+/* Make an entry look idle for @s seconds longer than it has been. */
+static void ct_age(__u8 proto, __u16 rport, __u16 pport, __u64 s)
+{
+	struct mxgw_ct_key k = {
+		.remote_port = htons(rport),
+		.public_port = htons(pport),
+		.proto = proto,
+	};
+	struct mxgw_ct_entry e;
+
+	inet_pton(AF_INET, REMOTE, &k.remote_addr);
+	assert_int_equal(bpf_map_lookup_elem(tb.maps.ct, &k, &e), 0);
+	e.seen_ns -= s * 1000000000ULL;
+	assert_int_equal(bpf_map_update_elem(tb.maps.ct, &k, &e, BPF_EXIST), 0);
+}
+
+#define OUT(...) { .saddr = TB_MAILSERVER, .daddr = REMOTE, __VA_ARGS__ }
+#define MASQ(...) { .saddr = TB_PUBLIC, .daddr = REMOTE, __VA_ARGS__ }
+#define REPLY(...) { .saddr = REMOTE, .daddr = TB_PUBLIC, __VA_ARGS__ }
+#define TO_LAN(...) { .saddr = REMOTE, .daddr = TB_MAILSERVER, __VA_ARGS__ }
+
+static void test_tcp_states_through_a_whole_connection(void **state)
+{
+	(void)state;
+	load(tb_shipped_conf());
+
+	expect(true, &(struct tb_frame_spec)OUT(.sport = 40000, .dport = 25, .tcp_flags = SYN),
+	       TC_ACT_OK, &(struct tb_frame_spec)MASQ(.sport = 40000, .dport = 25, .tcp_flags = SYN),
+	       "SYN out, port kept");
+	assert_int_equal(ct_state(6, 25, 40000), MXGW_CT_TCP_SYN_SENT);
+
+	expect(false, &(struct tb_frame_spec)REPLY(.sport = 25, .dport = 40000, .tcp_flags = SYN | ACK),
+	       XDP_PASS, &(struct tb_frame_spec)TO_LAN(.sport = 25, .dport = 40000, .tcp_flags = SYN | ACK),
+	       "SYN-ACK in, back to the mail server");
+	assert_int_equal(ct_state(6, 25, 40000), MXGW_CT_TCP_SYN_RECV);
+
+	expect(true, &(struct tb_frame_spec)OUT(.sport = 40000, .dport = 25, .tcp_flags = ACK),
+	       TC_ACT_OK, &(struct tb_frame_spec)MASQ(.sport = 40000, .dport = 25, .tcp_flags = ACK),
+	       "ACK out");
+	assert_int_equal(ct_state(6, 25, 40000), MXGW_CT_TCP_ESTABLISHED);
+
+	expect(true, &(struct tb_frame_spec)OUT(.sport = 40000, .dport = 25, .tcp_flags = FIN | ACK),
+	       TC_ACT_OK, NULL, "FIN out");
+	assert_int_equal(ct_state(6, 25, 40000), MXGW_CT_TCP_FIN_WAIT);
+	expect(false, &(struct tb_frame_spec)REPLY(.sport = 25, .dport = 40000, .tcp_flags = FIN | ACK),
+	       XDP_PASS, NULL, "FIN in");
+	assert_int_equal(ct_state(6, 25, 40000), MXGW_CT_TCP_LAST_ACK);
+	expect(true, &(struct tb_frame_spec)OUT(.sport = 40000, .dport = 25, .tcp_flags = ACK),
+	       TC_ACT_OK, NULL, "last ACK out");
+	assert_int_equal(ct_state(6, 25, 40000), MXGW_CT_TCP_TIME_WAIT);
+
+	/* the same tuple opens again from TIME_WAIT */
+	expect(true, &(struct tb_frame_spec)OUT(.sport = 40000, .dport = 25, .tcp_flags = SYN),
+	       TC_ACT_OK, NULL, "SYN again");
+	assert_int_equal(ct_state(6, 25, 40000), MXGW_CT_TCP_SYN_SENT);
+	expect(false, &(struct tb_frame_spec)REPLY(.sport = 25, .dport = 40000, .tcp_flags = RST | ACK),
+	       XDP_PASS, NULL, "RST in");
+	assert_int_equal(ct_state(6, 25, 40000), MXGW_CT_TCP_CLOSE);
+}
+
+static void test_remote_fin_first_is_close_wait(void **state)
+{
+	(void)state;
+	load(tb_shipped_conf());
+	expect(true, &(struct tb_frame_spec)OUT(.sport = 40001, .dport = 443, .tcp_flags = ACK),
+	       TC_ACT_OK, NULL, "mid-stream ACK is picked up");
+	assert_int_equal(ct_state(6, 443, 40001), MXGW_CT_TCP_ESTABLISHED);
+	expect(false, &(struct tb_frame_spec)REPLY(.sport = 443, .dport = 40001, .tcp_flags = FIN | ACK),
+	       XDP_PASS, NULL, "FIN in");
+	assert_int_equal(ct_state(6, 443, 40001), MXGW_CT_TCP_CLOSE_WAIT);
+}
+
+static void test_udp_reply_is_translated_and_streams(void **state)
+{
+	(void)state;
+	load(tb_shipped_conf());
+	expect(true, &(struct tb_frame_spec)OUT(.proto = 17, .sport = 50000, .dport = 53),
+	       TC_ACT_OK, &(struct tb_frame_spec)MASQ(.proto = 17, .sport = 50000, .dport = 53),
+	       "DNS query out");
+	assert_int_equal(ct_state(17, 53, 50000), MXGW_CT_UDP);
+	expect(false, &(struct tb_frame_spec)REPLY(.proto = 17, .sport = 53, .dport = 50000),
+	       XDP_PASS, &(struct tb_frame_spec)TO_LAN(.proto = 17, .sport = 53, .dport = 50000),
+	       "DNS answer in");
+	assert_int_equal(ct_state(17, 53, 50000), MXGW_CT_UDP_STREAM);
+	expect(false, &(struct tb_frame_spec)REPLY(.proto = 17, .sport = 53, .dport = 50000,
+						    .udp_csum_zero = true),
+	       XDP_PASS, &(struct tb_frame_spec)TO_LAN(.proto = 17, .sport = 53, .dport = 50000,
+						     .udp_csum_zero = true),
+	       "answer without checksum keeps none");
+}
+
+static void test_reply_to_the_mail_server_takes_the_fast_path(void **state)
+{
+	(void)state;
+	load(tb_shipped_conf());
+	tb_allow_redirect(&tb, "lan0");
+	expect(true, &(struct tb_frame_spec)OUT(.sport = 40000, .dport = 993), TC_ACT_OK, NULL,
+	       "out");
+	expect(false, &(struct tb_frame_spec)REPLY(.sport = 993, .dport = 40000, .tcp_flags = SYN | ACK),
+	       XDP_REDIRECT,
+	       &(struct tb_frame_spec)TO_LAN(.sport = 993, .dport = 40000, .tcp_flags = SYN | ACK,
+					     .ttl = 63, .set_macs = true, .dmac = TB_MAIL_MAC,
+					     .smac = TB_LAN_MAC),
+	       "reply redirected");
+}
+
+static void test_other_lan_host_replies_go_to_the_kernel(void **state)
+{
+	__u64 before;
+	(void)state;
+
+	load(tb_shipped_conf());
+	expect(true, &(struct tb_frame_spec){ .saddr = "192.168.1.20", .daddr = REMOTE,
+					      .sport = 41000, .dport = 443 },
+	       TC_ACT_OK, &(struct tb_frame_spec)MASQ(.sport = 41000, .dport = 443), "out");
+	before = tb_counter(&tb, MXGW_FWD_KERNEL_OTHER_HOST);
+	expect(false, &(struct tb_frame_spec)REPLY(.sport = 443, .dport = 41000, .tcp_flags = ACK),
+	       XDP_PASS, &(struct tb_frame_spec){ .saddr = REMOTE, .daddr = "192.168.1.20",
+						   .sport = 443, .dport = 41000, .tcp_flags = ACK },
+	       "reply to 192.168.1.20");
+	assert_int_equal(tb_counter(&tb, MXGW_FWD_KERNEL_OTHER_HOST), before + 1);
+}
+
+static void test_port_collision_gets_another_port(void **state)
+{
+	struct mxgw_ct_entry e;
+	__u8 in[TB_MAX_FRAME], out[TB_MAX_FRAME];
+	struct tb_frame_spec second = { .saddr = "192.168.1.20", .daddr = REMOTE,
+					.sport = 40000, .dport = 25 };
+	size_t len, out_len;
+	__u16 port;
+	(void)state;
+
+	load(tb_shipped_conf());
+	expect(true, &(struct tb_frame_spec)OUT(.sport = 40000, .dport = 25), TC_ACT_OK, NULL,
+	       "first host keeps 40000");
+	len = tb_frame(&second, in);
+	assert_int_equal(tb_run_tc(&tb, in, len, out, &out_len), TC_ACT_OK);
+	port = (out[14 + 20] << 8) | out[14 + 21];
+	assert_int_not_equal(port, 40000);
+	assert_true(port >= 32768 && port <= 60999);
+	assert_true(ct_get(6, REMOTE, 25, port, &e));
+	assert_int_equal(e.lan_port, htons(40000));
+	assert_int_equal(tb_ip_csum(out + 14), 0);
+	assert_int_equal(tb_l4_csum(out + 14), 0);
+
+	/* another remote endpoint: the port is free there, so it is kept */
+	expect(true, &(struct tb_frame_spec){ .saddr = "192.168.1.20", .daddr = REMOTE,
+					      .sport = 40000, .dport = 465 },
+	       TC_ACT_OK, &(struct tb_frame_spec)MASQ(.sport = 40000, .dport = 465),
+	       "different remote port: kept");
+}
+
+static void test_full_range_refuses_and_counts(void **state)
+{
+	static const char conf[] = HEAD "nat-ports 40000-40003\n"
+				   "service smtp 25 allow allow\nservice alt 40002 allow allow\n";
+	unsigned int seen = 0;
+	__u64 before;
+	(void)state;
+
+	load(conf);
+	/* 4 ports, one a listed service: three hosts fit, the fourth does not */
+	for (int h = 0; h < 3; h++) {
+		char src[32];
+		struct tb_frame_spec s = { .saddr = src, .daddr = REMOTE, .sport = 50000, .dport = 25 };
+		__u8 in[TB_MAX_FRAME], out[TB_MAX_FRAME];
+		size_t len, out_len;
+		__u16 port;
+
+		snprintf(src, sizeof(src), "192.168.1.%d", 20 + h);
+		len = tb_frame(&s, in);
+		assert_int_equal(tb_run_tc(&tb, in, len, out, &out_len), TC_ACT_OK);
+		port = (out[14 + 20] << 8) | out[14 + 21];
+		assert_true(port >= 40000 && port <= 40003 && port != 40002);
+		assert_false(seen & (1u << (port - 40000)));
+		seen |= 1u << (port - 40000);
+	}
+	before = tb_counter(&tb, MXGW_DROP_NAT_FULL);
+	expect(true, &(struct tb_frame_spec){ .saddr = "192.168.1.30", .daddr = REMOTE,
+					      .sport = 50000, .dport = 25 },
+	       TC_ACT_SHOT, NULL, "range full");
+	assert_int_equal(tb_counter(&tb, MXGW_DROP_NAT_FULL), before + 1);
+}
+
+static void test_unsolicited_packet_to_a_nat_port_is_dropped(void **state)
+{
+	(void)state;
+	load(tb_shipped_conf());
+	expect(true, &(struct tb_frame_spec)OUT(.sport = 40000, .dport = 25), TC_ACT_OK, NULL, "out");
+	expect(false, &(struct tb_frame_spec){ .saddr = "198.51.100.99", .daddr = TB_PUBLIC,
+					       .sport = 25, .dport = 40000 },
+	       XDP_DROP, NULL, "same port, another remote");
+	expect(false, &(struct tb_frame_spec)REPLY(.sport = 26, .dport = 40000),
+	       XDP_DROP, NULL, "same remote, another port");
+	expect(false, &(struct tb_frame_spec)REPLY(.proto = 17, .sport = 25, .dport = 40000),
+	       XDP_DROP, NULL, "same ports, udp");
+}
+
+static void test_expired_entries_match_nothing(void **state)
+{
+	static const char conf[] = HEAD "service dns 53/tcp,udp allow deny\ntimeout udp 5\n";
+	__u64 before;
+	(void)state;
+
+	load(conf);
+	expect(true, &(struct tb_frame_spec)OUT(.proto = 17, .sport = 50000, .dport = 53),
+	       TC_ACT_OK, NULL, "query");
+	ct_age(17, 53, 50000, 4);
+	expect(false, &(struct tb_frame_spec)REPLY(.proto = 17, .sport = 53, .dport = 50000),
+	       XDP_PASS, NULL, "answer within the timeout");
+	assert_int_equal(ct_state(17, 53, 50000), MXGW_CT_UDP_STREAM);
+	/* udp-stream has its own (default 120 s) timeout */
+	ct_age(17, 53, 50000, 121);
+	before = tb_counter(&tb, MXGW_CT_EXPIRED);
+	expect(false, &(struct tb_frame_spec)REPLY(.proto = 17, .sport = 53, .dport = 50000),
+	       XDP_DROP, NULL, "answer after the timeout");
+	assert_true(tb_counter(&tb, MXGW_CT_EXPIRED) > before);
+	/* the next query maps afresh */
+	before = tb_counter(&tb, MXGW_CT_NEW);
+	expect(true, &(struct tb_frame_spec)OUT(.proto = 17, .sport = 50000, .dport = 53),
+	       TC_ACT_OK, NULL, "query again");
+	assert_int_equal(tb_counter(&tb, MXGW_CT_NEW), before + 1);
+	assert_int_equal(ct_state(17, 53, 50000), MXGW_CT_UDP);
+}
+
+static void test_outgoing_policy_applies_to_new_flows(void **state)
+{
+	(void)state;
+	load(tb_shipped_conf());
+	expect(true, &(struct tb_frame_spec)OUT(.sport = 40000, .dport = 25), TC_ACT_OK, NULL,
+	       "smtp out allowed");
+	assert_int_equal(mxgw_maps_set_verdict(&tb.maps, "smtp", MXGW_DIR_OUT, MXGW_DENY), 0);
+	expect(true, &(struct tb_frame_spec)OUT(.sport = 40001, .dport = 25), TC_ACT_SHOT, NULL,
+	       "new smtp out denied at once");
+	assert_int_equal(tb_svc_count(&tb, "smtp", MXGW_DIR_OUT, MXGW_DENY).packets, 1);
+	expect(true, &(struct tb_frame_spec)OUT(.sport = 40000, .dport = 25, .tcp_flags = ACK),
+	       TC_ACT_OK, NULL, "the established one continues");
+	expect(true, &(struct tb_frame_spec)OUT(.sport = 40002, .dport = 8080), TC_ACT_SHOT, NULL,
+	       "unlisted port, default deny");
+	assert_int_equal(tb_svc_count(&tb, NULL, MXGW_DIR_OUT, MXGW_DENY).packets, 1);
+}
+
+static void test_gateway_own_flow_replies_reach_the_gateway(void **state)
+{
+	struct mxgw_ct_entry e;
+	__u64 before;
+	(void)state;
+
+	load(tb_shipped_conf());
+	expect(true, &(struct tb_frame_spec)MASQ(.sport = 45000, .dport = 8080), TC_ACT_OK,
+	       &(struct tb_frame_spec)MASQ(.sport = 45000, .dport = 8080), "own SYN: untouched");
+	assert_true(ct_get(6, REMOTE, 8080, 45000, &e));
+	assert_true(e.flags & MXGW_CT_F_LOCAL);
+	before = tb_counter(&tb, MXGW_PASS_LOCAL);
+	expect(false, &(struct tb_frame_spec)REPLY(.sport = 8080, .dport = 45000, .tcp_flags = SYN | ACK),
+	       XDP_PASS, &(struct tb_frame_spec)REPLY(.sport = 8080, .dport = 45000,
+						    .tcp_flags = SYN | ACK),
+	       "reply to the gateway: untouched");
+	assert_int_equal(tb_counter(&tb, MXGW_PASS_LOCAL), before + 1);
+}
+
+static void test_echo_out_and_back(void **state)
+{
+	(void)state;
+	load(tb_shipped_conf());
+	expect(true, &(struct tb_frame_spec)OUT(.proto = 1, .icmp_type = 8, .icmp_id = 4242),
+	       TC_ACT_OK, &(struct tb_frame_spec)MASQ(.proto = 1, .icmp_type = 8, .icmp_id = 4242),
+	       "ping out");
+	expect(false, &(struct tb_frame_spec)REPLY(.proto = 1, .icmp_type = 0, .icmp_id = 4242),
+	       XDP_PASS, &(struct tb_frame_spec)TO_LAN(.proto = 1, .icmp_type = 0, .icmp_id = 4242),
+	       "echo reply back");
+	/* a second LAN host with the same identifier gets another one */
+	expect(true, &(struct tb_frame_spec){ .saddr = "192.168.1.20", .daddr = REMOTE, .proto = 1,
+					      .icmp_type = 8, .icmp_id = 4242 },
+	       TC_ACT_OK, NULL, "same id, other host");
+}
+
+static void test_icmp_echo_config(void **state)
+{
+	(void)state;
+	load(HEAD "icmp-echo deny\n");
+	expect(false, &(struct tb_frame_spec){ .proto = 1, .icmp_type = 8, .icmp_id = 1 },
+	       XDP_DROP, NULL, "echo request, icmp-echo deny");
+	assert_int_equal(tb_counter(&tb, MXGW_DROP_ICMP_ECHO), 1);
+}
+
+/* A router on the way sends "fragmentation needed" for our flow. */
+static void test_frag_needed_is_translated_to_the_lan_host(void **state)
+{
+	struct tb_frame_spec sent = MASQ(.sport = 40000, .dport = 443, .tcp_flags = ACK,
+					 .payload = 1400);
+	struct tb_frame_spec orig = OUT(.sport = 40000, .dport = 443, .tcp_flags = ACK,
+					.payload = 1400);
+	struct tb_frame_spec err = { .saddr = ROUTER, .daddr = TB_PUBLIC, .proto = 1,
+				     .icmp_type = 3, .icmp_code = 4, .inner = &sent };
+	struct tb_frame_spec xlated = { .saddr = ROUTER, .daddr = TB_MAILSERVER, .proto = 1,
+					.icmp_type = 3, .icmp_code = 4, .inner = &orig };
+	(void)state;
+
+	load(tb_shipped_conf());
+	expect(true, &orig, TC_ACT_OK, &sent, "the big segment out");
+	expect(false, &err, XDP_PASS, &xlated, "frag-needed, translated");
+	assert_int_equal(tb_counter(&tb, MXGW_ICMP_XLATE_IN), 1);
+}
+
+static void test_icmp_error_about_udp_and_echo_flows(void **state)
+{
+	struct tb_frame_spec u_sent = MASQ(.proto = 17, .sport = 50000, .dport = 53);
+	struct tb_frame_spec u_orig = OUT(.proto = 17, .sport = 50000, .dport = 53);
+	struct tb_frame_spec e_sent = MASQ(.proto = 1, .icmp_type = 8, .icmp_id = 9);
+	struct tb_frame_spec e_orig = OUT(.proto = 1, .icmp_type = 8, .icmp_id = 9);
+	(void)state;
+
+	load(tb_shipped_conf());
+	expect(true, &u_orig, TC_ACT_OK, &u_sent, "udp out");
+	expect(false, &(struct tb_frame_spec){ .saddr = REMOTE, .daddr = TB_PUBLIC, .proto = 1,
+					       .icmp_type = 3, .icmp_code = 3, .inner = &u_sent },
+	       XDP_PASS, &(struct tb_frame_spec){ .saddr = REMOTE, .daddr = TB_MAILSERVER,
+						   .proto = 1, .icmp_type = 3, .icmp_code = 3,
+						   .inner = &u_orig },
+	       "port unreachable about udp (inner udp checksum updated)");
+	expect(true, &e_orig, TC_ACT_OK, &e_sent, "ping out");
+	expect(false, &(struct tb_frame_spec){ .saddr = ROUTER, .daddr = TB_PUBLIC, .proto = 1,
+					       .icmp_type = 11, .inner = &e_sent },
+	       XDP_PASS, &(struct tb_frame_spec){ .saddr = ROUTER, .daddr = TB_MAILSERVER,
+						   .proto = 1, .icmp_type = 11, .inner = &e_orig },
+	       "time exceeded about a ping");
+	expect(false, &(struct tb_frame_spec){ .saddr = ROUTER, .daddr = TB_PUBLIC, .proto = 1,
+					       .icmp_type = 3, .icmp_code = 4,
+					       .inner = &(struct tb_frame_spec)MASQ(.sport = 1234,
+										    .dport = 80) },
+	       XDP_DROP, NULL, "error about no flow");
+}
+
+/* An error about the mail server's reply to an incoming connection. */
+static void test_icmp_error_about_an_incoming_connection(void **state)
+{
+	struct tb_frame_spec sent = { .saddr = TB_PUBLIC, .daddr = TB_CLIENT, .sport = 25,
+				      .dport = 40000, .tcp_flags = ACK };
+	struct tb_frame_spec orig = { .saddr = TB_MAILSERVER, .daddr = TB_CLIENT, .sport = 25,
+				      .dport = 40000, .tcp_flags = ACK };
+	(void)state;
+
+	load(tb_shipped_conf());
+	expect(false, &(struct tb_frame_spec){ .saddr = ROUTER, .daddr = TB_PUBLIC, .proto = 1,
+					       .icmp_type = 3, .icmp_code = 4, .inner = &sent },
+	       XDP_PASS, &(struct tb_frame_spec){ .saddr = ROUTER, .daddr = TB_MAILSERVER,
+						   .proto = 1, .icmp_type = 3, .icmp_code = 4,
+						   .inner = &orig },
+	       "frag-needed about an smtp reply");
+}
+
+/* The gateway's own "fragmentation needed" for a packet too big for the
+ * LAN quotes it as translated: it must leave quoting what the remote sent. */
+static void test_gateway_icmp_error_leaves_translated(void **state)
+{
+	struct tb_frame_spec arrived = REPLY(.sport = 443, .dport = 40000, .tcp_flags = ACK);
+	struct tb_frame_spec inside = TO_LAN(.sport = 443, .dport = 40000, .tcp_flags = ACK);
+	struct tb_frame_spec d_in = { .saddr = TB_CLIENT, .daddr = TB_PUBLIC, .sport = 40000,
+				      .dport = 25, .tcp_flags = ACK };
+	struct tb_frame_spec d_inside = { .saddr = TB_CLIENT, .daddr = TB_MAILSERVER,
+					  .sport = 40000, .dport = 25, .tcp_flags = ACK };
+	(void)state;
+
+	load(tb_shipped_conf());
+	expect(true, &(struct tb_frame_spec)OUT(.sport = 40000, .dport = 443), TC_ACT_OK, NULL, "out");
+	expect(true, &(struct tb_frame_spec){ .saddr = TB_PUBLIC, .daddr = REMOTE, .proto = 1,
+					      .icmp_type = 3, .icmp_code = 4, .inner = &inside },
+	       TC_ACT_OK, &(struct tb_frame_spec){ .saddr = TB_PUBLIC, .daddr = REMOTE, .proto = 1,
+						   .icmp_type = 3, .icmp_code = 4,
+						   .inner = &arrived },
+	       "gateway frag-needed about a masqueraded flow");
+	/* and from the mail server itself, about an incoming connection */
+	expect(true, &(struct tb_frame_spec){ .saddr = TB_MAILSERVER, .daddr = TB_CLIENT,
+					      .proto = 1, .icmp_type = 3, .icmp_code = 3,
+					      .inner = &d_inside },
+	       TC_ACT_OK, &(struct tb_frame_spec){ .saddr = TB_PUBLIC, .daddr = TB_CLIENT,
+						   .proto = 1, .icmp_type = 3, .icmp_code = 3,
+						   .inner = &d_in },
+	       "mail server's port unreachable");
+	assert_int_equal(tb_counter(&tb, MXGW_ICMP_XLATE_OUT), 2);
+	/* a LAN host's error about nothing we translated must not leak */
+	expect(true, &(struct tb_frame_spec){ .saddr = "192.168.1.20", .daddr = TB_CLIENT,
+					      .proto = 1, .icmp_type = 3, .icmp_code = 3,
+					      .inner = &(struct tb_frame_spec){
+						      .saddr = TB_CLIENT, .daddr = "192.168.1.20",
+						      .sport = 1, .dport = 2 } },
+	       TC_ACT_SHOT, NULL, "unknown flow from the LAN");
+}
+
+/* A live mapping whose entry the LRU took: counted, and mapped afresh. */
+static void test_evicted_entry_is_counted_and_remapped(void **state)
+{
+	struct mxgw_ct_key k = { .remote_port = htons(25), .public_port = htons(40000),
+				 .proto = 6 };
+	(void)state;
+
+	load(tb_shipped_conf());
+	expect(true, &(struct tb_frame_spec)OUT(.sport = 40000, .dport = 25), TC_ACT_OK, NULL, "out");
+	inet_pton(AF_INET, REMOTE, &k.remote_addr);
+	assert_int_equal(bpf_map_delete_elem(tb.maps.ct, &k), 0);
+	expect(true, &(struct tb_frame_spec)OUT(.sport = 40000, .dport = 25, .tcp_flags = ACK),
+	       TC_ACT_OK, &(struct tb_frame_spec)MASQ(.sport = 40000, .dport = 25, .tcp_flags = ACK),
+	       "next packet");
+	assert_int_equal(tb_counter(&tb, MXGW_CT_EVICTED), 1);
+	assert_int_equal(ct_state(6, 25, 40000), MXGW_CT_TCP_ESTABLISHED);
+}
+
+/* More flows than conntrack-max: LRU eviction, every packet still mapped. */
+static void test_full_table_evicts_and_keeps_working(void **state)
+{
+	static const char conf[] = HEAD "conntrack-max 1024\nservice https 443 allow allow\n";
+	__u8 in[TB_MAX_FRAME], out[TB_MAX_FRAME];
+	struct mxgw_ct_key key, next;
+	unsigned int n = 0;
+	void *prev = NULL;
+	(void)state;
+
+	load(conf);
+	for (int i = 0; i < 3000; i++) {
+		struct tb_frame_spec s = OUT(.sport = 33000 + i, .dport = 443);
+		size_t len = tb_frame(&s, in), out_len;
+
+		if (tb_run_tc(&tb, in, len, out, &out_len) != TC_ACT_OK)
+			fail_msg("flow %d refused", i);
+	}
+	while (!bpf_map_get_next_key(tb.maps.ct, prev, &next)) {
+		key = next;
+		prev = &key;
+		n++;
+	}
+	assert_true(n <= 1024);
+	assert_int_equal(tb_counter(&tb, MXGW_CT_NEW), 3000);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tcp_states_through_a_whole_connection),
+		cmocka_unit_test(test_remote_fin_first_is_close_wait),
+		cmocka_unit_test(test_udp_reply_is_translated_and_streams),
+		cmocka_unit_test(test_reply_to_the_mail_server_takes_the_fast_path),
+		cmocka_unit_test(test_other_lan_host_replies_go_to_the_kernel),
+		cmocka_unit_test(test_port_collision_gets_another_port),
+		cmocka_unit_test(test_full_range_refuses_and_counts),
+		cmocka_unit_test(test_unsolicited_packet_to_a_nat_port_is_dropped),
+		cmocka_unit_test(test_expired_entries_match_nothing),
+		cmocka_unit_test(test_outgoing_policy_applies_to_new_flows),
+		cmocka_unit_test(test_gateway_own_flow_replies_reach_the_gateway),
+		cmocka_unit_test(test_echo_out_and_back),
+		cmocka_unit_test(test_icmp_echo_config),
+		cmocka_unit_test(test_frag_needed_is_translated_to_the_lan_host),
+		cmocka_unit_test(test_icmp_error_about_udp_and_echo_flows),
+		cmocka_unit_test(test_icmp_error_about_an_incoming_connection),
+		cmocka_unit_test(test_gateway_icmp_error_leaves_translated),
+		cmocka_unit_test(test_evicted_entry_is_counted_and_remapped),
+		cmocka_unit_test(test_full_table_evicts_and_keeps_working),
+	};
+
+	return cmocka_run_group_tests_name("conntrack", tests, NULL, teardown);
+}
