@@ -155,10 +155,10 @@ static __always_inline int icmp_error_out(struct __sk_buff *skb,
 	iip = cursor_take(c, sizeof(*iip));
 	il4 = cursor_take(c, sizeof(*il4));
 	if (!iip || !il4 || iip->ihl != 5)
-		return TC_ACT_OK;
+		goto no_flow;
 	lan = iip->daddr;
 	if (lan == public)
-		return TC_ACT_OK;	/* about the gateway's own traffic */
+		goto no_flow;	/* about the gateway's own traffic: it may send it */
 
 	f.proto = iip->protocol;
 	f.tcp_flags = 0;

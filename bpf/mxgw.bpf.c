@@ -274,17 +274,22 @@ int mxgw_wan_out(struct __sk_buff *skb)
 		return TC_ACT_OK;
 	saddr = ip->saddr;
 	l3_off = (void *)ip - data;
+	/*
+	 * The gateway's own packets leave as they are (its replies are
+	 * tracked below); from anyone else, what cannot be translated does
+	 * not leave at all: a LAN address never reaches the Internet.
+	 */
 	switch (ipv4_validate(&c, ip, skb->len - l3_off)) {
 	case IPV4_OK:
 		break;
 	case IPV4_FRAGMENT:
-		/* no ports to map: only the gateway's own may leave */
+		/* no ports to map */
 		if (is_wan_addr(cfg, saddr))
 			return TC_ACT_OK;
 		count(MXGW_DROP_OUT_FRAGMENT);
 		return TC_ACT_SHOT;
 	default:
-		return TC_ACT_OK;
+		goto malformed;
 	}
 	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP &&
 	    ip->protocol != IPPROTO_ICMP) {
@@ -294,7 +299,7 @@ int mxgw_wan_out(struct __sk_buff *skb)
 		return TC_ACT_SHOT;
 	}
 	if (!l4_parse(&c, ip, &l4))
-		return TC_ACT_OK;
+		goto malformed;
 	l4_off = l4.hdr - data;
 	now = bpf_ktime_get_coarse_ns();
 
@@ -346,4 +351,10 @@ int mxgw_wan_out(struct __sk_buff *skb)
 		f.lan_port, pport);
 	count(MXGW_SNAT_MASQ);
 	return TC_ACT_OK;
+
+malformed:
+	if (is_wan_addr(cfg, saddr))
+		return TC_ACT_OK;
+	count(MXGW_DROP_OUT_MALFORMED);
+	return TC_ACT_SHOT;
 }

@@ -191,6 +191,7 @@ enum mxgw_counter {
 	MXGW_DROP_OUT_DEFAULT_DENY,	/* unlisted port, default deny */
 	MXGW_DROP_OUT_FRAGMENT,		/* fragment from the LAN: no ports to map */
 	MXGW_DROP_OUT_PROTO,		/* from the LAN, neither TCP, UDP nor ICMP echo */
+	MXGW_DROP_OUT_MALFORMED,	/* from the LAN, headers that cannot be translated */
 	MXGW_DROP_NAT_FULL,		/* no free public port for a new flow */
 	/* forwarding to the LAN */
 	MXGW_FWD_REDIRECT,		/* XDP fast path: redirected to the LAN device */

@@ -30,6 +30,7 @@ static const char *const counter_names[MXGW_COUNTER_MAX] = {
 	[MXGW_DROP_OUT_DEFAULT_DENY]	= "drop_out_default_deny",
 	[MXGW_DROP_OUT_FRAGMENT]	= "drop_out_fragment",
 	[MXGW_DROP_OUT_PROTO]		= "drop_out_proto",
+	[MXGW_DROP_OUT_MALFORMED]	= "drop_out_malformed",
 	[MXGW_DROP_NAT_FULL]		= "drop_nat_full",
 	[MXGW_FWD_REDIRECT]		= "fwd_redirect",
 	[MXGW_FWD_KERNEL_NO_NEIGH]	= "fwd_kernel_no_neigh",
