@@ -133,7 +133,7 @@ int cmd_conntrack(const struct mxctl_opts *opts, int argc, char **argv)
 			err = list(names[i], &m, opts->json ? &j : NULL);
 		mxgw_maps_close(&m);
 		if (err) {
-			mxctl_err("conntrack %s: %s", names[i], strerror(-err));
+			mxctl_err("conntrack %s: %s", names[i], mxctl_strerror(err));
 			ret = 1;
 		} else if (flush) {
 			printf("%s: conntrack flushed\n", names[i]);

@@ -31,15 +31,13 @@ static const char *load_error(int err)
 	case -EEXIST:
 	case -EBUSY:
 		return "the interface already has another XDP program; not replacing it";
-	case -EPROTO:
-		return "loaded by an mxctl of another ABI version: unload it first";
 	case -E2BIG:
 		return "the config does not fit the maps";
 	case -EPERM:
 	case -EACCES:
 		return "the kernel refused the BPF programs (privileges or verifier; MXGW_DEBUG=1 shows libbpf's log)";
 	default:
-		return strerror(-err);
+		return mxctl_strerror(err);
 	}
 }
 
@@ -91,7 +89,7 @@ int cmd_unload(const struct mxctl_opts *opts, int argc, char **argv)
 	err = mxgw_unload(ifname);
 	if (err) {
 		mxctl_err("unload %s: %s", ifname,
-			  err == -ENOENT ? "mxgw is not loaded there" : strerror(-err));
+			  err == -ENOENT ? "mxgw is not loaded there" : mxctl_strerror(err));
 		return 1;
 	}
 	printf("unloaded from %s\n", ifname);

@@ -73,7 +73,7 @@ int cmd_set_service(const struct mxctl_opts *opts, int argc, char **argv)
 			mxctl_err("set-service: %s: no service named '%s'", names[i], name);
 			list_known(&m);
 		} else if (err) {
-			mxctl_err("set-service %s: %s: %s", name, names[i], strerror(-err));
+			mxctl_err("set-service %s: %s: %s", name, names[i], mxctl_strerror(err));
 		} else {
 			printf("%s: %s %s %s\n", names[i], name,
 			       dir_s ? dir_s : "in+out", argv[argc - 1]);

@@ -335,7 +335,7 @@ int cmd_status(const struct mxctl_opts *opts, int argc, char **argv)
 		int err = read_status(names[i], &st);
 
 		if (err) {
-			mxctl_err("status %s: %s", names[i], strerror(-err));
+			mxctl_err("status %s: %s", names[i], mxctl_strerror(err));
 			ret = 1;
 			continue;
 		}

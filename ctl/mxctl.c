@@ -3,6 +3,7 @@
  * mxctl: load mxgw on a WAN interface and drive it at run time.
  * A bpftool-style CLI: a table of commands, each with its handler and help.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -47,6 +48,19 @@ void mxctl_err(const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg(fmt, ap);
 	va_end(ap);
+}
+
+const char *mxctl_strerror(int err)
+{
+	switch (err) {
+	case -EPROTO:
+		return "pinned by an mxctl of another ABI version (mxctl unload, then load)";
+	case -EPERM:
+	case -EACCES:
+		return "permission denied (mxctl needs root: CAP_BPF, CAP_NET_ADMIN)";
+	default:
+		return strerror(-err);
+	}
 }
 
 static const struct mxctl_cmd *find_cmd(const char *name)
@@ -105,7 +119,7 @@ int mxctl_targets(const struct mxctl_opts *opts, const char *arg,
 
 	n = mxgw_loaded_ifnames(names, max);
 	if (n < 0) {
-		mxctl_err("%s: cannot list loaded interfaces: %s", cmd, strerror(-n));
+		mxctl_err("%s: cannot list loaded interfaces: %s", cmd, mxctl_strerror(n));
 		return -1;
 	}
 	if (want) {

@@ -29,6 +29,8 @@ int cmd_set_service(const struct mxctl_opts *opts, int argc, char **argv);
 int cmd_status(const struct mxctl_opts *opts, int argc, char **argv);
 int cmd_conntrack(const struct mxctl_opts *opts, int argc, char **argv);
 
+/* strerror() for a negative errno, in mxgw's words where they say more. */
+const char *mxctl_strerror(int err);
 /* "mxctl: " + message to stderr */
 void mxctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Usage error: the message and the command's synopsis, returns EXIT_USAGE. */

@@ -262,7 +262,6 @@ static int reapply(const char *ifname, const char *dir, __u32 ifindex,
 		   const struct mxgw_conf *conf, struct mxgw_load_result *res)
 {
 	struct mxgw_attach_info info;
-	struct mxgw_config cur;
 	struct mxgw_wan wan;
 	struct mxgw_maps m;
 	int xdp_fd = -1, tc_fd = -1, err;
@@ -273,11 +272,7 @@ static int reapply(const char *ifname, const char *dir, __u32 ifindex,
 	err = mxgw_maps_open_pinned(&m, dir);
 	if (err)
 		return err;
-	err = mxgw_maps_read_config(&m, &cur);
-	if (!err && cur.abi_version != MXGW_ABI_VERSION)
-		err = -EPROTO;	/* loaded by another mxctl: unload first */
-	if (!err)
-		err = mxgw_maps_apply(&m, conf, &wan);
+	err = mxgw_maps_apply(&m, conf, &wan);
 	if (!err)
 		res->fast_ports = mxgw_sync_tx_ports(&m);
 	if (!err)

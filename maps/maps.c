@@ -30,9 +30,24 @@ void mxgw_maps_close(struct mxgw_maps *m)
 	}
 }
 
+static int check_abi(const struct mxgw_maps *m)
+{
+	struct mxgw_config cfg;
+	int err;
+
+	/* by size first: a value of another layout is not read as ours */
+	if (mxgw_maps_value_size(m->config) != sizeof(cfg))
+		return -EPROTO;
+	err = mxgw_maps_read_config(m, &cfg);
+	if (err)
+		return err;
+	return cfg.abi_version == MXGW_ABI_VERSION ? 0 : -EPROTO;
+}
+
 int mxgw_maps_open_pinned(struct mxgw_maps *m, const char *dir)
 {
 	char path[PATH_MAX];
+	int err;
 
 	mxgw_maps_init(m);
 	for (unsigned int i = 0; i < MXGW_MAP_COUNT; i++) {
@@ -48,7 +63,10 @@ int mxgw_maps_open_pinned(struct mxgw_maps *m, const char *dir)
 		}
 		*mxgw_maps_fd(m, i) = fd;
 	}
-	return 0;
+	err = check_abi(m);
+	if (err)
+		mxgw_maps_close(m);
+	return err;
 }
 
 static int update(int fd, const void *key, const void *value)
@@ -510,10 +528,24 @@ int mxgw_maps_ct_flush(const struct mxgw_maps *m)
 	return err ? err : flush_map(m->ct, sizeof(struct mxgw_ct_key));
 }
 
+static int map_info(int fd, struct bpf_map_info *info)
+{
+	__u32 len = sizeof(*info);
+
+	memset(info, 0, sizeof(*info));
+	return bpf_obj_get_info_by_fd(fd, info, &len) ? -errno : 0;
+}
+
 __u32 mxgw_maps_max_entries(int fd)
 {
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
+	struct bpf_map_info info;
 
-	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
+	return map_info(fd, &info) ? 0 : info.max_entries;
+}
+
+__u32 mxgw_maps_value_size(int fd)
+{
+	struct bpf_map_info info;
+
+	return map_info(fd, &info) ? 0 : info.value_size;
 }

@@ -36,6 +36,7 @@ static inline int *mxgw_maps_fd(struct mxgw_maps *m, unsigned int i)
 }
 
 void mxgw_maps_init(struct mxgw_maps *m);
+/* -EPROTO: pinned by an mxctl of another ABI version. */
 int mxgw_maps_open_pinned(struct mxgw_maps *m, const char *dir);
 void mxgw_maps_close(struct mxgw_maps *m);
 
@@ -85,6 +86,7 @@ int mxgw_maps_ct_walk(const struct mxgw_maps *m,
 /* Forget every tracked flow and mapping. */
 int mxgw_maps_ct_flush(const struct mxgw_maps *m);
 __u32 mxgw_maps_max_entries(int fd);
+__u32 mxgw_maps_value_size(int fd);
 
 /* Counter names as mxctl prints them, e.g. "drop_service_deny". */
 const char *mxgw_counter_name(unsigned int counter);

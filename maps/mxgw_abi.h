@@ -13,7 +13,7 @@
 
 /* Bumped whenever a struct or map below changes shape. A running gateway
  * loaded by an mxctl with another ABI version is refused, never patched. */
-#define MXGW_ABI_VERSION	1
+#define MXGW_ABI_VERSION	2
 
 #define MXGW_PIN_ROOT		"/sys/fs/bpf/mxgw"
 
