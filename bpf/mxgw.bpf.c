@@ -330,7 +330,10 @@ int mxgw_wan_out(struct __sk_buff *skb)
 	if (saddr == cfg->mailserver_addr && l4.proto != IPPROTO_ICMP) {
 		idx = mxgw_port_index(l4.proto_idx, bpf_ntohs(f.lan_port));
 		pol = bpf_map_lookup_elem(&mxgw_ports, &idx);
-		if (pol && (pol->svc_id || cfg->default_in == MXGW_ALLOW)) {
+		/* from a listed port: a reply; from any other under "default
+		 * allow" too, unless it opens a TCP connection of its own */
+		if (pol && (pol->svc_id || (cfg->default_in == MXGW_ALLOW &&
+					    (l4.tcp_flags & (TCP_SYN | TCP_ACK)) != TCP_SYN))) {
 			/* a reply to an incoming connection: 1:1, stateless */
 			tc_snat(skb, l3_off, l4_off, l4.proto, saddr,
 				cfg->public_addr, 0, 0);

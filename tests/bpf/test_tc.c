@@ -85,12 +85,15 @@ static void test_egress_fixtures(void **state)
 	tb_destroy(&tb);
 }
 
-/* Under "default allow" any port may have been reached from outside. */
+/* Under "default allow" any port may have been reached from outside; a
+ * connection the mail server opens itself still meets the outgoing column. */
 static void test_default_allow_rewrites_unlisted_ports(void **state)
 {
 	static const char conf[] = "public " TB_PUBLIC "\nmailserver " TB_MAILSERVER
-				   "\ndefault allow\n";
-	struct tb_frame_spec spec = FROM_MAIL(.sport = 8080, .dport = 40000);
+				   "\ndefault allow\nservice http 80 deny deny\n";
+	struct tb_frame_spec syn_out = FROM_MAIL(.sport = 40000, .dport = 80);
+	struct tb_frame_spec spec = FROM_MAIL(.sport = 8080, .dport = 40000,
+					      .tcp_flags = 0x12);
 	struct tb_frame_spec exp = spec;
 	__u8 in[TB_MAX_FRAME], out[TB_MAX_FRAME], want[TB_MAX_FRAME];
 	size_t len, out_len;
@@ -105,6 +108,10 @@ static void test_default_allow_rewrites_unlisted_ports(void **state)
 	assert_memory_equal(out, want, len);
 	assert_int_equal(tb_ip_csum(out + 14), 0);
 	assert_int_equal(tb_l4_csum(out + 14), 0);
+
+	len = tb_frame(&syn_out, in);
+	assert_int_equal(tb_run_tc(&tb, in, len, out, &out_len), TC_ACT_SHOT);
+	assert_int_equal(tb_counter(&tb, MXGW_DROP_OUT_SERVICE_DENY), 1);
 	tb_destroy(&tb);
 }
 
