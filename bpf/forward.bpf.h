@@ -45,7 +45,7 @@ static __always_inline struct mxgw_nexthop *nexthop_get(struct xdp_md *ctx,
 
 	if (!nh)
 		return NULL;
-	now = bpf_ktime_get_coarse_ns();
+	now = clock_now();
 	if (now - nh->refreshed_ns >= MXGW_NEXTHOP_TTL_NS || nh->daddr != daddr)
 		nexthop_refresh(ctx, nh, daddr, now);
 	return nh;
@@ -56,6 +56,10 @@ static __always_inline struct mxgw_nexthop *nexthop_get(struct xdp_md *ctx,
  * device when the cached next hop allows, else hand it to the kernel,
  * which routes it (and decrements the TTL itself).  Only the mail server's
  * next hop is cached: other LAN hosts take the kernel path.
+ *
+ * The caller has counted the packet (service stats or ct_reply), and each
+ * kernel path has a counter: redirected packets are the difference, so the
+ * fast path pays no counter of its own (see mxgw_maps_read_counters).
  */
 static __always_inline int forward(struct xdp_md *ctx, struct ethhdr *eth,
 				   struct iphdr *ip, int vlans,
@@ -96,7 +100,7 @@ static __always_inline int forward(struct xdp_md *ctx, struct ethhdr *eth,
 	__builtin_memcpy(eth->h_dest, nh->dmac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, nh->smac, ETH_ALEN);
 	ipv4_decrease_ttl(ip);
-	count(MXGW_FWD_REDIRECT);
+	/* fwd_redirect is derived: every caller counted the packet already */
 	return bpf_redirect_map(&mxgw_tx_ports, nh->ifindex, 0);
 }
 

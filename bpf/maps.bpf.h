@@ -78,6 +78,13 @@ struct {
 	__type(value, struct mxgw_nat_entry);
 } mxgw_nat SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mxgw_clock);
+} mxgw_clock SEC(".maps");
+
 static __always_inline void count(enum mxgw_counter what)
 {
 	__u32 key = what;

@@ -22,6 +22,7 @@
 #include "parse.bpf.h"
 #include "csum.bpf.h"
 #include "maps.bpf.h"
+#include "clock.bpf.h"
 #include "forward.bpf.h"
 #include "nat.bpf.h"
 #include "conntrack.bpf.h"
@@ -77,7 +78,7 @@ static __always_inline int icmp_in(struct xdp_md *ctx, struct cursor *c,
 		count(MXGW_PASS_ICMP_ECHO);
 		return XDP_PASS;
 	}
-	now = bpf_ktime_get_coarse_ns();
+	now = clock_now();
 	if (l4->icmp_type == ICMP_ECHOREPLY) {
 		e = ct_lookup_in(cfg, IPPROTO_ICMP, ip->saddr, 0, *l4->dport, now);
 		if (e)
@@ -160,7 +161,7 @@ int mxgw_wan_in(struct xdp_md *ctx)
 	if (!svc_id) {
 		/* never a mapped port (nat_alloc skips listed ones): so the
 		 * DNAT fast path above pays no conntrack lookup */
-		now = bpf_ktime_get_coarse_ns();
+		now = clock_now();
 		e = ct_lookup_in(cfg, l4.proto, ip->saddr, *l4.sport, *l4.dport, now);
 		if (e)
 			return ct_reply_in(ctx, eth, ip, &l4, vlans, cfg, e, now);
@@ -169,9 +170,9 @@ int mxgw_wan_in(struct xdp_md *ctx)
 		verdict = pol->verdict[MXGW_DIR_IN];
 	}
 
+	/* drop_service_deny, drop_default_deny: derived from these counts */
 	if (verdict != MXGW_ALLOW) {
 		count_svc(svc_id, MXGW_DIR_IN, MXGW_DENY, bytes);
-		count(svc_id ? MXGW_DROP_SERVICE_DENY : MXGW_DROP_DEFAULT_DENY);
 		return XDP_DROP;
 	}
 	if ((pol->flags & MXGW_PORT_F_FROM) && !from_allowed(svc_id, ip->saddr)) {
@@ -301,7 +302,7 @@ int mxgw_wan_out(struct __sk_buff *skb)
 	if (!l4_parse(&c, ip, &l4))
 		goto malformed;
 	l4_off = l4.hdr - data;
-	now = bpf_ktime_get_coarse_ns();
+	now = clock_now();
 
 	if (l4.proto == IPPROTO_ICMP && icmp_is_error(l4.icmp_type))
 		return icmp_error_out(skb, &c, ip, l3_off, l4_off, cfg,

@@ -53,6 +53,7 @@ void mxgw_maps_from_skel(const struct mxgw_bpf *skel, struct mxgw_maps *m)
 	m->tx_ports = bpf_map__fd(skel->maps.mxgw_tx_ports);
 	m->ct = bpf_map__fd(skel->maps.mxgw_ct);
 	m->nat = bpf_map__fd(skel->maps.mxgw_nat);
+	m->clock = bpf_map__fd(skel->maps.mxgw_clock);
 }
 
 int mxgw_wan_of(__u32 ifindex, struct mxgw_wan *wan)

@@ -433,6 +433,41 @@ int mxgw_maps_read_svc_stats(const struct mxgw_maps *m, __u32 svc_id,
 	return read_percpu_sum(m->svc_stats, svc_id, (__u64 *)sum, sizeof(*sum));
 }
 
+static __u64 minus(__u64 a, __u64 b)
+{
+	return a > b ? a - b : 0;	/* read at slightly different times */
+}
+
+/* The counters the data plane leaves to us (MXGW_COUNTER_DERIVED). */
+static int derive_counters(const struct mxgw_maps *m, __u64 *c)
+{
+	struct mxgw_service svcs[MXGW_MAX_SERVICES];
+	__u64 listed_deny = 0, allowed = 0, kernel = 0;
+	int err = mxgw_maps_read_services(m, svcs);
+
+	for (__u32 id = 0; !err && id < MXGW_MAX_SERVICES; id++) {
+		struct mxgw_svc_stats st;
+
+		if (id != MXGW_SVC_UNLISTED && !svcs[id].in_use)
+			continue;
+		err = mxgw_maps_read_svc_stats(m, id, &st);
+		if (err)
+			break;
+		allowed += st.count[MXGW_DIR_IN][MXGW_ALLOW].packets;
+		if (id == MXGW_SVC_UNLISTED)
+			c[MXGW_DROP_DEFAULT_DENY] = st.count[MXGW_DIR_IN][MXGW_DENY].packets;
+		else
+			listed_deny += st.count[MXGW_DIR_IN][MXGW_DENY].packets;
+	}
+	if (err)
+		return err;
+	for (int k = MXGW_FWD_KERNEL_NO_NEIGH; k <= MXGW_FWD_KERNEL_OTHER_HOST; k++)
+		kernel += c[k];
+	c[MXGW_DROP_SERVICE_DENY] = minus(listed_deny, c[MXGW_DROP_NOT_FROM]);
+	c[MXGW_FWD_REDIRECT] = minus(allowed + c[MXGW_CT_REPLY], kernel);
+	return 0;
+}
+
 int mxgw_maps_read_counters(const struct mxgw_maps *m, __u64 *counters)
 {
 	for (__u32 i = 0; i < MXGW_COUNTER_MAX; i++) {
@@ -442,7 +477,7 @@ int mxgw_maps_read_counters(const struct mxgw_maps *m, __u64 *counters)
 		if (err)
 			return err;
 	}
-	return 0;
+	return derive_counters(m, counters);
 }
 
 int mxgw_maps_read_nexthop(const struct mxgw_maps *m, struct mxgw_nexthop *nh)

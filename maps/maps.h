@@ -24,6 +24,7 @@ struct mxgw_maps {
 	int tx_ports;
 	int ct;
 	int nat;
+	int clock;
 };
 
 /* The pin file names, in the field order of struct mxgw_maps. */

@@ -11,6 +11,10 @@
 #ifndef MXGW_ABI_H
 #define MXGW_ABI_H
 
+#ifndef __VMLINUX_H__
+#include <linux/bpf.h>		/* struct bpf_timer, for user space */
+#endif
+
 /* Bumped whenever a struct or map below changes shape. A running gateway
  * loaded by an mxctl with another ABI version is refused, never patched. */
 #define MXGW_ABI_VERSION	2
@@ -30,6 +34,7 @@
 #define MXGW_MAP_TX_PORTS	"mxgw_tx_ports"
 #define MXGW_MAP_CT		"mxgw_ct"
 #define MXGW_MAP_NAT		"mxgw_nat"
+#define MXGW_MAP_CLOCK		"mxgw_clock"
 
 /* Program names (pin file names too); bpftool shows them truncated to 15. */
 #define MXGW_PROG_XDP		"mxgw_wan_in"
@@ -175,6 +180,11 @@ _Static_assert(sizeof(struct mxgw_svc_stats) == 64, "mxgw_svc_stats layout");
  * mxgw_counters: per-CPU u64 array indexed by enum mxgw_counter.  Drop
  * reasons and forwarding paths are named here once; mxctl prints the same
  * words (mxgw_counter_name() in maps/).
+ *
+ * Three of them are never incremented by the data plane, because a
+ * per-CPU increment costs a tenth of an empty XDP program here and their
+ * paths are the hottest: mxgw_maps_read_counters() derives them from the
+ * service counts (MXGW_COUNTER_DERIVED below).
  */
 enum mxgw_counter {
 	/* incoming drops */
@@ -224,6 +234,13 @@ enum mxgw_counter {
 	MXGW_SNAT_MASQ,			/* masqueraded packet of a LAN flow */
 	MXGW_COUNTER_MAX,
 };
+
+/* drop_service_deny = listed services' incoming denials - drop_not_from;
+ * drop_default_deny = the unlisted row's incoming denials;
+ * fwd_redirect = incoming allowed + ct_reply - the kernel paths. */
+#define MXGW_COUNTER_DERIVED(c)	((c) == MXGW_DROP_SERVICE_DENY || \
+				 (c) == MXGW_DROP_DEFAULT_DENY || \
+				 (c) == MXGW_FWD_REDIRECT)
 
 /*
  * mxgw_nexthop: per-CPU cache of the mail server's next hop, filled by
@@ -295,6 +312,24 @@ _Static_assert(sizeof(struct mxgw_nat_entry) == 4, "mxgw_nat_entry layout");
 
 /* Ports tried for one new mapping before it counts as "NAT table full". */
 #define MXGW_NAT_TRIES		64
+
+/*
+ * mxgw_clock: one entry, a coarse clock for the data plane.  A BPF timer
+ * (started by the first packet) stores the time every MXGW_CLOCK_TICK_NS,
+ * so the per-packet path reads the time from an inlined array access
+ * instead of calling bpf_ktime_get_coarse_ns(), which costs about half an
+ * empty XDP program on these machines.  Conntrack timeouts are seconds and
+ * the next-hop cache is refreshed every MXGW_NEXTHOP_TTL_NS: a tenth of a
+ * second of resolution is plenty for both.
+ */
+struct mxgw_clock {
+	struct bpf_timer timer;
+	__u64 now_ns;		/* bpf_ktime_get_coarse_ns() at the last tick */
+	__u64 ticks;		/* 0: the timer has not run yet */
+};
+_Static_assert(sizeof(struct mxgw_clock) == 32, "mxgw_clock layout");
+
+#define MXGW_CLOCK_TICK_NS	(100ULL * 1000 * 1000)
 
 #define MXGW_NEXTHOP_TTL_NS	(250ULL * 1000 * 1000)
 

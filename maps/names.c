@@ -13,6 +13,7 @@ const char *const mxgw_map_names[] = {
 	MXGW_MAP_TX_PORTS,
 	MXGW_MAP_CT,
 	MXGW_MAP_NAT,
+	MXGW_MAP_CLOCK,
 };
 _Static_assert(sizeof(mxgw_map_names) / sizeof(mxgw_map_names[0]) == MXGW_MAP_COUNT,
 	       "one pin name per map fd");

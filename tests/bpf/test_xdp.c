@@ -38,7 +38,7 @@ struct fixture {
 
 static const struct fixture shipped_table[] = {
 	{ "smtp allowed in, redirected", { .dport = 25 }, XDP_REDIRECT,
-	  OUT_FRAME, REDIRECTED(.dport = 25), NO_COUNTER },
+	  OUT_FRAME, REDIRECTED(.dport = 25), MXGW_FWD_REDIRECT },
 	{ "https allowed in, large payload", { .dport = 443, .payload = 1400 },
 	  XDP_REDIRECT, OUT_FRAME, REDIRECTED(.dport = 443, .payload = 1400), NO_COUNTER },
 	{ "imap denied in", { .dport = 143 }, XDP_DROP, OUT_UNCHANGED, {},
