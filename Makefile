@@ -43,7 +43,7 @@ TESTS := $(BUILD)/tests/test_config $(BUILD)/tests/test_netdev $(BUILD)/tests/te
 	 $(BUILD)/tests/test_tc $(BUILD)/tests/test_conntrack \
 	 $(BUILD)/tests/test_maps
 
-.PHONY: all test deps check-deps clean
+.PHONY: all test deps check-deps clean bench
 all: $(BUILD)/mxctl
 
 $(BUILD)/mxgw.bpf.o: $(BPF_SRC) $(BPF_HDRS)
@@ -84,6 +84,17 @@ $(BUILD)/tests/test_%: tests/bpf/test_%.c tests/bpf/testbed.c $(LIB_OBJ) $(HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -Itests/bpf -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" $< tests/bpf/testbed.c $(LIB_OBJ) $(LDLIBS) -lcmocka -o $@
+
+$(BUILD)/bench/bench_prog: tests/bench/bench_prog.c tests/bpf/testbed.c $(LIB_OBJ) $(HDRS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Wno-missing-field-initializers -Itests/bpf \
+		-DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" $< tests/bpf/testbed.c \
+		$(LIB_OBJ) $(LDLIBS) -lcmocka -o $@
+
+# Reports, never passes or fails on speed: see docs/BENCHMARKS.md.
+bench: check-deps all $(BUILD)/bench/bench_prog
+	$(Q)$(BUILD)/bench/bench_prog --csv $(BUILD)/bench/prog.csv
 
 check-deps:
 	@missing=""; for p in $(DEPS); do \

@@ -89,8 +89,11 @@ static __always_inline void ct_tcp_update(struct mxgw_ct_entry *e, __u8 tflags,
 static __always_inline void ct_touch(struct mxgw_ct_entry *e, __u8 proto,
 				     __u8 tflags, int dir, __u64 now)
 {
-	e->seen_ns = now;
-	if (dir == MXGW_DIR_IN)
+	/* written only when they change: the clock ticks every 100 ms, and
+	 * a clean cache line stays shared between the CPUs that read it */
+	if (e->seen_ns != now)
+		e->seen_ns = now;
+	if (dir == MXGW_DIR_IN && !(e->flags & MXGW_CT_F_REPLIED))
 		e->flags |= MXGW_CT_F_REPLIED;
 	if (proto == IPPROTO_TCP)
 		ct_tcp_update(e, tflags, dir);

@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * make bench, part 1: the per-packet cost of mxgw_wan_in on each path,
+ * next to an empty XDP program, through bpf_prog_test_run_opts.
+ *
+ * mxgw is loaded by the loader mxctl uses (mxgw_load) on veths of a private
+ * network namespace, with a private bpffs, so the programs are attached
+ * (an unattached program pays a dispatcher update per test_run call) and
+ * the maps hold what `mxctl load` puts there.  Frames that the program
+ * rewrites are timed with repeat=1 calls, each from the pristine frame; the
+ * path counters prove every call took the path it is reported under.
+ * Rounds are interleaved across paths, the process is pinned to one CPU,
+ * and medians are reported with their spread.
+ *
+ * Output: a table on stdout and CSV rows (--csv FILE).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <sys/mount.h>
+#include <linux/bpf.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "testbed.h"
+#include "loader.h"
+#include "config.h"
+
+#define ROUNDS		21
+#define CALLS		2000	/* repeat=1 calls per path per round */
+#define CT_BIG		1000000
+
+struct path {
+	const char *name;
+	int prog_fd;
+	struct tb_frame_spec spec;
+	int verdict;
+	int counter;		/* counts each call of this path, or -1 */
+	const struct mxgw_maps *maps;
+	double ns[ROUNDS];	/* mean per call, each round */
+	__u8 frame[TB_MAX_FRAME];
+	size_t len;
+};
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "bench: %s: %s\n", what, strerror(err < 0 ? -err : err));
+	exit(1);
+}
+
+static void sh(const char *cmd)
+{
+	if (system(cmd))
+		die(cmd, EIO);
+}
+
+/* Private network namespace and bpffs: nothing of the host is touched. */
+static void private_namespaces(void)
+{
+	if (unshare(CLONE_NEWNET | CLONE_NEWNS))
+		die("unshare", errno);
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		die("mount --make-rprivate /", errno);
+	if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700"))
+		die("mount bpffs", errno);
+	sh("ip link set lo up");
+	sh("ip link add wan0 address 02:00:00:00:71:21 type veth peer name wanp address 02:00:00:00:71:01");
+	sh("ip link add wan1 type veth peer name wanp1");
+	sh("ip link add lan0 address 02:00:00:00:01:01 type veth peer name lanp address 02:00:00:00:01:0a");
+	sh("ip link add spare0 type veth peer name spare1");
+	sh("ip addr add 203.0.113.33/24 dev wan0");
+	sh("ip addr add 203.0.113.34/24 dev wan1");
+	sh("ip addr add 192.168.1.1/24 dev lan0");
+	sh("for d in wan0 wanp wan1 wanp1 lan0 lanp spare0 spare1; do ip link set $d up; done");
+	/* lan0's peer takes redirected frames (GRO), so the fast path is real */
+	sh("ethtool -K lanp gro on >/dev/null");
+	sh("sysctl -qw net.ipv4.ip_forward=1");
+	sh("ip neigh replace 192.168.1.10 lladdr 02:00:00:00:01:0a dev lan0 nud permanent");
+}
+
+static int load_gateway(const char *ifname, const char *conf_text, struct mxgw_maps *m,
+			int *xdp_fd)
+{
+	static struct mxgw_conf conf;
+	struct mxgw_load_result res;
+	char dir[128], path[192];
+	int err;
+
+	err = mxgw_conf_parse_string("bench.conf", conf_text, &conf, stderr);
+	if (err)
+		die("config", err);
+	err = mxgw_load(ifname, &conf, &res);
+	if (err)
+		die("mxgw_load", err);
+	if (res.fast_ports <= 0)
+		die("no device takes redirected frames", ENODEV);
+	mxgw_pin_dir(ifname, dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/%s", dir, MXGW_PROG_XDP);
+	*xdp_fd = bpf_obj_get(path);
+	if (*xdp_fd < 0)
+		die("open pinned program", errno);
+	return mxgw_open_loaded(ifname, m);
+}
+
+/* The floor: an XDP program that returns XDP_PASS, attached too. */
+static int load_empty(void)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_PASS },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "empty_pass", "GPL", insns, 2, NULL);
+
+	if (fd < 0)
+		die("load the empty program", errno);
+	if (bpf_xdp_attach(if_nametoindex("spare0"), fd, XDP_FLAGS_DRV_MODE, NULL))
+		die("attach the empty program", errno);
+	return fd;
+}
+
+static __u64 counter(const struct mxgw_maps *m, int c)
+{
+	__u64 all[MXGW_COUNTER_MAX];
+
+	if (c < 0)
+		return 0;
+	if (mxgw_maps_read_counters(m, all))
+		die("read counters", errno);
+	return all[c];
+}
+
+/* One round of one path: CALLS repeat=1 runs from the pristine frame. */
+static double run_round(struct path *p, __u32 ifindex)
+{
+	__u8 buf[TB_MAX_FRAME], out[TB_MAX_FRAME];
+	struct xdp_md ctx = { .data_end = p->len, .ingress_ifindex = ifindex };
+	__u64 total = 0, before = p->maps ? counter(p->maps, p->counter) : 0;
+
+	for (int i = 0; i < CALLS; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = buf, .data_size_in = p->len,
+			    .data_out = out, .data_size_out = sizeof(out),
+			    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1);
+
+		memcpy(buf, p->frame, p->len);
+		if (bpf_prog_test_run_opts(p->prog_fd, &o))
+			die("test_run", errno);
+		if ((int)o.retval != p->verdict) {
+			fprintf(stderr, "bench: %s: verdict %u, want %d\n", p->name, o.retval,
+				p->verdict);
+			exit(1);
+		}
+		total += o.duration;
+	}
+	/* every call must have taken the path it is reported under */
+	if (p->maps && p->counter >= 0 &&
+	    counter(p->maps, p->counter) - before != CALLS) {
+		fprintf(stderr, "bench: %s: %llu of %d calls took the path\n", p->name,
+			(unsigned long long)(counter(p->maps, p->counter) - before), CALLS);
+		exit(1);
+	}
+	return (double)total / CALLS;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void stats(const double *v, double *median, double *lo, double *hi)
+{
+	double s[ROUNDS];
+
+	memcpy(s, v, sizeof(s));
+	qsort(s, ROUNDS, sizeof(double), cmp_double);
+	*median = s[ROUNDS / 2];
+	*lo = s[ROUNDS / 4];		/* quartiles: the spread between rounds */
+	*hi = s[3 * ROUNDS / 4];
+}
+
+static void prog_sizes(int fd, __u32 *verified, __u32 *xlated, __u32 *jited)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		die("prog info", errno);
+	*verified = info.verified_insns;
+	*xlated = info.xlated_prog_len / 8;
+	*jited = info.jited_prog_len;
+}
+
+/* Fill mxgw_ct with @n flows, as masquerade would have made them. */
+static void fill_conntrack(const struct mxgw_maps *m, unsigned int n)
+{
+	struct mxgw_ct_entry e = {
+		.state = MXGW_CT_TCP_ESTABLISHED,
+		.seen_ns = mxgw_now_ns(),
+		.created_ns = mxgw_now_ns(),
+	};
+
+	inet_pton(AF_INET, TB_MAILSERVER, &e.lan_addr);
+	for (unsigned int i = 0; i < n; i++) {
+		struct mxgw_ct_key k = {
+			.remote_addr = htonl(0xc6336400 + (i >> 16)),	/* 198.51.100.0 + */
+			.remote_port = htons(443),
+			.public_port = htons(i & 0xffff),
+			.proto = IPPROTO_TCP,
+		};
+
+		e.lan_port = k.public_port;
+		if (bpf_map_update_elem(m->ct, &k, &e, BPF_ANY))
+			die("fill conntrack", errno);
+	}
+}
+
+static void add_flow(const struct mxgw_maps *m, const char *remote, __u16 rport, __u16 pport)
+{
+	struct mxgw_ct_key k = { .remote_port = htons(rport), .public_port = htons(pport),
+				 .proto = IPPROTO_TCP };
+	struct mxgw_ct_entry e = { .state = MXGW_CT_TCP_ESTABLISHED,
+				   .seen_ns = mxgw_now_ns(), .lan_port = htons(pport) };
+
+	inet_pton(AF_INET, remote, &k.remote_addr);
+	inet_pton(AF_INET, TB_MAILSERVER, &e.lan_addr);
+	e.created_ns = e.seen_ns;
+	if (bpf_map_update_elem(m->ct, &k, &e, BPF_ANY))
+		die("add flow", errno);
+}
+
+int main(int argc, char **argv)
+{
+	static char conf_small[8192], conf_big[8192];
+	struct mxgw_maps m0, m1;
+	int xdp0, xdp1, empty, err;
+	const char *csv = NULL;
+	FILE *out = NULL;
+	cpu_set_t cpus;
+
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--csv") && i + 1 < argc)
+			csv = argv[++i];
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	if (sched_setaffinity(0, sizeof(cpus), &cpus))
+		die("pin to CPU 0", errno);
+
+	private_namespaces();
+	snprintf(conf_small, sizeof(conf_small), "%s", tb_shipped_conf());
+	snprintf(conf_big, sizeof(conf_big), "%s\nconntrack-max 1048576\n", tb_shipped_conf());
+	/* the second gateway answers on another public address */
+	{
+		char *p = strstr(conf_big, TB_PUBLIC);
+
+		memcpy(p, "203.0.113.34", strlen(TB_PUBLIC));
+	}
+	err = load_gateway("wan0", conf_small, &m0, &xdp0);
+	if (err)
+		die("open maps", err);
+	err = load_gateway("wan1", conf_big, &m1, &xdp1);
+	if (err)
+		die("open maps", err);
+	empty = load_empty();
+	fill_conntrack(&m1, CT_BIG);
+	add_flow(&m0, "198.51.100.25", 443, 40000);
+	add_flow(&m1, "198.51.100.25", 443, 40000);
+
+	struct path paths[] = {
+		{ "empty XDP_PASS (floor)", empty, { .dport = 25 }, XDP_PASS, -1, NULL },
+		{ "inbound allowed: DNAT + redirect", xdp0, { .dport = 25 }, XDP_REDIRECT,
+		  MXGW_FWD_REDIRECT, &m0 },
+		{ "inbound denied: drop", xdp0, { .dport = 143 }, XDP_DROP,
+		  MXGW_DROP_SERVICE_DENY, &m0 },
+		{ "not for us: pass", xdp0, { .daddr = "203.0.113.99", .dport = 25 }, XDP_PASS,
+		  MXGW_PASS_NOT_FOR_US, &m0 },
+		{ "conntrack reply: DNAT + redirect", xdp0,
+		  { .saddr = "198.51.100.25", .sport = 443, .dport = 40000, .tcp_flags = 0x10 },
+		  XDP_REDIRECT, MXGW_FWD_REDIRECT, &m0 },
+		{ "conntrack reply, 1M-entry table", xdp1,
+		  { .saddr = "198.51.100.25", .daddr = "203.0.113.34", .sport = 443,
+		    .dport = 40000, .tcp_flags = 0x10 },
+		  XDP_REDIRECT, MXGW_FWD_REDIRECT, &m1 },
+	};
+	const int npaths = sizeof(paths) / sizeof(paths[0]);
+	__u32 wan0 = if_nametoindex("wan0"), wan1 = if_nametoindex("wan1");
+
+	for (int i = 0; i < npaths; i++)
+		paths[i].len = tb_frame(&paths[i].spec, paths[i].frame);
+	/* warm up: caches, the next-hop cache of each CPU, the JIT image */
+	for (int i = 0; i < npaths; i++)
+		run_round(&paths[i], paths[i].prog_fd == xdp1 ? wan1 : wan0);
+	for (int r = 0; r < ROUNDS; r++)
+		for (int i = 0; i < npaths; i++)
+			paths[i].ns[r] = run_round(&paths[i],
+						   paths[i].prog_fd == xdp1 ? wan1 : wan0);
+
+	if (csv) {
+		out = fopen(csv, "w");
+		if (!out)
+			die(csv, errno);
+		fprintf(out, "path,median_ns,q1_ns,q3_ns,ratio_to_empty,verified_insns,xlated_insns,jited_bytes\n");
+	}
+	double floor_med, lo, hi;
+
+	stats(paths[0].ns, &floor_med, &lo, &hi);
+	printf("per-packet cost, bpf_prog_test_run_opts, %d rounds x %d calls (repeat=1), CPU 0\n",
+	       ROUNDS, CALLS);
+	printf("%-36s %9s %17s %8s %9s %8s %7s\n", "path", "median", "spread (q1..q3)",
+	       "x empty", "verified", "xlated", "jited");
+	for (int i = 0; i < npaths; i++) {
+		__u32 ver, xl, jit;
+		double med;
+
+		stats(paths[i].ns, &med, &lo, &hi);
+		prog_sizes(paths[i].prog_fd, &ver, &xl, &jit);
+		printf("%-36s %6.1f ns %7.1f..%6.1f ns %7.2fx %9u %8u %6uB\n", paths[i].name,
+		       med, lo, hi, med / floor_med, ver, xl, jit);
+		if (out)
+			fprintf(out, "\"%s\",%.1f,%.1f,%.1f,%.3f,%u,%u,%u\n", paths[i].name, med,
+				lo, hi, med / floor_med, ver, xl, jit);
+	}
+	if (out)
+		fclose(out);
+	mxgw_unload("wan0");
+	mxgw_unload("wan1");
+	return 0;
+}
