@@ -29,7 +29,7 @@ static const struct mxctl_cmd commands[] = {
 	  "the running table with live counters, attach mode and forward path" },
 	{ "conntrack", cmd_conntrack, "[flush]",
 	  "the tracked outgoing flows (proto, LAN, public, remote, state, age); flush forgets them" },
-	{ "help", cmd_help, "", "this text" },
+	{ "help", cmd_help, "[counters]", "this text; counters: what each counter counts" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -87,11 +87,22 @@ int mxctl_usage(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+/* mxctl help counters: every drop reason and path counter, as status and
+ * stats name them, with what each counts (the man page's list too). */
+static int help_counters(void)
+{
+	for (int c = 0; c < MXGW_COUNTER_MAX; c++)
+		printf("%-24s %s\n", mxgw_counter_name(c), mxgw_counter_help(c));
+	return 0;
+}
+
 static int cmd_help(const struct mxctl_opts *opts, int argc, char **argv)
 {
 	(void)opts;
-	(void)argc;
-	(void)argv;
+	if (argc == 1 && !strcmp(argv[0], "counters"))
+		return help_counters();
+	if (argc > 0)
+		return mxctl_usage("help", "unknown topic '%s' (try: mxctl help counters)", argv[0]);
 	printf("usage: mxctl [OPTIONS] COMMAND [ARGS]\n\n"
 	       "mxgw: an XDP/TC gateway that exposes a mail server's port table.\n\n"
 	       "commands:\n");

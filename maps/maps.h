@@ -89,7 +89,9 @@ int mxgw_maps_ct_flush(const struct mxgw_maps *m);
 __u32 mxgw_maps_max_entries(int fd);
 __u32 mxgw_maps_value_size(int fd);
 
-/* Counter names as mxctl prints them, e.g. "drop_service_deny". */
+/* Counter names as mxctl prints them, e.g. "drop_service_deny", and what
+ * each counts (from the comments of enum mxgw_counter). */
 const char *mxgw_counter_name(unsigned int counter);
+const char *mxgw_counter_help(unsigned int counter);
 
 #endif /* MXGW_MAPS_H */
