@@ -261,10 +261,8 @@ static __always_inline __be16 nat_new(const struct mxgw_config *cfg,
 	struct mxgw_nat_entry ne = {};
 	__u16 port = nat_alloc(cfg, &key, &e, bpf_ntohs(f->lan_port), now);
 
-	if (!port) {
-		count(MXGW_DROP_NAT_FULL);
-		return 0;
-	}
+	if (!port)
+		return 0;	/* the caller drops it: drop_nat_full */
 	ne.public_port = bpf_htons(port);
 	bpf_map_update_elem(&mxgw_nat, &nk, &ne, BPF_ANY);
 	count(MXGW_CT_NEW);

@@ -42,7 +42,8 @@ static __always_inline bool dnat_port(const struct mxgw_config *cfg, __u8 proto,
  * host of its flow and handed to the kernel (errors are rare; the kernel
  * forwards them to any LAN host), or passed to the gateway for its own.
  */
-static __always_inline int icmp_error_in(struct cursor *c, struct iphdr *ip,
+static __always_inline int icmp_error_in(struct xdp_md *ctx, struct cursor *c,
+					 struct iphdr *ip,
 					 struct icmphdr *ic,
 					 const struct mxgw_config *cfg, __u64 now)
 {
@@ -55,10 +56,8 @@ static __always_inline int icmp_error_in(struct cursor *c, struct iphdr *ip,
 
 	iip = cursor_take(c, sizeof(*iip));
 	il4 = cursor_take(c, sizeof(*il4));
-	if (!iip || !il4) {
-		count(MXGW_DROP_MALFORMED);
-		return XDP_DROP;
-	}
+	if (!iip || !il4)
+		return xdp_drop(ctx, MXGW_DROP_MALFORMED);
 	if (iip->ihl != 5 || iip->saddr != cfg->public_addr)
 		goto no_flow;
 
@@ -124,8 +123,7 @@ static __always_inline int icmp_error_in(struct cursor *c, struct iphdr *ip,
 	return XDP_PASS;
 
 no_flow:
-	count(MXGW_DROP_ICMP_NO_FLOW);
-	return XDP_DROP;
+	return xdp_drop(ctx, MXGW_DROP_ICMP_NO_FLOW);
 }
 
 /*
@@ -227,8 +225,7 @@ static __always_inline int icmp_error_out(struct __sk_buff *skb,
 no_flow:
 	if (from_gateway)
 		return TC_ACT_OK;
-	count(MXGW_DROP_ICMP_NO_FLOW);
-	return TC_ACT_SHOT;
+	return tc_drop(skb, MXGW_DROP_ICMP_NO_FLOW);
 }
 
 #endif /* MXGW_ICMP_BPF_H */

@@ -85,6 +85,18 @@ struct {
 	__type(value, struct mxgw_clock);
 } mxgw_clock SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, MXGW_EVENTS_BYTES);
+} mxgw_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mxgw_log_bucket);
+} mxgw_log_bucket SEC(".maps");
+
 static __always_inline void count(enum mxgw_counter what)
 {
 	__u32 key = what;

@@ -30,6 +30,7 @@
 #define TC_ACT_OK	0
 #define TC_ACT_SHOT	2
 
+#include "log.bpf.h"
 #include "icmp.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -72,8 +73,7 @@ static __always_inline int icmp_in(struct xdp_md *ctx, struct cursor *c,
 
 	if (l4->icmp_type == ICMP_ECHO) {
 		if (cfg->icmp_echo != MXGW_ALLOW) {
-			count(MXGW_DROP_ICMP_ECHO);
-			return XDP_DROP;
+			return xdp_drop(ctx, MXGW_DROP_ICMP_ECHO);
 		}
 		count(MXGW_PASS_ICMP_ECHO);
 		return XDP_PASS;
@@ -84,10 +84,9 @@ static __always_inline int icmp_in(struct xdp_md *ctx, struct cursor *c,
 		if (e)
 			return ct_reply_in(ctx, eth, ip, l4, vlans, cfg, e, now);
 	} else if (icmp_is_error(l4->icmp_type)) {
-		return icmp_error_in(c, ip, ic, cfg, now);
+		return icmp_error_in(ctx, c, ip, ic, cfg, now);
 	}
-	count(MXGW_DROP_ICMP_NO_FLOW);
-	return XDP_DROP;
+	return xdp_drop(ctx, MXGW_DROP_ICMP_NO_FLOW);
 }
 
 SEC("xdp")
@@ -116,8 +115,7 @@ int mxgw_wan_in(struct xdp_md *ctx)
 	}
 	ip = parse_ipv4_fixed(&c);
 	if (!ip) {
-		count(MXGW_DROP_MALFORMED);
-		return XDP_DROP;
+		return xdp_drop(ctx, MXGW_DROP_MALFORMED);
 	}
 	cfg = bpf_map_lookup_elem(&mxgw_config, &zero);
 	if (!cfg || ip->daddr != cfg->public_addr) {
@@ -129,11 +127,9 @@ int mxgw_wan_in(struct xdp_md *ctx)
 	case IPV4_OK:
 		break;
 	case IPV4_FRAGMENT:
-		count(MXGW_DROP_FRAGMENT);
-		return XDP_DROP;
+		return xdp_drop(ctx, MXGW_DROP_FRAGMENT);
 	default:
-		count(MXGW_DROP_MALFORMED);
-		return XDP_DROP;
+		return xdp_drop(ctx, MXGW_DROP_MALFORMED);
 	}
 	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP &&
 	    ip->protocol != IPPROTO_ICMP) {
@@ -141,12 +137,10 @@ int mxgw_wan_in(struct xdp_md *ctx)
 			count(MXGW_PASS_OTHER_PROTO);
 			return XDP_PASS;
 		}
-		count(MXGW_DROP_OTHER_PROTO);
-		return XDP_DROP;
+		return xdp_drop(ctx, MXGW_DROP_OTHER_PROTO);
 	}
 	if (!l4_parse(&c, ip, &l4)) {
-		count(MXGW_DROP_MALFORMED);
-		return XDP_DROP;
+		return xdp_drop(ctx, MXGW_DROP_MALFORMED);
 	}
 	if (l4.proto == IPPROTO_ICMP)
 		return icmp_in(ctx, &c, eth, ip, &l4, vlans, cfg);
@@ -173,14 +167,19 @@ int mxgw_wan_in(struct xdp_md *ctx)
 	/* drop_service_deny, drop_default_deny: derived from these counts */
 	if (verdict != MXGW_ALLOW) {
 		count_svc(svc_id, MXGW_DIR_IN, MXGW_DENY, bytes);
-		return XDP_DROP;
+		return xdp_drop(ctx, svc_id ? MXGW_DROP_SERVICE_DENY :
+					      MXGW_DROP_DEFAULT_DENY);
 	}
 	if ((pol->flags & MXGW_PORT_F_FROM) && !from_allowed(svc_id, ip->saddr)) {
 		count_svc(svc_id, MXGW_DIR_IN, MXGW_DENY, bytes);
-		count(MXGW_DROP_NOT_FROM);
-		return XDP_DROP;
+		return xdp_drop(ctx, MXGW_DROP_NOT_FROM);
 	}
 	count_svc(svc_id, MXGW_DIR_IN, MXGW_ALLOW, bytes);
+	if ((l4.tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
+		/* a new connection: the event shows it before the rewrite */
+		count(MXGW_IN_NEW);
+		log_xdp(ctx, MXGW_IN_NEW, MXGW_EV_ALLOW);
+	}
 	xdp_dnat(ip, &l4, cfg->mailserver_addr, 0);
 	return forward(ctx, eth, ip, vlans, cfg);
 }
@@ -220,27 +219,28 @@ static __always_inline bool is_wan_addr(const struct mxgw_config *cfg, __be32 a)
 	return false;
 }
 
-/* Outgoing policy for a new LAN flow to @dport; counts what it decides. */
-static __always_inline bool out_allowed(const struct mxgw_config *cfg,
-					struct l4_ref *l4, __u32 bytes)
+/*
+ * Outgoing policy for a new LAN flow to @dport: 0 when allowed, else the
+ * drop reason.  Counts the service's packet either way.
+ */
+static __always_inline __u32 out_allowed(const struct mxgw_config *cfg,
+					 struct l4_ref *l4, __u32 bytes)
 {
 	struct mxgw_port_policy *pol;
 	__u32 idx, verdict, svc_id = 0;
 
 	if (l4->proto == IPPROTO_ICMP)
-		return true;	/* echo: not a port of the table */
+		return 0;	/* echo: not a port of the table */
 	idx = mxgw_port_index(l4->proto_idx, bpf_ntohs(*l4->dport));
 	pol = bpf_map_lookup_elem(&mxgw_ports, &idx);
 	if (!pol)
-		return false;
+		return MXGW_DROP_OUT_DEFAULT_DENY;
 	svc_id = pol->svc_id;
 	verdict = svc_id ? pol->verdict[MXGW_DIR_OUT] : cfg->default_out;
 	count_svc(svc_id, MXGW_DIR_OUT, verdict, bytes);
-	if (verdict != MXGW_ALLOW) {
-		count(svc_id ? MXGW_DROP_OUT_SERVICE_DENY : MXGW_DROP_OUT_DEFAULT_DENY);
-		return false;
-	}
-	return true;
+	if (verdict == MXGW_ALLOW)
+		return 0;
+	return svc_id ? MXGW_DROP_OUT_SERVICE_DENY : MXGW_DROP_OUT_DEFAULT_DENY;
 }
 
 SEC("tc")
@@ -287,8 +287,7 @@ int mxgw_wan_out(struct __sk_buff *skb)
 		/* no ports to map */
 		if (is_wan_addr(cfg, saddr))
 			return TC_ACT_OK;
-		count(MXGW_DROP_OUT_FRAGMENT);
-		return TC_ACT_SHOT;
+		return tc_drop(skb, MXGW_DROP_OUT_FRAGMENT);
 	default:
 		goto malformed;
 	}
@@ -296,8 +295,7 @@ int mxgw_wan_out(struct __sk_buff *skb)
 	    ip->protocol != IPPROTO_ICMP) {
 		if (is_wan_addr(cfg, saddr))
 			return TC_ACT_OK;
-		count(MXGW_DROP_OUT_PROTO);
-		return TC_ACT_SHOT;
+		return tc_drop(skb, MXGW_DROP_OUT_PROTO);
 	}
 	if (!l4_parse(&c, ip, &l4))
 		goto malformed;
@@ -310,8 +308,7 @@ int mxgw_wan_out(struct __sk_buff *skb)
 	if (l4.proto == IPPROTO_ICMP && l4.icmp_type != ICMP_ECHO) {
 		if (is_wan_addr(cfg, saddr))
 			return TC_ACT_OK;	/* e.g. the gateway's echo replies */
-		count(MXGW_DROP_OUT_PROTO);
-		return TC_ACT_SHOT;
+		return tc_drop(skb, MXGW_DROP_OUT_PROTO);
 	}
 
 	f.proto = l4.proto;
@@ -345,11 +342,14 @@ int mxgw_wan_out(struct __sk_buff *skb)
 
 	pport = nat_find(cfg, &f, now);
 	if (!pport) {
-		if (!out_allowed(cfg, &l4, bpf_ntohs(ip->tot_len)))
-			return TC_ACT_SHOT;
+		__u32 why = out_allowed(cfg, &l4, bpf_ntohs(ip->tot_len));
+
+		if (why)
+			return tc_drop(skb, why);
 		pport = nat_new(cfg, &f, now);
 		if (!pport)
-			return TC_ACT_SHOT;
+			return tc_drop(skb, MXGW_DROP_NAT_FULL);
+		log_tc(skb, MXGW_CT_NEW, MXGW_EV_ALLOW);
 	}
 	tc_snat(skb, l3_off, l4_off, l4.proto, saddr, cfg->public_addr,
 		f.lan_port, pport);
@@ -359,6 +359,5 @@ int mxgw_wan_out(struct __sk_buff *skb)
 malformed:
 	if (is_wan_addr(cfg, saddr))
 		return TC_ACT_OK;
-	count(MXGW_DROP_OUT_MALFORMED);
-	return TC_ACT_SHOT;
+	return tc_drop(skb, MXGW_DROP_OUT_MALFORMED);
 }

@@ -8,10 +8,12 @@
  * an operator sees every mistake in one run, and only a config without a
  * single error leaves anything in *conf.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -40,6 +42,9 @@
 
 /* "timeout " + the longest state name. */
 #define TIMEOUT_FIELD_LEN	32
+
+/* RFC 1035 2.3.4: a label is 63 octets at most. */
+#define DNS_LABEL_MAX	63
 
 const char *const mxgw_ct_state_names[MXGW_CT_STATE_MAX] = {
 	[MXGW_CT_TCP_SYN_SENT]		= "tcp-syn-sent",
@@ -102,6 +107,12 @@ struct parser {
 	unsigned int nat_ports_line;
 	unsigned int conntrack_max_line;
 	unsigned int timeout_line[MXGW_CT_STATE_MAX];
+	unsigned int log_rate_line;
+	/* The DNS keywords: once-only ones, and the first of any of them. */
+	unsigned int domain_line;
+	unsigned int mx_host_line;
+	unsigned int mx_preference_line;
+	unsigned int dns_first_line;
 };
 
 /* One raw line after comment stripping, split into fields. */
@@ -115,6 +126,8 @@ static void vreport(struct parser *p, bool is_error, const char *field,
 {
 	if (is_error)
 		p->nerrors++;
+	else
+		p->conf->nwarnings++;
 	if (!p->err)
 		return;
 	fprintf(p->err, "%s:%u: %s: %s", p->path, p->line,

@@ -46,6 +46,32 @@ struct mxgw_conf_service {
 extern const char *const mxgw_ct_state_names[MXGW_CT_STATE_MAX];
 extern const __u32 mxgw_ct_default_timeouts_s[MXGW_CT_STATE_MAX];
 
+/* DNS names (domain, mx-host, backup-mx): RFC 1035 lengths. */
+#define MXGW_CONF_DNS_NAME_MAX		253	/* without the trailing dot */
+#define MXGW_CONF_MAX_BACKUP_MX		4
+#define MXGW_CONF_MX_PREFERENCE		10
+#define MXGW_CONF_LOG_RATE		100	/* events per second */
+#define MXGW_CONF_LOG_RATE_MAX		100000
+
+/* One "backup-mx HOST PREF" line. */
+struct mxgw_conf_mx {
+	char host[MXGW_CONF_DNS_NAME_MAX + 1];	/* as written, no trailing dot */
+	__u16 preference;
+	unsigned int line;
+};
+
+/* Where each once-only setting was written; 0 when absent (the default). */
+struct mxgw_conf_lines {
+	unsigned int public_addr;
+	unsigned int mailserver;
+	unsigned int default_verdict;
+	unsigned int domain;
+	unsigned int mx_host;
+	unsigned int mx_preference;
+	unsigned int log_rate;
+	unsigned int last;		/* the file's last line */
+};
+
 struct mxgw_conf {
 	char path[256];			/* as given, for messages */
 	__be32 public_addr;
@@ -59,6 +85,16 @@ struct mxgw_conf {
 	unsigned int nservices;
 	/* at most MXGW_MAX_SERVICES - 1: service id 0 is "unlisted" */
 	struct mxgw_conf_service services[MXGW_MAX_SERVICES - 1];
+	/* The public and local DNS records (mxctl dns); "" when not set. */
+	char domain[MXGW_CONF_DNS_NAME_MAX + 1];	/* no trailing dot */
+	char mx_host[MXGW_CONF_DNS_NAME_MAX + 1];	/* no trailing dot */
+	__u16 mx_preference;		/* default 10 */
+	unsigned int nbackup_mx;
+	struct mxgw_conf_mx backup_mx[MXGW_CONF_MAX_BACKUP_MX];
+	/* Events per second the data plane may log; 0: none; default 100. */
+	__u32 log_rate;
+	unsigned int nwarnings;		/* warnings the parser printed */
+	struct mxgw_conf_lines lines;
 };
 
 /*
@@ -76,6 +112,13 @@ int mxgw_conf_parse_string(const char *name, const char *text,
 /* Lookups on a parsed config; NULL when absent. */
 const struct mxgw_conf_service *
 mxgw_conf_find_service(const struct mxgw_conf *conf, const char *name);
+
+/*
+ * Is the DNS name @name (trailing dot or not) @domain or inside it?
+ * Case-insensitive, on label boundaries: mail.company.com is inside
+ * company.com, mailcompany.com is not.
+ */
+bool mxgw_dns_name_within(const char *name, const char *domain);
 
 /* "allow" / "deny" */
 const char *mxgw_verdict_str(int verdict);

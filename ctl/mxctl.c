@@ -27,6 +27,8 @@ static const struct mxctl_cmd commands[] = {
 	  "change a service's verdict at once (no direction: both)" },
 	{ "status", cmd_status, "[IFNAME]",
 	  "the running table with live counters, attach mode and forward path" },
+	{ "log", cmd_log, "[--service NAME] [--verdict drop|allow] [--pcap FILE] [--count N] [--timeout S]",
+	  "a live stream of sampled events: drops with their reason, new connections" },
 	{ "conntrack", cmd_conntrack, "[flush]",
 	  "the tracked outgoing flows (proto, LAN, public, remote, state, age); flush forgets them" },
 	{ "help", cmd_help, "[counters]", "this text; counters: what each counter counts" },
@@ -107,10 +109,13 @@ static int cmd_help(const struct mxctl_opts *opts, int argc, char **argv)
 	       "mxgw: an XDP/TC gateway that exposes a mail server's port table.\n\n"
 	       "commands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++) {
-		char syn[64];
+		char syn[128];
 
 		snprintf(syn, sizeof(syn), "%s %s", commands[i].name, commands[i].args);
-		printf("  %-34s %s\n", syn, commands[i].help);
+		if (strlen(syn) > 34)
+			printf("  %s\n  %-34s %s\n", syn, "", commands[i].help);
+		else
+			printf("  %-34s %s\n", syn, commands[i].help);
 	}
 	printf("\noptions:\n"
 	       "  -c, --config FILE   config file (default %s)\n"
@@ -127,6 +132,9 @@ int mxctl_targets(const struct mxctl_opts *opts, const char *arg,
 {
 	const char *want = arg ? arg : opts->ifname;
 	int n;
+
+	if (arg && arg[0] == '-')
+		return mxctl_usage(cmd, "unknown option '%s'", arg), -1;
 
 	n = mxgw_loaded_ifnames(names, max);
 	if (n < 0) {
@@ -163,6 +171,40 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
+/*
+ * The common options (-c, -i, -j) may also follow the command, as with
+ * `mxctl status -j`: take them out of the command's arguments, leaving the
+ * command's own (`log --pcap FILE`) in order.  Returns the new argc, or -1
+ * after a usage message.
+ */
+static int take_common_opts(struct mxctl_opts *opts, int argc, char **argv,
+			    const char *cmd)
+{
+	int n = 0;
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		const char **val = NULL;
+
+		if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
+			opts->json = true;
+			continue;
+		}
+		if (!strcmp(a, "-i") || !strcmp(a, "--interface"))
+			val = &opts->ifname;
+		else if (!strcmp(a, "-c") || !strcmp(a, "--config"))
+			val = &opts->conf_path;
+		if (val) {
+			if (++i == argc)
+				return mxctl_usage(cmd, "%s needs a value", a), -1;
+			*val = argv[i];
+			continue;
+		}
+		argv[n++] = argv[i];
+	}
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
@@ -174,9 +216,10 @@ int main(int argc, char **argv)
 	};
 	struct mxctl_opts opts = { .conf_path = MXGW_CONF_DEFAULT_PATH };
 	const struct mxctl_cmd *cmd;
-	int c;
+	int c, cmd_argc;
 
-	while ((c = getopt_long(argc, argv, "c:i:jh", long_opts, NULL)) != -1) {
+	/* "+": options before the command only; the command parses the rest */
+	while ((c = getopt_long(argc, argv, "+c:i:jh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			opts.conf_path = optarg;
@@ -198,6 +241,9 @@ int main(int argc, char **argv)
 	cmd = find_cmd(argv[optind]);
 	if (!cmd)
 		return mxctl_usage(NULL, "unknown command '%s'", argv[optind]);
+	cmd_argc = take_common_opts(&opts, argc - optind - 1, argv + optind + 1, cmd->name);
+	if (cmd_argc < 0)
+		return EXIT_USAGE;
 	libbpf_set_print(libbpf_print);
-	return cmd->handler(&opts, argc - optind - 1, argv + optind + 1);
+	return cmd->handler(&opts, cmd_argc, argv + optind + 1);
 }

@@ -28,6 +28,7 @@ int cmd_reload(const struct mxctl_opts *opts, int argc, char **argv);
 int cmd_set_service(const struct mxctl_opts *opts, int argc, char **argv);
 int cmd_status(const struct mxctl_opts *opts, int argc, char **argv);
 int cmd_conntrack(const struct mxctl_opts *opts, int argc, char **argv);
+int cmd_log(const struct mxctl_opts *opts, int argc, char **argv);
 
 /* strerror() for a negative errno, in mxgw's words where they say more. */
 const char *mxctl_strerror(int err);

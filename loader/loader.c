@@ -54,6 +54,8 @@ void mxgw_maps_from_skel(const struct mxgw_bpf *skel, struct mxgw_maps *m)
 	m->ct = bpf_map__fd(skel->maps.mxgw_ct);
 	m->nat = bpf_map__fd(skel->maps.mxgw_nat);
 	m->clock = bpf_map__fd(skel->maps.mxgw_clock);
+	m->events = bpf_map__fd(skel->maps.mxgw_events);
+	m->log_bucket = bpf_map__fd(skel->maps.mxgw_log_bucket);
 }
 
 int mxgw_wan_of(__u32 ifindex, struct mxgw_wan *wan)

@@ -25,6 +25,8 @@ struct mxgw_maps {
 	int ct;
 	int nat;
 	int clock;
+	int events;
+	int log_bucket;
 };
 
 /* The pin file names, in the field order of struct mxgw_maps. */

@@ -35,6 +35,8 @@
 #define MXGW_MAP_CT		"mxgw_ct"
 #define MXGW_MAP_NAT		"mxgw_nat"
 #define MXGW_MAP_CLOCK		"mxgw_clock"
+#define MXGW_MAP_EVENTS		"mxgw_events"
+#define MXGW_MAP_LOG_BUCKET	"mxgw_log_bucket"
 
 /* Program names (pin file names too); bpftool shows them truncated to 15. */
 #define MXGW_PROG_XDP		"mxgw_wan_in"
@@ -105,11 +107,13 @@ struct mxgw_config {
 	__u8 pad;
 	__u16 nat_port_min;	/* host byte order, inclusive */
 	__u16 nat_port_max;
+	__u32 log_per_cpu;	/* events a second each CPU may log; 0: none */
+	__u32 pad2;
 	/* the WAN device's own addresses besides public: never translated */
 	__be32 wan_addrs[MXGW_WAN_ADDRS_MAX];
 	__u64 timeout_ns[MXGW_CT_STATE_MAX];	/* by enum mxgw_ct_state */
 };
-_Static_assert(sizeof(struct mxgw_config) == 40 + 8 * MXGW_CT_STATE_MAX,
+_Static_assert(sizeof(struct mxgw_config) == 48 + 8 * MXGW_CT_STATE_MAX,
 	       "mxgw_config layout");
 
 /*
@@ -232,6 +236,11 @@ enum mxgw_counter {
 	/* TC egress */
 	MXGW_SNAT_REPLY,		/* mail server's service reply, source -> public */
 	MXGW_SNAT_MASQ,			/* masqueraded packet of a LAN flow */
+	/* events */
+	MXGW_IN_NEW,			/* new incoming TCP connections (SYN) let in */
+	MXGW_LOG_EVENTS,		/* events written to the log ring buffer */
+	MXGW_LOG_RATE_LIMITED,		/* events over log-rate, not written */
+	MXGW_LOG_BUFFER_FULL,		/* events lost: nobody reading, buffer full */
 	MXGW_COUNTER_MAX,
 };
 
@@ -330,6 +339,46 @@ struct mxgw_clock {
 _Static_assert(sizeof(struct mxgw_clock) == 32, "mxgw_clock layout");
 
 #define MXGW_CLOCK_TICK_NS	(100ULL * 1000 * 1000)
+
+/*
+ * mxgw_events: a ring buffer of sampled events for `mxctl log`: drops with
+ * their reason, new connections let in or out.  Rate-limited per CPU in
+ * BPF by mxgw_log_bucket (log-rate split over the CPUs), so a flood costs
+ * user space no more than log-rate events a second.
+ */
+#define MXGW_EVENTS_BYTES	(256 * 1024)
+#define MXGW_EVENT_HEAD		96	/* bytes of the frame kept, for pcap */
+
+enum mxgw_event_verdict {
+	MXGW_EV_DROP = 0,
+	MXGW_EV_ALLOW = 1,
+};
+
+struct mxgw_event {
+	__u64 ts_ns;		/* bpf_ktime_get_ns() */
+	__u32 ifindex;
+	__u32 pkt_len;		/* the whole frame */
+	__u16 reason;		/* enum mxgw_counter */
+	__u8 verdict;		/* enum mxgw_event_verdict */
+	__u8 dir;		/* enum mxgw_dir */
+	__u8 proto;		/* IPPROTO_*, 0 if not IPv4 */
+	__u8 svc_id;		/* the table's service, 0 unlisted */
+	__u16 head_len;		/* bytes in head[] */
+	__be32 saddr;
+	__be32 daddr;
+	__be16 sport;		/* 0 where there are no ports */
+	__be16 dport;
+	__u8 pad[4];
+	__u8 head[MXGW_EVENT_HEAD];
+};
+_Static_assert(sizeof(struct mxgw_event) == 40 + MXGW_EVENT_HEAD, "mxgw_event layout");
+
+struct mxgw_log_bucket {
+	__u64 window_ns;	/* start of the current second */
+	__u32 used;		/* events logged in it */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct mxgw_log_bucket) == 16, "mxgw_log_bucket layout");
 
 #define MXGW_NEXTHOP_TTL_NS	(250ULL * 1000 * 1000)
 

@@ -14,6 +14,8 @@ const char *const mxgw_map_names[] = {
 	MXGW_MAP_CT,
 	MXGW_MAP_NAT,
 	MXGW_MAP_CLOCK,
+	MXGW_MAP_EVENTS,
+	MXGW_MAP_LOG_BUCKET,
 };
 _Static_assert(sizeof(mxgw_map_names) / sizeof(mxgw_map_names[0]) == MXGW_MAP_COUNT,
 	       "one pin name per map fd");
@@ -101,6 +103,14 @@ static const struct {
 		"mail server's service reply, source -> public" },
 	[MXGW_SNAT_MASQ] = { "snat_masq",
 		"masqueraded packet of a LAN flow" },
+	[MXGW_IN_NEW] = { "in_new",
+		"new incoming TCP connections (SYN) let in" },
+	[MXGW_LOG_EVENTS] = { "log_events",
+		"events written to the log ring buffer" },
+	[MXGW_LOG_RATE_LIMITED] = { "log_rate_limited",
+		"events over log-rate, not written" },
+	[MXGW_LOG_BUFFER_FULL] = { "log_buffer_full",
+		"events lost: nobody reading, buffer full" },
 };
 
 const char *mxgw_counter_name(unsigned int counter)

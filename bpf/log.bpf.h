@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Sampled events for `mxctl log` (struct mxgw_event in the ABI header):
+ * each drop with its reason, each new connection let in or out.  A
+ * per-CPU bucket lets log-rate events a second through, so a flood costs
+ * the ring buffer and its reader nothing more; what the limit or a full
+ * buffer swallows is counted.  The writers are subprograms of their own:
+ * the packet paths pay a call only when they drop or open a flow.
+ */
+#ifndef MXGW_LOG_BPF_H
+#define MXGW_LOG_BPF_H
+
+#define NSEC_PER_SEC	1000000000ULL
+
+/* May this CPU log one more event this second? */
+static __always_inline bool log_allowed(const struct mxgw_config *cfg)
+{
+	__u32 zero = 0;
+	struct mxgw_log_bucket *b;
+	__u64 now;
+
+	if (!cfg->log_per_cpu)
+		return false;
+	b = bpf_map_lookup_elem(&mxgw_log_bucket, &zero);
+	if (!b)
+		return false;
+	now = clock_now();
+	if (now - b->window_ns >= NSEC_PER_SEC) {
+		b->window_ns = now;
+		b->used = 0;
+	}
+	if (b->used >= cfg->log_per_cpu) {
+		count(MXGW_LOG_RATE_LIMITED);
+		return false;
+	}
+	b->used++;
+	return true;
+}
+
+/* Addresses, ports and the table's service of the frame at @data. */
+static __always_inline void event_fill(struct mxgw_event *ev, void *data,
+				       void *end, __u32 l3_len)
+{
+	struct cursor c = { .pos = data, .end = end };
+	struct iphdr *ip;
+	__be16 proto;
+	int vlans;
+
+	if (!parse_eth(&c, &proto, &vlans) || proto != bpf_htons(ETH_P_IP))
+		return;
+	ip = parse_ipv4_fixed(&c);
+	if (!ip)
+		return;
+	ev->proto = ip->protocol;
+	ev->saddr = ip->saddr;
+	ev->daddr = ip->daddr;
+	if (!ev->pkt_len)
+		ev->pkt_len = (void *)ip - data + bpf_ntohs(ip->tot_len);
+	if (ipv4_validate(&c, ip, l3_len) != IPV4_OK)
+		return;
+	if (ip->protocol == IPPROTO_TCP || ip->protocol == IPPROTO_UDP) {
+		struct udphdr *ports = parse_l4(&c, ip, 4);
+		struct mxgw_port_policy *pol;
+		__u32 idx;
+
+		if (!ports)
+			return;
+		ev->sport = ports->source;
+		ev->dport = ports->dest;
+		idx = mxgw_port_index(ip->protocol == IPPROTO_UDP, bpf_ntohs(ports->dest));
+		pol = bpf_map_lookup_elem(&mxgw_ports, &idx);
+		if (pol)
+			ev->svc_id = pol->svc_id;
+	}
+}
+
+/*
+ * A length the verifier can see is within 0..MXGW_EVENT_HEAD: the empty
+ * asm keeps clang from re-reading the source after the clamp.
+ */
+static __always_inline __u64 head_bound(__u64 len)
+{
+	if (len > MXGW_EVENT_HEAD)
+		len = MXGW_EVENT_HEAD;
+	asm volatile("" : "+r"(len));
+	return len;
+}
+
+static __always_inline struct mxgw_event *event_new(__u32 why, __u32 verdict,
+						    int dir)
+{
+	struct mxgw_event *ev = bpf_ringbuf_reserve(&mxgw_events, sizeof(*ev), 0);
+
+	if (!ev) {
+		count(MXGW_LOG_BUFFER_FULL);
+		return NULL;
+	}
+	__builtin_memset(ev, 0, offsetof(struct mxgw_event, head));
+	ev->ts_ns = bpf_ktime_get_ns();
+	ev->reason = why;
+	ev->verdict = verdict;
+	ev->dir = dir;
+	return ev;
+}
+
+static __noinline int log_xdp(struct xdp_md *ctx, __u32 why, __u32 verdict)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	const __u32 zero = 0;
+	struct mxgw_config *cfg = bpf_map_lookup_elem(&mxgw_config, &zero);
+	struct mxgw_event *ev;
+	__u64 len;
+
+	if (!cfg || !log_allowed(cfg))
+		return 0;
+	ev = event_new(why, verdict, MXGW_DIR_IN);
+	if (!ev)
+		return 0;
+	ev->ifindex = ctx->ingress_ifindex;
+	/* the frame's length, up to what the event keeps: no arithmetic on
+	 * the packet's end pointer is allowed, so find it by comparing */
+	for (len = MXGW_EVENT_HEAD; len > 0; len--)
+		if (data + len <= end)
+			break;
+	ev->head_len = len;
+	if (len < MXGW_EVENT_HEAD)
+		ev->pkt_len = len;
+	len = head_bound(len);
+	if (len > 0 && len <= MXGW_EVENT_HEAD)
+		bpf_probe_read_kernel(ev->head, len, data);
+	event_fill(ev, data, end, 0);
+	if (!ev->pkt_len)
+		ev->pkt_len = len;
+	bpf_ringbuf_submit(ev, 0);
+	count(MXGW_LOG_EVENTS);
+	return 0;
+}
+
+static __noinline int log_tc(struct __sk_buff *skb, __u32 why, __u32 verdict)
+{
+	const __u32 zero = 0;
+	struct mxgw_config *cfg = bpf_map_lookup_elem(&mxgw_config, &zero);
+	struct mxgw_event *ev;
+	void *data, *end;
+	__u64 len;
+
+	if (!cfg || !log_allowed(cfg))
+		return 0;
+	ev = event_new(why, verdict, MXGW_DIR_OUT);
+	if (!ev)
+		return 0;
+	ev->ifindex = skb->ifindex;
+	ev->pkt_len = skb->len;
+	len = head_bound(skb->len);
+	ev->head_len = 0;
+	if (len > 0 && len <= MXGW_EVENT_HEAD && !bpf_skb_load_bytes(skb, 0, ev->head, len))
+		ev->head_len = len;
+	data = (void *)(long)skb->data;
+	end = (void *)(long)skb->data_end;
+	if (data < end)
+		event_fill(ev, data, end, skb->len);
+	bpf_ringbuf_submit(ev, 0);
+	count(MXGW_LOG_EVENTS);
+	return 0;
+}
+
+/* Drop, count why (unless user space derives it), log it. */
+static __always_inline int xdp_drop(struct xdp_md *ctx, __u32 why)
+{
+	if (!MXGW_COUNTER_DERIVED(why))
+		count(why);
+	log_xdp(ctx, why, MXGW_EV_DROP);
+	return XDP_DROP;
+}
+
+static __always_inline int tc_drop(struct __sk_buff *skb, __u32 why)
+{
+	count(why);
+	log_tc(skb, why, MXGW_EV_DROP);
+	return TC_ACT_SHOT;
+}
+
+#endif /* MXGW_LOG_BPF_H */

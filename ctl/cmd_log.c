@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * mxctl log: the data plane's sampled events (mxgw_events ring buffer) as
+ * a live stream: time, interface, verdict and reason, proto, addresses and
+ * ports; --pcap FILE keeps the frames' heads for Wireshark.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <bpf/libbpf.h>
+#include "mxctl.h"
+#include "config.h"
+#include "json.h"
+#include "../loader/loader.h"
+
+#define MAX_IFS		16
+
+struct log_run;
+
+struct log_if {
+	struct log_run *run;
+	char name[IF_NAMESIZE];
+	struct mxgw_maps maps;
+	struct mxgw_service svcs[MXGW_MAX_SERVICES];
+	int want_svc;		/* --service: its id here, -1 if none given */
+	__u64 start[MXGW_COUNTER_MAX];
+};
+
+struct log_run {
+	struct log_if ifs[MAX_IFS];
+	int nifs;
+	int verdict;		/* --verdict: MXGW_EV_*, or -1 for both */
+	FILE *pcap;
+	struct json json;
+	bool use_json;
+	long left;		/* --count: events still to show, -1 unlimited */
+	__u64 shown;
+	__s64 mono_to_real;	/* add to a monotonic ns time: realtime ns */
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static __s64 clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (__s64)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static const char *proto_name(__u8 p)
+{
+	return p == 6 ? "tcp" : p == 17 ? "udp" : p == 1 ? "icmp" : p ? "ip" : "-";
+}
+
+/* pcap, microsecond format: the global header, then one record an event. */
+static void pcap_header(FILE *f)
+{
+	struct {
+		__u32 magic;
+		__u16 major, minor;
+		__s32 thiszone;
+		__u32 sigfigs, snaplen, linktype;
+	} h = { 0xa1b2c3d4, 2, 4, 0, 0, MXGW_EVENT_HEAD, 1 /* Ethernet */ };
+
+	fwrite(&h, sizeof(h), 1, f);
+}
+
+static void pcap_record(FILE *f, __s64 real_ns, const struct mxgw_event *ev)
+{
+	struct {
+		__u32 sec, usec, incl_len, orig_len;
+	} r = {
+		.sec = real_ns / 1000000000LL,
+		.usec = (real_ns % 1000000000LL) / 1000,
+		.incl_len = ev->head_len,
+		.orig_len = ev->pkt_len > ev->head_len ? ev->pkt_len : ev->head_len,
+	};
+
+	fwrite(&r, sizeof(r), 1, f);
+	fwrite(ev->head, 1, ev->head_len, f);
+	fflush(f);
+}
+
+static void endpoint(char *buf, size_t len, __be32 a, __be16 port, __u8 proto)
+{
+	char s[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &a, s, sizeof(s));
+	if (proto == 6 || proto == 17)
+		snprintf(buf, len, "%s:%u", s, ntohs(port));
+	else
+		snprintf(buf, len, "%s", s);
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	const struct mxgw_event *ev = data;
+	struct log_if *lif = ctx;
+	struct log_run *run = lif->run;
+	char src[32], dst[32], when[40];
+	const char *svc = "";
+	__s64 real_ns;
+	struct tm tm;
+	time_t sec;
+
+	if (size < sizeof(*ev) || stop || !run->left)
+		return 0;
+	if (run->verdict >= 0 && ev->verdict != run->verdict)
+		return 0;
+	if (lif->want_svc >= 0 && ev->svc_id != lif->want_svc)
+		return 0;
+	if (ev->svc_id && lif->svcs[ev->svc_id].in_use)
+		svc = lif->svcs[ev->svc_id].name;
+
+	real_ns = (__s64)ev->ts_ns + run->mono_to_real;
+	sec = real_ns / 1000000000LL;
+	gmtime_r(&sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(when + strlen(when), sizeof(when) - strlen(when), ".%06lldZ",
+		 (long long)(real_ns % 1000000000LL) / 1000);
+	endpoint(src, sizeof(src), ev->saddr, ev->sport, ev->proto);
+	endpoint(dst, sizeof(dst), ev->daddr, ev->dport, ev->proto);
+
+	if (run->use_json) {
+		struct json *j = &run->json;
+
+		json_object_start(j);
+		json_kv_string(j, "time", when);
+		json_kv_string(j, "ifname", lif->name);
+		json_kv_string(j, "direction", ev->dir == MXGW_DIR_IN ? "in" : "out");
+		json_kv_string(j, "verdict", ev->verdict == MXGW_EV_DROP ? "drop" : "allow");
+		json_kv_string(j, "reason", mxgw_counter_name(ev->reason));
+		json_kv_string(j, "proto", proto_name(ev->proto));
+		json_kv_string(j, "src", src);
+		json_kv_string(j, "dst", dst);
+		json_kv_string(j, "service", svc);
+		json_kv_uint(j, "len", ev->pkt_len);
+		json_object_end(j);
+	} else {
+		printf("%s %s %-3s %-5s %-22s %-4s %21s -> %-21s %s%slen %u\n", when,
+		       lif->name, ev->dir == MXGW_DIR_IN ? "in" : "out",
+		       ev->verdict == MXGW_EV_DROP ? "drop" : "allow",
+		       mxgw_counter_name(ev->reason), proto_name(ev->proto), src, dst,
+		       svc, *svc ? " " : "", ev->pkt_len);
+	}
+	fflush(stdout);
+	if (run->pcap)
+		pcap_record(run->pcap, real_ns, ev);
+	run->shown++;
+	if (run->left > 0)
+		run->left--;
+	return 0;
+}
+
+/* What the limit and a full buffer swallowed while we listened. */
+static void print_lost(struct log_run *run)
+{
+	for (int i = 0; i < run->nifs; i++) {
+		struct log_if *lif = &run->ifs[i];
+		__u64 now[MXGW_COUNTER_MAX];
+
+		if (mxgw_maps_read_counters(&lif->maps, now))
+			continue;
+		fprintf(stderr, "mxctl: log %s: %llu events shown; not logged: %llu over log-rate, "
+			"%llu with the buffer full\n", lif->name, (unsigned long long)run->shown,
+			(unsigned long long)(now[MXGW_LOG_RATE_LIMITED] -
+					     lif->start[MXGW_LOG_RATE_LIMITED]),
+			(unsigned long long)(now[MXGW_LOG_BUFFER_FULL] -
+					     lif->start[MXGW_LOG_BUFFER_FULL]));
+	}
+}
+
+static int find_service(const struct log_if *lif, const char *name)
+{
+	for (int id = 1; id < MXGW_MAX_SERVICES; id++)
+		if (lif->svcs[id].in_use && !strcmp(lif->svcs[id].name, name))
+			return id;
+	return -1;
+}
+
+int cmd_log(const struct mxctl_opts *opts, int argc, char **argv)
+{
+	const char *service = NULL, *pcap = NULL;
+	static struct log_run run;
+	char names[MAX_IFS][IF_NAMESIZE];
+	struct ring_buffer *rb = NULL;
+	double timeout = 0;
+	__s64 deadline = 0;
+	int n, err = 0, ret = 0;
+
+	run.verdict = -1;
+	run.left = -1;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "--service") && v)
+			service = argv[++i];
+		else if (!strcmp(a, "--verdict") && v && !strcmp(v, "drop"))
+			run.verdict = MXGW_EV_DROP, i++;
+		else if (!strcmp(a, "--verdict") && v && !strcmp(v, "allow"))
+			run.verdict = MXGW_EV_ALLOW, i++;
+		else if (!strcmp(a, "--pcap") && v)
+			pcap = argv[++i];
+		else if (!strcmp(a, "--count") && v && atol(v) > 0)
+			run.left = atol(argv[++i]);
+		else if (!strcmp(a, "--timeout") && v && atof(v) > 0)
+			timeout = atof(argv[++i]);
+		else
+			return mxctl_usage("log", "bad argument '%s'", a);
+	}
+	n = mxctl_targets(opts, NULL, names, MAX_IFS, "log");
+	if (n < 0)
+		return 1;
+	run.use_json = opts->json;
+	json_init(&run.json, stdout);
+	run.mono_to_real = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+
+	for (int i = 0; i < n && !err; i++) {
+		struct log_if *lif = &run.ifs[run.nifs];
+
+		lif->run = &run;
+		memcpy(lif->name, names[i], IF_NAMESIZE);
+		mxgw_maps_init(&lif->maps);
+		run.nifs++;
+		err = mxgw_open_loaded(lif->name, &lif->maps);
+		if (!err)
+			err = mxgw_maps_read_services(&lif->maps, lif->svcs);
+		if (!err)
+			err = mxgw_maps_read_counters(&lif->maps, lif->start);
+		if (err) {
+			mxctl_err("log %s: %s", lif->name, mxctl_strerror(err));
+			break;
+		}
+		lif->want_svc = service ? find_service(lif, service) : -1;
+		if (service && lif->want_svc < 0) {
+			mxctl_err("log: %s: no service named '%s'", lif->name, service);
+			err = -ENOENT;
+			break;
+		}
+		if (!rb)
+			rb = ring_buffer__new(lif->maps.events, on_event, lif, NULL);
+		else if (ring_buffer__add(rb, lif->maps.events, on_event, lif))
+			rb = NULL;
+		if (!rb) {
+			err = -errno;
+			mxctl_err("log %s: ring buffer: %s", lif->name, mxctl_strerror(err));
+		}
+	}
+	if (!err && pcap) {
+		run.pcap = fopen(pcap, "wb");
+		if (!run.pcap) {
+			err = -errno;
+			mxctl_err("log: %s: %s", pcap, strerror(errno));
+		} else {
+			pcap_header(run.pcap);
+		}
+	}
+	if (!err) {
+		signal(SIGINT, on_signal);
+		signal(SIGTERM, on_signal);
+		if (timeout > 0)
+			deadline = clock_ns(CLOCK_MONOTONIC) + (__s64)(timeout * 1e9);
+		while (!stop && run.left != 0) {
+			int r = ring_buffer__poll(rb, 100);
+
+			if (r < 0 && r != -EINTR) {
+				mxctl_err("log: %s", mxctl_strerror(r));
+				ret = 1;
+				break;
+			}
+			if (deadline && clock_ns(CLOCK_MONOTONIC) >= deadline)
+				break;
+		}
+		print_lost(&run);
+	}
+	if (run.pcap)
+		fclose(run.pcap);
+	ring_buffer__free(rb);
+	for (int i = 0; i < run.nifs; i++)
+		mxgw_maps_close(&run.ifs[i].maps);
+	return err ? 1 : ret;
+}
