@@ -97,11 +97,18 @@ static __always_inline int forward(struct xdp_md *ctx, struct ethhdr *eth,
 		count(MXGW_FWD_KERNEL_MTU);
 		return XDP_PASS;
 	}
+	/* the device may have left mxgw_tx_ports since the cache was filled
+	 * (mxctl reload): then the kernel forwards, the frame untouched */
+	if (bpf_redirect_map(&mxgw_tx_ports, nh->ifindex, XDP_PASS) != XDP_REDIRECT) {
+		nh->can_redirect = 0;
+		count(MXGW_FWD_KERNEL_NO_XMIT);
+		return XDP_PASS;
+	}
 	__builtin_memcpy(eth->h_dest, nh->dmac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, nh->smac, ETH_ALEN);
 	ipv4_decrease_ttl(ip);
 	/* fwd_redirect is derived: every caller counted the packet already */
-	return bpf_redirect_map(&mxgw_tx_ports, nh->ifindex, 0);
+	return XDP_REDIRECT;
 }
 
 #endif /* MXGW_FORWARD_BPF_H */

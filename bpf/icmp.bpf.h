@@ -24,16 +24,31 @@ static __always_inline bool icmp_is_error(__u8 type)
 	       type == ICMP_PARAMETERPROB;
 }
 
-/* Would an incoming connection to @port have been DNATed? */
+static __always_inline bool from_allowed(__u32 svc_id, __be32 saddr)
+{
+	struct mxgw_from_key key = {
+		.prefixlen = MXGW_FROM_SVC_BITS + 32,
+		.svc_id = bpf_htonl(svc_id),
+		.addr = saddr,
+	};
+
+	return bpf_map_lookup_elem(&mxgw_from, &key) != NULL;
+}
+
+/* Would an incoming connection from @remote to @port have been DNATed? */
 static __always_inline bool dnat_port(const struct mxgw_config *cfg, __u8 proto,
-				      __be16 port)
+				      __be16 port, __be32 remote)
 {
 	__u32 idx = mxgw_port_index(proto == IPPROTO_UDP, bpf_ntohs(port));
 	struct mxgw_port_policy *pol = bpf_map_lookup_elem(&mxgw_ports, &idx);
 
 	if (!pol)
 		return false;
-	return pol->svc_id || cfg->default_in == MXGW_ALLOW;
+	if (!pol->svc_id)
+		return cfg->default_in == MXGW_ALLOW;
+	if (pol->verdict[MXGW_DIR_IN] != MXGW_ALLOW)
+		return false;
+	return !(pol->flags & MXGW_PORT_F_FROM) || from_allowed(pol->svc_id, remote);
 }
 
 /*
@@ -56,7 +71,8 @@ static __always_inline int icmp_error_in(struct xdp_md *ctx, struct cursor *c,
 
 	iip = cursor_take(c, sizeof(*iip));
 	il4 = cursor_take(c, sizeof(*il4));
-	if (!iip || !il4)
+	/* the quote must lie within the datagram, not in link padding */
+	if (!iip || !il4 || (void *)(il4 + 1) > (void *)ip + bpf_ntohs(ip->tot_len))
 		return xdp_drop(ctx, MXGW_DROP_MALFORMED);
 	if (iip->ihl != 5 || iip->saddr != cfg->public_addr)
 		goto no_flow;
@@ -81,7 +97,7 @@ static __always_inline int icmp_error_in(struct xdp_md *ctx, struct cursor *c,
 		to_addr = e->lan_addr;
 		to_port = e->lan_port;
 	} else if (iip->protocol != IPPROTO_ICMP &&
-		   dnat_port(cfg, iip->protocol, pport)) {
+		   dnat_port(cfg, iip->protocol, pport, iip->daddr)) {
 		/* the mail server's reply to an incoming connection */
 		to_addr = cfg->mailserver_addr;
 		to_port = pport;
@@ -152,7 +168,8 @@ static __always_inline int icmp_error_out(struct __sk_buff *skb,
 
 	iip = cursor_take(c, sizeof(*iip));
 	il4 = cursor_take(c, sizeof(*il4));
-	if (!iip || !il4 || iip->ihl != 5)
+	if (!iip || !il4 || iip->ihl != 5 ||
+	    (void *)(il4 + 1) > (void *)ip + bpf_ntohs(ip->tot_len))
 		goto no_flow;
 	lan = iip->daddr;
 	if (lan == public)
@@ -178,7 +195,7 @@ static __always_inline int icmp_error_out(struct __sk_buff *skb,
 	to_port = nat_find(cfg, &f, now);
 	if (!to_port) {
 		if (f.proto == IPPROTO_ICMP || lan != cfg->mailserver_addr ||
-		    !dnat_port(cfg, f.proto, lport))
+		    !dnat_port(cfg, f.proto, lport, f.remote_addr))
 			goto no_flow;
 		to_port = lport;	/* an incoming connection to the mail server */
 	}

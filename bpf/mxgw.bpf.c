@@ -35,17 +35,6 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-static __always_inline bool from_allowed(__u32 svc_id, __be32 saddr)
-{
-	struct mxgw_from_key key = {
-		.prefixlen = MXGW_FROM_SVC_BITS + 32,
-		.svc_id = bpf_htonl(svc_id),
-		.addr = saddr,
-	};
-
-	return bpf_map_lookup_elem(&mxgw_from, &key) != NULL;
-}
-
 /* A reply of a tracked flow: back to its LAN host, or to the gateway. */
 static __always_inline int ct_reply_in(struct xdp_md *ctx, struct ethhdr *eth,
 				       struct iphdr *ip, struct l4_ref *l4,
@@ -57,7 +46,7 @@ static __always_inline int ct_reply_in(struct xdp_md *ctx, struct ethhdr *eth,
 		count(MXGW_PASS_LOCAL);
 		return XDP_PASS;
 	}
-	xdp_dnat(ip, l4, e->lan_addr, e->lan_port);
+	xdp_dnat(ip, l4, e->lan_addr, e->lan_port, true);
 	count(MXGW_CT_REPLY);
 	return forward(ctx, eth, ip, vlans, cfg);
 }
@@ -123,6 +112,11 @@ int mxgw_wan_in(struct xdp_md *ctx)
 		return XDP_PASS;
 	}
 
+	/* what XDP sends past the kernel's rp_filter: a LAN source from
+	 * outside could reach the mail server as one of its own */
+	if ((ip->saddr & cfg->lan_mask) == cfg->lan_net || ip->saddr == ip->daddr)
+		return xdp_drop(ctx, MXGW_DROP_SPOOFED);
+
 	switch (ipv4_validate(&c, ip, 0)) {
 	case IPV4_OK:
 		break;
@@ -180,7 +174,7 @@ int mxgw_wan_in(struct xdp_md *ctx)
 		count(MXGW_IN_NEW);
 		log_xdp(ctx, MXGW_IN_NEW, MXGW_EV_ALLOW);
 	}
-	xdp_dnat(ip, &l4, cfg->mailserver_addr, 0);
+	xdp_dnat(ip, &l4, cfg->mailserver_addr, 0, false);
 	return forward(ctx, eth, ip, vlans, cfg);
 }
 

@@ -87,16 +87,17 @@ static __always_inline void l4_csum_update2(struct l4_ref *l4, __be16 from,
 	*l4->check = l4->proto == IPPROTO_UDP && !check ? 0xffff : check;
 }
 
-/* XDP: the destination becomes @addr:@port (@port 0: keep the port). */
+/* XDP: the destination becomes @addr, and @port if @set_port (0 included:
+ * an echo identifier 0 is restored like any other). */
 static __always_inline void xdp_dnat(struct iphdr *ip, struct l4_ref *l4,
-				     __be32 addr, __be16 port)
+				     __be32 addr, __be16 port, bool set_port)
 {
 	__be32 old = ip->daddr;
 
 	ip->daddr = addr;
 	ip->check = csum_replace4(ip->check, old, addr);
 	l4_csum_update4(l4, old, addr);
-	if (port && port != *l4->dport) {
+	if (set_port && port != *l4->dport) {
 		__be16 oldp = *l4->dport;
 
 		*l4->dport = port;

@@ -58,7 +58,7 @@ void mxgw_maps_from_skel(const struct mxgw_bpf *skel, struct mxgw_maps *m)
 	m->log_bucket = bpf_map__fd(skel->maps.mxgw_log_bucket);
 }
 
-int mxgw_wan_of(__u32 ifindex, struct mxgw_wan *wan)
+int mxgw_wan_of(__u32 ifindex, __be32 mailserver, struct mxgw_wan *wan)
 {
 	char name[IF_NAMESIZE];
 	struct ifaddrs *ifa, *i;
@@ -66,15 +66,28 @@ int mxgw_wan_of(__u32 ifindex, struct mxgw_wan *wan)
 
 	memset(wan, 0, sizeof(*wan));
 	wan->ifindex = ifindex;
+	wan->lan_net = mailserver;
+	wan->lan_mask = 0xffffffff;
 	if (!if_indextoname(ifindex, name))
 		return -errno;
 	if (getifaddrs(&ifa))
 		return -errno;
 	for (i = ifa; i; i = i->ifa_next) {
-		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET ||
-		    strcmp(i->ifa_name, name) || n == MXGW_WAN_ADDRS_MAX)
+		__be32 a, m;
+
+		if (!i->ifa_addr || !i->ifa_netmask || i->ifa_addr->sa_family != AF_INET)
 			continue;
-		wan->addrs[n++] = ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr;
+		a = ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr;
+		m = ((struct sockaddr_in *)i->ifa_netmask)->sin_addr.s_addr;
+		if (!strcmp(i->ifa_name, name)) {
+			if (n < MXGW_WAN_ADDRS_MAX)
+				wan->addrs[n++] = a;
+		} else if ((a & m) == (mailserver & m) && m &&
+			   ntohl(m) < ntohl(wan->lan_mask)) {
+			/* the widest connected prefix the mail server is on */
+			wan->lan_net = a & m;
+			wan->lan_mask = m;
+		}
 	}
 	freeifaddrs(ifa);
 	return 0;
@@ -269,7 +282,7 @@ static int reapply(const char *ifname, const char *dir, __u32 ifindex,
 	struct mxgw_maps m;
 	int xdp_fd = -1, tc_fd = -1, err;
 
-	err = mxgw_wan_of(ifindex, &wan);
+	err = mxgw_wan_of(ifindex, conf->mailserver_addr, &wan);
 	if (err)
 		return err;
 	err = mxgw_maps_open_pinned(&m, dir);
@@ -331,7 +344,7 @@ int mxgw_load(const char *ifname, const struct mxgw_conf *conf,
 	if (!stat(dir, &st))
 		return reapply(ifname, dir, ifindex, conf, res);
 
-	err = mxgw_wan_of(ifindex, &wan);
+	err = mxgw_wan_of(ifindex, conf->mailserver_addr, &wan);
 	if (err)
 		return err;
 	res->created = true;

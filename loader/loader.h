@@ -38,8 +38,9 @@ struct mxgw_load_result {
 	bool ct_max_pending;	/* conntrack-max differs: takes a new load */
 };
 
-/* The WAN device's ifindex and its IPv4 addresses. */
-int mxgw_wan_of(__u32 ifindex, struct mxgw_wan *wan);
+/* The WAN device's ifindex and its IPv4 addresses, and the LAN prefix of
+ * @mailserver among the other devices' addresses. */
+int mxgw_wan_of(__u32 ifindex, __be32 mailserver, struct mxgw_wan *wan);
 /* mxgw_ct and mxgw_nat hold @max entries; before load. */
 int mxgw_size_conntrack(struct mxgw_bpf *skel, __u32 max);
 

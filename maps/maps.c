@@ -270,6 +270,8 @@ static struct mxgw_config config_of(const struct mxgw_conf *conf,
 	};
 
 	memcpy(cfg.wan_addrs, wan->addrs, sizeof(cfg.wan_addrs));
+	cfg.lan_net = wan->lan_net;
+	cfg.lan_mask = wan->lan_mask;
 	for (int st = 0; st < MXGW_CT_STATE_MAX; st++)
 		cfg.timeout_ns[st] = conf->timeout_s[st] * 1000000000ULL;
 	return cfg;

@@ -108,12 +108,15 @@ struct mxgw_config {
 	__u16 nat_port_min;	/* host byte order, inclusive */
 	__u16 nat_port_max;
 	__u32 log_per_cpu;	/* events a second each CPU may log; 0: none */
+	/* the LAN's prefix: such a source arriving on the WAN is spoofed */
+	__be32 lan_net;
+	__be32 lan_mask;
 	__u32 pad2;
 	/* the WAN device's own addresses besides public: never translated */
 	__be32 wan_addrs[MXGW_WAN_ADDRS_MAX];
 	__u64 timeout_ns[MXGW_CT_STATE_MAX];	/* by enum mxgw_ct_state */
 };
-_Static_assert(sizeof(struct mxgw_config) == 48 + 8 * MXGW_CT_STATE_MAX,
+_Static_assert(sizeof(struct mxgw_config) == 56 + 8 * MXGW_CT_STATE_MAX,
 	       "mxgw_config layout");
 
 /*
@@ -200,6 +203,7 @@ enum mxgw_counter {
 	MXGW_DROP_ICMP_ECHO,		/* echo request, icmp-echo deny */
 	MXGW_DROP_ICMP_NO_FLOW,		/* ICMP reply or error that matches no flow */
 	MXGW_DROP_OTHER_PROTO,		/* neither TCP, UDP nor ICMP, default deny */
+	MXGW_DROP_SPOOFED,		/* from a LAN address, or the public one, on the WAN */
 	/* outgoing drops */
 	MXGW_DROP_OUT_SERVICE_DENY,	/* listed service, outgoing deny */
 	MXGW_DROP_OUT_DEFAULT_DENY,	/* unlisted port, default deny */

@@ -41,6 +41,8 @@ static const struct {
 		"ICMP reply or error that matches no flow" },
 	[MXGW_DROP_OTHER_PROTO] = { "drop_other_proto",
 		"neither TCP, UDP nor ICMP, default deny" },
+	[MXGW_DROP_SPOOFED] = { "drop_spoofed",
+		"from a LAN address, or the public one, on the WAN" },
 	[MXGW_DROP_OUT_SERVICE_DENY] = { "drop_out_service_deny",
 		"listed service, outgoing deny" },
 	[MXGW_DROP_OUT_DEFAULT_DENY] = { "drop_out_default_deny",

@@ -116,7 +116,7 @@ static void apply(struct tb *tb)
 {
 	struct mxgw_wan wan;
 
-	assert_int_equal(mxgw_wan_of(if_nametoindex("wan0"), &wan), 0);
+	assert_int_equal(mxgw_wan_of(if_nametoindex("wan0"), conf.mailserver_addr, &wan), 0);
 	assert_int_equal(mxgw_maps_apply(&tb->maps, &conf, &wan), 0);
 }
 

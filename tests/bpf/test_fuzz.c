@@ -1,0 +1,2191 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Randomised frames through both real programs, sharing their real maps:
+ * LAN -> Internet frames through mxgw_wan_out (TC), which create
+ * conntrack entries, interleaved with Internet -> public frames through
+ * mxgw_wan_in (XDP), about half of them crafted as replies to those flows.
+ * Frames start from valid templates (tb_frame) and are then mutated: byte
+ * flips, truncation, IHL, total length, fragment fields, TCP flags, inner
+ * headers of ICMP errors, link padding.
+ *
+ * After every frame an oracle that shares nothing with the data plane but
+ * the maps' contents (the table read back through the maps API, conntrack
+ * entries looked up from user space BEFORE the run) checks:
+ *  1. nothing is rewritten towards the LAN unless a rule (an incoming-allow
+ *     service, its "from") or a live tracked flow allows it, and to exactly
+ *     the host and port they name; a frame not for the public address
+ *     leaves unchanged; verdicts of frames left alone match the table;
+ *  2. a rewritten frame keeps every checksum that was valid valid (IP, L4,
+ *     ICMP, and the quoted IP header and UDP/echo checksum of ICMP errors);
+ *  3. nothing leaves the WAN with a LAN source address; the gateway's own
+ *     frames leave unchanged (an ICMP error's quote may be translated);
+ *     new masqueraded flows respect the outgoing column;
+ *  4. verdicts are always valid (XDP: DROP, PASS, REDIRECT; TC: OK, SHOT);
+ *  5. a well-formed frame the oracle allows is delivered (liveness).
+ * A violation does not stop the run: each class keeps a count and its
+ * first frames (in and out, as hex), and the test fails at the end.
+ *
+ * The running gateway also changes under the traffic, as mxctl changes it:
+ * a service's verdict flips and flips back (set-service), tracked entries
+ * are aged past their timeout or deleted (as the LRU does), and the LAN
+ * device leaves mxgw_tx_ports for a while (reload, mxgw_sync_tx_ports).
+ *
+ * Two tables: the shipped one, and one with default allow, "from", a UDP
+ * service allowed in, a small NAT range, conntrack table and timeouts.
+ *
+ * MXGW_FUZZ_SEED=N and MXGW_FUZZ_ITERATIONS=N override the fixed defaults
+ * (the other table runs a quarter of the iterations); MXGW_FUZZ_EXAMPLES=N
+ * prints N frames of each violation class (3).  The seed fixes every frame
+ * the test makes up; the public ports the data plane picks at random, and
+ * so the replies built from them, differ from run to run.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+#include "testbed.h"
+
+#define TC_ACT_OK	0
+#define TC_ACT_SHOT	2
+
+#define FUZZ_SEED	0x6d786777ULL	/* "mxgw" */
+#define FUZZ_ITERATIONS	500000UL	/* about half through each program */
+/* conntrack entries this close to their timeout may go either way */
+#define CT_MARGIN_NS	(250ULL * 1000 * 1000)
+#define CLOCK_LAG_MAX_NS (5ULL * 1000 * 1000 * 1000)
+#define RING		4096
+#define MAX_CLASSES	48
+
+#define VB(v)		(1u << (v))
+
+static const __u8 mail_mac[6] = TB_MAIL_MAC, lan_mac[6] = TB_LAN_MAC;
+static struct tb tb;
+
+/* ------------------------------------------------------------------ */
+/* random numbers: splitmix64, reproducible from the seed              */
+
+static __u64 rng;
+
+static __u64 rnd64(void)
+{
+	__u64 z = (rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static __u32 rnd(__u32 n)
+{
+	return n ? (__u32)(rnd64() % n) : 0;
+}
+
+static bool chance(unsigned int pct)
+{
+	return rnd(100) < pct;
+}
+
+/* ------------------------------------------------------------------ */
+/* byte helpers                                                        */
+
+static __u16 rd16(const __u8 *p)
+{
+	return (__u16)(p[0] << 8 | p[1]);
+}
+
+static void wr16(__u8 *p, __u16 v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+static __be32 rd32n(const __u8 *p)
+{
+	__be32 a;
+
+	memcpy(&a, p, 4);
+	return a;
+}
+
+static __be32 addr(const char *s)
+{
+	__be32 a;
+
+	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
+	return a;
+}
+
+static const char *a2s(__be32 a, char *buf)
+{
+	inet_ntop(AF_INET, &a, buf, 16);
+	return buf;
+}
+
+static bool is_lan(__be32 a)
+{
+	return (ntohl(a) >> 16) == 0xc0a8;	/* 192.168.0.0/16 */
+}
+
+static __u16 fold16(__u32 s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return s == 0xffff ? 0 : (__u16)s;	/* one's complement: -0 == +0 */
+}
+
+/* ------------------------------------------------------------------ */
+/* the oracle's view of the running table, read through the maps API  */
+
+static struct {
+	struct mxgw_config cfg;
+	struct mxgw_service svc[MXGW_MAX_SERVICES];
+	__u8 svc_of[MXGW_PROTO_MAX][65536];
+	int nfrom[MXGW_MAX_SERVICES];
+	struct mxgw_from_key from[MXGW_MAX_SERVICES][MXGW_CONF_MAX_FROM_PER_SVC];
+	__u16 ports[MXGW_MAX_SERVICES];
+	int nports;
+	__u32 ids[MXGW_MAX_SERVICES];
+	int nids;
+} O;
+
+static void oracle_load(void)
+{
+	memset(&O, 0, sizeof(O));
+	assert_int_equal(mxgw_maps_read_config(&tb.maps, &O.cfg), 0);
+	assert_int_equal(mxgw_maps_read_services(&tb.maps, O.svc), 0);
+	for (__u32 id = 1; id < MXGW_MAX_SERVICES; id++) {
+		const struct mxgw_service *s = &O.svc[id];
+
+		if (!s->in_use)
+			continue;
+		for (int p = 0; p < MXGW_PROTO_MAX; p++)
+			if (s->protos & MXGW_PROTO_BIT(p))
+				O.svc_of[p][s->port] = id;
+		if (s->flags & MXGW_PORT_F_FROM) {
+			O.nfrom[id] = mxgw_maps_read_from(&tb.maps, id, O.from[id],
+							  MXGW_CONF_MAX_FROM_PER_SVC);
+			assert_true(O.nfrom[id] >= 0);
+		}
+		O.ports[O.nports++] = s->port;
+		O.ids[O.nids++] = id;
+	}
+}
+
+static int pidx(__u8 proto)
+{
+	return proto == IPPROTO_UDP ? MXGW_PROTO_UDP : MXGW_PROTO_TCP;
+}
+
+static __u32 svc_id(__u8 proto, __u16 port)
+{
+	return O.svc_of[pidx(proto)][port];
+}
+
+static bool from_ok(__u32 id, __be32 src)
+{
+	if (!(O.svc[id].flags & MXGW_PORT_F_FROM))
+		return true;
+	for (int i = 0; i < O.nfrom[id]; i++) {
+		__u32 plen = O.from[id][i].prefixlen - MXGW_FROM_SVC_BITS;
+		__u32 mask = plen ? htonl(~0U << (32 - plen)) : 0;
+
+		if ((src & mask) == (O.from[id][i].addr & mask))
+			return true;
+	}
+	return false;
+}
+
+/* Would the table DNAT a connection from @src to public:@port? */
+static bool table_in_allows(__u8 proto, __u16 port, __be32 src)
+{
+	__u32 id = svc_id(proto, port);
+
+	if (!id)
+		return O.cfg.default_in == MXGW_ALLOW;
+	return O.svc[id].verdict[MXGW_DIR_IN] == MXGW_ALLOW && from_ok(id, src);
+}
+
+static bool table_out_allows(__u8 proto, __u16 port)
+{
+	__u32 id;
+
+	if (proto == IPPROTO_ICMP)
+		return true;
+	id = svc_id(proto, port);
+	return id ? O.svc[id].verdict[MXGW_DIR_OUT] == MXGW_ALLOW :
+		    O.cfg.default_out == MXGW_ALLOW;
+}
+
+static bool is_wan_addr(__be32 a)
+{
+	if (a == O.cfg.public_addr)
+		return true;
+	for (int i = 0; i < MXGW_WAN_ADDRS_MAX; i++)
+		if (O.cfg.wan_addrs[i] && O.cfg.wan_addrs[i] == a)
+			return true;
+	return false;
+}
+
+enum ct_live { CT_NONE, CT_LIVE, CT_DEAD, CT_EDGE };
+
+static __u64 clock_lag_max;
+
+/*
+ * Now, as the data plane will see it: its clock map (a BPF timer stores
+ * the time every MXGW_CLOCK_TICK_NS), or the coarse clock before the first
+ * tick.  *lag: how far it is behind ours, by which it may jump meanwhile.
+ */
+static __u64 dp_now(__u64 *lag)
+{
+	struct mxgw_clock c;
+	__u64 now = mxgw_now_ns();
+	__u32 zero = 0;
+
+	memset(&c, 0, sizeof(c));
+	*lag = 0;
+	if (bpf_map_lookup_elem(tb.maps.clock, &zero, &c) || !c.ticks)
+		return now;
+	*lag = now > c.now_ns ? now - c.now_ns : 0;
+	if (*lag > clock_lag_max)
+		clock_lag_max = *lag;
+	return c.now_ns;
+}
+
+static enum ct_live ct_get(__u8 proto, __be32 raddr, __u16 rport, __u16 pport,
+			   struct mxgw_ct_entry *e)
+{
+	struct mxgw_ct_key k = {
+		.remote_addr = raddr,
+		.remote_port = htons(rport),
+		.public_port = htons(pport),
+		.proto = proto,
+	};
+	__u64 now, age, to, lag;
+
+	if (bpf_map_lookup_elem(tb.maps.ct, &k, e))
+		return CT_NONE;
+	if (e->state >= MXGW_CT_STATE_MAX)
+		return CT_DEAD;
+	now = dp_now(&lag);
+	/* as the data plane computes it, modulo 2^64 (an entry stamped by a
+	 * tick that came after our read of the clock is just seen) */
+	age = e->seen_ns > now && e->seen_ns - now < 1000000000ULL ? 0 : now - e->seen_ns;
+	to = O.cfg.timeout_ns[e->state];
+	if (age + CT_MARGIN_NS + lag < to)
+		return CT_LIVE;
+	if (age > to + CT_MARGIN_NS)
+		return CT_DEAD;
+	return CT_EDGE;
+}
+
+/* The live masquerade mapping of a LAN flow (as nat_find sees it). */
+static enum ct_live nat_get(__u8 proto, __be32 lan, __u16 lport, __be32 remote,
+			    __u16 rport, __u16 *pport)
+{
+	struct mxgw_nat_key nk = {
+		.lan_addr = lan,
+		.remote_addr = remote,
+		.lan_port = htons(lport),
+		.remote_port = htons(rport),
+		.proto = proto,
+	};
+	struct mxgw_nat_entry ne;
+	struct mxgw_ct_entry e;
+	enum ct_live st;
+
+	if (bpf_map_lookup_elem(tb.maps.nat, &nk, &ne))
+		return CT_NONE;
+	*pport = ntohs(ne.public_port);
+	st = ct_get(proto, remote, rport, *pport, &e);
+	if (st == CT_NONE)
+		return CT_NONE;
+	if (e.lan_addr != lan || e.lan_port != htons(lport) ||
+	    (e.flags & MXGW_CT_F_LOCAL))
+		return CT_NONE;
+	return st;
+}
+
+static __u64 counter1(enum mxgw_counter c)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 v[ncpu], sum = 0;
+	__u32 k = c;
+
+	if (bpf_map_lookup_elem(tb.maps.counters, &k, v))
+		return 0;
+	for (int i = 0; i < ncpu; i++)
+		sum += v[i];
+	return sum;
+}
+
+/* ------------------------------------------------------------------ */
+/* parsing, independent of bpf/parse.bpf.h                              */
+
+struct pkt {
+	size_t len;
+	int l3;			/* IPv4 header offset; -1: not IPv4 */
+	int vlans;
+	bool ip20;		/* the fixed 20 bytes are in the frame */
+	__u8 ver, ihl, ttl, proto;
+	__u16 tot, frag;
+	__be32 saddr, daddr;
+	bool wellformed;	/* version, IHL, total length within the frame */
+	bool fragment;
+	int l4;
+	bool l4ok;		/* the L4 header lies within the datagram */
+	__u16 sport, dport;	/* host order */
+	__u8 tflags;
+	__u8 itype, icode;
+	__u16 iid;
+	/* ICMP errors: the quoted packet */
+	int in;			/* its offset, 0 if none */
+	bool inner_in_frame;	/* its IP header and 8 bytes are in the frame */
+	bool inner_in_dgram;	/* ... and within the outer datagram */
+	__u8 iihl, iproto, iitype;
+	__be32 isaddr, idaddr;
+	__u16 isport, idport, iw2, iw3;
+};
+
+static bool icmp_error(__u8 type)
+{
+	return type == 3 || type == 11 || type == 12;
+}
+
+static void parse(const __u8 *f, size_t len, struct pkt *p)
+{
+	size_t off = 14, hlen, need;
+	const __u8 *ip, *l4;
+	__u16 type;
+
+	memset(p, 0, sizeof(*p));
+	p->len = len;
+	p->l3 = -1;
+	type = rd16(f + 12);
+	for (int i = 0; i < 2 && (type == 0x8100 || type == 0x88a8); i++) {
+		if (off + 4 > len)
+			return;
+		type = rd16(f + off + 2);
+		off += 4;
+		p->vlans++;
+	}
+	if (type != 0x0800)
+		return;
+	p->l3 = off;
+	if (off + 20 > len)
+		return;
+	p->ip20 = true;
+	ip = f + off;
+	p->ver = ip[0] >> 4;
+	p->ihl = ip[0] & 0xf;
+	p->tot = rd16(ip + 2);
+	p->frag = rd16(ip + 6);
+	p->ttl = ip[8];
+	p->proto = ip[9];
+	p->saddr = rd32n(ip + 12);
+	p->daddr = rd32n(ip + 16);
+	hlen = p->ihl * 4;
+	p->wellformed = p->ver == 4 && hlen >= 20 && p->tot >= hlen && off + p->tot <= len;
+	if (!p->wellformed)
+		return;
+	p->fragment = p->frag & 0x3fff;
+	if (p->fragment)
+		return;
+	p->l4 = off + hlen;
+	need = p->proto == IPPROTO_TCP ? 20 : p->proto == IPPROTO_UDP ? 8 :
+	       p->proto == IPPROTO_ICMP ? 8 : 0;
+	if (!need)
+		return;
+	p->l4ok = hlen + need <= p->tot;
+	if (!p->l4ok)
+		return;
+	l4 = f + p->l4;
+	if (p->proto != IPPROTO_ICMP) {
+		p->sport = rd16(l4);
+		p->dport = rd16(l4 + 2);
+		if (p->proto == IPPROTO_TCP)
+			p->tflags = l4[13];
+		return;
+	}
+	p->itype = l4[0];
+	p->icode = l4[1];
+	p->iid = rd16(l4 + 4);
+	if (!icmp_error(p->itype))
+		return;
+	p->in = p->l4 + 8;
+	p->inner_in_frame = p->in + 28 <= (int)len;
+	p->inner_in_dgram = p->in + 28 <= (int)(off + p->tot);
+	if (!p->inner_in_frame)
+		return;
+	ip = f + p->in;
+	p->iihl = ip[0] & 0xf;
+	p->iproto = ip[9];
+	p->isaddr = rd32n(ip + 12);
+	p->idaddr = rd32n(ip + 16);
+	p->isport = rd16(ip + 20);
+	p->idport = rd16(ip + 22);
+	p->iw2 = rd16(ip + 24);
+	p->iw3 = rd16(ip + 26);
+	p->iitype = ip[20];
+}
+
+/* Checksum states: -1 cannot tell, 0 wrong, 1 right, 2 UDP "none". */
+static int ip_csum_state(const __u8 *f, const struct pkt *p)
+{
+	if (p->l3 < 0 || !p->ip20 || p->ihl < 5 || p->l3 + p->ihl * 4 > (int)p->len)
+		return -1;
+	return tb_ip_csum(f + p->l3) == 0;
+}
+
+static int l4_csum_state(const __u8 *f, const struct pkt *p)
+{
+	const __u8 *ip = f + p->l3;
+
+	if (!p->wellformed || p->fragment || !p->l4ok)
+		return -1;
+	if (p->proto == IPPROTO_UDP && !rd16(f + p->l4 + 6))
+		return 2;
+	if (p->proto == IPPROTO_ICMP)
+		return tb_icmp_csum(ip) == 0;
+	return tb_l4_csum(ip) == 0;
+}
+
+static int inner_ip_csum_state(const __u8 *f, const struct pkt *p)
+{
+	if (!p->in || !p->inner_in_frame || p->iihl != 5)
+		return -1;
+	return tb_ip_csum(f + p->in) == 0;
+}
+
+/*
+ * The quoted UDP or echo checksum covers data the quote does not hold, but
+ * a translation keeps it right iff it keeps (checksum + the covered words
+ * the quote does hold) the same, in one's complement.
+ */
+static int inner_l4_sum(const __u8 *f, const struct pkt *p, __u16 *sum)
+{
+	const __u8 *in = f + p->in;
+	__u32 s;
+
+	if (!p->in || !p->inner_in_frame || p->iihl != 5)
+		return -1;
+	if (p->iproto == IPPROTO_UDP) {
+		if (!rd16(in + 26))
+			return 2;
+		s = rd16(in + 26) + rd16(in + 12) + rd16(in + 14) + rd16(in + 16) +
+		    rd16(in + 18) + rd16(in + 20) + rd16(in + 22);
+	} else if (p->iproto == IPPROTO_ICMP && (in[20] == 8 || in[20] == 0)) {
+		s = rd16(in + 22) + rd16(in + 20) + rd16(in + 24) + rd16(in + 26);
+	} else {
+		return -1;
+	}
+	*sum = fold16(s);
+	return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* expectations                                                        */
+
+enum xkind {
+	K_SVC,		/* XDP: DNAT of an incoming-allow service (or default allow) */
+	K_CT,		/* XDP: reply of a tracked TCP/UDP flow */
+	K_ECHO,		/* XDP: echo reply of a tracked ping */
+	K_ICMP,		/* XDP: ICMP error about a tracked flow or a DNAT flow */
+	K_SNAT,		/* TC: the mail server's service reply, stateless */
+	K_MASQ,		/* TC: masquerade of a LAN flow */
+	K_TC_ICMP,	/* TC: ICMP error whose quote (and source) is translated */
+	K_MAX,
+};
+
+struct xlat {
+	enum xkind kind;
+	__be32 addr;		/* the new destination (XDP) or source (TC) */
+	__u16 port;		/* the new port; K_MASQ: 0, checked after */
+	bool outer;		/* K_TC_ICMP: the outer source is rewritten too */
+};
+
+struct expect {
+	unsigned int unchanged;	/* verdicts acceptable for an unchanged frame */
+	bool strict;		/* not ours: must pass unchanged */
+	bool must;		/* a translation is required (liveness) */
+	int nx;
+	struct xlat x[3];
+	char why[160];
+	/* TC masquerade: */
+	bool policy_ok;		/* outgoing column allows it, or a live mapping */
+	bool check_nat_full;	/* a refusal is fine if the NAT range was full */
+	bool have_ct;		/* the conntrack entry the oracle went by */
+	struct mxgw_ct_entry ct;
+	__u64 ct_now;
+};
+
+static void why(struct expect *ex, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void why(struct expect *ex, const char *fmt, ...)
+{
+	size_t n = strlen(ex->why);
+	va_list ap;
+
+	if (n && n < sizeof(ex->why) - 3) {
+		strcpy(ex->why + n, "; ");
+		n += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(ex->why + n, sizeof(ex->why) - n, fmt, ap);
+	va_end(ap);
+}
+
+static void leave(struct expect *ex, unsigned int verdicts)
+{
+	ex->unchanged |= verdicts;
+}
+
+static void xlat(struct expect *ex, enum xkind k, __be32 a, __u16 port, bool outer)
+{
+	if (ex->nx < 3)
+		ex->x[ex->nx++] = (struct xlat){ k, a, port, outer };
+	ex->must = true;
+}
+
+/* A tracked flow's reply: to its LAN host, or to the gateway untouched. */
+static void ct_case(struct expect *ex, const struct mxgw_ct_entry *e, enum xkind k,
+		    unsigned int local_verdicts)
+{
+	char b[16];
+
+	ex->have_ct = true;
+	ex->ct = *e;
+	ex->ct_now = mxgw_now_ns();	/* our clock, for the message */
+	if (e->flags & MXGW_CT_F_LOCAL) {
+		leave(ex, local_verdicts);
+		why(ex, "the gateway's own flow: untouched");
+		return;
+	}
+	xlat(ex, k, e->lan_addr, ntohs(e->lan_port), false);
+	why(ex, "tracked flow of %s:%u", a2s(e->lan_addr, b), ntohs(e->lan_port));
+}
+
+static void xdp_icmp_oracle(const struct pkt *p, struct expect *ex)
+{
+	struct mxgw_ct_entry e;
+	enum ct_live st;
+	__u16 pport, rport;
+	char b[16];
+
+	switch (p->itype) {
+	case 8:
+		leave(ex, VB(O.cfg.icmp_echo == MXGW_ALLOW ? XDP_PASS : XDP_DROP));
+		why(ex, "echo request to the gateway");
+		return;
+	case 0:
+		st = ct_get(IPPROTO_ICMP, p->saddr, 0, p->iid, &e);
+		if (st == CT_LIVE || st == CT_EDGE)
+			ct_case(ex, &e, K_ECHO, VB(XDP_PASS));
+		if (st != CT_LIVE) {
+			leave(ex, VB(XDP_DROP));
+			why(ex, "echo reply of no live flow");
+		}
+		if (st == CT_EDGE)
+			ex->must = false;
+		return;
+	case 3: case 11: case 12:
+		break;
+	default:
+		leave(ex, VB(XDP_DROP));
+		why(ex, "ICMP type %u", p->itype);
+		return;
+	}
+	if (!p->inner_in_frame) {
+		leave(ex, VB(XDP_DROP));
+		why(ex, "ICMP error without a quote");
+		return;
+	}
+	if (!p->inner_in_dgram) {
+		/* the quote lies in link padding, not in the datagram */
+		leave(ex, VB(XDP_DROP) | VB(XDP_PASS));
+		why(ex, "ICMP error whose quote lies beyond its total length");
+		return;
+	}
+	if (p->iihl != 5 || p->isaddr != O.cfg.public_addr) {
+		leave(ex, VB(XDP_DROP));
+		why(ex, "ICMP error about a packet not from the public address");
+		return;
+	}
+	if (p->iproto == IPPROTO_TCP || p->iproto == IPPROTO_UDP) {
+		pport = p->isport;
+		rport = p->idport;
+	} else if (p->iproto == IPPROTO_ICMP && p->iitype == 8) {
+		pport = p->iw2;
+		rport = 0;
+	} else {
+		leave(ex, VB(XDP_DROP));
+		why(ex, "ICMP error quoting protocol %u", p->iproto);
+		return;
+	}
+	st = ct_get(p->iproto, p->idaddr, rport, pport, &e);
+	if (st == CT_LIVE || st == CT_EDGE)
+		ct_case(ex, &e, K_ICMP, VB(XDP_PASS));
+	if (st != CT_LIVE) {
+		if (p->iproto != IPPROTO_ICMP &&
+		    table_in_allows(p->iproto, pport, p->idaddr)) {
+			xlat(ex, K_ICMP, O.cfg.mailserver_addr, pport, false);
+			why(ex, "ICMP error about a DNAT flow of %u/%u from %s",
+			    pport, p->iproto, a2s(p->idaddr, b));
+		} else {
+			leave(ex, VB(XDP_DROP));
+			why(ex, "ICMP error about %u/%u to %s: no live flow, no incoming-allow service",
+			    pport, p->iproto, a2s(p->idaddr, b));
+		}
+	}
+	if (st == CT_EDGE)
+		ex->must = false;
+}
+
+static void xdp_oracle(const struct pkt *p, struct expect *ex)
+{
+	struct mxgw_ct_entry e;
+	enum ct_live st;
+	__u32 id;
+
+	memset(ex, 0, sizeof(*ex));
+	if (p->l3 < 0) {
+		leave(ex, VB(XDP_PASS));
+		ex->strict = true;
+		why(ex, "not IPv4");
+		return;
+	}
+	if (!p->ip20) {
+		leave(ex, VB(XDP_DROP));
+		why(ex, "IPv4 header cut");
+		return;
+	}
+	if (p->daddr != O.cfg.public_addr) {
+		leave(ex, VB(XDP_PASS));
+		ex->strict = true;
+		why(ex, "not addressed to the public address");
+		return;
+	}
+	if ((p->saddr & O.cfg.lan_mask) == O.cfg.lan_net || p->saddr == p->daddr) {
+		leave(ex, VB(XDP_DROP));
+		why(ex, "spoofed source: the LAN's prefix or the public address");
+		return;
+	}
+	if (!p->wellformed || p->fragment) {
+		leave(ex, VB(XDP_DROP));
+		why(ex, p->fragment ? "fragment" : "malformed IPv4 header");
+		return;
+	}
+	if (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP &&
+	    p->proto != IPPROTO_ICMP) {
+		leave(ex, VB(O.cfg.default_in == MXGW_ALLOW ? XDP_PASS : XDP_DROP));
+		why(ex, "protocol %u to the gateway", p->proto);
+		return;
+	}
+	if (!p->l4ok) {
+		leave(ex, VB(XDP_DROP));
+		why(ex, "L4 header beyond the datagram");
+		return;
+	}
+	if (p->proto == IPPROTO_ICMP) {
+		xdp_icmp_oracle(p, ex);
+		return;
+	}
+	id = svc_id(p->proto, p->dport);
+	if (id) {
+		if (table_in_allows(p->proto, p->dport, p->saddr)) {
+			xlat(ex, K_SVC, O.cfg.mailserver_addr, p->dport, false);
+			why(ex, "service %s allows incoming", O.svc[id].name);
+		} else {
+			leave(ex, VB(XDP_DROP));
+			why(ex, "service %s denies incoming (or source outside from)",
+			    O.svc[id].name);
+		}
+		return;
+	}
+	st = ct_get(p->proto, p->saddr, p->sport, p->dport, &e);
+	if (st == CT_LIVE || st == CT_EDGE)
+		ct_case(ex, &e, K_CT, VB(XDP_PASS));
+	if (st != CT_LIVE) {
+		if (O.cfg.default_in == MXGW_ALLOW) {
+			xlat(ex, K_SVC, O.cfg.mailserver_addr, p->dport, false);
+			why(ex, "unlisted port, default allow");
+		} else {
+			leave(ex, VB(XDP_DROP));
+			why(ex, "unlisted port %u/%u, no live flow, default deny",
+			    p->dport, p->proto);
+		}
+	}
+	if (st == CT_EDGE)
+		ex->must = false;
+}
+
+static void tc_icmp_oracle(const struct pkt *p, struct expect *ex, bool gw)
+{
+	unsigned int no_flow = VB(gw ? TC_ACT_OK : TC_ACT_SHOT);
+	__u16 lport, rport, pport;
+	enum ct_live st;
+	__be32 lan;
+
+	if (!p->inner_in_frame || p->iihl != 5) {
+		leave(ex, no_flow);
+		why(ex, "ICMP error without a usable quote");
+		return;
+	}
+	if (!p->inner_in_dgram) {
+		leave(ex, no_flow);
+		why(ex, "ICMP error whose quote lies beyond its total length");
+		return;
+	}
+	lan = p->idaddr;
+	if (lan == O.cfg.public_addr) {
+		leave(ex, no_flow);
+		why(ex, "ICMP error about the gateway's own traffic");
+		return;
+	}
+	if (p->iproto == IPPROTO_TCP || p->iproto == IPPROTO_UDP) {
+		lport = p->idport;
+		rport = p->isport;
+	} else if (p->iproto == IPPROTO_ICMP && p->iitype == 0) {
+		lport = p->iw2;
+		rport = 0;
+	} else {
+		leave(ex, no_flow);
+		why(ex, "ICMP error quoting protocol %u", p->iproto);
+		return;
+	}
+	st = nat_get(p->iproto, lan, lport, p->isaddr, rport, &pport);
+	if (st == CT_LIVE || st == CT_EDGE) {
+		xlat(ex, K_TC_ICMP, O.cfg.public_addr, pport, !gw);
+		why(ex, "ICMP error about a masqueraded flow");
+	}
+	if (st != CT_LIVE) {
+		bool dnat = p->iproto != IPPROTO_ICMP && lan == O.cfg.mailserver_addr;
+
+		if (dnat && table_in_allows(p->iproto, lport, p->isaddr)) {
+			xlat(ex, K_TC_ICMP, O.cfg.public_addr, lport, !gw);
+			why(ex, "ICMP error about a connection to service port %u", lport);
+		} else if (dnat && svc_id(p->iproto, lport)) {
+			/* a listed port that denies incoming (or this remote):
+			 * no such connection can exist; translating the error
+			 * anyway leaks nothing (the source becomes public), so
+			 * either way is fine here */
+			xlat(ex, K_TC_ICMP, O.cfg.public_addr, lport, !gw);
+			leave(ex, no_flow);
+			ex->must = false;
+			why(ex, "ICMP error about denied service port %u", lport);
+		} else {
+			leave(ex, no_flow);
+			why(ex, "ICMP error about no flow");
+		}
+	}
+	if (st == CT_EDGE)
+		ex->must = false;
+}
+
+static void tc_oracle(const struct pkt *p, struct expect *ex)
+{
+	bool gw;
+	__u16 lport, rport, pport;
+	enum ct_live st;
+
+	memset(ex, 0, sizeof(*ex));
+	if (p->l3 < 0 || !p->ip20) {
+		leave(ex, VB(TC_ACT_OK));
+		ex->strict = true;
+		why(ex, "not IPv4");
+		return;
+	}
+	gw = is_wan_addr(p->saddr);
+	if (!p->wellformed || p->fragment || !p->l4ok ||
+	    (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP &&
+	     p->proto != IPPROTO_ICMP)) {
+		leave(ex, VB(gw ? TC_ACT_OK : TC_ACT_SHOT));
+		ex->strict = gw;
+		why(ex, "malformed, fragment or other protocol");
+		return;
+	}
+	if (p->proto == IPPROTO_ICMP && icmp_error(p->itype)) {
+		tc_icmp_oracle(p, ex, gw);
+		return;
+	}
+	if (gw || (p->proto == IPPROTO_ICMP && p->itype != 8)) {
+		leave(ex, VB(gw ? TC_ACT_OK : TC_ACT_SHOT));
+		ex->strict = gw;
+		why(ex, gw ? "the gateway's own" : "ICMP other than echo from the LAN");
+		return;
+	}
+	/* from a listed port: a reply; from another under default allow too,
+	 * unless it is a SYN opening a connection of its own */
+	if (p->saddr == O.cfg.mailserver_addr && p->proto != IPPROTO_ICMP &&
+	    (svc_id(p->proto, p->sport) ||
+	     (O.cfg.default_in == MXGW_ALLOW &&
+	      (p->proto != IPPROTO_TCP || (p->tflags & 0x12) != 0x02)))) {
+		xlat(ex, K_SNAT, O.cfg.public_addr, p->sport, false);
+		why(ex, "the mail server's reply from a service port");
+		return;
+	}
+	lport = p->proto == IPPROTO_ICMP ? p->iid : p->sport;
+	rport = p->proto == IPPROTO_ICMP ? 0 : p->dport;
+	st = nat_get(p->proto, p->saddr, lport, p->daddr, rport, &pport);
+	xlat(ex, K_MASQ, O.cfg.public_addr, 0, false);
+	leave(ex, VB(TC_ACT_SHOT));
+	ex->policy_ok = table_out_allows(p->proto, rport) || st == CT_LIVE || st == CT_EDGE;
+	ex->must = table_out_allows(p->proto, rport) || st == CT_LIVE;
+	ex->check_nat_full = st != CT_LIVE;
+	why(ex, "LAN flow: outgoing %s, mapping %s",
+	    table_out_allows(p->proto, rport) ? "allow" : "deny",
+	    st == CT_LIVE ? "live" : st == CT_EDGE ? "near its timeout" : "none");
+}
+
+/* ------------------------------------------------------------------ */
+/* violations and statistics                                           */
+
+struct vclass {
+	char name[128];
+	unsigned long count;
+};
+
+static struct vclass classes[MAX_CLASSES];
+static int nclasses;
+static unsigned long nviolations, max_examples;
+
+static struct {
+	const char *prog;
+	unsigned long iter;
+	const __u8 *in, *out;
+	size_t in_len, out_len;
+	int verdict;
+	const struct expect *ex;
+} cur;
+
+static void hex(const char *label, const __u8 *f, size_t len)
+{
+	fprintf(stderr, "    %s (%zu bytes):", label, len);
+	for (size_t i = 0; i < len; i++)
+		fprintf(stderr, "%s%02x", i % 32 ? "" : "\n      ", f[i]);
+	fprintf(stderr, "\n");
+}
+
+static void violation(const char *cls, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void violation(const char *cls, const char *fmt, ...)
+{
+	struct vclass *c = NULL;
+	va_list ap;
+
+	nviolations++;
+	for (int i = 0; i < nclasses; i++)
+		if (!strcmp(classes[i].name, cls))
+			c = &classes[i];
+	if (!c && nclasses < MAX_CLASSES) {
+		c = &classes[nclasses++];
+		snprintf(c->name, sizeof(c->name), "%s", cls);
+	}
+	if (!c || c->count++ >= max_examples)
+		return;
+	fprintf(stderr, "VIOLATION invariant %s\n    iteration %lu, %s, verdict %d\n    ",
+		cls, cur.iter, cur.prog, cur.verdict);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n    oracle: %s\n", cur.ex ? cur.ex->why : "-");
+	if (cur.ex && cur.ex->have_ct) {
+		struct mxgw_clock clk;
+		__u32 zero = 0;
+
+		memset(&clk, 0, sizeof(clk));
+		bpf_map_lookup_elem(tb.maps.clock, &zero, &clk);
+		fprintf(stderr, "    conntrack entry before: state %u flags %#x seen %llu, "
+			"age %lld ms; data plane clock %llu (%llu ticks)\n",
+			cur.ex->ct.state, cur.ex->ct.flags,
+			(unsigned long long)cur.ex->ct.seen_ns,
+			((long long)cur.ex->ct_now - (long long)cur.ex->ct.seen_ns) / 1000000,
+			(unsigned long long)clk.now_ns, (unsigned long long)clk.ticks);
+	}
+	if (cur.in) {
+		hex("in ", cur.in, cur.in_len);
+		hex("out", cur.out, cur.out_len);
+	}
+}
+
+static struct {
+	unsigned long xdp, tc, xdp_verdict[8], tc_verdict[4];
+	unsigned long xdp_kind[K_MAX], tc_kind[K_MAX], xdp_to_lan, tc_gw_xlate;
+	unsigned long replies, replies_mutated, mutated, disturb;
+	unsigned long must_deliver, csum_checked, tc_unrunnable, lan_src_dnat;
+} st;
+
+/* ------------------------------------------------------------------ */
+/* checking one result                                                 */
+
+static const char *field_at(const struct pkt *p, size_t off, char *buf, size_t n)
+{
+	static const char *const ipf[20] = {
+		"ip version/ihl", "ip tos", "ip total length", "ip total length",
+		"ip id", "ip id", "ip fragment", "ip fragment", "ip ttl",
+		"ip protocol", "ip checksum", "ip checksum", "ip saddr", "ip saddr",
+		"ip saddr", "ip saddr", "ip daddr", "ip daddr", "ip daddr", "ip daddr",
+	};
+
+	if (off < 12)
+		return "ethernet address";
+	if (p->l3 < 0 || off < (size_t)p->l3)
+		return "ethernet type or vlan";
+	if (off < (size_t)p->l3 + 20)
+		return ipf[off - p->l3];
+	if (!p->l4 || off < (size_t)p->l4)
+		return "ip options";
+	if (p->in && off >= (size_t)p->in && off < (size_t)p->in + 28) {
+		snprintf(buf, n, "quoted header byte %zu", off - p->in);
+		return buf;
+	}
+	snprintf(buf, n, "l4 byte %zu", off - p->l4);
+	return buf;
+}
+
+static void mark(bool *may, int off, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (off + i >= 0 && off + i < TB_MAX_FRAME)
+			may[off + i] = true;
+}
+
+static void mark_l4_check(bool *may, const struct pkt *p)
+{
+	mark(may, p->l4 + (p->proto == IPPROTO_TCP ? 16 : p->proto == IPPROTO_UDP ? 6 : 2), 2);
+}
+
+/*
+ * Does the change from @in to @out match translation @x exactly: the right
+ * address and port, and no byte changed that it does not own?
+ */
+static bool xlat_matches(const struct pkt *p, const __u8 *in, const struct pkt *q,
+			 const __u8 *out, size_t len, int verdict,
+			 const struct xlat *x, char *err, size_t errlen)
+{
+	bool may[TB_MAX_FRAME] = { false };
+	char b1[16], b2[16], fb[32];
+	const __u8 *oip = out + p->l3;
+	__u16 port;
+
+	if (p->l3 < 0 || !p->l4ok || q->l3 != p->l3 || !q->ip20) {
+		snprintf(err, errlen, "input has no L4 header to translate");
+		return false;
+	}
+	mark(may, p->l3 + 10, 2);
+	switch (x->kind) {
+	case K_SVC: case K_CT: case K_ECHO: case K_ICMP:
+		if (verdict != XDP_PASS && verdict != XDP_REDIRECT) {
+			snprintf(err, errlen, "translated but verdict %d", verdict);
+			return false;
+		}
+		if (q->daddr != x->addr) {
+			snprintf(err, errlen, "destination %s, want %s",
+				 a2s(q->daddr, b1), a2s(x->addr, b2));
+			return false;
+		}
+		mark(may, p->l3 + 16, 4);
+		if (verdict == XDP_REDIRECT) {
+			if (q->daddr != O.cfg.mailserver_addr || p->vlans || p->ihl != 5 ||
+			    p->ttl <= 1 || oip[8] != p->ttl - 1 ||
+			    memcmp(out, mail_mac, 6) || memcmp(out + 6, lan_mac, 6)) {
+				snprintf(err, errlen, "redirected, but not as the fast path may");
+				return false;
+			}
+			mark(may, 0, 12);
+			mark(may, p->l3 + 8, 1);
+		}
+		if (x->kind != K_ICMP)
+			mark_l4_check(may, p);
+		if (x->kind == K_CT) {
+			mark(may, p->l4 + 2, 2);
+			port = rd16(out + p->l4 + 2);
+		} else if (x->kind == K_ECHO) {
+			mark(may, p->l4 + 4, 2);
+			port = rd16(out + p->l4 + 4);
+		} else if (x->kind == K_SVC) {
+			port = rd16(out + p->l4 + 2);
+		} else {
+			mark(may, p->l4 + 2, 2);
+			mark(may, p->in + 10, 2);
+			mark(may, p->in + 12, 4);
+			if (rd32n(out + p->in + 12) != x->addr) {
+				snprintf(err, errlen, "quoted source %s, want %s",
+					 a2s(rd32n(out + p->in + 12), b1), a2s(x->addr, b2));
+				return false;
+			}
+			if (p->iproto == IPPROTO_ICMP) {
+				mark(may, p->in + 22, 4);
+				port = rd16(out + p->in + 24);
+			} else {
+				mark(may, p->in + 20, 2);
+				if (p->iproto == IPPROTO_UDP)
+					mark(may, p->in + 26, 2);
+				port = rd16(out + p->in + 20);
+			}
+		}
+		break;
+	case K_SNAT: case K_MASQ:
+		if (verdict != TC_ACT_OK || q->saddr != x->addr) {
+			snprintf(err, errlen, "source %s verdict %d, want %s",
+				 a2s(q->saddr, b1), verdict, a2s(x->addr, b2));
+			return false;
+		}
+		mark(may, p->l3 + 12, 4);
+		mark_l4_check(may, p);
+		mark(may, p->l4 + (p->proto == IPPROTO_ICMP ? 4 : 0), 2);
+		port = rd16(out + p->l4 + (p->proto == IPPROTO_ICMP ? 4 : 0));
+		if (x->kind == K_MASQ)
+			port = x->port;	/* checked against conntrack after */
+		break;
+	case K_TC_ICMP:
+		if (verdict != TC_ACT_OK) {
+			snprintf(err, errlen, "translated but verdict %d", verdict);
+			return false;
+		}
+		if (q->saddr != (x->outer ? x->addr : p->saddr)) {
+			snprintf(err, errlen, "source %s, want %s", a2s(q->saddr, b1),
+				 a2s(x->outer ? x->addr : p->saddr, b2));
+			return false;
+		}
+		if (x->outer)
+			mark(may, p->l3 + 12, 4);
+		mark(may, p->l4 + 2, 2);
+		mark(may, p->in + 10, 2);
+		mark(may, p->in + 16, 4);
+		if (rd32n(out + p->in + 16) != x->addr) {
+			snprintf(err, errlen, "quoted destination %s, want %s",
+				 a2s(rd32n(out + p->in + 16), b1), a2s(x->addr, b2));
+			return false;
+		}
+		if (p->iproto == IPPROTO_ICMP) {
+			mark(may, p->in + 22, 4);
+			port = rd16(out + p->in + 24);
+		} else {
+			mark(may, p->in + 22, 2);
+			if (p->iproto == IPPROTO_UDP)
+				mark(may, p->in + 26, 2);
+			port = rd16(out + p->in + 22);
+		}
+		break;
+	default:
+		return false;
+	}
+	if (port != x->port) {
+		snprintf(err, errlen, "port %u, want %u", port, x->port);
+		return false;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (in[i] != out[i] && !may[i]) {
+			snprintf(err, errlen, "%s (byte %zu) changed %02x -> %02x",
+				 field_at(p, i, fb, sizeof(fb)), i, in[i], out[i]);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool quote_beyond_dgram(const struct pkt *p);
+
+/* Invariant 2, for a frame that changed. */
+static void check_checksums(const struct pkt *p, const __u8 *in, const struct pkt *q,
+			    const __u8 *out)
+{
+	__u16 s1 = 0, s2 = 0;
+	int a, b;
+
+	if (p->l3 < 0 || !p->ip20)
+		return;
+	st.csum_checked++;
+	a = ip_csum_state(in, p);
+	b = ip_csum_state(out, q);
+	if (a == 1 && b != 1)
+		violation("2: IP header checksum broken by a rewrite",
+			  "ip checksum %04x -> %04x", rd16(in + p->l3 + 10),
+			  rd16(out + p->l3 + 10));
+	a = l4_csum_state(in, p);
+	b = l4_csum_state(out, q);
+	if (a == 2 && b != 2)
+		violation("2: UDP without checksum got one",
+			  "udp checksum 0 -> %04x", rd16(out + q->l4 + 6));
+	if (a == 1 && b != 1)
+		violation(quote_beyond_dgram(p) ?
+			  "2: ICMP checksum broken by a rewrite (quote beyond the total length)" :
+			  "2: L4 checksum broken by a rewrite",
+			  "protocol %u checksum state %d -> %d", p->proto, a, b);
+	a = inner_ip_csum_state(in, p);
+	b = inner_ip_csum_state(out, q);
+	if (a == 1 && b != 1)
+		violation("2: quoted IP header checksum broken by a rewrite",
+			  "quoted ip checksum %04x -> %04x", rd16(in + p->in + 10),
+			  rd16(out + p->in + 10));
+	a = inner_l4_sum(in, p, &s1);
+	b = inner_l4_sum(out, q, &s2);
+	if (a == 2 && b != 2)
+		violation("2: quoted UDP without checksum got one",
+			  "quoted udp checksum 0 -> %04x", rd16(out + p->in + 26));
+	if (a == 1 && (b != 1 || s1 != s2))
+		violation("2: quoted UDP/echo checksum no longer matches its datagram",
+			  "quoted protocol %u: checksum+fields %04x -> %04x", p->iproto, s1, s2);
+}
+
+static void record_svcflow(__u8 proto, __be32 client, __u16 cport, __u16 svc);
+static int wan_ifindex;
+
+/*
+ * tb_run_xdp / tb_run_tc, but a frame the kernel's test_run refuses is
+ * reported with its bytes rather than asserted on.
+ */
+static int run_prog(bool xdp, const __u8 *in, size_t len, __u8 *out, size_t *out_len)
+{
+	struct xdp_md ctx = { .data_end = len, .ingress_ifindex = wan_ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		    .data_in = in, .data_size_in = len,
+		    .data_out = out, .data_size_out = TB_MAX_FRAME,
+		    .repeat = 1);
+	int err;
+
+	if (xdp) {
+		opts.ctx_in = &ctx;
+		opts.ctx_size_in = sizeof(ctx);
+	}
+	err = bpf_prog_test_run_opts(xdp ? tb.xdp_fd : tb.tc_fd, &opts);
+	if (err) {
+		*out_len = 0;
+		return -1;
+	}
+	*out_len = opts.data_size_out;
+	return opts.retval;
+}
+static void record_flow(__u8 proto, bool local, __be32 lan, __u16 lport,
+			__be32 remote, __u16 rport, __u16 pport);
+
+static bool quote_beyond_dgram(const struct pkt *p)
+{
+	return p->in && p->inner_in_frame && !p->inner_in_dgram;
+}
+
+/* Name what went wrong as precisely as the frames allow. */
+static const char *xdp_class(const struct pkt *p, const struct pkt *q,
+			     const struct expect *ex)
+{
+	bool to_lan = q->l3 >= 0 && q->ip20 && is_lan(q->daddr);
+
+	if (quote_beyond_dgram(p))
+		return "1: ICMP error translated after a quote that lies beyond its IP total length";
+	for (int i = 0; i < ex->nx; i++)
+		if (q->ip20 && q->daddr == ex->x[i].addr)
+			return "1: translated towards its host, but not exactly as its rule or flow says";
+	if (to_lan && p->in && p->inner_in_frame && q->daddr == O.cfg.mailserver_addr &&
+	    (p->iproto == IPPROTO_TCP || p->iproto == IPPROTO_UDP) &&
+	    svc_id(p->iproto, p->isport))
+		return "1: ICMP error about a service denied in (or outside its from) "
+		       "translated to the mail server";
+	return to_lan ? "1: rewritten towards the LAN without a rule or live flow" :
+			"1: XDP changed a frame it may not translate";
+}
+
+static const char *tc_class(const struct pkt *p, const struct expect *ex)
+{
+	(void)ex;
+	if (quote_beyond_dgram(p))
+		return "3: ICMP error translated after a quote that lies beyond its IP total length";
+	if (p->ip20 && is_wan_addr(p->saddr))
+		return "3: frame from the gateway's own address was changed";
+	return "3: TC translation the oracle does not allow";
+}
+
+static void run_xdp_frame(const __u8 *in, size_t len)
+{
+	__u8 out[TB_MAX_FRAME];
+	struct pkt p, q;
+	struct expect ex;
+	char err[160] = "", e2[160];
+	size_t out_len;
+	int verdict, match = -1;
+
+	parse(in, len, &p);
+	xdp_oracle(&p, &ex);
+	st.must_deliver += ex.must;
+	verdict = run_prog(true, in, len, out, &out_len);
+	cur = (typeof(cur)){ "XDP mxgw_wan_in", cur.iter, in, out, len, out_len, verdict, &ex };
+	if (verdict < 0) {
+		out_len = 0;
+		violation("0: test_run refused the frame", "bpf_prog_test_run_opts failed");
+		return;
+	}
+	st.xdp++;
+	st.xdp_verdict[verdict >= 0 && verdict < 8 ? verdict : 7]++;
+	if (verdict != XDP_DROP && verdict != XDP_PASS && verdict != XDP_REDIRECT) {
+		violation("4: XDP verdict not DROP, PASS or REDIRECT", "verdict %d", verdict);
+		return;
+	}
+	if (out_len != len) {
+		violation("4: XDP changed the frame length", "length %zu -> %zu", len, out_len);
+		return;
+	}
+	if (!memcmp(in, out, len)) {
+		if ((ex.unchanged & VB(verdict)) && !ex.must)
+			return;
+		if (ex.must) {
+			violation("5: allowed frame not delivered (XDP)",
+				  "left unchanged with verdict %d", verdict);
+		} else {
+			violation(ex.strict ? "1: frame not for the public address not passed" :
+					      "1: XDP verdict differs from the table",
+				  "unchanged, verdict %d (allowed mask %#x)", verdict, ex.unchanged);
+		}
+		return;
+	}
+	parse(out, out_len, &q);
+	if (ex.strict) {
+		violation("1: frame not for the public address was changed", "changed");
+	} else {
+		for (int i = 0; i < ex.nx && match < 0; i++) {
+			if (xlat_matches(&p, in, &q, out, len, verdict, &ex.x[i], e2, sizeof(e2)))
+				match = i;
+			else if (!err[0])
+				snprintf(err, sizeof(err), "%s", e2);
+		}
+		if (match < 0)
+			violation(xdp_class(&p, &q, &ex), "%s",
+				  ex.nx ? err : "the oracle allows no translation");
+	}
+	check_checksums(&p, in, &q, out);
+	if (match < 0)
+		return;
+	st.xdp_kind[ex.x[match].kind]++;
+	if (is_lan(q.daddr))
+		st.xdp_to_lan++;
+	if (ex.x[match].kind == K_SVC) {
+		record_svcflow(p.proto, p.saddr, p.sport, p.dport);
+		st.lan_src_dnat += is_lan(p.saddr);
+	}
+}
+
+static void run_tc_frame(const __u8 *in, size_t len)
+{
+	__u8 out[TB_MAX_FRAME];
+	struct pkt p, q;
+	struct expect ex;
+	char err[160] = "", e2[160], b1[16];
+	size_t out_len;
+	int verdict, match = -1;
+	__u64 full0 = 0;
+
+	/* test_run refuses an skb whose protocol's header it cannot hold
+	 * (the stack never builds one): not a frame TC can be handed */
+	if ((rd16(in + 12) == 0x0800 && len < 14 + 20) ||
+	    (rd16(in + 12) == 0x86dd && len < 14 + 40)) {
+		st.tc_unrunnable++;
+		return;
+	}
+	parse(in, len, &p);
+	tc_oracle(&p, &ex);
+	st.must_deliver += ex.must;
+	if (ex.must && ex.check_nat_full)
+		full0 = counter1(MXGW_DROP_NAT_FULL);
+	verdict = run_prog(false, in, len, out, &out_len);
+	cur = (typeof(cur)){ "TC mxgw_wan_out", cur.iter, in, out, len, out_len, verdict, &ex };
+	if (verdict < 0) {
+		out_len = 0;
+		violation("0: test_run refused the frame", "bpf_prog_test_run_opts failed");
+		return;
+	}
+	st.tc++;
+	st.tc_verdict[verdict >= 0 && verdict < 3 ? verdict : 3]++;
+	if (verdict != TC_ACT_OK && verdict != TC_ACT_SHOT) {
+		violation("4: TC verdict not OK or SHOT", "verdict %d", verdict);
+		return;
+	}
+	if (out_len != len) {
+		violation("4: TC changed the frame length", "length %zu -> %zu", len, out_len);
+		return;
+	}
+	parse(out, out_len, &q);
+	/* invariant 3: whatever the oracle says, no LAN source leaves */
+	if (verdict == TC_ACT_OK && p.l3 >= 0 && p.ip20 && q.l3 >= 0 && q.ip20 &&
+	    is_lan(q.saddr)) {
+		violation("3: frame leaves the WAN with a LAN source address",
+			  "source %s", a2s(q.saddr, b1));
+		return;
+	}
+	if (!memcmp(in, out, len)) {
+		if ((ex.unchanged & VB(verdict)) && !ex.must) {
+			/* the gateway's own flow: its replies pass to it */
+			if (verdict == TC_ACT_OK && p.l4ok && p.saddr == O.cfg.public_addr &&
+			    (p.proto != IPPROTO_ICMP || p.itype == 8))
+				record_flow(p.proto, true, p.saddr,
+					    p.proto == IPPROTO_ICMP ? p.iid : p.sport, p.daddr,
+					    p.proto == IPPROTO_ICMP ? 0 : p.dport,
+					    p.proto == IPPROTO_ICMP ? p.iid : p.sport);
+			return;
+		}
+		if (ex.must && verdict == TC_ACT_SHOT && ex.check_nat_full &&
+		    counter1(MXGW_DROP_NAT_FULL) != full0)
+			return;	/* no free public port: refused, counted */
+		if (ex.must) {
+			violation("5: allowed frame not sent (TC)",
+				  "left unchanged with verdict %d", verdict);
+		} else {
+			violation(ex.strict ? "3: TC frame that must pass untouched was dropped" :
+					      "3: TC verdict differs from the table",
+				  "unchanged, verdict %d (allowed mask %#x)", verdict, ex.unchanged);
+		}
+		return;
+	}
+	if (ex.strict) {
+		violation(p.l3 >= 0 && p.ip20 && is_wan_addr(p.saddr) ?
+			  "3: frame from the gateway's own address was changed" :
+			  "3: TC changed a frame that is not IPv4",
+			  "changed");
+	} else {
+		for (int i = 0; i < ex.nx && match < 0; i++) {
+			if (xlat_matches(&p, in, &q, out, len, verdict, &ex.x[i], e2, sizeof(e2)))
+				match = i;
+			else if (!err[0])
+				snprintf(err, sizeof(err), "%s", e2);
+		}
+		if (match < 0)
+			violation(tc_class(&p, &ex), "%s",
+				  ex.nx ? err : "the oracle allows no translation");
+	}
+	check_checksums(&p, in, &q, out);
+	if (match < 0)
+		return;
+	st.tc_kind[ex.x[match].kind]++;
+	if (ex.x[match].kind == K_TC_ICMP && !ex.x[match].outer)
+		st.tc_gw_xlate++;
+	if (ex.x[match].kind == K_SNAT)
+		record_svcflow(p.proto, p.daddr, p.dport, p.sport);
+	if (ex.x[match].kind == K_MASQ) {
+		bool icmp = p.proto == IPPROTO_ICMP;
+		__u16 lport = icmp ? p.iid : p.sport, rport = icmp ? 0 : p.dport;
+		__u16 pport = rd16(out + p.l4 + (icmp ? 4 : 0));
+		struct mxgw_ct_key k = {
+			.remote_addr = p.daddr, .remote_port = htons(rport),
+			.public_port = htons(pport), .proto = p.proto,
+		};
+		struct mxgw_ct_entry e;
+
+		if (bpf_map_lookup_elem(tb.maps.ct, &k, &e) || e.lan_addr != p.saddr ||
+		    e.lan_port != htons(lport) || (e.flags & MXGW_CT_F_LOCAL))
+			violation("3: masqueraded without a conntrack entry for its public port",
+				  "public port %u", pport);
+		else if (!icmp && (pport < O.cfg.nat_port_min || pport > O.cfg.nat_port_max ||
+				   svc_id(p.proto, pport)))
+			violation("3: masqueraded to a port outside nat-ports or a service port",
+				  "public port %u", pport);
+		else
+			record_flow(p.proto, false, p.saddr, lport, p.daddr, rport, pport);
+		if (!ex.policy_ok)
+			violation("3: new LAN flow masqueraded against the outgoing column",
+				  "%u/%u outgoing deny, no live mapping", rport, p.proto);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* flows seen so far, to craft replies and ICMP errors                 */
+
+struct flow {
+	__u8 proto;
+	bool local;
+	__be32 lan, remote;
+	__u16 lport, rport, pport;
+};
+
+struct svcflow {
+	__u8 proto;
+	__be32 client;
+	__u16 cport, svc;
+};
+
+static struct flow flows[RING];
+static struct svcflow svcflows[RING];
+static unsigned long nflows, nsvcflows;
+
+static void record_flow(__u8 proto, bool local, __be32 lan, __u16 lport,
+			__be32 remote, __u16 rport, __u16 pport)
+{
+	flows[nflows++ % RING] = (struct flow){ proto, local, lan, remote, lport, rport, pport };
+}
+
+static void record_svcflow(__u8 proto, __be32 client, __u16 cport, __u16 svc)
+{
+	svcflows[nsvcflows++ % RING] = (struct svcflow){ proto, client, cport, svc };
+}
+
+static unsigned long pick_index(unsigned long n)
+{
+	unsigned long have = n < RING ? n : RING;
+
+	/* mostly recent ones, whose entries are likely alive */
+	if (chance(70))
+		return (n - 1 - rnd(have < 64 ? have : 64)) % RING;
+	return (n - 1 - rnd(have)) % RING;
+}
+
+static const struct flow *pick_flow(bool want_lan)
+{
+	for (int tries = 0; nflows && tries < 8; tries++) {
+		const struct flow *f = &flows[pick_index(nflows)];
+
+		if (!want_lan || !f->local)
+			return f;
+	}
+	return NULL;
+}
+
+static const struct svcflow *pick_svcflow(void)
+{
+	return nsvcflows ? &svcflows[pick_index(nsvcflows)] : NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* generating frames                                                   */
+
+struct frame {
+	__u8 b[TB_MAX_FRAME];
+	size_t len;
+	int l3;			/* where the IPv4 header was built; -1 none */
+};
+
+static const char *const lan_hosts[] = {
+	TB_MAILSERVER, TB_MAILSERVER, "192.168.1.20", "192.168.1.20", "192.168.200.9",
+};
+static const char *const inet_hosts[] = {
+	TB_CLIENT, TB_OTHER_CLIENT, "198.51.100.25", "198.51.100.1", "198.51.100.200",
+	"198.51.100.14", "203.0.113.7",
+};
+static const char *const odd_hosts[] = {
+	"203.0.113.34", "0.0.0.0", "255.255.255.255", "10.1.2.3", "224.0.0.251",
+	"127.0.0.1", "192.168.1.255",
+};
+#define PICK(a) (a[rnd(sizeof(a) / sizeof(a[0]))])
+
+static const char *any_addr(void)
+{
+	switch (rnd(10)) {
+	case 0: case 1: return TB_PUBLIC;
+	case 2: case 3: case 4: return PICK(lan_hosts);
+	case 9: return PICK(odd_hosts);
+	default: return PICK(inet_hosts);
+	}
+}
+
+static __u16 table_port(void)
+{
+	return O.nports ? O.ports[rnd(O.nports)] : 25;
+}
+
+static __u16 nat_port(void)
+{
+	__u32 lo = O.cfg.nat_port_min, hi = O.cfg.nat_port_max;
+
+	switch (rnd(6)) {
+	case 0: return lo;
+	case 1: return hi;
+	case 2: return lo - 1;
+	case 3: return hi < 65535 ? hi + 1 : hi;
+	default: return lo + rnd(hi - lo + 1);
+	}
+}
+
+static __u16 any_port(void)
+{
+	static const __u16 edge[] = { 1, 65535, 1024, 1023, 0x8000 };
+
+	switch (rnd(8)) {
+	case 0: case 1: case 2: return table_port();
+	case 3: case 4: return nat_port();
+	case 5: return 1 + rnd(1023);
+	case 6: return 1 + rnd(65535);
+	default: return PICK(edge);
+	}
+}
+
+static __u16 ephemeral(void)
+{
+	return chance(70) ? 32768 + rnd(28232) : any_port();
+}
+
+static __u8 tcp_flags(void)
+{
+	static const __u8 common[] = {
+		0x02, 0x12, 0x10, 0x18, 0x11, 0x19, 0x04, 0x14, 0x01, 0x03, 0x06, 0x29, 0x00,
+	};
+
+	return chance(70) ? PICK(common) : rnd(256);
+}
+
+static void shape(struct tb_frame_spec *s)
+{
+	static const __u16 frags[] = { 0x4000, 0x2000, 0x0001, 0x2001, 0x1fff, 0x6000 };
+
+	s->vlans = chance(80) ? 0 : 1 + rnd(2);
+	s->ihl = chance(85) ? 0 : 5 + rnd(11);
+	s->payload = chance(95) ? 1 + rnd(64) : 1 + rnd(1800);
+	s->ttl = chance(90) ? 0 : 1 + rnd(3);
+	s->frag_off = chance(93) ? 0 : PICK(frags);
+	s->udp_csum_zero = chance(20);
+}
+
+/* Recompute the checksums of what the frame holds, as far as it holds it. */
+static void fix_checksums(struct frame *f)
+{
+	__u8 *ip, *l4;
+	size_t hlen, tot;
+
+	if (f->l3 < 0 || f->l3 + 20 > (int)f->len)
+		return;
+	ip = f->b + f->l3;
+	hlen = (ip[0] & 0xf) * 4;
+	tot = rd16(ip + 2);
+	if (hlen < 20 || f->l3 + hlen > f->len)
+		return;
+	wr16(ip + 10, 0);
+	wr16(ip + 10, tb_ip_csum(ip));
+	if (tot < hlen || f->l3 + tot > f->len || (rd16(ip + 6) & 0x3fff))
+		return;
+	l4 = ip + hlen;
+	if (ip[9] == IPPROTO_TCP && tot - hlen >= 20) {
+		wr16(l4 + 16, 0);
+		wr16(l4 + 16, tb_l4_csum(ip));
+	} else if (ip[9] == IPPROTO_UDP && tot - hlen >= 8 && rd16(l4 + 6)) {
+		__u16 c;
+
+		wr16(l4 + 6, 0);
+		c = tb_l4_csum(ip);
+		wr16(l4 + 6, c ? c : 0xffff);
+	} else if (ip[9] == IPPROTO_ICMP && tot - hlen >= 8) {
+		if (icmp_error(l4[0]) && tot - hlen >= 8 + 20 &&
+		    (l4[8] & 0xf) == 5) {
+			wr16(l4 + 8 + 10, 0);
+			wr16(l4 + 8 + 10, tb_ip_csum(l4 + 8));
+		}
+		wr16(l4 + 2, 0);
+		wr16(l4 + 2, tb_icmp_csum(ip));
+	}
+}
+
+static void build(struct frame *f, const struct tb_frame_spec *s, int flags)
+{
+	f->len = tb_frame(s, f->b);
+	f->l3 = s->ethertype && s->ethertype != 0x0800 ? -1 : 14 + 4 * s->vlans;
+	if (flags >= 0 && s->proto == IPPROTO_TCP && f->l3 >= 0) {
+		/* tb_frame takes 0 for "SYN": every combination, 0 included */
+		f->b[f->l3 + (s->ihl > 5 ? s->ihl : 5) * 4 + 13] = flags;
+		fix_checksums(f);
+	}
+}
+
+/* A third VLAN tag: beyond what mxgw parses, so not IPv4 to it. */
+static void add_vlan(struct frame *f)
+{
+	if (f->len + 4 > TB_MAX_FRAME)
+		return;
+	memmove(f->b + 16, f->b + 12, f->len - 12);
+	wr16(f->b + 12, 0x8100);
+	wr16(f->b + 14, 99);
+	f->len += 4;
+	f->l3 = f->l3 >= 0 ? f->l3 + 4 : -1;
+}
+
+static void mutate(struct frame *f)
+{
+	static const __u16 frags[] = { 0x2000, 0x0001, 0x1fff, 0x4000, 0x6000, 0x3fff };
+	static const __u8 protos[] = { 0, 1, 2, 6, 17, 47, 50, 58, 132, 255 };
+	int n = 1 + rnd(3);
+
+	st.mutated++;
+	for (int i = 0; i < n; i++) {
+		bool has_ip = f->l3 >= 0 && f->l3 + 20 <= (int)f->len;
+		__u8 *ip = has_ip ? f->b + f->l3 : NULL;
+		size_t hlen = ip ? (ip[0] & 0xf) * 4 : 0;
+		__u8 *l4 = ip && f->l3 + hlen + 28 + 8 <= f->len ? ip + hlen : NULL;
+
+		switch (rnd(13)) {
+		case 0:	/* bit flip in the headers */
+			f->b[rnd(f->len < 100 ? f->len : 100)] ^= 1 << rnd(8);
+			break;
+		case 1:	/* any byte anywhere */
+			f->b[rnd(f->len)] = rnd(256);
+			break;
+		case 2:	/* truncation */
+			f->len = 14 + rnd(f->len - 14 + 1);
+			break;
+		case 3:
+			if (ip)
+				ip[0] = (ip[0] & 0xf0) | rnd(16);
+			break;
+		case 4:
+			if (!ip)
+				break;
+			switch (rnd(4)) {
+			case 0: wr16(ip + 2, rnd(65536)); break;
+			case 1: wr16(ip + 2, rd16(ip + 2) + rnd(41) - 20); break;
+			case 2: wr16(ip + 2, hlen + 8); break;	/* only the ICMP/UDP header */
+			default: wr16(ip + 2, hlen + rnd(40)); break;
+			}
+			break;
+		case 5:
+			if (ip)
+				wr16(ip + 6, chance(70) ? PICK(frags) : rnd(65536));
+			break;
+		case 6:
+			if (l4 && ip[9] == IPPROTO_TCP)
+				l4[13] = rnd(256);
+			break;
+		case 7:
+			if (ip)
+				ip[8] = rnd(3);
+			break;
+		case 8:
+			if (ip && chance(30))
+				ip[0] = (rnd(16) << 4) | (ip[0] & 0xf);
+			else if (ip)
+				ip[9] = PICK(protos);
+			break;
+		case 9:	/* the quoted header of an ICMP error */
+			if (!l4 || ip[9] != IPPROTO_ICMP)
+				break;
+			switch (rnd(5)) {
+			case 0: l4[8] = 0x40 | rnd(16); break;
+			case 1: memcpy(l4 + 8 + 12, (__be32[]){ addr(any_addr()) }, 4); break;
+			case 2: l4[8 + 9] = PICK(protos); break;
+			case 3: wr16(l4 + 8 + 20 + 2 * rnd(4), any_port()); break;
+			default: l4[8 + 20] = rnd(16); break;
+			}
+			break;
+		case 10: {	/* link padding */
+			size_t add = 1 + rnd(40);
+
+			if (f->len + add > TB_MAX_FRAME)
+				break;
+			for (size_t j = 0; j < add; j++)
+				f->b[f->len + j] = rnd(256);
+			f->len += add;
+			break;
+		}
+		case 11:
+			if (ip)
+				memcpy(ip + (chance(50) ? 12 : 16), (__be32[]){ addr(any_addr()) }, 4);
+			break;
+		default:
+			if (l4 && ip[9] != IPPROTO_ICMP)
+				wr16(l4 + 2 * rnd(2), any_port());
+			else if (l4)
+				l4[0] = rnd(20);
+			break;
+		}
+	}
+	if (chance(50))
+		fix_checksums(f);
+}
+
+static void set_proto(struct tb_frame_spec *s)
+{
+	unsigned int r = rnd(100);
+
+	s->proto = r < 55 ? IPPROTO_TCP : r < 85 ? IPPROTO_UDP : IPPROTO_ICMP;
+	if (s->proto == IPPROTO_ICMP) {
+		s->icmp_type = 8;
+		s->icmp_id = rnd(65536);
+	}
+}
+
+/* ICMP error fields of @s around the quoted packet @inner. */
+static void icmp_error_spec(struct tb_frame_spec *s, struct tb_frame_spec *inner)
+{
+	static const __u8 types[] = { 3, 3, 11, 12 };
+
+	s->proto = IPPROTO_ICMP;
+	s->icmp_type = PICK(types);
+	s->icmp_code = s->icmp_type == 3 ? rnd(16) : rnd(2);
+	s->icmp_id = chance(80) ? 0 : rnd(65536);
+	s->inner = inner;
+	s->frag_off = 0;
+	inner->udp_csum_zero = chance(20);
+	inner->ihl = chance(92) ? 0 : 6;
+	inner->payload = 1 + rnd(32);
+	inner->tcp_flags = 0x10;
+}
+
+static void gen_egress(struct frame *f)
+{
+	struct tb_frame_spec s = { 0 }, inner = { 0 };
+	char a1[16], a2[16];
+	const struct flow *fl;
+	const struct svcflow *sf;
+	unsigned int r = rnd(100);
+	int flags = tcp_flags();
+
+	shape(&s);
+	if (r < 40) {			/* a LAN host opens or goes on */
+		s.saddr = PICK(lan_hosts);
+		s.daddr = chance(90) ? PICK(inet_hosts) : any_addr();
+		set_proto(&s);
+		s.sport = ephemeral();
+		s.dport = any_port();
+	} else if (r < 50 && (fl = pick_flow(true))) {	/* a known LAN flow */
+		s.saddr = a2s(fl->lan, a1);
+		s.daddr = a2s(fl->remote, a2);
+		s.proto = fl->proto;
+		s.sport = fl->lport;
+		s.dport = fl->rport;
+		s.icmp_type = 8;
+		s.icmp_id = fl->lport;
+	} else if (r < 58) {		/* the mail server answers a client */
+		s.saddr = TB_MAILSERVER;
+		if ((sf = pick_svcflow()) && chance(70)) {
+			s.proto = sf->proto;
+			s.daddr = a2s(sf->client, a1);
+			s.sport = sf->svc;
+			s.dport = sf->cport;
+		} else {
+			s.proto = chance(85) ? IPPROTO_TCP : IPPROTO_UDP;
+			s.daddr = PICK(inet_hosts);
+			s.sport = chance(80) ? table_port() : any_port();
+			s.dport = ephemeral();
+		}
+	} else if (r < 66) {		/* the gateway's own traffic */
+		s.saddr = TB_PUBLIC;
+		s.daddr = chance(85) ? PICK(inet_hosts) : any_addr();
+		set_proto(&s);
+		if (s.proto == IPPROTO_ICMP && chance(30))
+			s.icmp_type = rnd(16);
+		s.sport = ephemeral();
+		s.dport = any_port();
+	} else if (r < 78) {		/* ICMP errors about what came in */
+		icmp_error_spec(&s, &inner);
+		fl = chance(50) ? pick_flow(true) : NULL;
+		sf = !fl && chance(50) ? pick_svcflow() : NULL;
+		if (fl) {
+			inner.saddr = a2s(fl->remote, a1);
+			inner.daddr = a2s(fl->lan, a2);
+			inner.proto = fl->proto;
+			inner.sport = fl->rport;
+			inner.dport = fl->lport;
+			inner.icmp_type = 0;
+			inner.icmp_id = fl->lport;
+		} else if (sf) {
+			inner.saddr = a2s(sf->client, a1);
+			inner.daddr = TB_MAILSERVER;
+			inner.proto = sf->proto;
+			inner.sport = sf->cport;
+			inner.dport = sf->svc;
+		} else {
+			inner.saddr = PICK(inet_hosts);
+			inner.daddr = chance(70) ? PICK(lan_hosts) : any_addr();
+			set_proto(&inner);
+			inner.icmp_type = chance(70) ? 0 : 8;
+			inner.sport = any_port();
+			inner.dport = any_port();
+		}
+		s.saddr = chance(35) ? TB_PUBLIC : chance(70) ? inner.daddr : PICK(lan_hosts);
+		s.daddr = chance(70) ? inner.saddr : PICK(inet_hosts);
+	} else if (r < 85) {		/* other protocols, other ICMP */
+		static const __u8 protos[] = { 1, 1, 1, 47, 50, 0, 255, 58, 2 };
+
+		s.saddr = chance(30) ? TB_PUBLIC : PICK(lan_hosts);
+		s.daddr = any_addr();
+		s.proto = PICK(protos);
+		s.icmp_type = rnd(20);
+		s.icmp_id = rnd(65536);
+	} else if (r < 92) {		/* not IPv4 */
+		static const __u16 types[] = { 0x0806, 0x86dd, 0x88cc, 0x8863, 0x0801 };
+
+		s.ethertype = PICK(types);
+	} else {			/* anything */
+		s.saddr = any_addr();
+		s.daddr = any_addr();
+		set_proto(&s);
+		s.sport = any_port();
+		s.dport = any_port();
+		if (s.proto == IPPROTO_ICMP)
+			s.icmp_type = rnd(20);
+	}
+	build(f, &s, s.proto == IPPROTO_TCP ? flags : -1);
+	if (s.vlans == 2 && chance(20))
+		add_vlan(f);
+	if (chance(30))
+		mutate(f);
+}
+
+static void gen_ingress(struct frame *f)
+{
+	struct tb_frame_spec s = { 0 }, inner = { 0 };
+	char a1[16], a2[16];
+	const struct flow *fl;
+	const struct svcflow *sf;
+	unsigned int r = rnd(100);
+	int flags = tcp_flags();
+	bool reply = false;
+
+	shape(&s);
+	s.daddr = TB_PUBLIC;
+	if (r < 50 && (fl = pick_flow(false))) {	/* a reply to a flow */
+		unsigned int v = rnd(100);
+
+		reply = true;
+		if (v < 70) {
+			s.saddr = a2s(fl->remote, a1);
+			s.proto = fl->proto;
+			s.sport = fl->rport;
+			s.dport = fl->pport;
+			s.icmp_type = 0;
+			s.icmp_id = fl->pport;
+		} else if (v < 90) {
+			icmp_error_spec(&s, &inner);
+			s.saddr = chance(50) ? a2s(fl->remote, a1) : "198.51.100.1";
+			inner.saddr = TB_PUBLIC;
+			inner.daddr = a2s(fl->remote, a2);
+			inner.proto = fl->proto;
+			inner.sport = fl->pport;
+			inner.dport = fl->rport;
+			inner.icmp_type = 8;
+			inner.icmp_id = fl->pport;
+		} else {			/* a near miss */
+			s.saddr = a2s(fl->remote, a1);
+			s.proto = fl->proto;
+			s.sport = fl->rport;
+			s.dport = fl->pport;
+			s.icmp_type = 0;
+			s.icmp_id = fl->pport;
+			switch (rnd(4)) {
+			case 0: s.saddr = PICK(inet_hosts); break;
+			case 1: s.sport++; break;
+			case 2: s.dport++; s.icmp_id++; break;
+			default:
+				s.proto = s.proto == IPPROTO_TCP ? IPPROTO_UDP : IPPROTO_TCP;
+				break;
+			}
+		}
+	} else if (r < 65) {		/* a client to a service */
+		if ((sf = pick_svcflow()) && chance(30)) {
+			s.saddr = a2s(sf->client, a1);
+			s.proto = sf->proto;
+			s.sport = sf->cport;
+			s.dport = sf->svc;
+		} else {
+			s.saddr = chance(85) ? PICK(inet_hosts) : any_addr();
+			s.proto = chance(80) ? IPPROTO_TCP : IPPROTO_UDP;
+			s.sport = ephemeral();
+			s.dport = chance(80) ? table_port() : any_port();
+		}
+	} else if (r < 75) {		/* ICMP to the public address */
+		s.saddr = chance(85) ? PICK(inet_hosts) : any_addr();
+		s.proto = IPPROTO_ICMP;
+		s.icmp_id = rnd(65536);
+		switch (rnd(4)) {
+		case 0:
+			s.icmp_type = chance(50) ? 8 : 0;
+			break;
+		case 1:
+			s.icmp_type = rnd(20);
+			s.icmp_code = rnd(4);
+			break;
+		default:
+			icmp_error_spec(&s, &inner);
+			inner.saddr = TB_PUBLIC;
+			if ((sf = pick_svcflow()) && chance(40)) {
+				inner.daddr = a2s(sf->client, a2);
+				inner.proto = sf->proto;
+				inner.sport = sf->svc;
+				inner.dport = sf->cport;
+			} else {
+				inner.daddr = chance(80) ? PICK(inet_hosts) : any_addr();
+				set_proto(&inner);
+				inner.sport = chance(70) ? table_port() : any_port();
+				inner.dport = ephemeral();
+			}
+			if (chance(10))
+				inner.saddr = any_addr();
+			break;
+		}
+	} else if (r < 82) {		/* not for the public address */
+		s.saddr = any_addr();
+		do
+			s.daddr = any_addr();
+		while (!strcmp(s.daddr, TB_PUBLIC));
+		set_proto(&s);
+		s.sport = any_port();
+		s.dport = any_port();
+	} else if (r < 88) {		/* not IPv4 */
+		static const __u16 types[] = { 0x0806, 0x86dd, 0x88cc, 0x8863, 0x0801 };
+
+		s.ethertype = PICK(types);
+	} else {			/* anything, mostly to the public address */
+		static const __u8 protos[] = { 6, 6, 17, 17, 1, 47, 50, 0 };
+
+		s.saddr = any_addr();
+		s.daddr = chance(70) ? TB_PUBLIC : any_addr();
+		s.proto = PICK(protos);
+		s.sport = any_port();
+		s.dport = any_port();
+		s.icmp_type = rnd(20);
+		s.icmp_id = rnd(65536);
+	}
+	build(f, &s, s.proto == IPPROTO_TCP ? flags : -1);
+	if (s.vlans == 2 && chance(20))
+		add_vlan(f);
+	if (chance(30)) {
+		mutate(f);
+		st.replies_mutated += reply;
+	}
+	st.replies += reply;
+}
+
+/* ------------------------------------------------------------------ */
+/* the running gateway changes under the traffic, as mxctl changes it  */
+
+static unsigned long restore_at, tx_back_at;
+static __u32 flipped_id, lan_ifindex;
+static int flipped_dir;
+
+static void disturb(unsigned long it)
+{
+	const struct flow *fl;
+
+	if (restore_at && it >= restore_at) {
+		const struct mxgw_service *s = &O.svc[flipped_id];
+
+		assert_int_equal(mxgw_maps_set_verdict(&tb.maps, s->name, flipped_dir,
+						       !s->verdict[flipped_dir]), 0);
+		oracle_load();
+		restore_at = 0;
+	}
+	if (!restore_at && O.nids && !rnd(5000)) {
+		/* set-service NAME in|out allow|deny, and back later */
+		flipped_id = O.ids[rnd(O.nids)];
+		flipped_dir = rnd(2);
+		assert_int_equal(mxgw_maps_set_verdict(&tb.maps, O.svc[flipped_id].name,
+						       flipped_dir,
+						       !O.svc[flipped_id].verdict[flipped_dir]), 0);
+		oracle_load();
+		restore_at = it + 200 + rnd(800);
+		st.disturb++;
+	}
+	if (tx_back_at && it >= tx_back_at) {
+		assert_int_equal(bpf_map_update_elem(tb.maps.tx_ports, &lan_ifindex,
+						     &lan_ifindex, BPF_ANY), 0);
+		tx_back_at = 0;
+	}
+	if (!tx_back_at && !rnd(40000)) {
+		/* mxctl reload finds the LAN device no longer takes XDP frames
+		 * (its veth peer lost its XDP program, say): mxgw_sync_tx_ports
+		 * deletes it from mxgw_tx_ports, as here; it comes back later */
+		assert_int_equal(bpf_map_delete_elem(tb.maps.tx_ports, &lan_ifindex), 0);
+		tx_back_at = it + 50 + rnd(200);
+		st.disturb++;
+	}
+	if (!rnd(1500) && (fl = pick_flow(false))) {
+		/* a flow idle past its timeout, or one the LRU took */
+		struct mxgw_ct_key k = {
+			.remote_addr = fl->remote, .remote_port = htons(fl->rport),
+			.public_port = htons(fl->pport), .proto = fl->proto,
+		};
+		struct mxgw_ct_entry e;
+
+		if (!bpf_map_lookup_elem(tb.maps.ct, &k, &e)) {
+			if (chance(70) && e.state < MXGW_CT_STATE_MAX &&
+			    e.seen_ns > O.cfg.timeout_ns[e.state] + 10 * CT_MARGIN_NS) {
+				e.seen_ns -= O.cfg.timeout_ns[e.state] + 10 * CT_MARGIN_NS;
+				bpf_map_update_elem(tb.maps.ct, &k, &e, BPF_EXIST);
+			} else {
+				bpf_map_delete_elem(tb.maps.ct, &k);
+			}
+			st.disturb++;
+		}
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* the runs                                                            */
+
+static int teardown(void **state)
+{
+	(void)state;
+	if (tb.skel)
+		tb_destroy(&tb);
+	return 0;
+}
+
+static unsigned long env_ul(const char *name, unsigned long def)
+{
+	const char *v = getenv(name);
+	char *end;
+	unsigned long long n;
+
+	if (!v || !*v)
+		return def;
+	errno = 0;
+	n = strtoull(v, &end, 0);
+	if (errno || *end)
+		fail_msg("%s=%s: not a number", name, v);
+	return n;
+}
+
+static double pct(unsigned long n, unsigned long of)
+{
+	return of ? 100.0 * n / of : 0;
+}
+
+static void report(const char *name, __u64 seed, unsigned long n, double secs)
+{
+	__u64 counters[MXGW_COUNTER_MAX];
+	unsigned long xdp_x = 0, tc_x = 0;
+
+	for (int k = 0; k < K_MAX; k++) {
+		xdp_x += st.xdp_kind[k];
+		tc_x += st.tc_kind[k];
+	}
+	printf("fuzz %s: seed %#llx, %lu frames in %.1f s (%lu XDP, %lu TC); "
+	       "%lu mutated, %lu table/flow changes\n", name, (unsigned long long)seed,
+	       n, secs, st.xdp, st.tc, st.mutated, st.disturb);
+	printf("  XDP verdicts: DROP %lu (%.1f%%), PASS %lu (%.1f%%), REDIRECT %lu (%.1f%%), other %lu\n",
+	       st.xdp_verdict[XDP_DROP], pct(st.xdp_verdict[XDP_DROP], st.xdp),
+	       st.xdp_verdict[XDP_PASS], pct(st.xdp_verdict[XDP_PASS], st.xdp),
+	       st.xdp_verdict[XDP_REDIRECT], pct(st.xdp_verdict[XDP_REDIRECT], st.xdp),
+	       st.xdp - st.xdp_verdict[XDP_DROP] - st.xdp_verdict[XDP_PASS] -
+	       st.xdp_verdict[XDP_REDIRECT]);
+	printf("  XDP rewritten: %lu (%.1f%%), towards the LAN %lu (%.1f%%): service DNAT %lu, "
+	       "conntrack reply %lu, echo reply %lu, ICMP error %lu\n",
+	       xdp_x, pct(xdp_x, st.xdp), st.xdp_to_lan, pct(st.xdp_to_lan, st.xdp),
+	       st.xdp_kind[K_SVC], st.xdp_kind[K_CT], st.xdp_kind[K_ECHO], st.xdp_kind[K_ICMP]);
+	printf("  XDP service DNATs whose source is a LAN address (192.168/16, spoofed): %lu\n",
+	       st.lan_src_dnat);
+	printf("  XDP crafted replies to earlier flows: %lu (%.1f%% of XDP frames), %lu of them mutated\n",
+	       st.replies, pct(st.replies, st.xdp), st.replies_mutated);
+	printf("  TC verdicts: OK %lu (%.1f%%), SHOT %lu (%.1f%%), other %lu\n",
+	       st.tc_verdict[TC_ACT_OK], pct(st.tc_verdict[TC_ACT_OK], st.tc),
+	       st.tc_verdict[TC_ACT_SHOT], pct(st.tc_verdict[TC_ACT_SHOT], st.tc),
+	       st.tc - st.tc_verdict[TC_ACT_OK] - st.tc_verdict[TC_ACT_SHOT]);
+	printf("  TC rewritten: %lu (%.1f%%): masquerade %lu, service SNAT %lu, ICMP error %lu "
+	       "(%lu of them the gateway's, quote only)\n",
+	       tc_x, pct(tc_x, st.tc), st.tc_kind[K_MASQ], st.tc_kind[K_SNAT],
+	       st.tc_kind[K_TC_ICMP], st.tc_gw_xlate);
+	printf("  frames the oracle required delivered: %lu; rewritten frames whose checksums "
+	       "were compared: %lu\n", st.must_deliver, st.csum_checked);
+	printf("  TC frames test_run cannot take (IPv4/IPv6 type, shorter than its header): %lu; "
+	       "data plane clock behind ours by at most %llu ms\n", st.tc_unrunnable,
+	       (unsigned long long)clock_lag_max / 1000000);
+	if (!mxgw_maps_read_counters(&tb.maps, counters)) {
+		printf("  data plane counters:");
+		for (int c = 0, col = 0; c < MXGW_COUNTER_MAX; c++) {
+			if (!counters[c])
+				continue;
+			printf("%s%s %llu", col++ % 4 ? ", " : "\n    ", mxgw_counter_name(c),
+			       (unsigned long long)counters[c]);
+		}
+		printf("\n");
+	}
+	fflush(stdout);
+}
+
+static void fuzz(const char *name, const char *conf, __u64 seed, unsigned long n)
+{
+	struct timespec t0, t1;
+	struct frame f;
+	double secs;
+
+	memset(&st, 0, sizeof(st));
+	memset(classes, 0, sizeof(classes));
+	nclasses = 0;
+	nviolations = 0;
+	nflows = nsvcflows = 0;
+	restore_at = tx_back_at = 0;
+	clock_lag_max = 0;
+	rng = seed;
+	max_examples = env_ul("MXGW_FUZZ_EXAMPLES", 3);
+	printf("fuzz %s: seed %#llx, %lu frames (MXGW_FUZZ_SEED, MXGW_FUZZ_ITERATIONS)\n",
+	       name, (unsigned long long)seed, n);
+	fflush(stdout);
+	if (tb.skel)
+		tb_destroy(&tb);
+	tb_load(&tb, conf);
+	tb_allow_redirect(&tb, "lan0");
+	wan_ifindex = tb_ifindex("wan0");
+	lan_ifindex = tb_ifindex("lan0");
+	oracle_load();
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (unsigned long it = 0; it < n; it++) {
+		cur.iter = it;
+		disturb(it);
+		if (chance(50)) {
+			gen_egress(&f);
+			run_tc_frame(f.b, f.len);
+		} else {
+			gen_ingress(&f);
+			run_xdp_frame(f.b, f.len);
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	report(name, seed, n, secs);
+	if (clock_lag_max > CLOCK_LAG_MAX_NS) {
+		cur.ex = NULL;
+		cur.in = NULL;
+		violation("4: the data plane clock stopped (entries would never expire)",
+			  "behind by %llu ms", (unsigned long long)clock_lag_max / 1000000);
+	}
+	if (!nviolations)
+		return;
+	fprintf(stderr, "fuzz %s: %lu violations (seed %#llx):\n", name, nviolations,
+		(unsigned long long)seed);
+	for (int i = 0; i < nclasses; i++)
+		fprintf(stderr, "  %6lu  %s\n", classes[i].count, classes[i].name);
+	fail_msg("fuzz %s: %lu violations in %d classes, seed %#llx (first frames above)",
+		 name, nviolations, nclasses, (unsigned long long)seed);
+}
+
+static void test_fuzz_shipped_table(void **state)
+{
+	(void)state;
+	fuzz("shipped table", tb_shipped_conf(), env_ul("MXGW_FUZZ_SEED", FUZZ_SEED),
+	     env_ul("MXGW_FUZZ_ITERATIONS", FUZZ_ITERATIONS));
+}
+
+/*
+ * The other branches of the table: default allow, "from", a UDP service
+ * allowed in, a service inside nat-ports, a small NAT range, a small
+ * conntrack table and short timeouts, so entries expire and are evicted
+ * while the run goes on.
+ */
+static const char other_conf[] =
+	"public " TB_PUBLIC "\nmailserver " TB_MAILSERVER "\n"
+	"default allow\nicmp-echo deny\n"
+	"nat-ports 40000-40200\nconntrack-max 1024\n"
+	"timeout udp 2\ntimeout tcp-syn-sent 3\ntimeout icmp 2\ntimeout tcp-close 1\n"
+	"service smtp 25/tcp allow allow\n"
+	"service smtps 465 allow allow from 198.51.100.0/28,203.0.113.7\n"
+	"service dns 53/tcp,udp allow deny\n"
+	"service ntp 123/udp deny allow from " TB_CLIENT "\n"
+	"service imap 143 deny deny\n"
+	"service alt 40100/tcp,udp allow allow\n";
+
+static void test_fuzz_other_table(void **state)
+{
+	unsigned long n = env_ul("MXGW_FUZZ_ITERATIONS", FUZZ_ITERATIONS) / 4;
+
+	(void)state;
+	fuzz("other table", other_conf, env_ul("MXGW_FUZZ_SEED", FUZZ_SEED) ^ 0x5a5a,
+	     n ? n : 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fuzz_shipped_table),
+		cmocka_unit_test(test_fuzz_other_table),
+	};
+
+	return cmocka_run_group_tests_name("fuzz", tests, NULL, teardown);
+}
