@@ -43,7 +43,7 @@ TESTS := $(BUILD)/tests/test_config $(BUILD)/tests/test_netdev $(BUILD)/tests/te
 	 $(BUILD)/tests/test_tc $(BUILD)/tests/test_conntrack $(BUILD)/tests/test_fuzz \
 	 $(BUILD)/tests/test_maps
 
-.PHONY: all test deps check-deps clean bench
+.PHONY: all test deps check-deps clean bench demo
 all: $(BUILD)/mxctl
 
 $(BUILD)/mxgw.bpf.o: $(BPF_SRC) $(BPF_HDRS)
@@ -96,7 +96,17 @@ $(BUILD)/bench/bench_prog: tests/bench/bench_prog.c tests/bpf/testbed.c $(LIB_OB
 bench: check-deps all $(BUILD)/bench/bench_prog
 	$(Q)$(BUILD)/bench/bench_prog --csv $(BUILD)/bench/prog.csv
 
+# The mail test bed's servers and clients: their own script, which keeps
+# them from becoming services of the host.
+MAIL_DEPS := tests/e2e/mail/deps.sh
+
+# The first thing a new user runs: the table tried with real mail software.
+# make demo DEMO_ARGS=--keep leaves the test bed up for exploring.
+demo: check-deps all
+	$(Q)tests/e2e/mail/demo.sh $(DEMO_ARGS)
+
 check-deps:
+	@$(MAIL_DEPS)
 	@missing=""; for p in $(DEPS); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
@@ -105,10 +115,11 @@ check-deps:
 deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEPS)
+	$(MAIL_DEPS)
 
 test: check-deps
 	$(Q)$(MAKE) --no-print-directory all $(TESTS)
-	$(Q)tests/run.sh $(TESTS) tests/e2e/test_inbound.sh
+	$(Q)tests/run.sh $(TESTS) tests/e2e/test_inbound.sh tests/e2e/mail/test_mail.sh
 
 clean:
 	rm -rf $(BUILD)
