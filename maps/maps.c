@@ -269,6 +269,12 @@ static struct mxgw_config config_of(const struct mxgw_conf *conf,
 		.nat_port_max = conf->nat_port_max,
 	};
 
+	int ncpu = libbpf_num_possible_cpus();
+
+	/* log-rate is for the gateway: each CPU's bucket holds its share */
+	if (conf->log_rate)
+		cfg.log_per_cpu = ncpu > 0 && conf->log_rate > (__u32)ncpu ?
+				  conf->log_rate / ncpu : 1;
 	memcpy(cfg.wan_addrs, wan->addrs, sizeof(cfg.wan_addrs));
 	cfg.lan_net = wan->lan_net;
 	cfg.lan_mask = wan->lan_mask;
