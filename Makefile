@@ -27,7 +27,7 @@ endif
 
 # Debian 12 packages: build, run, test.
 DEPS := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool libcmocka-dev \
-	make gcc pkg-config iproute2 ethtool nftables python3
+	make gcc pkg-config iproute2 ethtool nftables python3 tshark
 
 BPF_SRC  := bpf/mxgw.bpf.c
 BPF_HDRS := $(wildcard bpf/*.h) maps/mxgw_abi.h vmlinux/vmlinux.h
@@ -38,6 +38,8 @@ HDRS     := $(wildcard maps/*.h ctl/*.h loader/*.h) $(BUILD)/mxgw.skel.h
 
 LIB_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 CTL_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(CTL_SRC))
+
+E2E_TESTS := tests/e2e/test_inbound.sh tests/e2e/test_log.sh tests/e2e/mail/test_mail.sh
 
 TESTS := $(BUILD)/tests/test_config $(BUILD)/tests/test_netdev $(BUILD)/tests/test_xdp \
 	 $(BUILD)/tests/test_tc $(BUILD)/tests/test_conntrack $(BUILD)/tests/test_fuzz \
@@ -119,7 +121,7 @@ deps:
 
 test: check-deps
 	$(Q)$(MAKE) --no-print-directory all $(TESTS)
-	$(Q)tests/run.sh $(TESTS) tests/e2e/test_inbound.sh tests/e2e/mail/test_mail.sh
+	$(Q)tests/run.sh $(TESTS) $(E2E_TESTS)
 
 clean:
 	rm -rf $(BUILD)
