@@ -33,7 +33,8 @@ BPF_SRC  := bpf/mxgw.bpf.c
 BPF_HDRS := $(wildcard bpf/*.h) maps/mxgw_abi.h vmlinux/vmlinux.h
 LIB_SRC  := maps/maps.c maps/names.c ctl/config.c loader/loader.c loader/netdev.c
 CTL_SRC  := ctl/mxctl.c ctl/json.c ctl/cmd_load.c ctl/cmd_service.c ctl/cmd_status.c \
-	    ctl/cmd_conntrack.c ctl/cmd_log.c
+	    ctl/cmd_conntrack.c ctl/cmd_dns.c ctl/cmd_check.c ctl/policy.c ctl/conf_save.c \
+	    ctl/cmd_log.c
 HDRS     := $(wildcard maps/*.h ctl/*.h loader/*.h) $(BUILD)/mxgw.skel.h
 
 LIB_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
@@ -41,7 +42,8 @@ CTL_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(CTL_SRC))
 
 E2E_TESTS := tests/e2e/test_inbound.sh tests/e2e/test_log.sh tests/e2e/mail/test_mail.sh
 
-TESTS := $(BUILD)/tests/test_config $(BUILD)/tests/test_netdev $(BUILD)/tests/test_xdp \
+TESTS := $(BUILD)/tests/test_config $(BUILD)/tests/test_dns $(BUILD)/tests/test_policy \
+	 $(BUILD)/tests/test_conf_save $(BUILD)/tests/test_netdev $(BUILD)/tests/test_xdp \
 	 $(BUILD)/tests/test_tc $(BUILD)/tests/test_conntrack $(BUILD)/tests/test_fuzz \
 	 $(BUILD)/tests/test_maps
 
@@ -71,6 +73,26 @@ $(BUILD)/tests/test_config: tests/unit/test_config.c ctl/config.c $(HDRS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
 		tests/unit/test_config.c ctl/config.c -lcmocka -o $@
+
+# mxctl dns and check: formatters, checks, and the handlers (the test
+# stubs mxctl_err and mxctl_usage); set-service --save and status.
+$(BUILD)/tests/test_dns: tests/unit/test_dns.c ctl/cmd_dns.c ctl/policy.c ctl/config.c ctl/json.c $(HDRS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
+		tests/unit/test_dns.c ctl/cmd_dns.c ctl/policy.c ctl/config.c ctl/json.c -lcmocka -o $@
+
+$(BUILD)/tests/test_policy: tests/unit/test_policy.c ctl/cmd_check.c ctl/policy.c ctl/config.c ctl/json.c $(HDRS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
+		tests/unit/test_policy.c ctl/cmd_check.c ctl/policy.c ctl/config.c ctl/json.c -lcmocka -o $@
+
+$(BUILD)/tests/test_conf_save: tests/unit/test_conf_save.c ctl/conf_save.c ctl/config.c $(HDRS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
+		tests/unit/test_conf_save.c ctl/conf_save.c ctl/config.c -lcmocka -o $@
 
 $(BUILD)/tests/test_netdev: tests/unit/test_netdev.c loader/netdev.c $(HDRS)
 	$(call msg,CC,$@)

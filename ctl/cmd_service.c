@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* mxctl set-service NAME [in|out] allow|deny */
+/* mxctl set-service NAME [in|out] allow|deny [--save] */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include "mxctl.h"
 #include "config.h"
+#include "conf_save.h"
 #include "../loader/loader.h"
 
 static int parse_verdict(const char *s)
@@ -34,11 +35,56 @@ static void list_known(const struct mxgw_maps *m)
 	fputc('\n', stderr);
 }
 
+/* --save anywhere among the arguments: taken out, so they stay positional. */
+static bool take_save(int *argc, char **argv)
+{
+	bool save = false;
+	int n = 0;
+
+	for (int i = 0; i < *argc; i++) {
+		if (!strcmp(argv[i], "--save"))
+			save = true;
+		else
+			argv[n++] = argv[i];
+	}
+	*argc = n;
+	return save;
+}
+
+/*
+ * --save writes only a service the file defines: checked before anything
+ * runs, so that a save that cannot happen changes nothing at all.
+ */
+static int save_precheck(const char *path, const char *name)
+{
+	static struct mxgw_conf conf;
+	int err;
+
+	err = mxgw_conf_parse_file(path, &conf, NULL);
+	if (err == -EINVAL) {
+		mxctl_err("set-service --save: %s does not parse (mxctl check -c %s): nothing changed",
+			  path, path);
+		return -1;
+	}
+	if (err) {
+		mxctl_err("set-service --save: %s: %s: nothing changed", path,
+			  mxctl_strerror(err));
+		return -1;
+	}
+	if (!mxgw_conf_find_service(&conf, name)) {
+		mxctl_err("set-service --save: %s defines no service '%s': nothing changed",
+			  path, name);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_set_service(const struct mxctl_opts *opts, int argc, char **argv)
 {
 	char names[64][IF_NAMESIZE];
 	const char *name, *dir_s = NULL;
 	int dir = -1, verdict, n, ret = 0;
+	bool save = take_save(&argc, argv);
 
 	if (argc < 2 || argc > 3)
 		return mxctl_usage("set-service", "expected NAME [in|out] allow|deny");
@@ -58,6 +104,8 @@ int cmd_set_service(const struct mxctl_opts *opts, int argc, char **argv)
 		return mxctl_usage("set-service", "verdict must be allow or deny, not '%s'",
 				   argv[argc - 1]);
 
+	if (save && save_precheck(opts->conf_path, name))
+		return 1;
 	n = mxctl_targets(opts, NULL, names, 64, "set-service");
 	if (n < 0)
 		return 1;
@@ -82,5 +130,20 @@ int cmd_set_service(const struct mxctl_opts *opts, int argc, char **argv)
 		if (err)
 			ret = 1;
 	}
-	return ret;
+	if (!save)
+		return ret;
+	/* Only a change that took everywhere goes into the file. */
+	if (ret) {
+		mxctl_err("set-service: %s not changed: the running change failed",
+			  opts->conf_path);
+		return ret;
+	}
+	if (mxgw_conf_save_verdict(opts->conf_path, name, dir, verdict, stderr)) {
+		mxctl_err("set-service: the running gateway changed, but %s did not",
+			  opts->conf_path);
+		return 1;
+	}
+	printf("%s: %s %s %s\n", opts->conf_path, name, dir_s ? dir_s : "in+out",
+	       argv[argc - 1]);
+	return 0;
 }

@@ -13,6 +13,7 @@
 #include <linux/bpf.h>
 #include "mxctl.h"
 #include "config.h"
+#include "conf_save.h"
 #include "json.h"
 #include "../loader/loader.h"
 #include "../loader/netdev.h"
@@ -30,6 +31,10 @@ struct status {
 	bool fast_path_lost;	/* redirecting to a device that no longer takes XDP frames */
 	__u32 ct_live;		/* tracked flows within their timeout */
 	__u32 ct_max;
+	/* the running table against the config file, when that parses */
+	const struct mxgw_conf *file;
+	struct mxgw_conf_diff diff;
+	int ndiff;
 };
 
 static int count_live(const struct mxgw_ct_key *k, const struct mxgw_ct_entry *e,
@@ -86,11 +91,7 @@ static int read_status(const char *ifname, struct status *st)
 	f = fopen(path, "r");
 	if (f) {
 		if (fscanf(f, "%d", &st->forwarding) != 1)
-			/* mxgw_tx_ports is a snapshot from load/reload: say so when it went stale */
-	st->fast_path_lost = st->nh.can_redirect &&
-			     mxgw_netdev_can_xdp_xmit(st->nh.ifindex) == 0;
-
-	st->forwarding = -1;
+			st->forwarding = -1;
 		fclose(f);
 	}
 	return err;
@@ -158,6 +159,22 @@ static const char *proto_port(const struct mxgw_service *s, char *buf, size_t le
 	return buf;
 }
 
+/* set-service changes not saved, or a file edited since the last reload */
+static void print_file_diff(const struct status *st)
+{
+	if (!st->file)
+		return;
+	if (st->ndiff > (int)st->diff.nmissing)
+		printf("  * differs from %s (mxctl set-service --save, or reload)\n",
+		       st->file->path);
+	if (!st->diff.nmissing)
+		return;
+	printf("  in %s but not running:", st->file->path);
+	for (unsigned int i = 0; i < st->diff.nmissing; i++)
+		printf("%s %s", i ? "," : "", st->file->services[st->diff.missing[i]].name);
+	printf(" (mxctl reload)\n");
+}
+
 static void print_text(const struct status *st)
 {
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], pp[32], path[160];
@@ -207,7 +224,9 @@ static void print_text(const struct status *st)
 		} else {
 			snprintf(in, sizeof(in), "%s%s", mxgw_verdict_str(s->verdict[MXGW_DIR_IN]),
 				 s->flags & MXGW_PORT_F_FROM ? "+from" : "");
-			printf("  %-10.*s %-12s %-9s %-11s", MXGW_SVC_NAME_LEN, s->name,
+			printf(" %c%-10.*s %-12s %-9s %-11s",
+			       st->file && st->diff.running[id] ? '*' : ' ',
+			       MXGW_SVC_NAME_LEN, s->name,
 			       proto_port(s, pp, sizeof(pp)),
 			       mxgw_verdict_str(s->verdict[MXGW_DIR_OUT]), in);
 		}
@@ -217,6 +236,7 @@ static void print_text(const struct status *st)
 		       (unsigned long long)c[MXGW_DIR_OUT][MXGW_ALLOW].packets,
 		       (unsigned long long)c[MXGW_DIR_OUT][MXGW_DENY].packets);
 	}
+	print_file_diff(st);
 	printf("\n  counters:");
 	for (int c = 0; c < MXGW_COUNTER_MAX; c++)
 		printf("%s %s %llu", c % 4 ? "," : "\n   ", mxgw_counter_name(c),
@@ -296,6 +316,8 @@ static void print_json(struct json *j, const struct status *st)
 			json_kv_string(j, "outgoing", mxgw_verdict_str(s->verdict[MXGW_DIR_OUT]));
 			json_kv_string(j, "incoming", mxgw_verdict_str(s->verdict[MXGW_DIR_IN]));
 			json_kv_bool(j, "from", s->flags & MXGW_PORT_F_FROM);
+			if (st->file)
+				json_kv_bool(j, "differs_from_file", st->diff.running[id]);
 		} else {
 			json_kv_string(j, "name", "(unlisted)");
 			json_kv_string(j, "outgoing", mxgw_verdict_str(st->cfg.default_out));
@@ -308,6 +330,18 @@ static void print_json(struct json *j, const struct status *st)
 		json_object_end(j);
 	}
 	json_array_end(j);
+	if (st->file) {
+		json_key(j, "file");
+		json_object_start(j);
+		json_kv_string(j, "path", st->file->path);
+		json_kv_bool(j, "differs", st->ndiff);
+		json_key(j, "not_running");
+		json_array_start(j);
+		for (unsigned int i = 0; i < st->diff.nmissing; i++)
+			json_string(j, st->file->services[st->diff.missing[i]].name);
+		json_array_end(j);
+		json_object_end(j);
+	}
 	json_key(j, "counters");
 	json_object_start(j);
 	for (int c = 0; c < MXGW_COUNTER_MAX; c++)
@@ -319,7 +353,9 @@ static void print_json(struct json *j, const struct status *st)
 int cmd_status(const struct mxctl_opts *opts, int argc, char **argv)
 {
 	char names[64][IF_NAMESIZE];
+	static struct mxgw_conf file;
 	static struct status st;
+	bool have_file;
 	struct json j;
 	int n, ret = 0;
 
@@ -328,6 +364,8 @@ int cmd_status(const struct mxctl_opts *opts, int argc, char **argv)
 	n = mxctl_targets(opts, argc ? argv[0] : NULL, names, 64, "status");
 	if (n < 0)
 		return 1;
+	/* Quietly: a file that does not parse is just not compared. */
+	have_file = !mxgw_conf_parse_file(opts->conf_path, &file, NULL);
 	json_init(&j, stdout);
 	if (opts->json)
 		json_array_start(&j);
@@ -338,6 +376,10 @@ int cmd_status(const struct mxctl_opts *opts, int argc, char **argv)
 			mxctl_err("status %s: %s", names[i], mxctl_strerror(err));
 			ret = 1;
 			continue;
+		}
+		if (have_file) {
+			st.file = &file;
+			st.ndiff = mxgw_conf_diff_running(&file, st.svcs, &st.diff);
 		}
 		if (opts->json)
 			print_json(&j, &st);

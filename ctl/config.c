@@ -8,7 +8,6 @@
  * an operator sees every mistake in one run, and only a config without a
  * single error leaves anything in *conf.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -113,6 +112,7 @@ struct parser {
 	unsigned int mx_host_line;
 	unsigned int mx_preference_line;
 	unsigned int dns_first_line;
+	bool dns_error;		/* a DNS keyword line had an error */
 };
 
 /* One raw line after comment stripping, split into fields. */
@@ -537,6 +537,222 @@ static void parse_timeout(struct parser *p, const struct fields *f)
 		p->conf->timeout_s[state] = (__u32)secs;
 }
 
+/* Strip one trailing dot: the length of @s without it. */
+static size_t dns_name_len(const char *s)
+{
+	size_t len = strlen(s);
+
+	return len && s[len - 1] == '.' ? len - 1 : len;
+}
+
+static bool all_digits(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+/*
+ * Is @s a host's DNS name?  Labels of 1..63 letters, digits and '-', not
+ * starting or ending with '-' (RFC 1123 2.1), at most 253 characters and
+ * one optional trailing dot.  The last label must not be all digits
+ * (RFC 3696 2), so that an address is never taken for a name.  If not,
+ * says why in @why.
+ */
+static bool dns_name_ok(const char *s, char *why, size_t size)
+{
+	static const char ldh[] = "abcdefghijklmnopqrstuvwxyz"
+				  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-";
+	size_t len = dns_name_len(s), n = 0;
+	const char *label = s, *end;
+
+	if (!len) {
+		snprintf(why, size, "empty name");
+		return false;
+	}
+	if (len > MXGW_CONF_DNS_NAME_MAX) {
+		snprintf(why, size, "longer than %d characters",
+			 MXGW_CONF_DNS_NAME_MAX);
+		return false;
+	}
+	for (;;) {
+		end = memchr(label, '.', (size_t)(s + len - label));
+		if (!end)
+			end = s + len;
+		n = (size_t)(end - label);
+		if (!n) {
+			snprintf(why, size, "empty label");
+			return false;
+		}
+		if (n > DNS_LABEL_MAX) {
+			snprintf(why, size, "a label is longer than %d characters",
+				 DNS_LABEL_MAX);
+			return false;
+		}
+		if (strspn(label, ldh) < n) {
+			snprintf(why, size,
+				 "label \"%.*s\": only letters, digits and '-' are allowed",
+				 (int)n, label);
+			return false;
+		}
+		if (label[0] == '-' || label[n - 1] == '-') {
+			snprintf(why, size,
+				 "label \"%.*s\" starts or ends with '-'",
+				 (int)n, label);
+			return false;
+		}
+		if (end == s + len)
+			break;
+		label = end + 1;
+	}
+	if (all_digits(label, n)) {
+		snprintf(why, size,
+			 "the last label \"%.*s\" is all digits (a name, not an address)",
+			 (int)n, label);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The DNS keywords belong together: remember where the first valid one
+ * was, and whether one was not (then "missing" would be noise).
+ */
+static void dns_seen(struct parser *p, unsigned int errors)
+{
+	if (p->nerrors != errors)
+		p->dns_error = true;
+	else if (!p->dns_first_line)
+		p->dns_first_line = p->line;
+}
+
+/* Check a DNS name of @field; copies it without its trailing dot. */
+static bool parse_dns_name(struct parser *p, const char *field, const char *s,
+			   char *dst)
+{
+	char why[128];
+	size_t len;
+
+	if (!dns_name_ok(s, why, sizeof(why))) {
+		conf_error(p, field, NULL, "\"%s\" is not a DNS name: %s", s,
+			   why);
+		return false;
+	}
+	len = dns_name_len(s);
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+	return true;
+}
+
+/* domain NAME / mx-host NAME: once each. */
+static void parse_dns_setting(struct parser *p, const struct fields *f,
+			      char *dst, unsigned int *line)
+{
+	char name[MXGW_CONF_DNS_NAME_MAX + 1];
+	unsigned int errors = p->nerrors;
+
+	if (check_one_value(p, f, "name") &&
+	    parse_dns_name(p, f->tok[0], f->tok[1], name) &&
+	    set_once(p, f->tok[0], line))
+		memcpy(dst, name, sizeof(name));
+	dns_seen(p, errors);
+}
+
+static bool parse_preference(struct parser *p, const char *field,
+			     const char *s, __u16 *pref)
+{
+	unsigned long n;
+
+	if (!parse_decimal(s, 65535, &n)) {
+		conf_error(p, field, NULL,
+			   "\"%s\" is not an MX preference (0..65535)", s);
+		return false;
+	}
+	*pref = (__u16)n;
+	return true;
+}
+
+static void parse_mx_preference(struct parser *p, const struct fields *f)
+{
+	unsigned int errors = p->nerrors;
+	__u16 pref;
+
+	if (check_one_value(p, f, "preference") &&
+	    parse_preference(p, "mx-preference", f->tok[1], &pref) &&
+	    set_once(p, "mx-preference", &p->mx_preference_line))
+		p->conf->mx_preference = pref;
+	dns_seen(p, errors);
+}
+
+/* backup-mx HOST PREF */
+static void backup_mx_fields(struct parser *p, const struct fields *f,
+			     struct mxgw_conf_mx *mx)
+{
+	if (f->n < 2) {
+		conf_error(p, "backup-mx", NULL, "missing host");
+		return;
+	}
+	if (!parse_dns_name(p, "backup-mx", f->tok[1], mx->host))
+		return;
+	if (f->n < 3) {
+		conf_error(p, "backup-mx", NULL, "missing preference");
+		return;
+	}
+	if (f->n > 3) {
+		conf_error(p, "backup-mx", NULL, "extra field \"%s\"", f->tok[3]);
+		return;
+	}
+	parse_preference(p, "backup-mx", f->tok[2], &mx->preference);
+}
+
+/* Up to MXGW_CONF_MAX_BACKUP_MX times, each host once. */
+static void parse_backup_mx(struct parser *p, const struct fields *f)
+{
+	struct mxgw_conf *conf = p->conf;
+	unsigned int errors = p->nerrors;
+	struct mxgw_conf_mx mx = { .line = p->line };
+
+	backup_mx_fields(p, f, &mx);
+	if (p->nerrors != errors) {
+		dns_seen(p, errors);
+		return;
+	}
+	for (unsigned int i = 0; i < conf->nbackup_mx; i++)
+		if (!strcasecmp(conf->backup_mx[i].host, mx.host))
+			conf_error(p, "backup-mx", NULL,
+				   "\"%s\" already listed on line %u",
+				   mx.host, conf->backup_mx[i].line);
+	if (conf->nbackup_mx >= MXGW_CONF_MAX_BACKUP_MX)
+		conf_error(p, "backup-mx", NULL, "more than %d backup MX hosts",
+			   MXGW_CONF_MAX_BACKUP_MX);
+	if (p->nerrors == errors)
+		conf->backup_mx[conf->nbackup_mx++] = mx;
+	dns_seen(p, errors);
+}
+
+/* log-rate N/s: events per second the data plane may log, 0 for none. */
+static void parse_log_rate(struct parser *p, const struct fields *f)
+{
+	const char *s;
+	unsigned long n;
+	size_t len;
+
+	if (!check_one_value(p, f, "rate"))
+		return;
+	s = f->tok[1];
+	len = strlen(s);
+	if (len < 3 || strcmp(s + len - 2, "/s") ||
+	    !parse_decimal_len(s, len - 2, MXGW_CONF_LOG_RATE_MAX, &n)) {
+		conf_error(p, "log-rate", NULL,
+			   "\"%s\" is not a rate N/s (0..%d per second, 0: no logging)",
+			   s, MXGW_CONF_LOG_RATE_MAX);
+		return;
+	}
+	if (set_once(p, "log-rate", &p->log_rate_line))
+		p->conf->log_rate = (__u32)n;
+}
+
 static bool valid_service_name(const char *s)
 {
 	size_t len = strlen(s);
@@ -851,9 +1067,19 @@ static void parse_line(struct parser *p, char *line)
 	else if (!strcmp(f.tok[0], "icmp-echo"))
 		parse_verdict_setting(p, &f, &p->conf->icmp_echo,
 				      &p->icmp_echo_line);
+	else if (!strcmp(f.tok[0], "domain"))
+		parse_dns_setting(p, &f, p->conf->domain, &p->domain_line);
+	else if (!strcmp(f.tok[0], "mx-host"))
+		parse_dns_setting(p, &f, p->conf->mx_host, &p->mx_host_line);
+	else if (!strcmp(f.tok[0], "mx-preference"))
+		parse_mx_preference(p, &f);
+	else if (!strcmp(f.tok[0], "backup-mx"))
+		parse_backup_mx(p, &f);
+	else if (!strcmp(f.tok[0], "log-rate"))
+		parse_log_rate(p, &f);
 	else
 		conf_error(p, "keyword", NULL,
-			   "unknown \"%s\" (expected public, mailserver, default, service, nat-ports, conntrack-max, timeout or icmp-echo)",
+			   "unknown \"%s\" (expected public, mailserver, default, service, nat-ports, conntrack-max, timeout, icmp-echo, domain, mx-host, mx-preference, backup-mx or log-rate)",
 			   f.tok[0]);
 }
 
@@ -916,6 +1142,59 @@ static void check_nat_ports(struct parser *p)
 	p->line = last_line;
 }
 
+/*
+ * The DNS keywords once the whole file is known.  An mx-host outside the
+ * domain is legal DNS (the MX may name a host of another zone), so it is
+ * only warned about when it looks like a slip: a single label, which a
+ * zone file would take as relative to the domain, or a name that ends
+ * with the domain but not on a dot (mailcompany.com for company.com).
+ */
+static void check_dns(struct parser *p)
+{
+	const struct mxgw_conf *conf = p->conf;
+	unsigned int last_line = p->line;
+	size_t hlen, dlen;
+
+	for (unsigned int i = 0; i < conf->nbackup_mx; i++) {
+		const struct mxgw_conf_mx *mx = &conf->backup_mx[i];
+
+		p->line = mx->line;
+		if (p->mx_host_line && !strcasecmp(mx->host, conf->mx_host))
+			conf_error(p, "backup-mx", NULL,
+				   "\"%s\" is the mx-host (line %u)", mx->host,
+				   p->mx_host_line);
+		else if (mx->preference <= conf->mx_preference)
+			conf_warn(p, "backup-mx", NULL,
+				  "preference %u is not above mx-preference %u: senders would try %s before the mx-host or as often",
+				  mx->preference, conf->mx_preference,
+				  mx->host);
+	}
+	p->line = p->dns_first_line;
+	if (p->dns_first_line && !p->dns_error && !p->domain_line)
+		conf_warn(p, "domain", NULL,
+			  "missing (mxctl dns needs domain and mx-host)");
+	if (p->dns_first_line && !p->dns_error && !p->mx_host_line)
+		conf_warn(p, "mx-host", NULL,
+			  "missing (mxctl dns needs domain and mx-host)");
+	p->line = p->mx_host_line;
+	hlen = strlen(conf->mx_host);
+	dlen = strlen(conf->domain);
+	if (p->domain_line && p->mx_host_line &&
+	    !mxgw_dns_name_within(conf->mx_host, conf->domain)) {
+		if (!strchr(conf->mx_host, '.'))
+			conf_warn(p, "mx-host", NULL,
+				  "\"%s\" is one label, outside %s: names here are absolute, so write %s.%s",
+				  conf->mx_host, conf->domain, conf->mx_host,
+				  conf->domain);
+		else if (hlen > dlen &&
+			 !strcasecmp(conf->mx_host + hlen - dlen, conf->domain))
+			conf_warn(p, "mx-host", NULL,
+				  "\"%s\" is outside %s: a dot missing before %s?",
+				  conf->mx_host, conf->domain, conf->domain);
+	}
+	p->line = last_line;
+}
+
 /* Required keywords are reported at the last line: they belong nowhere. */
 static void check_required(struct parser *p)
 {
@@ -973,8 +1252,20 @@ static int parse(struct reader *r, const char *path, struct mxgw_conf *conf,
 	conf->conntrack_max = MXGW_CONF_CONNTRACK_MAX;
 	memcpy(conf->timeout_s, mxgw_ct_default_timeouts_s,
 	       sizeof(conf->timeout_s));
+	conf->mx_preference = MXGW_CONF_MX_PREFERENCE;
+	conf->log_rate = MXGW_CONF_LOG_RATE;
 
 	parse_lines(&p, r);
+	conf->lines = (struct mxgw_conf_lines){
+		.public_addr = p.host[HOST_PUBLIC].line,
+		.mailserver = p.host[HOST_MAILSERVER].line,
+		.default_verdict = p.default_line,
+		.domain = p.domain_line,
+		.mx_host = p.mx_host_line,
+		.mx_preference = p.mx_preference_line,
+		.log_rate = p.log_rate_line,
+		.last = p.line,
+	};
 	if (r->error) {
 		/* Half a file must not look like a whole one. */
 		if (err)
@@ -983,6 +1274,7 @@ static int parse(struct reader *r, const char *path, struct mxgw_conf *conf,
 		ret = -r->error;
 	} else {
 		check_nat_ports(&p);
+		check_dns(&p);
 		check_required(&p);
 		if (p.nerrors)
 			ret = -EINVAL;
@@ -1028,6 +1320,19 @@ mxgw_conf_find_service(const struct mxgw_conf *conf, const char *name)
 		if (!strcmp(conf->services[i].name, name))
 			return &conf->services[i];
 	return NULL;
+}
+
+bool mxgw_dns_name_within(const char *name, const char *domain)
+{
+	size_t nlen, dlen;
+
+	if (!name || !domain)
+		return false;
+	nlen = dns_name_len(name);
+	dlen = dns_name_len(domain);
+	if (!dlen || nlen < dlen || strncasecmp(name + nlen - dlen, domain, dlen))
+		return false;
+	return nlen == dlen || name[nlen - dlen - 1] == '.';
 }
 
 const char *mxgw_verdict_str(int verdict)

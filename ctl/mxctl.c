@@ -23,14 +23,18 @@ static const struct mxctl_cmd commands[] = {
 	  "detach mxgw from IFNAME and remove its pins" },
 	{ "reload", cmd_reload, "[IFNAME]",
 	  "re-read the config and apply it to the running gateway" },
-	{ "set-service", cmd_set_service, "NAME [in|out] allow|deny",
-	  "change a service's verdict at once (no direction: both)" },
+	{ "set-service", cmd_set_service, "NAME [in|out] allow|deny [--save]",
+	  "change a service's verdict at once (no direction: both); --save: in the config too" },
 	{ "status", cmd_status, "[IFNAME]",
 	  "the running table with live counters, attach mode and forward path" },
 	{ "log", cmd_log, "[--service NAME] [--verdict drop|allow] [--pcap FILE] [--count N] [--timeout S]",
 	  "a live stream of sampled events: drops with their reason, new connections" },
 	{ "conntrack", cmd_conntrack, "[flush]",
 	  "the tracked outgoing flows (proto, LAN, public, remote, state, age); flush forgets them" },
+	{ "dns", cmd_dns, "",
+	  "the DNS records of the config: public MX and A, local A (zone file syntax)" },
+	{ "check", cmd_check, "",
+	  "validate the config without loading it, warn about risky settings (exit 3)" },
 	{ "help", cmd_help, "[counters]", "this text; counters: what each counter counts" },
 };
 
@@ -122,7 +126,7 @@ static int cmd_help(const struct mxctl_opts *opts, int argc, char **argv)
 	       "  -i, --interface IF  act on this interface only (default: every loaded one)\n"
 	       "  -j, --json          JSON output\n"
 	       "  -h, --help          this text\n"
-	       "\nexit status: 0 success, 1 failure, 2 usage error\n",
+	       "\nexit status: 0 success, 1 failure, 2 usage error, 3 check: warnings only\n",
 	       MXGW_CONF_DEFAULT_PATH);
 	return 0;
 }

@@ -7,6 +7,8 @@
 #include <net/if.h>
 
 #define EXIT_USAGE	2
+/* mxctl check: the config is valid, with warnings. */
+#define EXIT_WARNINGS	3
 
 struct mxctl_opts {
 	const char *conf_path;	/* -c, or the default path */
@@ -29,6 +31,8 @@ int cmd_set_service(const struct mxctl_opts *opts, int argc, char **argv);
 int cmd_status(const struct mxctl_opts *opts, int argc, char **argv);
 int cmd_conntrack(const struct mxctl_opts *opts, int argc, char **argv);
 int cmd_log(const struct mxctl_opts *opts, int argc, char **argv);
+int cmd_dns(const struct mxctl_opts *opts, int argc, char **argv);
+int cmd_check(const struct mxctl_opts *opts, int argc, char **argv);
 
 /* strerror() for a negative errno, in mxgw's words where they say more. */
 const char *mxctl_strerror(int err);

@@ -30,7 +30,8 @@
 #define MAX_SVC	(MXGW_MAX_SERVICES - 1)
 
 /* What an unknown keyword message lists. */
-#define KEYWORDS	"public, mailserver, default, service, nat-ports, conntrack-max, timeout or icmp-echo"
+#define KEYWORDS	"public, mailserver, default, service, nat-ports, conntrack-max, timeout, " \
+			"icmp-echo, domain, mx-host, mx-preference, backup-mx or log-rate"
 
 /* What an unknown timeout name message lists, in enum mxgw_ct_state order. */
 #define CT_NAMES	"tcp-syn-sent, tcp-syn-recv, tcp-established, tcp-fin-wait, " \
@@ -1564,6 +1565,7 @@ static void test_shipped_config_comments_show_the_true_defaults(void **state)
 {
 	static const char *const keywords[] = {
 		"nat-ports", "conntrack-max", "timeout", "icmp-echo",
+		"mx-preference", "log-rate",
 	};
 	struct fixture *fx = *state;
 	unsigned int uncommented = 0;
@@ -1593,12 +1595,377 @@ static void test_shipped_config_comments_show_the_true_defaults(void **state)
 	assert_int_equal(fclose(f), 0);
 	text = text_close(&t);
 
-	/* nat-ports, conntrack-max, icmp-echo, and each timeout. */
-	assert_int_equal(uncommented, 3 + MXGW_CT_STATE_MAX);
+	/* nat-ports, conntrack-max, icmp-echo, mx-preference, log-rate, and
+	 * each timeout. */
+	assert_int_equal(uncommented, 5 + MXGW_CT_STATE_MAX);
 	assert_parses(fx, text);
 	assert_nat_defaults(&fx->conf);
+	assert_int_equal(fx->conf.mx_preference, 10);
+	assert_int_equal(fx->conf.log_rate, 100);
 	assert_int_equal(fx->conf.nservices, 13);
 	free(text);
+}
+
+/* The seed's example: company.com, MX 10 mail.company.com, no backup. */
+static void test_shipped_config_has_the_seed_dns_records(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_string_equal(parse_file(fx, MXGW_SHIPPED_CONF), "");
+	assert_int_equal(fx->rc, 0);
+	assert_string_equal(fx->conf.domain, "company.com");
+	assert_string_equal(fx->conf.mx_host, "mail.company.com");
+	assert_int_equal(fx->conf.mx_preference, 10);
+	assert_int_equal(fx->conf.nbackup_mx, 0);
+	assert_int_equal(fx->conf.log_rate, 100);
+	assert_int_equal(fx->conf.nwarnings, 0);
+}
+
+/* ---- DNS records: domain, mx-host, mx-preference, backup-mx ------------ */
+
+static void test_dns_keys_absent_have_defaults(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_parses(fx, HDR);
+	assert_string_equal(fx->conf.domain, "");
+	assert_string_equal(fx->conf.mx_host, "");
+	assert_int_equal(fx->conf.mx_preference, 10);
+	assert_int_equal(fx->conf.nbackup_mx, 0);
+	assert_int_equal(fx->conf.lines.domain, 0);
+	assert_int_equal(fx->conf.lines.mx_host, 0);
+}
+
+static void test_dns_keys_parsed(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_parses(fx, HDR
+		      "domain company.com\n"
+		      "mx-host mail.company.com.\n"
+		      "mx-preference 5\n"
+		      "backup-mx backup.company.com 20\n"
+		      "backup-mx mx.provider.net. 30\n");
+	/* Stored without the trailing dot, as written otherwise. */
+	assert_string_equal(fx->conf.domain, "company.com");
+	assert_string_equal(fx->conf.mx_host, "mail.company.com");
+	assert_int_equal(fx->conf.mx_preference, 5);
+	assert_int_equal(fx->conf.nbackup_mx, 2);
+	assert_string_equal(fx->conf.backup_mx[0].host, "backup.company.com");
+	assert_int_equal(fx->conf.backup_mx[0].preference, 20);
+	assert_int_equal(fx->conf.backup_mx[0].line, 6);
+	assert_string_equal(fx->conf.backup_mx[1].host, "mx.provider.net");
+	assert_int_equal(fx->conf.backup_mx[1].preference, 30);
+	assert_int_equal(fx->conf.backup_mx[1].line, 7);
+	assert_int_equal(fx->conf.lines.domain, 3);
+	assert_int_equal(fx->conf.lines.mx_host, 4);
+	assert_int_equal(fx->conf.lines.mx_preference, 5);
+
+	/* Case is kept; digits and '-' inside labels are fine. */
+	assert_parses(fx, HDR "domain Company-1.COM\nmx-host MX-01.company-1.com\n");
+	assert_string_equal(fx->conf.domain, "Company-1.COM");
+	assert_string_equal(fx->conf.mx_host, "MX-01.company-1.com");
+	/* The extreme preferences. */
+	assert_parses(fx, HDR "domain a.b\nmx-host m.a.b\nmx-preference 0\n"
+		      "backup-mx x.a.b 65535\n");
+	assert_int_equal(fx->conf.mx_preference, 0);
+	assert_int_equal(fx->conf.backup_mx[0].preference, 65535);
+}
+
+static void test_dns_name_errors_say_why(void **state)
+{
+	static const struct {
+		const char *name;
+		const char *why;
+	} bad[] = {
+		{ ".", "empty name" },
+		{ "company..com", "empty label" },
+		{ ".company.com", "empty label" },
+		{ "company.com..", "empty label" },
+		{ "comp_any.com", "label \"comp_any\": only letters, digits and '-' are allowed" },
+		{ "company.com/24", "label \"com/24\": only letters, digits and '-' are allowed" },
+		{ "*.company.com", "label \"*\": only letters, digits and '-' are allowed" },
+		{ "-mail.company.com", "label \"-mail\" starts or ends with '-'" },
+		{ "company-.com", "label \"company-\" starts or ends with '-'" },
+		{ "192.168.1.10", "the last label \"10\" is all digits (a name, not an address)" },
+		{ "company.123", "the last label \"123\" is all digits (a name, not an address)" },
+	};
+	struct fixture *fx = *state;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *text = xasprintf(HDR "domain %s\nmx-host %s\nbackup-mx %s 20\n",
+				       bad[i].name, bad[i].name, bad[i].name);
+		char *want = xasprintf("t.conf:3: error: domain: \"%s\" is not a DNS name: %s\n"
+				       "t.conf:4: error: mx-host: \"%s\" is not a DNS name: %s\n"
+				       "t.conf:5: error: backup-mx: \"%s\" is not a DNS name: %s\n",
+				       bad[i].name, bad[i].why, bad[i].name, bad[i].why,
+				       bad[i].name, bad[i].why);
+
+		assert_fails(fx, text, want);
+		free(text);
+		free(want);
+	}
+	/* Digits are fine anywhere but in the whole last label. */
+	assert_parses(fx, HDR "domain 123.example\nmx-host 1.2.3.example\n");
+}
+
+static void test_dns_name_length_limits(void **state)
+{
+	struct fixture *fx = *state;
+	char label63[64], label64[65], name253[254], name254[255];
+	char *text, *want;
+
+	memset(label63, 'a', 63);
+	label63[63] = '\0';
+	memset(label64, 'b', 64);
+	label64[64] = '\0';
+	/* 63 + 1 + 63 + 1 + 63 + 1 + 61 = 253 */
+	snprintf(name253, sizeof(name253), "%s.%s.%s.%.61s", label63, label63,
+		 label63, label63);
+	assert_int_equal(strlen(name253), 253);
+	snprintf(name254, sizeof(name254), "x%s", name253);
+
+	text = xasprintf(HDR "domain %s.com\nmx-host %s\n", label63, name253);
+	assert_parses(fx, text);
+	assert_string_equal(fx->conf.mx_host, name253);
+	free(text);
+	/* The trailing dot does not count. */
+	text = xasprintf(HDR "domain %s.\nmx-host %s.\n", name253, name253);
+	assert_parses(fx, text);
+	assert_string_equal(fx->conf.domain, name253);
+	free(text);
+
+	text = xasprintf(HDR "domain %s.com\nmx-host %s\n", label64, name254);
+	want = xasprintf("t.conf:3: error: domain: \"%s.com\" is not a DNS name: a label is longer than 63 characters\n"
+			 "t.conf:4: error: mx-host: \"%s\" is not a DNS name: longer than 253 characters\n",
+			 label64, name254);
+	assert_fails(fx, text, want);
+	free(text);
+	free(want);
+}
+
+static void test_dns_keywords_need_their_fields(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_fails(fx, HDR "domain\n",
+		     "t.conf:3: error: domain: missing name\n");
+	assert_fails(fx, HDR "mx-host a.b c.d\n",
+		     "t.conf:3: error: mx-host: extra field \"c.d\"\n");
+	assert_fails(fx, HDR "mx-preference\n",
+		     "t.conf:3: error: mx-preference: missing preference\n");
+	assert_fails(fx, HDR "backup-mx\n",
+		     "t.conf:3: error: backup-mx: missing host\n");
+	assert_fails(fx, HDR "backup-mx b.company.com\n",
+		     "t.conf:3: error: backup-mx: missing preference\n");
+	assert_fails(fx, HDR "backup-mx b.company.com 20 30\n",
+		     "t.conf:3: error: backup-mx: extra field \"30\"\n");
+}
+
+static void test_mx_preference_bounds_and_format(void **state)
+{
+	static const char *const bad[] = {
+		"65536", "-1", "+10", "010", "10.5", "ten", "0x10",
+	};
+	struct fixture *fx = *state;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *text = xasprintf(HDR "mx-preference %s\nbackup-mx b.c.d %s\n",
+				       bad[i], bad[i]);
+		char *want = xasprintf("t.conf:3: error: mx-preference: \"%s\" is not an MX preference (0..65535)\n"
+				       "t.conf:4: error: backup-mx: \"%s\" is not an MX preference (0..65535)\n",
+				       bad[i], bad[i]);
+
+		assert_fails(fx, text, want);
+		free(text);
+		free(want);
+	}
+}
+
+static void test_dns_settings_may_appear_only_once(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_fails(fx, HDR "domain a.com\nmx-host m.a.com\ndomain a.com\n",
+		     "t.conf:5: error: domain: already set on line 3\n");
+	assert_fails(fx, HDR "domain a.com\nmx-host m.a.com\nmx-host n.a.com\n",
+		     "t.conf:5: error: mx-host: already set on line 4\n");
+	assert_fails(fx, HDR "domain a.com\nmx-host m.a.com\nmx-preference 1\nmx-preference 1\n",
+		     "t.conf:6: error: mx-preference: already set on line 5\n");
+}
+
+static void test_backup_mx_up_to_4_distinct_hosts(void **state)
+{
+	struct fixture *fx = *state;
+	const char *four = HDR "domain a.com\nmx-host m.a.com\n"
+		"backup-mx b1.a.com 20\nbackup-mx b2.a.com 20\n"
+		"backup-mx b3.a.com 30\nbackup-mx b4.a.com 40\n";
+	char *text;
+
+	assert_parses(fx, four);
+	assert_int_equal(fx->conf.nbackup_mx, 4);
+	assert_string_equal(fx->conf.backup_mx[3].host, "b4.a.com");
+
+	text = xasprintf("%sbackup-mx b5.a.com 50\n", four);
+	assert_fails(fx, text,
+		     "t.conf:9: error: backup-mx: more than 4 backup MX hosts\n");
+	free(text);
+
+	/* Names compare without case and without the trailing dot. */
+	assert_fails(fx, HDR "domain a.com\nmx-host m.a.com\n"
+		     "backup-mx b.a.com 20\nbackup-mx B.A.com. 30\n",
+		     "t.conf:6: error: backup-mx: \"B.A.com\" already listed on line 5\n");
+	/* The mx-host is not its own backup, wherever it is set. */
+	assert_fails(fx, HDR "backup-mx M.a.com 20\ndomain a.com\nmx-host m.a.com\n",
+		     "t.conf:3: error: backup-mx: \"M.a.com\" is the mx-host (line 5)\n");
+}
+
+static void test_backup_mx_preference_not_above_primary_warns(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_string_equal(parse(fx, HDR "domain a.com\nmx-host m.a.com\n"
+				  "backup-mx b.a.com 10\nbackup-mx c.a.com 5\n"
+				  "backup-mx d.a.com 11\n"),
+			    "t.conf:5: warning: backup-mx: preference 10 is not above mx-preference 10: senders would try b.a.com before the mx-host or as often\n"
+			    "t.conf:6: warning: backup-mx: preference 5 is not above mx-preference 10: senders would try c.a.com before the mx-host or as often\n");
+	assert_int_equal(fx->rc, 0);
+	assert_int_equal(fx->conf.nbackup_mx, 3);
+	assert_int_equal(fx->conf.nwarnings, 2);
+	/* Against the mx-preference set, even later in the file. */
+	assert_parses(fx, HDR "domain a.com\nmx-host m.a.com\n"
+		      "backup-mx b.a.com 5\nmx-preference 1\n");
+}
+
+static void test_dns_keywords_without_domain_or_mx_host_warn(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_string_equal(parse(fx, HDR "\nmx-host mail.company.com\n"),
+			    "t.conf:4: warning: domain: missing (mxctl dns needs domain and mx-host)\n");
+	assert_int_equal(fx->rc, 0);
+	assert_string_equal(parse(fx, HDR "domain company.com\n"),
+			    "t.conf:3: warning: mx-host: missing (mxctl dns needs domain and mx-host)\n");
+	assert_int_equal(fx->rc, 0);
+	/* At the first DNS keyword, whichever it is. */
+	assert_string_equal(parse(fx, HDR "mx-preference 10\n# x\nbackup-mx b.company.com 20\n"),
+			    "t.conf:3: warning: domain: missing (mxctl dns needs domain and mx-host)\n"
+			    "t.conf:3: warning: mx-host: missing (mxctl dns needs domain and mx-host)\n");
+	assert_int_equal(fx->rc, 0);
+	assert_int_equal(fx->conf.nwarnings, 2);
+}
+
+static void test_mx_host_outside_domain_warns_only_when_it_looks_like_a_slip(void **state)
+{
+	struct fixture *fx = *state;
+
+	/* Legal DNS: an MX may name a host of another zone, or the apex. */
+	assert_parses(fx, HDR "domain company.com\nmx-host mx1.mail-provider.net\n");
+	assert_parses(fx, HDR "domain company.com\nmx-host company.com\n");
+	assert_parses(fx, HDR "domain company.com\nmx-host MAIL.Company.COM.\n");
+	assert_parses(fx, HDR "domain company.com.\nmx-host a.b.company.com\n");
+
+	/* A zone file would read "mail" as mail.company.com; this file does not. */
+	assert_string_equal(parse(fx, HDR "domain company.com\nmx-host mail\n"),
+			    "t.conf:4: warning: mx-host: \"mail\" is one label, outside company.com: names here are absolute, so write mail.company.com\n");
+	assert_int_equal(fx->rc, 0);
+	assert_string_equal(parse(fx, HDR "mx-host mailcompany.com\ndomain company.com\n"),
+			    "t.conf:3: warning: mx-host: \"mailcompany.com\" is outside company.com: a dot missing before company.com?\n");
+	assert_int_equal(fx->rc, 0);
+}
+
+static void test_dns_name_within(void **state)
+{
+	(void)state;
+	assert_true(mxgw_dns_name_within("mail.company.com", "company.com"));
+	assert_true(mxgw_dns_name_within("mail.company.com.", "company.com"));
+	assert_true(mxgw_dns_name_within("mail.company.com", "company.com."));
+	assert_true(mxgw_dns_name_within("MAIL.COMPANY.COM", "company.com"));
+	assert_true(mxgw_dns_name_within("company.com", "company.com"));
+	assert_true(mxgw_dns_name_within("a.b.c.company.com", "company.com"));
+	assert_false(mxgw_dns_name_within("mailcompany.com", "company.com"));
+	assert_false(mxgw_dns_name_within("company.com", "mail.company.com"));
+	assert_false(mxgw_dns_name_within("mail.company.org", "company.com"));
+	assert_false(mxgw_dns_name_within("com", "company.com"));
+	assert_false(mxgw_dns_name_within("mail.company.com", ""));
+	assert_false(mxgw_dns_name_within(NULL, "company.com"));
+	assert_false(mxgw_dns_name_within("company.com", NULL));
+}
+
+/* ---- log-rate ---------------------------------------------------------- */
+
+static void test_log_rate_default_and_bounds(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_parses(fx, HDR);
+	assert_int_equal(fx->conf.log_rate, 100);
+	assert_int_equal(fx->conf.lines.log_rate, 0);
+	assert_parses(fx, HDR "log-rate 0/s\n");
+	assert_int_equal(fx->conf.log_rate, 0);
+	assert_int_equal(fx->conf.lines.log_rate, 3);
+	assert_parses(fx, HDR "log-rate 1/s\n");
+	assert_int_equal(fx->conf.log_rate, 1);
+	assert_parses(fx, HDR "log-rate 100000/s\n");
+	assert_int_equal(fx->conf.log_rate, 100000);
+}
+
+static void test_log_rate_errors(void **state)
+{
+	static const char *const bad[] = {
+		"100001/s", "100", "100/m", "100/S", "/s", "s", "010/s", "-1/s",
+		"+1/s", "1.5/s", "100/s/s", "1e3/s", "99999999999999999999/s",
+	};
+	struct fixture *fx = *state;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *text = xasprintf(HDR "log-rate %s\n", bad[i]);
+		char *want = xasprintf("t.conf:3: error: log-rate: \"%s\" is not a rate N/s (0..100000 per second, 0: no logging)\n",
+				       bad[i]);
+
+		assert_fails(fx, text, want);
+		free(text);
+		free(want);
+	}
+	assert_fails(fx, HDR "log-rate\n",
+		     "t.conf:3: error: log-rate: missing rate\n");
+	assert_fails(fx, HDR "log-rate 10 /s\n",
+		     "t.conf:3: error: log-rate: extra field \"/s\"\n");
+	assert_fails(fx, HDR "log-rate 10/s\nlog-rate 10/s\n",
+		     "t.conf:4: error: log-rate: already set on line 3\n");
+}
+
+/* ---- what mxctl check and conf_save build on ---------------------------- */
+
+static void test_lines_of_settings_are_recorded(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_parses(fx, "# a\n" HDR "\ndefault deny\n# end\n");
+	assert_int_equal(fx->conf.lines.public_addr, 2);
+	assert_int_equal(fx->conf.lines.mailserver, 3);
+	assert_int_equal(fx->conf.lines.default_verdict, 5);
+	assert_int_equal(fx->conf.lines.last, 6);
+	assert_parses(fx, HDR);
+	assert_int_equal(fx->conf.lines.default_verdict, 0);
+	assert_int_equal(fx->conf.lines.last, 2);
+}
+
+static void test_nwarnings_counts_the_warnings_printed(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_parses(fx, HDR);
+	assert_int_equal(fx->conf.nwarnings, 0);
+	parse(fx, HDR "service imap 143 allow deny from 10.0.0.0/8\n"
+	      "service smtp 25 allow allow from 10.0.0.0/8\n"
+	      "nat-ports 40000-40099\n");
+	assert_int_equal(fx->rc, 0);
+	assert_int_equal(fx->conf.nwarnings, 3);
+	/* Counted with no stream too. */
+	assert_int_equal(mxgw_conf_parse_string("t", HDR "service smtp 25 allow allow from 10.0.0.0/8\n",
+						&fx->conf, NULL), 0);
+	assert_int_equal(fx->conf.nwarnings, 1);
 }
 
 /* ---- helpers of the API ------------------------------------------------ */
@@ -1721,6 +2088,23 @@ int main(void)
 		T(test_nat_errors_are_all_reported),
 		T(test_shipped_config_has_every_nat_default),
 		T(test_shipped_config_comments_show_the_true_defaults),
+		T(test_shipped_config_has_the_seed_dns_records),
+		T(test_dns_keys_absent_have_defaults),
+		T(test_dns_keys_parsed),
+		T(test_dns_name_errors_say_why),
+		T(test_dns_name_length_limits),
+		T(test_dns_keywords_need_their_fields),
+		T(test_mx_preference_bounds_and_format),
+		T(test_dns_settings_may_appear_only_once),
+		T(test_backup_mx_up_to_4_distinct_hosts),
+		T(test_backup_mx_preference_not_above_primary_warns),
+		T(test_dns_keywords_without_domain_or_mx_host_warn),
+		T(test_mx_host_outside_domain_warns_only_when_it_looks_like_a_slip),
+		T(test_dns_name_within),
+		T(test_log_rate_default_and_bounds),
+		T(test_log_rate_errors),
+		T(test_lines_of_settings_are_recorded),
+		T(test_nwarnings_counts_the_warnings_printed),
 		T(test_verdict_str),
 		T(test_protos_str),
 		T(test_find_service),

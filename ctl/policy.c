@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * policy.c - the seed's DNS and firewall advice, applied to a parsed config.
+ *
+ * The seed (the Kerio MailServer guide, "Before you start") asks for an MX
+ * record of the domain naming the mail host, that host's A record at the
+ * public address in the public DNS and its private address in the local
+ * DNS, and a firewall that maps port 25 to everybody and otherwise only
+ * SSL/TLS services from the Internet.  mxgw_dns_format() prints the
+ * former, mxgw_policy_check() finds where a config strays from the latter.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "policy.h"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+#define TCP_BIT		MXGW_PROTO_BIT(MXGW_PROTO_TCP)
+#define UDP_BIT		MXGW_PROTO_BIT(MXGW_PROTO_UDP)
+
+#define DNS_PORT	53
+
+/* The columns of the zone lines: names are padded to this at least. */
+#define DNS_NAME_COLUMN	24
+/* An MX preference takes at least this many digits' room. */
+#define DNS_PREF_DIGITS	2
+
+/* A fully qualified name: the trailing dot of zone file syntax. */
+#define FQDN_LEN	(MXGW_CONF_DNS_NAME_MAX + 2)
+
+/* ---- DNS records ------------------------------------------------------- */
+
+const char *mxgw_dns_missing(const struct mxgw_conf *conf)
+{
+	if (!conf->domain[0] && !conf->mx_host[0])
+		return "domain and mx-host";
+	if (!conf->domain[0])
+		return "domain";
+	if (!conf->mx_host[0])
+		return "mx-host";
+	return NULL;
+}
+
+static void fqdn(const char *name, char *buf)
+{
+	snprintf(buf, FQDN_LEN, "%s.", name);
+}
+
+static unsigned int digits(unsigned int v)
+{
+	unsigned int n = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+/* Everything the zone lines are made of, worked out once. */
+struct zone {
+	char domain[FQDN_LEN];
+	char mx_host[FQDN_LEN];
+	char backup[MXGW_CONF_MAX_BACKUP_MX][FQDN_LEN];
+	char public_addr[INET_ADDRSTRLEN];
+	char mailserver[INET_ADDRSTRLEN];
+	bool mx_in_domain;
+	int name_width;		/* the name column, with its padding */
+	int pref_width;		/* the preference column, with its padding */
+};
+
+static void zone_of(const struct mxgw_conf *conf, struct zone *z)
+{
+	unsigned int pref_digits = DNS_PREF_DIGITS;
+	size_t name_len = strlen(conf->mx_host) + 1;
+
+	fqdn(conf->domain, z->domain);
+	fqdn(conf->mx_host, z->mx_host);
+	inet_ntop(AF_INET, &conf->public_addr, z->public_addr,
+		  sizeof(z->public_addr));
+	inet_ntop(AF_INET, &conf->mailserver_addr, z->mailserver,
+		  sizeof(z->mailserver));
+	z->mx_in_domain = mxgw_dns_name_within(conf->mx_host, conf->domain);
+	if (strlen(z->domain) > name_len)
+		name_len = strlen(z->domain);
+	if (digits(conf->mx_preference) > pref_digits)
+		pref_digits = digits(conf->mx_preference);
+	for (unsigned int i = 0; i < conf->nbackup_mx; i++) {
+		fqdn(conf->backup_mx[i].host, z->backup[i]);
+		if (digits(conf->backup_mx[i].preference) > pref_digits)
+			pref_digits = digits(conf->backup_mx[i].preference);
+	}
+	/* At least one blank after the longest name. */
+	z->name_width = name_len + 1 > DNS_NAME_COLUMN ?
+			(int)name_len + 1 : DNS_NAME_COLUMN;
+	z->pref_width = (int)pref_digits + 2;
+}
+
+/* MX and A data start in the same column: "MX  10  host", "A       addr". */
+static void print_mx(FILE *out, const struct zone *z, const char *name,
+		     unsigned int pref, const char *host)
+{
+	fprintf(out, "%-*sIN  MX  %-*u%s\n", z->name_width, name, z->pref_width,
+		pref, host);
+}
+
+static void print_a(FILE *out, const struct zone *z, const char *name,
+		    const char *addr)
+{
+	fprintf(out, "%-*sIN  A   %*s%s\n", z->name_width, name, z->pref_width,
+		"", addr);
+}
+
+int mxgw_dns_format(const struct mxgw_conf *conf, FILE *out)
+{
+	struct zone z;
+
+	if (mxgw_dns_missing(conf))
+		return -ENODATA;
+	zone_of(conf, &z);
+	fprintf(out, "; public zone (%s), at the provider's DNS\n",
+		conf->domain);
+	print_mx(out, &z, z.domain, conf->mx_preference, z.mx_host);
+	for (unsigned int i = 0; i < conf->nbackup_mx; i++)
+		print_mx(out, &z, z.domain, conf->backup_mx[i].preference,
+			 z.backup[i]);
+	/* Legal, but its A record then lives in another zone. */
+	if (!z.mx_in_domain)
+		fprintf(out, "; %s is outside %s: this record goes in its own zone\n",
+			z.mx_host, conf->domain);
+	print_a(out, &z, z.mx_host, z.public_addr);
+	fprintf(out, "; local DNS, for the LAN\n");
+	print_a(out, &z, z.mx_host, z.mailserver);
+	return ferror(out) ? -EIO : 0;
+}
+
+static void json_mx(struct json *j, const char *name, unsigned int pref,
+		    const char *host)
+{
+	json_object_start(j);
+	json_kv_string(j, "name", name);
+	json_kv_string(j, "type", "MX");
+	json_kv_uint(j, "preference", pref);
+	json_kv_string(j, "target", host);
+	json_object_end(j);
+}
+
+static void json_a(struct json *j, const char *name, const char *addr)
+{
+	json_object_start(j);
+	json_kv_string(j, "name", name);
+	json_kv_string(j, "type", "A");
+	json_kv_string(j, "address", addr);
+	json_object_end(j);
+}
+
+int mxgw_dns_format_json(const struct mxgw_conf *conf, struct json *j)
+{
+	struct zone z;
+
+	if (mxgw_dns_missing(conf))
+		return -ENODATA;
+	zone_of(conf, &z);
+	json_object_start(j);
+	json_kv_string(j, "domain", z.domain);
+	json_key(j, "public");
+	json_array_start(j);
+	json_mx(j, z.domain, conf->mx_preference, z.mx_host);
+	for (unsigned int i = 0; i < conf->nbackup_mx; i++)
+		json_mx(j, z.domain, conf->backup_mx[i].preference, z.backup[i]);
+	json_a(j, z.mx_host, z.public_addr);
+	json_array_end(j);
+	json_key(j, "local");
+	json_array_start(j);
+	json_a(j, z.mx_host, z.mailserver);
+	json_array_end(j);
+	json_kv_bool(j, "mx_host_in_domain", z.mx_in_domain);
+	json_object_end(j);
+	return ferror(j->out) ? -EIO : 0;
+}
+
+/* ---- policy checks ----------------------------------------------------- */
+
+/* Where the findings go: counted always, stored while there is room. */
+struct findings {
+	const struct mxgw_conf *conf;
+	struct mxgw_finding *out;
+	unsigned int max;
+	unsigned int n;
+};
+
+__attribute__((format(printf, 5, 6)))
+static void warn(struct findings *fs, unsigned int line, const char *field,
+		 const char *sub, const char *fmt, ...)
+{
+	struct mxgw_finding *f;
+	va_list ap;
+
+	if (fs->n++ >= fs->max)
+		return;
+	f = &fs->out[fs->n - 1];
+	memset(f, 0, sizeof(*f));
+	f->severity = MXGW_SEV_WARNING;
+	f->line = line;
+	snprintf(f->field, sizeof(f->field), "%s", field);
+	snprintf(f->sub, sizeof(f->sub), "%s", sub ? sub : "");
+	va_start(ap, fmt);
+	vsnprintf(f->message, sizeof(f->message), fmt, ap);
+	va_end(ap);
+}
+
+/* An IPv4 range and what it is. */
+struct range {
+	uint32_t net;		/* host byte order */
+	unsigned int len;
+	const char *cidr;
+	const char *what;
+};
+
+/* RFC 1918: where the seed's LAN (192.168.1.0/24) comes from. */
+static const struct range private_ranges[] = {
+	{ 0x0a000000, 8, "10.0.0.0/8", "private, RFC 1918" },
+	{ 0xac100000, 12, "172.16.0.0/12", "private, RFC 1918" },
+	{ 0xc0a80000, 16, "192.168.0.0/16", "private, RFC 1918" },
+};
+
+/* Not routed on the Internet either, so no public address. */
+static const struct range unroutable_ranges[] = {
+	{ 0x64400000, 10, "100.64.0.0/10", "carrier-grade NAT, RFC 6598" },
+	{ 0xa9fe0000, 16, "169.254.0.0/16", "link-local, RFC 3927" },
+};
+
+static const struct range *range_of(__be32 addr, const struct range *r,
+				    size_t n)
+{
+	uint32_t a = ntohl(addr);
+
+	for (size_t i = 0; i < n; i++)
+		if ((a >> (32 - r[i].len)) == (r[i].net >> (32 - r[i].len)))
+			return &r[i];
+	return NULL;
+}
+
+static void check_addresses(struct findings *fs)
+{
+	const struct mxgw_conf *conf = fs->conf;
+	char a[INET_ADDRSTRLEN];
+	const struct range *r;
+
+	r = range_of(conf->public_addr, private_ranges,
+		     ARRAY_SIZE(private_ranges));
+	if (!r)
+		r = range_of(conf->public_addr, unroutable_ranges,
+			     ARRAY_SIZE(unroutable_ranges));
+	if (r) {
+		inet_ntop(AF_INET, &conf->public_addr, a, sizeof(a));
+		warn(fs, conf->lines.public_addr, "public", NULL,
+		     "%s is in %s (%s), which the Internet cannot reach: the MX host's A record must be an address other mail servers can connect to (behind another NAT, that NAT has to map the ports too)",
+		     a, r->cidr, r->what);
+	}
+	if (!range_of(conf->mailserver_addr, private_ranges,
+		      ARRAY_SIZE(private_ranges))) {
+		inet_ntop(AF_INET, &conf->mailserver_addr, a, sizeof(a));
+		warn(fs, conf->lines.mailserver, "mailserver", NULL,
+		     "%s is not a private address (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16): the seed puts the mail server on the LAN behind the gateway, reachable from the Internet only through the mapped ports",
+		     a);
+	}
+}
+
+static void check_default(struct findings *fs)
+{
+	const struct mxgw_conf *conf = fs->conf;
+
+	if (conf->default_verdict != MXGW_ALLOW)
+		return;
+	warn(fs, conf->lines.default_verdict, "default", NULL,
+	     "allow opens every port the table does not list, incoming to the mail server and outgoing to the Internet; the seed maps only the services it names, so use default deny and list what must pass");
+}
+
+/* The plaintext services of the seed's table and their SSL/TLS twins. */
+static const struct {
+	__u16 port;
+	const char *name;
+	const char *tls;
+} plaintext[] = {
+	{ 110, "POP3", "POP3S (995)" },
+	{ 143, "IMAP", "IMAPS (993)" },
+	{ 119, "NNTP", "NNTPS (563)" },
+	{ 389, "LDAP", "LDAPS (636)" },
+	{ 80, "HTTP", "HTTPS (443)" },
+};
+
+static void check_plaintext(struct findings *fs)
+{
+	const struct mxgw_conf *conf = fs->conf;
+	char field[MXGW_FINDING_FIELD_LEN];
+
+	for (unsigned int i = 0; i < conf->nservices; i++) {
+		const struct mxgw_conf_service *svc = &conf->services[i];
+
+		if (svc->verdict[MXGW_DIR_IN] != MXGW_ALLOW ||
+		    !(svc->protos & TCP_BIT))
+			continue;
+		for (size_t k = 0; k < ARRAY_SIZE(plaintext); k++) {
+			if (svc->port != plaintext[k].port)
+				continue;
+			snprintf(field, sizeof(field), "service %s", svc->name);
+			warn(fs, svc->line, field, "incoming",
+			     "allow maps plaintext %s (%u/tcp) from the Internet, where passwords would cross in clear; the seed maps only SSL/TLS services from the Internet: offer %s and deny %u",
+			     plaintext[k].name, plaintext[k].port,
+			     plaintext[k].tls, plaintext[k].port);
+		}
+	}
+}
+
+static const struct mxgw_conf_service *listed(const struct mxgw_conf *conf,
+					      __u8 bit, __u16 port)
+{
+	for (unsigned int i = 0; i < conf->nservices; i++)
+		if (conf->services[i].port == port &&
+		    (conf->services[i].protos & bit))
+			return &conf->services[i];
+	return NULL;
+}
+
+/* The line of the setting that decides outgoing @bit/53: its service or default. */
+static void dns_place(const struct mxgw_conf *conf,
+		      const struct mxgw_conf_service *svc, unsigned int *line,
+		      char *field, size_t len)
+{
+	if (svc) {
+		*line = svc->line;
+		snprintf(field, len, "service %s", svc->name);
+	} else {
+		/* An implicit default deny is nowhere: the end of the file. */
+		*line = conf->lines.default_verdict ? conf->lines.default_verdict :
+						      conf->lines.last;
+		snprintf(field, len, "default");
+	}
+}
+
+/*
+ * A mail server that cannot resolve MX records delivers nothing; one that
+ * can only ask over UDP loses every answer too large for it (RFC 7766).
+ */
+static void check_dns(struct findings *fs)
+{
+	const struct mxgw_conf *conf = fs->conf;
+	const struct mxgw_conf_service *udp = listed(conf, UDP_BIT, DNS_PORT);
+	const struct mxgw_conf_service *tcp = listed(conf, TCP_BIT, DNS_PORT);
+	bool udp_denied = (udp ? udp->verdict[MXGW_DIR_OUT] :
+				 conf->default_verdict) != MXGW_ALLOW;
+	bool tcp_denied = (tcp ? tcp->verdict[MXGW_DIR_OUT] :
+				 conf->default_verdict) != MXGW_ALLOW;
+	char field[MXGW_FINDING_FIELD_LEN];
+	const char *what;
+	unsigned int line;
+
+	if (udp_denied) {
+		dns_place(conf, udp, &line, field, sizeof(field));
+		/* The same setting denies both: one finding. */
+		what = tcp_denied && tcp == udp ? "53/udp and 53/tcp" : "53/udp";
+		if (udp)
+			warn(fs, line, field, "outgoing",
+			     "deny leaves the mail server no DNS (%s): it cannot look up its recipients' MX records, so it delivers no mail",
+			     what);
+		else
+			warn(fs, line, field, NULL,
+			     "deny%s, and no service allows outgoing DNS (%s): the mail server cannot look up its recipients' MX records, so it delivers no mail (service dns 53/tcp,udp allow deny)",
+			     conf->lines.default_verdict ? "" : " (implicit)",
+			     what);
+		if (tcp == udp)
+			return;
+	}
+	if (!tcp_denied)
+		return;
+	dns_place(conf, tcp, &line, field, sizeof(field));
+	if (tcp)
+		warn(fs, line, field, "outgoing",
+		     "deny blocks DNS over TCP (53/tcp): answers too large for UDP (long TXT records for SPF and DKIM, DNSSEC) are retried over TCP and fail (RFC 7766)");
+	else
+		warn(fs, line, field, NULL,
+		     "deny%s, and no service allows outgoing DNS over TCP (53/tcp): answers too large for UDP (long TXT records for SPF and DKIM, DNSSEC) are retried over TCP and fail (RFC 7766)",
+		     conf->lines.default_verdict ? "" : " (implicit)");
+}
+
+/* Stable, by line: the order an operator reads the file in. */
+static void sort_by_line(struct mxgw_finding *f, unsigned int n)
+{
+	for (unsigned int i = 1; i < n; i++) {
+		struct mxgw_finding tmp = f[i];
+		unsigned int k = i;
+
+		while (k > 0 && f[k - 1].line > tmp.line) {
+			f[k] = f[k - 1];
+			k--;
+		}
+		f[k] = tmp;
+	}
+}
+
+unsigned int mxgw_policy_check(const struct mxgw_conf *conf,
+			       struct mxgw_finding *out, unsigned int max)
+{
+	struct findings fs = { .conf = conf, .out = out, .max = max };
+
+	check_addresses(&fs);
+	check_default(&fs);
+	check_plaintext(&fs);
+	check_dns(&fs);
+	sort_by_line(out, fs.n < max ? fs.n : max);
+	return fs.n;
+}
+
+void mxgw_finding_print(const struct mxgw_conf *conf,
+			const struct mxgw_finding *f, FILE *out)
+{
+	fprintf(out, "%s:%u: %s: %s", conf->path, f->line,
+		f->severity == MXGW_SEV_ERROR ? "error" : "warning", f->field);
+	if (f->sub[0])
+		fprintf(out, ": %s", f->sub);
+	fprintf(out, ": %s\n", f->message);
+}

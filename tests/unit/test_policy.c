@@ -1,0 +1,642 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * test_policy.c - unit tests of mxctl check: the policy checks
+ * (ctl/policy.c), one test per warning with its exact wording, and the
+ * handler (ctl/cmd_check.c): the parser's warnings next to the policy's,
+ * in line order, and the exit status (0 clean, 1 errors, 3 warnings).
+ */
+#define _GNU_SOURCE	/* asprintf */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "config.h"
+#include "mxctl.h"
+#include "policy.h"
+
+#ifndef MXGW_SHIPPED_CONF
+#error "build with -DMXGW_SHIPPED_CONF=\"path/to/etc/mxgw.conf\""
+#endif
+
+/* In mxctl.h too, once the command is in mxctl's table. */
+int cmd_check(const struct mxctl_opts *opts, int argc, char **argv);
+
+/*
+ * Two valid lines and outgoing DNS, so that a test sees only the warning
+ * it is about; the first line under test is line 4.
+ */
+#define HDR	"public 215.75.128.33\nmailserver 192.168.1.10\n" \
+		"service dns 53/tcp,udp allow deny\n"
+
+/* The messages, as the operator reads them. */
+#define PLAIN(NAME, PORT, TLS) \
+	"allow maps plaintext " NAME " (" #PORT "/tcp) from the Internet, where passwords would cross in clear; " \
+	"the seed maps only SSL/TLS services from the Internet: offer " TLS " and deny " #PORT
+#define NO_DNS_SVC(WHAT) \
+	"deny leaves the mail server no DNS (" WHAT "): it cannot look up its recipients' MX records, so it delivers no mail"
+#define NO_DNS_DEFAULT(IMPLICIT, WHAT) \
+	"deny" IMPLICIT ", and no service allows outgoing DNS (" WHAT "): the mail server cannot look up its recipients' MX records, " \
+	"so it delivers no mail (service dns 53/tcp,udp allow deny)"
+#define NO_DNS_TCP_SVC \
+	"deny blocks DNS over TCP (53/tcp): answers too large for UDP (long TXT records for SPF and DKIM, DNSSEC) are retried over TCP and fail (RFC 7766)"
+#define NO_DNS_TCP_DEFAULT(IMPLICIT) \
+	"deny" IMPLICIT ", and no service allows outgoing DNS over TCP (53/tcp): answers too large for UDP (long TXT records for SPF and DKIM, DNSSEC) " \
+	"are retried over TCP and fail (RFC 7766)"
+#define PUBLIC_PRIVATE(ADDR, CIDR, WHAT) \
+	ADDR " is in " CIDR " (" WHAT "), which the Internet cannot reach: the MX host's A record must be an address other mail servers " \
+	"can connect to (behind another NAT, that NAT has to map the ports too)"
+#define MAILSERVER_PUBLIC(ADDR) \
+	ADDR " is not a private address (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16): the seed puts the mail server on the LAN behind the " \
+	"gateway, reachable from the Internet only through the mapped ports"
+#define DEFAULT_ALLOW \
+	"allow opens every port the table does not list, incoming to the mail server and outgoing to the Internet; the seed maps only " \
+	"the services it names, so use default deny and list what must pass"
+
+/* ---- stubs of mxctl.c -------------------------------------------------- */
+
+static char stub_msgs[4096];
+
+void mxctl_err(const char *fmt, ...)
+{
+	size_t len = strlen(stub_msgs);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(stub_msgs + len, sizeof(stub_msgs) - len, fmt, ap);
+	va_end(ap);
+	len = strlen(stub_msgs);
+	snprintf(stub_msgs + len, sizeof(stub_msgs) - len, "\n");
+}
+
+int mxctl_usage(const char *cmd, const char *fmt, ...)
+{
+	size_t len = strlen(stub_msgs);
+	va_list ap;
+
+	(void)cmd;
+	va_start(ap, fmt);
+	vsnprintf(stub_msgs + len, sizeof(stub_msgs) - len, fmt, ap);
+	va_end(ap);
+	return EXIT_USAGE;
+}
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static struct mxgw_conf conf;
+static struct mxgw_finding found[MXGW_POLICY_MAX_FINDINGS];
+
+/* Parse @text (no message at all) and check it; returns the count. */
+static unsigned int check(const char *text)
+{
+	char *msgs = NULL;
+	size_t len = 0;
+	FILE *err = open_memstream(&msgs, &len);
+	unsigned int n;
+
+	assert_non_null(err);
+	assert_int_equal(mxgw_conf_parse_string("t.conf", text, &conf, err), 0);
+	assert_int_equal(fclose(err), 0);
+	assert_string_equal(msgs, "");
+	free(msgs);
+	memset(found, 0x5a, sizeof(found));
+	n = mxgw_policy_check(&conf, found, MXGW_POLICY_MAX_FINDINGS);
+	assert_true(n <= MXGW_POLICY_MAX_FINDINGS);
+	return n;
+}
+
+static void assert_finding(const struct mxgw_finding *f, unsigned int line,
+			   const char *field, const char *sub, const char *msg)
+{
+	assert_int_equal(f->severity, MXGW_SEV_WARNING);
+	assert_int_equal(f->line, line);
+	assert_string_equal(f->field, field);
+	assert_string_equal(f->sub, sub);
+	assert_string_equal(f->message, msg);
+}
+
+/* Exactly one finding, this one. */
+static void assert_one(const char *text, unsigned int line, const char *field,
+		       const char *sub, const char *msg)
+{
+	assert_int_equal(check(text), 1);
+	assert_finding(&found[0], line, field, sub, msg);
+}
+
+static void assert_none(const char *text)
+{
+	assert_int_equal(check(text), 0);
+}
+
+/* A config in a temporary file; the caller unlinks and frees the path. */
+static char *write_conf(const char *text)
+{
+	char *path = strdup("/tmp/test_policy.XXXXXX");
+	FILE *f;
+	int fd;
+
+	assert_non_null(path);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+	return path;
+}
+
+static char *slurp(FILE *tmp)
+{
+	long size;
+	char *buf;
+
+	fflush(tmp);
+	size = ftell(tmp);
+	assert_true(size >= 0);
+	buf = calloc(1, (size_t)size + 1);
+	assert_non_null(buf);
+	rewind(tmp);
+	assert_int_equal(fread(buf, 1, (size_t)size, tmp), (size_t)size);
+	fclose(tmp);
+	return buf;
+}
+
+/* cmd_check on @path; returns what it printed (stdout), the status in *ret. */
+static char *run_check(const char *path, bool json, int argc, char **argv,
+		       int *ret)
+{
+	struct mxctl_opts opts = { .conf_path = path, .json = json };
+	FILE *tmp = tmpfile();
+	int saved;
+
+	assert_non_null(tmp);
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	assert_true(saved >= 0);
+	assert_true(dup2(fileno(tmp), STDOUT_FILENO) >= 0);
+	stub_msgs[0] = '\0';
+	*ret = cmd_check(&opts, argc, argv);
+	fflush(stdout);
+	assert_true(dup2(saved, STDOUT_FILENO) >= 0);
+	close(saved);
+	return slurp(tmp);
+}
+
+/* cmd_check on @text written to a file; @want has "@" for its path. */
+static void assert_check(const char *text, int status, const char *want)
+{
+	char *path = write_conf(text), *out, *expect = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&expect, &len);
+	int ret;
+
+	assert_non_null(f);
+	for (const char *p = want; *p; p++) {
+		if (*p == '@')
+			fputs(path, f);
+		else
+			fputc(*p, f);
+	}
+	assert_int_equal(fclose(f), 0);
+	out = run_check(path, false, 0, NULL, &ret);
+	assert_string_equal(out, expect);
+	assert_int_equal(ret, status);
+	assert_string_equal(stub_msgs, "");
+	free(out);
+	free(expect);
+	unlink(path);
+	free(path);
+}
+
+/* ---- the shipped config ------------------------------------------------ */
+
+static void test_shipped_config_gives_no_warning(void **state)
+{
+	(void)state;
+	assert_int_equal(mxgw_conf_parse_file(MXGW_SHIPPED_CONF, &conf, NULL), 0);
+	assert_int_equal(conf.nwarnings, 0);
+	assert_int_equal(mxgw_policy_check(&conf, found, MXGW_POLICY_MAX_FINDINGS), 0);
+}
+
+static void test_cmd_check_shipped_config_is_clean(void **state)
+{
+	char *out, *want;
+	int ret;
+
+	(void)state;
+	out = run_check(MXGW_SHIPPED_CONF, false, 0, NULL, &ret);
+	assert_int_equal(ret, 0);
+	assert_true(asprintf(&want, "%s: valid, no warnings\n", MXGW_SHIPPED_CONF) > 0);
+	assert_string_equal(out, want);
+	free(want);
+	free(out);
+}
+
+/* ---- plaintext services allowed incoming ------------------------------- */
+
+static void test_plaintext_service_allowed_incoming_warns(void **state)
+{
+	(void)state;
+	assert_one(HDR "service pop3 110 allow allow\n", 4, "service pop3", "incoming",
+		   PLAIN("POP3", 110, "POP3S (995)"));
+	assert_one(HDR "service imap 143/tcp deny allow\n", 4, "service imap", "incoming",
+		   PLAIN("IMAP", 143, "IMAPS (993)"));
+	assert_one(HDR "service news 119 allow allow\n", 4, "service news", "incoming",
+		   PLAIN("NNTP", 119, "NNTPS (563)"));
+	assert_one(HDR "service ldap 389/tcp,udp allow allow\n", 4, "service ldap", "incoming",
+		   PLAIN("LDAP", 389, "LDAPS (636)"));
+	assert_one(HDR "service web 80 allow allow\n", 4, "service web", "incoming",
+		   PLAIN("HTTP", 80, "HTTPS (443)"));
+	/* Restricting the sources does not encrypt anything. */
+	assert_one(HDR "service imap 143 allow allow from 198.51.100.0/24\n", 4,
+		   "service imap", "incoming", PLAIN("IMAP", 143, "IMAPS (993)"));
+}
+
+static void test_plaintext_service_denied_incoming_or_tls_is_fine(void **state)
+{
+	(void)state;
+	/* The seed's table: outgoing only. */
+	assert_none(HDR "service pop3 110 allow deny\nservice imap 143 allow deny\n"
+		    "service nntp 119 allow deny\nservice ldap 389 allow deny\n"
+		    "service http 80 allow deny\n");
+	/* The SSL/TLS twins, and the port by its number, not its name. */
+	assert_none(HDR "service pop3s 995 allow allow\nservice imaps 993 allow allow\n"
+		    "service pop3 1110 allow allow\n");
+	/* Not TCP: no POP3. */
+	assert_none(HDR "service odd 110/udp allow allow\n");
+}
+
+/* ---- port 25 restricted by from: the parser's, never repeated ---------- */
+
+static void test_from_on_port_25_is_left_to_the_parser(void **state)
+{
+	struct mxgw_finding f[4];
+
+	(void)state;
+	assert_int_equal(mxgw_conf_parse_string("t.conf",
+						HDR "service smtp 25 allow allow from 198.51.100.0/24\n",
+						&conf, NULL), 0);
+	assert_int_equal(conf.nwarnings, 1);
+	assert_int_equal(mxgw_policy_check(&conf, f, 4), 0);
+}
+
+static void test_cmd_check_shows_the_parser_warning_once(void **state)
+{
+	(void)state;
+	assert_check(HDR "service smtp 25 allow allow from 198.51.100.0/24\n", 3,
+		     "@:4: warning: service smtp: from: any SMTP server on the Internet must be able to reach port 25 (MX delivery), so restricting it breaks mail delivery\n"
+		     "@: valid, 1 warning\n");
+}
+
+/* ---- outgoing DNS ------------------------------------------------------ */
+
+static void test_no_outgoing_dns_under_default_deny_warns(void **state)
+{
+	(void)state;
+	/* At the default line when there is one, at the end when implicit. */
+	assert_one("public 215.75.128.33\nmailserver 192.168.1.10\ndefault deny\n"
+		   "service smtp 25 allow allow\n", 3, "default", "",
+		   NO_DNS_DEFAULT("", "53/udp and 53/tcp"));
+	assert_one("public 215.75.128.33\nmailserver 192.168.1.10\n"
+		   "service smtp 25 allow allow\n# end\n", 4, "default", "",
+		   NO_DNS_DEFAULT(" (implicit)", "53/udp and 53/tcp"));
+}
+
+static void test_dns_service_denying_outgoing_warns_on_its_line(void **state)
+{
+	(void)state;
+	assert_one("public 215.75.128.33\nmailserver 192.168.1.10\n"
+		   "service dns 53/tcp,udp deny deny\n", 3, "service dns", "outgoing",
+		   NO_DNS_SVC("53/udp and 53/tcp"));
+	/* Even under default allow: the listed verdict is what applies. */
+	assert_int_equal(check("public 215.75.128.33\nmailserver 192.168.1.10\n"
+			       "service dns 53/udp,tcp deny deny\ndefault allow\n"), 2);
+	assert_finding(&found[0], 3, "service dns", "outgoing",
+		       NO_DNS_SVC("53/udp and 53/tcp"));
+	assert_finding(&found[1], 4, "default", "", DEFAULT_ALLOW);
+}
+
+static void test_dns_over_tcp_denied_warns_separately(void **state)
+{
+	(void)state;
+	/* UDP only listed, default deny for 53/tcp. */
+	assert_one("public 215.75.128.33\nmailserver 192.168.1.10\n"
+		   "service dns 53/udp allow deny\n", 3, "default", "",
+		   NO_DNS_TCP_DEFAULT(" (implicit)"));
+	/* Two services, TCP's denying. */
+	assert_one("public 215.75.128.33\nmailserver 192.168.1.10\n"
+		   "service dns 53/udp allow deny\nservice dnstcp 53/tcp deny deny\n",
+		   4, "service dnstcp", "outgoing", NO_DNS_TCP_SVC);
+	/* Two services, both denying: each on its own line. */
+	assert_int_equal(check("public 215.75.128.33\nmailserver 192.168.1.10\n"
+			       "service dns 53/udp deny deny\nservice dnstcp 53/tcp deny deny\n"), 2);
+	assert_finding(&found[0], 3, "service dns", "outgoing", NO_DNS_SVC("53/udp"));
+	assert_finding(&found[1], 4, "service dnstcp", "outgoing", NO_DNS_TCP_SVC);
+}
+
+static void test_outgoing_dns_allowed_is_fine(void **state)
+{
+	(void)state;
+	assert_none(HDR);
+	assert_none("public 215.75.128.33\nmailserver 192.168.1.10\n"
+		    "service dns 53/udp allow deny\nservice dnstcp 53/tcp allow deny\n");
+	/* default allow lets it out (and is warned about for itself). */
+	assert_one("public 215.75.128.33\nmailserver 192.168.1.10\ndefault allow\n",
+		   3, "default", "", DEFAULT_ALLOW);
+}
+
+/* ---- addresses --------------------------------------------------------- */
+
+static void test_public_address_in_a_private_range_warns(void **state)
+{
+	static const struct {
+		const char *addr;
+		const char *msg;
+	} cases[] = {
+		{ "10.0.0.1", PUBLIC_PRIVATE("10.0.0.1", "10.0.0.0/8", "private, RFC 1918") },
+		{ "10.255.255.254", PUBLIC_PRIVATE("10.255.255.254", "10.0.0.0/8", "private, RFC 1918") },
+		{ "172.16.0.1", PUBLIC_PRIVATE("172.16.0.1", "172.16.0.0/12", "private, RFC 1918") },
+		{ "172.31.255.1", PUBLIC_PRIVATE("172.31.255.1", "172.16.0.0/12", "private, RFC 1918") },
+		{ "192.168.0.1", PUBLIC_PRIVATE("192.168.0.1", "192.168.0.0/16", "private, RFC 1918") },
+		{ "100.64.0.1", PUBLIC_PRIVATE("100.64.0.1", "100.64.0.0/10", "carrier-grade NAT, RFC 6598") },
+		{ "100.127.255.254", PUBLIC_PRIVATE("100.127.255.254", "100.64.0.0/10", "carrier-grade NAT, RFC 6598") },
+		{ "169.254.1.1", PUBLIC_PRIVATE("169.254.1.1", "169.254.0.0/16", "link-local, RFC 3927") },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *text;
+
+		assert_true(asprintf(&text, "mailserver 192.168.1.10\n"
+				     "service dns 53/tcp,udp allow deny\npublic %s\n",
+				     cases[i].addr) > 0);
+		assert_one(text, 3, "public", "", cases[i].msg);
+		free(text);
+	}
+}
+
+static void test_public_address_just_outside_the_ranges_is_fine(void **state)
+{
+	static const char *const ok[] = {
+		"215.75.128.33", "9.255.255.255", "11.0.0.0", "172.15.255.255",
+		"172.32.0.0", "192.167.255.255", "192.169.0.1", "100.63.255.255",
+		"100.128.0.0", "169.253.255.255", "169.255.0.1",
+		/* the documentation ranges are not private */
+		"192.0.2.1", "198.51.100.7", "203.0.113.5",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		char *text;
+
+		assert_true(asprintf(&text, "mailserver 192.168.1.10\n"
+				     "service dns 53/tcp,udp allow deny\npublic %s\n",
+				     ok[i]) > 0);
+		assert_none(text);
+		free(text);
+	}
+}
+
+static void test_mail_server_outside_the_private_ranges_warns(void **state)
+{
+	static const char *const bad[] = {
+		"203.0.113.10", "8.8.8.8", "172.32.0.1", "100.64.0.1", "169.254.0.2",
+	};
+	static const char *const ok[] = {
+		"10.0.0.2", "172.16.5.5", "172.31.0.1", "192.168.255.1",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *text, *msg;
+
+		assert_true(asprintf(&text, "public 215.75.128.33\n"
+				     "service dns 53/tcp,udp allow deny\nmailserver %s\n",
+				     bad[i]) > 0);
+		assert_true(asprintf(&msg, MAILSERVER_PUBLIC("%s"), bad[i]) > 0);
+		assert_one(text, 3, "mailserver", "", msg);
+		free(text);
+		free(msg);
+	}
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		char *text;
+
+		assert_true(asprintf(&text, "public 215.75.128.33\n"
+				     "service dns 53/tcp,udp allow deny\nmailserver %s\n",
+				     ok[i]) > 0);
+		assert_none(text);
+		free(text);
+	}
+}
+
+/* ---- default allow ----------------------------------------------------- */
+
+static void test_default_allow_warns(void **state)
+{
+	(void)state;
+	assert_one(HDR "\ndefault allow\n", 5, "default", "", DEFAULT_ALLOW);
+	assert_none(HDR "default deny\n");
+}
+
+/* ---- all of them ------------------------------------------------------- */
+
+static const char every_warning[] =
+	"# every warning mxctl check knows\n"		/* 1 */
+	"public      10.1.2.3\n"			/* 2 */
+	"mailserver  203.0.113.10\n"			/* 3 */
+	"default     allow\n"				/* 4 */
+	"domain      company.com\n"			/* 5 */
+	"mx-host     mail.company.com\n"		/* 6 */
+	"backup-mx   backup.company.com 10\n"		/* 7 */
+	"\n"						/* 8 */
+	"service  smtp   25/tcp   allow  allow  from 198.51.100.0/24\n"	/* 9 */
+	"service  pop3   110      allow  allow\n"	/* 10 */
+	"service  imap   143      allow  allow\n"	/* 11 */
+	"service  nntp   119      allow  allow\n"	/* 12 */
+	"service  ldap   389      allow  allow\n"	/* 13 */
+	"service  http   80       allow  allow\n"	/* 14 */
+	"service  dns    53/udp   deny   deny\n";	/* 15 */
+
+static void test_findings_come_in_line_order(void **state)
+{
+	static const unsigned int lines[] = { 2, 3, 4, 10, 11, 12, 13, 14, 15 };
+	struct mxgw_conf c;
+
+	(void)state;
+	assert_int_equal(mxgw_conf_parse_string("t.conf", every_warning, &c, NULL), 0);
+	assert_int_equal(c.nwarnings, 2);	/* from on 25, backup-mx preference */
+	assert_int_equal(mxgw_policy_check(&c, found, MXGW_POLICY_MAX_FINDINGS), 9);
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		assert_int_equal(found[i].line, lines[i]);
+	assert_string_equal(found[8].field, "service dns");
+	assert_string_equal(found[8].message, NO_DNS_SVC("53/udp"));
+}
+
+static void test_more_findings_than_room_are_counted(void **state)
+{
+	struct mxgw_finding f[3];
+
+	(void)state;
+	memset(f, 0, sizeof(f));
+	assert_int_equal(mxgw_conf_parse_string("t.conf", every_warning, &conf, NULL), 0);
+	assert_int_equal(mxgw_policy_check(&conf, f, 2), 9);
+	assert_int_equal(f[0].line, 2);
+	assert_int_equal(f[1].line, 3);
+	/* Nothing written past @max. */
+	assert_int_equal(f[2].line, 0);
+	assert_int_equal(mxgw_policy_check(&conf, NULL, 0), 9);
+}
+
+static void test_finding_print_matches_the_parser(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(check(HDR "service pop3 110 allow allow\ndefault allow\n"), 2);
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	mxgw_finding_print(&conf, &found[0], f);
+	mxgw_finding_print(&conf, &found[1], f);
+	found[1].severity = MXGW_SEV_ERROR;
+	mxgw_finding_print(&conf, &found[1], f);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(buf,
+		"t.conf:4: warning: service pop3: incoming: " PLAIN("POP3", 110, "POP3S (995)") "\n"
+		"t.conf:5: warning: default: " DEFAULT_ALLOW "\n"
+		"t.conf:5: error: default: " DEFAULT_ALLOW "\n");
+	free(buf);
+}
+
+/* ---- mxctl check ------------------------------------------------------- */
+
+static void test_cmd_check_every_warning_in_line_order_exit_3(void **state)
+{
+	(void)state;
+	assert_check(every_warning, 3,
+		"@:2: warning: public: " PUBLIC_PRIVATE("10.1.2.3", "10.0.0.0/8", "private, RFC 1918") "\n"
+		"@:3: warning: mailserver: " MAILSERVER_PUBLIC("203.0.113.10") "\n"
+		"@:4: warning: default: " DEFAULT_ALLOW "\n"
+		"@:7: warning: backup-mx: preference 10 is not above mx-preference 10: senders would try backup.company.com before the mx-host or as often\n"
+		"@:9: warning: service smtp: from: any SMTP server on the Internet must be able to reach port 25 (MX delivery), so restricting it breaks mail delivery\n"
+		"@:10: warning: service pop3: incoming: " PLAIN("POP3", 110, "POP3S (995)") "\n"
+		"@:11: warning: service imap: incoming: " PLAIN("IMAP", 143, "IMAPS (993)") "\n"
+		"@:12: warning: service nntp: incoming: " PLAIN("NNTP", 119, "NNTPS (563)") "\n"
+		"@:13: warning: service ldap: incoming: " PLAIN("LDAP", 389, "LDAPS (636)") "\n"
+		"@:14: warning: service http: incoming: " PLAIN("HTTP", 80, "HTTPS (443)") "\n"
+		"@:15: warning: service dns: outgoing: " NO_DNS_SVC("53/udp") "\n"
+		"@: valid, 11 warnings\n");
+}
+
+static void test_cmd_check_errors_exit_1_without_policy_checks(void **state)
+{
+	(void)state;
+	/* default allow would warn, but a file that does not parse is not judged. */
+	assert_check("public 1.2.3\nmailserver 192.168.1.10\ndefault allow\n"
+		     "service smtp 25 allow allow from 10.0.0.0/8\nservice x 1 a deny\n", 1,
+		     "@:1: error: public: \"1.2.3\" is not a dotted-quad IPv4 address\n"
+		     "@:4: warning: service smtp: from: any SMTP server on the Internet must be able to reach port 25 (MX delivery), so restricting it breaks mail delivery\n"
+		     "@:5: error: service x: outgoing: expected allow or deny, got \"a\"\n"
+		     "@:5: error: public: missing (required)\n"
+		     "@: 3 errors, 1 warning: load and reload would refuse it\n");
+}
+
+static void test_cmd_check_unreadable_file_exit_1(void **state)
+{
+	char *out;
+	int ret;
+
+	(void)state;
+	out = run_check("/nonexistent/mxgw.conf", false, 0, NULL, &ret);
+	assert_int_equal(ret, 1);
+	assert_string_equal(out,
+		"/nonexistent/mxgw.conf: error: cannot open: No such file or directory\n"
+		"/nonexistent/mxgw.conf: 1 error, 0 warnings: load and reload would refuse it\n");
+	free(out);
+	out = run_check("/nonexistent/mxgw.conf", true, 0, NULL, &ret);
+	assert_int_equal(ret, 1);
+	assert_string_equal(out,
+		"{\"path\":\"/nonexistent/mxgw.conf\",\"valid\":false,\"errors\":1,\"warnings\":0,"
+		"\"diagnostics\":[{\"severity\":\"error\",\"field\":\"\","
+		"\"message\":\"cannot open: No such file or directory\",\"source\":\"parser\"}]}\n");
+	free(out);
+}
+
+static void test_cmd_check_json(void **state)
+{
+	char *path = write_conf(HDR "service smtp 25 allow allow from 10.0.0.0/8\n"
+				"service pop3 110 allow allow\n");
+	char *out, *want;
+	int ret;
+
+	(void)state;
+	out = run_check(path, true, 0, NULL, &ret);
+	assert_int_equal(ret, 3);
+	assert_true(asprintf(&want,
+		"{\"path\":\"%s\",\"valid\":true,\"errors\":0,\"warnings\":2,\"diagnostics\":["
+		"{\"severity\":\"warning\",\"line\":4,\"field\":\"service smtp\",\"message\":\"from: any SMTP server on the Internet must be able to reach port 25 (MX delivery), so restricting it breaks mail delivery\",\"source\":\"parser\"},"
+		"{\"severity\":\"warning\",\"line\":5,\"field\":\"service pop3\",\"message\":\"incoming: " PLAIN("POP3", 110, "POP3S (995)") "\",\"source\":\"policy\"}"
+		"]}\n", path) > 0);
+	assert_string_equal(out, want);
+	free(want);
+	free(out);
+	out = run_check(MXGW_SHIPPED_CONF, true, 0, NULL, &ret);
+	assert_int_equal(ret, 0);
+	assert_true(asprintf(&want, "{\"path\":\"%s\",\"valid\":true,\"errors\":0,\"warnings\":0,\"diagnostics\":[]}\n",
+			     MXGW_SHIPPED_CONF) > 0);
+	assert_string_equal(out, want);
+	free(want);
+	free(out);
+	unlink(path);
+	free(path);
+}
+
+static void test_cmd_check_takes_no_arguments(void **state)
+{
+	char *argv[] = { "etc/mxgw.conf", NULL };
+	char *out;
+	int ret;
+
+	(void)state;
+	out = run_check(MXGW_SHIPPED_CONF, false, 1, argv, &ret);
+	assert_int_equal(ret, EXIT_USAGE);
+	assert_string_equal(out, "");
+	assert_string_equal(stub_msgs, "check takes no arguments (the file is -c FILE)");
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_shipped_config_gives_no_warning),
+		cmocka_unit_test(test_cmd_check_shipped_config_is_clean),
+		cmocka_unit_test(test_plaintext_service_allowed_incoming_warns),
+		cmocka_unit_test(test_plaintext_service_denied_incoming_or_tls_is_fine),
+		cmocka_unit_test(test_from_on_port_25_is_left_to_the_parser),
+		cmocka_unit_test(test_cmd_check_shows_the_parser_warning_once),
+		cmocka_unit_test(test_no_outgoing_dns_under_default_deny_warns),
+		cmocka_unit_test(test_dns_service_denying_outgoing_warns_on_its_line),
+		cmocka_unit_test(test_dns_over_tcp_denied_warns_separately),
+		cmocka_unit_test(test_outgoing_dns_allowed_is_fine),
+		cmocka_unit_test(test_public_address_in_a_private_range_warns),
+		cmocka_unit_test(test_public_address_just_outside_the_ranges_is_fine),
+		cmocka_unit_test(test_mail_server_outside_the_private_ranges_warns),
+		cmocka_unit_test(test_default_allow_warns),
+		cmocka_unit_test(test_findings_come_in_line_order),
+		cmocka_unit_test(test_more_findings_than_room_are_counted),
+		cmocka_unit_test(test_finding_print_matches_the_parser),
+		cmocka_unit_test(test_cmd_check_every_warning_in_line_order_exit_3),
+		cmocka_unit_test(test_cmd_check_errors_exit_1_without_policy_checks),
+		cmocka_unit_test(test_cmd_check_unreadable_file_exit_1),
+		cmocka_unit_test(test_cmd_check_json),
+		cmocka_unit_test(test_cmd_check_takes_no_arguments),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
