@@ -27,7 +27,7 @@ endif
 
 # Debian 12 packages: build, run, test.
 DEPS := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool libcmocka-dev \
-	make gcc pkg-config iproute2 ethtool nftables python3 tshark
+	make gcc pkg-config iproute2 ethtool nftables python3 tshark gnuplot-nox
 
 BPF_SRC  := bpf/mxgw.bpf.c
 BPF_HDRS := $(wildcard bpf/*.h) maps/mxgw_abi.h vmlinux/vmlinux.h
@@ -116,9 +116,32 @@ $(BUILD)/bench/bench_prog: tests/bench/bench_prog.c tests/bpf/testbed.c $(LIB_OB
 		-DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" $< tests/bpf/testbed.c \
 		$(LIB_OBJ) $(LDLIBS) -lcmocka -o $@
 
+# make bench, part 2: the generator, the sink and the reference forwarder
+# (BPF, embedded through skeletons) and the end-to-end driver.
+BENCH_BPF  := gen sink fwd
+BENCH_OBJS := $(patsubst %,$(BUILD)/bench/%.bpf.o,$(BENCH_BPF))
+BENCH_SKEL := $(patsubst %,$(BUILD)/bench/%.skel.h,$(BENCH_BPF))
+
+$(BENCH_OBJS): $(BUILD)/bench/%.bpf.o: tests/bench/%.bpf.c tests/bench/bench_frame.h vmlinux/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -Itests/bench -c $< -o $@
+
+$(BENCH_SKEL): $(BUILD)/bench/%.skel.h: $(BUILD)/bench/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name bench_$* > $@
+
+$(BUILD)/bench/bench_e2e: tests/bench/bench_e2e.c tests/bench/bench_frame.h tests/bpf/testbed.c \
+		$(BENCH_SKEL) $(LIB_OBJ) $(HDRS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Wno-missing-field-initializers -Itests/bpf -Itests/bench \
+		-I$(BUILD)/bench -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
+		-DMXGW_BENCH_NFT=\"$(CURDIR)/tests/bench/mxgw-equivalent.nft\" \
+		$< tests/bpf/testbed.c $(LIB_OBJ) $(LDLIBS) -lcmocka -lpthread -o $@
+
 # Reports, never passes or fails on speed: see docs/BENCHMARKS.md.
-bench: check-deps all $(BUILD)/bench/bench_prog
-	$(Q)$(BUILD)/bench/bench_prog --csv $(BUILD)/bench/prog.csv
+bench: check-deps all $(BUILD)/bench/bench_prog $(BUILD)/bench/bench_e2e
+	$(Q)BUILD=$(BUILD) tests/bench/run.sh
 
 # The mail test bed's servers and clients: their own script, which keeps
 # them from becoming services of the host.

@@ -152,7 +152,13 @@ static __always_inline bool ct_claim(const struct mxgw_config *cfg,
 	if (!bpf_map_update_elem(&mxgw_ct, key, e, BPF_NOEXIST))
 		return true;
 	old = bpf_map_lookup_elem(&mxgw_ct, key);
-	if (!old || !ct_expired(cfg, old, now))
+	if (!old)
+		return false;
+	/* another CPU mapped the same LAN flow a moment ago: that is ours */
+	if (old->lan_addr == e->lan_addr && old->lan_port == e->lan_port &&
+	    !(old->flags & MXGW_CT_F_LOCAL) && !ct_expired(cfg, old, now))
+		return true;
+	if (!ct_expired(cfg, old, now))
 		return false;
 	count(MXGW_CT_EXPIRED);
 	bpf_map_delete_elem(&mxgw_ct, key);
@@ -161,10 +167,14 @@ static __always_inline bool ct_claim(const struct mxgw_config *cfg,
 
 /*
  * A public port for a new flow: the LAN host's own port when it lies in
- * the nat-ports range and is free (as netfilter keeps it), else the first
- * free one from a random point of the range, never a listed service port.
- * An echo identifier is no port: it is kept whenever it is free.
- * Returns the port (host order), or 0 when none was free.
+ * the nat-ports range and is free (as netfilter keeps it), else a free one
+ * of the range, never a listed service port.  A range of up to
+ * MXGW_NAT_TRIES ports is searched whole from a random point; a larger one
+ * is probed at random places: kept LAN ports fill the range in long runs,
+ * and a line of probes from one start inside such a run would find none
+ * free while most of the range is (with 60% of it taken, 64 random probes
+ * all fail once in 10^14).  An echo identifier is no port: it is kept
+ * whenever it is free.  Returns the port (host order), or 0 when none was.
  */
 static __always_inline __u16 nat_alloc(const struct mxgw_config *cfg,
 				       struct mxgw_ct_key *key,
@@ -185,7 +195,8 @@ static __always_inline __u16 nat_alloc(const struct mxgw_config *cfg,
 	}
 	start = bpf_get_prandom_u32() % range;
 	for (i = 0; i < MXGW_NAT_TRIES && i < range; i++) {
-		__u16 port = lo + (start + i) % range;
+		__u16 port = range <= MXGW_NAT_TRIES ? lo + (start + i) % range :
+				lo + bpf_get_prandom_u32() % range;
 
 		if (is_service_port(key->proto, port))
 			continue;

@@ -4,8 +4,9 @@
  * each drop with its reason, each new connection let in or out.  A
  * per-CPU bucket lets log-rate events a second through, so a flood costs
  * the ring buffer and its reader nothing more; what the limit or a full
- * buffer swallows is counted.  The writers are subprograms of their own:
- * the packet paths pay a call only when they drop or open a flow.
+ * buffer swallows is counted.  Events are made only while an `mxctl log`
+ * holds the lease in mxgw_log_ctl, and the writers are subprograms of
+ * their own: the packet paths pay one load while nobody listens.
  */
 #ifndef MXGW_LOG_BPF_H
 #define MXGW_LOG_BPF_H
@@ -165,19 +166,30 @@ static __noinline int log_tc(struct __sk_buff *skb, __u32 why, __u32 verdict)
 	return 0;
 }
 
+/* Is an `mxctl log` listening?  One inlined load while nobody is. */
+static __always_inline bool log_listened(void)
+{
+	__u32 zero = 0;
+	struct mxgw_log_ctl *ctl = bpf_map_lookup_elem(&mxgw_log_ctl, &zero);
+
+	return ctl && ctl->until_ns && clock_now() < ctl->until_ns;
+}
+
 /* Drop, count why (unless user space derives it), log it. */
 static __always_inline int xdp_drop(struct xdp_md *ctx, __u32 why)
 {
 	if (!MXGW_COUNTER_DERIVED(why))
 		count(why);
-	log_xdp(ctx, why, MXGW_EV_DROP);
+	if (log_listened())
+		log_xdp(ctx, why, MXGW_EV_DROP);
 	return XDP_DROP;
 }
 
 static __always_inline int tc_drop(struct __sk_buff *skb, __u32 why)
 {
 	count(why);
-	log_tc(skb, why, MXGW_EV_DROP);
+	if (log_listened())
+		log_tc(skb, why, MXGW_EV_DROP);
 	return TC_ACT_SHOT;
 }
 

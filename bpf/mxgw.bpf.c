@@ -112,11 +112,6 @@ int mxgw_wan_in(struct xdp_md *ctx)
 		return XDP_PASS;
 	}
 
-	/* what XDP sends past the kernel's rp_filter: a LAN source from
-	 * outside could reach the mail server as one of its own */
-	if ((ip->saddr & cfg->lan_mask) == cfg->lan_net || ip->saddr == ip->daddr)
-		return xdp_drop(ctx, MXGW_DROP_SPOOFED);
-
 	switch (ipv4_validate(&c, ip, 0)) {
 	case IPV4_OK:
 		break;
@@ -168,12 +163,15 @@ int mxgw_wan_in(struct xdp_md *ctx)
 		count_svc(svc_id, MXGW_DIR_IN, MXGW_DENY, bytes);
 		return xdp_drop(ctx, MXGW_DROP_NOT_FROM);
 	}
+	/* XDP forwards past the kernel's rp_filter: a LAN source from outside
+	 * would reach the mail server as one of its own (checked only here,
+	 * where a packet would be let in: the rest is dropped anyway) */
+	if ((ip->saddr & cfg->lan_mask) == cfg->lan_net || ip->saddr == ip->daddr)
+		return xdp_drop(ctx, MXGW_DROP_SPOOFED);
 	count_svc(svc_id, MXGW_DIR_IN, MXGW_ALLOW, bytes);
-	if ((l4.tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
-		/* a new connection: the event shows it before the rewrite */
-		count(MXGW_IN_NEW);
+	/* a new connection: the event shows it before the rewrite */
+	if ((l4.tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN && log_listened())
 		log_xdp(ctx, MXGW_IN_NEW, MXGW_EV_ALLOW);
-	}
 	xdp_dnat(ip, &l4, cfg->mailserver_addr, 0, false);
 	return forward(ctx, eth, ip, vlans, cfg);
 }
@@ -343,7 +341,8 @@ int mxgw_wan_out(struct __sk_buff *skb)
 		pport = nat_new(cfg, &f, now);
 		if (!pport)
 			return tc_drop(skb, MXGW_DROP_NAT_FULL);
-		log_tc(skb, MXGW_CT_NEW, MXGW_EV_ALLOW);
+		if (log_listened())
+			log_tc(skb, MXGW_CT_NEW, MXGW_EV_ALLOW);
 	}
 	tc_snat(skb, l3_off, l4_off, l4.proto, saddr, cfg->public_addr,
 		f.lan_port, pport);

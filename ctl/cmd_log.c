@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include <arpa/inet.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "mxctl.h"
 #include "config.h"
@@ -181,6 +182,21 @@ static void print_lost(struct log_run *run)
 	}
 }
 
+/*
+ * The data plane makes events only while a reader holds the lease
+ * (struct mxgw_log_ctl): renewed twice a second, cleared on the way out.
+ */
+static void lease(struct log_run *run, bool hold)
+{
+	struct mxgw_log_ctl ctl = {
+		.until_ns = hold ? mxgw_now_ns() + MXGW_LOG_LEASE_NS : 0,
+	};
+	__u32 zero = 0;
+
+	for (int i = 0; i < run->nifs; i++)
+		bpf_map_update_elem(run->ifs[i].maps.log_ctl, &zero, &ctl, BPF_ANY);
+}
+
 static int find_service(const struct log_if *lif, const char *name)
 {
 	for (int id = 1; id < MXGW_MAX_SERVICES; id++)
@@ -196,7 +212,7 @@ int cmd_log(const struct mxctl_opts *opts, int argc, char **argv)
 	char names[MAX_IFS][IF_NAMESIZE];
 	struct ring_buffer *rb = NULL;
 	double timeout = 0;
-	__s64 deadline = 0;
+	__s64 deadline = 0, renew = 0;
 	int n, err = 0, ret = 0;
 
 	run.verdict = -1;
@@ -271,8 +287,14 @@ int cmd_log(const struct mxctl_opts *opts, int argc, char **argv)
 		signal(SIGTERM, on_signal);
 		if (timeout > 0)
 			deadline = clock_ns(CLOCK_MONOTONIC) + (__s64)(timeout * 1e9);
+		lease(&run, true);
 		while (!stop && run.left != 0) {
 			int r = ring_buffer__poll(rb, 100);
+
+			if (clock_ns(CLOCK_MONOTONIC) >= renew) {
+				lease(&run, true);
+				renew = clock_ns(CLOCK_MONOTONIC) + MXGW_LOG_LEASE_NS / 4;
+			}
 
 			if (r < 0 && r != -EINTR) {
 				mxctl_err("log: %s", mxctl_strerror(r));
@@ -282,6 +304,7 @@ int cmd_log(const struct mxctl_opts *opts, int argc, char **argv)
 			if (deadline && clock_ns(CLOCK_MONOTONIC) >= deadline)
 				break;
 		}
+		lease(&run, false);
 		print_lost(&run);
 	}
 	if (run.pcap)

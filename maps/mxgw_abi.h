@@ -37,6 +37,7 @@
 #define MXGW_MAP_CLOCK		"mxgw_clock"
 #define MXGW_MAP_EVENTS		"mxgw_events"
 #define MXGW_MAP_LOG_BUCKET	"mxgw_log_bucket"
+#define MXGW_MAP_LOG_CTL	"mxgw_log_ctl"
 
 /* Program names (pin file names too); bpftool shows them truncated to 15. */
 #define MXGW_PROG_XDP		"mxgw_wan_in"
@@ -241,7 +242,7 @@ enum mxgw_counter {
 	MXGW_SNAT_REPLY,		/* mail server's service reply, source -> public */
 	MXGW_SNAT_MASQ,			/* masqueraded packet of a LAN flow */
 	/* events */
-	MXGW_IN_NEW,			/* new incoming TCP connections (SYN) let in */
+	MXGW_IN_NEW,			/* event only: a new TCP connection let in */
 	MXGW_LOG_EVENTS,		/* events written to the log ring buffer */
 	MXGW_LOG_RATE_LIMITED,		/* events over log-rate, not written */
 	MXGW_LOG_BUFFER_FULL,		/* events lost: nobody reading, buffer full */
@@ -376,6 +377,19 @@ struct mxgw_event {
 	__u8 head[MXGW_EVENT_HEAD];
 };
 _Static_assert(sizeof(struct mxgw_event) == 40 + MXGW_EVENT_HEAD, "mxgw_event layout");
+
+/*
+ * mxgw_log_ctl: one entry, the lease of the running `mxctl log`: it
+ * renews until_ns (data plane clock) twice a second and clears it on exit,
+ * so events cost a packet nothing but one load while nobody listens, and a
+ * killed reader stops them within MXGW_LOG_LEASE_NS.
+ */
+struct mxgw_log_ctl {
+	__u64 until_ns;
+};
+_Static_assert(sizeof(struct mxgw_log_ctl) == 8, "mxgw_log_ctl layout");
+
+#define MXGW_LOG_LEASE_NS	(2ULL * 1000 * 1000 * 1000)
 
 struct mxgw_log_bucket {
 	__u64 window_ns;	/* start of the current second */

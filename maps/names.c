@@ -16,6 +16,7 @@ const char *const mxgw_map_names[] = {
 	MXGW_MAP_CLOCK,
 	MXGW_MAP_EVENTS,
 	MXGW_MAP_LOG_BUCKET,
+	MXGW_MAP_LOG_CTL,
 };
 _Static_assert(sizeof(mxgw_map_names) / sizeof(mxgw_map_names[0]) == MXGW_MAP_COUNT,
 	       "one pin name per map fd");
@@ -106,7 +107,7 @@ static const struct {
 	[MXGW_SNAT_MASQ] = { "snat_masq",
 		"masqueraded packet of a LAN flow" },
 	[MXGW_IN_NEW] = { "in_new",
-		"new incoming TCP connections (SYN) let in" },
+		"event only: a new TCP connection let in" },
 	[MXGW_LOG_EVENTS] = { "log_events",
 		"events written to the log ring buffer" },
 	[MXGW_LOG_RATE_LIMITED] = { "log_rate_limited",

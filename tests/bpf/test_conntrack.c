@@ -269,6 +269,35 @@ static void test_full_range_refuses_and_counts(void **state)
 	assert_int_equal(tb_counter(&tb, MXGW_DROP_NAT_FULL), before + 1);
 }
 
+/*
+ * Kept LAN ports fill the range in long runs: a second host whose ports
+ * collide with them all must still find free ones, not "NAT full".
+ */
+static void test_long_runs_of_kept_ports_leave_room(void **state)
+{
+	__u8 in[TB_MAX_FRAME], out[TB_MAX_FRAME];
+	size_t len, out_len;
+	(void)state;
+
+	load(tb_shipped_conf());
+	for (int i = 0; i < 2000; i++) {
+		struct tb_frame_spec s = OUT(.sport = 40000 + i, .dport = 25);
+
+		len = tb_frame(&s, in);
+		assert_int_equal(tb_run_tc(&tb, in, len, out, &out_len), TC_ACT_OK);
+	}
+	for (int i = 0; i < 500; i++) {
+		struct tb_frame_spec s = { .saddr = "192.168.1.20", .daddr = REMOTE,
+					   .sport = 40000 + i, .dport = 25 };
+
+		len = tb_frame(&s, in);
+		if (tb_run_tc(&tb, in, len, out, &out_len) != TC_ACT_OK)
+			fail_msg("flow %d of the second host refused", i);
+	}
+	assert_int_equal(tb_counter(&tb, MXGW_DROP_NAT_FULL), 0);
+	assert_int_equal(tb_counter(&tb, MXGW_CT_NEW), 2500);
+}
+
 static void test_unsolicited_packet_to_a_nat_port_is_dropped(void **state)
 {
 	(void)state;
@@ -530,6 +559,7 @@ int main(void)
 		cmocka_unit_test(test_other_lan_host_replies_go_to_the_kernel),
 		cmocka_unit_test(test_port_collision_gets_another_port),
 		cmocka_unit_test(test_full_range_refuses_and_counts),
+		cmocka_unit_test(test_long_runs_of_kept_ports_leave_room),
 		cmocka_unit_test(test_unsolicited_packet_to_a_nat_port_is_dropped),
 		cmocka_unit_test(test_expired_entries_match_nothing),
 		cmocka_unit_test(test_outgoing_policy_applies_to_new_flows),

@@ -646,6 +646,12 @@ static void xdp_icmp_oracle(const struct pkt *p, struct expect *ex)
 		ex->must = false;
 }
 
+/* What the data plane drops as spoofed where it would let a packet in. */
+static bool spoofed(const struct pkt *p)
+{
+	return (p->saddr & O.cfg.lan_mask) == O.cfg.lan_net || p->saddr == p->daddr;
+}
+
 static void xdp_oracle(const struct pkt *p, struct expect *ex)
 {
 	struct mxgw_ct_entry e;
@@ -670,11 +676,6 @@ static void xdp_oracle(const struct pkt *p, struct expect *ex)
 		why(ex, "not addressed to the public address");
 		return;
 	}
-	if ((p->saddr & O.cfg.lan_mask) == O.cfg.lan_net || p->saddr == p->daddr) {
-		leave(ex, VB(XDP_DROP));
-		why(ex, "spoofed source: the LAN's prefix or the public address");
-		return;
-	}
 	if (!p->wellformed || p->fragment) {
 		leave(ex, VB(XDP_DROP));
 		why(ex, p->fragment ? "fragment" : "malformed IPv4 header");
@@ -697,7 +698,10 @@ static void xdp_oracle(const struct pkt *p, struct expect *ex)
 	}
 	id = svc_id(p->proto, p->dport);
 	if (id) {
-		if (table_in_allows(p->proto, p->dport, p->saddr)) {
+		if (table_in_allows(p->proto, p->dport, p->saddr) && spoofed(p)) {
+			leave(ex, VB(XDP_DROP));
+			why(ex, "spoofed source (the LAN's prefix or the public address)");
+		} else if (table_in_allows(p->proto, p->dport, p->saddr)) {
 			xlat(ex, K_SVC, O.cfg.mailserver_addr, p->dport, false);
 			why(ex, "service %s allows incoming", O.svc[id].name);
 		} else {
@@ -711,7 +715,10 @@ static void xdp_oracle(const struct pkt *p, struct expect *ex)
 	if (st == CT_LIVE || st == CT_EDGE)
 		ct_case(ex, &e, K_CT, VB(XDP_PASS));
 	if (st != CT_LIVE) {
-		if (O.cfg.default_in == MXGW_ALLOW) {
+		if (O.cfg.default_in == MXGW_ALLOW && spoofed(p)) {
+			leave(ex, VB(XDP_DROP));
+			why(ex, "spoofed source (the LAN's prefix or the public address)");
+		} else if (O.cfg.default_in == MXGW_ALLOW) {
 			xlat(ex, K_SVC, O.cfg.mailserver_addr, p->dport, false);
 			why(ex, "unlisted port, default allow");
 		} else {

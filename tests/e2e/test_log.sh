@@ -80,7 +80,23 @@ else
 	fail log_says_what_it_lost "stderr: $(cat "$E2E_TMP/flood.err")"
 fi
 
-# 3. the capture: tshark reads it back, the packets are the flood's
+# 3. with nobody listening the data plane makes no events at all
+events0=$(counter log_events)
+limited0=$(counter log_rate_limited)
+ns_exec "$NS_INET" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(500):
+    s.sendto(b"unheard", (sys.argv[1], 9998))
+' "$E2E_PUBLIC"
+sleep 0.2
+if [ "$(counter log_events)" = "$events0" ] && [ "$(counter log_rate_limited)" = "$limited0" ]; then
+	ok no_events_without_a_reader
+else
+	fail no_events_without_a_reader "log_events $events0 -> $(counter log_events), log_rate_limited $limited0 -> $(counter log_rate_limited)"
+fi
+
+# 4. the capture: tshark reads it back, the packets are the flood's
 if command -v tshark >/dev/null 2>&1; then
 	n=$(tshark -r "$E2E_TMP/flood.pcap" -Y 'udp.dstport == 9999 && ip.src == 198.51.100.8' \
 		-T fields -e frame.number 2>/dev/null | wc -l)

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * make bench, part 2: what the generator, the sink and bench_e2e share.
+ *
+ * Every frame has one fixed length, so the generator restores it with a
+ * copy of constant size and the sink sums its checksums with unrolled
+ * loads: Ethernet (14), IPv4 without options (20), and 40 bytes of L4 --
+ * a TCP SYN with the 20 bytes of options Linux sends (MSS, SACK permitted,
+ * timestamps, window scale), or UDP with 32 bytes of payload.
+ */
+#ifndef MXGW_BENCH_FRAME_H
+#define MXGW_BENCH_FRAME_H
+
+#define BENCH_FRAME_LEN		74
+#define BENCH_IP_OFF		14
+#define BENCH_L4_OFF		34
+#define BENCH_L4_LEN		40
+#define BENCH_IP_TOT_LEN	(20 + BENCH_L4_LEN)
+#define BENCH_TCP_CSUM_OFF	(BENCH_L4_OFF + 16)
+#define BENCH_UDP_CSUM_OFF	(BENCH_L4_OFF + 6)
+
+#define BENCH_PROTO_TCP		6
+#define BENCH_PROTO_UDP		17
+
+/* gen_tmpl: the frame every generated frame starts from. */
+struct bench_tmpl {
+	__u8 frame[BENCH_FRAME_LEN];
+	__u8 proto;		/* BENCH_PROTO_*: where the L4 checksum is */
+	__u8 pad;
+	__u16 sport_base;	/* host order: flow f has source port base + f */
+	__u32 nflows;		/* 1: the template as it is */
+	__u32 step;		/* the generator CPUs: each walks its own flows */
+};
+
+/* sink_stats: per CPU, what arrived. */
+struct bench_sink_stats {
+	__u64 ok;		/* IPv4, rewritten as expected, checksums valid */
+	__u64 bad_len;		/* not BENCH_FRAME_LEN bytes, or not IPv4 / TCP / UDP */
+	__u64 bad_addr;		/* the translated address is not the expected one */
+	__u64 bad_hdr;		/* MACs or TTL not those of a forwarded frame */
+	__u64 bad_ip_csum;	/* IPv4 header checksum invalid */
+	__u64 bad_l4_csum;	/* TCP/UDP checksum invalid (or UDP without one) */
+	__u64 other;		/* not IPv4 at all (ignored, counted) */
+};
+
+/* ceiling_stats: per CPU, frames dropped. */
+struct bench_ceiling_stats {
+	__u64 dropped;
+};
+
+#endif /* MXGW_BENCH_FRAME_H */

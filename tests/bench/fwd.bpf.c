@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * make bench, part 2: a reference, not a gateway.
+ *
+ * bench_fwd does the least any XDP gateway must do to a frame of the
+ * bench: rewrite one address (the destination inbound, the source
+ * outgoing) with incremental IPv4 and L4 checksum updates, set the MACs,
+ * decrement the TTL and redirect to the other device.  No policy, no
+ * lookup, no state, no counters, and it trusts the frame to be the bench's
+ * (IPv4 without options, TCP or UDP).  Next to it, mxgw's column shows what
+ * its table, conntrack and next-hop cache cost; next to the ceiling, what
+ * the second veth hop and the sink cost any forwarding gateway.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "bench_frame.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define ETH_P_IP	0x0800
+
+/* Set by bench_e2e before load, one object per direction. */
+const volatile __u8 rewrite_dst = 1;	/* 1: daddr (DNAT); 0: saddr (SNAT) */
+const volatile __be32 new_addr = 0;
+const volatile __u8 dmac[6] = {};
+const volatile __u8 smac[6] = {};
+const volatile __u32 out_ifindex = 0;
+
+static __always_inline __u16 csum_fold32(__u64 sum)
+{
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (sum & 0xffff) + (sum >> 16);
+}
+
+/* RFC 1624: a 32-bit field of the covered data changed from @from to @to. */
+static __always_inline __u16 csum_replace4(__u16 check, __be32 from, __be32 to)
+{
+	__u64 sum = (__u16)~check;
+
+	sum += (__u32)~from & 0xffff;
+	sum += (__u32)~from >> 16;
+	sum += to & 0xffff;
+	sum += to >> 16;
+	return ~csum_fold32(sum);
+}
+
+SEC("xdp")
+int bench_fwd(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *ip = data + BENCH_IP_OFF;
+	__u16 *l4check;
+	__be32 old, to = new_addr;
+	__u32 check;
+	__u16 c;
+	int i;
+
+	if (data + BENCH_L4_OFF + 20 > data_end || eth->h_proto != bpf_htons(ETH_P_IP) ||
+	    ip->ihl != 5)
+		return XDP_PASS;
+	if (ip->protocol == BENCH_PROTO_TCP)
+		l4check = data + BENCH_TCP_CSUM_OFF;
+	else if (ip->protocol == BENCH_PROTO_UDP)
+		l4check = data + BENCH_UDP_CSUM_OFF;
+	else
+		return XDP_PASS;
+	if (rewrite_dst) {
+		old = ip->daddr;
+		ip->daddr = to;
+	} else {
+		old = ip->saddr;
+		ip->saddr = to;
+	}
+	ip->check = csum_replace4(ip->check, old, to);
+	if (ip->protocol == BENCH_PROTO_TCP || *l4check) {
+		c = csum_replace4(*l4check, old, to);
+		*l4check = ip->protocol == BENCH_PROTO_UDP && !c ? 0xffff : c;
+	}
+	/* TTL: the word holding it drops by 0x0100, the checksum rises */
+	check = ip->check;
+	check += bpf_htons(0x0100);
+	ip->check = (__u16)(check + (check >= 0xffff));
+	ip->ttl--;
+#pragma unroll
+	for (i = 0; i < 6; i++) {
+		eth->h_dest[i] = dmac[i];
+		eth->h_source[i] = smac[i];
+	}
+	return bpf_redirect(out_ifindex, 0);
+}
