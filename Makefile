@@ -34,21 +34,32 @@ BPF_HDRS := $(wildcard bpf/*.h) maps/mxgw_abi.h vmlinux/vmlinux.h
 LIB_SRC  := maps/maps.c maps/names.c ctl/config.c loader/loader.c loader/netdev.c
 CTL_SRC  := ctl/mxctl.c ctl/json.c ctl/cmd_load.c ctl/cmd_service.c ctl/cmd_status.c \
 	    ctl/cmd_conntrack.c ctl/cmd_dns.c ctl/cmd_check.c ctl/policy.c ctl/conf_save.c \
-	    ctl/cmd_log.c
+	    ctl/cmd_log.c ctl/cmd_stats.c ctl/prometheus.c ctl/cmd_export.c ctl/nft_export.c
 HDRS     := $(wildcard maps/*.h ctl/*.h loader/*.h) $(BUILD)/mxgw.skel.h
 
 LIB_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 CTL_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(CTL_SRC))
 
-E2E_TESTS := tests/e2e/test_inbound.sh tests/e2e/test_log.sh tests/e2e/mail/test_mail.sh
+E2E_TESTS := tests/e2e/test_inbound.sh tests/e2e/test_outbound.sh tests/e2e/test_log.sh \
+	     tests/e2e/test_packaging.sh tests/e2e/mail/test_mail.sh
 
 TESTS := $(BUILD)/tests/test_config $(BUILD)/tests/test_dns $(BUILD)/tests/test_policy \
 	 $(BUILD)/tests/test_conf_save $(BUILD)/tests/test_netdev $(BUILD)/tests/test_xdp \
 	 $(BUILD)/tests/test_tc $(BUILD)/tests/test_conntrack $(BUILD)/tests/test_fuzz \
-	 $(BUILD)/tests/test_maps
+	 $(BUILD)/tests/test_maps $(BUILD)/tests/test_prometheus $(BUILD)/tests/test_nft_export
 
-.PHONY: all test deps check-deps clean bench demo
-all: $(BUILD)/mxctl
+# make install: PREFIX and DESTDIR as usual; the config goes to /etc (where
+# mxctl reads it by default) and is never overwritten.
+PREFIX      ?= /usr/local
+SBINDIR     ?= $(PREFIX)/sbin
+MANDIR      ?= $(PREFIX)/share/man
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+SYSCONFDIR  ?= /etc
+MAN := $(BUILD)/man/mxctl.8 $(BUILD)/man/mxgw.conf.5
+
+.PHONY: all test deps check-deps clean bench demo install uninstall
+all: $(BUILD)/mxctl $(MAN)
 
 $(BUILD)/mxgw.bpf.o: $(BPF_SRC) $(BPF_HDRS)
 	$(call msg,BPF,$@)
@@ -93,6 +104,58 @@ $(BUILD)/tests/test_conf_save: tests/unit/test_conf_save.c ctl/conf_save.c ctl/c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
 		tests/unit/test_conf_save.c ctl/conf_save.c ctl/config.c -lcmocka -o $@
+
+$(BUILD)/tests/test_prometheus: tests/unit/test_prometheus.c ctl/prometheus.c ctl/json.c \
+		maps/names.c ctl/config.c $(HDRS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) tests/unit/test_prometheus.c ctl/prometheus.c ctl/json.c \
+		maps/names.c ctl/config.c -lcmocka -o $@
+
+$(BUILD)/tests/test_nft_export: tests/unit/test_nft_export.c ctl/nft_export.c ctl/config.c $(HDRS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
+		tests/unit/test_nft_export.c ctl/nft_export.c ctl/config.c -lcmocka -o $@
+
+# The COUNTERS section of mxctl(8) comes from the binary (mxctl help
+# counters), so the man page and enum mxgw_counter cannot drift apart.
+$(BUILD)/man/mxctl.8: man/mxctl.8.in $(BUILD)/mxctl
+	$(call msg,MAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(BUILD)/mxctl help counters >$@.counters
+	$(Q)awk -v list=$@.counters '/^@COUNTERS@$$/ { \
+		while ((getline l < list) > 0) { \
+			name = l; sub(/ .*/, "", name); sub(/^[^ ]+ +/, "", l); \
+			gsub(/\\/, "\\e", l); printf ".TP\n.B %s\n\\&%s\n", name, l; n++ } \
+		if (!n) exit 1; next } { print }' $< >$@
+	$(Q)rm -f $@.counters
+
+$(BUILD)/man/mxgw.conf.5: man/mxgw.conf.5
+	$(Q)mkdir -p $(@D)
+	$(Q)cp $< $@
+
+install: all
+	install -D -m 0755 $(BUILD)/mxctl $(DESTDIR)$(SBINDIR)/mxctl
+	install -D -m 0644 $(BUILD)/man/mxctl.8 $(DESTDIR)$(MANDIR)/man8/mxctl.8
+	install -D -m 0644 man/mxgw.conf.5 $(DESTDIR)$(MANDIR)/man5/mxgw.conf.5
+	install -d -m 0755 $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/sbin/mxctl|$(SBINDIR)/mxctl|g' etc/systemd/mxgw@.service \
+		>$(DESTDIR)$(UNITDIR)/mxgw@.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/mxgw@.service
+	install -D -m 0644 etc/bash-completion/mxctl $(DESTDIR)$(BASHCOMPDIR)/mxctl
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/mxgw/mxgw.conf ]; then \
+		echo "  keeping $(DESTDIR)$(SYSCONFDIR)/mxgw/mxgw.conf"; \
+	else \
+		echo "install -D -m 0644 etc/mxgw.conf $(DESTDIR)$(SYSCONFDIR)/mxgw/mxgw.conf"; \
+		install -D -m 0644 etc/mxgw.conf $(DESTDIR)$(SYSCONFDIR)/mxgw/mxgw.conf; \
+	fi
+
+# The config stays: it is the operator's.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/mxctl $(DESTDIR)$(MANDIR)/man8/mxctl.8 \
+		$(DESTDIR)$(MANDIR)/man5/mxgw.conf.5 $(DESTDIR)$(UNITDIR)/mxgw@.service \
+		$(DESTDIR)$(BASHCOMPDIR)/mxctl
 
 $(BUILD)/tests/test_netdev: tests/unit/test_netdev.c loader/netdev.c $(HDRS)
 	$(call msg,CC,$@)

@@ -217,9 +217,14 @@ struct ct_flow {
 	__be16 remote_port;	/* ICMP: 0 */
 };
 
-/* The live mapping of @f, or 0 if it has none. */
-static __always_inline __be16 nat_find(const struct mxgw_config *cfg,
-				       const struct ct_flow *f, __u64 now)
+/*
+ * The live mapping of @f: its entry, and its public port in *pport; NULL
+ * when it has none.  Not touched yet: a SYN reopening a closed tuple must
+ * meet the policy first (ct_reopens).
+ */
+static __always_inline struct mxgw_ct_entry *
+nat_find(const struct mxgw_config *cfg, const struct ct_flow *f, __u64 now,
+	 __be16 *pport)
 {
 	struct mxgw_nat_key nk = {
 		.lan_addr = f->lan_addr,
@@ -229,21 +234,45 @@ static __always_inline __be16 nat_find(const struct mxgw_config *cfg,
 		.proto = f->proto,
 	};
 	struct mxgw_nat_entry *ne = bpf_map_lookup_elem(&mxgw_nat, &nk);
+	struct mxgw_ct_key key = {
+		.remote_addr = f->remote_addr,
+		.remote_port = f->remote_port,
+		.proto = f->proto,
+	};
 	struct mxgw_ct_entry *e;
 
 	if (!ne)
-		return 0;
-	e = ct_lookup_in(cfg, f->proto, f->remote_addr, f->remote_port,
-			 ne->public_port, now);
-	if (!e || e->lan_addr != f->lan_addr || e->lan_port != f->lan_port ||
-	    (e->flags & MXGW_CT_F_LOCAL)) {
-		/* expired (counted), or the LRU took the entry of a live mapping */
-		if (!e)
-			count(MXGW_CT_EVICTED);
-		return 0;
+		return NULL;
+	key.public_port = ne->public_port;
+	e = bpf_map_lookup_elem(&mxgw_ct, &key);
+	if (!e) {
+		/* the mapping lives on, its entry does not: the LRU took it */
+		count(MXGW_CT_EVICTED);
+		return NULL;
 	}
-	ct_touch(e, f->proto, f->tcp_flags, MXGW_DIR_OUT, now);
-	return ne->public_port;
+	if (ct_expired(cfg, e, now)) {
+		count(MXGW_CT_EXPIRED);
+		return NULL;
+	}
+	if (e->lan_addr != f->lan_addr || e->lan_port != f->lan_port ||
+	    (e->flags & MXGW_CT_F_LOCAL))
+		return NULL;	/* the port went to another flow meanwhile */
+	*pport = ne->public_port;
+	return e;
+}
+
+/*
+ * A SYN on the tuple of a connection that closed (RST) or is in time-wait
+ * opens a new one, as netfilter sees it: the outgoing policy decides
+ * again, so `set-service NAME out deny` cannot be got round by reusing a
+ * port.
+ */
+static __always_inline bool ct_reopens(const struct mxgw_ct_entry *e,
+				       const struct ct_flow *f)
+{
+	return f->proto == IPPROTO_TCP &&
+	       (f->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) == TCP_SYN &&
+	       (e->state == MXGW_CT_TCP_CLOSE || e->state == MXGW_CT_TCP_TIME_WAIT);
 }
 
 /* Map @f to a new public port; 0 when none is free. */

@@ -192,8 +192,8 @@ static __always_inline int icmp_error_out(struct __sk_buff *skb,
 		goto no_flow;
 	}
 
-	to_port = nat_find(cfg, &f, now);
-	if (!to_port) {
+	to_port = 0;
+	if (!nat_find(cfg, &f, now, &to_port)) {
 		if (f.proto == IPPROTO_ICMP || lan != cfg->mailserver_addr ||
 		    !dnat_port(cfg, f.proto, lport, f.remote_addr))
 			goto no_flow;

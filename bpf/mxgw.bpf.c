@@ -242,6 +242,7 @@ int mxgw_wan_out(struct __sk_buff *skb)
 	struct cursor c;
 	const __u32 zero = 0;
 	struct mxgw_port_policy *pol;
+	struct mxgw_ct_entry *e;
 	struct mxgw_config *cfg;
 	struct l4_ref l4 = {};
 	struct ct_flow f;
@@ -320,10 +321,14 @@ int mxgw_wan_out(struct __sk_buff *skb)
 	if (saddr == cfg->mailserver_addr && l4.proto != IPPROTO_ICMP) {
 		idx = mxgw_port_index(l4.proto_idx, bpf_ntohs(f.lan_port));
 		pol = bpf_map_lookup_elem(&mxgw_ports, &idx);
-		/* from a listed port: a reply; from any other under "default
-		 * allow" too, unless it opens a TCP connection of its own */
-		if (pol && (pol->svc_id || (cfg->default_in == MXGW_ALLOW &&
-					    (l4.tcp_flags & (TCP_SYN | TCP_ACK)) != TCP_SYN))) {
+		/* from a port that lets incoming connections in: a reply; under
+		 * "default allow" any unlisted one too, unless it opens a TCP
+		 * connection of its own.  From a port denied incoming nothing
+		 * can be a reply (XDP drops the other half): the host's own
+		 * flow, a resolver querying from port 53 say, masqueraded */
+		if (pol && (pol->svc_id ? pol->verdict[MXGW_DIR_IN] == MXGW_ALLOW :
+				(cfg->default_in == MXGW_ALLOW &&
+				 (l4.tcp_flags & (TCP_SYN | TCP_ACK)) != TCP_SYN))) {
 			/* a reply to an incoming connection: 1:1, stateless */
 			tc_snat(skb, l3_off, l4_off, l4.proto, saddr,
 				cfg->public_addr, 0, 0);
@@ -332,12 +337,17 @@ int mxgw_wan_out(struct __sk_buff *skb)
 		}
 	}
 
-	pport = nat_find(cfg, &f, now);
-	if (!pport) {
+	e = nat_find(cfg, &f, now, &pport);
+	if (!e || ct_reopens(e, &f)) {
+		/* a new connection: the outgoing column decides */
 		__u32 why = out_allowed(cfg, &l4, bpf_ntohs(ip->tot_len));
 
 		if (why)
 			return tc_drop(skb, why);
+	}
+	if (e) {
+		ct_touch(e, f.proto, f.tcp_flags, MXGW_DIR_OUT, now);
+	} else {
 		pport = nat_new(cfg, &f, now);
 		if (!pport)
 			return tc_drop(skb, MXGW_DROP_NAT_FULL);

@@ -3,6 +3,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
 #include "mxctl.h"
 #include "config.h"
 #include "../loader/loader.h"
@@ -23,6 +26,22 @@ static void print_notes(const char *ifname, const struct mxgw_load_result *res)
 			"the kernel forwards incoming mail, the XDP redirect fast path stays off\n");
 }
 
+/* Does mxctl hold what loading takes: CAP_BPF and CAP_PERFMON (the
+ * verifier's pointer comparisons), or CAP_SYS_ADMIN, which kernels before
+ * 5.8 ask for instead; and CAP_NET_ADMIN to attach? */
+static bool may_load(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3] = { 0 };
+
+#define HAS(cap)	(d[CAP_TO_INDEX(cap)].effective & CAP_TO_MASK(cap))
+	if (syscall(SYS_capget, &h, d))
+		return true;	/* cannot tell: say what the kernel said */
+	return (HAS(CAP_SYS_ADMIN) || (HAS(CAP_BPF) && HAS(CAP_PERFMON))) &&
+	       HAS(CAP_NET_ADMIN);
+#undef HAS
+}
+
 static const char *load_error(int err)
 {
 	switch (err) {
@@ -35,6 +54,8 @@ static const char *load_error(int err)
 		return "the config does not fit the maps";
 	case -EPERM:
 	case -EACCES:
+		if (!may_load())
+			return "permission denied: mxctl needs root (CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN) to load mxgw";
 		return "the kernel refused the BPF programs (privileges or verifier; MXGW_DEBUG=1 shows libbpf's log)";
 	default:
 		return mxctl_strerror(err);
@@ -63,6 +84,13 @@ int cmd_load(const struct mxctl_opts *opts, int argc, char **argv)
 		return mxctl_usage("load", "interface name too long: %s", ifname);
 	if (parse(opts, &conf))
 		return 1;
+	err = mxgw_ensure_bpffs();
+	if (err) {
+		mxctl_err("load %s: cannot mount bpffs on /sys/fs/bpf: %s", ifname,
+			  err == -EPERM ? "mounting takes CAP_SYS_ADMIN (or mount it first: mount -t bpf bpf /sys/fs/bpf)" :
+			  strerror(-err));
+		return 1;
+	}
 	err = mxgw_load(ifname, &conf, &res);
 	if (err) {
 		mxctl_err("load %s: %s", ifname, load_error(err));

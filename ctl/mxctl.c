@@ -31,6 +31,10 @@ static const struct mxctl_cmd commands[] = {
 	  "a live stream of sampled events: drops with their reason, new connections" },
 	{ "conntrack", cmd_conntrack, "[flush]",
 	  "the tracked outgoing flows (proto, LAN, public, remote, state, age); flush forgets them" },
+	{ "stats", cmd_stats, "[IFNAME] [--prometheus] [--listen ADDRESS:PORT]",
+	  "every counter: services, drops, forward paths, conntrack, NAT ports; Prometheus, over HTTP" },
+	{ "export", cmd_export, "nft",
+	  "the config's table as an nftables ruleset (-i: the WAN interface, default eth0)" },
 	{ "dns", cmd_dns, "",
 	  "the DNS records of the config: public MX and A, local A (zone file syntax)" },
 	{ "check", cmd_check, "",
@@ -63,7 +67,7 @@ const char *mxctl_strerror(int err)
 		return "pinned by an mxctl of another ABI version (mxctl unload, then load)";
 	case -EPERM:
 	case -EACCES:
-		return "permission denied (mxctl needs root: CAP_BPF, CAP_NET_ADMIN)";
+		return "permission denied: mxctl needs root (CAP_BPF, CAP_NET_ADMIN) to read " MXGW_PIN_ROOT;
 	default:
 		return strerror(-err);
 	}
@@ -141,6 +145,10 @@ int mxctl_targets(const struct mxctl_opts *opts, const char *arg,
 		return mxctl_usage(cmd, "unknown option '%s'", arg), -1;
 
 	n = mxgw_loaded_ifnames(names, max);
+	if (n == -EPERM || n == -EACCES) {
+		mxctl_err("%s: %s", cmd, mxctl_strerror(n));
+		return -1;
+	}
 	if (n < 0) {
 		mxctl_err("%s: cannot list loaded interfaces: %s", cmd, mxctl_strerror(n));
 		return -1;

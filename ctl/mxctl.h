@@ -31,6 +31,8 @@ int cmd_set_service(const struct mxctl_opts *opts, int argc, char **argv);
 int cmd_status(const struct mxctl_opts *opts, int argc, char **argv);
 int cmd_conntrack(const struct mxctl_opts *opts, int argc, char **argv);
 int cmd_log(const struct mxctl_opts *opts, int argc, char **argv);
+int cmd_stats(const struct mxctl_opts *opts, int argc, char **argv);
+int cmd_export(const struct mxctl_opts *opts, int argc, char **argv);
 int cmd_dns(const struct mxctl_opts *opts, int argc, char **argv);
 int cmd_check(const struct mxctl_opts *opts, int argc, char **argv);
 

@@ -424,7 +424,7 @@ int mxgw_unload(const char *ifname)
 	if (err)
 		return err;
 	if (stat(dir, &st))
-		return -ENOENT;
+		return -errno;	/* ENOENT: not loaded; EACCES: not root */
 	err = mxgw_query_attach(ifname, &info);
 	if (err)
 		return err;

@@ -356,6 +356,50 @@ static void test_outgoing_policy_applies_to_new_flows(void **state)
 	assert_int_equal(tb_svc_count(&tb, NULL, MXGW_DIR_OUT, MXGW_DENY).packets, 1);
 }
 
+/* A SYN reusing a closed connection's tuple meets the policy again. */
+static void test_reopened_tuple_meets_the_policy_again(void **state)
+{
+	(void)state;
+	load(tb_shipped_conf());
+	expect(true, &(struct tb_frame_spec)OUT(.sport = 40100, .dport = 25, .tcp_flags = SYN),
+	       TC_ACT_OK, NULL, "SYN out");
+	expect(false, &(struct tb_frame_spec)REPLY(.sport = 25, .dport = 40100, .tcp_flags = RST | ACK),
+	       XDP_PASS, NULL, "RST in");
+	assert_int_equal(ct_state(6, 25, 40100), MXGW_CT_TCP_CLOSE);
+	assert_int_equal(mxgw_maps_set_verdict(&tb.maps, "smtp", MXGW_DIR_OUT, MXGW_DENY), 0);
+	expect(true, &(struct tb_frame_spec)OUT(.sport = 40100, .dport = 25, .tcp_flags = SYN),
+	       TC_ACT_SHOT, NULL, "the same tuple again, smtp out deny");
+	assert_int_equal(ct_state(6, 25, 40100), MXGW_CT_TCP_CLOSE);
+	assert_int_equal(mxgw_maps_set_verdict(&tb.maps, "smtp", MXGW_DIR_OUT, MXGW_ALLOW), 0);
+	expect(true, &(struct tb_frame_spec)OUT(.sport = 40100, .dport = 25, .tcp_flags = SYN),
+	       TC_ACT_OK, NULL, "and allowed again");
+	assert_int_equal(ct_state(6, 25, 40100), MXGW_CT_TCP_SYN_SENT);
+}
+
+/*
+ * A resolver querying from port 53, a port the table denies incoming: no
+ * reply to anything, its own flow, masqueraded (53 lies outside nat-ports,
+ * so it gets another port) and answered back on port 53.
+ */
+static void test_query_from_a_service_port_is_masqueraded(void **state)
+{
+	struct tb_frame_spec q = OUT(.proto = 17, .sport = 53, .dport = 53);
+	__u8 in[TB_MAX_FRAME], out[TB_MAX_FRAME];
+	size_t len = 0, out_len;
+	__u16 port;
+	(void)state;
+
+	load(tb_shipped_conf());
+	len = tb_frame(&q, in);
+	assert_int_equal(tb_run_tc(&tb, in, len, out, &out_len), TC_ACT_OK);
+	port = (out[14 + 20] << 8) | out[14 + 21];
+	assert_true(port >= 32768 && port <= 60999);
+	assert_int_equal(tb_counter(&tb, MXGW_SNAT_MASQ), 1);
+	expect(false, &(struct tb_frame_spec)REPLY(.proto = 17, .sport = 53, .dport = port),
+	       XDP_PASS, &(struct tb_frame_spec)TO_LAN(.proto = 17, .sport = 53, .dport = 53),
+	       "the answer, back on port 53");
+}
+
 static void test_gateway_own_flow_replies_reach_the_gateway(void **state)
 {
 	struct mxgw_ct_entry e;
@@ -563,6 +607,8 @@ int main(void)
 		cmocka_unit_test(test_unsolicited_packet_to_a_nat_port_is_dropped),
 		cmocka_unit_test(test_expired_entries_match_nothing),
 		cmocka_unit_test(test_outgoing_policy_applies_to_new_flows),
+		cmocka_unit_test(test_reopened_tuple_meets_the_policy_again),
+		cmocka_unit_test(test_query_from_a_service_port_is_masqueraded),
 		cmocka_unit_test(test_gateway_own_flow_replies_reach_the_gateway),
 		cmocka_unit_test(test_echo_out_and_back),
 		cmocka_unit_test(test_icmp_echo_config),

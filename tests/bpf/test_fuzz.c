@@ -310,6 +310,16 @@ static enum ct_live nat_get(__u8 proto, __be32 lan, __u16 lport, __be32 remote,
 	return st;
 }
 
+/* Is the tracked TCP entry of (remote, rport, pport) closed or in time-wait? */
+static bool ct_closed(__u8 proto, __be32 remote, __u16 rport, __u16 pport)
+{
+	struct mxgw_ct_entry e;
+
+	if (ct_get(proto, remote, rport, pport, &e) == CT_NONE)
+		return false;
+	return e.state == MXGW_CT_TCP_CLOSE || e.state == MXGW_CT_TCP_TIME_WAIT;
+}
+
 static __u64 counter1(enum mxgw_counter c)
 {
 	int ncpu = libbpf_num_possible_cpus();
@@ -796,7 +806,7 @@ static void tc_icmp_oracle(const struct pkt *p, struct expect *ex, bool gw)
 
 static void tc_oracle(const struct pkt *p, struct expect *ex)
 {
-	bool gw;
+	bool gw, reopen;
 	__u16 lport, rport, pport;
 	enum ct_live st;
 
@@ -826,12 +836,14 @@ static void tc_oracle(const struct pkt *p, struct expect *ex)
 		why(ex, gw ? "the gateway's own" : "ICMP other than echo from the LAN");
 		return;
 	}
-	/* from a listed port: a reply; from another under default allow too,
-	 * unless it is a SYN opening a connection of its own */
+	/* from a port that lets incoming in: a reply; from an unlisted one
+	 * under default allow too, unless it is a SYN opening a connection of
+	 * its own; from a port denied incoming: the host's own flow */
 	if (p->saddr == O.cfg.mailserver_addr && p->proto != IPPROTO_ICMP &&
-	    (svc_id(p->proto, p->sport) ||
-	     (O.cfg.default_in == MXGW_ALLOW &&
-	      (p->proto != IPPROTO_TCP || (p->tflags & 0x12) != 0x02)))) {
+	    (svc_id(p->proto, p->sport) ?
+		     O.svc[svc_id(p->proto, p->sport)].verdict[MXGW_DIR_IN] == MXGW_ALLOW :
+		     (O.cfg.default_in == MXGW_ALLOW &&
+		      (p->proto != IPPROTO_TCP || (p->tflags & 0x12) != 0x02)))) {
 		xlat(ex, K_SNAT, O.cfg.public_addr, p->sport, false);
 		why(ex, "the mail server's reply from a service port");
 		return;
@@ -841,8 +853,13 @@ static void tc_oracle(const struct pkt *p, struct expect *ex)
 	st = nat_get(p->proto, p->saddr, lport, p->daddr, rport, &pport);
 	xlat(ex, K_MASQ, O.cfg.public_addr, 0, false);
 	leave(ex, VB(TC_ACT_SHOT));
-	ex->policy_ok = table_out_allows(p->proto, rport) || st == CT_LIVE || st == CT_EDGE;
-	ex->must = table_out_allows(p->proto, rport) || st == CT_LIVE;
+	/* a SYN on a closed or time-wait tuple is a new connection: the
+	 * policy decides again */
+	reopen = st != CT_NONE && p->proto == IPPROTO_TCP && (p->tflags & 0x17) == 0x02 &&
+		 ct_closed(p->proto, p->daddr, rport, pport);
+	ex->policy_ok = table_out_allows(p->proto, rport) ||
+			((st == CT_LIVE || st == CT_EDGE) && !reopen);
+	ex->must = table_out_allows(p->proto, rport) || (st == CT_LIVE && !reopen);
 	ex->check_nat_full = st != CT_LIVE;
 	why(ex, "LAN flow: outgoing %s, mapping %s",
 	    table_out_allows(p->proto, rport) ? "allow" : "deny",

@@ -26,13 +26,9 @@ static const struct fixture fixtures[] = {
 	  MXGW_SNAT_REPLY },
 	{ "imaps reply, large", FROM_MAIL(.sport = 993, .dport = 51000, .payload = 1400),
 	  TC_ACT_OK, true, MXGW_SNAT_REPLY },
-	{ "reply from a service denied incoming (connection opened before)",
-	  FROM_MAIL(.sport = 143, .dport = 40000), TC_ACT_OK, true, MXGW_SNAT_REPLY },
-	{ "dns reply over udp", FROM_MAIL(.proto = 17, .sport = 53, .dport = 5353),
-	  TC_ACT_OK, true, MXGW_SNAT_REPLY },
-	{ "udp reply without checksum", FROM_MAIL(.proto = 17, .sport = 53, .dport = 5353,
-						  .udp_csum_zero = true),
-	  TC_ACT_OK, true, MXGW_SNAT_REPLY },
+	{ "from a port denied incoming: no reply, its own flow (here refused)",
+	  FROM_MAIL(.sport = 143, .dport = 40000), TC_ACT_SHOT, false,
+	  MXGW_DROP_OUT_DEFAULT_DENY },
 	{ "vlan-tagged reply", FROM_MAIL(.vlans = 1, .sport = 25, .dport = 40000),
 	  TC_ACT_OK, true, MXGW_SNAT_REPLY },
 	{ "mail server delivering to a remote MX: masqueraded, its port kept",
@@ -115,11 +111,39 @@ static void test_default_allow_rewrites_unlisted_ports(void **state)
 	tb_destroy(&tb);
 }
 
+/* Replies of a UDP service that lets incoming in, checksum or none. */
+static void test_udp_replies_leave_with_the_public_address(void **state)
+{
+	static const char conf[] = "public " TB_PUBLIC "\nmailserver " TB_MAILSERVER
+				   "\nservice dns 53/udp allow allow\n";
+	static const struct tb_frame_spec specs[] = {
+		FROM_MAIL(.proto = 17, .sport = 53, .dport = 5353),
+		FROM_MAIL(.proto = 17, .sport = 53, .dport = 5353, .udp_csum_zero = true),
+	};
+	__u8 in[TB_MAX_FRAME], out[TB_MAX_FRAME], want[TB_MAX_FRAME];
+	struct tb tb = { 0 };
+	(void)state;
+
+	tb_load(&tb, conf);
+	for (int i = 0; i < 2; i++) {
+		struct tb_frame_spec exp = specs[i];
+		size_t len = tb_frame(&specs[i], in), out_len;
+
+		exp.saddr = TB_PUBLIC;
+		tb_frame(&exp, want);
+		assert_int_equal(tb_run_tc(&tb, in, len, out, &out_len), TC_ACT_OK);
+		assert_memory_equal(out, want, len);
+	}
+	assert_int_equal(tb_counter(&tb, MXGW_SNAT_REPLY), 2);
+	tb_destroy(&tb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_egress_fixtures),
 		cmocka_unit_test(test_default_allow_rewrites_unlisted_ports),
+		cmocka_unit_test(test_udp_replies_leave_with_the_public_address),
 	};
 
 	return cmocka_run_group_tests_name("tc mxgw_wan_out", tests, NULL, NULL);

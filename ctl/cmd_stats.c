@@ -1,0 +1,580 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * mxctl stats: every counter of the running gateway, as text, JSON (-j)
+ * or the Prometheus text format (--prometheus); --listen ADDR:PORT serves
+ * the latter over HTTP, reading the maps afresh for every request.
+ *
+ * The maps are read into struct mxgw_stats here; prometheus.c prints it.
+ */
+#define _GNU_SOURCE	/* ppoll, accept4, open_memstream */
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/bpf.h>
+#include <linux/if_link.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include "mxctl.h"
+#include "config.h"
+#include "prometheus.h"
+#include "../loader/loader.h"
+
+#define MAX_IFACES		64
+#define HTTP_MAX_REQUEST	8192	/* request line and headers */
+#define HTTP_DEADLINE_MS	5000	/* per connection, reading and writing */
+#define HTTP_BACKLOG		16
+
+/* --- reading the maps ------------------------------------------------------ */
+
+struct ct_tally {
+	const struct mxgw_config *cfg;
+	struct mxgw_stats *st;
+	__u64 now;
+	/* public ports seen, by enum mxgw_stats_nat_proto */
+	unsigned char seen[MXGW_STATS_NAT_MAX][65536 / 8];
+};
+
+static int nat_proto_of(__u8 ipproto)
+{
+	switch (ipproto) {
+	case IPPROTO_TCP:
+		return MXGW_STATS_NAT_TCP;
+	case IPPROTO_UDP:
+		return MXGW_STATS_NAT_UDP;
+	case IPPROTO_ICMP:
+		return MXGW_STATS_NAT_ICMP;
+	default:
+		return -1;
+	}
+}
+
+static int tally_ct(const struct mxgw_ct_key *k, const struct mxgw_ct_entry *e,
+		    void *arg)
+{
+	struct ct_tally *t = arg;
+	__u16 port = ntohs(k->public_port);
+	int p;
+
+	if (!mxgw_ct_live(t->cfg, e, t->now))
+		return 0;
+	t->st->ct_entries++;
+	if (e->flags & MXGW_CT_F_LOCAL)
+		return 0;	/* the gateway's own flow: nothing translated */
+	t->st->nat_mappings++;
+	p = nat_proto_of(k->proto);
+	if (p < 0 || t->seen[p][port / 8] & (1U << (port % 8)))
+		return 0;
+	t->seen[p][port / 8] |= 1U << (port % 8);
+	t->st->nat_ports_in_use[p]++;
+	return 0;
+}
+
+static const char *xdp_mode_str(const struct mxgw_attach_info *att)
+{
+	if (!att->xdp_prog_id)
+		return "none";
+	if (att->xdp_prog_id != att->pinned_xdp_id)
+		return "not-mxgw";
+	switch (att->xdp_mode) {
+	case XDP_ATTACHED_DRV:
+		return "native";
+	case XDP_ATTACHED_SKB:
+		return "generic";
+	case XDP_ATTACHED_HW:
+		return "offload";
+	case XDP_ATTACHED_MULTI:
+		return "multi";
+	default:
+		return "none";
+	}
+}
+
+static int read_forwarding(const char *ifname)
+{
+	char path[128];
+	int v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%.*s/forwarding",
+		 IF_NAMESIZE - 1, ifname);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+/* Everything mxctl stats prints about @ifname, from its pins. */
+static int read_stats(const char *ifname, struct mxgw_stats *st)
+{
+	static struct mxgw_service svcs[MXGW_MAX_SERVICES];
+	static struct ct_tally tally;
+	struct mxgw_attach_info att;
+	struct mxgw_config cfg;
+	struct mxgw_nexthop nh;
+	struct mxgw_maps m;
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	snprintf(st->ifname, sizeof(st->ifname), "%.*s", IF_NAMESIZE - 1, ifname);
+	err = mxgw_query_attach(ifname, &att);
+	if (err)
+		return err;
+	snprintf(st->xdp_mode, sizeof(st->xdp_mode), "%s", xdp_mode_str(&att));
+
+	mxgw_maps_init(&m);
+	err = mxgw_open_loaded(ifname, &m);
+	if (!err)
+		err = mxgw_maps_read_config(&m, &cfg);
+	if (!err)
+		err = mxgw_maps_read_services(&m, svcs);
+	for (__u32 id = 0; !err && id < MXGW_MAX_SERVICES; id++) {
+		struct mxgw_stats_service *s = &st->svcs[st->nservices];
+
+		if (id != MXGW_SVC_UNLISTED && !svcs[id].in_use)
+			continue;
+		s->id = id;
+		if (id != MXGW_SVC_UNLISTED) {
+			snprintf(s->name, sizeof(s->name), "%.*s", MXGW_SVC_NAME_LEN - 1,
+				 svcs[id].name);
+			s->port = svcs[id].port;
+			s->protos = svcs[id].protos;
+			memcpy(s->verdict, svcs[id].verdict, sizeof(s->verdict));
+			s->from = svcs[id].flags & MXGW_PORT_F_FROM;
+		} else {
+			s->verdict[MXGW_DIR_IN] = cfg.default_in;
+			s->verdict[MXGW_DIR_OUT] = cfg.default_out;
+		}
+		err = mxgw_maps_read_svc_stats(&m, id, &s->count);
+		st->nservices++;
+	}
+	if (!err)
+		err = mxgw_maps_read_counters(&m, st->counters);
+	if (!err)
+		err = mxgw_maps_read_nexthop(&m, &nh);
+	if (!err) {
+		memset(&tally, 0, sizeof(tally));
+		tally.cfg = &cfg;
+		tally.st = st;
+		tally.now = mxgw_now_ns();
+		err = mxgw_maps_ct_walk(&m, tally_ct, &tally);
+	}
+	if (!err)
+		st->ct_max = mxgw_maps_max_entries(m.ct);
+	mxgw_maps_close(&m);
+	if (err)
+		return err;
+
+	st->public_addr = cfg.public_addr;
+	st->mailserver_addr = cfg.mailserver_addr;
+	st->default_verdict[MXGW_DIR_IN] = cfg.default_in;
+	st->default_verdict[MXGW_DIR_OUT] = cfg.default_out;
+	st->icmp_echo = cfg.icmp_echo;
+	st->nat_port_min = cfg.nat_port_min;
+	st->nat_port_max = cfg.nat_port_max;
+	if (!nh.refreshed_ns)
+		st->fwd_path = MXGW_STATS_FWD_UNKNOWN;
+	else if (nh.fib_ret == BPF_FIB_LKUP_RET_SUCCESS && nh.can_redirect)
+		st->fwd_path = MXGW_STATS_FWD_REDIRECT;
+	else
+		st->fwd_path = MXGW_STATS_FWD_KERNEL;
+	if (nh.refreshed_ns && nh.ifindex && !if_indextoname(nh.ifindex, st->fwd_dev))
+		st->fwd_dev[0] = '\0';
+	st->ipv4_forwarding = read_forwarding(ifname);
+	return 0;
+}
+
+/* --- one-shot output -------------------------------------------------------- */
+
+/* What stats takes after the command: [IFNAME] --prometheus --listen ADDR:PORT */
+struct stats_args {
+	const char *ifname;
+	const char *listen;
+	bool prometheus;
+};
+
+static int print_stats(const struct mxctl_opts *opts, const struct stats_args *sa)
+{
+	char names[MAX_IFACES][IF_NAMESIZE];
+	struct mxgw_stats *st;
+	int n, got = 0, ret = 0, err;
+
+	n = mxctl_targets(opts, sa->ifname, names, MAX_IFACES, "stats");
+	if (n < 0)
+		return 1;
+	st = calloc(n, sizeof(*st));
+	if (!st) {
+		mxctl_err("stats: %s", strerror(ENOMEM));
+		return 1;
+	}
+	for (int i = 0; i < n; i++) {
+		err = read_stats(names[i], &st[got]);
+		if (err) {
+			mxctl_err("stats %s: %s", names[i], mxctl_strerror(err));
+			ret = 1;
+			continue;
+		}
+		got++;
+	}
+	if (sa->prometheus)
+		err = mxgw_stats_write_prometheus(stdout, st, got);
+	else if (opts->json)
+		err = mxgw_stats_write_json(stdout, st, got);
+	else
+		err = mxgw_stats_write_text(stdout, st, got);
+	free(st);
+	if (!err && fflush(stdout))
+		err = -errno;
+	if (err) {
+		mxctl_err("stats: writing the output: %s", strerror(-err));
+		ret = 1;
+	}
+	return ret;
+}
+
+/* --- HTTP ------------------------------------------------------------------- */
+
+static volatile sig_atomic_t stop_serving;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_serving = 1;
+}
+
+/* "A.B.C.D:PORT" or "[V6]:PORT", numeric only. */
+static int listen_socket(const char *spec, int *fdp)
+{
+	struct addrinfo hints = {
+		.ai_family = AF_UNSPEC,
+		.ai_socktype = SOCK_STREAM,
+		.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE,
+	};
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *colon = strrchr(spec, ':');
+	struct addrinfo *ai;
+	size_t hlen;
+	int fd, one = 1, rc;
+
+	if (!colon || colon == spec || !colon[1])
+		return -EINVAL;
+	hlen = (size_t)(colon - spec);
+	if (spec[0] == '[') {
+		if (hlen < 3 || spec[hlen - 1] != ']')
+			return -EINVAL;
+		spec++;
+		hlen -= 2;
+	}
+	if (hlen >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, spec, hlen);
+	host[hlen] = '\0';
+	rc = getaddrinfo(host, colon + 1, &hints, &ai);
+	if (rc)
+		return -EINVAL;
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		rc = -errno;
+		freeaddrinfo(ai);
+		return rc;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, HTTP_BACKLOG)) {
+		rc = -errno;
+		close(fd);
+		freeaddrinfo(ai);
+		return rc;
+	}
+	freeaddrinfo(ai);
+	*fdp = fd;
+	return 0;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait until @fd is ready for @events or the deadline passes: 1, 0, -1. */
+static int wait_fd(int fd, short events, long long deadline)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	long long left = deadline - now_ms();
+	int r;
+
+	if (left <= 0)
+		return 0;
+	do
+		r = poll(&p, 1, (int)left);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
+
+static void send_all(int fd, const char *buf, size_t len, long long deadline)
+{
+	while (len) {
+		ssize_t w;
+
+		if (wait_fd(fd, POLLOUT, deadline) <= 0)
+			return;
+		w = send(fd, buf, len, MSG_NOSIGNAL);
+		if (w <= 0) {
+			if (w < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			return;
+		}
+		buf += w;
+		len -= (size_t)w;
+	}
+}
+
+static void respond(int fd, const char *status, const char *ctype,
+		    const char *extra, const char *body, size_t len, bool head,
+		    long long deadline)
+{
+	char hdr[512];
+	int n;
+
+	n = snprintf(hdr, sizeof(hdr),
+		     "HTTP/1.0 %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%sConnection: close\r\n\r\n",
+		     status, ctype, len, extra ? extra : "");
+	send_all(fd, hdr, (size_t)n, deadline);
+	if (!head)
+		send_all(fd, body, len, deadline);
+}
+
+static void respond_text(int fd, const char *status, const char *extra,
+			 const char *text, bool head, long long deadline)
+{
+	respond(fd, status, "text/plain; charset=utf-8", extra, text, strlen(text),
+		head, deadline);
+}
+
+/*
+ * The metrics of the interfaces @want names (NULL: every loaded one),
+ * read now.  Returns the HTTP status line; *body is malloc'ed.
+ */
+static const char *scrape(const char *want, char **body, size_t *len)
+{
+	char names[MAX_IFACES][IF_NAMESIZE];
+	const char *status = "200 OK";
+	struct mxgw_stats *st = NULL;
+	int n, err;
+	FILE *out;
+
+	*body = NULL;
+	*len = 0;
+	out = open_memstream(body, len);
+	if (!out)
+		return "500 Internal Server Error";
+	n = mxgw_loaded_ifnames(names, MAX_IFACES);
+	if (n < 0) {
+		fprintf(out, "mxctl: stats: %s\n", mxctl_strerror(n));
+		status = "500 Internal Server Error";
+		goto out;
+	}
+	if (want) {
+		int k = -1;
+
+		for (int i = 0; i < n; i++)
+			if (!strcmp(names[i], want))
+				k = i;
+		if (k > 0)
+			memmove(names[0], names[k], IF_NAMESIZE);
+		n = k < 0 ? 0 : 1;
+	}
+	if (!n) {
+		fprintf(out, "mxctl: stats: mxgw is not loaded on %s\n",
+			want ? want : "any interface");
+		status = "503 Service Unavailable";
+		goto out;
+	}
+	st = calloc(n, sizeof(*st));
+	if (!st) {
+		fprintf(out, "mxctl: stats: %s\n", strerror(ENOMEM));
+		status = "500 Internal Server Error";
+		goto out;
+	}
+	/* all or nothing: a scrape that misses an interface fails, so that
+	 * Prometheus records it (up == 0) instead of a gap in the series */
+	for (int i = 0; i < n; i++) {
+		err = read_stats(names[i], &st[i]);
+		if (err) {
+			fprintf(out, "mxctl: stats %s: %s\n", names[i], mxctl_strerror(err));
+			mxctl_err("stats %s: %s", names[i], mxctl_strerror(err));
+			status = "500 Internal Server Error";
+			goto out;
+		}
+	}
+	if (mxgw_stats_write_prometheus(out, st, n))
+		status = "500 Internal Server Error";
+out:
+	free(st);
+	if (fclose(out))
+		status = "500 Internal Server Error";
+	return status;
+}
+
+/* One request on @fd: GET or HEAD of /metrics (or /). */
+static void serve_one(int fd, const char *want)
+{
+	long long deadline = now_ms() + HTTP_DEADLINE_MS;
+	char req[HTTP_MAX_REQUEST + 1], *sp1, *sp2, *eol, *q;
+	size_t len = 0;
+	bool head;
+
+	for (;;) {
+		ssize_t r;
+
+		if (len == HTTP_MAX_REQUEST) {
+			respond_text(fd, "431 Request Header Fields Too Large", NULL,
+				     "request too large\n", false, deadline);
+			return;
+		}
+		if (wait_fd(fd, POLLIN, deadline) <= 0)
+			return;		/* too slow: dropped, never waited for */
+		r = recv(fd, req + len, HTTP_MAX_REQUEST - len, 0);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (r <= 0)
+			return;
+		len += (size_t)r;
+		req[len] = '\0';
+		if (memchr(req, '\0', len)) {
+			respond_text(fd, "400 Bad Request", NULL, "bad request\n", false,
+				     deadline);
+			return;
+		}
+		if (strstr(req, "\r\n\r\n") || strstr(req, "\n\n"))
+			break;
+	}
+	/* METHOD SP TARGET SP HTTP/1.x */
+	eol = strpbrk(req, "\r\n");
+	*eol = '\0';
+	sp1 = strchr(req, ' ');
+	sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
+	if (!sp1 || !sp2 || strchr(sp2 + 1, ' ') || strncmp(sp2 + 1, "HTTP/1.", 7)) {
+		respond_text(fd, "400 Bad Request", NULL, "bad request\n", false, deadline);
+		return;
+	}
+	*sp1 = '\0';
+	*sp2 = '\0';
+	head = !strcmp(req, "HEAD");
+	if (strcmp(req, "GET") && !head) {
+		respond_text(fd, "405 Method Not Allowed", "Allow: GET, HEAD\r\n",
+			     "only GET and HEAD\n", false, deadline);
+		return;
+	}
+	q = strchr(sp1 + 1, '?');
+	if (q)
+		*q = '\0';
+	if (!strcmp(sp1 + 1, "/metrics")) {
+		char *body;
+		size_t blen;
+		const char *status = scrape(want, &body, &blen);
+		bool ok = !strncmp(status, "200", 3);
+
+		respond(fd, status, ok ? "text/plain; version=0.0.4; charset=utf-8" :
+			"text/plain; charset=utf-8", NULL, body ? body : "", blen, head,
+			deadline);
+		free(body);
+	} else if (!strcmp(sp1 + 1, "/")) {
+		respond_text(fd, "200 OK", NULL,
+			     "mxgw: the gateway's counters are at /metrics\n", head, deadline);
+	} else {
+		respond_text(fd, "404 Not Found", NULL, "not found: try /metrics\n", head,
+			     deadline);
+	}
+}
+
+static int serve(const struct mxctl_opts *opts, const struct stats_args *sa)
+{
+	const char *want = sa->ifname ? sa->ifname : opts->ifname;
+	struct sigaction act = { .sa_handler = on_stop_signal };
+	sigset_t block, orig;
+	int fd = -1, err;
+
+	err = listen_socket(sa->listen, &fd);
+	if (err == -EINVAL)
+		return mxctl_usage("stats", "--listen %s: expected ADDRESS:PORT, e.g. 127.0.0.1:9434 or [::1]:9434",
+				   sa->listen);
+	if (err) {
+		mxctl_err("stats: --listen %s: %s", sa->listen, strerror(-err));
+		return 1;
+	}
+	/* SIGTERM and SIGINT are taken only while waiting for a connection,
+	 * so a request in progress is always answered before the exit */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, &orig);
+	sigemptyset(&act.sa_mask);
+	sigaction(SIGTERM, &act, NULL);
+	sigaction(SIGINT, &act, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	printf("mxctl: stats: serving http://%s/metrics (%s)\n", sa->listen,
+	       want ? want : "every loaded interface");
+	fflush(stdout);
+
+	while (!stop_serving) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int c;
+
+		if (ppoll(&p, 1, NULL, &orig) < 0) {
+			if (errno == EINTR)
+				continue;
+			mxctl_err("stats: --listen %s: %s", sa->listen, strerror(errno));
+			close(fd);
+			return 1;
+		}
+		c = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (c < 0)
+			continue;
+		serve_one(c, want);
+		close(c);
+	}
+	close(fd);
+	return 0;
+}
+
+int cmd_stats(const struct mxctl_opts *opts, int argc, char **argv)
+{
+	struct stats_args sa = { 0 };
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--prometheus")) {
+			sa.prometheus = true;
+		} else if (!strcmp(a, "--listen")) {
+			if (++i == argc)
+				return mxctl_usage("stats", "--listen needs ADDRESS:PORT");
+			sa.listen = argv[i];
+		} else if (!strncmp(a, "--listen=", 9)) {
+			sa.listen = a + 9;
+		} else if (a[0] == '-') {
+			return mxctl_usage("stats", "unknown option '%s'", a);
+		} else if (sa.ifname) {
+			return mxctl_usage("stats", "too many arguments");
+		} else {
+			sa.ifname = a;
+		}
+	}
+	if (opts->json && (sa.prometheus || sa.listen))
+		return mxctl_usage("stats", "-j is JSON; --prometheus and --listen serve the Prometheus format");
+	if (sa.listen)
+		return serve(opts, &sa);
+	return print_stats(opts, &sa);
+}

@@ -1,0 +1,517 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# End-to-end: what packaging and operations rely on.
+#   - make install (PREFIX, DESTDIR; the config never overwritten), the man
+#     pages (render, list every counter and every config keyword), the
+#     systemd unit (systemd-analyze verify), bash completion;
+#   - mxgw loaded on the veth topology of lib.sh with the shipped table, a
+#     few connections, then mxctl stats as text, JSON and Prometheus, and
+#     the Prometheus text scraped over HTTP from mxctl stats --listen:
+#     the format (HELP and TYPE for every family, names ^mxgw_, counters
+#     ending in _total) and the values (the connections just made);
+#   - a user without privileges gets one line saying so; the pins are
+#     root's only;
+#   - mxctl export nft: nft -c accepts it, and loaded instead of mxgw on
+#     the same topology it enforces the same table.
+#
+# Prints "ok NAME" or "FAIL NAME: why" per check and one closing line
+# "N passed, N failed"; exits 0 iff nothing failed, 77 when it cannot run
+# here (a FAIL instead under MXGW_REQUIRE_BPF=1).
+set -u
+
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_init "$@"
+
+C1=$E2E_CLIENT1
+LOG=$E2E_TMP/listener.log
+PINS=/sys/fs/bpf/mxgw/wan0
+PORT_ALLOWED=25		# smtp: allow in
+PORT_DENIED=110		# pop3: deny in
+PORT_UNLISTED=8080
+HTTP=127.0.0.1:9434
+
+# Where case_install puts what the later cases read.
+MANROOT=$E2E_TMP/root/usr/share/man
+UNIT=$E2E_TMP/root/usr/lib/systemd/system/mxgw@.service
+COMPLETION=$E2E_TMP/root/usr/share/bash-completion/completions/mxctl
+
+# The Prometheus text format, as Prometheus and the node_exporter textfile
+# collector read it.  promcheck.py FILE [EXPR...]: checks the format, then
+# prints each EXPR evaluated with v(NAME, label=value, ...) = the sample's
+# value (None if absent) and fam = the set of family names.
+cat >"$E2E_TMP/promcheck.py" <<'EOF'
+import re, sys
+NAME = re.compile(r'^mxgw_[a-z0-9_]+$')
+SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$')
+LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\[\\"n])*)"(,|$)')
+text = open(sys.argv[1]).read()
+errors, help_, type_, samples, order = [], {}, {}, {}, []
+if not text.endswith('\n'):
+    errors.append('no final newline')
+for n, line in enumerate(text.splitlines(), 1):
+    if line.startswith('# HELP ') or line.startswith('# TYPE '):
+        parts = line.split(' ', 3)
+        if len(parts) < 4 or not parts[3]:
+            errors.append('%d: %s without text' % (n, parts[1]))
+            continue
+        d = help_ if parts[1] == 'HELP' else type_
+        if parts[2] in d:
+            errors.append('%d: second %s for %s' % (n, parts[1], parts[2]))
+        d[parts[2]] = parts[3]
+        if parts[2] not in order:
+            order.append(parts[2])
+        continue
+    if line.startswith('#') or not line:
+        errors.append('%d: unexpected line %r' % (n, line))
+        continue
+    m = SAMPLE.match(line)
+    if not m:
+        errors.append('%d: not a sample: %r' % (n, line))
+        continue
+    name, labels, value = m.group(1), m.group(3) or '', m.group(4)
+    if not NAME.match(name):
+        errors.append('%d: name %s is not ^mxgw_[a-z0-9_]+$' % (n, name))
+    if name not in help_ or name not in type_:
+        errors.append('%d: %s has no HELP and TYPE before it' % (n, name))
+    elif order[-1] != name:
+        errors.append('%d: %s sample outside its family' % (n, name))
+    t = type_.get(name)
+    if t == 'counter' and not name.endswith('_total'):
+        errors.append('%d: counter %s does not end in _total' % (n, name))
+    if t == 'gauge' and name.endswith('_total'):
+        errors.append('%d: gauge %s ends in _total' % (n, name))
+    if t not in ('counter', 'gauge'):
+        errors.append('%d: %s has type %s' % (n, name, t))
+    pos, lab = 0, {}
+    while pos < len(labels):
+        lm = LABEL.match(labels, pos)
+        if not lm:
+            errors.append('%d: bad labels %r' % (n, labels))
+            break
+        lab[lm.group(1)] = lm.group(2).replace('\\"', '"').replace('\\n', '\n').replace('\\\\', '\\')
+        pos = lm.end()
+    if 'ifname' not in lab:
+        errors.append('%d: %s without ifname' % (n, name))
+    if not re.match(r'^[0-9]+$', value):
+        errors.append('%d: value %r' % (n, value))
+    key = (name, tuple(sorted(lab.items())))
+    if key in samples:
+        errors.append('%d: duplicate series %s' % (n, line))
+    samples[key] = int(value)
+if not samples:
+    errors.append('no samples')
+if errors:
+    print('FORMAT: ' + '; '.join(errors[:5]))
+    sys.exit(1)
+fam = set(help_)
+def v(name, **lab):
+    lab.setdefault('ifname', 'wan0')
+    return samples.get((name, tuple(sorted(lab.items()))))
+for expr in sys.argv[2:]:
+    print(eval(expr))
+EOF
+
+# prom FILE EXPR...: promcheck.py; exits non-zero on a format error.
+prom() {
+	python3 "$E2E_TMP/promcheck.py" "$@"
+}
+
+# http METHOD PATH: "STATUS CONTENT-TYPE" of a request to the exporter in
+# the gateway namespace; the body goes to $E2E_TMP/http.body.
+http() {
+	ns_exec "$NS_GW" python3 - "$1" "http://$HTTP$2" "$E2E_TMP/http.body" <<'EOF'
+import sys, urllib.request, urllib.error
+req = urllib.request.Request(sys.argv[2], method=sys.argv[1])
+try:
+    r = urllib.request.urlopen(req, timeout=10)
+    status, ctype, body = r.status, r.headers.get('Content-Type'), r.read()
+except urllib.error.HTTPError as e:
+    status, ctype, body = e.code, e.headers.get('Content-Type'), e.read()
+except OSError as e:
+    status, ctype, body = 0, str(e), b''
+open(sys.argv[3], 'wb').write(body)
+print(status, ctype)
+EOF
+}
+
+# --- 1. make install, man pages, unit, completion (no BPF needed) -------------
+
+case_install() {
+	local root=$E2E_TMP/root root2=$E2E_TMP/root2 f mode missing=""
+
+	# a sub-make of its own: not the jobserver of a "make test" around us
+	if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$E2E_ROOT" --no-print-directory \
+		install DESTDIR="$root" PREFIX=/usr >"$E2E_TMP/install.out" 2>&1; then
+		fail make_install "make install DESTDIR=$root PREFIX=/usr: $(tail -3 "$E2E_TMP/install.out" | tr '\n' '|')"
+		return
+	fi
+	for f in usr/sbin/mxctl:755 usr/share/man/man8/mxctl.8:644 usr/share/man/man5/mxgw.conf.5:644 \
+		usr/lib/systemd/system/mxgw@.service:644 usr/share/bash-completion/completions/mxctl:644 \
+		etc/mxgw/mxgw.conf:644; do
+		mode=$(stat -c %a "$root/${f%:*}" 2>/dev/null)
+		[ "$mode" = "${f#*:}" ] || missing="$missing ${f%:*}(${mode:-missing})"
+	done
+	if [ -z "$missing" ]; then
+		ok make_install_prefix_destdir
+	else
+		fail make_install_prefix_destdir "wrong or missing:$missing"
+	fi
+	if grep -qx 'ExecStart=/usr/sbin/mxctl load %i' "$root/usr/lib/systemd/system/mxgw@.service"; then
+		ok make_install_unit_names_installed_mxctl
+	else
+		fail make_install_unit_names_installed_mxctl "$(grep ExecStart= "$root/usr/lib/systemd/system/mxgw@.service")"
+	fi
+	# again, over an edited config: it stays
+	echo "# edited by the operator" >>"$root/etc/mxgw/mxgw.conf"
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$E2E_ROOT" --no-print-directory \
+		install DESTDIR="$root" PREFIX=/usr >"$E2E_TMP/install.out" 2>&1
+	if tail -1 "$root/etc/mxgw/mxgw.conf" | grep -qx '# edited by the operator'; then
+		ok make_install_keeps_the_config
+	else
+		fail make_install_keeps_the_config "the second make install replaced etc/mxgw/mxgw.conf"
+	fi
+	# the default prefix: /usr/local, and the unit follows it
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$E2E_ROOT" --no-print-directory \
+		install DESTDIR="$root2" >"$E2E_TMP/install.out" 2>&1
+	if [ -x "$root2/usr/local/sbin/mxctl" ] &&
+		grep -qx 'ExecStart=/usr/local/sbin/mxctl load %i' \
+			"$root2/usr/local/lib/systemd/system/mxgw@.service" &&
+		[ -f "$root2/etc/mxgw/mxgw.conf" ]; then
+		ok make_install_default_prefix_usr_local
+	else
+		fail make_install_default_prefix_usr_local "$(cd "$root2" 2>/dev/null && find . -type f | tr '\n' ' ')"
+	fi
+}
+
+case_man() {
+	local page warn counters c missing="" keywords k
+
+	for page in "$MANROOT/man8/mxctl.8" "$MANROOT/man5/mxgw.conf.5"; do
+		warn=$(groff -ww -z -man "$page" 2>&1)
+		if [ -n "$warn" ]; then
+			fail "man_renders_${page##*/}" "groff: $(head -3 <<<"$warn" | tr '\n' '|')"
+		elif ! MANWIDTH=80 man -l "$page" 2>/dev/null | grep -q '^NAME'; then
+			fail "man_renders_${page##*/}" "man -l $page shows no NAME section"
+		else
+			ok "man_renders_${page##*/}"
+		fi
+	done
+	# every counter, in the rendered page, as mxctl names it
+	counters=$("$MXCTL" help counters | awk '{ print $1 }')
+	MANWIDTH=200 man -l "$MANROOT/man8/mxctl.8" >"$E2E_TMP/mxctl.8.txt" 2>/dev/null
+	for c in $counters; do
+		grep -Eq "^       $c( |$)" "$E2E_TMP/mxctl.8.txt" || missing="$missing $c"
+	done
+	if [ -n "$counters" ] && [ -z "$missing" ]; then
+		ok man_lists_every_counter
+	else
+		fail man_lists_every_counter "not in mxctl(8):${missing:- (mxctl help counters printed nothing)}"
+	fi
+	# every keyword the parser knows (its unknown-keyword message lists them)
+	printf 'public 203.0.113.33\nmailserver 192.168.1.10\nbogus-keyword 1\n' >"$E2E_TMP/bad.conf"
+	keywords=$("$MXCTL" -c "$E2E_TMP/bad.conf" export nft 2>&1 >/dev/null |
+		sed -n 's/.*(expected \(.*\))$/\1/p' | sed 's/,\? or /, /; s/,//g')
+	MANWIDTH=200 man -l "$MANROOT/man5/mxgw.conf.5" >"$E2E_TMP/conf.5.txt" 2>/dev/null
+	missing=""
+	for k in $keywords; do
+		grep -Eq "^       $k( |$)" "$E2E_TMP/conf.5.txt" || missing="$missing $k"
+	done
+	if [ -n "$keywords" ] && [ -z "$missing" ]; then
+		ok man_documents_every_config_keyword
+	else
+		fail man_documents_every_config_keyword "not in mxgw.conf(5):${missing:- (no keyword list from the parser)}"
+	fi
+}
+
+case_unit() {
+	local dir=$E2E_TMP/unit out
+
+	if ! command -v systemd-analyze >/dev/null 2>&1; then
+		echo "note: no systemd-analyze: the unit is not verified"
+		return
+	fi
+	mkdir -p "$dir"
+	# an instance of the template, its mxctl the one under test
+	sed "s|/usr/sbin/mxctl|$MXCTL|g" "$UNIT" >"$dir/mxgw@wan0.service"
+	if out=$(MANPATH=$MANROOT systemd-analyze verify "$dir/mxgw@wan0.service" 2>&1); then
+		ok unit_verifies
+	else
+		fail unit_verifies "$(head -3 <<<"$out" | tr '\n' '|')"
+	fi
+	if grep -qx 'CapabilityBoundingSet=CAP_BPF CAP_PERFMON CAP_NET_ADMIN' "$UNIT" &&
+		grep -qx 'ExecStop=/usr/sbin/mxctl unload %i' "$UNIT" &&
+		grep -qx 'After=network-online.target' "$UNIT"; then
+		ok unit_capabilities_and_stop
+	else
+		fail unit_capabilities_and_stop "CapabilityBoundingSet, ExecStop or After= changed"
+	fi
+}
+
+# complete WORDS...: the completions bash offers for the last word, run in
+# the gateway namespace (its interfaces, its running table).
+complete_words() {
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	ns_exec "$NS_GW" bash -c '
+		. "$1"; shift
+		PATH=$(dirname "$MXCTL"):$PATH
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+		_mxctl; printf "%s\n" "${COMPREPLY[@]}"' bash "$COMPLETION" "$@" | sort | tr '\n' ' '
+}
+
+case_completion() {
+	local want got
+
+	want=$("$MXCTL" help | sed -n 's/^  \([a-z][a-z-]*\).*/\1/p' | sort | tr '\n' ' ')
+	got=$(complete_words mxctl "")
+	if [ -n "$want" ] && [ "$got" = "$want" ]; then
+		ok completion_commands
+	else
+		fail completion_commands "offered '$got', mxctl help lists '$want'"
+	fi
+	got=$(complete_words mxctl set-service "")
+	if [ "$got" = "dns http https imap imaps ldap ldaps nntp nntps pop3 pop3s smtp smtps " ]; then
+		ok completion_running_services
+	else
+		fail completion_running_services "set-service offered '$got'"
+	fi
+	got=$(complete_words mxctl load "")
+	if [[ " $got" == *" wan0 "* && " $got" == *" lan0 "* ]]; then
+		ok completion_interfaces
+	else
+		fail completion_interfaces "load offered '$got'"
+	fi
+}
+
+# --- 2. mxgw loaded: stats ------------------------------------------------------
+
+case_load() {
+	CONF=$E2E_TMP/mxgw.conf
+	sed "s/\b${E2E_SHIPPED_PUBLIC//./\\.}\b/$E2E_PUBLIC/" "$E2E_ROOT/etc/mxgw.conf" >"$CONF"
+	if ! mx -c "$CONF" load wan0 >"$E2E_TMP/load.out" 2>&1; then
+		e2e_cannot_run "mxctl load wan0: $(head -c 300 "$E2E_TMP/load.out")" load
+	fi
+	e2e_listener_start "$NS_MS" "$LOG" "$PORT_ALLOWED" "$PORT_DENIED" "$PORT_UNLISTED" ||
+		e2e_cannot_run "the mail-server listener did not start"
+	# the same batch three times: three connections through, six dropped
+	for _ in 1 2 3; do
+		e2e_connect "$C1:$PORT_ALLOWED" "$C1:$PORT_DENIED" "$C1:$PORT_UNLISTED"
+	done
+	if [ "$(conn_result "$C1" "$PORT_ALLOWED")" = "banner 220 mxgw-e2e $PORT_ALLOWED" ] &&
+		[ "$(conn_result "$C1" "$PORT_DENIED")" = timeout ]; then
+		ok traffic_through_mxgw
+	else
+		fail traffic_through_mxgw "25: $(conn_result "$C1" "$PORT_ALLOWED"); 110: $(conn_result "$C1" "$PORT_DENIED")"
+	fi
+}
+
+case_stats() {
+	local text=$E2E_TMP/stats.txt json=$E2E_TMP/stats.json p=$E2E_TMP/stats.prom vals
+
+	if mx stats >"$text" 2>"$E2E_TMP/err" && grep -q '^  smtp  *25/tcp  *in ' "$text" &&
+		grep -q '^    drop_service_deny ' "$text" && grep -q '^  conntrack: ' "$text"; then
+		ok stats_text
+	else
+		fail stats_text "$(head -c 300 "$E2E_TMP/err" "$text" | tr '\n' '|')"
+	fi
+	mx -j stats >"$json" 2>"$E2E_TMP/err"
+	mx stats --prometheus >"$p" 2>"$E2E_TMP/err"
+	if ! vals=$(prom "$p"); then
+		fail stats_prometheus_format "$vals"
+	else
+		ok stats_prometheus_format
+	fi
+	# the connections just made, seen alike by JSON and Prometheus: SYNs
+	# (and retransmissions) of the three refused connections, the packets
+	# of the three that went through
+	vals=$(python3 - "$json" "$p" "$E2E_TMP/promcheck.py" <<'EOF'
+import json, runpy, sys
+d = json.load(open(sys.argv[1]))[0]
+sys.argv = [sys.argv[3], sys.argv[2]]
+g = runpy.run_path(sys.argv[0])
+v = g['v']
+svc = {s['name']: s for s in d['services']}
+checks = {
+    'smtp_in_allowed': (svc['smtp']['in']['allowed']['packets'],
+                        v('mxgw_service_packets_total', service='smtp', direction='in', verdict='allow')),
+    'pop3_in_denied': (svc['pop3']['in']['denied']['packets'],
+                       v('mxgw_service_packets_total', service='pop3', direction='in', verdict='deny')),
+    'unlisted_in_denied': (svc['(unlisted)']['in']['denied']['packets'],
+                           v('mxgw_service_packets_total', service='(unlisted)', direction='in', verdict='deny')),
+    'smtp_in_bytes': (svc['smtp']['in']['allowed']['bytes'],
+                      v('mxgw_service_bytes_total', service='smtp', direction='in', verdict='allow')),
+    'drop_service_deny': (d['counters']['drop_service_deny'],
+                          v('mxgw_drops_total', reason='drop_service_deny')),
+    'drop_default_deny': (d['counters']['drop_default_deny'],
+                          v('mxgw_drops_total', reason='drop_default_deny')),
+    'conntrack_max': (d['conntrack']['max'], v('mxgw_conntrack_max')),
+}
+bad = [k + '=%s/%s' % ab for k, ab in checks.items() if ab[0] != ab[1] or not ab[0]]
+if svc['smtp']['in']['allowed']['packets'] < 3 * 3 or svc['pop3']['in']['denied']['packets'] < 3 \
+        or svc['(unlisted)']['in']['denied']['packets'] < 3:
+    bad.append('too few packets counted: %s' % {k: a for k, (a, b) in checks.items()})
+if v('mxgw_service_info', service='pop3', port='110', proto='tcp', outgoing='allow',
+     incoming='deny', **{'from': 'false'}) != 1:
+    bad.append('no mxgw_service_info for pop3')
+print('; '.join(bad) or 'same')
+EOF
+)
+	if [ "$vals" = same ]; then
+		ok stats_values_json_and_prometheus_agree
+	else
+		fail stats_values_json_and_prometheus_agree "$vals"
+	fi
+}
+
+case_listen() {
+	local out st body=$E2E_TMP/http.body pid
+
+	mx stats --listen "not-an-address" >/dev/null 2>&1
+	st=$?
+	if [ "$st" -eq 2 ]; then
+		ok stats_listen_bad_address_is_usage_error
+	else
+		fail stats_listen_bad_address_is_usage_error "exit $st, want 2"
+	fi
+	nsenter --net="/run/netns/$NS_GW" -- "$MXCTL" stats --listen "$HTTP" \
+		>"$E2E_TMP/listen.out" 2>"$E2E_TMP/listen.err" &
+	pid=$!
+	E2E_PIDS+=("$pid")
+	for _ in $(seq 50); do
+		grep -q 'serving http://' "$E2E_TMP/listen.out" && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	out=$(http GET /metrics)
+	if [[ $out == "200 text/plain; version=0.0.4"* ]] && prom "$body" >/dev/null &&
+		[ "$(prom "$body" "v('mxgw_service_packets_total', service='smtp', direction='in', verdict='allow') >= 9")" = True ]; then
+		ok stats_listen_serves_metrics
+	else
+		fail stats_listen_serves_metrics "GET /metrics: $out; $(head -c 200 "$body" | tr '\n' '|'); $(cat "$E2E_TMP/listen.err")"
+	fi
+	# the maps are read again for every request
+	e2e_connect "$C1:$PORT_DENIED"
+	http GET /metrics >/dev/null
+	if [ "$(prom "$body" "v('mxgw_service_packets_total', service='pop3', direction='in', verdict='deny') > $(prom "$E2E_TMP/stats.prom" "v('mxgw_service_packets_total', service='pop3', direction='in', verdict='deny')")")" = True ]; then
+		ok stats_listen_reads_the_maps_per_request
+	else
+		fail stats_listen_reads_the_maps_per_request "pop3 denials did not grow between two scrapes"
+	fi
+	out="$(http HEAD /metrics) | $(http GET /nope) | $(http POST /metrics)"
+	if [[ $out == "200 text/plain; version=0.0.4"*" | 404 "*" | 405 "* ]]; then
+		ok stats_listen_head_404_405
+	else
+		fail stats_listen_head_404_405 "$out"
+	fi
+	# a silent client does not hold the server beyond its deadline
+	ns_exec "$NS_GW" python3 -c '
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", 9434)); s.send(b"GET /metr")
+time.sleep(6)' &
+	sleep 0.5
+	out=$(http GET /metrics)
+	wait $!
+	if [[ $out == "200 "* ]]; then
+		ok stats_listen_survives_a_slow_client
+	else
+		fail stats_listen_survives_a_slow_client "after a stalled client: $out"
+	fi
+	kill -TERM "$pid"
+	for _ in $(seq 30); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		fail stats_listen_stops_on_sigterm "still running 3 s after SIGTERM"
+	elif wait "$pid"; then
+		ok stats_listen_stops_on_sigterm
+	else
+		fail stats_listen_stops_on_sigterm "exit status $? after SIGTERM"
+	fi
+}
+
+# --- 3. privileges ---------------------------------------------------------------
+
+case_nonroot() {
+	local cmd err rc bad=""
+
+	if [ "$(stat -c '%a %U' /sys/fs/bpf/mxgw "$PINS" | sort -u)" = "700 root" ] &&
+		[ "$(stat -c '%a %U' "$PINS"/* | sort -u)" = "600 root" ]; then
+		ok pins_are_root_only
+	else
+		fail pins_are_root_only "$(stat -c '%n %a %U' /sys/fs/bpf/mxgw "$PINS" "$PINS"/* | tr '\n' ' ')"
+	fi
+	# a copy nobody may run: the temp dir is root's (0700)
+	chmod 711 "$E2E_TMP"
+	install -m 0755 "$MXCTL" "$E2E_TMP/mxctl.nobody"
+	for cmd in "status" "stats --prometheus" "-j status" "conntrack" "unload wan0"; do
+		# shellcheck disable=SC2086 # the command's words
+		err=$(ns_exec "$NS_GW" setpriv --reuid=nobody --regid=nogroup --clear-groups \
+			"$E2E_TMP/mxctl.nobody" $cmd 2>&1 >/dev/null)
+		rc=$?
+		if [ "$rc" -ne 1 ] || [ "$(wc -l <<<"$err")" -ne 1 ] ||
+			[[ $err != "mxctl: "*"permission denied"*"needs root"* ]]; then
+			bad="$bad [$cmd: exit $rc: $err]"
+		fi
+	done
+	if [ -z "$bad" ]; then
+		ok nonroot_gets_one_line
+	else
+		fail nonroot_gets_one_line "$bad"
+	fi
+}
+
+# --- 4. export nft ------------------------------------------------------------------
+
+case_nft() {
+	local rules=$E2E_TMP/mxgw.nft out
+
+	if ! command -v nft >/dev/null 2>&1; then
+		if [ "${MXGW_REQUIRE_BPF:-0}" = 1 ]; then
+			fail nft_check "nft not found (MXGW_REQUIRE_BPF=1: not skipping)"
+		else
+			echo "note: no nft: export nft is not checked"
+		fi
+		return
+	fi
+	if "$MXCTL" -c "$CONF" -i wan0 export nft >"$rules" 2>"$E2E_TMP/err" &&
+		out=$(ns_exec "$NS_GW" nft -c -f "$rules" 2>&1); then
+		ok nft_check_accepts_export
+	else
+		fail nft_check_accepts_export "$(head -c 300 "$E2E_TMP/err") ${out:-}"
+		return
+	fi
+	# instead of mxgw, on the same topology: the same table
+	mx unload wan0 >/dev/null 2>&1
+	if ! out=$(ns_exec "$NS_GW" nft -f "$rules" 2>&1); then
+		fail nft_ruleset_enforces_the_table "nft -f: $out"
+		return
+	fi
+	: >"$LOG"
+	e2e_connect "$C1:$PORT_ALLOWED" "$C1:$PORT_DENIED" "$C1:$PORT_UNLISTED"
+	if [ "$(conn_result "$C1" "$PORT_ALLOWED")" = "banner 220 mxgw-e2e $PORT_ALLOWED" ] &&
+		grep -qx "$PORT_ALLOWED $C1" "$LOG" &&
+		[ "$(conn_result "$C1" "$PORT_DENIED")" = timeout ] &&
+		[ "$(conn_result "$C1" "$PORT_UNLISTED")" = timeout ] &&
+		! grep -q "^$PORT_DENIED \|^$PORT_UNLISTED " "$LOG"; then
+		ok nft_ruleset_enforces_the_table
+	else
+		fail nft_ruleset_enforces_the_table "25: $(conn_result "$C1" "$PORT_ALLOWED"), 110: $(conn_result "$C1" "$PORT_DENIED"), 8080: $(conn_result "$C1" "$PORT_UNLISTED"); listener: $(tr '\n' ';' <"$LOG")"
+	fi
+	ns_exec "$NS_GW" nft delete table ip mxgw 2>/dev/null
+}
+
+# --- run ----------------------------------------------------------------------------
+
+case_install
+case_man
+case_unit
+e2e_topology_up
+case_load
+case_completion
+case_stats
+case_listen
+case_nonroot
+case_nft
+e2e_summary

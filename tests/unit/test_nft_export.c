@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * test_nft_export.c - unit tests of mxctl export nft (ctl/nft_export.c):
+ * the ruleset of two small configs byte for byte (default deny with
+ * "from", both protocols, an outgoing denial, icmp-echo deny, nat-ports
+ * and a timeout; default allow), and the ruleset of the shipped config
+ * checked by nft itself (nft -c -f), which needs nft and CAP_NET_ADMIN:
+ * without them that test is skipped, unless MXGW_REQUIRE_BPF=1.
+ */
+#define _GNU_SOURCE	/* open_memstream */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <cmocka.h>
+
+#include "config.h"
+#include "nft_export.h"
+
+#ifndef MXGW_SHIPPED_CONF
+#error "build with -DMXGW_SHIPPED_CONF=\"path/to/etc/mxgw.conf\""
+#endif
+
+static const char SMALL_CONF[] =
+	"public 203.0.113.33\n"
+	"mailserver 192.168.1.10\n"
+	"service smtp 25 allow allow\n"
+	"service dns 53/tcp,udp allow deny\n"
+	"service ldaps 636 allow allow from 198.51.100.0/24,203.0.113.7\n"
+	"service syslog 514/udp deny deny\n"
+	"icmp-echo deny\n"
+	"nat-ports 40000-49999\n"
+	"conntrack-max 4096\n"
+	"timeout udp 45\n";
+
+static const char SMALL_NFT[] =
+	"#!/usr/sbin/nft -f\n"
+	"# mxgw's table as an nftables ruleset (mxctl export nft), from small.conf.\n"
+	"# WAN wan0, public 203.0.113.33, mail server 192.168.1.10, default deny, icmp-echo deny,\n"
+	"# 4 services.\n"
+	"#\n"
+	"# nft -f FILE replaces table ip mxgw and touches nothing else.  The\n"
+	"# kernel must forward (sysctl -w net.ipv4.ip_forward=1).  Use it instead\n"
+	"# of mxgw on wan0, not next to it.  Only the WAN interface is named:\n"
+	"# outgoing is what the gateway forwards out of wan0, incoming what\n"
+	"# arrives on it for the public address.\n"
+	"#\n"
+	"# Connection tracking as mxgw.conf sets it, with sysctl:\n"
+	"#   sysctl -w net.netfilter.nf_conntrack_max=4096\n"
+	"#   sysctl -w net.netfilter.nf_conntrack_tcp_timeout_syn_sent=120\n"
+	"#   sysctl -w net.netfilter.nf_conntrack_tcp_timeout_syn_recv=60\n"
+	"#   sysctl -w net.netfilter.nf_conntrack_tcp_timeout_established=432000\n"
+	"#   sysctl -w net.netfilter.nf_conntrack_tcp_timeout_fin_wait=120\n"
+	"#   sysctl -w net.netfilter.nf_conntrack_tcp_timeout_close_wait=60\n"
+	"#   sysctl -w net.netfilter.nf_conntrack_tcp_timeout_last_ack=30\n"
+	"#   sysctl -w net.netfilter.nf_conntrack_tcp_timeout_time_wait=120\n"
+	"#   sysctl -w net.netfilter.nf_conntrack_tcp_timeout_close=10\n"
+	"#   sysctl -w net.netfilter.nf_conntrack_udp_timeout=45\n"
+	"#   sysctl -w net.netfilter.nf_conntrack_udp_timeout_stream=120\n"
+	"#   sysctl -w net.netfilter.nf_conntrack_icmp_timeout=30\n"
+	"#\n"
+	"# Where the kernel differs from mxgw: it reassembles IP fragments that\n"
+	"# mxgw drops; masquerade may take a listed service's port inside\n"
+	"# nat-ports, which mxgw skips; IPv6 is not touched by either.\n"
+	"\n"
+	"table ip mxgw\n"
+	"delete table ip mxgw\n"
+	"\n"
+	"table ip mxgw {\n"
+	"\t# service ldaps: incoming only from these sources\n"
+	"\tset from_ldaps {\n"
+	"\t\ttype ipv4_addr\n"
+	"\t\tflags interval\n"
+	"\t\telements = { 198.51.100.0/24, 203.0.113.7 }\n"
+	"\t}\n"
+	"\n"
+	"\t# Incoming: allowed services are rewritten to the mail server, the\n"
+	"\t# client's own source address kept.\n"
+	"\tchain prerouting {\n"
+	"\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
+	"\t\tiifname \"wan0\" ip daddr 203.0.113.33 tcp dport 25 dnat to 192.168.1.10 comment \"smtp\"\n"
+	"\t\tiifname \"wan0\" ip daddr 203.0.113.33 tcp dport 636 ip saddr @from_ldaps dnat to 192.168.1.10 comment \"ldaps\"\n"
+	"\t}\n"
+	"\n"
+	"\t# The table: incoming (to the mail server, rewritten above) and\n"
+	"\t# outgoing (from the LAN) verdicts per service, then the default.\n"
+	"\tchain forward {\n"
+	"\t\ttype filter hook forward priority filter; policy drop;\n"
+	"\t\tct state established,related accept comment \"tracked flows: replies, related ICMP errors\"\n"
+	"\t\tiifname \"wan0\" ip daddr 192.168.1.10 tcp dport 25 ct status dnat accept comment \"smtp\"\n"
+	"\t\tiifname \"wan0\" ip daddr 192.168.1.10 meta l4proto { tcp, udp } th dport 53 drop comment \"dns\"\n"
+	"\t\tiifname \"wan0\" ip daddr 192.168.1.10 tcp dport 636 ip saddr @from_ldaps ct status dnat accept comment \"ldaps\"\n"
+	"\t\tiifname \"wan0\" ip daddr 192.168.1.10 udp dport 514 drop comment \"syslog\"\n"
+	"\t\toifname \"wan0\" tcp dport 25 accept comment \"smtp\"\n"
+	"\t\toifname \"wan0\" meta l4proto { tcp, udp } th dport 53 accept comment \"dns\"\n"
+	"\t\toifname \"wan0\" tcp dport 636 accept comment \"ldaps\"\n"
+	"\t\toifname \"wan0\" udp dport 514 drop comment \"syslog\"\n"
+	"\t\toifname \"wan0\" icmp type echo-request accept comment \"echo requests from the LAN\"\n"
+	"\t\t# default deny: the policy\n"
+	"\t}\n"
+	"\n"
+	"\t# Outgoing flows leave with the public address (masquerade).\n"
+	"\tchain postrouting {\n"
+	"\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+	"\t\toifname \"wan0\" fib saddr type local accept comment \"the gateway's own traffic\"\n"
+	"\t\toifname \"wan0\" meta l4proto { tcp, udp } snat to 203.0.113.33:40000-49999 comment \"nat-ports\"\n"
+	"\t\toifname \"wan0\" snat to 203.0.113.33 comment \"echo requests\"\n"
+	"\t}\n"
+	"\n"
+	"\t# The public address itself: what mxgw lets through to the gateway.\n"
+	"\tchain input {\n"
+	"\t\ttype filter hook input priority filter; policy accept;\n"
+	"\t\tiifname \"wan0\" ip daddr 203.0.113.33 ct state established,related accept comment \"replies to the gateway's own flows\"\n"
+	"\t\tiifname \"wan0\" ip daddr 203.0.113.33 icmp type echo-request drop comment \"icmp-echo deny\"\n"
+	"\t\tiifname \"wan0\" ip daddr 203.0.113.33 drop comment \"denied, unlisted, outside from\"\n"
+	"\t}\n"
+	"}\n";
+
+static const char ALLOW_CONF[] =
+	"public 203.0.113.33\n"
+	"mailserver 192.168.1.10\n"
+	"default allow\n"
+	"service smtp 25 allow allow\n"
+	"service pop3 110 allow deny\n"
+	"service imaps 993 deny allow from 0.0.0.0/0\n";
+
+static const char ALLOW_NFT[] =
+	"#!/usr/sbin/nft -f\n"
+	"# mxgw's table as an nftables ruleset (mxctl export nft), from allow.conf.\n"
+	"# WAN wan0, public 203.0.113.33, mail server 192.168.1.10, default allow, icmp-echo allow,\n"
+	"# 3 services.\n"
+	"#\n"
+	"# nft -f FILE replaces table ip mxgw and touches nothing else.  The\n"
+	"# kernel must forward (sysctl -w net.ipv4.ip_forward=1).  Use it instead\n"
+	"# of mxgw on wan0, not next to it.  Only the WAN interface is named:\n"
+	"# outgoing is what the gateway forwards out of wan0, incoming what\n"
+	"# arrives on it for the public address.\n"
+	"#\n"
+	"# Connection tracking as mxgw.conf sets it, with sysctl:\n"
+	"#   sysctl -w net.netfilter.nf_conntrack_max=65536\n"
+	"#   sysctl -w net.netfilter.nf_conntrack_tcp_timeout_syn_sent=120\n"
+	"#   sysctl -w net.netfilter.nf_conntrack_tcp_timeout_syn_recv=60\n"
+	"#   sysctl -w net.netfilter.nf_conntrack_tcp_timeout_established=432000\n"
+	"#   sysctl -w net.netfilter.nf_conntrack_tcp_timeout_fin_wait=120\n"
+	"#   sysctl -w net.netfilter.nf_conntrack_tcp_timeout_close_wait=60\n"
+	"#   sysctl -w net.netfilter.nf_conntrack_tcp_timeout_last_ack=30\n"
+	"#   sysctl -w net.netfilter.nf_conntrack_tcp_timeout_time_wait=120\n"
+	"#   sysctl -w net.netfilter.nf_conntrack_tcp_timeout_close=10\n"
+	"#   sysctl -w net.netfilter.nf_conntrack_udp_timeout=30\n"
+	"#   sysctl -w net.netfilter.nf_conntrack_udp_timeout_stream=120\n"
+	"#   sysctl -w net.netfilter.nf_conntrack_icmp_timeout=30\n"
+	"#\n"
+	"# Where the kernel differs from mxgw: it reassembles IP fragments that\n"
+	"# mxgw drops; masquerade may take a listed service's port inside\n"
+	"# nat-ports, which mxgw skips; IPv6 is not touched by either.\n"
+	"\n"
+	"table ip mxgw\n"
+	"delete table ip mxgw\n"
+	"\n"
+	"table ip mxgw {\n"
+	"\t# service imaps: incoming only from these sources\n"
+	"\tset from_imaps {\n"
+	"\t\ttype ipv4_addr\n"
+	"\t\tflags interval\n"
+	"\t\telements = { 0.0.0.0/0 }\n"
+	"\t}\n"
+	"\n"
+	"\t# Incoming: allowed services are rewritten to the mail server, the\n"
+	"\t# client's own source address kept.\n"
+	"\tchain prerouting {\n"
+	"\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
+	"\t\tiifname \"wan0\" ip daddr 203.0.113.33 tcp dport 25 dnat to 192.168.1.10 comment \"smtp\"\n"
+	"\t\tiifname \"wan0\" ip daddr 203.0.113.33 tcp dport 993 ip saddr @from_imaps dnat to 192.168.1.10 comment \"imaps\"\n"
+	"\t\tiifname \"wan0\" ip daddr 203.0.113.33 tcp dport 110 accept comment \"pop3: incoming deny, not rewritten\"\n"
+	"\t\tiifname \"wan0\" ip daddr 203.0.113.33 tcp dport 993 accept comment \"imaps: source outside from, not rewritten\"\n"
+	"\t\tiifname \"wan0\" ip daddr 203.0.113.33 meta l4proto { tcp, udp } dnat to 192.168.1.10 comment \"default allow\"\n"
+	"\t}\n"
+	"\n"
+	"\t# The table: incoming (to the mail server, rewritten above) and\n"
+	"\t# outgoing (from the LAN) verdicts per service, then the default.\n"
+	"\tchain forward {\n"
+	"\t\ttype filter hook forward priority filter; policy drop;\n"
+	"\t\tct state established,related accept comment \"tracked flows: replies, related ICMP errors\"\n"
+	"\t\tiifname \"wan0\" ip daddr 192.168.1.10 tcp dport 25 ct status dnat accept comment \"smtp\"\n"
+	"\t\tiifname \"wan0\" ip daddr 192.168.1.10 tcp dport 110 drop comment \"pop3\"\n"
+	"\t\tiifname \"wan0\" ip daddr 192.168.1.10 tcp dport 993 ip saddr @from_imaps ct status dnat accept comment \"imaps\"\n"
+	"\t\toifname \"wan0\" tcp dport 25 accept comment \"smtp\"\n"
+	"\t\toifname \"wan0\" tcp dport 110 accept comment \"pop3\"\n"
+	"\t\toifname \"wan0\" tcp dport 993 drop comment \"imaps\"\n"
+	"\t\toifname \"wan0\" icmp type echo-request accept comment \"echo requests from the LAN\"\n"
+	"\t\tiifname \"wan0\" ip daddr 192.168.1.10 meta l4proto { tcp, udp } ct status dnat accept comment \"default allow\"\n"
+	"\t\toifname \"wan0\" meta l4proto { tcp, udp } accept comment \"default allow\"\n"
+	"\t}\n"
+	"\n"
+	"\t# Outgoing flows leave with the public address (masquerade).\n"
+	"\tchain postrouting {\n"
+	"\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+	"\t\toifname \"wan0\" fib saddr type local accept comment \"the gateway's own traffic\"\n"
+	"\t\toifname \"wan0\" meta l4proto { tcp, udp } snat to 203.0.113.33:32768-60999 comment \"nat-ports\"\n"
+	"\t\toifname \"wan0\" snat to 203.0.113.33 comment \"echo requests\"\n"
+	"\t}\n"
+	"\n"
+	"\t# The public address itself: what mxgw lets through to the gateway.\n"
+	"\tchain input {\n"
+	"\t\ttype filter hook input priority filter; policy accept;\n"
+	"\t\tiifname \"wan0\" ip daddr 203.0.113.33 ct state established,related accept comment \"replies to the gateway's own flows\"\n"
+	"\t\tiifname \"wan0\" ip daddr 203.0.113.33 icmp type echo-request accept comment \"icmp-echo allow\"\n"
+	"\t\tiifname \"wan0\" ip daddr 203.0.113.33 meta l4proto != { tcp, udp, icmp } accept comment \"default allow: other protocols\"\n"
+	"\t\tiifname \"wan0\" ip daddr 203.0.113.33 drop comment \"denied, unlisted, outside from\"\n"
+	"\t}\n"
+	"}\n";
+
+static struct mxgw_conf conf;
+
+static void parse(const char *name, const char *text)
+{
+	assert_int_equal(mxgw_conf_parse_string(name, text, &conf, NULL), 0);
+}
+
+/* The ruleset of the parsed config into a malloc'ed string. */
+static char *export(const char *wan, int *rc)
+{
+	char *s = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&s, &len);
+
+	assert_non_null(f);
+	*rc = mxgw_nft_export(f, &conf, wan);
+	fclose(f);
+	return s;
+}
+
+/* On a mismatch, the first differing line says more than two pages. */
+static void assert_same_text(const char *got, const char *want)
+{
+	const char *g = got, *w = want;
+
+	while (*g && *g == *w)
+		g++, w++;
+	if (*g || *w) {
+		while (g > got && g[-1] != '\n')
+			g--, w--;
+		print_error("first difference at byte %td:\n  got:  %.*s\n  want: %.*s\n",
+			    g - got, (int)strcspn(g, "\n"), g, (int)strcspn(w, "\n"), w);
+	}
+	assert_string_equal(got, want);
+}
+
+static void test_default_deny_ruleset_byte_for_byte(void **state)
+{
+	char *got;
+	int rc;
+
+	(void)state;
+	parse("small.conf", SMALL_CONF);
+	got = export("wan0", &rc);
+	assert_int_equal(rc, 0);
+	assert_same_text(got, SMALL_NFT);
+	free(got);
+}
+
+static void test_default_allow_ruleset_byte_for_byte(void **state)
+{
+	char *got;
+	int rc;
+
+	(void)state;
+	parse("allow.conf", ALLOW_CONF);
+	got = export("wan0", &rc);
+	assert_int_equal(rc, 0);
+	assert_same_text(got, ALLOW_NFT);
+	free(got);
+}
+
+/* The WAN name is the only thing not taken from the config. */
+static void test_wan_name_is_used_everywhere(void **state)
+{
+	char *got, *p;
+	int rc, n = 0;
+
+	(void)state;
+	parse("small.conf", SMALL_CONF);
+	got = export("enp1s0.100", &rc);
+	assert_int_equal(rc, 0);
+	assert_null(strstr(got, "\"wan0\""));
+	for (p = got; (p = strstr(p, "ifname \"enp1s0.100\" ")); p++)
+		n++;
+	/* 2 prerouting + 4 + 4 forward + 1 echo + 3 postrouting + 3 input */
+	assert_int_equal(n, 17);
+	free(got);
+}
+
+static void test_unusable_wan_names_are_refused(void **state)
+{
+	static const char *const bad[] = {
+		"", "a\"b", "a b", "a\\b", "a/b", "a:b", "a\tb", "sixteen-chars-xx", "\x7f",
+	};
+	char *got;
+	int rc;
+
+	(void)state;
+	parse("small.conf", SMALL_CONF);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_false(mxgw_nft_ifname_ok(bad[i]));
+		got = export(bad[i], &rc);
+		assert_int_equal(rc, -EINVAL);
+		assert_string_equal(got, "");	/* nothing written */
+		free(got);
+	}
+	assert_false(mxgw_nft_ifname_ok(NULL));
+	assert_true(mxgw_nft_ifname_ok("eth0"));
+	assert_true(mxgw_nft_ifname_ok("fifteen-chars-x"));
+	assert_true(mxgw_nft_ifname_ok("br-lan.10@x"));
+}
+
+/* A path with a newline must not end the comment line it is quoted in. */
+static void test_config_path_cannot_break_the_comment(void **state)
+{
+	char *got;
+	int rc;
+
+	(void)state;
+	parse("evil\nflush ruleset\n", SMALL_CONF);
+	got = export("wan0", &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(got, "from evil?flush ruleset?.\n"));
+	assert_null(strstr(got, "\nflush ruleset"));
+	free(got);
+}
+
+/* Every service of the shipped table has its rules, by its name. */
+static void test_shipped_config_names_every_service(void **state)
+{
+	char *got, want[64];
+	int rc;
+
+	(void)state;
+	assert_int_equal(mxgw_conf_parse_file(MXGW_SHIPPED_CONF, &conf, NULL), 0);
+	got = export("eth0", &rc);
+	assert_int_equal(rc, 0);
+	for (unsigned int i = 0; i < conf.nservices; i++) {
+		snprintf(want, sizeof(want), "accept comment \"%s\"\n", conf.services[i].name);
+		assert_non_null(strstr(got, want));
+	}
+	free(got);
+}
+
+/* Run @cmd; its exit status, or -1. */
+static int run_cmd(const char *cmd)
+{
+	int st = system(cmd);
+
+	return st == -1 || !WIFEXITED(st) ? -1 : WEXITSTATUS(st);
+}
+
+static bool require_bpf(void)
+{
+	const char *r = getenv("MXGW_REQUIRE_BPF");
+
+	return r && !strcmp(r, "1");
+}
+
+/* nft itself reads the shipped config's ruleset: nft -c -f (checks with
+ * the kernel, changes nothing). */
+static void test_shipped_config_ruleset_passes_nft_check(void **state)
+{
+	char path[] = "/tmp/mxgw-nft-XXXXXX", cmd[256];
+	char *got;
+	FILE *f;
+	int fd, rc;
+
+	(void)state;
+	if (run_cmd("command -v nft >/dev/null 2>&1") != 0 || geteuid() != 0) {
+		if (require_bpf())
+			fail_msg("nft -c needs nft and root (MXGW_REQUIRE_BPF=1: not skipping)");
+		skip();
+	}
+	assert_int_equal(mxgw_conf_parse_file(MXGW_SHIPPED_CONF, &conf, NULL), 0);
+	got = export("eth0", &rc);
+	assert_int_equal(rc, 0);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs(got, f);
+	assert_int_equal(fclose(f), 0);
+	snprintf(cmd, sizeof(cmd), "nft -c -f %s", path);
+	rc = run_cmd(cmd);
+	unlink(path);
+	free(got);
+	assert_int_equal(rc, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_default_deny_ruleset_byte_for_byte),
+		cmocka_unit_test(test_default_allow_ruleset_byte_for_byte),
+		cmocka_unit_test(test_wan_name_is_used_everywhere),
+		cmocka_unit_test(test_unusable_wan_names_are_refused),
+		cmocka_unit_test(test_config_path_cannot_break_the_comment),
+		cmocka_unit_test(test_shipped_config_names_every_service),
+		cmocka_unit_test(test_shipped_config_ruleset_passes_nft_check),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,644 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * test_prometheus.c - unit tests of the mxctl stats formatters
+ * (ctl/prometheus.c): the Prometheus text format, JSON and text, each
+ * compared byte for byte on a fixed snapshot.
+ *
+ * The counters of enum mxgw_counter are not written out here one by one:
+ * the list grows, and the formatters map it by name.  Their part of the
+ * expected output is built from mxgw_counter_name() by the mapping rule
+ * (drop_* -> mxgw_drops_total{reason}, fwd_* -> mxgw_forwarded_packets_
+ * total{path}, pass_* -> mxgw_passed_packets_total{reason}, NAME ->
+ * mxgw_NAME_total), and test_metric_names_are_stable pins the rule to
+ * today's names so that a renamed metric fails here.
+ */
+#define _GNU_SOURCE	/* open_memstream */
+#include <ctype.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <cmocka.h>
+
+#include "prometheus.h"
+#include "../maps/maps.h"
+
+#define TCP	MXGW_PROTO_BIT(MXGW_PROTO_TCP)
+#define UDP	MXGW_PROTO_BIT(MXGW_PROTO_UDP)
+
+/* A growing string for expected outputs. */
+struct buf {
+	char *s;
+	size_t len;
+	FILE *f;
+};
+
+static void buf_open(struct buf *b)
+{
+	b->s = NULL;
+	b->len = 0;
+	b->f = open_memstream(&b->s, &b->len);
+	assert_non_null(b->f);
+}
+
+static char *buf_close(struct buf *b)
+{
+	fclose(b->f);
+	return b->s;
+}
+
+__attribute__((format(printf, 2, 3)))
+static void bprintf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(b->f, fmt, ap);
+	va_end(ap);
+}
+
+/* Run a formatter into a string. */
+static char *run(int (*fmt)(FILE *, const struct mxgw_stats *, int),
+		 const struct mxgw_stats *st, int n)
+{
+	struct buf b;
+
+	buf_open(&b);
+	assert_int_equal(fmt(b.f, st, n), 0);
+	return buf_close(&b);
+}
+
+/* On a mismatch, the first differing line says more than two pages. */
+static void assert_same_text(const char *got, const char *want)
+{
+	const char *g = got, *w = want;
+
+	while (*g && *g == *w)
+		g++, w++;
+	if (*g || *w) {
+		while (g > got && g[-1] != '\n')
+			g--, w--;
+		print_error("first difference at byte %td:\n  got:  %.*s\n  want: %.*s\n",
+			    g - got, (int)strcspn(g, "\n"), g, (int)strcspn(w, "\n"), w);
+	}
+	assert_string_equal(got, want);
+}
+
+/* --- the fixture ------------------------------------------------------------ */
+
+static void set_count(struct mxgw_stats_service *s, int dir, int verdict,
+		      unsigned long long packets, unsigned long long bytes)
+{
+	s->count.count[dir][verdict].packets = packets;
+	s->count.count[dir][verdict].bytes = bytes;
+}
+
+/* wan0 with three services and the unlisted row; every counter c holds
+ * 1000 + c so that each value names its counter. */
+static void fixture(struct mxgw_stats *st)
+{
+	struct mxgw_stats_service *s;
+
+	memset(st, 0, sizeof(*st));
+	strcpy(st->ifname, "wan0");
+	strcpy(st->xdp_mode, "native");
+	inet_pton(AF_INET, "203.0.113.33", &st->public_addr);
+	inet_pton(AF_INET, "192.168.1.10", &st->mailserver_addr);
+	st->default_verdict[MXGW_DIR_IN] = MXGW_DENY;
+	st->default_verdict[MXGW_DIR_OUT] = MXGW_DENY;
+	st->icmp_echo = MXGW_ALLOW;
+	st->nat_port_min = 40000;
+	st->nat_port_max = 40999;
+
+	s = &st->svcs[st->nservices++];	/* unlisted */
+	set_count(s, MXGW_DIR_IN, MXGW_DENY, 7, 420);
+	set_count(s, MXGW_DIR_OUT, MXGW_DENY, 1, 60);
+
+	s = &st->svcs[st->nservices++];
+	s->id = 1;
+	strcpy(s->name, "smtp");
+	s->port = 25;
+	s->protos = TCP;
+	s->verdict[MXGW_DIR_IN] = MXGW_ALLOW;
+	s->verdict[MXGW_DIR_OUT] = MXGW_ALLOW;
+	set_count(s, MXGW_DIR_IN, MXGW_ALLOW, 12, 840);
+	set_count(s, MXGW_DIR_OUT, MXGW_ALLOW, 3, 180);
+
+	s = &st->svcs[st->nservices++];
+	s->id = 10;
+	strcpy(s->name, "ldaps");
+	s->port = 636;
+	s->protos = TCP;
+	s->verdict[MXGW_DIR_IN] = MXGW_ALLOW;
+	s->verdict[MXGW_DIR_OUT] = MXGW_ALLOW;
+	s->from = true;
+	set_count(s, MXGW_DIR_IN, MXGW_DENY, 2, 120);
+
+	s = &st->svcs[st->nservices++];
+	s->id = 13;
+	strcpy(s->name, "dns");
+	s->port = 53;
+	s->protos = TCP | UDP;
+	s->verdict[MXGW_DIR_IN] = MXGW_DENY;
+	s->verdict[MXGW_DIR_OUT] = MXGW_ALLOW;
+	set_count(s, MXGW_DIR_OUT, MXGW_ALLOW, 18446744073709551615ULL, 5);
+
+	for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++)
+		st->counters[c] = 1000 + c;
+	st->ct_entries = 3;
+	st->ct_max = 65536;
+	st->nat_mappings = 2;
+	st->nat_ports_in_use[MXGW_STATS_NAT_TCP] = 2;
+	st->nat_ports_in_use[MXGW_STATS_NAT_ICMP] = 1;
+	st->fwd_path = MXGW_STATS_FWD_REDIRECT;
+	strcpy(st->fwd_dev, "lan0");
+	st->ipv4_forwarding = 1;
+}
+
+/* --- Prometheus: expected output ---------------------------------------------- */
+
+
+static const char PROM_HEAD[] =
+	"# HELP mxgw_info The running gateway on a WAN interface: public address, mail server, default verdict, icmp-echo, XDP attach mode. Always 1.\n"
+	"# TYPE mxgw_info gauge\n"
+	"mxgw_info{ifname=\"wan0\",public=\"203.0.113.33\",mailserver=\"192.168.1.10\",default=\"deny\",icmp_echo=\"allow\",xdp_mode=\"native\"} 1\n"
+	"# HELP mxgw_service_info The table, one series per service: port, protocols, outgoing and incoming verdicts, whether incoming is restricted by from. Always 1.\n"
+	"# TYPE mxgw_service_info gauge\n"
+	"mxgw_service_info{ifname=\"wan0\",service=\"smtp\",port=\"25\",proto=\"tcp\",outgoing=\"allow\",incoming=\"allow\",from=\"false\"} 1\n"
+	"mxgw_service_info{ifname=\"wan0\",service=\"ldaps\",port=\"636\",proto=\"tcp\",outgoing=\"allow\",incoming=\"allow\",from=\"true\"} 1\n"
+	"mxgw_service_info{ifname=\"wan0\",service=\"dns\",port=\"53\",proto=\"tcp,udp\",outgoing=\"allow\",incoming=\"deny\",from=\"false\"} 1\n"
+	"# HELP mxgw_service_packets_total Packets per service, direction (in: Internet to the public address; out: LAN to the Internet, the packets that open a flow) and verdict; service=\"(unlisted)\" counts the ports the table does not list.\n"
+	"# TYPE mxgw_service_packets_total counter\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"in\",verdict=\"allow\"} 0\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"in\",verdict=\"deny\"} 7\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"out\",verdict=\"allow\"} 0\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"out\",verdict=\"deny\"} 1\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"smtp\",direction=\"in\",verdict=\"allow\"} 12\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"smtp\",direction=\"in\",verdict=\"deny\"} 0\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"smtp\",direction=\"out\",verdict=\"allow\"} 3\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"smtp\",direction=\"out\",verdict=\"deny\"} 0\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"ldaps\",direction=\"in\",verdict=\"allow\"} 0\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"ldaps\",direction=\"in\",verdict=\"deny\"} 2\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"ldaps\",direction=\"out\",verdict=\"allow\"} 0\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"ldaps\",direction=\"out\",verdict=\"deny\"} 0\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"dns\",direction=\"in\",verdict=\"allow\"} 0\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"dns\",direction=\"in\",verdict=\"deny\"} 0\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"dns\",direction=\"out\",verdict=\"allow\"} 18446744073709551615\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"dns\",direction=\"out\",verdict=\"deny\"} 0\n"
+	"# HELP mxgw_service_bytes_total IPv4 bytes (total length) per service, direction and verdict; as mxgw_service_packets_total.\n"
+	"# TYPE mxgw_service_bytes_total counter\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"in\",verdict=\"allow\"} 0\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"in\",verdict=\"deny\"} 420\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"out\",verdict=\"allow\"} 0\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"out\",verdict=\"deny\"} 60\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"smtp\",direction=\"in\",verdict=\"allow\"} 840\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"smtp\",direction=\"in\",verdict=\"deny\"} 0\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"smtp\",direction=\"out\",verdict=\"allow\"} 180\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"smtp\",direction=\"out\",verdict=\"deny\"} 0\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"ldaps\",direction=\"in\",verdict=\"allow\"} 0\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"ldaps\",direction=\"in\",verdict=\"deny\"} 120\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"ldaps\",direction=\"out\",verdict=\"allow\"} 0\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"ldaps\",direction=\"out\",verdict=\"deny\"} 0\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"dns\",direction=\"in\",verdict=\"allow\"} 0\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"dns\",direction=\"in\",verdict=\"deny\"} 0\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"dns\",direction=\"out\",verdict=\"allow\"} 5\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"dns\",direction=\"out\",verdict=\"deny\"} 0\n";
+
+static const char PROM_TAIL[] =
+	"# HELP mxgw_conntrack_entries Tracked flows within their timeout (outgoing flows and the gateway's own).\n"
+	"# TYPE mxgw_conntrack_entries gauge\n"
+	"mxgw_conntrack_entries{ifname=\"wan0\"} 3\n"
+	"# HELP mxgw_conntrack_max Size of the conntrack and NAT maps (conntrack-max).\n"
+	"# TYPE mxgw_conntrack_max gauge\n"
+	"mxgw_conntrack_max{ifname=\"wan0\"} 65536\n"
+	"# HELP mxgw_nat_mappings Live masqueraded flows: tracked flows of LAN hosts within their timeout.\n"
+	"# TYPE mxgw_nat_mappings gauge\n"
+	"mxgw_nat_mappings{ifname=\"wan0\"} 2\n"
+	"# HELP mxgw_nat_ports_in_use Distinct public ports held by live masqueraded flows, by protocol (icmp: echo identifiers).\n"
+	"# TYPE mxgw_nat_ports_in_use gauge\n"
+	"mxgw_nat_ports_in_use{ifname=\"wan0\",proto=\"tcp\"} 2\n"
+	"mxgw_nat_ports_in_use{ifname=\"wan0\",proto=\"udp\"} 0\n"
+	"mxgw_nat_ports_in_use{ifname=\"wan0\",proto=\"icmp\"} 1\n"
+	"# HELP mxgw_nat_port_range_size Ports in the nat-ports range, service ports included.\n"
+	"# TYPE mxgw_nat_port_range_size gauge\n"
+	"mxgw_nat_port_range_size{ifname=\"wan0\"} 1000\n"
+	"# HELP mxgw_forward_path The path incoming mail takes now, from the next-hop cache: 1 for the current one (xdp-redirect, kernel, or unknown before the first incoming connection).\n"
+	"# TYPE mxgw_forward_path gauge\n"
+	"mxgw_forward_path{ifname=\"wan0\",path=\"unknown\"} 0\n"
+	"mxgw_forward_path{ifname=\"wan0\",path=\"xdp-redirect\"} 1\n"
+	"mxgw_forward_path{ifname=\"wan0\",path=\"kernel\"} 0\n"
+	"# HELP mxgw_ipv4_forwarding net.ipv4.conf.IFNAME.forwarding of the WAN interface: 0 means the kernel forwards nothing mxgw hands it.\n"
+	"# TYPE mxgw_ipv4_forwarding gauge\n"
+	"mxgw_ipv4_forwarding{ifname=\"wan0\"} 1\n";
+
+/* The counter families, as the man page and prometheus.h state them. */
+static const struct {
+	const char *prefix, *metric, *label, *help;
+} families[] = {
+	{ "drop_", "mxgw_drops_total", "reason",
+	  "Packets dropped, by reason: the drop_* counters of 'mxctl help counters'." },
+	{ "fwd_", "mxgw_forwarded_packets_total", "path",
+	  "Packets forwarded to the LAN, by path: fwd_redirect is the XDP fast path, fwd_kernel_* the kernel's, and why (see 'mxctl help counters')." },
+	{ "pass_", "mxgw_passed_packets_total", "reason",
+	  "Packets passed to the kernel untouched, by reason: the pass_* counters of 'mxctl help counters'." },
+};
+
+static bool in_family(unsigned int c, unsigned int f)
+{
+	return !strncmp(mxgw_counter_name(c), families[f].prefix,
+			strlen(families[f].prefix));
+}
+
+static bool in_any_family(unsigned int c)
+{
+	for (unsigned int f = 0; f < sizeof(families) / sizeof(families[0]); f++)
+		if (in_family(c, f))
+			return true;
+	return false;
+}
+
+/* The counter part of the Prometheus output for wan0 of the fixture. */
+static void prom_counters(struct buf *b)
+{
+	for (unsigned int f = 0; f < sizeof(families) / sizeof(families[0]); f++) {
+		bprintf(b, "# HELP %s %s\n# TYPE %s counter\n", families[f].metric,
+			families[f].help, families[f].metric);
+		for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++)
+			if (in_family(c, f))
+				bprintf(b, "%s{ifname=\"wan0\",%s=\"%s\"} %u\n",
+					families[f].metric, families[f].label,
+					mxgw_counter_name(c), 1000 + c);
+	}
+	for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++) {
+		if (in_any_family(c))
+			continue;
+		bprintf(b, "# HELP mxgw_%s_total %s\n# TYPE mxgw_%s_total counter\n"
+			"mxgw_%s_total{ifname=\"wan0\"} %u\n",
+			mxgw_counter_name(c), mxgw_counter_help(c), mxgw_counter_name(c),
+			mxgw_counter_name(c), 1000 + c);
+	}
+}
+
+/* --- Prometheus ----------------------------------------------------------------- */
+
+static char *escaped(void (*fn)(FILE *, const char *), const char *s)
+{
+	struct buf b;
+
+	buf_open(&b);
+	fn(b.f, s);
+	return buf_close(&b);
+}
+
+static void test_label_value_escapes_backslash_quote_newline(void **state)
+{
+	char *got = escaped(mxgw_prom_label_value, "a\"b\\c\nd'e{f}g=h,i");
+
+	(void)state;
+	assert_string_equal(got, "a\\\"b\\\\c\\nd'e{f}g=h,i");
+	free(got);
+}
+
+static void test_help_text_escapes_backslash_newline_not_quote(void **state)
+{
+	char *got = escaped(mxgw_prom_help_text, "say \"from\"\\n\nnext");
+
+	(void)state;
+	assert_string_equal(got, "say \"from\"\\\\n\\nnext");
+	free(got);
+}
+
+static void test_prometheus_one_interface_byte_for_byte(void **state)
+{
+	static struct mxgw_stats st;
+	struct buf want;
+	char *got, *w;
+
+	(void)state;
+	fixture(&st);
+	buf_open(&want);
+	bprintf(&want, "%s", PROM_HEAD);
+	prom_counters(&want);
+	bprintf(&want, "%s", PROM_TAIL);
+	w = buf_close(&want);
+	got = run(mxgw_stats_write_prometheus, &st, 1);
+	assert_same_text(got, w);
+	free(got);
+	free(w);
+}
+
+/* Every family once, both interfaces' samples under it, the odd
+ * interface name escaped in every label; forwarding unknown on one. */
+static void test_prometheus_two_interfaces_share_families(void **state)
+{
+	static struct mxgw_stats st[2];
+	char *got, *p;
+	int helps = 0;
+
+	(void)state;
+	fixture(&st[0]);
+	fixture(&st[1]);
+	strcpy(st[1].ifname, "x\"y\\z");
+	strcpy(st[1].xdp_mode, "generic");
+	st[1].ipv4_forwarding = -1;
+	st[1].fwd_path = MXGW_STATS_FWD_UNKNOWN;
+	got = run(mxgw_stats_write_prometheus, st, 2);
+
+	assert_non_null(strstr(got,
+		"mxgw_info{ifname=\"wan0\",public=\"203.0.113.33\",mailserver=\"192.168.1.10\",default=\"deny\",icmp_echo=\"allow\",xdp_mode=\"native\"} 1\n"
+		"mxgw_info{ifname=\"x\\\"y\\\\z\",public=\"203.0.113.33\",mailserver=\"192.168.1.10\",default=\"deny\",icmp_echo=\"allow\",xdp_mode=\"generic\"} 1\n"
+		"# HELP mxgw_service_info "));
+	assert_non_null(strstr(got,
+		"mxgw_drops_total{ifname=\"wan0\",reason=\"drop_nat_full\"} "));
+	assert_non_null(strstr(got,
+		"mxgw_conntrack_entries{ifname=\"wan0\"} 3\n"
+		"mxgw_conntrack_entries{ifname=\"x\\\"y\\\\z\"} 3\n"
+		"# HELP mxgw_conntrack_max "));
+	assert_non_null(strstr(got,
+		"mxgw_forward_path{ifname=\"x\\\"y\\\\z\",path=\"unknown\"} 1\n"
+		"mxgw_forward_path{ifname=\"x\\\"y\\\\z\",path=\"xdp-redirect\"} 0\n"));
+	/* forwarding: only the interface that knows it */
+	assert_true(strlen(got) > strlen("mxgw_ipv4_forwarding{ifname=\"wan0\"} 1\n"));
+	p = got + strlen(got) - strlen("mxgw_ipv4_forwarding{ifname=\"wan0\"} 1\n");
+	assert_string_equal(p, "mxgw_ipv4_forwarding{ifname=\"wan0\"} 1\n");
+	for (p = got; (p = strstr(p, "# HELP mxgw_conntrack_entries ")); p++)
+		helps++;
+	assert_int_equal(helps, 1);
+	free(got);
+}
+
+/* The metric names dashboards and alerts use: renaming one is a change of
+ * interface, so it must fail here first. */
+static void test_metric_names_are_stable(void **state)
+{
+	static const struct {
+		unsigned int counter;
+		const char *line;
+	} pinned[] = {
+		{ MXGW_DROP_SERVICE_DENY, "mxgw_drops_total{ifname=\"wan0\",reason=\"drop_service_deny\"} " },
+		{ MXGW_DROP_DEFAULT_DENY, "mxgw_drops_total{ifname=\"wan0\",reason=\"drop_default_deny\"} " },
+		{ MXGW_DROP_NOT_FROM, "mxgw_drops_total{ifname=\"wan0\",reason=\"drop_not_from\"} " },
+		{ MXGW_DROP_OUT_SERVICE_DENY, "mxgw_drops_total{ifname=\"wan0\",reason=\"drop_out_service_deny\"} " },
+		{ MXGW_DROP_NAT_FULL, "mxgw_drops_total{ifname=\"wan0\",reason=\"drop_nat_full\"} " },
+		{ MXGW_FWD_REDIRECT, "mxgw_forwarded_packets_total{ifname=\"wan0\",path=\"fwd_redirect\"} " },
+		{ MXGW_FWD_KERNEL_NO_NEIGH, "mxgw_forwarded_packets_total{ifname=\"wan0\",path=\"fwd_kernel_no_neigh\"} " },
+		{ MXGW_PASS_NON_IPV4, "mxgw_passed_packets_total{ifname=\"wan0\",reason=\"pass_non_ipv4\"} " },
+		{ MXGW_FIB_REFRESH, "mxgw_fib_refresh_total{ifname=\"wan0\"} " },
+		{ MXGW_CT_NEW, "mxgw_ct_new_total{ifname=\"wan0\"} " },
+		{ MXGW_CT_EVICTED, "mxgw_ct_evicted_total{ifname=\"wan0\"} " },
+		{ MXGW_ICMP_XLATE_IN, "mxgw_icmp_xlate_in_total{ifname=\"wan0\"} " },
+		{ MXGW_SNAT_MASQ, "mxgw_snat_masq_total{ifname=\"wan0\"} " },
+	};
+	static struct mxgw_stats st;
+	char *got, line[160];
+
+	(void)state;
+	fixture(&st);
+	got = run(mxgw_stats_write_prometheus, &st, 1);
+	for (size_t i = 0; i < sizeof(pinned) / sizeof(pinned[0]); i++) {
+		snprintf(line, sizeof(line), "\n%s%u\n", pinned[i].line,
+			 1000 + pinned[i].counter);
+		if (!strstr(got, line))
+			fail_msg("missing:%s", line);
+	}
+	free(got);
+}
+
+static bool metric_name_ok(const char *s, size_t len)
+{
+	if (len < 6 || strncmp(s, "mxgw_", 5))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && s[i] != '_')
+			return false;
+	return true;
+}
+
+/*
+ * The rules of the text format as Prometheus and the node_exporter
+ * textfile collector read it: HELP then TYPE before a family's first
+ * sample, a family once, names ^mxgw_[a-z0-9_]+$, counters ending in
+ * _total and gauges not, label pairs name="value", one sample per line
+ * with a plain integer, and a final newline.
+ */
+static void test_prometheus_follows_the_exposition_format(void **state)
+{
+	static struct mxgw_stats st[2];
+	char seen[128][64] = { { 0 } }, type[16] = "", family[64] = "";
+	int nseen = 0, lineno = 0;
+	char *got, *line, *save = NULL;
+
+	(void)state;
+	fixture(&st[0]);
+	fixture(&st[1]);
+	strcpy(st[1].ifname, "lan\"1");
+	got = run(mxgw_stats_write_prometheus, st, 2);
+	assert_true(got[0] && got[strlen(got) - 1] == '\n');
+	for (line = strtok_r(got, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char name[64];
+		size_t len;
+
+		lineno++;
+		if (!strncmp(line, "# HELP ", 7)) {
+			len = strcspn(line + 7, " ");
+			assert_true(metric_name_ok(line + 7, len));
+			assert_true(len < sizeof(family));
+			snprintf(family, sizeof(family), "%.*s", (int)len, line + 7);
+			for (int i = 0; i < nseen; i++)
+				if (!strcmp(seen[i], family))
+					fail_msg("line %d: family %s twice", lineno, family);
+			assert_true(nseen < 128);
+			strcpy(seen[nseen++], family);
+			assert_true(strlen(line + 7 + len) > 1);	/* some help text */
+			type[0] = '\0';
+			continue;
+		}
+		if (!strncmp(line, "# TYPE ", 7)) {
+			char t[64];
+
+			assert_int_equal(sscanf(line + 7, "%63s %15s", t, type), 2);
+			assert_string_equal(t, family);
+			if (!strcmp(type, "counter"))
+				assert_string_equal(family + strlen(family) - 6, "_total");
+			else if (!strcmp(type, "gauge"))
+				assert_string_not_equal(family + strlen(family) - 6, "_total");
+			else
+				fail_msg("line %d: type %s", lineno, type);
+			continue;
+		}
+		assert_true(line[0] != '#');
+		len = strcspn(line, "{ ");
+		assert_true(metric_name_ok(line, len));
+		snprintf(name, sizeof(name), "%.*s", (int)len, line);
+		if (strcmp(name, family) || !type[0])
+			fail_msg("line %d: sample of %s under HELP/TYPE of %s", lineno, name, family);
+		/* {name="value",...} with escapes inside values */
+		line += len;
+		assert_int_equal(*line, '{');
+		do {
+			line++;
+			while (islower((unsigned char)*line) || *line == '_')
+				line++;
+			assert_int_equal(*line++, '=');
+			assert_int_equal(*line++, '"');
+			while (*line && *line != '"') {
+				if (*line == '\\') {
+					line++;
+					assert_non_null(strchr("\\\"n", *line));
+				}
+				line++;
+			}
+			assert_int_equal(*line++, '"');
+		} while (*line == ',');
+		assert_int_equal(*line++, '}');
+		assert_int_equal(*line++, ' ');
+		assert_true(*line && strspn(line, "0123456789") == strlen(line));
+	}
+	assert_true(nseen > 10);
+	free(got);
+}
+
+static void test_every_counter_has_a_unique_metric_name(void **state)
+{
+	(void)state;
+	for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++) {
+		const char *name = mxgw_counter_name(c);
+
+		if (!strcmp(name, "unknown") || !islower((unsigned char)name[0]) ||
+		    strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(name))
+			fail_msg("counter %u: name \"%s\" cannot be a metric name", c, name);
+		if (!*mxgw_counter_help(c))
+			fail_msg("counter %u (%s): no help text", c, name);
+		for (unsigned int d = 0; d < c; d++)
+			if (!strcmp(name, mxgw_counter_name(d)))
+				fail_msg("counters %u and %u are both \"%s\"", d, c, name);
+	}
+}
+
+/* --- JSON and text ----------------------------------------------------------- */
+
+static void test_json_byte_for_byte(void **state)
+{
+	static struct mxgw_stats st;
+	struct buf want;
+	char *got, *w;
+
+	(void)state;
+	fixture(&st);
+	strcpy(st.ifname, "w\"0");
+	buf_open(&want);
+	bprintf(&want, "%s",
+		"[{\"ifname\":\"w\\\"0\",\"xdp_mode\":\"native\",\"public\":\"203.0.113.33\",\"mailserver\":\"192.168.1.10\",\"default\":\"deny\",\"icmp_echo\":\"allow\",\"services\":["
+		"{\"name\":\"(unlisted)\",\"outgoing\":\"deny\",\"incoming\":\"deny\",\"in\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":7,\"bytes\":420}},\"out\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":1,\"bytes\":60}}},"
+		"{\"name\":\"smtp\",\"port\":25,\"proto\":\"tcp\",\"from\":false,\"outgoing\":\"allow\",\"incoming\":\"allow\",\"in\":{\"allowed\":{\"packets\":12,\"bytes\":840},\"denied\":{\"packets\":0,\"bytes\":0}},\"out\":{\"allowed\":{\"packets\":3,\"bytes\":180},\"denied\":{\"packets\":0,\"bytes\":0}}},"
+		"{\"name\":\"ldaps\",\"port\":636,\"proto\":\"tcp\",\"from\":true,\"outgoing\":\"allow\",\"incoming\":\"allow\",\"in\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":2,\"bytes\":120}},\"out\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}}},"
+		"{\"name\":\"dns\",\"port\":53,\"proto\":\"tcp,udp\",\"from\":false,\"outgoing\":\"allow\",\"incoming\":\"deny\",\"in\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}},\"out\":{\"allowed\":{\"packets\":18446744073709551615,\"bytes\":5},\"denied\":{\"packets\":0,\"bytes\":0}}}"
+		"],\"counters\":{");
+	for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++)
+		bprintf(&want, "%s\"%s\":%u", c ? "," : "", mxgw_counter_name(c), 1000 + c);
+	bprintf(&want, "%s",
+		"},\"conntrack\":{\"entries\":3,\"max\":65536},"
+		"\"nat\":{\"mappings\":2,\"ports_in_use\":{\"tcp\":2,\"udp\":0,\"icmp\":1},\"port_min\":40000,\"port_max\":40999},"
+		"\"forward\":{\"path\":\"xdp-redirect\",\"device\":\"lan0\"},\"ipv4_forwarding\":true}]\n");
+	w = buf_close(&want);
+	got = run(mxgw_stats_write_json, &st, 1);
+	assert_same_text(got, w);
+	free(got);
+	free(w);
+}
+
+static void test_json_no_interfaces_is_an_empty_array(void **state)
+{
+	char *got = run(mxgw_stats_write_json, NULL, 0);
+
+	(void)state;
+	assert_string_equal(got, "[]\n");
+	free(got);
+}
+
+static void test_text_byte_for_byte(void **state)
+{
+	static struct mxgw_stats st[2];
+	struct buf want;
+	char *got, *w;
+
+	(void)state;
+	fixture(&st[0]);
+	fixture(&st[1]);
+	strcpy(st[1].ifname, "wan1");
+	st[1].nservices = 1;
+	st[1].fwd_path = MXGW_STATS_FWD_KERNEL;
+	st[1].fwd_dev[0] = '\0';
+	st[1].ipv4_forwarding = 0;
+	buf_open(&want);
+	bprintf(&want, "%s",
+		"wan0: public 203.0.113.33 -> mail server 192.168.1.10, default deny, xdp native\n"
+		"  service         port        dir   allowed-pkts  allowed-bytes    denied-pkts   denied-bytes\n"
+		"  (unlisted)      *           in               0              0              7            420\n"
+		"                              out              0              0              1             60\n"
+		"  smtp            25/tcp      in              12            840              0              0\n"
+		"                              out              3            180              0              0\n"
+		"  ldaps           636/tcp     in               0              0              2            120\n"
+		"                              out              0              0              0              0\n"
+		"  dns             53/tcp,udp  in               0              0              0              0\n"
+		"                              out 18446744073709551615              5              0              0\n"
+		"  conntrack: 3 flows of 65536\n"
+		"  nat: 2 mappings; public ports in use: tcp 2, udp 0, icmp 1 (nat-ports 40000-40999)\n"
+		"  forward path: xdp-redirect via lan0\n"
+		"  ipv4 forwarding: on\n"
+		"  counters:\n");
+	for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++)
+		bprintf(&want, "    %-24s %20u  %s\n", mxgw_counter_name(c), 1000 + c,
+			mxgw_counter_help(c));
+	bprintf(&want, "%s",
+		"\n"
+		"wan1: public 203.0.113.33 -> mail server 192.168.1.10, default deny, xdp native\n"
+		"  service         port        dir   allowed-pkts  allowed-bytes    denied-pkts   denied-bytes\n"
+		"  (unlisted)      *           in               0              0              7            420\n"
+		"                              out              0              0              1             60\n"
+		"  conntrack: 3 flows of 65536\n"
+		"  nat: 2 mappings; public ports in use: tcp 2, udp 0, icmp 1 (nat-ports 40000-40999)\n"
+		"  forward path: kernel\n"
+		"  ipv4 forwarding: OFF\n"
+		"  counters:\n");
+	for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++)
+		bprintf(&want, "    %-24s %20u  %s\n", mxgw_counter_name(c), 1000 + c,
+			mxgw_counter_help(c));
+	w = buf_close(&want);
+	got = run(mxgw_stats_write_text, st, 2);
+	assert_same_text(got, w);
+	free(got);
+	free(w);
+}
+
+static void test_fwd_path_words(void **state)
+{
+	(void)state;
+	assert_string_equal(mxgw_stats_fwd_path_str(MXGW_STATS_FWD_UNKNOWN), "unknown");
+	assert_string_equal(mxgw_stats_fwd_path_str(MXGW_STATS_FWD_REDIRECT), "xdp-redirect");
+	assert_string_equal(mxgw_stats_fwd_path_str(MXGW_STATS_FWD_KERNEL), "kernel");
+	assert_string_equal(mxgw_stats_fwd_path_str(MXGW_STATS_FWD_MAX), "unknown");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_label_value_escapes_backslash_quote_newline),
+		cmocka_unit_test(test_help_text_escapes_backslash_newline_not_quote),
+		cmocka_unit_test(test_prometheus_one_interface_byte_for_byte),
+		cmocka_unit_test(test_prometheus_two_interfaces_share_families),
+		cmocka_unit_test(test_metric_names_are_stable),
+		cmocka_unit_test(test_prometheus_follows_the_exposition_format),
+		cmocka_unit_test(test_every_counter_has_a_unique_metric_name),
+		cmocka_unit_test(test_json_byte_for_byte),
+		cmocka_unit_test(test_json_no_interfaces_is_an_empty_array),
+		cmocka_unit_test(test_text_byte_for_byte),
+		cmocka_unit_test(test_fwd_path_words),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
