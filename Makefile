@@ -31,7 +31,7 @@ DEPS := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool libcmocka-dev \
 
 BPF_SRC  := bpf/mxgw.bpf.c
 BPF_HDRS := $(wildcard bpf/*.h) maps/mxgw_abi.h vmlinux/vmlinux.h
-LIB_SRC  := maps/maps.c maps/names.c ctl/config.c loader/loader.c loader/netdev.c
+LIB_SRC  := maps/maps.c maps/names.c ctl/config.c loader/loader.c loader/netdev.c loader/refusal.c
 CTL_SRC  := ctl/mxctl.c ctl/json.c ctl/cmd_load.c ctl/cmd_service.c ctl/cmd_status.c \
 	    ctl/cmd_conntrack.c ctl/cmd_dns.c ctl/cmd_check.c ctl/policy.c ctl/conf_save.c \
 	    ctl/cmd_log.c ctl/cmd_stats.c ctl/prometheus.c ctl/cmd_export.c ctl/nft_export.c
@@ -58,7 +58,7 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSCONFDIR  ?= /etc
 MAN := $(BUILD)/man/mxctl.8 $(BUILD)/man/mxgw.conf.5
 
-.PHONY: all test deps check-deps clean bench demo install uninstall
+.PHONY: all test deps check-deps clean bench demo install uninstall test-kernels
 all: $(BUILD)/mxctl $(MAN)
 
 $(BUILD)/mxgw.bpf.o: $(BPF_SRC) $(BPF_HDRS)
@@ -230,6 +230,17 @@ deps:
 test: check-deps
 	$(Q)$(MAKE) --no-print-directory all $(TESTS)
 	$(Q)tests/run.sh $(TESTS) $(E2E_TESTS)
+
+# Debian 12's stock kernel under qemu, and the host's for comparison
+# (tests/kernels/README.md).  KERNELS="host default linux-image-..." picks.
+KERNELS      ?= host default
+KERNEL_TESTS := $(BUILD)/tests/test_xdp $(BUILD)/tests/test_tc $(BUILD)/tests/test_conntrack \
+		$(BUILD)/tests/test_maps $(BUILD)/tests/test_fuzz
+KERNEL_E2E   := tests/e2e/test_inbound.sh tests/e2e/test_log.sh
+
+test-kernels: check-deps
+	$(Q)$(MAKE) --no-print-directory all $(KERNEL_TESTS)
+	$(Q)tests/kernels/run.sh $(KERNELS) -- $(KERNEL_TESTS) $(KERNEL_E2E)
 
 clean:
 	rm -rf $(BUILD)

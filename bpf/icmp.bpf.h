@@ -72,7 +72,7 @@ static __always_inline int icmp_error_in(struct xdp_md *ctx, struct cursor *c,
 	iip = cursor_take(c, sizeof(*iip));
 	il4 = cursor_take(c, sizeof(*il4));
 	/* the quote must lie within the datagram, not in link padding */
-	if (!iip || !il4 || (void *)(il4 + 1) > (void *)ip + bpf_ntohs(ip->tot_len))
+	if (!iip || !il4 || (void *)(il4 + 1) > (void *)ip + ntohs_bounded(ip->tot_len))
 		return xdp_drop(ctx, MXGW_DROP_MALFORMED);
 	if (iip->ihl != 5 || iip->saddr != cfg->public_addr)
 		goto no_flow;
@@ -169,7 +169,7 @@ static __always_inline int icmp_error_out(struct __sk_buff *skb,
 	iip = cursor_take(c, sizeof(*iip));
 	il4 = cursor_take(c, sizeof(*il4));
 	if (!iip || !il4 || iip->ihl != 5 ||
-	    (void *)(il4 + 1) > (void *)ip + bpf_ntohs(ip->tot_len))
+	    (void *)(il4 + 1) > (void *)ip + ntohs_bounded(ip->tot_len))
 		goto no_flow;
 	lan = iip->daddr;
 	if (lan == public)

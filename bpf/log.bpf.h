@@ -153,10 +153,16 @@ static __noinline int log_tc(struct __sk_buff *skb, __u32 why, __u32 verdict)
 		return 0;
 	ev->ifindex = skb->ifindex;
 	ev->pkt_len = skb->len;
-	len = head_bound(skb->len);
+	/* bpf_skb_load_bytes wants a length of 1 or more that the verifier
+	 * can see.  Checked as "len > 0 && len <= HEAD", clang fuses the two
+	 * into "len - 1 <= HEAD - 1" on a copy of len, which Linux 6.1's
+	 * verifier does not relate back to len (6.12 does); so compare len - 1
+	 * behind a barrier and pass the register it bounds, plus one. */
+	len = head_bound(skb->len) - 1;
+	asm volatile("" : "+r"(len));
 	ev->head_len = 0;
-	if (len > 0 && len <= MXGW_EVENT_HEAD && !bpf_skb_load_bytes(skb, 0, ev->head, len))
-		ev->head_len = len;
+	if (len < MXGW_EVENT_HEAD && !bpf_skb_load_bytes(skb, 0, ev->head, len + 1))
+		ev->head_len = len + 1;
 	data = (void *)(long)skb->data;
 	end = (void *)(long)skb->data_end;
 	if (data < end)

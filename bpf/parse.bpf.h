@@ -22,6 +22,22 @@ struct cursor {
 	void *end;
 };
 
+/*
+ * A 16-bit field in host order, with bounds every verifier sees.  Linux
+ * 6.1's verifier forgets all it knows of a register after a byte swap
+ * (BPF_END): bpf_ntohs(x) is "any 64-bit value" there, and adding it to a
+ * packet pointer is refused ("math between pkt pointer and register with
+ * unbounded min value").  An AND that clang cannot drop (it knows the
+ * swap's result fits 16 bits, the 6.1 verifier does not) restores them.
+ */
+static __always_inline __u64 ntohs_bounded(__be16 x)
+{
+	__u64 v = bpf_ntohs(x);
+
+	asm volatile("%0 &= 0xffff" : "+r"(v));
+	return v;
+}
+
 /* Take @len bytes at the cursor; NULL if they are not all in the frame. */
 static __always_inline void *cursor_take(struct cursor *c, __u32 len)
 {
@@ -92,7 +108,7 @@ static __always_inline enum ipv4_check ipv4_validate(struct cursor *c,
 						     __u32 l3_len)
 {
 	__u32 hlen = ip->ihl * 4;
-	__u32 tot = bpf_ntohs(ip->tot_len);
+	__u32 tot = ntohs_bounded(ip->tot_len);
 
 	if (ip->version != 4 || hlen < sizeof(*ip) || tot < hlen)
 		return IPV4_MALFORMED;
@@ -116,7 +132,7 @@ static __always_inline void *parse_l4(struct cursor *c, struct iphdr *ip,
 {
 	void *l4 = c->pos;
 
-	if (l4 + need > (void *)ip + bpf_ntohs(ip->tot_len))
+	if (l4 + need > (void *)ip + ntohs_bounded(ip->tot_len))
 		return NULL;
 	return cursor_take(c, need);
 }

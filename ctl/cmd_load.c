@@ -93,7 +93,7 @@ int cmd_load(const struct mxctl_opts *opts, int argc, char **argv)
 	}
 	err = mxgw_load(ifname, &conf, &res);
 	if (err) {
-		mxctl_err("load %s: %s", ifname, load_error(err));
+		mxctl_err("load %s: %s", ifname, res.refusal ? res.refusal : load_error(err));
 		return 1;
 	}
 	print_notes(ifname, &res);
@@ -143,7 +143,7 @@ int cmd_reload(const struct mxctl_opts *opts, int argc, char **argv)
 		int err = mxgw_load(names[i], &conf, &res);
 
 		if (err) {
-			mxctl_err("reload %s: %s", names[i], load_error(err));
+			mxctl_err("reload %s: %s", names[i], res.refusal ? res.refusal : load_error(err));
 			ret = 1;
 			continue;
 		}

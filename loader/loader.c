@@ -353,8 +353,13 @@ int mxgw_load(const char *ifname, const struct mxgw_conf *conf,
 	if (!skel)
 		return -errno ? -errno : -EINVAL;
 	err = mxgw_size_conntrack(skel, conf->conntrack_max);
-	if (!err)
+	if (!err) {
+		mxgw_refusal_capture_begin();
 		err = mxgw_bpf__load(skel);
+		mxgw_refusal_capture_end();
+		if (err)
+			res->refusal = mxgw_refusal();
+	}
 	if (err)
 		goto out;
 	mxgw_maps_from_skel(skel, &m);

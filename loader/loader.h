@@ -36,6 +36,7 @@ struct mxgw_load_result {
 	int native_err;		/* why native XDP was refused */
 	int fast_ports;		/* devices in mxgw_tx_ports, or -EOPNOTSUPP */
 	bool ct_max_pending;	/* conntrack-max differs: takes a new load */
+	const char *refusal;	/* the kernel refused the programs: why, in one line */
 };
 
 /* The WAN device's ifindex and its IPv4 addresses, and the LAN prefix of
@@ -64,6 +65,17 @@ int mxgw_query_attach(const char *ifname, struct mxgw_attach_info *info);
  * report xdp-features (the fast path then stays off: the kernel forwards).
  */
 int mxgw_sync_tx_ports(const struct mxgw_maps *m);
+
+/*
+ * Around a skeleton load: keep the verifier's last words (libbpf's log
+ * still goes where it went).  After a failed load, mxgw_refusal() says why
+ * in one line: a map type or helper this kernel lacks, probed and named
+ * with the Linux version that brought it, or what the verifier said of the
+ * program it refused.  NULL when the programs were not refused.
+ */
+void mxgw_refusal_capture_begin(void);
+void mxgw_refusal_capture_end(void);
+const char *mxgw_refusal(void);
 
 /* Borrow the map fds of a loaded skeleton (they stay owned by it). */
 void mxgw_maps_from_skel(const struct mxgw_bpf *skel, struct mxgw_maps *m);

@@ -136,12 +136,19 @@ void tb_load(struct tb *tb, const char *conf_text)
 	tb->skel = mxgw_bpf__open();
 	assert_non_null(tb->skel);
 	assert_int_equal(mxgw_size_conntrack(tb->skel, conf.conntrack_max), 0);
+	mxgw_refusal_capture_begin();
 	err = mxgw_bpf__load(tb->skel);
+	mxgw_refusal_capture_end();
 	if (err) {
+		const char *why = mxgw_refusal();
+		static char what[600];
+
 		mxgw_bpf__destroy(tb->skel);
 		tb->skel = NULL;
+		snprintf(what, sizeof(what), "loading the BPF programs: %s",
+			 why ? why : strerror(-err));
+		tb_require(false, what);
 	}
-	tb_require(!err, "loading the BPF programs");
 	mxgw_maps_from_skel(tb->skel, &tb->maps);
 	tb->xdp_fd = bpf_program__fd(tb->skel->progs.mxgw_wan_in);
 	tb->tc_fd = bpf_program__fd(tb->skel->progs.mxgw_wan_out);
