@@ -32,7 +32,7 @@ DEPS := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool libcmocka-dev \
 BPF_SRC  := bpf/mxgw.bpf.c
 BPF_HDRS := $(wildcard bpf/*.h) maps/mxgw_abi.h vmlinux/vmlinux.h
 LIB_SRC  := maps/maps.c maps/names.c ctl/config.c loader/loader.c loader/netdev.c loader/refusal.c
-CTL_SRC  := ctl/mxctl.c ctl/json.c ctl/cmd_load.c ctl/cmd_service.c ctl/cmd_status.c \
+CTL_SRC  := ctl/mxctl.c ctl/json.c ctl/show.c ctl/cmd_load.c ctl/cmd_service.c ctl/cmd_status.c \
 	    ctl/cmd_conntrack.c ctl/cmd_dns.c ctl/cmd_check.c ctl/policy.c ctl/conf_save.c \
 	    ctl/cmd_log.c ctl/cmd_stats.c ctl/prometheus.c ctl/cmd_export.c ctl/nft_export.c
 HDRS     := $(wildcard maps/*.h ctl/*.h loader/*.h) $(BUILD)/mxgw.skel.h
@@ -105,11 +105,11 @@ $(BUILD)/tests/test_conf_save: tests/unit/test_conf_save.c ctl/conf_save.c ctl/c
 	$(Q)$(CC) $(CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
 		tests/unit/test_conf_save.c ctl/conf_save.c ctl/config.c -lcmocka -o $@
 
-$(BUILD)/tests/test_prometheus: tests/unit/test_prometheus.c ctl/prometheus.c ctl/json.c \
+$(BUILD)/tests/test_prometheus: tests/unit/test_prometheus.c ctl/prometheus.c ctl/json.c ctl/show.c \
 		maps/names.c ctl/config.c $(HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) tests/unit/test_prometheus.c ctl/prometheus.c ctl/json.c \
+	$(Q)$(CC) $(CFLAGS) tests/unit/test_prometheus.c ctl/prometheus.c ctl/json.c ctl/show.c \
 		maps/names.c ctl/config.c -lcmocka -o $@
 
 $(BUILD)/tests/test_nft_export: tests/unit/test_nft_export.c ctl/nft_export.c ctl/config.c $(HDRS)

@@ -217,6 +217,20 @@ struct ct_flow {
 	__be16 remote_port;	/* ICMP: 0 */
 };
 
+/* mxgw_nat's key of @f (the padding zeroed: it is hashed too). */
+static __always_inline struct mxgw_nat_key nat_key_of(const struct ct_flow *f)
+{
+	struct mxgw_nat_key nk = {
+		.lan_addr = f->lan_addr,
+		.remote_addr = f->remote_addr,
+		.lan_port = f->lan_port,
+		.remote_port = f->remote_port,
+		.proto = f->proto,
+	};
+
+	return nk;
+}
+
 /*
  * The live mapping of @f: its entry, and its public port in *pport; NULL
  * when it has none.  Not touched yet: a SYN reopening a closed tuple must
@@ -226,13 +240,7 @@ static __always_inline struct mxgw_ct_entry *
 nat_find(const struct mxgw_config *cfg, const struct ct_flow *f, __u64 now,
 	 __be16 *pport)
 {
-	struct mxgw_nat_key nk = {
-		.lan_addr = f->lan_addr,
-		.remote_addr = f->remote_addr,
-		.lan_port = f->lan_port,
-		.remote_port = f->remote_port,
-		.proto = f->proto,
-	};
+	struct mxgw_nat_key nk = nat_key_of(f);
 	struct mxgw_nat_entry *ne = bpf_map_lookup_elem(&mxgw_nat, &nk);
 	struct mxgw_ct_key key = {
 		.remote_addr = f->remote_addr,
@@ -291,13 +299,7 @@ static __always_inline __be16 nat_new(const struct mxgw_config *cfg,
 		.lan_port = f->lan_port,
 		.state = ct_initial_state(f->proto, f->tcp_flags),
 	};
-	struct mxgw_nat_key nk = {
-		.lan_addr = f->lan_addr,
-		.remote_addr = f->remote_addr,
-		.lan_port = f->lan_port,
-		.remote_port = f->remote_port,
-		.proto = f->proto,
-	};
+	struct mxgw_nat_key nk = nat_key_of(f);
 	struct mxgw_nat_entry ne = {};
 	__u16 port = nat_alloc(cfg, &key, &e, bpf_ntohs(f->lan_port), now);
 

@@ -21,6 +21,7 @@
 #include <linux/if_link.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include "show.h"
 #include "mxctl.h"
 #include "config.h"
 #include "prometheus.h"
@@ -82,35 +83,7 @@ static const char *xdp_mode_str(const struct mxgw_attach_info *att)
 		return "none";
 	if (att->xdp_prog_id != att->pinned_xdp_id)
 		return "not-mxgw";
-	switch (att->xdp_mode) {
-	case XDP_ATTACHED_DRV:
-		return "native";
-	case XDP_ATTACHED_SKB:
-		return "generic";
-	case XDP_ATTACHED_HW:
-		return "offload";
-	case XDP_ATTACHED_MULTI:
-		return "multi";
-	default:
-		return "none";
-	}
-}
-
-static int read_forwarding(const char *ifname)
-{
-	char path[128];
-	int v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%.*s/forwarding",
-		 IF_NAMESIZE - 1, ifname);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%d", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
+	return mxctl_xdp_mode_str(att->xdp_mode);
 }
 
 /* Everything mxctl stats prints about @ifname, from its pins. */
@@ -189,7 +162,7 @@ static int read_stats(const char *ifname, struct mxgw_stats *st)
 		st->fwd_path = MXGW_STATS_FWD_KERNEL;
 	if (nh.refreshed_ns && nh.ifindex && !if_indextoname(nh.ifindex, st->fwd_dev))
 		st->fwd_dev[0] = '\0';
-	st->ipv4_forwarding = read_forwarding(ifname);
+	st->ipv4_forwarding = mxctl_ipv4_forwarding(ifname);
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "conf_save.h"
 #include "json.h"
+#include "show.h"
 #include "../loader/loader.h"
 #include "../loader/netdev.h"
 
@@ -50,8 +51,6 @@ static int count_live(const struct mxgw_ct_key *k, const struct mxgw_ct_entry *e
 static int read_status(const char *ifname, struct status *st)
 {
 	struct mxgw_maps m;
-	char path[128];
-	FILE *f;
 	int err;
 
 	memset(st, 0, sizeof(*st));
@@ -85,32 +84,8 @@ static int read_status(const char *ifname, struct status *st)
 	st->fast_path_lost = st->nh.can_redirect &&
 			     mxgw_netdev_can_xdp_xmit(st->nh.ifindex) == 0;
 
-	st->forwarding = -1;
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%.*s/forwarding",
-		 IF_NAMESIZE - 1, ifname);
-	f = fopen(path, "r");
-	if (f) {
-		if (fscanf(f, "%d", &st->forwarding) != 1)
-			st->forwarding = -1;
-		fclose(f);
-	}
+	st->forwarding = mxctl_ipv4_forwarding(ifname);
 	return err;
-}
-
-static const char *xdp_mode_str(__u8 mode)
-{
-	switch (mode) {
-	case XDP_ATTACHED_DRV:
-		return "native";
-	case XDP_ATTACHED_SKB:
-		return "generic";
-	case XDP_ATTACHED_HW:
-		return "offload";
-	case XDP_ATTACHED_MULTI:
-		return "multi";
-	default:
-		return "none";
-	}
 }
 
 static const char *addr_str(__be32 a, char *buf)
@@ -182,7 +157,7 @@ static void print_text(const struct status *st)
 
 	forward_path(st, path, sizeof(path));
 	printf("%s: xdp %s (id %u, %s), tc egress %s (id %u)\n", st->ifname,
-	       MXGW_PROG_XDP, st->att.xdp_prog_id, xdp_mode_str(st->att.xdp_mode),
+	       MXGW_PROG_XDP, st->att.xdp_prog_id, mxctl_xdp_mode_str(st->att.xdp_mode),
 	       st->att.tc_prog_id ? MXGW_PROG_TC : "NOT ATTACHED", st->att.tc_prog_id);
 	if (st->att.xdp_prog_id != st->att.pinned_xdp_id)
 		printf("  WARNING: the XDP program on %s is not mxgw's (mxctl load %s repairs it)\n",
@@ -244,15 +219,6 @@ static void print_text(const struct status *st)
 	printf("\n");
 }
 
-static void json_count(struct json *j, const char *k, const struct mxgw_pkt_count *c)
-{
-	json_key(j, k);
-	json_object_start(j);
-	json_kv_uint(j, "packets", c->packets);
-	json_kv_uint(j, "bytes", c->bytes);
-	json_object_end(j);
-}
-
 static void print_json(struct json *j, const struct status *st)
 {
 	char a[INET_ADDRSTRLEN], path[160];
@@ -264,7 +230,7 @@ static void print_json(struct json *j, const struct status *st)
 	json_object_start(j);
 	json_kv_string(j, "name", MXGW_PROG_XDP);
 	json_kv_uint(j, "id", st->att.xdp_prog_id);
-	json_kv_string(j, "mode", xdp_mode_str(st->att.xdp_mode));
+	json_kv_string(j, "mode", mxctl_xdp_mode_str(st->att.xdp_mode));
 	json_kv_bool(j, "ours", st->att.xdp_prog_id == st->att.pinned_xdp_id);
 	json_object_end(j);
 	json_key(j, "tc_egress");
@@ -323,10 +289,10 @@ static void print_json(struct json *j, const struct status *st)
 			json_kv_string(j, "outgoing", mxgw_verdict_str(st->cfg.default_out));
 			json_kv_string(j, "incoming", mxgw_verdict_str(st->cfg.default_in));
 		}
-		json_count(j, "in_allowed", &st->stats[id].count[MXGW_DIR_IN][MXGW_ALLOW]);
-		json_count(j, "in_denied", &st->stats[id].count[MXGW_DIR_IN][MXGW_DENY]);
-		json_count(j, "out_allowed", &st->stats[id].count[MXGW_DIR_OUT][MXGW_ALLOW]);
-		json_count(j, "out_denied", &st->stats[id].count[MXGW_DIR_OUT][MXGW_DENY]);
+		mxctl_json_count(j, "in_allowed", &st->stats[id].count[MXGW_DIR_IN][MXGW_ALLOW]);
+		mxctl_json_count(j, "in_denied", &st->stats[id].count[MXGW_DIR_IN][MXGW_DENY]);
+		mxctl_json_count(j, "out_allowed", &st->stats[id].count[MXGW_DIR_OUT][MXGW_ALLOW]);
+		mxctl_json_count(j, "out_denied", &st->stats[id].count[MXGW_DIR_OUT][MXGW_DENY]);
 		json_object_end(j);
 	}
 	json_array_end(j);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include "show.h"
 #include "prometheus.h"
 #include "config.h"
 #include "json.h"
@@ -307,15 +308,6 @@ int mxgw_stats_write_prometheus(FILE *out, const struct mxgw_stats *st, int n)
 
 /* --- JSON ----------------------------------------------------------------- */
 
-static void json_count(struct json *j, const char *k, const struct mxgw_pkt_count *c)
-{
-	json_key(j, k);
-	json_object_start(j);
-	json_kv_uint(j, "packets", c->packets);
-	json_kv_uint(j, "bytes", c->bytes);
-	json_object_end(j);
-}
-
 static void json_one(struct json *j, const struct mxgw_stats *st)
 {
 	char a[INET_ADDRSTRLEN];
@@ -344,8 +336,8 @@ static void json_one(struct json *j, const struct mxgw_stats *st)
 		for (int d = 0; d < MXGW_DIR_MAX; d++) {
 			json_key(j, dir_names[d]);
 			json_object_start(j);
-			json_count(j, "allowed", &s->count.count[d][MXGW_ALLOW]);
-			json_count(j, "denied", &s->count.count[d][MXGW_DENY]);
+			mxctl_json_count(j, "allowed", &s->count.count[d][MXGW_ALLOW]);
+			mxctl_json_count(j, "denied", &s->count.count[d][MXGW_DENY]);
 			json_object_end(j);
 		}
 		json_object_end(j);
