@@ -5,7 +5,7 @@
  * per-CPU bucket lets log-rate events a second through, so a flood costs
  * the ring buffer and its reader nothing more; what the limit or a full
  * buffer swallows is counted.  Events are made only while an `mxctl log`
- * holds the lease in mxgw_log_ctl, and the writers are subprograms of
+ * holds the lease in mxgw_clock, and the writers are subprograms of
  * their own: the packet paths pay one load while nobody listens.
  */
 #ifndef MXGW_LOG_BPF_H
@@ -176,9 +176,9 @@ static __noinline int log_tc(struct __sk_buff *skb, __u32 why, __u32 verdict)
 static __always_inline bool log_listened(void)
 {
 	__u32 zero = 0;
-	struct mxgw_log_ctl *ctl = bpf_map_lookup_elem(&mxgw_log_ctl, &zero);
+	struct mxgw_clock *c = bpf_map_lookup_elem(&mxgw_clock, &zero);
 
-	return ctl && ctl->until_ns && clock_now() < ctl->until_ns;
+	return c && c->log_until_ns > c->now_ns;
 }
 
 /* Drop, count why (unless user space derives it), log it. */

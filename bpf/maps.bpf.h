@@ -97,13 +97,6 @@ struct {
 	__type(value, struct mxgw_log_bucket);
 } mxgw_log_bucket SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct mxgw_log_ctl);
-} mxgw_log_ctl SEC(".maps");
-
 static __always_inline void count(enum mxgw_counter what)
 {
 	__u32 key = what;

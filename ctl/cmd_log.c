@@ -184,17 +184,23 @@ static void print_lost(struct log_run *run)
 
 /*
  * The data plane makes events only while a reader holds the lease
- * (struct mxgw_log_ctl): renewed twice a second, cleared on the way out.
+ * (mxgw_clock.log_until_ns): renewed twice a second, cleared on the way
+ * out.  The entry's other fields are the timer's: written back as read,
+ * a tick at most behind, which the next tick mends.
  */
 static void lease(struct log_run *run, bool hold)
 {
-	struct mxgw_log_ctl ctl = {
-		.until_ns = hold ? mxgw_now_ns() + MXGW_LOG_LEASE_NS : 0,
-	};
 	__u32 zero = 0;
 
-	for (int i = 0; i < run->nifs; i++)
-		bpf_map_update_elem(run->ifs[i].maps.log_ctl, &zero, &ctl, BPF_ANY);
+	for (int i = 0; i < run->nifs; i++) {
+		int fd = run->ifs[i].maps.clock;
+		struct mxgw_clock c;
+
+		if (bpf_map_lookup_elem(fd, &zero, &c))
+			continue;
+		c.log_until_ns = hold ? mxgw_now_ns() + MXGW_LOG_LEASE_NS : 0;
+		bpf_map_update_elem(fd, &zero, &c, BPF_EXIST);
+	}
 }
 
 static int find_service(const struct log_if *lif, const char *name)

@@ -56,7 +56,6 @@ void mxgw_maps_from_skel(const struct mxgw_bpf *skel, struct mxgw_maps *m)
 	m->clock = bpf_map__fd(skel->maps.mxgw_clock);
 	m->events = bpf_map__fd(skel->maps.mxgw_events);
 	m->log_bucket = bpf_map__fd(skel->maps.mxgw_log_bucket);
-	m->log_ctl = bpf_map__fd(skel->maps.mxgw_log_ctl);
 }
 
 int mxgw_wan_of(__u32 ifindex, __be32 mailserver, struct mxgw_wan *wan)

@@ -27,7 +27,6 @@ struct mxgw_maps {
 	int clock;
 	int events;
 	int log_bucket;
-	int log_ctl;
 };
 
 /* The pin file names, in the field order of struct mxgw_maps. */

@@ -37,7 +37,6 @@
 #define MXGW_MAP_CLOCK		"mxgw_clock"
 #define MXGW_MAP_EVENTS		"mxgw_events"
 #define MXGW_MAP_LOG_BUCKET	"mxgw_log_bucket"
-#define MXGW_MAP_LOG_CTL	"mxgw_log_ctl"
 
 /* Program names (pin file names too); bpftool shows them truncated to 15. */
 #define MXGW_PROG_XDP		"mxgw_wan_in"
@@ -340,8 +339,10 @@ struct mxgw_clock {
 	struct bpf_timer timer;
 	__u64 now_ns;		/* bpf_ktime_get_coarse_ns() at the last tick */
 	__u64 ticks;		/* 0: the timer has not run yet */
+	__u64 log_until_ns;	/* `mxctl log` listens until then (see below) */
+	__u64 pad;
 };
-_Static_assert(sizeof(struct mxgw_clock) == 32, "mxgw_clock layout");
+_Static_assert(sizeof(struct mxgw_clock) == 48, "mxgw_clock layout");
 
 #define MXGW_CLOCK_TICK_NS	(100ULL * 1000 * 1000)
 
@@ -379,16 +380,12 @@ struct mxgw_event {
 _Static_assert(sizeof(struct mxgw_event) == 40 + MXGW_EVENT_HEAD, "mxgw_event layout");
 
 /*
- * mxgw_log_ctl: one entry, the lease of the running `mxctl log`: it
- * renews until_ns (data plane clock) twice a second and clears it on exit,
- * so events cost a packet nothing but one load while nobody listens, and a
- * killed reader stops them within MXGW_LOG_LEASE_NS.
+ * The lease of the running `mxctl log` (mxgw_clock.log_until_ns): it
+ * renews it twice a second and clears it on exit, so events cost a packet
+ * nothing but one load while nobody listens, and a killed reader stops
+ * them within MXGW_LOG_LEASE_NS.  It lives in mxgw_clock because the hot
+ * paths read that entry anyway: another map would cost them a cache line.
  */
-struct mxgw_log_ctl {
-	__u64 until_ns;
-};
-_Static_assert(sizeof(struct mxgw_log_ctl) == 8, "mxgw_log_ctl layout");
-
 #define MXGW_LOG_LEASE_NS	(2ULL * 1000 * 1000 * 1000)
 
 struct mxgw_log_bucket {

@@ -16,7 +16,6 @@ const char *const mxgw_map_names[] = {
 	MXGW_MAP_CLOCK,
 	MXGW_MAP_EVENTS,
 	MXGW_MAP_LOG_BUCKET,
-	MXGW_MAP_LOG_CTL,
 };
 _Static_assert(sizeof(mxgw_map_names) / sizeof(mxgw_map_names[0]) == MXGW_MAP_COUNT,
 	       "one pin name per map fd");
