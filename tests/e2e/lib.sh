@@ -192,22 +192,32 @@ e2e_topology_up() {
 # e2e_listener_start NS LOG PORT...: the listener in NS, logging to LOG;
 # returns once every port is bound.
 e2e_listener_start() {
-	local ns=$1 log=$2 ready
+	local ns=$1 log=$2
 	shift 2
-	ready=$E2E_TMP/listener.ready
+	e2e_server_start "$ns" listener.py "$log" "$@"
+}
+
+# e2e_server_start NS SCRIPT LOG ARGS...: tests/e2e/SCRIPT in NS, run
+# with --log LOG --ready LOG.ready --parent $$ (it exits when the test
+# dies); returns once it says it is bound, or 1 with its error on stderr.
+e2e_server_start() {
+	local ns=$1 script=$2 log=$3 ready err
+	shift 3
+	ready=$log.ready
+	err=$log.err
 	rm -f "$ready"
 	: >"$log"
 	# nsenter itself, not ns_exec: a backgrounded function would run in
-	# a subshell, and $! would be that subshell instead of the listener
-	nsenter --net="/run/netns/$ns" -- python3 "$E2E_DIR/listener.py" \
-		--log "$log" --ready "$ready" --parent $$ "$@" 2>"$E2E_TMP/listener.err" &
+	# a subshell, and $! would be that subshell instead of the server
+	nsenter --net="/run/netns/$ns" -- python3 "$E2E_DIR/$script" \
+		--log "$log" --ready "$ready" --parent $$ "$@" 2>"$err" &
 	E2E_PIDS+=($!)
 	for _ in $(seq 50); do
 		[ -s "$ready" ] && return 0
 		kill -0 "${E2E_PIDS[-1]}" 2>/dev/null || break
 		sleep 0.1
 	done
-	echo "listener did not start: $(cat "$E2E_TMP/listener.err")" >&2
+	echo "$script in $ns did not start: $(head -c 300 "$err")" >&2
 	return 1
 }
 

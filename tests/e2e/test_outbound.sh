@@ -64,22 +64,9 @@ oc() {
 
 # srv_start NS LOG ARGS...: inet_server.py in NS; returns once it is bound.
 srv_start() {
-	local ns=$1 log=$2 ready err
+	local ns=$1 log=$2
 	shift 2
-	ready=$log.ready
-	err=$log.err
-	rm -f "$ready"
-	: >"$log"
-	nsenter --net="/run/netns/$ns" -- python3 "$E2E_DIR/inet_server.py" \
-		--log "$log" --ready "$ready" --parent $$ "$@" 2>"$err" &
-	E2E_PIDS+=($!)
-	for _ in $(seq 50); do
-		[ -s "$ready" ] && return 0
-		kill -0 "${E2E_PIDS[-1]}" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "server in $ns did not start: $(head -c 300 "$err")" >&2
-	return 1
+	e2e_server_start "$ns" inet_server.py "$log" "$@"
 }
 
 # hold_start NAME NS DST PORT [SPORT]: a connection held open in the background
