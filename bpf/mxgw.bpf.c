@@ -10,8 +10,8 @@
  *  - ICMP: echo to the gateway per icmp-echo, echo replies and errors of
  *    tracked flows translated.
  * mxgw_wan_out (TC, WAN egress):
- *  - the mail server's replies from a service port leave with the public
- *    address (stateless: the port mapping is 1:1);
+ *  - the mail server's replies from a port that lets incoming connections
+ *    in leave with the public address (stateless: the mapping is 1:1);
  *  - LAN flows are checked against the outgoing column and masqueraded;
  *  - the gateway's own flows are recorded so their replies come back.
  */
@@ -61,9 +61,8 @@ static __always_inline int icmp_in(struct xdp_md *ctx, struct cursor *c,
 	__u64 now;
 
 	if (l4->icmp_type == ICMP_ECHO) {
-		if (cfg->icmp_echo != MXGW_ALLOW) {
+		if (cfg->icmp_echo != MXGW_ALLOW)
 			return xdp_drop(ctx, MXGW_DROP_ICMP_ECHO);
-		}
 		count(MXGW_PASS_ICMP_ECHO);
 		return XDP_PASS;
 	}
@@ -103,9 +102,8 @@ int mxgw_wan_in(struct xdp_md *ctx)
 		return XDP_PASS;
 	}
 	ip = parse_ipv4_fixed(&c);
-	if (!ip) {
+	if (!ip)
 		return xdp_drop(ctx, MXGW_DROP_MALFORMED);
-	}
 	cfg = bpf_map_lookup_elem(&mxgw_config, &zero);
 	if (!cfg || ip->daddr != cfg->public_addr) {
 		count(MXGW_PASS_NOT_FOR_US);
@@ -128,9 +126,8 @@ int mxgw_wan_in(struct xdp_md *ctx)
 		}
 		return xdp_drop(ctx, MXGW_DROP_OTHER_PROTO);
 	}
-	if (!l4_parse(&c, ip, &l4)) {
+	if (!l4_parse(&c, ip, &l4))
 		return xdp_drop(ctx, MXGW_DROP_MALFORMED);
-	}
 	if (l4.proto == IPPROTO_ICMP)
 		return icmp_in(ctx, &c, eth, ip, &l4, vlans, cfg);
 
