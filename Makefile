@@ -87,17 +87,17 @@ $(BUILD)/tests/test_config: tests/unit/test_config.c ctl/config.c $(HDRS)
 
 # mxctl dns and check: formatters, checks, and the handlers (the test
 # stubs mxctl_err and mxctl_usage); set-service --save and status.
-$(BUILD)/tests/test_dns: tests/unit/test_dns.c ctl/cmd_dns.c ctl/policy.c ctl/config.c ctl/json.c $(HDRS)
+$(BUILD)/tests/test_dns: tests/unit/test_dns.c tests/unit/unit.c ctl/cmd_dns.c ctl/policy.c ctl/config.c ctl/json.c $(HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
-		tests/unit/test_dns.c ctl/cmd_dns.c ctl/policy.c ctl/config.c ctl/json.c -lcmocka -o $@
+		tests/unit/test_dns.c tests/unit/unit.c ctl/cmd_dns.c ctl/policy.c ctl/config.c ctl/json.c -lcmocka -o $@
 
-$(BUILD)/tests/test_policy: tests/unit/test_policy.c ctl/cmd_check.c ctl/policy.c ctl/config.c ctl/json.c $(HDRS)
+$(BUILD)/tests/test_policy: tests/unit/test_policy.c tests/unit/unit.c ctl/cmd_check.c ctl/policy.c ctl/config.c ctl/json.c $(HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
-		tests/unit/test_policy.c ctl/cmd_check.c ctl/policy.c ctl/config.c ctl/json.c -lcmocka -o $@
+		tests/unit/test_policy.c tests/unit/unit.c ctl/cmd_check.c ctl/policy.c ctl/config.c ctl/json.c -lcmocka -o $@
 
 $(BUILD)/tests/test_conf_save: tests/unit/test_conf_save.c ctl/conf_save.c ctl/config.c $(HDRS)
 	$(call msg,CC,$@)
@@ -105,18 +105,18 @@ $(BUILD)/tests/test_conf_save: tests/unit/test_conf_save.c ctl/conf_save.c ctl/c
 	$(Q)$(CC) $(CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
 		tests/unit/test_conf_save.c ctl/conf_save.c ctl/config.c -lcmocka -o $@
 
-$(BUILD)/tests/test_prometheus: tests/unit/test_prometheus.c ctl/prometheus.c ctl/json.c ctl/show.c \
+$(BUILD)/tests/test_prometheus: tests/unit/test_prometheus.c tests/unit/unit.c ctl/prometheus.c ctl/json.c ctl/show.c \
 		maps/names.c ctl/config.c $(HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) tests/unit/test_prometheus.c ctl/prometheus.c ctl/json.c ctl/show.c \
+	$(Q)$(CC) $(CFLAGS) tests/unit/test_prometheus.c tests/unit/unit.c ctl/prometheus.c ctl/json.c ctl/show.c \
 		maps/names.c ctl/config.c -lcmocka -o $@
 
-$(BUILD)/tests/test_nft_export: tests/unit/test_nft_export.c ctl/nft_export.c ctl/config.c $(HDRS)
+$(BUILD)/tests/test_nft_export: tests/unit/test_nft_export.c tests/unit/unit.c ctl/nft_export.c ctl/config.c $(HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
-		tests/unit/test_nft_export.c ctl/nft_export.c ctl/config.c -lcmocka -o $@
+		tests/unit/test_nft_export.c tests/unit/unit.c ctl/nft_export.c ctl/config.c -lcmocka -o $@
 
 # The COUNTERS section of mxctl(8) comes from the binary (mxctl help
 # counters), so the man page and enum mxgw_counter cannot drift apart.

@@ -283,6 +283,22 @@ static __always_inline bool ct_reopens(const struct mxgw_ct_entry *e,
 	       (e->state == MXGW_CT_TCP_CLOSE || e->state == MXGW_CT_TCP_TIME_WAIT);
 }
 
+/* The entry of a flow that starts with this packet. */
+static __always_inline struct mxgw_ct_entry ct_entry_of(const struct ct_flow *f,
+							__u64 now, __u8 flags)
+{
+	struct mxgw_ct_entry e = {
+		.created_ns = now,
+		.seen_ns = now,
+		.lan_addr = f->lan_addr,
+		.lan_port = f->lan_port,
+		.state = ct_initial_state(f->proto, f->tcp_flags),
+		.flags = flags,
+	};
+
+	return e;
+}
+
 /* Map @f to a new public port; 0 when none is free. */
 static __always_inline __be16 nat_new(const struct mxgw_config *cfg,
 				      const struct ct_flow *f, __u64 now)
@@ -292,13 +308,7 @@ static __always_inline __be16 nat_new(const struct mxgw_config *cfg,
 		.remote_port = f->remote_port,
 		.proto = f->proto,
 	};
-	struct mxgw_ct_entry e = {
-		.created_ns = now,
-		.seen_ns = now,
-		.lan_addr = f->lan_addr,
-		.lan_port = f->lan_port,
-		.state = ct_initial_state(f->proto, f->tcp_flags),
-	};
+	struct mxgw_ct_entry e = ct_entry_of(f, now, 0);
 	struct mxgw_nat_key nk = nat_key_of(f);
 	struct mxgw_nat_entry ne = {};
 	__u16 port = nat_alloc(cfg, &key, &e, bpf_ntohs(f->lan_port), now);
@@ -325,14 +335,7 @@ static __always_inline void ct_local(const struct mxgw_config *cfg,
 		.proto = f->proto,
 	};
 	struct mxgw_ct_entry *e = bpf_map_lookup_elem(&mxgw_ct, &key);
-	struct mxgw_ct_entry ne = {
-		.created_ns = now,
-		.seen_ns = now,
-		.lan_addr = f->lan_addr,
-		.lan_port = f->lan_port,
-		.state = ct_initial_state(f->proto, f->tcp_flags),
-		.flags = MXGW_CT_F_LOCAL,
-	};
+	struct mxgw_ct_entry ne = ct_entry_of(f, now, MXGW_CT_F_LOCAL);
 
 	if (e && !ct_expired(cfg, e, now)) {
 		if (!(e->flags & MXGW_CT_F_LOCAL)) {

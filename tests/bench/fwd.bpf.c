@@ -15,6 +15,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "bench_frame.h"
+#include "../../bpf/csum.bpf.h"	/* the same RFC 1624 updates as mxgw */
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -27,26 +28,6 @@ const volatile __u8 dmac[6] = {};
 const volatile __u8 smac[6] = {};
 const volatile __u32 out_ifindex = 0;
 
-static __always_inline __u16 csum_fold32(__u64 sum)
-{
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (sum & 0xffff) + (sum >> 16);
-}
-
-/* RFC 1624: a 32-bit field of the covered data changed from @from to @to. */
-static __always_inline __u16 csum_replace4(__u16 check, __be32 from, __be32 to)
-{
-	__u64 sum = (__u16)~check;
-
-	sum += (__u32)~from & 0xffff;
-	sum += (__u32)~from >> 16;
-	sum += to & 0xffff;
-	sum += to >> 16;
-	return ~csum_fold32(sum);
-}
-
 SEC("xdp")
 int bench_fwd(struct xdp_md *ctx)
 {
@@ -56,7 +37,6 @@ int bench_fwd(struct xdp_md *ctx)
 	struct iphdr *ip = data + BENCH_IP_OFF;
 	__u16 *l4check;
 	__be32 old, to = new_addr;
-	__u32 check;
 	__u16 c;
 	int i;
 
@@ -81,11 +61,7 @@ int bench_fwd(struct xdp_md *ctx)
 		c = csum_replace4(*l4check, old, to);
 		*l4check = ip->protocol == BENCH_PROTO_UDP && !c ? 0xffff : c;
 	}
-	/* TTL: the word holding it drops by 0x0100, the checksum rises */
-	check = ip->check;
-	check += bpf_htons(0x0100);
-	ip->check = (__u16)(check + (check >= 0xffff));
-	ip->ttl--;
+	ipv4_decrease_ttl(ip);
 #pragma unroll
 	for (i = 0; i < 6; i++) {
 		eth->h_dest[i] = dmac[i];

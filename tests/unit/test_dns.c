@@ -19,6 +19,7 @@
 #include "json.h"
 #include "mxctl.h"
 #include "policy.h"
+#include "unit.h"
 
 #ifndef MXGW_SHIPPED_CONF
 #error "build with -DMXGW_SHIPPED_CONF=\"path/to/etc/mxgw.conf\""
@@ -120,23 +121,6 @@ static char *format_json(const char *text, int *ret)
 	return buf;
 }
 
-/* Everything written to @tmp, as a string the caller frees. */
-static char *slurp(FILE *tmp)
-{
-	long size;
-	char *buf;
-
-	fflush(tmp);
-	size = ftell(tmp);
-	assert_true(size >= 0);
-	buf = calloc(1, (size_t)size + 1);
-	assert_non_null(buf);
-	rewind(tmp);
-	assert_int_equal(fread(buf, 1, (size_t)size, tmp), (size_t)size);
-	fclose(tmp);
-	return buf;
-}
-
 /* What a handler writes to stderr (the parser's messages), for the last run. */
 static char *captured_err;
 
@@ -166,25 +150,8 @@ static char *capture_stdout(int (*fn)(const struct mxctl_opts *, int, char **),
 	close(saved_out);
 	close(saved_err);
 	free(captured_err);
-	captured_err = slurp(err);
-	return slurp(out);
-}
-
-/* A config in a temporary file; the caller unlinks and frees the path. */
-static char *write_conf(const char *text)
-{
-	char *path = strdup("/tmp/test_dns.XXXXXX");
-	FILE *f;
-	int fd;
-
-	assert_non_null(path);
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-	return path;
+	captured_err = unit_slurp(err);
+	return unit_slurp(out);
 }
 
 /* ---- the zone-file formatter ------------------------------------------- */
@@ -392,7 +359,7 @@ static void test_cmd_dns_prints_the_records(void **state)
 
 static void test_cmd_dns_without_domain_names_the_missing_keys(void **state)
 {
-	char *path = write_conf(HDR "service smtp 25 allow allow\n");
+	char *path = unit_write_temp(HDR "service smtp 25 allow allow\n");
 	struct mxctl_opts opts = { .conf_path = path };
 	char *out, *want;
 	int ret;

@@ -22,6 +22,7 @@
 
 #include "config.h"
 #include "nft_export.h"
+#include "unit.h"
 
 #ifndef MXGW_SHIPPED_CONF
 #error "build with -DMXGW_SHIPPED_CONF=\"path/to/etc/mxgw.conf\""
@@ -236,22 +237,6 @@ static char *export(const char *wan, int *rc)
 	return s;
 }
 
-/* On a mismatch, the first differing line says more than two pages. */
-static void assert_same_text(const char *got, const char *want)
-{
-	const char *g = got, *w = want;
-
-	while (*g && *g == *w)
-		g++, w++;
-	if (*g || *w) {
-		while (g > got && g[-1] != '\n')
-			g--, w--;
-		print_error("first difference at byte %td:\n  got:  %.*s\n  want: %.*s\n",
-			    g - got, (int)strcspn(g, "\n"), g, (int)strcspn(w, "\n"), w);
-	}
-	assert_string_equal(got, want);
-}
-
 static void test_default_deny_ruleset_byte_for_byte(void **state)
 {
 	char *got;
@@ -261,7 +246,7 @@ static void test_default_deny_ruleset_byte_for_byte(void **state)
 	parse("small.conf", SMALL_CONF);
 	got = export("wan0", &rc);
 	assert_int_equal(rc, 0);
-	assert_same_text(got, SMALL_NFT);
+	unit_assert_same_text(got, SMALL_NFT);
 	free(got);
 }
 
@@ -274,7 +259,7 @@ static void test_default_allow_ruleset_byte_for_byte(void **state)
 	parse("allow.conf", ALLOW_CONF);
 	got = export("wan0", &rc);
 	assert_int_equal(rc, 0);
-	assert_same_text(got, ALLOW_NFT);
+	unit_assert_same_text(got, ALLOW_NFT);
 	free(got);
 }
 
@@ -370,10 +355,8 @@ static bool require_bpf(void)
  * the kernel, changes nothing). */
 static void test_shipped_config_ruleset_passes_nft_check(void **state)
 {
-	char path[] = "/tmp/mxgw-nft-XXXXXX", cmd[256];
-	char *got;
-	FILE *f;
-	int fd, rc;
+	char cmd[256], *got, *path;
+	int rc;
 
 	(void)state;
 	if (run_cmd("command -v nft >/dev/null 2>&1") != 0 || geteuid() != 0) {
@@ -384,15 +367,11 @@ static void test_shipped_config_ruleset_passes_nft_check(void **state)
 	assert_int_equal(mxgw_conf_parse_file(MXGW_SHIPPED_CONF, &conf, NULL), 0);
 	got = export("eth0", &rc);
 	assert_int_equal(rc, 0);
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
-	assert_non_null(f);
-	fputs(got, f);
-	assert_int_equal(fclose(f), 0);
+	path = unit_write_temp(got);
 	snprintf(cmd, sizeof(cmd), "nft -c -f %s", path);
 	rc = run_cmd(cmd);
 	unlink(path);
+	free(path);
 	free(got);
 	assert_int_equal(rc, 0);
 }

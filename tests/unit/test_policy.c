@@ -19,6 +19,7 @@
 #include "config.h"
 #include "mxctl.h"
 #include "policy.h"
+#include "unit.h"
 
 #ifndef MXGW_SHIPPED_CONF
 #error "build with -DMXGW_SHIPPED_CONF=\"path/to/etc/mxgw.conf\""
@@ -133,39 +134,6 @@ static void assert_none(const char *text)
 	assert_int_equal(check(text), 0);
 }
 
-/* A config in a temporary file; the caller unlinks and frees the path. */
-static char *write_conf(const char *text)
-{
-	char *path = strdup("/tmp/test_policy.XXXXXX");
-	FILE *f;
-	int fd;
-
-	assert_non_null(path);
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-	return path;
-}
-
-static char *slurp(FILE *tmp)
-{
-	long size;
-	char *buf;
-
-	fflush(tmp);
-	size = ftell(tmp);
-	assert_true(size >= 0);
-	buf = calloc(1, (size_t)size + 1);
-	assert_non_null(buf);
-	rewind(tmp);
-	assert_int_equal(fread(buf, 1, (size_t)size, tmp), (size_t)size);
-	fclose(tmp);
-	return buf;
-}
-
 /* cmd_check on @path; returns what it printed (stdout), the status in *ret. */
 static char *run_check(const char *path, bool json, int argc, char **argv,
 		       int *ret)
@@ -184,13 +152,13 @@ static char *run_check(const char *path, bool json, int argc, char **argv,
 	fflush(stdout);
 	assert_true(dup2(saved, STDOUT_FILENO) >= 0);
 	close(saved);
-	return slurp(tmp);
+	return unit_slurp(tmp);
 }
 
 /* cmd_check on @text written to a file; @want has "@" for its path. */
 static void assert_check(const char *text, int status, const char *want)
 {
-	char *path = write_conf(text), *out, *expect = NULL;
+	char *path = unit_write_temp(text), *out, *expect = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&expect, &len);
 	int ret;
@@ -570,7 +538,7 @@ static void test_cmd_check_unreadable_file_exit_1(void **state)
 
 static void test_cmd_check_json(void **state)
 {
-	char *path = write_conf(HDR "service smtp 25 allow allow from 10.0.0.0/8\n"
+	char *path = unit_write_temp(HDR "service smtp 25 allow allow from 10.0.0.0/8\n"
 				"service pop3 110 allow allow\n");
 	char *out, *want;
 	int ret;

@@ -26,6 +26,7 @@
 
 #include "prometheus.h"
 #include "../maps/maps.h"
+#include "unit.h"
 
 #define TCP	MXGW_PROTO_BIT(MXGW_PROTO_TCP)
 #define UDP	MXGW_PROTO_BIT(MXGW_PROTO_UDP)
@@ -70,22 +71,6 @@ static char *run(int (*fmt)(FILE *, const struct mxgw_stats *, int),
 	buf_open(&b);
 	assert_int_equal(fmt(b.f, st, n), 0);
 	return buf_close(&b);
-}
-
-/* On a mismatch, the first differing line says more than two pages. */
-static void assert_same_text(const char *got, const char *want)
-{
-	const char *g = got, *w = want;
-
-	while (*g && *g == *w)
-		g++, w++;
-	if (*g || *w) {
-		while (g > got && g[-1] != '\n')
-			g--, w--;
-		print_error("first difference at byte %td:\n  got:  %.*s\n  want: %.*s\n",
-			    g - got, (int)strcspn(g, "\n"), g, (int)strcspn(w, "\n"), w);
-	}
-	assert_string_equal(got, want);
 }
 
 /* --- the fixture ------------------------------------------------------------ */
@@ -326,7 +311,7 @@ static void test_prometheus_one_interface_byte_for_byte(void **state)
 	bprintf(&want, "%s", PROM_TAIL);
 	w = buf_close(&want);
 	got = run(mxgw_stats_write_prometheus, &st, 1);
-	assert_same_text(got, w);
+	unit_assert_same_text(got, w);
 	free(got);
 	free(w);
 }
@@ -546,7 +531,7 @@ static void test_json_byte_for_byte(void **state)
 		"\"forward\":{\"path\":\"xdp-redirect\",\"device\":\"lan0\"},\"ipv4_forwarding\":true}]\n");
 	w = buf_close(&want);
 	got = run(mxgw_stats_write_json, &st, 1);
-	assert_same_text(got, w);
+	unit_assert_same_text(got, w);
 	free(got);
 	free(w);
 }
@@ -610,7 +595,7 @@ static void test_text_byte_for_byte(void **state)
 			mxgw_counter_help(c));
 	w = buf_close(&want);
 	got = run(mxgw_stats_write_text, st, 2);
-	assert_same_text(got, w);
+	unit_assert_same_text(got, w);
 	free(got);
 	free(w);
 }
