@@ -40,8 +40,13 @@ echo "  DEPS    installing:$missing"
 
 policy=/usr/sbin/policy-rc.d
 own_policy=
+# an EXIT trap's last status becomes the script's: with a policy of the
+# host's own (every Docker-derived image has one) a bare "[ ] && rm" would
+# fail the run that installed everything
 cleanup() {
-	[ -n "$own_policy" ] && rm -f "$policy"
+	if [ -n "$own_policy" ]; then
+		rm -f "$policy"
+	fi
 }
 trap cleanup EXIT
 if [ ! -e "$policy" ]; then
