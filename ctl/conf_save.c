@@ -162,6 +162,12 @@ int mxgw_conf_edit_verdict(const char *text, size_t len, const char *service,
 	mem = open_memstream(out, out_len);
 	if (!mem)
 		return -ENOMEM;
+	/* a UTF-8 byte order mark stays, and is no part of the first line,
+	 * as for the parser */
+	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3)) {
+		fwrite(text, 1, 3, mem);
+		pos = 3;
+	}
 	while (pos < len) {
 		const char *line = text + pos;
 		const char *nl = memchr(line, '\n', len - pos);
@@ -480,7 +486,8 @@ int mxgw_conf_diff_running(const struct mxgw_conf *file,
 			if (r->verdict[MXGW_DIR_IN] != s->verdict[MXGW_DIR_IN])
 				d |= MXGW_DIFF_IN;
 			if (r->port != s->port || r->protos != s->protos ||
-			    !(r->flags & MXGW_PORT_F_FROM) != !s->nfrom)
+			    !(r->flags & MXGW_PORT_F_FROM) != !s->nfrom ||
+			    !(r->flags & MXGW_PORT_F_GATEWAY) != !s->to_gateway)
 				d |= MXGW_DIFF_DEFINITION;
 		}
 		diff->running[id] = d;

@@ -2,29 +2,35 @@
 /*
  * config.c - the mxgw.conf parser.
  *
- * One line-oriented parser serves both a file and a string: a tiny reader
- * hides where the bytes come from, so mxctl and the unit tests exercise
- * exactly the same code.  The parser keeps going after an error so that
+ * One line-oriented parser serves both a file and a string: a file is read
+ * whole into memory first (it is small: a config larger than 1 MiB is
+ * refused unread), so mxctl and the unit tests exercise exactly the same
+ * code.  The parser keeps going after an error so that
  * an operator sees every mistake in one run, and only a config without a
  * single error leaves anything in *conf.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/stat.h>
 
 #include "config.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /*
- * The longest valid line has 7 fields ("service NAME PORT OUT IN from
- * LIST"); one more slot keeps the first surplus field for the message.
+ * The longest valid line has 9 fields ("service NAME PORT OUT IN from
+ * LIST to gateway"); one more slot keeps the first surplus field for the
+ * message.
  */
-#define MAX_TOKENS	8
+#define MAX_TOKENS	10
 
 /* "service " + a valid name: the prefix of every service field name. */
 #define SVC_FIELD_LEN	(sizeof("service ") + MXGW_SVC_NAME_LEN)
@@ -77,18 +83,19 @@ _Static_assert(sizeof(mxgw_ct_default_timeouts_s) ==
 	       sizeof(((struct mxgw_conf *)0)->timeout_s),
 	       "one default per timeout");
 
-/* Where the bytes come from: a FILE, or a NUL-terminated string. */
+/* The bytes of the config, NULs included (a file's, or a string's). */
 struct reader {
-	FILE *file;
 	const char *text;
-	int error;		/* errno of a failed read, 0 if none */
+	size_t len;
+	size_t pos;
 };
 
 /* A keyword that may appear once and carries one host address. */
 struct host_setting {
 	const char *keyword;
 	__be32 *addr;
-	unsigned int line;	/* 0 until seen */
+	unsigned int line;	/* 0 until set */
+	bool seen;		/* written, even with a bad value: not missing */
 };
 
 enum { HOST_PUBLIC, HOST_MAILSERVER, HOST_MAX };
@@ -113,6 +120,7 @@ struct parser {
 	unsigned int mx_preference_line;
 	unsigned int dns_first_line;
 	bool dns_error;		/* a DNS keyword line had an error */
+	bool unreadable;	/* a line could not be read: too long, NUL, CR */
 };
 
 /* One raw line after comment stripping, split into fields. */
@@ -164,48 +172,52 @@ static void conf_warn(struct parser *p, const char *field, const char *sub,
 
 static int reader_getc(struct reader *r)
 {
-	int c;
-
-	if (!r->file)
-		return *r->text ? (unsigned char)*r->text++ : EOF;
-	errno = 0;
-	c = getc(r->file);
-	if (c == EOF && ferror(r->file))
-		r->error = errno ? errno : EIO;
-	return c;
+	return r->pos < r->len ? (unsigned char)r->text[r->pos++] : EOF;
 }
+
+static int reader_peek(const struct reader *r)
+{
+	return r->pos < r->len ? (unsigned char)r->text[r->pos] : EOF;
+}
+
+/* What made a line unreadable: LINE_* bits. */
+#define LINE_OVERFLOW	0x01	/* longer than the buffer */
+#define LINE_NUL	0x02	/* a NUL byte */
+#define LINE_BARE_CR	0x04	/* a CR that is no CRLF's: CR-only line ends */
 
 /*
  * Read one line into @buf without its line end, keeping at most
- * @size - 1 bytes; *@overflow says that more were dropped.  The rest of
- * an over-long line is consumed anyway, so that the next call starts on
- * the next line and line numbers stay right.  Returns the length kept,
- * or -1 at the end of the input.
+ * @size - 1 bytes; *@bad gets LINE_* bits.  The rest of an over-long line
+ * is consumed anyway, so that the next call starts on the next line and
+ * line numbers stay right.  Returns the length kept, or -1 at the end of
+ * the input.
  */
-static int read_line(struct reader *r, char *buf, size_t size,
-		     bool *overflow, bool *has_nul)
+static int read_line(struct reader *r, char *buf, size_t size, unsigned int *bad)
 {
 	size_t len = 0;
 	bool any = false;
 	int c;
 
-	*overflow = false;
-	*has_nul = false;
+	*bad = 0;
 	while ((c = reader_getc(r)) != EOF) {
 		any = true;
 		if (c == '\n')
 			break;
 		if (c == '\0')
-			*has_nul = true;
+			*bad |= LINE_NUL;
+		/* a file with CR-only line ends is one long line here */
+		if (c == '\r' && reader_peek(r) != '\n' && reader_peek(r) != EOF)
+			*bad |= LINE_BARE_CR;
 		if (len + 1 < size)
 			buf[len++] = (char)c;
 		else
-			*overflow = true;
+			*bad |= LINE_OVERFLOW;
 	}
 	if (!any)
 		return -1;
-	/* Tolerate CRLF: a '\r' would otherwise stick to the last field. */
-	if (c == '\n' && len > 0 && buf[len - 1] == '\r')
+	/* Tolerate CRLF (and a last line ending in CR alone): a '\r' would
+	 * otherwise stick to the last field. */
+	if (!(*bad & LINE_OVERFLOW) && len > 0 && buf[len - 1] == '\r')
 		len--;
 	buf[len] = '\0';
 	return (int)len;
@@ -365,6 +377,7 @@ static void parse_host(struct parser *p, const struct fields *f, int which)
 	const struct host_setting *other = &p->host[!which];
 	__be32 addr;
 
+	h->seen = true;
 	if (!check_one_value(p, f, "address"))
 		return;
 	if (!parse_host_addr(p, h->keyword, f->tok[1], &addr))
@@ -965,16 +978,43 @@ static void svc_parse_from(struct parser *p, const char *field, char *s,
 			   MXGW_CONF_MAX_FROM_PER_SVC);
 }
 
-/* What may follow IN: nothing, or "from LIST". */
+/* "to gateway" at @f->tok[@i]; returns the index after it. */
+static unsigned int svc_parse_to(struct parser *p, const char *field,
+				 const struct fields *f, unsigned int i,
+				 struct mxgw_conf_service *svc)
+{
+	if (i + 1 == f->n) {
+		conf_error(p, field, "to", "missing target (expected gateway)");
+		return i + 1;
+	}
+	if (strcmp(f->tok[i + 1], "gateway"))
+		conf_error(p, field, "to",
+			   "\"%s\": expected gateway (without \"to\", incoming goes to the mail server)",
+			   f->tok[i + 1]);
+	else
+		svc->to_gateway = true;
+	if (i + 2 < f->n)
+		conf_error(p, field, "to",
+			   "extra field \"%s\" (%s)", f->tok[i + 2],
+			   strcmp(f->tok[i + 2], "from") ?
+			   "expected end of line" : "from LIST goes before to gateway");
+	return f->n;
+}
+
+/* What may follow IN: nothing, "from LIST", "to gateway", or both so. */
 static void svc_parse_tail(struct parser *p, const char *field,
 			   const struct fields *f,
 			   struct mxgw_conf_service *svc)
 {
 	if (f->n <= 5)
 		return;
+	if (!strcmp(f->tok[5], "to")) {
+		svc_parse_to(p, field, f, 5, svc);
+		return;
+	}
 	if (strcmp(f->tok[5], "from")) {
 		conf_error(p, field, NULL,
-			   "extra field \"%s\" (expected from or end of line)",
+			   "extra field \"%s\" (expected from, to gateway or end of line)",
 			   f->tok[5]);
 		return;
 	}
@@ -983,7 +1023,9 @@ static void svc_parse_tail(struct parser *p, const char *field,
 		return;
 	}
 	svc_parse_from(p, field, f->tok[6], svc);
-	if (f->n > 7)
+	if (f->n > 7 && !strcmp(f->tok[7], "to"))
+		svc_parse_to(p, field, f, 7, svc);
+	else if (f->n > 7)
 		conf_error(p, field, "from",
 			   "extra field \"%s\" (expected one comma-separated list without blanks)",
 			   f->tok[7]);
@@ -993,13 +1035,20 @@ static void svc_parse_tail(struct parser *p, const char *field,
 static void svc_warn(struct parser *p, const char *field,
 		     const struct mxgw_conf_service *svc)
 {
+	/* what `load` over SSH exposes: say so at load time, not only in check */
+	if (svc->to_gateway && !svc->nfrom &&
+	    svc->verdict[MXGW_DIR_IN] == MXGW_ALLOW)
+		conf_warn(p, field, "to",
+			  "gateway without from opens the gateway's own %u/%s to the whole Internet: restrict it to where it is managed from (from CIDR[,CIDR...] before to gateway)",
+			  svc->port, mxgw_protos_str(svc->protos));
 	if (!svc->nfrom)
 		return;
 	if (svc->verdict[MXGW_DIR_IN] != MXGW_ALLOW) {
 		conf_warn(p, field, "from", "has no effect: incoming is deny");
 		return;
 	}
-	if (svc->port == SMTP_PORT &&
+	/* (to the gateway: mxctl check says what that takes from mail) */
+	if (svc->port == SMTP_PORT && !svc->to_gateway &&
 	    (svc->protos & MXGW_PROTO_BIT(MXGW_PROTO_TCP)))
 		conf_warn(p, field, "from",
 			  "any SMTP server on the Internet must be able to reach port 25 (MX delivery), so restricting it breaks mail delivery");
@@ -1195,11 +1244,17 @@ static void check_dns(struct parser *p)
 	p->line = last_line;
 }
 
-/* Required keywords are reported at the last line: they belong nowhere. */
+/*
+ * Required keywords are reported at the last line: they belong nowhere.
+ * Not when the keyword was there with a bad value (that error says it
+ * all), nor when a line could not be read at all: it may be on it.
+ */
 static void check_required(struct parser *p)
 {
+	if (p->unreadable)
+		return;
 	for (int i = 0; i < HOST_MAX; i++)
-		if (!p->host[i].line)
+		if (!p->host[i].line && !p->host[i].seen)
 			conf_error(p, p->host[i].keyword, NULL,
 				   "missing (required)");
 }
@@ -1208,29 +1263,39 @@ static void parse_lines(struct parser *p, struct reader *r)
 {
 	/* Room for the longest legal line, a '\r' and one byte to see more. */
 	char buf[MXGW_CONF_MAX_LINE + 2];
-	bool overflow, has_nul;
+	unsigned int bad;
 	int len;
 
 	for (;;) {
-		len = read_line(r, buf, sizeof(buf), &overflow, &has_nul);
+		len = read_line(r, buf, sizeof(buf), &bad);
 		if (len < 0)
 			break;
 		p->line++;
-		if (overflow || len > MXGW_CONF_MAX_LINE)
+		if (bad || len > MXGW_CONF_MAX_LINE)
+			p->unreadable = true;
+		/* CR first: a file with CR-only line ends is one long line */
+		if (bad & LINE_BARE_CR)
+			conf_error(p, "line", NULL,
+				   "CR-only line ends: save the file with LF (or CRLF) line ends");
+		else if ((bad & LINE_OVERFLOW) || len > MXGW_CONF_MAX_LINE)
 			conf_error(p, "line", NULL,
 				   "longer than %d characters",
 				   MXGW_CONF_MAX_LINE);
-		else if (has_nul)
+		else if (bad & LINE_NUL)
 			conf_error(p, "line", NULL, "contains a NUL byte");
 		else
 			parse_line(p, buf);
 	}
 }
 
-/* The one parser behind both entry points. */
-static int parse(struct reader *r, const char *path, struct mxgw_conf *conf,
-		 FILE *err)
+/* A UTF-8 byte order mark, which some editors put first: not a keyword. */
+static const char utf8_bom[] = "\xef\xbb\xbf";
+
+/* The one parser behind both entry points: @text of @len bytes. */
+static int parse(const char *text, size_t len, const char *path,
+		 struct mxgw_conf *conf, FILE *err)
 {
+	struct reader r = { .text = text, .len = len };
 	struct parser p = {
 		.path = path,
 		.err = err,
@@ -1255,7 +1320,10 @@ static int parse(struct reader *r, const char *path, struct mxgw_conf *conf,
 	conf->mx_preference = MXGW_CONF_MX_PREFERENCE;
 	conf->log_rate = MXGW_CONF_LOG_RATE;
 
-	parse_lines(&p, r);
+	if (len >= sizeof(utf8_bom) - 1 &&
+	    !memcmp(text, utf8_bom, sizeof(utf8_bom) - 1))
+		r.pos = sizeof(utf8_bom) - 1;
+	parse_lines(&p, &r);
 	conf->lines = (struct mxgw_conf_lines){
 		.public_addr = p.host[HOST_PUBLIC].line,
 		.mailserver = p.host[HOST_MAILSERVER].line,
@@ -1266,49 +1334,161 @@ static int parse(struct reader *r, const char *path, struct mxgw_conf *conf,
 		.log_rate = p.log_rate_line,
 		.last = p.line,
 	};
-	if (r->error) {
-		/* Half a file must not look like a whole one. */
-		if (err)
-			fprintf(err, "%s: error: cannot read: %s\n", path,
-				strerror(r->error));
-		ret = -r->error;
-	} else {
-		check_nat_ports(&p);
-		check_dns(&p);
-		check_required(&p);
-		if (p.nerrors)
-			ret = -EINVAL;
-	}
+	check_nat_ports(&p);
+	check_dns(&p);
+	check_required(&p);
+	if (p.nerrors)
+		ret = -EINVAL;
 	if (ret)
 		memset(conf, 0, sizeof(*conf));
 	return ret;
 }
 
+__attribute__((format(printf, 3, 4)))
+static int file_error(FILE *err, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err) {
+		va_start(ap, fmt);
+		vfprintf(err, fmt, ap);
+		va_end(ap);
+		fputc('\n', err);
+	}
+	return ret;
+}
+
+/*
+ * Only a regular file or a FIFO (a pipe, <(...)) may be a config: a
+ * device such as /dev/zero never ends, a tty waits for a human.
+ */
+static int check_file_kind(const char *path, const struct stat *st, FILE *err)
+{
+	const char *kind;
+
+	if (S_ISREG(st->st_mode)) {
+		if (st->st_size > MXGW_CONF_MAX_SIZE)
+			return file_error(err, -EFBIG,
+					  "%s: error: larger than 1 MiB: not a config file",
+					  path);
+		return 0;
+	}
+	if (S_ISFIFO(st->st_mode))
+		return 0;
+	if (S_ISDIR(st->st_mode))
+		return file_error(err, -EISDIR, "%s: error: cannot read: %s",
+				  path, strerror(EISDIR));
+	if (S_ISCHR(st->st_mode))
+		kind = "a character device";
+	else if (S_ISBLK(st->st_mode))
+		kind = "a block device";
+	else if (S_ISSOCK(st->st_mode))
+		kind = "a socket";
+	else
+		kind = "not a regular file";
+	return file_error(err, -EINVAL,
+			  "%s: error: %s, not a config file (a regular file or a FIFO)",
+			  path, kind);
+}
+
+/*
+ * The whole of @path, at most MXGW_CONF_MAX_SIZE bytes, into *@text
+ * (malloc'd, NUL-terminated; *@len bytes, NULs in the file included).
+ */
+static int read_config(const char *path, char **text, size_t *len, FILE *err)
+{
+	size_t size = 0;
+	struct stat st;
+	char *buf;
+	int fd, ret;
+
+	/* stat first: a device is refused before it is ever opened */
+	if (stat(path, &st))
+		return file_error(err, -errno, "%s: error: cannot open: %s",
+				  path, strerror(errno));
+	ret = check_file_kind(path, &st, err);
+	if (ret)
+		return ret;
+	/* O_NONBLOCK: a FIFO nobody writes to opens at once (and reads
+	 * as empty) instead of waiting for a writer for ever */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return file_error(err, -errno, "%s: error: cannot open: %s",
+				  path, strerror(errno));
+	/* what was opened is what is read: the path may have changed */
+	if (fstat(fd, &st))
+		ret = file_error(err, -errno, "%s: error: cannot read: %s",
+				 path, strerror(errno));
+	else
+		ret = check_file_kind(path, &st, err);
+	/* then blocking reads: a writer that is there is waited for */
+	if (!ret && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK))
+		ret = file_error(err, -errno, "%s: error: cannot read: %s",
+				 path, strerror(errno));
+	buf = ret ? NULL : malloc(MXGW_CONF_MAX_SIZE + 2);
+	if (!ret && !buf)
+		ret = file_error(err, -ENOMEM, "%s: error: cannot read: %s",
+				 path, strerror(ENOMEM));
+	/* one byte more than allowed tells a file that is too large */
+	while (!ret && size <= MXGW_CONF_MAX_SIZE) {
+		ssize_t n = read(fd, buf + size, MXGW_CONF_MAX_SIZE + 1 - size);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			/* half a file must not look like a whole one */
+			ret = file_error(err, -errno, "%s: error: cannot read: %s",
+					 path, strerror(errno));
+		else if (!n)
+			break;
+		else
+			size += (size_t)n;
+	}
+	if (!ret && size > MXGW_CONF_MAX_SIZE)
+		ret = file_error(err, -EFBIG,
+				 "%s: error: larger than 1 MiB: not a config file",
+				 path);
+	close(fd);
+	if (ret) {
+		free(buf);
+		return ret;
+	}
+	buf[size] = '\0';
+	*text = buf;
+	*len = size;
+	return 0;
+}
+
 int mxgw_conf_parse_file(const char *path, struct mxgw_conf *conf, FILE *err)
 {
-	struct reader r = { 0 };
+	char *text = NULL;
+	size_t len = 0;
 	int ret;
 
 	memset(conf, 0, sizeof(*conf));
-	r.file = fopen(path, "re");
-	if (!r.file) {
-		ret = -errno;
-		if (err)
-			fprintf(err, "%s: error: cannot open: %s\n", path,
-				strerror(errno));
+	ret = read_config(path, &text, &len, err);
+	if (ret)
 		return ret;
-	}
-	ret = parse(&r, path, conf, err);
-	fclose(r.file);
+	ret = parse(text, len, path, conf, err);
+	free(text);
 	return ret;
 }
 
 int mxgw_conf_parse_string(const char *name, const char *text,
 			   struct mxgw_conf *conf, FILE *err)
 {
-	struct reader r = { .text = text ? text : "" };
+	const char *path = name ? name : "(string)";
+	size_t len;
 
-	return parse(&r, name ? name : "(string)", conf, err);
+	text = text ? text : "";
+	len = strnlen(text, MXGW_CONF_MAX_SIZE + 1);
+	if (len > MXGW_CONF_MAX_SIZE) {
+		memset(conf, 0, sizeof(*conf));
+		return file_error(err, -EFBIG,
+				  "%s: error: larger than 1 MiB: not a config file",
+				  path);
+	}
+	return parse(text, len, path, conf, err);
 }
 
 const struct mxgw_conf_service *
@@ -1320,6 +1500,42 @@ mxgw_conf_find_service(const struct mxgw_conf *conf, const char *name)
 		if (!strcmp(conf->services[i].name, name))
 			return &conf->services[i];
 	return NULL;
+}
+
+static bool prefix_contains(const struct mxgw_prefix *pfx, __be32 addr)
+{
+	return (addr & prefix_mask(pfx->len)) == pfx->addr;
+}
+
+bool mxgw_conf_lets_in_to_gateway(const struct mxgw_conf *conf, __u8 proto,
+				  __u16 port, __be32 remote)
+{
+	__u8 bit;
+
+	if (!conf)
+		return false;
+	if (proto == IPPROTO_TCP)
+		bit = MXGW_PROTO_BIT(MXGW_PROTO_TCP);
+	else if (proto == IPPROTO_UDP)
+		bit = MXGW_PROTO_BIT(MXGW_PROTO_UDP);
+	else
+		return false;
+	for (unsigned int i = 0; i < conf->nservices; i++) {
+		const struct mxgw_conf_service *svc = &conf->services[i];
+
+		/* a (port, protocol) belongs to one service at most */
+		if (svc->port != port || !(svc->protos & bit))
+			continue;
+		if (!svc->to_gateway || svc->verdict[MXGW_DIR_IN] != MXGW_ALLOW)
+			return false;
+		if (!svc->nfrom)
+			return true;
+		for (unsigned int k = 0; k < svc->nfrom; k++)
+			if (prefix_contains(&svc->from[k], remote))
+				return true;
+		return false;
+	}
+	return false;
 }
 
 bool mxgw_dns_name_within(const char *name, const char *domain)

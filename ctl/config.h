@@ -14,6 +14,8 @@
 
 #define MXGW_CONF_DEFAULT_PATH	"/etc/mxgw/mxgw.conf"
 #define MXGW_CONF_MAX_LINE	1024
+/* A file larger than this is no config (mxctl -c /dev/zero, a log). */
+#define MXGW_CONF_MAX_SIZE	(1024 * 1024)
 #define MXGW_CONF_MAX_FROM_PER_SVC	64
 
 /* Any config that parses fits the maps: apply never fails for size. */
@@ -32,6 +34,7 @@ struct mxgw_conf_service {
 	__u8 verdict[MXGW_DIR_MAX];	/* enum mxgw_verdict by enum mxgw_dir */
 	unsigned int nfrom;
 	struct mxgw_prefix from[MXGW_CONF_MAX_FROM_PER_SVC];
+	bool to_gateway;		/* "to gateway": incoming to the gateway itself */
 	unsigned int line;		/* where it was defined */
 };
 
@@ -99,11 +102,17 @@ struct mxgw_conf {
 
 /*
  * Diagnostics go to @err (stderr in mxctl, a memstream in tests), one per
- * line, as "FILE:LINE: error: FIELD: message" or "FILE:LINE: warning: ...".
+ * line, as "FILE:LINE: error: FIELD: message" or "FILE:LINE: warning: ...";
+ * what concerns the file as a whole as "FILE: error: message".
+ *
+ * A file must be a regular file or a FIFO (a FIFO nobody writes to reads
+ * as empty, never blocks) of at most MXGW_CONF_MAX_SIZE bytes; a UTF-8
+ * byte order mark first is skipped; lines end with LF or CRLF.
  *
  * Returns 0 on success (warnings may have been printed), -EINVAL on a
- * syntax or semantic error, or another negative errno when the file cannot
- * be read.  On error *conf is left zeroed.
+ * syntax or semantic error (or a device, socket: not a config), -EFBIG
+ * for a file larger than MXGW_CONF_MAX_SIZE, -EISDIR, or another negative
+ * errno when the file cannot be read.  On error *conf is left zeroed.
  */
 int mxgw_conf_parse_file(const char *path, struct mxgw_conf *conf, FILE *err);
 int mxgw_conf_parse_string(const char *name, const char *text,
@@ -112,6 +121,16 @@ int mxgw_conf_parse_string(const char *name, const char *text,
 /* Lookups on a parsed config; NULL when absent. */
 const struct mxgw_conf_service *
 mxgw_conf_find_service(const struct mxgw_conf *conf, const char *name);
+
+/*
+ * Does a "to gateway" service of @conf let an incoming connection from
+ * @remote (network order) in to @port (host order) of protocol @proto
+ * (IPPROTO_TCP or IPPROTO_UDP)?  True when its incoming verdict is allow
+ * and it has no "from" or @remote is inside it: the gateway's own
+ * connections on the public address that a table keeps reachable.
+ */
+bool mxgw_conf_lets_in_to_gateway(const struct mxgw_conf *conf, __u8 proto,
+				  __u16 port, __be32 remote);
 
 /*
  * Is the DNS name @name (trailing dot or not) @domain or inside it?

@@ -549,7 +549,8 @@ static void running_of(const struct mxgw_conf *conf, struct mxgw_service *svcs,
 		s->protos = cs->protos;
 		s->verdict[MXGW_DIR_IN] = cs->verdict[MXGW_DIR_IN];
 		s->verdict[MXGW_DIR_OUT] = cs->verdict[MXGW_DIR_OUT];
-		s->flags = cs->nfrom ? MXGW_PORT_F_FROM : 0;
+		s->flags = (cs->nfrom ? MXGW_PORT_F_FROM : 0) |
+			   (cs->to_gateway ? MXGW_PORT_F_GATEWAY : 0);
 		s->in_use = 1;
 	}
 }
@@ -642,6 +643,60 @@ static void test_diff_running_after_save_is_in_sync(void **state)
 	assert_int_equal(mxgw_conf_diff_running(&conf, svcs, &diff), 0);
 }
 
+/* An editor's UTF-8 byte order mark: kept, and no obstacle on line 1. */
+static void test_save_keeps_a_utf8_bom(void **state)
+{
+	struct fixture *fx = *state;
+	char *after;
+
+	write_file(fx->path, "\xef\xbb\xbf" HDR "service imap 143 allow deny\r\n");
+	assert_int_equal(save(fx, fx->path, "imap", MXGW_DIR_IN, MXGW_ALLOW), 0);
+	after = read_file(fx->path);
+	assert_string_equal(after, "\xef\xbb\xbf" HDR "service imap 143 allow allow\r\n");
+	free(after);
+	write_file(fx->path, "\xef\xbb\xbfservice imap 143 allow deny\n" HDR);
+	assert_int_equal(save(fx, fx->path, "imap", -1, MXGW_DENY), 0);
+	after = read_file(fx->path);
+	assert_string_equal(after, "\xef\xbb\xbfservice imap 143 deny deny\n" HDR);
+	free(after);
+}
+
+/* set-service --save on a "to gateway" service keeps its from and to. */
+static void test_save_a_to_gateway_service(void **state)
+{
+	struct fixture *fx = *state;
+	static struct mxgw_conf conf;
+	char *after;
+
+	write_file(fx->path, HDR "service ssh 22/tcp allow allow from 198.51.100.0/24 to gateway\n");
+	assert_int_equal(save(fx, fx->path, "ssh", MXGW_DIR_IN, MXGW_DENY), 0);
+	after = read_file(fx->path);
+	assert_string_equal(after, HDR "service ssh 22/tcp allow deny from 198.51.100.0/24 to gateway\n");
+	free(after);
+	assert_int_equal(mxgw_conf_parse_file(fx->path, &conf, NULL), 0);
+	assert_true(mxgw_conf_find_service(&conf, "ssh")->to_gateway);
+}
+
+static void test_diff_running_sees_to_gateway(void **state)
+{
+	static struct mxgw_service svcs[MXGW_MAX_SERVICES];
+	static struct mxgw_conf conf;
+	static struct mxgw_conf_diff diff;
+
+	(void)state;
+	assert_int_equal(mxgw_conf_parse_string("t", HDR
+						"service ssh 22 allow allow from 10.0.0.0/8 to gateway\n"
+						"service smtp 25 allow allow\n", &conf, NULL), 0);
+	running_of(&conf, svcs, 1);
+	assert_int_equal(mxgw_conf_diff_running(&conf, svcs, &diff), 0);
+	/* the file says to gateway, the running one DNATs it; and back */
+	svcs[1].flags &= ~MXGW_PORT_F_GATEWAY;
+	svcs[2].flags |= MXGW_PORT_F_GATEWAY;
+	assert_int_equal(mxgw_conf_diff_running(&conf, svcs, &diff), 2);
+	assert_int_equal(diff.running[1], MXGW_DIFF_DEFINITION);
+	assert_int_equal(diff.running[2], MXGW_DIFF_DEFINITION);
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -666,6 +721,9 @@ int main(void)
 		T(test_diff_running_same_as_the_file),
 		T(test_diff_running_marks_each_difference),
 		T(test_diff_running_after_save_is_in_sync),
+		T(test_save_keeps_a_utf8_bom),
+		T(test_save_a_to_gateway_service),
+		T(test_diff_running_sees_to_gateway),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

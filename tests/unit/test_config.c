@@ -15,8 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 
 #include "config.h"
@@ -351,8 +355,8 @@ static void test_public_rejects_anything_but_a_unicast_dotted_quad(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char *text = xasprintf("mailserver 192.168.1.10\npublic %s\n",
 				       bad[i].addr);
-		char *want = xasprintf("t.conf:2: error: public: %s\n"
-				       "t.conf:2: error: public: missing (required)\n",
+		/* said once: a bad value is no missing keyword */
+		char *want = xasprintf("t.conf:2: error: public: %s\n",
 				       bad[i].msg);
 
 		assert_fails(fx, text, want);
@@ -366,11 +370,9 @@ static void test_mailserver_rejects_a_bad_address(void **state)
 	struct fixture *fx = *state;
 
 	assert_fails(fx, "public 215.75.128.33\nmailserver 192.168.1\n",
-		     "t.conf:2: error: mailserver: \"192.168.1\" is not a dotted-quad IPv4 address\n"
-		     "t.conf:2: error: mailserver: missing (required)\n");
+		     "t.conf:2: error: mailserver: \"192.168.1\" is not a dotted-quad IPv4 address\n");
 	assert_fails(fx, "public 215.75.128.33\nmailserver 224.1.1.1\n",
-		     "t.conf:2: error: mailserver: 224.1.1.1 is not a unicast host address (multicast, 224.0.0.0/4)\n"
-		     "t.conf:2: error: mailserver: missing (required)\n");
+		     "t.conf:2: error: mailserver: 224.1.1.1 is not a unicast host address (multicast, 224.0.0.0/4)\n");
 }
 
 static void test_address_keywords_need_exactly_one_field(void **state)
@@ -378,14 +380,11 @@ static void test_address_keywords_need_exactly_one_field(void **state)
 	struct fixture *fx = *state;
 
 	assert_fails(fx, "public\nmailserver 192.168.1.10\n",
-		     "t.conf:1: error: public: missing address\n"
-		     "t.conf:2: error: public: missing (required)\n");
+		     "t.conf:1: error: public: missing address\n");
 	assert_fails(fx, "public 215.75.128.33 1.2.3.4\nmailserver 192.168.1.10\n",
-		     "t.conf:1: error: public: extra field \"1.2.3.4\"\n"
-		     "t.conf:2: error: public: missing (required)\n");
+		     "t.conf:1: error: public: extra field \"1.2.3.4\"\n");
 	assert_fails(fx, "public 215.75.128.33\nmailserver 192.168.1.10 x\n",
-		     "t.conf:2: error: mailserver: extra field \"x\"\n"
-		     "t.conf:2: error: mailserver: missing (required)\n");
+		     "t.conf:2: error: mailserver: extra field \"x\"\n");
 }
 
 static void test_public_and_mailserver_are_required(void **state)
@@ -428,11 +427,9 @@ static void test_public_and_mailserver_must_differ(void **state)
 	struct fixture *fx = *state;
 
 	assert_fails(fx, "public 192.168.1.10\nmailserver 192.168.1.10\n",
-		     "t.conf:2: error: mailserver: same address as public (line 1)\n"
-		     "t.conf:2: error: mailserver: missing (required)\n");
+		     "t.conf:2: error: mailserver: same address as public (line 1)\n");
 	assert_fails(fx, "mailserver 192.168.1.10\n\npublic 192.168.1.10\n",
-		     "t.conf:3: error: public: same address as mailserver (line 1)\n"
-		     "t.conf:3: error: public: missing (required)\n");
+		     "t.conf:3: error: public: same address as mailserver (line 1)\n");
 }
 
 static void test_default_rejects_other_words(void **state)
@@ -656,9 +653,9 @@ static void test_extra_field_after_incoming_is_an_error(void **state)
 	struct fixture *fx = *state;
 
 	assert_fails(fx, HDR "service a 25 allow allow 10.0.0.0/8\n",
-		     "t.conf:3: error: service a: extra field \"10.0.0.0/8\" (expected from or end of line)\n");
+		     "t.conf:3: error: service a: extra field \"10.0.0.0/8\" (expected from, to gateway or end of line)\n");
 	assert_fails(fx, HDR "service a 25 allow allow From 10.0.0.0/8\n",
-		     "t.conf:3: error: service a: extra field \"From\" (expected from or end of line)\n");
+		     "t.conf:3: error: service a: extra field \"From\" (expected from, to gateway or end of line)\n");
 }
 
 /* ---- service: from ----------------------------------------------------- */
@@ -902,7 +899,6 @@ static void test_blank_lines_are_ignored_but_counted(void **state)
 	assert_int_equal(fx->conf.services[0].line, 8);
 	assert_fails(fx, "\n\n\npublic x\n",
 		     "t.conf:4: error: public: \"x\" is not a dotted-quad IPv4 address\n"
-		     "t.conf:4: error: public: missing (required)\n"
 		     "t.conf:4: error: mailserver: missing (required)\n");
 }
 
@@ -965,8 +961,7 @@ static void test_multiple_errors_are_all_reported(void **state)
 		     "t.conf:5: error: service: from: extra field \"extra\" (expected one comma-separated list without blanks)\n"
 		     "t.conf:6: error: service smtp: name: already defined on line 4\n"
 		     "t.conf:6: error: service smtp: port: 25/tcp already used by service smtp (line 4)\n"
-		     "t.conf:7: error: keyword: unknown \"bogus\" (expected " KEYWORDS ")\n"
-		     "t.conf:7: error: public: missing (required)\n");
+		     "t.conf:7: error: keyword: unknown \"bogus\" (expected " KEYWORDS ")\n");
 }
 
 static void test_conf_is_zeroed_on_error(void **state)
@@ -1031,7 +1026,7 @@ static void test_file_and_string_parse_alike(void **state)
 	static const char text[] = HDR "# c\nservice a 25 allow allow x\n";
 	struct fixture *fx = *state;
 	char *path = temp_file(text, sizeof(text) - 1);
-	char *want = xasprintf("%s:4: error: service a: extra field \"x\" (expected from or end of line)\n",
+	char *want = xasprintf("%s:4: error: service a: extra field \"x\" (expected from, to gateway or end of line)\n",
 			       path);
 
 	assert_string_equal(parse_file(fx, path), want);
@@ -2004,6 +1999,333 @@ static void test_find_service(void **state)
 	assert_null(mxgw_conf_find_service(NULL, "smtp"));
 }
 
+/* ---- service: to gateway ------------------------------------------------ */
+
+static void test_to_gateway_after_from_or_alone(void **state)
+{
+	struct fixture *fx = *state;
+	const struct mxgw_conf_service *s;
+
+	assert_parses(fx, HDR "service ssh 22/tcp allow allow from 198.51.100.0/24 to gateway\n"
+		      "service wg 51820/udp deny deny to gateway\n"
+		      "service smtp 25 allow allow\n"
+		      "service mgmt 8443 allow allow from 203.0.113.7,10.0.0.0/8   to  gateway # c\n");
+	s = mxgw_conf_find_service(&fx->conf, "ssh");
+	assert_non_null(s);
+	assert_true(s->to_gateway);
+	assert_int_equal(s->nfrom, 1);
+	assert_int_equal(s->from[0].addr, ip("198.51.100.0"));
+	s = mxgw_conf_find_service(&fx->conf, "wg");
+	assert_true(s->to_gateway);
+	assert_int_equal(s->protos, UDP);
+	assert_int_equal(s->nfrom, 0);
+	assert_false(mxgw_conf_find_service(&fx->conf, "smtp")->to_gateway);
+	s = mxgw_conf_find_service(&fx->conf, "mgmt");
+	assert_true(s->to_gateway);
+	assert_int_equal(s->nfrom, 2);
+}
+
+/* Every mistake on a "to" names the file, the line and the field. */
+static void test_to_gateway_errors_name_the_field(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_fails(fx, HDR "service a 22 allow allow to\n",
+		     "t.conf:3: error: service a: to: missing target (expected gateway)\n");
+	assert_fails(fx, HDR "service a 22 allow allow from 10.0.0.0/8 to\n",
+		     "t.conf:3: error: service a: to: missing target (expected gateway)\n");
+	assert_fails(fx, HDR "service a 22 allow allow to mailserver\n",
+		     "t.conf:3: error: service a: to: \"mailserver\": expected gateway (without \"to\", incoming goes to the mail server)\n");
+	assert_fails(fx, HDR "service a 22 allow allow to Gateway\n",
+		     "t.conf:3: error: service a: to: \"Gateway\": expected gateway (without \"to\", incoming goes to the mail server)\n");
+	assert_fails(fx, HDR "service a 22 allow allow to gateway now\n",
+		     "t.conf:3: error: service a: to: extra field \"now\" (expected end of line)\n");
+	assert_fails(fx, HDR "service a 22 allow allow from 10.0.0.0/8 to gateway x y\n",
+		     "t.conf:3: error: service a: to: extra field \"x\" (expected end of line)\n");
+	assert_fails(fx, HDR "service a 22 allow allow to gateway from 10.0.0.0/8\n",
+		     "t.conf:3: error: service a: to: extra field \"from\" (from LIST goes before to gateway)\n");
+	assert_fails(fx, HDR "service a 22 allow allow from 10.0.0.0/8 gateway\n",
+		     "t.conf:3: error: service a: from: extra field \"gateway\" (expected one comma-separated list without blanks)\n");
+	assert_fails(fx, HDR "service a 22 allow allow gateway\n",
+		     "t.conf:3: error: service a: extra field \"gateway\" (expected from, to gateway or end of line)\n");
+	/* the rest of the line is still checked */
+	assert_fails(fx, HDR "service a 22 allow bogus from 10.0.0.1/8 to there\n",
+		     "t.conf:3: error: service a: incoming: expected allow or deny, got \"bogus\"\n"
+		     "t.conf:3: error: service a: from: \"10.0.0.1/8\": host bits set (network is 10.0.0.0/8)\n"
+		     "t.conf:3: error: service a: to: \"there\": expected gateway (without \"to\", incoming goes to the mail server)\n");
+}
+
+static void test_to_gateway_warnings(void **state)
+{
+	struct fixture *fx = *state;
+
+	/* without from: the gateway itself exposed to the Internet */
+	assert_string_equal(parse(fx, HDR "service ssh 22 allow allow to gateway\n"),
+			    "t.conf:3: warning: service ssh: to: gateway without from opens the gateway's own 22/tcp to the whole Internet: restrict it to where it is managed from (from CIDR[,CIDR...] before to gateway)\n");
+	assert_int_equal(fx->rc, 0);
+	assert_int_equal(fx->conf.nwarnings, 1);
+	assert_string_equal(parse(fx, HDR "service dns 53/tcp,udp deny allow to gateway\n"),
+			    "t.conf:3: warning: service dns: to: gateway without from opens the gateway's own 53/tcp,udp to the whole Internet: restrict it to where it is managed from (from CIDR[,CIDR...] before to gateway)\n");
+	/* incoming deny exposes nothing */
+	assert_parses(fx, HDR "service ssh 22 allow deny to gateway\n");
+	assert_string_equal(parse(fx, HDR "service ssh 22 allow deny from 10.0.0.0/8 to gateway\n"),
+			    "t.conf:3: warning: service ssh: from: has no effect: incoming is deny\n");
+	/* port 25 to the gateway: no MX-delivery warning about its from
+	 * (mxctl check says what it takes from the mail server) */
+	assert_parses(fx, HDR "service relay 25 allow allow from 10.0.0.0/8 to gateway\n");
+}
+
+static void test_lets_in_to_gateway(void **state)
+{
+	struct fixture *fx = *state;
+	const struct mxgw_conf *c = &fx->conf;
+
+	assert_parses(fx, HDR "service ssh 22 allow allow from 198.51.100.0/24,203.0.113.7 to gateway\n"
+		      "service wg 51820/udp allow deny to gateway\n"
+		      "service smtp 25 allow allow\n"
+		      "service dns 53/tcp,udp deny allow from 0.0.0.0/0 to gateway\n");
+	assert_true(mxgw_conf_lets_in_to_gateway(c, IPPROTO_TCP, 22, ip("198.51.100.7")));
+	assert_true(mxgw_conf_lets_in_to_gateway(c, IPPROTO_TCP, 22, ip("198.51.100.255")));
+	assert_true(mxgw_conf_lets_in_to_gateway(c, IPPROTO_TCP, 22, ip("203.0.113.7")));
+	assert_false(mxgw_conf_lets_in_to_gateway(c, IPPROTO_TCP, 22, ip("203.0.113.8")));
+	assert_false(mxgw_conf_lets_in_to_gateway(c, IPPROTO_TCP, 22, ip("198.51.101.7")));
+	assert_false(mxgw_conf_lets_in_to_gateway(c, IPPROTO_UDP, 22, ip("198.51.100.7")));
+	/* incoming deny */
+	assert_false(mxgw_conf_lets_in_to_gateway(c, IPPROTO_UDP, 51820, ip("198.51.100.7")));
+	/* DNATed to the mail server: not the gateway's */
+	assert_false(mxgw_conf_lets_in_to_gateway(c, IPPROTO_TCP, 25, ip("198.51.100.7")));
+	/* unlisted */
+	assert_false(mxgw_conf_lets_in_to_gateway(c, IPPROTO_TCP, 2222, ip("198.51.100.7")));
+	assert_true(mxgw_conf_lets_in_to_gateway(c, IPPROTO_UDP, 53, ip("192.0.2.1")));
+	assert_true(mxgw_conf_lets_in_to_gateway(c, IPPROTO_TCP, 53, ip("192.0.2.1")));
+	assert_false(mxgw_conf_lets_in_to_gateway(c, IPPROTO_ICMP, 53, ip("192.0.2.1")));
+	assert_false(mxgw_conf_lets_in_to_gateway(NULL, IPPROTO_TCP, 22, ip("198.51.100.7")));
+	/* without from: from anywhere */
+	parse(fx, HDR "service ssh 22 allow allow to gateway\n");
+	assert_true(mxgw_conf_lets_in_to_gateway(c, IPPROTO_TCP, 22, ip("192.0.2.1")));
+}
+
+/* ---- what a config file may be ------------------------------------------- */
+
+/* A parse that hangs fails the test instead of the whole run. */
+#define NO_HANG_S	10
+
+static void test_dev_zero_is_refused_at_once(void **state)
+{
+	struct fixture *fx = *state;
+
+	alarm(NO_HANG_S);
+	assert_string_equal(parse_file(fx, "/dev/zero"),
+			    "/dev/zero: error: a character device, not a config file (a regular file or a FIFO)\n");
+	assert_int_equal(fx->rc, -EINVAL);
+	assert_conf_zeroed(fx);
+	assert_string_equal(parse_file(fx, "/dev/null"),
+			    "/dev/null: error: a character device, not a config file (a regular file or a FIFO)\n");
+	alarm(0);
+}
+
+static void test_larger_than_1_mib_is_refused(void **state)
+{
+	struct fixture *fx = *state;
+	char path[] = "/tmp/test_config.XXXXXX";
+	char *want, *text;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	/* sparse: 2 MiB of NULs, never read */
+	assert_int_equal(ftruncate(fd, 2 * 1024 * 1024), 0);
+	assert_int_equal(close(fd), 0);
+	want = xasprintf("%s: error: larger than 1 MiB: not a config file\n", path);
+	assert_string_equal(parse_file(fx, path), want);
+	assert_int_equal(fx->rc, -EFBIG);
+	assert_conf_zeroed(fx);
+	/* exactly 1 MiB is still read (and this one has NULs) */
+	assert_int_equal(truncate(path, MXGW_CONF_MAX_SIZE), 0);
+	parse_file(fx, path);
+	assert_int_equal(fx->rc, -EINVAL);
+	unlink(path);
+	free(want);
+	/* a string as well */
+	text = malloc(MXGW_CONF_MAX_SIZE + 2);
+	assert_non_null(text);
+	memset(text, '#', MXGW_CONF_MAX_SIZE + 1);
+	text[MXGW_CONF_MAX_SIZE + 1] = '\0';
+	assert_string_equal(parse(fx, text), "t.conf: error: larger than 1 MiB: not a config file\n");
+	assert_int_equal(fx->rc, -EFBIG);
+	assert_conf_zeroed(fx);
+	free(text);
+}
+
+/* A FIFO in a fresh directory; @dir gets the directory to remove. */
+static char *make_fifo(char *dir)
+{
+	char *path;
+
+	strcpy(dir, "/tmp/test_config.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	path = xasprintf("%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	return path;
+}
+
+/*
+ * A pipe whose write end a child holds: it writes @len bytes of @data in
+ * two halves @pause_us apart, then exits.  Returns the read end, which
+ * /dev/fd/N names as mxctl -c <(...) does.
+ */
+static int pipe_writer(const char *data, size_t len, useconds_t pause_us,
+		       pid_t *pid)
+{
+	int p[2];
+
+	assert_int_equal(pipe(p), 0);
+	*pid = fork();
+	assert_true(*pid >= 0);
+	if (!*pid) {
+		size_t half = len / 2, done = 0;
+
+		close(p[0]);
+		signal(SIGPIPE, SIG_IGN);
+		while (done < len) {
+			ssize_t n = write(p[1], data + done,
+					  (done < half ? half : len) - done);
+
+			if (n <= 0)
+				_exit(1);
+			done += (size_t)n;
+			if (done == half)
+				usleep(pause_us);
+		}
+		_exit(0);
+	}
+	close(p[1]);
+	return p[0];
+}
+
+static void test_fifo_without_a_writer_does_not_block(void **state)
+{
+	struct fixture *fx = *state;
+	char dir[64], *path = make_fifo(dir), *want;
+
+	alarm(NO_HANG_S);
+	want = xasprintf("%s:0: error: public: missing (required)\n"
+			 "%s:0: error: mailserver: missing (required)\n", path, path);
+	assert_string_equal(parse_file(fx, path), want);
+	assert_int_equal(fx->rc, -EINVAL);
+	alarm(0);
+	unlink(path);
+	rmdir(dir);
+	free(want);
+	free(path);
+}
+
+/* A writer that is there is waited for, to the end of what it writes. */
+static void test_fifo_with_a_writer_is_read_to_the_end(void **state)
+{
+	static const char conf[] = HDR "service ssh 22 allow allow from 10.0.0.0/8 to gateway\n";
+	struct fixture *fx = *state;
+	char path[32];
+	int fd, status;
+	pid_t pid;
+
+	alarm(NO_HANG_S);
+	fd = pipe_writer(conf, sizeof(conf) - 1, 200 * 1000, &pid);
+	snprintf(path, sizeof(path), "/dev/fd/%d", fd);
+	assert_string_equal(parse_file(fx, path), "");
+	assert_int_equal(fx->rc, 0);
+	assert_true(mxgw_conf_find_service(&fx->conf, "ssh")->to_gateway);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && !WEXITSTATUS(status));
+	close(fd);
+	alarm(0);
+}
+
+static void test_fifo_larger_than_1_mib_is_refused(void **state)
+{
+	struct fixture *fx = *state;
+	size_t len = 2 * MXGW_CONF_MAX_SIZE;
+	char path[32], *data = malloc(len), *want;
+	int fd, status;
+	pid_t pid;
+
+	assert_non_null(data);
+	memset(data, '#', len);
+	alarm(NO_HANG_S);
+	fd = pipe_writer(data, len, 0, &pid);
+	snprintf(path, sizeof(path), "/dev/fd/%d", fd);
+	want = xasprintf("%s: error: larger than 1 MiB: not a config file\n", path);
+	assert_string_equal(parse_file(fx, path), want);
+	assert_int_equal(fx->rc, -EFBIG);
+	assert_conf_zeroed(fx);
+	close(fd);	/* the writer gets EPIPE and ends */
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	alarm(0);
+	free(want);
+	free(data);
+}
+
+/* ---- byte order mark, line ends ------------------------------------------- */
+
+static void test_utf8_bom_first_is_skipped(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_parses(fx, "\xef\xbb\xbfpublic 215.75.128.33\nmailserver 192.168.1.10\n");
+	assert_int_equal(fx->conf.public_addr, ip("215.75.128.33"));
+	assert_int_equal(fx->conf.lines.public_addr, 1);
+	/* and with CRLF line ends, as a Windows editor saves it */
+	assert_parses(fx, "\xef\xbb\xbf# c\r\n" HDR "service a 25 allow deny\r\n");
+	assert_int_equal(fx->conf.services[0].line, 4);
+	/* only first: elsewhere it is no blank */
+	assert_fails(fx, HDR "\xef\xbb\xbfservice a 25 allow deny\n",
+		     "t.conf:3: error: keyword: unknown \"\xef\xbb\xbfservice\" (expected " KEYWORDS ")\n");
+}
+
+/* One clear message, not "longer than 1024 characters" or a bad address. */
+static void test_cr_only_line_ends_are_one_clear_error(void **state)
+{
+	struct fixture *fx = *state;
+	struct text t;
+	char *text;
+
+	assert_fails(fx, "public 215.75.128.33\rmailserver 192.168.1.10\rservice a 25 allow deny\r",
+		     "t.conf:1: error: line: CR-only line ends: save the file with LF (or CRLF) line ends\n");
+	/* the shipped table saved with CR line ends: far over 1024 bytes */
+	text_open(&t);
+	fputs(HDR, t.f);
+	for (int i = 0; i < 100; i++)
+		fprintf(t.f, "service s%d %d allow deny\r", i, 1000 + i);
+	text = text_close(&t);
+	for (char *c = text; *c; c++)
+		if (*c == '\n')
+			*c = '\r';
+	assert_true(strlen(text) > MXGW_CONF_MAX_LINE);
+	assert_fails(fx, text,
+		     "t.conf:1: error: line: CR-only line ends: save the file with LF (or CRLF) line ends\n");
+	free(text);
+	/* a CR alone inside an LF file: that line */
+	assert_fails(fx, HDR "service a 25 allow deny\rservice b 26 allow deny\n",
+		     "t.conf:3: error: line: CR-only line ends: save the file with LF (or CRLF) line ends\n");
+	/* a last line ending in a CR alone is fine, as CRLF is */
+	assert_parses(fx, HDR "service a 25 allow deny\r");
+	/* CRLF with a trailing blank before it, and mixed with LF */
+	assert_parses(fx, "public 215.75.128.33 \r\nmailserver 192.168.1.10\nservice a 25 allow deny\r\n");
+}
+
+/* A line that cannot be read may hold the keyword: no "missing" guess. */
+static void test_unreadable_line_is_not_also_missing_keywords(void **state)
+{
+	struct fixture *fx = *state;
+	char line[MXGW_CONF_MAX_LINE + 2], *text;
+
+	memset(line, ' ', sizeof(line));
+	memcpy(line, "public", 6);
+	line[MXGW_CONF_MAX_LINE + 1] = '\0';
+	text = xasprintf("%s215.75.128.33\nmailserver 192.168.1.10\n", line);
+	assert_fails(fx, text, "t.conf:1: error: line: longer than 1024 characters\n");
+	free(text);
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -2108,6 +2430,18 @@ int main(void)
 		T(test_verdict_str),
 		T(test_protos_str),
 		T(test_find_service),
+		T(test_to_gateway_after_from_or_alone),
+		T(test_to_gateway_errors_name_the_field),
+		T(test_to_gateway_warnings),
+		T(test_lets_in_to_gateway),
+		T(test_dev_zero_is_refused_at_once),
+		T(test_larger_than_1_mib_is_refused),
+		T(test_fifo_without_a_writer_does_not_block),
+		T(test_fifo_with_a_writer_is_read_to_the_end),
+		T(test_fifo_larger_than_1_mib_is_refused),
+		T(test_utf8_bom_first_is_skipped),
+		T(test_cr_only_line_ends_are_one_clear_error),
+		T(test_unreadable_line_is_not_also_missing_keywords),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
