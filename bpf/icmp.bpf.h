@@ -35,20 +35,36 @@ static __always_inline bool from_allowed(__u32 svc_id, __be32 saddr)
 	return bpf_map_lookup_elem(&mxgw_from, &key) != NULL;
 }
 
-/* Would an incoming connection from @remote to @port have been DNATed? */
-static __always_inline bool dnat_port(const struct mxgw_config *cfg, __u8 proto,
-				      __be16 port, __be32 remote)
+/* Where an incoming connection from @remote to @port would have gone. */
+enum in_target {
+	IN_NOWHERE = 0,		/* dropped */
+	IN_MAILSERVER,		/* DNATed */
+	IN_GATEWAY,		/* a "to gateway" service: passed as it was */
+};
+
+static __always_inline enum in_target in_target(const struct mxgw_config *cfg,
+						 __u8 proto, __be16 port,
+						 __be32 remote)
 {
 	__u32 idx = mxgw_port_index(proto == IPPROTO_UDP, bpf_ntohs(port));
 	struct mxgw_port_policy *pol = bpf_map_lookup_elem(&mxgw_ports, &idx);
 
 	if (!pol)
-		return false;
+		return IN_NOWHERE;
 	if (!pol->svc_id)
-		return cfg->default_in == MXGW_ALLOW;
+		return cfg->default_in == MXGW_ALLOW ? IN_MAILSERVER : IN_NOWHERE;
 	if (pol->verdict[MXGW_DIR_IN] != MXGW_ALLOW)
-		return false;
-	return !(pol->flags & MXGW_PORT_F_FROM) || from_allowed(pol->svc_id, remote);
+		return IN_NOWHERE;
+	if ((pol->flags & MXGW_PORT_F_FROM) && !from_allowed(pol->svc_id, remote))
+		return IN_NOWHERE;
+	return pol->flags & MXGW_PORT_F_GATEWAY ? IN_GATEWAY : IN_MAILSERVER;
+}
+
+/* Would an incoming connection from @remote to @port have been DNATed? */
+static __always_inline bool dnat_port(const struct mxgw_config *cfg, __u8 proto,
+				      __be16 port, __be32 remote)
+{
+	return in_target(cfg, proto, port, remote) == IN_MAILSERVER;
 }
 
 /*
@@ -96,13 +112,24 @@ static __always_inline int icmp_error_in(struct xdp_md *ctx, struct cursor *c,
 	if (e) {
 		to_addr = e->lan_addr;
 		to_port = e->lan_port;
-	} else if (iip->protocol != IPPROTO_ICMP &&
-		   dnat_port(cfg, iip->protocol, pport, iip->daddr)) {
-		/* the mail server's reply to an incoming connection */
-		to_addr = cfg->mailserver_addr;
-		to_port = pport;
-	} else {
+	} else if (iip->protocol == IPPROTO_ICMP) {
 		goto no_flow;
+	} else {
+		switch (in_target(cfg, iip->protocol, pport, iip->daddr)) {
+		case IN_MAILSERVER:
+			/* the mail server's reply to an incoming connection */
+			to_addr = cfg->mailserver_addr;
+			to_port = pport;
+			break;
+		case IN_GATEWAY:
+			/* about the gateway's side of a "to gateway" service:
+			 * its own traffic (pass_gateway_service counts only
+			 * the service's packets: fwd_redirect is derived) */
+			count(MXGW_PASS_LOCAL);
+			return XDP_PASS;
+		default:
+			goto no_flow;
+		}
 	}
 
 	/* outer destination: IP checksum only (ICMP has no pseudo header) */

@@ -169,6 +169,11 @@ int mxgw_wan_in(struct xdp_md *ctx)
 	/* a new connection: the event shows it before the rewrite */
 	if ((l4.tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN && log_listened())
 		log_xdp(ctx, MXGW_IN_NEW, MXGW_EV_ALLOW);
+	if (pol->flags & MXGW_PORT_F_GATEWAY) {
+		/* "to gateway": the gateway's own stack answers, as it is */
+		count(MXGW_PASS_GATEWAY_SERVICE);
+		return XDP_PASS;
+	}
 	xdp_dnat(ip, &l4, cfg->mailserver_addr, 0, false);
 	return forward(ctx, eth, ip, vlans, cfg);
 }
@@ -206,6 +211,20 @@ static __always_inline bool is_wan_addr(const struct mxgw_config *cfg, __be32 a)
 		if (cfg->wan_addrs[i] && cfg->wan_addrs[i] == a)
 			return true;
 	return false;
+}
+
+/* Is @port a "to gateway" service's port (the gateway answering)? */
+static __always_inline bool gateway_service_port(const struct l4_ref *l4,
+						 __be16 port)
+{
+	struct mxgw_port_policy *pol;
+	__u32 idx;
+
+	if (l4->proto == IPPROTO_ICMP)
+		return false;
+	idx = mxgw_port_index(l4->proto_idx, bpf_ntohs(port));
+	pol = bpf_map_lookup_elem(&mxgw_ports, &idx);
+	return pol && (pol->flags & MXGW_PORT_F_GATEWAY);
 }
 
 /*
@@ -309,7 +328,11 @@ int mxgw_wan_out(struct __sk_buff *skb)
 	f.remote_port = l4.proto == IPPROTO_ICMP ? 0 : *l4.dport;
 
 	if (saddr == cfg->public_addr) {
-		ct_local(cfg, &f, now);
+		/* a "to gateway" service's side of a connection let in: as
+		 * stateless as inbound, so never tracked (a SYN flood would
+		 * fill mxgw_ct with the gateway's answers) */
+		if (!gateway_service_port(&l4, f.lan_port))
+			ct_local(cfg, &f, now);
 		return TC_ACT_OK;
 	}
 	if (is_wan_addr(cfg, saddr))
@@ -323,7 +346,8 @@ int mxgw_wan_out(struct __sk_buff *skb)
 		 * connection of its own.  From a port denied incoming nothing
 		 * can be a reply (XDP drops the other half): the host's own
 		 * flow, a resolver querying from port 53 say, masqueraded */
-		if (pol && (pol->svc_id ? pol->verdict[MXGW_DIR_IN] == MXGW_ALLOW :
+		if (pol && (pol->svc_id ? pol->verdict[MXGW_DIR_IN] == MXGW_ALLOW &&
+				!(pol->flags & MXGW_PORT_F_GATEWAY) :
 				(cfg->default_in == MXGW_ALLOW &&
 				 (l4.tcp_flags & (TCP_SYN | TCP_ACK)) != TCP_SYN))) {
 			/* a reply to an incoming connection: 1:1, stateless */

@@ -244,7 +244,8 @@ static struct mxgw_service service_of(const struct mxgw_conf_service *cs)
 	struct mxgw_service s = {
 		.port = cs->port,
 		.protos = cs->protos,
-		.flags = cs->nfrom ? MXGW_PORT_F_FROM : 0,
+		.flags = (cs->nfrom ? MXGW_PORT_F_FROM : 0) |
+			 (cs->to_gateway ? MXGW_PORT_F_GATEWAY : 0),
 		.in_use = 1,
 	};
 
@@ -472,7 +473,9 @@ static int derive_counters(const struct mxgw_maps *m, __u64 *c)
 	for (int k = MXGW_FWD_KERNEL_NO_NEIGH; k <= MXGW_FWD_KERNEL_OTHER_HOST; k++)
 		kernel += c[k];
 	c[MXGW_DROP_SERVICE_DENY] = minus(listed_deny, c[MXGW_DROP_NOT_FROM]);
-	c[MXGW_FWD_REDIRECT] = minus(allowed + c[MXGW_CT_REPLY], kernel);
+	/* a "to gateway" service's packets are allowed in, not forwarded */
+	c[MXGW_FWD_REDIRECT] = minus(allowed + c[MXGW_CT_REPLY],
+				     kernel + c[MXGW_PASS_GATEWAY_SERVICE]);
 	return 0;
 }
 

@@ -17,7 +17,7 @@
 
 /* Bumped whenever a struct or map below changes shape. A running gateway
  * loaded by an mxctl with another ABI version is refused, never patched. */
-#define MXGW_ABI_VERSION	2
+#define MXGW_ABI_VERSION	3
 
 #define MXGW_PIN_ROOT		"/sys/fs/bpf/mxgw"
 
@@ -133,6 +133,10 @@ struct mxgw_port_policy {
 _Static_assert(sizeof(struct mxgw_port_policy) == 4, "mxgw_port_policy layout");
 
 #define MXGW_PORT_F_FROM	0x01	/* incoming restricted to mxgw_from prefixes */
+/* "to gateway": incoming goes to the gateway's own stack on the public
+ * address (XDP_PASS, never rewritten), and the gateway's packets from the
+ * port leave untranslated and untracked (ABI 3) */
+#define MXGW_PORT_F_GATEWAY	0x02
 
 #define MXGW_PORTS_ENTRIES	(MXGW_PROTO_MAX * 65536)
 
@@ -237,6 +241,7 @@ enum mxgw_counter {
 	MXGW_PASS_LOCAL,		/* reply to the gateway's own flow */
 	MXGW_PASS_ICMP_ECHO,		/* echo request to the gateway, icmp-echo allow */
 	MXGW_PASS_OTHER_PROTO,		/* other protocols to the gateway, default allow */
+	MXGW_PASS_GATEWAY_SERVICE,	/* to a "to gateway" service, let in */
 	/* TC egress */
 	MXGW_SNAT_REPLY,		/* mail server's service reply, source -> public */
 	MXGW_SNAT_MASQ,			/* masqueraded packet of a LAN flow */
@@ -250,7 +255,8 @@ enum mxgw_counter {
 
 /* drop_service_deny = listed services' incoming denials - drop_not_from;
  * drop_default_deny = the unlisted row's incoming denials;
- * fwd_redirect = incoming allowed + ct_reply - the kernel paths. */
+ * fwd_redirect = incoming allowed + ct_reply - the kernel paths
+ *                - pass_gateway_service. */
 #define MXGW_COUNTER_DERIVED(c)	((c) == MXGW_DROP_SERVICE_DENY || \
 				 (c) == MXGW_DROP_DEFAULT_DENY || \
 				 (c) == MXGW_FWD_REDIRECT)

@@ -101,6 +101,8 @@ static const struct {
 		"echo request to the gateway, icmp-echo allow" },
 	[MXGW_PASS_OTHER_PROTO] = { "pass_other_proto",
 		"other protocols to the gateway, default allow" },
+	[MXGW_PASS_GATEWAY_SERVICE] = { "pass_gateway_service",
+		"to a \"to gateway\" service, let in" },
 	[MXGW_SNAT_REPLY] = { "snat_reply",
 		"mail server's service reply, source -> public" },
 	[MXGW_SNAT_MASQ] = { "snat_masq",

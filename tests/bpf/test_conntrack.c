@@ -593,6 +593,61 @@ static void test_full_table_evicts_and_keeps_working(void **state)
 	assert_int_equal(tb_counter(&tb, MXGW_CT_NEW), 3000);
 }
 
+/*
+ * A "to gateway" service: the gateway's side of a connection let in
+ * leaves as it is and is not tracked (stateless, as inbound is: a SYN
+ * flood would otherwise fill mxgw_ct with its answers); the mail server
+ * sending from that port is not answering anything we let in; ICMP errors
+ * about the gateway's side go to the gateway.
+ */
+static void test_to_gateway_service_is_the_gateways_own(void **state)
+{
+	struct tb_frame_spec synack = { .saddr = TB_PUBLIC, .daddr = TB_CLIENT, .sport = 22,
+					.dport = 40000, .tcp_flags = SYN | ACK };
+	struct tb_frame_spec from_mail = { .saddr = TB_MAILSERVER, .daddr = TB_CLIENT,
+					   .sport = 22, .dport = 40000,
+					   .tcp_flags = SYN | ACK };
+	struct tb_frame_spec sent = { .saddr = TB_PUBLIC, .daddr = TB_CLIENT, .sport = 22,
+				      .dport = 40000, .tcp_flags = ACK, .payload = 1400 };
+	struct tb_frame_spec err = { .saddr = ROUTER, .daddr = TB_PUBLIC, .proto = 1,
+				     .icmp_type = 3, .icmp_code = 4, .inner = &sent };
+	struct tb_frame_spec sent_out = { .saddr = TB_PUBLIC, .daddr = "203.0.113.1",
+					  .sport = 22, .dport = 40000, .tcp_flags = ACK };
+	struct tb_frame_spec err_out = { .saddr = ROUTER, .daddr = TB_PUBLIC, .proto = 1,
+					 .icmp_type = 3, .icmp_code = 4, .inner = &sent_out };
+	struct mxgw_ct_entry e;
+	__u64 ct_new, snat, local;
+	(void)state;
+
+	load(HEAD "service ssh 22 allow allow from 198.51.100.0/24 to gateway\n"
+	     "service smtp 25 allow allow\n");
+	ct_new = tb_counter(&tb, MXGW_CT_NEW);
+	snat = tb_counter(&tb, MXGW_SNAT_REPLY);
+	expect(true, &synack, TC_ACT_OK, &synack, "the gateway's SYN-ACK from :22, untouched");
+	expect(true, &sent, TC_ACT_OK, &sent, "and its data");
+	assert_false(ct_get(6, TB_CLIENT, 40000, 22, &e));
+	assert_int_equal(tb_counter(&tb, MXGW_CT_NEW), ct_new);
+	/* not a stateless reply of the mail server: nothing went to its :22 */
+	expect(true, &from_mail, TC_ACT_SHOT, NULL, "the mail server from :22");
+	assert_int_equal(tb_counter(&tb, MXGW_SNAT_REPLY), snat);
+	/* frag-needed about the gateway's segment: the gateway's, as it came */
+	local = tb_counter(&tb, MXGW_PASS_LOCAL);
+	expect(false, &err, XDP_PASS, &err, "frag-needed about :22, to the gateway");
+	assert_int_equal(tb_counter(&tb, MXGW_PASS_LOCAL), local + 1);
+	assert_int_equal(tb_counter(&tb, MXGW_ICMP_XLATE_IN), 0);
+	/* about a peer outside from: no connection of ours */
+	expect(false, &err_out, XDP_DROP, NULL, "frag-needed about a peer outside from");
+	/* with incoming deny, none either */
+	assert_int_equal(mxgw_maps_set_verdict(&tb.maps, "ssh", MXGW_DIR_IN, MXGW_DENY), 0);
+	expect(false, &err, XDP_DROP, NULL, "frag-needed about :22 after in deny");
+	assert_int_equal(tb_counter(&tb, MXGW_DROP_ICMP_NO_FLOW), 2);
+	/* the gateway's own flow from another port is tracked as before */
+	expect(true, &(struct tb_frame_spec)MASQ(.sport = 45000, .dport = 22), TC_ACT_OK,
+	       &(struct tb_frame_spec)MASQ(.sport = 45000, .dport = 22), "own SSH out");
+	assert_true(ct_get(6, REMOTE, 22, 45000, &e));
+	assert_true(e.flags & MXGW_CT_F_LOCAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -618,6 +673,7 @@ int main(void)
 		cmocka_unit_test(test_gateway_icmp_error_leaves_translated),
 		cmocka_unit_test(test_evicted_entry_is_counted_and_remapped),
 		cmocka_unit_test(test_full_table_evicts_and_keeps_working),
+		cmocka_unit_test(test_to_gateway_service_is_the_gateways_own),
 	};
 
 	return cmocka_run_group_tests_name("conntrack", tests, NULL, teardown);

@@ -431,6 +431,97 @@ static void test_set_service_takes_effect_on_next_packet(void **state)
 	assert_int_equal(mxgw_maps_set_verdict(&tb.maps, "nosuch", -1, MXGW_DENY), -ENOENT);
 }
 
+/*
+ * "to gateway": incoming to the gateway's own stack on the public address,
+ * the frame as it came (XDP_PASS), never rewritten; from and the verdict
+ * work as for any service, and an established session's segments pass.
+ */
+static void test_to_gateway_service_passes_to_the_gateway(void **state)
+{
+	static const char conf[] =
+		"public " TB_PUBLIC "\nmailserver " TB_MAILSERVER "\n"
+		"service ssh 22 allow allow from 198.51.100.0/24 to gateway\n"
+		"service smtp 25 allow allow\n";
+	const struct fixture allowed[] = {
+		{ "ssh SYN from inside from: to the gateway, untouched", { .dport = 22 },
+		  XDP_PASS, OUT_UNCHANGED, {}, MXGW_PASS_GATEWAY_SERVICE },
+		{ "ssh ACK of an established session", { .dport = 22, .tcp_flags = 0x10,
+							  .payload = 100 },
+		  XDP_PASS, OUT_UNCHANGED, {}, MXGW_PASS_GATEWAY_SERVICE },
+		{ "ssh FIN+ACK", { .dport = 22, .tcp_flags = 0x11, .sport = 50000,
+				   .saddr = "198.51.100.200" },
+		  XDP_PASS, OUT_UNCHANGED, {}, MXGW_PASS_GATEWAY_SERVICE },
+		{ "ssh from outside from", { .dport = 22, .saddr = "203.0.113.1" },
+		  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_NOT_FROM },
+		{ "22/udp is not the service", { .dport = 22, .proto = 17 },
+		  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_DEFAULT_DENY },
+		{ "smtp next to it is still DNATed", { .dport = 25 }, XDP_REDIRECT,
+		  OUT_FRAME, REDIRECTED(.dport = 25), MXGW_FWD_REDIRECT },
+	};
+	const struct fixture denied[] = {
+		{ "ssh SYN after in deny", { .dport = 22 }, XDP_DROP, OUT_UNCHANGED, {},
+		  MXGW_DROP_SERVICE_DENY },
+		{ "ssh ACK after in deny: the session is cut", { .dport = 22, .tcp_flags = 0x10 },
+		  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_SERVICE_DENY },
+	};
+	struct mxgw_pkt_count in0, in1, deny0, deny1;
+	__u64 redirected;
+	(void)state;
+
+	if (tb.skel)
+		tb_destroy(&tb);
+	tb_load(&tb, conf);
+	tb_allow_redirect(&tb, "lan0");
+	in0 = tb_svc_count(&tb, "ssh", MXGW_DIR_IN, MXGW_ALLOW);
+	deny0 = tb_svc_count(&tb, "ssh", MXGW_DIR_IN, MXGW_DENY);
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+		run_fixture(&tb, &allowed[i]);
+	/* the service's own counts, as for any service */
+	in1 = tb_svc_count(&tb, "ssh", MXGW_DIR_IN, MXGW_ALLOW);
+	deny1 = tb_svc_count(&tb, "ssh", MXGW_DIR_IN, MXGW_DENY);
+	assert_int_equal(in1.packets, in0.packets + 3);
+	assert_int_equal(in1.bytes, in0.bytes + (20 + 20 + 16) + (20 + 20 + 100) + (20 + 20 + 16));
+	assert_int_equal(deny1.packets, deny0.packets + 1);	/* outside from */
+	/* passed to the gateway is not forwarded: only smtp was redirected */
+	redirected = tb_counter(&tb, MXGW_FWD_REDIRECT);
+	assert_int_equal(redirected, 1);
+
+	assert_int_equal(mxgw_maps_set_verdict(&tb.maps, "ssh", MXGW_DIR_IN, MXGW_DENY), 0);
+	for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]); i++)
+		run_fixture(&tb, &denied[i]);
+	/* and back: the flag survived set-service */
+	assert_int_equal(mxgw_maps_set_verdict(&tb.maps, "ssh", -1, MXGW_ALLOW), 0);
+	run_fixture(&tb, &allowed[0]);
+}
+
+/* Without from, from anywhere; the frame is never rewritten, whatever
+ * default and the next hop say. */
+static void test_to_gateway_without_from_and_default_allow(void **state)
+{
+	static const char conf[] =
+		"public " TB_PUBLIC "\nmailserver " TB_MAILSERVER "\ndefault allow\n"
+		"service wg 51820/udp deny allow to gateway\n";
+	const struct fixture fx[] = {
+		{ "wireguard from anywhere, to the gateway", { .dport = 51820, .proto = 17 },
+		  XDP_PASS, OUT_UNCHANGED, {}, MXGW_PASS_GATEWAY_SERVICE },
+		{ "from elsewhere too", { .dport = 51820, .proto = 17, .saddr = "192.0.2.99" },
+		  XDP_PASS, OUT_UNCHANGED, {}, MXGW_PASS_GATEWAY_SERVICE },
+		{ "a LAN source to it is spoofed", { .dport = 51820, .proto = 17,
+						     .saddr = "192.168.1.50" },
+		  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_SPOOFED },
+		{ "51820/tcp: default allow DNATs it", { .dport = 51820 }, XDP_REDIRECT,
+		  OUT_FRAME, REDIRECTED(.dport = 51820), NO_COUNTER },
+	};
+	(void)state;
+
+	if (tb.skel)
+		tb_destroy(&tb);
+	tb_load(&tb, conf);
+	tb_allow_redirect(&tb, "lan0");
+	for (size_t i = 0; i < sizeof(fx) / sizeof(fx[0]); i++)
+		run_fixture(&tb, &fx[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -446,6 +537,8 @@ int main(void)
 		cmocka_unit_test(test_next_hop_is_cached_not_looked_up_per_packet),
 		cmocka_unit_test(test_changed_mail_server_mac_followed_within_a_second),
 		cmocka_unit_test(test_set_service_takes_effect_on_next_packet),
+		cmocka_unit_test(test_to_gateway_service_passes_to_the_gateway),
+		cmocka_unit_test(test_to_gateway_without_from_and_default_allow),
 	};
 
 	return cmocka_run_group_tests_name("xdp mxgw_wan_in", tests, setup, teardown);
