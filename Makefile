@@ -12,9 +12,17 @@ CLANG   ?= clang
 BPFTOOL ?= bpftool
 ARCH    := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
+# CFLAGS is the user's (make CFLAGS=-O0); the project's own flags are kept
+# apart, so no command line can drop the include paths, warnings or -std.
 CFLAGS  ?= -O2 -g
-CFLAGS  += -Wall -Wextra -Werror -Wno-format-truncation -std=gnu11 -I$(BUILD) -Imaps -Ictl -Iloader
+MXGW_CFLAGS := -Wall -Wextra -Werror -Wno-format-truncation -std=gnu11 -I$(BUILD) -Imaps -Ictl -Iloader
+ALL_CFLAGS   = $(MXGW_CFLAGS) $(CFLAGS)
 LDLIBS  := -lbpf -lelf -lz
+
+# mxctl --version and mxgw_build_info: git describe of a git checkout (a
+# .git directory, or a worktree's .git file), else ctl/version.c's fallback;
+# make MXGW_VERSION=1.0 (a release tarball) sets it.
+MXGW_VERSION := $(if $(wildcard .git),$(shell git describe --always --dirty --tags 2>/dev/null))
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Wall -Werror
 
 ifeq ($(V),1)
@@ -32,7 +40,7 @@ DEPS := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool libcmocka-dev \
 BPF_SRC  := bpf/mxgw.bpf.c
 BPF_HDRS := $(wildcard bpf/*.h) maps/mxgw_abi.h vmlinux/vmlinux.h
 LIB_SRC  := maps/maps.c maps/names.c ctl/config.c loader/loader.c loader/netdev.c loader/refusal.c
-CTL_SRC  := ctl/mxctl.c ctl/json.c ctl/show.c ctl/cmd_load.c ctl/cmd_service.c ctl/cmd_status.c \
+CTL_SRC  := ctl/mxctl.c ctl/version.c ctl/json.c ctl/show.c ctl/cmd_load.c ctl/cmd_service.c ctl/cmd_status.c \
 	    ctl/cmd_conntrack.c ctl/cmd_dns.c ctl/cmd_check.c ctl/policy.c ctl/conf_save.c \
 	    ctl/cmd_log.c ctl/cmd_stats.c ctl/prometheus.c ctl/cmd_export.c ctl/nft_export.c
 HDRS     := $(wildcard maps/*.h ctl/*.h loader/*.h) $(BUILD)/mxgw.skel.h
@@ -58,7 +66,7 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSCONFDIR  ?= /etc
 MAN := $(BUILD)/man/mxctl.8 $(BUILD)/man/mxgw.conf.5
 
-.PHONY: all test deps check-deps clean bench demo install uninstall test-kernels
+.PHONY: all test deps check-deps clean bench demo install uninstall test-kernels FORCE
 all: $(BUILD)/mxctl $(MAN)
 
 $(BUILD)/mxgw.bpf.o: $(BPF_SRC) $(BPF_HDRS)
@@ -73,16 +81,27 @@ $(BUILD)/mxgw.skel.h: $(BUILD)/mxgw.bpf.o
 $(BUILD)/obj/%.o: %.c $(HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# Rewritten only when the version changes: a new commit (or a tree that
+# became dirty) rebuilds version.o and relinks, nothing else.
+$(BUILD)/version.txt: FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q)echo '$(MXGW_VERSION)' | cmp -s - $@ 2>/dev/null || echo '$(MXGW_VERSION)' >$@
+
+$(BUILD)/obj/ctl/version.o: ctl/version.c ctl/version.h $(BUILD)/version.txt
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $(if $(MXGW_VERSION),-DMXGW_VERSION='"$(MXGW_VERSION)"') -c $< -o $@
 
 $(BUILD)/mxctl: $(CTL_OBJ) $(LIB_OBJ)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/tests/test_config: tests/unit/test_config.c ctl/config.c $(HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
+	$(Q)$(CC) $(ALL_CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
 		tests/unit/test_config.c ctl/config.c -lcmocka -o $@
 
 # mxctl dns and check: formatters, checks, and the handlers (the test
@@ -90,32 +109,33 @@ $(BUILD)/tests/test_config: tests/unit/test_config.c ctl/config.c $(HDRS)
 $(BUILD)/tests/test_dns: tests/unit/test_dns.c tests/unit/unit.c ctl/cmd_dns.c ctl/policy.c ctl/config.c ctl/json.c $(HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
+	$(Q)$(CC) $(ALL_CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
 		tests/unit/test_dns.c tests/unit/unit.c ctl/cmd_dns.c ctl/policy.c ctl/config.c ctl/json.c -lcmocka -o $@
 
 $(BUILD)/tests/test_policy: tests/unit/test_policy.c tests/unit/unit.c ctl/cmd_check.c ctl/policy.c ctl/config.c ctl/json.c $(HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
+	$(Q)$(CC) $(ALL_CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
 		tests/unit/test_policy.c tests/unit/unit.c ctl/cmd_check.c ctl/policy.c ctl/config.c ctl/json.c -lcmocka -o $@
 
 $(BUILD)/tests/test_conf_save: tests/unit/test_conf_save.c ctl/conf_save.c ctl/config.c $(HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
+	$(Q)$(CC) $(ALL_CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
 		tests/unit/test_conf_save.c ctl/conf_save.c ctl/config.c -lcmocka -o $@
 
+# (a version of its own, so the expected text does not follow git)
 $(BUILD)/tests/test_prometheus: tests/unit/test_prometheus.c tests/unit/unit.c ctl/prometheus.c ctl/json.c ctl/show.c \
-		maps/names.c ctl/config.c $(HDRS)
+		maps/names.c ctl/config.c ctl/version.c $(HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) tests/unit/test_prometheus.c tests/unit/unit.c ctl/prometheus.c ctl/json.c ctl/show.c \
-		maps/names.c ctl/config.c -lcmocka -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -DMXGW_VERSION='"1.2.3-test"' tests/unit/test_prometheus.c tests/unit/unit.c \
+		ctl/prometheus.c ctl/json.c ctl/show.c maps/names.c ctl/config.c ctl/version.c -lcmocka -o $@
 
 $(BUILD)/tests/test_nft_export: tests/unit/test_nft_export.c tests/unit/unit.c ctl/nft_export.c ctl/config.c $(HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
+	$(Q)$(CC) $(ALL_CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
 		tests/unit/test_nft_export.c tests/unit/unit.c ctl/nft_export.c ctl/config.c -lcmocka -o $@
 
 # The COUNTERS section of mxctl(8) comes from the binary (mxctl help
@@ -160,22 +180,22 @@ uninstall:
 $(BUILD)/tests/test_netdev: tests/unit/test_netdev.c loader/netdev.c $(HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) tests/unit/test_netdev.c loader/netdev.c -lcmocka -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) tests/unit/test_netdev.c loader/netdev.c -lcmocka -o $@
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c tests/bpf/testbed.c $(LIB_OBJ) $(HDRS) $(wildcard tests/bpf/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -Itests/bpf -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" $< tests/bpf/testbed.c $(LIB_OBJ) $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/bpf -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" $< tests/bpf/testbed.c $(LIB_OBJ) $(LDLIBS) -lcmocka -o $@
 
 $(BUILD)/tests/test_%: tests/bpf/test_%.c tests/bpf/testbed.c $(LIB_OBJ) $(HDRS) $(wildcard tests/bpf/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -Itests/bpf -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" $< tests/bpf/testbed.c $(LIB_OBJ) $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/bpf -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" $< tests/bpf/testbed.c $(LIB_OBJ) $(LDLIBS) -lcmocka -o $@
 
 $(BUILD)/bench/bench_prog: tests/bench/bench_prog.c tests/bpf/testbed.c $(LIB_OBJ) $(HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -Wno-missing-field-initializers -Itests/bpf \
+	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-field-initializers -Itests/bpf \
 		-DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" $< tests/bpf/testbed.c \
 		$(LIB_OBJ) $(LDLIBS) -lcmocka -o $@
 
@@ -197,7 +217,7 @@ $(BENCH_SKEL): $(BUILD)/bench/%.skel.h: $(BUILD)/bench/%.bpf.o
 $(BUILD)/bench/bench_e2e: tests/bench/bench_e2e.c tests/bench/bench_frame.h tests/bpf/testbed.c \
 		$(BENCH_SKEL) $(LIB_OBJ) $(HDRS)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Wno-missing-field-initializers -Itests/bpf -Itests/bench \
+	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-field-initializers -Itests/bpf -Itests/bench \
 		-I$(BUILD)/bench -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
 		-DMXGW_BENCH_NFT=\"$(CURDIR)/tests/bench/mxgw-equivalent.nft\" \
 		$< tests/bpf/testbed.c $(LIB_OBJ) $(LDLIBS) -lcmocka -lpthread -o $@

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * mxctl check: validate a config without loading it, then say where it
- * strays from the seed's advice.  The parser's own warnings (from on port
- * 25, a nat-ports range with few free ports, ...) are shown as the parser
- * words them and never repeated by the policy checks.
+ * strays from the advice of the Kerio MailServer guide (Table 1.1, the
+ * shipped table).  The parser's own warnings (from on port 25, a
+ * nat-ports range with few free ports, ...) are shown as the parser words
+ * them and never repeated by the policy checks.
  *
  * Exit status: 0 valid without a warning, 1 errors (the file does not
  * parse or cannot be read: load would refuse it), 3 valid with warnings;

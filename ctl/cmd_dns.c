@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * mxctl dns: the DNS records the seed asks for, from the config: the
- * domain's MX record and the MX host's A record at the public address for
- * the provider's DNS, the MX host at the mail server's address for the LAN.
+ * mxctl dns: the DNS records the Kerio MailServer guide (section 1.1)
+ * asks for, from the config: the domain's MX record and the MX host's A
+ * record at the public address for the provider's DNS, the MX host at the
+ * mail server's address for the LAN.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -123,6 +123,7 @@ static int read_stats(const char *ifname, struct mxgw_stats *st)
 			s->protos = svcs[id].protos;
 			memcpy(s->verdict, svcs[id].verdict, sizeof(s->verdict));
 			s->from = svcs[id].flags & MXGW_PORT_F_FROM;
+			s->to_gateway = svcs[id].flags & MXGW_PORT_F_GATEWAY;
 		} else {
 			s->verdict[MXGW_DIR_IN] = cfg.default_in;
 			s->verdict[MXGW_DIR_OUT] = cfg.default_out;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * mxctl status: the running table as the seed shows it (service, port,
- * outgoing, incoming) with live counters, how the programs are attached
- * and which forwarding path incoming mail takes.
+ * mxctl status: the running table as Table 1.1 of the Kerio MailServer
+ * guide shows it (service, port, outgoing, incoming) with live counters,
+ * how the programs are attached and which forwarding path incoming mail
+ * takes.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -205,11 +206,12 @@ static void print_text(const struct status *st)
 			       proto_port(s, pp, sizeof(pp)),
 			       mxgw_verdict_str(s->verdict[MXGW_DIR_OUT]), in);
 		}
-		printf(" %12llu %12llu %12llu %12llu\n",
+		printf(" %12llu %12llu %12llu %12llu%s\n",
 		       (unsigned long long)c[MXGW_DIR_IN][MXGW_ALLOW].packets,
 		       (unsigned long long)c[MXGW_DIR_IN][MXGW_DENY].packets,
 		       (unsigned long long)c[MXGW_DIR_OUT][MXGW_ALLOW].packets,
-		       (unsigned long long)c[MXGW_DIR_OUT][MXGW_DENY].packets);
+		       (unsigned long long)c[MXGW_DIR_OUT][MXGW_DENY].packets,
+		       id && (s->flags & MXGW_PORT_F_GATEWAY) ? "  -> gateway" : "");
 	}
 	print_file_diff(st);
 	printf("\n  counters:");
@@ -282,6 +284,9 @@ static void print_json(struct json *j, const struct status *st)
 			json_kv_string(j, "outgoing", mxgw_verdict_str(s->verdict[MXGW_DIR_OUT]));
 			json_kv_string(j, "incoming", mxgw_verdict_str(s->verdict[MXGW_DIR_IN]));
 			json_kv_bool(j, "from", s->flags & MXGW_PORT_F_FROM);
+			/* where incoming goes: DNATed, or the gateway's own */
+			json_kv_string(j, "to", s->flags & MXGW_PORT_F_GATEWAY ?
+				       "gateway" : "mailserver");
 			if (st->file)
 				json_kv_bool(j, "differs_from_file", st->diff.running[id]);
 		} else {

@@ -12,9 +12,12 @@
 #include <bpf/libbpf.h>
 #include "mxctl.h"
 #include "config.h"
+#include "json.h"
+#include "version.h"
 #include "../loader/loader.h"
 
 static int cmd_help(const struct mxctl_opts *opts, int argc, char **argv);
+static int cmd_version(const struct mxctl_opts *opts, int argc, char **argv);
 
 static const struct mxctl_cmd commands[] = {
 	{ "load", cmd_load, "IFNAME",
@@ -39,6 +42,8 @@ static const struct mxctl_cmd commands[] = {
 	  "the DNS records of the config: public MX and A, local A (zone file syntax)" },
 	{ "check", cmd_check, "",
 	  "validate the config without loading it, warn about risky settings (exit 3)" },
+	{ "version", cmd_version, "",
+	  "mxctl's version and the map ABI version it speaks (also --version)" },
 	{ "help", cmd_help, "[counters]", "this text; counters: what each counter counts" },
 };
 
@@ -106,6 +111,26 @@ static int help_counters(void)
 	return 0;
 }
 
+/* mxctl version, mxctl --version: "mxctl VERSION (map ABI N)" */
+static int cmd_version(const struct mxctl_opts *opts, int argc, char **argv)
+{
+	struct json j;
+
+	(void)argv;
+	if (argc)
+		return mxctl_usage("version", "version takes no arguments");
+	if (opts && opts->json) {
+		json_init(&j, stdout);
+		json_object_start(&j);
+		json_kv_string(&j, "version", mxgw_version);
+		json_kv_uint(&j, "abi", MXGW_ABI_VERSION);
+		json_object_end(&j);
+	} else {
+		printf("mxctl %s (map ABI %d)\n", mxgw_version, MXGW_ABI_VERSION);
+	}
+	return fflush(stdout) ? 1 : 0;
+}
+
 static int cmd_help(const struct mxctl_opts *opts, int argc, char **argv)
 {
 	(void)opts;
@@ -130,6 +155,7 @@ static int cmd_help(const struct mxctl_opts *opts, int argc, char **argv)
 	       "  -i, --interface IF  act on this interface only (default: every loaded one)\n"
 	       "  -j, --json          JSON output\n"
 	       "  -h, --help          this text\n"
+	       "  -V, --version       the version (mxctl version)\n"
 	       "\nexit status: 0 success, 1 failure, 2 usage error, 3 check: warnings only\n",
 	       MXGW_CONF_DEFAULT_PATH);
 	return 0;
@@ -224,14 +250,16 @@ int main(int argc, char **argv)
 		{ "interface", required_argument, NULL, 'i' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	struct mxctl_opts opts = { .conf_path = MXGW_CONF_DEFAULT_PATH };
 	const struct mxctl_cmd *cmd;
+	bool version = false;
 	int c, cmd_argc;
 
 	/* "+": options before the command only; the command parses the rest */
-	while ((c = getopt_long(argc, argv, "+c:i:jh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+c:i:jhV", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			opts.conf_path = optarg;
@@ -244,10 +272,16 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			return cmd_help(&opts, 0, NULL);
+		case 'V':
+			version = true;
+			break;
 		default:
 			return mxctl_usage(NULL, "bad option");
 		}
 	}
+	/* after the loop: mxctl -j --version is JSON too */
+	if (version)
+		return cmd_version(&opts, 0, NULL);
 	if (optind >= argc)
 		return mxctl_usage(NULL, "no command given");
 	cmd = find_cmd(argv[optind]);

@@ -13,7 +13,8 @@
  *   postrouting (nat)  outgoing flows leave with the public address, ports
  *                      from nat-ports; the gateway's own traffic as it is.
  *   input (filter)     the public address itself: replies to the gateway's
- *                      flows, icmp-echo; everything else mxgw drops in XDP.
+ *                      flows, icmp-echo, the "to gateway" services (their
+ *                      from sets too); everything else mxgw drops in XDP.
  *
  * Only the WAN interface is named: outgoing is what the gateway forwards
  * out of it, incoming what arrives on it for the public address.
@@ -160,7 +161,7 @@ static void chain_prerouting(FILE *out, const struct mxgw_conf *conf,
 	for (unsigned int i = 0; i < conf->nservices; i++) {
 		const struct mxgw_conf_service *s = &conf->services[i];
 
-		if (s->verdict[MXGW_DIR_IN] != MXGW_ALLOW)
+		if (s->verdict[MXGW_DIR_IN] != MXGW_ALLOW || s->to_gateway)
 			continue;
 		fprintf(out, "\t\tiifname \"%s\" ip daddr %s ", wan, pub);
 		port_match(out, s);
@@ -169,15 +170,18 @@ static void chain_prerouting(FILE *out, const struct mxgw_conf *conf,
 	}
 	if (allow) {
 		/* listed denials (and sources outside from) stay on the public
-		 * address, where the input chain drops them */
+		 * address, where the input chain drops them; "to gateway"
+		 * services stay there too, for the input chain to judge */
 		for (unsigned int i = 0; i < conf->nservices; i++) {
 			const struct mxgw_conf_service *s = &conf->services[i];
 
-			if (s->verdict[MXGW_DIR_IN] == MXGW_ALLOW && !has_from(s))
+			if (s->verdict[MXGW_DIR_IN] == MXGW_ALLOW && !has_from(s) &&
+			    !s->to_gateway)
 				continue;
 			fprintf(out, "\t\tiifname \"%s\" ip daddr %s ", wan, pub);
 			port_match(out, s);
 			fprintf(out, " accept comment \"%s: %s, not rewritten\"\n", s->name,
+				s->to_gateway ? "to gateway" :
 				has_from(s) ? "source outside from" : "incoming deny");
 		}
 		fprintf(out, "\t\tiifname \"%s\" ip daddr %s meta l4proto { tcp, udp } dnat to %s comment \"default allow\"\n",
@@ -199,6 +203,9 @@ static void chain_forward(FILE *out, const struct mxgw_conf *conf,
 		const struct mxgw_conf_service *s = &conf->services[i];
 		bool allow = s->verdict[MXGW_DIR_IN] == MXGW_ALLOW;
 
+		/* its incoming is the input chain's: nothing is forwarded */
+		if (s->to_gateway)
+			continue;
 		fprintf(out, "\t\tiifname \"%s\" ip daddr %s ", wan, ms);
 		port_match(out, s);
 		from_match(out, s);
@@ -251,6 +258,16 @@ static void chain_input(FILE *out, const struct mxgw_conf *conf,
 	if (conf->default_verdict == MXGW_ALLOW)
 		fprintf(out, "\t\tiifname \"%s\" ip daddr %s meta l4proto != { tcp, udp, icmp } accept comment \"default allow: other protocols\"\n",
 			wan, pub);
+	for (unsigned int i = 0; i < conf->nservices; i++) {
+		const struct mxgw_conf_service *s = &conf->services[i];
+
+		if (!s->to_gateway || s->verdict[MXGW_DIR_IN] != MXGW_ALLOW)
+			continue;
+		fprintf(out, "\t\tiifname \"%s\" ip daddr %s ", wan, pub);
+		port_match(out, s);
+		from_match(out, s);
+		fprintf(out, " accept comment \"%s: to gateway\"\n", s->name);
+	}
 	fprintf(out, "\t\tiifname \"%s\" ip daddr %s drop comment \"denied, unlisted, outside from\"\n"
 		"\t}\n",
 		wan, pub);

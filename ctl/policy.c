@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * policy.c - the seed's DNS and firewall advice, applied to a parsed config.
+ * policy.c - the DNS and firewall advice of the Kerio MailServer guide
+ * (section 1.1, "Before you start", and its Table 1.1, "Services to be
+ * allowed on the firewall": the shipped table), applied to a parsed config.
  *
- * The seed (the Kerio MailServer guide, "Before you start") asks for an MX
+ * The guide asks for an MX
  * record of the domain naming the mail host, that host's A record at the
  * public address in the public DNS and its private address in the local
  * DNS, and a firewall that maps port 25 to everybody and otherwise only
@@ -222,7 +224,7 @@ struct range {
 	const char *what;
 };
 
-/* RFC 1918: where the seed's LAN (192.168.1.0/24) comes from. */
+/* RFC 1918: where the guide's LAN (192.168.1.0/24) comes from. */
 static const struct range private_ranges[] = {
 	{ 0x0a000000, 8, "10.0.0.0/8", "private, RFC 1918" },
 	{ 0xac100000, 12, "172.16.0.0/12", "private, RFC 1918" },
@@ -267,7 +269,7 @@ static void check_addresses(struct findings *fs)
 		      ARRAY_SIZE(private_ranges))) {
 		inet_ntop(AF_INET, &conf->mailserver_addr, a, sizeof(a));
 		warn(fs, conf->lines.mailserver, "mailserver", NULL,
-		     "%s is not a private address (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16): the seed puts the mail server on the LAN behind the gateway, reachable from the Internet only through the mapped ports",
+		     "%s is not a private address (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16): the Kerio MailServer guide (section 1.1) puts the mail server on the LAN behind the gateway, reachable from the Internet only through the mapped ports",
 		     a);
 	}
 }
@@ -279,10 +281,10 @@ static void check_default(struct findings *fs)
 	if (conf->default_verdict != MXGW_ALLOW)
 		return;
 	warn(fs, conf->lines.default_verdict, "default", NULL,
-	     "allow opens every port the table does not list, incoming to the mail server and outgoing to the Internet; the seed maps only the services it names, so use default deny and list what must pass");
+	     "allow opens every port the table does not list, incoming to the mail server and outgoing to the Internet; Table 1.1 of the Kerio MailServer guide maps only the services it names, so use default deny and list what must pass");
 }
 
-/* The plaintext services of the seed's table and their SSL/TLS twins. */
+/* The plaintext services of Table 1.1 and their SSL/TLS twins. */
 static const struct {
 	__u16 port;
 	const char *name;
@@ -303,17 +305,57 @@ static void check_plaintext(struct findings *fs)
 	for (unsigned int i = 0; i < conf->nservices; i++) {
 		const struct mxgw_conf_service *svc = &conf->services[i];
 
+		/* to the gateway, the mail server's passwords never pass */
 		if (svc->verdict[MXGW_DIR_IN] != MXGW_ALLOW ||
-		    !(svc->protos & TCP_BIT))
+		    !(svc->protos & TCP_BIT) || svc->to_gateway)
 			continue;
 		for (size_t k = 0; k < ARRAY_SIZE(plaintext); k++) {
 			if (svc->port != plaintext[k].port)
 				continue;
 			snprintf(field, sizeof(field), "service %s", svc->name);
 			warn(fs, svc->line, field, "incoming",
-			     "allow maps plaintext %s (%u/tcp) from the Internet, where passwords would cross in clear; the seed maps only SSL/TLS services from the Internet: offer %s and deny %u",
+			     "allow maps plaintext %s (%u/tcp) from the Internet, where passwords would cross in clear; Table 1.1 of the Kerio MailServer guide maps only SSL/TLS services from the Internet: offer %s and deny %u",
 			     plaintext[k].name, plaintext[k].port,
 			     plaintext[k].tls, plaintext[k].port);
+		}
+	}
+}
+
+/* The ports Table 1.1 maps from the Internet to the mail server. */
+static const struct {
+	__u16 port;
+	const char *name;
+} mapped[] = {
+	{ 25, "SMTP" }, { 465, "SMTPS" }, { 995, "POP3S" }, { 993, "IMAPS" },
+	{ 563, "NNTPS" }, { 636, "LDAPS" }, { 443, "HTTPS" },
+};
+
+/*
+ * "to gateway" on a port the mail server's clients use: they reach the
+ * gateway instead.  Legal (the gateway may run a relay or a web server),
+ * so a warning; the other side, no from, the parser warns about.
+ */
+static void check_to_gateway(struct findings *fs)
+{
+	const struct mxgw_conf *conf = fs->conf;
+	char field[MXGW_FINDING_FIELD_LEN];
+
+	for (unsigned int i = 0; i < conf->nservices; i++) {
+		const struct mxgw_conf_service *svc = &conf->services[i];
+
+		if (!svc->to_gateway || !(svc->protos & TCP_BIT))
+			continue;
+		for (size_t k = 0; k < ARRAY_SIZE(mapped); k++) {
+			if (svc->port != mapped[k].port)
+				continue;
+			snprintf(field, sizeof(field), "service %s", svc->name);
+			if (svc->port == 25)
+				warn(fs, svc->line, field, "to",
+				     "gateway takes SMTP (25/tcp) from the mail server: every SMTP server on the Internet delivering to the MX host reaches the gateway instead, so no mail reaches the mail server through mxgw (Table 1.1 of the Kerio MailServer guide maps 25 to it)");
+			else
+				warn(fs, svc->line, field, "to",
+				     "gateway takes %s (%u/tcp) from the mail server: its clients on the Internet reach the gateway instead (Table 1.1 of the Kerio MailServer guide maps %u to the mail server)",
+				     mapped[k].name, svc->port, svc->port);
 		}
 	}
 }
@@ -412,6 +454,7 @@ unsigned int mxgw_policy_check(const struct mxgw_conf *conf,
 	check_addresses(&fs);
 	check_default(&fs);
 	check_plaintext(&fs);
+	check_to_gateway(&fs);
 	check_dns(&fs);
 	sort_by_line(out, fs.n < max ? fs.n : max);
 	return fs.n;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The seed's advice on a parsed config: the DNS records it implies
+ * The Kerio MailServer guide's advice (section 1.1 and its Table 1.1, the
+ * shipped table) on a parsed config: the DNS records it implies
  * (mxctl dns) and the settings it warns about (mxctl check).  Everything
  * here is pure: it reads a struct mxgw_conf and writes to the stream or
  * array it is given, nothing else.
@@ -55,10 +56,11 @@ struct mxgw_finding {
 #define MXGW_POLICY_MAX_FINDINGS	(MXGW_MAX_SERVICES + 8)
 
 /*
- * The settings of @conf the seed advises against, each with its reason:
- * a plaintext service (POP3, IMAP, NNTP, LDAP, HTTP) allowed incoming, no
- * outgoing DNS, a private public address or a mail server outside the
- * private ranges, default allow.  What the parser already warns about
+ * The settings of @conf the guide advises against, each with its reason:
+ * a plaintext service (POP3, IMAP, NNTP, LDAP, HTTP) allowed incoming to
+ * the mail server, a port Table 1.1 maps to the mail server taken "to
+ * gateway", no outgoing DNS, a private public address or a mail server
+ * outside the private ranges, default allow.  What the parser already warns about
  * (from on port 25, among others) is not repeated here.
  *
  * Fills @out with up to @max findings in line order and returns how many

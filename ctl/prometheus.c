@@ -11,6 +11,7 @@
 #include "prometheus.h"
 #include "config.h"
 #include "json.h"
+#include "version.h"
 #include "../maps/maps.h"
 
 static const char *const dir_names[MXGW_DIR_MAX] = {
@@ -176,7 +177,7 @@ static void prom_services(FILE *out, const struct mxgw_stats *st, int n)
 	char port[8];
 
 	family(out, "mxgw_service_info", "gauge",
-	       "The table, one series per service: port, protocols, outgoing and incoming verdicts, whether incoming is restricted by from. Always 1.");
+	       "The table, one series per service: port, protocols, outgoing and incoming verdicts, whether incoming is restricted by from, where it goes (the mail server, or the gateway itself). Always 1.");
 	for (int i = 0; i < n; i++) {
 		for (unsigned int k = 0; k < st[i].nservices; k++) {
 			const struct mxgw_stats_service *s = &st[i].svcs[k];
@@ -191,6 +192,7 @@ static void prom_services(FILE *out, const struct mxgw_stats *st, int n)
 			label(out, "outgoing", mxgw_verdict_str(s->verdict[MXGW_DIR_OUT]));
 			label(out, "incoming", mxgw_verdict_str(s->verdict[MXGW_DIR_IN]));
 			label(out, "from", s->from ? "true" : "false");
+			label(out, "to", s->to_gateway ? "gateway" : "mailserver");
 			value(out, 1);
 		}
 	}
@@ -287,7 +289,17 @@ static void prom_gauges(FILE *out, const struct mxgw_stats *st, int n)
 
 int mxgw_stats_write_prometheus(FILE *out, const struct mxgw_stats *st, int n)
 {
-	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], abi[16];
+
+	/* of this mxctl, not of an interface: no ifname */
+	family(out, "mxgw_build_info", "gauge",
+	       "The mxctl that serves these metrics: its version (git describe at build time) and the map ABI version it speaks. Always 1.");
+	snprintf(abi, sizeof(abi), "%d", MXGW_ABI_VERSION);
+	fputs("mxgw_build_info{version=\"", out);
+	mxgw_prom_label_value(out, mxgw_version);
+	fputs("\",abi=\"", out);
+	mxgw_prom_label_value(out, abi);
+	fputs("\"} 1\n", out);
 
 	family(out, "mxgw_info", "gauge",
 	       "The running gateway on a WAN interface: public address, mail server, default verdict, icmp-echo, XDP attach mode. Always 1.");
@@ -330,6 +342,7 @@ static void json_one(struct json *j, const struct mxgw_stats *st)
 			json_kv_uint(j, "port", s->port);
 			json_kv_string(j, "proto", mxgw_protos_str(s->protos));
 			json_kv_bool(j, "from", s->from);
+			json_kv_string(j, "to", s->to_gateway ? "gateway" : "mailserver");
 		}
 		json_kv_string(j, "outgoing", mxgw_verdict_str(s->verdict[MXGW_DIR_OUT]));
 		json_kv_string(j, "incoming", mxgw_verdict_str(s->verdict[MXGW_DIR_IN]));

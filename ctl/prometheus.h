@@ -45,6 +45,7 @@ struct mxgw_stats_service {
 	__u8 protos;			/* MXGW_PROTO_BIT() mask; 0 for id 0 */
 	__u8 verdict[MXGW_DIR_MAX];	/* by enum mxgw_dir */
 	bool from;			/* incoming restricted by "from" */
+	bool to_gateway;		/* incoming to the gateway itself */
 	struct mxgw_svc_stats count;	/* summed over CPUs */
 };
 

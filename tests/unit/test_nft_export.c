@@ -376,6 +376,118 @@ static void test_shipped_config_ruleset_passes_nft_check(void **state)
 	assert_int_equal(rc, 0);
 }
 
+/* ---- to gateway --------------------------------------------------------- */
+
+static const char GATEWAY_CONF[] =
+	"public 203.0.113.33\n"
+	"mailserver 192.168.1.10\n"
+	"service smtp 25 allow allow\n"
+	"service ssh 22 allow allow from 198.51.100.0/24,203.0.113.7 to gateway\n"
+	"service wg 51820/udp deny deny to gateway\n"
+	"service adm 8443/tcp,udp allow allow to gateway\n";
+
+/* The line @line (without its newline) is in @text, whole. */
+static void assert_line(const char *text, const char *line)
+{
+	char *want = NULL;
+
+	assert_true(asprintf(&want, "\n%s\n", line) > 0);
+	if (!strstr(text, want))
+		fail_msg("missing line: %s", line);
+	free(want);
+}
+
+static void assert_no_line_with(const char *text, const char *a, const char *b)
+{
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		size_t len = strcspn(l, "\n");
+		char *line = strndup(l, len);
+
+		assert_non_null(line);
+		if (strstr(line, a) && strstr(line, b))
+			fail_msg("unexpected line: %s", line);
+		free(line);
+	}
+}
+
+/* Incoming to the gateway is the input chain's accept, restricted by the
+ * from set, never a DNAT nor a forward rule; outgoing as for any port. */
+static void test_to_gateway_is_an_input_accept_not_a_dnat(void **state)
+{
+	char *got;
+	int rc;
+
+	(void)state;
+	parse("gw.conf", GATEWAY_CONF);
+	got = export("wan0", &rc);
+	assert_int_equal(rc, 0);
+	assert_line(got, "\tset from_ssh {\n\t\ttype ipv4_addr\n\t\tflags interval\n"
+		    "\t\telements = { 198.51.100.0/24, 203.0.113.7 }\n\t}");
+	assert_line(got, "\t\tiifname \"wan0\" ip daddr 203.0.113.33 tcp dport 22 ip saddr @from_ssh accept comment \"ssh: to gateway\"");
+	assert_line(got, "\t\tiifname \"wan0\" ip daddr 203.0.113.33 meta l4proto { tcp, udp } th dport 8443 accept comment \"adm: to gateway\"");
+	/* before the input chain's drop */
+	assert_true(strstr(got, "comment \"adm: to gateway\"") <
+		    strstr(got, "drop comment \"denied, unlisted, outside from\""));
+	/* incoming deny: the drop takes it */
+	assert_no_line_with(got, "dport 51820", "iifname");
+	assert_no_line_with(got, "dport 22", "dnat");
+	assert_no_line_with(got, "dport 8443", "dnat");
+	assert_no_line_with(got, "ip daddr 192.168.1.10 tcp dport 22", "");
+	/* the outgoing column, as for any listed port */
+	assert_line(got, "\t\toifname \"wan0\" tcp dport 22 accept comment \"ssh\"");
+	assert_line(got, "\t\toifname \"wan0\" udp dport 51820 drop comment \"wg\"");
+	free(got);
+}
+
+/* Under default allow the default DNAT must not take the gateway's ports. */
+static void test_to_gateway_under_default_allow_is_not_rewritten(void **state)
+{
+	char *got, *text;
+	int rc;
+
+	(void)state;
+	assert_true(asprintf(&text, "%sdefault allow\n", GATEWAY_CONF) > 0);
+	parse("gw.conf", text);
+	free(text);
+	got = export("wan0", &rc);
+	assert_int_equal(rc, 0);
+	assert_line(got, "\t\tiifname \"wan0\" ip daddr 203.0.113.33 tcp dport 22 accept comment \"ssh: to gateway, not rewritten\"");
+	assert_line(got, "\t\tiifname \"wan0\" ip daddr 203.0.113.33 udp dport 51820 accept comment \"wg: to gateway, not rewritten\"");
+	assert_line(got, "\t\tiifname \"wan0\" ip daddr 203.0.113.33 meta l4proto { tcp, udp } th dport 8443 accept comment \"adm: to gateway, not rewritten\"");
+	assert_true(strstr(got, "\"ssh: to gateway, not rewritten\"") <
+		    strstr(got, "dnat to 192.168.1.10 comment \"default allow\""));
+	assert_line(got, "\t\tiifname \"wan0\" ip daddr 203.0.113.33 tcp dport 22 ip saddr @from_ssh accept comment \"ssh: to gateway\"");
+	free(got);
+}
+
+static void test_to_gateway_ruleset_passes_nft_check(void **state)
+{
+	const char *const confs[2] = { GATEWAY_CONF, NULL };
+	char cmd[256], *got, *path, *allow;
+	int rc;
+
+	(void)state;
+	if (run_cmd("command -v nft >/dev/null 2>&1") != 0 || geteuid() != 0) {
+		if (require_bpf())
+			fail_msg("nft -c needs nft and root (MXGW_REQUIRE_BPF=1: not skipping)");
+		skip();
+	}
+	assert_true(asprintf(&allow, "%sdefault allow\n", GATEWAY_CONF) > 0);
+	for (int i = 0; i < 2; i++) {
+		parse("gw.conf", confs[i] ? confs[i] : allow);
+		got = export("eth0", &rc);
+		assert_int_equal(rc, 0);
+		path = unit_write_temp(got);
+		snprintf(cmd, sizeof(cmd), "nft -c -f %s", path);
+		rc = run_cmd(cmd);
+		unlink(path);
+		free(path);
+		free(got);
+		assert_int_equal(rc, 0);
+	}
+	free(allow);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -386,6 +498,9 @@ int main(void)
 		cmocka_unit_test(test_config_path_cannot_break_the_comment),
 		cmocka_unit_test(test_shipped_config_names_every_service),
 		cmocka_unit_test(test_shipped_config_ruleset_passes_nft_check),
+		cmocka_unit_test(test_to_gateway_is_an_input_accept_not_a_dnat),
+		cmocka_unit_test(test_to_gateway_under_default_allow_is_not_rewritten),
+		cmocka_unit_test(test_to_gateway_ruleset_passes_nft_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

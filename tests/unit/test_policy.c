@@ -38,7 +38,7 @@ int cmd_check(const struct mxctl_opts *opts, int argc, char **argv);
 /* The messages, as the operator reads them. */
 #define PLAIN(NAME, PORT, TLS) \
 	"allow maps plaintext " NAME " (" #PORT "/tcp) from the Internet, where passwords would cross in clear; " \
-	"the seed maps only SSL/TLS services from the Internet: offer " TLS " and deny " #PORT
+	"Table 1.1 of the Kerio MailServer guide maps only SSL/TLS services from the Internet: offer " TLS " and deny " #PORT
 #define NO_DNS_SVC(WHAT) \
 	"deny leaves the mail server no DNS (" WHAT "): it cannot look up its recipients' MX records, so it delivers no mail"
 #define NO_DNS_DEFAULT(IMPLICIT, WHAT) \
@@ -53,10 +53,16 @@ int cmd_check(const struct mxctl_opts *opts, int argc, char **argv);
 	ADDR " is in " CIDR " (" WHAT "), which the Internet cannot reach: the MX host's A record must be an address other mail servers " \
 	"can connect to (behind another NAT, that NAT has to map the ports too)"
 #define MAILSERVER_PUBLIC(ADDR) \
-	ADDR " is not a private address (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16): the seed puts the mail server on the LAN behind the " \
+	ADDR " is not a private address (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16): the Kerio MailServer guide (section 1.1) puts the mail server on the LAN behind the " \
 	"gateway, reachable from the Internet only through the mapped ports"
+#define TO_GATEWAY_MAPPED(NAME, PORT) \
+	"gateway takes " NAME " (" #PORT "/tcp) from the mail server: its clients on the Internet reach the gateway instead " \
+	"(Table 1.1 of the Kerio MailServer guide maps " #PORT " to the mail server)"
+#define TO_GATEWAY_SMTP \
+	"gateway takes SMTP (25/tcp) from the mail server: every SMTP server on the Internet delivering to the MX host reaches " \
+	"the gateway instead, so no mail reaches the mail server through mxgw (Table 1.1 of the Kerio MailServer guide maps 25 to it)"
 #define DEFAULT_ALLOW \
-	"allow opens every port the table does not list, incoming to the mail server and outgoing to the Internet; the seed maps only " \
+	"allow opens every port the table does not list, incoming to the mail server and outgoing to the Internet; Table 1.1 of the Kerio MailServer guide maps only " \
 	"the services it names, so use default deny and list what must pass"
 
 /* ---- stubs of mxctl.c -------------------------------------------------- */
@@ -511,8 +517,7 @@ static void test_cmd_check_errors_exit_1_without_policy_checks(void **state)
 		     "@:1: error: public: \"1.2.3\" is not a dotted-quad IPv4 address\n"
 		     "@:4: warning: service smtp: from: any SMTP server on the Internet must be able to reach port 25 (MX delivery), so restricting it breaks mail delivery\n"
 		     "@:5: error: service x: outgoing: expected allow or deny, got \"a\"\n"
-		     "@:5: error: public: missing (required)\n"
-		     "@: 3 errors, 1 warning: load and reload would refuse it\n");
+		     "@: 2 errors, 1 warning: load and reload would refuse it\n");
 }
 
 static void test_cmd_check_unreadable_file_exit_1(void **state)
@@ -579,6 +584,51 @@ static void test_cmd_check_takes_no_arguments(void **state)
 	free(out);
 }
 
+/* ---- to gateway ------------------------------------------------------------ */
+
+/* A port Table 1.1 maps to the mail server, taken by the gateway. */
+static void test_to_gateway_on_a_mapped_port_warns(void **state)
+{
+	(void)state;
+	assert_one(HDR "service relay 25 allow allow from 10.0.0.0/8 to gateway\n", 4,
+		   "service relay", "to", TO_GATEWAY_SMTP);
+	assert_one(HDR "service web 443 allow allow from 10.0.0.0/8 to gateway\n", 4,
+		   "service web", "to", TO_GATEWAY_MAPPED("HTTPS", 443));
+	assert_one(HDR "service imaps 993/tcp,udp allow deny to gateway\n", 4,
+		   "service imaps", "to", TO_GATEWAY_MAPPED("IMAPS", 993));
+	/* plaintext to the gateway: no mail-server password crosses; and a
+	 * port Table 1.1 does not map is the gateway's to take */
+	assert_none(HDR "service acme 80 allow allow from 10.0.0.0/8 to gateway\n"
+		    "service ssh 22 allow allow from 10.0.0.0/8 to gateway\n"
+		    "service syslog 514/udp allow allow from 10.0.0.0/8 to gateway\n"
+		    "service smtp 25 allow allow\n");
+	assert_none(HDR "service odd 993/udp allow allow from 10.0.0.0/8 to gateway\n");
+}
+
+/* No from: the parser's warning (shown at load too), never repeated. */
+static void test_to_gateway_without_from_is_left_to_the_parser(void **state)
+{
+	(void)state;
+	assert_check(HDR "service ssh 22 allow allow to gateway\n", 3,
+		     "@:4: warning: service ssh: to: gateway without from opens the gateway's own 22/tcp to the whole Internet: restrict it to where it is managed from (from CIDR[,CIDR...] before to gateway)\n"
+		     "@: valid, 1 warning\n");
+}
+
+/* What an operator reads: no "seed", the table named for what it is. */
+static void test_no_message_speaks_of_the_seed(void **state)
+{
+	unsigned int n;
+
+	(void)state;
+	n = check("public 10.1.1.1\nmailserver 203.0.113.10\ndefault allow\n"
+		  "service pop3 110 allow allow\nservice https 443 allow allow from 10.0.0.0/8 to gateway\n");
+	assert_true(n >= 4);
+	for (unsigned int i = 0; i < n; i++) {
+		if (strstr(found[i].message, "seed"))
+			fail_msg("finding %u: %s", i, found[i].message);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -604,6 +654,9 @@ int main(void)
 		cmocka_unit_test(test_cmd_check_unreadable_file_exit_1),
 		cmocka_unit_test(test_cmd_check_json),
 		cmocka_unit_test(test_cmd_check_takes_no_arguments),
+		cmocka_unit_test(test_to_gateway_on_a_mapped_port_warns),
+		cmocka_unit_test(test_to_gateway_without_from_is_left_to_the_parser),
+		cmocka_unit_test(test_no_message_speaks_of_the_seed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include "prometheus.h"
+#include "version.h"
 #include "../maps/maps.h"
 #include "unit.h"
 
@@ -121,6 +122,7 @@ static void fixture(struct mxgw_stats *st)
 	s->verdict[MXGW_DIR_IN] = MXGW_ALLOW;
 	s->verdict[MXGW_DIR_OUT] = MXGW_ALLOW;
 	s->from = true;
+	s->to_gateway = true;
 	set_count(s, MXGW_DIR_IN, MXGW_DENY, 2, 120);
 
 	s = &st->svcs[st->nservices++];
@@ -148,14 +150,17 @@ static void fixture(struct mxgw_stats *st)
 
 
 static const char PROM_HEAD[] =
+	"# HELP mxgw_build_info The mxctl that serves these metrics: its version (git describe at build time) and the map ABI version it speaks. Always 1.\n"
+	"# TYPE mxgw_build_info gauge\n"
+	"mxgw_build_info{version=\"1.2.3-test\",abi=\"3\"} 1\n"
 	"# HELP mxgw_info The running gateway on a WAN interface: public address, mail server, default verdict, icmp-echo, XDP attach mode. Always 1.\n"
 	"# TYPE mxgw_info gauge\n"
 	"mxgw_info{ifname=\"wan0\",public=\"203.0.113.33\",mailserver=\"192.168.1.10\",default=\"deny\",icmp_echo=\"allow\",xdp_mode=\"native\"} 1\n"
-	"# HELP mxgw_service_info The table, one series per service: port, protocols, outgoing and incoming verdicts, whether incoming is restricted by from. Always 1.\n"
+	"# HELP mxgw_service_info The table, one series per service: port, protocols, outgoing and incoming verdicts, whether incoming is restricted by from, where it goes (the mail server, or the gateway itself). Always 1.\n"
 	"# TYPE mxgw_service_info gauge\n"
-	"mxgw_service_info{ifname=\"wan0\",service=\"smtp\",port=\"25\",proto=\"tcp\",outgoing=\"allow\",incoming=\"allow\",from=\"false\"} 1\n"
-	"mxgw_service_info{ifname=\"wan0\",service=\"ldaps\",port=\"636\",proto=\"tcp\",outgoing=\"allow\",incoming=\"allow\",from=\"true\"} 1\n"
-	"mxgw_service_info{ifname=\"wan0\",service=\"dns\",port=\"53\",proto=\"tcp,udp\",outgoing=\"allow\",incoming=\"deny\",from=\"false\"} 1\n"
+	"mxgw_service_info{ifname=\"wan0\",service=\"smtp\",port=\"25\",proto=\"tcp\",outgoing=\"allow\",incoming=\"allow\",from=\"false\",to=\"mailserver\"} 1\n"
+	"mxgw_service_info{ifname=\"wan0\",service=\"ldaps\",port=\"636\",proto=\"tcp\",outgoing=\"allow\",incoming=\"allow\",from=\"true\",to=\"gateway\"} 1\n"
+	"mxgw_service_info{ifname=\"wan0\",service=\"dns\",port=\"53\",proto=\"tcp,udp\",outgoing=\"allow\",incoming=\"deny\",from=\"false\",to=\"mailserver\"} 1\n"
 	"# HELP mxgw_service_packets_total Packets per service, direction (in: Internet to the public address; out: LAN to the Internet, the packets that open a flow) and verdict; service=\"(unlisted)\" counts the ports the table does not list.\n"
 	"# TYPE mxgw_service_packets_total counter\n"
 	"mxgw_service_packets_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"in\",verdict=\"allow\"} 0\n"
@@ -519,9 +524,9 @@ static void test_json_byte_for_byte(void **state)
 	bprintf(&want, "%s",
 		"[{\"ifname\":\"w\\\"0\",\"xdp_mode\":\"native\",\"public\":\"203.0.113.33\",\"mailserver\":\"192.168.1.10\",\"default\":\"deny\",\"icmp_echo\":\"allow\",\"services\":["
 		"{\"name\":\"(unlisted)\",\"outgoing\":\"deny\",\"incoming\":\"deny\",\"in\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":7,\"bytes\":420}},\"out\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":1,\"bytes\":60}}},"
-		"{\"name\":\"smtp\",\"port\":25,\"proto\":\"tcp\",\"from\":false,\"outgoing\":\"allow\",\"incoming\":\"allow\",\"in\":{\"allowed\":{\"packets\":12,\"bytes\":840},\"denied\":{\"packets\":0,\"bytes\":0}},\"out\":{\"allowed\":{\"packets\":3,\"bytes\":180},\"denied\":{\"packets\":0,\"bytes\":0}}},"
-		"{\"name\":\"ldaps\",\"port\":636,\"proto\":\"tcp\",\"from\":true,\"outgoing\":\"allow\",\"incoming\":\"allow\",\"in\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":2,\"bytes\":120}},\"out\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}}},"
-		"{\"name\":\"dns\",\"port\":53,\"proto\":\"tcp,udp\",\"from\":false,\"outgoing\":\"allow\",\"incoming\":\"deny\",\"in\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}},\"out\":{\"allowed\":{\"packets\":18446744073709551615,\"bytes\":5},\"denied\":{\"packets\":0,\"bytes\":0}}}"
+		"{\"name\":\"smtp\",\"port\":25,\"proto\":\"tcp\",\"from\":false,\"to\":\"mailserver\",\"outgoing\":\"allow\",\"incoming\":\"allow\",\"in\":{\"allowed\":{\"packets\":12,\"bytes\":840},\"denied\":{\"packets\":0,\"bytes\":0}},\"out\":{\"allowed\":{\"packets\":3,\"bytes\":180},\"denied\":{\"packets\":0,\"bytes\":0}}},"
+		"{\"name\":\"ldaps\",\"port\":636,\"proto\":\"tcp\",\"from\":true,\"to\":\"gateway\",\"outgoing\":\"allow\",\"incoming\":\"allow\",\"in\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":2,\"bytes\":120}},\"out\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}}},"
+		"{\"name\":\"dns\",\"port\":53,\"proto\":\"tcp,udp\",\"from\":false,\"to\":\"mailserver\",\"outgoing\":\"allow\",\"incoming\":\"deny\",\"in\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}},\"out\":{\"allowed\":{\"packets\":18446744073709551615,\"bytes\":5},\"denied\":{\"packets\":0,\"bytes\":0}}}"
 		"],\"counters\":{");
 	for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++)
 		bprintf(&want, "%s\"%s\":%u", c ? "," : "", mxgw_counter_name(c), 1000 + c);
@@ -609,6 +614,34 @@ static void test_fwd_path_words(void **state)
 	assert_string_equal(mxgw_stats_fwd_path_str(MXGW_STATS_FWD_MAX), "unknown");
 }
 
+/* The exporter's own series: which mxctl, which ABI; once, whatever the
+ * number of interfaces, and without an ifname (it is no interface's). */
+static void test_build_info_names_version_and_abi(void **state)
+{
+	static struct mxgw_stats st[2];
+	char *got, want[128], *p;
+	int n = 0;
+
+	(void)state;
+	assert_string_equal(mxgw_version, "1.2.3-test");
+	snprintf(want, sizeof(want),
+		 "# TYPE mxgw_build_info gauge\nmxgw_build_info{version=\"1.2.3-test\",abi=\"%d\"} 1\n",
+		 MXGW_ABI_VERSION);
+	fixture(&st[0]);
+	fixture(&st[1]);
+	strcpy(st[1].ifname, "wan1");
+	got = run(mxgw_stats_write_prometheus, st, 2);
+	assert_non_null(strstr(got, want));
+	for (p = got; (p = strstr(p, "\nmxgw_build_info{")); p++)
+		n++;
+	assert_int_equal(n, 1);
+	free(got);
+	/* and with no interface at all */
+	got = run(mxgw_stats_write_prometheus, NULL, 0);
+	assert_non_null(strstr(got, want));
+	free(got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -623,6 +656,7 @@ int main(void)
 		cmocka_unit_test(test_json_no_interfaces_is_an_empty_array),
 		cmocka_unit_test(test_text_byte_for_byte),
 		cmocka_unit_test(test_fwd_path_words),
+		cmocka_unit_test(test_build_info_names_version_and_abi),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
