@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE	/* ppoll, accept4, open_memstream */
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
@@ -31,6 +32,7 @@
 #define HTTP_MAX_REQUEST	8192	/* request line and headers */
 #define HTTP_DEADLINE_MS	5000	/* per connection, reading and writing */
 #define HTTP_BACKLOG		16
+#define HTTP_MAX_CONNS		32	/* served side by side */
 
 /* --- reading the maps ------------------------------------------------------ */
 
@@ -281,61 +283,6 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Wait until @fd is ready for @events or the deadline passes: 1, 0, -1. */
-static int wait_fd(int fd, short events, long long deadline)
-{
-	struct pollfd p = { .fd = fd, .events = events };
-	long long left = deadline - now_ms();
-	int r;
-
-	if (left <= 0)
-		return 0;
-	do
-		r = poll(&p, 1, (int)left);
-	while (r < 0 && errno == EINTR);
-	return r;
-}
-
-static void send_all(int fd, const char *buf, size_t len, long long deadline)
-{
-	while (len) {
-		ssize_t w;
-
-		if (wait_fd(fd, POLLOUT, deadline) <= 0)
-			return;
-		w = send(fd, buf, len, MSG_NOSIGNAL);
-		if (w <= 0) {
-			if (w < 0 && (errno == EINTR || errno == EAGAIN))
-				continue;
-			return;
-		}
-		buf += w;
-		len -= (size_t)w;
-	}
-}
-
-static void respond(int fd, const char *status, const char *ctype,
-		    const char *extra, const char *body, size_t len, bool head,
-		    long long deadline)
-{
-	char hdr[512];
-	int n;
-
-	n = snprintf(hdr, sizeof(hdr),
-		     "HTTP/1.0 %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%sConnection: close\r\n\r\n",
-		     status, ctype, len, extra ? extra : "");
-	send_all(fd, hdr, (size_t)n, deadline);
-	if (!head)
-		send_all(fd, body, len, deadline);
-}
-
-static void respond_text(int fd, const char *status, const char *extra,
-			 const char *text, bool head, long long deadline)
-{
-	respond(fd, status, "text/plain; charset=utf-8", extra, text, strlen(text),
-		head, deadline);
-}
-
 /*
  * The metrics of the interfaces @want names (NULL: every loaded one),
  * read now.  Returns the HTTP status line; *body is malloc'ed.
@@ -401,54 +348,82 @@ out:
 	return status;
 }
 
-/* One request on @fd: GET or HEAD of /metrics (or /). */
-static void serve_one(int fd, const char *want)
+/*
+ * One connection of the exporter.  Connections are served side by side
+ * from one poll loop, each with its own deadline for the whole exchange:
+ * a client that connects and sends nothing (or reads nothing) holds only
+ * its slot, never the scrapes of the others, and is closed at its
+ * deadline.
+ */
+struct http_conn {
+	int fd;			/* -1: a free slot */
+	long long deadline;	/* now_ms() after which it is closed */
+	size_t len;		/* request bytes so far */
+	char *out;		/* the response once the request is complete */
+	size_t out_len, out_done;
+	char req[HTTP_MAX_REQUEST + 1];
+};
+
+static struct http_conn conns[HTTP_MAX_CONNS];
+
+static void conn_close(struct http_conn *c)
 {
-	long long deadline = now_ms() + HTTP_DEADLINE_MS;
-	char req[HTTP_MAX_REQUEST + 1], *sp1, *sp2, *eol, *q;
-	size_t len = 0;
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->out);
+	c->fd = -1;
+	c->out = NULL;
+	c->len = c->out_len = c->out_done = 0;
+}
+
+/* The response into c->out: status line, headers, and the body unless HEAD. */
+static void respond(struct http_conn *c, const char *status, const char *ctype,
+		    const char *extra, const char *body, size_t len, bool head)
+{
+	size_t size = 0;
+	FILE *f = open_memstream(&c->out, &size);
+
+	if (!f)
+		return;		/* nothing to send: closed at once */
+	fprintf(f, "HTTP/1.0 %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%sConnection: close\r\n\r\n",
+		status, ctype, len, extra ? extra : "");
+	if (!head)
+		fwrite(body, 1, len, f);
+	if (fclose(f)) {
+		free(c->out);
+		c->out = NULL;
+		return;
+	}
+	c->out_len = size;
+}
+
+static void respond_text(struct http_conn *c, const char *status, const char *extra,
+			 const char *text, bool head)
+{
+	respond(c, status, "text/plain; charset=utf-8", extra, text, strlen(text), head);
+}
+
+/* A complete request in c->req: GET or HEAD of /metrics (or /). */
+static void handle_request(struct http_conn *c, const char *want)
+{
+	char *req = c->req, *sp1, *sp2, *eol, *q;
 	bool head;
 
-	for (;;) {
-		ssize_t r;
-
-		if (len == HTTP_MAX_REQUEST) {
-			respond_text(fd, "431 Request Header Fields Too Large", NULL,
-				     "request too large\n", false, deadline);
-			return;
-		}
-		if (wait_fd(fd, POLLIN, deadline) <= 0)
-			return;		/* too slow: dropped, never waited for */
-		r = recv(fd, req + len, HTTP_MAX_REQUEST - len, 0);
-		if (r < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (r <= 0)
-			return;
-		len += (size_t)r;
-		req[len] = '\0';
-		if (memchr(req, '\0', len)) {
-			respond_text(fd, "400 Bad Request", NULL, "bad request\n", false,
-				     deadline);
-			return;
-		}
-		if (strstr(req, "\r\n\r\n") || strstr(req, "\n\n"))
-			break;
-	}
 	/* METHOD SP TARGET SP HTTP/1.x */
 	eol = strpbrk(req, "\r\n");
 	*eol = '\0';
 	sp1 = strchr(req, ' ');
 	sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
 	if (!sp1 || !sp2 || strchr(sp2 + 1, ' ') || strncmp(sp2 + 1, "HTTP/1.", 7)) {
-		respond_text(fd, "400 Bad Request", NULL, "bad request\n", false, deadline);
+		respond_text(c, "400 Bad Request", NULL, "bad request\n", false);
 		return;
 	}
 	*sp1 = '\0';
 	*sp2 = '\0';
 	head = !strcmp(req, "HEAD");
 	if (strcmp(req, "GET") && !head) {
-		respond_text(fd, "405 Method Not Allowed", "Allow: GET, HEAD\r\n",
-			     "only GET and HEAD\n", false, deadline);
+		respond_text(c, "405 Method Not Allowed", "Allow: GET, HEAD\r\n",
+			     "only GET and HEAD\n", false);
 		return;
 	}
 	q = strchr(sp1 + 1, '?');
@@ -460,23 +435,122 @@ static void serve_one(int fd, const char *want)
 		const char *status = scrape(want, &body, &blen);
 		bool ok = !strncmp(status, "200", 3);
 
-		respond(fd, status, ok ? "text/plain; version=0.0.4; charset=utf-8" :
-			"text/plain; charset=utf-8", NULL, body ? body : "", blen, head,
-			deadline);
+		respond(c, status, ok ? "text/plain; version=0.0.4; charset=utf-8" :
+			"text/plain; charset=utf-8", NULL, body ? body : "", blen, head);
 		free(body);
 	} else if (!strcmp(sp1 + 1, "/")) {
-		respond_text(fd, "200 OK", NULL,
-			     "mxgw: the gateway's counters are at /metrics\n", head, deadline);
+		respond_text(c, "200 OK", NULL,
+			     "mxgw: the gateway's counters are at /metrics\n", head);
 	} else {
-		respond_text(fd, "404 Not Found", NULL, "not found: try /metrics\n", head,
-			     deadline);
+		respond_text(c, "404 Not Found", NULL, "not found: try /metrics\n", head);
 	}
+}
+
+/*
+ * @c is readable: more of its request, and the response once it is whole
+ * (or cannot be: too large, a NUL).  A response that could not be made
+ * (no memory) closes the connection.
+ */
+static void conn_read(struct http_conn *c, const char *want)
+{
+	ssize_t r;
+
+	r = recv(c->fd, c->req + c->len, HTTP_MAX_REQUEST - c->len, 0);
+	if (r < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (r <= 0) {
+		conn_close(c);
+		return;
+	}
+	c->len += (size_t)r;
+	c->req[c->len] = '\0';
+	if (memchr(c->req, '\0', c->len))
+		respond_text(c, "400 Bad Request", NULL, "bad request\n", false);
+	else if (strstr(c->req, "\r\n\r\n") || strstr(c->req, "\n\n"))
+		handle_request(c, want);
+	else if (c->len == HTTP_MAX_REQUEST)
+		respond_text(c, "431 Request Header Fields Too Large", NULL,
+			     "request too large\n", false);
+	else
+		return;		/* more to come */
+	if (!c->out)
+		conn_close(c);
+}
+
+/* @c has a response: send what the socket takes; closed once all went. */
+static void conn_write(struct http_conn *c)
+{
+	ssize_t w = send(c->fd, c->out + c->out_done, c->out_len - c->out_done,
+			 MSG_NOSIGNAL);
+
+	if (w < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (w <= 0) {
+		conn_close(c);
+		return;
+	}
+	c->out_done += (size_t)w;
+	if (c->out_done == c->out_len)
+		conn_close(c);
+}
+
+/* A slot for a new connection: a free one, else the one closest to its
+ * deadline (a flood of silent clients costs the oldest, not the server). */
+static struct http_conn *conn_slot(void)
+{
+	struct http_conn *oldest = NULL;
+
+	for (int i = 0; i < HTTP_MAX_CONNS; i++) {
+		if (conns[i].fd < 0)
+			return &conns[i];
+		if (!oldest || conns[i].deadline < oldest->deadline)
+			oldest = &conns[i];
+	}
+	conn_close(oldest);
+	return oldest;
+}
+
+/* Every connection waiting in the backlog. */
+static void accept_all(int lfd)
+{
+	for (;;) {
+		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		struct http_conn *c;
+
+		if (fd < 0)
+			return;	/* EAGAIN: none left; anything else: the next poll */
+		c = conn_slot();
+		c->fd = fd;
+		c->deadline = now_ms() + HTTP_DEADLINE_MS;
+	}
+}
+
+/* Close what is past its deadline; the ms until the next one, or -1. */
+static int expire(void)
+{
+	long long now = now_ms(), next = -1;
+
+	for (int i = 0; i < HTTP_MAX_CONNS; i++) {
+		struct http_conn *c = &conns[i];
+
+		if (c->fd < 0)
+			continue;
+		if (c->deadline <= now) {
+			conn_close(c);	/* too slow: dropped, never waited for */
+			continue;
+		}
+		if (next < 0 || c->deadline - now < next)
+			next = c->deadline - now;
+	}
+	return (int)next;
 }
 
 static int serve(const struct mxctl_opts *opts, const struct stats_args *sa)
 {
 	const char *want = sa->ifname ? sa->ifname : opts->ifname;
 	struct sigaction act = { .sa_handler = on_stop_signal };
+	struct pollfd p[1 + HTTP_MAX_CONNS];
+	struct http_conn *polled[1 + HTTP_MAX_CONNS];
 	sigset_t block, orig;
 	int fd = -1, err;
 
@@ -488,8 +562,12 @@ static int serve(const struct mxctl_opts *opts, const struct stats_args *sa)
 		mxctl_err("stats: --listen %s: %s", sa->listen, strerror(-err));
 		return 1;
 	}
-	/* SIGTERM and SIGINT are taken only while waiting for a connection,
-	 * so a request in progress is always answered before the exit */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	for (int i = 0; i < HTTP_MAX_CONNS; i++)
+		conns[i].fd = -1;
+	/* SIGTERM and SIGINT are taken only while waiting in ppoll, so a
+	 * request being read or answered is never cut in the middle of a
+	 * step; at the exit, connections still open are closed */
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
@@ -503,24 +581,43 @@ static int serve(const struct mxctl_opts *opts, const struct stats_args *sa)
 	fflush(stdout);
 
 	while (!stop_serving) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int c;
+		int n = 1, ms = expire();
+		struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
 
-		if (ppoll(&p, 1, NULL, &orig) < 0) {
+		p[0] = (struct pollfd){ .fd = fd, .events = POLLIN };
+		for (int i = 0; i < HTTP_MAX_CONNS; i++) {
+			if (conns[i].fd < 0)
+				continue;
+			polled[n] = &conns[i];
+			p[n++] = (struct pollfd){
+				.fd = conns[i].fd,
+				.events = conns[i].out ? POLLOUT : POLLIN,
+			};
+		}
+		if (ppoll(p, n, ms < 0 ? NULL : &ts, &orig) < 0) {
 			if (errno == EINTR)
 				continue;
 			mxctl_err("stats: --listen %s: %s", sa->listen, strerror(errno));
-			close(fd);
-			return 1;
+			break;
 		}
-		c = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-		if (c < 0)
-			continue;
-		serve_one(c, want);
-		close(c);
+		for (int i = 1; i < n; i++) {
+			struct http_conn *c = polled[i];
+
+			if (!p[i].revents || c->fd != p[i].fd)
+				continue;
+			if (!c->out)
+				conn_read(c, want);
+			/* a response just made is sent at once, as far as it goes */
+			if (c->fd >= 0 && c->out)
+				conn_write(c);
+		}
+		if (p[0].revents)
+			accept_all(fd);
 	}
+	for (int i = 0; i < HTTP_MAX_CONNS; i++)
+		conn_close(&conns[i]);
 	close(fd);
-	return 0;
+	return stop_serving ? 0 : 1;
 }
 
 int cmd_stats(const struct mxctl_opts *opts, int argc, char **argv)

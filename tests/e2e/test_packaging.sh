@@ -92,7 +92,8 @@ for n, line in enumerate(text.splitlines(), 1):
             break
         lab[lm.group(1)] = lm.group(2).replace('\\"', '"').replace('\\n', '\n').replace('\\\\', '\\')
         pos = lm.end()
-    if 'ifname' not in lab:
+    # every series is an interface's, but the exporter's own build_info
+    if 'ifname' not in lab and name != 'mxgw_build_info':
         errors.append('%d: %s without ifname' % (n, name))
     if not re.match(r'^[0-9]+$', value):
         errors.append('%d: value %r' % (n, value))
@@ -108,6 +109,7 @@ if errors:
 fam = set(help_)
 def v(name, **lab):
     lab.setdefault('ifname', 'wan0')
+    lab = {k: x for k, x in lab.items() if x is not None}
     return samples.get((name, tuple(sorted(lab.items()))))
 for expr in sys.argv[2:]:
     print(eval(expr))
@@ -183,6 +185,53 @@ case_install() {
 	else
 		fail make_install_default_prefix_usr_local "$(cd "$root2" 2>/dev/null && find . -type f | tr '\n' ' ')"
 	fi
+}
+
+# mxctl --version: git describe of the tree it was built from; a tree that
+# is no git checkout builds too, with the fallback.  make CFLAGS=...
+# replaces the optimisation, never the project's include paths, warnings
+# and -std.
+case_version_and_cflags() {
+	local want got tree=$E2E_TMP/tree out v1 v2 v3 ver
+
+	# (-dirty when the tree was changed: not asked of a fresh clone)
+	want=$(git -C "$E2E_ROOT" describe --always --tags 2>/dev/null || echo unknown)
+	v1=$("$MXCTL" --version)
+	v2=$("$MXCTL" version)
+	v3=$("$MXCTL" -j version | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["version"], d["abi"])')
+	ver=${v1#mxctl }
+	ver=${ver% (map ABI 3)}
+	if [ "$v1" = "mxctl $ver (map ABI 3)" ] && [ "$v2" = "$v1" ] && [ "$v3" = "$ver 3" ] &&
+		{ [ "$ver" = "$want" ] || [ "$ver" = "$want-dirty" ]; }; then
+		ok version_is_git_describe
+	else
+		fail version_is_git_describe "--version '$v1', version '$v2', -j version '$v3'; git describe says '$want'"
+	fi
+	# a copy without .git, built at -O0
+	mkdir -p "$tree"
+	tar -C "$E2E_ROOT" --exclude=./.git --exclude=./build -cf - . | tar -C "$tree" -xf -
+	if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$tree" --no-print-directory V=1 \
+		CFLAGS=-O0 build/mxctl >"$E2E_TMP/cflags.out" 2>&1; then
+		fail make_cflags_keeps_project_flags "make CFLAGS=-O0: $(grep -m3 -i 'error' "$E2E_TMP/cflags.out" | tr '\n' '|')"
+		return
+	fi
+	# every C compile: the user's -O0 and the project's flags
+	out=$(grep -E '^(cc|gcc|clang) .* -c ' "$E2E_TMP/cflags.out" |
+		grep -v -e '-O0' -e '-target bpf' | head -1)
+	out=$out$(grep -E '^(cc|gcc|clang) .* -c ' "$E2E_TMP/cflags.out" | grep -v -- '-target bpf' |
+		grep -v -e '-std=gnu11.*-Werror\|-Werror.*-std=gnu11' | head -1)
+	if [ -z "$out" ] && grep -qE '^(cc|gcc|clang) .*-O0.* -c ctl/config.c' "$E2E_TMP/cflags.out"; then
+		ok make_cflags_keeps_project_flags
+	else
+		fail make_cflags_keeps_project_flags "a compile without -O0 or the project's flags: ${out:-none at all}"
+	fi
+	got=$("$tree/build/mxctl" --version)
+	if [ "$got" = "mxctl unknown (map ABI 3)" ]; then
+		ok version_fallback_outside_git
+	else
+		fail version_fallback_outside_git "built without .git: '$got'"
+	fi
+	rm -rf "$tree"
 }
 
 case_man() {
@@ -325,9 +374,11 @@ case_stats() {
 	# the connections just made, seen alike by JSON and Prometheus: SYNs
 	# (and retransmissions) of the three refused connections, the packets
 	# of the three that went through
-	vals=$(python3 - "$json" "$p" "$E2E_TMP/promcheck.py" <<'EOF'
+	vals=$(python3 - "$json" "$p" "$E2E_TMP/promcheck.py" "$("$MXCTL" -j version |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["version"])')" <<'EOF'
 import json, runpy, sys
 d = json.load(open(sys.argv[1]))[0]
+version = sys.argv[4]
 sys.argv = [sys.argv[3], sys.argv[2]]
 g = runpy.run_path(sys.argv[0])
 v = g['v']
@@ -352,8 +403,10 @@ if svc['smtp']['in']['allowed']['packets'] < 3 * 3 or svc['pop3']['in']['denied'
         or svc['(unlisted)']['in']['denied']['packets'] < 3:
     bad.append('too few packets counted: %s' % {k: a for k, (a, b) in checks.items()})
 if v('mxgw_service_info', service='pop3', port='110', proto='tcp', outgoing='allow',
-     incoming='deny', **{'from': 'false'}) != 1:
+     incoming='deny', to='mailserver', **{'from': 'false'}) != 1:
     bad.append('no mxgw_service_info for pop3')
+if v('mxgw_build_info', ifname=None, version=version, abi='3') != 1:
+    bad.append('no mxgw_build_info{version="%s",abi="3"}' % version)
 print('; '.join(bad) or 'same')
 EOF
 )
@@ -416,6 +469,43 @@ time.sleep(6)' &
 		ok stats_listen_survives_a_slow_client
 	else
 		fail stats_listen_survives_a_slow_client "after a stalled client: $out"
+	fi
+	# six clients that connect and say nothing do not hold up a scrape
+	# (Prometheus gives up after 10 s), and each is closed at its own
+	# deadline (5 s); the server serves connections side by side
+	out=$(ns_exec "$NS_GW" python3 - "${HTTP%:*}" "${HTTP##*:}" <<'EOF2'
+import socket, sys, time
+addr = (sys.argv[1], int(sys.argv[2]))
+silent = [socket.create_connection(addr) for _ in range(6)]
+opened = time.monotonic()
+s = socket.create_connection(addr, timeout=40)
+s.sendall(b"GET /metrics HTTP/1.0\r\nHost: x\r\n\r\n")
+data = b""
+while True:
+    d = s.recv(65536)
+    if not d:
+        break
+    data += d
+took = time.monotonic() - opened
+silent[0].settimeout(20)
+try:
+    eof = silent[0].recv(1) == b""
+except OSError:
+    eof = True
+closed = time.monotonic() - opened
+print("%.3f %.2f %s %s" % (took, closed, data.split(b" ", 2)[1].decode() if data else "-", eof))
+EOF2
+)
+	read -r took closed status eof <<<"$out"
+	if [ "$status" = 200 ] && python3 -c "import sys; sys.exit(not float('$took') < 1.0)"; then
+		ok stats_listen_serves_side_by_side
+	else
+		fail stats_listen_serves_side_by_side "with six silent clients connected, GET /metrics: status ${status:-?} after ${took:-?} s (want 200 within 1 s)"
+	fi
+	if [ "$eof" = True ] && python3 -c "import sys; sys.exit(not 4.5 <= float('$closed') <= 6.5)"; then
+		ok stats_listen_closes_a_silent_client_at_its_deadline
+	else
+		fail stats_listen_closes_a_silent_client_at_its_deadline "a silent client closed after ${closed:-?} s (eof ${eof:-?}), want the 5 s deadline"
 	fi
 	kill -TERM "$pid"
 	for _ in $(seq 30); do
@@ -505,6 +595,7 @@ case_nft() {
 # --- run ----------------------------------------------------------------------------
 
 case_install
+case_version_and_cflags
 case_man
 case_unit
 e2e_topology_up
