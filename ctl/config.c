@@ -4,10 +4,10 @@
  *
  * One line-oriented parser serves both a file and a string: a file is read
  * whole into memory first (it is small: a config larger than 1 MiB is
- * refused unread), so mxctl and the unit tests exercise exactly the same
- * code.  The parser keeps going after an error so that
- * an operator sees every mistake in one run, and only a config without a
- * single error leaves anything in *conf.
+ * refused), so mxctl and the unit tests exercise exactly the same code.
+ * The parser keeps going after an error so that an operator sees every
+ * mistake in one run, and only a config without a single error leaves
+ * anything in *conf.
  */
 #include <errno.h>
 #include <fcntl.h>
