@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -41,6 +42,7 @@ struct log_run {
 	long left;		/* --count: events still to show, -1 unlimited */
 	__u64 shown;
 	__s64 mono_to_real;	/* add to a monotonic ns time: realtime ns */
+	__s64 since_ns;		/* CLOCK_REALTIME when we started */
 };
 
 static volatile sig_atomic_t stop;
@@ -184,23 +186,19 @@ static void print_lost(struct log_run *run)
 
 /*
  * The data plane makes events only while a reader holds the lease
- * (mxgw_clock.log_until_ns): renewed twice a second, cleared on the way
- * out.  The entry's other fields are the timer's: written back as read,
- * a tick at most behind, which the next tick mends.
+ * (mxgw_log_lease): renewed twice a second, cleared on the way out.  Never
+ * mxgw_clock itself: writing that entry frees the clock's timer.
  */
 static void lease(struct log_run *run, bool hold)
 {
-	__u32 zero = 0;
+	struct mxgw_log_lease l = {
+		.until_ns = hold ? mxgw_now_ns() + MXGW_LOG_LEASE_NS : 0,
+		.since_ns = hold ? run->since_ns : 0,
+		.pid = hold ? getpid() : 0,
+	};
 
-	for (int i = 0; i < run->nifs; i++) {
-		int fd = run->ifs[i].maps.clock;
-		struct mxgw_clock c;
-
-		if (bpf_map_lookup_elem(fd, &zero, &c))
-			continue;
-		c.log_until_ns = hold ? mxgw_now_ns() + MXGW_LOG_LEASE_NS : 0;
-		bpf_map_update_elem(fd, &zero, &c, BPF_EXIST);
-	}
+	for (int i = 0; i < run->nifs; i++)
+		mxgw_maps_write_log_lease(&run->ifs[i].maps, &l);
 }
 
 static int find_service(const struct log_if *lif, const char *name)
@@ -246,7 +244,8 @@ int cmd_log(const struct mxctl_opts *opts, int argc, char **argv)
 		return 1;
 	run.use_json = opts->json;
 	json_init(&run.json, stdout);
-	run.mono_to_real = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+	run.since_ns = clock_ns(CLOCK_REALTIME);
+	run.mono_to_real = run.since_ns - clock_ns(CLOCK_MONOTONIC);
 
 	for (int i = 0; i < n && !err; i++) {
 		struct log_if *lif = &run.ifs[run.nifs];
