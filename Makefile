@@ -54,7 +54,8 @@ E2E_TESTS := tests/e2e/test_inbound.sh tests/e2e/test_outbound.sh tests/e2e/test
 TESTS := $(BUILD)/tests/test_config $(BUILD)/tests/test_dns $(BUILD)/tests/test_policy \
 	 $(BUILD)/tests/test_conf_save $(BUILD)/tests/test_netdev $(BUILD)/tests/test_xdp \
 	 $(BUILD)/tests/test_tc $(BUILD)/tests/test_conntrack $(BUILD)/tests/test_fuzz \
-	 $(BUILD)/tests/test_maps $(BUILD)/tests/test_prometheus $(BUILD)/tests/test_nft_export
+	 $(BUILD)/tests/test_maps $(BUILD)/tests/test_prometheus $(BUILD)/tests/test_nft_export \
+	 $(BUILD)/tests/test_clock
 
 # make install: PREFIX and DESTDIR as usual; the config goes to /etc (where
 # mxctl reads it by default) and is never overwritten.
@@ -255,7 +256,7 @@ test: check-deps
 # (tests/kernels/README.md).  KERNELS="host default linux-image-..." picks.
 KERNELS      ?= host default
 KERNEL_TESTS := $(BUILD)/tests/test_xdp $(BUILD)/tests/test_tc $(BUILD)/tests/test_conntrack \
-		$(BUILD)/tests/test_maps $(BUILD)/tests/test_fuzz
+		$(BUILD)/tests/test_maps $(BUILD)/tests/test_fuzz $(BUILD)/tests/test_clock
 KERNEL_E2E   := tests/e2e/test_inbound.sh tests/e2e/test_log.sh
 
 test-kernels: check-deps

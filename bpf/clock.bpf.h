@@ -10,16 +10,33 @@
 
 static int clock_tick(void *map, __u32 *key, struct mxgw_clock *c)
 {
+	__u32 zero = 0;
+	struct mxgw_log_lease *lease = bpf_map_lookup_elem(&mxgw_log_lease, &zero);
+
 	c->now_ns = bpf_ktime_get_coarse_ns();
 	c->ticks++;
+	/* user space writes the lease, never this entry (it holds the timer) */
+	c->log_until_ns = lease ? lease->until_ns : 0;
 	bpf_timer_start(&c->timer, MXGW_CLOCK_TICK_NS, 0);
 	return 0;
 }
 
 /*
- * Now, to a tick.  The first packets after load start the timer (others
- * racing them get -EBUSY from bpf_timer_init, harmlessly) and read the
- * time themselves until the first tick has run.
+ * Start the timer, or restart it: bpf_timer_init fails with -EBUSY when
+ * the timer exists (another CPU raced us, or it only stopped ticking),
+ * harmlessly; after a user-space update freed it, it makes a new one.
+ * Starting a pending timer only moves its expiry.
+ */
+static __always_inline void clock_arm(struct mxgw_clock *c)
+{
+	bpf_timer_init(&c->timer, &mxgw_clock, CLOCK_MONOTONIC);
+	bpf_timer_set_callback(&c->timer, clock_tick);
+	bpf_timer_start(&c->timer, 0, 0);
+}
+
+/*
+ * Now, to a tick.  The first packets after load start the timer and read
+ * the time themselves until the first tick has run.
  */
 static __always_inline __u64 clock_now(void)
 {
@@ -29,12 +46,29 @@ static __always_inline __u64 clock_now(void)
 	if (!c)
 		return bpf_ktime_get_coarse_ns();
 	if (!c->ticks) {
-		bpf_timer_init(&c->timer, &mxgw_clock, CLOCK_MONOTONIC);
-		bpf_timer_set_callback(&c->timer, clock_tick);
-		bpf_timer_start(&c->timer, 0, 0);
+		clock_arm(c);
 		return bpf_ktime_get_coarse_ns();
 	}
 	return c->now_ns;
+}
+
+/*
+ * Sampled by clock_check_every() (maps.bpf.h): a clock more than
+ * MXGW_CLOCK_STALE_NS old has lost its timer; re-arm it.  A subprogram,
+ * so the packet paths carry one call instruction, not the helpers.
+ */
+static __noinline int clock_check(void)
+{
+	__u32 zero = 0;
+	struct mxgw_clock *c = bpf_map_lookup_elem(&mxgw_clock, &zero);
+
+	if (!c || !c->ticks)
+		return 0;	/* not started yet: clock_now() starts it */
+	if (bpf_ktime_get_coarse_ns() - c->now_ns <= MXGW_CLOCK_STALE_NS)
+		return 0;
+	clock_arm(c);
+	count(MXGW_CLOCK_REARMED);
+	return 0;
 }
 
 #endif /* MXGW_CLOCK_BPF_H */

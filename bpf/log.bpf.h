@@ -5,8 +5,9 @@
  * per-CPU bucket lets log-rate events a second through, so a flood costs
  * the ring buffer and its reader nothing more; what the limit or a full
  * buffer swallows is counted.  Events are made only while an `mxctl log`
- * holds the lease in mxgw_clock, and the writers are subprograms of
- * their own: the packet paths pay one load while nobody listens.
+ * holds the lease (mxgw_log_lease, copied into mxgw_clock by the clock's
+ * timer), and the writers are subprograms of their own: the packet paths
+ * pay one load while nobody listens.
  */
 #ifndef MXGW_LOG_BPF_H
 #define MXGW_LOG_BPF_H
@@ -172,13 +173,27 @@ static __noinline int log_tc(struct __sk_buff *skb, __u32 why, __u32 verdict)
 	return 0;
 }
 
-/* Is an `mxctl log` listening?  One inlined load while nobody is. */
+/* Before the clock's first tick nothing has copied the lease: read it. */
+static __noinline int log_lease_held(void)
+{
+	__u32 zero = 0;
+	struct mxgw_log_lease *lease = bpf_map_lookup_elem(&mxgw_log_lease, &zero);
+
+	return lease && lease->until_ns > bpf_ktime_get_coarse_ns();
+}
+
+/* Is an `mxctl log` listening?  The clock's copy of the lease: one inlined
+ * load while nobody is (and the clock has ticked). */
 static __always_inline bool log_listened(void)
 {
 	__u32 zero = 0;
 	struct mxgw_clock *c = bpf_map_lookup_elem(&mxgw_clock, &zero);
 
-	return c && c->log_until_ns > c->now_ns;
+	if (!c)
+		return false;
+	if (c->log_until_ns > c->now_ns)
+		return true;
+	return !c->ticks && log_lease_held();
 }
 
 /* Drop, count why (unless user space derives it), log it. */

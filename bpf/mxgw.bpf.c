@@ -47,7 +47,7 @@ static __always_inline int ct_reply_in(struct xdp_md *ctx, struct ethhdr *eth,
 		return XDP_PASS;
 	}
 	xdp_dnat(ip, l4, e->lan_addr, e->lan_port, true);
-	count(MXGW_CT_REPLY);
+	count_checking_clock(MXGW_CT_REPLY);
 	return forward(ctx, eth, ip, vlans, cfg);
 }
 
@@ -353,7 +353,7 @@ int mxgw_wan_out(struct __sk_buff *skb)
 			/* a reply to an incoming connection: 1:1, stateless */
 			tc_snat(skb, l3_off, l4_off, l4.proto, saddr,
 				cfg->public_addr, 0, 0);
-			count(MXGW_SNAT_REPLY);
+			count_checking_clock(MXGW_SNAT_REPLY);
 			return TC_ACT_OK;
 		}
 	}
@@ -377,7 +377,7 @@ int mxgw_wan_out(struct __sk_buff *skb)
 	}
 	tc_snat(skb, l3_off, l4_off, l4.proto, saddr, cfg->public_addr,
 		f.lan_port, pport);
-	count(MXGW_SNAT_MASQ);
+	count_checking_clock(MXGW_SNAT_MASQ);
 	return TC_ACT_OK;
 
 malformed:

@@ -2,14 +2,24 @@
 /*
  * mxctl log: the data plane's sampled events (mxgw_events ring buffer) as
  * a live stream: time, interface, verdict and reason, proto, addresses and
- * ports; --pcap FILE keeps the frames' heads for Wireshark.
+ * ports; --pcap FILE keeps the frames' heads for Wireshark.  -j writes
+ * JSON lines: one object an event.
+ *
+ * One reader per interface: two would split the ring buffer's events
+ * between them at random, and neither's lost counts would be true.  The
+ * reader holds an flock on the interface's pin directory (it dies with the
+ * process, however it ends) and says who it is in mxgw_log_lease.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/file.h>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -26,6 +36,7 @@ struct log_if {
 	struct log_run *run;
 	char name[IF_NAMESIZE];
 	struct mxgw_maps maps;
+	int lock_fd;		/* the pin directory, flocked while we read */
 	struct mxgw_service svcs[MXGW_MAX_SERVICES];
 	int want_svc;		/* --service: its id here, -1 if none given */
 	__u64 start[MXGW_COUNTER_MAX];
@@ -41,6 +52,7 @@ struct log_run {
 	long left;		/* --count: events still to show, -1 unlimited */
 	__u64 shown;
 	__s64 mono_to_real;	/* add to a monotonic ns time: realtime ns */
+	__s64 since_ns;		/* CLOCK_REALTIME when we started */
 };
 
 static volatile sig_atomic_t stop;
@@ -93,6 +105,18 @@ static void pcap_record(FILE *f, __s64 real_ns, const struct mxgw_event *ev)
 	fflush(f);
 }
 
+/* "2024-05-01T12:00:00.123456Z" of a CLOCK_REALTIME ns time. */
+static void iso_time(char *buf, size_t len, __s64 real_ns)
+{
+	time_t sec = real_ns / 1000000000LL;
+	struct tm tm;
+
+	gmtime_r(&sec, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + strlen(buf), len - strlen(buf), ".%06lldZ",
+		 (long long)(real_ns % 1000000000LL) / 1000);
+}
+
 static void endpoint(char *buf, size_t len, __be32 a, __be16 port, __u8 proto)
 {
 	char s[INET_ADDRSTRLEN];
@@ -112,10 +136,9 @@ static int on_event(void *ctx, void *data, size_t size)
 	char src[32], dst[32], when[40];
 	const char *svc = "";
 	__s64 real_ns;
-	struct tm tm;
-	time_t sec;
 
-	if (size < sizeof(*ev) || stop || !run->left)
+	/* not "stop": what the buffer holds when we stop is still shown */
+	if (size < sizeof(*ev) || !run->left)
 		return 0;
 	if (run->verdict >= 0 && ev->verdict != run->verdict)
 		return 0;
@@ -125,17 +148,15 @@ static int on_event(void *ctx, void *data, size_t size)
 		svc = lif->svcs[ev->svc_id].name;
 
 	real_ns = (__s64)ev->ts_ns + run->mono_to_real;
-	sec = real_ns / 1000000000LL;
-	gmtime_r(&sec, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(when + strlen(when), sizeof(when) - strlen(when), ".%06lldZ",
-		 (long long)(real_ns % 1000000000LL) / 1000);
+	iso_time(when, sizeof(when), real_ns);
 	endpoint(src, sizeof(src), ev->saddr, ev->sport, ev->proto);
 	endpoint(dst, sizeof(dst), ev->daddr, ev->dport, ev->proto);
 
 	if (run->use_json) {
 		struct json *j = &run->json;
 
+		/* JSON lines: each event a document of its own, no commas */
+		json_init(j, stdout);
 		json_object_start(j);
 		json_kv_string(j, "time", when);
 		json_kv_string(j, "ifname", lif->name);
@@ -184,23 +205,70 @@ static void print_lost(struct log_run *run)
 
 /*
  * The data plane makes events only while a reader holds the lease
- * (mxgw_clock.log_until_ns): renewed twice a second, cleared on the way
- * out.  The entry's other fields are the timer's: written back as read,
- * a tick at most behind, which the next tick mends.
+ * (mxgw_log_lease): renewed twice a second, cleared on the way out.  Never
+ * mxgw_clock itself: writing that entry frees the clock's timer.
  */
 static void lease(struct log_run *run, bool hold)
 {
-	__u32 zero = 0;
+	struct mxgw_log_lease l = {
+		.until_ns = hold ? mxgw_now_ns() + MXGW_LOG_LEASE_NS : 0,
+		.since_ns = hold ? run->since_ns : 0,
+		.pid = hold ? getpid() : 0,
+	};
+
+	for (int i = 0; i < run->nifs; i++)
+		mxgw_maps_write_log_lease(&run->ifs[i].maps, &l);
+}
+
+/*
+ * After lease(run, false): wait until the data plane has seen it (the
+ * clock's next tick copies it), so that every event it made for us is in
+ * the ring buffer and every loss in the counters.  A clock that does not
+ * tick is not waited for.
+ */
+static void lease_gone(struct log_run *run)
+{
+	__s64 deadline = clock_ns(CLOCK_MONOTONIC) + 3 * MXGW_CLOCK_TICK_NS;
 
 	for (int i = 0; i < run->nifs; i++) {
-		int fd = run->ifs[i].maps.clock;
 		struct mxgw_clock c;
 
-		if (bpf_map_lookup_elem(fd, &zero, &c))
-			continue;
-		c.log_until_ns = hold ? mxgw_now_ns() + MXGW_LOG_LEASE_NS : 0;
-		bpf_map_update_elem(fd, &zero, &c, BPF_EXIST);
+		while (!mxgw_maps_read_clock(&run->ifs[i].maps, &c) &&
+		       c.log_until_ns > c.now_ns &&
+		       clock_ns(CLOCK_MONOTONIC) < deadline)
+			usleep(10 * 1000);
 	}
+}
+
+/* One reader per interface: the flock, or who holds it. */
+static int take_reader_lock(struct log_if *lif)
+{
+	struct mxgw_log_lease l = { 0 };
+	char dir[PATH_MAX], since[40];
+	int err;
+
+	err = mxgw_pin_dir(lif->name, dir, sizeof(dir));
+	if (err)
+		return err;
+	lif->lock_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lif->lock_fd < 0)
+		return -errno;
+	if (!flock(lif->lock_fd, LOCK_EX | LOCK_NB))
+		return 0;
+	err = -errno;
+	if (err != -EWOULDBLOCK)
+		return err;
+	mxgw_maps_read_log_lease(&lif->maps, &l);
+	if (l.pid) {
+		iso_time(since, sizeof(since), l.since_ns);
+		mxctl_err("log %s: already read by pid %u (mxctl log since %s); "
+			  "one reader per interface: stop that one first", lif->name,
+			  l.pid, since);
+	} else {
+		mxctl_err("log %s: already read by another mxctl log; "
+			  "one reader per interface: stop that one first", lif->name);
+	}
+	return -EWOULDBLOCK;
 }
 
 static int find_service(const struct log_if *lif, const char *name)
@@ -246,7 +314,8 @@ int cmd_log(const struct mxctl_opts *opts, int argc, char **argv)
 		return 1;
 	run.use_json = opts->json;
 	json_init(&run.json, stdout);
-	run.mono_to_real = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+	run.since_ns = clock_ns(CLOCK_REALTIME);
+	run.mono_to_real = run.since_ns - clock_ns(CLOCK_MONOTONIC);
 
 	for (int i = 0; i < n && !err; i++) {
 		struct log_if *lif = &run.ifs[run.nifs];
@@ -254,8 +323,15 @@ int cmd_log(const struct mxctl_opts *opts, int argc, char **argv)
 		lif->run = &run;
 		memcpy(lif->name, names[i], IF_NAMESIZE);
 		mxgw_maps_init(&lif->maps);
+		lif->lock_fd = -1;
 		run.nifs++;
 		err = mxgw_open_loaded(lif->name, &lif->maps);
+		if (!err) {
+			/* before anything touches the lease or the ring buffer */
+			err = take_reader_lock(lif);
+			if (err == -EWOULDBLOCK)
+				break;	/* said who reads already */
+		}
 		if (!err)
 			err = mxgw_maps_read_services(&lif->maps, lif->svcs);
 		if (!err)
@@ -311,12 +387,19 @@ int cmd_log(const struct mxctl_opts *opts, int argc, char **argv)
 				break;
 		}
 		lease(&run, false);
+		/* the rest of what was made for us, then what was lost */
+		lease_gone(&run);
+		if (run.left != 0)
+			ring_buffer__consume(rb);
 		print_lost(&run);
 	}
 	if (run.pcap)
 		fclose(run.pcap);
 	ring_buffer__free(rb);
-	for (int i = 0; i < run.nifs; i++)
+	for (int i = 0; i < run.nifs; i++) {
 		mxgw_maps_close(&run.ifs[i].maps);
+		if (run.ifs[i].lock_fd >= 0)
+			close(run.ifs[i].lock_fd);
+	}
 	return err ? 1 : ret;
 }

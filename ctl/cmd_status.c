@@ -33,6 +33,11 @@ struct status {
 	bool fast_path_lost;	/* redirecting to a device that no longer takes XDP frames */
 	__u32 ct_live;		/* tracked flows within their timeout */
 	__u32 ct_max;
+	struct mxgw_clock clock;
+	__u64 clock_age_ns;	/* since the clock's last tick */
+	bool clock_stale;	/* its timer stopped (see struct mxgw_clock) */
+	struct mxgw_log_lease lease;
+	bool log_read;		/* an mxctl log holds the lease */
 	/* the running table against the config file, when that parses */
 	const struct mxgw_conf *file;
 	struct mxgw_conf_diff diff;
@@ -52,6 +57,7 @@ static int count_live(const struct mxgw_ct_key *k, const struct mxgw_ct_entry *e
 static int read_status(const char *ifname, struct status *st)
 {
 	struct mxgw_maps m;
+	__u64 now;
 	int err;
 
 	memset(st, 0, sizeof(*st));
@@ -76,6 +82,10 @@ static int read_status(const char *ifname, struct status *st)
 		err = mxgw_maps_read_nexthop(&m, &st->nh);
 	if (!err)
 		err = mxgw_maps_ct_walk(&m, count_live, st);
+	if (!err)
+		err = mxgw_maps_read_clock(&m, &st->clock);
+	if (!err)
+		err = mxgw_maps_read_log_lease(&m, &st->lease);
 	st->ct_max = mxgw_maps_max_entries(m.ct);
 	mxgw_maps_close(&m);
 	for (int c = MXGW_FWD_KERNEL_NO_NEIGH; c <= MXGW_FWD_KERNEL_ICMP; c++)
@@ -84,6 +94,13 @@ static int read_status(const char *ifname, struct status *st)
 	/* mxgw_tx_ports is a snapshot from load/reload: say so when it went stale */
 	st->fast_path_lost = st->nh.can_redirect &&
 			     mxgw_netdev_can_xdp_xmit(st->nh.ifindex) == 0;
+
+	/* ticks 0: no packet has started it yet, nothing to miss; a time
+	 * ahead of ours was written from user space: stale, as BPF sees it */
+	now = mxgw_now_ns();
+	st->clock_age_ns = now > st->clock.now_ns ? now - st->clock.now_ns : 0;
+	st->clock_stale = st->clock.ticks && now - st->clock.now_ns > MXGW_CLOCK_STALE_NS;
+	st->log_read = st->lease.until_ns > now;
 
 	st->forwarding = mxctl_ipv4_forwarding(ifname);
 	return err;
@@ -180,6 +197,16 @@ static void print_text(const struct status *st)
 	if (st->forwarding == 0)
 		printf("  WARNING: IPv4 forwarding is off on %s (sysctl -w net.ipv4.ip_forward=1)\n",
 		       st->ifname);
+	if (st->clock_stale) {
+		char ago[32] = "ahead of now";
+
+		if (st->clock_age_ns)
+			snprintf(ago, sizeof(ago), "%.1f s ago", st->clock_age_ns / 1e9);
+		printf("  WARNING: the data plane's clock stopped (last tick %s; something wrote %s): the next packets restart it (clock_rearmed counts it)\n",
+		       ago, MXGW_MAP_CLOCK);
+	}
+	if (st->log_read)
+		printf("  log: read by pid %u (mxctl log)\n", st->lease.pid);
 	printf("  IPv6: passed untouched, not filtered by mxgw yet\n\n");
 
 	printf("  %-10s %-12s %-9s %-11s %12s %12s %12s %12s\n", "service", "port",
@@ -266,6 +293,21 @@ static void print_json(struct json *j, const struct status *st)
 	json_kv_uint(j, "nat_full", st->counters[MXGW_DROP_NAT_FULL]);
 	json_object_end(j);
 	json_kv_bool(j, "fast_path_lost", st->fast_path_lost);
+	json_key(j, "clock");
+	json_object_start(j);
+	json_kv_uint(j, "ticks", st->clock.ticks);
+	json_kv_uint(j, "age_ms", st->clock_age_ns / 1000000);
+	json_kv_bool(j, "stale", st->clock_stale);
+	json_object_end(j);
+	json_key(j, "log");
+	json_object_start(j);
+	json_kv_bool(j, "read", st->log_read);
+	json_kv_uint(j, "reader_pid", st->log_read ? st->lease.pid : 0);
+	/* the data plane's copy of the lease (before the clock's first tick
+	 * it reads the lease itself): events are being made */
+	json_kv_bool(j, "listening", st->clock.ticks ?
+		     st->clock.log_until_ns > st->clock.now_ns : st->log_read);
+	json_object_end(j);
 	if (st->forwarding >= 0)
 		json_kv_bool(j, "ipv4_forwarding", st->forwarding);
 	json_kv_string(j, "ipv6", "passed untouched (not filtered yet)");

@@ -56,6 +56,7 @@ void mxgw_maps_from_skel(const struct mxgw_bpf *skel, struct mxgw_maps *m)
 	m->clock = bpf_map__fd(skel->maps.mxgw_clock);
 	m->events = bpf_map__fd(skel->maps.mxgw_events);
 	m->log_bucket = bpf_map__fd(skel->maps.mxgw_log_bucket);
+	m->log_lease = bpf_map__fd(skel->maps.mxgw_log_lease);
 }
 
 int mxgw_wan_of(__u32 ifindex, __be32 mailserver, struct mxgw_wan *wan)

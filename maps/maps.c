@@ -514,6 +514,27 @@ int mxgw_maps_read_nexthop(const struct mxgw_maps *m, struct mxgw_nexthop *nh)
 	return err;
 }
 
+int mxgw_maps_read_clock(const struct mxgw_maps *m, struct mxgw_clock *c)
+{
+	__u32 key = 0;
+
+	return lookup(m->clock, &key, c);
+}
+
+int mxgw_maps_read_log_lease(const struct mxgw_maps *m, struct mxgw_log_lease *l)
+{
+	__u32 key = 0;
+
+	return lookup(m->log_lease, &key, l);
+}
+
+int mxgw_maps_write_log_lease(const struct mxgw_maps *m, const struct mxgw_log_lease *l)
+{
+	__u32 key = 0;
+
+	return update(m->log_lease, &key, l);
+}
+
 __u64 mxgw_now_ns(void)
 {
 	struct timespec ts;

@@ -27,6 +27,7 @@ struct mxgw_maps {
 	int clock;
 	int events;
 	int log_bucket;
+	int log_lease;
 };
 
 /* The pin file names, in the field order of struct mxgw_maps. */
@@ -76,6 +77,14 @@ int mxgw_maps_read_svc_stats(const struct mxgw_maps *m, __u32 svc_id,
 int mxgw_maps_read_counters(const struct mxgw_maps *m, __u64 *counters);
 /* The most recently refreshed CPU's next-hop cache entry. */
 int mxgw_maps_read_nexthop(const struct mxgw_maps *m, struct mxgw_nexthop *nh);
+
+/*
+ * The data plane's clock, read only: writing that entry would free its
+ * timer (see struct mxgw_clock).  The log lease is written instead.
+ */
+int mxgw_maps_read_clock(const struct mxgw_maps *m, struct mxgw_clock *c);
+int mxgw_maps_read_log_lease(const struct mxgw_maps *m, struct mxgw_log_lease *l);
+int mxgw_maps_write_log_lease(const struct mxgw_maps *m, const struct mxgw_log_lease *l);
 
 /* Now on the clock of the data plane's timestamps. */
 __u64 mxgw_now_ns(void);

@@ -37,6 +37,7 @@
 #define MXGW_MAP_CLOCK		"mxgw_clock"
 #define MXGW_MAP_EVENTS		"mxgw_events"
 #define MXGW_MAP_LOG_BUCKET	"mxgw_log_bucket"
+#define MXGW_MAP_LOG_LEASE	"mxgw_log_lease"
 
 /* Program names (pin file names too); bpftool shows them truncated to 15. */
 #define MXGW_PROG_XDP		"mxgw_wan_in"
@@ -250,6 +251,8 @@ enum mxgw_counter {
 	MXGW_LOG_EVENTS,		/* events written to the log ring buffer */
 	MXGW_LOG_RATE_LIMITED,		/* events over log-rate, not written */
 	MXGW_LOG_BUFFER_FULL,		/* events lost: nobody reading, buffer full */
+	/* the data plane itself */
+	MXGW_CLOCK_REARMED,		/* the clock's timer found stopped and restarted */
 	MXGW_COUNTER_MAX,
 };
 
@@ -340,17 +343,31 @@ _Static_assert(sizeof(struct mxgw_nat_entry) == 4, "mxgw_nat_entry layout");
  * empty XDP program on these machines.  Conntrack timeouts are seconds and
  * the next-hop cache is refreshed every MXGW_NEXTHOP_TTL_NS: a tenth of a
  * second of resolution is plenty for both.
+ *
+ * Only the BPF programs write it.  Updating an array entry that holds a
+ * bpf_timer from user space (bpf_map_update_elem, bpftool map update)
+ * cancels and frees the timer (array_map_update_elem ->
+ * bpf_obj_free_fields), and the clock stops.  So user space only reads it,
+ * and the data plane checks every MXGW_CLOCK_CHECK_EVERY packets of a
+ * path's per-CPU count whether the clock is more than MXGW_CLOCK_STALE_NS
+ * old, and re-arms it (counter clock_rearmed) if so.
  */
 struct mxgw_clock {
 	struct bpf_timer timer;
 	__u64 now_ns;		/* bpf_ktime_get_coarse_ns() at the last tick */
 	__u64 ticks;		/* 0: the timer has not run yet */
-	__u64 log_until_ns;	/* `mxctl log` listens until then (see below) */
+	__u64 log_until_ns;	/* mxgw_log_lease.until_ns, copied every tick */
 	__u64 pad;
 };
 _Static_assert(sizeof(struct mxgw_clock) == 48, "mxgw_clock layout");
 
 #define MXGW_CLOCK_TICK_NS	(100ULL * 1000 * 1000)
+/* Older than this, the clock has stopped: the data plane re-arms it and
+ * mxctl status warns.  Five ticks: a loaded machine delays a tick by
+ * milliseconds, not by half a second. */
+#define MXGW_CLOCK_STALE_NS	(5 * MXGW_CLOCK_TICK_NS)
+/* A power of two: one packet in this many of a per-CPU count checks. */
+#define MXGW_CLOCK_CHECK_EVERY	64
 
 /*
  * mxgw_events: a ring buffer of sampled events for `mxctl log`: drops with
@@ -386,13 +403,30 @@ struct mxgw_event {
 _Static_assert(sizeof(struct mxgw_event) == 40 + MXGW_EVENT_HEAD, "mxgw_event layout");
 
 /*
- * The lease of the running `mxctl log` (mxgw_clock.log_until_ns): it
- * renews it twice a second and clears it on exit, so events cost a packet
- * nothing but one load while nobody listens, and a killed reader stops
- * them within MXGW_LOG_LEASE_NS.  It lives in mxgw_clock because the hot
- * paths read that entry anyway: another map would cost them a cache line.
+ * mxgw_log_lease: one entry, the lease of the running `mxctl log`.  It
+ * renews until_ns twice a second and clears it on exit, so events cost a
+ * packet nothing but one load while nobody listens, and a killed reader
+ * stops them within MXGW_LOG_LEASE_NS.  User space writes this entry, never
+ * mxgw_clock (see there); the clock's timer copies until_ns into
+ * mxgw_clock.log_until_ns every tick, so events start and stop within a
+ * tick of the lease.  The copy is there because the hot paths read the
+ * clock's cache line anyway: reading a map of its own per packet cost the
+ * DNAT path about 10 ns.
+ *
+ * One reader per interface (a second one would split the ring buffer's
+ * events with it at random): `mxctl log` holds an flock on the interface's
+ * pin directory while it runs, and pid and since_ns say who, for the
+ * refusal of a second reader.
  */
 #define MXGW_LOG_LEASE_NS	(2ULL * 1000 * 1000 * 1000)
+
+struct mxgw_log_lease {
+	__u64 until_ns;		/* bpf_ktime_get_coarse_ns() clock; 0: nobody */
+	__u64 since_ns;		/* CLOCK_REALTIME when the reader started */
+	__u32 pid;		/* the reader's */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct mxgw_log_lease) == 24, "mxgw_log_lease layout");
 
 struct mxgw_log_bucket {
 	__u64 window_ns;	/* start of the current second */

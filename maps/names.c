@@ -16,6 +16,7 @@ const char *const mxgw_map_names[] = {
 	MXGW_MAP_CLOCK,
 	MXGW_MAP_EVENTS,
 	MXGW_MAP_LOG_BUCKET,
+	MXGW_MAP_LOG_LEASE,
 };
 _Static_assert(sizeof(mxgw_map_names) / sizeof(mxgw_map_names[0]) == MXGW_MAP_COUNT,
 	       "one pin name per map fd");
@@ -115,6 +116,8 @@ static const struct {
 		"events over log-rate, not written" },
 	[MXGW_LOG_BUFFER_FULL] = { "log_buffer_full",
 		"events lost: nobody reading, buffer full" },
+	[MXGW_CLOCK_REARMED] = { "clock_rearmed",
+		"the clock's timer found stopped and restarted" },
 };
 
 const char *mxgw_counter_name(unsigned int counter)
