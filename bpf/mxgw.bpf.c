@@ -13,6 +13,7 @@
  *  - the mail server's replies from a port that lets incoming connections
  *    in leave with the public address (stateless: the mapping is 1:1);
  *  - LAN flows are checked against the outgoing column and masqueraded;
+ *    a TCP flow starts with its SYN;
  *  - the gateway's own flows are recorded so their replies come back.
  */
 #include "vmlinux.h"
@@ -335,6 +336,12 @@ int mxgw_wan_out(struct __sk_buff *skb)
 	}
 
 	e = nat_find(cfg, &f, now, &pport);
+	/* a LAN host's new TCP flow starts with its SYN: a SYN-ACK, ACK, RST
+	 * or FIN with no flow answers something the WAN sent it directly, or
+	 * belongs to a flow forgotten (`conntrack flush`), as netfilter with
+	 * nf_conntrack_tcp_loose=0 */
+	if (!e && l4.proto == IPPROTO_TCP && !tcp_opens(l4.tcp_flags))
+		return tc_drop(skb, MXGW_DROP_OUT_NO_FLOW);
 	if (!e || ct_reopens(e, &f)) {
 		/* a new connection: the outgoing column decides */
 		__u32 why = out_allowed(cfg, &l4, bpf_ntohs(ip->tot_len));

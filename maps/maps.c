@@ -523,9 +523,11 @@ __u64 mxgw_now_ns(void)
 bool mxgw_ct_live(const struct mxgw_config *cfg, const struct mxgw_ct_entry *e,
 		  __u64 now)
 {
-	if (e->state >= MXGW_CT_STATE_MAX)
+	__u32 st = e->state;
+
+	if (st >= MXGW_CT_STATE_MAX)
 		return false;
-	return now < e->seen_ns || now - e->seen_ns <= cfg->timeout_ns[e->state];
+	return now < e->seen_ns || now - e->seen_ns <= mxgw_ct_timeout_ns(cfg, e, st);
 }
 
 int mxgw_maps_ct_walk(const struct mxgw_maps *m,

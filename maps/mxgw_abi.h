@@ -17,7 +17,7 @@
 
 /* Bumped whenever a struct or map below changes shape. A running gateway
  * loaded by an mxctl with another ABI version is refused, never patched. */
-#define MXGW_ABI_VERSION	2
+#define MXGW_ABI_VERSION	3
 
 #define MXGW_PIN_ROOT		"/sys/fs/bpf/mxgw"
 
@@ -211,6 +211,7 @@ enum mxgw_counter {
 	MXGW_DROP_OUT_PROTO,		/* from the LAN, neither TCP, UDP nor ICMP echo */
 	MXGW_DROP_OUT_MALFORMED,	/* from the LAN, headers that cannot be translated */
 	MXGW_DROP_NAT_FULL,		/* no free public port for a new flow */
+	MXGW_DROP_OUT_NO_FLOW,		/* TCP from the LAN, no flow, not a SYN */
 	/* forwarding to the LAN */
 	MXGW_FWD_REDIRECT,		/* XDP fast path: redirected to the LAN device */
 	MXGW_FWD_KERNEL_NO_NEIGH,	/* kernel path: next hop unresolved */
@@ -302,6 +303,26 @@ _Static_assert(sizeof(struct mxgw_ct_entry) == 24, "mxgw_ct_entry layout");
 #define MXGW_CT_F_REPLIED	0x02	/* a packet came back */
 #define MXGW_CT_F_FIN_OUT	0x04	/* the LAN side sent FIN */
 #define MXGW_CT_F_FIN_IN	0x08	/* the remote side sent FIN */
+
+/*
+ * How long @e lives after its last packet: its state's timeout, except
+ * that a TCP entry nothing ever answered lives at most tcp-syn-sent, as
+ * netfilter gives an unreplied conntrack its short timeouts (a flow the
+ * gateway picked up mid-stream, say, stays if the other side answers).
+ * One rule for the data plane (ct_expired) and mxctl (mxgw_ct_live).
+ * @state is @e->state, read once and checked below MXGW_CT_STATE_MAX by
+ * the caller (the verifier wants the bound on the register it indexes by).
+ */
+static inline __u64 mxgw_ct_timeout_ns(const struct mxgw_config *cfg,
+				       const struct mxgw_ct_entry *e, __u32 state)
+{
+	__u64 t = cfg->timeout_ns[state];
+
+	if (state <= MXGW_CT_TCP_CLOSE && !(e->flags & MXGW_CT_F_REPLIED) &&
+	    t > cfg->timeout_ns[MXGW_CT_TCP_SYN_SENT])
+		t = cfg->timeout_ns[MXGW_CT_TCP_SYN_SENT];
+	return t;
+}
 
 /*
  * mxgw_nat: LRU hash from a LAN host's flow to its public port, so egress

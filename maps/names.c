@@ -55,6 +55,8 @@ static const struct {
 		"from the LAN, headers that cannot be translated" },
 	[MXGW_DROP_NAT_FULL] = { "drop_nat_full",
 		"no free public port for a new flow" },
+	[MXGW_DROP_OUT_NO_FLOW] = { "drop_out_no_flow",
+		"TCP from the LAN, no flow, not a SYN" },
 	[MXGW_FWD_REDIRECT] = { "fwd_redirect",
 		"XDP fast path: redirected to the LAN device" },
 	[MXGW_FWD_KERNEL_NO_NEIGH] = { "fwd_kernel_no_neigh",

@@ -19,7 +19,8 @@
  *     ICMP, and the quoted IP header and UDP/echo checksum of ICMP errors);
  *  3. nothing leaves the WAN with a LAN source address; the gateway's own
  *     frames leave unchanged (an ICMP error's quote may be translated);
- *     new masqueraded flows respect the outgoing column;
+ *     new masqueraded flows respect the outgoing column, and a new TCP
+ *     flow starts with a SYN;
  *  4. verdicts are always valid (XDP: DROP, PASS, REDIRECT; TC: OK, SHOT);
  *  5. a well-formed frame the oracle allows is delivered (liveness).
  * A violation does not stop the run: each class keeps a count and its
@@ -276,6 +277,10 @@ static enum ct_live ct_get(__u8 proto, __be32 raddr, __u16 rport, __u16 pport,
 	 * tick that came after our read of the clock is just seen) */
 	age = e->seen_ns > now && e->seen_ns - now < 1000000000ULL ? 0 : now - e->seen_ns;
 	to = O.cfg.timeout_ns[e->state];
+	/* a TCP entry nothing answered lives tcp-syn-sent at most */
+	if (e->state <= MXGW_CT_TCP_CLOSE && !(e->flags & MXGW_CT_F_REPLIED) &&
+	    to > O.cfg.timeout_ns[MXGW_CT_TCP_SYN_SENT])
+		to = O.cfg.timeout_ns[MXGW_CT_TCP_SYN_SENT];
 	if (age + CT_MARGIN_NS + lag < to)
 		return CT_LIVE;
 	if (age > to + CT_MARGIN_NS)
@@ -528,6 +533,7 @@ struct expect {
 	/* TC masquerade: */
 	bool policy_ok;		/* outgoing column allows it, or a live mapping */
 	bool check_nat_full;	/* a refusal is fine if the NAT range was full */
+	bool no_flow;		/* a LAN TCP segment, no live flow, no SYN */
 	bool have_ct;		/* the conntrack entry the oracle went by */
 	struct mxgw_ct_entry ct;
 	__u64 ct_now;
@@ -806,7 +812,7 @@ static void tc_icmp_oracle(const struct pkt *p, struct expect *ex, bool gw)
 
 static void tc_oracle(const struct pkt *p, struct expect *ex)
 {
-	bool gw, reopen;
+	bool gw, reopen, opens;
 	__u16 lport, rport, pport;
 	enum ct_live st;
 
@@ -851,6 +857,14 @@ static void tc_oracle(const struct pkt *p, struct expect *ex)
 	lport = p->proto == IPPROTO_ICMP ? p->iid : p->sport;
 	rport = p->proto == IPPROTO_ICMP ? 0 : p->dport;
 	st = nat_get(p->proto, p->saddr, lport, p->daddr, rport, &pport);
+	/* a new TCP flow starts with a SYN (no ACK, RST or FIN) */
+	opens = p->proto != IPPROTO_TCP || (p->tflags & 0x17) == 0x02;
+	if (!opens && (st == CT_NONE || st == CT_DEAD)) {
+		leave(ex, VB(TC_ACT_SHOT));
+		ex->no_flow = true;
+		why(ex, "TCP from the LAN, flags %#04x, no live flow: opens none", p->tflags);
+		return;
+	}
 	xlat(ex, K_MASQ, O.cfg.public_addr, 0, false);
 	leave(ex, VB(TC_ACT_SHOT));
 	/* a SYN on a closed or time-wait tuple is a new connection: the
@@ -859,7 +873,7 @@ static void tc_oracle(const struct pkt *p, struct expect *ex)
 		 ct_closed(p->proto, p->daddr, rport, pport);
 	ex->policy_ok = table_out_allows(p->proto, rport) ||
 			((st == CT_LIVE || st == CT_EDGE) && !reopen);
-	ex->must = table_out_allows(p->proto, rport) || (st == CT_LIVE && !reopen);
+	ex->must = (opens && table_out_allows(p->proto, rport)) || (st == CT_LIVE && !reopen);
 	ex->check_nat_full = st != CT_LIVE;
 	why(ex, "LAN flow: outgoing %s, mapping %s",
 	    table_out_allows(p->proto, rport) ? "allow" : "deny",
@@ -1217,7 +1231,8 @@ static const char *xdp_class(const struct pkt *p, const struct pkt *q,
 
 static const char *tc_class(const struct pkt *p, const struct expect *ex)
 {
-	(void)ex;
+	if (ex->no_flow)
+		return "3: LAN TCP segment of no flow and no SYN let out (a flow starts with its SYN)";
 	if (quote_beyond_dgram(p))
 		return "3: ICMP error translated after a quote that lies beyond its IP total length";
 	if (p->ip20 && is_wan_addr(p->saddr))
@@ -1359,7 +1374,8 @@ static void run_tc_frame(const __u8 *in, size_t len)
 				  "left unchanged with verdict %d", verdict);
 		} else {
 			violation(ex.strict ? "3: TC frame that must pass untouched was dropped" :
-					      "3: TC verdict differs from the table",
+				  ex.no_flow ? tc_class(&p, &ex) :
+					       "3: TC verdict differs from the table",
 				  "unchanged, verdict %d (allowed mask %#x)", verdict, ex.unchanged);
 		}
 		return;

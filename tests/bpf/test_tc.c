@@ -45,6 +45,33 @@ static const struct fixture fixtures[] = {
 	{ "echo reply from the LAN: nobody pinged it", FROM_MAIL(.proto = 1),
 	  TC_ACT_SHOT, false, MXGW_DROP_OUT_PROTO },
 	{ "arp", { .ethertype = 0x0806 }, TC_ACT_OK, false, -1 },
+	/* issue 10, item 1: a new TCP flow from the LAN starts with its SYN;
+	 * the mail server's SYN-ACK to a SYN the WAN sent it directly (to
+	 * 192.168.1.10:143) is no new outgoing flow */
+	{ "SYN-ACK from the mail server's imap, no flow",
+	  FROM_MAIL(.sport = 143, .dport = 443, .tcp_flags = 0x12),
+	  TC_ACT_SHOT, false, MXGW_DROP_OUT_NO_FLOW },
+	{ "ACK from a LAN host, no flow",
+	  { .saddr = "192.168.1.20", .daddr = TB_CLIENT, .sport = 40000, .dport = 25,
+	    .tcp_flags = 0x10 }, TC_ACT_SHOT, false, MXGW_DROP_OUT_NO_FLOW },
+	{ "RST from a LAN host, no flow",
+	  { .saddr = "192.168.1.20", .daddr = TB_CLIENT, .sport = 40000, .dport = 25,
+	    .tcp_flags = 0x04 }, TC_ACT_SHOT, false, MXGW_DROP_OUT_NO_FLOW },
+	{ "RST+ACK from a LAN host, no flow",
+	  { .saddr = "192.168.1.20", .daddr = TB_CLIENT, .sport = 40000, .dport = 25,
+	    .tcp_flags = 0x14 }, TC_ACT_SHOT, false, MXGW_DROP_OUT_NO_FLOW },
+	{ "FIN+ACK from a LAN host, no flow",
+	  { .saddr = "192.168.1.20", .daddr = TB_CLIENT, .sport = 40000, .dport = 25,
+	    .tcp_flags = 0x11 }, TC_ACT_SHOT, false, MXGW_DROP_OUT_NO_FLOW },
+	{ "SYN+FIN from a LAN host, no flow",
+	  { .saddr = "192.168.1.20", .daddr = TB_CLIENT, .sport = 40000, .dport = 25,
+	    .tcp_flags = 0x03 }, TC_ACT_SHOT, false, MXGW_DROP_OUT_NO_FLOW },
+	{ "the mail server's stateless smtp reply is no new flow: unaffected",
+	  FROM_MAIL(.sport = 25, .dport = 40001, .tcp_flags = 0x10),
+	  TC_ACT_OK, true, MXGW_SNAT_REPLY },
+	{ "a SYN with ECN setup opens a flow",
+	  { .saddr = "192.168.1.20", .daddr = TB_CLIENT, .sport = 40002, .dport = 25,
+	    .tcp_flags = 0xc2 }, TC_ACT_OK, true, MXGW_SNAT_MASQ },
 };
 
 static void test_egress_fixtures(void **state)
