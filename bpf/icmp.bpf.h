@@ -56,6 +56,18 @@ static __always_inline bool dnat_port(const struct mxgw_config *cfg, __u8 proto,
  * sent: from public:pport to remote:rport.  Translated towards the LAN
  * host of its flow and handed to the kernel (errors are rare; the kernel
  * forwards them to any LAN host), or passed to the gateway for its own.
+ * Its outer source has met source_bad() already, as every packet's.
+ *
+ * An error about a DNATed service is translated by the table alone: mxgw
+ * keeps no state for incoming connections (their fast path pays no
+ * lookup), so it cannot tell an error about a real connection from one
+ * invented about 203.0.113.33:25 -> 198.51.100.99:5555.  It reaches the
+ * mail server only when the quoted remote could have connected: it passes
+ * the service's verdict and "from", and is no martian or spoofed source.
+ * What stands behind that is the mail server's TCP: it matches the quoted
+ * segment to a connection it has and checks the quoted sequence number
+ * is in flight (RFC 5927 section 4; Linux's tcp_v4_err does), so an
+ * invented error is discarded there.  Decided in issue 10; README, "ICMP".
  */
 static __always_inline int icmp_error_in(struct xdp_md *ctx, struct cursor *c,
 					 struct iphdr *ip,
@@ -96,9 +108,10 @@ static __always_inline int icmp_error_in(struct xdp_md *ctx, struct cursor *c,
 	if (e) {
 		to_addr = e->lan_addr;
 		to_port = e->lan_port;
-	} else if (iip->protocol != IPPROTO_ICMP &&
+	} else if (iip->protocol != IPPROTO_ICMP && !source_bad(cfg, iip->daddr) &&
 		   dnat_port(cfg, iip->protocol, pport, iip->daddr)) {
-		/* the mail server's reply to an incoming connection */
+		/* the mail server's reply to an incoming connection (from a
+		 * source XDP would have let in at all) */
 		to_addr = cfg->mailserver_addr;
 		to_port = pport;
 	} else {

@@ -3,12 +3,15 @@
  * mxgw data plane.
  *
  * mxgw_wan_in (XDP, WAN ingress), for packets to the public address:
+ *  - martian and spoofed sources, invalid TCP flags: dropped (guard.bpf.h);
  *  - a listed port: the table decides; allowed ones are rewritten to the
  *    mail server (DNAT, client source kept) and forwarded;
  *  - an unlisted port: a reply of a tracked flow goes back to its LAN host
  *    (or to the gateway, for its own flows); anything else gets "default";
  *  - ICMP: echo to the gateway per icmp-echo, echo replies and errors of
  *    tracked flows translated.
+ * To any other address: link protocols and the WAN device's own addresses
+ * pass; a LAN address, or one the kernel would forward, is dropped.
  * mxgw_wan_out (TC, WAN egress):
  *  - the mail server's replies from a port that lets incoming connections
  *    in leave with the public address (stateless: the mapping is 1:1);
@@ -32,6 +35,7 @@
 #define TC_ACT_SHOT	2
 
 #include "log.bpf.h"
+#include "guard.bpf.h"
 #include "icmp.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -92,13 +96,19 @@ int mxgw_wan_in(struct xdp_md *ctx)
 	struct l4_ref l4 = {};
 	struct ethhdr *eth;
 	struct iphdr *ip;
-	__u32 idx, svc_id, verdict, bytes;
+	__u32 idx, svc_id, verdict, bytes, why;
 	__u64 now;
 	__be16 proto;
 	int vlans;
 
+	/* a frame cut short, or with more tags than parse_eth takes, is one
+	 * the kernel may still read (it strips VID 0 tags): never passed */
 	eth = parse_eth(&c, &proto, &vlans);
-	if (!eth || proto != bpf_htons(ETH_P_IP)) {
+	if (!eth)
+		return xdp_drop(ctx, MXGW_DROP_MALFORMED);
+	if (proto != bpf_htons(ETH_P_IP)) {
+		if (eth_is_vlan(proto))
+			return xdp_drop(ctx, MXGW_DROP_VLAN_DEPTH);
 		count(MXGW_PASS_NON_IPV4);
 		return XDP_PASS;
 	}
@@ -106,10 +116,15 @@ int mxgw_wan_in(struct xdp_md *ctx)
 	if (!ip)
 		return xdp_drop(ctx, MXGW_DROP_MALFORMED);
 	cfg = bpf_map_lookup_elem(&mxgw_config, &zero);
-	if (!cfg || ip->daddr != cfg->public_addr) {
+	if (!cfg) {
 		count(MXGW_PASS_NOT_FOR_US);
 		return XDP_PASS;
 	}
+	if (ip->daddr != cfg->public_addr)
+		return not_for_us(ctx, ip, cfg);
+	why = source_bad(cfg, ip->saddr);
+	if (why)
+		return xdp_drop(ctx, why);
 
 	switch (ipv4_validate(&c, ip, 0)) {
 	case IPV4_OK:
@@ -131,6 +146,8 @@ int mxgw_wan_in(struct xdp_md *ctx)
 		return xdp_drop(ctx, MXGW_DROP_MALFORMED);
 	if (l4.proto == IPPROTO_ICMP)
 		return icmp_in(ctx, &c, eth, ip, &l4, vlans, cfg);
+	if (l4.proto == IPPROTO_TCP && !tcp_flags_valid(l4.tcp_flags))
+		return xdp_drop(ctx, MXGW_DROP_TCP_FLAGS);
 
 	idx = mxgw_port_index(l4.proto_idx, bpf_ntohs(*l4.dport));
 	pol = bpf_map_lookup_elem(&mxgw_ports, &idx);
@@ -161,11 +178,6 @@ int mxgw_wan_in(struct xdp_md *ctx)
 		count_svc(svc_id, MXGW_DIR_IN, MXGW_DENY, bytes);
 		return xdp_drop(ctx, MXGW_DROP_NOT_FROM);
 	}
-	/* XDP forwards past the kernel's rp_filter: a LAN source from outside
-	 * would reach the mail server as one of its own (checked only here,
-	 * where a packet would be let in: the rest is dropped anyway) */
-	if ((ip->saddr & cfg->lan_mask) == cfg->lan_net || ip->saddr == ip->daddr)
-		return xdp_drop(ctx, MXGW_DROP_SPOOFED);
 	count_svc(svc_id, MXGW_DIR_IN, MXGW_ALLOW, bytes);
 	/* a new connection: the event shows it before the rewrite */
 	if ((l4.tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN && log_listened())

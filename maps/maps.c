@@ -276,6 +276,7 @@ static struct mxgw_config config_of(const struct mxgw_conf *conf,
 		cfg.log_per_cpu = ncpu > 0 && conf->log_rate > (__u32)ncpu ?
 				  conf->log_rate / ncpu : 1;
 	memcpy(cfg.wan_addrs, wan->addrs, sizeof(cfg.wan_addrs));
+	memcpy(cfg.wan_bcast, wan->bcast, sizeof(cfg.wan_bcast));
 	cfg.lan_net = wan->lan_net;
 	cfg.lan_mask = wan->lan_mask;
 	for (int st = 0; st < MXGW_CT_STATE_MAX; st++)

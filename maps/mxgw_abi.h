@@ -114,9 +114,12 @@ struct mxgw_config {
 	__u32 pad2;
 	/* the WAN device's own addresses besides public: never translated */
 	__be32 wan_addrs[MXGW_WAN_ADDRS_MAX];
+	/* the directed broadcast address of each of its prefixes (0: none,
+	 * a /31 or /32): never a source, passed as a destination */
+	__be32 wan_bcast[MXGW_WAN_ADDRS_MAX];
 	__u64 timeout_ns[MXGW_CT_STATE_MAX];	/* by enum mxgw_ct_state */
 };
-_Static_assert(sizeof(struct mxgw_config) == 56 + 8 * MXGW_CT_STATE_MAX,
+_Static_assert(sizeof(struct mxgw_config) == 72 + 8 * MXGW_CT_STATE_MAX,
 	       "mxgw_config layout");
 
 /*
@@ -203,7 +206,12 @@ enum mxgw_counter {
 	MXGW_DROP_ICMP_ECHO,		/* echo request, icmp-echo deny */
 	MXGW_DROP_ICMP_NO_FLOW,		/* ICMP reply or error that matches no flow */
 	MXGW_DROP_OTHER_PROTO,		/* neither TCP, UDP nor ICMP, default deny */
-	MXGW_DROP_SPOOFED,		/* from a LAN address, or the public one, on the WAN */
+	MXGW_DROP_SPOOFED,		/* from a LAN address, or the WAN device's own */
+	MXGW_DROP_MARTIAN,		/* from 0/8, 127/8, 224/4, 240/4 or a WAN broadcast */
+	MXGW_DROP_TCP_FLAGS,		/* a TCP flag combination netfilter calls invalid */
+	MXGW_DROP_VLAN_DEPTH,		/* more VLAN tags than mxgw parses */
+	MXGW_DROP_TO_LAN,		/* to a LAN address, not the public one */
+	MXGW_DROP_TRANSIT,		/* to an address the kernel would forward elsewhere */
 	/* outgoing drops */
 	MXGW_DROP_OUT_SERVICE_DENY,	/* listed service, outgoing deny */
 	MXGW_DROP_OUT_DEFAULT_DENY,	/* unlisted port, default deny */

@@ -645,6 +645,127 @@ static void test_lan_flow_starts_with_its_syn(void **state)
 	       XDP_DROP, NULL, "and its replies");
 }
 
+/* Issue 10, items 3 and 4: the checks hold on the conntrack reply path. */
+static void test_reply_path_refuses_martians_and_bad_flags(void **state)
+{
+	(void)state;
+	load(tb_shipped_conf());
+	/* a LAN "flow" to a multicast group (TC does not judge destinations):
+	 * nothing from a multicast source is a reply */
+	expect(true, &(struct tb_frame_spec){ .saddr = TB_MAILSERVER, .daddr = "224.0.0.5",
+					      .proto = 17, .sport = 50000, .dport = 53 },
+	       TC_ACT_OK, NULL, "udp to a group");
+	expect(false, &(struct tb_frame_spec){ .saddr = "224.0.0.5", .daddr = TB_PUBLIC,
+					       .proto = 17, .sport = 53, .dport = 50000 },
+	       XDP_DROP, NULL, "its 'reply'");
+	assert_int_equal(tb_counter(&tb, MXGW_DROP_MARTIAN), 1);
+	assert_int_equal(tb_counter(&tb, MXGW_CT_REPLY), 0);
+
+	/* the gateway's own query to the WAN's broadcast address */
+	expect(true, &(struct tb_frame_spec){ .saddr = TB_PUBLIC, .daddr = "203.0.113.255",
+					      .proto = 17, .sport = 50001, .dport = 53 },
+	       TC_ACT_OK, NULL, "the gateway's broadcast");
+	expect(false, &(struct tb_frame_spec){ .saddr = "203.0.113.255", .daddr = TB_PUBLIC,
+					       .proto = 17, .sport = 53, .dport = 50001 },
+	       XDP_DROP, NULL, "a 'reply' from the broadcast address");
+	assert_int_equal(tb_counter(&tb, MXGW_DROP_MARTIAN), 2);
+	assert_int_equal(tb_counter(&tb, MXGW_PASS_LOCAL), 0);
+
+	/* a tracked TCP flow: its replies with invalid flags are dropped */
+	expect(true, &(struct tb_frame_spec)OUT(.sport = 40020, .dport = 443, .tcp_flags = SYN),
+	       TC_ACT_OK, NULL, "SYN out");
+	expect(false, &(struct tb_frame_spec)REPLY(.sport = 443, .dport = 40020,
+						    .tcp_flags = SYN | FIN),
+	       XDP_DROP, NULL, "SYN+FIN reply");
+	expect(false, &(struct tb_frame_spec)REPLY(.sport = 443, .dport = 40020,
+						    .tcp_flags = SYN | RST),
+	       XDP_DROP, NULL, "SYN+RST reply");
+	assert_int_equal(tb_counter(&tb, MXGW_DROP_TCP_FLAGS), 2);
+	assert_int_equal(ct_state(6, 443, 40020), MXGW_CT_TCP_SYN_SENT);
+	expect(false, &(struct tb_frame_spec)REPLY(.sport = 443, .dport = 40020,
+						    .tcp_flags = SYN | ACK),
+	       XDP_PASS, &(struct tb_frame_spec)TO_LAN(.sport = 443, .dport = 40020,
+						     .tcp_flags = SYN | ACK),
+	       "a valid SYN-ACK still passes");
+}
+
+/*
+ * Issue 10, item 5: an ICMP error's outer source meets the same checks as
+ * any packet's; an error about a DNATed service is translated by the
+ * table alone, so an invented one reaches the mail server, whose TCP
+ * discards it (README, "ICMP").
+ */
+static void test_icmp_error_sources_and_invented_errors(void **state)
+{
+	struct tb_frame_spec sent = { .saddr = TB_PUBLIC, .daddr = TB_CLIENT, .sport = 25,
+				      .dport = 40000, .tcp_flags = ACK };
+	struct tb_frame_spec orig = { .saddr = TB_MAILSERVER, .daddr = TB_CLIENT, .sport = 25,
+				      .dport = 40000, .tcp_flags = ACK };
+	struct tb_frame_spec invented = { .saddr = TB_PUBLIC, .daddr = "198.51.100.99",
+					  .sport = 25, .dport = 5555, .tcp_flags = ACK };
+	struct tb_frame_spec invented_in = { .saddr = TB_MAILSERVER, .daddr = "198.51.100.99",
+					     .sport = 25, .dport = 5555, .tcp_flags = ACK };
+	static const struct {
+		const char *src;
+		int counter;
+	} bad[] = {
+		{ "192.168.1.50", MXGW_DROP_SPOOFED }, { TB_MAILSERVER, MXGW_DROP_SPOOFED },
+		{ "192.168.1.1", MXGW_DROP_SPOOFED }, { TB_PUBLIC, MXGW_DROP_SPOOFED },
+		{ "127.0.0.1", MXGW_DROP_MARTIAN }, { "0.0.0.0", MXGW_DROP_MARTIAN },
+		{ "224.0.0.5", MXGW_DROP_MARTIAN }, { "255.255.255.255", MXGW_DROP_MARTIAN },
+		{ "203.0.113.255", MXGW_DROP_MARTIAN }, { "240.0.0.9", MXGW_DROP_MARTIAN },
+	};
+	(void)state;
+
+	load(tb_shipped_conf());
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		__u64 before = tb_counter(&tb, bad[i].counter);
+
+		expect(false, &(struct tb_frame_spec){ .saddr = bad[i].src, .daddr = TB_PUBLIC,
+						       .proto = 1, .icmp_type = 11,
+						       .inner = &sent },
+		       XDP_DROP, NULL, bad[i].src);
+		assert_int_equal(tb_counter(&tb, bad[i].counter), before + 1);
+	}
+	assert_int_equal(tb_counter(&tb, MXGW_ICMP_XLATE_IN), 0);
+
+	/* from a router on the way: translated to the mail server */
+	expect(false, &(struct tb_frame_spec){ .saddr = ROUTER, .daddr = TB_PUBLIC, .proto = 1,
+					       .icmp_type = 11, .inner = &sent },
+	       XDP_PASS, &(struct tb_frame_spec){ .saddr = ROUTER, .daddr = TB_MAILSERVER,
+						   .proto = 1, .icmp_type = 11, .inner = &orig },
+	       "time exceeded about an smtp reply");
+	/* invented: no such connection ever existed, yet smtp lets anyone in:
+	 * translated as documented, for the mail server's TCP to discard */
+	expect(false, &(struct tb_frame_spec){ .saddr = ROUTER, .daddr = TB_PUBLIC, .proto = 1,
+					       .icmp_type = 3, .icmp_code = 1,
+					       .inner = &invented },
+	       XDP_PASS, &(struct tb_frame_spec){ .saddr = ROUTER, .daddr = TB_MAILSERVER,
+						   .proto = 1, .icmp_type = 3, .icmp_code = 1,
+						   .inner = &invented_in },
+	       "an invented error about smtp");
+	assert_int_equal(tb_counter(&tb, MXGW_ICMP_XLATE_IN), 2);
+	/* a quoted remote that could never have connected: not translated */
+	invented.daddr = "127.0.0.1";
+	expect(false, &(struct tb_frame_spec){ .saddr = ROUTER, .daddr = TB_PUBLIC, .proto = 1,
+					       .icmp_type = 3, .icmp_code = 1,
+					       .inner = &invented },
+	       XDP_DROP, NULL, "an error quoting a martian remote");
+	invented.daddr = "192.168.1.77";
+	expect(false, &(struct tb_frame_spec){ .saddr = ROUTER, .daddr = TB_PUBLIC, .proto = 1,
+					       .icmp_type = 3, .icmp_code = 1,
+					       .inner = &invented },
+	       XDP_DROP, NULL, "an error quoting a LAN remote");
+	/* nor about a service denied incoming */
+	invented.daddr = "198.51.100.99";
+	invented.sport = 143;
+	expect(false, &(struct tb_frame_spec){ .saddr = ROUTER, .daddr = TB_PUBLIC, .proto = 1,
+					       .icmp_type = 3, .icmp_code = 1,
+					       .inner = &invented },
+	       XDP_DROP, NULL, "an error about imap, denied in");
+	assert_int_equal(tb_counter(&tb, MXGW_DROP_ICMP_NO_FLOW), 3);
+}
+
 /* An entry's age and life as mxctl conntrack reads them. */
 static bool user_live(const struct mxgw_ct_entry *e)
 {
@@ -769,6 +890,8 @@ int main(void)
 		cmocka_unit_test(test_evicted_entry_is_counted_and_remapped),
 		cmocka_unit_test(test_full_table_evicts_and_keeps_working),
 		cmocka_unit_test(test_lan_flow_starts_with_its_syn),
+		cmocka_unit_test(test_reply_path_refuses_martians_and_bad_flags),
+		cmocka_unit_test(test_icmp_error_sources_and_invented_errors),
 		cmocka_unit_test(test_gateway_flows_unreplied_are_short_lived),
 		cmocka_unit_test(test_reopened_tuple_starts_a_new_age),
 	};
