@@ -226,31 +226,48 @@ static __always_inline int icmp_error_out(struct __sk_buff *skb,
 	}
 
 	/* inner destination address and IP checksum, inner port, inner L4
-	 * checksum: each changes the ICMP checksum over them */
-	bpf_l4_csum_replace(skb, csum_off, lan, public, sizeof(public));
-	bpf_skb_store_bytes(skb, iip_off + offsetof(struct iphdr, daddr), &public,
-			    sizeof(public), 0);
-	bpf_l4_csum_replace(skb, csum_off, old_check, new_check, sizeof(new_check));
-	bpf_skb_store_bytes(skb, iip_off + offsetof(struct iphdr, check),
-			    &new_check, sizeof(new_check), 0);
+	 * checksum: each changes the ICMP checksum over them.  A helper that
+	 * fails leaves the quote half translated, a LAN address in it: the
+	 * error does not leave (see tc_snat) */
+	if (bpf_l4_csum_replace(skb, csum_off, lan, public, sizeof(public)))
+		goto csum_failed;
+	if (bpf_skb_store_bytes(skb, iip_off + offsetof(struct iphdr, daddr), &public,
+				sizeof(public), 0))
+		goto write_failed;
+	if (bpf_l4_csum_replace(skb, csum_off, old_check, new_check, sizeof(new_check)))
+		goto csum_failed;
+	if (bpf_skb_store_bytes(skb, iip_off + offsetof(struct iphdr, check),
+				&new_check, sizeof(new_check), 0))
+		goto write_failed;
 	if (to_port != lport) {
-		bpf_l4_csum_replace(skb, csum_off, lport, to_port, sizeof(to_port));
-		bpf_skb_store_bytes(skb, il4_off + (f.proto == IPPROTO_ICMP ? 4 : 2),
-				    &to_port, sizeof(to_port), 0);
+		if (bpf_l4_csum_replace(skb, csum_off, lport, to_port, sizeof(to_port)))
+			goto csum_failed;
+		if (bpf_skb_store_bytes(skb, il4_off + (f.proto == IPPROTO_ICMP ? 4 : 2),
+					&to_port, sizeof(to_port), 0))
+			goto write_failed;
 	}
 	if (old_l4c != new_l4c) {
-		bpf_l4_csum_replace(skb, csum_off, old_l4c, new_l4c, sizeof(new_l4c));
-		bpf_skb_store_bytes(skb, il4_off + (f.proto == IPPROTO_ICMP ? 2 : 6),
-				    &new_l4c, sizeof(new_l4c), 0);
+		if (bpf_l4_csum_replace(skb, csum_off, old_l4c, new_l4c, sizeof(new_l4c)))
+			goto csum_failed;
+		if (bpf_skb_store_bytes(skb, il4_off + (f.proto == IPPROTO_ICMP ? 2 : 6),
+					&new_l4c, sizeof(new_l4c), 0))
+			goto write_failed;
 	}
 	if (!from_gateway) {
-		bpf_l3_csum_replace(skb, l3_off + offsetof(struct iphdr, check),
-				    outer_src, public, sizeof(public));
-		bpf_skb_store_bytes(skb, l3_off + offsetof(struct iphdr, saddr),
-				    &public, sizeof(public), 0);
+		if (bpf_l3_csum_replace(skb, l3_off + offsetof(struct iphdr, check),
+					outer_src, public, sizeof(public)))
+			goto csum_failed;
+		if (bpf_skb_store_bytes(skb, l3_off + offsetof(struct iphdr, saddr),
+					&public, sizeof(public), 0))
+			goto write_failed;
 	}
 	count(MXGW_ICMP_XLATE_OUT);
 	return TC_ACT_OK;
+
+csum_failed:
+	return tc_drop(skb, MXGW_DROP_OUT_CSUM);
+write_failed:
+	return tc_drop(skb, MXGW_DROP_OUT_WRITE);
 
 no_flow:
 	if (from_gateway)

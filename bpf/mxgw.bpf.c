@@ -17,7 +17,8 @@
  *    in leave with the public address (stateless: the mapping is 1:1);
  *  - LAN flows are checked against the outgoing column and masqueraded;
  *    a TCP flow starts with its SYN;
- *  - the gateway's own flows are recorded so their replies come back.
+ *  - the gateway's own flows are recorded so their replies come back;
+ *  - what cannot be read or rewritten does not leave.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -257,22 +258,30 @@ int mxgw_wan_out(struct __sk_buff *skb)
 	struct l4_ref l4 = {};
 	struct ct_flow f;
 	struct iphdr *ip;
-	__u32 idx, l3_off, l4_off;
+	__u32 idx, l3_off, l4_off, why;
 	__be16 proto, pport;
 	__be32 saddr;
 	__u64 now;
 	int vlans;
 
-	tc_linearize_headers(skb);
+	/* headers that stay in page fragments cannot be read, and so not
+	 * told from a LAN host's: what cannot be read does not leave */
+	if (tc_linearize_headers(skb))
+		return tc_drop(skb, MXGW_DROP_OUT_WRITE);
 	data = (void *)(long)skb->data;
 	data_end = (void *)(long)skb->data_end;
 	c.pos = data;
 	c.end = data_end;
-	if (!parse_eth(&c, &proto, &vlans) || proto != bpf_htons(ETH_P_IP))
+	if (!parse_eth(&c, &proto, &vlans))
+		return tc_drop(skb, MXGW_DROP_OUT_MALFORMED);
+	if (proto != bpf_htons(ETH_P_IP)) {
+		if (eth_is_vlan(proto))
+			return tc_drop(skb, MXGW_DROP_OUT_VLAN_DEPTH);
 		return TC_ACT_OK;
+	}
 	ip = parse_ipv4_fixed(&c);
 	if (!ip)
-		return TC_ACT_OK;
+		return tc_drop(skb, MXGW_DROP_OUT_MALFORMED);
 	cfg = bpf_map_lookup_elem(&mxgw_config, &zero);
 	if (!cfg)
 		return TC_ACT_OK;
@@ -340,8 +349,10 @@ int mxgw_wan_out(struct __sk_buff *skb)
 				(cfg->default_in == MXGW_ALLOW &&
 				 (l4.tcp_flags & (TCP_SYN | TCP_ACK)) != TCP_SYN))) {
 			/* a reply to an incoming connection: 1:1, stateless */
-			tc_snat(skb, l3_off, l4_off, l4.proto, saddr,
-				cfg->public_addr, 0, 0);
+			why = tc_snat(skb, l3_off, l4_off, l4.proto, saddr,
+				      cfg->public_addr, 0, 0);
+			if (why)
+				return tc_drop(skb, why);
 			count(MXGW_SNAT_REPLY);
 			return TC_ACT_OK;
 		}
@@ -370,8 +381,10 @@ int mxgw_wan_out(struct __sk_buff *skb)
 		if (log_listened())
 			log_tc(skb, MXGW_CT_NEW, MXGW_EV_ALLOW);
 	}
-	tc_snat(skb, l3_off, l4_off, l4.proto, saddr, cfg->public_addr,
-		f.lan_port, pport);
+	why = tc_snat(skb, l3_off, l4_off, l4.proto, saddr, cfg->public_addr,
+		      f.lan_port, pport);
+	if (why)
+		return tc_drop(skb, why);
 	count(MXGW_SNAT_MASQ);
 	return TC_ACT_OK;
 

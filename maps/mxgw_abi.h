@@ -220,6 +220,9 @@ enum mxgw_counter {
 	MXGW_DROP_OUT_MALFORMED,	/* from the LAN, headers that cannot be translated */
 	MXGW_DROP_NAT_FULL,		/* no free public port for a new flow */
 	MXGW_DROP_OUT_NO_FLOW,		/* TCP from the LAN, no flow, not a SYN */
+	MXGW_DROP_OUT_VLAN_DEPTH,	/* more VLAN tags than mxgw parses */
+	MXGW_DROP_OUT_WRITE,		/* bpf_skb_pull_data or _store_bytes failed */
+	MXGW_DROP_OUT_CSUM,		/* bpf_l3/l4_csum_replace failed */
 	/* forwarding to the LAN */
 	MXGW_FWD_REDIRECT,		/* XDP fast path: redirected to the LAN device */
 	MXGW_FWD_KERNEL_NO_NEIGH,	/* kernel path: next hop unresolved */

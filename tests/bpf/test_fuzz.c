@@ -27,7 +27,7 @@
  * nothing to a LAN address or one the kernel would forward passes XDP,
  * no martian or spoofed source and no TCP flag combination netfilter
  * calls invalid is let in to the public address, no frame the parser
- * cannot read to its IPv4 header passes XDP.
+ * cannot read to its IPv4 header passes XDP or leaves through TC.
  * Routes of the test's namespace make transit destinations: see
  * fuzz_routes().
  * A violation does not stop the run: each class keeps a count and its
@@ -903,7 +903,13 @@ static void tc_oracle(const struct pkt *p, struct expect *ex)
 	enum ct_live st;
 
 	memset(ex, 0, sizeof(*ex));
-	if (p->l3 < 0 || !p->ip20) {
+	if (p->vlan_cut || p->vlan_deep || (p->l3 >= 0 && !p->ip20)) {
+		/* whose it is cannot be told: it does not leave */
+		leave(ex, VB(TC_ACT_SHOT));
+		why(ex, "headers mxgw cannot read to the IPv4 source");
+		return;
+	}
+	if (p->l3 < 0) {
 		leave(ex, VB(TC_ACT_OK));
 		ex->strict = true;
 		why(ex, "not IPv4");
@@ -1045,7 +1051,7 @@ static struct {
 	unsigned long must_deliver, csum_checked, tc_unrunnable, lan_src_dnat;
 	/* hostile frames seen (issue 10): to a LAN or transit address, from
 	 * a martian or spoofed source, invalid TCP flags, unreadable */
-	unsigned long h_dest, h_src, h_flags, h_unread_xdp;
+	unsigned long h_dest, h_src, h_flags, h_unread_xdp, h_unread_tc;
 } st;
 
 /* ------------------------------------------------------------------ */
@@ -1486,6 +1492,15 @@ static void run_tc_frame(const __u8 *in, size_t len)
 		return;
 	}
 	parse(out, out_len, &q);
+	/* ... nor anything whose source cannot be read */
+	if (unreadable(&p)) {
+		st.h_unread_tc++;
+		if (verdict == TC_ACT_OK) {
+			violation("3: frame mxgw cannot read to its IPv4 source left the WAN",
+				  "verdict %d", verdict);
+			return;
+		}
+	}
 	/* invariant 3: whatever the oracle says, no LAN source leaves */
 	if (verdict == TC_ACT_OK && p.l3 >= 0 && p.ip20 && q.l3 >= 0 && q.ip20 &&
 	    is_lan(q.saddr)) {
@@ -1764,7 +1779,7 @@ static void build(struct frame *f, const struct tb_frame_spec *s, int flags)
 	}
 }
 
-/* A third VLAN tag: beyond what mxgw parses, so dropped by XDP. */
+/* A third VLAN tag: beyond what mxgw parses, so dropped both ways. */
 static void add_vlan(struct frame *f)
 {
 	if (f->len + 4 > TB_MAX_FRAME)
@@ -2253,8 +2268,8 @@ static void report(const char *name, __u64 seed, unsigned long n, double secs)
 	printf("  frames the oracle required delivered: %lu; rewritten frames whose checksums "
 	       "were compared: %lu\n", st.must_deliver, st.csum_checked);
 	printf("  hostile frames: XDP to a LAN or transit address %lu, from a martian or "
-	       "spoofed source %lu, invalid TCP flags %lu, unreadable %lu\n",
-	       st.h_dest, st.h_src, st.h_flags, st.h_unread_xdp);
+	       "spoofed source %lu, invalid TCP flags %lu, unreadable %lu; TC unreadable %lu\n",
+	       st.h_dest, st.h_src, st.h_flags, st.h_unread_xdp, st.h_unread_tc);
 	printf("  TC frames test_run cannot take (IPv4/IPv6 type, shorter than its header): %lu; "
 	       "data plane clock behind ours by at most %llu ms\n", st.tc_unrunnable,
 	       (unsigned long long)clock_lag_max / 1000000);

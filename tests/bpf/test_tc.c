@@ -72,6 +72,22 @@ static const struct fixture fixtures[] = {
 	{ "a SYN with ECN setup opens a flow",
 	  { .saddr = "192.168.1.20", .daddr = TB_CLIENT, .sport = 40002, .dport = 25,
 	    .tcp_flags = 0xc2 }, TC_ACT_OK, true, MXGW_SNAT_MASQ },
+	/* issue 10, items 2 and 6: what mxgw cannot read does not leave */
+	{ "three vlan tags from the LAN", FROM_MAIL(.vlans = 3, .sport = 25, .dport = 40000),
+	  TC_ACT_SHOT, false, MXGW_DROP_OUT_VLAN_DEPTH },
+	{ "three vlan tags from the gateway", { .vlans = 3, .saddr = TB_PUBLIC,
+						.daddr = TB_CLIENT, .sport = 22 },
+	  TC_ACT_SHOT, false, MXGW_DROP_OUT_VLAN_DEPTH },
+	{ "frame cut inside a vlan tag", FROM_MAIL(.vlans = 1, .truncate = 16),
+	  TC_ACT_SHOT, false, MXGW_DROP_OUT_MALFORMED },
+	{ "truncated ipv4 header from the LAN (in a vlan tag)",
+	  FROM_MAIL(.vlans = 1, .sport = 25, .dport = 40000, .truncate = 14 + 4 + 19),
+	  TC_ACT_SHOT, false, MXGW_DROP_OUT_MALFORMED },
+	{ "ipv4 type, no ipv4 header at all (in a vlan tag)",
+	  FROM_MAIL(.vlans = 1, .truncate = 14 + 4), TC_ACT_SHOT, false,
+	  MXGW_DROP_OUT_MALFORMED },
+	{ "ipv6 in a vlan tag still passes (not filtered yet)",
+	  { .vlans = 1, .ethertype = 0x86dd }, TC_ACT_OK, false, -1 },
 };
 
 static void test_egress_fixtures(void **state)
