@@ -35,7 +35,7 @@ endif
 
 # Debian 12 packages: build, run, test.
 DEPS := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool libcmocka-dev \
-	make gcc pkg-config iproute2 ethtool nftables python3 tshark gnuplot-nox
+	make gcc pkg-config iproute2 ethtool nftables python3 python3-scapy tshark gnuplot-nox
 
 BPF_SRC  := bpf/mxgw.bpf.c
 BPF_HDRS := $(wildcard bpf/*.h) maps/mxgw_abi.h vmlinux/vmlinux.h
@@ -49,7 +49,8 @@ LIB_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 CTL_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(CTL_SRC))
 
 E2E_TESTS := tests/e2e/test_inbound.sh tests/e2e/test_outbound.sh tests/e2e/test_log.sh \
-	     tests/e2e/test_packaging.sh tests/e2e/mail/test_mail.sh tests/e2e/test_gateway.sh
+	     tests/e2e/test_packaging.sh tests/e2e/mail/test_mail.sh tests/e2e/test_gateway.sh \
+	     tests/e2e/test_hostile.sh
 
 TESTS := $(BUILD)/tests/test_config $(BUILD)/tests/test_dns $(BUILD)/tests/test_policy \
 	 $(BUILD)/tests/test_conf_save $(BUILD)/tests/test_netdev $(BUILD)/tests/test_xdp \
@@ -257,7 +258,7 @@ test: check-deps
 KERNELS      ?= host default
 KERNEL_TESTS := $(BUILD)/tests/test_xdp $(BUILD)/tests/test_tc $(BUILD)/tests/test_conntrack \
 		$(BUILD)/tests/test_maps $(BUILD)/tests/test_fuzz $(BUILD)/tests/test_clock
-KERNEL_E2E   := tests/e2e/test_inbound.sh tests/e2e/test_log.sh
+KERNEL_E2E   := tests/e2e/test_inbound.sh tests/e2e/test_log.sh tests/e2e/test_hostile.sh
 
 test-kernels: check-deps
 	$(Q)$(MAKE) --no-print-directory all $(KERNEL_TESTS)

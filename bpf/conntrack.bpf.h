@@ -25,17 +25,26 @@ static __always_inline bool ct_expired(const struct mxgw_config *cfg,
 
 	if (st >= MXGW_CT_STATE_MAX)
 		return true;
-	return now - e->seen_ns > cfg->timeout_ns[st];
+	return now - e->seen_ns > mxgw_ct_timeout_ns(cfg, e, st);
 }
 
-/* The state a new entry starts in. */
+/* A TCP segment that may open a connection: SYN alone of the four. */
+static __always_inline bool tcp_opens(__u8 tcp_flags)
+{
+	return (tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) == TCP_SYN;
+}
+
+/*
+ * The state a new entry starts in.  A LAN flow always starts with a SYN
+ * (mxgw_wan_out drops anything else without a flow: drop_out_no_flow);
+ * only the gateway's own flows are picked up mid-stream (ct_local), and
+ * stay at tcp-syn-sent's timeout until the other side answers.
+ */
 static __always_inline __u8 ct_initial_state(__u8 proto, __u8 tcp_flags)
 {
 	if (proto == IPPROTO_TCP)
-		/* a SYN opens; anything else is picked up mid-stream, as
-		 * netfilter's tcp_loose does (after a flush, say) */
-		return (tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN ?
-		       MXGW_CT_TCP_SYN_SENT : MXGW_CT_TCP_ESTABLISHED;
+		return tcp_opens(tcp_flags) ? MXGW_CT_TCP_SYN_SENT :
+					      MXGW_CT_TCP_ESTABLISHED;
 	if (proto == IPPROTO_UDP)
 		return MXGW_CT_UDP;
 	return MXGW_CT_ICMP;
@@ -47,7 +56,7 @@ static __always_inline __u8 ct_initial_state(__u8 proto, __u8 tcp_flags)
  * netfilter would, not a window tracker.
  */
 static __always_inline void ct_tcp_update(struct mxgw_ct_entry *e, __u8 tflags,
-					  int dir)
+					  int dir, __u64 now)
 {
 	__u8 st = e->state, both = MXGW_CT_F_FIN_OUT | MXGW_CT_F_FIN_IN;
 
@@ -57,11 +66,13 @@ static __always_inline void ct_tcp_update(struct mxgw_ct_entry *e, __u8 tflags,
 	}
 	if (tflags & TCP_SYN) {
 		if (!(tflags & TCP_ACK)) {
-			/* a new connection on the same tuple */
+			/* a new connection on the same tuple: its age and
+			 * its replies start afresh */
 			if (dir == MXGW_DIR_OUT && (st == MXGW_CT_TCP_CLOSE ||
 						    st == MXGW_CT_TCP_TIME_WAIT)) {
 				e->state = MXGW_CT_TCP_SYN_SENT;
-				e->flags &= ~both;
+				e->flags &= ~(both | MXGW_CT_F_REPLIED);
+				e->created_ns = now;
 			}
 		} else if (dir == MXGW_DIR_IN && st == MXGW_CT_TCP_SYN_SENT) {
 			e->state = MXGW_CT_TCP_SYN_RECV;
@@ -96,7 +107,7 @@ static __always_inline void ct_touch(struct mxgw_ct_entry *e, __u8 proto,
 	if (dir == MXGW_DIR_IN && !(e->flags & MXGW_CT_F_REPLIED))
 		e->flags |= MXGW_CT_F_REPLIED;
 	if (proto == IPPROTO_TCP)
-		ct_tcp_update(e, tflags, dir);
+		ct_tcp_update(e, tflags, dir, now);
 	else if (proto == IPPROTO_UDP && dir == MXGW_DIR_IN)
 		e->state = MXGW_CT_UDP_STREAM;
 }
@@ -278,8 +289,7 @@ nat_find(const struct mxgw_config *cfg, const struct ct_flow *f, __u64 now,
 static __always_inline bool ct_reopens(const struct mxgw_ct_entry *e,
 				       const struct ct_flow *f)
 {
-	return f->proto == IPPROTO_TCP &&
-	       (f->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) == TCP_SYN &&
+	return f->proto == IPPROTO_TCP && tcp_opens(f->tcp_flags) &&
 	       (e->state == MXGW_CT_TCP_CLOSE || e->state == MXGW_CT_TCP_TIME_WAIT);
 }
 
@@ -323,7 +333,11 @@ static __always_inline __be16 nat_new(const struct mxgw_config *cfg,
 
 /*
  * The gateway's own flow from the public address: recorded so that its
- * replies pass to the gateway, never translated.
+ * replies pass to the gateway, never translated.  A SYN, UDP or echo
+ * opens an entry; so does a segment of a connection the gateway had
+ * before (a `conntrack flush`, a reload), which lives at tcp-syn-sent's
+ * timeout until answered (mxgw_ct_timeout_ns).  A RST with no entry
+ * opens none: netfilter, too, forgets an unreplied connection on RST.
  */
 static __always_inline void ct_local(const struct mxgw_config *cfg,
 				     const struct ct_flow *f, __u64 now)
@@ -346,6 +360,8 @@ static __always_inline void ct_local(const struct mxgw_config *cfg,
 		ct_touch(e, f->proto, f->tcp_flags, MXGW_DIR_OUT, now);
 		return;
 	}
+	if (f->proto == IPPROTO_TCP && (f->tcp_flags & TCP_RST))
+		return;
 	if (!bpf_map_update_elem(&mxgw_ct, &key, &ne, BPF_ANY))
 		count(MXGW_CT_NEW);
 }

@@ -72,6 +72,18 @@ static __always_inline bool dnat_port(const struct mxgw_config *cfg, __u8 proto,
  * sent: from public:pport to remote:rport.  Translated towards the LAN
  * host of its flow and handed to the kernel (errors are rare; the kernel
  * forwards them to any LAN host), or passed to the gateway for its own.
+ * Its outer source has met source_bad() already, as every packet's.
+ *
+ * An error about a DNATed service is translated by the table alone: mxgw
+ * keeps no state for incoming connections (their fast path pays no
+ * lookup), so it cannot tell an error about a real connection from one
+ * invented about 203.0.113.33:25 -> 198.51.100.99:5555.  It reaches the
+ * mail server only when the quoted remote could have connected: it passes
+ * the service's verdict and "from", and is no martian or spoofed source.
+ * What stands behind that is the mail server's TCP: it matches the quoted
+ * segment to a connection it has and checks the quoted sequence number
+ * is in flight (RFC 5927 section 4; Linux's tcp_v4_err does), so an
+ * invented error is discarded there.  Decided in issue 10; README, "ICMP".
  */
 static __always_inline int icmp_error_in(struct xdp_md *ctx, struct cursor *c,
 					 struct iphdr *ip,
@@ -112,7 +124,8 @@ static __always_inline int icmp_error_in(struct xdp_md *ctx, struct cursor *c,
 	if (e) {
 		to_addr = e->lan_addr;
 		to_port = e->lan_port;
-	} else if (iip->protocol == IPPROTO_ICMP) {
+	} else if (iip->protocol == IPPROTO_ICMP || source_bad(cfg, iip->daddr)) {
+		/* an incoming connection only from a source XDP lets in */
 		goto no_flow;
 	} else {
 		switch (in_target(cfg, iip->protocol, pport, iip->daddr)) {
@@ -240,31 +253,48 @@ static __always_inline int icmp_error_out(struct __sk_buff *skb,
 	}
 
 	/* inner destination address and IP checksum, inner port, inner L4
-	 * checksum: each changes the ICMP checksum over them */
-	bpf_l4_csum_replace(skb, csum_off, lan, public, sizeof(public));
-	bpf_skb_store_bytes(skb, iip_off + offsetof(struct iphdr, daddr), &public,
-			    sizeof(public), 0);
-	bpf_l4_csum_replace(skb, csum_off, old_check, new_check, sizeof(new_check));
-	bpf_skb_store_bytes(skb, iip_off + offsetof(struct iphdr, check),
-			    &new_check, sizeof(new_check), 0);
+	 * checksum: each changes the ICMP checksum over them.  A helper that
+	 * fails leaves the quote half translated, a LAN address in it: the
+	 * error does not leave (see tc_snat) */
+	if (bpf_l4_csum_replace(skb, csum_off, lan, public, sizeof(public)))
+		goto csum_failed;
+	if (bpf_skb_store_bytes(skb, iip_off + offsetof(struct iphdr, daddr), &public,
+				sizeof(public), 0))
+		goto write_failed;
+	if (bpf_l4_csum_replace(skb, csum_off, old_check, new_check, sizeof(new_check)))
+		goto csum_failed;
+	if (bpf_skb_store_bytes(skb, iip_off + offsetof(struct iphdr, check),
+				&new_check, sizeof(new_check), 0))
+		goto write_failed;
 	if (to_port != lport) {
-		bpf_l4_csum_replace(skb, csum_off, lport, to_port, sizeof(to_port));
-		bpf_skb_store_bytes(skb, il4_off + (f.proto == IPPROTO_ICMP ? 4 : 2),
-				    &to_port, sizeof(to_port), 0);
+		if (bpf_l4_csum_replace(skb, csum_off, lport, to_port, sizeof(to_port)))
+			goto csum_failed;
+		if (bpf_skb_store_bytes(skb, il4_off + (f.proto == IPPROTO_ICMP ? 4 : 2),
+					&to_port, sizeof(to_port), 0))
+			goto write_failed;
 	}
 	if (old_l4c != new_l4c) {
-		bpf_l4_csum_replace(skb, csum_off, old_l4c, new_l4c, sizeof(new_l4c));
-		bpf_skb_store_bytes(skb, il4_off + (f.proto == IPPROTO_ICMP ? 2 : 6),
-				    &new_l4c, sizeof(new_l4c), 0);
+		if (bpf_l4_csum_replace(skb, csum_off, old_l4c, new_l4c, sizeof(new_l4c)))
+			goto csum_failed;
+		if (bpf_skb_store_bytes(skb, il4_off + (f.proto == IPPROTO_ICMP ? 2 : 6),
+					&new_l4c, sizeof(new_l4c), 0))
+			goto write_failed;
 	}
 	if (!from_gateway) {
-		bpf_l3_csum_replace(skb, l3_off + offsetof(struct iphdr, check),
-				    outer_src, public, sizeof(public));
-		bpf_skb_store_bytes(skb, l3_off + offsetof(struct iphdr, saddr),
-				    &public, sizeof(public), 0);
+		if (bpf_l3_csum_replace(skb, l3_off + offsetof(struct iphdr, check),
+					outer_src, public, sizeof(public)))
+			goto csum_failed;
+		if (bpf_skb_store_bytes(skb, l3_off + offsetof(struct iphdr, saddr),
+					&public, sizeof(public), 0))
+			goto write_failed;
 	}
 	count(MXGW_ICMP_XLATE_OUT);
 	return TC_ACT_OK;
+
+csum_failed:
+	return tc_drop(skb, MXGW_DROP_OUT_CSUM);
+write_failed:
+	return tc_drop(skb, MXGW_DROP_OUT_WRITE);
 
 no_flow:
 	if (from_gateway)

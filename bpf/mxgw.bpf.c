@@ -3,17 +3,22 @@
  * mxgw data plane.
  *
  * mxgw_wan_in (XDP, WAN ingress), for packets to the public address:
+ *  - martian and spoofed sources, invalid TCP flags: dropped (guard.bpf.h);
  *  - a listed port: the table decides; allowed ones are rewritten to the
  *    mail server (DNAT, client source kept) and forwarded;
  *  - an unlisted port: a reply of a tracked flow goes back to its LAN host
  *    (or to the gateway, for its own flows); anything else gets "default";
  *  - ICMP: echo to the gateway per icmp-echo, echo replies and errors of
  *    tracked flows translated.
+ * To any other address: link protocols and the WAN device's own addresses
+ * pass; a LAN address, or one the kernel would forward, is dropped.
  * mxgw_wan_out (TC, WAN egress):
  *  - the mail server's replies from a port that lets incoming connections
  *    in leave with the public address (stateless: the mapping is 1:1);
  *  - LAN flows are checked against the outgoing column and masqueraded;
- *  - the gateway's own flows are recorded so their replies come back.
+ *    a TCP flow starts with its SYN;
+ *  - the gateway's own flows are recorded so their replies come back;
+ *  - what cannot be read or rewritten does not leave.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -31,6 +36,7 @@
 #define TC_ACT_SHOT	2
 
 #include "log.bpf.h"
+#include "guard.bpf.h"
 #include "icmp.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -91,13 +97,19 @@ int mxgw_wan_in(struct xdp_md *ctx)
 	struct l4_ref l4 = {};
 	struct ethhdr *eth;
 	struct iphdr *ip;
-	__u32 idx, svc_id, verdict, bytes;
+	__u32 idx, svc_id, verdict, bytes, why;
 	__u64 now;
 	__be16 proto;
 	int vlans;
 
+	/* a frame cut short, or with more tags than parse_eth takes, is one
+	 * the kernel may still read (it strips VID 0 tags): never passed */
 	eth = parse_eth(&c, &proto, &vlans);
-	if (!eth || proto != bpf_htons(ETH_P_IP)) {
+	if (!eth)
+		return xdp_drop(ctx, MXGW_DROP_MALFORMED);
+	if (proto != bpf_htons(ETH_P_IP)) {
+		if (eth_is_vlan(proto))
+			return xdp_drop(ctx, MXGW_DROP_VLAN_DEPTH);
 		count(MXGW_PASS_NON_IPV4);
 		return XDP_PASS;
 	}
@@ -105,10 +117,15 @@ int mxgw_wan_in(struct xdp_md *ctx)
 	if (!ip)
 		return xdp_drop(ctx, MXGW_DROP_MALFORMED);
 	cfg = bpf_map_lookup_elem(&mxgw_config, &zero);
-	if (!cfg || ip->daddr != cfg->public_addr) {
+	if (!cfg) {
 		count(MXGW_PASS_NOT_FOR_US);
 		return XDP_PASS;
 	}
+	if (ip->daddr != cfg->public_addr)
+		return not_for_us(ctx, ip, cfg);
+	why = source_bad(cfg, ip->saddr);
+	if (why)
+		return xdp_drop(ctx, why);
 
 	switch (ipv4_validate(&c, ip, 0)) {
 	case IPV4_OK:
@@ -130,6 +147,8 @@ int mxgw_wan_in(struct xdp_md *ctx)
 		return xdp_drop(ctx, MXGW_DROP_MALFORMED);
 	if (l4.proto == IPPROTO_ICMP)
 		return icmp_in(ctx, &c, eth, ip, &l4, vlans, cfg);
+	if (l4.proto == IPPROTO_TCP && !tcp_flags_valid(l4.tcp_flags))
+		return xdp_drop(ctx, MXGW_DROP_TCP_FLAGS);
 
 	idx = mxgw_port_index(l4.proto_idx, bpf_ntohs(*l4.dport));
 	pol = bpf_map_lookup_elem(&mxgw_ports, &idx);
@@ -160,11 +179,6 @@ int mxgw_wan_in(struct xdp_md *ctx)
 		count_svc(svc_id, MXGW_DIR_IN, MXGW_DENY, bytes);
 		return xdp_drop(ctx, MXGW_DROP_NOT_FROM);
 	}
-	/* XDP forwards past the kernel's rp_filter: a LAN source from outside
-	 * would reach the mail server as one of its own (checked only here,
-	 * where a packet would be let in: the rest is dropped anyway) */
-	if ((ip->saddr & cfg->lan_mask) == cfg->lan_net || ip->saddr == ip->daddr)
-		return xdp_drop(ctx, MXGW_DROP_SPOOFED);
 	count_svc(svc_id, MXGW_DIR_IN, MXGW_ALLOW, bytes);
 	/* a new connection: the event shows it before the rewrite */
 	if ((l4.tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN && log_listened())
@@ -263,22 +277,30 @@ int mxgw_wan_out(struct __sk_buff *skb)
 	struct l4_ref l4 = {};
 	struct ct_flow f;
 	struct iphdr *ip;
-	__u32 idx, l3_off, l4_off;
+	__u32 idx, l3_off, l4_off, why;
 	__be16 proto, pport;
 	__be32 saddr;
 	__u64 now;
 	int vlans;
 
-	tc_linearize_headers(skb);
+	/* headers that stay in page fragments cannot be read, and so not
+	 * told from a LAN host's: what cannot be read does not leave */
+	if (tc_linearize_headers(skb))
+		return tc_drop(skb, MXGW_DROP_OUT_WRITE);
 	data = (void *)(long)skb->data;
 	data_end = (void *)(long)skb->data_end;
 	c.pos = data;
 	c.end = data_end;
-	if (!parse_eth(&c, &proto, &vlans) || proto != bpf_htons(ETH_P_IP))
+	if (!parse_eth(&c, &proto, &vlans))
+		return tc_drop(skb, MXGW_DROP_OUT_MALFORMED);
+	if (proto != bpf_htons(ETH_P_IP)) {
+		if (eth_is_vlan(proto))
+			return tc_drop(skb, MXGW_DROP_OUT_VLAN_DEPTH);
 		return TC_ACT_OK;
+	}
 	ip = parse_ipv4_fixed(&c);
 	if (!ip)
-		return TC_ACT_OK;
+		return tc_drop(skb, MXGW_DROP_OUT_MALFORMED);
 	cfg = bpf_map_lookup_elem(&mxgw_config, &zero);
 	if (!cfg)
 		return TC_ACT_OK;
@@ -351,14 +373,22 @@ int mxgw_wan_out(struct __sk_buff *skb)
 				(cfg->default_in == MXGW_ALLOW &&
 				 (l4.tcp_flags & (TCP_SYN | TCP_ACK)) != TCP_SYN))) {
 			/* a reply to an incoming connection: 1:1, stateless */
-			tc_snat(skb, l3_off, l4_off, l4.proto, saddr,
-				cfg->public_addr, 0, 0);
+			why = tc_snat(skb, l3_off, l4_off, l4.proto, saddr,
+				      cfg->public_addr, 0, 0);
+			if (why)
+				return tc_drop(skb, why);
 			count_checking_clock(MXGW_SNAT_REPLY);
 			return TC_ACT_OK;
 		}
 	}
 
 	e = nat_find(cfg, &f, now, &pport);
+	/* a LAN host's new TCP flow starts with its SYN: a SYN-ACK, ACK, RST
+	 * or FIN with no flow answers something the WAN sent it directly, or
+	 * belongs to a flow forgotten (`conntrack flush`), as netfilter with
+	 * nf_conntrack_tcp_loose=0 */
+	if (!e && l4.proto == IPPROTO_TCP && !tcp_opens(l4.tcp_flags))
+		return tc_drop(skb, MXGW_DROP_OUT_NO_FLOW);
 	if (!e || ct_reopens(e, &f)) {
 		/* a new connection: the outgoing column decides */
 		__u32 why = out_allowed(cfg, &l4, bpf_ntohs(ip->tot_len));
@@ -375,8 +405,10 @@ int mxgw_wan_out(struct __sk_buff *skb)
 		if (log_listened())
 			log_tc(skb, MXGW_CT_NEW, MXGW_EV_ALLOW);
 	}
-	tc_snat(skb, l3_off, l4_off, l4.proto, saddr, cfg->public_addr,
-		f.lan_port, pport);
+	why = tc_snat(skb, l3_off, l4_off, l4.proto, saddr, cfg->public_addr,
+		      f.lan_port, pport);
+	if (why)
+		return tc_drop(skb, why);
 	count_checking_clock(MXGW_SNAT_MASQ);
 	return TC_ACT_OK;
 

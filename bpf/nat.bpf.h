@@ -105,10 +105,16 @@ static __always_inline void xdp_dnat(struct iphdr *ip, struct l4_ref *l4,
 	}
 }
 
-/* TC: the source becomes @addr, and the source port @port (0: kept). */
-static __always_inline void tc_snat(struct __sk_buff *skb, __u32 l3_off,
-				    __u32 l4_off, __u8 proto, __be32 old_addr,
-				    __be32 addr, __be16 old_port, __be16 port)
+/*
+ * TC: the source becomes @addr, and the source port @port (0: kept).
+ * Returns 0, or the drop reason when a helper failed: the packet may be
+ * half rewritten then, a LAN address still in it, and must not leave
+ * (Cilium's lib/nat.h drops the same way).  The offsets lie within headers
+ * the caller parsed, so none fails but for memory to unshare a clone.
+ */
+static __always_inline __u32 tc_snat(struct __sk_buff *skb, __u32 l3_off,
+				     __u32 l4_off, __u8 proto, __be32 old_addr,
+				     __be32 addr, __be16 old_port, __be16 port)
 {
 	__u32 check_off, port_off;
 	__u64 mm = 0;
@@ -124,18 +130,24 @@ static __always_inline void tc_snat(struct __sk_buff *skb, __u32 l3_off,
 		check_off = l4_off + offsetof(struct icmphdr, checksum);
 		port_off = l4_off + offsetof(struct icmphdr, un.echo.id);
 	}
-	if (proto != IPPROTO_ICMP)
-		bpf_l4_csum_replace(skb, check_off, old_addr, addr,
-				    BPF_F_PSEUDO_HDR | sizeof(addr) | mm);
-	bpf_l3_csum_replace(skb, l3_off + offsetof(struct iphdr, check),
-			    old_addr, addr, sizeof(addr));
-	bpf_skb_store_bytes(skb, l3_off + offsetof(struct iphdr, saddr), &addr,
-			    sizeof(addr), 0);
+	if (proto != IPPROTO_ICMP &&
+	    bpf_l4_csum_replace(skb, check_off, old_addr, addr,
+				BPF_F_PSEUDO_HDR | sizeof(addr) | mm))
+		return MXGW_DROP_OUT_CSUM;
+	if (bpf_l3_csum_replace(skb, l3_off + offsetof(struct iphdr, check),
+				old_addr, addr, sizeof(addr)))
+		return MXGW_DROP_OUT_CSUM;
+	if (bpf_skb_store_bytes(skb, l3_off + offsetof(struct iphdr, saddr), &addr,
+				sizeof(addr), 0))
+		return MXGW_DROP_OUT_WRITE;
 	if (port && port != old_port) {
-		bpf_l4_csum_replace(skb, check_off, old_port, port,
-				    sizeof(port) | mm);
-		bpf_skb_store_bytes(skb, port_off, &port, sizeof(port), 0);
+		if (bpf_l4_csum_replace(skb, check_off, old_port, port,
+					sizeof(port) | mm))
+			return MXGW_DROP_OUT_CSUM;
+		if (bpf_skb_store_bytes(skb, port_off, &port, sizeof(port), 0))
+			return MXGW_DROP_OUT_WRITE;
 	}
+	return 0;
 }
 
 #endif /* MXGW_NAT_BPF_H */

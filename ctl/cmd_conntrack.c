@@ -53,7 +53,9 @@ static int show(const struct mxgw_ct_key *k, const struct mxgw_ct_entry *e, void
 		endpoint(rem, sizeof(rem), k->remote_addr, k->remote_port, k->proto);
 	age = (w->now - e->created_ns) / 1000000000ULL;
 	idle = (w->now - e->seen_ns) / 1000000000ULL;
-	left = w->cfg->timeout_ns[e->state] / 1000000000ULL - idle;
+	/* the timeout mxgw_ct_live went by (an unreplied TCP entry's is
+	 * tcp-syn-sent's at most) */
+	left = mxgw_ct_timeout_ns(w->cfg, e, e->state) / 1000000000ULL - idle;
 	w->shown++;
 	if (w->j) {
 		json_object_start(w->j);

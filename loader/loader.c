@@ -81,8 +81,12 @@ int mxgw_wan_of(__u32 ifindex, __be32 mailserver, struct mxgw_wan *wan)
 		a = ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr;
 		m = ((struct sockaddr_in *)i->ifa_netmask)->sin_addr.s_addr;
 		if (!strcmp(i->ifa_name, name)) {
-			if (n < MXGW_WAN_ADDRS_MAX)
-				wan->addrs[n++] = a;
+			if (n >= MXGW_WAN_ADDRS_MAX)
+				continue;
+			/* a /31 (RFC 3021) or /32 has no broadcast address */
+			if (ntohl(m) < 0xfffffffe)
+				wan->bcast[n] = a | ~m;
+			wan->addrs[n++] = a;
 		} else if ((a & m) == (mailserver & m) && m &&
 			   ntohl(m) < ntohl(wan->lan_mask)) {
 			/* the widest connected prefix the mail server is on */

@@ -277,6 +277,7 @@ static struct mxgw_config config_of(const struct mxgw_conf *conf,
 		cfg.log_per_cpu = ncpu > 0 && conf->log_rate > (__u32)ncpu ?
 				  conf->log_rate / ncpu : 1;
 	memcpy(cfg.wan_addrs, wan->addrs, sizeof(cfg.wan_addrs));
+	memcpy(cfg.wan_bcast, wan->bcast, sizeof(cfg.wan_bcast));
 	cfg.lan_net = wan->lan_net;
 	cfg.lan_mask = wan->lan_mask;
 	for (int st = 0; st < MXGW_CT_STATE_MAX; st++)
@@ -547,9 +548,11 @@ __u64 mxgw_now_ns(void)
 bool mxgw_ct_live(const struct mxgw_config *cfg, const struct mxgw_ct_entry *e,
 		  __u64 now)
 {
-	if (e->state >= MXGW_CT_STATE_MAX)
+	__u32 st = e->state;
+
+	if (st >= MXGW_CT_STATE_MAX)
 		return false;
-	return now < e->seen_ns || now - e->seen_ns <= cfg->timeout_ns[e->state];
+	return now < e->seen_ns || now - e->seen_ns <= mxgw_ct_timeout_ns(cfg, e, st);
 }
 
 int mxgw_maps_ct_walk(const struct mxgw_maps *m,

@@ -48,6 +48,7 @@ void mxgw_maps_close(struct mxgw_maps *m);
 struct mxgw_wan {
 	__u32 ifindex;
 	__be32 addrs[MXGW_WAN_ADDRS_MAX];	/* its IPv4 addresses (public, usually, among them) */
+	__be32 bcast[MXGW_WAN_ADDRS_MAX];	/* each one's directed broadcast, 0: none */
 	__be32 lan_net;		/* the connected prefix the mail server is on */
 	__be32 lan_mask;	/* (its /32 when no local prefix holds it) */
 };

@@ -115,9 +115,12 @@ struct mxgw_config {
 	__u32 pad2;
 	/* the WAN device's own addresses besides public: never translated */
 	__be32 wan_addrs[MXGW_WAN_ADDRS_MAX];
+	/* the directed broadcast address of each of its prefixes (0: none,
+	 * a /31 or /32): never a source, passed as a destination */
+	__be32 wan_bcast[MXGW_WAN_ADDRS_MAX];
 	__u64 timeout_ns[MXGW_CT_STATE_MAX];	/* by enum mxgw_ct_state */
 };
-_Static_assert(sizeof(struct mxgw_config) == 56 + 8 * MXGW_CT_STATE_MAX,
+_Static_assert(sizeof(struct mxgw_config) == 72 + 8 * MXGW_CT_STATE_MAX,
 	       "mxgw_config layout");
 
 /*
@@ -208,7 +211,12 @@ enum mxgw_counter {
 	MXGW_DROP_ICMP_ECHO,		/* echo request, icmp-echo deny */
 	MXGW_DROP_ICMP_NO_FLOW,		/* ICMP reply or error that matches no flow */
 	MXGW_DROP_OTHER_PROTO,		/* neither TCP, UDP nor ICMP, default deny */
-	MXGW_DROP_SPOOFED,		/* from a LAN address, or the public one, on the WAN */
+	MXGW_DROP_SPOOFED,		/* from a LAN address, or the WAN device's own */
+	MXGW_DROP_MARTIAN,		/* from 0/8, 127/8, 224/4, 240/4 or a WAN broadcast */
+	MXGW_DROP_TCP_FLAGS,		/* a TCP flag combination netfilter calls invalid */
+	MXGW_DROP_VLAN_DEPTH,		/* more VLAN tags than mxgw parses */
+	MXGW_DROP_TO_LAN,		/* to a LAN address, not the public one */
+	MXGW_DROP_TRANSIT,		/* to an address the kernel would forward elsewhere */
 	/* outgoing drops */
 	MXGW_DROP_OUT_SERVICE_DENY,	/* listed service, outgoing deny */
 	MXGW_DROP_OUT_DEFAULT_DENY,	/* unlisted port, default deny */
@@ -216,6 +224,10 @@ enum mxgw_counter {
 	MXGW_DROP_OUT_PROTO,		/* from the LAN, neither TCP, UDP nor ICMP echo */
 	MXGW_DROP_OUT_MALFORMED,	/* from the LAN, headers that cannot be translated */
 	MXGW_DROP_NAT_FULL,		/* no free public port for a new flow */
+	MXGW_DROP_OUT_NO_FLOW,		/* TCP from the LAN, no flow, not a SYN */
+	MXGW_DROP_OUT_VLAN_DEPTH,	/* more VLAN tags than mxgw parses */
+	MXGW_DROP_OUT_WRITE,		/* bpf_skb_pull_data or _store_bytes failed */
+	MXGW_DROP_OUT_CSUM,		/* bpf_l3/l4_csum_replace failed */
 	/* forwarding to the LAN */
 	MXGW_FWD_REDIRECT,		/* XDP fast path: redirected to the LAN device */
 	MXGW_FWD_KERNEL_NO_NEIGH,	/* kernel path: next hop unresolved */
@@ -311,6 +323,26 @@ _Static_assert(sizeof(struct mxgw_ct_entry) == 24, "mxgw_ct_entry layout");
 #define MXGW_CT_F_REPLIED	0x02	/* a packet came back */
 #define MXGW_CT_F_FIN_OUT	0x04	/* the LAN side sent FIN */
 #define MXGW_CT_F_FIN_IN	0x08	/* the remote side sent FIN */
+
+/*
+ * How long @e lives after its last packet: its state's timeout, except
+ * that a TCP entry nothing ever answered lives at most tcp-syn-sent, as
+ * netfilter gives an unreplied conntrack its short timeouts (a flow the
+ * gateway picked up mid-stream, say, stays if the other side answers).
+ * One rule for the data plane (ct_expired) and mxctl (mxgw_ct_live).
+ * @state is @e->state, read once and checked below MXGW_CT_STATE_MAX by
+ * the caller (the verifier wants the bound on the register it indexes by).
+ */
+static inline __u64 mxgw_ct_timeout_ns(const struct mxgw_config *cfg,
+				       const struct mxgw_ct_entry *e, __u32 state)
+{
+	__u64 t = cfg->timeout_ns[state];
+
+	if (state <= MXGW_CT_TCP_CLOSE && !(e->flags & MXGW_CT_F_REPLIED) &&
+	    t > cfg->timeout_ns[MXGW_CT_TCP_SYN_SENT])
+		t = cfg->timeout_ns[MXGW_CT_TCP_SYN_SENT];
+	return t;
+}
 
 /*
  * mxgw_nat: LRU hash from a LAN host's flow to its public port, so egress

@@ -278,7 +278,8 @@ int main(int argc, char **argv)
 		  MXGW_FWD_REDIRECT, &m0 },
 		{ "inbound denied: drop", xdp0, { .dport = 143 }, XDP_DROP,
 		  MXGW_DROP_SERVICE_DENY, &m0 },
-		{ "not for us: pass", xdp0, { .daddr = "203.0.113.99", .dport = 25 }, XDP_PASS,
+		/* a link protocol's group (VRRP): passed at the first test */
+		{ "not for us: pass", xdp0, { .daddr = "224.0.0.18", .dport = 25 }, XDP_PASS,
 		  MXGW_PASS_NOT_FOR_US, &m0 },
 		{ "conntrack reply: DNAT + redirect", xdp0,
 		  { .saddr = "198.51.100.25", .sport = 443, .dport = 40000, .tcp_flags = 0x10 },
@@ -287,6 +288,10 @@ int main(int argc, char **argv)
 		  { .saddr = "198.51.100.25", .daddr = "203.0.113.34", .sport = 443,
 		    .dport = 40000, .tcp_flags = 0x10 },
 		  XDP_REDIRECT, MXGW_FWD_REDIRECT, &m1 },
+		/* a neighbour on the WAN's prefix: the kernel would forward it
+		 * back out, so the fib is asked (issue 10) */
+		{ "not for us: transit, fib + drop", xdp0, { .daddr = "203.0.113.99", .dport = 25 },
+		  XDP_DROP, MXGW_DROP_TRANSIT, &m0 },
 	};
 	const int npaths = sizeof(paths) / sizeof(paths[0]);
 	__u32 wan0 = if_nametoindex("wan0"), wan1 = if_nametoindex("wan1");

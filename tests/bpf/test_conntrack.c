@@ -148,8 +148,13 @@ static void test_remote_fin_first_is_close_wait(void **state)
 {
 	(void)state;
 	load(tb_shipped_conf());
+	expect(true, &(struct tb_frame_spec)OUT(.sport = 40001, .dport = 443, .tcp_flags = SYN),
+	       TC_ACT_OK, NULL, "SYN out");
+	expect(false, &(struct tb_frame_spec)REPLY(.sport = 443, .dport = 40001,
+						    .tcp_flags = SYN | ACK),
+	       XDP_PASS, NULL, "SYN-ACK in");
 	expect(true, &(struct tb_frame_spec)OUT(.sport = 40001, .dport = 443, .tcp_flags = ACK),
-	       TC_ACT_OK, NULL, "mid-stream ACK is picked up");
+	       TC_ACT_OK, NULL, "ACK out");
 	assert_int_equal(ct_state(6, 443, 40001), MXGW_CT_TCP_ESTABLISHED);
 	expect(false, &(struct tb_frame_spec)REPLY(.sport = 443, .dport = 40001, .tcp_flags = FIN | ACK),
 	       XDP_PASS, NULL, "FIN in");
@@ -458,6 +463,8 @@ static void test_frag_needed_is_translated_to_the_lan_host(void **state)
 	(void)state;
 
 	load(tb_shipped_conf());
+	expect(true, &(struct tb_frame_spec)OUT(.sport = 40000, .dport = 443), TC_ACT_OK, NULL,
+	       "SYN out");
 	expect(true, &orig, TC_ACT_OK, &sent, "the big segment out");
 	expect(false, &err, XDP_PASS, &xlated, "frag-needed, translated");
 	assert_int_equal(tb_counter(&tb, MXGW_ICMP_XLATE_IN), 1);
@@ -559,11 +566,17 @@ static void test_evicted_entry_is_counted_and_remapped(void **state)
 	expect(true, &(struct tb_frame_spec)OUT(.sport = 40000, .dport = 25), TC_ACT_OK, NULL, "out");
 	inet_pton(AF_INET, REMOTE, &k.remote_addr);
 	assert_int_equal(bpf_map_delete_elem(tb.maps.ct, &k), 0);
+	/* the flow is gone: its next segment is no SYN, so it opens nothing
+	 * (netfilter without tcp_loose); a SYN maps afresh */
 	expect(true, &(struct tb_frame_spec)OUT(.sport = 40000, .dport = 25, .tcp_flags = ACK),
-	       TC_ACT_OK, &(struct tb_frame_spec)MASQ(.sport = 40000, .dport = 25, .tcp_flags = ACK),
-	       "next packet");
+	       TC_ACT_SHOT, NULL, "next segment");
 	assert_int_equal(tb_counter(&tb, MXGW_CT_EVICTED), 1);
-	assert_int_equal(ct_state(6, 25, 40000), MXGW_CT_TCP_ESTABLISHED);
+	assert_int_equal(tb_counter(&tb, MXGW_DROP_OUT_NO_FLOW), 1);
+	expect(true, &(struct tb_frame_spec)OUT(.sport = 40000, .dport = 25, .tcp_flags = SYN),
+	       TC_ACT_OK, &(struct tb_frame_spec)MASQ(.sport = 40000, .dport = 25, .tcp_flags = SYN),
+	       "a new SYN");
+	assert_int_equal(tb_counter(&tb, MXGW_CT_EVICTED), 2);
+	assert_int_equal(ct_state(6, 25, 40000), MXGW_CT_TCP_SYN_SENT);
 }
 
 /* More flows than conntrack-max: LRU eviction, every packet still mapped. */
@@ -648,6 +661,264 @@ static void test_to_gateway_service_is_the_gateways_own(void **state)
 	assert_true(e.flags & MXGW_CT_F_LOCAL);
 }
 
+/*
+ * Issue 10, item 1: a LAN host's TCP flow starts with its SYN.  A
+ * segment of no flow opens none, so `conntrack flush` ends established
+ * flows as netfilter does with nf_conntrack_tcp_loose=0.
+ */
+static void test_lan_flow_starts_with_its_syn(void **state)
+{
+	static const __u8 not_syn[] = { SYN | ACK, ACK, RST, RST | ACK, FIN | ACK, SYN | FIN };
+	struct mxgw_ct_entry e;
+	__u64 before;
+	(void)state;
+
+	load(tb_shipped_conf());
+	for (size_t i = 0; i < sizeof(not_syn); i++) {
+		before = tb_counter(&tb, MXGW_DROP_OUT_NO_FLOW);
+		expect(true, &(struct tb_frame_spec)OUT(.sport = 40010, .dport = 443,
+							 .tcp_flags = not_syn[i]),
+		       TC_ACT_SHOT, NULL, "no flow, no SYN");
+		assert_int_equal(tb_counter(&tb, MXGW_DROP_OUT_NO_FLOW), before + 1);
+		assert_false(ct_get(6, REMOTE, 443, 40010, &e));
+	}
+	assert_int_equal(tb_counter(&tb, MXGW_CT_NEW), 0);
+	/* and nothing counted against the outgoing column: no new flow */
+	assert_int_equal(tb_svc_count(&tb, "https", MXGW_DIR_OUT, MXGW_ALLOW).packets, 0);
+
+	expect(true, &(struct tb_frame_spec)OUT(.sport = 40010, .dport = 443, .tcp_flags = SYN),
+	       TC_ACT_OK, NULL, "SYN out");
+	expect(false, &(struct tb_frame_spec)REPLY(.sport = 443, .dport = 40010,
+						    .tcp_flags = SYN | ACK),
+	       XDP_PASS, NULL, "SYN-ACK in");
+	expect(true, &(struct tb_frame_spec)OUT(.sport = 40010, .dport = 443, .tcp_flags = ACK),
+	       TC_ACT_OK, NULL, "ACK out");
+	assert_int_equal(mxgw_maps_ct_flush(&tb.maps), 0);
+	expect(true, &(struct tb_frame_spec)OUT(.sport = 40010, .dport = 443, .tcp_flags = ACK),
+	       TC_ACT_SHOT, NULL, "the flow's next ACK after a flush");
+	expect(false, &(struct tb_frame_spec)REPLY(.sport = 443, .dport = 40010, .tcp_flags = ACK),
+	       XDP_DROP, NULL, "and its replies");
+}
+
+/* Issue 10, items 3 and 4: the checks hold on the conntrack reply path. */
+static void test_reply_path_refuses_martians_and_bad_flags(void **state)
+{
+	(void)state;
+	load(tb_shipped_conf());
+	/* a LAN "flow" to a multicast group (TC does not judge destinations):
+	 * nothing from a multicast source is a reply */
+	expect(true, &(struct tb_frame_spec){ .saddr = TB_MAILSERVER, .daddr = "224.0.0.5",
+					      .proto = 17, .sport = 50000, .dport = 53 },
+	       TC_ACT_OK, NULL, "udp to a group");
+	expect(false, &(struct tb_frame_spec){ .saddr = "224.0.0.5", .daddr = TB_PUBLIC,
+					       .proto = 17, .sport = 53, .dport = 50000 },
+	       XDP_DROP, NULL, "its 'reply'");
+	assert_int_equal(tb_counter(&tb, MXGW_DROP_MARTIAN), 1);
+	assert_int_equal(tb_counter(&tb, MXGW_CT_REPLY), 0);
+
+	/* the gateway's own query to the WAN's broadcast address */
+	expect(true, &(struct tb_frame_spec){ .saddr = TB_PUBLIC, .daddr = "203.0.113.255",
+					      .proto = 17, .sport = 50001, .dport = 53 },
+	       TC_ACT_OK, NULL, "the gateway's broadcast");
+	expect(false, &(struct tb_frame_spec){ .saddr = "203.0.113.255", .daddr = TB_PUBLIC,
+					       .proto = 17, .sport = 53, .dport = 50001 },
+	       XDP_DROP, NULL, "a 'reply' from the broadcast address");
+	assert_int_equal(tb_counter(&tb, MXGW_DROP_MARTIAN), 2);
+	assert_int_equal(tb_counter(&tb, MXGW_PASS_LOCAL), 0);
+
+	/* a tracked TCP flow: its replies with invalid flags are dropped */
+	expect(true, &(struct tb_frame_spec)OUT(.sport = 40020, .dport = 443, .tcp_flags = SYN),
+	       TC_ACT_OK, NULL, "SYN out");
+	expect(false, &(struct tb_frame_spec)REPLY(.sport = 443, .dport = 40020,
+						    .tcp_flags = SYN | FIN),
+	       XDP_DROP, NULL, "SYN+FIN reply");
+	expect(false, &(struct tb_frame_spec)REPLY(.sport = 443, .dport = 40020,
+						    .tcp_flags = SYN | RST),
+	       XDP_DROP, NULL, "SYN+RST reply");
+	assert_int_equal(tb_counter(&tb, MXGW_DROP_TCP_FLAGS), 2);
+	assert_int_equal(ct_state(6, 443, 40020), MXGW_CT_TCP_SYN_SENT);
+	expect(false, &(struct tb_frame_spec)REPLY(.sport = 443, .dport = 40020,
+						    .tcp_flags = SYN | ACK),
+	       XDP_PASS, &(struct tb_frame_spec)TO_LAN(.sport = 443, .dport = 40020,
+						     .tcp_flags = SYN | ACK),
+	       "a valid SYN-ACK still passes");
+}
+
+/*
+ * Issue 10, item 5: an ICMP error's outer source meets the same checks as
+ * any packet's; an error about a DNATed service is translated by the
+ * table alone, so an invented one reaches the mail server, whose TCP
+ * discards it (README, "ICMP").
+ */
+static void test_icmp_error_sources_and_invented_errors(void **state)
+{
+	struct tb_frame_spec sent = { .saddr = TB_PUBLIC, .daddr = TB_CLIENT, .sport = 25,
+				      .dport = 40000, .tcp_flags = ACK };
+	struct tb_frame_spec orig = { .saddr = TB_MAILSERVER, .daddr = TB_CLIENT, .sport = 25,
+				      .dport = 40000, .tcp_flags = ACK };
+	struct tb_frame_spec invented = { .saddr = TB_PUBLIC, .daddr = "198.51.100.99",
+					  .sport = 25, .dport = 5555, .tcp_flags = ACK };
+	struct tb_frame_spec invented_in = { .saddr = TB_MAILSERVER, .daddr = "198.51.100.99",
+					     .sport = 25, .dport = 5555, .tcp_flags = ACK };
+	static const struct {
+		const char *src;
+		int counter;
+	} bad[] = {
+		{ "192.168.1.50", MXGW_DROP_SPOOFED }, { TB_MAILSERVER, MXGW_DROP_SPOOFED },
+		{ "192.168.1.1", MXGW_DROP_SPOOFED }, { TB_PUBLIC, MXGW_DROP_SPOOFED },
+		{ "127.0.0.1", MXGW_DROP_MARTIAN }, { "0.0.0.0", MXGW_DROP_MARTIAN },
+		{ "224.0.0.5", MXGW_DROP_MARTIAN }, { "255.255.255.255", MXGW_DROP_MARTIAN },
+		{ "203.0.113.255", MXGW_DROP_MARTIAN }, { "240.0.0.9", MXGW_DROP_MARTIAN },
+	};
+	(void)state;
+
+	load(tb_shipped_conf());
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		__u64 before = tb_counter(&tb, bad[i].counter);
+
+		expect(false, &(struct tb_frame_spec){ .saddr = bad[i].src, .daddr = TB_PUBLIC,
+						       .proto = 1, .icmp_type = 11,
+						       .inner = &sent },
+		       XDP_DROP, NULL, bad[i].src);
+		assert_int_equal(tb_counter(&tb, bad[i].counter), before + 1);
+	}
+	assert_int_equal(tb_counter(&tb, MXGW_ICMP_XLATE_IN), 0);
+
+	/* from a router on the way: translated to the mail server */
+	expect(false, &(struct tb_frame_spec){ .saddr = ROUTER, .daddr = TB_PUBLIC, .proto = 1,
+					       .icmp_type = 11, .inner = &sent },
+	       XDP_PASS, &(struct tb_frame_spec){ .saddr = ROUTER, .daddr = TB_MAILSERVER,
+						   .proto = 1, .icmp_type = 11, .inner = &orig },
+	       "time exceeded about an smtp reply");
+	/* invented: no such connection ever existed, yet smtp lets anyone in:
+	 * translated as documented, for the mail server's TCP to discard */
+	expect(false, &(struct tb_frame_spec){ .saddr = ROUTER, .daddr = TB_PUBLIC, .proto = 1,
+					       .icmp_type = 3, .icmp_code = 1,
+					       .inner = &invented },
+	       XDP_PASS, &(struct tb_frame_spec){ .saddr = ROUTER, .daddr = TB_MAILSERVER,
+						   .proto = 1, .icmp_type = 3, .icmp_code = 1,
+						   .inner = &invented_in },
+	       "an invented error about smtp");
+	assert_int_equal(tb_counter(&tb, MXGW_ICMP_XLATE_IN), 2);
+	/* a quoted remote that could never have connected: not translated */
+	invented.daddr = "127.0.0.1";
+	expect(false, &(struct tb_frame_spec){ .saddr = ROUTER, .daddr = TB_PUBLIC, .proto = 1,
+					       .icmp_type = 3, .icmp_code = 1,
+					       .inner = &invented },
+	       XDP_DROP, NULL, "an error quoting a martian remote");
+	invented.daddr = "192.168.1.77";
+	expect(false, &(struct tb_frame_spec){ .saddr = ROUTER, .daddr = TB_PUBLIC, .proto = 1,
+					       .icmp_type = 3, .icmp_code = 1,
+					       .inner = &invented },
+	       XDP_DROP, NULL, "an error quoting a LAN remote");
+	/* nor about a service denied incoming */
+	invented.daddr = "198.51.100.99";
+	invented.sport = 143;
+	expect(false, &(struct tb_frame_spec){ .saddr = ROUTER, .daddr = TB_PUBLIC, .proto = 1,
+					       .icmp_type = 3, .icmp_code = 1,
+					       .inner = &invented },
+	       XDP_DROP, NULL, "an error about imap, denied in");
+	assert_int_equal(tb_counter(&tb, MXGW_DROP_ICMP_NO_FLOW), 3);
+}
+
+/* An entry's age and life as mxctl conntrack reads them. */
+static bool user_live(const struct mxgw_ct_entry *e)
+{
+	struct mxgw_config cfg;
+
+	assert_int_equal(mxgw_maps_read_config(&tb.maps, &cfg), 0);
+	return mxgw_ct_live(&cfg, e, mxgw_now_ns());
+}
+
+/*
+ * Issue 10, item 12: the gateway's own flows.  A SYN opens an entry, a
+ * RST of no entry opens none, a mid-stream segment (a connection from
+ * before a flush) opens one that lives at most tcp-syn-sent until the
+ * other side answers; the data plane and mxctl go by one rule.
+ */
+static void test_gateway_flows_unreplied_are_short_lived(void **state)
+{
+	struct mxgw_ct_entry e;
+	__u64 before;
+	(void)state;
+
+	load(tb_shipped_conf());
+	before = tb_counter(&tb, MXGW_CT_NEW);
+	expect(true, &(struct tb_frame_spec)MASQ(.sport = 45001, .dport = 443, .tcp_flags = RST),
+	       TC_ACT_OK, NULL, "the gateway's RST of no flow");
+	expect(true, &(struct tb_frame_spec)MASQ(.sport = 45001, .dport = 443,
+						  .tcp_flags = RST | ACK),
+	       TC_ACT_OK, NULL, "and RST+ACK");
+	assert_false(ct_get(6, REMOTE, 443, 45001, &e));
+	assert_int_equal(tb_counter(&tb, MXGW_CT_NEW), before);
+
+	/* mid-stream: picked up, unreplied, so short-lived */
+	expect(true, &(struct tb_frame_spec)MASQ(.sport = 45002, .dport = 443, .tcp_flags = ACK),
+	       TC_ACT_OK, NULL, "the gateway's ACK of no flow");
+	assert_true(ct_get(6, REMOTE, 443, 45002, &e));
+	assert_int_equal(e.state, MXGW_CT_TCP_ESTABLISHED);
+	assert_false(e.flags & MXGW_CT_F_REPLIED);
+	assert_true(user_live(&e));
+	ct_age(6, 443, 45002, 121);	/* past tcp-syn-sent (120 s) */
+	assert_true(ct_get(6, REMOTE, 443, 45002, &e));
+	assert_false(user_live(&e));
+	expect(false, &(struct tb_frame_spec)REPLY(.sport = 443, .dport = 45002, .tcp_flags = ACK),
+	       XDP_DROP, NULL, "its answer after tcp-syn-sent");
+
+	/* the same, answered in time: established, for its 5 days */
+	expect(true, &(struct tb_frame_spec)MASQ(.sport = 45003, .dport = 443, .tcp_flags = ACK),
+	       TC_ACT_OK, NULL, "another ACK of no flow");
+	expect(false, &(struct tb_frame_spec)REPLY(.sport = 443, .dport = 45003, .tcp_flags = ACK),
+	       XDP_PASS, NULL, "answered");
+	assert_true(ct_get(6, REMOTE, 443, 45003, &e));
+	assert_true(e.flags & MXGW_CT_F_REPLIED);
+	ct_age(6, 443, 45003, 3600);
+	assert_true(ct_get(6, REMOTE, 443, 45003, &e));
+	assert_true(user_live(&e));
+	expect(false, &(struct tb_frame_spec)REPLY(.sport = 443, .dport = 45003, .tcp_flags = ACK),
+	       XDP_PASS, NULL, "an hour later");
+
+	/* a reply-first "flow": the gateway's SYN-ACK, never answered */
+	expect(true, &(struct tb_frame_spec)MASQ(.sport = 45004, .dport = 443,
+						  .tcp_flags = SYN | ACK),
+	       TC_ACT_OK, NULL, "the gateway's SYN-ACK");
+	ct_age(6, 443, 45004, 121);
+	assert_true(ct_get(6, REMOTE, 443, 45004, &e));
+	assert_false(user_live(&e));
+
+	/* a SYN: syn-sent, its own timeout */
+	expect(true, &(struct tb_frame_spec)MASQ(.sport = 45005, .dport = 443, .tcp_flags = SYN),
+	       TC_ACT_OK, NULL, "the gateway's SYN");
+	assert_int_equal(ct_state(6, 443, 45005), MXGW_CT_TCP_SYN_SENT);
+}
+
+/* Issue 10, item 12: a reopened tuple is a new connection: new age. */
+static void test_reopened_tuple_starts_a_new_age(void **state)
+{
+	struct mxgw_ct_key k = { .remote_port = htons(25), .public_port = htons(40200),
+				 .proto = 6 };
+	struct mxgw_ct_entry e;
+	(void)state;
+
+	load(tb_shipped_conf());
+	inet_pton(AF_INET, REMOTE, &k.remote_addr);
+	expect(true, &(struct tb_frame_spec)OUT(.sport = 40200, .dport = 25, .tcp_flags = SYN),
+	       TC_ACT_OK, NULL, "SYN out");
+	expect(false, &(struct tb_frame_spec)REPLY(.sport = 25, .dport = 40200,
+						    .tcp_flags = RST | ACK),
+	       XDP_PASS, NULL, "RST in");
+	assert_int_equal(bpf_map_lookup_elem(tb.maps.ct, &k, &e), 0);
+	assert_true(e.flags & MXGW_CT_F_REPLIED);
+	e.created_ns -= 3600 * 1000000000ULL;	/* an hour old */
+	assert_int_equal(bpf_map_update_elem(tb.maps.ct, &k, &e, BPF_EXIST), 0);
+	expect(true, &(struct tb_frame_spec)OUT(.sport = 40200, .dport = 25, .tcp_flags = SYN),
+	       TC_ACT_OK, NULL, "SYN again");
+	assert_int_equal(bpf_map_lookup_elem(tb.maps.ct, &k, &e), 0);
+	assert_int_equal(e.state, MXGW_CT_TCP_SYN_SENT);
+	assert_false(e.flags & MXGW_CT_F_REPLIED);
+	assert_true(mxgw_now_ns() - e.created_ns < 10 * 1000000000ULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -674,6 +945,11 @@ int main(void)
 		cmocka_unit_test(test_evicted_entry_is_counted_and_remapped),
 		cmocka_unit_test(test_full_table_evicts_and_keeps_working),
 		cmocka_unit_test(test_to_gateway_service_is_the_gateways_own),
+		cmocka_unit_test(test_lan_flow_starts_with_its_syn),
+		cmocka_unit_test(test_reply_path_refuses_martians_and_bad_flags),
+		cmocka_unit_test(test_icmp_error_sources_and_invented_errors),
+		cmocka_unit_test(test_gateway_flows_unreplied_are_short_lived),
+		cmocka_unit_test(test_reopened_tuple_starts_a_new_age),
 	};
 
 	return cmocka_run_group_tests_name("conntrack", tests, NULL, teardown);

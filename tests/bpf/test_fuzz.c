@@ -19,9 +19,17 @@
  *     ICMP, and the quoted IP header and UDP/echo checksum of ICMP errors);
  *  3. nothing leaves the WAN with a LAN source address; the gateway's own
  *     frames leave unchanged (an ICMP error's quote may be translated);
- *     new masqueraded flows respect the outgoing column;
+ *     new masqueraded flows respect the outgoing column, and a new TCP
+ *     flow starts with a SYN;
  *  4. verdicts are always valid (XDP: DROP, PASS, REDIRECT; TC: OK, SHOT);
  *  5. a well-formed frame the oracle allows is delivered (liveness).
+ * And, whatever the oracle says (issue 10), checked on the frames alone:
+ * nothing to a LAN address or one the kernel would forward passes XDP,
+ * no martian or spoofed source and no TCP flag combination netfilter
+ * calls invalid is let in to the public address, no frame the parser
+ * cannot read to its IPv4 header passes XDP or leaves through TC.
+ * Routes of the test's namespace make transit destinations: see
+ * fuzz_routes().
  * A violation does not stop the run: each class keeps a count and its
  * first frames (in and out, as hex), and the test fails at the end.
  *
@@ -231,6 +239,72 @@ static bool is_wan_addr(__be32 a)
 	return false;
 }
 
+/*
+ * A source nothing from the Internet may have: 0/8, 127/8, 224/4, 240/4
+ * (255.255.255.255 among them), the WAN prefixes' broadcasts, the LAN's
+ * prefix, the public address and the WAN device's others.
+ */
+static bool bad_source(__be32 a)
+{
+	__u32 h = ntohl(a);
+
+	if ((h >> 24) == 0 || (h >> 24) == 127 || (h >> 28) >= 0xe)
+		return true;
+	if ((a & O.cfg.lan_mask) == O.cfg.lan_net || is_wan_addr(a))
+		return true;
+	for (int i = 0; i < MXGW_WAN_ADDRS_MAX; i++)
+		if (O.cfg.wan_bcast[i] && O.cfg.wan_bcast[i] == a)
+			return true;
+	return false;
+}
+
+/* netfilter's tcp_valid_flags, after it masks ECE, CWR and PSH. */
+static bool tcp_flags_ok(__u8 f)
+{
+	static const __u8 valid[] = { 0x02, 0x22, 0x12, 0x04, 0x14, 0x11, 0x31, 0x10, 0x30 };
+
+	return memchr(valid, f & 0x37, sizeof(valid)) != NULL;
+}
+
+/* The test namespace's routes, beyond its two connected prefixes. */
+#define FUZZ_VIA_WAN	"10.0.0.0/8"		/* via 203.0.113.1, neighbour known */
+#define FUZZ_VIA_LAN	"172.16.0.0/12"		/* via the mail server */
+#define FUZZ_BLACKHOLE	"100.64.0.0/10"
+
+static void fuzz_routes(void)
+{
+	tb_sh("ip route replace " FUZZ_VIA_WAN " via 203.0.113.1");
+	tb_sh("ip neigh replace 203.0.113.1 lladdr 02:00:00:00:71:01 dev wan0 nud permanent");
+	tb_sh("ip route replace " FUZZ_VIA_LAN " via " TB_MAILSERVER);
+	tb_sh("ip route replace blackhole " FUZZ_BLACKHOLE);
+}
+
+enum dest { D_PASS, D_DROP, D_EITHER };
+
+/*
+ * What XDP must do with a packet to @d, not the public address: the link's
+ * multicast and broadcasts, the WAN device's addresses and whatever the
+ * kernel keeps (local, no route, blackhole) pass; the LAN's prefix and
+ * anything the routes above would forward (out of the WAN, too) do not.
+ */
+static enum dest dest_of(__be32 d)
+{
+	__u32 h = ntohl(d);
+
+	if ((h >> 28) == 0xe || h == 0xffffffff || is_wan_addr(d))
+		return D_PASS;
+	for (int i = 0; i < MXGW_WAN_ADDRS_MAX; i++)
+		if (O.cfg.wan_bcast[i] && O.cfg.wan_bcast[i] == d)
+			return D_PASS;
+	if ((d & O.cfg.lan_mask) == O.cfg.lan_net)
+		return D_DROP;
+	if (h == 0xcb007100)		/* 203.0.113.0: the prefix's own address */
+		return D_EITHER;
+	if ((h >> 8) == 0xcb0071 || (h >> 24) == 10 || (h >> 20) == 0xac1)
+		return D_DROP;		/* on wan0's prefix, or routed on */
+	return D_PASS;
+}
+
 enum ct_live { CT_NONE, CT_LIVE, CT_DEAD, CT_EDGE };
 
 static __u64 clock_lag_max;
@@ -276,6 +350,10 @@ static enum ct_live ct_get(__u8 proto, __be32 raddr, __u16 rport, __u16 pport,
 	 * tick that came after our read of the clock is just seen) */
 	age = e->seen_ns > now && e->seen_ns - now < 1000000000ULL ? 0 : now - e->seen_ns;
 	to = O.cfg.timeout_ns[e->state];
+	/* a TCP entry nothing answered lives tcp-syn-sent at most */
+	if (e->state <= MXGW_CT_TCP_CLOSE && !(e->flags & MXGW_CT_F_REPLIED) &&
+	    to > O.cfg.timeout_ns[MXGW_CT_TCP_SYN_SENT])
+		to = O.cfg.timeout_ns[MXGW_CT_TCP_SYN_SENT];
 	if (age + CT_MARGIN_NS + lag < to)
 		return CT_LIVE;
 	if (age > to + CT_MARGIN_NS)
@@ -340,6 +418,8 @@ struct pkt {
 	size_t len;
 	int l3;			/* IPv4 header offset; -1: not IPv4 */
 	int vlans;
+	bool vlan_cut;		/* the frame ends inside a VLAN tag */
+	bool vlan_deep;		/* a third tag: more than mxgw parses */
 	bool ip20;		/* the fixed 20 bytes are in the frame */
 	__u8 ver, ihl, ttl, proto;
 	__u16 tot, frag;
@@ -377,12 +457,15 @@ static void parse(const __u8 *f, size_t len, struct pkt *p)
 	p->l3 = -1;
 	type = rd16(f + 12);
 	for (int i = 0; i < 2 && (type == 0x8100 || type == 0x88a8); i++) {
-		if (off + 4 > len)
+		if (off + 4 > len) {
+			p->vlan_cut = true;
 			return;
+		}
 		type = rd16(f + off + 2);
 		off += 4;
 		p->vlans++;
 	}
+	p->vlan_deep = type == 0x8100 || type == 0x88a8;
 	if (type != 0x0800)
 		return;
 	p->l3 = off;
@@ -528,6 +611,7 @@ struct expect {
 	/* TC masquerade: */
 	bool policy_ok;		/* outgoing column allows it, or a live mapping */
 	bool check_nat_full;	/* a refusal is fine if the NAT range was full */
+	bool no_flow;		/* a LAN TCP segment, no live flow, no SYN */
 	bool have_ct;		/* the conntrack entry the oracle went by */
 	struct mxgw_ct_entry ct;
 	__u64 ct_now;
@@ -641,7 +725,7 @@ static void xdp_icmp_oracle(const struct pkt *p, struct expect *ex)
 	if (st == CT_LIVE || st == CT_EDGE)
 		ct_case(ex, &e, K_ICMP, VB(XDP_PASS));
 	if (st != CT_LIVE) {
-		if (p->iproto != IPPROTO_ICMP &&
+		if (p->iproto != IPPROTO_ICMP && !bad_source(p->idaddr) &&
 		    table_in_allows(p->iproto, pport, p->idaddr)) {
 			xlat(ex, K_ICMP, O.cfg.mailserver_addr, pport, false);
 			why(ex, "ICMP error about a DNAT flow of %u/%u from %s",
@@ -656,12 +740,6 @@ static void xdp_icmp_oracle(const struct pkt *p, struct expect *ex)
 		ex->must = false;
 }
 
-/* What the data plane drops as spoofed where it would let a packet in. */
-static bool spoofed(const struct pkt *p)
-{
-	return (p->saddr & O.cfg.lan_mask) == O.cfg.lan_net || p->saddr == p->daddr;
-}
-
 static void xdp_oracle(const struct pkt *p, struct expect *ex)
 {
 	struct mxgw_ct_entry e;
@@ -669,6 +747,11 @@ static void xdp_oracle(const struct pkt *p, struct expect *ex)
 	__u32 id;
 
 	memset(ex, 0, sizeof(*ex));
+	if (p->vlan_cut || p->vlan_deep) {
+		leave(ex, VB(XDP_DROP));
+		why(ex, p->vlan_cut ? "cut inside a VLAN tag" : "more VLAN tags than mxgw parses");
+		return;
+	}
 	if (p->l3 < 0) {
 		leave(ex, VB(XDP_PASS));
 		ex->strict = true;
@@ -681,9 +764,19 @@ static void xdp_oracle(const struct pkt *p, struct expect *ex)
 		return;
 	}
 	if (p->daddr != O.cfg.public_addr) {
-		leave(ex, VB(XDP_PASS));
+		enum dest d = dest_of(p->daddr);
+
+		leave(ex, d == D_PASS ? VB(XDP_PASS) : d == D_DROP ? VB(XDP_DROP) :
+			  VB(XDP_PASS) | VB(XDP_DROP));
 		ex->strict = true;
-		why(ex, "not addressed to the public address");
+		why(ex, d == D_PASS ? "not addressed to the public address: the kernel's" :
+			d == D_DROP ? "to a LAN address, or one the kernel would forward" :
+				      "to the WAN prefix's own address");
+		return;
+	}
+	if (bad_source(p->saddr)) {
+		leave(ex, VB(XDP_DROP));
+		why(ex, "martian or spoofed source");
 		return;
 	}
 	if (!p->wellformed || p->fragment) {
@@ -706,12 +799,14 @@ static void xdp_oracle(const struct pkt *p, struct expect *ex)
 		xdp_icmp_oracle(p, ex);
 		return;
 	}
+	if (p->proto == IPPROTO_TCP && !tcp_flags_ok(p->tflags)) {
+		leave(ex, VB(XDP_DROP));
+		why(ex, "TCP flags %#04x: invalid to netfilter", p->tflags);
+		return;
+	}
 	id = svc_id(p->proto, p->dport);
 	if (id) {
-		if (table_in_allows(p->proto, p->dport, p->saddr) && spoofed(p)) {
-			leave(ex, VB(XDP_DROP));
-			why(ex, "spoofed source (the LAN's prefix or the public address)");
-		} else if (table_in_allows(p->proto, p->dport, p->saddr)) {
+		if (table_in_allows(p->proto, p->dport, p->saddr)) {
 			xlat(ex, K_SVC, O.cfg.mailserver_addr, p->dport, false);
 			why(ex, "service %s allows incoming", O.svc[id].name);
 		} else {
@@ -725,10 +820,7 @@ static void xdp_oracle(const struct pkt *p, struct expect *ex)
 	if (st == CT_LIVE || st == CT_EDGE)
 		ct_case(ex, &e, K_CT, VB(XDP_PASS));
 	if (st != CT_LIVE) {
-		if (O.cfg.default_in == MXGW_ALLOW && spoofed(p)) {
-			leave(ex, VB(XDP_DROP));
-			why(ex, "spoofed source (the LAN's prefix or the public address)");
-		} else if (O.cfg.default_in == MXGW_ALLOW) {
+		if (O.cfg.default_in == MXGW_ALLOW) {
 			xlat(ex, K_SVC, O.cfg.mailserver_addr, p->dport, false);
 			why(ex, "unlisted port, default allow");
 		} else {
@@ -806,12 +898,18 @@ static void tc_icmp_oracle(const struct pkt *p, struct expect *ex, bool gw)
 
 static void tc_oracle(const struct pkt *p, struct expect *ex)
 {
-	bool gw, reopen;
+	bool gw, reopen, opens;
 	__u16 lport, rport, pport;
 	enum ct_live st;
 
 	memset(ex, 0, sizeof(*ex));
-	if (p->l3 < 0 || !p->ip20) {
+	if (p->vlan_cut || p->vlan_deep || (p->l3 >= 0 && !p->ip20)) {
+		/* whose it is cannot be told: it does not leave */
+		leave(ex, VB(TC_ACT_SHOT));
+		why(ex, "headers mxgw cannot read to the IPv4 source");
+		return;
+	}
+	if (p->l3 < 0) {
 		leave(ex, VB(TC_ACT_OK));
 		ex->strict = true;
 		why(ex, "not IPv4");
@@ -851,6 +949,14 @@ static void tc_oracle(const struct pkt *p, struct expect *ex)
 	lport = p->proto == IPPROTO_ICMP ? p->iid : p->sport;
 	rport = p->proto == IPPROTO_ICMP ? 0 : p->dport;
 	st = nat_get(p->proto, p->saddr, lport, p->daddr, rport, &pport);
+	/* a new TCP flow starts with a SYN (no ACK, RST or FIN) */
+	opens = p->proto != IPPROTO_TCP || (p->tflags & 0x17) == 0x02;
+	if (!opens && (st == CT_NONE || st == CT_DEAD)) {
+		leave(ex, VB(TC_ACT_SHOT));
+		ex->no_flow = true;
+		why(ex, "TCP from the LAN, flags %#04x, no live flow: opens none", p->tflags);
+		return;
+	}
 	xlat(ex, K_MASQ, O.cfg.public_addr, 0, false);
 	leave(ex, VB(TC_ACT_SHOT));
 	/* a SYN on a closed or time-wait tuple is a new connection: the
@@ -859,7 +965,7 @@ static void tc_oracle(const struct pkt *p, struct expect *ex)
 		 ct_closed(p->proto, p->daddr, rport, pport);
 	ex->policy_ok = table_out_allows(p->proto, rport) ||
 			((st == CT_LIVE || st == CT_EDGE) && !reopen);
-	ex->must = table_out_allows(p->proto, rport) || (st == CT_LIVE && !reopen);
+	ex->must = (opens && table_out_allows(p->proto, rport)) || (st == CT_LIVE && !reopen);
 	ex->check_nat_full = st != CT_LIVE;
 	why(ex, "LAN flow: outgoing %s, mapping %s",
 	    table_out_allows(p->proto, rport) ? "allow" : "deny",
@@ -943,6 +1049,9 @@ static struct {
 	unsigned long xdp_kind[K_MAX], tc_kind[K_MAX], xdp_to_lan, tc_gw_xlate;
 	unsigned long replies, replies_mutated, mutated, disturb;
 	unsigned long must_deliver, csum_checked, tc_unrunnable, lan_src_dnat;
+	/* hostile frames seen (issue 10): to a LAN or transit address, from
+	 * a martian or spoofed source, invalid TCP flags, unreadable */
+	unsigned long h_dest, h_src, h_flags, h_unread_xdp, h_unread_tc;
 } st;
 
 /* ------------------------------------------------------------------ */
@@ -1217,12 +1326,60 @@ static const char *xdp_class(const struct pkt *p, const struct pkt *q,
 
 static const char *tc_class(const struct pkt *p, const struct expect *ex)
 {
-	(void)ex;
+	if (ex->no_flow)
+		return "3: LAN TCP segment of no flow and no SYN let out (a flow starts with its SYN)";
 	if (quote_beyond_dgram(p))
 		return "3: ICMP error translated after a quote that lies beyond its IP total length";
 	if (p->ip20 && is_wan_addr(p->saddr))
 		return "3: frame from the gateway's own address was changed";
 	return "3: TC translation the oracle does not allow";
+}
+
+static bool unreadable(const struct pkt *p)
+{
+	return p->vlan_cut || p->vlan_deep || (p->l3 >= 0 && !p->ip20);
+}
+
+/*
+ * Issue 10's invariants, on the frame alone: whatever the oracle makes of
+ * it, none of these may pass.  Returns true when one did.
+ */
+static bool xdp_hostile(const struct pkt *p, int verdict)
+{
+	bool to_public = p->l3 >= 0 && p->ip20 && p->daddr == O.cfg.public_addr;
+	char b[16];
+
+	if (unreadable(p)) {
+		st.h_unread_xdp++;
+		if (verdict != XDP_DROP) {
+			violation("1: frame the parser cannot read to its IPv4 header passed",
+				  "verdict %d", verdict);
+			return true;
+		}
+	} else if (p->l3 >= 0 && !to_public && dest_of(p->daddr) == D_DROP) {
+		st.h_dest++;
+		if (verdict != XDP_DROP) {
+			violation("1: frame to a LAN address or a transit destination passed",
+				  "to %s, verdict %d", a2s(p->daddr, b), verdict);
+			return true;
+		}
+	} else if (to_public && bad_source(p->saddr)) {
+		st.h_src++;
+		if (verdict != XDP_DROP) {
+			violation("1: martian or spoofed source let in",
+				  "from %s, verdict %d", a2s(p->saddr, b), verdict);
+			return true;
+		}
+	} else if (to_public && p->proto == IPPROTO_TCP && p->wellformed && !p->fragment &&
+		   p->l4ok && !tcp_flags_ok(p->tflags)) {
+		st.h_flags++;
+		if (verdict != XDP_DROP) {
+			violation("1: invalid TCP flag combination let in",
+				  "flags %#04x, verdict %d", p->tflags, verdict);
+			return true;
+		}
+	}
+	return false;
 }
 
 static void run_xdp_frame(const __u8 *in, size_t len)
@@ -1254,6 +1411,8 @@ static void run_xdp_frame(const __u8 *in, size_t len)
 		violation("4: XDP changed the frame length", "length %zu -> %zu", len, out_len);
 		return;
 	}
+	if (xdp_hostile(&p, verdict))
+		return;
 	if (!memcmp(in, out, len)) {
 		if ((ex.unchanged & VB(verdict)) && !ex.must)
 			return;
@@ -1333,6 +1492,15 @@ static void run_tc_frame(const __u8 *in, size_t len)
 		return;
 	}
 	parse(out, out_len, &q);
+	/* ... nor anything whose source cannot be read */
+	if (unreadable(&p)) {
+		st.h_unread_tc++;
+		if (verdict == TC_ACT_OK) {
+			violation("3: frame mxgw cannot read to its IPv4 source left the WAN",
+				  "verdict %d", verdict);
+			return;
+		}
+	}
 	/* invariant 3: whatever the oracle says, no LAN source leaves */
 	if (verdict == TC_ACT_OK && p.l3 >= 0 && p.ip20 && q.l3 >= 0 && q.ip20 &&
 	    is_lan(q.saddr)) {
@@ -1359,7 +1527,8 @@ static void run_tc_frame(const __u8 *in, size_t len)
 				  "left unchanged with verdict %d", verdict);
 		} else {
 			violation(ex.strict ? "3: TC frame that must pass untouched was dropped" :
-					      "3: TC verdict differs from the table",
+				  ex.no_flow ? tc_class(&p, &ex) :
+					       "3: TC verdict differs from the table",
 				  "unchanged, verdict %d (allowed mask %#x)", verdict, ex.unchanged);
 		}
 		return;
@@ -1489,7 +1658,8 @@ static const char *const inet_hosts[] = {
 };
 static const char *const odd_hosts[] = {
 	"203.0.113.34", "0.0.0.0", "255.255.255.255", "10.1.2.3", "224.0.0.251",
-	"127.0.0.1", "192.168.1.255",
+	"127.0.0.1", "192.168.1.255", "240.0.0.1", "203.0.113.255", "0.1.2.3",
+	"127.1.1.1", "192.168.1.1", "172.16.0.9", "100.64.0.1", "239.255.255.250",
 };
 #define PICK(a) (a[rnd(sizeof(a) / sizeof(a[0]))])
 
@@ -1609,7 +1779,7 @@ static void build(struct frame *f, const struct tb_frame_spec *s, int flags)
 	}
 }
 
-/* A third VLAN tag: beyond what mxgw parses, so not IPv4 to it. */
+/* A third VLAN tag: beyond what mxgw parses, so dropped both ways. */
 static void add_vlan(struct frame *f)
 {
 	if (f->len + 4 > TB_MAX_FRAME)
@@ -2097,6 +2267,9 @@ static void report(const char *name, __u64 seed, unsigned long n, double secs)
 	       st.tc_kind[K_TC_ICMP], st.tc_gw_xlate);
 	printf("  frames the oracle required delivered: %lu; rewritten frames whose checksums "
 	       "were compared: %lu\n", st.must_deliver, st.csum_checked);
+	printf("  hostile frames: XDP to a LAN or transit address %lu, from a martian or "
+	       "spoofed source %lu, invalid TCP flags %lu, unreadable %lu; TC unreadable %lu\n",
+	       st.h_dest, st.h_src, st.h_flags, st.h_unread_xdp, st.h_unread_tc);
 	printf("  TC frames test_run cannot take (IPv4/IPv6 type, shorter than its header): %lu; "
 	       "data plane clock behind ours by at most %llu ms\n", st.tc_unrunnable,
 	       (unsigned long long)clock_lag_max / 1000000);
@@ -2135,6 +2308,7 @@ static void fuzz(const char *name, const char *conf, __u64 seed, unsigned long n
 		tb_destroy(&tb);
 	tb_load(&tb, conf);
 	tb_allow_redirect(&tb, "lan0");
+	fuzz_routes();
 	wan_ifindex = tb_ifindex("wan0");
 	lan_ifindex = tb_ifindex("lan0");
 	oracle_load();

@@ -177,6 +177,42 @@ static void test_abi_names_match_the_object(void **state)
 	tb_destroy(&tb);
 }
 
+/*
+ * The WAN prefixes' broadcast addresses go into the config at load time
+ * (never a source, passed as a destination, issue 10): one per address
+ * of the WAN device, none for a /31 or /32.
+ */
+static void test_config_holds_the_wan_broadcasts(void **state)
+{
+	struct tb tb = { 0 };
+	struct mxgw_config cfg;
+	__be32 addr[3], bcast[3];
+	bool found[3] = { false };
+	(void)state;
+
+	tb_load(&tb, HEAD);
+	tb_sh("ip addr add 198.18.0.9/22 dev wan0");
+	tb_sh("ip addr add 198.18.8.1/31 dev wan0");
+	tb_apply(&tb, HEAD);
+	tb_sh("ip addr del 198.18.0.9/22 dev wan0");
+	tb_sh("ip addr del 198.18.8.1/31 dev wan0");
+	inet_pton(AF_INET, TB_PUBLIC, &addr[0]);
+	inet_pton(AF_INET, "203.0.113.255", &bcast[0]);
+	inet_pton(AF_INET, "198.18.0.9", &addr[1]);
+	inet_pton(AF_INET, "198.18.3.255", &bcast[1]);
+	inet_pton(AF_INET, "198.18.8.1", &addr[2]);
+	bcast[2] = 0;
+	assert_int_equal(mxgw_maps_read_config(&tb.maps, &cfg), 0);
+	for (int i = 0; i < MXGW_WAN_ADDRS_MAX; i++)
+		for (int a = 0; a < 3; a++)
+			if (cfg.wan_addrs[i] == addr[a]) {
+				assert_int_equal(cfg.wan_bcast[i], bcast[a]);
+				found[a] = true;
+			}
+	assert_true(found[0] && found[1] && found[2]);
+	tb_destroy(&tb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -186,6 +222,7 @@ int main(void)
 		cmocka_unit_test(test_config_entry_carries_addresses_and_abi),
 		cmocka_unit_test(test_set_verdict_of_one_direction),
 		cmocka_unit_test(test_abi_names_match_the_object),
+		cmocka_unit_test(test_config_holds_the_wan_broadcasts),
 	};
 
 	return cmocka_run_group_tests_name("maps", tests, NULL, NULL);

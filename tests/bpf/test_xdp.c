@@ -86,8 +86,10 @@ static const struct fixture shipped_table[] = {
 	/* (test_run refuses frames shorter than an Ethernet header) */
 	{ "ethernet header alone, ipv4 type", { .dport = 25, .truncate = 14 },
 	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_MALFORMED },
+	/* the kernel could not read it either, but nothing XDP cannot read
+	 * is passed (issue 10, item 2) */
 	{ "frame cut inside a vlan tag", { .vlans = 1, .dport = 25, .truncate = 16 },
-	  XDP_PASS, OUT_UNCHANGED, {}, MXGW_PASS_NON_IPV4 },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_MALFORMED },
 	{ "link padding after the datagram is fine",
 	  { .dport = 25, .tot_len_delta = -4, .payload = 20 }, XDP_REDIRECT, OUT_FRAME,
 	  REDIRECTED(.dport = 25, .tot_len_delta = -4, .payload = 20), NO_COUNTER },
@@ -99,8 +101,9 @@ static const struct fixture shipped_table[] = {
 	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_SPOOFED },
 	{ "the public address as source is spoofed", { .saddr = TB_PUBLIC, .dport = 25 },
 	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_SPOOFED },
-	{ "another address passes untouched", { .daddr = "203.0.113.34", .dport = 143 },
-	  XDP_PASS, OUT_UNCHANGED, {}, MXGW_PASS_NOT_FOR_US },
+	{ "another address of the WAN's prefix: the kernel would forward it",
+	  { .daddr = "203.0.113.34", .dport = 143 },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_TRANSIT },
 	{ "echo request to the public address goes to the gateway",
 	  { .proto = 1, .icmp_type = 8, .icmp_id = 77 },
 	  XDP_PASS, OUT_UNCHANGED, {}, MXGW_PASS_ICMP_ECHO },
@@ -108,6 +111,82 @@ static const struct fixture shipped_table[] = {
 	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_ICMP_NO_FLOW },
 	{ "gre to the public address, default deny", { .proto = 47 },
 	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_OTHER_PROTO },
+	/* issue 10, item 2: the kernel strips VID-0 tags the parser did not
+	 * take and would deliver the SYN to the gateway's own stack */
+	{ "three vlan tags: more than mxgw parses", { .vlans = 3, .dport = 8080 },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_VLAN_DEPTH },
+	{ "three vlan tags to an allowed service", { .vlans = 3, .dport = 25 },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_VLAN_DEPTH },
+	{ "five vlan tags", { .vlans = 5, .dport = 25 },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_VLAN_DEPTH },
+	{ "frame cut inside the second vlan tag", { .vlans = 2, .dport = 25, .truncate = 20 },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_MALFORMED },
+	/* issue 10, item 3: martian sources with the fast path active (the
+	 * kernel would drop them; XDP forwards before it looks) */
+	{ "loopback source", { .saddr = "127.0.0.1", .dport = 25 },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_MARTIAN },
+	{ "loopback net source", { .saddr = "127.255.0.9", .dport = 25 },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_MARTIAN },
+	{ "unspecified source", { .saddr = "0.0.0.0", .dport = 25 },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_MARTIAN },
+	{ "this-network source", { .saddr = "0.1.2.3", .dport = 25 },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_MARTIAN },
+	{ "multicast source", { .saddr = "224.0.0.5", .dport = 25 },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_MARTIAN },
+	{ "multicast source, top", { .saddr = "239.255.255.255", .dport = 25 },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_MARTIAN },
+	{ "class E source", { .saddr = "240.0.0.1", .dport = 25 },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_MARTIAN },
+	{ "limited broadcast source", { .saddr = "255.255.255.255", .dport = 25 },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_MARTIAN },
+	{ "the WAN prefix's broadcast as source", { .saddr = "203.0.113.255", .dport = 25 },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_MARTIAN },
+	{ "the gateway's LAN address as source", { .saddr = "192.168.1.1", .dport = 25 },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_SPOOFED },
+	{ "the mail server's address as source", { .saddr = TB_MAILSERVER, .dport = 443 },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_SPOOFED },
+	{ "just outside the martian classes: 1.0.0.0", { .saddr = "1.0.0.0", .dport = 25 },
+	  XDP_REDIRECT, OUT_FRAME, REDIRECTED(.saddr = "1.0.0.0", .dport = 25), NO_COUNTER },
+	{ "just outside the martian classes: 126.255.255.255",
+	  { .saddr = "126.255.255.255", .dport = 25 }, XDP_REDIRECT, OUT_FRAME,
+	  REDIRECTED(.saddr = "126.255.255.255", .dport = 25), NO_COUNTER },
+	{ "just outside the martian classes: 223.255.255.255",
+	  { .saddr = "223.255.255.255", .dport = 25 }, XDP_REDIRECT, OUT_FRAME,
+	  REDIRECTED(.saddr = "223.255.255.255", .dport = 25), NO_COUNTER },
+	{ "just outside the LAN prefix", { .saddr = "192.168.2.1", .dport = 25 },
+	  XDP_REDIRECT, OUT_FRAME, REDIRECTED(.saddr = "192.168.2.1", .dport = 25), NO_COUNTER },
+	/* ... on every path, not only where a packet would be let in */
+	{ "martian source to a denied service", { .saddr = "127.0.0.1", .dport = 143 },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_MARTIAN },
+	{ "martian source to an unlisted port", { .saddr = "224.0.0.5", .dport = 8080 },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_MARTIAN },
+	{ "martian echo request to the gateway",
+	  { .saddr = "127.0.0.1", .proto = 1, .icmp_type = 8, .icmp_id = 77 },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_MARTIAN },
+	{ "spoofed echo request to the gateway",
+	  { .saddr = "192.168.1.50", .proto = 1, .icmp_type = 8, .icmp_id = 77 },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_SPOOFED },
+	{ "martian udp", { .saddr = "0.0.0.0", .proto = 17, .sport = 68, .dport = 67 },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_MARTIAN },
+	{ "martian fragment", { .saddr = "240.1.1.1", .frag_off = 0x2000, .dport = 25 },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_MARTIAN },
+	/* issue 10, item 4: what netfilter calls invalid, to an allowed port */
+	{ "syn+fin to smtp", { .dport = 25, .tcp_flags = 0x03 },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_TCP_FLAGS },
+	{ "syn+rst to smtp", { .dport = 25, .tcp_flags = 0x06 },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_TCP_FLAGS },
+	{ "fin without ack to smtp", { .dport = 25, .tcp_flags = 0x01 },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_TCP_FLAGS },
+	{ "xmas (fin+psh+urg) to smtp", { .dport = 25, .tcp_flags = 0x29 },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_TCP_FLAGS },
+	{ "every flag to smtp", { .dport = 25, .tcp_flags = 0xff },
+	  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_TCP_FLAGS },
+	{ "syn with ece+cwr (ECN setup) is a syn", { .dport = 25, .tcp_flags = 0xc2 },
+	  XDP_REDIRECT, OUT_FRAME, REDIRECTED(.dport = 25, .tcp_flags = 0xc2), NO_COUNTER },
+	{ "psh+ack to smtp", { .dport = 25, .tcp_flags = 0x18 },
+	  XDP_REDIRECT, OUT_FRAME, REDIRECTED(.dport = 25, .tcp_flags = 0x18), NO_COUNTER },
+	{ "invalid flags to a denied service: dropped either way",
+	  { .dport = 143, .tcp_flags = 0x03 }, XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_TCP_FLAGS },
 };
 
 static void run_fixture(struct tb *tb, const struct fixture *f)
@@ -228,8 +307,9 @@ static void test_rewritten_frames_have_valid_checksums(void **state)
 {
 	static const struct tb_frame_spec specs[] = {
 		{ .dport = 25 }, { .dport = 443, .payload = 1001 },
-		{ .dport = 993, .sport = 65535, .saddr = "255.255.255.254" },
-		{ .dport = 25, .saddr = "0.0.0.1" },
+		/* (the extremes of the address space are martians: dropped) */
+		{ .dport = 993, .sport = 65535, .saddr = "223.255.255.254" },
+		{ .dport = 25, .saddr = "1.0.0.1" },
 	};
 	__u8 in[TB_MAX_FRAME], out[TB_MAX_FRAME];
 	size_t len, out_len;
@@ -522,6 +602,149 @@ static void test_to_gateway_without_from_and_default_allow(void **state)
 		run_fixture(&tb, &fx[i]);
 }
 
+/*
+ * Issue 10, item 4: every flag byte to an allowed port.  The oracle is
+ * netfilter's tcp_valid_flags as nf_conntrack_proto_tcp.c writes it: a
+ * table of nine combinations, looked up after masking ECE, CWR and PSH.
+ */
+static void test_tcp_flags_as_netfilter(void **state)
+{
+	enum { FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10,
+	       URG = 0x20, ECE = 0x40, CWR = 0x80 };
+	static const __u8 nf_valid[] = {
+		SYN, SYN | URG, SYN | ACK, RST, RST | ACK, FIN | ACK,
+		FIN | ACK | URG, ACK, ACK | URG,
+	};
+	struct tb_frame_spec spec = { .dport = 25 }, exp = REDIRECTED(.dport = 25);
+	__u8 in[TB_MAX_FRAME], out[TB_MAX_FRAME], want[TB_MAX_FRAME];
+	size_t len, out_len;
+	int valid_seen = 0;
+	(void)state;
+
+	load_shipped(true);
+	len = tb_frame(&spec, in);
+	tb_frame(&exp, want);
+	for (int f = 0; f < 256; f++) {
+		__u8 masked = f & ~(ECE | CWR | PSH);
+		bool valid = memchr(nf_valid, masked, sizeof(nf_valid)) != NULL;
+		__u64 before = tb_counter(&tb, MXGW_DROP_TCP_FLAGS);
+		int verdict;
+
+		/* the flags byte, and the TCP checksum over it, in both */
+		for (__u8 *fr = in; fr; fr = fr == in ? want : NULL) {
+			fr[14 + 20 + 13] = f;
+			fr[14 + 20 + 16] = fr[14 + 20 + 17] = 0;
+			fr[14 + 20 + 16] = tb_l4_csum(fr + 14) >> 8;
+			fr[14 + 20 + 17] = tb_l4_csum(fr + 14) & 0xff;
+		}
+		verdict = tb_run_xdp(&tb, in, len, out, &out_len);
+		if (valid) {
+			valid_seen++;
+			if (verdict != XDP_REDIRECT || memcmp(out, want, len))
+				fail_msg("flags %#04x (valid): verdict %d, want DNAT + redirect",
+					 f, verdict);
+		} else if (verdict != XDP_DROP ||
+			   tb_counter(&tb, MXGW_DROP_TCP_FLAGS) != before + 1) {
+			fail_msg("flags %#04x (invalid): verdict %d, drop_tcp_flags %llu -> %llu",
+				 f, verdict, (unsigned long long)before,
+				 (unsigned long long)tb_counter(&tb, MXGW_DROP_TCP_FLAGS));
+		}
+	}
+	assert_int_equal(valid_seen, 9 * 8);	/* each with any of ECE, CWR, PSH */
+}
+
+/*
+ * Issue 10, item 1: what is addressed to anything but the public address.
+ * The namespace's routes make each case: wan0 203.0.113.0/24, lan0
+ * 192.168.1.0/24, nothing else unless added here.
+ */
+static void test_not_for_us_destinations(void **state)
+{
+	struct fixture fx[] = {
+		{ "a SYN from :443 straight to the mail server's imap",
+		  { .daddr = TB_MAILSERVER, .sport = 443, .dport = 143 },
+		  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_TO_LAN },
+		{ "udp to the mail server's snmp", { .daddr = TB_MAILSERVER, .proto = 17,
+						     .dport = 161 },
+		  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_TO_LAN },
+		{ "echo request to the mail server",
+		  { .daddr = TB_MAILSERVER, .proto = 1, .icmp_type = 8, .icmp_id = 5 },
+		  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_TO_LAN },
+		{ "the gateway's own LAN address", { .daddr = "192.168.1.1", .dport = 22 },
+		  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_TO_LAN },
+		{ "the LAN's broadcast address", { .daddr = "192.168.1.255", .proto = 17,
+						   .dport = 137 },
+		  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_TO_LAN },
+		{ "routed on, out of the WAN (neighbour known)", { .daddr = "10.50.0.1",
+								   .dport = 80 },
+		  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_TRANSIT },
+		{ "routed on, out of the WAN (neighbour unknown)", { .daddr = "10.51.0.1",
+								     .dport = 80 },
+		  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_TRANSIT },
+		{ "a network routed behind the LAN", { .daddr = "172.16.0.9", .dport = 22 },
+		  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_TRANSIT },
+		{ "vrrp to its multicast group", { .daddr = "224.0.0.18", .proto = 112 },
+		  XDP_PASS, OUT_UNCHANGED, {}, MXGW_PASS_NOT_FOR_US },
+		{ "dhcp to the limited broadcast", { .daddr = "255.255.255.255", .proto = 17,
+						     .sport = 67, .dport = 68 },
+		  XDP_PASS, OUT_UNCHANGED, {}, MXGW_PASS_NOT_FOR_US },
+		{ "to the WAN prefix's broadcast", { .daddr = "203.0.113.255", .proto = 17,
+						     .dport = 520 },
+		  XDP_PASS, OUT_UNCHANGED, {}, MXGW_PASS_NOT_FOR_US },
+		{ "a local address of the gateway's (on lo)", { .daddr = "10.9.9.9",
+								.dport = 22 },
+		  XDP_PASS, OUT_UNCHANGED, {}, MXGW_PASS_NOT_FOR_US },
+		{ "no route: the kernel answers unreachable", { .daddr = "198.51.100.200",
+								.dport = 80 },
+		  XDP_PASS, OUT_UNCHANGED, {}, MXGW_PASS_NOT_FOR_US },
+		{ "a blackhole route", { .daddr = "10.66.0.1", .dport = 80 },
+		  XDP_PASS, OUT_UNCHANGED, {}, MXGW_PASS_NOT_FOR_US },
+		{ "an unreachable route", { .daddr = "10.67.0.1", .dport = 80 },
+		  XDP_PASS, OUT_UNCHANGED, {}, MXGW_PASS_NOT_FOR_US },
+		{ "a prohibit route", { .daddr = "10.68.0.1", .dport = 80 },
+		  XDP_PASS, OUT_UNCHANGED, {}, MXGW_PASS_NOT_FOR_US },
+	};
+	struct fixture second = { "another address of the WAN device",
+				  { .daddr = "203.0.113.40", .dport = 22 },
+				  XDP_PASS, OUT_UNCHANGED, {}, MXGW_PASS_NOT_FOR_US };
+	struct fixture no_fwd = { "routed on, but forwarding is off on the WAN",
+				  { .daddr = "10.50.0.1", .dport = 80 },
+				  XDP_PASS, OUT_UNCHANGED, {}, MXGW_PASS_NOT_FOR_US };
+	struct fixture fwd = no_fwd;
+	(void)state;
+
+	load_shipped(true);
+	tb_sh("ip route replace 10.50.0.0/16 via 203.0.113.1");
+	tb_sh("ip neigh replace 203.0.113.1 lladdr 02:00:00:00:71:01 dev wan0 nud permanent");
+	tb_sh("ip route replace 10.51.0.0/16 via 203.0.113.2");
+	tb_sh("ip route replace 172.16.0.0/12 via " TB_MAILSERVER);
+	tb_sh("ip addr replace 10.9.9.9/32 dev lo");
+	tb_sh("ip route replace blackhole 10.66.0.0/16");
+	tb_sh("ip route replace unreachable 10.67.0.0/16");
+	tb_sh("ip route replace prohibit 10.68.0.0/16");
+	for (size_t i = 0; i < sizeof(fx) / sizeof(fx[0]); i++)
+		run_fixture(&tb, &fx[i]);
+
+	/* the WAN device's addresses as loaded (mxgw_wan_of) */
+	tb_sh("ip addr add 203.0.113.40/24 dev wan0");
+	tb_apply(&tb, tb_shipped_conf());
+	run_fixture(&tb, &second);
+	tb_sh("ip addr del 203.0.113.40/24 dev wan0");
+	tb_apply(&tb, tb_shipped_conf());
+	second.verdict = XDP_DROP;
+	second.counter = MXGW_DROP_TRANSIT;
+	run_fixture(&tb, &second);
+
+	/* with forwarding off on wan0 the kernel forwards nothing from it */
+	fwd.name = "routed on, forwarding on";
+	fwd.verdict = XDP_DROP;
+	fwd.counter = MXGW_DROP_TRANSIT;
+	tb_sh("sysctl -qw net.ipv4.conf.wan0.forwarding=0");
+	run_fixture(&tb, &no_fwd);
+	tb_sh("sysctl -qw net.ipv4.conf.wan0.forwarding=1");
+	run_fixture(&tb, &fwd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -539,6 +762,8 @@ int main(void)
 		cmocka_unit_test(test_set_service_takes_effect_on_next_packet),
 		cmocka_unit_test(test_to_gateway_service_passes_to_the_gateway),
 		cmocka_unit_test(test_to_gateway_without_from_and_default_allow),
+		cmocka_unit_test(test_tcp_flags_as_netfilter),
+		cmocka_unit_test(test_not_for_us_destinations),
 	};
 
 	return cmocka_run_group_tests_name("xdp mxgw_wan_in", tests, setup, teardown);

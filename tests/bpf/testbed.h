@@ -33,7 +33,7 @@ struct mxgw_bpf;
 /* Describes one frame; zero fields take the defaults of tb_frame(). */
 struct tb_frame_spec {
 	__u16 ethertype;	/* 0: IPv4 */
-	int vlans;		/* 0..2 tags */
+	int vlans;		/* tags; more than 2 are beyond what mxgw parses */
 	const char *saddr;	/* default TB_CLIENT */
 	const char *daddr;	/* default TB_PUBLIC */
 	__u8 proto;		/* default TCP (6) */

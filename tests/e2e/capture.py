@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+"""What arrives on a wire, one line per IPv4 frame, for test_hostile.sh.
+
+Captures every frame --iface receives (AF_PACKET; the host's own frames
+going out are left out) and appends one line per IPv4 packet to --log,
+flushed at once, so the test can poll for a marker frame:
+
+    SRC DST PROTO SPORT DPORT FLAGS ICMPTYPE
+
+FLAGS is the TCP flag byte in hex (- for other protocols), SPORT and DPORT
+are 0 for ICMP; VLAN tags are skipped.  The ready file is written once the
+socket is bound; SIGTERM, or the test's death, ends it.
+"""
+import argparse
+import ctypes
+import os
+import signal
+import socket
+import struct
+import sys
+
+ETH_P_ALL = 0x0003
+PACKET_OUTGOING = 4
+
+
+def die_with_parent(parent):
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)	# PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if parent and os.getppid() != parent:
+        sys.exit(0)
+
+
+def describe(frame):
+    """The line for one frame, or None if it holds no IPv4 header."""
+    off = 12
+    etype = struct.unpack("!H", frame[off:off + 2])[0] if len(frame) >= 14 else 0
+    while etype in (0x8100, 0x88a8) and len(frame) >= off + 6:
+        off += 4
+        etype = struct.unpack("!H", frame[off:off + 2])[0]
+    ip = frame[off + 2:]
+    if etype != 0x0800 or len(ip) < 20 or ip[0] >> 4 != 4:
+        return None
+    ihl = (ip[0] & 15) * 4
+    proto = ip[9]
+    l4 = ip[ihl:]
+    sport = dport = 0
+    flags = "-"
+    itype = "-"
+    if proto in (6, 17) and len(l4) >= 4:
+        sport, dport = struct.unpack("!HH", l4[:4])
+        if proto == 6 and len(l4) >= 14:
+            flags = "%02x" % l4[13]
+    elif proto == 1 and len(l4) >= 1:
+        itype = str(l4[0])
+    return "%s %s %d %d %d %s %s" % (socket.inet_ntoa(ip[12:16]), socket.inet_ntoa(ip[16:20]),
+                                     proto, sport, dport, flags, itype)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--iface", required=True)
+    ap.add_argument("--log", required=True)
+    ap.add_argument("--ready", required=True)
+    ap.add_argument("--parent", type=int, default=0)
+    a = ap.parse_args()
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    die_with_parent(a.parent)
+
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    s.bind((a.iface, 0))
+    log = open(a.log, "a", buffering=1)
+    with open(a.ready + ".tmp", "w") as f:
+        f.write("%d\n" % os.getpid())
+    os.rename(a.ready + ".tmp", a.ready)
+
+    while True:
+        data, addr = s.recvfrom(65536)
+        if addr[2] == PACKET_OUTGOING:
+            continue
+        line = describe(data)
+        if line:
+            log.write(line + "\n")
+
+
+if __name__ == "__main__":
+    main()
