@@ -51,6 +51,9 @@ CTL_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(CTL_SRC))
 E2E_TESTS := tests/e2e/test_inbound.sh tests/e2e/test_outbound.sh tests/e2e/test_log.sh \
 	     tests/e2e/test_packaging.sh tests/e2e/mail/test_mail.sh tests/e2e/test_gateway.sh
 
+# The project's own scripts, tested without their side effects.
+SCRIPT_TESTS := tests/scripts/test_deps.sh
+
 TESTS := $(BUILD)/tests/test_config $(BUILD)/tests/test_dns $(BUILD)/tests/test_policy \
 	 $(BUILD)/tests/test_conf_save $(BUILD)/tests/test_netdev $(BUILD)/tests/test_xdp \
 	 $(BUILD)/tests/test_tc $(BUILD)/tests/test_conntrack $(BUILD)/tests/test_fuzz \
@@ -250,7 +253,7 @@ deps:
 
 test: check-deps
 	$(Q)$(MAKE) --no-print-directory all $(TESTS)
-	$(Q)tests/run.sh $(TESTS) $(E2E_TESTS)
+	$(Q)tests/run.sh $(TESTS) $(E2E_TESTS) $(SCRIPT_TESTS)
 
 # Debian 12's stock kernel under qemu, and the host's for comparison
 # (tests/kernels/README.md).  KERNELS="host default linux-image-..." picks.
