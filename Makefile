@@ -266,5 +266,13 @@ test-kernels: check-deps
 	$(Q)$(MAKE) --no-print-directory all $(KERNEL_TESTS)
 	$(Q)tests/kernels/run.sh $(KERNELS) -- $(KERNEL_TESTS) $(KERNEL_E2E)
 
+# The shipped unit run by a real systemd, booted in systemd-nspawn
+# (tests/systemd/test_unit.sh; its packages: bash tests/systemd/deps.sh;
+# the container's root is cached in $(BUILD)/systemd/).
+.PHONY: test-systemd
+test-systemd: check-deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tests/run.sh tests/systemd/test_unit.sh
+
 clean:
 	rm -rf $(BUILD)
