@@ -265,7 +265,7 @@ fwd() {
 }
 
 case_forward_paths() {
-	local st=$E2E_TMP/fwd.json path red ker noxmit red0 ker0
+	local st=$E2E_TMP/fwd.json path red ker noxmit red0 ker0 reason
 
 	# (a) the mail server's eth0 has GRO off (the veth default): lan0
 	# takes no XDP frames, so the kernel forwards every packet of case 2,
@@ -277,6 +277,14 @@ case_forward_paths() {
 		ok forward_kernel_path_gro_off
 	else
 		fail forward_kernel_path_gro_off "path=$path kernel=$ker redirected=$red fwd_kernel_no_xmit=$noxmit fwd_kernel_no_neigh=$(jget "$st" "d['counters']['fwd_kernel_no_neigh']") (want kernel, >0, 0, =kernel)"
+	fi
+	# the hint that sends a veth user to GRO names the other half: with
+	# tx offload on at the hosts' ends, redirected frames are lost
+	reason=$(jget "$st" "d['forward']['reason']")
+	if [[ $reason == "kernel: lan0 takes no XDP frames"*"GRO"*"'ethtool -K IF tx off'"*"partial checksums"* ]]; then
+		ok status_gro_hint_names_tx_off
+	else
+		fail status_gro_hint_names_tx_off "forward reason: '$reason'"
 	fi
 
 	# (b) GRO on the far end: lan0 now takes redirected frames, and a
