@@ -52,6 +52,9 @@ E2E_TESTS := tests/e2e/test_inbound.sh tests/e2e/test_outbound.sh tests/e2e/test
 	     tests/e2e/test_packaging.sh tests/e2e/mail/test_mail.sh tests/e2e/test_gateway.sh \
 	     tests/e2e/test_hostile.sh
 
+# The project's own scripts, tested without their side effects.
+SCRIPT_TESTS := tests/scripts/test_deps.sh
+
 TESTS := $(BUILD)/tests/test_config $(BUILD)/tests/test_dns $(BUILD)/tests/test_policy \
 	 $(BUILD)/tests/test_conf_save $(BUILD)/tests/test_netdev $(BUILD)/tests/test_xdp \
 	 $(BUILD)/tests/test_tc $(BUILD)/tests/test_conntrack $(BUILD)/tests/test_fuzz \
@@ -251,7 +254,7 @@ deps:
 
 test: check-deps
 	$(Q)$(MAKE) --no-print-directory all $(TESTS)
-	$(Q)tests/run.sh $(TESTS) $(E2E_TESTS)
+	$(Q)tests/run.sh $(TESTS) $(E2E_TESTS) $(SCRIPT_TESTS)
 
 # Debian 12's stock kernel under qemu, and the host's for comparison
 # (tests/kernels/README.md).  KERNELS="host default linux-image-..." picks.
@@ -263,6 +266,14 @@ KERNEL_E2E   := tests/e2e/test_inbound.sh tests/e2e/test_log.sh tests/e2e/test_h
 test-kernels: check-deps
 	$(Q)$(MAKE) --no-print-directory all $(KERNEL_TESTS)
 	$(Q)tests/kernels/run.sh $(KERNELS) -- $(KERNEL_TESTS) $(KERNEL_E2E)
+
+# The shipped unit run by a real systemd, booted in systemd-nspawn
+# (tests/systemd/test_unit.sh; its packages: bash tests/systemd/deps.sh;
+# the container's root is cached in $(BUILD)/systemd/).
+.PHONY: test-systemd
+test-systemd: check-deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tests/run.sh tests/systemd/test_unit.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -135,8 +135,12 @@ static void forward_path(const struct status *st, char *buf, size_t len)
 			 dev, nh->dmac[0], nh->dmac[1], nh->dmac[2], nh->dmac[3],
 			 nh->dmac[4], nh->dmac[5]);
 	else if (nh->fib_ret == BPF_FIB_LKUP_RET_SUCCESS)
-		snprintf(buf, len, "kernel: %s takes no XDP frames (a veth needs an XDP program or GRO on its peer)",
-			 dev);
+		/* an XDP frame has no skb checksum state: a frame a veth host
+		 * sent with a partial checksum (tx offload on) is redirected
+		 * as it is, and the mail server drops it */
+		snprintf(buf, len, "kernel: %s takes no XDP frames (a veth needs an XDP program or GRO on its peer, "
+			 "and then the hosts' veth ends 'ethtool -K IF tx off', or redirected frames keep "
+			 "partial checksums and are lost)", dev);
 	else if (nh->fib_ret == BPF_FIB_LKUP_RET_NO_NEIGH)
 		snprintf(buf, len, "kernel: the mail server's MAC is not resolved yet");
 	else if (nh->fib_ret == BPF_FIB_LKUP_RET_FWD_DISABLED)
@@ -170,7 +174,7 @@ static void print_file_diff(const struct status *st)
 
 static void print_text(const struct status *st)
 {
-	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], pp[32], path[160];
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], pp[32], path[256];
 	const struct mxgw_pkt_count (*c)[2];
 
 	forward_path(st, path, sizeof(path));
@@ -250,7 +254,7 @@ static void print_text(const struct status *st)
 
 static void print_json(struct json *j, const struct status *st)
 {
-	char a[INET_ADDRSTRLEN], path[160];
+	char a[INET_ADDRSTRLEN], path[256];
 
 	forward_path(st, path, sizeof(path));
 	json_object_start(j);

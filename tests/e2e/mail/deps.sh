@@ -15,6 +15,11 @@
 # and the services of the packages installed here are disabled at boot
 # afterwards.  Nothing here touches the host's interfaces: every server
 # of the bed runs inside a namespace with its own configuration.
+#
+# tests/scripts/test_deps.sh runs it with stubs of apt-get, dpkg-query,
+# debconf-set-selections, systemctl and update-rc.d on PATH and a private
+# /usr/sbin: keep every command it runs in that list or among the plain
+# tools linked there.
 set -eu
 
 PACKAGES="postfix dovecot-imapd dovecot-pop3d nginx slapd ldap-utils
