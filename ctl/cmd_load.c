@@ -10,17 +10,41 @@
 #include "config.h"
 #include "../loader/loader.h"
 
-static void print_notes(const char *ifname, const struct mxgw_load_result *res)
+/* What the stale pins were: "ifindex 7, gone" / "ifindex 7, now eth3, which does not run them" */
+static const char *stale_why(const struct mxgw_pins *p, char *buf, size_t len)
 {
-	if (res->generic_xdp)
-		fprintf(stderr, "mxctl: note: %s: native XDP refused (%s); using generic XDP, which is slower\n",
-			ifname, strerror(-res->native_err));
+	if (!p->ifindex)
+		snprintf(buf, len, "incomplete");
+	else if (!p->ifname_now[0])
+		snprintf(buf, len, "loaded on ifindex %u, which is gone", p->ifindex);
+	else
+		snprintf(buf, len, "loaded on ifindex %u, now %s, which does not run them",
+			 p->ifindex, p->ifname_now);
+	return buf;
+}
+
+static void print_notes(const char *cmd, const char *ifname,
+			const struct mxgw_load_result *res)
+{
+	char why[96];
+
+	if (res->stale_removed)
+		fprintf(stderr, "mxctl: %s %s: note: removed the stale pins of %s (%s)\n",
+			cmd, ifname, ifname, stale_why(&res->stale, why, sizeof(why)));
+	if (res->taken_back)
+		fprintf(stderr, "mxctl: %s %s: note: mxgw's programs ran on %s without their pins: "
+			"taken back (replaced atomically; %u flows kept)\n",
+			cmd, ifname, ifname, res->ct_copied);
+	if (res->generic_xdp && res->native_err)
+		fprintf(stderr, "mxctl: %s %s: note: native XDP refused (%s); using generic XDP, which is slower\n",
+			cmd, ifname, strerror(-res->native_err));
 	if (res->repaired)
-		fprintf(stderr, "mxctl: note: %s: a detached mxgw program was re-attached\n",
-			ifname);
-	if (res->ct_max_pending)
-		fprintf(stderr, "mxctl: note: %s: conntrack-max takes effect at the next load "
-			"(mxctl unload %s; mxctl load %s)\n", ifname, ifname, ifname);
+		fprintf(stderr, "mxctl: %s %s: note: a detached mxgw program was re-attached\n",
+			cmd, ifname);
+	if (res->replaced && res->ct_max_old)
+		fprintf(stderr, "mxctl: %s %s: note: conntrack resized from %u to %u: programs replaced "
+			"atomically, %u flows and %u mappings carried over\n", cmd, ifname,
+			res->ct_max_old, res->ct_max_new, res->ct_copied, res->nat_copied);
 	if (res->fast_ports == -EOPNOTSUPP)
 		fprintf(stderr, "mxctl: note: this kernel does not report xdp-features (before 6.3): "
 			"the kernel forwards incoming mail, the XDP redirect fast path stays off\n");
@@ -52,6 +76,8 @@ static const char *load_error(int err)
 		return "the interface already has another XDP program; not replacing it";
 	case -E2BIG:
 		return "the config does not fit the maps";
+	case -ENOTUNIQ:
+		return "mxgw's pins of this name belong to a renamed interface now";
 	case -EPERM:
 	case -EACCES:
 		if (!may_load())
@@ -91,12 +117,13 @@ int cmd_load(const struct mxctl_opts *opts, int argc, char **argv)
 			  strerror(-err));
 		return 1;
 	}
+	mxctl_follow_renames("load");
 	err = mxgw_load(ifname, &conf, &res);
 	if (err) {
 		mxctl_err("load %s: %s", ifname, res.refusal ? res.refusal : load_error(err));
 		return 1;
 	}
-	print_notes(ifname, &res);
+	print_notes("load", ifname, &res);
 	printf("%s %s: %u services from %s, xdp %s, tc egress\n",
 	       res.created ? "loaded on" : "re-applied on", ifname,
 	       conf.nservices, opts->conf_path,
@@ -106,7 +133,9 @@ int cmd_load(const struct mxctl_opts *opts, int argc, char **argv)
 
 int cmd_unload(const struct mxctl_opts *opts, int argc, char **argv)
 {
+	struct mxgw_unload_result res;
 	const char *ifname;
+	char why[96];
 	int err;
 
 	if (argc > 1)
@@ -114,13 +143,23 @@ int cmd_unload(const struct mxctl_opts *opts, int argc, char **argv)
 	ifname = argc == 1 ? argv[0] : opts->ifname;
 	if (!ifname)
 		return mxctl_usage("unload", "which interface?");
-	err = mxgw_unload(ifname);
+	mxctl_follow_renames("unload");
+	err = mxgw_unload(ifname, &res);
 	if (err) {
 		mxctl_err("unload %s: %s", ifname,
 			  err == -ENOENT ? "mxgw is not loaded there" : mxctl_strerror(err));
 		return 1;
 	}
-	printf("unloaded from %s\n", ifname);
+	if (res.stale) {
+		printf("removed the stale pins of %s (%s); nothing was attached\n", ifname,
+		       stale_why(&res.pins, why, sizeof(why)));
+		return 0;
+	}
+	if (res.orphan)
+		fprintf(stderr, "mxctl: unload %s: note: mxgw's programs ran on %s without their "
+			"pins: detached\n", ifname, ifname);
+	printf("unloaded from %s: mxgw no longer filters %s; LAN hosts' packets now leave "
+	       "untranslated unless netfilter masquerades them\n", ifname, ifname);
 	return 0;
 }
 
@@ -140,14 +179,24 @@ int cmd_reload(const struct mxctl_opts *opts, int argc, char **argv)
 	if (parse(opts, &conf))
 		return 1;
 	for (int i = 0; i < n; i++) {
-		int err = mxgw_load(names[i], &conf, &res);
+		struct mxgw_pins pins;
+		int err;
 
+		if (!mxgw_pins_state(names[i], &pins) && pins.state == MXGW_PINS_STALE) {
+			char why[96];
+
+			mxctl_err("reload %s: stale pins (%s): mxctl unload %s removes them",
+				  names[i], stale_why(&pins, why, sizeof(why)), names[i]);
+			ret = 1;
+			continue;
+		}
+		err = mxgw_load(names[i], &conf, &res);
 		if (err) {
 			mxctl_err("reload %s: %s", names[i], res.refusal ? res.refusal : load_error(err));
 			ret = 1;
 			continue;
 		}
-		print_notes(names[i], &res);
+		print_notes("reload", names[i], &res);
 		printf("reloaded %s: %u services from %s\n", names[i],
 		       conf.nservices, opts->conf_path);
 	}

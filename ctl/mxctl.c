@@ -20,9 +20,9 @@ static const struct mxctl_cmd commands[] = {
 	{ "load", cmd_load, "IFNAME",
 	  "load mxgw on the WAN interface IFNAME with the config; again: re-apply it" },
 	{ "unload", cmd_unload, "IFNAME",
-	  "detach mxgw from IFNAME and remove its pins" },
+	  "stop filtering IFNAME: detach mxgw (XDP, then TC) and remove its pins" },
 	{ "reload", cmd_reload, "[IFNAME]",
-	  "re-read the config and apply it to the running gateway" },
+	  "re-read the config and apply it to the running gateway, flows kept" },
 	{ "set-service", cmd_set_service, "NAME [in|out] allow|deny [--save]",
 	  "change a service's verdict at once (no direction: both); --save: in the config too" },
 	{ "status", cmd_status, "[IFNAME]",
@@ -135,6 +135,17 @@ static int cmd_help(const struct mxctl_opts *opts, int argc, char **argv)
 	return 0;
 }
 
+void mxctl_follow_renames(const char *cmd)
+{
+	struct mxgw_renamed r[8];
+	int n = mxgw_follow_renames(r, 8);
+
+	for (int i = 0; i < n && i < 8; i++)
+		fprintf(stderr, "mxctl: %s: note: %s was renamed %s: mxgw's pins follow it%s\n",
+			cmd, r[i].from, r[i].to,
+			r[i].replaced_stale ? " (the stale pins under the new name removed)" : "");
+}
+
 int mxctl_targets(const struct mxctl_opts *opts, const char *arg,
 		  char (*names)[IF_NAMESIZE], int max, const char *cmd)
 {
@@ -144,6 +155,8 @@ int mxctl_targets(const struct mxctl_opts *opts, const char *arg,
 	if (arg && arg[0] == '-')
 		return mxctl_usage(cmd, "unknown option '%s'", arg), -1;
 
+	/* this namespace's pins only; a renamed interface's follow it */
+	mxctl_follow_renames(cmd);
 	n = mxgw_loaded_ifnames(names, max);
 	if (n == -EPERM || n == -EACCES) {
 		mxctl_err("%s: %s", cmd, mxctl_strerror(n));

@@ -27,7 +27,6 @@ ALL_NAMES="smtp smtps pop3 pop3s imap imaps nntp nntps ldap ldaps http https dns
 C1=$E2E_CLIENT1
 C2=$E2E_CLIENT2
 LOG=$E2E_TMP/listener.log
-PINS=/sys/fs/bpf/mxgw/wan0
 
 # --- helpers --------------------------------------------------------------
 
@@ -124,6 +123,7 @@ prog_name() {
 # --- setup ----------------------------------------------------------------
 
 e2e_topology_up
+PINS=$(e2e_pin_dir "$NS_GW" wan0) || e2e_cannot_run "cannot find the namespace's cookie"
 # every port of the table, and one that the table does not list
 ports=$UNLISTED_PORT
 for s in $ALLOW_IN $DENY_IN; do
