@@ -4,11 +4,18 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <linux/capability.h>
 #include <sys/syscall.h>
 #include "mxctl.h"
 #include "config.h"
 #include "../loader/loader.h"
+
+static const char *ip_str(__be32 a, char *buf)
+{
+	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
+}
 
 /* What the stale pins were: "ifindex 7, gone" / "ifindex 7, now eth3, which does not run them" */
 static const char *stale_why(const struct mxgw_pins *p, char *buf, size_t len)
@@ -48,6 +55,51 @@ static void print_notes(const char *cmd, const char *ifname,
 	if (res->fast_ports == -EOPNOTSUPP)
 		fprintf(stderr, "mxctl: note: this kernel does not report xdp-features (before 6.3): "
 			"the kernel forwards incoming mail, the XDP redirect fast path stays off\n");
+}
+
+/*
+ * Is @ifname a mistake for the WAN interface?  Refusals (loopback, the LAN
+ * interface) return 1 after saying why; warnings are said and return 0.
+ */
+static int preflight(const char *cmd, const char *ifname, const struct mxgw_conf *conf)
+{
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	struct mxgw_preflight pf;
+	int err = mxgw_preflight(ifname, conf, &pf);
+
+	if (err == -ENODEV)
+		return 0;	/* the load says "no such interface" */
+	if (err) {
+		mxctl_err("%s %s: %s", cmd, ifname, mxctl_strerror(err));
+		return 1;
+	}
+	if (pf.loopback) {
+		mxctl_err("%s %s: refused: %s is the loopback interface; "
+			  "load mxgw on the WAN interface", cmd, ifname, ifname);
+		return 1;
+	}
+	if (pf.lan_route == 1) {
+		mxctl_err("%s %s: refused: %s is the LAN interface: the mail server %s is "
+			  "reached through it (route %s/%u); load mxgw on the WAN interface",
+			  cmd, ifname, ifname, ip_str(conf->mailserver_addr, a),
+			  ip_str(pf.route_dst, b), pf.route_len);
+		return 1;
+	}
+	if (pf.default_route_lan)
+		mxctl_err("%s %s: warning: the mail server %s is reached only by the default "
+			  "route, out of %s itself: incoming connections would leave the way "
+			  "they came (add the LAN's route)", cmd, ifname,
+			  ip_str(conf->mailserver_addr, a), ifname);
+	if (!pf.public_on_if)
+		mxctl_err("%s %s: warning: public %s is not an address of %s: nothing arrives "
+			  "for it unless the upstream router routes it here "
+			  "(ip addr add %s/PREFIXLEN dev %s)", cmd, ifname,
+			  ip_str(conf->public_addr, a), ifname, a, ifname);
+	if (pf.ip_forward == 0)
+		mxctl_err("%s %s: warning: IPv4 forwarding is off (net.ipv4.ip_forward = 0): "
+			  "nothing reaches the mail server (sysctl -w net.ipv4.ip_forward=1, "
+			  "and a line in /etc/sysctl.d to keep it)", cmd, ifname);
+	return 0;
 }
 
 /* Does mxctl hold what loading takes: CAP_BPF and CAP_PERFMON (the
@@ -109,6 +161,8 @@ int cmd_load(const struct mxctl_opts *opts, int argc, char **argv)
 	if (strlen(ifname) >= IF_NAMESIZE)
 		return mxctl_usage("load", "interface name too long: %s", ifname);
 	if (parse(opts, &conf))
+		return 1;
+	if (preflight("load", ifname, &conf))
 		return 1;
 	err = mxgw_ensure_bpffs();
 	if (err) {
@@ -187,6 +241,10 @@ int cmd_reload(const struct mxctl_opts *opts, int argc, char **argv)
 
 			mxctl_err("reload %s: stale pins (%s): mxctl unload %s removes them",
 				  names[i], stale_why(&pins, why, sizeof(why)), names[i]);
+			ret = 1;
+			continue;
+		}
+		if (preflight("reload", names[i], &conf)) {
 			ret = 1;
 			continue;
 		}

@@ -100,6 +100,13 @@ static bool xdp_not_ours(const struct status *st)
 	return st->att.xdp_prog_id != st->att.pinned_xdp_id;
 }
 
+/* Does status print a WARNING for this interface (and exit 3)? */
+static bool warns(const struct status *st)
+{
+	return st->pins.state == MXGW_PINS_STALE || xdp_not_ours(st) ||
+	       st->fast_path_lost || st->forwarding == 0;
+}
+
 static const char *addr_str(__be32 a, char *buf)
 {
 	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
@@ -246,6 +253,7 @@ static void print_json(struct json *j, const struct status *st)
 	json_kv_string(j, "ifname", st->ifname);
 	json_kv_string(j, "pins", st->pin_dir);
 	json_kv_bool(j, "stale", st->pins.state == MXGW_PINS_STALE);
+	json_kv_bool(j, "warning", warns(st));
 	json_key(j, "xdp");
 	json_object_start(j);
 	json_kv_string(j, "name", MXGW_PROG_XDP);
@@ -371,6 +379,9 @@ int cmd_status(const struct mxctl_opts *opts, int argc, char **argv)
 			print_json(&j, &st);
 		else
 			print_text(&st);
+		/* a monitoring check can use it: 3 as check's warnings */
+		if (!ret && warns(&st))
+			ret = EXIT_WARNINGS;
 	}
 	if (opts->json)
 		json_array_end(&j);

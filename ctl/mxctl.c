@@ -26,7 +26,7 @@ static const struct mxctl_cmd commands[] = {
 	{ "set-service", cmd_set_service, "NAME [in|out] allow|deny [--save]",
 	  "change a service's verdict at once (no direction: both); --save: in the config too" },
 	{ "status", cmd_status, "[IFNAME]",
-	  "the running table with live counters, attach mode and forward path" },
+	  "the running table with live counters, attach mode and forward path (exit 3: a WARNING)" },
 	{ "log", cmd_log, "[--service NAME] [--verdict drop|allow] [--pcap FILE] [--count N] [--timeout S]",
 	  "a live stream of sampled events: drops with their reason, new connections" },
 	{ "conntrack", cmd_conntrack, "[flush]",
@@ -130,7 +130,8 @@ static int cmd_help(const struct mxctl_opts *opts, int argc, char **argv)
 	       "  -i, --interface IF  act on this interface only (default: every loaded one)\n"
 	       "  -j, --json          JSON output\n"
 	       "  -h, --help          this text\n"
-	       "\nexit status: 0 success, 1 failure, 2 usage error, 3 check: warnings only\n",
+	       "\nexit status: 0 success, 1 failure, 2 usage error, 3 check: warnings only,\n"
+	       "             status: a WARNING printed\n",
 	       MXGW_CONF_DEFAULT_PATH);
 	return 0;
 }

@@ -190,4 +190,21 @@ int mxgw_replace(const char *dir, __u32 ifindex, const struct mxgw_conf *conf,
 		 const struct mxgw_wan *wan, const struct mxgw_running *old,
 		 struct mxgw_load_result *res);
 
+/*
+ * Before load and reload: facts about @ifname and this namespace that
+ * decide whether loading there is a mistake (mxctl refuses or warns).
+ */
+struct mxgw_preflight {
+	bool loopback;		/* IFF_LOOPBACK */
+	int lan_route;		/* 1: the route to the mail server leaves through
+				 * @ifname (not the default route), 0: no, -errno: unknown */
+	bool default_route_lan;	/* it leaves through @ifname by the default route */
+	__be32 route_dst;	/* lan_route: that route's prefix */
+	__u8 route_len;
+	bool public_on_if;	/* public is one of @ifname's addresses */
+	int ip_forward;		/* net.ipv4.ip_forward: 0, 1, -1 unreadable */
+};
+int mxgw_preflight(const char *ifname, const struct mxgw_conf *conf,
+		   struct mxgw_preflight *pf);
+
 #endif /* MXGW_LOADER_H */
