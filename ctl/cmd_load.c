@@ -12,6 +12,23 @@
 #include "config.h"
 #include "../loader/loader.h"
 
+/*
+ * D's `service NAME PORT allow allow ... to gateway` decides this (issue 10,
+ * item 13): this weak stand-in, which lets nothing in to the gateway (as
+ * every table did before), gives way to the parser's definition when that
+ * is linked in.  @proto is IPPROTO_TCP or IPPROTO_UDP, @port host order.
+ */
+__attribute__((weak))
+bool mxgw_conf_lets_in_to_gateway(const struct mxgw_conf *conf, __u8 proto,
+				  __u16 port, __be32 remote)
+{
+	(void)conf;
+	(void)proto;
+	(void)port;
+	(void)remote;
+	return false;
+}
+
 static const char *ip_str(__be32 a, char *buf)
 {
 	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
@@ -102,6 +119,45 @@ static int preflight(const char *cmd, const char *ifname, const struct mxgw_conf
 	return 0;
 }
 
+#define MAX_CONNS	64
+
+/*
+ * The gateway's own established TCP connections on the public address
+ * (ssh, say) that the new table would cut: each is named; without --force
+ * the command is refused (1) before anything changes.  @what: "load wan0"
+ * or "reload".
+ */
+static int check_cut(const char *what, const struct mxgw_conf *conf, bool force)
+{
+	struct mxgw_tcp_conn c[MAX_CONNS];
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	int n = mxgw_incoming_tcp(conf->public_addr, c, MAX_CONNS), cut = 0;
+
+	if (n < 0) {
+		mxctl_err("%s: cannot list the gateway's connections (/proc/net/tcp): %s%s",
+			  what, strerror(-n), force ? "" : "; --force to go on without");
+		return force ? 0 : 1;
+	}
+	for (int i = 0; i < n && i < MAX_CONNS; i++) {
+		if (mxgw_conf_lets_in_to_gateway(conf, IPPROTO_TCP, c[i].local_port,
+						 c[i].remote_addr))
+			continue;
+		mxctl_err("%s: %sestablished tcp %s:%u -> %s:%u would be cut by the new table",
+			  what, force ? "warning: " : "", ip_str(c[i].remote_addr, a),
+			  c[i].remote_port, ip_str(c[i].local_addr, b), c[i].local_port);
+		cut++;
+	}
+	if (n > MAX_CONNS)
+		mxctl_err("%s: %d more connections to the gateway not checked", what,
+			  n - MAX_CONNS);
+	if (!cut || force)
+		return 0;
+	mxctl_err("%s: refused: %d established connection%s to the gateway would be cut "
+		  "(a 'service ... to gateway' line lets them in; --force cuts them)",
+		  what, cut, cut == 1 ? "" : "s");
+	return 1;
+}
+
 /* Does mxctl hold what loading takes: CAP_BPF and CAP_PERFMON (the
  * verifier's pointer comparisons), or CAP_SYS_ADMIN, which kernels before
  * 5.8 ask for instead; and CAP_NET_ADMIN to attach? */
@@ -146,15 +202,35 @@ static int parse(const struct mxctl_opts *opts, struct mxgw_conf *conf)
 	return mxgw_conf_parse_file(opts->conf_path, conf, stderr) ? -1 : 0;
 }
 
+/* Take --force out of the arguments; returns the new argc. */
+static int take_force(int argc, char **argv, bool *force)
+{
+	int n = 0;
+
+	*force = false;
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--force"))
+			*force = true;
+		else
+			argv[n++] = argv[i];
+	}
+	return n;
+}
+
 int cmd_load(const struct mxctl_opts *opts, int argc, char **argv)
 {
 	struct mxgw_load_result res;
 	struct mxgw_conf conf;
 	const char *ifname;
+	char what[IF_NAMESIZE + 8];
+	bool force;
 	int err;
 
+	argc = take_force(argc, argv, &force);
 	if (argc > 1)
 		return mxctl_usage("load", "too many arguments");
+	if (argc == 1 && argv[0][0] == '-')
+		return mxctl_usage("load", "unknown option '%s'", argv[0]);
 	ifname = argc == 1 ? argv[0] : opts->ifname;
 	if (!ifname)
 		return mxctl_usage("load", "which interface?");
@@ -162,7 +238,8 @@ int cmd_load(const struct mxctl_opts *opts, int argc, char **argv)
 		return mxctl_usage("load", "interface name too long: %s", ifname);
 	if (parse(opts, &conf))
 		return 1;
-	if (preflight("load", ifname, &conf))
+	snprintf(what, sizeof(what), "load %s", ifname);
+	if (preflight("load", ifname, &conf) || check_cut(what, &conf, force))
 		return 1;
 	err = mxgw_ensure_bpffs();
 	if (err) {
@@ -222,8 +299,10 @@ int cmd_reload(const struct mxctl_opts *opts, int argc, char **argv)
 	char names[64][IF_NAMESIZE];
 	struct mxgw_load_result res;
 	struct mxgw_conf conf;
+	bool force;
 	int n, ret = 0;
 
+	argc = take_force(argc, argv, &force);
 	if (argc > 1)
 		return mxctl_usage("reload", "too many arguments");
 	n = mxctl_targets(opts, argc ? argv[0] : NULL, names, 64, "reload");
@@ -231,6 +310,8 @@ int cmd_reload(const struct mxctl_opts *opts, int argc, char **argv)
 		return 1;
 	/* parsed once, before anything is touched */
 	if (parse(opts, &conf))
+		return 1;
+	if (check_cut("reload", &conf, force))
 		return 1;
 	for (int i = 0; i < n; i++) {
 		struct mxgw_pins pins;

@@ -17,11 +17,12 @@
 static int cmd_help(const struct mxctl_opts *opts, int argc, char **argv);
 
 static const struct mxctl_cmd commands[] = {
-	{ "load", cmd_load, "IFNAME",
-	  "load mxgw on the WAN interface IFNAME with the config; again: re-apply it" },
+	{ "load", cmd_load, "IFNAME [--force]",
+	  "load mxgw on the WAN interface IFNAME with the config; again: re-apply it. "
+	  "--force: even if that cuts a connection to the gateway" },
 	{ "unload", cmd_unload, "IFNAME",
 	  "stop filtering IFNAME: detach mxgw (XDP, then TC) and remove its pins" },
-	{ "reload", cmd_reload, "[IFNAME]",
+	{ "reload", cmd_reload, "[IFNAME] [--force]",
 	  "re-read the config and apply it to the running gateway, flows kept" },
 	{ "set-service", cmd_set_service, "NAME [in|out] allow|deny [--save]",
 	  "change a service's verdict at once (no direction: both); --save: in the config too" },

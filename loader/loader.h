@@ -207,4 +207,19 @@ struct mxgw_preflight {
 int mxgw_preflight(const char *ifname, const struct mxgw_conf *conf,
 		   struct mxgw_preflight *pf);
 
+/* An established TCP connection to the gateway itself. */
+struct mxgw_tcp_conn {
+	__be32 local_addr;
+	__be32 remote_addr;
+	__u16 local_port;	/* host byte order */
+	__u16 remote_port;
+};
+/*
+ * The established TCP connections whose local address is @addr and whose
+ * local port has a listening socket (the gateway's own incoming ones:
+ * sshd's, say), from /proc/net/tcp and tcp6 (v4-mapped) of this
+ * namespace.  Fills up to @max, returns how many there are.
+ */
+int mxgw_incoming_tcp(__be32 addr, struct mxgw_tcp_conn *conns, int max);
+
 #endif /* MXGW_LOADER_H */

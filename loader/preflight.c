@@ -2,12 +2,14 @@
 /*
  * What `load` looks at before it touches anything: is this the WAN
  * interface at all (not the loopback, not the one the mail server is
- * reached through), is the public address on it, does the kernel forward.
- * All of it is of the calling thread's network namespace.
+ * reached through), is the public address on it, does the kernel forward,
+ * and which connections to the gateway itself are open.  All of it is of
+ * the calling thread's network namespace.
  */
 #include <errno.h>
 #include <ifaddrs.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
@@ -153,4 +155,126 @@ int mxgw_preflight(const char *ifname, const struct mxgw_conf *conf,
 	else if (oif == ifindex)
 		pf->default_route_lan = true;
 	return 0;
+}
+
+/* A set of ports, 8 KiB. */
+struct ports {
+	unsigned char bit[65536 / 8];
+};
+
+static void ports_set(struct ports *p, unsigned int port)
+{
+	p->bit[port >> 3] |= 1 << (port & 7);
+}
+
+static bool ports_has(const struct ports *p, unsigned int port)
+{
+	return p->bit[port >> 3] & (1 << (port & 7));
+}
+
+#define TCP_ESTABLISHED	0x01	/* include/net/tcp_states.h */
+#define TCP_LISTEN	0x0a
+
+/*
+ * One line of /proc/net/tcp or tcp6 as IPv4: addresses are printed as the
+ * raw 32-bit words of the socket (network order read as a host u32), ports
+ * in host order.  A tcp6 address counts when it is v4-mapped, or :: for a
+ * listener (a dual-stack socket takes IPv4 too).  Returns false for lines
+ * that are neither.
+ */
+static bool parse_line(const char *line, bool v6, __be32 *laddr, unsigned int *lport,
+		       __be32 *raddr, unsigned int *rport, unsigned int *state, bool *any)
+{
+	char l[33], r[33];
+	unsigned int w[4];
+
+	if (!v6) {
+		unsigned int la, ra;
+
+		if (sscanf(line, "%*d: %8X:%4X %8X:%4X %2X", &la, lport, &ra, rport, state) != 5)
+			return false;
+		*laddr = la;
+		*raddr = ra;
+		*any = !la;
+		return true;
+	}
+	if (sscanf(line, "%*d: %32[0-9A-Fa-f]:%4X %32[0-9A-Fa-f]:%4X %2X",
+		   l, lport, r, rport, state) != 5 || strlen(l) != 32 || strlen(r) != 32)
+		return false;
+	if (sscanf(l, "%8X%8X%8X%8X", &w[0], &w[1], &w[2], &w[3]) != 4)
+		return false;
+	*any = !w[0] && !w[1] && !w[2] && !w[3];
+	if (!*any && (w[0] || w[1] || w[2] != htonl(0xffff)))
+		return false;
+	*laddr = w[3];
+	if (sscanf(r, "%8X%8X%8X%8X", &w[0], &w[1], &w[2], &w[3]) != 4)
+		return false;
+	*raddr = w[3];
+	return true;
+}
+
+static int scan(const char *path, bool v6, __be32 addr, struct ports *listen,
+		struct mxgw_tcp_conn *conns, int max, int *n)
+{
+	char line[512];
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return errno == ENOENT ? 0 : -errno;	/* tcp6: no IPv6 */
+	while (fgets(line, sizeof(line), f)) {
+		unsigned int lport, rport, state;
+		__be32 laddr, raddr;
+		bool any;
+
+		if (!parse_line(line, v6, &laddr, &lport, &raddr, &rport, &state, &any))
+			continue;	/* the header */
+		if (state == TCP_LISTEN && (any || laddr == addr))
+			ports_set(listen, lport);
+		if (state != TCP_ESTABLISHED || any || laddr != addr)
+			continue;
+		if (*n < max) {
+			conns[*n].local_addr = laddr;
+			conns[*n].local_port = lport;
+			conns[*n].remote_addr = raddr;
+			conns[*n].remote_port = rport;
+		}
+		(*n)++;
+	}
+	fclose(f);
+	return 0;
+}
+
+int mxgw_incoming_tcp(__be32 addr, struct mxgw_tcp_conn *conns, int max)
+{
+	struct mxgw_tcp_conn *all;
+	struct ports *listen;
+	int n = 0, kept = 0, err;
+
+	/* /proc/net is /proc/self/net: the reading thread's namespace */
+	listen = calloc(1, sizeof(*listen));
+	all = calloc(4096, sizeof(*all));
+	if (!listen || !all) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = scan("/proc/net/tcp", false, addr, listen, all, 4096, &n);
+	if (!err)
+		err = scan("/proc/net/tcp6", true, addr, listen, all, 4096, &n);
+	if (err)
+		goto out;
+	if (n > 4096)
+		n = 4096;
+	/* incoming: something listens on the local port (an outgoing
+	 * connection's local port is an ephemeral one nobody listens on) */
+	for (int i = 0; i < n; i++) {
+		if (!ports_has(listen, all[i].local_port))
+			continue;
+		if (kept < max)
+			conns[kept] = all[i];
+		kept++;
+	}
+out:
+	free(listen);
+	free(all);
+	return err ? err : kept;
 }

@@ -5,7 +5,8 @@ connection that must survive what mxgw does meanwhile (a reload that
 replaces its programs, another namespace's commands).
 
   server --port P [--bind IP]   echoes every line back, on every
-                                connection, until the peer closes
+                                connection, until the peer closes;
+                                --bind :: listens dual-stack
   client --dst IP --port P [--src IP] --status F
                                 one connection; a numbered line every
                                 --interval seconds, each echo awaited
@@ -54,8 +55,12 @@ def echo(conn):
 
 
 def server(a):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # --bind :: is a dual-stack socket: IPv4 peers show as ::ffff:a.b.c.d
+    s = socket.socket(socket.AF_INET6 if ":" in a.bind else socket.AF_INET,
+                      socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if ":" in a.bind:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
     s.bind((a.bind, a.port))
     s.listen(16)
     write_atomic(a.ready, "%d\n" % os.getpid())

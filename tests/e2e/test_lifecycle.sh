@@ -14,7 +14,9 @@
 #     back: status, unload and load still do the right thing;
 #   - load refuses the loopback and the LAN interface, warns about a public
 #     address not on the interface and about forwarding off; status exits
-#     3 when it prints a WARNING.
+#     3 when it prints a WARNING;
+#   - load and reload refuse to cut an established connection to the
+#     gateway itself unless --force, and name it.
 #
 # Prints "ok NAME" or "FAIL NAME: why" per check and one closing line
 # "N passed, N failed"; exits 0 iff nothing failed, 77 when it cannot run
@@ -517,6 +519,81 @@ case_refusals() {
 	mxb unload wan1 >/dev/null 2>&1
 }
 
+# --- 8. a connection to the gateway itself --------------------------------------
+
+case_cut_connection() {
+	local rc lport want want6 conf_ssh
+
+	mx unload wan0 >/dev/null 2>"$E2E_TMP/err" || { fail cut_setup "unload A: $(head -c 200 "$E2E_TMP/err")"; return; }
+	# sshd's place: listeners of the gateway on public:22 (IPv4) and on
+	# :::2222 (dual-stack: /proc/net/tcp6 lists its IPv4 peers), each with
+	# a client connected from the Internet while mxgw is not loaded
+	e2e_server_start "$NS_GW" stream.py "$E2E_TMP/srv-ssh" server --bind "$E2E_PUBLIC" --port 22 &&
+		e2e_server_start "$NS_GW" stream.py "$E2E_TMP/srv-ssh6" server --bind :: --port 2222 &&
+		stream_start ssh "$NS_INET" --dst "$E2E_PUBLIC" --port 22 --src "$C1" &&
+		stream_start ssh6 "$NS_INET" --dst "$E2E_PUBLIC" --port 2222 --src "$C1" ||
+		{ fail cut_setup "the connections to the gateway's :22 and :2222 did not start"; return; }
+	# and one of the gateway's own, outgoing from the public address:
+	# established too, but from a port nothing listens on
+	stream_start gwout "$NS_GW" --dst "$E2E_INET_ADDR" --port "$PORT_OUT" --src "$E2E_PUBLIC" ||
+		{ fail cut_setup "the gateway's outgoing connection did not start"; return; }
+	lport=$(awk '{ print $6 }' "$E2E_TMP/ssh.status")
+	want="established tcp $C1:$lport -> $E2E_PUBLIC:22 would be cut by the new table"
+	want6="established tcp $C1:$(awk '{ print $6 }' "$E2E_TMP/ssh6.status") -> $E2E_PUBLIC:2222 would be cut by the new table"
+	mx -c "$CONF_A" load wan0 >/dev/null 2>"$E2E_TMP/err"
+	rc=$?
+	if [ "$rc" -eq 1 ] && grep -qF "load wan0: $want" "$E2E_TMP/err" &&
+		grep -qF "load wan0: $want6" "$E2E_TMP/err" &&
+		[ "$(bpf_net "$NS_GW" wan0)" = "- - - -" ] && [ ! -e "$PINS_A" ]; then
+		ok load_refuses_to_cut
+	else
+		fail load_refuses_to_cut "exit $rc: $(head -c 400 "$E2E_TMP/err"); wan0: $(bpf_net "$NS_GW" wan0)"
+	fi
+	# a table that lets :22 in to the gateway ("to gateway", where this
+	# build's parser knows it) names only the other
+	conf_ssh=$E2E_TMP/a-ssh.conf
+	{ cat "$CONF_A"; echo "service ssh 22/tcp allow allow from 198.51.100.0/24 to gateway"; } >"$conf_ssh"
+	mx -c "$conf_ssh" check >/dev/null 2>&1
+	rc=$?
+	if [ "$rc" -eq 0 ] || [ "$rc" -eq 3 ]; then
+		mx -c "$conf_ssh" load wan0 >/dev/null 2>"$E2E_TMP/err.ssh"
+		rc=$?
+		if [ "$rc" -eq 1 ] && grep -qF "$want6" "$E2E_TMP/err.ssh" &&
+			! grep -q ":22 would be cut" "$E2E_TMP/err.ssh" &&
+			[ "$(bpf_net "$NS_GW" wan0)" = "- - - -" ]; then
+			ok load_spares_what_the_table_lets_in
+		else
+			fail load_spares_what_the_table_lets_in "exit $rc: $(head -c 400 "$E2E_TMP/err.ssh")"
+		fi
+	else
+		echo "# not checked: this build's parser has no 'to gateway'"
+	fi
+	# the gateway's outgoing connection is not named: nothing else is
+	if [ "$(grep -c "would be cut by the new table" "$E2E_TMP/err")" -eq 2 ]; then
+		ok load_names_only_incoming
+	else
+		fail load_names_only_incoming "$(grep "would be cut" "$E2E_TMP/err")"
+	fi
+	mx -c "$CONF_A" load wan0 --force >/dev/null 2>"$E2E_TMP/err"
+	rc=$?
+	if [ "$rc" -eq 0 ] && grep -qF "warning: $want" "$E2E_TMP/err" &&
+		[[ $(bpf_net "$NS_GW" wan0) == *" mxgw_wan_in "* ]]; then
+		ok load_force_warns
+	else
+		fail load_force_warns "exit $rc: $(head -c 400 "$E2E_TMP/err"); wan0: $(bpf_net "$NS_GW" wan0)"
+	fi
+	# the socket stays established (its packets are dropped now): reload too
+	mx -c "$CONF_A" reload >/dev/null 2>"$E2E_TMP/err"
+	rc=$?
+	if [ "$rc" -eq 1 ] && grep -qF "reload: $want" "$E2E_TMP/err"; then
+		ok reload_refuses_to_cut
+	else
+		fail reload_refuses_to_cut "exit $rc: $(head -c 400 "$E2E_TMP/err")"
+	fi
+	mx -c "$CONF_A" reload --force >/dev/null 2>"$E2E_TMP/err"
+	expect_rc reload_force 0 $?
+}
+
 case_two_namespaces
 case_flows_start
 case_b_leaves_a
@@ -526,4 +603,5 @@ case_rename
 case_delete
 case_pins_removed
 case_refusals
+case_cut_connection
 e2e_summary
