@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/statfs.h>
 #include <linux/if_link.h>
@@ -331,8 +333,32 @@ static int reapply(const char *ifname, const char *dir, __u32 ifindex,
 	return err;
 }
 
-int mxgw_load(const char *ifname, const struct mxgw_conf *conf,
-	      struct mxgw_load_result *res)
+/*
+ * One load, reload or unload at a time (in any namespace): a replace
+ * writes its new pins into a temporary directory and renames them, which
+ * two at once would tangle.  flock on bpffs's root, whose inode outlives
+ * our directories; without it (bpffs not mounted yet) there is nothing to
+ * tangle.  Readers (status, set-service) need no lock: maps are shared.
+ */
+static int lock_pins(void)
+{
+	int fd = open(BPFFS_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0 && flock(fd, LOCK_EX)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static void unlock_pins(int fd)
+{
+	if (fd >= 0)
+		close(fd);	/* releases the flock */
+}
+
+static int load_locked(const char *ifname, const struct mxgw_conf *conf,
+		       struct mxgw_load_result *res)
 {
 	struct mxgw_running run;
 	struct mxgw_pins pins;
@@ -341,14 +367,10 @@ int mxgw_load(const char *ifname, const struct mxgw_conf *conf,
 	__u32 ifindex;
 	int err;
 
-	memset(res, 0, sizeof(*res));
 	ifindex = if_nametoindex(ifname);
 	if (!ifindex)
 		return -ENODEV;
 	err = mxgw_pin_dir(ifname, dir, sizeof(dir));
-	if (err)
-		return err;
-	err = mxgw_ensure_bpffs();
 	if (err)
 		return err;
 	err = mxgw_pins_state(ifname, &pins);
@@ -384,6 +406,21 @@ int mxgw_load(const char *ifname, const struct mxgw_conf *conf,
 		return err;
 	err = mxgw_replace(dir, ifindex, conf, &wan, &run, res);
 	mxgw_running_close(&run);
+	return err;
+}
+
+int mxgw_load(const char *ifname, const struct mxgw_conf *conf,
+	      struct mxgw_load_result *res)
+{
+	int lock, err;
+
+	memset(res, 0, sizeof(*res));
+	err = mxgw_ensure_bpffs();
+	if (err)
+		return err;
+	lock = lock_pins();
+	err = load_locked(ifname, conf, res);
+	unlock_pins(lock);
 	return err;
 }
 
@@ -444,9 +481,8 @@ static int unload_orphan(const char *ifname, struct mxgw_unload_result *res)
 	return res->orphan ? 0 : -ENOENT;
 }
 
-int mxgw_unload(const char *ifname, struct mxgw_unload_result *resp)
+static int unload_locked(const char *ifname, struct mxgw_unload_result *res)
 {
-	struct mxgw_unload_result dummy, *res = resp ? resp : &dummy;
 	struct mxgw_attach_info info;
 	char dir[PATH_MAX];
 	int fd, err;
@@ -490,6 +526,16 @@ int mxgw_unload(const char *ifname, struct mxgw_unload_result *resp)
 	}
 	mxgw_unpin_dir(dir);
 	return 0;
+}
+
+int mxgw_unload(const char *ifname, struct mxgw_unload_result *resp)
+{
+	struct mxgw_unload_result dummy, *res = resp ? resp : &dummy;
+	int lock = lock_pins(), err;
+
+	err = unload_locked(ifname, res);
+	unlock_pins(lock);
+	return err;
 }
 
 int mxgw_open_loaded(const char *ifname, struct mxgw_maps *m)

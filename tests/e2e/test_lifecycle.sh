@@ -470,6 +470,41 @@ case_pins_removed() {
 	a_untouched lifecycle_in_b_leaves_a
 }
 
+# --- 6b. two at once ---------------------------------------------------------------
+
+# Loads and resizing reloads at the same time (an operator and the unit):
+# one after the other, each succeeds, and what runs is what is pinned.
+case_concurrent() {
+	local c1=$E2E_TMP/b-4096.conf c2=$E2E_TMP/b-8192.conf pins1=${PINS_B%/*}/wan1 rc=0 net r p
+
+	sed 's/^#\?conntrack-max.*/conntrack-max\t4096/' "$CONF_B" >"$c1"
+	sed 's/^#\?conntrack-max.*/conntrack-max\t8192/' "$CONF_B" >"$c2"
+	mxb -c "$CONF_B" load wan1 >/dev/null 2>"$E2E_TMP/err.1" &
+	p=$!
+	mxb -c "$CONF_B" load wan1 >/dev/null 2>"$E2E_TMP/err.2"
+	r=$?
+	wait "$p" || rc=$?
+	[ "$r" -eq 0 ] || rc=$r
+	for _ in 1 2 3; do
+		mxb -c "$c1" reload >/dev/null 2>>"$E2E_TMP/err.1" &
+		p=$!
+		mxb -c "$c2" reload >/dev/null 2>>"$E2E_TMP/err.2"
+		r=$?
+		wait "$p" || rc=$?
+		[ "$r" -eq 0 ] || rc=$r
+	done
+	net=$(bpf_net "$NS_GW2" wan1)
+	mxb status >"$E2E_TMP/out" 2>&1
+	r=$?
+	if [ "$rc" -eq 0 ] && [ "$r" -eq 0 ] && [ "${net%% *}" = "$(pinned_xdp "$pins1")" ] &&
+		[ ! -e "$pins1/new" ]; then
+		ok concurrent_loads_and_reloads
+	else
+		fail concurrent_loads_and_reloads "exit $rc, status $r: $(cat "$E2E_TMP/err.1" "$E2E_TMP/err.2" | grep -v note | head -c 300); wan1 '$net', pinned $(pinned_xdp "$pins1")"
+	fi
+	mxb unload wan1 >/dev/null 2>&1
+}
+
 # --- 7. load refuses obvious mistakes -------------------------------------------
 
 case_refusals() {
@@ -602,6 +637,7 @@ case_unload_message
 case_rename
 case_delete
 case_pins_removed
+case_concurrent
 case_refusals
 case_cut_connection
 e2e_summary
