@@ -39,7 +39,8 @@ DEPS := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool libcmocka-dev \
 
 BPF_SRC  := bpf/mxgw.bpf.c
 BPF_HDRS := $(wildcard bpf/*.h) maps/mxgw_abi.h vmlinux/vmlinux.h
-LIB_SRC  := maps/maps.c maps/names.c ctl/config.c loader/loader.c loader/netdev.c loader/refusal.c
+LIB_SRC  := maps/maps.c maps/names.c ctl/config.c loader/loader.c loader/netdev.c loader/refusal.c \
+	    loader/pins.c loader/replace.c loader/preflight.c
 CTL_SRC  := ctl/mxctl.c ctl/version.c ctl/json.c ctl/show.c ctl/cmd_load.c ctl/cmd_service.c ctl/cmd_status.c \
 	    ctl/cmd_conntrack.c ctl/cmd_dns.c ctl/cmd_check.c ctl/policy.c ctl/conf_save.c \
 	    ctl/cmd_log.c ctl/cmd_stats.c ctl/prometheus.c ctl/cmd_export.c ctl/nft_export.c
@@ -50,7 +51,7 @@ CTL_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(CTL_SRC))
 
 E2E_TESTS := tests/e2e/test_inbound.sh tests/e2e/test_outbound.sh tests/e2e/test_log.sh \
 	     tests/e2e/test_packaging.sh tests/e2e/mail/test_mail.sh tests/e2e/test_gateway.sh \
-	     tests/e2e/test_hostile.sh
+	     tests/e2e/test_hostile.sh tests/e2e/test_lifecycle.sh
 
 # The project's own scripts, tested without their side effects.
 SCRIPT_TESTS := tests/scripts/test_deps.sh

@@ -4,26 +4,141 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <linux/capability.h>
 #include <sys/syscall.h>
 #include "mxctl.h"
 #include "config.h"
 #include "../loader/loader.h"
 
-static void print_notes(const char *ifname, const struct mxgw_load_result *res)
+static const char *ip_str(__be32 a, char *buf)
 {
-	if (res->generic_xdp)
-		fprintf(stderr, "mxctl: note: %s: native XDP refused (%s); using generic XDP, which is slower\n",
-			ifname, strerror(-res->native_err));
+	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
+}
+
+/* What the stale pins were: "ifindex 7, gone" / "ifindex 7, now eth3, which does not run them" */
+static const char *stale_why(const struct mxgw_pins *p, char *buf, size_t len)
+{
+	if (!p->ifindex)
+		snprintf(buf, len, "incomplete");
+	else if (!p->ifname_now[0])
+		snprintf(buf, len, "loaded on ifindex %u, which is gone", p->ifindex);
+	else
+		snprintf(buf, len, "loaded on ifindex %u, now %s, which does not run them",
+			 p->ifindex, p->ifname_now);
+	return buf;
+}
+
+static void print_notes(const char *cmd, const char *ifname,
+			const struct mxgw_load_result *res)
+{
+	char why[96];
+
+	if (res->stale_removed)
+		fprintf(stderr, "mxctl: %s %s: note: removed the stale pins of %s (%s)\n",
+			cmd, ifname, ifname, stale_why(&res->stale, why, sizeof(why)));
+	if (res->taken_back)
+		fprintf(stderr, "mxctl: %s %s: note: mxgw's programs ran on %s without their pins: "
+			"taken back (replaced atomically; %u flows kept)\n",
+			cmd, ifname, ifname, res->ct_copied);
+	if (res->generic_xdp && res->native_err)
+		fprintf(stderr, "mxctl: %s %s: note: native XDP refused (%s); using generic XDP, which is slower\n",
+			cmd, ifname, strerror(-res->native_err));
 	if (res->repaired)
-		fprintf(stderr, "mxctl: note: %s: a detached mxgw program was re-attached\n",
-			ifname);
-	if (res->ct_max_pending)
-		fprintf(stderr, "mxctl: note: %s: conntrack-max takes effect at the next load "
-			"(mxctl unload %s; mxctl load %s)\n", ifname, ifname, ifname);
+		fprintf(stderr, "mxctl: %s %s: note: a detached mxgw program was re-attached\n",
+			cmd, ifname);
+	if (res->replaced && res->ct_max_old)
+		fprintf(stderr, "mxctl: %s %s: note: conntrack resized from %u to %u: programs replaced "
+			"atomically, %u flows and %u mappings carried over\n", cmd, ifname,
+			res->ct_max_old, res->ct_max_new, res->ct_copied, res->nat_copied);
 	if (res->fast_ports == -EOPNOTSUPP)
 		fprintf(stderr, "mxctl: note: this kernel does not report xdp-features (before 6.3): "
 			"the kernel forwards incoming mail, the XDP redirect fast path stays off\n");
+}
+
+/*
+ * Is @ifname a mistake for the WAN interface?  Refusals (loopback, the LAN
+ * interface) return 1 after saying why; warnings are said and return 0.
+ */
+static int preflight(const char *cmd, const char *ifname, const struct mxgw_conf *conf)
+{
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	struct mxgw_preflight pf;
+	int err = mxgw_preflight(ifname, conf, &pf);
+
+	if (err == -ENODEV)
+		return 0;	/* the load says "no such interface" */
+	if (err) {
+		mxctl_err("%s %s: %s", cmd, ifname, mxctl_strerror(err));
+		return 1;
+	}
+	if (pf.loopback) {
+		mxctl_err("%s %s: refused: %s is the loopback interface; "
+			  "load mxgw on the WAN interface", cmd, ifname, ifname);
+		return 1;
+	}
+	if (pf.lan_route == 1) {
+		mxctl_err("%s %s: refused: %s is the LAN interface: the mail server %s is "
+			  "reached through it (route %s/%u); load mxgw on the WAN interface",
+			  cmd, ifname, ifname, ip_str(conf->mailserver_addr, a),
+			  ip_str(pf.route_dst, b), pf.route_len);
+		return 1;
+	}
+	if (pf.default_route_lan)
+		mxctl_err("%s %s: warning: the mail server %s is reached only by the default "
+			  "route, out of %s itself: incoming connections would leave the way "
+			  "they came (add the LAN's route)", cmd, ifname,
+			  ip_str(conf->mailserver_addr, a), ifname);
+	if (!pf.public_on_if)
+		mxctl_err("%s %s: warning: public %s is not an address of %s: nothing arrives "
+			  "for it unless the upstream router routes it here "
+			  "(ip addr add %s/PREFIXLEN dev %s)", cmd, ifname,
+			  ip_str(conf->public_addr, a), ifname, a, ifname);
+	if (pf.ip_forward == 0)
+		mxctl_err("%s %s: warning: IPv4 forwarding is off (net.ipv4.ip_forward = 0): "
+			  "nothing reaches the mail server (sysctl -w net.ipv4.ip_forward=1, "
+			  "and a line in /etc/sysctl.d to keep it)", cmd, ifname);
+	return 0;
+}
+
+#define MAX_CONNS	64
+
+/*
+ * The gateway's own established TCP connections on the public address
+ * (ssh, say) that the new table would cut: each is named; without --force
+ * the command is refused (1) before anything changes.  @what: "load wan0"
+ * or "reload".
+ */
+static int check_cut(const char *what, const struct mxgw_conf *conf, bool force)
+{
+	struct mxgw_tcp_conn c[MAX_CONNS];
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	int n = mxgw_incoming_tcp(conf->public_addr, c, MAX_CONNS), cut = 0;
+
+	if (n < 0) {
+		mxctl_err("%s: cannot list the gateway's connections (/proc/net/tcp): %s%s",
+			  what, strerror(-n), force ? "" : "; --force to go on without");
+		return force ? 0 : 1;
+	}
+	for (int i = 0; i < n && i < MAX_CONNS; i++) {
+		if (mxgw_conf_lets_in_to_gateway(conf, IPPROTO_TCP, c[i].local_port,
+						 c[i].remote_addr))
+			continue;
+		mxctl_err("%s: %sestablished tcp %s:%u -> %s:%u would be cut by the new table",
+			  what, force ? "warning: " : "", ip_str(c[i].remote_addr, a),
+			  c[i].remote_port, ip_str(c[i].local_addr, b), c[i].local_port);
+		cut++;
+	}
+	if (n > MAX_CONNS)
+		mxctl_err("%s: %d more connections to the gateway not checked", what,
+			  n - MAX_CONNS);
+	if (!cut || force)
+		return 0;
+	mxctl_err("%s: refused: %d established connection%s to the gateway would be cut "
+		  "(a 'service ... to gateway' line lets them in; --force cuts them)",
+		  what, cut, cut == 1 ? "" : "s");
+	return 1;
 }
 
 /* Does mxctl hold what loading takes: CAP_BPF and CAP_PERFMON (the
@@ -52,6 +167,8 @@ static const char *load_error(int err)
 		return "the interface already has another XDP program; not replacing it";
 	case -E2BIG:
 		return "the config does not fit the maps";
+	case -ENOTUNIQ:
+		return "mxgw's pins of this name belong to a renamed interface now";
 	case -EPERM:
 	case -EACCES:
 		if (!may_load())
@@ -68,21 +185,44 @@ static int parse(const struct mxctl_opts *opts, struct mxgw_conf *conf)
 	return mxgw_conf_parse_file(opts->conf_path, conf, stderr) ? -1 : 0;
 }
 
+/* Take --force out of the arguments; returns the new argc. */
+static int take_force(int argc, char **argv, bool *force)
+{
+	int n = 0;
+
+	*force = false;
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--force"))
+			*force = true;
+		else
+			argv[n++] = argv[i];
+	}
+	return n;
+}
+
 int cmd_load(const struct mxctl_opts *opts, int argc, char **argv)
 {
 	struct mxgw_load_result res;
 	struct mxgw_conf conf;
 	const char *ifname;
+	char what[IF_NAMESIZE + 8];
+	bool force;
 	int err;
 
+	argc = take_force(argc, argv, &force);
 	if (argc > 1)
 		return mxctl_usage("load", "too many arguments");
+	if (argc == 1 && argv[0][0] == '-')
+		return mxctl_usage("load", "unknown option '%s'", argv[0]);
 	ifname = argc == 1 ? argv[0] : opts->ifname;
 	if (!ifname)
 		return mxctl_usage("load", "which interface?");
 	if (strlen(ifname) >= IF_NAMESIZE)
 		return mxctl_usage("load", "interface name too long: %s", ifname);
 	if (parse(opts, &conf))
+		return 1;
+	snprintf(what, sizeof(what), "load %s", ifname);
+	if (preflight("load", ifname, &conf) || check_cut(what, &conf, force))
 		return 1;
 	err = mxgw_ensure_bpffs();
 	if (err) {
@@ -91,12 +231,13 @@ int cmd_load(const struct mxctl_opts *opts, int argc, char **argv)
 			  strerror(-err));
 		return 1;
 	}
+	mxctl_follow_renames("load");
 	err = mxgw_load(ifname, &conf, &res);
 	if (err) {
 		mxctl_err("load %s: %s", ifname, res.refusal ? res.refusal : load_error(err));
 		return 1;
 	}
-	print_notes(ifname, &res);
+	print_notes("load", ifname, &res);
 	printf("%s %s: %u services from %s, xdp %s, tc egress\n",
 	       res.created ? "loaded on" : "re-applied on", ifname,
 	       conf.nservices, opts->conf_path,
@@ -106,7 +247,9 @@ int cmd_load(const struct mxctl_opts *opts, int argc, char **argv)
 
 int cmd_unload(const struct mxctl_opts *opts, int argc, char **argv)
 {
+	struct mxgw_unload_result res;
 	const char *ifname;
+	char why[96];
 	int err;
 
 	if (argc > 1)
@@ -114,13 +257,23 @@ int cmd_unload(const struct mxctl_opts *opts, int argc, char **argv)
 	ifname = argc == 1 ? argv[0] : opts->ifname;
 	if (!ifname)
 		return mxctl_usage("unload", "which interface?");
-	err = mxgw_unload(ifname);
+	mxctl_follow_renames("unload");
+	err = mxgw_unload(ifname, &res);
 	if (err) {
 		mxctl_err("unload %s: %s", ifname,
 			  err == -ENOENT ? "mxgw is not loaded there" : mxctl_strerror(err));
 		return 1;
 	}
-	printf("unloaded from %s\n", ifname);
+	if (res.stale) {
+		printf("removed the stale pins of %s (%s); nothing was attached\n", ifname,
+		       stale_why(&res.pins, why, sizeof(why)));
+		return 0;
+	}
+	if (res.orphan)
+		fprintf(stderr, "mxctl: unload %s: note: mxgw's programs ran on %s without their "
+			"pins: detached\n", ifname, ifname);
+	printf("unloaded from %s: mxgw no longer filters %s; LAN hosts' packets now leave "
+	       "untranslated unless netfilter masquerades them\n", ifname, ifname);
 	return 0;
 }
 
@@ -129,8 +282,10 @@ int cmd_reload(const struct mxctl_opts *opts, int argc, char **argv)
 	char names[64][IF_NAMESIZE];
 	struct mxgw_load_result res;
 	struct mxgw_conf conf;
+	bool force;
 	int n, ret = 0;
 
+	argc = take_force(argc, argv, &force);
 	if (argc > 1)
 		return mxctl_usage("reload", "too many arguments");
 	n = mxctl_targets(opts, argc ? argv[0] : NULL, names, 64, "reload");
@@ -139,15 +294,31 @@ int cmd_reload(const struct mxctl_opts *opts, int argc, char **argv)
 	/* parsed once, before anything is touched */
 	if (parse(opts, &conf))
 		return 1;
+	if (check_cut("reload", &conf, force))
+		return 1;
 	for (int i = 0; i < n; i++) {
-		int err = mxgw_load(names[i], &conf, &res);
+		struct mxgw_pins pins;
+		int err;
 
+		if (!mxgw_pins_state(names[i], &pins) && pins.state == MXGW_PINS_STALE) {
+			char why[96];
+
+			mxctl_err("reload %s: stale pins (%s): mxctl unload %s removes them",
+				  names[i], stale_why(&pins, why, sizeof(why)), names[i]);
+			ret = 1;
+			continue;
+		}
+		if (preflight("reload", names[i], &conf)) {
+			ret = 1;
+			continue;
+		}
+		err = mxgw_load(names[i], &conf, &res);
 		if (err) {
 			mxctl_err("reload %s: %s", names[i], res.refusal ? res.refusal : load_error(err));
 			ret = 1;
 			continue;
 		}
-		print_notes(names[i], &res);
+		print_notes("reload", names[i], &res);
 		printf("reloaded %s: %u services from %s\n", names[i],
 		       conf.nservices, opts->conf_path);
 	}

@@ -22,6 +22,8 @@
 
 struct status {
 	char ifname[IF_NAMESIZE];
+	char pin_dir[96];	/* where bpftool finds the pins */
+	struct mxgw_pins pins;
 	struct mxgw_attach_info att;
 	struct mxgw_config cfg;
 	struct mxgw_service svcs[MXGW_MAX_SERVICES];
@@ -62,7 +64,11 @@ static int read_status(const char *ifname, struct status *st)
 
 	memset(st, 0, sizeof(*st));
 	snprintf(st->ifname, sizeof(st->ifname), "%.*s", IF_NAMESIZE - 1, ifname);
-	err = mxgw_query_attach(ifname, &st->att);
+	err = mxgw_pin_dir(ifname, st->pin_dir, sizeof(st->pin_dir));
+	if (!err)
+		err = mxgw_pins_state(ifname, &st->pins);
+	if (!err)
+		err = mxgw_query_attach(ifname, &st->att);
 	if (err)
 		return err;
 	mxgw_maps_init(&m);
@@ -104,6 +110,19 @@ static int read_status(const char *ifname, struct status *st)
 
 	st->forwarding = mxctl_ipv4_forwarding(ifname);
 	return err;
+}
+
+/* The XDP program on the device is not the pinned one. */
+static bool xdp_not_ours(const struct status *st)
+{
+	return st->att.xdp_prog_id != st->att.pinned_xdp_id;
+}
+
+/* Does status print a WARNING for this interface (and exit 3)? */
+static bool warns(const struct status *st)
+{
+	return st->pins.state == MXGW_PINS_STALE || xdp_not_ours(st) ||
+	       st->fast_path_lost || st->forwarding == 0;
 }
 
 static const char *addr_str(__be32 a, char *buf)
@@ -181,9 +200,15 @@ static void print_text(const struct status *st)
 	printf("%s: xdp %s (id %u, %s), tc egress %s (id %u)\n", st->ifname,
 	       MXGW_PROG_XDP, st->att.xdp_prog_id, mxctl_xdp_mode_str(st->att.xdp_mode),
 	       st->att.tc_prog_id ? MXGW_PROG_TC : "NOT ATTACHED", st->att.tc_prog_id);
-	if (st->att.xdp_prog_id != st->att.pinned_xdp_id)
+	if (st->pins.state == MXGW_PINS_STALE)
+		printf("  WARNING: stale pins: the interface mxgw was loaded on as %s (ifindex %u) %s%s; "
+		       "mxctl unload %s removes them\n", st->ifname, st->pins.ifindex,
+		       st->pins.ifname_now[0] ? "is now " : "is gone", st->pins.ifname_now,
+		       st->ifname);
+	else if (xdp_not_ours(st))
 		printf("  WARNING: the XDP program on %s is not mxgw's (mxctl load %s repairs it)\n",
 		       st->ifname, st->ifname);
+	printf("  pins %s\n", st->pin_dir);
 	printf("  public %s -> mail server %s, default %s\n",
 	       addr_str(st->cfg.public_addr, a), addr_str(st->cfg.mailserver_addr, b),
 	       mxgw_verdict_str(st->cfg.default_in));
@@ -259,6 +284,9 @@ static void print_json(struct json *j, const struct status *st)
 	forward_path(st, path, sizeof(path));
 	json_object_start(j);
 	json_kv_string(j, "ifname", st->ifname);
+	json_kv_string(j, "pins", st->pin_dir);
+	json_kv_bool(j, "stale", st->pins.state == MXGW_PINS_STALE);
+	json_kv_bool(j, "warning", warns(st));
 	json_key(j, "xdp");
 	json_object_start(j);
 	json_kv_string(j, "name", MXGW_PROG_XDP);
@@ -402,6 +430,9 @@ int cmd_status(const struct mxctl_opts *opts, int argc, char **argv)
 			print_json(&j, &st);
 		else
 			print_text(&st);
+		/* a monitoring check can use it: 3 as check's warnings */
+		if (!ret && warns(&st))
+			ret = EXIT_WARNINGS;
 	}
 	if (opts->json)
 		json_array_end(&j);

@@ -20,16 +20,17 @@ static int cmd_help(const struct mxctl_opts *opts, int argc, char **argv);
 static int cmd_version(const struct mxctl_opts *opts, int argc, char **argv);
 
 static const struct mxctl_cmd commands[] = {
-	{ "load", cmd_load, "IFNAME",
-	  "load mxgw on the WAN interface IFNAME with the config; again: re-apply it" },
+	{ "load", cmd_load, "IFNAME [--force]",
+	  "load mxgw on the WAN interface IFNAME with the config; again: re-apply it. "
+	  "--force: even if that cuts a connection to the gateway" },
 	{ "unload", cmd_unload, "IFNAME",
-	  "detach mxgw from IFNAME and remove its pins" },
-	{ "reload", cmd_reload, "[IFNAME]",
-	  "re-read the config and apply it to the running gateway" },
+	  "stop filtering IFNAME: detach mxgw (XDP, then TC) and remove its pins" },
+	{ "reload", cmd_reload, "[IFNAME] [--force]",
+	  "re-read the config and apply it to the running gateway, flows kept" },
 	{ "set-service", cmd_set_service, "NAME [in|out] allow|deny [--save]",
 	  "change a service's verdict at once (no direction: both); --save: in the config too" },
 	{ "status", cmd_status, "[IFNAME]",
-	  "the running table with live counters, attach mode and forward path" },
+	  "the running table with live counters, attach mode and forward path (exit 3: a WARNING)" },
 	{ "log", cmd_log, "[--service NAME] [--verdict drop|allow] [--pcap FILE] [--count N] [--timeout S]",
 	  "a live stream of sampled events: drops with their reason, new connections" },
 	{ "conntrack", cmd_conntrack, "[flush]",
@@ -156,9 +157,21 @@ static int cmd_help(const struct mxctl_opts *opts, int argc, char **argv)
 	       "  -j, --json          JSON output\n"
 	       "  -h, --help          this text\n"
 	       "  -V, --version       the version (mxctl version)\n"
-	       "\nexit status: 0 success, 1 failure, 2 usage error, 3 check: warnings only\n",
+	       "\nexit status: 0 success, 1 failure, 2 usage error, 3 check: warnings only,\n"
+	       "             status: a WARNING printed\n",
 	       MXGW_CONF_DEFAULT_PATH);
 	return 0;
+}
+
+void mxctl_follow_renames(const char *cmd)
+{
+	struct mxgw_renamed r[8];
+	int n = mxgw_follow_renames(r, 8);
+
+	for (int i = 0; i < n && i < 8; i++)
+		fprintf(stderr, "mxctl: %s: note: %s was renamed %s: mxgw's pins follow it%s\n",
+			cmd, r[i].from, r[i].to,
+			r[i].replaced_stale ? " (the stale pins under the new name removed)" : "");
 }
 
 int mxctl_targets(const struct mxctl_opts *opts, const char *arg,
@@ -170,6 +183,8 @@ int mxctl_targets(const struct mxctl_opts *opts, const char *arg,
 	if (arg && arg[0] == '-')
 		return mxctl_usage(cmd, "unknown option '%s'", arg), -1;
 
+	/* this namespace's pins only; a renamed interface's follow it */
+	mxctl_follow_renames(cmd);
 	n = mxgw_loaded_ifnames(names, max);
 	if (n == -EPERM || n == -EACCES) {
 		mxctl_err("%s: %s", cmd, mxctl_strerror(n));

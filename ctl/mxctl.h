@@ -44,6 +44,9 @@ void mxctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int mxctl_usage(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Rename the pin directories of renamed interfaces, with a note each. */
+void mxctl_follow_renames(const char *cmd);
+
 /*
  * The interfaces a command acts on: -i IFNAME, or an explicit @arg, or
  * every loaded one.  Returns how many, or -1 after printing why none.

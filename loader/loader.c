@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* mxgw on a WAN interface: load, pin, attach, and the way back. */
-#include <dirent.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
 #include <errno.h>
@@ -9,8 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mount.h>
-#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <linux/if_link.h>
 #include <linux/magic.h>
@@ -18,17 +18,11 @@
 #include <bpf/libbpf.h>
 #include "loader.h"
 #include "netdev.h"
+#include "internal.h"
 #include "mxgw.skel.h"
 #include "../ctl/config.h"
 
 #define BPFFS_ROOT	"/sys/fs/bpf"
-
-int mxgw_pin_dir(const char *ifname, char *buf, size_t len)
-{
-	int n = snprintf(buf, len, "%s/%s", MXGW_PIN_ROOT, ifname);
-
-	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
-}
 
 int mxgw_ensure_bpffs(void)
 {
@@ -138,7 +132,7 @@ int mxgw_size_conntrack(struct mxgw_bpf *skel, __u32 max)
 	return err ? err : bpf_map__set_max_entries(skel->maps.mxgw_nat, max);
 }
 
-static int prog_id_of_fd(int fd, __u32 *id)
+int mxgw_prog_id_of_fd(int fd, __u32 *id)
 {
 	struct bpf_prog_info info = {};
 	__u32 len = sizeof(info);
@@ -149,18 +143,35 @@ static int prog_id_of_fd(int fd, __u32 *id)
 	return 0;
 }
 
-static int pinned_prog(const char *dir, const char *name, int *fd, __u32 *id)
+int mxgw_prog_name_of_fd(int fd, char *name, size_t len)
+{
+	struct bpf_prog_info info = {};
+	__u32 ilen = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &ilen))
+		return -errno;
+	snprintf(name, len, "%.*s", (int)sizeof(info.name), info.name);
+	return 0;
+}
+
+int mxgw_pinned_prog(const char *dir, const char *name, int *fd, __u32 *id)
 {
 	char path[PATH_MAX];
+	int err;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	*fd = bpf_obj_get(path);
 	if (*fd < 0)
 		return -errno;
-	return prog_id_of_fd(*fd, id);
+	err = mxgw_prog_id_of_fd(*fd, id);
+	if (err) {
+		close(*fd);
+		*fd = -1;
+	}
+	return err;
 }
 
-static int tc_query(__u32 ifindex, __u32 *prog_id)
+int mxgw_tc_query(__u32 ifindex, __u32 *prog_id)
 {
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 			    .attach_point = BPF_TC_EGRESS);
@@ -172,7 +183,7 @@ static int tc_query(__u32 ifindex, __u32 *prog_id)
 	return err == -ENOENT || err == -EINVAL ? 0 : err;
 }
 
-static int tc_attach(__u32 ifindex, int prog_fd)
+int mxgw_tc_attach(__u32 ifindex, int prog_fd)
 {
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 			    .attach_point = BPF_TC_EGRESS);
@@ -183,10 +194,12 @@ static int tc_attach(__u32 ifindex, int prog_fd)
 
 	if (err && err != -EEXIST)
 		return err;
+	/* NLM_F_REPLACE on our handle and priority: the filter's program is
+	 * swapped in place, there is no moment without one */
 	return bpf_tc_attach(&hook, &opts);
 }
 
-static int tc_detach(__u32 ifindex)
+int mxgw_tc_detach(__u32 ifindex)
 {
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 			    .attach_point = BPF_TC_EGRESS);
@@ -196,8 +209,7 @@ static int tc_detach(__u32 ifindex)
 	return bpf_tc_detach(&hook, &opts);
 }
 
-/* Native XDP first; generic when the driver has no XDP support. */
-static int xdp_attach(__u32 ifindex, int prog_fd, struct mxgw_load_result *res)
+int mxgw_xdp_attach(__u32 ifindex, int prog_fd, struct mxgw_load_result *res)
 {
 	int flags = XDP_FLAGS_UPDATE_IF_NOEXIST;
 	int err = bpf_xdp_attach(ifindex, prog_fd, flags | XDP_FLAGS_DRV_MODE, NULL);
@@ -209,7 +221,31 @@ static int xdp_attach(__u32 ifindex, int prog_fd, struct mxgw_load_result *res)
 	return bpf_xdp_attach(ifindex, prog_fd, flags | XDP_FLAGS_SKB_MODE, NULL);
 }
 
-static int xdp_query(__u32 ifindex, __u32 *prog_id, __u8 *mode)
+static int xdp_mode_flags(__u8 mode)
+{
+	switch (mode) {
+	case XDP_ATTACHED_DRV:
+		return XDP_FLAGS_DRV_MODE;
+	case XDP_ATTACHED_SKB:
+		return XDP_FLAGS_SKB_MODE;
+	default:
+		return -EOPNOTSUPP;	/* offloaded or several: not mxgw's doing */
+	}
+}
+
+int mxgw_xdp_replace(__u32 ifindex, int prog_fd, int old_fd, __u8 mode)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = old_fd);
+	int flags = xdp_mode_flags(mode);
+
+	if (flags < 0)
+		return flags;
+	/* IFLA_XDP_EXPECTED_FD: the kernel swaps the program pointer under
+	 * RTNL, or fails (-EEXIST) when another program runs by now */
+	return bpf_xdp_attach(ifindex, prog_fd, XDP_FLAGS_REPLACE | flags, &opts);
+}
+
+int mxgw_xdp_query(__u32 ifindex, __u32 *prog_id, __u8 *mode)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	int err = bpf_xdp_query(ifindex, 0, &q);
@@ -221,71 +257,39 @@ static int xdp_query(__u32 ifindex, __u32 *prog_id, __u8 *mode)
 	return 0;
 }
 
-static int xdp_detach(__u32 ifindex, __u32 ours, int ours_fd)
+int mxgw_xdp_detach(__u32 ifindex, __u32 ours, int ours_fd)
 {
 	LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = ours_fd);
 	__u32 id;
 	__u8 mode;
-	int err = xdp_query(ifindex, &id, &mode);
+	int flags, err = mxgw_xdp_query(ifindex, &id, &mode);
 
 	if (err || id != ours)
 		return err;	/* not ours (or nothing): leave it alone */
-	return bpf_xdp_detach(ifindex, XDP_FLAGS_REPLACE |
-			      (mode == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE :
-							  XDP_FLAGS_DRV_MODE), &opts);
+	flags = xdp_mode_flags(mode);
+	if (flags < 0)
+		return flags;
+	return bpf_xdp_detach(ifindex, XDP_FLAGS_REPLACE | flags, &opts);
 }
 
-static void unpin_dir(const char *dir)
+/* The shapes of the running ct and nat maps against the config's size. */
+static bool ct_resized(const struct mxgw_maps *m, const struct mxgw_conf *conf)
 {
-	char path[PATH_MAX];
-	struct dirent *de;
-	DIR *d = opendir(dir);
-
-	if (d) {
-		while ((de = readdir(d))) {
-			if (de->d_name[0] == '.')
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-			unlink(path);
-		}
-		closedir(d);
-	}
-	rmdir(dir);
-	rmdir(MXGW_PIN_ROOT);	/* only succeeds when no interface is left */
+	return mxgw_maps_max_entries(m->ct) != conf->conntrack_max ||
+	       mxgw_maps_max_entries(m->nat) != conf->conntrack_max;
 }
 
-static int pin_all(struct mxgw_bpf *skel, const char *dir)
-{
-	char path[PATH_MAX];
-	struct bpf_map *map;
-	int err;
-
-	if (mkdir(MXGW_PIN_ROOT, 0700) && errno != EEXIST)
-		return -errno;
-	if (mkdir(dir, 0700))
-		return -errno;
-	bpf_object__for_each_map(map, skel->obj) {
-		snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(map));
-		err = bpf_map__pin(map, path);
-		if (err)
-			return err;
-	}
-	snprintf(path, sizeof(path), "%s/%s", dir, MXGW_PROG_XDP);
-	err = bpf_program__pin(skel->progs.mxgw_wan_in, path);
-	if (err)
-		return err;
-	snprintf(path, sizeof(path), "%s/%s", dir, MXGW_PROG_TC);
-	return bpf_program__pin(skel->progs.mxgw_wan_out, path);
-}
-
-/* A config for a running gateway: only touches maps, never programs. */
+/* A config for a running gateway: in place, through the maps, when every
+ * map keeps its shape; by mxgw_replace() when not. */
 static int reapply(const char *ifname, const char *dir, __u32 ifindex,
 		   const struct mxgw_conf *conf, struct mxgw_load_result *res)
 {
 	struct mxgw_attach_info info;
+	struct mxgw_running run;
 	struct mxgw_wan wan;
 	struct mxgw_maps m;
 	int xdp_fd = -1, tc_fd = -1, err;
+	bool resize;
 
 	err = mxgw_wan_of(ifindex, conf->mailserver_addr, &wan);
 	if (err)
@@ -293,11 +297,21 @@ static int reapply(const char *ifname, const char *dir, __u32 ifindex,
 	err = mxgw_maps_open_pinned(&m, dir);
 	if (err)
 		return err;
+	resize = ct_resized(&m, conf);
+	if (resize) {
+		res->ct_max_old = mxgw_maps_max_entries(m.ct);
+		res->ct_max_new = conf->conntrack_max;
+		mxgw_maps_close(&m);
+		mxgw_running_init(&run);
+		err = mxgw_running_from_pins(dir, &run);
+		if (!err)
+			err = mxgw_replace(dir, ifindex, conf, &wan, &run, res);
+		mxgw_running_close(&run);
+		return err;
+	}
 	err = mxgw_maps_apply(&m, conf, &wan);
 	if (!err)
 		res->fast_ports = mxgw_sync_tx_ports(&m);
-	if (!err)
-		res->ct_max_pending = mxgw_maps_max_entries(m.ct) != conf->conntrack_max;
 	mxgw_maps_close(&m);
 	if (err)
 		return err;
@@ -306,16 +320,16 @@ static int reapply(const char *ifname, const char *dir, __u32 ifindex,
 	err = mxgw_query_attach(ifname, &info);
 	if (err)
 		return err;
-	err = pinned_prog(dir, MXGW_PROG_XDP, &xdp_fd, &info.pinned_xdp_id);
+	err = mxgw_pinned_prog(dir, MXGW_PROG_XDP, &xdp_fd, &info.pinned_xdp_id);
 	if (!err)
-		err = pinned_prog(dir, MXGW_PROG_TC, &tc_fd, &info.pinned_tc_id);
+		err = mxgw_pinned_prog(dir, MXGW_PROG_TC, &tc_fd, &info.pinned_tc_id);
 	if (!err && info.xdp_prog_id != info.pinned_xdp_id) {
 		res->repaired = true;
-		err = xdp_attach(ifindex, xdp_fd, res);
+		err = mxgw_xdp_attach(ifindex, xdp_fd, res);
 	}
 	if (!err && info.tc_prog_id != info.pinned_tc_id) {
 		res->repaired = true;
-		err = tc_attach(ifindex, tc_fd);
+		err = mxgw_tc_attach(ifindex, tc_fd);
 	}
 	if (xdp_fd >= 0)
 		close(xdp_fd);
@@ -324,79 +338,94 @@ static int reapply(const char *ifname, const char *dir, __u32 ifindex,
 	return err;
 }
 
-int mxgw_load(const char *ifname, const struct mxgw_conf *conf,
-	      struct mxgw_load_result *res)
+/*
+ * One load, reload or unload at a time (in any namespace): a replace
+ * writes its new pins into a temporary directory and renames them, which
+ * two at once would tangle.  flock on bpffs's root, whose inode outlives
+ * our directories; without it (bpffs not mounted yet) there is nothing to
+ * tangle.  Readers (status, set-service) need no lock: maps are shared.
+ */
+static int lock_pins(void)
 {
-	char dir[PATH_MAX];
-	struct mxgw_bpf *skel;
+	int fd = open(BPFFS_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0 && flock(fd, LOCK_EX)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static void unlock_pins(int fd)
+{
+	if (fd >= 0)
+		close(fd);	/* releases the flock */
+}
+
+static int load_locked(const char *ifname, const struct mxgw_conf *conf,
+		       struct mxgw_load_result *res)
+{
+	struct mxgw_running run;
+	struct mxgw_pins pins;
 	struct mxgw_wan wan;
-	struct mxgw_maps m;
-	struct stat st;
-	bool pinned = false, xdp_on = false;
+	char dir[PATH_MAX];
 	__u32 ifindex;
 	int err;
 
-	memset(res, 0, sizeof(*res));
 	ifindex = if_nametoindex(ifname);
 	if (!ifindex)
 		return -ENODEV;
 	err = mxgw_pin_dir(ifname, dir, sizeof(dir));
 	if (err)
 		return err;
-	err = mxgw_ensure_bpffs();
+	err = mxgw_pins_state(ifname, &pins);
 	if (err)
 		return err;
-	if (!stat(dir, &st))
+	switch (pins.state) {
+	case MXGW_PINS_OK:
 		return reapply(ifname, dir, ifindex, conf, res);
+	case MXGW_PINS_RENAMED:
+		/* they belong to another name now (mxgw_follow_renames could
+		 * not move them): not this device's */
+		return -ENOTUNIQ;
+	case MXGW_PINS_STALE:
+		/* nothing runs them: they would only confuse this load */
+		res->stale_removed = true;
+		res->stale = pins;
+		mxgw_unpin_dir(dir);
+		break;
+	case MXGW_PINS_NONE:
+		break;
+	}
 
 	err = mxgw_wan_of(ifindex, conf->mailserver_addr, &wan);
 	if (err)
 		return err;
 	res->created = true;
-	skel = mxgw_bpf__open();
-	if (!skel)
-		return -errno ? -errno : -EINVAL;
-	err = mxgw_size_conntrack(skel, conf->conntrack_max);
-	if (!err) {
-		mxgw_refusal_capture_begin();
-		err = mxgw_bpf__load(skel);
-		mxgw_refusal_capture_end();
-		if (err)
-			res->refusal = mxgw_refusal();
-	}
-	if (err)
-		goto out;
-	mxgw_maps_from_skel(skel, &m);
-	/* the maps hold the whole config before a packet can see them */
-	err = mxgw_maps_apply(&m, conf, &wan);
-	if (err)
-		goto out;
-	res->fast_ports = mxgw_sync_tx_ports(&m);
-	if (res->fast_ports < 0 && res->fast_ports != -EOPNOTSUPP) {
-		err = res->fast_ports;
-		goto out;
-	}
-	pinned = true;
-	err = pin_all(skel, dir);
-	if (err)
-		goto out;
-	err = xdp_attach(ifindex, bpf_program__fd(skel->progs.mxgw_wan_in), res);
-	if (err)
-		goto out;
-	xdp_on = true;
-	err = tc_attach(ifindex, bpf_program__fd(skel->progs.mxgw_wan_out));
-out:
-	if (err) {
-		if (xdp_on) {
-			__u32 id = 0;
+	mxgw_running_init(&run);
+	/* mxgw's programs running there without pins: take them back */
+	err = mxgw_running_from_device(ifindex, &run);
+	if (!err)
+		res->taken_back = true;
+	else if (err != -ENOENT)
+		return err;
+	err = mxgw_replace(dir, ifindex, conf, &wan, &run, res);
+	mxgw_running_close(&run);
+	return err;
+}
 
-			prog_id_of_fd(bpf_program__fd(skel->progs.mxgw_wan_in), &id);
-			xdp_detach(ifindex, id, bpf_program__fd(skel->progs.mxgw_wan_in));
-		}
-		if (pinned)
-			unpin_dir(dir);
-	}
-	mxgw_bpf__destroy(skel);
+int mxgw_load(const char *ifname, const struct mxgw_conf *conf,
+	      struct mxgw_load_result *res)
+{
+	int lock, err;
+
+	memset(res, 0, sizeof(*res));
+	err = mxgw_ensure_bpffs();
+	if (err)
+		return err;
+	lock = lock_pins();
+	err = load_locked(ifname, conf, res);
+	unlock_pins(lock);
 	return err;
 }
 
@@ -410,48 +439,108 @@ int mxgw_query_attach(const char *ifname, struct mxgw_attach_info *info)
 	err = mxgw_pin_dir(ifname, dir, sizeof(dir));
 	if (err)
 		return err;
-	if (!pinned_prog(dir, MXGW_PROG_XDP, &fd, &info->pinned_xdp_id))
+	if (!mxgw_pinned_prog(dir, MXGW_PROG_XDP, &fd, &info->pinned_xdp_id))
 		close(fd);
-	if (!pinned_prog(dir, MXGW_PROG_TC, &fd, &info->pinned_tc_id))
+	if (!mxgw_pinned_prog(dir, MXGW_PROG_TC, &fd, &info->pinned_tc_id))
 		close(fd);
 	if (!info->ifindex)
 		return 0;	/* the device went away; the pins stay */
-	err = xdp_query(info->ifindex, &info->xdp_prog_id, &info->xdp_mode);
+	err = mxgw_xdp_query(info->ifindex, &info->xdp_prog_id, &info->xdp_mode);
 	if (err)
 		return err;
-	return tc_query(info->ifindex, &info->tc_prog_id);
+	return mxgw_tc_query(info->ifindex, &info->tc_prog_id);
 }
 
-int mxgw_unload(const char *ifname)
+/* No pins, but mxgw's programs run on @ifname (their pins were removed
+ * behind our back): detach them by name, XDP first. */
+static int unload_orphan(const char *ifname, struct mxgw_unload_result *res)
+{
+	__u32 ifindex = if_nametoindex(ifname), xdp = 0, tc = 0;
+	int fd, err;
+	__u8 mode;
+
+	if (!ifindex)
+		return -ENOENT;
+	err = mxgw_xdp_query(ifindex, &xdp, &mode);
+	if (err)
+		return err;
+	fd = mxgw_prog_named(xdp, MXGW_PROG_XDP);
+	if (fd >= 0) {
+		err = mxgw_xdp_detach(ifindex, xdp, fd);
+		close(fd);
+		if (err)
+			return err;
+		res->orphan = true;
+	}
+	err = mxgw_tc_query(ifindex, &tc);
+	if (err)
+		return err;
+	fd = mxgw_prog_named(tc, MXGW_PROG_TC);
+	if (fd >= 0) {
+		close(fd);
+		err = mxgw_tc_detach(ifindex);
+		if (err)
+			return err;
+		res->orphan = true;
+	}
+	return res->orphan ? 0 : -ENOENT;
+}
+
+static int unload_locked(const char *ifname, struct mxgw_unload_result *res)
 {
 	struct mxgw_attach_info info;
 	char dir[PATH_MAX];
-	struct stat st;
 	int fd, err;
 
+	memset(res, 0, sizeof(*res));
 	err = mxgw_pin_dir(ifname, dir, sizeof(dir));
 	if (err)
 		return err;
-	if (stat(dir, &st))
-		return -errno;	/* ENOENT: not loaded; EACCES: not root */
+	err = mxgw_pins_state(ifname, &res->pins);
+	if (err)
+		return err;	/* EACCES: not root */
+	switch (res->pins.state) {
+	case MXGW_PINS_NONE:
+		return unload_orphan(ifname, res);
+	case MXGW_PINS_RENAMED:
+		return -ENOTUNIQ;
+	case MXGW_PINS_STALE:
+		res->stale = true;
+		mxgw_unpin_dir(dir);
+		return 0;
+	case MXGW_PINS_OK:
+		break;
+	}
 	err = mxgw_query_attach(ifname, &info);
 	if (err)
 		return err;
+	/* XDP first: until TC goes too, egress still translates the LAN's
+	 * flows or drops them; never a LAN source on the wire from mxgw */
 	if (info.ifindex && info.pinned_xdp_id &&
-	    !pinned_prog(dir, MXGW_PROG_XDP, &fd, &info.pinned_xdp_id)) {
-		err = xdp_detach(info.ifindex, info.pinned_xdp_id, fd);
+	    !mxgw_pinned_prog(dir, MXGW_PROG_XDP, &fd, &info.pinned_xdp_id)) {
+		err = mxgw_xdp_detach(info.ifindex, info.pinned_xdp_id, fd);
 		close(fd);
 		if (err)
 			return err;
 	}
 	if (info.ifindex && info.tc_prog_id &&
 	    info.tc_prog_id == info.pinned_tc_id) {
-		err = tc_detach(info.ifindex);
+		err = mxgw_tc_detach(info.ifindex);
 		if (err)
 			return err;
 	}
-	unpin_dir(dir);
+	mxgw_unpin_dir(dir);
 	return 0;
+}
+
+int mxgw_unload(const char *ifname, struct mxgw_unload_result *resp)
+{
+	struct mxgw_unload_result dummy, *res = resp ? resp : &dummy;
+	int lock = lock_pins(), err;
+
+	err = unload_locked(ifname, res);
+	unlock_pins(lock);
+	return err;
 }
 
 int mxgw_open_loaded(const char *ifname, struct mxgw_maps *m)
@@ -460,30 +549,4 @@ int mxgw_open_loaded(const char *ifname, struct mxgw_maps *m)
 	int err = mxgw_pin_dir(ifname, dir, sizeof(dir));
 
 	return err ? err : mxgw_maps_open_pinned(m, dir);
-}
-
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(a, b);
-}
-
-int mxgw_loaded_ifnames(char (*names)[IF_NAMESIZE], int max)
-{
-	struct dirent *de;
-	DIR *d;
-	int n = 0;
-
-	if (mxgw_ensure_bpffs())
-		return 0;
-	d = opendir(MXGW_PIN_ROOT);
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
-	while ((de = readdir(d)) && n < max) {
-		if (de->d_name[0] == '.' || strlen(de->d_name) >= IF_NAMESIZE)
-			continue;
-		strcpy(names[n++], de->d_name);
-	}
-	closedir(d);
-	qsort(names, n, sizeof(names[0]), cmp_names);
-	return n;
 }

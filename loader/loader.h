@@ -29,14 +29,45 @@ struct mxgw_attach_info {
 	__u32 pinned_tc_id;
 };
 
+/*
+ * The pins of one interface in this network namespace, against the
+ * device they were loaded on (mxgw_config.wan_ifindex).
+ */
+enum mxgw_pins_state {
+	MXGW_PINS_NONE = 0,	/* no pin directory */
+	MXGW_PINS_OK,		/* the device of that ifindex has this name */
+	MXGW_PINS_RENAMED,	/* it has another name now, and runs the pinned programs */
+	MXGW_PINS_STALE,	/* it is gone, or another device has its ifindex, or the
+				 * pins are incomplete: nothing runs them */
+};
+
+struct mxgw_pins {
+	enum mxgw_pins_state state;
+	__u32 ifindex;			/* the device loaded on; 0: unreadable */
+	char ifname_now[IF_NAMESIZE];	/* that device's name now; "" when gone */
+};
+
 struct mxgw_load_result {
 	bool created;		/* false: already loaded, config re-applied */
 	bool generic_xdp;	/* native XDP refused, generic (skb) mode used */
 	bool repaired;		/* a program had been detached and was re-attached */
+	bool replaced;		/* new programs replaced the running ones (resize, take-back) */
+	bool taken_back;	/* mxgw programs without pins were running there: replaced */
+	bool stale_removed;	/* stale pins of that name were removed first (see stale) */
+	struct mxgw_pins stale;
 	int native_err;		/* why native XDP was refused */
 	int fast_ports;		/* devices in mxgw_tx_ports, or -EOPNOTSUPP */
-	bool ct_max_pending;	/* conntrack-max differs: takes a new load */
+	__u32 ct_max_old;	/* resized: the conntrack size before and after */
+	__u32 ct_max_new;
+	__u32 ct_copied;	/* replaced: flows and mappings copied into the new maps */
+	__u32 nat_copied;
 	const char *refusal;	/* the kernel refused the programs: why, in one line */
+};
+
+struct mxgw_unload_result {
+	bool stale;		/* only stale pins were there: removed (see pins) */
+	bool orphan;		/* no pins, but mxgw's programs ran there: detached */
+	struct mxgw_pins pins;
 };
 
 /* The WAN device's ifindex and its IPv4 addresses, and the LAN prefix of
@@ -45,16 +76,53 @@ int mxgw_wan_of(__u32 ifindex, __be32 mailserver, struct mxgw_wan *wan);
 /* mxgw_ct and mxgw_nat hold @max entries; before load. */
 int mxgw_size_conntrack(struct mxgw_bpf *skel, __u32 max);
 
-/* "/sys/fs/bpf/mxgw/<ifname>" */
+/*
+ * The pins live in /sys/fs/bpf/mxgw/<netns>/<ifname>: bpffs is one mount
+ * for every network namespace, interface names are per namespace.  <netns>
+ * is the namespace's cookie (SO_NETNS_COOKIE, Linux 5.14+; never reused
+ * while the system runs), else the inode of /proc/self/ns/net.
+ */
+int mxgw_netns_id(__u64 *id);
+/* "/sys/fs/bpf/mxgw/<netns>" of the calling thread's namespace */
+int mxgw_ns_pin_dir(char *buf, size_t len);
+/* "/sys/fs/bpf/mxgw/<netns>/<ifname>" */
 int mxgw_pin_dir(const char *ifname, char *buf, size_t len);
 /* Mount bpffs on /sys/fs/bpf when it is not there. */
 int mxgw_ensure_bpffs(void);
 
+/*
+ * Load, or apply @conf to what runs: in place when every map keeps its
+ * shape, else by mxgw_replace() (conntrack-max changed).  Stale pins of
+ * that name are removed first; mxgw programs that lost their pins are
+ * taken back (replaced atomically, their flows copied).
+ */
 int mxgw_load(const char *ifname, const struct mxgw_conf *conf,
 	      struct mxgw_load_result *res);
-int mxgw_unload(const char *ifname);
+/*
+ * Detach XDP first, TC last (until then egress still translates or drops
+ * what the LAN sends), then remove the pins.  Stale pins are just
+ * removed; an mxgw program left without pins is detached.  @res may be
+ * NULL.  -ENOENT: nothing of mxgw's there.
+ */
+int mxgw_unload(const char *ifname, struct mxgw_unload_result *res);
 
-/* Interfaces with pins, sorted; returns how many (up to @max). */
+int mxgw_pins_state(const char *ifname, struct mxgw_pins *p);
+
+/* A pin directory that followed its interface's new name. */
+struct mxgw_renamed {
+	char from[IF_NAMESIZE];
+	char to[IF_NAMESIZE];
+	bool replaced_stale;	/* stale pins under the new name were removed */
+};
+/*
+ * Rename the pin directories of renamed interfaces (MXGW_PINS_RENAMED) of
+ * this namespace to the interfaces' new names.  Up to @max are described
+ * in @out (may be NULL); returns how many were renamed.
+ */
+int mxgw_follow_renames(struct mxgw_renamed *out, int max);
+
+/* Interfaces with pins in this namespace (after following renames),
+ * sorted; returns how many (up to @max). */
 int mxgw_loaded_ifnames(char (*names)[IF_NAMESIZE], int max);
 int mxgw_open_loaded(const char *ifname, struct mxgw_maps *m);
 int mxgw_query_attach(const char *ifname, struct mxgw_attach_info *info);
@@ -79,5 +147,79 @@ const char *mxgw_refusal(void);
 
 /* Borrow the map fds of a loaded skeleton (they stay owned by it). */
 void mxgw_maps_from_skel(const struct mxgw_bpf *skel, struct mxgw_maps *m);
+
+/*
+ * What runs on an interface, as mxgw_replace() starts from it: the
+ * programs attached now and the maps to carry over, by name.
+ */
+#define MXGW_RUNNING_MAPS_MAX	32
+
+struct mxgw_running {
+	int xdp_fd;		/* the program the pins (or the device) name; -1: none */
+	int tc_fd;
+	unsigned int nmaps;
+	struct {
+		char name[16];	/* BPF_OBJ_NAME_LEN: the kernel's (truncated) name */
+		int fd;
+	} maps[MXGW_RUNNING_MAPS_MAX];
+};
+
+void mxgw_running_init(struct mxgw_running *run);
+void mxgw_running_close(struct mxgw_running *run);
+/* From the pins in @dir: both programs and every pinned map. */
+int mxgw_running_from_pins(const char *dir, struct mxgw_running *run);
+/*
+ * From the programs attached to @ifindex whose pins are gone: an XDP
+ * program named mxgw_wan_in, our TC filter if named mxgw_wan_out, and the
+ * maps they use.  -ENOENT when no mxgw_wan_in runs there.
+ */
+int mxgw_running_from_device(__u32 ifindex, struct mxgw_running *run);
+
+/*
+ * Put this build's programs on @ifindex in place of what runs (@old; an
+ * empty one for a first load) without a moment unfiltered: a new skeleton
+ * whose maps are the running ones where they keep their shape, fresh ones
+ * where not (filled from the old: flows survive a resize), and never the
+ * running clock (its timer belongs to the old program).  The config is
+ * applied, XDP swapped atomically for the expected old program, TC
+ * replaced in place, flows created meanwhile copied again, and the pins
+ * written under temporary names renamed over the old ones in @dir.  On
+ * failure nothing is swapped (XDP is swapped back if TC fails).
+ */
+int mxgw_replace(const char *dir, __u32 ifindex, const struct mxgw_conf *conf,
+		 const struct mxgw_wan *wan, const struct mxgw_running *old,
+		 struct mxgw_load_result *res);
+
+/*
+ * Before load and reload: facts about @ifname and this namespace that
+ * decide whether loading there is a mistake (mxctl refuses or warns).
+ */
+struct mxgw_preflight {
+	bool loopback;		/* IFF_LOOPBACK */
+	int lan_route;		/* 1: the route to the mail server leaves through
+				 * @ifname (not the default route), 0: no, -errno: unknown */
+	bool default_route_lan;	/* it leaves through @ifname by the default route */
+	__be32 route_dst;	/* lan_route: that route's prefix */
+	__u8 route_len;
+	bool public_on_if;	/* public is one of @ifname's addresses */
+	int ip_forward;		/* net.ipv4.ip_forward: 0, 1, -1 unreadable */
+};
+int mxgw_preflight(const char *ifname, const struct mxgw_conf *conf,
+		   struct mxgw_preflight *pf);
+
+/* An established TCP connection to the gateway itself. */
+struct mxgw_tcp_conn {
+	__be32 local_addr;
+	__be32 remote_addr;
+	__u16 local_port;	/* host byte order */
+	__u16 remote_port;
+};
+/*
+ * The established TCP connections whose local address is @addr and whose
+ * local port has a listening socket (the gateway's own incoming ones:
+ * sshd's, say), from /proc/net/tcp and tcp6 (v4-mapped) of this
+ * namespace.  Fills up to @max, returns how many there are.
+ */
+int mxgw_incoming_tcp(__be32 addr, struct mxgw_tcp_conn *conns, int max);
 
 #endif /* MXGW_LOADER_H */

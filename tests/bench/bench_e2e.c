@@ -1179,7 +1179,7 @@ int main(int argc, char **argv)
 	printf("part 2 took %.1f s: setup %.1f, correctness passes %.1f, timed slices %.1f\n",
 	       now_s() - t_start, t_setup - t_start, t_check - t_setup, t_slices - t_check);
 	ns_enter(ns_fd_gw[GW_MX]);
-	mxgw_unload("wan0");
+	mxgw_unload("wan0", NULL);
 	for (int i = 0; i < NROWS; i++)
 		for (int g = 0; g < GW_MAX; g++)
 			if (!rows[i].skip && !ok(&rows[i], g))

@@ -333,7 +333,7 @@ int main(int argc, char **argv)
 	}
 	if (out)
 		fclose(out);
-	mxgw_unload("wan0");
-	mxgw_unload("wan1");
+	mxgw_unload("wan0", NULL);
+	mxgw_unload("wan1", NULL);
 	return 0;
 }

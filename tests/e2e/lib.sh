@@ -264,3 +264,14 @@ EOF
 status_json() {
 	mx status -j >"$1" 2>"$E2E_TMP/status.err"
 }
+
+# e2e_pin_dir NS IFNAME: where mxctl keeps the pins of IFNAME in network
+# namespace NS, /sys/fs/bpf/mxgw/COOKIE/IFNAME, the namespace's cookie
+# asked of the kernel here (SO_NETNS_COOKIE = 71), not of mxctl.
+e2e_pin_dir() {
+	local cookie
+	cookie=$(ns_exec "$1" python3 -c 'import socket, struct
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+print(struct.unpack("=Q", s.getsockopt(socket.SOL_SOCKET, 71, 8))[0])') || return 1
+	echo "/sys/fs/bpf/mxgw/$cookie/$2"
+}

@@ -27,7 +27,6 @@ ALL_NAMES="smtp smtps pop3 pop3s imap imaps nntp nntps ldap ldaps http https dns
 C1=$E2E_CLIENT1
 C2=$E2E_CLIENT2
 LOG=$E2E_TMP/listener.log
-PINS=/sys/fs/bpf/mxgw/wan0
 
 # --- helpers --------------------------------------------------------------
 
@@ -139,6 +138,7 @@ socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"", (sys.argv[1], 9))' 
 # --- setup ----------------------------------------------------------------
 
 e2e_topology_up
+PINS=$(e2e_pin_dir "$NS_GW" wan0) || e2e_cannot_run "cannot find the namespace's cookie"
 # Before the first packet to the mail server: each CPU's next-hop cache
 # keeps the result of its first fib lookup for MXGW_NEXTHOP_TTL_NS, and a
 # lookup before ARP is done says NO_NEIGH, so a batch taken by one CPU

@@ -26,7 +26,6 @@ e2e_init "$@"
 
 C1=$E2E_CLIENT1
 LOG=$E2E_TMP/listener.log
-PINS=/sys/fs/bpf/mxgw/wan0
 PORT_ALLOWED=25		# smtp: allow in
 PORT_DENIED=110		# pop3: deny in
 PORT_UNLISTED=8080
@@ -526,11 +525,11 @@ EOF2
 case_nonroot() {
 	local cmd err rc bad=""
 
-	if [ "$(stat -c '%a %U' /sys/fs/bpf/mxgw "$PINS" | sort -u)" = "700 root" ] &&
+	if [ "$(stat -c '%a %U' /sys/fs/bpf/mxgw "${PINS%/*}" "$PINS" | sort -u)" = "700 root" ] &&
 		[ "$(stat -c '%a %U' "$PINS"/* | sort -u)" = "600 root" ]; then
 		ok pins_are_root_only
 	else
-		fail pins_are_root_only "$(stat -c '%n %a %U' /sys/fs/bpf/mxgw "$PINS" "$PINS"/* | tr '\n' ' ')"
+		fail pins_are_root_only "$(stat -c '%n %a %U' /sys/fs/bpf/mxgw "${PINS%/*}" "$PINS" "$PINS"/* | tr '\n' ' ')"
 	fi
 	# a copy nobody may run: the temp dir is root's (0700)
 	chmod 711 "$E2E_TMP"
@@ -599,6 +598,7 @@ case_version_and_cflags
 case_man
 case_unit
 e2e_topology_up
+PINS=$(e2e_pin_dir "$NS_GW" wan0) || e2e_cannot_run "cannot find the namespace's cookie"
 case_load
 case_completion
 case_stats

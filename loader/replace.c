@@ -1,0 +1,522 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Replacing what runs on an interface without a moment unfiltered.
+ *
+ * unload; load left a gap in which the kernel forwarded the LAN's packets
+ * with their own source addresses, and reset every tracked flow.  Instead a
+ * new skeleton is loaded next to the running programs, sharing every
+ * running map that keeps its shape, and swapped in: XDP by the kernel's
+ * expected-program replace, TC in place on the same handle and priority.
+ * Maps that change shape (conntrack-max) are new, filled from the old ones
+ * before the swap and again after it, for flows created in between.
+ *
+ * mxgw_load() uses it for a first load (nothing runs), a resize, and to
+ * take back programs that lost their pins; an upgrade of a running older
+ * build will use it too, with a migration of the maps whose layout changed.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "loader.h"
+#include "internal.h"
+#include "mxgw.skel.h"
+#include "../ctl/config.h"
+
+/* What becomes of each running map when the programs are replaced. */
+enum map_policy {
+	/* the same map when its shape is unchanged; else a fresh one (its
+	 * content is the config, which is applied, or counters, restarted) */
+	MAP_REUSE,
+	/* the same map when its shape is unchanged; else a fresh one with
+	 * the old one's entries, copied before the swap and after it */
+	MAP_COPY,
+	/* always a fresh one */
+	MAP_FRESH,
+};
+
+static const struct {
+	const char *name;
+	enum map_policy policy;
+} map_policies[] = {
+	{ MXGW_MAP_CONFIG,	MAP_REUSE },
+	{ MXGW_MAP_PORTS,	MAP_REUSE },
+	{ MXGW_MAP_SERVICES,	MAP_REUSE },
+	{ MXGW_MAP_FROM,	MAP_REUSE },
+	{ MXGW_MAP_SVC_STATS,	MAP_REUSE },	/* counters continue */
+	{ MXGW_MAP_COUNTERS,	MAP_REUSE },
+	{ MXGW_MAP_NEXTHOP,	MAP_REUSE },
+	{ MXGW_MAP_TX_PORTS,	MAP_REUSE },
+	{ MXGW_MAP_CT,		MAP_COPY },	/* conntrack-max: flows survive */
+	{ MXGW_MAP_NAT,		MAP_COPY },
+	/* its bpf_timer's callback holds the old program (and so the old
+	 * maps) alive; a fresh clock starts ticking with the first packet,
+	 * the old one's timer is freed with its last user reference */
+	{ MXGW_MAP_CLOCK,	MAP_FRESH },
+	{ MXGW_MAP_EVENTS,	MAP_REUSE },	/* a running mxctl log reads on */
+	{ MXGW_MAP_LOG_BUCKET,	MAP_REUSE },
+	{ MXGW_MAP_LOG_LEASE,	MAP_REUSE },	/* the running mxctl log's lease */
+};
+
+#define NPOLICIES	(sizeof(map_policies) / sizeof(map_policies[0]))
+/* bpffs takes no '.' in names: the new pins wait in a subdirectory */
+#define TMP_DIR		"new"
+
+static int policy_of(const char *name)
+{
+	for (size_t i = 0; i < NPOLICIES; i++)
+		if (!strncmp(map_policies[i].name, name, BPF_OBJ_NAME_LEN - 1))
+			return map_policies[i].policy;
+	return -1;
+}
+
+void mxgw_running_init(struct mxgw_running *run)
+{
+	memset(run, 0, sizeof(*run));
+	run->xdp_fd = -1;
+	run->tc_fd = -1;
+}
+
+void mxgw_running_close(struct mxgw_running *run)
+{
+	if (run->xdp_fd >= 0)
+		close(run->xdp_fd);
+	if (run->tc_fd >= 0)
+		close(run->tc_fd);
+	for (unsigned int i = 0; i < run->nmaps; i++)
+		close(run->maps[i].fd);
+	mxgw_running_init(run);
+}
+
+static int running_map(const struct mxgw_running *run, const char *name)
+{
+	for (unsigned int i = 0; i < run->nmaps; i++)
+		if (!strncmp(run->maps[i].name, name, BPF_OBJ_NAME_LEN - 1))
+			return run->maps[i].fd;
+	return -1;
+}
+
+/* Takes @fd: kept in @run, or closed. */
+static int running_add_map(struct mxgw_running *run, const char *name, int fd)
+{
+	if (running_map(run, name) >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (run->nmaps == MXGW_RUNNING_MAPS_MAX) {
+		close(fd);
+		return -E2BIG;
+	}
+	snprintf(run->maps[run->nmaps].name, sizeof(run->maps[0].name), "%s", name);
+	run->maps[run->nmaps++].fd = fd;
+	return 0;
+}
+
+int mxgw_running_from_pins(const char *dir, struct mxgw_running *run)
+{
+	char path[PATH_MAX];
+	__u32 id;
+	int err;
+
+	mxgw_running_init(run);
+	err = mxgw_pinned_prog(dir, MXGW_PROG_XDP, &run->xdp_fd, &id);
+	if (err)
+		return err;
+	if (mxgw_pinned_prog(dir, MXGW_PROG_TC, &run->tc_fd, &id))
+		run->tc_fd = -1;
+	for (size_t i = 0; i < NPOLICIES && !err; i++) {
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, map_policies[i].name);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;	/* not in that build: a fresh one */
+		err = running_add_map(run, map_policies[i].name, fd);
+	}
+	if (err)
+		mxgw_running_close(run);
+	return err;
+}
+
+int mxgw_prog_named(__u32 id, const char *name)
+{
+	char have[BPF_OBJ_NAME_LEN];
+	int fd;
+
+	if (!id)
+		return -ENOENT;
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return -errno;
+	if (mxgw_prog_name_of_fd(fd, have, sizeof(have)) ||
+	    strncmp(have, name, BPF_OBJ_NAME_LEN - 1)) {
+		close(fd);
+		return -ENOENT;
+	}
+	return fd;
+}
+
+/* The maps program @fd uses, by name, into @run. */
+static int add_prog_maps(struct mxgw_running *run, int fd)
+{
+	__u32 ids[MXGW_RUNNING_MAPS_MAX];
+	struct bpf_prog_info info = {
+		.nr_map_ids = MXGW_RUNNING_MAPS_MAX,
+		.map_ids = (__u64)(unsigned long)ids,
+	};
+	__u32 len = sizeof(info);
+	int err = 0;
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	if (info.nr_map_ids > MXGW_RUNNING_MAPS_MAX)
+		return -E2BIG;
+	for (__u32 i = 0; i < info.nr_map_ids && !err; i++) {
+		struct bpf_map_info mi = {};
+		__u32 mlen = sizeof(mi);
+		int mfd = bpf_map_get_fd_by_id(ids[i]);
+
+		if (mfd < 0)
+			return -errno;
+		if (bpf_obj_get_info_by_fd(mfd, &mi, &mlen)) {
+			err = -errno;
+			close(mfd);
+			break;
+		}
+		/*
+		 * Its rows are keyed by service ids that only mxgw_services
+		 * names, which the programs do not use: carried over without
+		 * it, they would count under other services' names.
+		 */
+		if (policy_of(mi.name) < 0 ||
+		    !strncmp(mi.name, MXGW_MAP_SVC_STATS, BPF_OBJ_NAME_LEN - 1)) {
+			close(mfd);
+			continue;
+		}
+		err = running_add_map(run, mi.name, mfd);
+	}
+	return err;
+}
+
+int mxgw_running_from_device(__u32 ifindex, struct mxgw_running *run)
+{
+	__u32 xdp_id = 0, tc_id = 0;
+	__u8 mode;
+	int err;
+
+	mxgw_running_init(run);
+	err = mxgw_xdp_query(ifindex, &xdp_id, &mode);
+	if (err)
+		return err;
+	err = mxgw_prog_named(xdp_id, MXGW_PROG_XDP);
+	if (err < 0)
+		return err;
+	run->xdp_fd = err;
+	err = mxgw_tc_query(ifindex, &tc_id);
+	if (!err) {
+		err = mxgw_prog_named(tc_id, MXGW_PROG_TC);
+		run->tc_fd = err >= 0 ? err : -1;
+	}
+	err = add_prog_maps(run, run->xdp_fd);
+	if (!err && run->tc_fd >= 0)
+		err = add_prog_maps(run, run->tc_fd);
+	if (err)
+		mxgw_running_close(run);
+	return err;
+}
+
+static bool same_shape(const struct bpf_map *map, int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return false;
+	return info.type == bpf_map__type(map) &&
+	       info.key_size == bpf_map__key_size(map) &&
+	       info.value_size == bpf_map__value_size(map) &&
+	       info.max_entries == bpf_map__max_entries(map) &&
+	       info.map_flags == bpf_map__map_flags(map);
+}
+
+/* Another ABI's maps are never carried over (an upgrade migrates them). */
+static int check_running_abi(const struct mxgw_running *old)
+{
+	int fd = running_map(old, MXGW_MAP_CONFIG);
+	struct mxgw_maps m;
+	struct mxgw_config cfg;
+
+	if (fd < 0)
+		return 0;
+	m.config = fd;
+	if (mxgw_maps_value_size(fd) != sizeof(cfg) || mxgw_maps_read_config(&m, &cfg) ||
+	    cfg.abi_version != MXGW_ABI_VERSION)
+		return -EPROTO;
+	return 0;
+}
+
+/*
+ * Every entry of @from into @to; with BPF_NOEXIST, entries @to has already
+ * stay (the second pass after the swap, which only adds what the old
+ * programs created meanwhile).  Into a smaller LRU map, the LRU keeps what
+ * fits.  Not for per-CPU maps.
+ */
+static int copy_entries(int from, int to, __u64 flags, __u32 *copied)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	char *key, *next, *val;
+	void *prev = NULL;
+	int err = 0;
+
+	if (bpf_obj_get_info_by_fd(from, &info, &len))
+		return -errno;
+	key = malloc(info.key_size);
+	next = malloc(info.key_size);
+	val = malloc(info.value_size);
+	if (!key || !next || !val) {
+		err = -ENOMEM;
+		goto out;
+	}
+	while (!bpf_map_get_next_key(from, prev, next)) {
+		memcpy(key, next, info.key_size);
+		prev = key;
+		if (bpf_map_lookup_elem(from, key, val))
+			continue;	/* evicted meanwhile */
+		if (bpf_map_update_elem(to, key, val, flags)) {
+			if (errno == EEXIST)
+				continue;
+			err = -errno;
+			goto out;
+		}
+		(*copied)++;
+	}
+	err = errno == ENOENT ? 0 : -errno;
+out:
+	free(key);
+	free(next);
+	free(val);
+	return err;
+}
+
+struct copy {
+	int from;
+	struct bpf_map *to;
+	__u32 *copied;
+};
+
+static int copy_all(const struct copy *c, int n, __u64 flags)
+{
+	int err = 0;
+
+	for (int i = 0; i < n && !err; i++)
+		err = copy_entries(c[i].from, bpf_map__fd(c[i].to), flags, c[i].copied);
+	return err;
+}
+
+static void tmp_path(char *buf, size_t len, const char *dir, const char *name)
+{
+	snprintf(buf, len, "%s/" TMP_DIR "%s%s", dir, name ? "/" : "", name ? name : "");
+}
+
+/* Pin every map and both programs in @dir/new. */
+static int pin_tmp(struct mxgw_bpf *skel, const char *dir)
+{
+	char path[PATH_MAX];
+	struct bpf_map *map;
+
+	tmp_path(path, sizeof(path), dir, NULL);
+	mxgw_unpin_subdir(path);	/* an interrupted replace's */
+	if (mkdir(path, 0700))
+		return -errno;
+	bpf_object__for_each_map(map, skel->obj) {
+		tmp_path(path, sizeof(path), dir, bpf_map__name(map));
+		/* a reused map gets a second pin of itself, renamed over
+		 * the first: the same steps for every map */
+		if (bpf_obj_pin(bpf_map__fd(map), path))
+			return -errno;
+	}
+	tmp_path(path, sizeof(path), dir, MXGW_PROG_XDP);
+	if (bpf_obj_pin(bpf_program__fd(skel->progs.mxgw_wan_in), path))
+		return -errno;
+	tmp_path(path, sizeof(path), dir, MXGW_PROG_TC);
+	if (bpf_obj_pin(bpf_program__fd(skel->progs.mxgw_wan_out), path))
+		return -errno;
+	return 0;
+}
+
+static int unpin_tmp_one(const char *dir, const char *name, bool commit)
+{
+	char tmp[PATH_MAX], path[PATH_MAX];
+
+	tmp_path(tmp, sizeof(tmp), dir, name);
+	if (!commit)
+		return unlink(tmp) && errno != ENOENT ? -errno : 0;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	/* over the old pin: a reader finds the old or the new, never none */
+	return rename(tmp, path) ? -errno : 0;
+}
+
+/* commit: rename new/NAME over NAME; else remove new/NAME. */
+static int unpin_tmp(struct mxgw_bpf *skel, const char *dir, bool commit)
+{
+	char path[PATH_MAX];
+	struct bpf_map *map;
+	int err = 0, e;
+
+	bpf_object__for_each_map(map, skel->obj) {
+		e = unpin_tmp_one(dir, bpf_map__name(map), commit);
+		err = err ? err : e;
+	}
+	e = unpin_tmp_one(dir, MXGW_PROG_XDP, commit);
+	err = err ? err : e;
+	e = unpin_tmp_one(dir, MXGW_PROG_TC, commit);
+	err = err ? err : e;
+	tmp_path(path, sizeof(path), dir, NULL);
+	mxgw_unpin_subdir(path);
+	return err;
+}
+
+static char unknown_map[128];
+
+int mxgw_replace(const char *dir, __u32 ifindex, const struct mxgw_conf *conf,
+		 const struct mxgw_wan *wan, const struct mxgw_running *old,
+		 struct mxgw_load_result *res)
+{
+	struct copy copies[NPOLICIES];
+	struct mxgw_bpf *skel;
+	struct bpf_map *map;
+	struct mxgw_maps m;
+	struct stat st;
+	bool dir_made = false, pinned = false;
+	bool xdp_swapped = false, xdp_attached = false;
+	__u32 attached = 0, old_id = 0, new_id = 0;
+	__u8 mode = 0;
+	int ncopies = 0, new_xdp, copy_err, err;
+
+	err = check_running_abi(old);
+	if (err)
+		return err;
+	skel = mxgw_bpf__open();
+	if (!skel)
+		return -errno ? -errno : -EINVAL;
+	err = mxgw_size_conntrack(skel, conf->conntrack_max);
+	bpf_object__for_each_map(map, skel->obj) {
+		const char *name = bpf_map__name(map);
+		int policy = policy_of(name), fd;
+
+		if (err)
+			break;
+		if (policy < 0) {
+			/* a map added to the object needs its line above */
+			snprintf(unknown_map, sizeof(unknown_map),
+				 "map %s has no replace policy (loader/replace.c)", name);
+			res->refusal = unknown_map;
+			err = -ENOKEY;
+			break;
+		}
+		fd = running_map(old, name);
+		if (fd < 0 || policy == MAP_FRESH)
+			continue;
+		if (same_shape(map, fd)) {
+			err = bpf_map__reuse_fd(map, fd);
+		} else if (policy == MAP_COPY) {
+			copies[ncopies].from = fd;
+			copies[ncopies].to = map;
+			copies[ncopies++].copied = !strcmp(name, MXGW_MAP_NAT) ?
+						   &res->nat_copied : &res->ct_copied;
+		}
+	}
+	if (!err) {
+		mxgw_refusal_capture_begin();
+		err = mxgw_bpf__load(skel);
+		mxgw_refusal_capture_end();
+		if (err)
+			res->refusal = mxgw_refusal();
+	}
+	if (err)
+		goto out;
+	err = copy_all(copies, ncopies, BPF_ANY);
+	if (err)
+		goto out;
+	mxgw_maps_from_skel(skel, &m);
+	/* the maps hold the whole config before a packet can see them */
+	err = mxgw_maps_apply(&m, conf, wan);
+	if (err)
+		goto out;
+	res->fast_ports = mxgw_sync_tx_ports(&m);
+	if (res->fast_ports < 0 && res->fast_ports != -EOPNOTSUPP) {
+		err = res->fast_ports;
+		goto out;
+	}
+
+	dir_made = stat(dir, &st) != 0;
+	err = mxgw_mkdir_pins(dir);
+	if (err)
+		goto out;
+	pinned = true;
+	err = pin_tmp(skel, dir);
+	if (err)
+		goto out;
+
+	/* XDP: swapped for the program that runs, if it is the one expected */
+	new_xdp = bpf_program__fd(skel->progs.mxgw_wan_in);
+	err = mxgw_xdp_query(ifindex, &attached, &mode);
+	if (!err && old->xdp_fd >= 0)
+		err = mxgw_prog_id_of_fd(old->xdp_fd, &old_id);
+	if (err)
+		goto out;
+	if (!attached) {
+		/* a first load, or someone detached ours */
+		res->repaired = old->xdp_fd >= 0;
+		err = mxgw_xdp_attach(ifindex, new_xdp, res);
+		xdp_attached = !err;
+	} else if (old->xdp_fd >= 0 && attached == old_id) {
+		err = mxgw_xdp_replace(ifindex, new_xdp, old->xdp_fd, mode);
+		xdp_swapped = !err;
+		res->generic_xdp = mode == XDP_ATTACHED_SKB;
+	} else {
+		err = -EBUSY;	/* another program: never replaced */
+	}
+	if (err)
+		goto out;
+	res->replaced = xdp_swapped;
+
+	/*
+	 * TC last, in place: egress translates until the very swap.  In
+	 * between, a flow the old TC opens lands in the old maps, so the new
+	 * XDP drops its first reply; the copy below brings it over and the
+	 * peer's retransmission gets through (a SYN-ACK, in practice: the
+	 * window is one netlink request).
+	 */
+	err = mxgw_tc_attach(ifindex, bpf_program__fd(skel->progs.mxgw_wan_out));
+	if (err) {
+		if (xdp_swapped)
+			mxgw_xdp_replace(ifindex, old->xdp_fd, new_xdp, mode);
+		if (xdp_attached && !mxgw_prog_id_of_fd(new_xdp, &new_id))
+			mxgw_xdp_detach(ifindex, new_id, new_xdp);
+		res->replaced = false;
+		goto out;
+	}
+	/* flows the old programs created since the first copy; the new
+	 * programs run now, so their pins are written whatever happens */
+	copy_err = copy_all(copies, ncopies, BPF_NOEXIST);
+	err = unpin_tmp(skel, dir, true);
+	pinned = false;
+	if (!err)
+		err = copy_err;
+out:
+	if (pinned) {
+		unpin_tmp(skel, dir, false);
+		if (dir_made)
+			mxgw_unpin_dir(dir);
+	}
+	mxgw_bpf__destroy(skel);
+	return err;
+}
