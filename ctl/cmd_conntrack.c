@@ -51,8 +51,9 @@ static int show(const struct mxgw_ct_key *k, const struct mxgw_ct_entry *e, void
 		inet_ntop(AF_INET, &k->remote_addr, rem, sizeof(rem));
 	else
 		endpoint(rem, sizeof(rem), k->remote_addr, k->remote_port, k->proto);
-	age = (w->now - e->created_ns) / 1000000000ULL;
-	idle = (w->now - e->seen_ns) / 1000000000ULL;
+	/* a time a little ahead of our clock (read at another moment) is 0 */
+	age = (__s64)(w->now - e->created_ns) > 0 ? (w->now - e->created_ns) / 1000000000ULL : 0;
+	idle = (__s64)(w->now - e->seen_ns) > 0 ? (w->now - e->seen_ns) / 1000000000ULL : 0;
 	/* the timeout mxgw_ct_live went by (an unreplied TCP entry's is
 	 * tcp-syn-sent's at most) */
 	left = mxgw_ct_timeout_ns(w->cfg, e, e->state) / 1000000000ULL - idle;

@@ -549,10 +549,15 @@ bool mxgw_ct_live(const struct mxgw_config *cfg, const struct mxgw_ct_entry *e,
 		  __u64 now)
 {
 	__u32 st = e->state;
+	__s64 age;
 
 	if (st >= MXGW_CT_STATE_MAX)
 		return false;
-	return now < e->seen_ns || now - e->seen_ns <= mxgw_ct_timeout_ns(cfg, e, st);
+	/* modulo 2^64, as the data plane's ct_expired computes it; a
+	 * seen_ns a little ahead of our clock (read at another moment) is
+	 * a negative age, live */
+	age = (__s64)(now - e->seen_ns);
+	return age <= 0 || (__u64)age <= mxgw_ct_timeout_ns(cfg, e, st);
 }
 
 int mxgw_maps_ct_walk(const struct mxgw_maps *m,
