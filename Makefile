@@ -39,24 +39,28 @@ DEPS := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool libcmocka-dev \
 
 BPF_SRC  := bpf/mxgw.bpf.c
 BPF_HDRS := $(wildcard bpf/*.h) maps/mxgw_abi.h vmlinux/vmlinux.h
-LIB_SRC  := maps/maps.c maps/names.c ctl/config.c loader/loader.c loader/netdev.c loader/refusal.c \
+LIB_SRC  := maps/maps.c maps/names.c maps/policy.c loader/loader.c loader/netdev.c loader/refusal.c \
 	    loader/pins.c loader/replace.c loader/preflight.c
 CTL_SRC  := ctl/mxctl.c ctl/version.c ctl/json.c ctl/show.c ctl/cmd_load.c ctl/cmd_service.c ctl/cmd_status.c \
-	    ctl/cmd_conntrack.c ctl/cmd_dns.c ctl/cmd_check.c ctl/policy.c ctl/conf_save.c \
+	    ctl/cmd_conntrack.c ctl/cmd_dns.c ctl/cmd_check.c ctl/advice.c ctl/conf_save.c ctl/config.c \
 	    ctl/cmd_log.c ctl/cmd_stats.c ctl/prometheus.c ctl/cmd_export.c ctl/nft_export.c
 HDRS     := $(wildcard maps/*.h ctl/*.h loader/*.h) $(BUILD)/mxgw.skel.h
 
 LIB_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 CTL_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(CTL_SRC))
+# The BPF tests and benchmarks: the library and the config parser (the
+# testbed fills the maps from config text, as mxctl does).
+TB_OBJ   := $(LIB_OBJ) $(BUILD)/obj/ctl/config.o
 
 E2E_TESTS := tests/e2e/test_inbound.sh tests/e2e/test_outbound.sh tests/e2e/test_log.sh \
 	     tests/e2e/test_packaging.sh tests/e2e/mail/test_mail.sh tests/e2e/test_gateway.sh \
 	     tests/e2e/test_hostile.sh tests/e2e/test_lifecycle.sh
 
-# The project's own scripts, tested without their side effects.
-SCRIPT_TESTS := tests/scripts/test_deps.sh
+# The project's own scripts, tested without their side effects; the
+# layering of the sources (tests/scripts/test_layers.sh).
+SCRIPT_TESTS := tests/scripts/test_deps.sh tests/scripts/test_layers.sh
 
-TESTS := $(BUILD)/tests/test_config $(BUILD)/tests/test_dns $(BUILD)/tests/test_policy \
+TESTS := $(BUILD)/tests/test_config $(BUILD)/tests/test_dns $(BUILD)/tests/test_advice \
 	 $(BUILD)/tests/test_conf_save $(BUILD)/tests/test_netdev $(BUILD)/tests/test_xdp \
 	 $(BUILD)/tests/test_tc $(BUILD)/tests/test_conntrack $(BUILD)/tests/test_fuzz \
 	 $(BUILD)/tests/test_maps $(BUILD)/tests/test_prometheus $(BUILD)/tests/test_nft_export \
@@ -104,45 +108,49 @@ $(BUILD)/mxctl: $(CTL_OBJ) $(LIB_OBJ)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/tests/test_config: tests/unit/test_config.c ctl/config.c $(HDRS)
+# The config parser and the desired-state model it fills (maps/policy.c,
+# maps/names.c), without libbpf.
+CONF_SRC := ctl/config.c maps/policy.c maps/names.c
+
+$(BUILD)/tests/test_config: tests/unit/test_config.c $(CONF_SRC) $(HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
-		tests/unit/test_config.c ctl/config.c -lcmocka -o $@
+		tests/unit/test_config.c $(CONF_SRC) -lcmocka -o $@
 
 # mxctl dns and check: formatters, checks, and the handlers (the test
 # stubs mxctl_err and mxctl_usage); set-service --save and status.
-$(BUILD)/tests/test_dns: tests/unit/test_dns.c tests/unit/unit.c ctl/cmd_dns.c ctl/policy.c ctl/config.c ctl/json.c $(HDRS)
+$(BUILD)/tests/test_dns: tests/unit/test_dns.c tests/unit/unit.c ctl/cmd_dns.c ctl/advice.c $(CONF_SRC) ctl/json.c $(HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
-		tests/unit/test_dns.c tests/unit/unit.c ctl/cmd_dns.c ctl/policy.c ctl/config.c ctl/json.c -lcmocka -o $@
+		tests/unit/test_dns.c tests/unit/unit.c ctl/cmd_dns.c ctl/advice.c $(CONF_SRC) ctl/json.c -lcmocka -o $@
 
-$(BUILD)/tests/test_policy: tests/unit/test_policy.c tests/unit/unit.c ctl/cmd_check.c ctl/policy.c ctl/config.c ctl/json.c $(HDRS)
+$(BUILD)/tests/test_advice: tests/unit/test_advice.c tests/unit/unit.c ctl/cmd_check.c ctl/advice.c $(CONF_SRC) ctl/json.c $(HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
-		tests/unit/test_policy.c tests/unit/unit.c ctl/cmd_check.c ctl/policy.c ctl/config.c ctl/json.c -lcmocka -o $@
+		tests/unit/test_advice.c tests/unit/unit.c ctl/cmd_check.c ctl/advice.c $(CONF_SRC) ctl/json.c -lcmocka -o $@
 
-$(BUILD)/tests/test_conf_save: tests/unit/test_conf_save.c ctl/conf_save.c ctl/config.c $(HDRS)
+$(BUILD)/tests/test_conf_save: tests/unit/test_conf_save.c ctl/conf_save.c $(CONF_SRC) $(HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
-		tests/unit/test_conf_save.c ctl/conf_save.c ctl/config.c -lcmocka -o $@
+		tests/unit/test_conf_save.c ctl/conf_save.c $(CONF_SRC) -lcmocka -o $@
 
 # (a version of its own, so the expected text does not follow git)
 $(BUILD)/tests/test_prometheus: tests/unit/test_prometheus.c tests/unit/unit.c ctl/prometheus.c ctl/json.c ctl/show.c \
-		maps/names.c ctl/config.c ctl/version.c $(HDRS)
+		maps/names.c ctl/version.c $(HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -DMXGW_VERSION='"1.2.3-test"' tests/unit/test_prometheus.c tests/unit/unit.c \
-		ctl/prometheus.c ctl/json.c ctl/show.c maps/names.c ctl/config.c ctl/version.c -lcmocka -o $@
+		ctl/prometheus.c ctl/json.c ctl/show.c maps/names.c ctl/version.c -lcmocka -o $@
 
-$(BUILD)/tests/test_nft_export: tests/unit/test_nft_export.c tests/unit/unit.c ctl/nft_export.c ctl/config.c $(HDRS)
+$(BUILD)/tests/test_nft_export: tests/unit/test_nft_export.c tests/unit/unit.c ctl/nft_export.c $(CONF_SRC) $(HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
-		tests/unit/test_nft_export.c tests/unit/unit.c ctl/nft_export.c ctl/config.c -lcmocka -o $@
+		tests/unit/test_nft_export.c tests/unit/unit.c ctl/nft_export.c $(CONF_SRC) -lcmocka -o $@
 
 # The COUNTERS section of mxctl(8) comes from the binary (mxctl help
 # counters), so the man page and enum mxgw_counter cannot drift apart.
@@ -188,22 +196,22 @@ $(BUILD)/tests/test_netdev: tests/unit/test_netdev.c loader/netdev.c $(HDRS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) tests/unit/test_netdev.c loader/netdev.c -lcmocka -o $@
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c tests/bpf/testbed.c $(LIB_OBJ) $(HDRS) $(wildcard tests/bpf/*.h)
+$(BUILD)/tests/test_%: tests/unit/test_%.c tests/bpf/testbed.c $(TB_OBJ) $(HDRS) $(wildcard tests/bpf/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests/bpf -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" $< tests/bpf/testbed.c $(LIB_OBJ) $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/bpf -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" $< tests/bpf/testbed.c $(TB_OBJ) $(LDLIBS) -lcmocka -o $@
 
-$(BUILD)/tests/test_%: tests/bpf/test_%.c tests/bpf/testbed.c $(LIB_OBJ) $(HDRS) $(wildcard tests/bpf/*.h)
+$(BUILD)/tests/test_%: tests/bpf/test_%.c tests/bpf/testbed.c $(TB_OBJ) $(HDRS) $(wildcard tests/bpf/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests/bpf -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" $< tests/bpf/testbed.c $(LIB_OBJ) $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/bpf -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" $< tests/bpf/testbed.c $(TB_OBJ) $(LDLIBS) -lcmocka -o $@
 
-$(BUILD)/bench/bench_prog: tests/bench/bench_prog.c tests/bpf/testbed.c $(LIB_OBJ) $(HDRS)
+$(BUILD)/bench/bench_prog: tests/bench/bench_prog.c tests/bpf/testbed.c $(TB_OBJ) $(HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-field-initializers -Itests/bpf \
 		-DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" $< tests/bpf/testbed.c \
-		$(LIB_OBJ) $(LDLIBS) -lcmocka -o $@
+		$(TB_OBJ) $(LDLIBS) -lcmocka -o $@
 
 # make bench, part 2: the generator, the sink and the reference forwarder
 # (BPF, embedded through skeletons) and the end-to-end driver.
@@ -221,12 +229,12 @@ $(BENCH_SKEL): $(BUILD)/bench/%.skel.h: $(BUILD)/bench/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name bench_$* > $@
 
 $(BUILD)/bench/bench_e2e: tests/bench/bench_e2e.c tests/bench/bench_frame.h tests/bpf/testbed.c \
-		$(BENCH_SKEL) $(LIB_OBJ) $(HDRS)
+		$(BENCH_SKEL) $(TB_OBJ) $(HDRS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-field-initializers -Itests/bpf -Itests/bench \
 		-I$(BUILD)/bench -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
 		-DMXGW_BENCH_NFT=\"$(CURDIR)/tests/bench/mxgw-equivalent.nft\" \
-		$< tests/bpf/testbed.c $(LIB_OBJ) $(LDLIBS) -lcmocka -lpthread -o $@
+		$< tests/bpf/testbed.c $(TB_OBJ) $(LDLIBS) -lcmocka -lpthread -o $@
 
 # Reports, never passes or fails on speed: see docs/BENCHMARKS.md.
 bench: check-deps all $(BUILD)/bench/bench_prog $(BUILD)/bench/bench_e2e

@@ -4,7 +4,7 @@
  * strays from the advice of the Kerio MailServer guide (Table 1.1, the
  * shipped table).  The parser's own warnings (from on port 25, a
  * nat-ports range with few free ports, ...) are shown as the parser words
- * them and never repeated by the policy checks.
+ * them and never repeated by the advice checks.
  *
  * Exit status: 0 valid without a warning, 1 errors (the file does not
  * parse or cannot be read: load would refuse it), 3 valid with warnings;
@@ -18,7 +18,7 @@
 #include "mxctl.h"
 #include "config.h"
 #include "json.h"
-#include "policy.h"
+#include "advice.h"
 
 /* Valid, with warnings: also in mxctl.h, for the help text. */
 #ifndef EXIT_WARNINGS
@@ -73,11 +73,11 @@ static void diag_split(const char *s, const char *path, struct diag *d)
 	}
 }
 
-/* A parser line or a policy finding, to be shown in line order. */
+/* A parser line or an advice finding, to be shown in line order. */
 struct item {
 	unsigned int line;
 	const char *text;			/* parser: the whole line */
-	const struct mxgw_finding *finding;	/* policy */
+	const struct mxgw_finding *finding;	/* advice */
 };
 
 struct check {
@@ -153,6 +153,7 @@ static void json_item(struct json *j, const struct check *c,
 		snprintf(message, sizeof(message), "%s%s%s", f->sub,
 			 f->sub[0] ? ": " : "", f->message);
 		json_kv_string(j, "message", message);
+		/* "policy": the word scripts read, from before ctl/advice.c */
 		json_kv_string(j, "source", "policy");
 	} else {
 		diag_split(it->text, c->path, &d);
@@ -185,7 +186,7 @@ static void print_json(const struct check *c)
 	json_object_end(&j);
 }
 
-static void print_text(const struct check *c, const struct mxgw_conf *conf)
+static void print_text(const struct check *c, const struct mxgw_conf_file *conf)
 {
 	for (unsigned int i = 0; i < c->nitems; i++) {
 		if (c->items[i].finding)
@@ -207,8 +208,8 @@ static void print_text(const struct check *c, const struct mxgw_conf *conf)
 int cmd_check(const struct mxctl_opts *opts, int argc, char **argv)
 {
 	/* Too large for the stack of a short command. */
-	static struct mxgw_finding findings[MXGW_POLICY_MAX_FINDINGS];
-	static struct mxgw_conf conf;
+	static struct mxgw_finding findings[MXGW_ADVICE_MAX_FINDINGS];
+	static struct mxgw_conf_file conf;
 	struct check c = { .path = opts->conf_path };
 	unsigned int nfindings = 0;
 	int ret;
@@ -229,10 +230,10 @@ int cmd_check(const struct mxctl_opts *opts, int argc, char **argv)
 		return 1;
 	}
 	if (!c.rc)
-		nfindings = mxgw_policy_check(&conf, findings,
-					      MXGW_POLICY_MAX_FINDINGS);
-	if (nfindings > MXGW_POLICY_MAX_FINDINGS)
-		nfindings = MXGW_POLICY_MAX_FINDINGS;
+		nfindings = mxgw_advice_check(&conf, findings,
+					      MXGW_ADVICE_MAX_FINDINGS);
+	if (nfindings > MXGW_ADVICE_MAX_FINDINGS)
+		nfindings = MXGW_ADVICE_MAX_FINDINGS;
 	ret = collect(&c, findings, nfindings);
 	if (ret) {
 		mxctl_err("check: %s", strerror(-ret));

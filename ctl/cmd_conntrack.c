@@ -5,7 +5,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include "mxctl.h"
-#include "config.h"
+#include "../maps/names.h"
 #include "json.h"
 #include "../loader/loader.h"
 

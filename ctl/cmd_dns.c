@@ -10,12 +10,12 @@
 #include "mxctl.h"
 #include "config.h"
 #include "json.h"
-#include "policy.h"
+#include "advice.h"
 
 int cmd_dns(const struct mxctl_opts *opts, int argc, char **argv)
 {
 	/* Too large for the stack of a short command. */
-	static struct mxgw_conf conf;
+	static struct mxgw_conf_file conf;
 	const char *missing;
 	struct json j;
 	int err;

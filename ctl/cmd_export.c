@@ -14,7 +14,7 @@
 int cmd_export(const struct mxctl_opts *opts, int argc, char **argv)
 {
 	const char *wan = opts->ifname ? opts->ifname : MXGW_NFT_DEFAULT_WAN;
-	struct mxgw_conf *conf;
+	struct mxgw_conf_file *conf;
 	int err;
 
 	if (argc < 1)

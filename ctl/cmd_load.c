@@ -61,11 +61,11 @@ static void print_notes(const char *cmd, const char *ifname,
  * Is @ifname a mistake for the WAN interface?  Refusals (loopback, the LAN
  * interface) return 1 after saying why; warnings are said and return 0.
  */
-static int preflight(const char *cmd, const char *ifname, const struct mxgw_conf *conf)
+static int preflight(const char *cmd, const char *ifname, const struct mxgw_policy *pol)
 {
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
 	struct mxgw_preflight pf;
-	int err = mxgw_preflight(ifname, conf, &pf);
+	int err = mxgw_preflight(ifname, pol, &pf);
 
 	if (err == -ENODEV)
 		return 0;	/* the load says "no such interface" */
@@ -81,7 +81,7 @@ static int preflight(const char *cmd, const char *ifname, const struct mxgw_conf
 	if (pf.lan_route == 1) {
 		mxctl_err("%s %s: refused: %s is the LAN interface: the mail server %s is "
 			  "reached through it (route %s/%u); load mxgw on the WAN interface",
-			  cmd, ifname, ifname, ip_str(conf->mailserver_addr, a),
+			  cmd, ifname, ifname, ip_str(pol->mailserver_addr, a),
 			  ip_str(pf.route_dst, b), pf.route_len);
 		return 1;
 	}
@@ -89,12 +89,12 @@ static int preflight(const char *cmd, const char *ifname, const struct mxgw_conf
 		mxctl_err("%s %s: warning: the mail server %s is reached only by the default "
 			  "route, out of %s itself: incoming connections would leave the way "
 			  "they came (add the LAN's route)", cmd, ifname,
-			  ip_str(conf->mailserver_addr, a), ifname);
+			  ip_str(pol->mailserver_addr, a), ifname);
 	if (!pf.public_on_if)
 		mxctl_err("%s %s: warning: public %s is not an address of %s: nothing arrives "
 			  "for it unless the upstream router routes it here "
 			  "(ip addr add %s/PREFIXLEN dev %s)", cmd, ifname,
-			  ip_str(conf->public_addr, a), ifname, a, ifname);
+			  ip_str(pol->public_addr, a), ifname, a, ifname);
 	if (pf.ip_forward == 0)
 		mxctl_err("%s %s: warning: IPv4 forwarding is off (net.ipv4.ip_forward = 0): "
 			  "nothing reaches the mail server (sysctl -w net.ipv4.ip_forward=1, "
@@ -110,11 +110,11 @@ static int preflight(const char *cmd, const char *ifname, const struct mxgw_conf
  * the command is refused (1) before anything changes.  @what: "load wan0"
  * or "reload".
  */
-static int check_cut(const char *what, const struct mxgw_conf *conf, bool force)
+static int check_cut(const char *what, const struct mxgw_policy *pol, bool force)
 {
 	struct mxgw_tcp_conn c[MAX_CONNS];
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
-	int n = mxgw_incoming_tcp(conf->public_addr, c, MAX_CONNS), cut = 0;
+	int n = mxgw_incoming_tcp(pol->public_addr, c, MAX_CONNS), cut = 0;
 
 	if (n < 0) {
 		mxctl_err("%s: cannot list the gateway's connections (/proc/net/tcp): %s%s",
@@ -122,8 +122,8 @@ static int check_cut(const char *what, const struct mxgw_conf *conf, bool force)
 		return force ? 0 : 1;
 	}
 	for (int i = 0; i < n && i < MAX_CONNS; i++) {
-		if (mxgw_conf_lets_in_to_gateway(conf, IPPROTO_TCP, c[i].local_port,
-						 c[i].remote_addr))
+		if (mxgw_policy_lets_in_to_gateway(pol, IPPROTO_TCP, c[i].local_port,
+						   c[i].remote_addr))
 			continue;
 		mxctl_err("%s: %sestablished tcp %s:%u -> %s:%u would be cut by the new table",
 			  what, force ? "warning: " : "", ip_str(c[i].remote_addr, a),
@@ -180,7 +180,7 @@ static const char *load_error(int err)
 }
 
 /* Parse the config; on error the parser has said why, file:line first. */
-static int parse(const struct mxctl_opts *opts, struct mxgw_conf *conf)
+static int parse(const struct mxctl_opts *opts, struct mxgw_conf_file *conf)
 {
 	return mxgw_conf_parse_file(opts->conf_path, conf, stderr) ? -1 : 0;
 }
@@ -203,7 +203,7 @@ static int take_force(int argc, char **argv, bool *force)
 int cmd_load(const struct mxctl_opts *opts, int argc, char **argv)
 {
 	struct mxgw_load_result res;
-	struct mxgw_conf conf;
+	struct mxgw_conf_file conf;
 	const char *ifname;
 	char what[IF_NAMESIZE + 8];
 	bool force;
@@ -222,7 +222,7 @@ int cmd_load(const struct mxctl_opts *opts, int argc, char **argv)
 	if (parse(opts, &conf))
 		return 1;
 	snprintf(what, sizeof(what), "load %s", ifname);
-	if (preflight("load", ifname, &conf) || check_cut(what, &conf, force))
+	if (preflight("load", ifname, &conf.policy) || check_cut(what, &conf.policy, force))
 		return 1;
 	err = mxgw_ensure_bpffs();
 	if (err) {
@@ -232,7 +232,7 @@ int cmd_load(const struct mxctl_opts *opts, int argc, char **argv)
 		return 1;
 	}
 	mxctl_follow_renames("load");
-	err = mxgw_load(ifname, &conf, &res);
+	err = mxgw_load(ifname, &conf.policy, &res);
 	if (err) {
 		mxctl_err("load %s: %s", ifname, res.refusal ? res.refusal : load_error(err));
 		return 1;
@@ -240,7 +240,7 @@ int cmd_load(const struct mxctl_opts *opts, int argc, char **argv)
 	print_notes("load", ifname, &res);
 	printf("%s %s: %u services from %s, xdp %s, tc egress\n",
 	       res.created ? "loaded on" : "re-applied on", ifname,
-	       conf.nservices, opts->conf_path,
+	       conf.policy.nservices, opts->conf_path,
 	       res.generic_xdp ? "generic" : "native");
 	return 0;
 }
@@ -281,7 +281,7 @@ int cmd_reload(const struct mxctl_opts *opts, int argc, char **argv)
 {
 	char names[64][IF_NAMESIZE];
 	struct mxgw_load_result res;
-	struct mxgw_conf conf;
+	struct mxgw_conf_file conf;
 	bool force;
 	int n, ret = 0;
 
@@ -294,7 +294,7 @@ int cmd_reload(const struct mxctl_opts *opts, int argc, char **argv)
 	/* parsed once, before anything is touched */
 	if (parse(opts, &conf))
 		return 1;
-	if (check_cut("reload", &conf, force))
+	if (check_cut("reload", &conf.policy, force))
 		return 1;
 	for (int i = 0; i < n; i++) {
 		struct mxgw_pins pins;
@@ -308,11 +308,11 @@ int cmd_reload(const struct mxctl_opts *opts, int argc, char **argv)
 			ret = 1;
 			continue;
 		}
-		if (preflight("reload", names[i], &conf)) {
+		if (preflight("reload", names[i], &conf.policy)) {
 			ret = 1;
 			continue;
 		}
-		err = mxgw_load(names[i], &conf, &res);
+		err = mxgw_load(names[i], &conf.policy, &res);
 		if (err) {
 			mxctl_err("reload %s: %s", names[i], res.refusal ? res.refusal : load_error(err));
 			ret = 1;
@@ -320,7 +320,7 @@ int cmd_reload(const struct mxctl_opts *opts, int argc, char **argv)
 		}
 		print_notes("reload", names[i], &res);
 		printf("reloaded %s: %u services from %s\n", names[i],
-		       conf.nservices, opts->conf_path);
+		       conf.policy.nservices, opts->conf_path);
 	}
 	return ret;
 }

@@ -24,7 +24,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "mxctl.h"
-#include "config.h"
+#include "../maps/names.h"
 #include "json.h"
 #include "../loader/loader.h"
 

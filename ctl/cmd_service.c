@@ -57,7 +57,7 @@ static bool take_save(int *argc, char **argv)
  */
 static int save_precheck(const char *path, const char *name)
 {
-	static struct mxgw_conf conf;
+	static struct mxgw_conf_file conf;
 	int err;
 
 	err = mxgw_conf_parse_file(path, &conf, NULL);
@@ -71,7 +71,7 @@ static int save_precheck(const char *path, const char *name)
 			  mxctl_strerror(err));
 		return -1;
 	}
-	if (!mxgw_conf_find_service(&conf, name)) {
+	if (!mxgw_policy_find_service(&conf.policy, name)) {
 		mxctl_err("set-service --save: %s defines no service '%s': nothing changed",
 			  path, name);
 		return -1;

@@ -24,7 +24,7 @@
 #include <sys/socket.h>
 #include "show.h"
 #include "mxctl.h"
-#include "config.h"
+#include "../maps/names.h"
 #include "prometheus.h"
 #include "../loader/loader.h"
 

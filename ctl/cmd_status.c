@@ -18,7 +18,6 @@
 #include "json.h"
 #include "show.h"
 #include "../loader/loader.h"
-#include "../loader/netdev.h"
 
 struct status {
 	char ifname[IF_NAMESIZE];
@@ -41,7 +40,7 @@ struct status {
 	struct mxgw_log_lease lease;
 	bool log_read;		/* an mxctl log holds the lease */
 	/* the running table against the config file, when that parses */
-	const struct mxgw_conf *file;
+	const struct mxgw_conf_file *file;
 	struct mxgw_conf_diff diff;
 	int ndiff;
 };
@@ -97,9 +96,7 @@ static int read_status(const char *ifname, struct status *st)
 	for (int c = MXGW_FWD_KERNEL_NO_NEIGH; c <= MXGW_FWD_KERNEL_ICMP; c++)
 		st->kernel_path += st->counters[c];
 
-	/* mxgw_tx_ports is a snapshot from load/reload: say so when it went stale */
-	st->fast_path_lost = st->nh.can_redirect &&
-			     mxgw_netdev_can_xdp_xmit(st->nh.ifindex) == 0;
+	st->fast_path_lost = mxgw_fast_path_lost(&st->nh);
 
 	/* ticks 0: no packet has started it yet, nothing to miss; a time
 	 * ahead of ours was written from user space: stale, as BPF sees it */
@@ -187,7 +184,7 @@ static void print_file_diff(const struct status *st)
 		return;
 	printf("  in %s but not running:", st->file->path);
 	for (unsigned int i = 0; i < st->diff.nmissing; i++)
-		printf("%s %s", i ? "," : "", st->file->services[st->diff.missing[i]].name);
+		printf("%s %s", i ? "," : "", st->file->policy.services[st->diff.missing[i]].name);
 	printf(" (mxctl reload)\n");
 }
 
@@ -383,7 +380,7 @@ static void print_json(struct json *j, const struct status *st)
 		json_key(j, "not_running");
 		json_array_start(j);
 		for (unsigned int i = 0; i < st->diff.nmissing; i++)
-			json_string(j, st->file->services[st->diff.missing[i]].name);
+			json_string(j, st->file->policy.services[st->diff.missing[i]].name);
 		json_array_end(j);
 		json_object_end(j);
 	}
@@ -398,7 +395,7 @@ static void print_json(struct json *j, const struct status *st)
 int cmd_status(const struct mxctl_opts *opts, int argc, char **argv)
 {
 	char names[64][IF_NAMESIZE];
-	static struct mxgw_conf file;
+	static struct mxgw_conf_file file;
 	static struct status st;
 	bool have_file;
 	struct json j;

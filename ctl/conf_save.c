@@ -362,23 +362,24 @@ fail:
 }
 
 /* The service names the file defines, for "not defined" messages. */
-static void list_services(const struct mxgw_conf *conf, FILE *err)
+static void list_services(const struct mxgw_conf_file *conf, FILE *err)
 {
 	if (!err)
 		return;
 	fputs(" (it defines:", err);
-	for (unsigned int i = 0; i < conf->nservices; i++)
-		fprintf(err, "%s %s", i ? "," : "", conf->services[i].name);
-	if (!conf->nservices)
+	for (unsigned int i = 0; i < conf->policy.nservices; i++)
+		fprintf(err, "%s %s", i ? "," : "", conf->policy.services[i].name);
+	if (!conf->policy.nservices)
 		fputs(" none", err);
 	fputc(')', err);
 }
 
 /* Does @conf hold @service with @verdict in the directions of @dir? */
-static bool saved(const struct mxgw_conf *conf, const char *service, int dir,
+static bool saved(const struct mxgw_conf_file *conf, const char *service, int dir,
 		  int verdict)
 {
-	const struct mxgw_conf_service *svc = mxgw_conf_find_service(conf, service);
+	const struct mxgw_policy_service *svc =
+		mxgw_policy_find_service(&conf->policy, service);
 
 	if (!svc)
 		return false;
@@ -392,7 +393,7 @@ int mxgw_conf_save_verdict(const char *path, const char *service, int dir,
 			   int verdict, FILE *err)
 {
 	char *text = NULL, *new_text = NULL, target[PATH_MAX];
-	struct mxgw_conf *conf;
+	struct mxgw_conf_file *conf;
 	size_t len = 0, new_len = 0;
 	struct stat st;
 	int ret;
@@ -423,7 +424,7 @@ int mxgw_conf_save_verdict(const char *path, const char *service, int dir,
 			   path, path);
 		goto out;
 	}
-	if (!mxgw_conf_find_service(conf, service)) {
+	if (!mxgw_policy_find_service(&conf->policy, service)) {
 		if (err) {
 			fprintf(err, "%s: error: service %s: not defined in the file",
 				path, service);
@@ -457,7 +458,7 @@ out:
 	return ret;
 }
 
-int mxgw_conf_diff_running(const struct mxgw_conf *file,
+int mxgw_conf_diff_running(const struct mxgw_conf_file *file,
 			   const struct mxgw_service *running,
 			   struct mxgw_conf_diff *diff)
 {
@@ -467,7 +468,7 @@ int mxgw_conf_diff_running(const struct mxgw_conf *file,
 	memset(diff, 0, sizeof(*diff));
 	for (int id = 1; id < MXGW_MAX_SERVICES; id++) {
 		const struct mxgw_service *r = &running[id];
-		const struct mxgw_conf_service *s = NULL;
+		const struct mxgw_policy_service *s = NULL;
 		char name[MXGW_SVC_NAME_LEN + 1];
 		__u8 d = 0;
 
@@ -476,11 +477,11 @@ int mxgw_conf_diff_running(const struct mxgw_conf *file,
 		/* The map's name is not NUL-terminated when 16 long. */
 		memcpy(name, r->name, MXGW_SVC_NAME_LEN);
 		name[MXGW_SVC_NAME_LEN] = '\0';
-		s = mxgw_conf_find_service(file, name);
+		s = mxgw_policy_find_service(&file->policy, name);
 		if (!s) {
 			d = MXGW_DIFF_NOT_IN_FILE;
 		} else {
-			seen[s - file->services] = true;
+			seen[s - file->policy.services] = true;
 			if (r->verdict[MXGW_DIR_OUT] != s->verdict[MXGW_DIR_OUT])
 				d |= MXGW_DIFF_OUT;
 			if (r->verdict[MXGW_DIR_IN] != s->verdict[MXGW_DIR_IN])
@@ -493,7 +494,7 @@ int mxgw_conf_diff_running(const struct mxgw_conf *file,
 		diff->running[id] = d;
 		n += !!d;
 	}
-	for (unsigned int i = 0; i < file->nservices; i++)
+	for (unsigned int i = 0; i < file->policy.nservices; i++)
 		if (!seen[i])
 			diff->missing[diff->nmissing++] = i;
 	return n + (int)diff->nmissing;

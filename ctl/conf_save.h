@@ -68,7 +68,7 @@ struct mxgw_conf_diff {
  * marked in @diff->running plus the file's missing ones; 0 when the
  * running table is the file's.
  */
-int mxgw_conf_diff_running(const struct mxgw_conf *file,
+int mxgw_conf_diff_running(const struct mxgw_conf_file *file,
 			   const struct mxgw_service *running,
 			   struct mxgw_conf_diff *diff);
 

@@ -35,9 +35,6 @@
 /* "service " + a valid name: the prefix of every service field name. */
 #define SVC_FIELD_LEN	(sizeof("service ") + MXGW_SVC_NAME_LEN)
 
-#define PROTOS_ALL	(MXGW_PROTO_BIT(MXGW_PROTO_TCP) | \
-			 MXGW_PROTO_BIT(MXGW_PROTO_UDP))
-
 #define SMTP_PORT	25
 
 /* Masquerading never uses the well-known ports. */
@@ -50,38 +47,6 @@
 
 /* RFC 1035 2.3.4: a label is 63 octets at most. */
 #define DNS_LABEL_MAX	63
-
-const char *const mxgw_ct_state_names[MXGW_CT_STATE_MAX] = {
-	[MXGW_CT_TCP_SYN_SENT]		= "tcp-syn-sent",
-	[MXGW_CT_TCP_SYN_RECV]		= "tcp-syn-recv",
-	[MXGW_CT_TCP_ESTABLISHED]	= "tcp-established",
-	[MXGW_CT_TCP_FIN_WAIT]		= "tcp-fin-wait",
-	[MXGW_CT_TCP_CLOSE_WAIT]	= "tcp-close-wait",
-	[MXGW_CT_TCP_LAST_ACK]		= "tcp-last-ack",
-	[MXGW_CT_TCP_TIME_WAIT]		= "tcp-time-wait",
-	[MXGW_CT_TCP_CLOSE]		= "tcp-close",
-	[MXGW_CT_UDP]			= "udp",
-	[MXGW_CT_UDP_STREAM]		= "udp-stream",
-	[MXGW_CT_ICMP]			= "icmp",
-};
-
-/* netfilter's nf_conntrack_*_timeout defaults; copied into every conf. */
-const __u32 mxgw_ct_default_timeouts_s[MXGW_CT_STATE_MAX] = {
-	[MXGW_CT_TCP_SYN_SENT]		= 120,
-	[MXGW_CT_TCP_SYN_RECV]		= 60,
-	[MXGW_CT_TCP_ESTABLISHED]	= 432000,
-	[MXGW_CT_TCP_FIN_WAIT]		= 120,
-	[MXGW_CT_TCP_CLOSE_WAIT]	= 60,
-	[MXGW_CT_TCP_LAST_ACK]		= 30,
-	[MXGW_CT_TCP_TIME_WAIT]		= 120,
-	[MXGW_CT_TCP_CLOSE]		= 10,
-	[MXGW_CT_UDP]			= 30,
-	[MXGW_CT_UDP_STREAM]		= 120,
-	[MXGW_CT_ICMP]			= 30,
-};
-_Static_assert(sizeof(mxgw_ct_default_timeouts_s) ==
-	       sizeof(((struct mxgw_conf *)0)->timeout_s),
-	       "one default per timeout");
 
 /* The bytes of the config, NULs included (a file's, or a string's). */
 struct reader {
@@ -103,7 +68,7 @@ enum { HOST_PUBLIC, HOST_MAILSERVER, HOST_MAX };
 struct parser {
 	const char *path;
 	FILE *err;		/* may be NULL: count errors, print nothing */
-	struct mxgw_conf *conf;
+	struct mxgw_conf_file *conf;
 	unsigned int line;	/* current line, 1-based; 0 before the first */
 	unsigned int nerrors;
 	struct host_setting host[HOST_MAX];
@@ -460,8 +425,8 @@ static void parse_nat_ports(struct parser *p, const struct fields *f)
 	}
 	if (!set_once(p, "nat-ports", &p->nat_ports_line))
 		return;
-	p->conf->nat_port_min = (__u16)lo;
-	p->conf->nat_port_max = (__u16)hi;
+	p->conf->policy.nat_port_min = (__u16)lo;
+	p->conf->policy.nat_port_max = (__u16)hi;
 }
 
 static void parse_conntrack_max(struct parser *p, const struct fields *f)
@@ -470,16 +435,16 @@ static void parse_conntrack_max(struct parser *p, const struct fields *f)
 
 	if (!check_one_value(p, f, "number of entries"))
 		return;
-	if (!parse_decimal(f->tok[1], MXGW_CONF_CONNTRACK_MAX_MAX, &n) ||
-	    n < MXGW_CONF_CONNTRACK_MAX_MIN) {
+	if (!parse_decimal(f->tok[1], MXGW_POLICY_CONNTRACK_MAX_MAX, &n) ||
+	    n < MXGW_POLICY_CONNTRACK_MAX_MIN) {
 		conf_error(p, "conntrack-max", NULL,
 			   "\"%s\" is not a number of entries (%d..%d)",
-			   f->tok[1], MXGW_CONF_CONNTRACK_MAX_MIN,
-			   MXGW_CONF_CONNTRACK_MAX_MAX);
+			   f->tok[1], MXGW_POLICY_CONNTRACK_MAX_MIN,
+			   MXGW_POLICY_CONNTRACK_MAX_MAX);
 		return;
 	}
 	if (set_once(p, "conntrack-max", &p->conntrack_max_line))
-		p->conf->conntrack_max = (__u32)n;
+		p->conf->policy.conntrack_max = (__u32)n;
 }
 
 /* enum mxgw_ct_state of a "timeout" name, or -1. */
@@ -540,14 +505,14 @@ static void parse_timeout(struct parser *p, const struct fields *f)
 		conf_error(p, field, NULL, "extra field \"%s\"", f->tok[3]);
 		return;
 	}
-	if (!parse_decimal(f->tok[2], MXGW_CONF_TIMEOUT_MAX_S, &secs) || !secs)
+	if (!parse_decimal(f->tok[2], MXGW_POLICY_TIMEOUT_MAX_S, &secs) || !secs)
 		conf_error(p, field, NULL,
 			   "\"%s\" is not a number of seconds (1..%u)",
-			   f->tok[2], MXGW_CONF_TIMEOUT_MAX_S);
+			   f->tok[2], MXGW_POLICY_TIMEOUT_MAX_S);
 	if (p->nerrors != errors)
 		return;
 	if (set_once(p, field, &p->timeout_line[state]))
-		p->conf->timeout_s[state] = (__u32)secs;
+		p->conf->policy.timeout_s[state] = (__u32)secs;
 }
 
 /* Strip one trailing dot: the length of @s without it. */
@@ -722,7 +687,7 @@ static void backup_mx_fields(struct parser *p, const struct fields *f,
 /* Up to MXGW_CONF_MAX_BACKUP_MX times, each host once. */
 static void parse_backup_mx(struct parser *p, const struct fields *f)
 {
-	struct mxgw_conf *conf = p->conf;
+	struct mxgw_conf_file *conf = p->conf;
 	unsigned int errors = p->nerrors;
 	struct mxgw_conf_mx mx = { .line = p->line };
 
@@ -756,14 +721,14 @@ static void parse_log_rate(struct parser *p, const struct fields *f)
 	s = f->tok[1];
 	len = strlen(s);
 	if (len < 3 || strcmp(s + len - 2, "/s") ||
-	    !parse_decimal_len(s, len - 2, MXGW_CONF_LOG_RATE_MAX, &n)) {
+	    !parse_decimal_len(s, len - 2, MXGW_POLICY_LOG_RATE_MAX, &n)) {
 		conf_error(p, "log-rate", NULL,
 			   "\"%s\" is not a rate N/s (0..%d per second, 0: no logging)",
-			   s, MXGW_CONF_LOG_RATE_MAX);
+			   s, MXGW_POLICY_LOG_RATE_MAX);
 		return;
 	}
 	if (set_once(p, "log-rate", &p->log_rate_line))
-		p->conf->log_rate = (__u32)n;
+		p->conf->policy.log_rate = (__u32)n;
 }
 
 static bool valid_service_name(const char *s)
@@ -777,15 +742,22 @@ static bool valid_service_name(const char *s)
 	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == len;
 }
 
+/* The line that defined @svc, one of the services parsed so far. */
+static unsigned int svc_line(const struct parser *p,
+			     const struct mxgw_policy_service *svc)
+{
+	return p->conf->lines.service[svc - p->conf->policy.services];
+}
+
 /*
  * Once the name is known to be valid, every later message on the line
  * says "service NAME: ..." so the operator knows which one; before that
  * (or when it is invalid) just "service: ...".
  */
 static void svc_parse_name(struct parser *p, const char *name,
-			   struct mxgw_conf_service *svc, char *field)
+			   struct mxgw_policy_service *svc, char *field)
 {
-	const struct mxgw_conf_service *dup;
+	const struct mxgw_policy_service *dup;
 
 	if (!valid_service_name(name)) {
 		conf_error(p, field, "name",
@@ -795,10 +767,10 @@ static void svc_parse_name(struct parser *p, const char *name,
 	}
 	snprintf(field, SVC_FIELD_LEN, "service %s", name);
 	snprintf(svc->name, sizeof(svc->name), "%s", name);
-	dup = mxgw_conf_find_service(p->conf, name);
+	dup = mxgw_policy_find_service(&p->conf->policy, name);
 	if (dup)
 		conf_error(p, field, "name", "already defined on line %u",
-			   dup->line);
+			   svc_line(p, dup));
 }
 
 /* One protocol name of a PROTO field, @len bytes long; 0 if unknown. */
@@ -842,12 +814,12 @@ static bool svc_parse_protos(struct parser *p, const char *field,
 
 /* A (port, proto) pair selects one service in the data plane: only once. */
 static void svc_check_port_unique(struct parser *p, const char *field,
-				  const struct mxgw_conf_service *svc)
+				  const struct mxgw_policy_service *svc)
 {
-	const struct mxgw_conf *conf = p->conf;
+	const struct mxgw_conf_file *conf = p->conf;
 
-	for (unsigned int i = 0; i < conf->nservices; i++) {
-		const struct mxgw_conf_service *old = &conf->services[i];
+	for (unsigned int i = 0; i < conf->policy.nservices; i++) {
+		const struct mxgw_policy_service *old = &conf->policy.services[i];
 		__u8 both = old->protos & svc->protos;
 
 		if (old->port != svc->port || !both)
@@ -855,13 +827,13 @@ static void svc_check_port_unique(struct parser *p, const char *field,
 		conf_error(p, field, "port",
 			   "%u/%s already used by service %s (line %u)",
 			   svc->port, mxgw_protos_str(both), old->name,
-			   old->line);
+			   conf->lines.service[i]);
 	}
 }
 
 /* PORT[/PROTO]; @s is modified. */
 static void svc_parse_port(struct parser *p, const char *field, char *s,
-			   struct mxgw_conf_service *svc)
+			   struct mxgw_policy_service *svc)
 {
 	char *slash = strchr(s, '/');
 	unsigned long port;
@@ -891,12 +863,6 @@ static void svc_parse_verdict(struct parser *p, const char *field,
 			   "expected allow or deny, got \"%s\"", s);
 }
 
-static __be32 prefix_mask(unsigned int len)
-{
-	/* A shift by 32 is undefined, so /0 is spelled out. */
-	return len ? htonl(~0u << (32 - len)) : 0;
-}
-
 /* One "A.B.C.D[/LEN]" entry of a from list. */
 static bool svc_parse_prefix(struct parser *p, const char *field,
 			     const char *s, struct mxgw_prefix *pfx)
@@ -922,7 +888,7 @@ static bool svc_parse_prefix(struct parser *p, const char *field,
 	}
 	pfx->len = (__u8)len;
 	/* The data plane matches on the prefix; stray bits are a typo. */
-	in.s_addr = pfx->addr & prefix_mask(pfx->len);
+	in.s_addr = pfx->addr & mxgw_prefix_mask(pfx->len);
 	if (in.s_addr != pfx->addr) {
 		inet_ntop(AF_INET, &in, net, sizeof(net));
 		conf_error(p, field, "from",
@@ -933,7 +899,7 @@ static bool svc_parse_prefix(struct parser *p, const char *field,
 	return true;
 }
 
-static bool prefix_listed(const struct mxgw_conf_service *svc,
+static bool prefix_listed(const struct mxgw_policy_service *svc,
 			  const struct mxgw_prefix *pfx)
 {
 	for (unsigned int i = 0; i < svc->nfrom; i++)
@@ -948,7 +914,7 @@ static bool prefix_listed(const struct mxgw_conf_service *svc,
  * even past the limit, so one run shows every bad entry.
  */
 static void svc_parse_from(struct parser *p, const char *field, char *s,
-			   struct mxgw_conf_service *svc)
+			   struct mxgw_policy_service *svc)
 {
 	unsigned int count = 0;
 	struct mxgw_prefix pfx;
@@ -970,18 +936,18 @@ static void svc_parse_from(struct parser *p, const char *field, char *s,
 				   entry);
 			continue;
 		}
-		if (svc->nfrom < MXGW_CONF_MAX_FROM_PER_SVC)
+		if (svc->nfrom < MXGW_POLICY_MAX_FROM_PER_SVC)
 			svc->from[svc->nfrom++] = pfx;
 	}
-	if (count > MXGW_CONF_MAX_FROM_PER_SVC)
+	if (count > MXGW_POLICY_MAX_FROM_PER_SVC)
 		conf_error(p, field, "from", "more than %d entries",
-			   MXGW_CONF_MAX_FROM_PER_SVC);
+			   MXGW_POLICY_MAX_FROM_PER_SVC);
 }
 
 /* "to gateway" at @f->tok[@i]; returns the index after it. */
 static unsigned int svc_parse_to(struct parser *p, const char *field,
 				 const struct fields *f, unsigned int i,
-				 struct mxgw_conf_service *svc)
+				 struct mxgw_policy_service *svc)
 {
 	if (i + 1 == f->n) {
 		conf_error(p, field, "to", "missing target (expected gateway)");
@@ -1004,7 +970,7 @@ static unsigned int svc_parse_to(struct parser *p, const char *field,
 /* What may follow IN: nothing, "from LIST", "to gateway", or both so. */
 static void svc_parse_tail(struct parser *p, const char *field,
 			   const struct fields *f,
-			   struct mxgw_conf_service *svc)
+			   struct mxgw_policy_service *svc)
 {
 	if (f->n <= 5)
 		return;
@@ -1033,7 +999,7 @@ static void svc_parse_tail(struct parser *p, const char *field,
 
 /* Legal but probably not what the operator meant. */
 static void svc_warn(struct parser *p, const char *field,
-		     const struct mxgw_conf_service *svc)
+		     const struct mxgw_policy_service *svc)
 {
 	/* what `load` over SSH exposes: say so at load time, not only in check */
 	if (svc->to_gateway && !svc->nfrom &&
@@ -1060,8 +1026,8 @@ static void parse_service(struct parser *p, struct fields *f)
 	static const char *const required[] = {
 		"name", "port", "outgoing", "incoming",
 	};
-	struct mxgw_conf *conf = p->conf;
-	struct mxgw_conf_service svc;
+	struct mxgw_policy *pol = &p->conf->policy;
+	struct mxgw_policy_service svc;
 	char field[SVC_FIELD_LEN] = "service";
 	unsigned int errors = p->nerrors;
 
@@ -1079,15 +1045,15 @@ static void parse_service(struct parser *p, struct fields *f)
 	svc_parse_verdict(p, field, "incoming", f->tok[4],
 			  &svc.verdict[MXGW_DIR_IN]);
 	svc_parse_tail(p, field, f, &svc);
-	if (conf->nservices >= ARRAY_SIZE(conf->services))
+	if (pol->nservices >= ARRAY_SIZE(pol->services))
 		conf_error(p, field, NULL,
 			   "more than %zu services (service ids 1..%zu)",
-			   ARRAY_SIZE(conf->services),
-			   ARRAY_SIZE(conf->services));
+			   ARRAY_SIZE(pol->services),
+			   ARRAY_SIZE(pol->services));
 	if (p->nerrors != errors)
 		return;
-	svc.line = p->line;
-	conf->services[conf->nservices++] = svc;
+	p->conf->lines.service[pol->nservices] = p->line;
+	pol->services[pol->nservices++] = svc;
 	svc_warn(p, field, &svc);
 }
 
@@ -1103,7 +1069,7 @@ static void parse_line(struct parser *p, char *line)
 	else if (!strcmp(f.tok[0], "mailserver"))
 		parse_host(p, &f, HOST_MAILSERVER);
 	else if (!strcmp(f.tok[0], "default"))
-		parse_verdict_setting(p, &f, &p->conf->default_verdict,
+		parse_verdict_setting(p, &f, &p->conf->policy.default_verdict,
 				      &p->default_line);
 	else if (!strcmp(f.tok[0], "service"))
 		parse_service(p, &f);
@@ -1114,7 +1080,7 @@ static void parse_line(struct parser *p, char *line)
 	else if (!strcmp(f.tok[0], "timeout"))
 		parse_timeout(p, &f);
 	else if (!strcmp(f.tok[0], "icmp-echo"))
-		parse_verdict_setting(p, &f, &p->conf->icmp_echo,
+		parse_verdict_setting(p, &f, &p->conf->policy.icmp_echo,
 				      &p->icmp_echo_line);
 	else if (!strcmp(f.tok[0], "domain"))
 		parse_dns_setting(p, &f, p->conf->domain, &p->domain_line);
@@ -1136,13 +1102,13 @@ static void parse_line(struct parser *p, char *line)
  * Service ports of protocol @bit inside @lo..@hi.  A (port, protocol)
  * pair belongs to one service at most, so each counts once.
  */
-static unsigned int service_ports_in(const struct mxgw_conf *conf, __u8 bit,
+static unsigned int service_ports_in(const struct mxgw_policy *pol, __u8 bit,
 				     unsigned int lo, unsigned int hi)
 {
 	unsigned int n = 0;
 
-	for (unsigned int i = 0; i < conf->nservices; i++) {
-		const struct mxgw_conf_service *svc = &conf->services[i];
+	for (unsigned int i = 0; i < pol->nservices; i++) {
+		const struct mxgw_policy_service *svc = &pol->services[i];
 
 		if ((svc->protos & bit) && svc->port >= lo && svc->port <= hi)
 			n++;
@@ -1159,8 +1125,8 @@ static unsigned int service_ports_in(const struct mxgw_conf *conf, __u8 bit,
  */
 static void check_nat_ports(struct parser *p)
 {
-	const struct mxgw_conf *conf = p->conf;
-	unsigned int lo = conf->nat_port_min, hi = conf->nat_port_max;
+	const struct mxgw_policy *pol = &p->conf->policy;
+	unsigned int lo = pol->nat_port_min, hi = pol->nat_port_max;
 	unsigned int taken[MXGW_PROTO_MAX], usable, last_line = p->line;
 	int worst = MXGW_PROTO_TCP;
 	char proto[8] = "";
@@ -1168,7 +1134,7 @@ static void check_nat_ports(struct parser *p)
 	if (!p->nat_ports_line)
 		return;
 	for (int i = 0; i < MXGW_PROTO_MAX; i++) {
-		taken[i] = service_ports_in(conf, MXGW_PROTO_BIT(i), lo, hi);
+		taken[i] = service_ports_in(pol, MXGW_PROTO_BIT(i), lo, hi);
 		if (taken[i] > taken[worst])
 			worst = i;
 	}
@@ -1200,7 +1166,7 @@ static void check_nat_ports(struct parser *p)
  */
 static void check_dns(struct parser *p)
 {
-	const struct mxgw_conf *conf = p->conf;
+	const struct mxgw_conf_file *conf = p->conf;
 	unsigned int last_line = p->line;
 	size_t hlen, dlen;
 
@@ -1293,7 +1259,7 @@ static const char utf8_bom[] = "\xef\xbb\xbf";
 
 /* The one parser behind both entry points: @text of @len bytes. */
 static int parse(const char *text, size_t len, const char *path,
-		 struct mxgw_conf *conf, FILE *err)
+		 struct mxgw_conf_file *conf, FILE *err)
 {
 	struct reader r = { .text = text, .len = len };
 	struct parser p = {
@@ -1301,39 +1267,31 @@ static int parse(const char *text, size_t len, const char *path,
 		.err = err,
 		.conf = conf,
 		.host = {
-			[HOST_PUBLIC] = { "public", &conf->public_addr, 0 },
+			[HOST_PUBLIC] = { "public", &conf->policy.public_addr, 0 },
 			[HOST_MAILSERVER] = { "mailserver",
-					      &conf->mailserver_addr, 0 },
+					      &conf->policy.mailserver_addr, 0 },
 		},
 	};
 	int ret = 0;
 
 	memset(conf, 0, sizeof(*conf));
 	snprintf(conf->path, sizeof(conf->path), "%s", path);
-	conf->default_verdict = MXGW_DENY;
-	conf->icmp_echo = MXGW_ALLOW;
-	conf->nat_port_min = MXGW_CONF_NAT_PORT_MIN;
-	conf->nat_port_max = MXGW_CONF_NAT_PORT_MAX;
-	conf->conntrack_max = MXGW_CONF_CONNTRACK_MAX;
-	memcpy(conf->timeout_s, mxgw_ct_default_timeouts_s,
-	       sizeof(conf->timeout_s));
+	mxgw_policy_init(&conf->policy);
 	conf->mx_preference = MXGW_CONF_MX_PREFERENCE;
-	conf->log_rate = MXGW_CONF_LOG_RATE;
 
 	if (len >= sizeof(utf8_bom) - 1 &&
 	    !memcmp(text, utf8_bom, sizeof(utf8_bom) - 1))
 		r.pos = sizeof(utf8_bom) - 1;
 	parse_lines(&p, &r);
-	conf->lines = (struct mxgw_conf_lines){
-		.public_addr = p.host[HOST_PUBLIC].line,
-		.mailserver = p.host[HOST_MAILSERVER].line,
-		.default_verdict = p.default_line,
-		.domain = p.domain_line,
-		.mx_host = p.mx_host_line,
-		.mx_preference = p.mx_preference_line,
-		.log_rate = p.log_rate_line,
-		.last = p.line,
-	};
+	/* (the services' lines were written as they were parsed) */
+	conf->lines.public_addr = p.host[HOST_PUBLIC].line;
+	conf->lines.mailserver = p.host[HOST_MAILSERVER].line;
+	conf->lines.default_verdict = p.default_line;
+	conf->lines.domain = p.domain_line;
+	conf->lines.mx_host = p.mx_host_line;
+	conf->lines.mx_preference = p.mx_preference_line;
+	conf->lines.log_rate = p.log_rate_line;
+	conf->lines.last = p.line;
 	check_nat_ports(&p);
 	check_dns(&p);
 	check_required(&p);
@@ -1459,7 +1417,7 @@ static int read_config(const char *path, char **text, size_t *len, FILE *err)
 	return 0;
 }
 
-int mxgw_conf_parse_file(const char *path, struct mxgw_conf *conf, FILE *err)
+int mxgw_conf_parse_file(const char *path, struct mxgw_conf_file *conf, FILE *err)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -1475,7 +1433,7 @@ int mxgw_conf_parse_file(const char *path, struct mxgw_conf *conf, FILE *err)
 }
 
 int mxgw_conf_parse_string(const char *name, const char *text,
-			   struct mxgw_conf *conf, FILE *err)
+			   struct mxgw_conf_file *conf, FILE *err)
 {
 	const char *path = name ? name : "(string)";
 	size_t len;
@@ -1491,53 +1449,6 @@ int mxgw_conf_parse_string(const char *name, const char *text,
 	return parse(text, len, path, conf, err);
 }
 
-const struct mxgw_conf_service *
-mxgw_conf_find_service(const struct mxgw_conf *conf, const char *name)
-{
-	if (!conf || !name)
-		return NULL;
-	for (unsigned int i = 0; i < conf->nservices; i++)
-		if (!strcmp(conf->services[i].name, name))
-			return &conf->services[i];
-	return NULL;
-}
-
-static bool prefix_contains(const struct mxgw_prefix *pfx, __be32 addr)
-{
-	return (addr & prefix_mask(pfx->len)) == pfx->addr;
-}
-
-bool mxgw_conf_lets_in_to_gateway(const struct mxgw_conf *conf, __u8 proto,
-				  __u16 port, __be32 remote)
-{
-	__u8 bit;
-
-	if (!conf)
-		return false;
-	if (proto == IPPROTO_TCP)
-		bit = MXGW_PROTO_BIT(MXGW_PROTO_TCP);
-	else if (proto == IPPROTO_UDP)
-		bit = MXGW_PROTO_BIT(MXGW_PROTO_UDP);
-	else
-		return false;
-	for (unsigned int i = 0; i < conf->nservices; i++) {
-		const struct mxgw_conf_service *svc = &conf->services[i];
-
-		/* a (port, protocol) belongs to one service at most */
-		if (svc->port != port || !(svc->protos & bit))
-			continue;
-		if (!svc->to_gateway || svc->verdict[MXGW_DIR_IN] != MXGW_ALLOW)
-			return false;
-		if (!svc->nfrom)
-			return true;
-		for (unsigned int k = 0; k < svc->nfrom; k++)
-			if (prefix_contains(&svc->from[k], remote))
-				return true;
-		return false;
-	}
-	return false;
-}
-
 bool mxgw_dns_name_within(const char *name, const char *domain)
 {
 	size_t nlen, dlen;
@@ -1549,30 +1460,4 @@ bool mxgw_dns_name_within(const char *name, const char *domain)
 	if (!dlen || nlen < dlen || strncasecmp(name + nlen - dlen, domain, dlen))
 		return false;
 	return nlen == dlen || name[nlen - dlen - 1] == '.';
-}
-
-const char *mxgw_verdict_str(int verdict)
-{
-	switch (verdict) {
-	case MXGW_ALLOW:
-		return "allow";
-	case MXGW_DENY:
-		return "deny";
-	default:
-		return "?";
-	}
-}
-
-const char *mxgw_protos_str(__u8 protos)
-{
-	switch (protos) {
-	case MXGW_PROTO_BIT(MXGW_PROTO_TCP):
-		return "tcp";
-	case MXGW_PROTO_BIT(MXGW_PROTO_UDP):
-		return "udp";
-	case PROTOS_ALL:
-		return "tcp,udp";
-	default:
-		return "?";
-	}
 }

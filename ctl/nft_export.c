@@ -72,7 +72,7 @@ static const char *addr(__be32 a, char *buf)
 }
 
 /* "tcp dport 25", "udp dport 53", "meta l4proto { tcp, udp } th dport 53" */
-static void port_match(FILE *out, const struct mxgw_conf_service *s)
+static void port_match(FILE *out, const struct mxgw_policy_service *s)
 {
 	if (s->protos == TCP)
 		fprintf(out, "tcp dport %u", s->port);
@@ -82,18 +82,18 @@ static void port_match(FILE *out, const struct mxgw_conf_service *s)
 		fprintf(out, "meta l4proto { tcp, udp } th dport %u", s->port);
 }
 
-static bool has_from(const struct mxgw_conf_service *s)
+static bool has_from(const struct mxgw_policy_service *s)
 {
 	return s->nfrom && s->verdict[MXGW_DIR_IN] == MXGW_ALLOW;
 }
 
-static void from_match(FILE *out, const struct mxgw_conf_service *s)
+static void from_match(FILE *out, const struct mxgw_policy_service *s)
 {
 	if (has_from(s))
 		fprintf(out, " ip saddr @from_%s", s->name);
 }
 
-static void header(FILE *out, const struct mxgw_conf *conf, const char *wan)
+static void header(FILE *out, const struct mxgw_conf_file *conf, const char *wan)
 {
 	char pub[INET_ADDRSTRLEN], ms[INET_ADDRSTRLEN];
 
@@ -103,9 +103,10 @@ static void header(FILE *out, const struct mxgw_conf *conf, const char *wan)
 	fprintf(out, ".\n"
 		"# WAN %s, public %s, mail server %s, default %s, icmp-echo %s,\n"
 		"# %u service%s.\n",
-		wan, addr(conf->public_addr, pub), addr(conf->mailserver_addr, ms),
-		mxgw_verdict_str(conf->default_verdict), mxgw_verdict_str(conf->icmp_echo),
-		conf->nservices, conf->nservices == 1 ? "" : "s");
+		wan, addr(conf->policy.public_addr, pub), addr(conf->policy.mailserver_addr, ms),
+		mxgw_verdict_str(conf->policy.default_verdict),
+		mxgw_verdict_str(conf->policy.icmp_echo),
+		conf->policy.nservices, conf->policy.nservices == 1 ? "" : "s");
 	fprintf(out, "#\n"
 		"# nft -f FILE replaces table ip mxgw and touches nothing else.  The\n"
 		"# kernel must forward (sysctl -w net.ipv4.ip_forward=1).  Use it instead\n"
@@ -115,23 +116,23 @@ static void header(FILE *out, const struct mxgw_conf *conf, const char *wan)
 		"#\n"
 		"# Connection tracking as mxgw.conf sets it, with sysctl:\n"
 		"#   sysctl -w net.netfilter.nf_conntrack_max=%u\n",
-		wan, wan, conf->conntrack_max);
+		wan, wan, conf->policy.conntrack_max);
 	for (int i = 0; i < MXGW_CT_STATE_MAX; i++)
 		if (ct_sysctl[i])
 			fprintf(out, "#   sysctl -w net.netfilter.%s=%u\n", ct_sysctl[i],
-				conf->timeout_s[i]);
+				conf->policy.timeout_s[i]);
 	fputs("#\n"
 	      "# Where the kernel differs from mxgw: it reassembles IP fragments that\n"
 	      "# mxgw drops; masquerade may take a listed service's port inside\n"
 	      "# nat-ports, which mxgw skips; IPv6 is not touched by either.\n\n", out);
 }
 
-static void from_sets(FILE *out, const struct mxgw_conf *conf)
+static void from_sets(FILE *out, const struct mxgw_conf_file *conf)
 {
 	char a[INET_ADDRSTRLEN];
 
-	for (unsigned int i = 0; i < conf->nservices; i++) {
-		const struct mxgw_conf_service *s = &conf->services[i];
+	for (unsigned int i = 0; i < conf->policy.nservices; i++) {
+		const struct mxgw_policy_service *s = &conf->policy.services[i];
 
 		if (!has_from(s))
 			continue;
@@ -149,17 +150,17 @@ static void from_sets(FILE *out, const struct mxgw_conf *conf)
 	}
 }
 
-static void chain_prerouting(FILE *out, const struct mxgw_conf *conf,
+static void chain_prerouting(FILE *out, const struct mxgw_conf_file *conf,
 			     const char *wan, const char *pub, const char *ms)
 {
-	bool allow = conf->default_verdict == MXGW_ALLOW;
+	bool allow = conf->policy.default_verdict == MXGW_ALLOW;
 
 	fputs("\t# Incoming: allowed services are rewritten to the mail server, the\n"
 	      "\t# client's own source address kept.\n"
 	      "\tchain prerouting {\n"
 	      "\t\ttype nat hook prerouting priority dstnat; policy accept;\n", out);
-	for (unsigned int i = 0; i < conf->nservices; i++) {
-		const struct mxgw_conf_service *s = &conf->services[i];
+	for (unsigned int i = 0; i < conf->policy.nservices; i++) {
+		const struct mxgw_policy_service *s = &conf->policy.services[i];
 
 		if (s->verdict[MXGW_DIR_IN] != MXGW_ALLOW || s->to_gateway)
 			continue;
@@ -172,8 +173,8 @@ static void chain_prerouting(FILE *out, const struct mxgw_conf *conf,
 		/* listed denials (and sources outside from) stay on the public
 		 * address, where the input chain drops them; "to gateway"
 		 * services stay there too, for the input chain to judge */
-		for (unsigned int i = 0; i < conf->nservices; i++) {
-			const struct mxgw_conf_service *s = &conf->services[i];
+		for (unsigned int i = 0; i < conf->policy.nservices; i++) {
+			const struct mxgw_policy_service *s = &conf->policy.services[i];
 
 			if (s->verdict[MXGW_DIR_IN] == MXGW_ALLOW && !has_from(s) &&
 			    !s->to_gateway)
@@ -190,7 +191,7 @@ static void chain_prerouting(FILE *out, const struct mxgw_conf *conf,
 	fputs("\t}\n\n", out);
 }
 
-static void chain_forward(FILE *out, const struct mxgw_conf *conf,
+static void chain_forward(FILE *out, const struct mxgw_conf_file *conf,
 			  const char *wan, const char *ms)
 {
 	fputs("\t# The table: incoming (to the mail server, rewritten above) and\n"
@@ -199,8 +200,8 @@ static void chain_forward(FILE *out, const struct mxgw_conf *conf,
 	      "\t\ttype filter hook forward priority filter; policy drop;\n"
 	      "\t\tct state established,related accept comment \"tracked flows: replies, related ICMP errors\"\n",
 	      out);
-	for (unsigned int i = 0; i < conf->nservices; i++) {
-		const struct mxgw_conf_service *s = &conf->services[i];
+	for (unsigned int i = 0; i < conf->policy.nservices; i++) {
+		const struct mxgw_policy_service *s = &conf->policy.services[i];
 		bool allow = s->verdict[MXGW_DIR_IN] == MXGW_ALLOW;
 
 		/* its incoming is the input chain's: nothing is forwarded */
@@ -212,8 +213,8 @@ static void chain_forward(FILE *out, const struct mxgw_conf *conf,
 		fprintf(out, "%s comment \"%s\"\n", allow ? " ct status dnat accept" : " drop",
 			s->name);
 	}
-	for (unsigned int i = 0; i < conf->nservices; i++) {
-		const struct mxgw_conf_service *s = &conf->services[i];
+	for (unsigned int i = 0; i < conf->policy.nservices; i++) {
+		const struct mxgw_policy_service *s = &conf->policy.services[i];
 
 		fprintf(out, "\t\toifname \"%s\" ", wan);
 		port_match(out, s);
@@ -222,7 +223,7 @@ static void chain_forward(FILE *out, const struct mxgw_conf *conf,
 	}
 	fprintf(out, "\t\toifname \"%s\" icmp type echo-request accept comment \"echo requests from the LAN\"\n",
 		wan);
-	if (conf->default_verdict == MXGW_ALLOW)
+	if (conf->policy.default_verdict == MXGW_ALLOW)
 		fprintf(out, "\t\tiifname \"%s\" ip daddr %s meta l4proto { tcp, udp } ct status dnat accept comment \"default allow\"\n"
 			"\t\toifname \"%s\" meta l4proto { tcp, udp } accept comment \"default allow\"\n",
 			wan, ms, wan);
@@ -231,7 +232,7 @@ static void chain_forward(FILE *out, const struct mxgw_conf *conf,
 	fputs("\t}\n\n", out);
 }
 
-static void chain_postrouting(FILE *out, const struct mxgw_conf *conf,
+static void chain_postrouting(FILE *out, const struct mxgw_conf_file *conf,
 			      const char *wan, const char *pub)
 {
 	fprintf(out, "\t# Outgoing flows leave with the public address (masquerade).\n"
@@ -241,13 +242,13 @@ static void chain_postrouting(FILE *out, const struct mxgw_conf *conf,
 		"\t\toifname \"%s\" meta l4proto { tcp, udp } snat to %s:%u-%u comment \"nat-ports\"\n"
 		"\t\toifname \"%s\" snat to %s comment \"echo requests\"\n"
 		"\t}\n\n",
-		wan, wan, pub, conf->nat_port_min, conf->nat_port_max, wan, pub);
+		wan, wan, pub, conf->policy.nat_port_min, conf->policy.nat_port_max, wan, pub);
 }
 
-static void chain_input(FILE *out, const struct mxgw_conf *conf,
+static void chain_input(FILE *out, const struct mxgw_conf_file *conf,
 			const char *wan, const char *pub)
 {
-	bool echo = conf->icmp_echo == MXGW_ALLOW;
+	bool echo = conf->policy.icmp_echo == MXGW_ALLOW;
 
 	fprintf(out, "\t# The public address itself: what mxgw lets through to the gateway.\n"
 		"\tchain input {\n"
@@ -255,11 +256,11 @@ static void chain_input(FILE *out, const struct mxgw_conf *conf,
 		"\t\tiifname \"%s\" ip daddr %s ct state established,related accept comment \"replies to the gateway's own flows\"\n"
 		"\t\tiifname \"%s\" ip daddr %s icmp type echo-request %s comment \"icmp-echo %s\"\n",
 		wan, pub, wan, pub, echo ? "accept" : "drop", echo ? "allow" : "deny");
-	if (conf->default_verdict == MXGW_ALLOW)
+	if (conf->policy.default_verdict == MXGW_ALLOW)
 		fprintf(out, "\t\tiifname \"%s\" ip daddr %s meta l4proto != { tcp, udp, icmp } accept comment \"default allow: other protocols\"\n",
 			wan, pub);
-	for (unsigned int i = 0; i < conf->nservices; i++) {
-		const struct mxgw_conf_service *s = &conf->services[i];
+	for (unsigned int i = 0; i < conf->policy.nservices; i++) {
+		const struct mxgw_policy_service *s = &conf->policy.services[i];
 
 		if (!s->to_gateway || s->verdict[MXGW_DIR_IN] != MXGW_ALLOW)
 			continue;
@@ -273,14 +274,14 @@ static void chain_input(FILE *out, const struct mxgw_conf *conf,
 		wan, pub);
 }
 
-int mxgw_nft_export(FILE *out, const struct mxgw_conf *conf, const char *wan)
+int mxgw_nft_export(FILE *out, const struct mxgw_conf_file *conf, const char *wan)
 {
 	char pub[INET_ADDRSTRLEN], ms[INET_ADDRSTRLEN];
 
 	if (!mxgw_nft_ifname_ok(wan))
 		return -EINVAL;
-	addr(conf->public_addr, pub);
-	addr(conf->mailserver_addr, ms);
+	addr(conf->policy.public_addr, pub);
+	addr(conf->policy.mailserver_addr, ms);
 	header(out, conf, wan);
 	/* "table" first: "delete" then never fails on a host without it */
 	fputs("table ip mxgw\n"

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-struct mxgw_conf;
+struct mxgw_conf_file;
 
 #define MXGW_NFT_DEFAULT_WAN	"eth0"
 
@@ -23,6 +23,6 @@ bool mxgw_nft_ifname_ok(const char *ifname);
  * table ip mxgw and touches nothing else.  Returns 0, -EINVAL for an
  * unusable @wan, or -EIO when writing failed.
  */
-int mxgw_nft_export(FILE *out, const struct mxgw_conf *conf, const char *wan);
+int mxgw_nft_export(FILE *out, const struct mxgw_conf_file *conf, const char *wan);
 
 #endif /* MXGW_NFT_EXPORT_H */

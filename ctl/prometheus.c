@@ -9,7 +9,7 @@
 #include <arpa/inet.h>
 #include "show.h"
 #include "prometheus.h"
-#include "config.h"
+#include "../maps/names.h"
 #include "json.h"
 #include "version.h"
 #include "../maps/maps.h"

@@ -20,7 +20,7 @@
 #include "netdev.h"
 #include "internal.h"
 #include "mxgw.skel.h"
-#include "../ctl/config.h"
+#include "../maps/policy.h"
 
 #define BPFFS_ROOT	"/sys/fs/bpf"
 
@@ -123,6 +123,11 @@ int mxgw_sync_tx_ports(const struct mxgw_maps *m)
 	}
 	err = errno == ENOENT ? 0 : -errno;
 	return err ? err : n;
+}
+
+bool mxgw_fast_path_lost(const struct mxgw_nexthop *nh)
+{
+	return nh->can_redirect && mxgw_netdev_can_xdp_xmit(nh->ifindex) == 0;
 }
 
 int mxgw_size_conntrack(struct mxgw_bpf *skel, __u32 max)
@@ -273,16 +278,16 @@ int mxgw_xdp_detach(__u32 ifindex, __u32 ours, int ours_fd)
 }
 
 /* The shapes of the running ct and nat maps against the config's size. */
-static bool ct_resized(const struct mxgw_maps *m, const struct mxgw_conf *conf)
+static bool ct_resized(const struct mxgw_maps *m, const struct mxgw_policy *pol)
 {
-	return mxgw_maps_max_entries(m->ct) != conf->conntrack_max ||
-	       mxgw_maps_max_entries(m->nat) != conf->conntrack_max;
+	return mxgw_maps_max_entries(m->ct) != pol->conntrack_max ||
+	       mxgw_maps_max_entries(m->nat) != pol->conntrack_max;
 }
 
 /* A config for a running gateway: in place, through the maps, when every
  * map keeps its shape; by mxgw_replace() when not. */
 static int reapply(const char *ifname, const char *dir, __u32 ifindex,
-		   const struct mxgw_conf *conf, struct mxgw_load_result *res)
+		   const struct mxgw_policy *pol, struct mxgw_load_result *res)
 {
 	struct mxgw_attach_info info;
 	struct mxgw_running run;
@@ -291,25 +296,25 @@ static int reapply(const char *ifname, const char *dir, __u32 ifindex,
 	int xdp_fd = -1, tc_fd = -1, err;
 	bool resize;
 
-	err = mxgw_wan_of(ifindex, conf->mailserver_addr, &wan);
+	err = mxgw_wan_of(ifindex, pol->mailserver_addr, &wan);
 	if (err)
 		return err;
 	err = mxgw_maps_open_pinned(&m, dir);
 	if (err)
 		return err;
-	resize = ct_resized(&m, conf);
+	resize = ct_resized(&m, pol);
 	if (resize) {
 		res->ct_max_old = mxgw_maps_max_entries(m.ct);
-		res->ct_max_new = conf->conntrack_max;
+		res->ct_max_new = pol->conntrack_max;
 		mxgw_maps_close(&m);
 		mxgw_running_init(&run);
 		err = mxgw_running_from_pins(dir, &run);
 		if (!err)
-			err = mxgw_replace(dir, ifindex, conf, &wan, &run, res);
+			err = mxgw_replace(dir, ifindex, pol, &wan, &run, res);
 		mxgw_running_close(&run);
 		return err;
 	}
-	err = mxgw_maps_apply(&m, conf, &wan);
+	err = mxgw_maps_apply(&m, pol, &wan);
 	if (!err)
 		res->fast_ports = mxgw_sync_tx_ports(&m);
 	mxgw_maps_close(&m);
@@ -362,7 +367,7 @@ static void unlock_pins(int fd)
 		close(fd);	/* releases the flock */
 }
 
-static int load_locked(const char *ifname, const struct mxgw_conf *conf,
+static int load_locked(const char *ifname, const struct mxgw_policy *pol,
 		       struct mxgw_load_result *res)
 {
 	struct mxgw_running run;
@@ -383,7 +388,7 @@ static int load_locked(const char *ifname, const struct mxgw_conf *conf,
 		return err;
 	switch (pins.state) {
 	case MXGW_PINS_OK:
-		return reapply(ifname, dir, ifindex, conf, res);
+		return reapply(ifname, dir, ifindex, pol, res);
 	case MXGW_PINS_RENAMED:
 		/* they belong to another name now (mxgw_follow_renames could
 		 * not move them): not this device's */
@@ -398,7 +403,7 @@ static int load_locked(const char *ifname, const struct mxgw_conf *conf,
 		break;
 	}
 
-	err = mxgw_wan_of(ifindex, conf->mailserver_addr, &wan);
+	err = mxgw_wan_of(ifindex, pol->mailserver_addr, &wan);
 	if (err)
 		return err;
 	res->created = true;
@@ -409,12 +414,12 @@ static int load_locked(const char *ifname, const struct mxgw_conf *conf,
 		res->taken_back = true;
 	else if (err != -ENOENT)
 		return err;
-	err = mxgw_replace(dir, ifindex, conf, &wan, &run, res);
+	err = mxgw_replace(dir, ifindex, pol, &wan, &run, res);
 	mxgw_running_close(&run);
 	return err;
 }
 
-int mxgw_load(const char *ifname, const struct mxgw_conf *conf,
+int mxgw_load(const char *ifname, const struct mxgw_policy *pol,
 	      struct mxgw_load_result *res)
 {
 	int lock, err;
@@ -424,7 +429,7 @@ int mxgw_load(const char *ifname, const struct mxgw_conf *conf,
 	if (err)
 		return err;
 	lock = lock_pins();
-	err = load_locked(ifname, conf, res);
+	err = load_locked(ifname, pol, res);
 	unlock_pins(lock);
 	return err;
 }

@@ -13,7 +13,7 @@
 #include <linux/types.h>
 #include "../maps/maps.h"
 
-struct mxgw_conf;
+struct mxgw_policy;
 struct mxgw_bpf;
 
 /* Our clsact egress filter: fixed so unload finds exactly ours. */
@@ -91,12 +91,12 @@ int mxgw_pin_dir(const char *ifname, char *buf, size_t len);
 int mxgw_ensure_bpffs(void);
 
 /*
- * Load, or apply @conf to what runs: in place when every map keeps its
+ * Load, or apply @pol to what runs: in place when every map keeps its
  * shape, else by mxgw_replace() (conntrack-max changed).  Stale pins of
  * that name are removed first; mxgw programs that lost their pins are
  * taken back (replaced atomically, their flows copied).
  */
-int mxgw_load(const char *ifname, const struct mxgw_conf *conf,
+int mxgw_load(const char *ifname, const struct mxgw_policy *pol,
 	      struct mxgw_load_result *res);
 /*
  * Detach XDP first, TC last (until then egress still translates or drops
@@ -133,6 +133,14 @@ int mxgw_query_attach(const char *ifname, struct mxgw_attach_info *info);
  * report xdp-features (the fast path then stays off: the kernel forwards).
  */
 int mxgw_sync_tx_ports(const struct mxgw_maps *m);
+/*
+ * Does the fast path redirect to a device that takes no XDP frames now?
+ * @nh is the data plane's next-hop cache (mxgw_maps_read_nexthop()):
+ * mxgw_tx_ports is a snapshot from load/reload, and xdp-features change at
+ * run time (a veth whose peer lost its XDP program or GRO): redirected
+ * packets are then lost until mxctl reload.
+ */
+bool mxgw_fast_path_lost(const struct mxgw_nexthop *nh);
 
 /*
  * Around a skeleton load: keep the verifier's last words (libbpf's log
@@ -186,7 +194,7 @@ int mxgw_running_from_device(__u32 ifindex, struct mxgw_running *run);
  * written under temporary names renamed over the old ones in @dir.  On
  * failure nothing is swapped (XDP is swapped back if TC fails).
  */
-int mxgw_replace(const char *dir, __u32 ifindex, const struct mxgw_conf *conf,
+int mxgw_replace(const char *dir, __u32 ifindex, const struct mxgw_policy *pol,
 		 const struct mxgw_wan *wan, const struct mxgw_running *old,
 		 struct mxgw_load_result *res);
 
@@ -204,7 +212,7 @@ struct mxgw_preflight {
 	bool public_on_if;	/* public is one of @ifname's addresses */
 	int ip_forward;		/* net.ipv4.ip_forward: 0, 1, -1 unreadable */
 };
-int mxgw_preflight(const char *ifname, const struct mxgw_conf *conf,
+int mxgw_preflight(const char *ifname, const struct mxgw_policy *pol,
 		   struct mxgw_preflight *pf);
 
 /* An established TCP connection to the gateway itself. */

@@ -18,7 +18,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include "loader.h"
-#include "../ctl/config.h"
+#include "../maps/policy.h"
 
 static void if_facts(const char *ifname, __be32 public, struct mxgw_preflight *pf)
 {
@@ -133,7 +133,7 @@ out:
 	return err;
 }
 
-int mxgw_preflight(const char *ifname, const struct mxgw_conf *conf,
+int mxgw_preflight(const char *ifname, const struct mxgw_policy *pol,
 		   struct mxgw_preflight *pf)
 {
 	__u32 ifindex = if_nametoindex(ifname), oif = 0;
@@ -142,10 +142,10 @@ int mxgw_preflight(const char *ifname, const struct mxgw_conf *conf,
 	memset(pf, 0, sizeof(*pf));
 	if (!ifindex)
 		return -ENODEV;
-	if_facts(ifname, conf->public_addr, pf);
+	if_facts(ifname, pol->public_addr, pf);
 	/* /proc/sys is the reading thread's namespace's */
 	pf->ip_forward = read_int("/proc/sys/net/ipv4/ip_forward");
-	err = route_to(conf->mailserver_addr, &oif, &pf->route_dst, &pf->route_len);
+	err = route_to(pol->mailserver_addr, &oif, &pf->route_dst, &pf->route_len);
 	if (err) {
 		pf->lan_route = err;	/* no route at all: not this device */
 		return 0;

@@ -27,7 +27,7 @@
 #include "loader.h"
 #include "internal.h"
 #include "mxgw.skel.h"
-#include "../ctl/config.h"
+#include "../maps/policy.h"
 
 /* What becomes of each running map when the programs are replaced. */
 enum map_policy {
@@ -385,7 +385,7 @@ static int unpin_tmp(struct mxgw_bpf *skel, const char *dir, bool commit)
 
 static char unknown_map[128];
 
-int mxgw_replace(const char *dir, __u32 ifindex, const struct mxgw_conf *conf,
+int mxgw_replace(const char *dir, __u32 ifindex, const struct mxgw_policy *pol,
 		 const struct mxgw_wan *wan, const struct mxgw_running *old,
 		 struct mxgw_load_result *res)
 {
@@ -406,7 +406,7 @@ int mxgw_replace(const char *dir, __u32 ifindex, const struct mxgw_conf *conf,
 	skel = mxgw_bpf__open();
 	if (!skel)
 		return -errno ? -errno : -EINVAL;
-	err = mxgw_size_conntrack(skel, conf->conntrack_max);
+	err = mxgw_size_conntrack(skel, pol->conntrack_max);
 	bpf_object__for_each_map(map, skel->obj) {
 		const char *name = bpf_map__name(map);
 		int policy = policy_of(name), fd;
@@ -447,7 +447,7 @@ int mxgw_replace(const char *dir, __u32 ifindex, const struct mxgw_conf *conf,
 		goto out;
 	mxgw_maps_from_skel(skel, &m);
 	/* the maps hold the whole config before a packet can see them */
-	err = mxgw_maps_apply(&m, conf, wan);
+	err = mxgw_maps_apply(&m, pol, wan);
 	if (err)
 		goto out;
 	res->fast_ports = mxgw_sync_tx_ports(&m);

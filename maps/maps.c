@@ -11,7 +11,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "maps.h"
-#include "../ctl/config.h"
+#include "policy.h"
 
 void mxgw_maps_init(struct mxgw_maps *m)
 {
@@ -152,9 +152,9 @@ int mxgw_maps_read_from(const struct mxgw_maps *m, __u32 svc_id,
 	return errno == ENOENT ? n : -errno;
 }
 
-/* Is @k one of conf service @cs's prefixes? */
-static int conf_has_prefix(const struct mxgw_conf_service *cs,
-			   const struct mxgw_from_key *k)
+/* Is @k one of service @cs's prefixes? */
+static int policy_has_prefix(const struct mxgw_policy_service *cs,
+			     const struct mxgw_from_key *k)
 {
 	for (unsigned int i = 0; i < cs->nfrom; i++)
 		if (cs->from[i].addr == k->addr &&
@@ -165,7 +165,7 @@ static int conf_has_prefix(const struct mxgw_conf_service *cs,
 
 /* Delete every prefix of @id that @cs (NULL: none) does not list. */
 static int prune_from(const struct mxgw_maps *m, __u32 id,
-		      const struct mxgw_conf_service *cs)
+		      const struct mxgw_policy_service *cs)
 {
 	struct mxgw_from_key *keys = calloc(MXGW_MAX_FROM, sizeof(*keys));
 	int n, err = 0;
@@ -176,7 +176,7 @@ static int prune_from(const struct mxgw_maps *m, __u32 id,
 	if (n < 0)
 		err = n;
 	for (int i = 0; i < n && !err; i++) {
-		if (cs && conf_has_prefix(cs, &keys[i]))
+		if (cs && policy_has_prefix(cs, &keys[i]))
 			continue;
 		if (bpf_map_delete_elem(m->from, &keys[i]) && errno != ENOENT)
 			err = -errno;
@@ -190,16 +190,16 @@ static int prune_from(const struct mxgw_maps *m, __u32 id,
  * name, so its counters survive a reload; new names take ids no running
  * service holds, and only when those run out an id just given up.
  */
-static int assign_ids(const struct mxgw_conf *conf,
+static int assign_ids(const struct mxgw_policy *pol,
 		      const struct mxgw_service *old, __u32 *ids)
 {
 	unsigned char taken[MXGW_MAX_SERVICES] = { [MXGW_SVC_UNLISTED] = 1 };
 
-	for (unsigned int i = 0; i < conf->nservices; i++) {
+	for (unsigned int i = 0; i < pol->nservices; i++) {
 		ids[i] = 0;
 		for (__u32 id = 1; id < MXGW_MAX_SERVICES; id++) {
 			if (old[id].in_use &&
-			    !strncmp(old[id].name, conf->services[i].name,
+			    !strncmp(old[id].name, pol->services[i].name,
 				     MXGW_SVC_NAME_LEN)) {
 				ids[i] = id;
 				taken[id] = 1;
@@ -208,7 +208,7 @@ static int assign_ids(const struct mxgw_conf *conf,
 		}
 	}
 	for (unsigned int pass = 0; pass < 2; pass++) {
-		for (unsigned int i = 0; i < conf->nservices; i++) {
+		for (unsigned int i = 0; i < pol->nservices; i++) {
 			__u32 id;
 
 			if (ids[i])
@@ -222,24 +222,24 @@ static int assign_ids(const struct mxgw_conf *conf,
 			taken[id] = 1;
 		}
 	}
-	for (unsigned int i = 0; i < conf->nservices; i++)
+	for (unsigned int i = 0; i < pol->nservices; i++)
 		if (!ids[i])
 			return -E2BIG;
 	return 0;
 }
 
-/* The protocols @conf lists on @port, as a MXGW_PROTO_BIT() mask. */
-static __u8 conf_protos_on(const struct mxgw_conf *conf, __u16 port)
+/* The protocols @pol lists on @port, as a MXGW_PROTO_BIT() mask. */
+static __u8 policy_protos_on(const struct mxgw_policy *pol, __u16 port)
 {
 	__u8 protos = 0;
 
-	for (unsigned int i = 0; i < conf->nservices; i++)
-		if (conf->services[i].port == port)
-			protos |= conf->services[i].protos;
+	for (unsigned int i = 0; i < pol->nservices; i++)
+		if (pol->services[i].port == port)
+			protos |= pol->services[i].protos;
 	return protos;
 }
 
-static struct mxgw_service service_of(const struct mxgw_conf_service *cs)
+static struct mxgw_service service_of(const struct mxgw_policy_service *cs)
 {
 	struct mxgw_service s = {
 		.port = cs->port,
@@ -254,44 +254,44 @@ static struct mxgw_service service_of(const struct mxgw_conf_service *cs)
 	return s;
 }
 
-/* The config entry: addresses, defaults, NAT range and timeouts. */
-static struct mxgw_config config_of(const struct mxgw_conf *conf,
+/* The mxgw_config entry: addresses, defaults, NAT range and timeouts. */
+static struct mxgw_config config_of(const struct mxgw_policy *pol,
 				    const struct mxgw_wan *wan)
 {
 	struct mxgw_config cfg = {
 		.abi_version = MXGW_ABI_VERSION,
 		.wan_ifindex = wan->ifindex,
-		.public_addr = conf->public_addr,
-		.mailserver_addr = conf->mailserver_addr,
-		.default_in = conf->default_verdict,
-		.default_out = conf->default_verdict,
-		.icmp_echo = conf->icmp_echo,
-		.nat_port_min = conf->nat_port_min,
-		.nat_port_max = conf->nat_port_max,
+		.public_addr = pol->public_addr,
+		.mailserver_addr = pol->mailserver_addr,
+		.default_in = pol->default_verdict,
+		.default_out = pol->default_verdict,
+		.icmp_echo = pol->icmp_echo,
+		.nat_port_min = pol->nat_port_min,
+		.nat_port_max = pol->nat_port_max,
 	};
 
 	int ncpu = libbpf_num_possible_cpus();
 
 	/* log-rate is for the gateway: each CPU's bucket holds its share */
-	if (conf->log_rate)
-		cfg.log_per_cpu = ncpu > 0 && conf->log_rate > (__u32)ncpu ?
-				  conf->log_rate / ncpu : 1;
+	if (pol->log_rate)
+		cfg.log_per_cpu = ncpu > 0 && pol->log_rate > (__u32)ncpu ?
+				  pol->log_rate / ncpu : 1;
 	memcpy(cfg.wan_addrs, wan->addrs, sizeof(cfg.wan_addrs));
 	memcpy(cfg.wan_bcast, wan->bcast, sizeof(cfg.wan_bcast));
 	cfg.lan_net = wan->lan_net;
 	cfg.lan_mask = wan->lan_mask;
 	for (int st = 0; st < MXGW_CT_STATE_MAX; st++)
-		cfg.timeout_ns[st] = conf->timeout_s[st] * 1000000000ULL;
+		cfg.timeout_ns[st] = pol->timeout_s[st] * 1000000000ULL;
 	return cfg;
 }
 
-int mxgw_maps_apply(const struct mxgw_maps *m, const struct mxgw_conf *conf,
+int mxgw_maps_apply(const struct mxgw_maps *m, const struct mxgw_policy *pol,
 		    const struct mxgw_wan *wan)
 {
 	struct mxgw_service old[MXGW_MAX_SERVICES];
 	unsigned char kept[MXGW_MAX_SERVICES] = { 0 };
 	__u32 ids[MXGW_MAX_SERVICES];
-	struct mxgw_config cfg = config_of(conf, wan);
+	struct mxgw_config cfg = config_of(pol, wan);
 	static const struct mxgw_port_policy unlisted;
 	static const struct mxgw_service unused;
 	unsigned int nfrom = 0;
@@ -299,20 +299,26 @@ int mxgw_maps_apply(const struct mxgw_maps *m, const struct mxgw_conf *conf,
 	int err;
 
 	/* everything that can fail without the kernel is checked first */
-	for (unsigned int i = 0; i < conf->nservices; i++)
-		nfrom += conf->services[i].nfrom;
-	if (nfrom > MXGW_MAX_FROM || conf->nservices >= MXGW_MAX_SERVICES)
-		return -E2BIG;	/* the parser's limits make this unreachable */
+	if (pol->nservices >= MXGW_MAX_SERVICES)
+		return -E2BIG;
+	for (unsigned int i = 0; i < pol->nservices; i++) {
+		if (pol->services[i].nfrom > MXGW_POLICY_MAX_FROM_PER_SVC)
+			return -E2BIG;
+		nfrom += pol->services[i].nfrom;
+	}
+	/* within the limits above, unreachable (policy.h's assert) */
+	if (nfrom > MXGW_MAX_FROM)
+		return -E2BIG;
 	err = mxgw_maps_read_services(m, old);
 	if (err)
 		return err;
-	err = assign_ids(conf, old, ids);
+	err = assign_ids(pol, old, ids);
 	if (err)
 		return err;
 
 	/* 1. new and kept services: prefixes first, then their table rows */
-	for (unsigned int i = 0; i < conf->nservices; i++) {
-		const struct mxgw_conf_service *cs = &conf->services[i];
+	for (unsigned int i = 0; i < pol->nservices; i++) {
+		const struct mxgw_policy_service *cs = &pol->services[i];
 		struct mxgw_service s = service_of(cs);
 		__u32 id = ids[i];
 		__u8 one = 1;
@@ -345,8 +351,8 @@ int mxgw_maps_apply(const struct mxgw_maps *m, const struct mxgw_conf *conf,
 
 	/* 2. the port index of the new table, written before anything is
 	 * cleared so a port that stays listed is never unlisted meanwhile */
-	for (unsigned int i = 0; i < conf->nservices; i++) {
-		const struct mxgw_conf_service *cs = &conf->services[i];
+	for (unsigned int i = 0; i < pol->nservices; i++) {
+		const struct mxgw_policy_service *cs = &pol->services[i];
 		struct mxgw_service s = service_of(cs);
 		struct mxgw_port_policy pol = policy_of(ids[i], &s);
 
@@ -360,20 +366,20 @@ int mxgw_maps_apply(const struct mxgw_maps *m, const struct mxgw_conf *conf,
 
 		if (!old[id].in_use)
 			continue;
-		gone = old[id].protos & ~conf_protos_on(conf, old[id].port);
+		gone = old[id].protos & ~policy_protos_on(pol, old[id].port);
 		err = write_ports(m, old[id].port, gone, &unlisted);
 		if (err)
 			return err;
 	}
 	/* 4. stale prefixes and rows */
 	for (__u32 id = 1; id < MXGW_MAX_SERVICES; id++) {
-		const struct mxgw_conf_service *cs = NULL;
+		const struct mxgw_policy_service *cs = NULL;
 
 		if (!kept[id] && !old[id].in_use)
 			continue;
-		for (unsigned int i = 0; i < conf->nservices; i++)
+		for (unsigned int i = 0; i < pol->nservices; i++)
 			if (ids[i] == id)
-				cs = &conf->services[i];
+				cs = &pol->services[i];
 		err = prune_from(m, id, cs);
 		if (err)
 			return err;

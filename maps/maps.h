@@ -10,8 +10,9 @@
 #include <stdbool.h>
 #include <linux/types.h>
 #include "mxgw_abi.h"
+#include "names.h"
 
-struct mxgw_conf;
+struct mxgw_policy;
 
 struct mxgw_maps {
 	int config;
@@ -54,11 +55,12 @@ struct mxgw_wan {
 };
 
 /*
- * Make the maps hold @conf: services keep their ids (and so their
+ * Make the maps hold @pol: services keep their ids (and so their
  * counters) across reloads by name, stale ports and prefixes are cleared.
- * Everything that can be checked is checked before the first write.
+ * Everything that can be checked is checked before the first write
+ * (-E2BIG: more services or prefixes than the maps hold).
  */
-int mxgw_maps_apply(const struct mxgw_maps *m, const struct mxgw_conf *conf,
+int mxgw_maps_apply(const struct mxgw_maps *m, const struct mxgw_policy *pol,
 		    const struct mxgw_wan *wan);
 
 /* Change one service's verdict; @dir is MXGW_DIR_IN, MXGW_DIR_OUT or -1 for
@@ -102,10 +104,5 @@ int mxgw_maps_ct_walk(const struct mxgw_maps *m,
 int mxgw_maps_ct_flush(const struct mxgw_maps *m);
 __u32 mxgw_maps_max_entries(int fd);
 __u32 mxgw_maps_value_size(int fd);
-
-/* Counter names as mxctl prints them, e.g. "drop_service_deny", and what
- * each counts (from the comments of enum mxgw_counter). */
-const char *mxgw_counter_name(unsigned int counter);
-const char *mxgw_counter_help(unsigned int counter);
 
 #endif /* MXGW_MAPS_H */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The words mxctl prints for the ABI's enums, next to the enums' order. */
 #include "maps.h"
+#include "names.h"
 
 const char *const mxgw_map_names[] = {
 	MXGW_MAP_CONFIG,
@@ -150,4 +151,44 @@ const char *mxgw_counter_help(unsigned int counter)
 	if (counter >= MXGW_COUNTER_MAX || !counters[counter].help)
 		return "";
 	return counters[counter].help;
+}
+
+const char *const mxgw_ct_state_names[MXGW_CT_STATE_MAX] = {
+	[MXGW_CT_TCP_SYN_SENT]		= "tcp-syn-sent",
+	[MXGW_CT_TCP_SYN_RECV]		= "tcp-syn-recv",
+	[MXGW_CT_TCP_ESTABLISHED]	= "tcp-established",
+	[MXGW_CT_TCP_FIN_WAIT]		= "tcp-fin-wait",
+	[MXGW_CT_TCP_CLOSE_WAIT]	= "tcp-close-wait",
+	[MXGW_CT_TCP_LAST_ACK]		= "tcp-last-ack",
+	[MXGW_CT_TCP_TIME_WAIT]		= "tcp-time-wait",
+	[MXGW_CT_TCP_CLOSE]		= "tcp-close",
+	[MXGW_CT_UDP]			= "udp",
+	[MXGW_CT_UDP_STREAM]		= "udp-stream",
+	[MXGW_CT_ICMP]			= "icmp",
+};
+
+const char *mxgw_verdict_str(int verdict)
+{
+	switch (verdict) {
+	case MXGW_ALLOW:
+		return "allow";
+	case MXGW_DENY:
+		return "deny";
+	default:
+		return "?";
+	}
+}
+
+const char *mxgw_protos_str(__u8 protos)
+{
+	switch (protos) {
+	case MXGW_PROTO_BIT(MXGW_PROTO_TCP):
+		return "tcp";
+	case MXGW_PROTO_BIT(MXGW_PROTO_UDP):
+		return "udp";
+	case MXGW_PROTO_BIT(MXGW_PROTO_TCP) | MXGW_PROTO_BIT(MXGW_PROTO_UDP):
+		return "tcp,udp";
+	default:
+		return "?";
+	}
 }

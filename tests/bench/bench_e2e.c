@@ -388,7 +388,7 @@ static void load_programs(void)
 	 * peer has XDP now, so mxgw_load puts lan0 into mxgw_tx_ports */
 	{
 		static char conf_text[8192];
-		static struct mxgw_conf conf;
+		static struct mxgw_conf_file conf;
 		struct mxgw_load_result res;
 
 		snprintf(conf_text, sizeof(conf_text),
@@ -398,7 +398,7 @@ static void load_programs(void)
 		if (err)
 			die("mxgw config", err);
 		ns_enter(ns_fd_gw[GW_MX]);
-		err = mxgw_load("wan0", &conf, &res);
+		err = mxgw_load("wan0", &conf.policy, &res);
 		if (err)
 			die("mxgw_load", err);
 		if (res.generic_xdp)

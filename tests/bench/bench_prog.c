@@ -87,7 +87,7 @@ static void private_namespaces(void)
 static int load_gateway(const char *ifname, const char *conf_text, struct mxgw_maps *m,
 			int *xdp_fd)
 {
-	static struct mxgw_conf conf;
+	static struct mxgw_conf_file conf;
 	struct mxgw_load_result res;
 	char dir[128], path[192];
 	int err;
@@ -95,7 +95,7 @@ static int load_gateway(const char *ifname, const char *conf_text, struct mxgw_m
 	err = mxgw_conf_parse_string("bench.conf", conf_text, &conf, stderr);
 	if (err)
 		die("config", err);
-	err = mxgw_load(ifname, &conf, &res);
+	err = mxgw_load(ifname, &conf.policy, &res);
 	if (err)
 		die("mxgw_load", err);
 	if (res.fast_ports <= 0)

@@ -154,7 +154,7 @@ static struct {
 	struct mxgw_service svc[MXGW_MAX_SERVICES];
 	__u8 svc_of[MXGW_PROTO_MAX][65536];
 	int nfrom[MXGW_MAX_SERVICES];
-	struct mxgw_from_key from[MXGW_MAX_SERVICES][MXGW_CONF_MAX_FROM_PER_SVC];
+	struct mxgw_from_key from[MXGW_MAX_SERVICES][MXGW_POLICY_MAX_FROM_PER_SVC];
 	__u16 ports[MXGW_MAX_SERVICES];
 	int nports;
 	__u32 ids[MXGW_MAX_SERVICES];
@@ -176,7 +176,7 @@ static void oracle_load(void)
 				O.svc_of[p][s->port] = id;
 		if (s->flags & MXGW_PORT_F_FROM) {
 			O.nfrom[id] = mxgw_maps_read_from(&tb.maps, id, O.from[id],
-							  MXGW_CONF_MAX_FROM_PER_SVC);
+							  MXGW_POLICY_MAX_FROM_PER_SVC);
 			assert_true(O.nfrom[id] >= 0);
 		}
 		O.ports[O.nports++] = s->port;

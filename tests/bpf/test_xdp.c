@@ -266,13 +266,13 @@ static void test_shipped_table_fixtures(void **state)
 /* Each service of the table, as shipped and flipped, in and out of the table. */
 static void test_every_service_in_both_verdicts(void **state)
 {
-	struct mxgw_conf conf;
+	struct mxgw_conf_file conf;
 	(void)state;
 
 	load_shipped(true);
 	assert_int_equal(mxgw_conf_parse_string("t", tb_shipped_conf(), &conf, stderr), 0);
-	for (unsigned int i = 0; i < conf.nservices; i++) {
-		const struct mxgw_conf_service *s = &conf.services[i];
+	for (unsigned int i = 0; i < conf.policy.nservices; i++) {
+		const struct mxgw_policy_service *s = &conf.policy.services[i];
 
 		for (int flip = 0; flip < 2; flip++) {
 			int verdict = s->verdict[MXGW_DIR_IN] ^ flip;

@@ -105,7 +105,7 @@ const char *tb_shipped_conf(void)
 	return shipped;
 }
 
-static struct mxgw_conf conf;
+static struct mxgw_conf_file conf;
 
 static void parse(const char *conf_text)
 {
@@ -116,8 +116,8 @@ static void apply(struct tb *tb)
 {
 	struct mxgw_wan wan;
 
-	assert_int_equal(mxgw_wan_of(if_nametoindex("wan0"), conf.mailserver_addr, &wan), 0);
-	assert_int_equal(mxgw_maps_apply(&tb->maps, &conf, &wan), 0);
+	assert_int_equal(mxgw_wan_of(if_nametoindex("wan0"), conf.policy.mailserver_addr, &wan), 0);
+	assert_int_equal(mxgw_maps_apply(&tb->maps, &conf.policy, &wan), 0);
 }
 
 void tb_apply(struct tb *tb, const char *conf_text)
@@ -135,7 +135,7 @@ void tb_load(struct tb *tb, const char *conf_text)
 	parse(conf_text);
 	tb->skel = mxgw_bpf__open();
 	assert_non_null(tb->skel);
-	assert_int_equal(mxgw_size_conntrack(tb->skel, conf.conntrack_max), 0);
+	assert_int_equal(mxgw_size_conntrack(tb->skel, conf.policy.conntrack_max), 0);
 	mxgw_refusal_capture_begin();
 	err = mxgw_bpf__load(tb->skel);
 	mxgw_refusal_capture_end();

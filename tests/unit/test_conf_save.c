@@ -304,12 +304,12 @@ static void test_save_round_trip_on_the_shipped_config(void **state)
 {
 	struct fixture *fx = *state;
 	char *before = read_file(MXGW_SHIPPED_CONF), *after;
-	static struct mxgw_conf conf;
+	static struct mxgw_conf_file conf;
 	unsigned int line = line_of(before, "service\timap\t");
 
 	write_file(fx->path, before);
 	assert_int_equal(mxgw_conf_parse_file(fx->path, &conf, NULL), 0);
-	assert_int_equal(mxgw_conf_find_service(&conf, "imap")->verdict[MXGW_DIR_IN],
+	assert_int_equal(mxgw_policy_find_service(&conf.policy, "imap")->verdict[MXGW_DIR_IN],
 			 MXGW_DENY);
 
 	assert_int_equal(save(fx, fx->path, "imap", MXGW_DIR_IN, MXGW_ALLOW), 0);
@@ -319,11 +319,11 @@ static void test_save_round_trip_on_the_shipped_config(void **state)
 	assert_one_line_changed(before, after, line,
 				"service\timap\t143/tcp\t\tallow\t\tallow");
 	assert_int_equal(mxgw_conf_parse_file(fx->path, &conf, NULL), 0);
-	assert_int_equal(mxgw_conf_find_service(&conf, "imap")->verdict[MXGW_DIR_IN],
+	assert_int_equal(mxgw_policy_find_service(&conf.policy, "imap")->verdict[MXGW_DIR_IN],
 			 MXGW_ALLOW);
-	assert_int_equal(mxgw_conf_find_service(&conf, "imap")->verdict[MXGW_DIR_OUT],
+	assert_int_equal(mxgw_policy_find_service(&conf.policy, "imap")->verdict[MXGW_DIR_OUT],
 			 MXGW_ALLOW);
-	assert_int_equal(conf.nservices, 13);
+	assert_int_equal(conf.policy.nservices, 13);
 	free(after);
 
 	/* And back: the shipped file again, byte for byte. */
@@ -339,8 +339,8 @@ static void test_save_round_trip_on_the_shipped_config(void **state)
 static void test_save_both_directions_of_a_tcp_udp_service_with_from(void **state)
 {
 	struct fixture *fx = *state;
-	static struct mxgw_conf conf;
-	const struct mxgw_conf_service *s;
+	static struct mxgw_conf_file conf;
+	const struct mxgw_policy_service *s;
 	char *after;
 
 	write_file(fx->path, HDR
@@ -356,7 +356,7 @@ static void test_save_both_directions_of_a_tcp_udp_service_with_from(void **stat
 	free(after);
 	/* A from on incoming deny is legal (the parser warns it has no effect). */
 	assert_int_equal(mxgw_conf_parse_file(fx->path, &conf, NULL), 0);
-	s = mxgw_conf_find_service(&conf, "dns");
+	s = mxgw_policy_find_service(&conf.policy, "dns");
 	assert_int_equal(s->protos, MXGW_PROTO_BIT(MXGW_PROTO_TCP) | MXGW_PROTO_BIT(MXGW_PROTO_UDP));
 	assert_int_equal(s->verdict[MXGW_DIR_OUT], MXGW_DENY);
 	assert_int_equal(s->verdict[MXGW_DIR_IN], MXGW_DENY);
@@ -536,12 +536,12 @@ static void test_save_to_an_unwritable_directory_fails_cleanly(void **state)
 /* ---- the running table against the file -------------------------------- */
 
 /* The running table as a load of @conf makes it, ids from @first_id. */
-static void running_of(const struct mxgw_conf *conf, struct mxgw_service *svcs,
+static void running_of(const struct mxgw_conf_file *conf, struct mxgw_service *svcs,
 		       int first_id)
 {
 	memset(svcs, 0, sizeof(*svcs) * MXGW_MAX_SERVICES);
-	for (unsigned int i = 0; i < conf->nservices; i++) {
-		const struct mxgw_conf_service *cs = &conf->services[i];
+	for (unsigned int i = 0; i < conf->policy.nservices; i++) {
+		const struct mxgw_policy_service *cs = &conf->policy.services[i];
 		struct mxgw_service *s = &svcs[first_id + i];
 
 		memcpy(s->name, cs->name, sizeof(s->name));
@@ -558,7 +558,7 @@ static void running_of(const struct mxgw_conf *conf, struct mxgw_service *svcs,
 static void test_diff_running_same_as_the_file(void **state)
 {
 	static struct mxgw_service svcs[MXGW_MAX_SERVICES];
-	static struct mxgw_conf conf;
+	static struct mxgw_conf_file conf;
 	static struct mxgw_conf_diff diff;
 
 	(void)state;
@@ -576,7 +576,7 @@ static void test_diff_running_same_as_the_file(void **state)
 static void test_diff_running_marks_each_difference(void **state)
 {
 	static struct mxgw_service svcs[MXGW_MAX_SERVICES];
-	static struct mxgw_conf conf;
+	static struct mxgw_conf_file conf;
 	static struct mxgw_conf_diff diff;
 
 	(void)state;
@@ -615,7 +615,7 @@ static void test_diff_running_marks_each_difference(void **state)
 	assert_int_equal(diff.running[9], MXGW_DIFF_NOT_IN_FILE);
 	assert_int_equal(diff.running[10], MXGW_DIFF_NOT_IN_FILE);
 	assert_int_equal(diff.nmissing, 1);
-	assert_string_equal(conf.services[diff.missing[0]].name, "dns");
+	assert_string_equal(conf.policy.services[diff.missing[0]].name, "dns");
 
 	/* Both directions of one service. */
 	running_of(&conf, svcs, 1);
@@ -628,7 +628,7 @@ static void test_diff_running_marks_each_difference(void **state)
 static void test_diff_running_after_save_is_in_sync(void **state)
 {
 	static struct mxgw_service svcs[MXGW_MAX_SERVICES];
-	static struct mxgw_conf conf;
+	static struct mxgw_conf_file conf;
 	static struct mxgw_conf_diff diff;
 	struct fixture *fx = *state;
 
@@ -665,7 +665,7 @@ static void test_save_keeps_a_utf8_bom(void **state)
 static void test_save_a_to_gateway_service(void **state)
 {
 	struct fixture *fx = *state;
-	static struct mxgw_conf conf;
+	static struct mxgw_conf_file conf;
 	char *after;
 
 	write_file(fx->path, HDR "service ssh 22/tcp allow allow from 198.51.100.0/24 to gateway\n");
@@ -674,13 +674,13 @@ static void test_save_a_to_gateway_service(void **state)
 	assert_string_equal(after, HDR "service ssh 22/tcp allow deny from 198.51.100.0/24 to gateway\n");
 	free(after);
 	assert_int_equal(mxgw_conf_parse_file(fx->path, &conf, NULL), 0);
-	assert_true(mxgw_conf_find_service(&conf, "ssh")->to_gateway);
+	assert_true(mxgw_policy_find_service(&conf.policy, "ssh")->to_gateway);
 }
 
 static void test_diff_running_sees_to_gateway(void **state)
 {
 	static struct mxgw_service svcs[MXGW_MAX_SERVICES];
-	static struct mxgw_conf conf;
+	static struct mxgw_conf_file conf;
 	static struct mxgw_conf_diff diff;
 
 	(void)state;

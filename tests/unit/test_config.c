@@ -46,7 +46,7 @@
 #define HDR	"public 215.75.128.33\nmailserver 192.168.1.10\n"
 
 struct fixture {
-	struct mxgw_conf conf;
+	struct mxgw_conf_file conf;
 	char *msgs;		/* everything the parser printed */
 	size_t len;
 	int rc;
@@ -178,17 +178,20 @@ static char *text_close(struct text *t)
 	return t->buf;
 }
 
-static void assert_service(const struct mxgw_conf_service *s,
+/* Service @i of @c, and the line that defined it. */
+static void assert_service(const struct mxgw_conf_file *c, unsigned int i,
 			   const char *name, unsigned int port, unsigned int protos,
 			   int out, int in, unsigned int line)
 {
-	assert_non_null(s);
+	const struct mxgw_policy_service *s = &c->policy.services[i];
+
+	assert_true(i < c->policy.nservices);
 	assert_string_equal(s->name, name);
 	assert_int_equal(s->port, port);
 	assert_int_equal(s->protos, protos);
 	assert_int_equal(s->verdict[MXGW_DIR_OUT], out);
 	assert_int_equal(s->verdict[MXGW_DIR_IN], in);
-	assert_int_equal(s->line, line);
+	assert_int_equal(c->lines.service[i], line);
 }
 
 /* ---- the shipped file -------------------------------------------------- */
@@ -216,17 +219,17 @@ static void test_shipped_config_is_the_seed_table(void **state)
 		{ "dns",   53,  TCP | UDP, MXGW_ALLOW, MXGW_DENY },
 	};
 	struct fixture *fx = *state;
-	const struct mxgw_conf *c = &fx->conf;
+	const struct mxgw_conf_file *c = &fx->conf;
 
 	assert_string_equal(parse_file(fx, MXGW_SHIPPED_CONF), "");
 	assert_int_equal(fx->rc, 0);
 	assert_string_equal(c->path, MXGW_SHIPPED_CONF);
-	assert_int_equal(c->public_addr, ip("215.75.128.33"));
-	assert_int_equal(c->mailserver_addr, ip("192.168.1.10"));
-	assert_int_equal(c->default_verdict, MXGW_DENY);
-	assert_int_equal(c->nservices, sizeof(want) / sizeof(want[0]));
-	for (unsigned int i = 0; i < c->nservices; i++) {
-		const struct mxgw_conf_service *s = &c->services[i];
+	assert_int_equal(c->policy.public_addr, ip("215.75.128.33"));
+	assert_int_equal(c->policy.mailserver_addr, ip("192.168.1.10"));
+	assert_int_equal(c->policy.default_verdict, MXGW_DENY);
+	assert_int_equal(c->policy.nservices, sizeof(want) / sizeof(want[0]));
+	for (unsigned int i = 0; i < c->policy.nservices; i++) {
+		const struct mxgw_policy_service *s = &c->policy.services[i];
 
 		assert_string_equal(s->name, want[i].name);
 		assert_int_equal(s->port, want[i].port);
@@ -235,9 +238,9 @@ static void test_shipped_config_is_the_seed_table(void **state)
 		assert_int_equal(s->verdict[MXGW_DIR_IN], want[i].in);
 		/* The seed restricts nothing by source, port 25 least of all. */
 		assert_int_equal(s->nfrom, 0);
-		assert_true(s->line > 0);
+		assert_true(c->lines.service[i] > 0);
 		if (i)
-			assert_true(s->line > c->services[i - 1].line);
+			assert_true(c->lines.service[i] > c->lines.service[i - 1]);
 	}
 }
 
@@ -248,10 +251,10 @@ static void test_minimal_config_defaults_to_deny_without_services(void **state)
 	struct fixture *fx = *state;
 
 	assert_parses(fx, HDR);
-	assert_int_equal(fx->conf.public_addr, ip("215.75.128.33"));
-	assert_int_equal(fx->conf.mailserver_addr, ip("192.168.1.10"));
-	assert_int_equal(fx->conf.default_verdict, MXGW_DENY);
-	assert_int_equal(fx->conf.nservices, 0);
+	assert_int_equal(fx->conf.policy.public_addr, ip("215.75.128.33"));
+	assert_int_equal(fx->conf.policy.mailserver_addr, ip("192.168.1.10"));
+	assert_int_equal(fx->conf.policy.default_verdict, MXGW_DENY);
+	assert_int_equal(fx->conf.policy.nservices, 0);
 	assert_string_equal(fx->conf.path, "t.conf");
 }
 
@@ -260,9 +263,9 @@ static void test_default_allow_and_deny(void **state)
 	struct fixture *fx = *state;
 
 	assert_parses(fx, HDR "default allow\n");
-	assert_int_equal(fx->conf.default_verdict, MXGW_ALLOW);
+	assert_int_equal(fx->conf.policy.default_verdict, MXGW_ALLOW);
 	assert_parses(fx, HDR "default deny\n");
-	assert_int_equal(fx->conf.default_verdict, MXGW_DENY);
+	assert_int_equal(fx->conf.policy.default_verdict, MXGW_DENY);
 }
 
 static void test_keywords_may_come_in_any_order(void **state)
@@ -274,11 +277,11 @@ static void test_keywords_may_come_in_any_order(void **state)
 		      "default allow\n"
 		      "mailserver 10.0.0.2\n"
 		      "public 198.51.100.1\n");
-	assert_int_equal(fx->conf.public_addr, ip("198.51.100.1"));
-	assert_int_equal(fx->conf.mailserver_addr, ip("10.0.0.2"));
-	assert_int_equal(fx->conf.default_verdict, MXGW_ALLOW);
-	assert_int_equal(fx->conf.nservices, 1);
-	assert_service(&fx->conf.services[0], "smtp", 25, TCP,
+	assert_int_equal(fx->conf.policy.public_addr, ip("198.51.100.1"));
+	assert_int_equal(fx->conf.policy.mailserver_addr, ip("10.0.0.2"));
+	assert_int_equal(fx->conf.policy.default_verdict, MXGW_ALLOW);
+	assert_int_equal(fx->conf.policy.nservices, 1);
+	assert_service(&fx->conf, 0, "smtp", 25, TCP,
 		       MXGW_ALLOW, MXGW_ALLOW, 1);
 }
 
@@ -291,12 +294,12 @@ static void test_services_keep_file_order_and_line_numbers(void **state)
 		      "\n"
 		      "service alpha 2 allow deny\n"
 		      "service mid 1/udp deny deny\n");
-	assert_int_equal(fx->conf.nservices, 3);
-	assert_service(&fx->conf.services[0], "zeta", 3, TCP,
+	assert_int_equal(fx->conf.policy.nservices, 3);
+	assert_service(&fx->conf, 0, "zeta", 3, TCP,
 		       MXGW_DENY, MXGW_ALLOW, 3);
-	assert_service(&fx->conf.services[1], "alpha", 2, TCP,
+	assert_service(&fx->conf, 1, "alpha", 2, TCP,
 		       MXGW_ALLOW, MXGW_DENY, 5);
-	assert_service(&fx->conf.services[2], "mid", 1, UDP,
+	assert_service(&fx->conf, 2, "mid", 1, UDP,
 		       MXGW_DENY, MXGW_DENY, 6);
 }
 
@@ -305,9 +308,9 @@ static void test_verdict_columns_are_outgoing_then_incoming(void **state)
 	struct fixture *fx = *state;
 
 	assert_parses(fx, HDR "service pop3 110 allow deny\n");
-	assert_int_equal(fx->conf.services[0].verdict[MXGW_DIR_OUT],
+	assert_int_equal(fx->conf.policy.services[0].verdict[MXGW_DIR_OUT],
 			 MXGW_ALLOW);
-	assert_int_equal(fx->conf.services[0].verdict[MXGW_DIR_IN],
+	assert_int_equal(fx->conf.policy.services[0].verdict[MXGW_DIR_IN],
 			 MXGW_DENY);
 }
 
@@ -453,8 +456,8 @@ static void test_name_of_15_chars_is_accepted(void **state)
 	struct fixture *fx = *state;
 
 	assert_parses(fx, HDR "service abcdefghijklmno 25 allow allow\n");
-	assert_string_equal(fx->conf.services[0].name, "abcdefghijklmno");
-	assert_non_null(mxgw_conf_find_service(&fx->conf, "abcdefghijklmno"));
+	assert_string_equal(fx->conf.policy.services[0].name, "abcdefghijklmno");
+	assert_non_null(mxgw_policy_find_service(&fx->conf.policy, "abcdefghijklmno"));
 }
 
 static void test_name_of_16_chars_is_an_error(void **state)
@@ -509,7 +512,7 @@ static void test_proto_defaults_to_tcp(void **state)
 	struct fixture *fx = *state;
 
 	assert_parses(fx, HDR "service smtp 25 allow allow\n");
-	assert_service(&fx->conf.services[0], "smtp", 25, TCP,
+	assert_service(&fx->conf, 0, "smtp", 25, TCP,
 		       MXGW_ALLOW, MXGW_ALLOW, 3);
 }
 
@@ -522,10 +525,10 @@ static void test_proto_forms(void **state)
 		      "service b 2/udp allow allow\n"
 		      "service c 3/tcp,udp allow allow\n"
 		      "service d 4/udp,tcp allow allow\n");
-	assert_int_equal(fx->conf.services[0].protos, TCP);
-	assert_int_equal(fx->conf.services[1].protos, UDP);
-	assert_int_equal(fx->conf.services[2].protos, TCP | UDP);
-	assert_int_equal(fx->conf.services[3].protos, TCP | UDP);
+	assert_int_equal(fx->conf.policy.services[0].protos, TCP);
+	assert_int_equal(fx->conf.policy.services[1].protos, UDP);
+	assert_int_equal(fx->conf.policy.services[2].protos, TCP | UDP);
+	assert_int_equal(fx->conf.policy.services[3].protos, TCP | UDP);
 }
 
 static void test_proto_errors(void **state)
@@ -553,8 +556,8 @@ static void test_port_bounds(void **state)
 	struct fixture *fx = *state;
 
 	assert_parses(fx, HDR "service lo 1 allow allow\nservice hi 65535/udp allow allow\n");
-	assert_int_equal(fx->conf.services[0].port, 1);
-	assert_int_equal(fx->conf.services[1].port, 65535);
+	assert_int_equal(fx->conf.policy.services[0].port, 1);
+	assert_int_equal(fx->conf.policy.services[1].port, 65535);
 	assert_fails(fx, HDR "service a 0 allow allow\n",
 		     "t.conf:3: error: service a: port: \"0\" is not a port number (1..65535)\n");
 	assert_fails(fx, HDR "service a 65536/udp allow allow\n",
@@ -616,7 +619,7 @@ static void test_same_port_different_proto_is_fine(void **state)
 	assert_parses(fx, HDR
 		      "service dnst 53/tcp allow deny\n"
 		      "service dnsu 53/udp allow deny\n");
-	assert_int_equal(fx->conf.nservices, 2);
+	assert_int_equal(fx->conf.policy.nservices, 2);
 }
 
 /* ---- service: verdicts and field count --------------------------------- */
@@ -663,11 +666,11 @@ static void test_extra_field_after_incoming_is_an_error(void **state)
 static void test_from_cidr_forms(void **state)
 {
 	struct fixture *fx = *state;
-	const struct mxgw_conf_service *s;
+	const struct mxgw_policy_service *s;
 
 	assert_parses(fx, HDR "service ldaps 636 allow allow from "
 		      "198.51.100.0/24,203.0.113.7,0.0.0.0/0,10.0.0.1/32,172.16.0.0/12\n");
-	s = &fx->conf.services[0];
+	s = &fx->conf.policy.services[0];
 	assert_int_equal(s->nfrom, 5);
 	assert_int_equal(s->from[0].addr, ip("198.51.100.0"));
 	assert_int_equal(s->from[0].len, 24);
@@ -740,16 +743,16 @@ static char *from_list(unsigned int n)
 static void test_from_64_entries_ok_65th_is_an_error(void **state)
 {
 	struct fixture *fx = *state;
-	char *list = from_list(MXGW_CONF_MAX_FROM_PER_SVC);
+	char *list = from_list(MXGW_POLICY_MAX_FROM_PER_SVC);
 	char *text = xasprintf(HDR "service a 636 allow allow from %s\n", list);
 
 	assert_parses(fx, text);
-	assert_int_equal(fx->conf.services[0].nfrom, 64);
-	assert_int_equal(fx->conf.services[0].from[63].addr, ip("10.0.0.63"));
+	assert_int_equal(fx->conf.policy.services[0].nfrom, 64);
+	assert_int_equal(fx->conf.policy.services[0].from[63].addr, ip("10.0.0.63"));
 	free(list);
 	free(text);
 
-	list = from_list(MXGW_CONF_MAX_FROM_PER_SVC + 1);
+	list = from_list(MXGW_POLICY_MAX_FROM_PER_SVC + 1);
 	text = xasprintf(HDR "service a 636 allow allow from %s\n", list);
 	assert_fails(fx, text,
 		     "t.conf:3: error: service a: from: more than 64 entries\n");
@@ -764,7 +767,7 @@ static void test_from_on_incoming_deny_warns(void **state)
 	assert_string_equal(parse(fx, HDR "service imap 143 allow deny from 10.0.0.0/8\n"),
 			    "t.conf:3: warning: service imap: from: has no effect: incoming is deny\n");
 	assert_int_equal(fx->rc, 0);
-	assert_int_equal(fx->conf.services[0].nfrom, 1);
+	assert_int_equal(fx->conf.policy.services[0].nfrom, 1);
 }
 
 static void test_from_on_port_25_warns_but_parses(void **state)
@@ -774,10 +777,10 @@ static void test_from_on_port_25_warns_but_parses(void **state)
 	assert_string_equal(parse(fx, HDR "service smtp 25 allow allow from 198.51.100.0/24\n"),
 			    "t.conf:3: warning: service smtp: from: any SMTP server on the Internet must be able to reach port 25 (MX delivery), so restricting it breaks mail delivery\n");
 	assert_int_equal(fx->rc, 0);
-	assert_int_equal(fx->conf.nservices, 1);
-	assert_int_equal(fx->conf.services[0].nfrom, 1);
-	assert_int_equal(fx->conf.services[0].from[0].addr, ip("198.51.100.0"));
-	assert_int_equal(fx->conf.services[0].from[0].len, 24);
+	assert_int_equal(fx->conf.policy.nservices, 1);
+	assert_int_equal(fx->conf.policy.services[0].nfrom, 1);
+	assert_int_equal(fx->conf.policy.services[0].from[0].addr, ip("198.51.100.0"));
+	assert_int_equal(fx->conf.policy.services[0].from[0].len, 24);
 
 	/* Also when tcp is one of two protocols. */
 	assert_string_equal(parse(fx, HDR "service smtp 25/udp,tcp allow allow from 198.51.100.0/24\n"),
@@ -812,8 +815,8 @@ static void test_255_services_ok_256th_is_an_error(void **state)
 	char *text = services(MAX_SVC);
 
 	assert_parses(fx, text);
-	assert_int_equal(fx->conf.nservices, 255);
-	assert_service(&fx->conf.services[254], "s255", 1255, TCP,
+	assert_int_equal(fx->conf.policy.nservices, 255);
+	assert_service(&fx->conf, 254, "s255", 1255, TCP,
 		       MXGW_ALLOW, MXGW_ALLOW, 257);
 	free(text);
 
@@ -836,7 +839,7 @@ static void test_line_of_max_length_is_accepted(void **state)
 	line[MXGW_CONF_MAX_LINE] = '\0';
 	text = xasprintf(HDR "%s\n", line);
 	assert_parses(fx, text);
-	assert_int_equal(fx->conf.nservices, 1);
+	assert_int_equal(fx->conf.policy.nservices, 1);
 	free(text);
 
 	/* Without a final newline, and with CRLF, the limit is the same. */
@@ -881,13 +884,13 @@ static void test_comments_full_line_and_trailing(void **state)
 		      "service smtp 25/tcp allow allow#deny\n"
 		      "service ldaps 636 allow allow from 10.0.0.0/8#,10.1.0.0/16\n"
 		      "#service imap 143 allow deny\n");
-	assert_int_equal(fx->conf.mailserver_addr, ip("192.168.1.10"));
-	assert_int_equal(fx->conf.default_verdict, MXGW_ALLOW);
-	assert_int_equal(fx->conf.nservices, 2);
-	assert_service(&fx->conf.services[0], "smtp", 25, TCP,
+	assert_int_equal(fx->conf.policy.mailserver_addr, ip("192.168.1.10"));
+	assert_int_equal(fx->conf.policy.default_verdict, MXGW_ALLOW);
+	assert_int_equal(fx->conf.policy.nservices, 2);
+	assert_service(&fx->conf, 0, "smtp", 25, TCP,
 		       MXGW_ALLOW, MXGW_ALLOW, 6);
-	assert_int_equal(fx->conf.services[1].nfrom, 1);
-	assert_null(mxgw_conf_find_service(&fx->conf, "imap"));
+	assert_int_equal(fx->conf.policy.services[1].nfrom, 1);
+	assert_null(mxgw_policy_find_service(&fx->conf.policy, "imap"));
 }
 
 static void test_blank_lines_are_ignored_but_counted(void **state)
@@ -896,7 +899,7 @@ static void test_blank_lines_are_ignored_but_counted(void **state)
 
 	assert_parses(fx, "\n\n \t \npublic 215.75.128.33\n\n"
 		      "mailserver 192.168.1.10\n\t\nservice a 25 allow allow\n\n");
-	assert_int_equal(fx->conf.services[0].line, 8);
+	assert_int_equal(fx->conf.lines.service[0], 8);
 	assert_fails(fx, "\n\n\npublic x\n",
 		     "t.conf:4: error: public: \"x\" is not a dotted-quad IPv4 address\n"
 		     "t.conf:4: error: mailserver: missing (required)\n");
@@ -911,10 +914,10 @@ static void test_tabs_and_runs_of_blanks_separate_fields(void **state)
 		      "mailserver \t 192.168.1.10  \n"
 		      "service\tdns\t53/tcp,udp\tallow\tdeny\n"
 		      "  service   ldaps  636  allow  allow  from\t10.0.0.0/8  \n");
-	assert_int_equal(fx->conf.nservices, 2);
-	assert_service(&fx->conf.services[0], "dns", 53, TCP | UDP,
+	assert_int_equal(fx->conf.policy.nservices, 2);
+	assert_service(&fx->conf, 0, "dns", 53, TCP | UDP,
 		       MXGW_ALLOW, MXGW_DENY, 3);
-	assert_int_equal(fx->conf.services[1].nfrom, 1);
+	assert_int_equal(fx->conf.policy.services[1].nfrom, 1);
 }
 
 static void test_crlf_line_ends_are_accepted(void **state)
@@ -923,8 +926,8 @@ static void test_crlf_line_ends_are_accepted(void **state)
 
 	assert_parses(fx, "public 215.75.128.33\r\nmailserver 192.168.1.10\r\n"
 		      "default allow\r\nservice a 25 allow deny\r\n");
-	assert_int_equal(fx->conf.default_verdict, MXGW_ALLOW);
-	assert_int_equal(fx->conf.services[0].verdict[MXGW_DIR_IN], MXGW_DENY);
+	assert_int_equal(fx->conf.policy.default_verdict, MXGW_ALLOW);
+	assert_int_equal(fx->conf.policy.services[0].verdict[MXGW_DIR_IN], MXGW_DENY);
 }
 
 static void test_last_line_needs_no_newline(void **state)
@@ -932,8 +935,8 @@ static void test_last_line_needs_no_newline(void **state)
 	struct fixture *fx = *state;
 
 	assert_parses(fx, HDR "service a 25 allow deny");
-	assert_int_equal(fx->conf.nservices, 1);
-	assert_int_equal(fx->conf.services[0].line, 3);
+	assert_int_equal(fx->conf.policy.nservices, 1);
+	assert_int_equal(fx->conf.lines.service[0], 3);
 }
 
 /* ---- error handling ---------------------------------------------------- */
@@ -983,7 +986,7 @@ static void test_warnings_alone_do_not_fail(void **state)
 	parse(fx, HDR "service imap 143 allow deny from 10.0.0.0/8\n"
 	      "service smtp 25 allow allow from 10.0.0.0/8\n");
 	assert_int_equal(fx->rc, 0);
-	assert_int_equal(fx->conf.nservices, 2);
+	assert_int_equal(fx->conf.policy.nservices, 2);
 }
 
 static void test_cannot_open_file_gives_enoent(void **state)
@@ -1076,7 +1079,7 @@ static void test_null_err_stream_is_silent(void **state)
 
 /* ---- masquerading and connection tracking ------------------------------ */
 
-static void assert_nat_defaults(const struct mxgw_conf *c)
+static void assert_nat_defaults(const struct mxgw_policy *c)
 {
 	assert_int_equal(c->icmp_echo, MXGW_ALLOW);
 	assert_int_equal(c->nat_port_min, 32768);
@@ -1122,9 +1125,9 @@ static void test_nat_settings_default_when_absent(void **state)
 	struct fixture *fx = *state;
 
 	assert_parses(fx, HDR);
-	assert_nat_defaults(&fx->conf);
+	assert_nat_defaults(&fx->conf.policy);
 	assert_parses(fx, HDR "default allow\nservice smtp 25 allow allow\n");
-	assert_nat_defaults(&fx->conf);
+	assert_nat_defaults(&fx->conf.policy);
 }
 
 static void test_nat_ports_parsed(void **state)
@@ -1132,20 +1135,20 @@ static void test_nat_ports_parsed(void **state)
 	struct fixture *fx = *state;
 
 	assert_parses(fx, HDR "nat-ports 40000-49999\n");
-	assert_int_equal(fx->conf.nat_port_min, 40000);
-	assert_int_equal(fx->conf.nat_port_max, 49999);
+	assert_int_equal(fx->conf.policy.nat_port_min, 40000);
+	assert_int_equal(fx->conf.policy.nat_port_max, 49999);
 	/* The others keep their defaults. */
-	assert_int_equal(fx->conf.conntrack_max, 65536);
-	assert_int_equal(fx->conf.icmp_echo, MXGW_ALLOW);
-	assert_int_equal(fx->conf.timeout_s[MXGW_CT_TCP_ESTABLISHED], 432000);
+	assert_int_equal(fx->conf.policy.conntrack_max, 65536);
+	assert_int_equal(fx->conf.policy.icmp_echo, MXGW_ALLOW);
+	assert_int_equal(fx->conf.policy.timeout_s[MXGW_CT_TCP_ESTABLISHED], 432000);
 
 	/* The widest range, and the narrowest one without a warning. */
 	assert_parses(fx, HDR "nat-ports 1024-65535\n");
-	assert_int_equal(fx->conf.nat_port_min, 1024);
-	assert_int_equal(fx->conf.nat_port_max, 65535);
+	assert_int_equal(fx->conf.policy.nat_port_min, 1024);
+	assert_int_equal(fx->conf.policy.nat_port_max, 65535);
 	assert_parses(fx, HDR "nat-ports 64512-65535\n");
-	assert_int_equal(fx->conf.nat_port_min, 64512);
-	assert_int_equal(fx->conf.nat_port_max, 65535);
+	assert_int_equal(fx->conf.policy.nat_port_min, 64512);
+	assert_int_equal(fx->conf.policy.nat_port_max, 65535);
 }
 
 static void test_nat_ports_outside_1024_65535_is_an_error(void **state)
@@ -1222,15 +1225,15 @@ static void test_nat_ports_fewer_than_1024_usable_warns_but_parses(void **state)
 	assert_string_equal(parse(fx, HDR "nat-ports 40000-40999\n"),
 			    "t.conf:3: warning: nat-ports: only 1000 usable ports: 40000-40999 less 0 service ports (at least 1024 recommended)\n");
 	assert_int_equal(fx->rc, 0);
-	assert_int_equal(fx->conf.nat_port_min, 40000);
-	assert_int_equal(fx->conf.nat_port_max, 40999);
+	assert_int_equal(fx->conf.policy.nat_port_min, 40000);
+	assert_int_equal(fx->conf.policy.nat_port_max, 40999);
 
 	/* A single port is a legal range. */
 	assert_string_equal(parse(fx, HDR "nat-ports 40000-40000\n"),
 			    "t.conf:3: warning: nat-ports: only 1 usable port: 40000-40000 less 0 service ports (at least 1024 recommended)\n");
 	assert_int_equal(fx->rc, 0);
-	assert_int_equal(fx->conf.nat_port_min, 40000);
-	assert_int_equal(fx->conf.nat_port_max, 40000);
+	assert_int_equal(fx->conf.policy.nat_port_min, 40000);
+	assert_int_equal(fx->conf.policy.nat_port_max, 40000);
 }
 
 static void test_nat_ports_usable_count_leaves_out_service_ports(void **state)
@@ -1243,7 +1246,7 @@ static void test_nat_ports_usable_count_leaves_out_service_ports(void **state)
 				  "service a 2000/tcp,udp allow allow\n"),
 			    "t.conf:3: warning: nat-ports: only 1023 usable ports: 2000-3023 less 1 service port (at least 1024 recommended)\n");
 	assert_int_equal(fx->rc, 0);
-	assert_int_equal(fx->conf.nservices, 1);
+	assert_int_equal(fx->conf.policy.nservices, 1);
 
 	/* Services outside the range take nothing. */
 	assert_parses(fx, HDR
@@ -1322,8 +1325,8 @@ static void test_nat_ports_one_free_port_per_protocol_is_enough_to_parse(void **
 				  "service b 2001/udp allow deny\n"),
 			    "t.conf:3: warning: nat-ports: only 1 usable port: 2000-2001 less 1 service port (at least 1024 recommended)\n");
 	assert_int_equal(fx->rc, 0);
-	assert_int_equal(fx->conf.nat_port_min, 2000);
-	assert_int_equal(fx->conf.nat_port_max, 2001);
+	assert_int_equal(fx->conf.policy.nat_port_min, 2000);
+	assert_int_equal(fx->conf.policy.nat_port_max, 2001);
 }
 
 static void test_conntrack_max_parsed_within_bounds(void **state)
@@ -1331,12 +1334,12 @@ static void test_conntrack_max_parsed_within_bounds(void **state)
 	struct fixture *fx = *state;
 
 	assert_parses(fx, HDR "conntrack-max 1024\n");
-	assert_int_equal(fx->conf.conntrack_max, 1024);
-	assert_int_equal(fx->conf.nat_port_min, 32768);
+	assert_int_equal(fx->conf.policy.conntrack_max, 1024);
+	assert_int_equal(fx->conf.policy.nat_port_min, 32768);
 	assert_parses(fx, HDR "conntrack-max 16777216\n");
-	assert_int_equal(fx->conf.conntrack_max, 16 * 1024 * 1024);
+	assert_int_equal(fx->conf.policy.conntrack_max, 16 * 1024 * 1024);
 	assert_parses(fx, HDR "conntrack-max 262144\n");
-	assert_int_equal(fx->conf.conntrack_max, 262144);
+	assert_int_equal(fx->conf.policy.conntrack_max, 262144);
 }
 
 static void test_conntrack_max_out_of_range_or_not_a_number_is_an_error(void **state)
@@ -1375,18 +1378,18 @@ static void test_timeout_parsed_for_every_name(void **state)
 	text = text_close(&t);
 	assert_parses(fx, text);
 	for (int i = 0; i < MXGW_CT_STATE_MAX; i++)
-		assert_int_equal(fx->conf.timeout_s[i], 1000 + i);
+		assert_int_equal(fx->conf.policy.timeout_s[i], 1000 + i);
 	free(text);
 
 	/* One name changes one timeout; the bounds are 1 s and 30 days. */
 	assert_parses(fx, HDR "timeout udp 1\ntimeout tcp-established 2592000\n");
 	for (int i = 0; i < MXGW_CT_STATE_MAX; i++) {
 		if (i == MXGW_CT_UDP)
-			assert_int_equal(fx->conf.timeout_s[i], 1);
+			assert_int_equal(fx->conf.policy.timeout_s[i], 1);
 		else if (i == MXGW_CT_TCP_ESTABLISHED)
-			assert_int_equal(fx->conf.timeout_s[i], 2592000);
+			assert_int_equal(fx->conf.policy.timeout_s[i], 2592000);
 		else
-			assert_int_equal(fx->conf.timeout_s[i],
+			assert_int_equal(fx->conf.policy.timeout_s[i],
 					 mxgw_ct_default_timeouts_s[i]);
 	}
 }
@@ -1471,10 +1474,10 @@ static void test_timeout_twice_for_one_name_names_earlier_line(void **state)
 		      "timeout udp-stream 60\n"
 		      "timeout tcp-close 3\n"
 		      "timeout tcp-close-wait 40\n");
-	assert_int_equal(fx->conf.timeout_s[MXGW_CT_UDP], 5);
-	assert_int_equal(fx->conf.timeout_s[MXGW_CT_UDP_STREAM], 60);
-	assert_int_equal(fx->conf.timeout_s[MXGW_CT_TCP_CLOSE], 3);
-	assert_int_equal(fx->conf.timeout_s[MXGW_CT_TCP_CLOSE_WAIT], 40);
+	assert_int_equal(fx->conf.policy.timeout_s[MXGW_CT_UDP], 5);
+	assert_int_equal(fx->conf.policy.timeout_s[MXGW_CT_UDP_STREAM], 60);
+	assert_int_equal(fx->conf.policy.timeout_s[MXGW_CT_TCP_CLOSE], 3);
+	assert_int_equal(fx->conf.policy.timeout_s[MXGW_CT_TCP_CLOSE_WAIT], 40);
 }
 
 static void test_icmp_echo_allow_and_deny(void **state)
@@ -1482,14 +1485,14 @@ static void test_icmp_echo_allow_and_deny(void **state)
 	struct fixture *fx = *state;
 
 	assert_parses(fx, HDR "icmp-echo deny\n");
-	assert_int_equal(fx->conf.icmp_echo, MXGW_DENY);
+	assert_int_equal(fx->conf.policy.icmp_echo, MXGW_DENY);
 	/* Independent of the default verdict. */
-	assert_int_equal(fx->conf.default_verdict, MXGW_DENY);
+	assert_int_equal(fx->conf.policy.default_verdict, MXGW_DENY);
 	assert_parses(fx, HDR "default allow\nicmp-echo deny\n");
-	assert_int_equal(fx->conf.icmp_echo, MXGW_DENY);
-	assert_int_equal(fx->conf.default_verdict, MXGW_ALLOW);
+	assert_int_equal(fx->conf.policy.icmp_echo, MXGW_DENY);
+	assert_int_equal(fx->conf.policy.default_verdict, MXGW_ALLOW);
 	assert_parses(fx, HDR "icmp-echo allow\n");
-	assert_int_equal(fx->conf.icmp_echo, MXGW_ALLOW);
+	assert_int_equal(fx->conf.policy.icmp_echo, MXGW_ALLOW);
 }
 
 static void test_icmp_echo_rejects_other_words(void **state)
@@ -1549,7 +1552,7 @@ static void test_shipped_config_has_every_nat_default(void **state)
 
 	assert_string_equal(parse_file(fx, MXGW_SHIPPED_CONF), "");
 	assert_int_equal(fx->rc, 0);
-	assert_nat_defaults(&fx->conf);
+	assert_nat_defaults(&fx->conf.policy);
 }
 
 /*
@@ -1594,10 +1597,10 @@ static void test_shipped_config_comments_show_the_true_defaults(void **state)
 	 * each timeout. */
 	assert_int_equal(uncommented, 5 + MXGW_CT_STATE_MAX);
 	assert_parses(fx, text);
-	assert_nat_defaults(&fx->conf);
+	assert_nat_defaults(&fx->conf.policy);
 	assert_int_equal(fx->conf.mx_preference, 10);
-	assert_int_equal(fx->conf.log_rate, 100);
-	assert_int_equal(fx->conf.nservices, 13);
+	assert_int_equal(fx->conf.policy.log_rate, 100);
+	assert_int_equal(fx->conf.policy.nservices, 13);
 	free(text);
 }
 
@@ -1612,7 +1615,7 @@ static void test_shipped_config_has_the_seed_dns_records(void **state)
 	assert_string_equal(fx->conf.mx_host, "mail.company.com");
 	assert_int_equal(fx->conf.mx_preference, 10);
 	assert_int_equal(fx->conf.nbackup_mx, 0);
-	assert_int_equal(fx->conf.log_rate, 100);
+	assert_int_equal(fx->conf.policy.log_rate, 100);
 	assert_int_equal(fx->conf.nwarnings, 0);
 }
 
@@ -1894,15 +1897,15 @@ static void test_log_rate_default_and_bounds(void **state)
 	struct fixture *fx = *state;
 
 	assert_parses(fx, HDR);
-	assert_int_equal(fx->conf.log_rate, 100);
+	assert_int_equal(fx->conf.policy.log_rate, 100);
 	assert_int_equal(fx->conf.lines.log_rate, 0);
 	assert_parses(fx, HDR "log-rate 0/s\n");
-	assert_int_equal(fx->conf.log_rate, 0);
+	assert_int_equal(fx->conf.policy.log_rate, 0);
 	assert_int_equal(fx->conf.lines.log_rate, 3);
 	assert_parses(fx, HDR "log-rate 1/s\n");
-	assert_int_equal(fx->conf.log_rate, 1);
+	assert_int_equal(fx->conf.policy.log_rate, 1);
 	assert_parses(fx, HDR "log-rate 100000/s\n");
-	assert_int_equal(fx->conf.log_rate, 100000);
+	assert_int_equal(fx->conf.policy.log_rate, 100000);
 }
 
 static void test_log_rate_errors(void **state)
@@ -1987,16 +1990,16 @@ static void test_protos_str(void **state)
 static void test_find_service(void **state)
 {
 	struct fixture *fx = *state;
-	const struct mxgw_conf_service *s;
+	const struct mxgw_policy_service *s;
 
 	assert_parses(fx, HDR "service smtp 25 allow allow\nservice imaps 993 allow allow\n");
-	s = mxgw_conf_find_service(&fx->conf, "imaps");
-	assert_ptr_equal(s, &fx->conf.services[1]);
-	assert_null(mxgw_conf_find_service(&fx->conf, "IMAPS"));
-	assert_null(mxgw_conf_find_service(&fx->conf, "imap"));
-	assert_null(mxgw_conf_find_service(&fx->conf, ""));
-	assert_null(mxgw_conf_find_service(&fx->conf, NULL));
-	assert_null(mxgw_conf_find_service(NULL, "smtp"));
+	s = mxgw_policy_find_service(&fx->conf.policy, "imaps");
+	assert_ptr_equal(s, &fx->conf.policy.services[1]);
+	assert_null(mxgw_policy_find_service(&fx->conf.policy, "IMAPS"));
+	assert_null(mxgw_policy_find_service(&fx->conf.policy, "imap"));
+	assert_null(mxgw_policy_find_service(&fx->conf.policy, ""));
+	assert_null(mxgw_policy_find_service(&fx->conf.policy, NULL));
+	assert_null(mxgw_policy_find_service(NULL, "smtp"));
 }
 
 /* ---- service: to gateway ------------------------------------------------ */
@@ -2004,23 +2007,23 @@ static void test_find_service(void **state)
 static void test_to_gateway_after_from_or_alone(void **state)
 {
 	struct fixture *fx = *state;
-	const struct mxgw_conf_service *s;
+	const struct mxgw_policy_service *s;
 
 	assert_parses(fx, HDR "service ssh 22/tcp allow allow from 198.51.100.0/24 to gateway\n"
 		      "service wg 51820/udp deny deny to gateway\n"
 		      "service smtp 25 allow allow\n"
 		      "service mgmt 8443 allow allow from 203.0.113.7,10.0.0.0/8   to  gateway # c\n");
-	s = mxgw_conf_find_service(&fx->conf, "ssh");
+	s = mxgw_policy_find_service(&fx->conf.policy, "ssh");
 	assert_non_null(s);
 	assert_true(s->to_gateway);
 	assert_int_equal(s->nfrom, 1);
 	assert_int_equal(s->from[0].addr, ip("198.51.100.0"));
-	s = mxgw_conf_find_service(&fx->conf, "wg");
+	s = mxgw_policy_find_service(&fx->conf.policy, "wg");
 	assert_true(s->to_gateway);
 	assert_int_equal(s->protos, UDP);
 	assert_int_equal(s->nfrom, 0);
-	assert_false(mxgw_conf_find_service(&fx->conf, "smtp")->to_gateway);
-	s = mxgw_conf_find_service(&fx->conf, "mgmt");
+	assert_false(mxgw_policy_find_service(&fx->conf.policy, "smtp")->to_gateway);
+	s = mxgw_policy_find_service(&fx->conf.policy, "mgmt");
 	assert_true(s->to_gateway);
 	assert_int_equal(s->nfrom, 2);
 }
@@ -2078,31 +2081,31 @@ static void test_to_gateway_warnings(void **state)
 static void test_lets_in_to_gateway(void **state)
 {
 	struct fixture *fx = *state;
-	const struct mxgw_conf *c = &fx->conf;
+	const struct mxgw_policy *c = &fx->conf.policy;
 
 	assert_parses(fx, HDR "service ssh 22 allow allow from 198.51.100.0/24,203.0.113.7 to gateway\n"
 		      "service wg 51820/udp allow deny to gateway\n"
 		      "service smtp 25 allow allow\n"
 		      "service dns 53/tcp,udp deny allow from 0.0.0.0/0 to gateway\n");
-	assert_true(mxgw_conf_lets_in_to_gateway(c, IPPROTO_TCP, 22, ip("198.51.100.7")));
-	assert_true(mxgw_conf_lets_in_to_gateway(c, IPPROTO_TCP, 22, ip("198.51.100.255")));
-	assert_true(mxgw_conf_lets_in_to_gateway(c, IPPROTO_TCP, 22, ip("203.0.113.7")));
-	assert_false(mxgw_conf_lets_in_to_gateway(c, IPPROTO_TCP, 22, ip("203.0.113.8")));
-	assert_false(mxgw_conf_lets_in_to_gateway(c, IPPROTO_TCP, 22, ip("198.51.101.7")));
-	assert_false(mxgw_conf_lets_in_to_gateway(c, IPPROTO_UDP, 22, ip("198.51.100.7")));
+	assert_true(mxgw_policy_lets_in_to_gateway(c, IPPROTO_TCP, 22, ip("198.51.100.7")));
+	assert_true(mxgw_policy_lets_in_to_gateway(c, IPPROTO_TCP, 22, ip("198.51.100.255")));
+	assert_true(mxgw_policy_lets_in_to_gateway(c, IPPROTO_TCP, 22, ip("203.0.113.7")));
+	assert_false(mxgw_policy_lets_in_to_gateway(c, IPPROTO_TCP, 22, ip("203.0.113.8")));
+	assert_false(mxgw_policy_lets_in_to_gateway(c, IPPROTO_TCP, 22, ip("198.51.101.7")));
+	assert_false(mxgw_policy_lets_in_to_gateway(c, IPPROTO_UDP, 22, ip("198.51.100.7")));
 	/* incoming deny */
-	assert_false(mxgw_conf_lets_in_to_gateway(c, IPPROTO_UDP, 51820, ip("198.51.100.7")));
+	assert_false(mxgw_policy_lets_in_to_gateway(c, IPPROTO_UDP, 51820, ip("198.51.100.7")));
 	/* DNATed to the mail server: not the gateway's */
-	assert_false(mxgw_conf_lets_in_to_gateway(c, IPPROTO_TCP, 25, ip("198.51.100.7")));
+	assert_false(mxgw_policy_lets_in_to_gateway(c, IPPROTO_TCP, 25, ip("198.51.100.7")));
 	/* unlisted */
-	assert_false(mxgw_conf_lets_in_to_gateway(c, IPPROTO_TCP, 2222, ip("198.51.100.7")));
-	assert_true(mxgw_conf_lets_in_to_gateway(c, IPPROTO_UDP, 53, ip("192.0.2.1")));
-	assert_true(mxgw_conf_lets_in_to_gateway(c, IPPROTO_TCP, 53, ip("192.0.2.1")));
-	assert_false(mxgw_conf_lets_in_to_gateway(c, IPPROTO_ICMP, 53, ip("192.0.2.1")));
-	assert_false(mxgw_conf_lets_in_to_gateway(NULL, IPPROTO_TCP, 22, ip("198.51.100.7")));
+	assert_false(mxgw_policy_lets_in_to_gateway(c, IPPROTO_TCP, 2222, ip("198.51.100.7")));
+	assert_true(mxgw_policy_lets_in_to_gateway(c, IPPROTO_UDP, 53, ip("192.0.2.1")));
+	assert_true(mxgw_policy_lets_in_to_gateway(c, IPPROTO_TCP, 53, ip("192.0.2.1")));
+	assert_false(mxgw_policy_lets_in_to_gateway(c, IPPROTO_ICMP, 53, ip("192.0.2.1")));
+	assert_false(mxgw_policy_lets_in_to_gateway(NULL, IPPROTO_TCP, 22, ip("198.51.100.7")));
 	/* without from: from anywhere */
 	parse(fx, HDR "service ssh 22 allow allow to gateway\n");
-	assert_true(mxgw_conf_lets_in_to_gateway(c, IPPROTO_TCP, 22, ip("192.0.2.1")));
+	assert_true(mxgw_policy_lets_in_to_gateway(c, IPPROTO_TCP, 22, ip("192.0.2.1")));
 }
 
 /* ---- what a config file may be ------------------------------------------- */
@@ -2233,7 +2236,7 @@ static void test_fifo_with_a_writer_is_read_to_the_end(void **state)
 	snprintf(path, sizeof(path), "/dev/fd/%d", fd);
 	assert_string_equal(parse_file(fx, path), "");
 	assert_int_equal(fx->rc, 0);
-	assert_true(mxgw_conf_find_service(&fx->conf, "ssh")->to_gateway);
+	assert_true(mxgw_policy_find_service(&fx->conf.policy, "ssh")->to_gateway);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status) && !WEXITSTATUS(status));
 	close(fd);
@@ -2271,11 +2274,11 @@ static void test_utf8_bom_first_is_skipped(void **state)
 	struct fixture *fx = *state;
 
 	assert_parses(fx, "\xef\xbb\xbfpublic 215.75.128.33\nmailserver 192.168.1.10\n");
-	assert_int_equal(fx->conf.public_addr, ip("215.75.128.33"));
+	assert_int_equal(fx->conf.policy.public_addr, ip("215.75.128.33"));
 	assert_int_equal(fx->conf.lines.public_addr, 1);
 	/* and with CRLF line ends, as a Windows editor saves it */
 	assert_parses(fx, "\xef\xbb\xbf# c\r\n" HDR "service a 25 allow deny\r\n");
-	assert_int_equal(fx->conf.services[0].line, 4);
+	assert_int_equal(fx->conf.lines.service[0], 4);
 	/* only first: elsewhere it is no blank */
 	assert_fails(fx, HDR "\xef\xbb\xbfservice a 25 allow deny\n",
 		     "t.conf:3: error: keyword: unknown \"\xef\xbb\xbfservice\" (expected " KEYWORDS ")\n");

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * test_dns.c - unit tests of mxctl dns: the zone-file and JSON formatters
- * (ctl/policy.c), compared byte for byte, and the handler (ctl/cmd_dns.c)
+ * (ctl/advice.c), compared byte for byte, and the handler (ctl/cmd_dns.c)
  * with mxctl_err and mxctl_usage stubbed here.
  */
 #define _GNU_SOURCE	/* open_memstream, vasprintf */
@@ -18,7 +18,7 @@
 #include "config.h"
 #include "json.h"
 #include "mxctl.h"
-#include "policy.h"
+#include "advice.h"
 #include "unit.h"
 
 #ifndef MXGW_SHIPPED_CONF
@@ -72,7 +72,7 @@ const char *mxctl_strerror(int err)
 
 /* ---- helpers ----------------------------------------------------------- */
 
-static struct mxgw_conf conf;
+static struct mxgw_conf_file conf;
 
 static void parse_ok(const char *text)
 {

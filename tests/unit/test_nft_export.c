@@ -217,7 +217,7 @@ static const char ALLOW_NFT[] =
 	"\t}\n"
 	"}\n";
 
-static struct mxgw_conf conf;
+static struct mxgw_conf_file conf;
 
 static void parse(const char *name, const char *text)
 {
@@ -329,8 +329,8 @@ static void test_shipped_config_names_every_service(void **state)
 	assert_int_equal(mxgw_conf_parse_file(MXGW_SHIPPED_CONF, &conf, NULL), 0);
 	got = export("eth0", &rc);
 	assert_int_equal(rc, 0);
-	for (unsigned int i = 0; i < conf.nservices; i++) {
-		snprintf(want, sizeof(want), "accept comment \"%s\"\n", conf.services[i].name);
+	for (unsigned int i = 0; i < conf.policy.nservices; i++) {
+		snprintf(want, sizeof(want), "accept comment \"%s\"\n", conf.policy.services[i].name);
 		assert_non_null(strstr(got, want));
 	}
 	free(got);

@@ -3,11 +3,11 @@
  * The Kerio MailServer guide's advice (section 1.1 and its Table 1.1, the
  * shipped table) on a parsed config: the DNS records it implies
  * (mxctl dns) and the settings it warns about (mxctl check).  Everything
- * here is pure: it reads a struct mxgw_conf and writes to the stream or
- * array it is given, nothing else.
+ * here is pure: it reads a struct mxgw_conf_file and writes to the stream
+ * or array it is given, nothing else.
  */
-#ifndef MXGW_POLICY_H
-#define MXGW_POLICY_H
+#ifndef MXGW_ADVICE_H
+#define MXGW_ADVICE_H
 
 #include <stdio.h>
 #include "config.h"
@@ -19,7 +19,7 @@
  * What the config lacks for its DNS records: "domain", "mx-host",
  * "domain and mx-host", or NULL when it has both.
  */
-const char *mxgw_dns_missing(const struct mxgw_conf *conf);
+const char *mxgw_dns_missing(const struct mxgw_conf_file *conf);
 
 /*
  * The public zone records (the domain's MX records, the mx-host's A record
@@ -28,11 +28,11 @@ const char *mxgw_dns_missing(const struct mxgw_conf *conf);
  * Returns 0, -ENODATA (nothing written) when mxgw_dns_missing() says
  * something is missing, or -EIO when @out fails.
  */
-int mxgw_dns_format(const struct mxgw_conf *conf, FILE *out);
+int mxgw_dns_format(const struct mxgw_conf_file *conf, FILE *out);
 /* The same records as one JSON object; -ENODATA as above. */
-int mxgw_dns_format_json(const struct mxgw_conf *conf, struct json *j);
+int mxgw_dns_format_json(const struct mxgw_conf_file *conf, struct json *j);
 
-/* ---- policy checks ----------------------------------------------------- */
+/* ---- advice checks ----------------------------------------------------- */
 
 enum mxgw_severity {
 	MXGW_SEV_WARNING = 0,
@@ -53,7 +53,7 @@ struct mxgw_finding {
 };
 
 /* More than any config can produce: one per service and a few more. */
-#define MXGW_POLICY_MAX_FINDINGS	(MXGW_MAX_SERVICES + 8)
+#define MXGW_ADVICE_MAX_FINDINGS	(MXGW_MAX_SERVICES + 8)
 
 /*
  * The settings of @conf the guide advises against, each with its reason:
@@ -66,11 +66,11 @@ struct mxgw_finding {
  * Fills @out with up to @max findings in line order and returns how many
  * there are, which may be more than @max.
  */
-unsigned int mxgw_policy_check(const struct mxgw_conf *conf,
+unsigned int mxgw_advice_check(const struct mxgw_conf_file *conf,
 			       struct mxgw_finding *out, unsigned int max);
 
 /* "PATH:LINE: warning: FIELD[: SUB]: message\n", as the parser prints. */
-void mxgw_finding_print(const struct mxgw_conf *conf,
+void mxgw_finding_print(const struct mxgw_conf_file *conf,
 			const struct mxgw_finding *f, FILE *out);
 
-#endif /* MXGW_POLICY_H */
+#endif /* MXGW_ADVICE_H */

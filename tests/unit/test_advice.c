@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * test_policy.c - unit tests of mxctl check: the policy checks
- * (ctl/policy.c), one test per warning with its exact wording, and the
- * handler (ctl/cmd_check.c): the parser's warnings next to the policy's,
+ * test_advice.c - unit tests of mxctl check: the advice checks
+ * (ctl/advice.c), one test per warning with its exact wording, and the
+ * handler (ctl/cmd_check.c): the parser's warnings next to the advice's,
  * in line order, and the exit status (0 clean, 1 errors, 3 warnings).
  */
 #define _GNU_SOURCE	/* asprintf */
@@ -18,7 +18,7 @@
 
 #include "config.h"
 #include "mxctl.h"
-#include "policy.h"
+#include "advice.h"
 #include "unit.h"
 
 #ifndef MXGW_SHIPPED_CONF
@@ -95,8 +95,8 @@ int mxctl_usage(const char *cmd, const char *fmt, ...)
 
 /* ---- helpers ----------------------------------------------------------- */
 
-static struct mxgw_conf conf;
-static struct mxgw_finding found[MXGW_POLICY_MAX_FINDINGS];
+static struct mxgw_conf_file conf;
+static struct mxgw_finding found[MXGW_ADVICE_MAX_FINDINGS];
 
 /* Parse @text (no message at all) and check it; returns the count. */
 static unsigned int check(const char *text)
@@ -112,8 +112,8 @@ static unsigned int check(const char *text)
 	assert_string_equal(msgs, "");
 	free(msgs);
 	memset(found, 0x5a, sizeof(found));
-	n = mxgw_policy_check(&conf, found, MXGW_POLICY_MAX_FINDINGS);
-	assert_true(n <= MXGW_POLICY_MAX_FINDINGS);
+	n = mxgw_advice_check(&conf, found, MXGW_ADVICE_MAX_FINDINGS);
+	assert_true(n <= MXGW_ADVICE_MAX_FINDINGS);
 	return n;
 }
 
@@ -194,7 +194,7 @@ static void test_shipped_config_gives_no_warning(void **state)
 	(void)state;
 	assert_int_equal(mxgw_conf_parse_file(MXGW_SHIPPED_CONF, &conf, NULL), 0);
 	assert_int_equal(conf.nwarnings, 0);
-	assert_int_equal(mxgw_policy_check(&conf, found, MXGW_POLICY_MAX_FINDINGS), 0);
+	assert_int_equal(mxgw_advice_check(&conf, found, MXGW_ADVICE_MAX_FINDINGS), 0);
 }
 
 static void test_cmd_check_shipped_config_is_clean(void **state)
@@ -256,7 +256,7 @@ static void test_from_on_port_25_is_left_to_the_parser(void **state)
 						HDR "service smtp 25 allow allow from 198.51.100.0/24\n",
 						&conf, NULL), 0);
 	assert_int_equal(conf.nwarnings, 1);
-	assert_int_equal(mxgw_policy_check(&conf, f, 4), 0);
+	assert_int_equal(mxgw_advice_check(&conf, f, 4), 0);
 }
 
 static void test_cmd_check_shows_the_parser_warning_once(void **state)
@@ -439,12 +439,12 @@ static const char every_warning[] =
 static void test_findings_come_in_line_order(void **state)
 {
 	static const unsigned int lines[] = { 2, 3, 4, 10, 11, 12, 13, 14, 15 };
-	struct mxgw_conf c;
+	struct mxgw_conf_file c;
 
 	(void)state;
 	assert_int_equal(mxgw_conf_parse_string("t.conf", every_warning, &c, NULL), 0);
 	assert_int_equal(c.nwarnings, 2);	/* from on 25, backup-mx preference */
-	assert_int_equal(mxgw_policy_check(&c, found, MXGW_POLICY_MAX_FINDINGS), 9);
+	assert_int_equal(mxgw_advice_check(&c, found, MXGW_ADVICE_MAX_FINDINGS), 9);
 	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
 		assert_int_equal(found[i].line, lines[i]);
 	assert_string_equal(found[8].field, "service dns");
@@ -458,12 +458,12 @@ static void test_more_findings_than_room_are_counted(void **state)
 	(void)state;
 	memset(f, 0, sizeof(f));
 	assert_int_equal(mxgw_conf_parse_string("t.conf", every_warning, &conf, NULL), 0);
-	assert_int_equal(mxgw_policy_check(&conf, f, 2), 9);
+	assert_int_equal(mxgw_advice_check(&conf, f, 2), 9);
 	assert_int_equal(f[0].line, 2);
 	assert_int_equal(f[1].line, 3);
 	/* Nothing written past @max. */
 	assert_int_equal(f[2].line, 0);
-	assert_int_equal(mxgw_policy_check(&conf, NULL, 0), 9);
+	assert_int_equal(mxgw_advice_check(&conf, NULL, 0), 9);
 }
 
 static void test_finding_print_matches_the_parser(void **state)

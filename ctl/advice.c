@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * policy.c - the DNS and firewall advice of the Kerio MailServer guide
+ * advice.c - the DNS and firewall advice of the Kerio MailServer guide
  * (section 1.1, "Before you start", and its Table 1.1, "Services to be
  * allowed on the firewall": the shipped table), applied to a parsed config.
  *
@@ -9,7 +9,7 @@
  * public address in the public DNS and its private address in the local
  * DNS, and a firewall that maps port 25 to everybody and otherwise only
  * SSL/TLS services from the Internet.  mxgw_dns_format() prints the
- * former, mxgw_policy_check() finds where a config strays from the latter.
+ * former, mxgw_advice_check() finds where a config strays from the latter.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -18,7 +18,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include "policy.h"
+#include "advice.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -37,7 +37,7 @@
 
 /* ---- DNS records ------------------------------------------------------- */
 
-const char *mxgw_dns_missing(const struct mxgw_conf *conf)
+const char *mxgw_dns_missing(const struct mxgw_conf_file *conf)
 {
 	if (!conf->domain[0] && !conf->mx_host[0])
 		return "domain and mx-host";
@@ -76,16 +76,16 @@ struct zone {
 	int pref_width;		/* the preference column, with its padding */
 };
 
-static void zone_of(const struct mxgw_conf *conf, struct zone *z)
+static void zone_of(const struct mxgw_conf_file *conf, struct zone *z)
 {
 	unsigned int pref_digits = DNS_PREF_DIGITS;
 	size_t name_len = strlen(conf->mx_host) + 1;
 
 	fqdn(conf->domain, z->domain);
 	fqdn(conf->mx_host, z->mx_host);
-	inet_ntop(AF_INET, &conf->public_addr, z->public_addr,
+	inet_ntop(AF_INET, &conf->policy.public_addr, z->public_addr,
 		  sizeof(z->public_addr));
-	inet_ntop(AF_INET, &conf->mailserver_addr, z->mailserver,
+	inet_ntop(AF_INET, &conf->policy.mailserver_addr, z->mailserver,
 		  sizeof(z->mailserver));
 	z->mx_in_domain = mxgw_dns_name_within(conf->mx_host, conf->domain);
 	if (strlen(z->domain) > name_len)
@@ -118,7 +118,7 @@ static void print_a(FILE *out, const struct zone *z, const char *name,
 		"", addr);
 }
 
-int mxgw_dns_format(const struct mxgw_conf *conf, FILE *out)
+int mxgw_dns_format(const struct mxgw_conf_file *conf, FILE *out)
 {
 	struct zone z;
 
@@ -161,7 +161,7 @@ static void json_a(struct json *j, const char *name, const char *addr)
 	json_object_end(j);
 }
 
-int mxgw_dns_format_json(const struct mxgw_conf *conf, struct json *j)
+int mxgw_dns_format_json(const struct mxgw_conf_file *conf, struct json *j)
 {
 	struct zone z;
 
@@ -186,11 +186,11 @@ int mxgw_dns_format_json(const struct mxgw_conf *conf, struct json *j)
 	return ferror(j->out) ? -EIO : 0;
 }
 
-/* ---- policy checks ----------------------------------------------------- */
+/* ---- advice checks ----------------------------------------------------- */
 
 /* Where the findings go: counted always, stored while there is room. */
 struct findings {
-	const struct mxgw_conf *conf;
+	const struct mxgw_conf_file *conf;
 	struct mxgw_finding *out;
 	unsigned int max;
 	unsigned int n;
@@ -250,24 +250,24 @@ static const struct range *range_of(__be32 addr, const struct range *r,
 
 static void check_addresses(struct findings *fs)
 {
-	const struct mxgw_conf *conf = fs->conf;
+	const struct mxgw_conf_file *conf = fs->conf;
 	char a[INET_ADDRSTRLEN];
 	const struct range *r;
 
-	r = range_of(conf->public_addr, private_ranges,
+	r = range_of(conf->policy.public_addr, private_ranges,
 		     ARRAY_SIZE(private_ranges));
 	if (!r)
-		r = range_of(conf->public_addr, unroutable_ranges,
+		r = range_of(conf->policy.public_addr, unroutable_ranges,
 			     ARRAY_SIZE(unroutable_ranges));
 	if (r) {
-		inet_ntop(AF_INET, &conf->public_addr, a, sizeof(a));
+		inet_ntop(AF_INET, &conf->policy.public_addr, a, sizeof(a));
 		warn(fs, conf->lines.public_addr, "public", NULL,
 		     "%s is in %s (%s), which the Internet cannot reach: the MX host's A record must be an address other mail servers can connect to (behind another NAT, that NAT has to map the ports too)",
 		     a, r->cidr, r->what);
 	}
-	if (!range_of(conf->mailserver_addr, private_ranges,
+	if (!range_of(conf->policy.mailserver_addr, private_ranges,
 		      ARRAY_SIZE(private_ranges))) {
-		inet_ntop(AF_INET, &conf->mailserver_addr, a, sizeof(a));
+		inet_ntop(AF_INET, &conf->policy.mailserver_addr, a, sizeof(a));
 		warn(fs, conf->lines.mailserver, "mailserver", NULL,
 		     "%s is not a private address (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16): the Kerio MailServer guide (section 1.1) puts the mail server on the LAN behind the gateway, reachable from the Internet only through the mapped ports",
 		     a);
@@ -276,9 +276,9 @@ static void check_addresses(struct findings *fs)
 
 static void check_default(struct findings *fs)
 {
-	const struct mxgw_conf *conf = fs->conf;
+	const struct mxgw_conf_file *conf = fs->conf;
 
-	if (conf->default_verdict != MXGW_ALLOW)
+	if (conf->policy.default_verdict != MXGW_ALLOW)
 		return;
 	warn(fs, conf->lines.default_verdict, "default", NULL,
 	     "allow opens every port the table does not list, incoming to the mail server and outgoing to the Internet; Table 1.1 of the Kerio MailServer guide maps only the services it names, so use default deny and list what must pass");
@@ -299,11 +299,11 @@ static const struct {
 
 static void check_plaintext(struct findings *fs)
 {
-	const struct mxgw_conf *conf = fs->conf;
+	const struct mxgw_conf_file *conf = fs->conf;
 	char field[MXGW_FINDING_FIELD_LEN];
 
-	for (unsigned int i = 0; i < conf->nservices; i++) {
-		const struct mxgw_conf_service *svc = &conf->services[i];
+	for (unsigned int i = 0; i < conf->policy.nservices; i++) {
+		const struct mxgw_policy_service *svc = &conf->policy.services[i];
 
 		/* to the gateway, the mail server's passwords never pass */
 		if (svc->verdict[MXGW_DIR_IN] != MXGW_ALLOW ||
@@ -313,7 +313,7 @@ static void check_plaintext(struct findings *fs)
 			if (svc->port != plaintext[k].port)
 				continue;
 			snprintf(field, sizeof(field), "service %s", svc->name);
-			warn(fs, svc->line, field, "incoming",
+			warn(fs, conf->lines.service[i], field, "incoming",
 			     "allow maps plaintext %s (%u/tcp) from the Internet, where passwords would cross in clear; Table 1.1 of the Kerio MailServer guide maps only SSL/TLS services from the Internet: offer %s and deny %u",
 			     plaintext[k].name, plaintext[k].port,
 			     plaintext[k].tls, plaintext[k].port);
@@ -337,11 +337,11 @@ static const struct {
  */
 static void check_to_gateway(struct findings *fs)
 {
-	const struct mxgw_conf *conf = fs->conf;
+	const struct mxgw_conf_file *conf = fs->conf;
 	char field[MXGW_FINDING_FIELD_LEN];
 
-	for (unsigned int i = 0; i < conf->nservices; i++) {
-		const struct mxgw_conf_service *svc = &conf->services[i];
+	for (unsigned int i = 0; i < conf->policy.nservices; i++) {
+		const struct mxgw_policy_service *svc = &conf->policy.services[i];
 
 		if (!svc->to_gateway || !(svc->protos & TCP_BIT))
 			continue;
@@ -350,33 +350,33 @@ static void check_to_gateway(struct findings *fs)
 				continue;
 			snprintf(field, sizeof(field), "service %s", svc->name);
 			if (svc->port == 25)
-				warn(fs, svc->line, field, "to",
+				warn(fs, conf->lines.service[i], field, "to",
 				     "gateway takes SMTP (25/tcp) from the mail server: every SMTP server on the Internet delivering to the MX host reaches the gateway instead, so no mail reaches the mail server through mxgw (Table 1.1 of the Kerio MailServer guide maps 25 to it)");
 			else
-				warn(fs, svc->line, field, "to",
+				warn(fs, conf->lines.service[i], field, "to",
 				     "gateway takes %s (%u/tcp) from the mail server: its clients on the Internet reach the gateway instead (Table 1.1 of the Kerio MailServer guide maps %u to the mail server)",
 				     mapped[k].name, svc->port, svc->port);
 		}
 	}
 }
 
-static const struct mxgw_conf_service *listed(const struct mxgw_conf *conf,
-					      __u8 bit, __u16 port)
+static const struct mxgw_policy_service *
+listed(const struct mxgw_conf_file *conf, __u8 bit, __u16 port)
 {
-	for (unsigned int i = 0; i < conf->nservices; i++)
-		if (conf->services[i].port == port &&
-		    (conf->services[i].protos & bit))
-			return &conf->services[i];
+	for (unsigned int i = 0; i < conf->policy.nservices; i++)
+		if (conf->policy.services[i].port == port &&
+		    (conf->policy.services[i].protos & bit))
+			return &conf->policy.services[i];
 	return NULL;
 }
 
 /* The line of the setting that decides outgoing @bit/53: its service or default. */
-static void dns_place(const struct mxgw_conf *conf,
-		      const struct mxgw_conf_service *svc, unsigned int *line,
+static void dns_place(const struct mxgw_conf_file *conf,
+		      const struct mxgw_policy_service *svc, unsigned int *line,
 		      char *field, size_t len)
 {
 	if (svc) {
-		*line = svc->line;
+		*line = conf->lines.service[svc - conf->policy.services];
 		snprintf(field, len, "service %s", svc->name);
 	} else {
 		/* An implicit default deny is nowhere: the end of the file. */
@@ -392,13 +392,13 @@ static void dns_place(const struct mxgw_conf *conf,
  */
 static void check_dns(struct findings *fs)
 {
-	const struct mxgw_conf *conf = fs->conf;
-	const struct mxgw_conf_service *udp = listed(conf, UDP_BIT, DNS_PORT);
-	const struct mxgw_conf_service *tcp = listed(conf, TCP_BIT, DNS_PORT);
+	const struct mxgw_conf_file *conf = fs->conf;
+	const struct mxgw_policy_service *udp = listed(conf, UDP_BIT, DNS_PORT);
+	const struct mxgw_policy_service *tcp = listed(conf, TCP_BIT, DNS_PORT);
 	bool udp_denied = (udp ? udp->verdict[MXGW_DIR_OUT] :
-				 conf->default_verdict) != MXGW_ALLOW;
+				 conf->policy.default_verdict) != MXGW_ALLOW;
 	bool tcp_denied = (tcp ? tcp->verdict[MXGW_DIR_OUT] :
-				 conf->default_verdict) != MXGW_ALLOW;
+				 conf->policy.default_verdict) != MXGW_ALLOW;
 	char field[MXGW_FINDING_FIELD_LEN];
 	const char *what;
 	unsigned int line;
@@ -446,7 +446,7 @@ static void sort_by_line(struct mxgw_finding *f, unsigned int n)
 	}
 }
 
-unsigned int mxgw_policy_check(const struct mxgw_conf *conf,
+unsigned int mxgw_advice_check(const struct mxgw_conf_file *conf,
 			       struct mxgw_finding *out, unsigned int max)
 {
 	struct findings fs = { .conf = conf, .out = out, .max = max };
@@ -460,7 +460,7 @@ unsigned int mxgw_policy_check(const struct mxgw_conf *conf,
 	return fs.n;
 }
 
-void mxgw_finding_print(const struct mxgw_conf *conf,
+void mxgw_finding_print(const struct mxgw_conf_file *conf,
 			const struct mxgw_finding *f, FILE *out)
 {
 	fprintf(out, "%s:%u: %s: %s", conf->path, f->line,

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The desired state of a gateway: the table, the addresses and the
+ * settings that mxgw_maps_apply() writes into the maps and the loader
+ * sizes them by.  ctl/ parses mxgw.conf into one (struct mxgw_conf_file
+ * holds it, with what only the text has: its path, line numbers, DNS
+ * records); a test or another front end may fill one directly.
+ *
+ * Three names, three things: struct mxgw_policy is what should run,
+ * struct mxgw_conf_file the parsed text, struct mxgw_config the ABI's
+ * value of map mxgw_config (what runs, as the data plane reads it).
+ *
+ * Pure data and pure helpers: no map, no file, no output.
+ */
+#ifndef MXGW_MAPS_POLICY_H
+#define MXGW_MAPS_POLICY_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include "mxgw_abi.h"
+
+#define MXGW_POLICY_MAX_FROM_PER_SVC	64
+
+/* Any policy within these limits fits the maps: apply never fails for size. */
+_Static_assert((MXGW_MAX_SERVICES - 1) * MXGW_POLICY_MAX_FROM_PER_SVC <= MXGW_MAX_FROM,
+	       "mxgw_from holds every prefix a policy can list");
+
+/* Defaults (mxgw_policy_init) and the ranges a value must be in. */
+#define MXGW_POLICY_NAT_PORT_MIN	32768
+#define MXGW_POLICY_NAT_PORT_MAX	60999
+#define MXGW_POLICY_CONNTRACK_MAX	65536
+#define MXGW_POLICY_CONNTRACK_MAX_MIN	1024
+#define MXGW_POLICY_CONNTRACK_MAX_MAX	(16 * 1024 * 1024)
+#define MXGW_POLICY_TIMEOUT_MAX_S	(30U * 24 * 3600)	/* 30 days */
+#define MXGW_POLICY_LOG_RATE		100	/* events per second */
+#define MXGW_POLICY_LOG_RATE_MAX	100000
+
+struct mxgw_prefix {
+	__be32 addr;		/* network byte order, host bits zero */
+	__u8 len;		/* 0..32 */
+};
+
+struct mxgw_policy_service {
+	char name[MXGW_SVC_NAME_LEN];	/* NUL-terminated, [a-z0-9_-], <= 15 chars */
+	__u16 port;			/* host byte order, 1..65535 */
+	__u8 protos;			/* MXGW_PROTO_BIT() mask, never 0 */
+	__u8 verdict[MXGW_DIR_MAX];	/* enum mxgw_verdict by enum mxgw_dir */
+	bool to_gateway;		/* incoming to the gateway itself, never DNATed */
+	unsigned int nfrom;		/* 0: incoming from anywhere */
+	struct mxgw_prefix from[MXGW_POLICY_MAX_FROM_PER_SVC];
+};
+
+struct mxgw_policy {
+	__be32 public_addr;
+	__be32 mailserver_addr;
+	__u8 default_verdict;		/* enum mxgw_verdict, both directions */
+	__u8 icmp_echo;			/* enum mxgw_verdict */
+	__u16 nat_port_min;		/* host order */
+	__u16 nat_port_max;
+	__u32 conntrack_max;		/* entries of mxgw_ct and mxgw_nat */
+	__u32 timeout_s[MXGW_CT_STATE_MAX];	/* by enum mxgw_ct_state */
+	__u32 log_rate;			/* events a second the data plane may log; 0: none */
+	unsigned int nservices;
+	/* at most MXGW_MAX_SERVICES - 1: service id 0 is "unlisted" */
+	struct mxgw_policy_service services[MXGW_MAX_SERVICES - 1];
+};
+
+/* netfilter's nf_conntrack_*_timeout defaults, by enum mxgw_ct_state. */
+extern const __u32 mxgw_ct_default_timeouts_s[MXGW_CT_STATE_MAX];
+
+/* Zero @pol, then the defaults: deny, icmp-echo allow, the MXGW_POLICY_*
+ * values above and mxgw_ct_default_timeouts_s. */
+void mxgw_policy_init(struct mxgw_policy *pol);
+
+/* The service named @name; NULL when absent. */
+const struct mxgw_policy_service *
+mxgw_policy_find_service(const struct mxgw_policy *pol, const char *name);
+
+/*
+ * Does a "to gateway" service of @pol let an incoming connection from
+ * @remote (network order) in to @port (host order) of protocol @proto
+ * (IPPROTO_TCP or IPPROTO_UDP)?  True when its incoming verdict is allow
+ * and it has no "from" or @remote is inside it: the gateway's own
+ * connections on the public address that a table keeps reachable.
+ */
+bool mxgw_policy_lets_in_to_gateway(const struct mxgw_policy *pol, __u8 proto,
+				    __u16 port, __be32 remote);
+
+/* The netmask of a prefix length 0..32, network order. */
+__be32 mxgw_prefix_mask(unsigned int len);
+bool mxgw_prefix_contains(const struct mxgw_prefix *pfx, __be32 addr);
+
+#endif /* MXGW_MAPS_POLICY_H */
