@@ -93,8 +93,7 @@ static int read_status(const char *ifname, struct status *st)
 		err = mxgw_maps_read_log_lease(&m, &st->lease);
 	st->ct_max = mxgw_maps_max_entries(m.ct);
 	mxgw_maps_close(&m);
-	for (int c = MXGW_FWD_KERNEL_NO_NEIGH; c <= MXGW_FWD_KERNEL_ICMP; c++)
-		st->kernel_path += st->counters[c];
+	st->kernel_path = mxgw_kernel_path(st->counters);
 
 	st->fast_path_lost = mxgw_fast_path_lost(&st->nh);
 
@@ -229,7 +228,7 @@ static void print_text(const struct status *st)
 		if (st->clock_age_ns)
 			snprintf(ago, sizeof(ago), "%.1f s ago", st->clock_age_ns / 1e9);
 		printf("  WARNING: the data plane's clock stopped (last tick %s; something wrote %s): the next packets restart it (clock_rearmed counts it)\n",
-		       ago, MXGW_MAP_CLOCK);
+		       ago, MXGW_MAP_NAME(clock));
 	}
 	if (st->log_read)
 		printf("  log: read by pid %u (mxctl log)\n", st->lease.pid);

@@ -31,17 +31,9 @@
 
 /* The sysctl behind each "timeout" name, by enum mxgw_ct_state. */
 static const char *const ct_sysctl[MXGW_CT_STATE_MAX] = {
-	[MXGW_CT_TCP_SYN_SENT]		= "nf_conntrack_tcp_timeout_syn_sent",
-	[MXGW_CT_TCP_SYN_RECV]		= "nf_conntrack_tcp_timeout_syn_recv",
-	[MXGW_CT_TCP_ESTABLISHED]	= "nf_conntrack_tcp_timeout_established",
-	[MXGW_CT_TCP_FIN_WAIT]		= "nf_conntrack_tcp_timeout_fin_wait",
-	[MXGW_CT_TCP_CLOSE_WAIT]	= "nf_conntrack_tcp_timeout_close_wait",
-	[MXGW_CT_TCP_LAST_ACK]		= "nf_conntrack_tcp_timeout_last_ack",
-	[MXGW_CT_TCP_TIME_WAIT]		= "nf_conntrack_tcp_timeout_time_wait",
-	[MXGW_CT_TCP_CLOSE]		= "nf_conntrack_tcp_timeout_close",
-	[MXGW_CT_UDP]			= "nf_conntrack_udp_timeout",
-	[MXGW_CT_UDP_STREAM]		= "nf_conntrack_udp_timeout_stream",
-	[MXGW_CT_ICMP]			= "nf_conntrack_icmp_timeout",
+#define CT_SYSCTL(NAME, word, seconds, sysctl)	[MXGW_CT_##NAME] = sysctl,
+	MXGW_CT_STATES(CT_SYSCTL)
+#undef CT_SYSCTL
 };
 
 bool mxgw_nft_ifname_ok(const char *ifname)

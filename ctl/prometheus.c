@@ -108,46 +108,33 @@ static void value(FILE *out, unsigned long long v)
 	fprintf(out, "} %llu\n", v);
 }
 
-/* The counter families by name prefix; everything else is a metric of
- * its own. */
+/* The counter families, by the family column of MXGW_COUNTERS; an OWN
+ * counter is a metric of its own, mxgw_NAME_total. */
 static const struct {
-	const char *prefix;
 	const char *metric;
 	const char *label;
 	const char *help;
-} counter_families[] = {
-	{ "drop_", "mxgw_drops_total", "reason",
+} counter_families[MXGW_CF_MAX] = {
+	[MXGW_CF_DROP] = { "mxgw_drops_total", "reason",
 	  "Packets dropped, by reason: the drop_* counters of 'mxctl help counters'." },
-	{ "fwd_", "mxgw_forwarded_packets_total", "path",
+	[MXGW_CF_FWD] = { "mxgw_forwarded_packets_total", "path",
 	  "Packets forwarded to the LAN, by path: fwd_redirect is the XDP fast path, fwd_kernel_* the kernel's, and why (see 'mxctl help counters')." },
-	{ "pass_", "mxgw_passed_packets_total", "reason",
+	[MXGW_CF_PASS] = { "mxgw_passed_packets_total", "reason",
 	  "Packets passed to the kernel untouched, by reason: the pass_* counters of 'mxctl help counters'." },
 };
-
-#define NFAMILIES	(sizeof(counter_families) / sizeof(counter_families[0]))
-
-/* Index into counter_families of counter @c, or -1. */
-static int family_of(unsigned int c)
-{
-	const char *name = mxgw_counter_name(c);
-
-	for (unsigned int f = 0; f < NFAMILIES; f++)
-		if (!strncmp(name, counter_families[f].prefix,
-			     strlen(counter_families[f].prefix)))
-			return (int)f;
-	return -1;
-}
 
 static void prom_counters(FILE *out, const struct mxgw_stats *st, int n)
 {
 	char metric[64];
 
-	for (unsigned int f = 0; f < NFAMILIES; f++) {
+	for (unsigned int f = 0; f < MXGW_CF_MAX; f++) {
+		if (f == MXGW_CF_OWN)
+			continue;
 		family(out, counter_families[f].metric, "counter",
 		       counter_families[f].help);
 		for (int i = 0; i < n; i++) {
 			for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++) {
-				if (family_of(c) != (int)f)
+				if (mxgw_counter_table[c].family != f)
 					continue;
 				sample(out, counter_families[f].metric, &st[i]);
 				label(out, counter_families[f].label, mxgw_counter_name(c));
@@ -156,7 +143,7 @@ static void prom_counters(FILE *out, const struct mxgw_stats *st, int n)
 		}
 	}
 	for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++) {
-		if (family_of(c) >= 0)
+		if (mxgw_counter_table[c].family != MXGW_CF_OWN)
 			continue;
 		snprintf(metric, sizeof(metric), "mxgw_%s_total", mxgw_counter_name(c));
 		family(out, metric, "counter", mxgw_counter_help(c));

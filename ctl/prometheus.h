@@ -9,13 +9,13 @@
  * from the maps.
  *
  * Prometheus metric names are stable; the counters of enum mxgw_counter
- * map onto them by name (mxgw_counter_name()), so a counter added to the
- * enum shows up without a change here:
+ * map onto them by the family column of MXGW_COUNTERS (maps/mxgw_abi.h),
+ * so a counter added there shows up without a change here:
  *
- *   drop_*   mxgw_drops_total{ifname,reason="drop_..."}
- *   fwd_*    mxgw_forwarded_packets_total{ifname,path="fwd_..."}
- *   pass_*   mxgw_passed_packets_total{ifname,reason="pass_..."}
- *   NAME     mxgw_NAME_total{ifname}, HELP = mxgw_counter_help()
+ *   DROP     mxgw_drops_total{ifname,reason="drop_..."}
+ *   FWD      mxgw_forwarded_packets_total{ifname,path="fwd_..."}
+ *   PASS     mxgw_passed_packets_total{ifname,reason="pass_..."}
+ *   OWN      mxgw_NAME_total{ifname}, HELP = mxgw_counter_help()
  */
 #ifndef MXGW_PROMETHEUS_H
 #define MXGW_PROMETHEUS_H

@@ -35,22 +35,19 @@ int mxgw_ensure_bpffs(void)
 	return 0;
 }
 
-void mxgw_maps_from_skel(const struct mxgw_bpf *skel, struct mxgw_maps *m)
+int mxgw_maps_from_skel(const struct mxgw_bpf *skel, struct mxgw_maps *m)
 {
-	m->config = bpf_map__fd(skel->maps.mxgw_config);
-	m->ports = bpf_map__fd(skel->maps.mxgw_ports);
-	m->services = bpf_map__fd(skel->maps.mxgw_services);
-	m->from = bpf_map__fd(skel->maps.mxgw_from);
-	m->svc_stats = bpf_map__fd(skel->maps.mxgw_svc_stats);
-	m->counters = bpf_map__fd(skel->maps.mxgw_counters);
-	m->nexthop = bpf_map__fd(skel->maps.mxgw_nexthop);
-	m->tx_ports = bpf_map__fd(skel->maps.mxgw_tx_ports);
-	m->ct = bpf_map__fd(skel->maps.mxgw_ct);
-	m->nat = bpf_map__fd(skel->maps.mxgw_nat);
-	m->clock = bpf_map__fd(skel->maps.mxgw_clock);
-	m->events = bpf_map__fd(skel->maps.mxgw_events);
-	m->log_bucket = bpf_map__fd(skel->maps.mxgw_log_bucket);
-	m->log_lease = bpf_map__fd(skel->maps.mxgw_log_lease);
+	int err = 0;
+
+	for (unsigned int i = 0; i < MXGW_MAP_COUNT; i++) {
+		const struct bpf_map *map =
+			bpf_object__find_map_by_name(skel->obj, mxgw_map_list[i].name);
+
+		*mxgw_maps_fd(m, i) = map ? bpf_map__fd(map) : -1;
+		if (!map)
+			err = -ENOENT;
+	}
+	return err;
 }
 
 int mxgw_wan_of(__u32 ifindex, __be32 mailserver, struct mxgw_wan *wan)

@@ -153,8 +153,9 @@ void mxgw_refusal_capture_begin(void);
 void mxgw_refusal_capture_end(void);
 const char *mxgw_refusal(void);
 
-/* Borrow the map fds of a loaded skeleton (they stay owned by it). */
-void mxgw_maps_from_skel(const struct mxgw_bpf *skel, struct mxgw_maps *m);
+/* Borrow the map fds of a loaded skeleton (they stay owned by it), by the
+ * names of MXGW_MAPS; -ENOENT when one is not in the object (its fd -1). */
+int mxgw_maps_from_skel(const struct mxgw_bpf *skel, struct mxgw_maps *m);
 
 /*
  * What runs on an interface, as mxgw_replace() starts from it: the

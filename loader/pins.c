@@ -137,7 +137,7 @@ static int pinned_ifindex(const char *dir, __u32 *ifindex)
 	int fd, err = 0;
 	__u32 *val;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, MXGW_MAP_CONFIG);
+	snprintf(path, sizeof(path), "%s/%s", dir, MXGW_MAP_NAME(config));
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return -errno;

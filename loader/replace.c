@@ -29,51 +29,18 @@
 #include "mxgw.skel.h"
 #include "../maps/policy.h"
 
-/* What becomes of each running map when the programs are replaced. */
-enum map_policy {
-	/* the same map when its shape is unchanged; else a fresh one (its
-	 * content is the config, which is applied, or counters, restarted) */
-	MAP_REUSE,
-	/* the same map when its shape is unchanged; else a fresh one with
-	 * the old one's entries, copied before the swap and after it */
-	MAP_COPY,
-	/* always a fresh one */
-	MAP_FRESH,
-};
-
-static const struct {
-	const char *name;
-	enum map_policy policy;
-} map_policies[] = {
-	{ MXGW_MAP_CONFIG,	MAP_REUSE },
-	{ MXGW_MAP_PORTS,	MAP_REUSE },
-	{ MXGW_MAP_SERVICES,	MAP_REUSE },
-	{ MXGW_MAP_FROM,	MAP_REUSE },
-	{ MXGW_MAP_SVC_STATS,	MAP_REUSE },	/* counters continue */
-	{ MXGW_MAP_COUNTERS,	MAP_REUSE },
-	{ MXGW_MAP_NEXTHOP,	MAP_REUSE },
-	{ MXGW_MAP_TX_PORTS,	MAP_REUSE },
-	{ MXGW_MAP_CT,		MAP_COPY },	/* conntrack-max: flows survive */
-	{ MXGW_MAP_NAT,		MAP_COPY },
-	/* its bpf_timer's callback holds the old program (and so the old
-	 * maps) alive; a fresh clock starts ticking with the first packet,
-	 * the old one's timer is freed with its last user reference */
-	{ MXGW_MAP_CLOCK,	MAP_FRESH },
-	{ MXGW_MAP_EVENTS,	MAP_REUSE },	/* a running mxctl log reads on */
-	{ MXGW_MAP_LOG_BUCKET,	MAP_REUSE },
-	{ MXGW_MAP_LOG_LEASE,	MAP_REUSE },	/* the running mxctl log's lease */
-};
-
-#define NPOLICIES	(sizeof(map_policies) / sizeof(map_policies[0]))
 /* bpffs takes no '.' in names: the new pins wait in a subdirectory */
 #define TMP_DIR		"new"
 
+_Static_assert(MXGW_MAP_COUNT <= MXGW_RUNNING_MAPS_MAX, "a running set holds every map");
+
+/* What becomes of map @name (the replace column of MXGW_MAPS); -1: none
+ * of ours. */
 static int policy_of(const char *name)
 {
-	for (size_t i = 0; i < NPOLICIES; i++)
-		if (!strncmp(map_policies[i].name, name, BPF_OBJ_NAME_LEN - 1))
-			return map_policies[i].policy;
-	return -1;
+	const struct mxgw_map_info *mi = mxgw_map_by_name(name);
+
+	return mi ? (int)mi->replace : -1;
 }
 
 void mxgw_running_init(struct mxgw_running *run)
@@ -130,14 +97,14 @@ int mxgw_running_from_pins(const char *dir, struct mxgw_running *run)
 		return err;
 	if (mxgw_pinned_prog(dir, MXGW_PROG_TC, &run->tc_fd, &id))
 		run->tc_fd = -1;
-	for (size_t i = 0; i < NPOLICIES && !err; i++) {
+	for (size_t i = 0; i < MXGW_MAP_COUNT && !err; i++) {
 		int fd;
 
-		snprintf(path, sizeof(path), "%s/%s", dir, map_policies[i].name);
+		snprintf(path, sizeof(path), "%s/%s", dir, mxgw_map_list[i].name);
 		fd = bpf_obj_get(path);
 		if (fd < 0)
 			continue;	/* not in that build: a fresh one */
-		err = running_add_map(run, map_policies[i].name, fd);
+		err = running_add_map(run, mxgw_map_list[i].name, fd);
 	}
 	if (err)
 		mxgw_running_close(run);
@@ -178,6 +145,7 @@ static int add_prog_maps(struct mxgw_running *run, int fd)
 	if (info.nr_map_ids > MXGW_RUNNING_MAPS_MAX)
 		return -E2BIG;
 	for (__u32 i = 0; i < info.nr_map_ids && !err; i++) {
+		const struct mxgw_map_info *ours;
 		struct bpf_map_info mi = {};
 		__u32 mlen = sizeof(mi);
 		int mfd = bpf_map_get_fd_by_id(ids[i]);
@@ -189,13 +157,8 @@ static int add_prog_maps(struct mxgw_running *run, int fd)
 			close(mfd);
 			break;
 		}
-		/*
-		 * Its rows are keyed by service ids that only mxgw_services
-		 * names, which the programs do not use: carried over without
-		 * it, they would count under other services' names.
-		 */
-		if (policy_of(mi.name) < 0 ||
-		    !strncmp(mi.name, MXGW_MAP_SVC_STATS, BPF_OBJ_NAME_LEN - 1)) {
+		ours = mxgw_map_by_name(mi.name);
+		if (!ours || (ours->flags & MXGW_MAP_F_PINS_ONLY)) {
 			close(mfd);
 			continue;
 		}
@@ -248,7 +211,7 @@ static bool same_shape(const struct bpf_map *map, int fd)
 /* Another ABI's maps are never carried over (an upgrade migrates them). */
 static int check_running_abi(const struct mxgw_running *old)
 {
-	int fd = running_map(old, MXGW_MAP_CONFIG);
+	int fd = running_map(old, MXGW_MAP_NAME(config));
 	struct mxgw_maps m;
 	struct mxgw_config cfg;
 
@@ -389,7 +352,7 @@ int mxgw_replace(const char *dir, __u32 ifindex, const struct mxgw_policy *pol,
 		 const struct mxgw_wan *wan, const struct mxgw_running *old,
 		 struct mxgw_load_result *res)
 {
-	struct copy copies[NPOLICIES];
+	struct copy copies[MXGW_MAP_COUNT];
 	struct mxgw_bpf *skel;
 	struct bpf_map *map;
 	struct mxgw_maps m;
@@ -414,22 +377,22 @@ int mxgw_replace(const char *dir, __u32 ifindex, const struct mxgw_policy *pol,
 		if (err)
 			break;
 		if (policy < 0) {
-			/* a map added to the object needs its line above */
+			/* a map added to the object needs its line in MXGW_MAPS */
 			snprintf(unknown_map, sizeof(unknown_map),
-				 "map %s has no replace policy (loader/replace.c)", name);
+				 "map %s is not in MXGW_MAPS (maps/mxgw_abi.h)", name);
 			res->refusal = unknown_map;
 			err = -ENOKEY;
 			break;
 		}
 		fd = running_map(old, name);
-		if (fd < 0 || policy == MAP_FRESH)
+		if (fd < 0 || policy == MXGW_MAP_FRESH)
 			continue;
 		if (same_shape(map, fd)) {
 			err = bpf_map__reuse_fd(map, fd);
-		} else if (policy == MAP_COPY) {
+		} else if (policy == MXGW_MAP_COPY) {
 			copies[ncopies].from = fd;
 			copies[ncopies].to = map;
-			copies[ncopies++].copied = !strcmp(name, MXGW_MAP_NAT) ?
+			copies[ncopies++].copied = !strcmp(name, MXGW_MAP_NAME(nat)) ?
 						   &res->nat_copied : &res->ct_copied;
 		}
 	}
@@ -445,9 +408,10 @@ int mxgw_replace(const char *dir, __u32 ifindex, const struct mxgw_policy *pol,
 	err = copy_all(copies, ncopies, BPF_ANY);
 	if (err)
 		goto out;
-	mxgw_maps_from_skel(skel, &m);
+	err = mxgw_maps_from_skel(skel, &m);
 	/* the maps hold the whole config before a packet can see them */
-	err = mxgw_maps_apply(&m, pol, wan);
+	if (!err)
+		err = mxgw_maps_apply(&m, pol, wan);
 	if (err)
 		goto out;
 	res->fast_ports = mxgw_sync_tx_ports(&m);

@@ -2,6 +2,7 @@
 /* User-space access to one interface's map set (see maps.h). */
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,27 @@
 #include <bpf/libbpf.h>
 #include "maps.h"
 #include "policy.h"
+
+const struct mxgw_map_info mxgw_map_list[MXGW_MAP_COUNT] = {
+#define MXGW_MAP_INFO(field, repl, fl)					\
+	{								\
+		.name = MXGW_MAP_NAME(field),				\
+		.fd_offset = offsetof(struct mxgw_maps, field),		\
+		.replace = MXGW_MAP_##repl,				\
+		.flags = MXGW_MAP_F_##fl,				\
+	},
+	MXGW_MAPS(MXGW_MAP_INFO)
+#undef MXGW_MAP_INFO
+};
+
+const struct mxgw_map_info *mxgw_map_by_name(const char *name)
+{
+	/* the kernel keeps 15 characters of a map's name */
+	for (unsigned int i = 0; i < MXGW_MAP_COUNT; i++)
+		if (!strncmp(mxgw_map_list[i].name, name, BPF_OBJ_NAME_LEN - 1))
+			return &mxgw_map_list[i];
+	return NULL;
+}
 
 void mxgw_maps_init(struct mxgw_maps *m)
 {
@@ -53,7 +75,7 @@ int mxgw_maps_open_pinned(struct mxgw_maps *m, const char *dir)
 	for (unsigned int i = 0; i < MXGW_MAP_COUNT; i++) {
 		int fd;
 
-		snprintf(path, sizeof(path), "%s/%s", dir, mxgw_map_names[i]);
+		snprintf(path, sizeof(path), "%s/%s", dir, mxgw_map_list[i].name);
 		fd = bpf_obj_get(path);
 		if (fd < 0) {
 			int err = -errno;
@@ -454,11 +476,17 @@ static __u64 minus(__u64 a, __u64 b)
 	return a > b ? a - b : 0;	/* read at slightly different times */
 }
 
-/* The counters the data plane leaves to us (MXGW_COUNTER_DERIVED). */
+/*
+ * The counters the data plane leaves to us (flag DERIVED of MXGW_COUNTERS):
+ * drop_service_deny = listed services' incoming denials - drop_not_from;
+ * drop_default_deny = the unlisted row's incoming denials;
+ * fwd_redirect = incoming allowed + ct_reply - their kernel paths
+ *                - pass_gateway_service.
+ */
 static int derive_counters(const struct mxgw_maps *m, __u64 *c)
 {
 	struct mxgw_service svcs[MXGW_MAX_SERVICES];
-	__u64 listed_deny = 0, allowed = 0, kernel = 0;
+	__u64 listed_deny = 0, allowed = 0, kernel;
 	int err = mxgw_maps_read_services(m, svcs);
 
 	for (__u32 id = 0; !err && id < MXGW_MAX_SERVICES; id++) {
@@ -477,8 +505,9 @@ static int derive_counters(const struct mxgw_maps *m, __u64 *c)
 	}
 	if (err)
 		return err;
-	for (int k = MXGW_FWD_KERNEL_NO_NEIGH; k <= MXGW_FWD_KERNEL_OTHER_HOST; k++)
-		kernel += c[k];
+	/* an ICMP error translated towards the LAN always takes the kernel
+	 * path, and is neither a service's packet nor a reply */
+	kernel = mxgw_kernel_path(c) - c[MXGW_FWD_KERNEL_ICMP];
 	c[MXGW_DROP_SERVICE_DENY] = minus(listed_deny, c[MXGW_DROP_NOT_FROM]);
 	/* a "to gateway" service's packets are allowed in, not forwarded */
 	c[MXGW_FWD_REDIRECT] = minus(allowed + c[MXGW_CT_REPLY],

@@ -8,37 +8,52 @@
 #define MXGW_MAPS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <linux/types.h>
 #include "mxgw_abi.h"
 #include "names.h"
 
 struct mxgw_policy;
 
+/* One fd per map of MXGW_MAPS, named by its field: m->config, m->ct, ... */
 struct mxgw_maps {
-	int config;
-	int ports;
-	int services;
-	int from;
-	int svc_stats;
-	int counters;
-	int nexthop;
-	int tx_ports;
-	int ct;
-	int nat;
-	int clock;
-	int events;
-	int log_bucket;
-	int log_lease;
+#define MXGW_MAP_FD(field, replace, flags)	int field;
+	MXGW_MAPS(MXGW_MAP_FD)
+#undef MXGW_MAP_FD
 };
 
-/* The pin file names, in the field order of struct mxgw_maps. */
-extern const char *const mxgw_map_names[];
 #define MXGW_MAP_COUNT	(sizeof(struct mxgw_maps) / sizeof(int))
 
+/* What mxgw_replace() does with a running map (the replace column). */
+enum mxgw_map_replace {
+	MXGW_MAP_REUSE,
+	MXGW_MAP_COPY,
+	MXGW_MAP_FRESH,
+};
+
+/* The flags column. */
+#define MXGW_MAP_F_NONE		0
+#define MXGW_MAP_F_PINS_ONLY	0x1
+
+struct mxgw_map_info {
+	const char *name;		/* "mxgw_config": in the object and the pin's */
+	size_t fd_offset;		/* of its fd in struct mxgw_maps */
+	enum mxgw_map_replace replace;
+	unsigned int flags;		/* MXGW_MAP_F_* */
+};
+
+/* Every map, in the field order of struct mxgw_maps. */
+extern const struct mxgw_map_info mxgw_map_list[MXGW_MAP_COUNT];
+
+/* The fd of map @i of mxgw_map_list in @m. */
 static inline int *mxgw_maps_fd(struct mxgw_maps *m, unsigned int i)
 {
-	return &((int *)m)[i];
+	return (int *)((char *)m + mxgw_map_list[i].fd_offset);
 }
+
+/* The map named @name (the kernel's name, cut to 15 characters, will do),
+ * or NULL when it is none of ours. */
+const struct mxgw_map_info *mxgw_map_by_name(const char *name);
 
 void mxgw_maps_init(struct mxgw_maps *m);
 /* -EPROTO: pinned by an mxctl of another ABI version. */

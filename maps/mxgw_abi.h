@@ -21,23 +21,52 @@
 
 #define MXGW_PIN_ROOT		"/sys/fs/bpf/mxgw"
 
-/* Map names: the names in the BPF object and the pin file names. The
- * loader pins each map under bpf_map__name(), and mxctl opens pins by
- * these names, so a mismatch fails at the first open. */
-#define MXGW_MAP_CONFIG	"mxgw_config"
-#define MXGW_MAP_PORTS	"mxgw_ports"
-#define MXGW_MAP_SERVICES	"mxgw_services"
-#define MXGW_MAP_FROM	"mxgw_from"
-#define MXGW_MAP_SVC_STATS	"mxgw_svc_stats"
-#define MXGW_MAP_COUNTERS	"mxgw_counters"
-#define MXGW_MAP_NEXTHOP	"mxgw_nexthop"
-#define MXGW_MAP_TX_PORTS	"mxgw_tx_ports"
-#define MXGW_MAP_CT		"mxgw_ct"
-#define MXGW_MAP_NAT		"mxgw_nat"
-#define MXGW_MAP_CLOCK		"mxgw_clock"
-#define MXGW_MAP_EVENTS		"mxgw_events"
-#define MXGW_MAP_LOG_BUCKET	"mxgw_log_bucket"
-#define MXGW_MAP_LOG_LEASE	"mxgw_log_lease"
+/*
+ * The maps, one line each, after the kernel's include/net/dropreason-core.h:
+ * FN(field, replace, flags) is map mxgw_<field> of the BPF object (declared
+ * in bpf/maps.bpf.h), pinned under that name, and user space derives from
+ * this list struct mxgw_maps's fds, the pin names, the maps of a loaded
+ * skeleton and what mxgw_replace() does with each (maps/maps.h).  A new
+ * map is its BPF declaration and one line here; tests/bpf/test_maps.c fails
+ * when the object and the list disagree.
+ *   replace  REUSE: the running map when its shape is unchanged, else a
+ *            fresh one (its content is the policy, applied again, or
+ *            counters, restarted); COPY: the running map when its shape is
+ *            unchanged, else a fresh one filled with its entries, before
+ *            the swap and after it; FRESH: always a fresh one
+ *   flags    NONE; PINS_ONLY: carried over from the pins only, never from
+ *            programs that lost theirs (mxgw_running_from_device)
+ * mxctl opens the pins by these names: a mismatch fails at the first open.
+ */
+#define MXGW_MAPS(FN)							\
+	FN(config,	REUSE,	NONE)					\
+	FN(ports,	REUSE,	NONE)					\
+	FN(services,	REUSE,	NONE)					\
+	FN(from,	REUSE,	NONE)					\
+	/* counters continue; its rows are keyed by service ids that	\
+	 * only mxgw_services names, which the programs do not use:	\
+	 * taken from a device without it, they would count under	\
+	 * other services' names */					\
+	FN(svc_stats,	REUSE,	PINS_ONLY)				\
+	FN(counters,	REUSE,	NONE)					\
+	FN(nexthop,	REUSE,	NONE)					\
+	FN(tx_ports,	REUSE,	NONE)					\
+	/* conntrack-max: flows survive a resize */			\
+	FN(ct,		COPY,	NONE)					\
+	FN(nat,		COPY,	NONE)					\
+	/* its bpf_timer's callback holds the old program (and so the	\
+	 * old maps) alive; a fresh clock starts ticking with the first	\
+	 * packet, the old one's timer is freed with its last user	\
+	 * reference */							\
+	FN(clock,	FRESH,	NONE)					\
+	/* a running mxctl log reads on */				\
+	FN(events,	REUSE,	NONE)					\
+	FN(log_bucket,	REUSE,	NONE)					\
+	/* the running mxctl log's lease */				\
+	FN(log_lease,	REUSE,	NONE)
+
+/* The BPF name and pin file name of map mxgw_<field>, e.g. "mxgw_clock". */
+#define MXGW_MAP_NAME(field)	"mxgw_" #field
 
 /* Program names (pin file names too); bpftool shows them truncated to 15. */
 #define MXGW_PROG_XDP		"mxgw_wan_in"
@@ -72,22 +101,49 @@ enum mxgw_proto {
 #define MXGW_PROTO_BIT(p)	(1U << (p))
 
 /*
- * Connection tracking states.  A TCP state, or UDP / ICMP, each with its own
- * timeout: the state indexes mxgw_config.timeout_ns directly.  Defaults are
- * netfilter's (nf_conntrack_tcp_timeout_*, udp, icmp).
+ * Connection tracking states, one line each: a TCP state, or UDP / ICMP,
+ * each with its own timeout (the state indexes mxgw_config.timeout_ns).
+ * FN(NAME, word, seconds, sysctl): MXGW_CT_NAME; the "timeout" name of
+ * mxgw.conf; the default timeout; the netfilter sysctl it mirrors, whose
+ * default it is (nf_conntrack_*_timeout; mxctl export nft sets it).
  */
+#define MXGW_CT_STATES(FN)						\
+	FN(TCP_SYN_SENT, "tcp-syn-sent", 120,				\
+	   "nf_conntrack_tcp_timeout_syn_sent")				\
+	FN(TCP_SYN_RECV, "tcp-syn-recv", 60,				\
+	   "nf_conntrack_tcp_timeout_syn_recv")				\
+	/* 5 days */							\
+	FN(TCP_ESTABLISHED, "tcp-established", 432000,			\
+	   "nf_conntrack_tcp_timeout_established")			\
+	/* the LAN side sent FIN */					\
+	FN(TCP_FIN_WAIT, "tcp-fin-wait", 120,				\
+	   "nf_conntrack_tcp_timeout_fin_wait")				\
+	/* the remote side sent FIN */					\
+	FN(TCP_CLOSE_WAIT, "tcp-close-wait", 60,			\
+	   "nf_conntrack_tcp_timeout_close_wait")			\
+	/* both sent FIN, last ACK missing */				\
+	FN(TCP_LAST_ACK, "tcp-last-ack", 30,				\
+	   "nf_conntrack_tcp_timeout_last_ack")				\
+	/* both FINs acknowledged */					\
+	FN(TCP_TIME_WAIT, "tcp-time-wait", 120,				\
+	   "nf_conntrack_tcp_timeout_time_wait")			\
+	/* RST */							\
+	FN(TCP_CLOSE, "tcp-close", 10,					\
+	   "nf_conntrack_tcp_timeout_close")				\
+	/* no reply yet */						\
+	FN(UDP, "udp", 30,						\
+	   "nf_conntrack_udp_timeout")					\
+	/* replied */							\
+	FN(UDP_STREAM, "udp-stream", 120,				\
+	   "nf_conntrack_udp_timeout_stream")				\
+	/* echo */							\
+	FN(ICMP, "icmp", 30,						\
+	   "nf_conntrack_icmp_timeout")
+
 enum mxgw_ct_state {
-	MXGW_CT_TCP_SYN_SENT = 0,	/* 120 s */
-	MXGW_CT_TCP_SYN_RECV,		/* 60 s */
-	MXGW_CT_TCP_ESTABLISHED,	/* 432000 s (5 days) */
-	MXGW_CT_TCP_FIN_WAIT,		/* 120 s: the LAN side sent FIN */
-	MXGW_CT_TCP_CLOSE_WAIT,		/* 60 s: the remote side sent FIN */
-	MXGW_CT_TCP_LAST_ACK,		/* 30 s: both sent FIN, last ACK missing */
-	MXGW_CT_TCP_TIME_WAIT,		/* 120 s: both FINs acknowledged */
-	MXGW_CT_TCP_CLOSE,		/* 10 s: RST */
-	MXGW_CT_UDP,			/* 30 s: no reply yet */
-	MXGW_CT_UDP_STREAM,		/* 120 s: replied */
-	MXGW_CT_ICMP,			/* 30 s: echo */
+#define MXGW_CT_STATE_ENUM(NAME, word, seconds, sysctl)	MXGW_CT_##NAME,
+	MXGW_CT_STATES(MXGW_CT_STATE_ENUM)
+#undef MXGW_CT_STATE_ENUM
 	MXGW_CT_STATE_MAX,
 };
 
@@ -192,89 +248,167 @@ struct mxgw_svc_stats {
 _Static_assert(sizeof(struct mxgw_svc_stats) == 64, "mxgw_svc_stats layout");
 
 /*
- * mxgw_counters: per-CPU u64 array indexed by enum mxgw_counter.  Drop
- * reasons and forwarding paths are named here once; mxctl prints the same
- * words (mxgw_counter_name() in maps/).
+ * mxgw_counters: per-CPU u64 array indexed by enum mxgw_counter.  Every
+ * counter is one entry of MXGW_COUNTERS, after the kernel's
+ * include/net/dropreason-core.h: the enum below, and in user space the
+ * word mxctl prints, its help, its Prometheus family and its flags
+ * (maps/names.h), the Prometheus families (ctl/prometheus.c) and the man
+ * page's COUNTERS section (from `mxctl help counters`) all come from it.
+ * The enum's order is the ABI: a new counter goes at the end of its group
+ * and bumps nothing else; drop reasons and event reasons are the same
+ * numbers (struct mxgw_event.reason).
  *
- * Three of them are never incremented by the data plane, because a
- * per-CPU increment costs a tenth of an empty XDP program here and their
- * paths are the hottest: mxgw_maps_read_counters() derives them from the
- * service counts (MXGW_COUNTER_DERIVED below).
+ * FN(NAME, word, family, flags, help):
+ *   NAME    the constant, MXGW_NAME
+ *   word    what mxctl, mxctl log and Prometheus print: NAME in lower case
+ *   family  its Prometheus family: DROP (mxgw_drops_total{reason}), FWD
+ *           (mxgw_forwarded_packets_total{path}), PASS
+ *           (mxgw_passed_packets_total{reason}), OWN (mxgw_<word>_total)
+ *   flags   NONE; DERIVED: never incremented by the data plane, because a
+ *           per-CPU increment costs a tenth of an empty XDP program here
+ *           and their paths are the hottest: mxgw_maps_read_counters()
+ *           derives it from the service counts; KERNEL: a packet to the
+ *           LAN handed to the kernel's forwarding (mxgw_kernel_path())
+ *   help    what it counts, as mxctl help counters and the man page say it
  */
+#define MXGW_COUNTERS(FN)						\
+	/* incoming drops */						\
+	FN(DROP_SERVICE_DENY, "drop_service_deny", DROP, DERIVED,	\
+	   "listed service, incoming deny")				\
+	FN(DROP_DEFAULT_DENY, "drop_default_deny", DROP, DERIVED,	\
+	   "unlisted port, no tracked flow, default deny")		\
+	FN(DROP_NOT_FROM, "drop_not_from", DROP, NONE,			\
+	   "source outside the service's \"from\"")			\
+	FN(DROP_FRAGMENT, "drop_fragment", DROP, NONE,			\
+	   "IP fragment to the public address")				\
+	FN(DROP_MALFORMED, "drop_malformed", DROP, NONE,		\
+	   "bad IHL, total length, truncated L4")			\
+	FN(DROP_ICMP_ECHO, "drop_icmp_echo", DROP, NONE,		\
+	   "echo request, icmp-echo deny")				\
+	FN(DROP_ICMP_NO_FLOW, "drop_icmp_no_flow", DROP, NONE,		\
+	   "ICMP reply or error that matches no flow")			\
+	FN(DROP_OTHER_PROTO, "drop_other_proto", DROP, NONE,		\
+	   "neither TCP, UDP nor ICMP, default deny")			\
+	FN(DROP_SPOOFED, "drop_spoofed", DROP, NONE,			\
+	   "from a LAN address, or the WAN device's own, on the WAN")	\
+	FN(DROP_MARTIAN, "drop_martian", DROP, NONE,			\
+	   "from 0/8, 127/8, 224/4, 240/4 or a WAN broadcast address")	\
+	FN(DROP_TCP_FLAGS, "drop_tcp_flags", DROP, NONE,		\
+	   "TCP flag combination netfilter calls invalid")		\
+	FN(DROP_VLAN_DEPTH, "drop_vlan_depth", DROP, NONE,		\
+	   "more VLAN tags than mxgw parses (2)")			\
+	FN(DROP_TO_LAN, "drop_to_lan", DROP, NONE,			\
+	   "addressed to a LAN address instead of the public one")	\
+	FN(DROP_TRANSIT, "drop_transit", DROP, NONE,			\
+	   "addressed to one the kernel would forward elsewhere")	\
+	/* outgoing drops */						\
+	FN(DROP_OUT_SERVICE_DENY, "drop_out_service_deny", DROP, NONE,	\
+	   "listed service, outgoing deny")				\
+	FN(DROP_OUT_DEFAULT_DENY, "drop_out_default_deny", DROP, NONE,	\
+	   "unlisted port, default deny")				\
+	FN(DROP_OUT_FRAGMENT, "drop_out_fragment", DROP, NONE,		\
+	   "fragment from the LAN: no ports to map")			\
+	FN(DROP_OUT_PROTO, "drop_out_proto", DROP, NONE,		\
+	   "from the LAN, neither TCP, UDP nor ICMP echo")		\
+	FN(DROP_OUT_MALFORMED, "drop_out_malformed", DROP, NONE,	\
+	   "from the LAN, headers that cannot be translated")		\
+	FN(DROP_NAT_FULL, "drop_nat_full", DROP, NONE,			\
+	   "no free public port for a new flow")			\
+	FN(DROP_OUT_NO_FLOW, "drop_out_no_flow", DROP, NONE,		\
+	   "TCP from the LAN, no flow, not a SYN")			\
+	FN(DROP_OUT_VLAN_DEPTH, "drop_out_vlan_depth", DROP, NONE,	\
+	   "more VLAN tags than mxgw parses (2)")			\
+	FN(DROP_OUT_WRITE, "drop_out_write", DROP, NONE,		\
+	   "bpf_skb_pull_data or bpf_skb_store_bytes failed")		\
+	FN(DROP_OUT_CSUM, "drop_out_csum", DROP, NONE,			\
+	   "bpf_l3/l4_csum_replace failed")				\
+	/* forwarding to the LAN */					\
+	FN(FWD_REDIRECT, "fwd_redirect", FWD, DERIVED,			\
+	   "XDP fast path: redirected to the LAN device")		\
+	FN(FWD_KERNEL_NO_NEIGH, "fwd_kernel_no_neigh", FWD, KERNEL,	\
+	   "kernel path: next hop unresolved")				\
+	FN(FWD_KERNEL_NO_XMIT, "fwd_kernel_no_xmit", FWD, KERNEL,	\
+	   "kernel path: LAN device takes no XDP frames")		\
+	FN(FWD_KERNEL_TTL, "fwd_kernel_ttl", FWD, KERNEL,		\
+	   "kernel path: TTL <= 1 (kernel sends ICMP)")			\
+	FN(FWD_KERNEL_IP_OPTIONS, "fwd_kernel_ip_options", FWD, KERNEL,	\
+	   "kernel path: IP options")					\
+	FN(FWD_KERNEL_VLAN, "fwd_kernel_vlan", FWD, KERNEL,		\
+	   "kernel path: VLAN-tagged on the WAN")			\
+	FN(FWD_KERNEL_MTU, "fwd_kernel_mtu", FWD, KERNEL,		\
+	   "kernel path: larger than the LAN MTU")			\
+	FN(FWD_KERNEL_NO_ROUTE, "fwd_kernel_no_route", FWD, KERNEL,	\
+	   "kernel path: fib lookup failed otherwise")			\
+	FN(FWD_KERNEL_OTHER_HOST, "fwd_kernel_other_host", FWD, KERNEL,	\
+	   "kernel path: a LAN host other than the mail server")	\
+	FN(FWD_KERNEL_ICMP, "fwd_kernel_icmp", FWD, KERNEL,		\
+	   "kernel path: translated ICMP error")			\
+	FN(FIB_REFRESH, "fib_refresh", OWN, NONE,			\
+	   "next-hop cache refreshes (bpf_fib_lookup calls)")		\
+	/* connection tracking */					\
+	FN(CT_NEW, "ct_new", OWN, NONE,					\
+	   "flows created on egress")					\
+	FN(CT_REPLY, "ct_reply", OWN, NONE,				\
+	   "replies translated back to the LAN")			\
+	FN(CT_EXPIRED, "ct_expired", OWN, NONE,				\
+	   "entries found past their timeout")				\
+	FN(CT_EVICTED, "ct_evicted", OWN, NONE,				\
+	   "live mappings whose entry LRU eviction took")		\
+	FN(CT_LOCAL_CLASH, "ct_local_clash", OWN, NONE,			\
+	   "gateway flow on a port a mapping holds")			\
+	FN(ICMP_XLATE_IN, "icmp_xlate_in", OWN, NONE,			\
+	   "ICMP errors translated towards the LAN")			\
+	FN(ICMP_XLATE_OUT, "icmp_xlate_out", OWN, NONE,			\
+	   "ICMP errors translated towards the Internet")		\
+	/* passed untouched */						\
+	FN(PASS_NOT_FOR_US, "pass_not_for_us", PASS, NONE,		\
+	   "to another WAN address, broadcast, multicast, or kept by the kernel") \
+	FN(PASS_NON_IPV4, "pass_non_ipv4", PASS, NONE,			\
+	   "ARP, IPv6 (not filtered yet), ...")				\
+	FN(PASS_LOCAL, "pass_local", PASS, NONE,			\
+	   "reply to the gateway's own flow")				\
+	FN(PASS_ICMP_ECHO, "pass_icmp_echo", PASS, NONE,		\
+	   "echo request to the gateway, icmp-echo allow")		\
+	FN(PASS_OTHER_PROTO, "pass_other_proto", PASS, NONE,		\
+	   "other protocols to the gateway, default allow")		\
+	FN(PASS_GATEWAY_SERVICE, "pass_gateway_service", PASS, NONE,	\
+	   "to a \"to gateway\" service, let in")			\
+	/* TC egress */							\
+	FN(SNAT_REPLY, "snat_reply", OWN, NONE,				\
+	   "mail server's service reply, source -> public")		\
+	FN(SNAT_MASQ, "snat_masq", OWN, NONE,				\
+	   "masqueraded packet of a LAN flow")				\
+	/* events */							\
+	FN(IN_NEW, "in_new", OWN, NONE,					\
+	   "event only: a new TCP connection let in")			\
+	FN(LOG_EVENTS, "log_events", OWN, NONE,				\
+	   "events written to the log ring buffer")			\
+	FN(LOG_RATE_LIMITED, "log_rate_limited", OWN, NONE,		\
+	   "events over log-rate, not written")				\
+	FN(LOG_BUFFER_FULL, "log_buffer_full", OWN, NONE,		\
+	   "events lost: nobody reading, buffer full")			\
+	/* the data plane itself */					\
+	FN(CLOCK_REARMED, "clock_rearmed", OWN, NONE,			\
+	   "the clock's timer found stopped and restarted")
+
 enum mxgw_counter {
-	/* incoming drops */
-	MXGW_DROP_SERVICE_DENY = 0,	/* listed service, incoming deny */
-	MXGW_DROP_DEFAULT_DENY,		/* unlisted port, no tracked flow, default deny */
-	MXGW_DROP_NOT_FROM,		/* source outside the service's "from" */
-	MXGW_DROP_FRAGMENT,		/* IP fragment to the public address */
-	MXGW_DROP_MALFORMED,		/* bad IHL, total length, truncated L4 */
-	MXGW_DROP_ICMP_ECHO,		/* echo request, icmp-echo deny */
-	MXGW_DROP_ICMP_NO_FLOW,		/* ICMP reply or error that matches no flow */
-	MXGW_DROP_OTHER_PROTO,		/* neither TCP, UDP nor ICMP, default deny */
-	MXGW_DROP_SPOOFED,		/* from a LAN address, or the WAN device's own */
-	MXGW_DROP_MARTIAN,		/* from 0/8, 127/8, 224/4, 240/4 or a WAN broadcast */
-	MXGW_DROP_TCP_FLAGS,		/* a TCP flag combination netfilter calls invalid */
-	MXGW_DROP_VLAN_DEPTH,		/* more VLAN tags than mxgw parses */
-	MXGW_DROP_TO_LAN,		/* to a LAN address, not the public one */
-	MXGW_DROP_TRANSIT,		/* to an address the kernel would forward elsewhere */
-	/* outgoing drops */
-	MXGW_DROP_OUT_SERVICE_DENY,	/* listed service, outgoing deny */
-	MXGW_DROP_OUT_DEFAULT_DENY,	/* unlisted port, default deny */
-	MXGW_DROP_OUT_FRAGMENT,		/* fragment from the LAN: no ports to map */
-	MXGW_DROP_OUT_PROTO,		/* from the LAN, neither TCP, UDP nor ICMP echo */
-	MXGW_DROP_OUT_MALFORMED,	/* from the LAN, headers that cannot be translated */
-	MXGW_DROP_NAT_FULL,		/* no free public port for a new flow */
-	MXGW_DROP_OUT_NO_FLOW,		/* TCP from the LAN, no flow, not a SYN */
-	MXGW_DROP_OUT_VLAN_DEPTH,	/* more VLAN tags than mxgw parses */
-	MXGW_DROP_OUT_WRITE,		/* bpf_skb_pull_data or _store_bytes failed */
-	MXGW_DROP_OUT_CSUM,		/* bpf_l3/l4_csum_replace failed */
-	/* forwarding to the LAN */
-	MXGW_FWD_REDIRECT,		/* XDP fast path: redirected to the LAN device */
-	MXGW_FWD_KERNEL_NO_NEIGH,	/* kernel path: next hop unresolved */
-	MXGW_FWD_KERNEL_NO_XMIT,	/* kernel path: LAN device takes no XDP frames */
-	MXGW_FWD_KERNEL_TTL,		/* kernel path: TTL <= 1 (kernel sends ICMP) */
-	MXGW_FWD_KERNEL_IP_OPTIONS,	/* kernel path: IP options */
-	MXGW_FWD_KERNEL_VLAN,		/* kernel path: VLAN-tagged on the WAN */
-	MXGW_FWD_KERNEL_MTU,		/* kernel path: larger than the LAN MTU */
-	MXGW_FWD_KERNEL_NO_ROUTE,	/* kernel path: fib lookup failed otherwise */
-	MXGW_FWD_KERNEL_OTHER_HOST,	/* kernel path: a LAN host other than the mail server */
-	MXGW_FWD_KERNEL_ICMP,		/* kernel path: translated ICMP error */
-	MXGW_FIB_REFRESH,		/* next-hop cache refreshes (bpf_fib_lookup calls) */
-	/* connection tracking */
-	MXGW_CT_NEW,			/* flows created on egress */
-	MXGW_CT_REPLY,			/* replies translated back to the LAN */
-	MXGW_CT_EXPIRED,		/* entries found past their timeout */
-	MXGW_CT_EVICTED,		/* live mappings whose entry LRU eviction took */
-	MXGW_CT_LOCAL_CLASH,		/* gateway flow on a port a mapping holds */
-	MXGW_ICMP_XLATE_IN,		/* ICMP errors translated towards the LAN */
-	MXGW_ICMP_XLATE_OUT,		/* ICMP errors translated towards the Internet */
-	/* passed untouched */
-	MXGW_PASS_NOT_FOR_US,		/* IPv4 not addressed to the public address */
-	MXGW_PASS_NON_IPV4,		/* ARP, IPv6 (not filtered yet), ... */
-	MXGW_PASS_LOCAL,		/* reply to the gateway's own flow */
-	MXGW_PASS_ICMP_ECHO,		/* echo request to the gateway, icmp-echo allow */
-	MXGW_PASS_OTHER_PROTO,		/* other protocols to the gateway, default allow */
-	MXGW_PASS_GATEWAY_SERVICE,	/* to a "to gateway" service, let in */
-	/* TC egress */
-	MXGW_SNAT_REPLY,		/* mail server's service reply, source -> public */
-	MXGW_SNAT_MASQ,			/* masqueraded packet of a LAN flow */
-	/* events */
-	MXGW_IN_NEW,			/* event only: a new TCP connection let in */
-	MXGW_LOG_EVENTS,		/* events written to the log ring buffer */
-	MXGW_LOG_RATE_LIMITED,		/* events over log-rate, not written */
-	MXGW_LOG_BUFFER_FULL,		/* events lost: nobody reading, buffer full */
-	/* the data plane itself */
-	MXGW_CLOCK_REARMED,		/* the clock's timer found stopped and restarted */
+#define MXGW_COUNTER_ENUM(NAME, word, family, flags, help)	MXGW_##NAME,
+	MXGW_COUNTERS(MXGW_COUNTER_ENUM)
+#undef MXGW_COUNTER_ENUM
 	MXGW_COUNTER_MAX,
 };
 
-/* drop_service_deny = listed services' incoming denials - drop_not_from;
- * drop_default_deny = the unlisted row's incoming denials;
- * fwd_redirect = incoming allowed + ct_reply - the kernel paths
- *                - pass_gateway_service. */
-#define MXGW_COUNTER_DERIVED(c)	((c) == MXGW_DROP_SERVICE_DENY || \
-				 (c) == MXGW_DROP_DEFAULT_DENY || \
-				 (c) == MXGW_FWD_REDIRECT)
+/* The flags column. */
+#define MXGW_CF_F_NONE		0
+#define MXGW_CF_F_DERIVED	0x1
+#define MXGW_CF_F_KERNEL	0x2
+
+/* Does user space derive counter @c (flag DERIVED)?  Then the data plane
+ * never counts it; folded to a constant where @c is one. */
+#define MXGW_COUNTER_DERIVED_IF(NAME, word, family, flags, help)	\
+	|| (mxgw_c_ == MXGW_##NAME && (MXGW_CF_F_##flags & MXGW_CF_F_DERIVED))
+#define MXGW_COUNTER_DERIVED(c)						\
+	({ __u32 mxgw_c_ = (c); 0 MXGW_COUNTERS(MXGW_COUNTER_DERIVED_IF); })
 
 /*
  * mxgw_nexthop: per-CPU cache of the mail server's next hop, filled by

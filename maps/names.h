@@ -6,13 +6,36 @@
 #ifndef MXGW_MAPS_NAMES_H
 #define MXGW_MAPS_NAMES_H
 
+#include <stdbool.h>
 #include <linux/types.h>
 #include "mxgw_abi.h"
 
-/* Counter names as mxctl prints them, e.g. "drop_service_deny", and what
- * each counts (from the comments of enum mxgw_counter). */
+/* The Prometheus family of a counter (the family column of MXGW_COUNTERS). */
+enum mxgw_counter_family {
+	MXGW_CF_DROP,		/* mxgw_drops_total{reason="WORD"} */
+	MXGW_CF_FWD,		/* mxgw_forwarded_packets_total{path="WORD"} */
+	MXGW_CF_PASS,		/* mxgw_passed_packets_total{reason="WORD"} */
+	MXGW_CF_OWN,		/* a metric of its own, mxgw_WORD_total */
+	MXGW_CF_MAX,
+};
+
+struct mxgw_counter_info {
+	const char *name;		/* "drop_service_deny" */
+	const char *help;		/* what it counts */
+	enum mxgw_counter_family family;
+	unsigned int flags;		/* MXGW_CF_F_* (mxgw_abi.h) */
+};
+
+/* Every counter, by enum mxgw_counter: what printers iterate. */
+extern const struct mxgw_counter_info mxgw_counter_table[MXGW_COUNTER_MAX];
+
+/* Counter names as mxctl prints them ("unknown" out of range), and what
+ * each counts ("" out of range). */
 const char *mxgw_counter_name(unsigned int counter);
 const char *mxgw_counter_help(unsigned int counter);
+
+/* Packets to the LAN the kernel forwarded: the KERNEL counters summed. */
+__u64 mxgw_kernel_path(const __u64 *counters);
 
 /* The "timeout NAME" names of mxgw.conf, by enum mxgw_ct_state. */
 extern const char *const mxgw_ct_state_names[MXGW_CT_STATE_MAX];

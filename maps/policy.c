@@ -6,17 +6,9 @@
 #include "policy.h"
 
 const __u32 mxgw_ct_default_timeouts_s[MXGW_CT_STATE_MAX] = {
-	[MXGW_CT_TCP_SYN_SENT]		= 120,
-	[MXGW_CT_TCP_SYN_RECV]		= 60,
-	[MXGW_CT_TCP_ESTABLISHED]	= 432000,
-	[MXGW_CT_TCP_FIN_WAIT]		= 120,
-	[MXGW_CT_TCP_CLOSE_WAIT]	= 60,
-	[MXGW_CT_TCP_LAST_ACK]		= 30,
-	[MXGW_CT_TCP_TIME_WAIT]		= 120,
-	[MXGW_CT_TCP_CLOSE]		= 10,
-	[MXGW_CT_UDP]			= 30,
-	[MXGW_CT_UDP_STREAM]		= 120,
-	[MXGW_CT_ICMP]			= 30,
+#define MXGW_CT_STATE_TIMEOUT(NAME, word, seconds, sysctl)	[MXGW_CT_##NAME] = seconds,
+	MXGW_CT_STATES(MXGW_CT_STATE_TIMEOUT)
+#undef MXGW_CT_STATE_TIMEOUT
 };
 _Static_assert(sizeof(mxgw_ct_default_timeouts_s) ==
 	       sizeof(((struct mxgw_policy *)0)->timeout_s),

@@ -8,7 +8,9 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include "testbed.h"
+#include "mxgw.skel.h"
 
 #define HEAD "public " TB_PUBLIC "\nmailserver " TB_MAILSERVER "\n"
 
@@ -167,7 +169,7 @@ static void test_abi_names_match_the_object(void **state)
 
 		assert_int_equal(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
 		snprintf(path, sizeof(path), "%s", info.name);
-		assert_string_equal(path, mxgw_map_names[i]);
+		assert_string_equal(path, mxgw_map_list[i].name);
 		/* bpftool dumps fields; devmaps take no BTF, ring buffers
 		 * have no keys or values */
 		if (info.type != BPF_MAP_TYPE_DEVMAP_HASH &&
@@ -213,6 +215,41 @@ static void test_config_holds_the_wan_broadcasts(void **state)
 	tb_destroy(&tb);
 }
 
+/*
+ * MXGW_MAPS (maps/mxgw_abi.h) and the BPF object name the same maps: every
+ * map of the object is in the list, and every map of the list is in the
+ * object, under a name the kernel keeps whole (BPF_OBJ_NAME_LEN).  A map
+ * declared in bpf/maps.bpf.h without its line in the list fails here,
+ * before mxgw_replace() would refuse it at load time.
+ */
+static void test_map_list_is_the_objects_maps(void **state)
+{
+	struct mxgw_bpf *skel = mxgw_bpf__open();
+	bool listed[MXGW_MAP_COUNT] = { false };
+	const struct bpf_map *map;
+	unsigned int n = 0;
+	(void)state;
+
+	assert_non_null(skel);
+	bpf_object__for_each_map(map, skel->obj) {
+		const char *name = bpf_map__name(map);
+		const struct mxgw_map_info *mi = mxgw_map_by_name(name);
+
+		if (!mi || strcmp(mi->name, name))
+			fail_msg("map %s of the object is not in MXGW_MAPS", name);
+		listed[mi - mxgw_map_list] = true;
+		n++;
+	}
+	for (unsigned int i = 0; i < MXGW_MAP_COUNT; i++) {
+		if (!listed[i])
+			fail_msg("map %s of MXGW_MAPS is not in the object",
+				 mxgw_map_list[i].name);
+		assert_true(strlen(mxgw_map_list[i].name) < BPF_OBJ_NAME_LEN);
+	}
+	assert_int_equal(n, MXGW_MAP_COUNT);
+	mxgw_bpf__destroy(skel);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -223,6 +260,7 @@ int main(void)
 		cmocka_unit_test(test_set_verdict_of_one_direction),
 		cmocka_unit_test(test_abi_names_match_the_object),
 		cmocka_unit_test(test_config_holds_the_wan_broadcasts),
+		cmocka_unit_test(test_map_list_is_the_objects_maps),
 	};
 
 	return cmocka_run_group_tests_name("maps", tests, NULL, NULL);

@@ -149,7 +149,7 @@ void tb_load(struct tb *tb, const char *conf_text)
 			 why ? why : strerror(-err));
 		tb_require(false, what);
 	}
-	mxgw_maps_from_skel(tb->skel, &tb->maps);
+	assert_int_equal(mxgw_maps_from_skel(tb->skel, &tb->maps), 0);
 	tb->xdp_fd = bpf_program__fd(tb->skel->progs.mxgw_wan_in);
 	tb->tc_fd = bpf_program__fd(tb->skel->progs.mxgw_wan_out);
 	apply(tb);

@@ -5,7 +5,7 @@
  * compared byte for byte on a fixed snapshot.
  *
  * The counters of enum mxgw_counter are not written out here one by one:
- * the list grows, and the formatters map it by name.  Their part of the
+ * the list grows, and the formatters map it by its family column.  Their part of the
  * expected output is built from mxgw_counter_name() by the mapping rule
  * (drop_* -> mxgw_drops_total{reason}, fwd_* -> mxgw_forwarded_packets_
  * total{path}, pass_* -> mxgw_passed_packets_total{reason}, NAME ->
@@ -642,6 +642,62 @@ static void test_build_info_names_version_and_abi(void **state)
 	free(got);
 }
 
+/* --- the counter table ---------------------------------------------------------- */
+
+/* Each MXGW_COUNTERS line: its word is its constant's name in lower case,
+ * at the constant's index. */
+static void test_counter_words_are_the_enum_names(void **state)
+{
+	static const struct {
+		unsigned int c;
+		const char *constant, *word;
+	} table[] = {
+#define ROW(NAME, word, family, flags, help)	{ MXGW_##NAME, #NAME, word },
+		MXGW_COUNTERS(ROW)
+#undef ROW
+	};
+	(void)state;
+
+	assert_int_equal(sizeof(table) / sizeof(table[0]), MXGW_COUNTER_MAX);
+	for (unsigned int i = 0; i < MXGW_COUNTER_MAX; i++) {
+		char lower[64];
+		size_t k;
+
+		assert_int_equal(table[i].c, i);
+		for (k = 0; table[i].constant[k] && k + 1 < sizeof(lower); k++)
+			lower[k] = (char)tolower((unsigned char)table[i].constant[k]);
+		lower[k] = '\0';
+		assert_string_equal(table[i].word, lower);
+		assert_string_equal(mxgw_counter_name(i), lower);
+	}
+	assert_string_equal(mxgw_counter_name(MXGW_COUNTER_MAX), "unknown");
+	assert_string_equal(mxgw_counter_help(MXGW_COUNTER_MAX), "");
+}
+
+/* The kernel path (status's "by the kernel") is every fwd_kernel_*
+ * counter, and fwd_redirect (derived) the only other forward path. */
+static void test_kernel_path_is_the_fwd_kernel_counters(void **state)
+{
+	__u64 c[MXGW_COUNTER_MAX], want = 0;
+	(void)state;
+
+	for (unsigned int i = 0; i < MXGW_COUNTER_MAX; i++) {
+		c[i] = 1ULL << (i % 60);
+		if (!strncmp(mxgw_counter_name(i), "fwd_kernel_", 11))
+			want += c[i];
+		if (!strncmp(mxgw_counter_name(i), "fwd_", 4))
+			assert_int_equal(!(mxgw_counter_table[i].flags & MXGW_CF_F_KERNEL),
+					 i == MXGW_FWD_REDIRECT);
+	}
+	assert_int_equal(mxgw_kernel_path(c), want);
+	assert_true(MXGW_COUNTER_DERIVED(MXGW_FWD_REDIRECT));
+	assert_true(MXGW_COUNTER_DERIVED(MXGW_DROP_SERVICE_DENY));
+	assert_true(MXGW_COUNTER_DERIVED(MXGW_DROP_DEFAULT_DENY));
+	for (unsigned int i = 0; i < MXGW_COUNTER_MAX; i++)
+		assert_int_equal(MXGW_COUNTER_DERIVED(i),
+				 !!(mxgw_counter_table[i].flags & MXGW_CF_F_DERIVED));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -657,6 +713,8 @@ int main(void)
 		cmocka_unit_test(test_text_byte_for_byte),
 		cmocka_unit_test(test_fwd_path_words),
 		cmocka_unit_test(test_build_info_names_version_and_abi),
+		cmocka_unit_test(test_counter_words_are_the_enum_names),
+		cmocka_unit_test(test_kernel_path_is_the_fwd_kernel_counters),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
