@@ -180,9 +180,14 @@ int mxgw_wan_in(struct xdp_md *ctx)
 		return xdp_drop(ctx, MXGW_DROP_NOT_FROM);
 	}
 	count_svc(svc_id, MXGW_DIR_IN, MXGW_ALLOW, bytes);
-	/* a new connection: the event shows it before the rewrite */
-	if ((l4.tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN && log_listened())
-		log_xdp(ctx, MXGW_IN_NEW, MXGW_EV_ALLOW);
+	/* a new connection: counted (one increment per connection, on its
+	 * SYN, as ct_new for outgoing ones), and the event shows it before
+	 * the rewrite */
+	if ((l4.tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
+		count(MXGW_IN_NEW);
+		if (log_listened())
+			log_xdp(ctx, MXGW_IN_NEW, MXGW_EV_ALLOW);
+	}
 	if (pol->flags & MXGW_PORT_F_GATEWAY) {
 		/* "to gateway": the gateway's own stack answers, as it is */
 		count(MXGW_PASS_GATEWAY_SERVICE);

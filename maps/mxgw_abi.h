@@ -380,7 +380,7 @@ _Static_assert(sizeof(struct mxgw_svc_stats) == 64, "mxgw_svc_stats layout");
 	   "masqueraded packet of a LAN flow")				\
 	/* events */							\
 	FN(IN_NEW, "in_new", OWN, NONE,					\
-	   "event only: a new TCP connection let in")			\
+	   "TCP connections let in (their SYN)")			\
 	FN(LOG_EVENTS, "log_events", OWN, NONE,				\
 	   "events written to the log ring buffer")			\
 	FN(LOG_RATE_LIMITED, "log_rate_limited", OWN, NONE,		\

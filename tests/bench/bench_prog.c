@@ -274,8 +274,11 @@ int main(int argc, char **argv)
 
 	struct path paths[] = {
 		{ "empty XDP_PASS (floor)", empty, { .dport = 25 }, XDP_PASS, -1, NULL },
-		{ "inbound allowed: DNAT + redirect", xdp0, { .dport = 25 }, XDP_REDIRECT,
-		  MXGW_FWD_REDIRECT, &m0 },
+		/* a connection's segments: an ACK (its SYN counts in_new too) */
+		{ "inbound allowed: DNAT + redirect", xdp0, { .dport = 25, .tcp_flags = 0x10 },
+		  XDP_REDIRECT, MXGW_FWD_REDIRECT, &m0 },
+		{ "inbound SYN: DNAT + in_new + redirect", xdp0, { .dport = 25 }, XDP_REDIRECT,
+		  MXGW_IN_NEW, &m0 },
 		{ "inbound denied: drop", xdp0, { .dport = 143 }, XDP_DROP,
 		  MXGW_DROP_SERVICE_DENY, &m0 },
 		/* a link protocol's group (VRRP): passed at the first test */

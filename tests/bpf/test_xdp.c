@@ -745,6 +745,58 @@ static void test_not_for_us_destinations(void **state)
 	run_fixture(&tb, &fwd);
 }
 
+/*
+ * in_new counts the TCP connections let in, on their SYN (issue 11: it
+ * was an event reason that never counted): to the mail server and to the
+ * gateway; never a connection's later segments, a SYN-ACK, a denied SYN,
+ * nor UDP.
+ */
+static void test_in_new_counts_connections_let_in(void **state)
+{
+	static const char conf[] =
+		"public " TB_PUBLIC "\nmailserver " TB_MAILSERVER "\n"
+		"service smtp 25 allow allow\nservice imap 143 allow deny\n"
+		"service dns 53/udp allow allow\n"
+		"service ssh 22 allow allow from 198.51.100.0/24 to gateway\n";
+	const struct fixture counted[] = {
+		{ "smtp SYN", { .dport = 25 }, XDP_REDIRECT, OUT_FRAME,
+		  REDIRECTED(.dport = 25), MXGW_IN_NEW },
+		{ "smtp SYN with ECE+CWR (ECN setup)", { .dport = 25, .tcp_flags = 0xc2 },
+		  XDP_REDIRECT, OUT_FRAME, REDIRECTED(.dport = 25, .tcp_flags = 0xc2),
+		  MXGW_IN_NEW },
+		{ "ssh SYN to the gateway", { .dport = 22 }, XDP_PASS, OUT_UNCHANGED, {},
+		  MXGW_IN_NEW },
+	};
+	const struct fixture not_counted[] = {
+		{ "smtp ACK", { .dport = 25, .tcp_flags = 0x10 }, XDP_REDIRECT, OUT_FRAME,
+		  REDIRECTED(.dport = 25, .tcp_flags = 0x10), NO_COUNTER },
+		{ "smtp SYN-ACK", { .dport = 25, .tcp_flags = 0x12 }, XDP_REDIRECT, OUT_FRAME,
+		  REDIRECTED(.dport = 25, .tcp_flags = 0x12), NO_COUNTER },
+		{ "imap SYN, denied", { .dport = 143 }, XDP_DROP, OUT_UNCHANGED, {},
+		  MXGW_DROP_SERVICE_DENY },
+		{ "ssh SYN from outside from", { .dport = 22, .saddr = "192.0.2.99" },
+		  XDP_DROP, OUT_UNCHANGED, {}, MXGW_DROP_NOT_FROM },
+		{ "dns over udp", { .proto = 17, .dport = 53 }, XDP_REDIRECT, OUT_FRAME,
+		  REDIRECTED(.proto = 17, .dport = 53), NO_COUNTER },
+	};
+	__u64 before;
+	(void)state;
+
+	if (tb.skel)
+		tb_destroy(&tb);
+	tb_load(&tb, conf);
+	tb_allow_redirect(&tb, "lan0");
+	for (size_t i = 0; i < sizeof(counted) / sizeof(counted[0]); i++)
+		run_fixture(&tb, &counted[i]);
+	before = tb_counter(&tb, MXGW_IN_NEW);
+	assert_int_equal(before, 3);
+	for (size_t i = 0; i < sizeof(not_counted) / sizeof(not_counted[0]); i++) {
+		run_fixture(&tb, &not_counted[i]);
+		if (tb_counter(&tb, MXGW_IN_NEW) != before)
+			fail_msg("%s: counted as in_new", not_counted[i].name);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -764,6 +816,7 @@ int main(void)
 		cmocka_unit_test(test_to_gateway_without_from_and_default_allow),
 		cmocka_unit_test(test_tcp_flags_as_netfilter),
 		cmocka_unit_test(test_not_for_us_destinations),
+		cmocka_unit_test(test_in_new_counts_connections_let_in),
 	};
 
 	return cmocka_run_group_tests_name("xdp mxgw_wan_in", tests, setup, teardown);
