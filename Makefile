@@ -57,8 +57,9 @@ E2E_TESTS := tests/e2e/test_inbound.sh tests/e2e/test_outbound.sh tests/e2e/test
 	     tests/e2e/test_hostile.sh tests/e2e/test_lifecycle.sh
 
 # The project's own scripts, tested without their side effects; the
-# layering of the sources (tests/scripts/test_layers.sh).
-SCRIPT_TESTS := tests/scripts/test_deps.sh tests/scripts/test_layers.sh
+# layering of the sources, and no name of ours shadowing POSIX.
+SCRIPT_TESTS := tests/scripts/test_deps.sh tests/scripts/test_layers.sh \
+		tests/scripts/test_posix_names.sh
 
 TESTS := $(BUILD)/tests/test_config $(BUILD)/tests/test_dns $(BUILD)/tests/test_advice \
 	 $(BUILD)/tests/test_conf_save $(BUILD)/tests/test_netdev $(BUILD)/tests/test_xdp \

@@ -21,7 +21,8 @@ static void sep(struct json *j)
 	j->first[j->depth] = false;
 }
 
-static void open(struct json *j, char c)
+/* An object or array, @c its opening bracket. */
+static void json_container_open(struct json *j, char c)
 {
 	sep(j);
 	fputc(c, j->out);
@@ -30,7 +31,7 @@ static void open(struct json *j, char c)
 	j->first[j->depth] = true;
 }
 
-static void close_(struct json *j, char c)
+static void json_container_close(struct json *j, char c)
 {
 	fputc(c, j->out);
 	if (j->depth > 0)
@@ -39,10 +40,10 @@ static void close_(struct json *j, char c)
 		fputc('\n', j->out);
 }
 
-void json_object_start(struct json *j) { open(j, '{'); }
-void json_object_end(struct json *j) { close_(j, '}'); }
-void json_array_start(struct json *j) { open(j, '['); }
-void json_array_end(struct json *j) { close_(j, ']'); }
+void json_object_start(struct json *j) { json_container_open(j, '{'); }
+void json_object_end(struct json *j) { json_container_close(j, '}'); }
+void json_array_start(struct json *j) { json_container_open(j, '['); }
+void json_array_end(struct json *j) { json_container_close(j, ']'); }
 
 static void quoted(FILE *out, const char *s)
 {
