@@ -10,6 +10,22 @@
 #ifndef MXGW_ICMP_BPF_H
 #define MXGW_ICMP_BPF_H
 
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <linux/ip.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "../maps/mxgw_abi.h"
+#include "consts.bpf.h"
+#include "maps.bpf.h"
+#include "parse.bpf.h"
+#include "csum.bpf.h"
+#include "conntrack.bpf.h"
+#include "guard.bpf.h"		/* source_bad */
+#include "log.bpf.h"		/* xdp_drop, tc_drop */
+
 /* The first 8 bytes of the inner L4 header: all RFC 792 guarantees. */
 struct inner_l4 {
 	__be16 sport;		/* echo: type, code */

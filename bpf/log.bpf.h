@@ -12,7 +12,17 @@
 #ifndef MXGW_LOG_BPF_H
 #define MXGW_LOG_BPF_H
 
-#define NSEC_PER_SEC	1000000000ULL
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <linux/ip.h>
+#include <linux/udp.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "../maps/mxgw_abi.h"
+#include "consts.bpf.h"
+#include "maps.bpf.h"
+#include "clock.bpf.h"
+#include "parse.bpf.h"
 
 /* May this CPU log one more event this second? */
 static __always_inline bool log_allowed(const struct mxgw_config *cfg)

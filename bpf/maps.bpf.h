@@ -3,6 +3,13 @@
 #ifndef MXGW_MAPS_BPF_H
 #define MXGW_MAPS_BPF_H
 
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "../maps/mxgw_abi.h"
+#include "consts.bpf.h"
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
@@ -104,23 +111,6 @@ struct {
 	__type(value, struct mxgw_log_lease);
 } mxgw_log_lease SEC(".maps");
 
-/* In clock.bpf.h: is the clock still ticking?  Re-arms it if not. */
-static __noinline int clock_check(void);
-
-/*
- * The per-CPU counts that the paths of a live gateway increment anyway
- * drive that check: the service counts (every connection let in or
- * denied, every new outgoing flow) and, through count_checking_clock(),
- * replies of tracked flows, the mail server's replies and masqueraded
- * packets.  One packet in MXGW_CLOCK_CHECK_EVERY of each pays it; the
- * others an AND and a branch on a value already in a register.
- */
-static __always_inline void clock_check_every(__u64 n)
-{
-	if (!(n & (MXGW_CLOCK_CHECK_EVERY - 1)))
-		clock_check();
-}
-
 static __always_inline void count(enum mxgw_counter what)
 {
 	__u32 key = what;
@@ -128,29 +118,6 @@ static __always_inline void count(enum mxgw_counter what)
 
 	if (v)
 		*v += 1;
-}
-
-static __always_inline void count_checking_clock(enum mxgw_counter what)
-{
-	__u32 key = what;
-	__u64 *v = bpf_map_lookup_elem(&mxgw_counters, &key);
-
-	if (v)
-		clock_check_every(++*v);
-}
-
-static __always_inline void count_svc(__u32 svc_id, int dir, int verdict,
-				      __u32 bytes)
-{
-	struct mxgw_svc_stats *st = bpf_map_lookup_elem(&mxgw_svc_stats, &svc_id);
-	struct mxgw_pkt_count *c;
-
-	if (!st)
-		return;
-	c = &st->count[dir][verdict & 1];
-	c->packets += 1;
-	c->bytes += bytes;
-	clock_check_every(c->packets);
 }
 
 #endif /* MXGW_MAPS_BPF_H */

@@ -20,10 +20,14 @@
  *  - the gateway's own flows are recorded so their replies come back;
  *  - what cannot be read or rewritten does not leave.
  */
-#include "vmlinux.h"
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "../maps/mxgw_abi.h"
+#include "consts.bpf.h"
 #include "parse.bpf.h"
 #include "csum.bpf.h"
 #include "maps.bpf.h"
@@ -31,10 +35,6 @@
 #include "forward.bpf.h"
 #include "nat.bpf.h"
 #include "conntrack.bpf.h"
-
-#define TC_ACT_OK	0
-#define TC_ACT_SHOT	2
-
 #include "log.bpf.h"
 #include "guard.bpf.h"
 #include "icmp.bpf.h"

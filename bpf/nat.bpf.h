@@ -7,11 +7,16 @@
 #ifndef MXGW_NAT_BPF_H
 #define MXGW_NAT_BPF_H
 
-#define ICMP_ECHOREPLY		0
-#define ICMP_DEST_UNREACH	3
-#define ICMP_ECHO		8
-#define ICMP_TIME_EXCEEDED	11
-#define ICMP_PARAMETERPROB	12
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <linux/ip.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <bpf/bpf_helpers.h>
+#include "../maps/mxgw_abi.h"
+#include "consts.bpf.h"
+#include "parse.bpf.h"		/* struct cursor, parse_l4, struct icmphdr */
+#include "csum.bpf.h"
 
 /* Where a parsed L4 header keeps what NAT rewrites. */
 struct l4_ref {
