@@ -140,15 +140,14 @@ ct_lookup_in(const struct mxgw_config *cfg, __u8 proto, __be32 raddr,
 	return e;
 }
 
+/* Is @port (host order) a port the table lists? */
 static __always_inline bool is_service_port(__u8 proto, __u16 port)
 {
-	__u32 idx;
 	struct mxgw_port_policy *pol;
 
 	if (proto == IPPROTO_ICMP)
 		return false;
-	idx = mxgw_port_index(proto == IPPROTO_UDP, port);
-	pol = bpf_map_lookup_elem(&mxgw_ports, &idx);
+	pol = port_policy(proto, port);
 	return pol && pol->svc_id;
 }
 

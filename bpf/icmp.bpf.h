@@ -40,17 +40,6 @@ static __always_inline bool icmp_is_error(__u8 type)
 	       type == ICMP_PARAMETERPROB;
 }
 
-static __always_inline bool from_allowed(__u32 svc_id, __be32 saddr)
-{
-	struct mxgw_from_key key = {
-		.prefixlen = MXGW_FROM_SVC_BITS + 32,
-		.svc_id = bpf_htonl(svc_id),
-		.addr = saddr,
-	};
-
-	return bpf_map_lookup_elem(&mxgw_from, &key) != NULL;
-}
-
 /* Where an incoming connection from @remote to @port would have gone. */
 enum in_target {
 	IN_NOWHERE = 0,		/* dropped */
@@ -62,8 +51,7 @@ static __always_inline enum in_target in_target(const struct mxgw_config *cfg,
 						 __u8 proto, __be16 port,
 						 __be32 remote)
 {
-	__u32 idx = mxgw_port_index(proto == IPPROTO_UDP, bpf_ntohs(port));
-	struct mxgw_port_policy *pol = bpf_map_lookup_elem(&mxgw_ports, &idx);
+	struct mxgw_port_policy *pol = port_policy(proto, bpf_ntohs(port));
 
 	if (!pol)
 		return IN_NOWHERE;

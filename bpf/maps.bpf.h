@@ -120,4 +120,31 @@ static __always_inline void count(enum mxgw_counter what)
 		*v += 1;
 }
 
+/*
+ * The table's entry for @port (host order) of @proto (IPPROTO_TCP or
+ * IPPROTO_UDP; the caller has set ICMP aside).  Every port has one,
+ * svc_id 0 when the table does not list it: the NULL that the verifier
+ * makes callers check for cannot happen.
+ */
+static __always_inline struct mxgw_port_policy *port_policy(__u8 proto,
+							    __u16 port)
+{
+	__u32 idx = mxgw_port_index(proto == IPPROTO_UDP ? MXGW_PROTO_UDP :
+							     MXGW_PROTO_TCP, port);
+
+	return bpf_map_lookup_elem(&mxgw_ports, &idx);
+}
+
+/* Is @saddr one of the prefixes "from" lets in to service @svc_id? */
+static __always_inline bool from_allowed(__u32 svc_id, __be32 saddr)
+{
+	struct mxgw_from_key key = {
+		.prefixlen = MXGW_FROM_SVC_BITS + 32,
+		.svc_id = bpf_htonl(svc_id),
+		.addr = saddr,
+	};
+
+	return bpf_map_lookup_elem(&mxgw_from, &key) != NULL;
+}
+
 #endif /* MXGW_MAPS_BPF_H */

@@ -25,7 +25,6 @@ struct l4_ref {
 	__be16 *sport;		/* ICMP echo: the identifier */
 	__be16 *dport;		/* ICMP echo: the identifier too */
 	__u8 proto;		/* IPPROTO_* */
-	__u8 proto_idx;		/* enum mxgw_proto (TCP/UDP) */
 	__u8 tcp_flags;
 	__u8 icmp_type;
 };
@@ -43,7 +42,6 @@ static __always_inline bool l4_parse(struct cursor *c, struct iphdr *ip,
 		l4->check = &th->check;
 		l4->sport = &th->source;
 		l4->dport = &th->dest;
-		l4->proto_idx = MXGW_PROTO_TCP;
 		l4->tcp_flags = ((__u8 *)th)[13];
 	} else if (ip->protocol == IPPROTO_UDP) {
 		struct udphdr *uh = parse_l4(c, ip, sizeof(*uh));
@@ -53,7 +51,6 @@ static __always_inline bool l4_parse(struct cursor *c, struct iphdr *ip,
 		l4->check = &uh->check;
 		l4->sport = &uh->source;
 		l4->dport = &uh->dest;
-		l4->proto_idx = MXGW_PROTO_UDP;
 	} else {
 		struct icmphdr *ih = parse_l4(c, ip, sizeof(*ih));
 
