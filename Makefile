@@ -64,7 +64,7 @@ TESTS := $(BUILD)/tests/test_config $(BUILD)/tests/test_dns $(BUILD)/tests/test_
 	 $(BUILD)/tests/test_conf_save $(BUILD)/tests/test_netdev $(BUILD)/tests/test_xdp \
 	 $(BUILD)/tests/test_tc $(BUILD)/tests/test_conntrack $(BUILD)/tests/test_fuzz \
 	 $(BUILD)/tests/test_maps $(BUILD)/tests/test_prometheus $(BUILD)/tests/test_nft_export \
-	 $(BUILD)/tests/test_clock
+	 $(BUILD)/tests/test_clock $(BUILD)/tests/test_refusal
 
 # make install: PREFIX and DESTDIR as usual; the config goes to /etc (where
 # mxctl reads it by default) and is never overwritten.
@@ -216,6 +216,15 @@ $(BUILD)/tests/test_%: tests/bpf/test_%.c tests/bpf/testbed.c $(LIB_OBJ) $(HDRS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/bpf -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" $< tests/bpf/testbed.c $(LIB_OBJ) $(LDLIBS) -lcmocka -o $@
 
+# test_refusal loads it from next to itself: a program the verifier
+# accepts and one it refuses.
+$(BUILD)/tests/refused.bpf.o: tests/bpf/refused.bpf.c
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/test_refusal: $(BUILD)/tests/refused.bpf.o
+
 $(BUILD)/bench/bench_prog: tests/bench/bench_prog.c tests/bpf/testbed.c $(LIB_OBJ) $(HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
@@ -279,7 +288,8 @@ test: check-deps
 # (tests/kernels/README.md).  KERNELS="host default linux-image-..." picks.
 KERNELS      ?= host default
 KERNEL_TESTS := $(BUILD)/tests/test_xdp $(BUILD)/tests/test_tc $(BUILD)/tests/test_conntrack \
-		$(BUILD)/tests/test_maps $(BUILD)/tests/test_fuzz $(BUILD)/tests/test_clock
+		$(BUILD)/tests/test_maps $(BUILD)/tests/test_fuzz $(BUILD)/tests/test_clock \
+		$(BUILD)/tests/test_refusal
 KERNEL_E2E   := tests/e2e/test_inbound.sh tests/e2e/test_log.sh tests/e2e/test_hostile.sh
 
 test-kernels: check-deps
