@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # mxgw: build into build/, never next to the sources.
 #   make            build/mxctl (BPF objects embedded through a skeleton)
 #   make test       every test (installs Debian packages first if missing)
