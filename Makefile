@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # mxgw: build into build/, never next to the sources.
 #   make            build/mxctl (BPF objects embedded through a skeleton)
 #   make test       every test (installs Debian packages first if missing)
@@ -23,7 +24,11 @@ LDLIBS  := -lbpf -lelf -lz
 # .git directory, or a worktree's .git file), else ctl/version.c's fallback;
 # make MXGW_VERSION=1.0 (a release tarball) sets it.
 MXGW_VERSION := $(if $(wildcard .git),$(shell git describe --always --dirty --tags 2>/dev/null))
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Wall -Werror
+# The wire formats come from the kernel's UAPI headers (Debian's
+# linux-libc-dev), whose <asm/...> lives in the multiarch directory that
+# clang -target bpf does not search: -idirafter, as libbpf-bootstrap does.
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	      -idirafter /usr/include/$(shell gcc -dumpmachine)
 
 ifeq ($(V),1)
 Q :=
@@ -38,7 +43,7 @@ DEPS := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool libcmocka-dev \
 	make gcc pkg-config iproute2 ethtool nftables python3 python3-scapy tshark gnuplot-nox
 
 BPF_SRC  := bpf/mxgw.bpf.c
-BPF_HDRS := $(wildcard bpf/*.h) maps/mxgw_abi.h vmlinux/vmlinux.h
+BPF_HDRS := $(wildcard bpf/*.h) maps/mxgw_abi.h
 LIB_SRC  := maps/maps.c maps/names.c maps/policy.c loader/loader.c loader/netdev.c loader/refusal.c \
 	    loader/pins.c loader/replace.c loader/preflight.c
 CTL_SRC  := ctl/mxctl.c ctl/version.c ctl/json.c ctl/show.c ctl/cmd_load.c ctl/cmd_service.c ctl/cmd_status.c \
@@ -65,7 +70,7 @@ TESTS := $(BUILD)/tests/test_config $(BUILD)/tests/test_dns $(BUILD)/tests/test_
 	 $(BUILD)/tests/test_conf_save $(BUILD)/tests/test_netdev $(BUILD)/tests/test_xdp \
 	 $(BUILD)/tests/test_tc $(BUILD)/tests/test_conntrack $(BUILD)/tests/test_fuzz \
 	 $(BUILD)/tests/test_maps $(BUILD)/tests/test_prometheus $(BUILD)/tests/test_nft_export \
-	 $(BUILD)/tests/test_clock
+	 $(BUILD)/tests/test_clock $(BUILD)/tests/test_refusal
 
 # make install: PREFIX and DESTDIR as usual; the config goes to /etc (where
 # mxctl reads it by default) and is never overwritten.
@@ -84,6 +89,20 @@ $(BUILD)/mxgw.bpf.o: $(BPF_SRC) $(BPF_HDRS)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# Each header the BPF programs include compiles on its own, and twice
+# (its guard), with the programs' flags: none depends on what a file
+# included before it.  Static subprograms go unused there.
+BPF_HDR_CHECK := $(wildcard bpf/*.bpf.h) maps/mxgw_abi.h tests/bench/bench_frame.h
+
+.PHONY: check-bpf-headers
+check-bpf-headers:
+	$(call msg,HDRCHK,bpf/*.bpf.h maps/mxgw_abi.h)
+	$(Q)for h in $(BPF_HDR_CHECK); do \
+		printf '#include "%s"\n#include "%s"\n' $(CURDIR)/$$h $(CURDIR)/$$h | \
+		$(CLANG) $(BPF_CFLAGS) -Wno-unused-function -fsyntax-only -x c - || \
+		{ echo "  $$h does not compile on its own"; exit 1; }; \
+	done
 
 $(BUILD)/mxgw.skel.h: $(BUILD)/mxgw.bpf.o
 	$(call msg,SKEL,$@)
@@ -207,6 +226,15 @@ $(BUILD)/tests/test_%: tests/bpf/test_%.c tests/bpf/testbed.c $(TB_OBJ) $(HDRS) 
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/bpf -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" $< tests/bpf/testbed.c $(TB_OBJ) $(LDLIBS) -lcmocka -o $@
 
+# test_refusal loads it from next to itself: a program the verifier
+# accepts and one it refuses.
+$(BUILD)/tests/refused.bpf.o: tests/bpf/refused.bpf.c
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/test_refusal: $(BUILD)/tests/refused.bpf.o
+
 $(BUILD)/bench/bench_prog: tests/bench/bench_prog.c tests/bpf/testbed.c $(TB_OBJ) $(HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
@@ -220,7 +248,7 @@ BENCH_BPF  := gen sink fwd
 BENCH_OBJS := $(patsubst %,$(BUILD)/bench/%.bpf.o,$(BENCH_BPF))
 BENCH_SKEL := $(patsubst %,$(BUILD)/bench/%.skel.h,$(BENCH_BPF))
 
-$(BENCH_OBJS): $(BUILD)/bench/%.bpf.o: tests/bench/%.bpf.c tests/bench/bench_frame.h vmlinux/vmlinux.h
+$(BENCH_OBJS): $(BUILD)/bench/%.bpf.o: tests/bench/%.bpf.c tests/bench/bench_frame.h bpf/csum.bpf.h
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -Itests/bench -c $< -o $@
@@ -270,7 +298,8 @@ test: check-deps
 # (tests/kernels/README.md).  KERNELS="host default linux-image-..." picks.
 KERNELS      ?= host default
 KERNEL_TESTS := $(BUILD)/tests/test_xdp $(BUILD)/tests/test_tc $(BUILD)/tests/test_conntrack \
-		$(BUILD)/tests/test_maps $(BUILD)/tests/test_fuzz $(BUILD)/tests/test_clock
+		$(BUILD)/tests/test_maps $(BUILD)/tests/test_fuzz $(BUILD)/tests/test_clock \
+		$(BUILD)/tests/test_refusal
 KERNEL_E2E   := tests/e2e/test_inbound.sh tests/e2e/test_log.sh tests/e2e/test_hostile.sh
 
 test-kernels: check-deps

@@ -12,11 +12,13 @@
 #ifndef MXGW_CONNTRACK_BPF_H
 #define MXGW_CONNTRACK_BPF_H
 
-#define IPPROTO_ICMP	1
-#define TCP_FIN		0x01
-#define TCP_SYN		0x02
-#define TCP_RST		0x04
-#define TCP_ACK		0x10
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "../maps/mxgw_abi.h"
+#include "consts.bpf.h"
+#include "maps.bpf.h"
 
 static __always_inline bool ct_expired(const struct mxgw_config *cfg,
 				       const struct mxgw_ct_entry *e, __u64 now)
@@ -138,15 +140,14 @@ ct_lookup_in(const struct mxgw_config *cfg, __u8 proto, __be32 raddr,
 	return e;
 }
 
+/* Is @port (host order) a port the table lists? */
 static __always_inline bool is_service_port(__u8 proto, __u16 port)
 {
-	__u32 idx;
 	struct mxgw_port_policy *pol;
 
 	if (proto == IPPROTO_ICMP)
 		return false;
-	idx = mxgw_port_index(proto == IPPROTO_UDP, port);
-	pol = bpf_map_lookup_elem(&mxgw_ports, &idx);
+	pol = port_policy(proto, port);
 	return pol && pol->svc_id;
 }
 

@@ -8,6 +8,11 @@
 #ifndef MXGW_CSUM_BPF_H
 #define MXGW_CSUM_BPF_H
 
+#include <linux/types.h>
+#include <linux/ip.h>		/* struct iphdr */
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
 static __always_inline __u16 csum_fold(__u64 sum)
 {
 	sum = (sum & 0xffffffff) + (sum >> 32);

@@ -8,7 +8,16 @@
 #ifndef MXGW_FORWARD_BPF_H
 #define MXGW_FORWARD_BPF_H
 
-#define AF_INET 2
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "../maps/mxgw_abi.h"
+#include "consts.bpf.h"
+#include "maps.bpf.h"
+#include "clock.bpf.h"
+#include "csum.bpf.h"
 
 static __noinline int nexthop_refresh(struct xdp_md *ctx, struct mxgw_nexthop *nh,
 				      __be32 daddr, __u64 now)

@@ -11,14 +11,15 @@
 #ifndef MXGW_GUARD_BPF_H
 #define MXGW_GUARD_BPF_H
 
-#define TCP_PSH		0x08
-#define TCP_URG		0x20
-
-/* An EtherType parse_eth takes for a VLAN tag. */
-static __always_inline bool eth_is_vlan(__be16 type)
-{
-	return type == bpf_htons(ETH_P_8021Q) || type == bpf_htons(ETH_P_8021AD);
-}
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <linux/ip.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "../maps/mxgw_abi.h"
+#include "consts.bpf.h"
+#include "maps.bpf.h"
+#include "log.bpf.h"		/* xdp_drop */
 
 /*
  * 0/8, 127/8, 224/4 and 240/4 (255.255.255.255 among them): what the

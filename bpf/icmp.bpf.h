@@ -10,29 +10,42 @@
 #ifndef MXGW_ICMP_BPF_H
 #define MXGW_ICMP_BPF_H
 
-/* The first 8 bytes of the inner L4 header: all RFC 792 guarantees. */
-struct inner_l4 {
-	__be16 sport;		/* echo: type, code */
-	__be16 dport;		/* echo: checksum */
-	__be16 w2;		/* UDP length; echo identifier */
-	__be16 w3;		/* UDP checksum; echo sequence */
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <linux/ip.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "../maps/mxgw_abi.h"
+#include "consts.bpf.h"
+#include "maps.bpf.h"
+#include "parse.bpf.h"
+#include "csum.bpf.h"
+#include "conntrack.bpf.h"
+#include "guard.bpf.h"		/* source_bad */
+#include "log.bpf.h"		/* xdp_drop, tc_drop */
+
+/*
+ * The first 8 bytes of the L4 header an error quotes: all RFC 792
+ * guarantees.  TCP's ports lie where UDP's do; its checksum lies beyond
+ * the 8 bytes, and is never rewritten.
+ */
+union icmp_quote {
+	struct udphdr udp;	/* TCP: source and dest only */
+	struct icmphdr echo;	/* an echo request or reply */
 };
+_Static_assert(sizeof(union icmp_quote) == 8, "icmp_quote: RFC 792's 8 bytes");
+_Static_assert(__builtin_offsetof(struct tcphdr, source) ==
+	       __builtin_offsetof(struct udphdr, source) &&
+	       __builtin_offsetof(struct tcphdr, dest) ==
+	       __builtin_offsetof(struct udphdr, dest),
+	       "icmp_quote: TCP's ports where UDP's are");
 
 static __always_inline bool icmp_is_error(__u8 type)
 {
 	return type == ICMP_DEST_UNREACH || type == ICMP_TIME_EXCEEDED ||
 	       type == ICMP_PARAMETERPROB;
-}
-
-static __always_inline bool from_allowed(__u32 svc_id, __be32 saddr)
-{
-	struct mxgw_from_key key = {
-		.prefixlen = MXGW_FROM_SVC_BITS + 32,
-		.svc_id = bpf_htonl(svc_id),
-		.addr = saddr,
-	};
-
-	return bpf_map_lookup_elem(&mxgw_from, &key) != NULL;
 }
 
 /* Where an incoming connection from @remote to @port would have gone. */
@@ -46,8 +59,7 @@ static __always_inline enum in_target in_target(const struct mxgw_config *cfg,
 						 __u8 proto, __be16 port,
 						 __be32 remote)
 {
-	__u32 idx = mxgw_port_index(proto == IPPROTO_UDP, bpf_ntohs(port));
-	struct mxgw_port_policy *pol = bpf_map_lookup_elem(&mxgw_ports, &idx);
+	struct mxgw_port_policy *pol = port_policy(proto, bpf_ntohs(port));
 
 	if (!pol)
 		return IN_NOWHERE;
@@ -91,26 +103,25 @@ static __always_inline int icmp_error_in(struct xdp_md *ctx, struct cursor *c,
 					 const struct mxgw_config *cfg, __u64 now)
 {
 	struct mxgw_ct_entry *e;
-	struct inner_l4 *il4;
+	union icmp_quote *q;
 	struct iphdr *iip;
 	__be32 to_addr;
 	__be16 to_port, pport, rport;
 	__u16 check;
 
 	iip = cursor_take(c, sizeof(*iip));
-	il4 = cursor_take(c, sizeof(*il4));
+	q = cursor_take(c, sizeof(*q));
 	/* the quote must lie within the datagram, not in link padding */
-	if (!iip || !il4 || (void *)(il4 + 1) > (void *)ip + ntohs_bounded(ip->tot_len))
+	if (!iip || !q || (void *)(q + 1) > (void *)ip + ntohs_bounded(ip->tot_len))
 		return xdp_drop(ctx, MXGW_DROP_MALFORMED);
 	if (iip->ihl != 5 || iip->saddr != cfg->public_addr)
 		goto no_flow;
 
 	if (iip->protocol == IPPROTO_TCP || iip->protocol == IPPROTO_UDP) {
-		pport = il4->sport;
-		rport = il4->dport;
-	} else if (iip->protocol == IPPROTO_ICMP &&
-		   (bpf_ntohs(il4->sport) >> 8) == ICMP_ECHO) {
-		pport = il4->w2;
+		pport = q->udp.source;
+		rport = q->udp.dest;
+	} else if (iip->protocol == IPPROTO_ICMP && q->echo.type == ICMP_ECHO) {
+		pport = q->echo.un.echo.id;
 		rport = 0;
 	} else {
 		goto no_flow;
@@ -158,21 +169,21 @@ static __always_inline int icmp_error_in(struct xdp_md *ctx, struct cursor *c,
 
 	/* inner source port (echo identifier) and the inner L4 checksum */
 	if (iip->protocol == IPPROTO_ICMP) {
-		check = csum_replace2(il4->dport, il4->w2, to_port);
-		ic->checksum = csum_replace2(ic->checksum, il4->dport, check);
-		ic->checksum = csum_replace2(ic->checksum, il4->w2, to_port);
-		il4->dport = check;
-		il4->w2 = to_port;
+		check = csum_replace2(q->echo.checksum, q->echo.un.echo.id, to_port);
+		ic->checksum = csum_replace2(ic->checksum, q->echo.checksum, check);
+		ic->checksum = csum_replace2(ic->checksum, q->echo.un.echo.id, to_port);
+		q->echo.checksum = check;
+		q->echo.un.echo.id = to_port;
 	} else {
-		if (iip->protocol == IPPROTO_UDP && il4->w3) {
-			check = csum_replace4(il4->w3, cfg->public_addr, to_addr);
-			check = csum_replace2(check, il4->sport, to_port);
+		if (iip->protocol == IPPROTO_UDP && q->udp.check) {
+			check = csum_replace4(q->udp.check, cfg->public_addr, to_addr);
+			check = csum_replace2(check, q->udp.source, to_port);
 			check = check ? check : 0xffff;
-			ic->checksum = csum_replace2(ic->checksum, il4->w3, check);
-			il4->w3 = check;
+			ic->checksum = csum_replace2(ic->checksum, q->udp.check, check);
+			q->udp.check = check;
 		}
-		ic->checksum = csum_replace2(ic->checksum, il4->sport, to_port);
-		il4->sport = to_port;
+		ic->checksum = csum_replace2(ic->checksum, q->udp.source, to_port);
+		q->udp.source = to_port;
 	}
 	count(MXGW_ICMP_XLATE_IN);
 	count(MXGW_FWD_KERNEL_ICMP);
@@ -198,18 +209,18 @@ static __always_inline int icmp_error_out(struct __sk_buff *skb,
 					  bool from_gateway, __u64 now)
 {
 	__u32 iip_off = icmp_off + sizeof(struct icmphdr);
-	__u32 il4_off = iip_off + sizeof(struct iphdr);
+	__u32 q_off = iip_off + sizeof(struct iphdr);
 	__u32 csum_off = icmp_off + offsetof(struct icmphdr, checksum);
 	__be32 lan, public = cfg->public_addr, outer_src = ip->saddr;
 	__be16 lport, to_port, old_check, new_check, old_l4c = 0, new_l4c = 0;
-	struct inner_l4 *il4;
+	union icmp_quote *q;
 	struct iphdr *iip;
 	struct ct_flow f;
 
 	iip = cursor_take(c, sizeof(*iip));
-	il4 = cursor_take(c, sizeof(*il4));
-	if (!iip || !il4 || iip->ihl != 5 ||
-	    (void *)(il4 + 1) > (void *)ip + ntohs_bounded(ip->tot_len))
+	q = cursor_take(c, sizeof(*q));
+	if (!iip || !q || iip->ihl != 5 ||
+	    (void *)(q + 1) > (void *)ip + ntohs_bounded(ip->tot_len))
 		goto no_flow;
 	lan = iip->daddr;
 	if (lan == public)
@@ -220,12 +231,11 @@ static __always_inline int icmp_error_out(struct __sk_buff *skb,
 	f.lan_addr = lan;
 	f.remote_addr = iip->saddr;
 	if (f.proto == IPPROTO_TCP || f.proto == IPPROTO_UDP) {
-		lport = il4->dport;
+		lport = q->udp.dest;
 		f.lan_port = lport;
-		f.remote_port = il4->sport;
-	} else if (f.proto == IPPROTO_ICMP &&
-		   (bpf_ntohs(il4->sport) >> 8) == ICMP_ECHOREPLY) {
-		lport = il4->w2;
+		f.remote_port = q->udp.source;
+	} else if (f.proto == IPPROTO_ICMP && q->echo.type == ICMP_ECHOREPLY) {
+		lport = q->echo.un.echo.id;
 		f.lan_port = lport;
 		f.remote_port = 0;
 	} else {
@@ -242,13 +252,13 @@ static __always_inline int icmp_error_out(struct __sk_buff *skb,
 
 	old_check = iip->check;
 	new_check = csum_replace4(old_check, lan, public);
-	if (f.proto == IPPROTO_UDP && il4->w3) {
-		old_l4c = il4->w3;
+	if (f.proto == IPPROTO_UDP && q->udp.check) {
+		old_l4c = q->udp.check;
 		new_l4c = csum_replace2(csum_replace4(old_l4c, lan, public),
 					lport, to_port);
 		new_l4c = new_l4c ? new_l4c : 0xffff;
 	} else if (f.proto == IPPROTO_ICMP) {
-		old_l4c = il4->dport;
+		old_l4c = q->echo.checksum;
 		new_l4c = csum_replace2(old_l4c, lport, to_port);
 	}
 
@@ -267,17 +277,24 @@ static __always_inline int icmp_error_out(struct __sk_buff *skb,
 				&new_check, sizeof(new_check), 0))
 		goto write_failed;
 	if (to_port != lport) {
+		__u32 off = f.proto == IPPROTO_ICMP ?
+			    offsetof(union icmp_quote, echo.un.echo.id) :
+			    offsetof(union icmp_quote, udp.dest);
+
 		if (bpf_l4_csum_replace(skb, csum_off, lport, to_port, sizeof(to_port)))
 			goto csum_failed;
-		if (bpf_skb_store_bytes(skb, il4_off + (f.proto == IPPROTO_ICMP ? 4 : 2),
-					&to_port, sizeof(to_port), 0))
+		if (bpf_skb_store_bytes(skb, q_off + off, &to_port, sizeof(to_port), 0))
 			goto write_failed;
 	}
 	if (old_l4c != new_l4c) {
+		/* UDP's or the echo's: only those were recomputed above */
+		__u32 off = f.proto == IPPROTO_ICMP ?
+			    offsetof(union icmp_quote, echo.checksum) :
+			    offsetof(union icmp_quote, udp.check);
+
 		if (bpf_l4_csum_replace(skb, csum_off, old_l4c, new_l4c, sizeof(new_l4c)))
 			goto csum_failed;
-		if (bpf_skb_store_bytes(skb, il4_off + (f.proto == IPPROTO_ICMP ? 2 : 6),
-					&new_l4c, sizeof(new_l4c), 0))
+		if (bpf_skb_store_bytes(skb, q_off + off, &new_l4c, sizeof(new_l4c), 0))
 			goto write_failed;
 	}
 	if (!from_gateway) {

@@ -12,7 +12,17 @@
 #ifndef MXGW_LOG_BPF_H
 #define MXGW_LOG_BPF_H
 
-#define NSEC_PER_SEC	1000000000ULL
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <linux/ip.h>
+#include <linux/udp.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "../maps/mxgw_abi.h"
+#include "consts.bpf.h"
+#include "maps.bpf.h"
+#include "clock.bpf.h"
+#include "parse.bpf.h"
 
 /* May this CPU log one more event this second? */
 static __always_inline bool log_allowed(const struct mxgw_config *cfg)
@@ -63,14 +73,12 @@ static __always_inline void event_fill(struct mxgw_event *ev, void *data,
 	if (ip->protocol == IPPROTO_TCP || ip->protocol == IPPROTO_UDP) {
 		struct udphdr *ports = parse_l4(&c, ip, 4);
 		struct mxgw_port_policy *pol;
-		__u32 idx;
 
 		if (!ports)
 			return;
 		ev->sport = ports->source;
 		ev->dport = ports->dest;
-		idx = mxgw_port_index(ip->protocol == IPPROTO_UDP, bpf_ntohs(ports->dest));
-		pol = bpf_map_lookup_elem(&mxgw_ports, &idx);
+		pol = port_policy(ip->protocol, bpf_ntohs(ports->dest));
 		if (pol)
 			ev->svc_id = pol->svc_id;
 	}

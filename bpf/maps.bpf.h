@@ -3,6 +3,13 @@
 #ifndef MXGW_MAPS_BPF_H
 #define MXGW_MAPS_BPF_H
 
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "../maps/mxgw_abi.h"
+#include "consts.bpf.h"
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
@@ -104,23 +111,6 @@ struct {
 	__type(value, struct mxgw_log_lease);
 } mxgw_log_lease SEC(".maps");
 
-/* In clock.bpf.h: is the clock still ticking?  Re-arms it if not. */
-static __noinline int clock_check(void);
-
-/*
- * The per-CPU counts that the paths of a live gateway increment anyway
- * drive that check: the service counts (every connection let in or
- * denied, every new outgoing flow) and, through count_checking_clock(),
- * replies of tracked flows, the mail server's replies and masqueraded
- * packets.  One packet in MXGW_CLOCK_CHECK_EVERY of each pays it; the
- * others an AND and a branch on a value already in a register.
- */
-static __always_inline void clock_check_every(__u64 n)
-{
-	if (!(n & (MXGW_CLOCK_CHECK_EVERY - 1)))
-		clock_check();
-}
-
 static __always_inline void count(enum mxgw_counter what)
 {
 	__u32 key = what;
@@ -130,27 +120,31 @@ static __always_inline void count(enum mxgw_counter what)
 		*v += 1;
 }
 
-static __always_inline void count_checking_clock(enum mxgw_counter what)
+/*
+ * The table's entry for @port (host order) of @proto (IPPROTO_TCP or
+ * IPPROTO_UDP; the caller has set ICMP aside).  Every port has one,
+ * svc_id 0 when the table does not list it: the NULL that the verifier
+ * makes callers check for cannot happen.
+ */
+static __always_inline struct mxgw_port_policy *port_policy(__u8 proto,
+							    __u16 port)
 {
-	__u32 key = what;
-	__u64 *v = bpf_map_lookup_elem(&mxgw_counters, &key);
+	__u32 idx = mxgw_port_index(proto == IPPROTO_UDP ? MXGW_PROTO_UDP :
+							     MXGW_PROTO_TCP, port);
 
-	if (v)
-		clock_check_every(++*v);
+	return bpf_map_lookup_elem(&mxgw_ports, &idx);
 }
 
-static __always_inline void count_svc(__u32 svc_id, int dir, int verdict,
-				      __u32 bytes)
+/* Is @saddr one of the prefixes "from" lets in to service @svc_id? */
+static __always_inline bool from_allowed(__u32 svc_id, __be32 saddr)
 {
-	struct mxgw_svc_stats *st = bpf_map_lookup_elem(&mxgw_svc_stats, &svc_id);
-	struct mxgw_pkt_count *c;
+	struct mxgw_from_key key = {
+		.prefixlen = MXGW_FROM_SVC_BITS + 32,
+		.svc_id = bpf_htonl(svc_id),
+		.addr = saddr,
+	};
 
-	if (!st)
-		return;
-	c = &st->count[dir][verdict & 1];
-	c->packets += 1;
-	c->bytes += bytes;
-	clock_check_every(c->packets);
+	return bpf_map_lookup_elem(&mxgw_from, &key) != NULL;
 }
 
 #endif /* MXGW_MAPS_BPF_H */

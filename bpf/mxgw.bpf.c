@@ -20,10 +20,14 @@
  *  - the gateway's own flows are recorded so their replies come back;
  *  - what cannot be read or rewritten does not leave.
  */
-#include "vmlinux.h"
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "../maps/mxgw_abi.h"
+#include "consts.bpf.h"
 #include "parse.bpf.h"
 #include "csum.bpf.h"
 #include "maps.bpf.h"
@@ -31,10 +35,6 @@
 #include "forward.bpf.h"
 #include "nat.bpf.h"
 #include "conntrack.bpf.h"
-
-#define TC_ACT_OK	0
-#define TC_ACT_SHOT	2
-
 #include "log.bpf.h"
 #include "guard.bpf.h"
 #include "icmp.bpf.h"
@@ -97,7 +97,7 @@ int mxgw_wan_in(struct xdp_md *ctx)
 	struct l4_ref l4 = {};
 	struct ethhdr *eth;
 	struct iphdr *ip;
-	__u32 idx, svc_id, verdict, bytes, why;
+	__u32 svc_id, verdict, bytes, why;
 	__u64 now;
 	__be16 proto;
 	int vlans;
@@ -150,8 +150,7 @@ int mxgw_wan_in(struct xdp_md *ctx)
 	if (l4.proto == IPPROTO_TCP && !tcp_flags_valid(l4.tcp_flags))
 		return xdp_drop(ctx, MXGW_DROP_TCP_FLAGS);
 
-	idx = mxgw_port_index(l4.proto_idx, bpf_ntohs(*l4.dport));
-	pol = bpf_map_lookup_elem(&mxgw_ports, &idx);
+	pol = port_policy(l4.proto, bpf_ntohs(*l4.dport));
 	if (!pol)
 		return XDP_DROP;
 	svc_id = pol->svc_id;
@@ -237,12 +236,10 @@ static __always_inline bool gateway_service_port(const struct l4_ref *l4,
 						 __be16 port)
 {
 	struct mxgw_port_policy *pol;
-	__u32 idx;
 
 	if (l4->proto == IPPROTO_ICMP)
 		return false;
-	idx = mxgw_port_index(l4->proto_idx, bpf_ntohs(port));
-	pol = bpf_map_lookup_elem(&mxgw_ports, &idx);
+	pol = port_policy(l4->proto, bpf_ntohs(port));
 	return pol && (pol->flags & MXGW_PORT_F_GATEWAY);
 }
 
@@ -254,12 +251,11 @@ static __always_inline __u32 out_allowed(const struct mxgw_config *cfg,
 					 struct l4_ref *l4, __u32 bytes)
 {
 	struct mxgw_port_policy *pol;
-	__u32 idx, verdict, svc_id = 0;
+	__u32 verdict, svc_id = 0;
 
 	if (l4->proto == IPPROTO_ICMP)
 		return 0;	/* echo: not a port of the table */
-	idx = mxgw_port_index(l4->proto_idx, bpf_ntohs(*l4->dport));
-	pol = bpf_map_lookup_elem(&mxgw_ports, &idx);
+	pol = port_policy(l4->proto, bpf_ntohs(*l4->dport));
 	if (!pol)
 		return MXGW_DROP_OUT_DEFAULT_DENY;
 	svc_id = pol->svc_id;
@@ -282,7 +278,7 @@ int mxgw_wan_out(struct __sk_buff *skb)
 	struct l4_ref l4 = {};
 	struct ct_flow f;
 	struct iphdr *ip;
-	__u32 idx, l3_off, l4_off, why;
+	__u32 l3_off, l4_off, why;
 	__be16 proto, pport;
 	__be32 saddr;
 	__u64 now;
@@ -366,8 +362,7 @@ int mxgw_wan_out(struct __sk_buff *skb)
 		return TC_ACT_OK;	/* the WAN link's own address: not filtered */
 
 	if (saddr == cfg->mailserver_addr && l4.proto != IPPROTO_ICMP) {
-		idx = mxgw_port_index(l4.proto_idx, bpf_ntohs(f.lan_port));
-		pol = bpf_map_lookup_elem(&mxgw_ports, &idx);
+		pol = port_policy(l4.proto, bpf_ntohs(f.lan_port));
 		/* from a port that lets incoming connections in: a reply; under
 		 * "default allow" any unlisted one too, unless it opens a TCP
 		 * connection of its own.  From a port denied incoming nothing

@@ -7,11 +7,16 @@
 #ifndef MXGW_NAT_BPF_H
 #define MXGW_NAT_BPF_H
 
-#define ICMP_ECHOREPLY		0
-#define ICMP_DEST_UNREACH	3
-#define ICMP_ECHO		8
-#define ICMP_TIME_EXCEEDED	11
-#define ICMP_PARAMETERPROB	12
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <linux/ip.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <bpf/bpf_helpers.h>
+#include "../maps/mxgw_abi.h"
+#include "consts.bpf.h"
+#include "parse.bpf.h"		/* struct cursor, parse_l4, struct icmphdr */
+#include "csum.bpf.h"
 
 /* Where a parsed L4 header keeps what NAT rewrites. */
 struct l4_ref {
@@ -20,7 +25,6 @@ struct l4_ref {
 	__be16 *sport;		/* ICMP echo: the identifier */
 	__be16 *dport;		/* ICMP echo: the identifier too */
 	__u8 proto;		/* IPPROTO_* */
-	__u8 proto_idx;		/* enum mxgw_proto (TCP/UDP) */
 	__u8 tcp_flags;
 	__u8 icmp_type;
 };
@@ -38,7 +42,6 @@ static __always_inline bool l4_parse(struct cursor *c, struct iphdr *ip,
 		l4->check = &th->check;
 		l4->sport = &th->source;
 		l4->dport = &th->dest;
-		l4->proto_idx = MXGW_PROTO_TCP;
 		l4->tcp_flags = ((__u8 *)th)[13];
 	} else if (ip->protocol == IPPROTO_UDP) {
 		struct udphdr *uh = parse_l4(c, ip, sizeof(*uh));
@@ -48,7 +51,6 @@ static __always_inline bool l4_parse(struct cursor *c, struct iphdr *ip,
 		l4->check = &uh->check;
 		l4->sport = &uh->source;
 		l4->dport = &uh->dest;
-		l4->proto_idx = MXGW_PROTO_UDP;
 	} else {
 		struct icmphdr *ih = parse_l4(c, ip, sizeof(*ih));
 

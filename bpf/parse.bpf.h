@@ -7,15 +7,47 @@
 #ifndef MXGW_PARSE_BPF_H
 #define MXGW_PARSE_BPF_H
 
-#define ETH_P_IP	0x0800
-#define ETH_P_8021Q	0x8100
-#define ETH_P_8021AD	0x88A8
-#define IPPROTO_TCP	6
-#define IPPROTO_UDP	17
-#define IP_MF		0x2000
-#define IP_OFFSET	0x1fff
+#include <stdbool.h>
+#include <linux/types.h>
+#include <linux/if_ether.h>	/* struct ethhdr */
+#include <linux/ip.h>		/* struct iphdr */
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "consts.bpf.h"
+
 #define MXGW_MAX_VLANS	2
-#define ETH_ALEN	6
+
+/* An 802.1Q/802.1ad tag: the kernel's struct vlan_hdr (linux/if_vlan.h,
+ * not UAPI). */
+struct vlan_hdr {
+	__be16 h_vlan_TCI;
+	__be16 h_vlan_encapsulated_proto;
+};
+
+/*
+ * RFC 792's header, laid out as <linux/icmp.h> has it.  That header cannot
+ * be included under -target bpf: since Linux 5.13 it pulls <linux/if.h>,
+ * which pulls glibc's <sys/socket.h>, whose <gnu/stubs.h> wants the i386
+ * headers for a target that is not x86-64.
+ */
+struct icmphdr {
+	__u8 type;
+	__u8 code;
+	__sum16 checksum;
+	union {
+		struct {
+			__be16 id;
+			__be16 sequence;
+		} echo;
+		__be32 gateway;
+		struct {
+			__be16 __unused;
+			__be16 mtu;
+		} frag;
+		__u8 reserved[4];
+	} un;
+};
+_Static_assert(sizeof(struct icmphdr) == 8, "icmphdr: RFC 792's 8 bytes");
 
 struct cursor {
 	void *pos;
@@ -49,6 +81,12 @@ static __always_inline void *cursor_take(struct cursor *c, __u32 len)
 	return p;
 }
 
+/* An EtherType parse_eth takes for a VLAN tag. */
+static __always_inline bool eth_is_vlan(__be16 type)
+{
+	return type == bpf_htons(ETH_P_8021Q) || type == bpf_htons(ETH_P_8021AD);
+}
+
 /*
  * Ethernet plus up to MXGW_MAX_VLANS 802.1Q/802.1ad tags.  Returns the
  * Ethernet header; *proto is the inner EtherType (network order) and
@@ -69,7 +107,7 @@ static __always_inline struct ethhdr *parse_eth(struct cursor *c, __be16 *proto,
 	for (i = 0; i < MXGW_MAX_VLANS; i++) {
 		struct vlan_hdr *vh;
 
-		if (type != bpf_htons(ETH_P_8021Q) && type != bpf_htons(ETH_P_8021AD))
+		if (!eth_is_vlan(type))
 			break;
 		vh = cursor_take(c, sizeof(*vh));
 		if (!vh)

@@ -15,6 +15,7 @@
 
 struct mxgw_policy;
 struct mxgw_bpf;
+struct bpf_object;
 
 /* Our clsact egress filter: fixed so unload finds exactly ours. */
 #define MXGW_TC_HANDLE		0x4d58	/* "MX" */
@@ -143,14 +144,16 @@ int mxgw_sync_tx_ports(const struct mxgw_maps *m);
 bool mxgw_fast_path_lost(const struct mxgw_nexthop *nh);
 
 /*
- * Around a skeleton load: keep the verifier's last words (libbpf's log
- * still goes where it went).  After a failed load, mxgw_refusal() says why
- * in one line: a map type or helper this kernel lacks, probed and named
- * with the Linux version that brought it, or what the verifier said of the
- * program it refused.  NULL when the programs were not refused.
+ * Around the load of @obj: each program gets a verifier log buffer of its
+ * own (bpf_program__set_log_buf), which the kernel fills only for the one
+ * it refuses; that log goes on to libbpf's print callback, where libbpf's
+ * own would have gone.  After a failed load, mxgw_refusal() says why in one
+ * line: a map type or helper this kernel lacks, probed and named with the
+ * Linux version that brought it, or what the verifier said of the program
+ * it refused.  NULL when the programs were not refused.
  */
-void mxgw_refusal_capture_begin(void);
-void mxgw_refusal_capture_end(void);
+void mxgw_refusal_capture_begin(struct bpf_object *obj);
+void mxgw_refusal_capture_end(struct bpf_object *obj);
 const char *mxgw_refusal(void);
 
 /* Borrow the map fds of a loaded skeleton (they stay owned by it), by the

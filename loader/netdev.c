@@ -24,7 +24,7 @@
  * constants we need are copied from the kernel uapi
  * (include/uapi/linux/netdev.h, Linux 6.3+, generated from
  * Documentation/netlink/specs/netdev.yaml). Values checked against the BTF
- * of the running 6.18 kernel (vmlinux/vmlinux.h). Being uapi they cannot
+ * of the running 6.18 kernel (/sys/kernel/btf/vmlinux). Being uapi they cannot
  * change. They carry an MXGW_ prefix because the uapi header defines them
  * as enum constants: a same-named macro would break that header the day a
  * newer libc-dev ships it and something includes it next to us.

@@ -3,7 +3,10 @@
  * Why the kernel refused mxgw's BPF programs, in one line: a map type or a
  * helper this kernel lacks (probed, and named with the Linux version that
  * brought it), or else the verifier's own last words about the program it
- * refused.  The whole verifier log stays behind MXGW_DEBUG=1.
+ * refused, read from the log buffer that libbpf hands the kernel for that
+ * program (bpf_program__set_log_buf, as veristat and the kernel's
+ * selftests do).  The whole log goes on to libbpf's print callback, where
+ * libbpf's own copy would have gone: mxctl shows it with MXGW_DEBUG=1.
  */
 #define _GNU_SOURCE
 #include <stdarg.h>
@@ -14,7 +17,19 @@
 #include <bpf/libbpf.h>
 #include "loader.h"
 
-static libbpf_print_fn_t chained;
+/*
+ * A log buffer per program, of libbpf's own first size (BPF_LOG_BUF_SIZE):
+ * a refusal deep in mxgw_wan_out logs about 1.2 MB.  Only a refused
+ * program's is ever written, and malloc leaves the rest untouched address
+ * space.  Made on first use and kept: a loaded object goes on pointing at
+ * them (libbpf takes no new buffer once the object is loaded).  Before
+ * Linux 6.4 a log that outgrows its buffer keeps its beginning, not the
+ * last words.
+ */
+#define MXGW_LOG_SIZE	(16U << 20)
+#define MXGW_LOG_PROGS	8
+static char *logs[MXGW_LOG_PROGS];
+
 static char refused_prog[64];
 static char last_words[320];
 static char refusal[512];
@@ -58,38 +73,67 @@ static void keep_last_words(const char *log)
 			 "%s%.*s", i ? "; " : "", (int)lens[i], lines[i]);
 }
 
-static int capture(enum libbpf_print_level level, const char *fmt, va_list ap)
+/* @fmt to libbpf's print callback, as libbpf prints its own copy. */
+static void forward(const char *fmt, ...)
 {
-	if (level == LIBBPF_WARN && strstr(fmt, "BEGIN PROG LOAD LOG")) {
-		char *s = NULL;
-		va_list cp;
+	libbpf_print_fn_t fn = libbpf_set_print(NULL);
+	va_list ap;
 
-		va_copy(cp, ap);
-		if (vasprintf(&s, fmt, cp) >= 0) {
-			const char *name = strstr(s, "prog '");
-			const char *log = strstr(s, "LOAD LOG --\n");
-
-			if (name && sscanf(name, "prog '%63[^']'", refused_prog) != 1)
-				refused_prog[0] = 0;
-			if (log)
-				keep_last_words(log + strlen("LOAD LOG --\n"));
-			free(s);
-		}
-		va_end(cp);
-	}
-	return chained ? chained(level, fmt, ap) : 0;
+	libbpf_set_print(fn);	/* libbpf has no getter */
+	if (!fn)
+		return;
+	va_start(ap, fmt);
+	fn(LIBBPF_WARN, fmt, ap);
+	va_end(ap);
 }
 
-void mxgw_refusal_capture_begin(void)
+void mxgw_refusal_capture_begin(struct bpf_object *obj)
 {
+	struct bpf_program *prog;
+	int i = 0;
+
 	refused_prog[0] = last_words[0] = refusal[0] = 0;
-	chained = libbpf_set_print(capture);
+	bpf_object__for_each_program(prog, obj) {
+		/* past MXGW_LOG_PROGS, or without memory, libbpf logs into a
+		 * buffer of its own and prints it itself */
+		if (i == MXGW_LOG_PROGS)
+			break;
+		if (!logs[i])
+			logs[i] = malloc(MXGW_LOG_SIZE);
+		if (!logs[i])
+			break;
+		logs[i][0] = 0;
+		/* level 0: a program the kernel accepts is verified without a
+		 * log, which costs time; libbpf loads one it refuses again at
+		 * level 1, into this buffer */
+		bpf_program__set_log_level(prog, 0);
+		if (!bpf_program__set_log_buf(prog, logs[i], MXGW_LOG_SIZE))
+			i++;
+	}
 }
 
-void mxgw_refusal_capture_end(void)
+void mxgw_refusal_capture_end(struct bpf_object *obj)
 {
-	libbpf_set_print(chained);
-	chained = NULL;
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, obj) {
+		size_t size = 0;
+		const char *log = bpf_program__log_buf(prog, &size);
+		const char *name = bpf_program__name(prog);
+
+		/* libbpf stops at the first program refused: one log at most */
+		if (!log || !log[0])
+			continue;
+		snprintf(refused_prog, sizeof(refused_prog), "%s", name);
+		if (strnlen(log, size) >= size - 1)
+			snprintf(last_words, sizeof(last_words),
+				 "its log outgrew %u MiB", MXGW_LOG_SIZE >> 20);
+		else
+			keep_last_words(log);
+		forward("prog '%s': -- BEGIN PROG LOAD LOG --\n%s-- END PROG LOAD LOG --\n",
+			name, log);
+		break;
+	}
 }
 
 struct need_map {

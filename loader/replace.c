@@ -397,9 +397,9 @@ int mxgw_replace(const char *dir, __u32 ifindex, const struct mxgw_policy *pol,
 		}
 	}
 	if (!err) {
-		mxgw_refusal_capture_begin();
+		mxgw_refusal_capture_begin(skel->obj);
 		err = mxgw_bpf__load(skel);
-		mxgw_refusal_capture_end();
+		mxgw_refusal_capture_end(skel->obj);
 		if (err)
 			res->refusal = mxgw_refusal();
 	}

@@ -3,7 +3,7 @@
  * mxgw map ABI: every struct, map name, verdict and counter that the BPF
  * programs and user space share.  This is the only place they are defined.
  *
- * BPF includes it after vmlinux.h; user space after <linux/types.h>.
+ * BPF and user space include it alike: it brings the UAPI headers it needs.
  * All structs use fixed-width types, explicit padding and a size assert,
  * so the layout is the same on both sides and bpftool prints the fields
  * from BTF.
@@ -11,9 +11,8 @@
 #ifndef MXGW_ABI_H
 #define MXGW_ABI_H
 
-#ifndef __VMLINUX_H__
-#include <linux/bpf.h>		/* struct bpf_timer, for user space */
-#endif
+#include <linux/types.h>
+#include <linux/bpf.h>		/* struct bpf_timer */
 
 /* Bumped whenever a struct or map below changes shape. A running gateway
  * loaded by an mxctl with another ABI version is refused, never patched. */

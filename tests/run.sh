@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # Run every test program given, then print one closing line for them all:
 # "N passed, N failed, N skipped".  Under MXGW_REQUIRE_BPF=1 a skip fails.
 set -u

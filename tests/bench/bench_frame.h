@@ -11,6 +11,8 @@
 #ifndef MXGW_BENCH_FRAME_H
 #define MXGW_BENCH_FRAME_H
 
+#include <linux/types.h>
+
 #define BENCH_FRAME_LEN		74
 #define BENCH_IP_OFF		14
 #define BENCH_L4_OFF		34

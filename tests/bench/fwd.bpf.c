@@ -11,15 +11,15 @@
  * its table, conntrack and next-hop cache cost; next to the ceiling, what
  * the second veth hop and the sink cost any forwarding gateway.
  */
-#include "vmlinux.h"
+#include <linux/bpf.h>
+#include <linux/if_ether.h>	/* struct ethhdr, ETH_P_IP */
+#include <linux/ip.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "bench_frame.h"
 #include "../../bpf/csum.bpf.h"	/* the same RFC 1624 updates as mxgw */
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
-
-#define ETH_P_IP	0x0800
 
 /* Set by bench_e2e before load, one object per direction. */
 const volatile __u8 rewrite_dst = 1;	/* 1: daddr (DNAT); 0: saddr (SNAT) */

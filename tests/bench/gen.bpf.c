@@ -14,7 +14,7 @@
  * values (a per-CPU counter, see gen_cpu), with the L4 checksum updated
  * incrementally.
  */
-#include "vmlinux.h"
+#include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "bench_frame.h"

@@ -14,14 +14,14 @@
  * bench_ceiling takes the gateway's place on its receiving device: it
  * counts and drops, the fastest any XDP gateway could be there.
  */
-#include "vmlinux.h"
+#include <linux/bpf.h>
+#include <linux/if_ether.h>	/* struct ethhdr, ETH_P_IP */
+#include <linux/ip.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "bench_frame.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
-
-#define ETH_P_IP	0x0800
 
 /* Set by bench_e2e before load, one object per sink. */
 const volatile __be32 expect_addr = 0;

@@ -136,9 +136,9 @@ void tb_load(struct tb *tb, const char *conf_text)
 	tb->skel = mxgw_bpf__open();
 	assert_non_null(tb->skel);
 	assert_int_equal(mxgw_size_conntrack(tb->skel, conf.policy.conntrack_max), 0);
-	mxgw_refusal_capture_begin();
+	mxgw_refusal_capture_begin(tb->skel->obj);
 	err = mxgw_bpf__load(tb->skel);
-	mxgw_refusal_capture_end();
+	mxgw_refusal_capture_end(tb->skel->obj);
 	if (err) {
 		const char *why = mxgw_refusal();
 		static char what[600];
