@@ -2203,14 +2203,6 @@ static void disturb(unsigned long it)
 /* ------------------------------------------------------------------ */
 /* the runs                                                            */
 
-static int teardown(void **state)
-{
-	(void)state;
-	if (tb.skel)
-		tb_destroy(&tb);
-	return 0;
-}
-
 static unsigned long env_ul(const char *name, unsigned long def)
 {
 	const char *v = getenv(name);
@@ -2304,9 +2296,7 @@ static void fuzz(const char *name, const char *conf, __u64 seed, unsigned long n
 	printf("fuzz %s: seed %#llx, %lu frames (MXGW_FUZZ_SEED, MXGW_FUZZ_ITERATIONS)\n",
 	       name, (unsigned long long)seed, n);
 	fflush(stdout);
-	if (tb.skel)
-		tb_destroy(&tb);
-	tb_load(&tb, conf);
+	tb_reset(&tb, conf);
 	tb_allow_redirect(&tb, "lan0");
 	fuzz_routes();
 	wan_ifindex = tb_ifindex("wan0");
@@ -2385,5 +2375,5 @@ int main(void)
 		cmocka_unit_test(test_fuzz_other_table),
 	};
 
-	return cmocka_run_group_tests_name("fuzz", tests, NULL, teardown);
+	return cmocka_run_group_tests_name("fuzz", tests, tb_group_setup, tb_group_teardown);
 }
