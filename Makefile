@@ -290,9 +290,10 @@ check-unit-san: $(SAN_TESTS)
 	$(Q)ASAN_OPTIONS=halt_on_error=1 \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 tests/run.sh $(SAN_TESTS)
 
-# Debian 12's stock kernel under qemu, and the host's for comparison
-# (tests/kernels/README.md).  KERNELS="host default linux-image-..." picks.
-KERNELS      ?= host default
+# The host's kernel, and under qemu Debian 12's stock kernel (6.1) and
+# Debian 13's (6.12) (tests/kernels/README.md).  KERNELS="host default
+# trixie linux-image-..." picks.
+KERNELS      ?= host default trixie
 KERNEL_TESTS := $(BUILD)/tests/test_xdp $(BUILD)/tests/test_tc $(BUILD)/tests/test_conntrack \
 		$(BUILD)/tests/test_maps $(BUILD)/tests/test_fuzz $(BUILD)/tests/test_clock
 KERNEL_E2E   := tests/e2e/test_inbound.sh tests/e2e/test_log.sh tests/e2e/test_hostile.sh
