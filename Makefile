@@ -2,6 +2,7 @@
 # mxgw: build into build/, never next to the sources.
 #   make            build/mxctl (BPF objects embedded through a skeleton)
 #   make test       every test (installs Debian packages first if missing)
+#   make check      shellcheck on every script, the unit tests under ASan+UBSan
 #   make deps       install the Debian 12 packages mxgw needs
 #   make V=1        show the commands
 .DELETE_ON_ERROR:
@@ -19,6 +20,15 @@ CFLAGS  ?= -O2 -g
 MXGW_CFLAGS := -Wall -Wextra -Werror -Wno-format-truncation -std=gnu11 -I$(BUILD) -Imaps -Ictl -Iloader
 ALL_CFLAGS   = $(MXGW_CFLAGS) $(CFLAGS)
 LDLIBS  := -lbpf -lelf -lz
+# Each object's headers, found by the compiler (-MMD) into a .d file next
+# to it, with an empty rule per header (-MP) so that a header removed from
+# the tree does not stop the next build.
+DEPFLAGS := -MMD -MP
+
+# make check's unit tests: the same sources under ASan and UBSan, in a
+# tree of their own; the first error ends the test (UBSan would go on).
+ASAN       := $(BUILD)/asan
+SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # mxctl --version and mxgw_build_info: git describe of a git checkout (a
 # .git directory, or a worktree's .git file), else ctl/version.c's fallback;
@@ -40,37 +50,48 @@ endif
 
 # Debian 12 packages: build, run, test.
 DEPS := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool libcmocka-dev \
-	make gcc pkg-config iproute2 ethtool nftables python3 python3-scapy tshark gnuplot-nox
+	make gcc pkg-config iproute2 ethtool nftables python3 python3-scapy tshark gnuplot-nox \
+	shellcheck
 
 BPF_SRC  := bpf/mxgw.bpf.c
 BPF_HDRS := $(wildcard bpf/*.h) maps/mxgw_abi.h
-LIB_SRC  := maps/maps.c maps/names.c maps/policy.c loader/loader.c loader/netdev.c loader/refusal.c \
-	    loader/pins.c loader/replace.c loader/preflight.c
-CTL_SRC  := ctl/mxctl.c ctl/version.c ctl/json.c ctl/show.c ctl/cmd_load.c ctl/cmd_service.c ctl/cmd_status.c \
-	    ctl/cmd_conntrack.c ctl/cmd_dns.c ctl/cmd_check.c ctl/advice.c ctl/conf_save.c ctl/config.c \
-	    ctl/cmd_log.c ctl/cmd_stats.c ctl/prometheus.c ctl/cmd_export.c ctl/nft_export.c
-HDRS     := $(wildcard maps/*.h ctl/*.h loader/*.h) $(BUILD)/mxgw.skel.h
+# The library is what maps/ (the ABI, map access) and loader/ (the
+# programs' life) hold, the CLI what ctl/ holds: a new file is in the
+# build as soon as it is in its directory.
+LIB_SRC  := $(wildcard maps/*.c loader/*.c)
+CTL_SRC  := $(wildcard ctl/*.c)
 
 LIB_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 CTL_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(CTL_SRC))
-# The BPF tests and benchmarks: the library and the config parser (the
-# testbed fills the maps from config text, as mxctl does).
-TB_OBJ   := $(LIB_OBJ) $(BUILD)/obj/ctl/config.o
 
-E2E_TESTS := tests/e2e/test_inbound.sh tests/e2e/test_outbound.sh tests/e2e/test_log.sh \
-	     tests/e2e/test_packaging.sh tests/e2e/mail/test_mail.sh tests/e2e/test_gateway.sh \
-	     tests/e2e/test_hostile.sh tests/e2e/test_lifecycle.sh
+# The tests link two archives: the library, and the CLI without its
+# main(); the linker takes from them the objects a test calls, and
+# nothing else.  libmxctl.a comes first: ctl/ uses the library, never
+# the other way round (a library object that called into ctl/ would not
+# link).
+LIBS         := libmxctl.a libmxgw.a
+LIBMXCTL_SRC := $(filter-out ctl/mxctl.c,$(CTL_SRC))
 
-# The project's own scripts, tested without their side effects; the
-# layering of the sources, and no name of ours shadowing POSIX.
-SCRIPT_TESTS := tests/scripts/test_deps.sh tests/scripts/test_layers.sh \
-		tests/scripts/test_posix_names.sh
+E2E_TESTS := $(wildcard tests/e2e/test_*.sh tests/e2e/mail/test_*.sh)
 
-TESTS := $(BUILD)/tests/test_config $(BUILD)/tests/test_dns $(BUILD)/tests/test_advice \
-	 $(BUILD)/tests/test_conf_save $(BUILD)/tests/test_netdev $(BUILD)/tests/test_xdp \
-	 $(BUILD)/tests/test_tc $(BUILD)/tests/test_conntrack $(BUILD)/tests/test_fuzz \
-	 $(BUILD)/tests/test_maps $(BUILD)/tests/test_prometheus $(BUILD)/tests/test_nft_export \
-	 $(BUILD)/tests/test_clock $(BUILD)/tests/test_refusal
+# The project's own scripts, tested without their side effects.
+SCRIPT_TESTS := $(wildcard tests/scripts/test_*.sh)
+
+# The cmocka programs: tests/unit (no BPF) and tests/bpf (the programs
+# through bpf_prog_test_run_opts), one binary per test_*.c.
+UNIT_TESTS := $(notdir $(basename $(wildcard tests/unit/test_*.c)))
+BPF_TESTS  := $(notdir $(basename $(wildcard tests/bpf/test_*.c)))
+TESTS      := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS) $(BPF_TESTS))
+SAN_TESTS  := $(addprefix $(ASAN)/tests/,$(UNIT_TESTS))
+
+# What make check runs: shellcheck, the unit tests under ASan+UBSan, and
+# every BPF header compiled alone.
+CHECK_TARGETS := check-scripts check-unit-san check-bpf-headers
+
+# Every shell script of the tree: a shell's #! line, or a "# shellcheck
+# shell=" line for the files that are sourced (lib.sh, the completion).
+SCRIPTS = $(sort $(shell grep -rlIE --exclude-dir=.git --exclude-dir=$(notdir $(BUILD)) \
+	  '^(\#!/(usr/)?bin/(env +)?(ba|da)?sh\b|\# shellcheck shell=)' .))
 
 # make install: PREFIX and DESTDIR as usual; the config goes to /etc (where
 # mxctl reads it by default) and is never overwritten.
@@ -82,7 +103,8 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSCONFDIR  ?= /etc
 MAN := $(BUILD)/man/mxctl.8 $(BUILD)/man/mxgw.conf.5
 
-.PHONY: all test deps check-deps clean bench demo install uninstall test-kernels FORCE
+.PHONY: all test check check-scripts check-unit-san deps check-deps clean bench demo install \
+	uninstall test-kernels FORCE
 all: $(BUILD)/mxctl $(MAN)
 
 $(BUILD)/mxgw.bpf.o: $(BPF_SRC) $(BPF_HDRS)
@@ -108,10 +130,26 @@ $(BUILD)/mxgw.skel.h: $(BUILD)/mxgw.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name mxgw_bpf > $@
 
-$(BUILD)/obj/%.o: %.c $(HDRS)
+# Objects, in $(BUILD)/obj/ or, for make check, $(ASAN)/obj/ (the same
+# sources with $(SAN_CFLAGS)).  The skeleton is made first: which objects
+# include it, only their .d files say, and they come with the object.
+$(BUILD)/obj/%.o: %.c | $(BUILD)/mxgw.skel.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(TREE_CFLAGS) $(OBJ_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(ASAN)/obj/%.o: %.c | $(BUILD)/mxgw.skel.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $(TREE_CFLAGS) $(OBJ_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(ASAN)/%: TREE_CFLAGS := $(SAN_CFLAGS)
+# (where two patterns match, make takes the one with the shorter stem)
+$(BUILD)/obj/tests/% $(ASAN)/obj/tests/%: OBJ_CFLAGS := -Itests/bpf \
+	-DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\"
+$(BUILD)/obj/tests/bench/%: OBJ_CFLAGS := -Itests/bpf -Itests/bench -I$(BUILD)/bench \
+	-Wno-missing-field-initializers -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
+	-DMXGW_BENCH_NFT=\"$(CURDIR)/tests/bench/mxgw-equivalent.nft\"
 
 # Rewritten only when the version changes: a new commit (or a tree that
 # became dirty) rebuilds version.o and relinks, nothing else.
@@ -119,58 +157,47 @@ $(BUILD)/version.txt: FORCE
 	$(Q)mkdir -p $(@D)
 	$(Q)echo '$(MXGW_VERSION)' | cmp -s - $@ 2>/dev/null || echo '$(MXGW_VERSION)' >$@
 
-$(BUILD)/obj/ctl/version.o: ctl/version.c ctl/version.h $(BUILD)/version.txt
+$(BUILD)/obj/ctl/version.o: ctl/version.c $(BUILD)/version.txt
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) $(if $(MXGW_VERSION),-DMXGW_VERSION='"$(MXGW_VERSION)"') -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $(if $(MXGW_VERSION),-DMXGW_VERSION='"$(MXGW_VERSION)"') -c $< -o $@
+
+# test_prometheus's expected text holds a version of its own, so that it
+# does not follow git.
+test_prometheus_OBJS := tests/unit/version_test.o
+$(BUILD)/obj/tests/unit/version_test.o $(ASAN)/obj/tests/unit/version_test.o: ctl/version.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $(TREE_CFLAGS) $(DEPFLAGS) -DMXGW_VERSION='"1.2.3-test"' -c $< -o $@
 
 $(BUILD)/mxctl: $(CTL_OBJ) $(LIB_OBJ)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -o $@
 
-# The config parser and the desired-state model it fills (maps/policy.c,
-# maps/names.c), without libbpf.
-CONF_SRC := ctl/config.c maps/policy.c maps/names.c
+$(BUILD)/libmxgw.a: $(LIB_OBJ)
+$(BUILD)/libmxctl.a: $(patsubst %.c,$(BUILD)/obj/%.o,$(LIBMXCTL_SRC))
+$(ASAN)/libmxgw.a: $(patsubst %.c,$(ASAN)/obj/%.o,$(LIB_SRC))
+$(ASAN)/libmxctl.a: $(patsubst %.c,$(ASAN)/obj/%.o,$(LIBMXCTL_SRC))
+%.a:
+	$(call msg,AR,$@)
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
 
-$(BUILD)/tests/test_config: tests/unit/test_config.c $(CONF_SRC) $(HDRS)
-	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
-		tests/unit/test_config.c $(CONF_SRC) -lcmocka -o $@
+# One rule for every test binary, in either tree: the test's object, the
+# helpers of its directory (the files not named test_*: tests/unit/unit.c,
+# tests/bpf/testbed.c), the objects $(test_X_OBJS) names, and the two
+# archives.
+test_src     = $(wildcard tests/unit/$(1).c tests/bpf/$(1).c)
+test_helpers = $(filter-out $(dir $(call test_src,$(1)))test_% %.bpf.c,$(wildcard $(dir $(call test_src,$(1)))*.c))
+test_objs    = $(addprefix $(2)/obj/,$(patsubst %.c,%.o,$(call test_src,$(1)) \
+			$(call test_helpers,$(1))) $($(1)_OBJS)) $(addprefix $(2)/,$(LIBS))
+tree_of      = $(patsubst %/tests/,%,$(dir $(1)))
 
-# mxctl dns and check: formatters, checks, and the handlers (the test
-# stubs mxctl_err and mxctl_usage); set-service --save and status.
-$(BUILD)/tests/test_dns: tests/unit/test_dns.c tests/unit/unit.c ctl/cmd_dns.c ctl/advice.c $(CONF_SRC) ctl/json.c $(HDRS)
-	$(call msg,CC,$@)
+.SECONDEXPANSION:
+$(TESTS) $(SAN_TESTS): %: $$(call test_objs,$$(notdir $$*),$$(call tree_of,$$*))
+	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
-		tests/unit/test_dns.c tests/unit/unit.c ctl/cmd_dns.c ctl/advice.c $(CONF_SRC) ctl/json.c -lcmocka -o $@
-
-$(BUILD)/tests/test_advice: tests/unit/test_advice.c tests/unit/unit.c ctl/cmd_check.c ctl/advice.c $(CONF_SRC) ctl/json.c $(HDRS)
-	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
-		tests/unit/test_advice.c tests/unit/unit.c ctl/cmd_check.c ctl/advice.c $(CONF_SRC) ctl/json.c -lcmocka -o $@
-
-$(BUILD)/tests/test_conf_save: tests/unit/test_conf_save.c ctl/conf_save.c $(CONF_SRC) $(HDRS)
-	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
-		tests/unit/test_conf_save.c ctl/conf_save.c $(CONF_SRC) -lcmocka -o $@
-
-# (a version of its own, so the expected text does not follow git)
-$(BUILD)/tests/test_prometheus: tests/unit/test_prometheus.c tests/unit/unit.c ctl/prometheus.c ctl/json.c ctl/show.c \
-		maps/names.c ctl/version.c $(HDRS)
-	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) -DMXGW_VERSION='"1.2.3-test"' tests/unit/test_prometheus.c tests/unit/unit.c \
-		ctl/prometheus.c ctl/json.c ctl/show.c maps/names.c ctl/version.c -lcmocka -o $@
-
-$(BUILD)/tests/test_nft_export: tests/unit/test_nft_export.c tests/unit/unit.c ctl/nft_export.c $(CONF_SRC) $(HDRS)
-	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
-		tests/unit/test_nft_export.c tests/unit/unit.c ctl/nft_export.c $(CONF_SRC) -lcmocka -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(TREE_CFLAGS) $^ $(LDLIBS) -lcmocka -o $@
 
 # The COUNTERS section of mxctl(8) comes from the binary (mxctl help
 # counters), so the man page and enum mxgw_counter cannot drift apart.
@@ -211,20 +238,11 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man5/mxgw.conf.5 $(DESTDIR)$(UNITDIR)/mxgw@.service \
 		$(DESTDIR)$(BASHCOMPDIR)/mxctl
 
-$(BUILD)/tests/test_netdev: tests/unit/test_netdev.c loader/netdev.c $(HDRS)
-	$(call msg,CC,$@)
+$(BUILD)/bench/bench_prog: $(BUILD)/obj/tests/bench/bench_prog.o $(BUILD)/obj/tests/bpf/testbed.o \
+		$(addprefix $(BUILD)/,$(LIBS))
+	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) tests/unit/test_netdev.c loader/netdev.c -lcmocka -o $@
-
-$(BUILD)/tests/test_%: tests/unit/test_%.c tests/bpf/testbed.c $(TB_OBJ) $(HDRS) $(wildcard tests/bpf/*.h)
-	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests/bpf -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" $< tests/bpf/testbed.c $(TB_OBJ) $(LDLIBS) -lcmocka -o $@
-
-$(BUILD)/tests/test_%: tests/bpf/test_%.c tests/bpf/testbed.c $(TB_OBJ) $(HDRS) $(wildcard tests/bpf/*.h)
-	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests/bpf -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" $< tests/bpf/testbed.c $(TB_OBJ) $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -lcmocka -o $@
 
 # test_refusal loads it from next to itself: a program the verifier
 # accepts and one it refuses.
@@ -233,14 +251,7 @@ $(BUILD)/tests/refused.bpf.o: tests/bpf/refused.bpf.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BUILD)/tests/test_refusal: $(BUILD)/tests/refused.bpf.o
-
-$(BUILD)/bench/bench_prog: tests/bench/bench_prog.c tests/bpf/testbed.c $(TB_OBJ) $(HDRS)
-	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-field-initializers -Itests/bpf \
-		-DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" $< tests/bpf/testbed.c \
-		$(TB_OBJ) $(LDLIBS) -lcmocka -o $@
+$(BUILD)/tests/test_refusal: | $(BUILD)/tests/refused.bpf.o
 
 # make bench, part 2: the generator, the sink and the reference forwarder
 # (BPF, embedded through skeletons) and the end-to-end driver.
@@ -257,13 +268,12 @@ $(BENCH_SKEL): $(BUILD)/bench/%.skel.h: $(BUILD)/bench/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name bench_$* > $@
 
-$(BUILD)/bench/bench_e2e: tests/bench/bench_e2e.c tests/bench/bench_frame.h tests/bpf/testbed.c \
-		$(BENCH_SKEL) $(TB_OBJ) $(HDRS)
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-field-initializers -Itests/bpf -Itests/bench \
-		-I$(BUILD)/bench -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
-		-DMXGW_BENCH_NFT=\"$(CURDIR)/tests/bench/mxgw-equivalent.nft\" \
-		$< tests/bpf/testbed.c $(TB_OBJ) $(LDLIBS) -lcmocka -lpthread -o $@
+$(BUILD)/obj/tests/bench/bench_e2e.o: | $(BENCH_SKEL)
+
+$(BUILD)/bench/bench_e2e: $(BUILD)/obj/tests/bench/bench_e2e.o $(BUILD)/obj/tests/bpf/testbed.o \
+		$(addprefix $(BUILD)/,$(LIBS))
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -lcmocka -lpthread -o $@
 
 # Reports, never passes or fails on speed: see docs/BENCHMARKS.md.
 bench: check-deps all $(BUILD)/bench/bench_prog $(BUILD)/bench/bench_e2e
@@ -294,9 +304,23 @@ test: check-deps
 	$(Q)$(MAKE) --no-print-directory all $(TESTS)
 	$(Q)tests/run.sh $(TESTS) $(E2E_TESTS) $(SCRIPT_TESTS)
 
-# Debian 12's stock kernel under qemu, and the host's for comparison
-# (tests/kernels/README.md).  KERNELS="host default linux-image-..." picks.
-KERNELS      ?= host default
+# Checks that need neither root nor BPF: every shell script through
+# shellcheck, and the unit tests built and run under ASan+UBSan.
+check: check-deps
+	$(Q)$(MAKE) --no-print-directory $(CHECK_TARGETS)
+
+check-scripts:
+	$(call msg,SHCHECK,$(words $(SCRIPTS)) scripts)
+	$(Q)shellcheck -x $(SCRIPTS)
+
+check-unit-san: $(SAN_TESTS)
+	$(Q)ASAN_OPTIONS=halt_on_error=1 \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 tests/run.sh $(SAN_TESTS)
+
+# The host's kernel, and under qemu Debian 12's stock kernel (6.1) and
+# Debian 13's (6.12) (tests/kernels/README.md).  KERNELS="host default
+# trixie linux-image-..." picks.
+KERNELS      ?= host default trixie
 KERNEL_TESTS := $(BUILD)/tests/test_xdp $(BUILD)/tests/test_tc $(BUILD)/tests/test_conntrack \
 		$(BUILD)/tests/test_maps $(BUILD)/tests/test_fuzz $(BUILD)/tests/test_clock \
 		$(BUILD)/tests/test_refusal
@@ -316,3 +340,5 @@ test-systemd: check-deps
 
 clean:
 	rm -rf $(BUILD)
+
+-include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/*/*/*.d $(ASAN)/obj/*/*.d $(ASAN)/obj/*/*/*.d)

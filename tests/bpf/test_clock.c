@@ -35,22 +35,14 @@ static int setup(void **state)
 	(void)state;
 	CPU_ZERO(&cpus);
 	CPU_SET(cpu < 0 ? 0 : cpu, &cpus);
-	return sched_setaffinity(0, sizeof(cpus), &cpus) ? -1 : 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	if (tb.skel)
-		tb_destroy(&tb);
-	return 0;
+	if (sched_setaffinity(0, sizeof(cpus), &cpus))
+		return -1;
+	return tb_group_setup(state);
 }
 
 static void load(void)
 {
-	if (tb.skel)
-		tb_destroy(&tb);
-	tb_load(&tb, tb_shipped_conf());
+	tb_reset(&tb, tb_shipped_conf());
 	tb_allow_redirect(&tb, "lan0");
 }
 
@@ -251,11 +243,11 @@ static void test_stopped_clock_rearmed_by_traffic(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_log_lease_leaves_the_clock_ticking, teardown),
-		cmocka_unit_test_teardown(test_first_packet_after_load_is_logged, teardown),
-		cmocka_unit_test_teardown(test_ticking_clock_not_rearmed, teardown),
-		cmocka_unit_test_teardown(test_stopped_clock_rearmed_by_traffic, teardown),
+		cmocka_unit_test(test_log_lease_leaves_the_clock_ticking),
+		cmocka_unit_test(test_first_packet_after_load_is_logged),
+		cmocka_unit_test(test_ticking_clock_not_rearmed),
+		cmocka_unit_test(test_stopped_clock_rearmed_by_traffic),
 	};
 
-	return cmocka_run_group_tests_name("clock", tests, setup, NULL);
+	return cmocka_run_group_tests_name("clock", tests, setup, tb_group_teardown);
 }

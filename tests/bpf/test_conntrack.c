@@ -26,19 +26,9 @@
 
 static struct tb tb;
 
-static int teardown(void **state)
-{
-	(void)state;
-	if (tb.skel)
-		tb_destroy(&tb);
-	return 0;
-}
-
 static void load(const char *conf)
 {
-	if (tb.skel)
-		tb_destroy(&tb);
-	tb_load(&tb, conf);
+	tb_reset(&tb, conf);
 }
 
 /* A frame through a program: the verdict, and the frame out must be @want. */
@@ -952,5 +942,5 @@ int main(void)
 		cmocka_unit_test(test_reopened_tuple_starts_a_new_age),
 	};
 
-	return cmocka_run_group_tests_name("conntrack", tests, NULL, teardown);
+	return cmocka_run_group_tests_name("conntrack", tests, tb_group_setup, tb_group_teardown);
 }

@@ -159,28 +159,28 @@ static struct {
 	int nports;
 	__u32 ids[MXGW_MAX_SERVICES];
 	int nids;
-} O;
+} table;
 
 static void oracle_load(void)
 {
-	memset(&O, 0, sizeof(O));
-	assert_int_equal(mxgw_maps_read_config(&tb.maps, &O.cfg), 0);
-	assert_int_equal(mxgw_maps_read_services(&tb.maps, O.svc), 0);
+	memset(&table, 0, sizeof(table));
+	assert_int_equal(mxgw_maps_read_config(&tb.maps, &table.cfg), 0);
+	assert_int_equal(mxgw_maps_read_services(&tb.maps, table.svc), 0);
 	for (__u32 id = 1; id < MXGW_MAX_SERVICES; id++) {
-		const struct mxgw_service *s = &O.svc[id];
+		const struct mxgw_service *s = &table.svc[id];
 
 		if (!s->in_use)
 			continue;
 		for (int p = 0; p < MXGW_PROTO_MAX; p++)
 			if (s->protos & MXGW_PROTO_BIT(p))
-				O.svc_of[p][s->port] = id;
+				table.svc_of[p][s->port] = id;
 		if (s->flags & MXGW_PORT_F_FROM) {
-			O.nfrom[id] = mxgw_maps_read_from(&tb.maps, id, O.from[id],
-							  MXGW_POLICY_MAX_FROM_PER_SVC);
-			assert_true(O.nfrom[id] >= 0);
+			table.nfrom[id] = mxgw_maps_read_from(&tb.maps, id, table.from[id],
+							      MXGW_POLICY_MAX_FROM_PER_SVC);
+			assert_true(table.nfrom[id] >= 0);
 		}
-		O.ports[O.nports++] = s->port;
-		O.ids[O.nids++] = id;
+		table.ports[table.nports++] = s->port;
+		table.ids[table.nids++] = id;
 	}
 }
 
@@ -191,18 +191,18 @@ static int pidx(__u8 proto)
 
 static __u32 svc_id(__u8 proto, __u16 port)
 {
-	return O.svc_of[pidx(proto)][port];
+	return table.svc_of[pidx(proto)][port];
 }
 
 static bool from_ok(__u32 id, __be32 src)
 {
-	if (!(O.svc[id].flags & MXGW_PORT_F_FROM))
+	if (!(table.svc[id].flags & MXGW_PORT_F_FROM))
 		return true;
-	for (int i = 0; i < O.nfrom[id]; i++) {
-		__u32 plen = O.from[id][i].prefixlen - MXGW_FROM_SVC_BITS;
+	for (int i = 0; i < table.nfrom[id]; i++) {
+		__u32 plen = table.from[id][i].prefixlen - MXGW_FROM_SVC_BITS;
 		__u32 mask = plen ? htonl(~0U << (32 - plen)) : 0;
 
-		if ((src & mask) == (O.from[id][i].addr & mask))
+		if ((src & mask) == (table.from[id][i].addr & mask))
 			return true;
 	}
 	return false;
@@ -214,8 +214,8 @@ static bool table_in_allows(__u8 proto, __u16 port, __be32 src)
 	__u32 id = svc_id(proto, port);
 
 	if (!id)
-		return O.cfg.default_in == MXGW_ALLOW;
-	return O.svc[id].verdict[MXGW_DIR_IN] == MXGW_ALLOW && from_ok(id, src);
+		return table.cfg.default_in == MXGW_ALLOW;
+	return table.svc[id].verdict[MXGW_DIR_IN] == MXGW_ALLOW && from_ok(id, src);
 }
 
 static bool table_out_allows(__u8 proto, __u16 port)
@@ -225,16 +225,16 @@ static bool table_out_allows(__u8 proto, __u16 port)
 	if (proto == IPPROTO_ICMP)
 		return true;
 	id = svc_id(proto, port);
-	return id ? O.svc[id].verdict[MXGW_DIR_OUT] == MXGW_ALLOW :
-		    O.cfg.default_out == MXGW_ALLOW;
+	return id ? table.svc[id].verdict[MXGW_DIR_OUT] == MXGW_ALLOW :
+		    table.cfg.default_out == MXGW_ALLOW;
 }
 
 static bool is_wan_addr(__be32 a)
 {
-	if (a == O.cfg.public_addr)
+	if (a == table.cfg.public_addr)
 		return true;
 	for (int i = 0; i < MXGW_WAN_ADDRS_MAX; i++)
-		if (O.cfg.wan_addrs[i] && O.cfg.wan_addrs[i] == a)
+		if (table.cfg.wan_addrs[i] && table.cfg.wan_addrs[i] == a)
 			return true;
 	return false;
 }
@@ -250,10 +250,10 @@ static bool bad_source(__be32 a)
 
 	if ((h >> 24) == 0 || (h >> 24) == 127 || (h >> 28) >= 0xe)
 		return true;
-	if ((a & O.cfg.lan_mask) == O.cfg.lan_net || is_wan_addr(a))
+	if ((a & table.cfg.lan_mask) == table.cfg.lan_net || is_wan_addr(a))
 		return true;
 	for (int i = 0; i < MXGW_WAN_ADDRS_MAX; i++)
-		if (O.cfg.wan_bcast[i] && O.cfg.wan_bcast[i] == a)
+		if (table.cfg.wan_bcast[i] && table.cfg.wan_bcast[i] == a)
 			return true;
 	return false;
 }
@@ -294,9 +294,9 @@ static enum dest dest_of(__be32 d)
 	if ((h >> 28) == 0xe || h == 0xffffffff || is_wan_addr(d))
 		return D_PASS;
 	for (int i = 0; i < MXGW_WAN_ADDRS_MAX; i++)
-		if (O.cfg.wan_bcast[i] && O.cfg.wan_bcast[i] == d)
+		if (table.cfg.wan_bcast[i] && table.cfg.wan_bcast[i] == d)
 			return D_PASS;
-	if ((d & O.cfg.lan_mask) == O.cfg.lan_net)
+	if ((d & table.cfg.lan_mask) == table.cfg.lan_net)
 		return D_DROP;
 	if (h == 0xcb007100)		/* 203.0.113.0: the prefix's own address */
 		return D_EITHER;
@@ -349,11 +349,11 @@ static enum ct_live ct_get(__u8 proto, __be32 raddr, __u16 rport, __u16 pport,
 	/* as the data plane computes it, modulo 2^64 (an entry stamped by a
 	 * tick that came after our read of the clock is just seen) */
 	age = e->seen_ns > now && e->seen_ns - now < 1000000000ULL ? 0 : now - e->seen_ns;
-	to = O.cfg.timeout_ns[e->state];
+	to = table.cfg.timeout_ns[e->state];
 	/* a TCP entry nothing answered lives tcp-syn-sent at most */
 	if (e->state <= MXGW_CT_TCP_CLOSE && !(e->flags & MXGW_CT_F_REPLIED) &&
-	    to > O.cfg.timeout_ns[MXGW_CT_TCP_SYN_SENT])
-		to = O.cfg.timeout_ns[MXGW_CT_TCP_SYN_SENT];
+	    to > table.cfg.timeout_ns[MXGW_CT_TCP_SYN_SENT])
+		to = table.cfg.timeout_ns[MXGW_CT_TCP_SYN_SENT];
 	if (age + CT_MARGIN_NS + lag < to)
 		return CT_LIVE;
 	if (age > to + CT_MARGIN_NS)
@@ -673,7 +673,7 @@ static void xdp_icmp_oracle(const struct pkt *p, struct expect *ex)
 
 	switch (p->itype) {
 	case 8:
-		leave(ex, VB(O.cfg.icmp_echo == MXGW_ALLOW ? XDP_PASS : XDP_DROP));
+		leave(ex, VB(table.cfg.icmp_echo == MXGW_ALLOW ? XDP_PASS : XDP_DROP));
 		why(ex, "echo request to the gateway");
 		return;
 	case 0:
@@ -705,7 +705,7 @@ static void xdp_icmp_oracle(const struct pkt *p, struct expect *ex)
 		why(ex, "ICMP error whose quote lies beyond its total length");
 		return;
 	}
-	if (p->iihl != 5 || p->isaddr != O.cfg.public_addr) {
+	if (p->iihl != 5 || p->isaddr != table.cfg.public_addr) {
 		leave(ex, VB(XDP_DROP));
 		why(ex, "ICMP error about a packet not from the public address");
 		return;
@@ -727,7 +727,7 @@ static void xdp_icmp_oracle(const struct pkt *p, struct expect *ex)
 	if (st != CT_LIVE) {
 		if (p->iproto != IPPROTO_ICMP && !bad_source(p->idaddr) &&
 		    table_in_allows(p->iproto, pport, p->idaddr)) {
-			xlat(ex, K_ICMP, O.cfg.mailserver_addr, pport, false);
+			xlat(ex, K_ICMP, table.cfg.mailserver_addr, pport, false);
 			why(ex, "ICMP error about a DNAT flow of %u/%u from %s",
 			    pport, p->iproto, a2s(p->idaddr, b));
 		} else {
@@ -763,7 +763,7 @@ static void xdp_oracle(const struct pkt *p, struct expect *ex)
 		why(ex, "IPv4 header cut");
 		return;
 	}
-	if (p->daddr != O.cfg.public_addr) {
+	if (p->daddr != table.cfg.public_addr) {
 		enum dest d = dest_of(p->daddr);
 
 		leave(ex, d == D_PASS ? VB(XDP_PASS) : d == D_DROP ? VB(XDP_DROP) :
@@ -786,7 +786,7 @@ static void xdp_oracle(const struct pkt *p, struct expect *ex)
 	}
 	if (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP &&
 	    p->proto != IPPROTO_ICMP) {
-		leave(ex, VB(O.cfg.default_in == MXGW_ALLOW ? XDP_PASS : XDP_DROP));
+		leave(ex, VB(table.cfg.default_in == MXGW_ALLOW ? XDP_PASS : XDP_DROP));
 		why(ex, "protocol %u to the gateway", p->proto);
 		return;
 	}
@@ -807,12 +807,12 @@ static void xdp_oracle(const struct pkt *p, struct expect *ex)
 	id = svc_id(p->proto, p->dport);
 	if (id) {
 		if (table_in_allows(p->proto, p->dport, p->saddr)) {
-			xlat(ex, K_SVC, O.cfg.mailserver_addr, p->dport, false);
-			why(ex, "service %s allows incoming", O.svc[id].name);
+			xlat(ex, K_SVC, table.cfg.mailserver_addr, p->dport, false);
+			why(ex, "service %s allows incoming", table.svc[id].name);
 		} else {
 			leave(ex, VB(XDP_DROP));
 			why(ex, "service %s denies incoming (or source outside from)",
-			    O.svc[id].name);
+			    table.svc[id].name);
 		}
 		return;
 	}
@@ -820,8 +820,8 @@ static void xdp_oracle(const struct pkt *p, struct expect *ex)
 	if (st == CT_LIVE || st == CT_EDGE)
 		ct_case(ex, &e, K_CT, VB(XDP_PASS));
 	if (st != CT_LIVE) {
-		if (O.cfg.default_in == MXGW_ALLOW) {
-			xlat(ex, K_SVC, O.cfg.mailserver_addr, p->dport, false);
+		if (table.cfg.default_in == MXGW_ALLOW) {
+			xlat(ex, K_SVC, table.cfg.mailserver_addr, p->dport, false);
 			why(ex, "unlisted port, default allow");
 		} else {
 			leave(ex, VB(XDP_DROP));
@@ -851,7 +851,7 @@ static void tc_icmp_oracle(const struct pkt *p, struct expect *ex, bool gw)
 		return;
 	}
 	lan = p->idaddr;
-	if (lan == O.cfg.public_addr) {
+	if (lan == table.cfg.public_addr) {
 		leave(ex, no_flow);
 		why(ex, "ICMP error about the gateway's own traffic");
 		return;
@@ -869,21 +869,21 @@ static void tc_icmp_oracle(const struct pkt *p, struct expect *ex, bool gw)
 	}
 	st = nat_get(p->iproto, lan, lport, p->isaddr, rport, &pport);
 	if (st == CT_LIVE || st == CT_EDGE) {
-		xlat(ex, K_TC_ICMP, O.cfg.public_addr, pport, !gw);
+		xlat(ex, K_TC_ICMP, table.cfg.public_addr, pport, !gw);
 		why(ex, "ICMP error about a masqueraded flow");
 	}
 	if (st != CT_LIVE) {
-		bool dnat = p->iproto != IPPROTO_ICMP && lan == O.cfg.mailserver_addr;
+		bool dnat = p->iproto != IPPROTO_ICMP && lan == table.cfg.mailserver_addr;
 
 		if (dnat && table_in_allows(p->iproto, lport, p->isaddr)) {
-			xlat(ex, K_TC_ICMP, O.cfg.public_addr, lport, !gw);
+			xlat(ex, K_TC_ICMP, table.cfg.public_addr, lport, !gw);
 			why(ex, "ICMP error about a connection to service port %u", lport);
 		} else if (dnat && svc_id(p->iproto, lport)) {
 			/* a listed port that denies incoming (or this remote):
 			 * no such connection can exist; translating the error
 			 * anyway leaks nothing (the source becomes public), so
 			 * either way is fine here */
-			xlat(ex, K_TC_ICMP, O.cfg.public_addr, lport, !gw);
+			xlat(ex, K_TC_ICMP, table.cfg.public_addr, lport, !gw);
 			leave(ex, no_flow);
 			ex->must = false;
 			why(ex, "ICMP error about denied service port %u", lport);
@@ -937,12 +937,12 @@ static void tc_oracle(const struct pkt *p, struct expect *ex)
 	/* from a port that lets incoming in: a reply; from an unlisted one
 	 * under default allow too, unless it is a SYN opening a connection of
 	 * its own; from a port denied incoming: the host's own flow */
-	if (p->saddr == O.cfg.mailserver_addr && p->proto != IPPROTO_ICMP &&
+	if (p->saddr == table.cfg.mailserver_addr && p->proto != IPPROTO_ICMP &&
 	    (svc_id(p->proto, p->sport) ?
-		     O.svc[svc_id(p->proto, p->sport)].verdict[MXGW_DIR_IN] == MXGW_ALLOW :
-		     (O.cfg.default_in == MXGW_ALLOW &&
+		     table.svc[svc_id(p->proto, p->sport)].verdict[MXGW_DIR_IN] == MXGW_ALLOW :
+		     (table.cfg.default_in == MXGW_ALLOW &&
 		      (p->proto != IPPROTO_TCP || (p->tflags & 0x12) != 0x02)))) {
-		xlat(ex, K_SNAT, O.cfg.public_addr, p->sport, false);
+		xlat(ex, K_SNAT, table.cfg.public_addr, p->sport, false);
 		why(ex, "the mail server's reply from a service port");
 		return;
 	}
@@ -957,7 +957,7 @@ static void tc_oracle(const struct pkt *p, struct expect *ex)
 		why(ex, "TCP from the LAN, flags %#04x, no live flow: opens none", p->tflags);
 		return;
 	}
-	xlat(ex, K_MASQ, O.cfg.public_addr, 0, false);
+	xlat(ex, K_MASQ, table.cfg.public_addr, 0, false);
 	leave(ex, VB(TC_ACT_SHOT));
 	/* a SYN on a closed or time-wait tuple is a new connection: the
 	 * policy decides again */
@@ -1125,7 +1125,7 @@ static bool xlat_matches(const struct pkt *p, const __u8 *in, const struct pkt *
 		}
 		mark(may, p->l3 + 16, 4);
 		if (verdict == XDP_REDIRECT) {
-			if (q->daddr != O.cfg.mailserver_addr || p->vlans || p->ihl != 5 ||
+			if (q->daddr != table.cfg.mailserver_addr || p->vlans || p->ihl != 5 ||
 			    p->ttl <= 1 || oip[8] != p->ttl - 1 ||
 			    memcmp(out, mail_mac, 6) || memcmp(out + 6, lan_mac, 6)) {
 				snprintf(err, errlen, "redirected, but not as the fast path may");
@@ -1315,7 +1315,7 @@ static const char *xdp_class(const struct pkt *p, const struct pkt *q,
 	for (int i = 0; i < ex->nx; i++)
 		if (q->ip20 && q->daddr == ex->x[i].addr)
 			return "1: translated towards its host, but not exactly as its rule or flow says";
-	if (to_lan && p->in && p->inner_in_frame && q->daddr == O.cfg.mailserver_addr &&
+	if (to_lan && p->in && p->inner_in_frame && q->daddr == table.cfg.mailserver_addr &&
 	    (p->iproto == IPPROTO_TCP || p->iproto == IPPROTO_UDP) &&
 	    svc_id(p->iproto, p->isport))
 		return "1: ICMP error about a service denied in (or outside its from) "
@@ -1346,7 +1346,7 @@ static bool unreadable(const struct pkt *p)
  */
 static bool xdp_hostile(const struct pkt *p, int verdict)
 {
-	bool to_public = p->l3 >= 0 && p->ip20 && p->daddr == O.cfg.public_addr;
+	bool to_public = p->l3 >= 0 && p->ip20 && p->daddr == table.cfg.public_addr;
 	char b[16];
 
 	if (unreadable(p)) {
@@ -1511,7 +1511,7 @@ static void run_tc_frame(const __u8 *in, size_t len)
 	if (!memcmp(in, out, len)) {
 		if ((ex.unchanged & VB(verdict)) && !ex.must) {
 			/* the gateway's own flow: its replies pass to it */
-			if (verdict == TC_ACT_OK && p.l4ok && p.saddr == O.cfg.public_addr &&
+			if (verdict == TC_ACT_OK && p.l4ok && p.saddr == table.cfg.public_addr &&
 			    (p.proto != IPPROTO_ICMP || p.itype == 8))
 				record_flow(p.proto, true, p.saddr,
 					    p.proto == IPPROTO_ICMP ? p.iid : p.sport, p.daddr,
@@ -1571,7 +1571,7 @@ static void run_tc_frame(const __u8 *in, size_t len)
 		    e.lan_port != htons(lport) || (e.flags & MXGW_CT_F_LOCAL))
 			violation("3: masqueraded without a conntrack entry for its public port",
 				  "public port %u", pport);
-		else if (!icmp && (pport < O.cfg.nat_port_min || pport > O.cfg.nat_port_max ||
+		else if (!icmp && (pport < table.cfg.nat_port_min || pport > table.cfg.nat_port_max ||
 				   svc_id(p.proto, pport)))
 			violation("3: masqueraded to a port outside nat-ports or a service port",
 				  "public port %u", pport);
@@ -1675,12 +1675,12 @@ static const char *any_addr(void)
 
 static __u16 table_port(void)
 {
-	return O.nports ? O.ports[rnd(O.nports)] : 25;
+	return table.nports ? table.ports[rnd(table.nports)] : 25;
 }
 
 static __u16 nat_port(void)
 {
-	__u32 lo = O.cfg.nat_port_min, hi = O.cfg.nat_port_max;
+	__u32 lo = table.cfg.nat_port_min, hi = table.cfg.nat_port_max;
 
 	switch (rnd(6)) {
 	case 0: return lo;
@@ -2148,20 +2148,20 @@ static void disturb(unsigned long it)
 	const struct flow *fl;
 
 	if (restore_at && it >= restore_at) {
-		const struct mxgw_service *s = &O.svc[flipped_id];
+		const struct mxgw_service *s = &table.svc[flipped_id];
 
 		assert_int_equal(mxgw_maps_set_verdict(&tb.maps, s->name, flipped_dir,
 						       !s->verdict[flipped_dir]), 0);
 		oracle_load();
 		restore_at = 0;
 	}
-	if (!restore_at && O.nids && !rnd(5000)) {
+	if (!restore_at && table.nids && !rnd(5000)) {
 		/* set-service NAME in|out allow|deny, and back later */
-		flipped_id = O.ids[rnd(O.nids)];
+		flipped_id = table.ids[rnd(table.nids)];
 		flipped_dir = rnd(2);
-		assert_int_equal(mxgw_maps_set_verdict(&tb.maps, O.svc[flipped_id].name,
+		assert_int_equal(mxgw_maps_set_verdict(&tb.maps, table.svc[flipped_id].name,
 						       flipped_dir,
-						       !O.svc[flipped_id].verdict[flipped_dir]), 0);
+						       !table.svc[flipped_id].verdict[flipped_dir]), 0);
 		oracle_load();
 		restore_at = it + 200 + rnd(800);
 		st.disturb++;
@@ -2189,8 +2189,8 @@ static void disturb(unsigned long it)
 
 		if (!bpf_map_lookup_elem(tb.maps.ct, &k, &e)) {
 			if (chance(70) && e.state < MXGW_CT_STATE_MAX &&
-			    e.seen_ns > O.cfg.timeout_ns[e.state] + 10 * CT_MARGIN_NS) {
-				e.seen_ns -= O.cfg.timeout_ns[e.state] + 10 * CT_MARGIN_NS;
+			    e.seen_ns > table.cfg.timeout_ns[e.state] + 10 * CT_MARGIN_NS) {
+				e.seen_ns -= table.cfg.timeout_ns[e.state] + 10 * CT_MARGIN_NS;
 				bpf_map_update_elem(tb.maps.ct, &k, &e, BPF_EXIST);
 			} else {
 				bpf_map_delete_elem(tb.maps.ct, &k);
@@ -2202,14 +2202,6 @@ static void disturb(unsigned long it)
 
 /* ------------------------------------------------------------------ */
 /* the runs                                                            */
-
-static int teardown(void **state)
-{
-	(void)state;
-	if (tb.skel)
-		tb_destroy(&tb);
-	return 0;
-}
 
 static unsigned long env_ul(const char *name, unsigned long def)
 {
@@ -2304,9 +2296,7 @@ static void fuzz(const char *name, const char *conf, __u64 seed, unsigned long n
 	printf("fuzz %s: seed %#llx, %lu frames (MXGW_FUZZ_SEED, MXGW_FUZZ_ITERATIONS)\n",
 	       name, (unsigned long long)seed, n);
 	fflush(stdout);
-	if (tb.skel)
-		tb_destroy(&tb);
-	tb_load(&tb, conf);
+	tb_reset(&tb, conf);
 	tb_allow_redirect(&tb, "lan0");
 	fuzz_routes();
 	wan_ifindex = tb_ifindex("wan0");
@@ -2385,5 +2375,5 @@ int main(void)
 		cmocka_unit_test(test_fuzz_other_table),
 	};
 
-	return cmocka_run_group_tests_name("fuzz", tests, NULL, teardown);
+	return cmocka_run_group_tests_name("fuzz", tests, tb_group_setup, tb_group_teardown);
 }

@@ -49,7 +49,7 @@ static void test_port_index_follows_the_table(void **state)
 	struct mxgw_port_policy pol;
 	(void)state;
 
-	tb_load(&tb, HEAD "service dns 53/tcp,udp allow deny\nservice imaps 993 allow allow\n");
+	tb_reset(&tb, HEAD "service dns 53/tcp,udp allow deny\nservice imaps 993 allow allow\n");
 	pol = port_policy(&tb, MXGW_PROTO_TCP, 53);
 	assert_int_equal(pol.svc_id, service_id(&tb, "dns"));
 	assert_int_equal(pol.verdict[MXGW_DIR_IN], MXGW_DENY);
@@ -64,7 +64,6 @@ static void test_port_index_follows_the_table(void **state)
 	assert_int_equal(port_policy(&tb, MXGW_PROTO_TCP, 53).svc_id, service_id(&tb, "dns"));
 	assert_int_equal(port_policy(&tb, MXGW_PROTO_TCP, 993).svc_id, 0);
 	assert_int_equal(port_policy(&tb, MXGW_PROTO_TCP, 994).svc_id, service_id(&tb, "imaps"));
-	tb_destroy(&tb);
 }
 
 static void test_reload_keeps_service_ids_and_counters(void **state)
@@ -73,7 +72,7 @@ static void test_reload_keeps_service_ids_and_counters(void **state)
 	__u32 smtp_id;
 	(void)state;
 
-	tb_load(&tb, HEAD "service imaps 993 allow allow\nservice smtp 25 allow allow\n");
+	tb_reset(&tb, HEAD "service imaps 993 allow allow\nservice smtp 25 allow allow\n");
 	smtp_id = service_id(&tb, "smtp");
 	send_smtp(&tb);
 	send_smtp(&tb);
@@ -86,7 +85,6 @@ static void test_reload_keeps_service_ids_and_counters(void **state)
 	assert_int_not_equal(service_id(&tb, "https"), 0);
 	assert_int_equal(tb_svc_count(&tb, "smtp", MXGW_DIR_IN, MXGW_ALLOW).packets, 2);
 	assert_int_equal(tb_svc_count(&tb, "https", MXGW_DIR_IN, MXGW_ALLOW).packets, 0);
-	tb_destroy(&tb);
 }
 
 static int count_from(struct tb *tb, const char *name)
@@ -101,7 +99,7 @@ static void test_from_prefixes_are_replaced_not_merged(void **state)
 	struct tb tb = { 0 };
 	(void)state;
 
-	tb_load(&tb, HEAD "service ldaps 636 allow allow from 198.51.100.0/24,203.0.113.7\n");
+	tb_reset(&tb, HEAD "service ldaps 636 allow allow from 198.51.100.0/24,203.0.113.7\n");
 	assert_int_equal(count_from(&tb, "ldaps"), 2);
 	assert_true(port_policy(&tb, MXGW_PROTO_TCP, 636).flags & MXGW_PORT_F_FROM);
 	tb_apply(&tb, HEAD "service ldaps 636 allow allow from 203.0.113.7\n");
@@ -109,7 +107,6 @@ static void test_from_prefixes_are_replaced_not_merged(void **state)
 	tb_apply(&tb, HEAD "service ldaps 636 allow allow\n");
 	assert_int_equal(count_from(&tb, "ldaps"), 0);
 	assert_false(port_policy(&tb, MXGW_PROTO_TCP, 636).flags & MXGW_PORT_F_FROM);
-	tb_destroy(&tb);
 }
 
 static void test_config_entry_carries_addresses_and_abi(void **state)
@@ -119,7 +116,7 @@ static void test_config_entry_carries_addresses_and_abi(void **state)
 	__be32 pub, mail;
 	(void)state;
 
-	tb_load(&tb, HEAD "default allow\n");
+	tb_reset(&tb, HEAD "default allow\n");
 	assert_int_equal(mxgw_maps_read_config(&tb.maps, &cfg), 0);
 	inet_pton(AF_INET, TB_PUBLIC, &pub);
 	inet_pton(AF_INET, TB_MAILSERVER, &mail);
@@ -128,7 +125,6 @@ static void test_config_entry_carries_addresses_and_abi(void **state)
 	assert_int_equal(cfg.mailserver_addr, mail);
 	assert_int_equal(cfg.default_in, MXGW_ALLOW);
 	assert_int_equal(cfg.wan_ifindex, tb_ifindex("wan0"));
-	tb_destroy(&tb);
 }
 
 static void test_set_verdict_of_one_direction(void **state)
@@ -137,7 +133,7 @@ static void test_set_verdict_of_one_direction(void **state)
 	struct mxgw_port_policy pol;
 	(void)state;
 
-	tb_load(&tb, HEAD "service dns 53/tcp,udp allow deny\n");
+	tb_reset(&tb, HEAD "service dns 53/tcp,udp allow deny\n");
 	assert_int_equal(mxgw_maps_set_verdict(&tb.maps, "dns", MXGW_DIR_IN, MXGW_ALLOW), 0);
 	for (int p = 0; p < MXGW_PROTO_MAX; p++) {
 		pol = port_policy(&tb, p, 53);
@@ -149,7 +145,6 @@ static void test_set_verdict_of_one_direction(void **state)
 	assert_int_equal(pol.verdict[MXGW_DIR_IN], MXGW_ALLOW);
 	assert_int_equal(pol.verdict[MXGW_DIR_OUT], MXGW_DENY);
 	assert_int_equal(mxgw_maps_set_verdict(&tb.maps, "smtp", -1, MXGW_DENY), -ENOENT);
-	tb_destroy(&tb);
 }
 
 /* Every counter has a name, and every pin name is a map of the object. */
@@ -160,7 +155,7 @@ static void test_abi_names_match_the_object(void **state)
 
 	for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++)
 		assert_string_not_equal(mxgw_counter_name(c), "unknown");
-	tb_load(&tb, HEAD);
+	tb_reset(&tb, HEAD);
 	for (unsigned int i = 0; i < MXGW_MAP_COUNT; i++) {
 		char path[64];
 		int fd = *mxgw_maps_fd(&tb.maps, i);
@@ -176,7 +171,6 @@ static void test_abi_names_match_the_object(void **state)
 		    info.type != BPF_MAP_TYPE_RINGBUF)
 			assert_int_not_equal(info.btf_id, 0);
 	}
-	tb_destroy(&tb);
 }
 
 /*
@@ -192,7 +186,7 @@ static void test_config_holds_the_wan_broadcasts(void **state)
 	bool found[3] = { false };
 	(void)state;
 
-	tb_load(&tb, HEAD);
+	tb_reset(&tb, HEAD);
 	tb_sh("ip addr add 198.18.0.9/22 dev wan0");
 	tb_sh("ip addr add 198.18.8.1/31 dev wan0");
 	tb_apply(&tb, HEAD);
@@ -212,7 +206,6 @@ static void test_config_holds_the_wan_broadcasts(void **state)
 				found[a] = true;
 			}
 	assert_true(found[0] && found[1] && found[2]);
-	tb_destroy(&tb);
 }
 
 /*
@@ -263,5 +256,5 @@ int main(void)
 		cmocka_unit_test(test_map_list_is_the_objects_maps),
 	};
 
-	return cmocka_run_group_tests_name("maps", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("maps", tests, tb_group_setup, tb_group_teardown);
 }

@@ -96,7 +96,7 @@ static void test_egress_fixtures(void **state)
 	struct tb tb = { 0 };
 	(void)state;
 
-	tb_load(&tb, tb_shipped_conf());
+	tb_reset(&tb, tb_shipped_conf());
 	for (size_t i = 0; i < sizeof(fixtures) / sizeof(fixtures[0]); i++) {
 		const struct fixture *f = &fixtures[i];
 		struct tb_frame_spec exp = f->in;
@@ -121,7 +121,6 @@ static void test_egress_fixtures(void **state)
 			fail_msg("%s: counter %s did not count it", f->name,
 				 mxgw_counter_name(f->counter));
 	}
-	tb_destroy(&tb);
 }
 
 /* Under "default allow" any port may have been reached from outside; a
@@ -139,7 +138,7 @@ static void test_default_allow_rewrites_unlisted_ports(void **state)
 	struct tb tb = { 0 };
 	(void)state;
 
-	tb_load(&tb, conf);
+	tb_reset(&tb, conf);
 	exp.saddr = TB_PUBLIC;
 	len = tb_frame(&spec, in);
 	tb_frame(&exp, want);
@@ -151,7 +150,6 @@ static void test_default_allow_rewrites_unlisted_ports(void **state)
 	len = tb_frame(&syn_out, in);
 	assert_int_equal(tb_run_tc(&tb, in, len, out, &out_len), TC_ACT_SHOT);
 	assert_int_equal(tb_counter(&tb, MXGW_DROP_OUT_SERVICE_DENY), 1);
-	tb_destroy(&tb);
 }
 
 /* Replies of a UDP service that lets incoming in, checksum or none. */
@@ -167,7 +165,7 @@ static void test_udp_replies_leave_with_the_public_address(void **state)
 	struct tb tb = { 0 };
 	(void)state;
 
-	tb_load(&tb, conf);
+	tb_reset(&tb, conf);
 	for (int i = 0; i < 2; i++) {
 		struct tb_frame_spec exp = specs[i];
 		size_t len = tb_frame(&specs[i], in), out_len;
@@ -178,7 +176,6 @@ static void test_udp_replies_leave_with_the_public_address(void **state)
 		assert_memory_equal(out, want, len);
 	}
 	assert_int_equal(tb_counter(&tb, MXGW_SNAT_REPLY), 2);
-	tb_destroy(&tb);
 }
 
 int main(void)
@@ -189,5 +186,6 @@ int main(void)
 		cmocka_unit_test(test_udp_replies_leave_with_the_public_address),
 	};
 
-	return cmocka_run_group_tests_name("tc mxgw_wan_out", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("tc mxgw_wan_out", tests, tb_group_setup,
+					   tb_group_teardown);
 }

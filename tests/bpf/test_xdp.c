@@ -232,25 +232,9 @@ static void assert_checksums_valid(const __u8 *frame, int vlans)
 
 static struct tb tb;
 
-static int setup(void **state)
-{
-	(void)state;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	if (tb.skel)
-		tb_destroy(&tb);
-	return 0;
-}
-
 static void load_shipped(bool fast_path)
 {
-	if (tb.skel)
-		tb_destroy(&tb);
-	tb_load(&tb, tb_shipped_conf());
+	tb_reset(&tb, tb_shipped_conf());
 	if (fast_path)
 		tb_allow_redirect(&tb, "lan0");
 }
@@ -336,9 +320,7 @@ static void test_udp_zero_checksum_stays_zero(void **state)
 	size_t len, out_len, want_len;
 	(void)state;
 
-	if (tb.skel)
-		tb_destroy(&tb);
-	tb_load(&tb, udp_conf);
+	tb_reset(&tb, udp_conf);
 	tb_allow_redirect(&tb, "lan0");
 	len = tb_frame(&spec, in);
 	want_len = tb_frame(&exp, want);
@@ -370,9 +352,7 @@ static void test_default_allow_forwards_unlisted_ports(void **state)
 	};
 	(void)state;
 
-	if (tb.skel)
-		tb_destroy(&tb);
-	tb_load(&tb, conf);
+	tb_reset(&tb, conf);
 	tb_allow_redirect(&tb, "lan0");
 	for (size_t i = 0; i < 2; i++)
 		run_fixture(&tb, &fx[i]);
@@ -397,9 +377,7 @@ static void test_from_restricts_incoming_sources(void **state)
 	};
 	(void)state;
 
-	if (tb.skel)
-		tb_destroy(&tb);
-	tb_load(&tb, conf);
+	tb_reset(&tb, conf);
 	tb_allow_redirect(&tb, "lan0");
 	for (size_t i = 0; i < sizeof(fx) / sizeof(fx[0]); i++)
 		run_fixture(&tb, &fx[i]);
@@ -548,9 +526,7 @@ static void test_to_gateway_service_passes_to_the_gateway(void **state)
 	__u64 redirected;
 	(void)state;
 
-	if (tb.skel)
-		tb_destroy(&tb);
-	tb_load(&tb, conf);
+	tb_reset(&tb, conf);
 	tb_allow_redirect(&tb, "lan0");
 	in0 = tb_svc_count(&tb, "ssh", MXGW_DIR_IN, MXGW_ALLOW);
 	deny0 = tb_svc_count(&tb, "ssh", MXGW_DIR_IN, MXGW_DENY);
@@ -594,9 +570,7 @@ static void test_to_gateway_without_from_and_default_allow(void **state)
 	};
 	(void)state;
 
-	if (tb.skel)
-		tb_destroy(&tb);
-	tb_load(&tb, conf);
+	tb_reset(&tb, conf);
 	tb_allow_redirect(&tb, "lan0");
 	for (size_t i = 0; i < sizeof(fx) / sizeof(fx[0]); i++)
 		run_fixture(&tb, &fx[i]);
@@ -782,9 +756,7 @@ static void test_in_new_counts_connections_let_in(void **state)
 	__u64 before;
 	(void)state;
 
-	if (tb.skel)
-		tb_destroy(&tb);
-	tb_load(&tb, conf);
+	tb_reset(&tb, conf);
 	tb_allow_redirect(&tb, "lan0");
 	for (size_t i = 0; i < sizeof(counted) / sizeof(counted[0]); i++)
 		run_fixture(&tb, &counted[i]);
@@ -819,5 +791,6 @@ int main(void)
 		cmocka_unit_test(test_in_new_counts_connections_let_in),
 	};
 
-	return cmocka_run_group_tests_name("xdp mxgw_wan_in", tests, setup, teardown);
+	return cmocka_run_group_tests_name("xdp mxgw_wan_in", tests, tb_group_setup,
+					   tb_group_teardown);
 }

@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "testbed.h"
 #include "loader.h"
@@ -63,15 +64,14 @@ static int libbpf_print_once(enum libbpf_print_level level, const char *fmt,
 	return vfprintf(stderr, fmt, ap);
 }
 
-void tb_netns_setup(void)
+/* The test binary's network namespace (testbed.h); NULL, or what is missing. */
+static const char *netns_setup(void)
 {
-	static bool done;
-
 	libbpf_set_print(libbpf_print_once);
-	if (done)
-		return;
-	tb_require(geteuid() == 0, "root (network namespaces, BPF)");
-	tb_require(!unshare(CLONE_NEWNET), "unshare(CLONE_NEWNET)");
+	if (geteuid() != 0)
+		return "root (network namespaces, BPF)";
+	if (unshare(CLONE_NEWNET))
+		return "unshare(CLONE_NEWNET)";
 	tb_sh("ip link set lo up");
 	tb_sh("ip link add wan0 address 02:00:00:00:71:21 type veth peer name wanp address 02:00:00:00:71:01");
 	tb_sh("ip link add lan0 address 02:00:00:00:01:01 type veth peer name lanp address 02:00:00:00:01:0a");
@@ -80,7 +80,7 @@ void tb_netns_setup(void)
 	tb_sh("for d in wan0 wanp lan0 lanp; do ip link set $d up; done");
 	tb_sh("sysctl -qw net.ipv4.ip_forward=1");
 	tb_sh("ip neigh replace 192.168.1.10 lladdr 02:00:00:00:01:0a dev lan0 nud permanent");
-	done = true;
+	return NULL;
 }
 
 static char shipped[8192];
@@ -126,39 +126,200 @@ void tb_apply(struct tb *tb, const char *conf_text)
 	apply(tb);
 }
 
-/* The loader's own steps: open, size conntrack, load, fill the maps. */
-void tb_load(struct tb *tb, const char *conf_text)
+/* The programs as loaded by the group setup, and why they are not. */
+static struct tb loaded;
+static const char no_group_setup[] = "no tb_group_setup";
+static const char *unavailable = no_group_setup;
+
+/* The loader's own steps: open, size conntrack (0: as the object says),
+ * load.  NULL, or why the programs could not be loaded. */
+static const char *load(__u32 conntrack_max)
 {
+	static char what[600];
 	int err;
 
-	tb_netns_setup();
-	parse(conf_text);
-	tb->skel = mxgw_bpf__open();
-	assert_non_null(tb->skel);
-	assert_int_equal(mxgw_size_conntrack(tb->skel, conf.policy.conntrack_max), 0);
-	mxgw_refusal_capture_begin(tb->skel->obj);
-	err = mxgw_bpf__load(tb->skel);
-	mxgw_refusal_capture_end(tb->skel->obj);
+	loaded.skel = mxgw_bpf__open();
+	assert_non_null(loaded.skel);
+	if (conntrack_max)
+		assert_int_equal(mxgw_size_conntrack(loaded.skel, conntrack_max), 0);
+	mxgw_refusal_capture_begin(loaded.skel->obj);
+	err = mxgw_bpf__load(loaded.skel);
+	mxgw_refusal_capture_end(loaded.skel->obj);
 	if (err) {
 		const char *why = mxgw_refusal();
-		static char what[600];
 
-		mxgw_bpf__destroy(tb->skel);
-		tb->skel = NULL;
 		snprintf(what, sizeof(what), "loading the BPF programs: %s",
 			 why ? why : strerror(-err));
-		tb_require(false, what);
+		mxgw_bpf__destroy(loaded.skel);
+		loaded.skel = NULL;
+		return what;
 	}
-	assert_int_equal(mxgw_maps_from_skel(tb->skel, &tb->maps), 0);
-	tb->xdp_fd = bpf_program__fd(tb->skel->progs.mxgw_wan_in);
-	tb->tc_fd = bpf_program__fd(tb->skel->progs.mxgw_wan_out);
-	apply(tb);
+	assert_int_equal(mxgw_maps_from_skel(loaded.skel, &loaded.maps), 0);
+	loaded.xdp_fd = bpf_program__fd(loaded.skel->progs.mxgw_wan_in);
+	loaded.tc_fd = bpf_program__fd(loaded.skel->progs.mxgw_wan_out);
+	return NULL;
 }
 
-void tb_destroy(struct tb *tb)
+int tb_group_setup(void **state)
 {
-	mxgw_bpf__destroy(tb->skel);
-	tb->skel = NULL;
+	(void)state;
+	unavailable = netns_setup();
+	if (!unavailable)
+		unavailable = load(0);
+	return 0;
+}
+
+int tb_group_teardown(void **state)
+{
+	(void)state;
+	mxgw_bpf__destroy(loaded.skel);
+	loaded.skel = NULL;
+	return 0;
+}
+
+/* Whether @map's value holds a struct bpf_timer (the clock's does). */
+static bool holds_timer(const struct bpf_object *obj, const struct bpf_map *map)
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	const struct btf_type *t;
+	const struct btf_member *m;
+
+	if (!btf || !bpf_map__btf_value_type_id(map))
+		return false;
+	t = btf__type_by_id(btf, btf__resolve_type(btf, bpf_map__btf_value_type_id(map)));
+	if (!t || !btf_is_struct(t))
+		return false;
+	m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++) {
+		const struct btf_type *mt = btf__type_by_id(btf, btf__resolve_type(btf, m->type));
+
+		if (mt && !strcmp(btf__name_by_offset(btf, mt->name_off), "bpf_timer"))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * An array as a fresh load leaves it: every element zero, whatever it
+ * reads (a timer is armed while every other field of the clock is still
+ * zero, before its first tick).  A value that holds a timer is written
+ * twice: the first write frees the timer (the kernel's array update does),
+ * after waiting for a callback that was running and may have written
+ * after it; the second finds nothing running.
+ */
+static void zero_array(const struct bpf_object *obj, const struct bpf_map *map)
+{
+	bool percpu = bpf_map__type(map) == BPF_MAP_TYPE_PERCPU_ARRAY;
+	size_t vsize = percpu ? ((bpf_map__value_size(map) + 7) & ~7UL) *
+				libbpf_num_possible_cpus() : bpf_map__value_size(map);
+	__u32 n = bpf_map__max_entries(map), count;
+	__u32 *keys = calloc(n, sizeof(*keys));
+	void *zero = calloc(n, vsize);
+	int passes = holds_timer(obj, map) ? 2 : 1;
+
+	assert_non_null(keys);
+	assert_non_null(zero);
+	for (__u32 i = 0; i < n; i++)
+		keys[i] = i;
+	for (int pass = 0; pass < passes; pass++) {
+		count = n;
+		if (bpf_map_update_batch(bpf_map__fd(map), keys, zero, &count, NULL) || count != n)
+			fail_msg("tb_reset: zeroing %s: %s", bpf_map__name(map), strerror(errno));
+	}
+	free(keys);
+	free(zero);
+}
+
+/* A hash table, trie or device map as a fresh load leaves it: empty. */
+static void empty_map(const struct bpf_map *map)
+{
+	int fd = bpf_map__fd(map);
+	__u32 ksize = bpf_map__key_size(map), max = bpf_map__max_entries(map), n = 0;
+	char *keys = calloc(max, ksize), *key = NULL;
+
+	assert_non_null(keys);
+	/* every key first: deleting while walking would skip some */
+	while (n < max && !bpf_map_get_next_key(fd, key, keys + (size_t)n * ksize))
+		key = keys + (size_t)n++ * ksize;
+	for (__u32 i = 0; i < n; i++)
+		if (bpf_map_delete_elem(fd, keys + (size_t)i * ksize))
+			fail_msg("tb_reset: emptying %s: %s", bpf_map__name(map), strerror(errno));
+	if (!bpf_map_get_next_key(fd, NULL, keys))
+		fail_msg("tb_reset: %s still holds entries", bpf_map__name(map));
+	free(keys);
+}
+
+static int discard(void *ctx, void *data, size_t size)
+{
+	(void)ctx;
+	(void)data;
+	(void)size;
+	return 0;
+}
+
+/* A ring buffer as a fresh load leaves it: nothing to read. */
+static void drain(const struct bpf_map *map)
+{
+	struct ring_buffer *rb = ring_buffer__new(bpf_map__fd(map), discard, NULL, NULL);
+
+	assert_non_null(rb);
+	assert_true(ring_buffer__consume(rb) >= 0);
+	ring_buffer__free(rb);
+}
+
+/*
+ * Every map of the object as a fresh load leaves it.  A map of a type
+ * not handled here fails the test until its reset is written: a test
+ * must never see what the one before it left behind.
+ */
+static void reset_maps(struct bpf_object *obj)
+{
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, obj) {
+		const char *name = bpf_map__name(map);
+
+		if (bpf_map__is_internal(map) && strstr(name, ".rodata"))
+			continue;	/* fixed at load, frozen */
+		if (bpf_map__is_internal(map) && !strstr(name, ".bss"))
+			fail_msg("tb_reset: %s: initialised globals are not restored", name);
+		switch (bpf_map__type(map)) {
+		case BPF_MAP_TYPE_ARRAY:
+		case BPF_MAP_TYPE_PERCPU_ARRAY:
+			zero_array(obj, map);
+			break;
+		case BPF_MAP_TYPE_HASH:
+		case BPF_MAP_TYPE_LRU_HASH:
+		case BPF_MAP_TYPE_LPM_TRIE:
+		case BPF_MAP_TYPE_DEVMAP_HASH:
+			empty_map(map);
+			break;
+		case BPF_MAP_TYPE_RINGBUF:
+			drain(map);
+			break;
+		default:
+			fail_msg("tb_reset: %s: no reset written for map type %d (tests/bpf/testbed.c)",
+				 name, bpf_map__type(map));
+		}
+	}
+}
+
+void tb_reset(struct tb *tb, const char *conf_text)
+{
+	if (unavailable == no_group_setup)
+		fail_msg("tb_reset: the test binary's group setup is not tb_group_setup");
+	tb_require(!unavailable, unavailable);
+	parse(conf_text);
+	if (bpf_map__max_entries(loaded.skel->maps.mxgw_ct) != conf.policy.conntrack_max) {
+		/* max_entries is fixed at load: another size, another load */
+		mxgw_bpf__destroy(loaded.skel);
+		unavailable = load(conf.policy.conntrack_max);
+		tb_require(!unavailable, unavailable);
+	} else {
+		reset_maps(loaded.skel->obj);
+	}
+	*tb = loaded;
+	apply(tb);
 }
 
 void tb_allow_redirect(struct tb *tb, const char *ifname)

@@ -69,13 +69,6 @@ __u16 tb_icmp_csum(const __u8 *ip);	/* over the ICMP message */
 /* Requirements: fail under MXGW_REQUIRE_BPF=1, skip otherwise. */
 void tb_require(bool ok, const char *what);
 
-/*
- * Move this process into a fresh network namespace with:
- *   wan0 (203.0.113.33/24) <-> wanp,  lan0 (192.168.1.1/24) <-> lanp,
- * forwarding on, and the mail server's MAC as a permanent neighbour on
- * lan0.  Everything vanishes when the process exits.
- */
-void tb_netns_setup(void);
 int tb_ifindex(const char *ifname);
 /* Run a shell command in the test namespace; asserts it succeeded. */
 void tb_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -87,11 +80,28 @@ struct tb {
 	int tc_fd;
 };
 
-/* Open and load the real skeleton and apply @conf_text (parsed by the
- * real parser) with the real map code. */
-void tb_load(struct tb *tb, const char *conf_text);
+/*
+ * The group setup of a test binary (cmocka_run_group_tests): move this
+ * process into a fresh network namespace with
+ *   wan0 (203.0.113.33/24) <-> wanp,  lan0 (192.168.1.1/24) <-> lanp,
+ * forwarding on, and the mail server's MAC as a permanent neighbour on
+ * lan0 (everything vanishes when the process exits), and open and load
+ * the real skeleton, once: verifying the programs is most of what a load
+ * costs (about 0.3 s), and the kernel's selftests load once per binary
+ * too.  What cannot be had, each test's tb_reset skips or fails on.
+ */
+int tb_group_setup(void **state);
+int tb_group_teardown(void **state);
+/*
+ * What each test starts with: every map as a fresh load leaves it (arrays
+ * zero, hash tables and tries empty, the clock's timer stopped, the ring
+ * buffer read), then @conf_text (parsed by the real parser) applied with
+ * the real map code, as mxctl load does; @tb points at the programs.  A
+ * conntrack-max other than the loaded one loads the programs again.
+ */
+void tb_reset(struct tb *tb, const char *conf_text);
+/* Apply @conf_text to the running maps (a reload in place). */
 void tb_apply(struct tb *tb, const char *conf_text);
-void tb_destroy(struct tb *tb);
 /* Put @ifname in mxgw_tx_ports, as mxctl does for capable devices. */
 void tb_allow_redirect(struct tb *tb, const char *ifname);
 /* Forget the cached next hop, so the next packet looks it up again. */

@@ -198,7 +198,7 @@ if ! grep -q "^public[[:space:]]*$E2E_PUBLIC$" "$CONF_A" || ! grep -q "^public[[
 	! grep -q "^service[[:space:]]\+smtp[[:space:]].*deny$" "$CONF_B"; then
 	e2e_cannot_run "could not write the two configs"
 fi
-PINS_A=$(e2e_pin_dir "$NS_GW" wan0) && PINS_B=$(e2e_pin_dir "$NS_GW2" wan0) ||
+{ PINS_A=$(e2e_pin_dir "$NS_GW" wan0) && PINS_B=$(e2e_pin_dir "$NS_GW2" wan0); } ||
 	e2e_cannot_run "cannot find the namespaces' cookies"
 
 # --- 1. two namespaces, one bpffs -------------------------------------------
@@ -235,8 +235,8 @@ case_two_namespaces() {
 # --- 2. the long-lived connections --------------------------------------------
 
 case_flows_start() {
-	stream_start in "$NS_INET" --dst "$E2E_PUBLIC" --port "$PORT_IN" --src "$C1" &&
-		stream_start out "$NS_MS" --dst "$E2E_INET_ADDR" --port "$PORT_OUT" ||
+	{ stream_start in "$NS_INET" --dst "$E2E_PUBLIC" --port "$PORT_IN" --src "$C1" &&
+		stream_start out "$NS_MS" --dst "$E2E_INET_ADDR" --port "$PORT_OUT"; } ||
 		e2e_cannot_run "the long-lived connections did not start: $(cat "$E2E_TMP"/in.status "$E2E_TMP"/out.status 2>&1)" flows_start
 	mx -j conntrack >"$E2E_TMP/ct.json" 2>"$E2E_TMP/err"
 	if ct_has_out "$E2E_TMP/ct.json"; then
@@ -278,7 +278,7 @@ case_b_leaves_a() {
 
 case_resize() {
 	local conf=$E2E_TMP/a-resized.conf out rc net sniff=$E2E_TMP/sniff spid pk leaks
-	local exprs vb va bad= i
+	local exprs vb va bad='' i
 
 	sed 's/^#\?conntrack-max.*/conntrack-max\t4096/' "$CONF_A" >"$conf"
 	grep -q "^conntrack-max.4096$" "$conf" || { fail resize_config "no conntrack-max line"; return; }
@@ -364,6 +364,7 @@ case_unload_message() {
 	if [ "$(bpf_net "$NS_GW2" wan0)" = "- - - -" ] && [ ! -e "$PINS_B" ]; then
 		ok unload_b_nothing_left
 	else
+		# shellcheck disable=SC2012 # a listing for the reader of a failure
 		fail unload_b_nothing_left "B's wan0: $(bpf_net "$NS_GW2" wan0); pins: $(ls "$PINS_B" 2>&1 | head -3)"
 	fi
 	a_untouched unload_b_leaves_a
@@ -375,8 +376,8 @@ case_rename() {
 	local out rc net pins1
 
 	mxb -c "$CONF_B" load wan0 >/dev/null 2>"$E2E_TMP/err" || { fail rename_setup "load: $(head -c 200 "$E2E_TMP/err")"; return; }
-	ip -n "$NS_GW2" link set wan0 down && ip -n "$NS_GW2" link set wan0 name wan1 &&
-		ip -n "$NS_GW2" link set wan1 up || { fail rename_setup "ip link set name failed"; return; }
+	{ ip -n "$NS_GW2" link set wan0 down && ip -n "$NS_GW2" link set wan0 name wan1 &&
+		ip -n "$NS_GW2" link set wan1 up; } || { fail rename_setup "ip link set name failed"; return; }
 	pins1=${PINS_B%/*}/wan1
 	mxb status >"$E2E_TMP/out" 2>"$E2E_TMP/err"
 	rc=$?
@@ -408,10 +409,10 @@ case_delete() {
 	local rc net pins1=${PINS_B%/*}/wan1
 
 	# wan1 (loaded) goes; a new wan1 comes
-	ip -n "$NS_GW2" link del wan1 &&
+	{ ip -n "$NS_GW2" link del wan1 &&
 		ip -n "$NS_GW2" link add wan1 type veth peer name up1 &&
 		ip -n "$NS_GW2" addr add "$PUBLIC_B/24" dev wan1 &&
-		ip -n "$NS_GW2" link set wan1 up && ip -n "$NS_GW2" link set up1 up ||
+		ip -n "$NS_GW2" link set wan1 up && ip -n "$NS_GW2" link set up1 up; } ||
 		{ fail delete_setup "ip link failed"; return; }
 	mxb status >"$E2E_TMP/out" 2>"$E2E_TMP/err"
 	rc=$?
@@ -563,10 +564,10 @@ case_cut_connection() {
 	# sshd's place: listeners of the gateway on public:22 (IPv4) and on
 	# :::2222 (dual-stack: /proc/net/tcp6 lists its IPv4 peers), each with
 	# a client connected from the Internet while mxgw is not loaded
-	e2e_server_start "$NS_GW" stream.py "$E2E_TMP/srv-ssh" server --bind "$E2E_PUBLIC" --port 22 &&
+	{ e2e_server_start "$NS_GW" stream.py "$E2E_TMP/srv-ssh" server --bind "$E2E_PUBLIC" --port 22 &&
 		e2e_server_start "$NS_GW" stream.py "$E2E_TMP/srv-ssh6" server --bind :: --port 2222 &&
 		stream_start ssh "$NS_INET" --dst "$E2E_PUBLIC" --port 22 --src "$C1" &&
-		stream_start ssh6 "$NS_INET" --dst "$E2E_PUBLIC" --port 2222 --src "$C1" ||
+		stream_start ssh6 "$NS_INET" --dst "$E2E_PUBLIC" --port 2222 --src "$C1"; } ||
 		{ fail cut_setup "the connections to the gateway's :22 and :2222 did not start"; return; }
 	# and one of the gateway's own, outgoing from the public address:
 	# established too, but from a port nothing listens on

@@ -12,9 +12,12 @@
 # MXGW_REQUIRE_BPF=1 (tests/kernels/guest.sh); their output and exit
 # status come back through the checkout (build/kernels/PKG/run/).
 #
-#   KERNEL   a package name; "default" (the default) is the kernel of
-#            Debian 12's linux-image-amd64 metapackage, today's 6.1;
-#            "host" runs the same tests on the running kernel, no VM.
+#   KERNEL   a package name, of Debian 12 or Debian 13; "default" (the
+#            default) is the kernel of Debian 12's linux-image-amd64
+#            metapackage, today's 6.1; "trixie" that of Debian 13's,
+#            today's 6.12 (fetched through an apt configuration of its
+#            own, build/kernels/apt-trixie/: the host's apt is left as it
+#            is); "host" runs the same tests on the running kernel, no VM.
 #            Arguments are kernels until "--" or the first that holds a "/".
 #   TEST     default: the BPF program tests and tests/e2e/test_inbound.sh.
 #
@@ -82,15 +85,69 @@ resolve_default() {
 	echo "$pkg"
 }
 
+# Debian 13 (trixie) from the same archive as the host's Debian 12: apt
+# with a sources list, lists, cache and preferences of its own, so that
+# nothing of the host's apt changes.  The sources are the host's own
+# mirrors (whatever their format), each bookworm suite as its trixie one.
+TRIXIE_APT=$KROOT/apt-trixie
+trixie_apt() {	# trixie_apt apt-get|apt-cache ARG...
+	local cmd=$1
+	shift
+	"$cmd" -o Dir::Etc::SourceList="$TRIXIE_APT/sources.list" \
+		-o Dir::Etc::SourceParts="$TRIXIE_APT/empty.d" \
+		-o Dir::Etc::Preferences="$TRIXIE_APT/preferences" \
+		-o Dir::Etc::PreferencesParts="$TRIXIE_APT/empty.d" \
+		-o Dir::State::Lists="$TRIXIE_APT/lists" -o Dir::Cache="$TRIXIE_APT/cache" \
+		-o Acquire::Languages=none -o APT::Sandbox::User=root "$@"
+}
+
+trixie_update() {
+	mkdir -p "$TRIXIE_APT/empty.d" "$TRIXIE_APT/lists/partial" "$TRIXIE_APT/cache/archives/partial"
+	: >"$TRIXIE_APT/preferences"
+	# shellcheck disable=SC2016 # apt's $(FIELD)s, not the shell's
+	apt-get indextargets --format '$(REPO_URI) $(RELEASE)' | sort -u |
+		sed -n 's|^\(.*\) bookworm\(-[a-z]*\)\{0,1\}$|deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] \1 trixie\2 main|p' \
+		>"$TRIXIE_APT/sources.list"
+	[ -s "$TRIXIE_APT/sources.list" ] || die "no bookworm suite among the host's apt sources to take trixie's from"
+	say "apt-get update (Debian 13, $TRIXIE_APT)"
+	trixie_apt apt-get update -qq >&2 && touch "$TRIXIE_APT/updated"
+}
+
+# The package Debian 13's linux-image-amd64 depends on, from lists at
+# most a day old: its security suite drops the versions it replaces.
+resolve_trixie() {
+	local pkg=
+	[ -s "$TRIXIE_APT/sources.list" ] && [ -n "$(find "$TRIXIE_APT/updated" -mmin -1440 2>/dev/null)" ] &&
+		pkg=$(trixie_apt apt-cache depends linux-image-amd64 2>/dev/null |
+			sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -1)
+	if [ -z "$pkg" ]; then
+		trixie_update || die "apt-get update of Debian 13's lists failed"
+		pkg=$(trixie_apt apt-cache depends linux-image-amd64 2>/dev/null |
+			sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -1)
+	fi
+	[ -n "$pkg" ] || die "cannot resolve Debian 13's linux-image-amd64 to a kernel package"
+	echo "$pkg"
+}
+
+# download PKG DIR: the .deb into DIR, from Debian 12's archive (the
+# host's apt) or else Debian 13's; lists are updated only when a try fails.
+download() {
+	local pkg=$1 dir=$2
+	( cd "$dir" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >/dev/null 2>"$dir/download.err" ) && return 0
+	if [ -s "$TRIXIE_APT/sources.list" ]; then
+		( cd "$dir" && trixie_apt apt-get download -q "$pkg" >/dev/null 2>>"$dir/download.err" ) && return 0
+	fi
+	( apt-get update -qq && cd "$dir" &&
+		apt-get download -q -o APT::Sandbox::User=root "$pkg" >/dev/null 2>>"$dir/download.err" ) && return 0
+	trixie_update && ( cd "$dir" && trixie_apt apt-get download -q "$pkg" >/dev/null 2>>"$dir/download.err" )
+}
+
 fetch_deb() {
 	local pkg=$1 dir=$2 deb
 	deb=$(find "$dir" -maxdepth 1 -name "${pkg}_*.deb" | sort | tail -1)
 	if [ -z "$deb" ]; then
 		say "apt-get download $pkg"
-		( cd "$dir" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >/dev/null 2>"$dir/download.err" ) ||
-		( apt-get update -qq && cd "$dir" &&
-			apt-get download -q -o APT::Sandbox::User=root "$pkg" >/dev/null 2>"$dir/download.err" ) ||
-			die "apt-get download $pkg failed: $(tail -1 "$dir/download.err")"
+		download "$pkg" "$dir" || die "apt-get download $pkg failed: $(tail -1 "$dir/download.err")"
 		deb=$(find "$dir" -maxdepth 1 -name "${pkg}_*.deb" | sort | tail -1)
 	fi
 	[ -n "$deb" ] || die "no .deb for $pkg in $dir"
@@ -321,7 +378,10 @@ run_host() {
 
 run_vm() {
 	local pkg=$1 dir run rel accel t0 rc line
-	[ "$pkg" = default ] && pkg=$(resolve_default)
+	case $pkg in
+	default) pkg=$(resolve_default) ;;
+	trixie) pkg=$(resolve_trixie) ;;
+	esac
 	case $pkg in
 	linux-image-*) ;;
 	*) die "$pkg: not a kernel image package (linux-image-...)" ;;

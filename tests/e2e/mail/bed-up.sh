@@ -86,9 +86,9 @@ say "bed in $BED (namespaces $NS_INET, $NS_GW, $NS_MS)"
 # bind cannot propagate into the namespace itself): mxctl runs in it on
 # every call, and the pins under its /sys/fs/bpf are the bed's alone.
 
-mkdir "$BED/ns" && mount --bind "$BED/ns" "$BED/ns" && mount --make-private "$BED/ns" &&
+{ mkdir "$BED/ns" && mount --bind "$BED/ns" "$BED/ns" && mount --make-private "$BED/ns" &&
 	touch "$BED_MNTNS" &&
-	unshare --mount="$BED_MNTNS" --propagation private true ||
+	unshare --mount="$BED_MNTNS" --propagation private true; } ||
 	die "cannot create the bed's mount namespace"
 nsenter --mount="$BED_MNTNS" -- mount -t bpf bpf /sys/fs/bpf ||
 	die "cannot mount a bpffs in the bed's mount namespace"

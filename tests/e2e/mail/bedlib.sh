@@ -75,6 +75,7 @@ bed_load_env() {
 bed_exec() {
 	local ns=$1 etc=$BED/$1.etc
 	shift
+	# shellcheck disable=SC2016 # $1 is the inner shell's: bed_exec's $etc
 	nsenter --net="/run/netns/$ns" -- unshare --mount --uts --propagation private -- \
 		/bin/sh -c 'mount --bind "$1/resolv.conf" /etc/resolv.conf &&
 			mount --bind "$1/hosts" /etc/hosts &&

@@ -21,6 +21,7 @@
 CA=$BED/tls/ca.pem
 
 # the two ends of a direction
+# shellcheck disable=SC2153 # MS_DOMAIN, MS_USER: bedlib.sh's, sourced first
 _dir() {
 	if [ "$1" = in ]; then
 		SRC_NS=$NS_INET DST=$PUB DST_DOMAIN=$MS_DOMAIN DST_USER=$MS_USER DST_SITE=ms

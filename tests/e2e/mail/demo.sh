@@ -45,6 +45,7 @@ echo "  mxctl:    $MXCTL"
 say "bringing up the test bed: Internet host, gateway running mxgw, mail server"
 MXGW_BED=$(mktemp -u /tmp/mxgw-mailbed.XXXXXX)
 export MXGW_BED
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	if [ -z "$KEEP" ] && [ -d "$MXGW_BED" ]; then
 		"$BED_LIBDIR/bed-down.sh" "$MXGW_BED" >/dev/null || echo "demo: bed-down failed for $MXGW_BED" >&2
@@ -92,6 +93,7 @@ say "the shipped table, tried with real clients (in: from the Internet host to $
 fmt='%-6s %-8s %-4s %-6s %-22s %-54s %s\n'
 # shellcheck disable=SC2059 # the format is ours
 printf "$fmt" service port dir table "tried with" "what happened" "mxgw counted"
+# shellcheck disable=SC2059 # the format is ours
 printf "$fmt" ------- -------- ---- ----- ---------------------- \
 	------------------------------------------------------ ------------
 mismatches=0

@@ -29,6 +29,7 @@ PACKAGES="postfix dovecot-imapd dovecot-pop3d nginx slapd ldap-utils
 SERVICES="postfix dovecot nginx slapd"
 
 if [ "${1:-}" = --list ]; then
+	# shellcheck disable=SC2086 # split on purpose: the names on one line
 	echo $PACKAGES
 	exit 0
 fi

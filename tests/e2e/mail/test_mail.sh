@@ -314,6 +314,7 @@ case_reload() {
 	pout=$!
 	BG_PIDS+=("$pin" "$pout")
 	# reload once both are under way
+	# shellcheck disable=SC2016 # expanded by eval, on each try
 	bed_wait 10 eval '[ -s "$BED/dl.in" ] && [ -s "$BED/dl.out" ]' ||
 		fail reload_downloads_started "the downloads did not start: $(head -c 200 "$BED/dl.in.err" "$BED/dl.out.err")"
 	bed_mx reload >"$BED/reload.out" 2>"$BED/err"
