@@ -64,8 +64,9 @@ static __always_inline void event_fill(struct mxgw_event *ev, void *data,
 	if (!ip)
 		return;
 	ev->proto = ip->protocol;
-	ev->saddr = ip->saddr;
-	ev->daddr = ip->daddr;
+	ev->family = MXGW_FAM_IPV4;
+	ev->saddr[0] = ip->saddr;
+	ev->daddr[0] = ip->daddr;
 	if (!ev->pkt_len)
 		ev->pkt_len = (void *)ip - data + bpf_ntohs(ip->tot_len);
 	if (ipv4_validate(&c, ip, l3_len) != IPV4_OK)

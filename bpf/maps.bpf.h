@@ -40,22 +40,30 @@ struct {
 } mxgw_from SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, MXGW_MAX_FROM);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct mxgw_from6_key);
+	__type(value, __u8);
+} mxgw_from6 SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, MXGW_MAX_SERVICES);
+	__uint(max_entries, MXGW_SVC_STATS_ENTRIES);
 	__type(key, __u32);
 	__type(value, struct mxgw_svc_stats);
 } mxgw_svc_stats SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, MXGW_COUNTER_MAX);
+	__uint(max_entries, MXGW_COUNTERS_ENTRIES);
 	__type(key, __u32);
 	__type(value, __u64);
 } mxgw_counters SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, MXGW_FAM_MAX);
 	__type(key, __u32);
 	__type(value, struct mxgw_nexthop);
 } mxgw_nexthop SEC(".maps");
@@ -84,6 +92,13 @@ struct {
 	__type(key, struct mxgw_nat_key);
 	__type(value, struct mxgw_nat_entry);
 } mxgw_nat SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct mxgw_ct6_key);
+	__type(value, struct mxgw_ct_entry);
+} mxgw_ct6 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -110,7 +110,7 @@ int mxgw_wan_in(struct xdp_md *ctx)
 	if (proto != bpf_htons(ETH_P_IP)) {
 		if (eth_is_vlan(proto))
 			return xdp_drop(ctx, MXGW_DROP_VLAN_DEPTH);
-		count(MXGW_PASS_NON_IPV4);
+		count(MXGW_PASS_NON_IP);
 		return XDP_PASS;
 	}
 	ip = parse_ipv4_fixed(&c);

@@ -149,8 +149,8 @@ static int on_event(void *ctx, void *data, size_t size)
 
 	real_ns = (__s64)ev->ts_ns + run->mono_to_real;
 	iso_time(when, sizeof(when), real_ns);
-	endpoint(src, sizeof(src), ev->saddr, ev->sport, ev->proto);
-	endpoint(dst, sizeof(dst), ev->daddr, ev->dport, ev->proto);
+	endpoint(src, sizeof(src), ev->saddr[0], ev->sport, ev->proto);
+	endpoint(dst, sizeof(dst), ev->daddr[0], ev->dport, ev->proto);
 
 	if (run->use_json) {
 		struct json *j = &run->json;

@@ -131,7 +131,10 @@ int mxgw_size_conntrack(struct mxgw_bpf *skel, __u32 max)
 {
 	int err = bpf_map__set_max_entries(skel->maps.mxgw_ct, max);
 
-	return err ? err : bpf_map__set_max_entries(skel->maps.mxgw_nat, max);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.mxgw_nat, max);
+	/* IPv6's flows: the same limit, a table of their own */
+	return err ? err : bpf_map__set_max_entries(skel->maps.mxgw_ct6, max);
 }
 
 int mxgw_prog_id_of_fd(int fd, __u32 *id)

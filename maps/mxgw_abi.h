@@ -16,7 +16,7 @@
 
 /* Bumped whenever a struct or map below changes shape. A running gateway
  * loaded by an mxctl with another ABI version is refused, never patched. */
-#define MXGW_ABI_VERSION	3
+#define MXGW_ABI_VERSION	4
 
 #define MXGW_PIN_ROOT		"/sys/fs/bpf/mxgw"
 
@@ -42,6 +42,7 @@
 	FN(ports,	REUSE,	NONE)					\
 	FN(services,	REUSE,	NONE)					\
 	FN(from,	REUSE,	NONE)					\
+	FN(from6,	REUSE,	NONE)					\
 	/* counters continue; its rows are keyed by service ids that	\
 	 * only mxgw_services names, which the programs do not use:	\
 	 * taken from a device without it, they would count under	\
@@ -53,6 +54,7 @@
 	/* conntrack-max: flows survive a resize */			\
 	FN(ct,		COPY,	NONE)					\
 	FN(nat,		COPY,	NONE)					\
+	FN(ct6,		COPY,	NONE)					\
 	/* its bpf_timer's callback holds the old program (and so the	\
 	 * old maps) alive; a fresh clock starts ticking with the first	\
 	 * packet, the old one's timer is freed with its last user	\
@@ -85,7 +87,7 @@ enum mxgw_verdict {
 };
 
 enum mxgw_dir {
-	MXGW_DIR_IN	= 0,	/* Internet -> public address */
+	MXGW_DIR_IN	= 0,	/* Internet -> public address (IPv6: mailserver6) */
 	MXGW_DIR_OUT	= 1,	/* LAN -> Internet */
 	MXGW_DIR_MAX,
 };
@@ -98,6 +100,33 @@ enum mxgw_proto {
 };
 
 #define MXGW_PROTO_BIT(p)	(1U << (p))
+
+/*
+ * Address families: the second index of the per-family maps.  The table is
+ * one for both; what it counted is kept apart per family (mxgw_counters
+ * and mxgw_svc_stats are indexed by mxgw_counter_key() / mxgw_svc_key()),
+ * so an operator sees how much of the mail came over IPv6.  IPv4 is 0: its
+ * keys are the bare counter and service ids.
+ */
+enum mxgw_family {
+	MXGW_FAM_IPV4	= 0,
+	MXGW_FAM_IPV6	= 1,
+	MXGW_FAM_MAX,
+};
+
+/* An IPv6 address as the packet carries it: four words, so BPF compares
+ * one in four loads and user space reads it as a struct in6_addr. */
+struct mxgw_in6 {
+	__be32 a[4];
+};
+_Static_assert(sizeof(struct mxgw_in6) == 16, "mxgw_in6 layout");
+
+/* An IPv6 prefix as the data plane tests it: (addr & mask) == net. */
+struct mxgw_prefix6 {
+	struct mxgw_in6 net;
+	struct mxgw_in6 mask;
+};
+_Static_assert(sizeof(struct mxgw_prefix6) == 32, "mxgw_prefix6 layout");
 
 /*
  * Connection tracking states, one line each: a TCP state, or UDP / ICMP,
@@ -147,6 +176,8 @@ enum mxgw_ct_state {
 };
 
 #define MXGW_WAN_ADDRS_MAX	4
+#define MXGW_WAN6_ADDRS_MAX	4	/* the WAN device's IPv6 addresses, link-local included */
+#define MXGW_LAN6_MAX		4	/* the LAN's IPv6 prefixes (lan6) */
 
 /*
  * mxgw_config: one entry, the addresses and settings of the running table.
@@ -174,9 +205,24 @@ struct mxgw_config {
 	 * a /31 or /32): never a source, passed as a destination */
 	__be32 wan_bcast[MXGW_WAN_ADDRS_MAX];
 	__u64 timeout_ns[MXGW_CT_STATE_MAX];	/* by enum mxgw_ct_state */
+	/*
+	 * IPv6, after everything IPv4 reads, so its hot fields keep their
+	 * cache line.  Routed, no translation: mailserver6 is the mail
+	 * server's own global address (the table's incoming column applies
+	 * to it), the LAN's prefixes are reachable from the WAN only as
+	 * replies of tracked flows, and none of them, nor the WAN device's
+	 * own addresses, is ever a source arriving on the WAN.
+	 */
+	__u8 has_mailserver6;	/* 0: no mailserver6, nothing is let in over IPv6 */
+	__u8 nlan6;		/* lan6[0..nlan6) are in use */
+	__u8 nwan6;		/* wan6_addrs[0..nwan6) are in use */
+	__u8 pad3[5];
+	struct mxgw_in6 mailserver6;
+	struct mxgw_prefix6 lan6[MXGW_LAN6_MAX];
+	struct mxgw_in6 wan6_addrs[MXGW_WAN6_ADDRS_MAX];
 };
-_Static_assert(sizeof(struct mxgw_config) == 72 + 8 * MXGW_CT_STATE_MAX,
-	       "mxgw_config layout");
+_Static_assert(sizeof(struct mxgw_config) == 72 + 8 * MXGW_CT_STATE_MAX + 8 + 16 +
+	       32 * MXGW_LAN6_MAX + 16 * MXGW_WAN6_ADDRS_MAX, "mxgw_config layout");
 
 /*
  * mxgw_ports: the data plane's index of the table, an array indexed by
@@ -234,7 +280,15 @@ _Static_assert(sizeof(struct mxgw_from_key) == 12, "mxgw_from_key layout");
 
 #define MXGW_FROM_SVC_BITS	32U
 
-/* mxgw_svc_stats: per-CPU, indexed by service id. */
+/* mxgw_from6: the same for IPv6 sources (prefixlen: 32 + 0..128). */
+struct mxgw_from6_key {
+	__u32 prefixlen;
+	__u32 svc_id;		/* network byte order */
+	struct mxgw_in6 addr;
+};
+_Static_assert(sizeof(struct mxgw_from6_key) == 24, "mxgw_from6_key layout");
+
+/* mxgw_svc_stats: per-CPU, indexed by mxgw_svc_key(family, service id). */
 struct mxgw_pkt_count {
 	__u64 packets;
 	__u64 bytes;
@@ -246,8 +300,17 @@ struct mxgw_svc_stats {
 };
 _Static_assert(sizeof(struct mxgw_svc_stats) == 64, "mxgw_svc_stats layout");
 
+#define MXGW_SVC_STATS_ENTRIES	(MXGW_FAM_MAX * MXGW_MAX_SERVICES)
+
+static inline __u32 mxgw_svc_key(__u32 family, __u32 svc_id)
+{
+	return family * MXGW_MAX_SERVICES + svc_id;
+}
+
 /*
- * mxgw_counters: per-CPU u64 array indexed by enum mxgw_counter.  Every
+ * mxgw_counters: per-CPU u64 array indexed by mxgw_counter_key(family,
+ * enum mxgw_counter): each counter once per address family (what is no IP,
+ * ARP say, or the data plane's own, counts under IPv4's key).  Every
  * counter is one entry of MXGW_COUNTERS, after the kernel's
  * include/net/dropreason-core.h: the enum below, and in user space the
  * word mxctl prints, its help, its Prometheus family and its flags
@@ -300,6 +363,10 @@ _Static_assert(sizeof(struct mxgw_svc_stats) == 64, "mxgw_svc_stats layout");
 	   "addressed to a LAN address instead of the public one")	\
 	FN(DROP_TRANSIT, "drop_transit", DROP, NONE,			\
 	   "addressed to one the kernel would forward elsewhere")	\
+	FN(DROP_EXT_HEADERS, "drop_ext_headers", DROP, NONE,		\
+	   "IPv6 extension headers not walked: too many, unknown, misplaced") \
+	FN(DROP_ROUTING_HEADER, "drop_routing_header", DROP, NONE,	\
+	   "IPv6 routing header of type 0, or with segments left")	\
 	/* outgoing drops */						\
 	FN(DROP_OUT_SERVICE_DENY, "drop_out_service_deny", DROP, NONE,	\
 	   "listed service, outgoing deny")				\
@@ -362,8 +429,8 @@ _Static_assert(sizeof(struct mxgw_svc_stats) == 64, "mxgw_svc_stats layout");
 	/* passed untouched */						\
 	FN(PASS_NOT_FOR_US, "pass_not_for_us", PASS, NONE,		\
 	   "to another WAN address, broadcast, multicast, or kept by the kernel") \
-	FN(PASS_NON_IPV4, "pass_non_ipv4", PASS, NONE,			\
-	   "ARP, IPv6 (not filtered yet), ...")				\
+	FN(PASS_NON_IP, "pass_non_ip", PASS, NONE,			\
+	   "ARP and everything else that is neither IPv4 nor IPv6")	\
 	FN(PASS_LOCAL, "pass_local", PASS, NONE,			\
 	   "reply to the gateway's own flow")				\
 	FN(PASS_ICMP_ECHO, "pass_icmp_echo", PASS, NONE,		\
@@ -397,6 +464,13 @@ enum mxgw_counter {
 	MXGW_COUNTER_MAX,
 };
 
+#define MXGW_COUNTERS_ENTRIES	(MXGW_FAM_MAX * MXGW_COUNTER_MAX)
+
+static inline __u32 mxgw_counter_key(__u32 family, __u32 counter)
+{
+	return family * MXGW_COUNTER_MAX + counter;
+}
+
 /* The flags column. */
 #define MXGW_CF_F_NONE		0
 #define MXGW_CF_F_DERIVED	0x1
@@ -410,7 +484,8 @@ enum mxgw_counter {
 	({ __u32 mxgw_c_ = (c); 0 MXGW_COUNTERS(MXGW_COUNTER_DERIVED_IF); })
 
 /*
- * mxgw_nexthop: per-CPU cache of the mail server's next hop, filled by
+ * mxgw_nexthop: per-CPU cache of the mail server's next hop, one entry per
+ * family (key enum mxgw_family: mailserver, mailserver6), filled by
  * bpf_fib_lookup from the XDP program at most every MXGW_NEXTHOP_TTL_NS,
  * so a changed MAC or route is followed within that time while the fast
  * path does not pay a fib lookup per packet.
@@ -424,8 +499,9 @@ struct mxgw_nexthop {
 	__u8 smac[6];
 	__u8 dmac[6];
 	__be32 daddr;		/* the address looked up: a new mailserver refreshes */
+	struct mxgw_in6 daddr6;	/* the same, IPv6's entry */
 };
-_Static_assert(sizeof(struct mxgw_nexthop) == 32, "mxgw_nexthop layout");
+_Static_assert(sizeof(struct mxgw_nexthop) == 48, "mxgw_nexthop layout");
 
 /*
  * mxgw_ct: LRU hash of tracked connections, keyed as a reply arrives on the
@@ -476,6 +552,24 @@ static inline __u64 mxgw_ct_timeout_ns(const struct mxgw_config *cfg,
 		t = cfg->timeout_ns[MXGW_CT_TCP_SYN_SENT];
 	return t;
 }
+
+/*
+ * mxgw_ct6: LRU hash of tracked IPv6 flows of the LAN.  Routed, nothing is
+ * translated: one key serves both directions, built from the LAN side
+ * (egress: source; ingress: destination).  ICMPv6 echo: lan_port is the
+ * identifier, remote_port 0.  The value is struct mxgw_ct_entry with
+ * lan_addr and lan_port 0 (the key holds them).  Sized by conntrack-max,
+ * as mxgw_ct.
+ */
+struct mxgw_ct6_key {
+	struct mxgw_in6 lan_addr;
+	struct mxgw_in6 remote_addr;
+	__be16 lan_port;
+	__be16 remote_port;
+	__u8 proto;		/* IPPROTO_TCP, _UDP, _ICMPV6 */
+	__u8 pad[3];
+};
+_Static_assert(sizeof(struct mxgw_ct6_key) == 40, "mxgw_ct6_key layout");
 
 /*
  * mxgw_nat: LRU hash from a LAN host's flow to its public port, so egress
@@ -555,17 +649,18 @@ struct mxgw_event {
 	__u16 reason;		/* enum mxgw_counter */
 	__u8 verdict;		/* enum mxgw_event_verdict */
 	__u8 dir;		/* enum mxgw_dir */
-	__u8 proto;		/* IPPROTO_*, 0 if not IPv4 */
+	__u8 proto;		/* IPPROTO_* (the L4 after IPv6's extension headers), 0 if no IP */
 	__u8 svc_id;		/* the table's service, 0 unlisted */
 	__u16 head_len;		/* bytes in head[] */
-	__be32 saddr;
-	__be32 daddr;
+	__u8 family;		/* enum mxgw_family */
+	__u8 pad[3];
 	__be16 sport;		/* 0 where there are no ports */
 	__be16 dport;
-	__u8 pad[4];
+	__be32 saddr[4];	/* IPv4: saddr[0] */
+	__be32 daddr[4];
 	__u8 head[MXGW_EVENT_HEAD];
 };
-_Static_assert(sizeof(struct mxgw_event) == 40 + MXGW_EVENT_HEAD, "mxgw_event layout");
+_Static_assert(sizeof(struct mxgw_event) == 64 + MXGW_EVENT_HEAD, "mxgw_event layout");
 
 /*
  * mxgw_log_lease: one entry, the lease of the running `mxctl log`.  It

@@ -193,14 +193,16 @@ case_install() {
 case_version_and_cflags() {
 	local want got tree=$E2E_TMP/tree out v1 v2 v3 ver
 
+	# the map ABI version, as the one shared header defines it
+	abi=$(sed -n 's/^#define MXGW_ABI_VERSION[[:space:]]*\([0-9]*\).*/\1/p' "$E2E_ROOT/maps/mxgw_abi.h")
 	# (-dirty when the tree was changed: not asked of a fresh clone)
 	want=$(git -C "$E2E_ROOT" describe --always --tags 2>/dev/null || echo unknown)
 	v1=$("$MXCTL" --version)
 	v2=$("$MXCTL" version)
 	v3=$("$MXCTL" -j version | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["version"], d["abi"])')
 	ver=${v1#mxctl }
-	ver=${ver% (map ABI 3)}
-	if [ "$v1" = "mxctl $ver (map ABI 3)" ] && [ "$v2" = "$v1" ] && [ "$v3" = "$ver 3" ] &&
+	ver=${ver% (map ABI $abi)}
+	if [ "$v1" = "mxctl $ver (map ABI $abi)" ] && [ "$v2" = "$v1" ] && [ "$v3" = "$ver $abi" ] &&
 		{ [ "$ver" = "$want" ] || [ "$ver" = "$want-dirty" ]; }; then
 		ok version_is_git_describe
 	else
@@ -225,7 +227,7 @@ case_version_and_cflags() {
 		fail make_cflags_keeps_project_flags "a compile without -O0 or the project's flags: ${out:-none at all}"
 	fi
 	got=$("$tree/build/mxctl" --version)
-	if [ "$got" = "mxctl unknown (map ABI 3)" ]; then
+	if [ "$got" = "mxctl unknown (map ABI $abi)" ]; then
 		ok version_fallback_outside_git
 	else
 		fail version_fallback_outside_git "built without .git: '$got'"
@@ -374,10 +376,12 @@ case_stats() {
 	# (and retransmissions) of the three refused connections, the packets
 	# of the three that went through
 	vals=$(python3 - "$json" "$p" "$E2E_TMP/promcheck.py" "$("$MXCTL" -j version |
-		python3 -c 'import json, sys; print(json.load(sys.stdin)["version"])')" <<'EOF'
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["version"])')" \
+		"$(sed -n 's/^#define MXGW_ABI_VERSION[[:space:]]*\([0-9]*\).*/\1/p' "$E2E_ROOT/maps/mxgw_abi.h")" <<'EOF'
 import json, runpy, sys
 d = json.load(open(sys.argv[1]))[0]
 version = sys.argv[4]
+abi = sys.argv[5]
 sys.argv = [sys.argv[3], sys.argv[2]]
 g = runpy.run_path(sys.argv[0])
 v = g['v']
@@ -404,8 +408,8 @@ if svc['smtp']['in']['allowed']['packets'] < 3 * 3 or svc['pop3']['in']['denied'
 if v('mxgw_service_info', service='pop3', port='110', proto='tcp', outgoing='allow',
      incoming='deny', to='mailserver', **{'from': 'false'}) != 1:
     bad.append('no mxgw_service_info for pop3')
-if v('mxgw_build_info', ifname=None, version=version, abi='3') != 1:
-    bad.append('no mxgw_build_info{version="%s",abi="3"}' % version)
+if v('mxgw_build_info', ifname=None, version=version, abi=abi) != 1:
+    bad.append('no mxgw_build_info{version="%s",abi="%s"}' % (version, abi))
 print('; '.join(bad) or 'same')
 EOF
 )

@@ -149,10 +149,14 @@ static void fixture(struct mxgw_stats *st)
 /* --- Prometheus: expected output ---------------------------------------------- */
 
 
+#define STR_(x)	#x
+#define STR(x)	STR_(x)
+#define ABI_STR	STR(MXGW_ABI_VERSION)
+
 static const char PROM_HEAD[] =
 	"# HELP mxgw_build_info The mxctl that serves these metrics: its version (git describe at build time) and the map ABI version it speaks. Always 1.\n"
 	"# TYPE mxgw_build_info gauge\n"
-	"mxgw_build_info{version=\"1.2.3-test\",abi=\"3\"} 1\n"
+	"mxgw_build_info{version=\"1.2.3-test\",abi=\"" ABI_STR "\"} 1\n"
 	"# HELP mxgw_info The running gateway on a WAN interface: public address, mail server, default verdict, icmp-echo, XDP attach mode. Always 1.\n"
 	"# TYPE mxgw_info gauge\n"
 	"mxgw_info{ifname=\"wan0\",public=\"203.0.113.33\",mailserver=\"192.168.1.10\",default=\"deny\",icmp_echo=\"allow\",xdp_mode=\"native\"} 1\n"
@@ -376,7 +380,7 @@ static void test_metric_names_are_stable(void **state)
 		{ MXGW_DROP_NAT_FULL, "mxgw_drops_total{ifname=\"wan0\",reason=\"drop_nat_full\"} " },
 		{ MXGW_FWD_REDIRECT, "mxgw_forwarded_packets_total{ifname=\"wan0\",path=\"fwd_redirect\"} " },
 		{ MXGW_FWD_KERNEL_NO_NEIGH, "mxgw_forwarded_packets_total{ifname=\"wan0\",path=\"fwd_kernel_no_neigh\"} " },
-		{ MXGW_PASS_NON_IPV4, "mxgw_passed_packets_total{ifname=\"wan0\",reason=\"pass_non_ipv4\"} " },
+		{ MXGW_PASS_NON_IP, "mxgw_passed_packets_total{ifname=\"wan0\",reason=\"pass_non_ip\"} " },
 		{ MXGW_FIB_REFRESH, "mxgw_fib_refresh_total{ifname=\"wan0\"} " },
 		{ MXGW_CT_NEW, "mxgw_ct_new_total{ifname=\"wan0\"} " },
 		{ MXGW_CT_EVICTED, "mxgw_ct_evicted_total{ifname=\"wan0\"} " },
