@@ -191,7 +191,7 @@ case_install() {
 # replaces the optimisation, never the project's include paths, warnings
 # and -std.
 case_version_and_cflags() {
-	local want got tree=$E2E_TMP/tree out v1 v2 v3 ver
+	local want got tree=$E2E_TMP/tree out v1 v2 v3 ver abi
 
 	# the map ABI version, as the one shared header defines it
 	abi=$(sed -n 's/^#define MXGW_ABI_VERSION[[:space:]]*\([0-9]*\).*/\1/p' "$E2E_ROOT/maps/mxgw_abi.h")
@@ -201,7 +201,7 @@ case_version_and_cflags() {
 	v2=$("$MXCTL" version)
 	v3=$("$MXCTL" -j version | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["version"], d["abi"])')
 	ver=${v1#mxctl }
-	ver=${ver% (map ABI $abi)}
+	ver=${ver% (map ABI "$abi")}
 	if [ "$v1" = "mxctl $ver (map ABI $abi)" ] && [ "$v2" = "$v1" ] && [ "$v3" = "$ver $abi" ] &&
 		{ [ "$ver" = "$want" ] || [ "$ver" = "$want-dirty" ]; }; then
 		ok version_is_git_describe
