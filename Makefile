@@ -45,10 +45,10 @@ DEPS := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool libcmocka-dev \
 BPF_SRC  := bpf/mxgw.bpf.c
 BPF_HDRS := $(wildcard bpf/*.h) maps/mxgw_abi.h
 LIB_SRC  := maps/maps.c maps/names.c maps/policy.c loader/loader.c loader/netdev.c loader/refusal.c \
-	    loader/pins.c loader/replace.c loader/preflight.c
+	    loader/pins.c loader/replace.c loader/preflight.c loader/snapshot.c
 CTL_SRC  := ctl/mxctl.c ctl/version.c ctl/json.c ctl/show.c ctl/cmd_load.c ctl/cmd_service.c ctl/cmd_status.c \
 	    ctl/cmd_conntrack.c ctl/cmd_dns.c ctl/cmd_check.c ctl/advice.c ctl/conf_save.c ctl/config.c \
-	    ctl/cmd_log.c ctl/cmd_stats.c ctl/prometheus.c ctl/cmd_export.c ctl/nft_export.c
+	    ctl/cmd_log.c ctl/cmd_stats.c ctl/prometheus.c ctl/cmd_export.c ctl/nft_export.c ctl/snapshot.c ctl/print_text.c ctl/print_json.c
 HDRS     := $(wildcard maps/*.h ctl/*.h loader/*.h) $(BUILD)/mxgw.skel.h
 
 LIB_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
@@ -159,12 +159,12 @@ $(BUILD)/tests/test_conf_save: tests/unit/test_conf_save.c ctl/conf_save.c $(CON
 		tests/unit/test_conf_save.c ctl/conf_save.c $(CONF_SRC) -lcmocka -o $@
 
 # (a version of its own, so the expected text does not follow git)
-$(BUILD)/tests/test_prometheus: tests/unit/test_prometheus.c tests/unit/unit.c ctl/prometheus.c ctl/json.c ctl/show.c \
+$(BUILD)/tests/test_prometheus: tests/unit/test_prometheus.c tests/unit/unit.c ctl/prometheus.c ctl/json.c ctl/show.c ctl/print_text.c ctl/print_json.c \
 		maps/names.c ctl/version.c $(HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -DMXGW_VERSION='"1.2.3-test"' tests/unit/test_prometheus.c tests/unit/unit.c \
-		ctl/prometheus.c ctl/json.c ctl/show.c maps/names.c ctl/version.c -lcmocka -o $@
+		ctl/prometheus.c ctl/json.c ctl/show.c ctl/print_text.c ctl/print_json.c maps/names.c ctl/version.c -lcmocka -o $@
 
 $(BUILD)/tests/test_nft_export: tests/unit/test_nft_export.c tests/unit/unit.c ctl/nft_export.c $(CONF_SRC) $(HDRS)
 	$(call msg,CC,$@)

@@ -108,7 +108,7 @@ kill -INT "$logger"
 wait "$logger"
 shown=$(grep -c '"reason":"drop_default_deny"' "$E2E_TMP/flood.log")
 limited=$(counter log_rate_limited)
-denied=$(jget "$E2E_TMP/st.json" "svc('(unlisted)')['in_denied']['packets']")
+denied=$(jget "$E2E_TMP/st.json" "svc('(unlisted)')['in']['denied']['packets']")
 # per-CPU buckets of RATE/ncpu a second; the burst may straddle two seconds
 if [ "$shown" -ge 1 ] && [ "$shown" -le $((2 * RATE)) ]; then
 	ok log_stays_within_rate
@@ -220,9 +220,9 @@ import json, re, sys
 lines = [json.loads(l) for l in open(sys.argv[1]).read().splitlines()]
 m = re.search(r"(\d+) events shown; not logged: (\d+) over log-rate, (\d+) with the buffer full",
               open(sys.argv[2]).read())
-b, a = (json.load(open(f))[0] for f in sys.argv[3:5])
+b, a = (json.load(open(f))["interfaces"][0] for f in sys.argv[3:5])
 def delta(k): return a["counters"][k] - b["counters"][k]
-def denied(d): return next(s for s in d["services"] if s["name"] == "(unlisted)")["in_denied"]["packets"]
+def denied(d): return next(s for s in d["services"] if s["name"] == "(unlisted)")["in"]["denied"]["packets"]
 print(m.group(1) if m else -1, len(lines), delta("log_events"), delta("log_rate_limited"),
       delta("log_buffer_full"), denied(a) - denied(b),
       m.group(2) if m else -1, m.group(3) if m else -1)
@@ -295,7 +295,7 @@ e2e_connect "$E2E_CLIENT1:25"
 [ "$(conn_result "$E2E_CLIENT1" 25)" = "banner 220 mxgw-e2e 25" ] ||
 	fail mac_change "no banner before the change: $(conn_result "$E2E_CLIENT1" 25)"
 status_json "$E2E_TMP/mac.json"
-red0=$(jget "$E2E_TMP/mac.json" "d['forward']['redirected']")
+red0=$(jget "$E2E_TMP/mac.json" "d['counters']['fwd_redirect']")
 ns_exec "$NS_MS" ip link set eth0 address "$NEW_MAC"
 ip -n "$NS_GW" neigh replace "$E2E_MAILSERVER" lladdr "$NEW_MAC" dev lan0 nud reachable
 start=$(date +%s%N)
@@ -305,7 +305,7 @@ while [ $(($(date +%s%N) - start)) -lt 5000000000 ]; do
 	status_json "$E2E_TMP/mac.json"
 	if [ "$(conn_result "$E2E_CLIENT1" 25)" = "banner 220 mxgw-e2e 25" ] &&
 		{ [ "$XDP_FEATURES" = 0 ] || [ "$(jget "$E2E_TMP/mac.json" \
-			"d['forward']['redirected'] > $red0 and '$NEW_MAC' in d['forward']['reason']")" = True ]; }; then
+			"d['counters']['fwd_redirect'] > $red0 and d['forward']['mac'] == '$NEW_MAC'")" = True ]; }; then
 		followed=1
 		break
 	fi

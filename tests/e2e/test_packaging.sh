@@ -376,7 +376,7 @@ case_stats() {
 	vals=$(python3 - "$json" "$p" "$E2E_TMP/promcheck.py" "$("$MXCTL" -j version |
 		python3 -c 'import json, sys; print(json.load(sys.stdin)["version"])')" <<'EOF'
 import json, runpy, sys
-d = json.load(open(sys.argv[1]))[0]
+d = json.load(open(sys.argv[1]))["interfaces"][0]
 version = sys.argv[4]
 sys.argv = [sys.argv[3], sys.argv[2]]
 g = runpy.run_path(sys.argv[0])
@@ -413,6 +413,62 @@ EOF
 		ok stats_values_json_and_prometheus_agree
 	else
 		fail stats_values_json_and_prometheus_agree "$vals"
+	fi
+	# status -j and stats -j: one document, field by field (the numbers
+	# traffic moves between the two reads aside), every field of it
+	# documented in mxctl(8)'s JSON OUTPUT
+	mx status -j >"$E2E_TMP/status.json" 2>"$E2E_TMP/err"
+	MANWIDTH=200 man -l "$MANROOT/man8/mxctl.8" >"$E2E_TMP/mxctl.8.txt" 2>/dev/null
+	vals=$(python3 - "$E2E_TMP/status.json" "$json" "$E2E_TMP/mxctl.8.txt" <<'EOF'
+import json, re, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+man = open(sys.argv[3]).read()
+documented = set(re.findall(r'^       (\S+)(?: |$)', man, re.M))
+volatile = {'counters', 'packets', 'bytes', 'ticks', 'age_ms', 'entries', 'mappings',
+            'ports_in_use', 'kernel_packets'}
+bad = []
+def name(path):
+    return '.'.join(path).replace('.[]', '[]')
+def walk(x, y, path):
+    if isinstance(x, dict):
+        if not isinstance(y, dict) or set(x) != set(y):
+            bad.append('%s: %s vs %s' % (name(path), sorted(x), sorted(y) if isinstance(y, dict) else y))
+            return
+        for k in x:
+            walk(x[k], y[k], path + [k])
+    elif isinstance(x, list) and any(isinstance(e, dict) for e in x):
+        if not isinstance(y, list) or len(x) != len(y):
+            bad.append('%s: %d vs %s elements' % (name(path), len(x), len(y) if isinstance(y, list) else y))
+            return
+        for e, f in zip(x, y):
+            walk(e, f, path + ['[]'])
+    elif type(x) is not type(y) or (x != y and not (type(x) is int and volatile & set(path))):
+        bad.append('%s: %r vs %r' % (name(path), x, y))
+def leaves(x, path, out):
+    if isinstance(x, dict):
+        for k, v in x.items():
+            leaves(v, path + (['NAME'] if path == ['counters'] else [k]), out)
+    elif isinstance(x, list) and any(isinstance(e, dict) for e in x):
+        for e in x:
+            leaves(e, path + ['[]'], out)
+    else:
+        out.add(name(path))
+if a.get('schema') != 1 or not a.get('interfaces'):
+    bad.append('status -j: schema %r, %d interfaces' % (a.get('schema'), len(a.get('interfaces', []))))
+walk(a, b, [])
+fields = set()
+for i in a.get('interfaces', []):
+    leaves(i, [], fields)
+undocumented = sorted(f for f in fields if f not in documented)
+if undocumented:
+    bad.append('not in mxctl(8) JSON OUTPUT: ' + ' '.join(undocumented))
+print('; '.join(bad) or 'same')
+EOF
+)
+	if [ "$vals" = same ]; then
+		ok status_and_stats_json_agree
+	else
+		fail status_and_stats_json_agree "$vals"
 	fi
 }
 
