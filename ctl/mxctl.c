@@ -22,39 +22,68 @@ static int cmd_version(const struct mxctl_opts *opts, int argc, char **argv);
 static const struct mxctl_cmd commands[] = {
 	{ "load", cmd_load, "IFNAME [--force]",
 	  "load mxgw on the WAN interface IFNAME with the config; again: re-apply it. "
-	  "--force: even if that cuts a connection to the gateway" },
+	  "--force: even if that cuts a connection to the gateway", false },
 	{ "unload", cmd_unload, "IFNAME",
-	  "stop filtering IFNAME: detach mxgw (XDP, then TC) and remove its pins" },
+	  "stop filtering IFNAME: detach mxgw (XDP, then TC) and remove its pins", false },
 	{ "reload", cmd_reload, "[IFNAME] [--force]",
-	  "re-read the config and apply it to the running gateway, flows kept" },
+	  "re-read the config and apply it to the running gateway, flows kept", false },
 	{ "set-service", cmd_set_service, "NAME [in|out] allow|deny [--save]",
-	  "change a service's verdict at once (no direction: both); --save: in the config too" },
+	  "change a service's verdict at once (no direction: both); --save: in the config too", false },
 	{ "status", cmd_status, "[IFNAME]",
-	  "the running table with live counters, attach mode and forward path (exit 3: a WARNING)" },
+	  "the running table with live counters, attach mode and forward path (exit 3: a WARNING)", true },
 	{ "log", cmd_log, "[--service NAME] [--verdict drop|allow] [--pcap FILE] [--count N] [--timeout S]",
-	  "a live stream of sampled events: drops with their reason, new connections" },
+	  "a live stream of sampled events: drops with their reason, new connections", true },
 	{ "conntrack", cmd_conntrack, "[flush]",
-	  "the tracked outgoing flows (proto, LAN, public, remote, state, age); flush forgets them" },
+	  "the tracked outgoing flows (proto, LAN, public, remote, state, age); flush forgets them", true },
 	{ "stats", cmd_stats, "[IFNAME] [--prometheus] [--listen ADDRESS:PORT]",
-	  "every counter: services, drops, forward paths, conntrack, NAT ports; Prometheus, over HTTP" },
+	  "every counter: services, drops, forward paths, conntrack, NAT ports; Prometheus, over HTTP", true },
 	{ "export", cmd_export, "nft",
-	  "the config's table as an nftables ruleset (-i: the WAN interface, default eth0)" },
+	  "the config's table as an nftables ruleset (-i: the WAN interface, default eth0)", false },
 	{ "dns", cmd_dns, "",
-	  "the DNS records of the config: public MX and A, local A (zone file syntax)" },
+	  "the DNS records of the config: public MX and A, local A (zone file syntax)", true },
 	{ "check", cmd_check, "",
-	  "validate the config without loading it, warn about risky settings (exit 3)" },
+	  "validate the config without loading it, warn about risky settings (exit 3)", true },
 	{ "version", cmd_version, "",
-	  "mxctl's version and the map ABI version it speaks (also --version)" },
-	{ "help", cmd_help, "[counters]", "this text; counters: what each counter counts" },
+	  "mxctl's version and the map ABI version it speaks (also --version)", true },
+	{ "help", cmd_help, "[counters]", "this text; counters: what each counter counts", false },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
-static void vmsg(const char *fmt, va_list ap)
+/*
+ * Under -j, for a command that honours it, an error is JSON on stdout as
+ * bpftool has it: {"error": "message"}, the exit status unchanged, so
+ * that a script reading the output reads one document either way.  Set
+ * once by main(), before the command runs.
+ */
+static bool errors_as_json;
+
+void mxctl_errors_as_json(bool on)
 {
-	fputs("mxctl: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	errors_as_json = on;
+}
+
+/* One error: "mxctl: message" on stderr, or under -j {"error": "message"}
+ * (and the synopsis as "usage") on stdout. */
+static void vmsg(const char *usage, const char *fmt, va_list ap)
+{
+	char msg[1024];
+	struct json j;
+
+	if (!errors_as_json) {
+		fputs("mxctl: ", stderr);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+		return;
+	}
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	json_init(&j, stdout);
+	json_object_start(&j);
+	json_kv_string(&j, "error", msg);
+	if (usage)
+		json_kv_string(&j, "usage", usage);
+	json_object_end(&j);
+	fflush(stdout);
 }
 
 void mxctl_err(const char *fmt, ...)
@@ -62,7 +91,7 @@ void mxctl_err(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg(fmt, ap);
+	vmsg(NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -90,14 +119,21 @@ static const struct mxctl_cmd *find_cmd(const char *name)
 int mxctl_usage(const char *cmd, const char *fmt, ...)
 {
 	const struct mxctl_cmd *c = cmd ? find_cmd(cmd) : NULL;
+	char usage[256];
 	va_list ap;
 
-	va_start(ap, fmt);
-	vmsg(fmt, ap);
-	va_end(ap);
 	if (c)
-		fprintf(stderr, "usage: mxctl [-c FILE] [-i IFNAME] [-j] %s %s\n",
-			c->name, c->args);
+		snprintf(usage, sizeof(usage), "mxctl [-c FILE] [-i IFNAME] [-j] %s %s",
+			 c->name, c->args);
+	else
+		snprintf(usage, sizeof(usage), "mxctl help");
+	va_start(ap, fmt);
+	vmsg(usage, fmt, ap);
+	va_end(ap);
+	if (errors_as_json)
+		return EXIT_USAGE;
+	if (c)
+		fprintf(stderr, "usage: %s\n", usage);
 	else
 		fputs("try 'mxctl help'\n", stderr);
 	return EXIT_USAGE;
@@ -295,6 +331,7 @@ int main(int argc, char **argv)
 		}
 	}
 	/* after the loop: mxctl -j --version is JSON too */
+	mxctl_errors_as_json(opts.json);
 	if (version)
 		return cmd_version(&opts, 0, NULL);
 	if (optind >= argc)
@@ -303,6 +340,7 @@ int main(int argc, char **argv)
 	if (!cmd)
 		return mxctl_usage(NULL, "unknown command '%s'", argv[optind]);
 	cmd_argc = take_common_opts(&opts, argc - optind - 1, argv + optind + 1, cmd->name);
+	mxctl_errors_as_json(cmd->json && opts.json);
 	if (cmd_argc < 0)
 		return EXIT_USAGE;
 	libbpf_set_print(libbpf_print);

@@ -21,6 +21,7 @@ struct mxctl_cmd {
 	int (*handler)(const struct mxctl_opts *opts, int argc, char **argv);
 	const char *args;	/* the synopsis after the name */
 	const char *help;
+	bool json;		/* honours -j: its output and its errors are JSON */
 };
 
 /* Each handler returns the exit status: 0, 1 (failure) or EXIT_USAGE. */
@@ -40,6 +41,9 @@ int cmd_check(const struct mxctl_opts *opts, int argc, char **argv);
 const char *mxctl_strerror(int err);
 /* "mxctl: " + message to stderr */
 void mxctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Errors as JSON on stdout ({"error": ...}) instead of lines on stderr:
+ * under -j, for a command that honours it. */
+void mxctl_errors_as_json(bool on);
 /* Usage error: the message and the command's synopsis, returns EXIT_USAGE. */
 int mxctl_usage(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -593,8 +593,19 @@ case_nonroot() {
 	for cmd in "status" "stats --prometheus" "-j status" "conntrack" "unload wan0"; do
 		# shellcheck disable=SC2086 # the command's words
 		err=$(ns_exec "$NS_GW" setpriv --reuid=nobody --regid=nogroup --clear-groups \
-			"$E2E_TMP/mxctl.nobody" $cmd 2>&1 >/dev/null)
+			"$E2E_TMP/mxctl.nobody" $cmd 2>&1 >"$E2E_TMP/out")
 		rc=$?
+		# under -j the one line is JSON on stdout, {"error": ...}, and
+		# stderr says nothing
+		if [[ $cmd == "-j "* ]]; then
+			if [ -n "$err" ]; then
+				err="stderr under -j: $err"
+			else
+				err=$(python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print("mxctl: " + d["error"] if list(d) == ["error"] else d)' "$E2E_TMP/out" 2>&1)
+			fi
+		fi
 		if [ "$rc" -ne 1 ] || [ "$(wc -l <<<"$err")" -ne 1 ] ||
 			[[ $err != "mxctl: "*"permission denied"*"needs root"* ]]; then
 			bad="$bad [$cmd: exit $rc: $err]"
@@ -604,6 +615,51 @@ case_nonroot() {
 		ok nonroot_gets_one_line
 	else
 		fail nonroot_gets_one_line "$bad"
+	fi
+}
+
+# --- 3b. errors under -j -------------------------------------------------------------
+
+# Before anything is loaded: every command that honours -j says its error
+# as one JSON document on stdout, {"error": ...} (and "usage" for a usage
+# error), nothing on stderr, the exit status what it would be without -j.
+case_json_errors() {
+	local args want rc got bad=""
+
+	printf 'public 203.0.113.33\nmailserver 192.168.1.10\ndefault sometimes\n' >"$E2E_TMP/bad.conf"
+	while IFS='|' read -r want args; do
+		# shellcheck disable=SC2086 # the command's words
+		mx $args >"$E2E_TMP/out" 2>"$E2E_TMP/err"
+		rc=$?
+		got=$(python3 -c 'import json, sys
+d = json.loads(open(sys.argv[1]).read())
+print(sorted(d), d["error"])' "$E2E_TMP/out" 2>&1)
+		if [ "$rc" != "${want%% *}" ] || [ -s "$E2E_TMP/err" ] ||
+			[[ $got != "${want#* }"* ]]; then
+			bad="$bad [mxctl $args: exit $rc, stdout '$(head -c 200 "$E2E_TMP/out")', stderr '$(head -c 200 "$E2E_TMP/err")']"
+		fi
+	done <<EOF
+1 ['error'] status: mxgw is not loaded on any interface|-j status
+1 ['error'] stats: mxgw is not loaded on wan0|stats -j wan0
+1 ['error'] conntrack: mxgw is not loaded|conntrack -j
+1 ['error'] log: mxgw is not loaded|-j log --count 1
+2 ['error', 'usage'] too many arguments|-j status wan0 wan1
+1 ['error'] $E2E_TMP/bad.conf:3: error: default: |-j -c $E2E_TMP/bad.conf dns
+2 ['error', 'usage'] unknown command 'frobnicate'|-j frobnicate
+EOF
+	if [ -z "$bad" ]; then
+		ok json_errors_on_stdout
+	else
+		fail json_errors_on_stdout "$bad"
+	fi
+	# without -j, the same errors stay lines on stderr
+	mx status >"$E2E_TMP/out" 2>"$E2E_TMP/err"
+	rc=$?
+	if [ "$rc" = 1 ] && [ ! -s "$E2E_TMP/out" ] &&
+		[ "$(cat "$E2E_TMP/err")" = "mxctl: status: mxgw is not loaded on any interface (mxctl load IFNAME)" ]; then
+		ok errors_without_json_on_stderr
+	else
+		fail errors_without_json_on_stderr "exit $rc, stdout '$(head -c 200 "$E2E_TMP/out")', stderr '$(head -c 200 "$E2E_TMP/err")'"
 	fi
 }
 
@@ -655,6 +711,7 @@ case_man
 case_unit
 e2e_topology_up
 PINS=$(e2e_pin_dir "$NS_GW" wan0) || e2e_cannot_run "cannot find the namespace's cookie"
+case_json_errors
 case_load
 case_completion
 case_stats

@@ -400,6 +400,35 @@ static void test_cmd_dns_bad_config_or_arguments(void **state)
 	free(out);
 }
 
+/* Under -j the parser's errors are the command's one error (JSON on stdout
+ * in mxctl, the stub here), its warnings stay on stderr. */
+static void test_cmd_dns_json_error_is_the_parsers(void **state)
+{
+	char *path = unit_write_temp(HDR "domain company.com\nmx-host mail.company.com\n"
+				     "service smtp 25/tcp allow allow from 0.0.0.0/0\n"
+				     "default sometimes\nicmp-echo never\n");
+	struct mxctl_opts opts = { .conf_path = path, .json = true };
+	char want[1024], *out;
+	int ret;
+
+	(void)state;
+	out = capture_stdout(cmd_dns, &opts, 0, NULL, &ret);
+	assert_int_equal(ret, 1);
+	assert_string_equal(out, "");
+	snprintf(want, sizeof(want), "mxctl: %s:6: error: default: ", path);
+	if (strncmp(stub_msgs, want, strlen(want)))
+		fail_msg("the JSON error: %s", stub_msgs);
+	snprintf(want, sizeof(want), "\n%s:7: error: icmp-echo: ", path);
+	assert_non_null(strstr(stub_msgs, want));
+	/* the warning, and only it, on stderr */
+	snprintf(want, sizeof(want), "%s:5: warning: ", path);
+	assert_true(!strncmp(captured_err, want, strlen(want)));
+	assert_null(strstr(captured_err, "error"));
+	free(out);
+	unlink(path);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -415,6 +444,7 @@ int main(void)
 		cmocka_unit_test(test_cmd_dns_prints_the_records),
 		cmocka_unit_test(test_cmd_dns_without_domain_names_the_missing_keys),
 		cmocka_unit_test(test_cmd_dns_bad_config_or_arguments),
+		cmocka_unit_test(test_cmd_dns_json_error_is_the_parsers),
 	};
 
 	int ret = cmocka_run_group_tests(tests, NULL, NULL);
