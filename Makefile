@@ -48,7 +48,7 @@ LIB_SRC  := maps/maps.c maps/names.c maps/policy.c loader/loader.c loader/netdev
 	    loader/pins.c loader/replace.c loader/preflight.c loader/snapshot.c
 CTL_SRC  := ctl/mxctl.c ctl/version.c ctl/json.c ctl/show.c ctl/cmd_load.c ctl/cmd_service.c ctl/cmd_status.c \
 	    ctl/cmd_conntrack.c ctl/cmd_dns.c ctl/cmd_check.c ctl/advice.c ctl/conf_save.c ctl/config.c \
-	    ctl/cmd_log.c ctl/cmd_stats.c ctl/prometheus.c ctl/cmd_export.c ctl/nft_export.c ctl/snapshot.c ctl/print_text.c ctl/print_json.c
+	    ctl/cmd_log.c ctl/cmd_stats.c ctl/prometheus.c ctl/cmd_export.c ctl/nft_export.c ctl/snapshot.c ctl/print_text.c ctl/print_json.c ctl/args.c
 HDRS     := $(wildcard maps/*.h ctl/*.h loader/*.h) $(BUILD)/mxgw.skel.h
 
 LIB_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
@@ -70,7 +70,7 @@ TESTS := $(BUILD)/tests/test_config $(BUILD)/tests/test_dns $(BUILD)/tests/test_
 	 $(BUILD)/tests/test_conf_save $(BUILD)/tests/test_netdev $(BUILD)/tests/test_xdp \
 	 $(BUILD)/tests/test_tc $(BUILD)/tests/test_conntrack $(BUILD)/tests/test_fuzz \
 	 $(BUILD)/tests/test_maps $(BUILD)/tests/test_prometheus $(BUILD)/tests/test_nft_export \
-	 $(BUILD)/tests/test_clock $(BUILD)/tests/test_refusal
+	 $(BUILD)/tests/test_clock $(BUILD)/tests/test_refusal $(BUILD)/tests/test_args
 
 # make install: PREFIX and DESTDIR as usual; the config goes to /etc (where
 # mxctl reads it by default) and is never overwritten.
@@ -140,23 +140,29 @@ $(BUILD)/tests/test_config: tests/unit/test_config.c $(CONF_SRC) $(HDRS)
 
 # mxctl dns and check: formatters, checks, and the handlers (the test
 # stubs mxctl_err and mxctl_usage); set-service --save and status.
-$(BUILD)/tests/test_dns: tests/unit/test_dns.c tests/unit/unit.c ctl/cmd_dns.c ctl/advice.c $(CONF_SRC) ctl/json.c $(HDRS)
+$(BUILD)/tests/test_dns: tests/unit/test_dns.c tests/unit/unit.c ctl/cmd_dns.c ctl/advice.c $(CONF_SRC) ctl/json.c ctl/args.c $(HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
-		tests/unit/test_dns.c tests/unit/unit.c ctl/cmd_dns.c ctl/advice.c $(CONF_SRC) ctl/json.c -lcmocka -o $@
+		tests/unit/test_dns.c tests/unit/unit.c ctl/cmd_dns.c ctl/advice.c $(CONF_SRC) ctl/json.c ctl/args.c -lcmocka -o $@
 
-$(BUILD)/tests/test_advice: tests/unit/test_advice.c tests/unit/unit.c ctl/cmd_check.c ctl/advice.c $(CONF_SRC) ctl/json.c $(HDRS)
+$(BUILD)/tests/test_advice: tests/unit/test_advice.c tests/unit/unit.c ctl/cmd_check.c ctl/advice.c $(CONF_SRC) ctl/json.c ctl/args.c $(HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
-		tests/unit/test_advice.c tests/unit/unit.c ctl/cmd_check.c ctl/advice.c $(CONF_SRC) ctl/json.c -lcmocka -o $@
+		tests/unit/test_advice.c tests/unit/unit.c ctl/cmd_check.c ctl/advice.c $(CONF_SRC) ctl/json.c ctl/args.c -lcmocka -o $@
 
 $(BUILD)/tests/test_conf_save: tests/unit/test_conf_save.c ctl/conf_save.c $(CONF_SRC) $(HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -DMXGW_SHIPPED_CONF=\"$(CURDIR)/etc/mxgw.conf\" \
 		tests/unit/test_conf_save.c ctl/conf_save.c $(CONF_SRC) -lcmocka -o $@
+
+# mxctl's option parser, mxctl.c's messages stubbed.
+$(BUILD)/tests/test_args: tests/unit/test_args.c ctl/args.c $(HDRS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) tests/unit/test_args.c ctl/args.c -lcmocka -o $@
 
 # (a version of its own, so the expected text does not follow git)
 $(BUILD)/tests/test_prometheus: tests/unit/test_prometheus.c tests/unit/unit.c ctl/prometheus.c ctl/json.c ctl/show.c ctl/print_text.c ctl/print_json.c \

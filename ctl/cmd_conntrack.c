@@ -5,6 +5,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include "mxctl.h"
+#include "args.h"
 #include "../maps/names.h"
 #include "json.h"
 #include "../loader/loader.h"
@@ -117,16 +118,29 @@ static int list(const char *ifname, const struct mxgw_maps *m, struct json *j,
 	return err;
 }
 
-int cmd_conntrack(const struct mxctl_opts *opts, int argc, char **argv)
+struct conntrack_args {
+	int flush;		/* 1: flush (a WORD value) */
+};
+
+static const struct mxctl_word actions[] = {
+	{ "flush", true },
+	{ NULL },
+};
+
+static const struct mxctl_arg conntrack_args[] = {
+	{ .name = "action", .type = MXCTL_ARG_WORD, .flags = MXCTL_ARG_POSITIONAL,
+	  .offset = offsetof(struct conntrack_args, flush), .words = actions,
+	  .help = "flush: forget every flow and mapping" },
+	{ 0 },
+};
+
+static int cmd_conntrack(const struct mxctl_opts *opts, const void *args)
 {
+	const bool flush = ((const struct conntrack_args *)args)->flush;
 	char names[64][IF_NAMESIZE];
-	bool flush = false;
 	struct json j;
 	int n, ret = 0;
 
-	if (argc > 1 || (argc == 1 && strcmp(argv[0], "flush")))
-		return mxctl_usage("conntrack", "expected nothing or 'flush'");
-	flush = argc == 1;
 	n = mxctl_targets(opts, NULL, names, 64, "conntrack");
 	if (n < 0)
 		return 1;
@@ -165,3 +179,12 @@ int cmd_conntrack(const struct mxctl_opts *opts, int argc, char **argv)
 		json_array_end(&j);
 	return ret;
 }
+
+const struct mxctl_cmd mxctl_cmd_conntrack = {
+	.name = "conntrack",
+	.handler = cmd_conntrack,
+	.args = conntrack_args,
+	.args_size = sizeof(struct conntrack_args),
+	.help = "the tracked outgoing flows (proto, LAN, public, remote, state, age); flush forgets them",
+	.json = true,
+};

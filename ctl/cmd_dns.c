@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mxctl.h"
+#include "args.h"
 #include "config.h"
 #include "json.h"
 #include "advice.h"
@@ -52,7 +53,7 @@ static int parse(const struct mxctl_opts *opts, struct mxgw_conf_file *conf)
 	return err;
 }
 
-int cmd_dns(const struct mxctl_opts *opts, int argc, char **argv)
+static int cmd_dns(const struct mxctl_opts *opts, const void *args)
 {
 	/* Too large for the stack of a short command. */
 	static struct mxgw_conf_file conf;
@@ -60,9 +61,7 @@ int cmd_dns(const struct mxctl_opts *opts, int argc, char **argv)
 	struct json j;
 	int err;
 
-	(void)argv;
-	if (argc)
-		return mxctl_usage("dns", "dns takes no arguments");
+	(void)args;
 	/* Warnings of the parser go to stderr, the records to stdout. */
 	if (parse(opts, &conf))
 		return 1;
@@ -86,3 +85,10 @@ int cmd_dns(const struct mxctl_opts *opts, int argc, char **argv)
 	}
 	return 0;
 }
+
+const struct mxctl_cmd mxctl_cmd_dns = {
+	.name = "dns",
+	.handler = cmd_dns,
+	.help = "the DNS records of the config: public MX and A, local A (zone file syntax)",
+	.json = true,
+};

@@ -24,6 +24,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include "mxctl.h"
+#include "args.h"
 #include "show.h"
 
 #define MAX_IFACES		64
@@ -39,6 +40,19 @@ struct stats_args {
 	const char *ifname;
 	const char *listen;
 	bool prometheus;
+};
+
+static const struct mxctl_arg stats_args[] = {
+	{ .name = "interface", .type = MXCTL_ARG_IFNAME, .flags = MXCTL_ARG_POSITIONAL,
+	  .offset = offsetof(struct stats_args, ifname), .metavar = "IFNAME",
+	  .help = "this interface only (or -i)" },
+	{ .name = "prometheus", .type = MXCTL_ARG_FLAG,
+	  .offset = offsetof(struct stats_args, prometheus),
+	  .help = "the Prometheus text exposition format" },
+	{ .name = "listen", .type = MXCTL_ARG_STRING,
+	  .offset = offsetof(struct stats_args, listen), .metavar = "ADDRESS:PORT",
+	  .help = "serve it over HTTP at /metrics (127.0.0.1:9434, [::1]:9434)" },
+	{ 0 },
 };
 
 static int print_stats(const struct mxctl_opts *opts, const struct stats_args *sa)
@@ -492,32 +506,22 @@ static int serve(const struct mxctl_opts *opts, const struct stats_args *sa)
 	return stop_serving ? 0 : 1;
 }
 
-int cmd_stats(const struct mxctl_opts *opts, int argc, char **argv)
+static int cmd_stats(const struct mxctl_opts *opts, const void *args)
 {
-	struct stats_args sa = { 0 };
+	const struct stats_args *sa = args;
 
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "--prometheus")) {
-			sa.prometheus = true;
-		} else if (!strcmp(a, "--listen")) {
-			if (++i == argc)
-				return mxctl_usage("stats", "--listen needs ADDRESS:PORT");
-			sa.listen = argv[i];
-		} else if (!strncmp(a, "--listen=", 9)) {
-			sa.listen = a + 9;
-		} else if (a[0] == '-') {
-			return mxctl_usage("stats", "unknown option '%s'", a);
-		} else if (sa.ifname) {
-			return mxctl_usage("stats", "too many arguments");
-		} else {
-			sa.ifname = a;
-		}
-	}
-	if (opts->json && (sa.prometheus || sa.listen))
+	if (opts->json && (sa->prometheus || sa->listen))
 		return mxctl_usage("stats", "-j is JSON; --prometheus and --listen serve the Prometheus format");
-	if (sa.listen)
-		return serve(opts, &sa);
-	return print_stats(opts, &sa);
+	if (sa->listen)
+		return serve(opts, sa);
+	return print_stats(opts, sa);
 }
+
+const struct mxctl_cmd mxctl_cmd_stats = {
+	.name = "stats",
+	.handler = cmd_stats,
+	.args = stats_args,
+	.args_size = sizeof(struct stats_args),
+	.help = "every counter: services, drops, forward paths, conntrack, NAT ports; Prometheus, over HTTP",
+	.json = true,
+};

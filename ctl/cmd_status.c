@@ -11,20 +11,31 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mxctl.h"
+#include "args.h"
 #include "config.h"
 #include "show.h"
 
-int cmd_status(const struct mxctl_opts *opts, int argc, char **argv)
+struct status_args {
+	const char *ifname;
+};
+
+static const struct mxctl_arg status_args[] = {
+	{ .name = "interface", .type = MXCTL_ARG_IFNAME, .flags = MXCTL_ARG_POSITIONAL,
+	  .offset = offsetof(struct status_args, ifname), .metavar = "IFNAME",
+	  .help = "this interface only (or -i)" },
+	{ 0 },
+};
+
+static int cmd_status(const struct mxctl_opts *opts, const void *args)
 {
+	const struct status_args *a = args;
 	char names[64][IF_NAMESIZE];
 	static struct mxgw_conf_file file;
 	struct mxctl_snapshot *v;
 	bool have_file;
 	int n, err, ret = 0;
 
-	if (argc > 1)
-		return mxctl_usage("status", "too many arguments");
-	n = mxctl_targets(opts, argc ? argv[0] : NULL, names, 64, "status");
+	n = mxctl_targets(opts, a->ifname, names, 64, "status");
 	if (n < 0)
 		return 1;
 	/* Quietly: a file that does not parse is just not compared. */
@@ -56,3 +67,12 @@ int cmd_status(const struct mxctl_opts *opts, int argc, char **argv)
 	}
 	return ret;
 }
+
+const struct mxctl_cmd mxctl_cmd_status = {
+	.name = "status",
+	.handler = cmd_status,
+	.args = status_args,
+	.args_size = sizeof(struct status_args),
+	.help = "the running table with live counters, attach mode and forward path (exit 3: a WARNING)",
+	.json = true,
+};

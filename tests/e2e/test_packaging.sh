@@ -330,6 +330,13 @@ case_completion() {
 	else
 		fail completion_interfaces "load offered '$got'"
 	fi
+	# a command's options and their words, from its table (mxctl log -h)
+	got="$(complete_words mxctl log --)| $(complete_words mxctl log --count 5 --verdict "")"
+	if [ "$got" = "--config --count --help --interface --json --pcap --service --timeout --verdict | allow drop " ]; then
+		ok completion_options_from_the_table
+	else
+		fail completion_options_from_the_table "log -- and --verdict offered '$got'"
+	fi
 }
 
 # --- 2. mxgw loaded: stats ------------------------------------------------------
@@ -645,7 +652,8 @@ print(sorted(d), d["error"])' "$E2E_TMP/out" 2>&1)
 1 ['error'] log: mxgw is not loaded|-j log --count 1
 2 ['error', 'usage'] too many arguments|-j status wan0 wan1
 1 ['error'] $E2E_TMP/bad.conf:3: error: default: |-j -c $E2E_TMP/bad.conf dns
-2 ['error', 'usage'] unknown command 'frobnicate'|-j frobnicate
+2 ['error'] unknown command 'frobnicate'|-j frobnicate
+2 ['error', 'usage'] --count '5x': expected a whole number from 1 to |log -j --count 5x
 EOF
 	if [ -z "$bad" ]; then
 		ok json_errors_on_stdout
@@ -660,6 +668,58 @@ EOF
 		ok errors_without_json_on_stderr
 	else
 		fail errors_without_json_on_stderr "exit $rc, stdout '$(head -c 200 "$E2E_TMP/out")', stderr '$(head -c 200 "$E2E_TMP/err")'"
+	fi
+}
+
+# --- 3c. options -----------------------------------------------------------------------
+
+# Through the binary: a bad value is named with what is accepted, exit 2,
+# and the usage line comes from the command's table; good values pass
+# the parser (and fail later: nothing is loaded yet).
+case_options() {
+	local args want rc bad="" log_usage
+
+	log_usage="usage: mxctl [-c FILE] [-i IFNAME] [-j] log [--service NAME] [--verdict drop|allow] [--pcap FILE] [--count N] [--timeout S]"
+	while IFS='|' read -r want args; do
+		# shellcheck disable=SC2086 # the command's words
+		mx $args >"$E2E_TMP/out" 2>"$E2E_TMP/err"
+		rc=$?
+		if [ "$rc" != 2 ] || [ -s "$E2E_TMP/out" ] || [ "$(head -1 "$E2E_TMP/err")" != "mxctl: $want" ]; then
+			bad="$bad [mxctl $args: exit $rc, stderr '$(head -c 200 "$E2E_TMP/err")', want 'mxctl: $want']"
+		fi
+	done <<EOF
+--count '5x': expected a whole number from 1 to 4294967295|log --count 5x
+--count '0': expected a whole number from 1 to 4294967295|log --count=0
+--count needs a value: a whole number from 1 to 4294967295|log --count
+--timeout '1s': expected a number of seconds greater than 0, at most 31536000|log --timeout 1s
+--verdict 'maybe': expected drop or allow|log --verdict maybe
+unknown option '--frob'|status --frob
+direction 'sideways': expected in or out|set-service smtp sideways allow
+verdict 'maybe': expected allow or deny|set-service smtp in maybe
+format 'pdf': expected nft|export pdf
+too many arguments: 'b'|stats a b
+EOF
+	mx log --count 5x 2>&1 >/dev/null | sed -n 2p >"$E2E_TMP/usage"
+	[ "$(cat "$E2E_TMP/usage")" = "$log_usage" ] || bad="$bad [log's usage line: '$(cat "$E2E_TMP/usage")']"
+	if [ -z "$bad" ]; then
+		ok options_bad_values_named_exit_2
+	else
+		fail options_bad_values_named_exit_2 "$bad"
+	fi
+	mx log --count=3 --verdict drop --timeout 0.5 >/dev/null 2>"$E2E_TMP/err"
+	rc=$?
+	if [ "$rc" = 1 ] && grep -q "^mxctl: log: mxgw is not loaded" "$E2E_TMP/err"; then
+		ok options_good_values_parsed
+	else
+		fail options_good_values_parsed "exit $rc: $(head -c 200 "$E2E_TMP/err")"
+	fi
+	# mxctl help: each synopsis from its table, as it always read
+	if "$MXCTL" help | grep -qxF "  ${log_usage#usage: mxctl \[-c FILE\] \[-i IFNAME\] \[-j\] }" &&
+		"$MXCTL" help | grep -qF "  set-service NAME [in|out] allow|deny [--save]" &&
+		"$MXCTL" help | grep -qF "  stats [IFNAME] [--prometheus] [--listen ADDRESS:PORT]"; then
+		ok options_help_from_the_tables
+	else
+		fail options_help_from_the_tables "$("$MXCTL" help | grep -E '^  (log|set-service|stats) ' | tr '\n' '|')"
 	fi
 }
 
@@ -712,6 +772,7 @@ case_unit
 e2e_topology_up
 PINS=$(e2e_pin_dir "$NS_GW" wan0) || e2e_cannot_run "cannot find the namespace's cookie"
 case_json_errors
+case_options
 case_load
 case_completion
 case_stats
