@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mxctl.h"
+#include "args.h"
 #include "config.h"
 #include "json.h"
 #include "advice.h"
@@ -205,7 +206,7 @@ static void print_text(const struct check *c, const struct mxgw_conf_file *conf)
 		printf("%s: valid, no warnings\n", c->path);
 }
 
-int cmd_check(const struct mxctl_opts *opts, int argc, char **argv)
+static int cmd_check(const struct mxctl_opts *opts, const void *args)
 {
 	/* Too large for the stack of a short command. */
 	static struct mxgw_finding findings[MXGW_ADVICE_MAX_FINDINGS];
@@ -215,9 +216,7 @@ int cmd_check(const struct mxctl_opts *opts, int argc, char **argv)
 	int ret;
 	FILE *mem;
 
-	(void)argv;
-	if (argc)
-		return mxctl_usage("check", "check takes no arguments (the file is -c FILE)");
+	(void)args;
 	mem = open_memstream(&c.msgs, &c.len);
 	if (!mem) {
 		mxctl_err("check: %s", strerror(errno));
@@ -250,3 +249,11 @@ int cmd_check(const struct mxctl_opts *opts, int argc, char **argv)
 		return 1;
 	return c.warnings ? EXIT_WARNINGS : 0;
 }
+
+const struct mxctl_cmd mxctl_cmd_check = {
+	.name = "check",
+	.handler = cmd_check,
+	.help = "validate the config without loading it, warn about risky settings (exit 3)",
+	.hint = "the file is -c FILE",
+	.json = true,
+};

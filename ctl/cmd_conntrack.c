@@ -5,6 +5,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include "mxctl.h"
+#include "args.h"
 #include "../maps/names.h"
 #include "json.h"
 #include "../loader/loader.h"
@@ -79,7 +80,13 @@ static int show(const struct mxgw_ct_key *k, const struct mxgw_ct_entry *e, void
 	return 0;
 }
 
-static int list(const char *ifname, const struct mxgw_maps *m, struct json *j)
+/*
+ * The flows of @ifname, as text or (@j) one JSON object; a walk that
+ * fails ends that object with its "error" and sets *@said.  Returns 0 or
+ * a negative errno.
+ */
+static int list(const char *ifname, const struct mxgw_maps *m, struct json *j,
+		bool *said)
 {
 	struct mxgw_config cfg;
 	struct walk w = { .cfg = &cfg, .j = j, .now = mxgw_now_ns() };
@@ -101,6 +108,9 @@ static int list(const char *ifname, const struct mxgw_maps *m, struct json *j)
 		json_array_end(j);
 		json_kv_uint(j, "count", w.shown);
 		json_kv_uint(j, "max", mxgw_maps_max_entries(m->ct));
+		if (err)
+			json_kv_string(j, "error", mxctl_strerror(err));
+		*said = err;
 		json_object_end(j);
 	} else {
 		printf("%u flows (limit %u)\n", w.shown, mxgw_maps_max_entries(m->ct));
@@ -108,16 +118,29 @@ static int list(const char *ifname, const struct mxgw_maps *m, struct json *j)
 	return err;
 }
 
-int cmd_conntrack(const struct mxctl_opts *opts, int argc, char **argv)
+struct conntrack_args {
+	int flush;		/* 1: flush (a WORD value) */
+};
+
+static const struct mxctl_word actions[] = {
+	{ "flush", true },
+	{ NULL },
+};
+
+static const struct mxctl_arg conntrack_args[] = {
+	{ .name = "action", .type = MXCTL_ARG_WORD, .flags = MXCTL_ARG_POSITIONAL,
+	  .offset = offsetof(struct conntrack_args, flush), .words = actions,
+	  .help = "flush: forget every flow and mapping" },
+	{ 0 },
+};
+
+static int cmd_conntrack(const struct mxctl_opts *opts, const void *args)
 {
+	const bool flush = ((const struct conntrack_args *)args)->flush;
 	char names[64][IF_NAMESIZE];
-	bool flush = false;
 	struct json j;
 	int n, ret = 0;
 
-	if (argc > 1 || (argc == 1 && strcmp(argv[0], "flush")))
-		return mxctl_usage("conntrack", "expected nothing or 'flush'");
-	flush = argc == 1;
 	n = mxctl_targets(opts, NULL, names, 64, "conntrack");
 	if (n < 0)
 		return 1;
@@ -125,6 +148,7 @@ int cmd_conntrack(const struct mxctl_opts *opts, int argc, char **argv)
 	if (opts->json && !flush)
 		json_array_start(&j);
 	for (int i = 0; i < n; i++) {
+		bool said = false;
 		struct mxgw_maps m;
 		int err;
 
@@ -133,9 +157,18 @@ int cmd_conntrack(const struct mxctl_opts *opts, int argc, char **argv)
 		if (!err && flush)
 			err = mxgw_maps_ct_flush(&m);
 		else if (!err)
-			err = list(names[i], &m, opts->json ? &j : NULL);
+			err = list(names[i], &m, opts->json ? &j : NULL, &said);
 		mxgw_maps_close(&m);
-		if (err) {
+		if (err && opts->json && !flush) {
+			/* in the array, as bpftool has it: the interface, its error */
+			if (!said) {
+				json_object_start(&j);
+				json_kv_string(&j, "ifname", names[i]);
+				json_kv_string(&j, "error", mxctl_strerror(err));
+				json_object_end(&j);
+			}
+			ret = 1;
+		} else if (err) {
 			mxctl_err("conntrack %s: %s", names[i], mxctl_strerror(err));
 			ret = 1;
 		} else if (flush) {
@@ -146,3 +179,12 @@ int cmd_conntrack(const struct mxctl_opts *opts, int argc, char **argv)
 		json_array_end(&j);
 	return ret;
 }
+
+const struct mxctl_cmd mxctl_cmd_conntrack = {
+	.name = "conntrack",
+	.handler = cmd_conntrack,
+	.args = conntrack_args,
+	.args_size = sizeof(struct conntrack_args),
+	.help = "the tracked outgoing flows (proto, LAN, public, remote, state, age); flush forgets them",
+	.json = true,
+};

@@ -5,14 +5,55 @@
  * record at the public address for the provider's DNS, the MX host at the
  * mail server's address for the LAN.
  */
+#define _GNU_SOURCE	/* open_memstream */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include "mxctl.h"
+#include "args.h"
 #include "config.h"
 #include "json.h"
 #include "advice.h"
 
-int cmd_dns(const struct mxctl_opts *opts, int argc, char **argv)
+/*
+ * Parse the config; its warnings go to stderr.  So do its errors, file:line
+ * first, but under -j they are the command's JSON error instead (as one
+ * message, a line each), which a script reads on stdout.
+ */
+static int parse(const struct mxctl_opts *opts, struct mxgw_conf_file *conf)
+{
+	char *diag = NULL, *errors = NULL, *line, *save = NULL;
+	size_t len = 0, elen = 0;
+	FILE *mem, *emem;
+	int err;
+
+	if (!opts->json)
+		return mxgw_conf_parse_file(opts->conf_path, conf, stderr);
+	mem = open_memstream(&diag, &len);
+	if (!mem)
+		return mxgw_conf_parse_file(opts->conf_path, conf, stderr);
+	err = mxgw_conf_parse_file(opts->conf_path, conf, mem);
+	emem = fclose(mem) ? NULL : open_memstream(&errors, &elen);
+	for (line = diag ? strtok_r(diag, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		const char *e = strstr(line, ": error: "), *w = strstr(line, ": warning: ");
+
+		if (emem && e && (!w || e < w))
+			fprintf(emem, "%s%s", ftell(emem) ? "\n" : "", line);
+		else
+			fprintf(stderr, "%s\n", line);
+	}
+	if (emem)
+		fclose(emem);
+	if (err)
+		mxctl_err("%s", errors && *errors ? errors : "dns: the config does not parse");
+	free(errors);
+	free(diag);
+	return err;
+}
+
+static int cmd_dns(const struct mxctl_opts *opts, const void *args)
 {
 	/* Too large for the stack of a short command. */
 	static struct mxgw_conf_file conf;
@@ -20,11 +61,9 @@ int cmd_dns(const struct mxctl_opts *opts, int argc, char **argv)
 	struct json j;
 	int err;
 
-	(void)argv;
-	if (argc)
-		return mxctl_usage("dns", "dns takes no arguments");
+	(void)args;
 	/* Warnings of the parser go to stderr, the records to stdout. */
-	if (mxgw_conf_parse_file(opts->conf_path, &conf, stderr))
+	if (parse(opts, &conf))
 		return 1;
 	missing = mxgw_dns_missing(&conf);
 	if (missing) {
@@ -46,3 +85,10 @@ int cmd_dns(const struct mxctl_opts *opts, int argc, char **argv)
 	}
 	return 0;
 }
+
+const struct mxctl_cmd mxctl_cmd_dns = {
+	.name = "dns",
+	.handler = cmd_dns,
+	.help = "the DNS records of the config: public MX and A, local A (zone file syntax)",
+	.json = true,
+};

@@ -8,21 +8,38 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mxctl.h"
+#include "args.h"
 #include "config.h"
 #include "nft_export.h"
 
-int cmd_export(const struct mxctl_opts *opts, int argc, char **argv)
+enum export_format {
+	EXPORT_NFT,
+};
+
+struct export_args {
+	int format;		/* enum export_format */
+};
+
+static const struct mxctl_word formats[] = {
+	{ "nft", EXPORT_NFT },
+	{ NULL },
+};
+
+static const struct mxctl_arg export_args[] = {
+	{ .name = "format", .type = MXCTL_ARG_WORD,
+	  .flags = MXCTL_ARG_POSITIONAL | MXCTL_ARG_REQUIRED,
+	  .offset = offsetof(struct export_args, format), .words = formats,
+	  .help = "nft: an nftables ruleset" },
+	{ 0 },
+};
+
+static int cmd_export(const struct mxctl_opts *opts, const void *args)
 {
 	const char *wan = opts->ifname ? opts->ifname : MXGW_NFT_DEFAULT_WAN;
 	struct mxgw_conf_file *conf;
 	int err;
 
-	if (argc < 1)
-		return mxctl_usage("export", "which format? (nft)");
-	if (strcmp(argv[0], "nft"))
-		return mxctl_usage("export", "unknown format '%s' (known: nft)", argv[0]);
-	if (argc > 1)
-		return mxctl_usage("export", "too many arguments");
+	(void)args;	/* nft, the one format */
 	if (!mxgw_nft_ifname_ok(wan))
 		return mxctl_usage("export", "-i %s: not an interface name nft can match", wan);
 	conf = malloc(sizeof(*conf));
@@ -45,3 +62,11 @@ int cmd_export(const struct mxctl_opts *opts, int argc, char **argv)
 	}
 	return 0;
 }
+
+const struct mxctl_cmd mxctl_cmd_export = {
+	.name = "export",
+	.handler = cmd_export,
+	.args = export_args,
+	.args_size = sizeof(struct export_args),
+	.help = "the config's table as an nftables ruleset (-i: the WAN interface, default eth0)",
+};

@@ -9,6 +9,7 @@
 #include <linux/capability.h>
 #include <sys/syscall.h>
 #include "mxctl.h"
+#include "args.h"
 #include "config.h"
 #include "../loader/loader.h"
 
@@ -185,40 +186,68 @@ static int parse(const struct mxctl_opts *opts, struct mxgw_conf_file *conf)
 	return mxgw_conf_parse_file(opts->conf_path, conf, stderr) ? -1 : 0;
 }
 
-/* Take --force out of the arguments; returns the new argc. */
-static int take_force(int argc, char **argv, bool *force)
-{
-	int n = 0;
+/* What load, unload and reload take. */
+struct load_args {
+	const char *ifname;
+	bool force;
+};
 
-	*force = false;
-	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--force"))
-			*force = true;
-		else
-			argv[n++] = argv[i];
-	}
-	return n;
+#define ARG_IFNAME(flag, text)						\
+	{ .name = "interface", .type = MXCTL_ARG_IFNAME,		\
+	  .flags = MXCTL_ARG_POSITIONAL | (flag),			\
+	  .offset = offsetof(struct load_args, ifname), .metavar = "IFNAME", \
+	  .help = text }
+#define ARG_FORCE							\
+	{ .name = "force", .type = MXCTL_ARG_FLAG,			\
+	  .offset = offsetof(struct load_args, force),			\
+	  .help = "even if that cuts an established connection to the gateway" }
+
+static const struct mxctl_arg load_args[] = {
+	ARG_IFNAME(MXCTL_ARG_OR_I, "the WAN interface (or -i)"),
+	ARG_FORCE,
+	{ 0 },
+};
+
+static const struct mxctl_arg unload_args[] = {
+	ARG_IFNAME(MXCTL_ARG_OR_I, "the WAN interface (or -i)"),
+	{ 0 },
+};
+
+static const struct mxctl_arg reload_args[] = {
+	ARG_IFNAME(0, "this interface only (or -i)"),
+	ARG_FORCE,
+	{ 0 },
+};
+
+/* The interface IFNAME or -i names; NULL after a usage error. */
+static const char *which(const struct mxctl_opts *opts, const struct load_args *a,
+			 const char *cmd)
+{
+	const char *ifname = a->ifname ? a->ifname : opts->ifname;
+
+	if (!ifname)
+		mxctl_usage(cmd, "which interface? (IFNAME or -i IFNAME)");
+	else if (strlen(ifname) >= IF_NAMESIZE)
+		mxctl_usage(cmd, "-i '%s': expected an interface name of at most %d characters",
+			    ifname, IF_NAMESIZE - 1);
+	else
+		return ifname;
+	return NULL;
 }
 
-int cmd_load(const struct mxctl_opts *opts, int argc, char **argv)
+static int cmd_load(const struct mxctl_opts *opts, const void *args)
 {
+	const struct load_args *a = args;
+	const bool force = a->force;
 	struct mxgw_load_result res;
 	struct mxgw_conf_file conf;
 	const char *ifname;
 	char what[IF_NAMESIZE + 8];
-	bool force;
 	int err;
 
-	argc = take_force(argc, argv, &force);
-	if (argc > 1)
-		return mxctl_usage("load", "too many arguments");
-	if (argc == 1 && argv[0][0] == '-')
-		return mxctl_usage("load", "unknown option '%s'", argv[0]);
-	ifname = argc == 1 ? argv[0] : opts->ifname;
+	ifname = which(opts, a, "load");
 	if (!ifname)
-		return mxctl_usage("load", "which interface?");
-	if (strlen(ifname) >= IF_NAMESIZE)
-		return mxctl_usage("load", "interface name too long: %s", ifname);
+		return EXIT_USAGE;
 	if (parse(opts, &conf))
 		return 1;
 	snprintf(what, sizeof(what), "load %s", ifname);
@@ -245,18 +274,16 @@ int cmd_load(const struct mxctl_opts *opts, int argc, char **argv)
 	return 0;
 }
 
-int cmd_unload(const struct mxctl_opts *opts, int argc, char **argv)
+static int cmd_unload(const struct mxctl_opts *opts, const void *args)
 {
 	struct mxgw_unload_result res;
 	const char *ifname;
 	char why[96];
 	int err;
 
-	if (argc > 1)
-		return mxctl_usage("unload", "too many arguments");
-	ifname = argc == 1 ? argv[0] : opts->ifname;
+	ifname = which(opts, args, "unload");
 	if (!ifname)
-		return mxctl_usage("unload", "which interface?");
+		return EXIT_USAGE;
 	mxctl_follow_renames("unload");
 	err = mxgw_unload(ifname, &res);
 	if (err) {
@@ -277,18 +304,16 @@ int cmd_unload(const struct mxctl_opts *opts, int argc, char **argv)
 	return 0;
 }
 
-int cmd_reload(const struct mxctl_opts *opts, int argc, char **argv)
+static int cmd_reload(const struct mxctl_opts *opts, const void *args)
 {
+	const struct load_args *a = args;
+	const bool force = a->force;
 	char names[64][IF_NAMESIZE];
 	struct mxgw_load_result res;
 	struct mxgw_conf_file conf;
-	bool force;
 	int n, ret = 0;
 
-	argc = take_force(argc, argv, &force);
-	if (argc > 1)
-		return mxctl_usage("reload", "too many arguments");
-	n = mxctl_targets(opts, argc ? argv[0] : NULL, names, 64, "reload");
+	n = mxctl_targets(opts, a->ifname, names, 64, "reload");
 	if (n < 0)
 		return 1;
 	/* parsed once, before anything is touched */
@@ -324,3 +349,28 @@ int cmd_reload(const struct mxctl_opts *opts, int argc, char **argv)
 	}
 	return ret;
 }
+
+const struct mxctl_cmd mxctl_cmd_load = {
+	.name = "load",
+	.handler = cmd_load,
+	.args = load_args,
+	.args_size = sizeof(struct load_args),
+	.help = "load mxgw on the WAN interface IFNAME with the config; again: re-apply it. "
+		"--force: even if that cuts a connection to the gateway",
+};
+
+const struct mxctl_cmd mxctl_cmd_unload = {
+	.name = "unload",
+	.handler = cmd_unload,
+	.args = unload_args,
+	.args_size = sizeof(struct load_args),
+	.help = "stop filtering IFNAME: detach mxgw (XDP, then TC) and remove its pins",
+};
+
+const struct mxctl_cmd mxctl_cmd_reload = {
+	.name = "reload",
+	.handler = cmd_reload,
+	.args = reload_args,
+	.args_size = sizeof(struct load_args),
+	.help = "re-read the config and apply it to the running gateway, flows kept",
+};

@@ -24,6 +24,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "mxctl.h"
+#include "args.h"
 #include "../maps/names.h"
 #include "json.h"
 #include "../loader/loader.h"
@@ -271,6 +272,46 @@ static int take_reader_lock(struct log_if *lif)
 	return -EWOULDBLOCK;
 }
 
+struct log_args {
+	const char *service;
+	int verdict;			/* MXGW_EV_*, or -1 for both */
+	const char *pcap;
+	unsigned long long count;	/* 0: unlimited */
+	double timeout;			/* seconds; 0: none */
+};
+
+static const struct mxctl_word verdict_words[] = {
+	{ "drop", MXGW_EV_DROP },
+	{ "allow", MXGW_EV_ALLOW },
+	{ NULL },
+};
+
+/* A year: a deadline in ns still fits an __s64 many times over. */
+#define LOG_TIMEOUT_MAX_S	(365ULL * 24 * 3600)
+
+static const struct mxctl_arg log_args[] = {
+	{ .name = "service", .type = MXCTL_ARG_STRING,
+	  .offset = offsetof(struct log_args, service), .metavar = "NAME",
+	  .help = "only the events of this service" },
+	{ .name = "verdict", .type = MXCTL_ARG_WORD,
+	  .offset = offsetof(struct log_args, verdict), .words = verdict_words,
+	  .help = "only drops, or only connections let in or out" },
+	{ .name = "pcap", .type = MXCTL_ARG_STRING,
+	  .offset = offsetof(struct log_args, pcap), .metavar = "FILE",
+	  .help = "also write the frames' first 96 bytes to FILE, for Wireshark" },
+	{ .name = "count", .type = MXCTL_ARG_UINT,
+	  .offset = offsetof(struct log_args, count), .metavar = "N",
+	  .min = 1, .max = UINT32_MAX,
+	  .help = "stop after N events" },
+	{ .name = "timeout", .type = MXCTL_ARG_SECONDS,
+	  .offset = offsetof(struct log_args, timeout), .metavar = "S",
+	  .max = LOG_TIMEOUT_MAX_S,
+	  .help = "stop after S seconds (a fraction too: 0.5)" },
+	{ 0 },
+};
+
+static const struct log_args log_defaults = { .verdict = -1 };
+
 static int find_service(const struct log_if *lif, const char *name)
 {
 	for (int id = 1; id < MXGW_MAX_SERVICES; id++)
@@ -279,36 +320,19 @@ static int find_service(const struct log_if *lif, const char *name)
 	return -1;
 }
 
-int cmd_log(const struct mxctl_opts *opts, int argc, char **argv)
+static int cmd_log(const struct mxctl_opts *opts, const void *args)
 {
-	const char *service = NULL, *pcap = NULL;
+	const struct log_args *a = args;
+	const char *service = a->service, *pcap = a->pcap;
+	const double timeout = a->timeout;
 	static struct log_run run;
 	char names[MAX_IFS][IF_NAMESIZE];
 	struct ring_buffer *rb = NULL;
-	double timeout = 0;
 	__s64 deadline = 0, renew = 0;
 	int n, err = 0, ret = 0;
 
-	run.verdict = -1;
-	run.left = -1;
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (!strcmp(a, "--service") && v)
-			service = argv[++i];
-		else if (!strcmp(a, "--verdict") && v && !strcmp(v, "drop"))
-			run.verdict = MXGW_EV_DROP, i++;
-		else if (!strcmp(a, "--verdict") && v && !strcmp(v, "allow"))
-			run.verdict = MXGW_EV_ALLOW, i++;
-		else if (!strcmp(a, "--pcap") && v)
-			pcap = argv[++i];
-		else if (!strcmp(a, "--count") && v && atol(v) > 0)
-			run.left = atol(argv[++i]);
-		else if (!strcmp(a, "--timeout") && v && atof(v) > 0)
-			timeout = atof(argv[++i]);
-		else
-			return mxctl_usage("log", "bad argument '%s'", a);
-	}
+	run.verdict = a->verdict;
+	run.left = a->count ? (long)a->count : -1;
 	n = mxctl_targets(opts, NULL, names, MAX_IFS, "log");
 	if (n < 0)
 		return 1;
@@ -403,3 +427,13 @@ int cmd_log(const struct mxctl_opts *opts, int argc, char **argv)
 	}
 	return err ? 1 : ret;
 }
+
+const struct mxctl_cmd mxctl_cmd_log = {
+	.name = "log",
+	.handler = cmd_log,
+	.args = log_args,
+	.args_size = sizeof(struct log_args),
+	.defaults = &log_defaults,
+	.help = "a live stream of sampled events: drops with their reason, new connections",
+	.json = true,
+};

@@ -4,18 +4,49 @@
 #include <stdio.h>
 #include <string.h>
 #include "mxctl.h"
+#include "args.h"
 #include "config.h"
 #include "conf_save.h"
 #include "../loader/loader.h"
 
-static int parse_verdict(const char *s)
-{
-	if (!strcmp(s, "allow"))
-		return MXGW_ALLOW;
-	if (!strcmp(s, "deny"))
-		return MXGW_DENY;
-	return -1;
-}
+struct set_service_args {
+	const char *name;
+	int dir;		/* MXGW_DIR_IN, MXGW_DIR_OUT, -1: both */
+	int verdict;
+	bool save;
+};
+
+static const struct mxctl_word dir_words[] = {
+	{ "in", MXGW_DIR_IN },
+	{ "out", MXGW_DIR_OUT },
+	{ NULL },
+};
+
+static const struct mxctl_word verdict_words[] = {
+	{ "allow", MXGW_ALLOW },
+	{ "deny", MXGW_DENY },
+	{ NULL },
+};
+
+static const struct mxctl_arg set_service_args[] = {
+	{ .name = "service", .type = MXCTL_ARG_STRING,
+	  .flags = MXCTL_ARG_POSITIONAL | MXCTL_ARG_REQUIRED,
+	  .offset = offsetof(struct set_service_args, name), .metavar = "NAME",
+	  .help = "a running service" },
+	{ .name = "direction", .type = MXCTL_ARG_WORD, .flags = MXCTL_ARG_POSITIONAL,
+	  .offset = offsetof(struct set_service_args, dir), .words = dir_words,
+	  .help = "incoming or outgoing only (default: both)" },
+	{ .name = "verdict", .type = MXCTL_ARG_WORD,
+	  .flags = MXCTL_ARG_POSITIONAL | MXCTL_ARG_REQUIRED,
+	  .offset = offsetof(struct set_service_args, verdict), .words = verdict_words,
+	  .help = "the new verdict" },
+	{ .name = "save", .type = MXCTL_ARG_FLAG,
+	  .offset = offsetof(struct set_service_args, save),
+	  .help = "write the change into the config file too, on that service's line" },
+	{ 0 },
+};
+
+static const struct set_service_args set_service_defaults = { .dir = -1 };
 
 /* The running services' names, for the "unknown service" message. */
 static void list_known(const struct mxgw_maps *m)
@@ -33,22 +64,6 @@ static void list_known(const struct mxgw_maps *m)
 		sep = ",";
 	}
 	fputc('\n', stderr);
-}
-
-/* --save anywhere among the arguments: taken out, so they stay positional. */
-static bool take_save(int *argc, char **argv)
-{
-	bool save = false;
-	int n = 0;
-
-	for (int i = 0; i < *argc; i++) {
-		if (!strcmp(argv[i], "--save"))
-			save = true;
-		else
-			argv[n++] = argv[i];
-	}
-	*argc = n;
-	return save;
 }
 
 /*
@@ -79,30 +94,15 @@ static int save_precheck(const char *path, const char *name)
 	return 0;
 }
 
-int cmd_set_service(const struct mxctl_opts *opts, int argc, char **argv)
+static int cmd_set_service(const struct mxctl_opts *opts, const void *args)
 {
+	const struct set_service_args *a = args;
+	const char *name = a->name, *dir_s = a->dir < 0 ? "in+out" : a->dir == MXGW_DIR_IN ?
+					    "in" : "out", *verdict_s = mxgw_verdict_str(a->verdict);
+	const int dir = a->dir, verdict = a->verdict;
+	const bool save = a->save;
 	char names[64][IF_NAMESIZE];
-	const char *name, *dir_s = NULL;
-	int dir = -1, verdict, n, ret = 0;
-	bool save = take_save(&argc, argv);
-
-	if (argc < 2 || argc > 3)
-		return mxctl_usage("set-service", "expected NAME [in|out] allow|deny");
-	name = argv[0];
-	if (argc == 3) {
-		dir_s = argv[1];
-		if (!strcmp(dir_s, "in"))
-			dir = MXGW_DIR_IN;
-		else if (!strcmp(dir_s, "out"))
-			dir = MXGW_DIR_OUT;
-		else
-			return mxctl_usage("set-service", "direction must be in or out, not '%s'",
-					   dir_s);
-	}
-	verdict = parse_verdict(argv[argc - 1]);
-	if (verdict < 0)
-		return mxctl_usage("set-service", "verdict must be allow or deny, not '%s'",
-				   argv[argc - 1]);
+	int n, ret = 0;
 
 	if (save && save_precheck(opts->conf_path, name))
 		return 1;
@@ -123,8 +123,7 @@ int cmd_set_service(const struct mxctl_opts *opts, int argc, char **argv)
 		} else if (err) {
 			mxctl_err("set-service %s: %s: %s", name, names[i], mxctl_strerror(err));
 		} else {
-			printf("%s: %s %s %s\n", names[i], name,
-			       dir_s ? dir_s : "in+out", argv[argc - 1]);
+			printf("%s: %s %s %s\n", names[i], name, dir_s, verdict_s);
 		}
 		mxgw_maps_close(&m);
 		if (err)
@@ -143,7 +142,15 @@ int cmd_set_service(const struct mxctl_opts *opts, int argc, char **argv)
 			  opts->conf_path);
 		return 1;
 	}
-	printf("%s: %s %s %s\n", opts->conf_path, name, dir_s ? dir_s : "in+out",
-	       argv[argc - 1]);
+	printf("%s: %s %s %s\n", opts->conf_path, name, dir_s, verdict_s);
 	return 0;
 }
+
+const struct mxctl_cmd mxctl_cmd_set_service = {
+	.name = "set-service",
+	.handler = cmd_set_service,
+	.args = set_service_args,
+	.args_size = sizeof(struct set_service_args),
+	.defaults = &set_service_defaults,
+	.help = "change a service's verdict at once (no direction: both); --save: in the config too",
+};

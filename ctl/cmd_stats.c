@@ -4,7 +4,8 @@
  * or the Prometheus text format (--prometheus); --listen ADDR:PORT serves
  * the latter over HTTP, reading the maps afresh for every request.
  *
- * The maps are read into struct mxgw_stats here; prometheus.c prints it.
+ * The snapshot is read by mxctl_snapshots() and printed by print_text.c,
+ * print_json.c (the document of status -j) or prometheus.c (show.h).
  */
 #define _GNU_SOURCE	/* ppoll, accept4, open_memstream */
 #include <errno.h>
@@ -22,152 +23,15 @@
 #include <linux/if_link.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include "show.h"
 #include "mxctl.h"
-#include "../maps/names.h"
-#include "prometheus.h"
-#include "../loader/loader.h"
+#include "args.h"
+#include "show.h"
 
 #define MAX_IFACES		64
 #define HTTP_MAX_REQUEST	8192	/* request line and headers */
 #define HTTP_DEADLINE_MS	5000	/* per connection, reading and writing */
 #define HTTP_BACKLOG		16
 #define HTTP_MAX_CONNS		32	/* served side by side */
-
-/* --- reading the maps ------------------------------------------------------ */
-
-struct ct_tally {
-	const struct mxgw_config *cfg;
-	struct mxgw_stats *st;
-	__u64 now;
-	/* public ports seen, by enum mxgw_stats_nat_proto */
-	unsigned char seen[MXGW_STATS_NAT_MAX][65536 / 8];
-};
-
-static int nat_proto_of(__u8 ipproto)
-{
-	switch (ipproto) {
-	case IPPROTO_TCP:
-		return MXGW_STATS_NAT_TCP;
-	case IPPROTO_UDP:
-		return MXGW_STATS_NAT_UDP;
-	case IPPROTO_ICMP:
-		return MXGW_STATS_NAT_ICMP;
-	default:
-		return -1;
-	}
-}
-
-static int tally_ct(const struct mxgw_ct_key *k, const struct mxgw_ct_entry *e,
-		    void *arg)
-{
-	struct ct_tally *t = arg;
-	__u16 port = ntohs(k->public_port);
-	int p;
-
-	if (!mxgw_ct_live(t->cfg, e, t->now))
-		return 0;
-	t->st->ct_entries++;
-	if (e->flags & MXGW_CT_F_LOCAL)
-		return 0;	/* the gateway's own flow: nothing translated */
-	t->st->nat_mappings++;
-	p = nat_proto_of(k->proto);
-	if (p < 0 || t->seen[p][port / 8] & (1U << (port % 8)))
-		return 0;
-	t->seen[p][port / 8] |= 1U << (port % 8);
-	t->st->nat_ports_in_use[p]++;
-	return 0;
-}
-
-static const char *xdp_mode_str(const struct mxgw_attach_info *att)
-{
-	if (!att->xdp_prog_id)
-		return "none";
-	if (att->xdp_prog_id != att->pinned_xdp_id)
-		return "not-mxgw";
-	return mxctl_xdp_mode_str(att->xdp_mode);
-}
-
-/* Everything mxctl stats prints about @ifname, from its pins. */
-static int read_stats(const char *ifname, struct mxgw_stats *st)
-{
-	static struct mxgw_service svcs[MXGW_MAX_SERVICES];
-	static struct ct_tally tally;
-	struct mxgw_attach_info att;
-	struct mxgw_config cfg;
-	struct mxgw_nexthop nh;
-	struct mxgw_maps m;
-	int err;
-
-	memset(st, 0, sizeof(*st));
-	snprintf(st->ifname, sizeof(st->ifname), "%.*s", IF_NAMESIZE - 1, ifname);
-	err = mxgw_query_attach(ifname, &att);
-	if (err)
-		return err;
-	snprintf(st->xdp_mode, sizeof(st->xdp_mode), "%s", xdp_mode_str(&att));
-
-	mxgw_maps_init(&m);
-	err = mxgw_open_loaded(ifname, &m);
-	if (!err)
-		err = mxgw_maps_read_config(&m, &cfg);
-	if (!err)
-		err = mxgw_maps_read_services(&m, svcs);
-	for (__u32 id = 0; !err && id < MXGW_MAX_SERVICES; id++) {
-		struct mxgw_stats_service *s = &st->svcs[st->nservices];
-
-		if (id != MXGW_SVC_UNLISTED && !svcs[id].in_use)
-			continue;
-		s->id = id;
-		if (id != MXGW_SVC_UNLISTED) {
-			snprintf(s->name, sizeof(s->name), "%.*s", MXGW_SVC_NAME_LEN - 1,
-				 svcs[id].name);
-			s->port = svcs[id].port;
-			s->protos = svcs[id].protos;
-			memcpy(s->verdict, svcs[id].verdict, sizeof(s->verdict));
-			s->from = svcs[id].flags & MXGW_PORT_F_FROM;
-			s->to_gateway = svcs[id].flags & MXGW_PORT_F_GATEWAY;
-		} else {
-			s->verdict[MXGW_DIR_IN] = cfg.default_in;
-			s->verdict[MXGW_DIR_OUT] = cfg.default_out;
-		}
-		err = mxgw_maps_read_svc_stats(&m, id, &s->count);
-		st->nservices++;
-	}
-	if (!err)
-		err = mxgw_maps_read_counters(&m, st->counters);
-	if (!err)
-		err = mxgw_maps_read_nexthop(&m, &nh);
-	if (!err) {
-		memset(&tally, 0, sizeof(tally));
-		tally.cfg = &cfg;
-		tally.st = st;
-		tally.now = mxgw_now_ns();
-		err = mxgw_maps_ct_walk(&m, tally_ct, &tally);
-	}
-	if (!err)
-		st->ct_max = mxgw_maps_max_entries(m.ct);
-	mxgw_maps_close(&m);
-	if (err)
-		return err;
-
-	st->public_addr = cfg.public_addr;
-	st->mailserver_addr = cfg.mailserver_addr;
-	st->default_verdict[MXGW_DIR_IN] = cfg.default_in;
-	st->default_verdict[MXGW_DIR_OUT] = cfg.default_out;
-	st->icmp_echo = cfg.icmp_echo;
-	st->nat_port_min = cfg.nat_port_min;
-	st->nat_port_max = cfg.nat_port_max;
-	if (!nh.refreshed_ns)
-		st->fwd_path = MXGW_STATS_FWD_UNKNOWN;
-	else if (nh.fib_ret == BPF_FIB_LKUP_RET_SUCCESS && nh.can_redirect)
-		st->fwd_path = MXGW_STATS_FWD_REDIRECT;
-	else
-		st->fwd_path = MXGW_STATS_FWD_KERNEL;
-	if (nh.refreshed_ns && nh.ifindex && !if_indextoname(nh.ifindex, st->fwd_dev))
-		st->fwd_dev[0] = '\0';
-	st->ipv4_forwarding = mxctl_ipv4_forwarding(ifname);
-	return 0;
-}
 
 /* --- one-shot output -------------------------------------------------------- */
 
@@ -178,36 +42,59 @@ struct stats_args {
 	bool prometheus;
 };
 
+static const struct mxctl_arg stats_args[] = {
+	{ .name = "interface", .type = MXCTL_ARG_IFNAME, .flags = MXCTL_ARG_POSITIONAL,
+	  .offset = offsetof(struct stats_args, ifname), .metavar = "IFNAME",
+	  .help = "this interface only (or -i)" },
+	{ .name = "prometheus", .type = MXCTL_ARG_FLAG,
+	  .offset = offsetof(struct stats_args, prometheus),
+	  .help = "the Prometheus text exposition format" },
+	{ .name = "listen", .type = MXCTL_ARG_STRING,
+	  .offset = offsetof(struct stats_args, listen), .metavar = "ADDRESS:PORT",
+	  .help = "serve it over HTTP at /metrics (127.0.0.1:9434, [::1]:9434)" },
+	{ 0 },
+};
+
 static int print_stats(const struct mxctl_opts *opts, const struct stats_args *sa)
 {
 	char names[MAX_IFACES][IF_NAMESIZE];
-	struct mxgw_stats *st;
+	static struct mxgw_conf_file file;
+	bool have_file = false;
+	struct mxctl_snapshot *v;
 	int n, got = 0, ret = 0, err;
 
 	n = mxctl_targets(opts, sa->ifname, names, MAX_IFACES, "stats");
 	if (n < 0)
 		return 1;
-	st = calloc(n, sizeof(*st));
-	if (!st) {
+	/* -j is status -j's document, compared with the file as status is */
+	if (opts->json)
+		have_file = !mxgw_conf_parse_file(opts->conf_path, &file, NULL);
+	v = mxctl_snapshots(names, n, opts->conf_path, have_file ? &file : NULL);
+	if (!v) {
 		mxctl_err("stats: %s", strerror(ENOMEM));
 		return 1;
 	}
 	for (int i = 0; i < n; i++) {
-		err = read_stats(names[i], &st[got]);
-		if (err) {
-			mxctl_err("stats %s: %s", names[i], mxctl_strerror(err));
+		if (v[i].err) {
+			/* with -j, in the document: {"ifname": ..., "error": ...} */
+			if (!opts->json)
+				mxctl_err("stats %s: %s", names[i], v[i].error);
 			ret = 1;
 			continue;
 		}
+		/* text and Prometheus show only what was read: those first;
+		 * JSON shows each interface, with its error */
+		if (got != i && !opts->json)
+			memcpy(&v[got], &v[i], sizeof(v[got]));
 		got++;
 	}
-	if (sa->prometheus)
-		err = mxgw_stats_write_prometheus(stdout, st, got);
-	else if (opts->json)
-		err = mxgw_stats_write_json(stdout, st, got);
+	if (opts->json)
+		err = mxctl_print_json(stdout, v, n);
+	else if (sa->prometheus)
+		err = mxctl_print_prometheus(stdout, v, got);
 	else
-		err = mxgw_stats_write_text(stdout, st, got);
-	free(st);
+		err = mxctl_print_stats(stdout, v, got);
+	free(v);
 	if (!err && fflush(stdout))
 		err = -errno;
 	if (err) {
@@ -291,9 +178,9 @@ static const char *scrape(const char *want, char **body, size_t *len)
 {
 	char names[MAX_IFACES][IF_NAMESIZE];
 	const char *status = "200 OK";
-	struct mxgw_stats *st = NULL;
-	int n, err;
+	struct mxctl_snapshot *v = NULL;
 	FILE *out;
+	int n;
 
 	*body = NULL;
 	*len = 0;
@@ -322,8 +209,8 @@ static const char *scrape(const char *want, char **body, size_t *len)
 		status = "503 Service Unavailable";
 		goto out;
 	}
-	st = calloc(n, sizeof(*st));
-	if (!st) {
+	v = mxctl_snapshots(names, n, NULL, NULL);
+	if (!v) {
 		fprintf(out, "mxctl: stats: %s\n", strerror(ENOMEM));
 		status = "500 Internal Server Error";
 		goto out;
@@ -331,18 +218,17 @@ static const char *scrape(const char *want, char **body, size_t *len)
 	/* all or nothing: a scrape that misses an interface fails, so that
 	 * Prometheus records it (up == 0) instead of a gap in the series */
 	for (int i = 0; i < n; i++) {
-		err = read_stats(names[i], &st[i]);
-		if (err) {
-			fprintf(out, "mxctl: stats %s: %s\n", names[i], mxctl_strerror(err));
-			mxctl_err("stats %s: %s", names[i], mxctl_strerror(err));
+		if (v[i].err) {
+			fprintf(out, "mxctl: stats %s: %s\n", names[i], v[i].error);
+			mxctl_err("stats %s: %s", names[i], v[i].error);
 			status = "500 Internal Server Error";
 			goto out;
 		}
 	}
-	if (mxgw_stats_write_prometheus(out, st, n))
+	if (mxctl_print_prometheus(out, v, n))
 		status = "500 Internal Server Error";
 out:
-	free(st);
+	free(v);
 	if (fclose(out))
 		status = "500 Internal Server Error";
 	return status;
@@ -620,32 +506,22 @@ static int serve(const struct mxctl_opts *opts, const struct stats_args *sa)
 	return stop_serving ? 0 : 1;
 }
 
-int cmd_stats(const struct mxctl_opts *opts, int argc, char **argv)
+static int cmd_stats(const struct mxctl_opts *opts, const void *args)
 {
-	struct stats_args sa = { 0 };
+	const struct stats_args *sa = args;
 
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "--prometheus")) {
-			sa.prometheus = true;
-		} else if (!strcmp(a, "--listen")) {
-			if (++i == argc)
-				return mxctl_usage("stats", "--listen needs ADDRESS:PORT");
-			sa.listen = argv[i];
-		} else if (!strncmp(a, "--listen=", 9)) {
-			sa.listen = a + 9;
-		} else if (a[0] == '-') {
-			return mxctl_usage("stats", "unknown option '%s'", a);
-		} else if (sa.ifname) {
-			return mxctl_usage("stats", "too many arguments");
-		} else {
-			sa.ifname = a;
-		}
-	}
-	if (opts->json && (sa.prometheus || sa.listen))
+	if (opts->json && (sa->prometheus || sa->listen))
 		return mxctl_usage("stats", "-j is JSON; --prometheus and --listen serve the Prometheus format");
-	if (sa.listen)
-		return serve(opts, &sa);
-	return print_stats(opts, &sa);
+	if (sa->listen)
+		return serve(opts, sa);
+	return print_stats(opts, sa);
 }
+
+const struct mxctl_cmd mxctl_cmd_stats = {
+	.name = "stats",
+	.handler = cmd_stats,
+	.args = stats_args,
+	.args_size = sizeof(struct stats_args),
+	.help = "every counter: services, drops, forward paths, conntrack, NAT ports; Prometheus, over HTTP",
+	.json = true,
+};

@@ -86,3 +86,9 @@ void json_bool(struct json *j, bool v)
 	sep(j);
 	fputs(v ? "true" : "false", j->out);
 }
+
+void json_null(struct json *j)
+{
+	sep(j);
+	fputs("null", j->out);
+}

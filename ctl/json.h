@@ -24,6 +24,7 @@ void json_key(struct json *j, const char *key);
 void json_string(struct json *j, const char *s);
 void json_uint(struct json *j, unsigned long long v);
 void json_bool(struct json *j, bool v);
+void json_null(struct json *j);
 
 /* key + value in one call */
 static inline void json_kv_string(struct json *j, const char *k, const char *v)

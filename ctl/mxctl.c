@@ -4,57 +4,65 @@
  * A bpftool-style CLI: a table of commands, each with its handler and help.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
 #include "mxctl.h"
+#include "args.h"
 #include "config.h"
 #include "json.h"
 #include "version.h"
 #include "../loader/loader.h"
 
-static int cmd_help(const struct mxctl_opts *opts, int argc, char **argv);
-static int cmd_version(const struct mxctl_opts *opts, int argc, char **argv);
+static const struct mxctl_cmd mxctl_cmd_version, mxctl_cmd_help;
 
-static const struct mxctl_cmd commands[] = {
-	{ "load", cmd_load, "IFNAME [--force]",
-	  "load mxgw on the WAN interface IFNAME with the config; again: re-apply it. "
-	  "--force: even if that cuts a connection to the gateway" },
-	{ "unload", cmd_unload, "IFNAME",
-	  "stop filtering IFNAME: detach mxgw (XDP, then TC) and remove its pins" },
-	{ "reload", cmd_reload, "[IFNAME] [--force]",
-	  "re-read the config and apply it to the running gateway, flows kept" },
-	{ "set-service", cmd_set_service, "NAME [in|out] allow|deny [--save]",
-	  "change a service's verdict at once (no direction: both); --save: in the config too" },
-	{ "status", cmd_status, "[IFNAME]",
-	  "the running table with live counters, attach mode and forward path (exit 3: a WARNING)" },
-	{ "log", cmd_log, "[--service NAME] [--verdict drop|allow] [--pcap FILE] [--count N] [--timeout S]",
-	  "a live stream of sampled events: drops with their reason, new connections" },
-	{ "conntrack", cmd_conntrack, "[flush]",
-	  "the tracked outgoing flows (proto, LAN, public, remote, state, age); flush forgets them" },
-	{ "stats", cmd_stats, "[IFNAME] [--prometheus] [--listen ADDRESS:PORT]",
-	  "every counter: services, drops, forward paths, conntrack, NAT ports; Prometheus, over HTTP" },
-	{ "export", cmd_export, "nft",
-	  "the config's table as an nftables ruleset (-i: the WAN interface, default eth0)" },
-	{ "dns", cmd_dns, "",
-	  "the DNS records of the config: public MX and A, local A (zone file syntax)" },
-	{ "check", cmd_check, "",
-	  "validate the config without loading it, warn about risky settings (exit 3)" },
-	{ "version", cmd_version, "",
-	  "mxctl's version and the map ABI version it speaks (also --version)" },
-	{ "help", cmd_help, "[counters]", "this text; counters: what each counter counts" },
+/* The commands in the order mxctl help lists them. */
+static const struct mxctl_cmd *const commands[] = {
+	&mxctl_cmd_load, &mxctl_cmd_unload, &mxctl_cmd_reload, &mxctl_cmd_set_service,
+	&mxctl_cmd_status, &mxctl_cmd_log, &mxctl_cmd_conntrack, &mxctl_cmd_stats,
+	&mxctl_cmd_export, &mxctl_cmd_dns, &mxctl_cmd_check, &mxctl_cmd_version,
+	&mxctl_cmd_help,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
-static void vmsg(const char *fmt, va_list ap)
+/*
+ * Under -j, for a command that honours it, an error is JSON on stdout as
+ * bpftool has it: {"error": "message"}, the exit status unchanged, so
+ * that a script reading the output reads one document either way.  Set
+ * by main() for mxctl's own options, then by mxctl_run() once the
+ * command's words are parsed (a -j among them counts).
+ */
+static bool errors_as_json;
+
+void mxctl_errors_as_json(bool on)
 {
-	fputs("mxctl: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	errors_as_json = on;
+}
+
+/* One error: "mxctl: message" on stderr, or under -j {"error": "message"}
+ * (and the synopsis as "usage") on stdout. */
+static void vmsg(const char *usage, const char *fmt, va_list ap)
+{
+	char msg[1024];
+	struct json j;
+
+	if (!errors_as_json) {
+		fputs("mxctl: ", stderr);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+		return;
+	}
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	json_init(&j, stdout);
+	json_object_start(&j);
+	json_kv_string(&j, "error", msg);
+	if (usage)
+		json_kv_string(&j, "usage", usage);
+	json_object_end(&j);
+	fflush(stdout);
 }
 
 void mxctl_err(const char *fmt, ...)
@@ -62,7 +70,7 @@ void mxctl_err(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg(fmt, ap);
+	vmsg(NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -82,44 +90,37 @@ const char *mxctl_strerror(int err)
 static const struct mxctl_cmd *find_cmd(const char *name)
 {
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		if (!strcmp(commands[i].name, name))
-			return &commands[i];
+		if (!strcmp(commands[i]->name, name))
+			return commands[i];
 	return NULL;
 }
 
 int mxctl_usage(const char *cmd, const char *fmt, ...)
 {
 	const struct mxctl_cmd *c = cmd ? find_cmd(cmd) : NULL;
+	char usage[256];
 	va_list ap;
 
-	va_start(ap, fmt);
-	vmsg(fmt, ap);
-	va_end(ap);
 	if (c)
-		fprintf(stderr, "usage: mxctl [-c FILE] [-i IFNAME] [-j] %s %s\n",
-			c->name, c->args);
+		mxctl_usage_line(c, usage, sizeof(usage));
+	va_start(ap, fmt);
+	vmsg(c ? usage : NULL, fmt, ap);
+	va_end(ap);
+	if (errors_as_json)
+		return EXIT_USAGE;
+	if (c)
+		fprintf(stderr, "usage: %s\n", usage);
 	else
 		fputs("try 'mxctl help'\n", stderr);
 	return EXIT_USAGE;
 }
 
-/* mxctl help counters: every drop reason and path counter, as status and
- * stats name them, with what each counts (the man page's list too). */
-static int help_counters(void)
-{
-	for (int c = 0; c < MXGW_COUNTER_MAX; c++)
-		printf("%-24s %s\n", mxgw_counter_name(c), mxgw_counter_help(c));
-	return 0;
-}
-
 /* mxctl version, mxctl --version: "mxctl VERSION (map ABI N)" */
-static int cmd_version(const struct mxctl_opts *opts, int argc, char **argv)
+static int cmd_version(const struct mxctl_opts *opts, const void *args)
 {
 	struct json j;
 
-	(void)argv;
-	if (argc)
-		return mxctl_usage("version", "version takes no arguments");
+	(void)args;
 	if (opts && opts->json) {
 		json_init(&j, stdout);
 		json_object_start(&j);
@@ -132,36 +133,87 @@ static int cmd_version(const struct mxctl_opts *opts, int argc, char **argv)
 	return fflush(stdout) ? 1 : 0;
 }
 
-static int cmd_help(const struct mxctl_opts *opts, int argc, char **argv)
+static const struct mxctl_cmd mxctl_cmd_version = {
+	.name = "version",
+	.handler = cmd_version,
+	.help = "mxctl's version and the map ABI version it speaks (also --version)",
+	.json = true,
+};
+
+struct help_args {
+	int topic;
+};
+
+enum { HELP_COMMANDS, HELP_COUNTERS };
+
+static const struct mxctl_word help_topics[] = {
+	{ "counters", HELP_COUNTERS },
+	{ NULL },
+};
+
+static const struct mxctl_arg help_args[] = {
+	{ .name = "topic", .type = MXCTL_ARG_WORD, .flags = MXCTL_ARG_POSITIONAL,
+	  .offset = offsetof(struct help_args, topic), .words = help_topics,
+	  .help = "counters: what each counter counts" },
+	{ 0 },
+};
+
+/* The options mxctl takes before the command and nowhere else. */
+struct global_args {
+	bool version;
+};
+
+static const struct mxctl_arg global_args[] = {
+	{ .name = "version", .short_name = 'V', .type = MXCTL_ARG_FLAG,
+	  .offset = offsetof(struct global_args, version),
+	  .help = "the version (mxctl version)" },
+	{ 0 },
+};
+
+/* mxctl help counters: every drop reason and path counter, as status and
+ * stats name them, with what each counts (the man page's list too). */
+static int help_counters(void)
 {
+	for (int c = 0; c < MXGW_COUNTER_MAX; c++)
+		printf("%-24s %s\n", mxgw_counter_name(c), mxgw_counter_help(c));
+	return 0;
+}
+
+static int cmd_help(const struct mxctl_opts *opts, const void *args)
+{
+	const struct help_args *a = args;
+
 	(void)opts;
-	if (argc == 1 && !strcmp(argv[0], "counters"))
+	if (a && a->topic == HELP_COUNTERS)
 		return help_counters();
-	if (argc > 0)
-		return mxctl_usage("help", "unknown topic '%s' (try: mxctl help counters)", argv[0]);
 	printf("usage: mxctl [OPTIONS] COMMAND [ARGS]\n\n"
 	       "mxgw: an XDP/TC gateway that exposes a mail server's port table.\n\n"
 	       "commands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++) {
-		char syn[128];
+		char syn[256], line[300];
 
-		snprintf(syn, sizeof(syn), "%s %s", commands[i].name, commands[i].args);
-		if (strlen(syn) > 34)
-			printf("  %s\n  %-34s %s\n", syn, "", commands[i].help);
+		mxctl_synopsis(commands[i]->args, syn, sizeof(syn));
+		snprintf(line, sizeof(line), "%s%s%s", commands[i]->name, syn[0] ? " " : "", syn);
+		if (strlen(line) > 34)
+			printf("  %s\n  %-34s %s\n", line, "", commands[i]->help);
 		else
-			printf("  %-34s %s\n", syn, commands[i].help);
+			printf("  %-34s %s\n", line, commands[i]->help);
 	}
-	printf("\noptions:\n"
-	       "  -c, --config FILE   config file (default %s)\n"
-	       "  -i, --interface IF  act on this interface only (default: every loaded one)\n"
-	       "  -j, --json          JSON output\n"
-	       "  -h, --help          this text\n"
-	       "  -V, --version       the version (mxctl version)\n"
-	       "\nexit status: 0 success, 1 failure, 2 usage error, 3 check: warnings only,\n"
-	       "             status: a WARNING printed\n",
-	       MXGW_CONF_DEFAULT_PATH);
+	printf("\noptions (before or after the command):\n");
+	mxctl_print_options(stdout, mxctl_common_args);
+	mxctl_print_options(stdout, global_args);
+	printf("\nexit status: 0 success, 1 failure, 2 usage error, 3 check: warnings only,\n"
+	       "             status: a WARNING printed\n");
 	return 0;
 }
+
+static const struct mxctl_cmd mxctl_cmd_help = {
+	.name = "help",
+	.handler = cmd_help,
+	.args = help_args,
+	.args_size = sizeof(struct help_args),
+	.help = "this text; counters: what each counter counts",
+};
 
 void mxctl_follow_renames(const char *cmd)
 {
@@ -179,9 +231,6 @@ int mxctl_targets(const struct mxctl_opts *opts, const char *arg,
 {
 	const char *want = arg ? arg : opts->ifname;
 	int n;
-
-	if (arg && arg[0] == '-')
-		return mxctl_usage(cmd, "unknown option '%s'", arg), -1;
 
 	/* this namespace's pins only; a renamed interface's follow it */
 	mxctl_follow_renames(cmd);
@@ -224,87 +273,31 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
-/*
- * The common options (-c, -i, -j) may also follow the command, as with
- * `mxctl status -j`: take them out of the command's arguments, leaving the
- * command's own (`log --pcap FILE`) in order.  Returns the new argc, or -1
- * after a usage message.
- */
-static int take_common_opts(struct mxctl_opts *opts, int argc, char **argv,
-			    const char *cmd)
-{
-	int n = 0;
-
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		const char **val = NULL;
-
-		if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
-			opts->json = true;
-			continue;
-		}
-		if (!strcmp(a, "-i") || !strcmp(a, "--interface"))
-			val = &opts->ifname;
-		else if (!strcmp(a, "-c") || !strcmp(a, "--config"))
-			val = &opts->conf_path;
-		if (val) {
-			if (++i == argc)
-				return mxctl_usage(cmd, "%s needs a value", a), -1;
-			*val = argv[i];
-			continue;
-		}
-		argv[n++] = argv[i];
-	}
-	return n;
-}
-
 int main(int argc, char **argv)
 {
-	static const struct option long_opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "interface", required_argument, NULL, 'i' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ 0 },
-	};
 	struct mxctl_opts opts = { .conf_path = MXGW_CONF_DEFAULT_PATH };
+	struct global_args global = { 0 };
 	const struct mxctl_cmd *cmd;
-	bool version = false;
-	int c, cmd_argc;
+	char err[512];
+	int n;
 
-	/* "+": options before the command only; the command parses the rest */
-	while ((c = getopt_long(argc, argv, "+c:i:jhV", long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			opts.conf_path = optarg;
-			break;
-		case 'i':
-			opts.ifname = optarg;
-			break;
-		case 'j':
-			opts.json = true;
-			break;
-		case 'h':
-			return cmd_help(&opts, 0, NULL);
-		case 'V':
-			version = true;
-			break;
-		default:
-			return mxctl_usage(NULL, "bad option");
-		}
-	}
-	/* after the loop: mxctl -j --version is JSON too */
-	if (version)
-		return cmd_version(&opts, 0, NULL);
-	if (optind >= argc)
+	/* mxctl's own options, up to the command: the same parser as the
+	 * command's, with its table and the common ones */
+	n = mxctl_parse_args(global_args, &global, &opts, argc - 1, argv + 1, true,
+			     NULL, err, sizeof(err));
+	mxctl_errors_as_json(opts.json);
+	if (n < 0)
+		return mxctl_usage(NULL, "%s", err);
+	if (opts.help)
+		return cmd_help(&opts, NULL);
+	/* mxctl -j --version is JSON too */
+	if (global.version)
+		return cmd_version(&opts, NULL);
+	if (1 + n >= argc)
 		return mxctl_usage(NULL, "no command given");
-	cmd = find_cmd(argv[optind]);
+	cmd = find_cmd(argv[1 + n]);
 	if (!cmd)
-		return mxctl_usage(NULL, "unknown command '%s'", argv[optind]);
-	cmd_argc = take_common_opts(&opts, argc - optind - 1, argv + optind + 1, cmd->name);
-	if (cmd_argc < 0)
-		return EXIT_USAGE;
+		return mxctl_usage(NULL, "unknown command '%s'", argv[1 + n]);
 	libbpf_set_print(libbpf_print);
-	return cmd->handler(&opts, cmd_argc, argv + optind + 1);
+	return mxctl_run(cmd, &opts, argc - 2 - n, argv + 2 + n);
 }

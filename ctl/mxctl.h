@@ -4,6 +4,7 @@
 #define MXGW_MXCTL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <net/if.h>
 
 #define EXIT_USAGE	2
@@ -14,32 +15,40 @@ struct mxctl_opts {
 	const char *conf_path;	/* -c, or the default path */
 	const char *ifname;	/* -i: act on this interface only */
 	bool json;		/* -j */
+	bool help;		/* -h after a command: its help instead of running it */
 };
 
+struct mxctl_arg;
+
+/*
+ * A command, declared once in its own file (mxctl_cmd_NAME): its handler,
+ * its options and arguments as a table (args.h) filling a struct of its
+ * own, which the handler gets; mxctl help, the usage line of an error
+ * and mxctl NAME --help are made from the table.
+ */
 struct mxctl_cmd {
 	const char *name;
-	int (*handler)(const struct mxctl_opts *opts, int argc, char **argv);
-	const char *args;	/* the synopsis after the name */
+	/* returns the exit status: 0, 1 (failure), EXIT_USAGE, EXIT_WARNINGS */
+	int (*handler)(const struct mxctl_opts *opts, const void *args);
+	const struct mxctl_arg *args;	/* { NULL } ended; NULL: none */
+	size_t args_size;		/* of the struct the table fills */
+	const void *defaults;		/* its values before parsing; NULL: zeroes */
 	const char *help;
+	const char *hint;		/* said after each of its usage errors, or NULL */
+	bool json;		/* honours -j: its output and its errors are JSON */
 };
 
-/* Each handler returns the exit status: 0, 1 (failure) or EXIT_USAGE. */
-int cmd_load(const struct mxctl_opts *opts, int argc, char **argv);
-int cmd_unload(const struct mxctl_opts *opts, int argc, char **argv);
-int cmd_reload(const struct mxctl_opts *opts, int argc, char **argv);
-int cmd_set_service(const struct mxctl_opts *opts, int argc, char **argv);
-int cmd_status(const struct mxctl_opts *opts, int argc, char **argv);
-int cmd_conntrack(const struct mxctl_opts *opts, int argc, char **argv);
-int cmd_log(const struct mxctl_opts *opts, int argc, char **argv);
-int cmd_stats(const struct mxctl_opts *opts, int argc, char **argv);
-int cmd_export(const struct mxctl_opts *opts, int argc, char **argv);
-int cmd_dns(const struct mxctl_opts *opts, int argc, char **argv);
-int cmd_check(const struct mxctl_opts *opts, int argc, char **argv);
+extern const struct mxctl_cmd mxctl_cmd_load, mxctl_cmd_unload, mxctl_cmd_reload,
+	mxctl_cmd_set_service, mxctl_cmd_status, mxctl_cmd_log, mxctl_cmd_conntrack,
+	mxctl_cmd_stats, mxctl_cmd_export, mxctl_cmd_dns, mxctl_cmd_check;
 
 /* strerror() for a negative errno, in mxgw's words where they say more. */
 const char *mxctl_strerror(int err);
 /* "mxctl: " + message to stderr */
 void mxctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Errors as JSON on stdout ({"error": ...}) instead of lines on stderr:
+ * under -j, for a command that honours it. */
+void mxctl_errors_as_json(bool on);
 /* Usage error: the message and the command's synopsis, returns EXIT_USAGE. */
 int mxctl_usage(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

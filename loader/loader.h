@@ -10,8 +10,10 @@
 
 #include <stdbool.h>
 #include <net/if.h>
+#include <linux/bpf.h>
 #include <linux/types.h>
 #include "../maps/maps.h"
+#include "../maps/policy.h"
 
 struct mxgw_policy;
 struct mxgw_bpf;
@@ -233,5 +235,116 @@ struct mxgw_tcp_conn {
  * namespace.  Fills up to @max, returns how many there are.
  */
 int mxgw_incoming_tcp(__be32 addr, struct mxgw_tcp_conn *conns, int max);
+
+/*
+ * One snapshot of a running gateway on one interface: every fact mxctl
+ * status, stats and the Prometheus exporter print, read in one go so that
+ * their printers only print (bpftool's show_prog: one record, printed as
+ * JSON or plain text).  The library owns the reading, as it owns the
+ * maps; what only mxctl knows (the config file to compare against) it
+ * adds on top.
+ */
+
+/* The path incoming mail takes now, from the data plane's next-hop cache. */
+enum mxgw_fwd_path {
+	MXGW_FWD_PATH_UNKNOWN = 0,	/* no incoming connection so far */
+	MXGW_FWD_PATH_REDIRECT,		/* XDP redirect to the LAN device */
+	MXGW_FWD_PATH_KERNEL,		/* handed to the kernel's forwarding */
+	MXGW_FWD_PATH_MAX,
+};
+
+/* And why: the kernel path has several reasons. */
+enum mxgw_fwd_reason {
+	MXGW_FWD_WHY_NO_LOOKUP = 0,		/* no lookup yet: the cache is empty */
+	MXGW_FWD_WHY_REDIRECT,		/* resolved, the device takes XDP frames */
+	MXGW_FWD_WHY_NO_XMIT,		/* resolved, the device takes no XDP frames */
+	MXGW_FWD_WHY_NO_NEIGH,		/* the mail server's MAC is not resolved yet */
+	MXGW_FWD_WHY_DISABLED,		/* IPv4 forwarding is disabled */
+	MXGW_FWD_WHY_NO_ROUTE,		/* the fib lookup failed otherwise (fib_ret) */
+	MXGW_FWD_WHY_MAX,
+};
+
+/* The classification, once: from the next-hop cache entry. */
+static inline enum mxgw_fwd_reason mxgw_fwd_classify(const struct mxgw_nexthop *nh)
+{
+	if (!nh->refreshed_ns)
+		return MXGW_FWD_WHY_NO_LOOKUP;
+	switch (nh->fib_ret) {
+	case BPF_FIB_LKUP_RET_SUCCESS:
+		return nh->can_redirect ? MXGW_FWD_WHY_REDIRECT : MXGW_FWD_WHY_NO_XMIT;
+	case BPF_FIB_LKUP_RET_NO_NEIGH:
+		return MXGW_FWD_WHY_NO_NEIGH;
+	case BPF_FIB_LKUP_RET_FWD_DISABLED:
+		return MXGW_FWD_WHY_DISABLED;
+	default:
+		return MXGW_FWD_WHY_NO_ROUTE;
+	}
+}
+
+static inline enum mxgw_fwd_path mxgw_fwd_path_of(enum mxgw_fwd_reason r)
+{
+	return r == MXGW_FWD_WHY_NO_LOOKUP ? MXGW_FWD_PATH_UNKNOWN :
+	       r == MXGW_FWD_WHY_REDIRECT ? MXGW_FWD_PATH_REDIRECT : MXGW_FWD_PATH_KERNEL;
+}
+
+/* NAT ports in use are counted per protocol: TCP and UDP ports, ICMP echo
+ * identifiers. */
+enum mxgw_nat_proto {
+	MXGW_NAT_TCP = 0,
+	MXGW_NAT_UDP,
+	MXGW_NAT_ICMP,
+	MXGW_NAT_PROTO_MAX,
+};
+
+/* What makes mxctl status print a WARNING (and exit 3): snapshot.warnings. */
+#define MXGW_WARN_STALE_PINS		0x1	/* the pins' device is gone or another */
+#define MXGW_WARN_XDP_NOT_OURS		0x2	/* the XDP program there is not the pinned one */
+#define MXGW_WARN_FAST_PATH_LOST	0x4	/* redirecting to a device that takes no XDP frames */
+#define MXGW_WARN_FORWARDING_OFF	0x8	/* net.ipv4.conf.IFNAME.forwarding is 0 */
+
+struct mxgw_snapshot_service {
+	__u32 id;			/* 0: unlisted, the default verdicts */
+	struct mxgw_service svc;	/* as mxgw_services holds it; for id 0 the
+					 * verdicts are the defaults */
+	char name[MXGW_SVC_NAME_LEN + 1];	/* svc.name, NUL-terminated; "" for id 0 */
+	struct mxgw_svc_stats count;	/* summed over CPUs */
+	unsigned int nfrom;		/* MXGW_PORT_F_FROM: incoming only from these */
+	struct mxgw_prefix from[MXGW_POLICY_MAX_FROM_PER_SVC];
+};
+
+struct mxgw_snapshot {
+	char ifname[IF_NAMESIZE];
+	char pin_dir[128];		/* where bpftool finds the pins */
+	struct mxgw_pins pins;
+	struct mxgw_attach_info att;
+	struct mxgw_config cfg;		/* what runs, as the data plane reads it */
+	unsigned int warnings;		/* MXGW_WARN_* */
+	unsigned int nservices;		/* svcs[0] is the unlisted row, then by id */
+	struct mxgw_snapshot_service svcs[MXGW_MAX_SERVICES];
+	__u64 counters[MXGW_COUNTER_MAX];	/* by enum mxgw_counter */
+	struct mxgw_nexthop nh;
+	enum mxgw_fwd_reason fwd;	/* mxgw_fwd_classify(&nh) */
+	char fwd_dev[IF_NAMESIZE];	/* nh.ifindex's name; "" when unknown */
+	__u64 nh_age_ns;		/* since the next hop was looked up; 0: never */
+	bool fast_path_lost;		/* mxgw_fast_path_lost(&nh) */
+	__u32 ct_entries;		/* tracked flows within their timeout */
+	__u32 ct_max;			/* size of mxgw_ct (conntrack-max) */
+	__u32 nat_mappings;		/* live flows of LAN hosts (not the gateway's) */
+	__u32 nat_ports_in_use[MXGW_NAT_PROTO_MAX];	/* distinct public ports */
+	struct mxgw_clock clock;
+	__u64 clock_age_ns;		/* since the clock's last tick; 0: no tick yet,
+					 * or one ahead of now */
+	bool clock_stale;		/* its timer stopped (see struct mxgw_clock) */
+	struct mxgw_log_lease lease;
+	bool log_read;			/* an mxctl log holds the lease */
+	bool log_listening;		/* the data plane makes events */
+	int ipv4_forwarding;		/* net.ipv4.conf.IFNAME.forwarding; -1 unknown */
+};
+
+/*
+ * Everything about mxgw on @ifname into @s (about 180 KiB: allocate it).
+ * On error @s holds what was read before it.
+ */
+int mxgw_snapshot_read(const char *ifname, struct mxgw_snapshot *s);
 
 #endif /* MXGW_LOADER_H */

@@ -247,12 +247,13 @@ conn_result() {
 }
 
 # jget FILE EXPR...: evaluate each Python EXPR over an "mxctl status -j"
-# output; d is the first interface's object, svc(NAME) its service NAME.
+# output (schema 1: {"schema": 1, "interfaces": [...]}); d is the first
+# interface's object, svc(NAME) its service NAME.
 # One line per expression.
 jget() {
 	python3 - "$@" <<'EOF'
 import json, sys
-d = json.load(open(sys.argv[1]))[0]
+d = json.load(open(sys.argv[1]))["interfaces"][0]
 def svc(name):
     return next(s for s in d["services"] if s["name"] == name)
 for expr in sys.argv[2:]:

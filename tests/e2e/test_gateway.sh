@@ -104,7 +104,7 @@ expect_smtp smtp_still_reaches_the_mail_server
 
 status_json "$E2E_TMP/st.json"
 vals=$(jget "$E2E_TMP/st.json" "svc('ssh')['to']" "svc('smtp')['to']" \
-	"svc('ssh')['in_allowed']['packets'] > 0" "d['counters']['pass_gateway_service'] > 0" \
+	"svc('ssh')['in']['allowed']['packets'] > 0" "d['counters']['pass_gateway_service'] > 0" \
 	"d['counters']['drop_not_from'] > 0" | tr '\n' ' ')
 if [ "$vals" = "gateway mailserver True True True " ]; then
 	ok status_json_says_to_gateway

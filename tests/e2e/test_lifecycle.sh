@@ -223,8 +223,8 @@ case_two_namespaces() {
 	fi
 	mxb status -j >"$E2E_TMP/b.json" 2>"$E2E_TMP/err"
 	status_json "$E2E_TMP/a.json"
-	if [ "$(jget "$E2E_TMP/a.json" "len(json.load(open(sys.argv[1])))" "d['public']" "d['pins']" | tr '\n' ' ')" = "1 $E2E_PUBLIC $PINS_A " ] &&
-		[ "$(jget "$E2E_TMP/b.json" "len(json.load(open(sys.argv[1])))" "d['public']" "svc('smtp')['incoming']" | tr '\n' ' ')" = "1 $PUBLIC_B deny " ]; then
+	if [ "$(jget "$E2E_TMP/a.json" "len(json.load(open(sys.argv[1]))['interfaces'])" "d['public']" "d['pins']['dir']" | tr '\n' ' ')" = "1 $E2E_PUBLIC $PINS_A " ] &&
+		[ "$(jget "$E2E_TMP/b.json" "len(json.load(open(sys.argv[1]))['interfaces'])" "d['public']" "svc('smtp')['incoming']" | tr '\n' ' ')" = "1 $PUBLIC_B deny " ]; then
 		ok status_sees_own_namespace
 	else
 		fail status_sees_own_namespace "A: $(head -c 200 "$E2E_TMP/a.json"); B: $(head -c 200 "$E2E_TMP/b.json")"
@@ -333,7 +333,7 @@ case_resize() {
 	fi
 	A_NET=$net
 	status_json "$E2E_TMP/after.json"
-	exprs=("svc('imaps')['in_allowed']['packets']" "svc('https')['out_allowed']['packets']"
+	exprs=("svc('imaps')['in']['allowed']['packets']" "svc('https')['out']['allowed']['packets']"
 		"d['counters']['ct_new']" "d['counters']['snat_masq']" "d['counters']['ct_reply']")
 	mapfile -t vb < <(jget "$E2E_TMP/before.json" "${exprs[@]}")
 	mapfile -t va < <(jget "$E2E_TMP/after.json" "${exprs[@]}")

@@ -299,7 +299,7 @@ case_out_table() {
 				notkept="$notkept $lport->${seen##*:}"
 			fi
 		fi
-		exprs+=("svc('$name')['out_allowed']['packets']")
+		exprs+=("svc('$name')['out']['allowed']['packets']")
 	done
 	if grep -q " $MS " "$LOG"; then
 		fail out_lan_address_never_seen "the Internet saw the LAN address: $(grep " $MS " "$LOG" | head -3 | tr '\n' ';')"
@@ -538,7 +538,7 @@ case_out_default_deny() {
 		ok out_unlisted_denied
 	fi
 	expect_increase out_unlisted_counted "$before" "$after" \
-		"d['counters']['drop_out_default_deny']" "svc('(unlisted)')['out_denied']['packets']"
+		"d['counters']['drop_out_default_deny']" "svc('(unlisted)')['out']['denied']['packets']"
 }
 
 # --- 3. DNS ---------------------------------------------------------------------
@@ -604,12 +604,12 @@ case_conntrack() {
 	esac
 
 	status_json "$st"
-	read -r flows n <<<"$(jget "$st" "d['conntrack']['flows']" "d['conntrack']['max']" | tr '\n' ' ')"
+	read -r flows n <<<"$(jget "$st" "d['conntrack']['entries']" "d['conntrack']['max']" | tr '\n' ' ')"
 	if [ "${flows:-0}" -gt 0 ] 2>/dev/null && [ "${n:-0}" -ge 1024 ] 2>/dev/null &&
-		jget "$st" "d['conntrack']['new'] + d['conntrack']['evicted'] + d['conntrack']['nat_full']" >/dev/null 2>&1; then
+		jget "$st" "d['counters']['ct_new'] + d['counters']['ct_evicted'] + d['counters']['drop_nat_full']" >/dev/null 2>&1; then
 		ok status_conntrack_object
 	else
-		fail status_conntrack_object "status -j conntrack: flows=$flows max=$n: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0].get("conntrack"))' "$st" 2>&1)"
+		fail status_conntrack_object "status -j conntrack: entries=$flows max=$n: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["interfaces"][0].get("conntrack"))' "$st" 2>&1)"
 	fi
 
 	out=$(mx conntrack flush 2>&1)
@@ -617,7 +617,7 @@ case_conntrack() {
 	ct_json "$ct"
 	n=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))[0]; print(len(d["flows"]), d["count"])' "$ct" 2>&1)
 	status_json "$st"
-	flows=$(jget "$st" "d['conntrack']['flows']")
+	flows=$(jget "$st" "d['conntrack']['entries']")
 	if [ "$n" = "0 0" ] && [ "$flows" = 0 ]; then
 		ok conntrack_flush_empties
 	else
@@ -709,7 +709,7 @@ case_set_service_out() {
 		fi
 	fi
 	expect_increase out_deny_smtp_counted "$before" "$after" \
-		"svc('smtp')['out_denied']['packets']" "d['counters']['drop_out_service_deny']"
+		"svc('smtp')['out']['denied']['packets']" "d['counters']['drop_out_service_deny']"
 	v=$(jget "$after" "svc('smtp')['outgoing'], svc('smtp')['incoming']")
 	if [ "$v" = "('deny', 'allow')" ]; then
 		ok set_service_out_only
@@ -754,8 +754,8 @@ case_many() {
 	else
 		fail "short_connections_$LOOP_COUNT" "$(tr '\n' ' ' <<<"$res")"
 	fi
-	n0=$(jget "$before" "d['conntrack']['new']")
-	n1=$(jget "$after" "d['conntrack']['new']")
+	n0=$(jget "$before" "d['counters']['ct_new']")
+	n1=$(jget "$after" "d['counters']['ct_new']")
 	if [ $((n1 - n0)) -ge "$LOOP_COUNT" ] 2>/dev/null; then
 		ok short_connections_tracked
 	else
@@ -892,7 +892,7 @@ case_nat_ports() {
 		fail nat_ports_range "6 flows $MS:20300.. -> $INET:443 with nat-ports 50000-50003: $nok connected (public ports: ${pports:-none}), $nto timed out; want 4 on 50000-50003, 2 refused: $(tr '\n' ';' <"$E2E_TMP/batch")"
 	fi
 	expect_increase nat_ports_full_counted "$before" "$after" \
-		"d['conntrack']['nat_full']" "d['counters']['drop_nat_full']"
+		"d['counters']['drop_nat_full']"
 	mx -c "$CONF" reload wan0 >/dev/null 2>&1
 }
 

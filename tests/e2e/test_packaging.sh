@@ -332,6 +332,13 @@ case_completion() {
 	else
 		fail completion_interfaces "load offered '$got'"
 	fi
+	# a command's options and their words, from its table (mxctl log -h)
+	got="$(complete_words mxctl log --)| $(complete_words mxctl log --count 5 --verdict "")"
+	if [ "$got" = "--config --count --help --interface --json --pcap --service --timeout --verdict | allow drop " ]; then
+		ok completion_options_from_the_table
+	else
+		fail completion_options_from_the_table "log -- and --verdict offered '$got'"
+	fi
 }
 
 # --- 2. mxgw loaded: stats ------------------------------------------------------
@@ -379,7 +386,7 @@ case_stats() {
 		python3 -c 'import json, sys; print(json.load(sys.stdin)["version"])')" \
 		"$(sed -n 's/^#define MXGW_ABI_VERSION[[:space:]]*\([0-9]*\).*/\1/p' "$E2E_ROOT/maps/mxgw_abi.h")" <<'EOF'
 import json, runpy, sys
-d = json.load(open(sys.argv[1]))[0]
+d = json.load(open(sys.argv[1]))["interfaces"][0]
 version = sys.argv[4]
 abi = sys.argv[5]
 sys.argv = [sys.argv[3], sys.argv[2]]
@@ -417,6 +424,62 @@ EOF
 		ok stats_values_json_and_prometheus_agree
 	else
 		fail stats_values_json_and_prometheus_agree "$vals"
+	fi
+	# status -j and stats -j: one document, field by field (the numbers
+	# traffic moves between the two reads aside), every field of it
+	# documented in mxctl(8)'s JSON OUTPUT
+	mx status -j >"$E2E_TMP/status.json" 2>"$E2E_TMP/err"
+	MANWIDTH=200 man -l "$MANROOT/man8/mxctl.8" >"$E2E_TMP/mxctl.8.txt" 2>/dev/null
+	vals=$(python3 - "$E2E_TMP/status.json" "$json" "$E2E_TMP/mxctl.8.txt" <<'EOF'
+import json, re, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+man = open(sys.argv[3]).read()
+documented = set(re.findall(r'^       (\S+)(?: |$)', man, re.M))
+volatile = {'counters', 'packets', 'bytes', 'ticks', 'age_ms', 'entries', 'mappings',
+            'ports_in_use', 'kernel_packets'}
+bad = []
+def name(path):
+    return '.'.join(path).replace('.[]', '[]')
+def walk(x, y, path):
+    if isinstance(x, dict):
+        if not isinstance(y, dict) or set(x) != set(y):
+            bad.append('%s: %s vs %s' % (name(path), sorted(x), sorted(y) if isinstance(y, dict) else y))
+            return
+        for k in x:
+            walk(x[k], y[k], path + [k])
+    elif isinstance(x, list) and any(isinstance(e, dict) for e in x):
+        if not isinstance(y, list) or len(x) != len(y):
+            bad.append('%s: %d vs %s elements' % (name(path), len(x), len(y) if isinstance(y, list) else y))
+            return
+        for e, f in zip(x, y):
+            walk(e, f, path + ['[]'])
+    elif type(x) is not type(y) or (x != y and not (type(x) is int and volatile & set(path))):
+        bad.append('%s: %r vs %r' % (name(path), x, y))
+def leaves(x, path, out):
+    if isinstance(x, dict):
+        for k, v in x.items():
+            leaves(v, path + (['NAME'] if path == ['counters'] else [k]), out)
+    elif isinstance(x, list) and any(isinstance(e, dict) for e in x):
+        for e in x:
+            leaves(e, path + ['[]'], out)
+    else:
+        out.add(name(path))
+if a.get('schema') != 1 or not a.get('interfaces'):
+    bad.append('status -j: schema %r, %d interfaces' % (a.get('schema'), len(a.get('interfaces', []))))
+walk(a, b, [])
+fields = set()
+for i in a.get('interfaces', []):
+    leaves(i, [], fields)
+undocumented = sorted(f for f in fields if f not in documented)
+if undocumented:
+    bad.append('not in mxctl(8) JSON OUTPUT: ' + ' '.join(undocumented))
+print('; '.join(bad) or 'same')
+EOF
+)
+	if [ "$vals" = same ]; then
+		ok status_and_stats_json_agree
+	else
+		fail status_and_stats_json_agree "$vals"
 	fi
 }
 
@@ -541,8 +604,19 @@ case_nonroot() {
 	for cmd in "status" "stats --prometheus" "-j status" "conntrack" "unload wan0"; do
 		# shellcheck disable=SC2086 # the command's words
 		err=$(ns_exec "$NS_GW" setpriv --reuid=nobody --regid=nogroup --clear-groups \
-			"$E2E_TMP/mxctl.nobody" $cmd 2>&1 >/dev/null)
+			"$E2E_TMP/mxctl.nobody" $cmd 2>&1 >"$E2E_TMP/out")
 		rc=$?
+		# under -j the one line is JSON on stdout, {"error": ...}, and
+		# stderr says nothing
+		if [[ $cmd == "-j "* ]]; then
+			if [ -n "$err" ]; then
+				err="stderr under -j: $err"
+			else
+				err=$(python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print("mxctl: " + d["error"] if list(d) == ["error"] else d)' "$E2E_TMP/out" 2>&1)
+			fi
+		fi
 		if [ "$rc" -ne 1 ] || [ "$(wc -l <<<"$err")" -ne 1 ] ||
 			[[ $err != "mxctl: "*"permission denied"*"needs root"* ]]; then
 			bad="$bad [$cmd: exit $rc: $err]"
@@ -552,6 +626,104 @@ case_nonroot() {
 		ok nonroot_gets_one_line
 	else
 		fail nonroot_gets_one_line "$bad"
+	fi
+}
+
+# --- 3b. errors under -j -------------------------------------------------------------
+
+# Before anything is loaded: every command that honours -j says its error
+# as one JSON document on stdout, {"error": ...} (and "usage" for a usage
+# error), nothing on stderr, the exit status what it would be without -j.
+case_json_errors() {
+	local args want rc got bad=""
+
+	printf 'public 203.0.113.33\nmailserver 192.168.1.10\ndefault sometimes\n' >"$E2E_TMP/bad.conf"
+	while IFS='|' read -r want args; do
+		# shellcheck disable=SC2086 # the command's words
+		mx $args >"$E2E_TMP/out" 2>"$E2E_TMP/err"
+		rc=$?
+		got=$(python3 -c 'import json, sys
+d = json.loads(open(sys.argv[1]).read())
+print(sorted(d), d["error"])' "$E2E_TMP/out" 2>&1)
+		if [ "$rc" != "${want%% *}" ] || [ -s "$E2E_TMP/err" ] ||
+			[[ $got != "${want#* }"* ]]; then
+			bad="$bad [mxctl $args: exit $rc, stdout '$(head -c 200 "$E2E_TMP/out")', stderr '$(head -c 200 "$E2E_TMP/err")']"
+		fi
+	done <<EOF
+1 ['error'] status: mxgw is not loaded on any interface|-j status
+1 ['error'] stats: mxgw is not loaded on wan0|stats -j wan0
+1 ['error'] conntrack: mxgw is not loaded|conntrack -j
+1 ['error'] log: mxgw is not loaded|-j log --count 1
+2 ['error', 'usage'] too many arguments|-j status wan0 wan1
+1 ['error'] $E2E_TMP/bad.conf:3: error: default: |-j -c $E2E_TMP/bad.conf dns
+2 ['error'] unknown command 'frobnicate'|-j frobnicate
+2 ['error', 'usage'] --count '5x': expected a whole number from 1 to |log -j --count 5x
+EOF
+	if [ -z "$bad" ]; then
+		ok json_errors_on_stdout
+	else
+		fail json_errors_on_stdout "$bad"
+	fi
+	# without -j, the same errors stay lines on stderr
+	mx status >"$E2E_TMP/out" 2>"$E2E_TMP/err"
+	rc=$?
+	if [ "$rc" = 1 ] && [ ! -s "$E2E_TMP/out" ] &&
+		[ "$(cat "$E2E_TMP/err")" = "mxctl: status: mxgw is not loaded on any interface (mxctl load IFNAME)" ]; then
+		ok errors_without_json_on_stderr
+	else
+		fail errors_without_json_on_stderr "exit $rc, stdout '$(head -c 200 "$E2E_TMP/out")', stderr '$(head -c 200 "$E2E_TMP/err")'"
+	fi
+}
+
+# --- 3c. options -----------------------------------------------------------------------
+
+# Through the binary: a bad value is named with what is accepted, exit 2,
+# and the usage line comes from the command's table; good values pass
+# the parser (and fail later: nothing is loaded yet).
+case_options() {
+	local args want rc bad="" log_usage
+
+	log_usage="usage: mxctl [-c FILE] [-i IFNAME] [-j] log [--service NAME] [--verdict drop|allow] [--pcap FILE] [--count N] [--timeout S]"
+	while IFS='|' read -r want args; do
+		# shellcheck disable=SC2086 # the command's words
+		mx $args >"$E2E_TMP/out" 2>"$E2E_TMP/err"
+		rc=$?
+		if [ "$rc" != 2 ] || [ -s "$E2E_TMP/out" ] || [ "$(head -1 "$E2E_TMP/err")" != "mxctl: $want" ]; then
+			bad="$bad [mxctl $args: exit $rc, stderr '$(head -c 200 "$E2E_TMP/err")', want 'mxctl: $want']"
+		fi
+	done <<EOF
+--count '5x': expected a whole number from 1 to 4294967295|log --count 5x
+--count '0': expected a whole number from 1 to 4294967295|log --count=0
+--count needs a value: a whole number from 1 to 4294967295|log --count
+--timeout '1s': expected a number of seconds greater than 0, at most 31536000|log --timeout 1s
+--verdict 'maybe': expected drop or allow|log --verdict maybe
+unknown option '--frob'|status --frob
+direction 'sideways': expected in or out|set-service smtp sideways allow
+verdict 'maybe': expected allow or deny|set-service smtp in maybe
+format 'pdf': expected nft|export pdf
+too many arguments: 'b'|stats a b
+EOF
+	mx log --count 5x 2>&1 >/dev/null | sed -n 2p >"$E2E_TMP/usage"
+	[ "$(cat "$E2E_TMP/usage")" = "$log_usage" ] || bad="$bad [log's usage line: '$(cat "$E2E_TMP/usage")']"
+	if [ -z "$bad" ]; then
+		ok options_bad_values_named_exit_2
+	else
+		fail options_bad_values_named_exit_2 "$bad"
+	fi
+	mx log --count=3 --verdict drop --timeout 0.5 >/dev/null 2>"$E2E_TMP/err"
+	rc=$?
+	if [ "$rc" = 1 ] && grep -q "^mxctl: log: mxgw is not loaded" "$E2E_TMP/err"; then
+		ok options_good_values_parsed
+	else
+		fail options_good_values_parsed "exit $rc: $(head -c 200 "$E2E_TMP/err")"
+	fi
+	# mxctl help: each synopsis from its table, as it always read
+	if "$MXCTL" help | grep -qxF "  ${log_usage#usage: mxctl \[-c FILE\] \[-i IFNAME\] \[-j\] }" &&
+		"$MXCTL" help | grep -qF "  set-service NAME [in|out] allow|deny [--save]" &&
+		"$MXCTL" help | grep -qF "  stats [IFNAME] [--prometheus] [--listen ADDRESS:PORT]"; then
+		ok options_help_from_the_tables
+	else
+		fail options_help_from_the_tables "$("$MXCTL" help | grep -E '^  (log|set-service|stats) ' | tr '\n' '|')"
 	fi
 }
 
@@ -603,6 +775,8 @@ case_man
 case_unit
 e2e_topology_up
 PINS=$(e2e_pin_dir "$NS_GW" wan0) || e2e_cannot_run "cannot find the namespace's cookie"
+case_json_errors
+case_options
 case_load
 case_completion
 case_stats

@@ -19,6 +19,7 @@
 #include "json.h"
 #include "mxctl.h"
 #include "advice.h"
+#include "args.h"
 #include "unit.h"
 
 #ifndef MXGW_SHIPPED_CONF
@@ -27,8 +28,13 @@
 
 #define HDR	"public 215.75.128.33\nmailserver 192.168.1.10\n"
 
-/* In mxctl.h too, once the command is in mxctl's table. */
-int cmd_dns(const struct mxctl_opts *opts, int argc, char **argv);
+/* mxctl dns as mxctl runs it: its words parsed by its table (args.c). */
+static int cmd_dns(const struct mxctl_opts *opts, int argc, char **argv)
+{
+	struct mxctl_opts o = *opts;
+
+	return mxctl_run(&mxctl_cmd_dns, &o, argc, argv);
+}
 
 /* ---- stubs of mxctl.c: what the handler says goes here ------------------ */
 
@@ -63,6 +69,11 @@ int mxctl_usage(const char *cmd, const char *fmt, ...)
 	stub_add("usage: ", fmt, ap);
 	va_end(ap);
 	return EXIT_USAGE;
+}
+
+void mxctl_errors_as_json(bool on)
+{
+	(void)on;
 }
 
 const char *mxctl_strerror(int err)
@@ -400,6 +411,35 @@ static void test_cmd_dns_bad_config_or_arguments(void **state)
 	free(out);
 }
 
+/* Under -j the parser's errors are the command's one error (JSON on stdout
+ * in mxctl, the stub here), its warnings stay on stderr. */
+static void test_cmd_dns_json_error_is_the_parsers(void **state)
+{
+	char *path = unit_write_temp(HDR "domain company.com\nmx-host mail.company.com\n"
+				     "service smtp 25/tcp allow allow from 0.0.0.0/0\n"
+				     "default sometimes\nicmp-echo never\n");
+	struct mxctl_opts opts = { .conf_path = path, .json = true };
+	char want[1024], *out;
+	int ret;
+
+	(void)state;
+	out = capture_stdout(cmd_dns, &opts, 0, NULL, &ret);
+	assert_int_equal(ret, 1);
+	assert_string_equal(out, "");
+	snprintf(want, sizeof(want), "mxctl: %s:6: error: default: ", path);
+	if (strncmp(stub_msgs, want, strlen(want)))
+		fail_msg("the JSON error: %s", stub_msgs);
+	snprintf(want, sizeof(want), "\n%s:7: error: icmp-echo: ", path);
+	assert_non_null(strstr(stub_msgs, want));
+	/* the warning, and only it, on stderr */
+	snprintf(want, sizeof(want), "%s:5: warning: ", path);
+	assert_true(!strncmp(captured_err, want, strlen(want)));
+	assert_null(strstr(captured_err, "error"));
+	free(out);
+	unlink(path);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -415,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_cmd_dns_prints_the_records),
 		cmocka_unit_test(test_cmd_dns_without_domain_names_the_missing_keys),
 		cmocka_unit_test(test_cmd_dns_bad_config_or_arguments),
+		cmocka_unit_test(test_cmd_dns_json_error_is_the_parsers),
 	};
 
 	int ret = cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * test_prometheus.c - unit tests of the mxctl stats formatters
- * (ctl/prometheus.c): the Prometheus text format, JSON and text, each
- * compared byte for byte on a fixed snapshot.
+ * test_prometheus.c - unit tests of the printers of the gateway's
+ * snapshot (ctl/show.h): the Prometheus text format (ctl/prometheus.c),
+ * the JSON of status -j and stats -j (ctl/print_json.c) and the text of
+ * status and stats (ctl/print_text.c), each compared byte for byte on a
+ * snapshot built here, the JSON also parsed back.
  *
  * The counters of enum mxgw_counter are not written out here one by one:
  * the list grows, and the formatters map it by its family column.  Their part of the
@@ -14,6 +16,7 @@
  */
 #define _GNU_SOURCE	/* open_memstream */
 #include <ctype.h>
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,10 +24,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <cmocka.h>
 
+#include <linux/if_link.h>
 #include "prometheus.h"
+#include "show.h"
 #include "version.h"
 #include "../maps/maps.h"
 #include "unit.h"
@@ -63,9 +69,9 @@ static void bprintf(struct buf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Run a formatter into a string. */
-static char *run(int (*fmt)(FILE *, const struct mxgw_stats *, int),
-		 const struct mxgw_stats *st, int n)
+/* Run a printer into a string. */
+static char *run(int (*fmt)(FILE *, const struct mxctl_snapshot *, int),
+		 const struct mxctl_snapshot *st, int n)
 {
 	struct buf b;
 
@@ -76,62 +82,74 @@ static char *run(int (*fmt)(FILE *, const struct mxgw_stats *, int),
 
 /* --- the fixture ------------------------------------------------------------ */
 
-static void set_count(struct mxgw_stats_service *s, int dir, int verdict,
+static void set_count(struct mxgw_snapshot_service *s, int dir, int verdict,
 		      unsigned long long packets, unsigned long long bytes)
 {
 	s->count.count[dir][verdict].packets = packets;
 	s->count.count[dir][verdict].bytes = bytes;
 }
 
+static struct mxgw_snapshot_service *add_service(struct mxgw_snapshot *s, __u32 id,
+						 const char *name, __u16 port, __u8 protos,
+						 __u8 out, __u8 in, __u8 flags)
+{
+	struct mxgw_snapshot_service *r = &s->svcs[s->nservices++];
+
+	r->id = id;
+	snprintf(r->svc.name, sizeof(r->svc.name), "%s", name);
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->svc.port = port;
+	r->svc.protos = protos;
+	r->svc.verdict[MXGW_DIR_OUT] = out;
+	r->svc.verdict[MXGW_DIR_IN] = in;
+	r->svc.flags = flags;
+	r->svc.in_use = id != MXGW_SVC_UNLISTED;
+	return r;
+}
+
 /* wan0 with three services and the unlisted row; every counter c holds
  * 1000 + c so that each value names its counter. */
-static void fixture(struct mxgw_stats *st)
+static void fixture(struct mxctl_snapshot *v)
 {
-	struct mxgw_stats_service *s;
+	struct mxgw_snapshot *st = &v->s;
+	struct mxgw_snapshot_service *s;
 
-	memset(st, 0, sizeof(*st));
+	memset(v, 0, sizeof(*v));
 	strcpy(st->ifname, "wan0");
-	strcpy(st->xdp_mode, "native");
-	inet_pton(AF_INET, "203.0.113.33", &st->public_addr);
-	inet_pton(AF_INET, "192.168.1.10", &st->mailserver_addr);
-	st->default_verdict[MXGW_DIR_IN] = MXGW_DENY;
-	st->default_verdict[MXGW_DIR_OUT] = MXGW_DENY;
-	st->icmp_echo = MXGW_ALLOW;
-	st->nat_port_min = 40000;
-	st->nat_port_max = 40999;
+	strcpy(st->pin_dir, "/sys/fs/bpf/mxgw/4026531840/wan0");
+	st->pins.state = MXGW_PINS_OK;
+	st->pins.ifindex = 2;
+	strcpy(st->pins.ifname_now, "wan0");
+	st->att.ifindex = 2;
+	st->att.xdp_prog_id = st->att.pinned_xdp_id = 41;
+	st->att.xdp_mode = XDP_ATTACHED_DRV;
+	st->att.tc_prog_id = st->att.pinned_tc_id = 42;
+	inet_pton(AF_INET, "203.0.113.33", &st->cfg.public_addr);
+	inet_pton(AF_INET, "192.168.1.10", &st->cfg.mailserver_addr);
+	st->cfg.default_in = MXGW_DENY;
+	st->cfg.default_out = MXGW_DENY;
+	st->cfg.icmp_echo = MXGW_ALLOW;
+	st->cfg.nat_port_min = 40000;
+	st->cfg.nat_port_max = 40999;
 
-	s = &st->svcs[st->nservices++];	/* unlisted */
+	s = add_service(st, 0, "", 0, 0, MXGW_DENY, MXGW_DENY, 0);	/* unlisted */
 	set_count(s, MXGW_DIR_IN, MXGW_DENY, 7, 420);
 	set_count(s, MXGW_DIR_OUT, MXGW_DENY, 1, 60);
 
-	s = &st->svcs[st->nservices++];
-	s->id = 1;
-	strcpy(s->name, "smtp");
-	s->port = 25;
-	s->protos = TCP;
-	s->verdict[MXGW_DIR_IN] = MXGW_ALLOW;
-	s->verdict[MXGW_DIR_OUT] = MXGW_ALLOW;
+	s = add_service(st, 1, "smtp", 25, TCP, MXGW_ALLOW, MXGW_ALLOW, 0);
 	set_count(s, MXGW_DIR_IN, MXGW_ALLOW, 12, 840);
 	set_count(s, MXGW_DIR_OUT, MXGW_ALLOW, 3, 180);
 
-	s = &st->svcs[st->nservices++];
-	s->id = 10;
-	strcpy(s->name, "ldaps");
-	s->port = 636;
-	s->protos = TCP;
-	s->verdict[MXGW_DIR_IN] = MXGW_ALLOW;
-	s->verdict[MXGW_DIR_OUT] = MXGW_ALLOW;
-	s->from = true;
-	s->to_gateway = true;
+	s = add_service(st, 10, "ldaps", 636, TCP, MXGW_ALLOW, MXGW_ALLOW,
+			MXGW_PORT_F_FROM | MXGW_PORT_F_GATEWAY);
+	inet_pton(AF_INET, "10.0.0.0", &s->from[0].addr);
+	s->from[0].len = 8;
+	inet_pton(AF_INET, "198.51.100.7", &s->from[1].addr);
+	s->from[1].len = 32;
+	s->nfrom = 2;
 	set_count(s, MXGW_DIR_IN, MXGW_DENY, 2, 120);
 
-	s = &st->svcs[st->nservices++];
-	s->id = 13;
-	strcpy(s->name, "dns");
-	s->port = 53;
-	s->protos = TCP | UDP;
-	s->verdict[MXGW_DIR_IN] = MXGW_DENY;
-	s->verdict[MXGW_DIR_OUT] = MXGW_ALLOW;
+	s = add_service(st, 13, "dns", 53, TCP | UDP, MXGW_ALLOW, MXGW_DENY, 0);
 	set_count(s, MXGW_DIR_OUT, MXGW_ALLOW, 18446744073709551615ULL, 5);
 
 	for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++)
@@ -139,11 +157,19 @@ static void fixture(struct mxgw_stats *st)
 	st->ct_entries = 3;
 	st->ct_max = 65536;
 	st->nat_mappings = 2;
-	st->nat_ports_in_use[MXGW_STATS_NAT_TCP] = 2;
-	st->nat_ports_in_use[MXGW_STATS_NAT_ICMP] = 1;
-	st->fwd_path = MXGW_STATS_FWD_REDIRECT;
+	st->nat_ports_in_use[MXGW_NAT_TCP] = 2;
+	st->nat_ports_in_use[MXGW_NAT_ICMP] = 1;
+	st->nh.refreshed_ns = 5000000000ULL;
+	st->nh.ifindex = 3;
+	st->nh.can_redirect = 1;
+	memcpy(st->nh.dmac, "\x02\x00\x00\x00\x00\x0a", 6);
+	st->fwd = MXGW_FWD_WHY_REDIRECT;
 	strcpy(st->fwd_dev, "lan0");
+	st->nh_age_ns = 250000000ULL;
+	st->clock.ticks = 77;
+	st->clock_age_ns = 40000000ULL;
 	st->ipv4_forwarding = 1;
+	v->conf_path = "/etc/mxgw/mxgw.conf";
 }
 
 /* --- Prometheus: expected output ---------------------------------------------- */
@@ -308,7 +334,7 @@ static void test_help_text_escapes_backslash_newline_not_quote(void **state)
 
 static void test_prometheus_one_interface_byte_for_byte(void **state)
 {
-	static struct mxgw_stats st;
+	static struct mxctl_snapshot st;
 	struct buf want;
 	char *got, *w;
 
@@ -319,7 +345,7 @@ static void test_prometheus_one_interface_byte_for_byte(void **state)
 	prom_counters(&want);
 	bprintf(&want, "%s", PROM_TAIL);
 	w = buf_close(&want);
-	got = run(mxgw_stats_write_prometheus, &st, 1);
+	got = run(mxctl_print_prometheus, &st, 1);
 	unit_assert_same_text(got, w);
 	free(got);
 	free(w);
@@ -329,18 +355,18 @@ static void test_prometheus_one_interface_byte_for_byte(void **state)
  * interface name escaped in every label; forwarding unknown on one. */
 static void test_prometheus_two_interfaces_share_families(void **state)
 {
-	static struct mxgw_stats st[2];
+	static struct mxctl_snapshot st[2];
 	char *got, *p;
 	int helps = 0;
 
 	(void)state;
 	fixture(&st[0]);
 	fixture(&st[1]);
-	strcpy(st[1].ifname, "x\"y\\z");
-	strcpy(st[1].xdp_mode, "generic");
-	st[1].ipv4_forwarding = -1;
-	st[1].fwd_path = MXGW_STATS_FWD_UNKNOWN;
-	got = run(mxgw_stats_write_prometheus, st, 2);
+	strcpy(st[1].s.ifname, "x\"y\\z");
+	st[1].s.att.xdp_mode = XDP_ATTACHED_SKB;
+	st[1].s.ipv4_forwarding = -1;
+	st[1].s.fwd = MXGW_FWD_WHY_NO_LOOKUP;
+	got = run(mxctl_print_prometheus, st, 2);
 
 	assert_non_null(strstr(got,
 		"mxgw_info{ifname=\"wan0\",public=\"203.0.113.33\",mailserver=\"192.168.1.10\",default=\"deny\",icmp_echo=\"allow\",xdp_mode=\"native\"} 1\n"
@@ -387,12 +413,12 @@ static void test_metric_names_are_stable(void **state)
 		{ MXGW_ICMP_XLATE_IN, "mxgw_icmp_xlate_in_total{ifname=\"wan0\"} " },
 		{ MXGW_SNAT_MASQ, "mxgw_snat_masq_total{ifname=\"wan0\"} " },
 	};
-	static struct mxgw_stats st;
+	static struct mxctl_snapshot st;
 	char *got, line[160];
 
 	(void)state;
 	fixture(&st);
-	got = run(mxgw_stats_write_prometheus, &st, 1);
+	got = run(mxctl_print_prometheus, &st, 1);
 	for (size_t i = 0; i < sizeof(pinned) / sizeof(pinned[0]); i++) {
 		snprintf(line, sizeof(line), "\n%s%u\n", pinned[i].line,
 			 1000 + pinned[i].counter);
@@ -421,7 +447,7 @@ static bool metric_name_ok(const char *s, size_t len)
  */
 static void test_prometheus_follows_the_exposition_format(void **state)
 {
-	static struct mxgw_stats st[2];
+	static struct mxctl_snapshot st[2];
 	char seen[128][64] = { { 0 } }, type[16] = "", family[64] = "";
 	int nseen = 0, lineno = 0;
 	char *got, *line, *save = NULL;
@@ -429,8 +455,8 @@ static void test_prometheus_follows_the_exposition_format(void **state)
 	(void)state;
 	fixture(&st[0]);
 	fixture(&st[1]);
-	strcpy(st[1].ifname, "lan\"1");
-	got = run(mxgw_stats_write_prometheus, st, 2);
+	strcpy(st[1].s.ifname, "lan\"1");
+	got = run(mxctl_print_prometheus, st, 2);
 	assert_true(got[0] && got[strlen(got) - 1] == '\n');
 	for (line = strtok_r(got, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char name[64];
@@ -515,59 +541,73 @@ static void test_every_counter_has_a_unique_metric_name(void **state)
 
 /* --- JSON and text ----------------------------------------------------------- */
 
+/* The document of status -j and stats -j (schema 1, mxctl(8) JSON OUTPUT). */
 static void test_json_byte_for_byte(void **state)
 {
-	static struct mxgw_stats st;
+	static struct mxctl_snapshot st;
 	struct buf want;
 	char *got, *w;
 
 	(void)state;
 	fixture(&st);
-	strcpy(st.ifname, "w\"0");
+	strcpy(st.s.ifname, "w\"0");
 	buf_open(&want);
 	bprintf(&want, "%s",
-		"[{\"ifname\":\"w\\\"0\",\"xdp_mode\":\"native\",\"public\":\"203.0.113.33\",\"mailserver\":\"192.168.1.10\",\"default\":\"deny\",\"icmp_echo\":\"allow\",\"services\":["
-		"{\"name\":\"(unlisted)\",\"outgoing\":\"deny\",\"incoming\":\"deny\",\"in\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":7,\"bytes\":420}},\"out\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":1,\"bytes\":60}}},"
-		"{\"name\":\"smtp\",\"port\":25,\"proto\":\"tcp\",\"from\":false,\"to\":\"mailserver\",\"outgoing\":\"allow\",\"incoming\":\"allow\",\"in\":{\"allowed\":{\"packets\":12,\"bytes\":840},\"denied\":{\"packets\":0,\"bytes\":0}},\"out\":{\"allowed\":{\"packets\":3,\"bytes\":180},\"denied\":{\"packets\":0,\"bytes\":0}}},"
-		"{\"name\":\"ldaps\",\"port\":636,\"proto\":\"tcp\",\"from\":true,\"to\":\"gateway\",\"outgoing\":\"allow\",\"incoming\":\"allow\",\"in\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":2,\"bytes\":120}},\"out\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}}},"
-		"{\"name\":\"dns\",\"port\":53,\"proto\":\"tcp,udp\",\"from\":false,\"to\":\"mailserver\",\"outgoing\":\"allow\",\"incoming\":\"deny\",\"in\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}},\"out\":{\"allowed\":{\"packets\":18446744073709551615,\"bytes\":5},\"denied\":{\"packets\":0,\"bytes\":0}}}"
+		"{\"schema\":1,\"interfaces\":[{\"ifname\":\"w\\\"0\","
+		"\"pins\":{\"dir\":\"/sys/fs/bpf/mxgw/4026531840/wan0\",\"state\":\"ok\",\"ifindex\":2,\"ifname_now\":\"wan0\"},"
+		"\"warnings\":[],"
+		"\"xdp\":{\"name\":\"mxgw_wan_in\",\"id\":41,\"mode\":\"native\",\"ours\":true},"
+		"\"tc_egress\":{\"name\":\"mxgw_wan_out\",\"id\":42,\"ours\":true},"
+		"\"public\":\"203.0.113.33\",\"mailserver\":\"192.168.1.10\",\"default\":\"deny\",\"icmp_echo\":\"allow\","
+		"\"ipv4_forwarding\":true,\"ipv6\":\"passed\","
+		"\"forward\":{\"path\":\"xdp-redirect\",\"reason\":\"redirect\",\"device\":\"lan0\",\"ifindex\":3,"
+		"\"mac\":\"02:00:00:00:00:0a\",\"fib_ret\":0,\"age_ms\":250,\"fast_path_lost\":false,\"kernel_packets\":");
+	bprintf(&want, "%llu", (unsigned long long)mxgw_kernel_path(st.s.counters));
+	bprintf(&want, "%s",
+		"},\"conntrack\":{\"entries\":3,\"max\":65536},"
+		"\"nat\":{\"port_min\":40000,\"port_max\":40999,\"mappings\":2,\"ports_in_use\":{\"tcp\":2,\"udp\":0,\"icmp\":1}},"
+		"\"clock\":{\"ticks\":77,\"age_ms\":40,\"stale\":false},"
+		"\"log\":{\"read\":false,\"reader_pid\":0,\"listening\":false},"
+		"\"file\":{\"path\":\"/etc/mxgw/mxgw.conf\",\"valid\":false,\"differs\":false,\"not_running\":[]},"
+		"\"services\":["
+		"{\"id\":0,\"name\":\"(unlisted)\",\"outgoing\":\"deny\",\"incoming\":\"deny\",\"in\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":7,\"bytes\":420}},\"out\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":1,\"bytes\":60}}},"
+		"{\"id\":1,\"name\":\"smtp\",\"port\":25,\"proto\":\"tcp\",\"outgoing\":\"allow\",\"incoming\":\"allow\",\"from\":[],\"to\":\"mailserver\",\"differs\":[],\"in\":{\"allowed\":{\"packets\":12,\"bytes\":840},\"denied\":{\"packets\":0,\"bytes\":0}},\"out\":{\"allowed\":{\"packets\":3,\"bytes\":180},\"denied\":{\"packets\":0,\"bytes\":0}}},"
+		"{\"id\":10,\"name\":\"ldaps\",\"port\":636,\"proto\":\"tcp\",\"outgoing\":\"allow\",\"incoming\":\"allow\",\"from\":[\"10.0.0.0/8\",\"198.51.100.7/32\"],\"to\":\"gateway\",\"differs\":[],\"in\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":2,\"bytes\":120}},\"out\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}}},"
+		"{\"id\":13,\"name\":\"dns\",\"port\":53,\"proto\":\"tcp,udp\",\"outgoing\":\"allow\",\"incoming\":\"deny\",\"from\":[],\"to\":\"mailserver\",\"differs\":[],\"in\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}},\"out\":{\"allowed\":{\"packets\":18446744073709551615,\"bytes\":5},\"denied\":{\"packets\":0,\"bytes\":0}}}"
 		"],\"counters\":{");
 	for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++)
 		bprintf(&want, "%s\"%s\":%u", c ? "," : "", mxgw_counter_name(c), 1000 + c);
-	bprintf(&want, "%s",
-		"},\"conntrack\":{\"entries\":3,\"max\":65536},"
-		"\"nat\":{\"mappings\":2,\"ports_in_use\":{\"tcp\":2,\"udp\":0,\"icmp\":1},\"port_min\":40000,\"port_max\":40999},"
-		"\"forward\":{\"path\":\"xdp-redirect\",\"device\":\"lan0\"},\"ipv4_forwarding\":true}]\n");
+	bprintf(&want, "%s", "}}]}\n");
 	w = buf_close(&want);
-	got = run(mxgw_stats_write_json, &st, 1);
+	got = run(mxctl_print_json, &st, 1);
 	unit_assert_same_text(got, w);
 	free(got);
 	free(w);
 }
 
-static void test_json_no_interfaces_is_an_empty_array(void **state)
+static void test_json_no_interfaces_is_an_empty_list(void **state)
 {
-	char *got = run(mxgw_stats_write_json, NULL, 0);
+	char *got = run(mxctl_print_json, NULL, 0);
 
 	(void)state;
-	assert_string_equal(got, "[]\n");
+	assert_string_equal(got, "{\"schema\":1,\"interfaces\":[]}\n");
 	free(got);
 }
 
 static void test_text_byte_for_byte(void **state)
 {
-	static struct mxgw_stats st[2];
+	static struct mxctl_snapshot st[2];
 	struct buf want;
 	char *got, *w;
 
 	(void)state;
 	fixture(&st[0]);
 	fixture(&st[1]);
-	strcpy(st[1].ifname, "wan1");
-	st[1].nservices = 1;
-	st[1].fwd_path = MXGW_STATS_FWD_KERNEL;
-	st[1].fwd_dev[0] = '\0';
-	st[1].ipv4_forwarding = 0;
+	strcpy(st[1].s.ifname, "wan1");
+	st[1].s.nservices = 1;
+	st[1].s.fwd = MXGW_FWD_WHY_NO_XMIT;
+	st[1].s.fwd_dev[0] = '\0';
+	st[1].s.ipv4_forwarding = 0;
 	buf_open(&want);
 	bprintf(&want, "%s",
 		"wan0: public 203.0.113.33 -> mail server 192.168.1.10, default deny, xdp native\n"
@@ -603,7 +643,7 @@ static void test_text_byte_for_byte(void **state)
 		bprintf(&want, "    %-24s %20u  %s\n", mxgw_counter_name(c), 1000 + c,
 			mxgw_counter_help(c));
 	w = buf_close(&want);
-	got = run(mxgw_stats_write_text, st, 2);
+	got = run(mxctl_print_stats, st, 2);
 	unit_assert_same_text(got, w);
 	free(got);
 	free(w);
@@ -612,17 +652,17 @@ static void test_text_byte_for_byte(void **state)
 static void test_fwd_path_words(void **state)
 {
 	(void)state;
-	assert_string_equal(mxgw_stats_fwd_path_str(MXGW_STATS_FWD_UNKNOWN), "unknown");
-	assert_string_equal(mxgw_stats_fwd_path_str(MXGW_STATS_FWD_REDIRECT), "xdp-redirect");
-	assert_string_equal(mxgw_stats_fwd_path_str(MXGW_STATS_FWD_KERNEL), "kernel");
-	assert_string_equal(mxgw_stats_fwd_path_str(MXGW_STATS_FWD_MAX), "unknown");
+	assert_string_equal(mxctl_fwd_path_str(MXGW_FWD_PATH_UNKNOWN), "unknown");
+	assert_string_equal(mxctl_fwd_path_str(MXGW_FWD_PATH_REDIRECT), "xdp-redirect");
+	assert_string_equal(mxctl_fwd_path_str(MXGW_FWD_PATH_KERNEL), "kernel");
+	assert_string_equal(mxctl_fwd_path_str(MXGW_FWD_PATH_MAX), "unknown");
 }
 
 /* The exporter's own series: which mxctl, which ABI; once, whatever the
  * number of interfaces, and without an ifname (it is no interface's). */
 static void test_build_info_names_version_and_abi(void **state)
 {
-	static struct mxgw_stats st[2];
+	static struct mxctl_snapshot st[2];
 	char *got, want[128], *p;
 	int n = 0;
 
@@ -633,15 +673,15 @@ static void test_build_info_names_version_and_abi(void **state)
 		 MXGW_ABI_VERSION);
 	fixture(&st[0]);
 	fixture(&st[1]);
-	strcpy(st[1].ifname, "wan1");
-	got = run(mxgw_stats_write_prometheus, st, 2);
+	strcpy(st[1].s.ifname, "wan1");
+	got = run(mxctl_print_prometheus, st, 2);
 	assert_non_null(strstr(got, want));
 	for (p = got; (p = strstr(p, "\nmxgw_build_info{")); p++)
 		n++;
 	assert_int_equal(n, 1);
 	free(got);
 	/* and with no interface at all */
-	got = run(mxgw_stats_write_prometheus, NULL, 0);
+	got = run(mxctl_print_prometheus, NULL, 0);
 	assert_non_null(strstr(got, want));
 	free(got);
 }
@@ -702,6 +742,287 @@ static void test_kernel_path_is_the_fwd_kernel_counters(void **state)
 				 !!(mxgw_counter_table[i].flags & MXGW_CF_F_DERIVED));
 }
 
+/* --- status: text ------------------------------------------------------------ */
+
+/* The lines of status that do not depend on the table, as the fixture
+ * makes them. */
+static void status_counters(struct buf *b, const struct mxgw_snapshot *st)
+{
+	bprintf(b, "\n  counters:");
+	for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++)
+		bprintf(b, "%s %s %llu", c % 4 ? "," : "\n   ", mxgw_counter_name(c),
+			(unsigned long long)st->counters[c]);
+	bprintf(b, "\n");
+}
+
+static const char STATUS_TABLE[] =
+	"  service    port         outgoing  incoming      in-allowed    in-denied  out-allowed   out-denied\n"
+	"                                                            (packets)\n"
+	"  (unlisted) *            deny      deny                   0            7            0            1\n"
+	"  smtp       25/tcp       allow     allow                 12            0            3            0\n"
+	"  ldaps      636/tcp      allow     allow+from             0            2            0            0  -> gateway\n"
+	"  dns        53/tcp,udp   allow     deny                   0            0 18446744073709551615            0\n";
+
+/* A healthy gateway: no WARNING, the fast path, the table, every counter. */
+static void test_status_text_byte_for_byte(void **state)
+{
+	static struct mxctl_snapshot st;
+	struct buf want;
+	char *got, *w;
+
+	(void)state;
+	fixture(&st);
+	buf_open(&want);
+	bprintf(&want, "%s",
+		"wan0: xdp mxgw_wan_in (id 41, native), tc egress mxgw_wan_out (id 42)\n"
+		"  pins /sys/fs/bpf/mxgw/4026531840/wan0\n"
+		"  public 203.0.113.33 -> mail server 192.168.1.10, default deny\n"
+		"  forward path: xdp-redirect to lan0 (next hop 02:00:00:00:00:0a)\n");
+	bprintf(&want, "  forwarded to the LAN: %u packets by xdp-redirect, %llu by the kernel\n",
+		1000 + MXGW_FWD_REDIRECT, (unsigned long long)mxgw_kernel_path(st.s.counters));
+	bprintf(&want, "  conntrack: 3 flows of 65536, nat-ports 40000-40999; %u new, %u evicted, %u refused (no free port)\n",
+		1000 + MXGW_CT_NEW, 1000 + MXGW_CT_EVICTED, 1000 + MXGW_DROP_NAT_FULL);
+	bprintf(&want, "%s%s", "  IPv6: passed untouched, not filtered by mxgw yet\n\n", STATUS_TABLE);
+	status_counters(&want, &st.s);
+	w = buf_close(&want);
+	got = run(mxctl_print_status, &st, 1);
+	unit_assert_same_text(got, w);
+	free(got);
+	free(w);
+}
+
+/* Every WARNING status prints, the log's reader, and the table against a
+ * config file that differs: a marked service, one not running. */
+static void test_status_text_warnings_and_file_diff(void **state)
+{
+	static struct mxctl_snapshot st;
+	static struct mxgw_conf_file file;
+	struct buf want;
+	char *got, *w;
+
+	(void)state;
+	fixture(&st);
+	st.s.att.xdp_prog_id = 99;		/* not the pinned 41 */
+	st.s.warnings = MXGW_WARN_XDP_NOT_OURS | MXGW_WARN_FAST_PATH_LOST |
+			MXGW_WARN_FORWARDING_OFF;
+	st.s.ipv4_forwarding = 0;
+	st.s.fast_path_lost = true;
+	st.s.clock_stale = true;
+	st.s.clock_age_ns = 2500000000ULL;
+	st.s.log_read = true;
+	st.s.lease.pid = 4242;
+	strcpy(file.path, "/etc/mxgw/mxgw.conf");
+	strcpy(file.policy.services[0].name, "imaps");
+	strcpy(file.policy.services[1].name, "pop3s");
+	file.policy.nservices = 2;
+	st.file = &file;
+	st.diff.running[1] = MXGW_DIFF_IN;
+	st.diff.missing[0] = 0;
+	st.diff.missing[1] = 1;
+	st.diff.nmissing = 2;
+	st.ndiff = 3;
+	buf_open(&want);
+	bprintf(&want, "%s",
+		"wan0: xdp mxgw_wan_in (id 99, native), tc egress mxgw_wan_out (id 42)\n"
+		"  WARNING: the XDP program on wan0 is not mxgw's (mxctl load wan0 repairs it)\n"
+		"  pins /sys/fs/bpf/mxgw/4026531840/wan0\n"
+		"  public 203.0.113.33 -> mail server 192.168.1.10, default deny\n"
+		"  forward path: xdp-redirect to lan0 (next hop 02:00:00:00:00:0a)\n");
+	bprintf(&want, "  forwarded to the LAN: %u packets by xdp-redirect, %llu by the kernel\n",
+		1000 + MXGW_FWD_REDIRECT, (unsigned long long)mxgw_kernel_path(st.s.counters));
+	bprintf(&want, "  conntrack: 3 flows of 65536, nat-ports 40000-40999; %u new, %u evicted, %u refused (no free port)\n",
+		1000 + MXGW_CT_NEW, 1000 + MXGW_CT_EVICTED, 1000 + MXGW_DROP_NAT_FULL);
+	bprintf(&want, "%s",
+		"  WARNING: the LAN device no longer takes XDP frames: redirected packets are lost (mxctl reload)\n"
+		"  WARNING: IPv4 forwarding is off on wan0 (sysctl -w net.ipv4.ip_forward=1)\n"
+		"  WARNING: the data plane's clock stopped (last tick 2.5 s ago; something wrote mxgw_clock): the next packets restart it (clock_rearmed counts it)\n"
+		"  log: read by pid 4242 (mxctl log)\n"
+		"  IPv6: passed untouched, not filtered by mxgw yet\n\n"
+		"  service    port         outgoing  incoming      in-allowed    in-denied  out-allowed   out-denied\n"
+		"                                                            (packets)\n"
+		"  (unlisted) *            deny      deny                   0            7            0            1\n"
+		" *smtp       25/tcp       allow     allow                 12            0            3            0\n"
+		"  ldaps      636/tcp      allow     allow+from             0            2            0            0  -> gateway\n"
+		"  dns        53/tcp,udp   allow     deny                   0            0 18446744073709551615            0\n"
+		"  * differs from /etc/mxgw/mxgw.conf (mxctl set-service --save, or reload)\n"
+		"  in /etc/mxgw/mxgw.conf but not running: imaps, pop3s (mxctl reload)\n");
+	status_counters(&want, &st.s);
+	w = buf_close(&want);
+	got = run(mxctl_print_status, &st, 1);
+	unit_assert_same_text(got, w);
+	free(got);
+	free(w);
+}
+
+/* Stale pins take the place of the not-mxgw warning; an interface that
+ * could not be read is left to the caller's error line. */
+static void test_status_text_stale_pins_and_errors(void **state)
+{
+	static struct mxctl_snapshot st[2];
+	char *got;
+
+	(void)state;
+	fixture(&st[0]);
+	st[0].err = -ENOENT;
+	fixture(&st[1]);
+	strcpy(st[1].s.ifname, "wan1");
+	st[1].s.pins.state = MXGW_PINS_STALE;
+	st[1].s.pins.ifindex = 9;
+	st[1].s.pins.ifname_now[0] = '\0';
+	st[1].s.att.xdp_prog_id = 0;
+	st[1].s.warnings = MXGW_WARN_STALE_PINS | MXGW_WARN_XDP_NOT_OURS;
+	got = run(mxctl_print_status, st, 2);
+	assert_true(!strncmp(got, "wan1: xdp mxgw_wan_in (id 0, native)", 36));
+	assert_non_null(strstr(got,
+		"\n  WARNING: stale pins: the interface mxgw was loaded on as wan1 (ifindex 9) is gone; mxctl unload wan1 removes them\n"
+		"  pins "));
+	assert_null(strstr(got, "is not mxgw's"));
+	assert_null(strstr(got, "wan0:"));
+	free(got);
+}
+
+/* Each reason of the forward path, as the classification makes it from
+ * the next-hop cache and status words it. */
+static void test_forward_path_from_the_nexthop(void **state)
+{
+	static const struct {
+		__u64 refreshed_ns;
+		__u8 fib_ret, can_redirect;
+		enum mxgw_fwd_reason want;
+		enum mxgw_fwd_path path;
+		const char *word, *line;
+	} cases[] = {
+		{ 0, BPF_FIB_LKUP_RET_SUCCESS, 1, MXGW_FWD_WHY_NO_LOOKUP, MXGW_FWD_PATH_UNKNOWN,
+		  "no_lookup", "  forward path: not known yet (no incoming connection so far)\n" },
+		{ 1, BPF_FIB_LKUP_RET_SUCCESS, 1, MXGW_FWD_WHY_REDIRECT, MXGW_FWD_PATH_REDIRECT,
+		  "redirect", "  forward path: xdp-redirect to lan0 (next hop 02:00:00:00:00:0a)\n" },
+		{ 1, BPF_FIB_LKUP_RET_SUCCESS, 0, MXGW_FWD_WHY_NO_XMIT, MXGW_FWD_PATH_KERNEL,
+		  "no_xmit", "  forward path: kernel: lan0 takes no XDP frames (a veth needs an XDP program or GRO on its peer, and then the hosts' veth ends 'ethtool -K IF tx off', or redirected frames keep partial checksums and are lost)\n" },
+		{ 1, BPF_FIB_LKUP_RET_NO_NEIGH, 1, MXGW_FWD_WHY_NO_NEIGH, MXGW_FWD_PATH_KERNEL,
+		  "no_neigh", "  forward path: kernel: the mail server's MAC is not resolved yet\n" },
+		{ 1, BPF_FIB_LKUP_RET_FWD_DISABLED, 0, MXGW_FWD_WHY_DISABLED, MXGW_FWD_PATH_KERNEL,
+		  "fwd_disabled", "  forward path: kernel: IPv4 forwarding is disabled\n" },
+		{ 1, BPF_FIB_LKUP_RET_UNREACHABLE, 0, MXGW_FWD_WHY_NO_ROUTE, MXGW_FWD_PATH_KERNEL,
+		  "no_route", "  forward path: kernel: no route to the mail server (fib lookup 2)\n" },
+	};
+	static struct mxctl_snapshot st;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got;
+
+		fixture(&st);
+		st.s.nh.refreshed_ns = cases[i].refreshed_ns;
+		st.s.nh.fib_ret = cases[i].fib_ret;
+		st.s.nh.can_redirect = cases[i].can_redirect;
+		st.s.fwd = mxgw_fwd_classify(&st.s.nh);
+		assert_int_equal(st.s.fwd, cases[i].want);
+		assert_int_equal(mxgw_fwd_path_of(st.s.fwd), cases[i].path);
+		assert_string_equal(mxctl_fwd_reason_str(st.s.fwd), cases[i].word);
+		got = run(mxctl_print_status, &st, 1);
+		if (!strstr(got, cases[i].line))
+			fail_msg("case %zu: no line '%s' in:\n%s", i, cases[i].line, got);
+		free(got);
+	}
+}
+
+/* --- JSON, parsed back ----------------------------------------------------------- */
+
+/*
+ * Each Python expression @exprs over the JSON document @json, parsed by
+ * Python's json module (an independent parser), d being the document:
+ * the values printed one a line, or the parser's complaint.
+ */
+static char *json_eval(const char *json, const char *const *exprs, size_t n)
+{
+	char *path = unit_write_temp(json), cmd[8192], *out;
+	size_t len = 0, used;
+	FILE *p;
+
+	used = (size_t)snprintf(cmd, sizeof(cmd),
+		"python3 -c 'import json, sys\n"
+		"d = json.loads(open(sys.argv[1]).read())\n"
+		"for e in sys.argv[2:]:\n"
+		"    print(json.dumps(eval(e), sort_keys=True))' %s", path);
+	for (size_t i = 0; i < n; i++)
+		used += (size_t)snprintf(cmd + used, sizeof(cmd) - used, " \"%s\"", exprs[i]);
+	assert_true(used < sizeof(cmd));
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	out = calloc(1, 65536);
+	assert_non_null(out);
+	while (len < 65535 && fgets(out + len, (int)(65536 - len), p))
+		len = strlen(out);
+	if (pclose(p))
+		fail_msg("python3 could not read the JSON (%s): %s\n%s", cmd, out, json);
+	unlink(path);
+	free(path);
+	return out;
+}
+
+/* The values a script reads, as a JSON parser reads them: prefixes listed,
+ * words not sentences, the file's differences, an unreadable interface as
+ * an error of its own, forwarding unknown as null. */
+static void test_json_parses_back(void **state)
+{
+	static const char *const exprs[] = {
+		"d['schema']",
+		"len(d['interfaces'])",
+		"d['interfaces'][0]['ifname']",
+		"d['interfaces'][0]['warnings']",
+		"d['interfaces'][0]['forward']",
+		"d['interfaces'][0]['ipv4_forwarding']",
+		"[(s['name'], s.get('from'), s.get('differs')) for s in d['interfaces'][0]['services']]",
+		"d['interfaces'][0]['services'][2]['in']['denied']",
+		"d['interfaces'][0]['services'][3]['out']['allowed']['packets']",
+		"d['interfaces'][0]['file']",
+		"d['interfaces'][0]['counters']['drop_not_from']",
+		"d['interfaces'][1]",
+	};
+	static struct mxctl_snapshot st[2];
+	static struct mxgw_conf_file file;
+	char *json, *got, want[2048];
+
+	(void)state;
+	fixture(&st[0]);
+	st[0].s.warnings = MXGW_WARN_FAST_PATH_LOST | MXGW_WARN_STALE_PINS;
+	st[0].s.fast_path_lost = true;
+	st[0].s.ipv4_forwarding = -1;
+	st[0].s.fwd = MXGW_FWD_WHY_NO_XMIT;
+	strcpy(file.path, "/etc/mxgw/mxgw.conf");
+	strcpy(file.policy.services[0].name, "imaps");
+	file.policy.nservices = 1;
+	st[0].file = &file;
+	st[0].diff.running[10] = MXGW_DIFF_IN | MXGW_DIFF_DEFINITION;
+	st[0].diff.nmissing = 1;
+	st[0].ndiff = 2;
+	memset(&st[1], 0, sizeof(st[1]));
+	strcpy(st[1].s.ifname, "wan1");
+	st[1].err = -EPROTO;
+	strcpy(st[1].error, "pinned by an mxctl of another ABI version");
+	json = run(mxctl_print_json, st, 2);
+	got = json_eval(json, exprs, sizeof(exprs) / sizeof(exprs[0]));
+	snprintf(want, sizeof(want),
+		"1\n"
+		"2\n"
+		"\"wan0\"\n"
+		"[\"stale_pins\", \"fast_path_lost\"]\n"
+		"{\"age_ms\": 250, \"device\": \"lan0\", \"fast_path_lost\": true, \"fib_ret\": 0, \"ifindex\": 3, "
+		"\"kernel_packets\": %llu, \"mac\": \"02:00:00:00:00:0a\", \"path\": \"kernel\", \"reason\": \"no_xmit\"}\n"
+		"null\n"
+		"[[\"(unlisted)\", null, null], [\"smtp\", [], []], "
+		"[\"ldaps\", [\"10.0.0.0/8\", \"198.51.100.7/32\"], [\"incoming\", \"definition\"]], [\"dns\", [], []]]\n"
+		"{\"bytes\": 120, \"packets\": 2}\n"
+		"18446744073709551615\n"
+		"{\"differs\": true, \"not_running\": [\"imaps\"], \"path\": \"/etc/mxgw/mxgw.conf\", \"valid\": true}\n"
+		"1002\n"
+		"{\"error\": \"pinned by an mxctl of another ABI version\", \"ifname\": \"wan1\"}\n",
+		(unsigned long long)mxgw_kernel_path(st[0].s.counters));
+	unit_assert_same_text(got, want);
+	free(got);
+	free(json);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -713,12 +1034,17 @@ int main(void)
 		cmocka_unit_test(test_prometheus_follows_the_exposition_format),
 		cmocka_unit_test(test_every_counter_has_a_unique_metric_name),
 		cmocka_unit_test(test_json_byte_for_byte),
-		cmocka_unit_test(test_json_no_interfaces_is_an_empty_array),
+		cmocka_unit_test(test_json_no_interfaces_is_an_empty_list),
 		cmocka_unit_test(test_text_byte_for_byte),
 		cmocka_unit_test(test_fwd_path_words),
 		cmocka_unit_test(test_build_info_names_version_and_abi),
 		cmocka_unit_test(test_counter_words_are_the_enum_names),
 		cmocka_unit_test(test_kernel_path_is_the_fwd_kernel_counters),
+		cmocka_unit_test(test_status_text_byte_for_byte),
+		cmocka_unit_test(test_status_text_warnings_and_file_diff),
+		cmocka_unit_test(test_status_text_stale_pins_and_errors),
+		cmocka_unit_test(test_forward_path_from_the_nexthop),
+		cmocka_unit_test(test_json_parses_back),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -83,9 +83,9 @@ counter() {
 	mx_json=$(bed_mx status -j 2>/dev/null)
 	python3 -c '
 import json, sys
-d = json.loads(sys.argv[1])[0]
+d = json.loads(sys.argv[1])["interfaces"][0]
 s = next(s for s in d["services"] if s["name"] == sys.argv[2])
-print(s[sys.argv[3] + "_allowed"]["packets"], s[sys.argv[3] + "_denied"]["packets"])
+print(s[sys.argv[3]]["allowed"]["packets"], s[sys.argv[3]]["denied"]["packets"])
 ' "$mx_json" "$1" "$2" 2>/dev/null || echo "? ?"
 }
 

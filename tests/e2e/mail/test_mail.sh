@@ -182,8 +182,8 @@ case_incoming() {
 	for s in pop3:110 imap:143 nntp:119 ldap:389 http:80 dns-udp:53; do
 		local svc=${s%%:*} port=${s#*:} res with det da dd
 		IFS='|' read -r res with det <"$BED/res.$svc"
-		read -r da dd <<<"$(jget "$a" "svc('${svc%-*}')['in_allowed']['packets'] - $(jget "$b" "svc('${svc%-*}')['in_allowed']['packets']")" \
-			"svc('${svc%-*}')['in_denied']['packets'] - $(jget "$b" "svc('${svc%-*}')['in_denied']['packets']")" | tr '\n' ' ')"
+		read -r da dd <<<"$(jget "$a" "svc('${svc%-*}')['in']['allowed']['packets'] - $(jget "$b" "svc('${svc%-*}')['in']['allowed']['packets']")" \
+			"svc('${svc%-*}')['in']['denied']['packets'] - $(jget "$b" "svc('${svc%-*}')['in']['denied']['packets']")" | tr '\n' ' ')"
 		if [ "$res" != "timed out" ]; then
 			fail "in_plain_times_out_${svc%-*}_$port" "$with: $res ($det), want timed out"
 		elif [ "${dd:-0}" -le 0 ] || [ "${da:-1}" -ne 0 ]; then
@@ -447,10 +447,10 @@ case_bad_config() {
 case_counters() {
 	local st=$BED/end.json v
 	status_json "$st"
-	echo "# forward path: $(jget "$st" "d['forward']['path'], d['forward']['redirected'], d['forward']['kernel']")" \
+	echo "# forward path: $(jget "$st" "d['forward']['path'], d['counters']['fwd_redirect'], d['forward']['kernel_packets']")" \
 		"(path, redirected, by the kernel)"
 	if [ "${MXGW_BED_GRO:-1}" = 1 ]; then
-		v=$(jget "$st" "d['forward']['path'] == 'xdp-redirect' and d['forward']['redirected'] > 1000")
+		v=$(jget "$st" "d['forward']['path'] == 'xdp-redirect' and d['counters']['fwd_redirect'] > 1000")
 		if [ "$v" = True ]; then
 			ok forward_by_xdp_redirect
 		else

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The JSON printer of the snapshot (show.h): one document for mxctl
+ * status -j and mxctl stats -j alike, so that the two cannot disagree.
+ * Values are words and numbers, never sentences: what status prints in
+ * prose for people is a word here (the forward path's reason, the
+ * warnings), and every field is documented in mxctl(8), JSON OUTPUT.
+ * A change of a field's meaning, or one that goes, raises
+ * MXCTL_JSON_SCHEMA; new fields do not.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <arpa/inet.h>
+#include "show.h"
+
+static const char *addr_str(__be32 a, char *buf)
+{
+	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
+}
+
+static const char *pins_state_str(enum mxgw_pins_state state)
+{
+	switch (state) {
+	case MXGW_PINS_OK:
+		return "ok";
+	case MXGW_PINS_RENAMED:
+		return "renamed";
+	case MXGW_PINS_STALE:
+		return "stale";
+	default:
+		return "none";
+	}
+}
+
+/* MXGW_WARN_* bits, in the order status prints them. */
+static const struct {
+	unsigned int bit;
+	const char *word;
+} warning_words[] = {
+	{ MXGW_WARN_STALE_PINS, "stale_pins" },
+	{ MXGW_WARN_XDP_NOT_OURS, "xdp_not_mxgw" },
+	{ MXGW_WARN_FAST_PATH_LOST, "fast_path_lost" },
+	{ MXGW_WARN_FORWARDING_OFF, "ipv4_forwarding_off" },
+};
+
+/* MXGW_DIFF_* bits (conf_save.h). */
+static const struct {
+	unsigned int bit;
+	const char *word;
+} diff_words[] = {
+	{ MXGW_DIFF_OUT, "outgoing" },
+	{ MXGW_DIFF_IN, "incoming" },
+	{ MXGW_DIFF_DEFINITION, "definition" },
+	{ MXGW_DIFF_NOT_IN_FILE, "not_in_file" },
+};
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+static void json_ms(struct json *j, const char *key, __u64 ns)
+{
+	json_kv_uint(j, key, ns / 1000000);
+}
+
+static void json_service(struct json *j, const struct mxctl_snapshot *v,
+			 const struct mxgw_snapshot_service *r)
+{
+	char pfx[INET_ADDRSTRLEN + 4], a[INET_ADDRSTRLEN];
+
+	json_object_start(j);
+	json_kv_uint(j, "id", r->id);
+	json_kv_string(j, "name", mxctl_svc_name(r));
+	if (r->id != MXGW_SVC_UNLISTED) {
+		json_kv_uint(j, "port", r->svc.port);
+		json_kv_string(j, "proto", mxgw_protos_str(r->svc.protos));
+	}
+	json_kv_string(j, "outgoing", mxgw_verdict_str(r->svc.verdict[MXGW_DIR_OUT]));
+	json_kv_string(j, "incoming", mxgw_verdict_str(r->svc.verdict[MXGW_DIR_IN]));
+	if (r->id != MXGW_SVC_UNLISTED) {
+		json_key(j, "from");
+		json_array_start(j);
+		for (unsigned int i = 0; i < r->nfrom; i++) {
+			snprintf(pfx, sizeof(pfx), "%s/%u", addr_str(r->from[i].addr, a),
+				 r->from[i].len);
+			json_string(j, pfx);
+		}
+		json_array_end(j);
+		/* where incoming goes: DNATed, or the gateway's own */
+		json_kv_string(j, "to", r->svc.flags & MXGW_PORT_F_GATEWAY ?
+			       "gateway" : "mailserver");
+		json_key(j, "differs");
+		json_array_start(j);
+		for (size_t i = 0; v->file && i < ARRAY_SIZE(diff_words); i++)
+			if (v->diff.running[r->id] & diff_words[i].bit)
+				json_string(j, diff_words[i].word);
+		json_array_end(j);
+	}
+	for (int d = 0; d < MXGW_DIR_MAX; d++) {
+		json_key(j, mxctl_dir_str(d));
+		json_object_start(j);
+		mxctl_json_count(j, "allowed", &r->count.count[d][MXGW_ALLOW]);
+		mxctl_json_count(j, "denied", &r->count.count[d][MXGW_DENY]);
+		json_object_end(j);
+	}
+	json_object_end(j);
+}
+
+static void json_one(struct json *j, const struct mxctl_snapshot *v)
+{
+	const struct mxgw_snapshot *s = &v->s;
+	const struct mxgw_nexthop *nh = &s->nh;
+	char a[INET_ADDRSTRLEN], mac[18];
+
+	json_object_start(j);
+	json_kv_string(j, "ifname", s->ifname);
+	if (v->err) {
+		json_kv_string(j, "error", v->error);
+		json_object_end(j);
+		return;
+	}
+	json_key(j, "pins");
+	json_object_start(j);
+	json_kv_string(j, "dir", s->pin_dir);
+	json_kv_string(j, "state", pins_state_str(s->pins.state));
+	json_kv_uint(j, "ifindex", s->pins.ifindex);
+	json_kv_string(j, "ifname_now", s->pins.ifname_now);
+	json_object_end(j);
+	json_key(j, "warnings");
+	json_array_start(j);
+	for (size_t i = 0; i < ARRAY_SIZE(warning_words); i++)
+		if (s->warnings & warning_words[i].bit)
+			json_string(j, warning_words[i].word);
+	json_array_end(j);
+	json_key(j, "xdp");
+	json_object_start(j);
+	json_kv_string(j, "name", MXGW_PROG_XDP);
+	json_kv_uint(j, "id", s->att.xdp_prog_id);
+	json_kv_string(j, "mode", mxctl_xdp_mode_str(s->att.xdp_mode));
+	json_kv_bool(j, "ours", !(s->warnings & MXGW_WARN_XDP_NOT_OURS));
+	json_object_end(j);
+	json_key(j, "tc_egress");
+	json_object_start(j);
+	json_kv_string(j, "name", MXGW_PROG_TC);
+	json_kv_uint(j, "id", s->att.tc_prog_id);
+	json_kv_bool(j, "ours", s->att.tc_prog_id && s->att.tc_prog_id == s->att.pinned_tc_id);
+	json_object_end(j);
+	json_kv_string(j, "public", addr_str(s->cfg.public_addr, a));
+	json_kv_string(j, "mailserver", addr_str(s->cfg.mailserver_addr, a));
+	json_kv_string(j, "default", mxgw_verdict_str(s->cfg.default_in));
+	json_kv_string(j, "icmp_echo", mxgw_verdict_str(s->cfg.icmp_echo));
+	json_key(j, "ipv4_forwarding");
+	if (s->ipv4_forwarding < 0)
+		json_null(j);
+	else
+		json_bool(j, s->ipv4_forwarding > 0);
+	/* what mxgw does with IPv6: nothing yet */
+	json_kv_string(j, "ipv6", "passed");
+
+	json_key(j, "forward");
+	json_object_start(j);
+	json_kv_string(j, "path", mxctl_fwd_path_str(mxgw_fwd_path_of(s->fwd)));
+	json_kv_string(j, "reason", mxctl_fwd_reason_str(s->fwd));
+	json_kv_string(j, "device", s->fwd_dev);
+	json_kv_uint(j, "ifindex", nh->refreshed_ns ? nh->ifindex : 0);
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", nh->dmac[0],
+		 nh->dmac[1], nh->dmac[2], nh->dmac[3], nh->dmac[4], nh->dmac[5]);
+	json_kv_string(j, "mac", nh->refreshed_ns ? mac : "");
+	json_kv_uint(j, "fib_ret", nh->fib_ret);
+	json_ms(j, "age_ms", s->nh_age_ns);
+	json_kv_bool(j, "fast_path_lost", s->fast_path_lost);
+	json_kv_uint(j, "kernel_packets", mxgw_kernel_path(s->counters));
+	json_object_end(j);
+
+	json_key(j, "conntrack");
+	json_object_start(j);
+	json_kv_uint(j, "entries", s->ct_entries);
+	json_kv_uint(j, "max", s->ct_max);
+	json_object_end(j);
+	json_key(j, "nat");
+	json_object_start(j);
+	json_kv_uint(j, "port_min", s->cfg.nat_port_min);
+	json_kv_uint(j, "port_max", s->cfg.nat_port_max);
+	json_kv_uint(j, "mappings", s->nat_mappings);
+	json_key(j, "ports_in_use");
+	json_object_start(j);
+	for (int p = 0; p < MXGW_NAT_PROTO_MAX; p++)
+		json_kv_uint(j, mxctl_nat_proto_str(p), s->nat_ports_in_use[p]);
+	json_object_end(j);
+	json_object_end(j);
+	json_key(j, "clock");
+	json_object_start(j);
+	json_kv_uint(j, "ticks", s->clock.ticks);
+	json_ms(j, "age_ms", s->clock_age_ns);
+	json_kv_bool(j, "stale", s->clock_stale);
+	json_object_end(j);
+	json_key(j, "log");
+	json_object_start(j);
+	json_kv_bool(j, "read", s->log_read);
+	json_kv_uint(j, "reader_pid", s->log_read ? s->lease.pid : 0);
+	json_kv_bool(j, "listening", s->log_listening);
+	json_object_end(j);
+
+	json_key(j, "file");
+	json_object_start(j);
+	json_kv_string(j, "path", v->file ? v->file->path : v->conf_path ? v->conf_path : "");
+	json_kv_bool(j, "valid", v->file);
+	json_kv_bool(j, "differs", v->file && v->ndiff);
+	json_key(j, "not_running");
+	json_array_start(j);
+	for (unsigned int i = 0; v->file && i < v->diff.nmissing; i++)
+		json_string(j, v->file->policy.services[v->diff.missing[i]].name);
+	json_array_end(j);
+	json_object_end(j);
+
+	json_key(j, "services");
+	json_array_start(j);
+	for (unsigned int k = 0; k < s->nservices; k++)
+		json_service(j, v, &s->svcs[k]);
+	json_array_end(j);
+	json_key(j, "counters");
+	json_object_start(j);
+	for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++)
+		json_kv_uint(j, mxgw_counter_name(c), s->counters[c]);
+	json_object_end(j);
+	json_object_end(j);
+}
+
+int mxctl_print_json(FILE *out, const struct mxctl_snapshot *v, int n)
+{
+	struct json j;
+
+	json_init(&j, out);
+	json_object_start(&j);
+	json_kv_uint(&j, "schema", MXCTL_JSON_SCHEMA);
+	json_key(&j, "interfaces");
+	json_array_start(&j);
+	for (int i = 0; i < n; i++)
+		json_one(&j, &v[i]);
+	json_array_end(&j);
+	json_object_end(&j);
+	return ferror(out) ? -EIO : 0;
+}

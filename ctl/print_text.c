@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The text printers of the snapshot (show.h): mxctl status, the table as
+ * Table 1.1 of the Kerio MailServer guide shows it (service, port,
+ * outgoing, incoming) with live counters, how the programs are attached
+ * and which path incoming mail takes; mxctl stats, every counter.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <arpa/inet.h>
+#include "show.h"
+
+static const char *addr_str(__be32 a, char *buf)
+{
+	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
+}
+
+static int done(FILE *out)
+{
+	return ferror(out) ? -EIO : 0;
+}
+
+/* --- status ---------------------------------------------------------------- */
+
+/* The path incoming mail takes, and why, for people. */
+static void forward_path(const struct mxgw_snapshot *s, char *buf, size_t len)
+{
+	const struct mxgw_nexthop *nh = &s->nh;
+	const char *dev = s->fwd_dev[0] ? s->fwd_dev : "?";
+
+	switch (s->fwd) {
+	case MXGW_FWD_WHY_NO_LOOKUP:
+		snprintf(buf, len, "not known yet (no incoming connection so far)");
+		break;
+	case MXGW_FWD_WHY_REDIRECT:
+		snprintf(buf, len, "xdp-redirect to %s (next hop %02x:%02x:%02x:%02x:%02x:%02x)",
+			 dev, nh->dmac[0], nh->dmac[1], nh->dmac[2], nh->dmac[3],
+			 nh->dmac[4], nh->dmac[5]);
+		break;
+	case MXGW_FWD_WHY_NO_XMIT:
+		/* an XDP frame has no skb checksum state: a frame a veth host
+		 * sent with a partial checksum (tx offload on) is redirected
+		 * as it is, and the mail server drops it */
+		snprintf(buf, len, "kernel: %s takes no XDP frames (a veth needs an XDP program or GRO on its peer, "
+			 "and then the hosts' veth ends 'ethtool -K IF tx off', or redirected frames keep "
+			 "partial checksums and are lost)", dev);
+		break;
+	case MXGW_FWD_WHY_NO_NEIGH:
+		snprintf(buf, len, "kernel: the mail server's MAC is not resolved yet");
+		break;
+	case MXGW_FWD_WHY_DISABLED:
+		snprintf(buf, len, "kernel: IPv4 forwarding is disabled");
+		break;
+	default:
+		snprintf(buf, len, "kernel: no route to the mail server (fib lookup %u)",
+			 nh->fib_ret);
+		break;
+	}
+}
+
+/* set-service changes not saved, or a file edited since the last reload */
+static void print_file_diff(FILE *out, const struct mxctl_snapshot *v)
+{
+	if (!v->file)
+		return;
+	if (v->ndiff > (int)v->diff.nmissing)
+		fprintf(out, "  * differs from %s (mxctl set-service --save, or reload)\n",
+			v->file->path);
+	if (!v->diff.nmissing)
+		return;
+	fprintf(out, "  in %s but not running:", v->file->path);
+	for (unsigned int i = 0; i < v->diff.nmissing; i++)
+		fprintf(out, "%s %s", i ? "," : "",
+			v->file->policy.services[v->diff.missing[i]].name);
+	fprintf(out, " (mxctl reload)\n");
+}
+
+static void status_one(FILE *out, const struct mxctl_snapshot *v)
+{
+	const struct mxgw_snapshot *s = &v->s;
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], pp[32], path[256];
+
+	forward_path(s, path, sizeof(path));
+	fprintf(out, "%s: xdp %s (id %u, %s), tc egress %s (id %u)\n", s->ifname,
+		MXGW_PROG_XDP, s->att.xdp_prog_id, mxctl_xdp_mode_str(s->att.xdp_mode),
+		s->att.tc_prog_id ? MXGW_PROG_TC : "NOT ATTACHED", s->att.tc_prog_id);
+	if (s->warnings & MXGW_WARN_STALE_PINS)
+		fprintf(out, "  WARNING: stale pins: the interface mxgw was loaded on as %s (ifindex %u) %s%s; "
+			"mxctl unload %s removes them\n", s->ifname, s->pins.ifindex,
+			s->pins.ifname_now[0] ? "is now " : "is gone", s->pins.ifname_now,
+			s->ifname);
+	else if (s->warnings & MXGW_WARN_XDP_NOT_OURS)
+		fprintf(out, "  WARNING: the XDP program on %s is not mxgw's (mxctl load %s repairs it)\n",
+			s->ifname, s->ifname);
+	fprintf(out, "  pins %s\n", s->pin_dir);
+	fprintf(out, "  public %s -> mail server %s, default %s\n",
+		addr_str(s->cfg.public_addr, a), addr_str(s->cfg.mailserver_addr, b),
+		mxgw_verdict_str(s->cfg.default_in));
+	fprintf(out, "  forward path: %s\n", path);
+	fprintf(out, "  forwarded to the LAN: %llu packets by xdp-redirect, %llu by the kernel\n",
+		(unsigned long long)s->counters[MXGW_FWD_REDIRECT],
+		(unsigned long long)mxgw_kernel_path(s->counters));
+	fprintf(out, "  conntrack: %u flows of %u, nat-ports %u-%u; %llu new, %llu evicted, %llu refused (no free port)\n",
+		s->ct_entries, s->ct_max, s->cfg.nat_port_min, s->cfg.nat_port_max,
+		(unsigned long long)s->counters[MXGW_CT_NEW],
+		(unsigned long long)s->counters[MXGW_CT_EVICTED],
+		(unsigned long long)s->counters[MXGW_DROP_NAT_FULL]);
+	if (s->warnings & MXGW_WARN_FAST_PATH_LOST)
+		fprintf(out, "  WARNING: the LAN device no longer takes XDP frames: redirected packets are lost (mxctl reload)\n");
+	if (s->warnings & MXGW_WARN_FORWARDING_OFF)
+		fprintf(out, "  WARNING: IPv4 forwarding is off on %s (sysctl -w net.ipv4.ip_forward=1)\n",
+			s->ifname);
+	if (s->clock_stale) {
+		char ago[32] = "ahead of now";
+
+		if (s->clock_age_ns)
+			snprintf(ago, sizeof(ago), "%.1f s ago", s->clock_age_ns / 1e9);
+		fprintf(out, "  WARNING: the data plane's clock stopped (last tick %s; something wrote %s): the next packets restart it (clock_rearmed counts it)\n",
+			ago, MXGW_MAP_NAME(clock));
+	}
+	if (s->log_read)
+		fprintf(out, "  log: read by pid %u (mxctl log)\n", s->lease.pid);
+	fprintf(out, "  IPv6: passed untouched, not filtered by mxgw yet\n\n");
+
+	fprintf(out, "  %-10s %-12s %-9s %-11s %12s %12s %12s %12s\n", "service", "port",
+		"outgoing", "incoming", "in-allowed", "in-denied", "out-allowed",
+		"out-denied");
+	fprintf(out, "  %58s(packets)\n", "");
+	for (unsigned int k = 0; k < s->nservices; k++) {
+		const struct mxgw_snapshot_service *r = &s->svcs[k];
+		const struct mxgw_pkt_count (*c)[2] = r->count.count;
+		char in[24];
+
+		if (r->id == MXGW_SVC_UNLISTED) {
+			fprintf(out, "  %-10s %-12s %-9s %-11s", MXCTL_UNLISTED, "*",
+				mxgw_verdict_str(r->svc.verdict[MXGW_DIR_OUT]),
+				mxgw_verdict_str(r->svc.verdict[MXGW_DIR_IN]));
+		} else {
+			snprintf(in, sizeof(in), "%s%s",
+				 mxgw_verdict_str(r->svc.verdict[MXGW_DIR_IN]),
+				 r->svc.flags & MXGW_PORT_F_FROM ? "+from" : "");
+			snprintf(pp, sizeof(pp), "%u/%s", r->svc.port,
+				 mxgw_protos_str(r->svc.protos));
+			fprintf(out, " %c%-10s %-12s %-9s %-11s",
+				v->file && v->diff.running[r->id] ? '*' : ' ', r->name, pp,
+				mxgw_verdict_str(r->svc.verdict[MXGW_DIR_OUT]), in);
+		}
+		fprintf(out, " %12llu %12llu %12llu %12llu%s\n",
+			(unsigned long long)c[MXGW_DIR_IN][MXGW_ALLOW].packets,
+			(unsigned long long)c[MXGW_DIR_IN][MXGW_DENY].packets,
+			(unsigned long long)c[MXGW_DIR_OUT][MXGW_ALLOW].packets,
+			(unsigned long long)c[MXGW_DIR_OUT][MXGW_DENY].packets,
+			r->id && (r->svc.flags & MXGW_PORT_F_GATEWAY) ? "  -> gateway" : "");
+	}
+	print_file_diff(out, v);
+	fprintf(out, "\n  counters:");
+	for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++)
+		fprintf(out, "%s %s %llu", c % 4 ? "," : "\n   ", mxgw_counter_name(c),
+			(unsigned long long)s->counters[c]);
+	fprintf(out, "\n");
+}
+
+int mxctl_print_status(FILE *out, const struct mxctl_snapshot *v, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!v[i].err)
+			status_one(out, &v[i]);
+	return done(out);
+}
+
+/* --- stats ----------------------------------------------------------------- */
+
+static void stats_one(FILE *out, const struct mxgw_snapshot *s)
+{
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], pp[24];
+
+	fprintf(out, "%s: public %s -> mail server %s, default %s, xdp %s\n",
+		s->ifname, addr_str(s->cfg.public_addr, a),
+		addr_str(s->cfg.mailserver_addr, b),
+		mxgw_verdict_str(s->cfg.default_in), mxctl_xdp_state_str(&s->att));
+	fprintf(out, "  %-15s %-11s %-3s %14s %14s %14s %14s\n", "service", "port", "dir",
+		"allowed-pkts", "allowed-bytes", "denied-pkts", "denied-bytes");
+	for (unsigned int k = 0; k < s->nservices; k++) {
+		const struct mxgw_snapshot_service *r = &s->svcs[k];
+
+		if (r->id == MXGW_SVC_UNLISTED)
+			snprintf(pp, sizeof(pp), "*");
+		else
+			snprintf(pp, sizeof(pp), "%u/%s", r->svc.port,
+				 mxgw_protos_str(r->svc.protos));
+		for (int d = 0; d < MXGW_DIR_MAX; d++) {
+			const struct mxgw_pkt_count *c = r->count.count[d];
+
+			fprintf(out, "  %-15s %-11s %-3s %14llu %14llu %14llu %14llu\n",
+				d ? "" : mxctl_svc_name(r), d ? "" : pp, mxctl_dir_str(d),
+				(unsigned long long)c[MXGW_ALLOW].packets,
+				(unsigned long long)c[MXGW_ALLOW].bytes,
+				(unsigned long long)c[MXGW_DENY].packets,
+				(unsigned long long)c[MXGW_DENY].bytes);
+		}
+	}
+	fprintf(out, "  conntrack: %u flows of %u\n", s->ct_entries, s->ct_max);
+	fprintf(out, "  nat: %u mappings; public ports in use: tcp %u, udp %u, icmp %u (nat-ports %u-%u)\n",
+		s->nat_mappings, s->nat_ports_in_use[MXGW_NAT_TCP],
+		s->nat_ports_in_use[MXGW_NAT_UDP], s->nat_ports_in_use[MXGW_NAT_ICMP],
+		s->cfg.nat_port_min, s->cfg.nat_port_max);
+	fprintf(out, "  forward path: %s%s%s\n", mxctl_fwd_path_str(mxgw_fwd_path_of(s->fwd)),
+		s->fwd_dev[0] ? " via " : "", s->fwd_dev);
+	if (s->ipv4_forwarding >= 0)
+		fprintf(out, "  ipv4 forwarding: %s\n", s->ipv4_forwarding ? "on" : "OFF");
+	fprintf(out, "  counters:\n");
+	for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++)
+		fprintf(out, "    %-24s %20llu  %s\n", mxgw_counter_name(c),
+			(unsigned long long)s->counters[c], mxgw_counter_help(c));
+}
+
+int mxctl_print_stats(FILE *out, const struct mxctl_snapshot *v, int n)
+{
+	bool first = true;
+
+	for (int i = 0; i < n; i++) {
+		if (v[i].err)
+			continue;
+		if (!first)
+			fputc('\n', out);
+		first = false;
+		stats_one(out, &v[i].s);
+	}
+	return done(out);
+}
