@@ -266,7 +266,7 @@ static struct mxgw_service service_of(const struct mxgw_policy_service *cs)
 	struct mxgw_service s = {
 		.port = cs->port,
 		.protos = cs->protos,
-		.flags = (cs->nfrom ? MXGW_PORT_F_FROM : 0) |
+		.flags = (mxgw_policy_service_has_from(cs) ? MXGW_PORT_F_FROM : 0) |
 			 (cs->to_gateway ? MXGW_PORT_F_GATEWAY : 0),
 		.in_use = 1,
 	};
