@@ -80,6 +80,14 @@ static const char *netns_setup(void)
 	tb_sh("for d in wan0 wanp lan0 lanp; do ip link set $d up; done");
 	tb_sh("sysctl -qw net.ipv4.ip_forward=1");
 	tb_sh("ip neigh replace 192.168.1.10 lladdr 02:00:00:00:01:0a dev lan0 nud permanent");
+	/* IPv6, routed (nodad: usable at once, not tentative for a second):
+	 * the Internet host on the WAN link is the router to the clients */
+	tb_sh("sysctl -qw net.ipv6.conf.all.forwarding=1");
+	tb_sh("ip -6 addr add " TB_PUBLIC6 "/64 dev wan0 nodad");
+	tb_sh("ip -6 addr add " TB_LAN6_GW "/64 dev lan0 nodad");
+	tb_sh("ip -6 neigh replace " TB_ROUTER6 " lladdr 02:00:00:00:71:01 dev wan0 nud permanent");
+	tb_sh("ip -6 route add " TB_CLIENTS6 " via " TB_ROUTER6 " dev wan0");
+	tb_sh("ip -6 neigh replace " TB_MAILSERVER6 " lladdr 02:00:00:00:01:0a dev lan0 nud permanent");
 	return NULL;
 }
 
@@ -116,7 +124,7 @@ static void apply(struct tb *tb)
 {
 	struct mxgw_wan wan;
 
-	assert_int_equal(mxgw_wan_of(if_nametoindex("wan0"), conf.policy.mailserver_addr, &wan), 0);
+	assert_int_equal(mxgw_wan_of(if_nametoindex("wan0"), &conf.policy, &wan), 0);
 	assert_int_equal(mxgw_maps_apply(&tb->maps, &conf.policy, &wan), 0);
 }
 

@@ -24,6 +24,15 @@ struct mxgw_bpf;
 #define TB_MAILSERVER	"192.168.1.10"
 #define TB_CLIENT	"198.51.100.7"
 #define TB_OTHER_CLIENT	"198.51.100.8"
+/* IPv6 (documentation prefix): routed, no public6 */
+#define TB_PUBLIC6	"2001:db8:1::33"	/* wan0's own */
+#define TB_ROUTER6	"2001:db8:1::1"		/* the Internet host, wanp's side */
+#define TB_CLIENTS6	"2001:db8:51::/48"	/* routed via TB_ROUTER6 */
+#define TB_CLIENT6	"2001:db8:51::7"
+#define TB_OTHER_CLIENT6 "2001:db8:51::8"
+#define TB_LAN6		"2001:db8:168::/64"
+#define TB_LAN6_GW	"2001:db8:168::1"	/* lan0's own */
+#define TB_MAILSERVER6	"2001:db8:168::10"
 #define TB_MAIL_MAC	{ 0x02, 0x00, 0x00, 0x00, 0x01, 0x0a }
 #define TB_LAN_MAC	{ 0x02, 0x00, 0x00, 0x00, 0x01, 0x01 }
 #define TB_WAN_MAC	{ 0x02, 0x00, 0x00, 0x00, 0x71, 0x21 }
@@ -83,9 +92,13 @@ struct tb {
 /*
  * The group setup of a test binary (cmocka_run_group_tests): move this
  * process into a fresh network namespace with
- *   wan0 (203.0.113.33/24) <-> wanp,  lan0 (192.168.1.1/24) <-> lanp,
- * forwarding on, and the mail server's MAC as a permanent neighbour on
- * lan0 (everything vanishes when the process exits), and open and load
+ *   wan0 (203.0.113.33/24, 2001:db8:1::33/64) <-> wanp,
+ *   lan0 (192.168.1.1/24, 2001:db8:168::1/64) <-> lanp,
+ * forwarding on for both families, the mail server's MAC as a permanent
+ * neighbour on lan0 for 192.168.1.10 and 2001:db8:168::10, the Internet
+ * host 2001:db8:1::1 (wanp's MAC) a permanent neighbour on wan0 and the
+ * router to 2001:db8:51::/48 (everything vanishes when the process
+ * exits), and open and load
  * the real skeleton, once: verifying the programs is most of what a load
  * costs (about 0.3 s), and the kernel's selftests load once per binary
  * too.  What cannot be had, each test's tb_reset skips or fails on.
