@@ -229,6 +229,14 @@ struct mxgw_preflight {
 	__u8 route_len;
 	bool public_on_if;	/* public is one of @ifname's addresses */
 	int ip_forward;		/* net.ipv4.ip_forward: 0, 1, -1 unreadable */
+	/* IPv6, when @pol has a mailserver6 (else 0 and -1) */
+	int ip6_forward;	/* net.ipv6.conf.all.forwarding: 0, 1, -1 unreadable
+				 * (no IPv6 in this kernel or namespace) */
+	int lan6_route;		/* the route to mailserver6: 1 leaves through @ifname
+				 * (its own or the default route), 0 another device,
+				 * -errno none (-ENETUNREACH) or unknown */
+	struct mxgw_in6 route6_dst;	/* lan6_route 1: that route's prefix */
+	__u8 route6_len;
 };
 int mxgw_preflight(const char *ifname, const struct mxgw_policy *pol,
 		   struct mxgw_preflight *pf);

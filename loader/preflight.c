@@ -151,6 +151,17 @@ int mxgw_preflight(const char *ifname, const struct mxgw_policy *pol,
 	if_facts(ifname, pol->public_addr, pf);
 	/* /proc/sys is the reading thread's namespace's */
 	pf->ip_forward = read_int("/proc/sys/net/ipv4/ip_forward");
+	pf->ip6_forward = -1;
+	if (pol->has_mailserver6) {
+		/* "all" is what the kernel forwards by (ip6_forward() reads
+		 * devconf_all); the per-device ones only change RA and ND */
+		pf->ip6_forward = read_int("/proc/sys/net/ipv6/conf/all/forwarding");
+		pf->lan6_route = mxgw_route_to(AF_INET6, &pol->mailserver6, &oif,
+					       &pf->route6_dst, &pf->route6_len);
+		if (!pf->lan6_route)
+			pf->lan6_route = oif == ifindex;
+		oif = 0;
+	}
 	err = mxgw_route_to(AF_INET, &pol->mailserver_addr, &oif, &pf->route_dst,
 			    &pf->route_len);
 	if (err) {
