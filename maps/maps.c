@@ -567,13 +567,17 @@ static __u64 minus(__u64 a, __u64 b)
 }
 
 /*
- * The counters the data plane leaves to us (flag DERIVED of MXGW_COUNTERS):
+ * The counters the data plane leaves to us (flag DERIVED of MXGW_COUNTERS),
+ * from @fam's service counts and counters:
  * drop_service_deny = listed services' incoming denials - drop_not_from;
  * drop_default_deny = the unlisted row's incoming denials;
- * fwd_redirect = incoming allowed + ct_reply - their kernel paths
- *                - pass_gateway_service.
+ * fwd_redirect = what was forwarded - its kernel paths - pass_gateway_service,
+ *                what was forwarded being incoming allowed + ct_reply, and
+ *                for IPv6 (routed to mailserver6, not passed to the gateway)
+ *                the echo requests and other protocols let in and the
+ *                ICMPv6 errors let through.
  */
-static int derive_counters(const struct mxgw_maps *m, __u64 *c)
+static int derive_counters(const struct mxgw_maps *m, __u32 fam, __u64 *c)
 {
 	struct mxgw_service svcs[MXGW_MAX_SERVICES];
 	__u64 listed_deny = 0, allowed = 0, kernel;
@@ -584,7 +588,7 @@ static int derive_counters(const struct mxgw_maps *m, __u64 *c)
 
 		if (id != MXGW_SVC_UNLISTED && !svcs[id].in_use)
 			continue;
-		err = mxgw_maps_read_svc_stats(m, id, &st);
+		err = mxgw_maps_read_svc_stats(m, mxgw_svc_key(fam, id), &st);
 		if (err)
 			break;
 		allowed += st.count[MXGW_DIR_IN][MXGW_ALLOW].packets;
@@ -596,8 +600,11 @@ static int derive_counters(const struct mxgw_maps *m, __u64 *c)
 	if (err)
 		return err;
 	/* an ICMP error translated towards the LAN always takes the kernel
-	 * path, and is neither a service's packet nor a reply */
+	 * path, and is neither a service's packet nor a reply (IPv4) */
 	kernel = mxgw_kernel_path(c) - c[MXGW_FWD_KERNEL_ICMP];
+	if (fam == MXGW_FAM_IPV6)
+		allowed += c[MXGW_PASS_ICMP_ECHO] + c[MXGW_PASS_OTHER_PROTO] +
+			   c[MXGW_ICMP_XLATE_IN];
 	c[MXGW_DROP_SERVICE_DENY] = minus(listed_deny, c[MXGW_DROP_NOT_FROM]);
 	/* a "to gateway" service's packets are allowed in, not forwarded */
 	c[MXGW_FWD_REDIRECT] = minus(allowed + c[MXGW_CT_REPLY],
@@ -605,16 +612,24 @@ static int derive_counters(const struct mxgw_maps *m, __u64 *c)
 	return 0;
 }
 
-int mxgw_maps_read_counters(const struct mxgw_maps *m, __u64 *counters)
+int mxgw_maps_read_counters_family(const struct mxgw_maps *m, __u32 fam,
+				   __u64 *counters)
 {
+	if (fam >= MXGW_FAM_MAX)
+		return -EINVAL;
 	for (__u32 i = 0; i < MXGW_COUNTER_MAX; i++) {
-		int err = read_percpu_sum(m->counters, i, &counters[i],
-					  sizeof(__u64));
+		int err = read_percpu_sum(m->counters, mxgw_counter_key(fam, i),
+					  &counters[i], sizeof(__u64));
 
 		if (err)
 			return err;
 	}
-	return derive_counters(m, counters);
+	return derive_counters(m, fam, counters);
+}
+
+int mxgw_maps_read_counters(const struct mxgw_maps *m, __u64 *counters)
+{
+	return mxgw_maps_read_counters_family(m, MXGW_FAM_IPV4, counters);
 }
 
 int mxgw_maps_read_nexthop(const struct mxgw_maps *m, struct mxgw_nexthop *nh)

@@ -102,10 +102,17 @@ int mxgw_maps_read_from(const struct mxgw_maps *m, __u32 svc_id,
 /* Its IPv6 "from" prefixes (mxgw_from6), the same way. */
 int mxgw_maps_read_from6(const struct mxgw_maps *m, __u32 svc_id,
 			 struct mxgw_from6_key *keys, int max);
-/* Per-CPU values summed over every possible CPU. */
+/* Per-CPU values summed over every possible CPU; @svc_id is a service id
+ * (IPv4's counts) or mxgw_svc_key(family, id). */
 int mxgw_maps_read_svc_stats(const struct mxgw_maps *m, __u32 svc_id,
 			     struct mxgw_svc_stats *sum);
+/* @counters (MXGW_COUNTER_MAX of them) as IPv4 counted them: the data
+ * plane's own (the clock, the log) and what is no IP count there too. */
 int mxgw_maps_read_counters(const struct mxgw_maps *m, __u64 *counters);
+/* ... as @family (enum mxgw_family) counted them, the derived ones from
+ * its service counts. */
+int mxgw_maps_read_counters_family(const struct mxgw_maps *m, __u32 family,
+				   __u64 *counters);
 /* The most recently refreshed CPU's next-hop cache entry. */
 int mxgw_maps_read_nexthop(const struct mxgw_maps *m, struct mxgw_nexthop *nh);
 
