@@ -343,10 +343,10 @@ void tb_reset_nexthop(struct tb *tb)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	struct mxgw_nexthop zero[ncpu];
-	__u32 key = 0;
 
 	memset(zero, 0, sizeof(zero));
-	assert_int_equal(bpf_map_update_elem(tb->maps.nexthop, &key, zero, BPF_ANY), 0);
+	for (__u32 key = 0; key < MXGW_FAM_MAX; key++)
+		assert_int_equal(bpf_map_update_elem(tb->maps.nexthop, &key, zero, BPF_ANY), 0);
 }
 
 int tb_run_xdp(struct tb *tb, const __u8 *in, size_t len, __u8 *out,
@@ -381,14 +381,25 @@ int tb_run_tc(struct tb *tb, const __u8 *in, size_t len, __u8 *out,
 
 __u64 tb_counter(struct tb *tb, enum mxgw_counter c)
 {
+	return tb_counter_fam(tb, MXGW_FAM_IPV4, c);
+}
+
+__u64 tb_counter_fam(struct tb *tb, int family, enum mxgw_counter c)
+{
 	__u64 all[MXGW_COUNTER_MAX];
 
-	assert_int_equal(mxgw_maps_read_counters(&tb->maps, all), 0);
+	assert_int_equal(mxgw_maps_read_counters_family(&tb->maps, family, all), 0);
 	return all[c];
 }
 
 struct mxgw_pkt_count tb_svc_count(struct tb *tb, const char *name, int dir,
 				   int verdict)
+{
+	return tb_svc_count_fam(tb, MXGW_FAM_IPV4, name, dir, verdict);
+}
+
+struct mxgw_pkt_count tb_svc_count_fam(struct tb *tb, int family, const char *name,
+				       int dir, int verdict)
 {
 	struct mxgw_service svcs[MXGW_MAX_SERVICES];
 	struct mxgw_svc_stats st;
@@ -399,7 +410,7 @@ struct mxgw_pkt_count tb_svc_count(struct tb *tb, const char *name, int dir,
 		if (svcs[i].in_use && !strcmp(svcs[i].name, name))
 			id = i;
 	assert_true(!name || id != MXGW_SVC_UNLISTED);
-	assert_int_equal(mxgw_maps_read_svc_stats(&tb->maps, id, &st), 0);
+	assert_int_equal(mxgw_maps_read_svc_stats(&tb->maps, mxgw_svc_key(family, id), &st), 0);
 	return st.count[dir][verdict];
 }
 
