@@ -279,7 +279,10 @@ static __always_inline enum ipv6_chain ipv6_walk(struct cursor *c,
 				info->frag = IPV6_FRAG_LATER;
 				return IPV6_CHAIN_FRAGMENT;
 			}
-			info->frag = h[3] & 1 ? IPV6_FRAG_FIRST : IPV6_FRAG_ATOMIC;
+			/* a second fragment header never makes a first
+			 * fragment whole */
+			if (info->frag != IPV6_FRAG_FIRST)
+				info->frag = h[3] & 1 ? IPV6_FRAG_FIRST : IPV6_FRAG_ATOMIC;
 			next = h[0];
 			continue;
 		}

@@ -210,6 +210,8 @@ static void test_egress_fixtures(void **state)
 	   MXGW_DROP_OUT_FRAGMENT, "a first fragment: its others carry no ports");
 	TC(HOST_OUT(.sport = 40005, .dport = 443, EXT(FRAG(100, false))), TC_ACT_SHOT,
 	   MXGW_DROP_OUT_FRAGMENT, "a later fragment");
+	TC(HOST_OUT(.sport = 40005, .dport = 443, EXT(FRAG(0, true), FRAG(0, false))),
+	   TC_ACT_SHOT, MXGW_DROP_OUT_FRAGMENT, "a first fragment, then an atomic one");
 	TC(HOST_OUT(.sport = 40006, .dport = 443, EXT(RT(4, 1))), TC_ACT_SHOT,
 	   MXGW_DROP_ROUTING_HEADER, "a routing header with segments left");
 	TC(HOST_OUT(.sport = 40006, .dport = 443, EXT(RT(0, 0))), TC_ACT_SHOT,
