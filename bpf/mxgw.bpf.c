@@ -230,6 +230,7 @@ static __always_inline int wan_in6_lan(struct xdp_md *ctx, struct cursor *c,
 	struct mxgw_port_policy *pol;
 	struct l4_ref l4 = {};
 	__u32 svc_id = 0, verdict = MXGW_DENY, bytes, why;
+	bool not_from = false;
 
 	why = source_bad6(cfg, &ip6->saddr, false);
 	if (why)
@@ -277,29 +278,31 @@ static __always_inline int wan_in6_lan(struct xdp_md *ctx, struct cursor *c,
 		else if (!(pol->flags & MXGW_PORT_F_GATEWAY))
 			verdict = pol->verdict[MXGW_DIR_IN];
 		if (verdict == MXGW_ALLOW) {
-			if ((pol->flags & MXGW_PORT_F_FROM) &&
-			    !from6_allowed(svc_id, &ip6->saddr)) {
-				count_svc6(svc_id, MXGW_DIR_IN, MXGW_DENY, bytes);
-				return xdp_drop6(ctx, MXGW_DROP_NOT_FROM);
+			not_from = (pol->flags & MXGW_PORT_F_FROM) &&
+				   !from6_allowed(svc_id, &ip6->saddr);
+			if (!not_from) {
+				count_svc6(svc_id, MXGW_DIR_IN, MXGW_ALLOW, bytes);
+				if ((l4.tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
+					count6(MXGW_IN_NEW);
+					if (log_listened())
+						log_xdp(ctx, MXGW_IN_NEW, MXGW_EV_ALLOW);
+				}
+				return forward6(ctx, eth, ip6, vlans, info.hbh, cfg);
 			}
-			count_svc6(svc_id, MXGW_DIR_IN, MXGW_ALLOW, bytes);
-			if ((l4.tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
-				count6(MXGW_IN_NEW);
-				if (log_listened())
-					log_xdp(ctx, MXGW_IN_NEW, MXGW_EV_ALLOW);
-			}
-			return forward6(ctx, eth, ip6, vlans, info.hbh, cfg);
 		}
 	}
 	/* not let in by the table: a reply of the LAN's own flow, or nothing
 	 * (routed, a LAN flow's port may be a listed one: a resolver
-	 * querying from port 53, say) */
+	 * querying from port 53, say, or a flow opened while its port was
+	 * denied incoming) */
 	if (ct6_reply_in(cfg, ip6, &l4, clock_now()))
 		return forward6(ctx, eth, ip6, vlans, info.hbh, cfg);
 	if (!to_mail)
 		return xdp_drop6(ctx, MXGW_DROP_TO_LAN);
 	/* drop_service_deny, drop_default_deny: derived from these counts */
 	count_svc6(svc_id, MXGW_DIR_IN, MXGW_DENY, bytes);
+	if (not_from)
+		return xdp_drop6(ctx, MXGW_DROP_NOT_FROM);
 	return xdp_drop6(ctx, svc_id ? MXGW_DROP_SERVICE_DENY : MXGW_DROP_DEFAULT_DENY);
 }
 

@@ -407,6 +407,34 @@ static void test_flow_from_a_denied_service_port(void **state)
 					  MXGW_DENY).packets, 1);
 }
 
+/*
+ * A flow opened from a port while the table denied it incoming (routed:
+ * its replies come back to that port) keeps its replies when the port is
+ * let in again, even from a source outside its from; others stay out.
+ */
+static void test_flow_from_a_port_let_in_later(void **state)
+{
+	static const char conf[] = HEAD
+		"service dns 53/udp allow deny\n"
+		"service ntp 123/udp deny allow from 2001:db8:51:8000::/49\n";
+	(void)state;
+
+	load(conf);
+	assert_int_equal(mxgw_maps_set_verdict(&tb.maps, "ntp", MXGW_DIR_IN, MXGW_DENY), 0);
+	TC(OUT(.proto = 17, .sport = 123, .dport = 53), TC_ACT_OK, MXGW_CT_NEW,
+	   "a flow from port 123, denied incoming meanwhile");
+	assert_int_equal(mxgw_maps_set_verdict(&tb.maps, "ntp", MXGW_DIR_IN, MXGW_ALLOW), 0);
+	XDP(REPLY(.proto = 17, .sport = 53, .dport = 123), XDP_REDIRECT, NULL, MXGW_CT_REPLY,
+	    "its reply, from outside from");
+	XDP(REPLY_FROM("2001:db8:51::99", .proto = 17, .sport = 53, .dport = 123), XDP_DROP,
+	    NULL, MXGW_DROP_NOT_FROM, "another source outside from");
+	XDP(REPLY_FROM("2001:db8:51:8000::9", .proto = 17, .sport = 53, .dport = 123),
+	    XDP_REDIRECT, NULL, MXGW_FWD_REDIRECT, "a source inside from");
+	assert_int_equal(tb_svc_count_fam(&tb, MXGW_FAM_IPV6, "ntp", MXGW_DIR_IN,
+					  MXGW_DENY).packets, 1);
+	assert_int_equal(counter6(MXGW_DROP_SERVICE_DENY), 0);
+}
+
 static void test_expired_entries_match_nothing(void **state)
 {
 	static const char conf[] = HEAD "service dns 53/tcp,udp allow deny\ntimeout udp 5\n";
@@ -638,6 +666,7 @@ int main(void)
 		cmocka_unit_test(test_unsolicited_packets_to_the_lan_are_dropped),
 		cmocka_unit_test(test_udp_reply_streams),
 		cmocka_unit_test(test_flow_from_a_denied_service_port),
+		cmocka_unit_test(test_flow_from_a_port_let_in_later),
 		cmocka_unit_test(test_expired_entries_match_nothing),
 		cmocka_unit_test(test_reopened_tuple_meets_the_policy_again),
 		cmocka_unit_test(test_echo_out_and_back),
