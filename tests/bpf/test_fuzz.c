@@ -38,11 +38,18 @@
  * are aged past their timeout or deleted (as the LRU does), and the LAN
  * device leaves mxgw_tx_ports for a while (reload, mxgw_sync_tx_ports).
  *
- * Two tables: the shipped one, and one with default allow, "from", a UDP
- * service allowed in, a small NAT range, conntrack table and timeouts.
+ * IPv6 frames (issue 12), a third of them, have an oracle of their own
+ * (see "IPv6" below) with the same invariants: nothing reaches the LAN
+ * unless allowed or tracked, and then only forwarded as routed (the hop
+ * limit one less, nothing else but the MACs changed); nothing with a LAN
+ * source leaves unparsed; what mxgw cannot read never passes.
+ *
+ * Three tables: the shipped one, one with default allow, "from", a UDP
+ * service allowed in, a small NAT range, conntrack table and timeouts,
+ * and one of IPv6 frames alone with "to gateway" services.
  *
  * MXGW_FUZZ_SEED=N and MXGW_FUZZ_ITERATIONS=N override the fixed defaults
- * (the other table runs a quarter of the iterations); MXGW_FUZZ_EXAMPLES=N
+ * (the other tables run a quarter of the iterations); MXGW_FUZZ_EXAMPLES=N
  * prints N frames of each violation class (3).  The seed fixes every frame
  * the test makes up; the public ports the data plane picks at random, and
  * so the replies built from them, differ from run to run.
