@@ -58,6 +58,43 @@ static void print_notes(const char *cmd, const char *ifname,
 			"the kernel forwards incoming mail, the XDP redirect fast path stays off\n");
 }
 
+static const char *ip6_str(const struct mxgw_in6 *a, char *buf)
+{
+	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+}
+
+/* The warnings of mailserver6: what would keep IPv6 mail from it. */
+static void preflight6(const char *cmd, const char *ifname, const struct mxgw_policy *pol,
+		       const struct mxgw_preflight *pf)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+
+	ip6_str(&pol->mailserver6, a);
+	if (pf->ip6_forward == 0)
+		mxctl_err("%s %s: warning: IPv6 forwarding is off (net.ipv6.conf.all.forwarding = 0): "
+			  "nothing reaches the mail server %s over IPv6 (sysctl -w "
+			  "net.ipv6.conf.all.forwarding=1, and a line in /etc/sysctl.d to keep it; "
+			  "a WAN configured by router advertisements then needs "
+			  "net.ipv6.conf.%s.accept_ra=2)", cmd, ifname, a, ifname);
+	else if (pf->ip6_forward < 0)
+		mxctl_err("%s %s: warning: IPv6 is off in this kernel or namespace "
+			  "(no /proc/sys/net/ipv6): nothing reaches the mail server %s over IPv6",
+			  cmd, ifname, a);
+	if (pf->lan6_route == 1 && pf->route6_len)
+		mxctl_err("%s %s: warning: mailserver6 %s is routed out of %s itself (route %s/%u): "
+			  "nothing reaches it over IPv6; route the LAN's IPv6 prefix to the LAN "
+			  "interface", cmd, ifname, a, ifname, ip6_str(&pf->route6_dst, b),
+			  pf->route6_len);
+	else if (pf->lan6_route == 1)
+		mxctl_err("%s %s: warning: mailserver6 %s is reached only by the default route, "
+			  "out of %s itself: nothing reaches it over IPv6; give the LAN interface "
+			  "an address in its prefix (or a route to it)", cmd, ifname, a, ifname);
+	else if (pf->lan6_route < 0)
+		mxctl_err("%s %s: warning: no route to mailserver6 %s (%s): nothing reaches it "
+			  "over IPv6; give the LAN interface an address in its prefix (or a "
+			  "route to it)", cmd, ifname, a, strerror(-pf->lan6_route));
+}
+
 /*
  * Is @ifname a mistake for the WAN interface?  Refusals (loopback, the LAN
  * interface) return 1 after saying why; warnings are said and return 0.
@@ -100,6 +137,8 @@ static int preflight(const char *cmd, const char *ifname, const struct mxgw_poli
 		mxctl_err("%s %s: warning: IPv4 forwarding is off (net.ipv4.ip_forward = 0): "
 			  "nothing reaches the mail server (sysctl -w net.ipv4.ip_forward=1, "
 			  "and a line in /etc/sysctl.d to keep it)", cmd, ifname);
+	if (pol->has_mailserver6)
+		preflight6(cmd, ifname, pol, &pf);
 	return 0;
 }
 

@@ -73,9 +73,23 @@ struct mxgw_unload_result {
 	struct mxgw_pins pins;
 };
 
-/* The WAN device's ifindex and its IPv4 addresses, and the LAN prefix of
- * @mailserver among the other devices' addresses. */
-int mxgw_wan_of(__u32 ifindex, __be32 mailserver, struct mxgw_wan *wan);
+/*
+ * The WAN device as the data plane needs it for @pol: its ifindex, its
+ * IPv4 addresses and the LAN prefix of the mail server among the other
+ * devices' addresses; its IPv6 addresses (global first, link-local too,
+ * up to MXGW_WAN6_ADDRS_MAX); and when @pol names no lan6, the LAN's IPv6
+ * prefixes (mxgw_lan6_of).  Read at every load and reload.
+ */
+int mxgw_wan_of(__u32 ifindex, const struct mxgw_policy *pol, struct mxgw_wan *wan);
+/*
+ * The global IPv6 prefixes connected on the device the mail server is
+ * routed through (*@oif): the route to mailserver6, else (none, or one
+ * through the WAN @wan_ifindex) the route to the IPv4 mail server; never
+ * the WAN's own, never link-local.  Up to @max into @lan6; returns how
+ * many (0 with *@oif 0: no such device), or -errno.
+ */
+int mxgw_lan6_of(const struct mxgw_policy *pol, __u32 wan_ifindex,
+		 struct mxgw_prefix6 *lan6, unsigned int max, __u32 *oif);
 /* mxgw_ct and mxgw_nat hold @max entries; before load. */
 int mxgw_size_conntrack(struct mxgw_bpf *skel, __u32 max);
 
@@ -217,6 +231,14 @@ struct mxgw_preflight {
 	__u8 route_len;
 	bool public_on_if;	/* public is one of @ifname's addresses */
 	int ip_forward;		/* net.ipv4.ip_forward: 0, 1, -1 unreadable */
+	/* IPv6, when @pol has a mailserver6 (else 0 and -1) */
+	int ip6_forward;	/* net.ipv6.conf.all.forwarding: 0, 1, -1 unreadable
+				 * (no IPv6 in this kernel or namespace) */
+	int lan6_route;		/* the route to mailserver6: 1 leaves through @ifname
+				 * (its own or the default route), 0 another device,
+				 * -errno none (-ENETUNREACH) or unknown */
+	struct mxgw_in6 route6_dst;	/* lan6_route 1: that route's prefix */
+	__u8 route6_len;
 };
 int mxgw_preflight(const char *ifname, const struct mxgw_policy *pol,
 		   struct mxgw_preflight *pf);

@@ -532,11 +532,37 @@ case_refusals() {
 	mxb -c "$conf" load wan1 >/dev/null 2>"$E2E_TMP/err"
 	rc=$?
 	if [ "$rc" -eq 0 ] && grep -q "warning: public 203.0.113.99 is not an address of wan1" "$E2E_TMP/err" &&
-		grep -q "warning: IPv4 forwarding is off" "$E2E_TMP/err"; then
+		grep -q "warning: IPv4 forwarding is off" "$E2E_TMP/err" &&
+		! grep -q "IPv6\|mailserver6" "$E2E_TMP/err"; then
 		ok load_warns_public_and_forwarding
 	else
 		fail load_warns_public_and_forwarding "exit $rc: $(head -c 400 "$E2E_TMP/err")"
 	fi
+	# with mailserver6: IPv6 forwarding off (a new namespace's default),
+	# no route to it (lan0 has no IPv6 address yet); then both right
+	{ cat "$CONF_B"; printf 'mailserver6\t2001:db8:168::10\n'; } >"$conf.6"
+	ns_exec "$NS_GW2" sysctl -qw net.ipv6.conf.all.forwarding=0
+	mxb -c "$conf.6" load wan1 >/dev/null 2>"$E2E_TMP/err"
+	rc=$?
+	if [ "$rc" -eq 0 ] &&
+		grep -q "load wan1: warning: IPv6 forwarding is off (net.ipv6.conf.all.forwarding = 0): nothing reaches the mail server 2001:db8:168::10 over IPv6" "$E2E_TMP/err" &&
+		grep -q "load wan1: warning: no route to mailserver6 2001:db8:168::10" "$E2E_TMP/err"; then
+		ok load_warns_ipv6_forwarding_and_route
+	else
+		fail load_warns_ipv6_forwarding_and_route "exit $rc: $(head -c 600 "$E2E_TMP/err")"
+	fi
+	ns_exec "$NS_GW2" sysctl -qw net.ipv6.conf.all.forwarding=1
+	ip -n "$NS_GW2" -6 addr add 2001:db8:168::1/64 dev lan0 nodad
+	mxb -c "$conf.6" load wan1 >/dev/null 2>"$E2E_TMP/err"
+	rc=$?
+	if [ "$rc" -eq 0 ] && ! grep -q "IPv6\|mailserver6" "$E2E_TMP/err"; then
+		ok load_ipv6_quiet_when_forwarded_and_routed
+	else
+		fail load_ipv6_quiet_when_forwarded_and_routed "exit $rc: $(head -c 400 "$E2E_TMP/err")"
+	fi
+	ip -n "$NS_GW2" -6 addr del 2001:db8:168::1/64 dev lan0
+	ns_exec "$NS_GW2" sysctl -qw net.ipv6.conf.all.forwarding=0
+	mxb -c "$conf" load wan1 >/dev/null 2>&1
 	mxb status >"$E2E_TMP/out" 2>&1
 	rc=$?
 	if [ "$rc" -eq 3 ] && grep -q "WARNING: IPv4 forwarding is off" "$E2E_TMP/out"; then
