@@ -551,6 +551,14 @@ case_refusals() {
 	else
 		fail load_warns_ipv6_forwarding_and_route "exit $rc: $(head -c 600 "$E2E_TMP/err")"
 	fi
+	mxb -c "$conf.6" check >"$E2E_TMP/out" 2>&1
+	rc=$?
+	if [ "$rc" -eq 3 ] &&
+		grep -q "^$conf.6:[0-9]*: warning: mailserver6: IPv6 forwarding is off on this host (net.ipv6.conf.all.forwarding = 0): nothing reaches 2001:db8:168::10 over IPv6" "$E2E_TMP/out"; then
+		ok check_warns_ipv6_forwarding
+	else
+		fail check_warns_ipv6_forwarding "exit $rc: $(head -c 600 "$E2E_TMP/out")"
+	fi
 	ns_exec "$NS_GW2" sysctl -qw net.ipv6.conf.all.forwarding=1
 	ip -n "$NS_GW2" -6 addr add 2001:db8:168::1/64 dev lan0 nodad
 	mxb -c "$conf.6" load wan1 >/dev/null 2>"$E2E_TMP/err"
@@ -559,6 +567,12 @@ case_refusals() {
 		ok load_ipv6_quiet_when_forwarded_and_routed
 	else
 		fail load_ipv6_quiet_when_forwarded_and_routed "exit $rc: $(head -c 400 "$E2E_TMP/err")"
+	fi
+	mxb -c "$conf.6" check >"$E2E_TMP/out" 2>&1
+	if ! grep -q "mailserver6" "$E2E_TMP/out"; then
+		ok check_ipv6_quiet_when_forwarded_and_routed
+	else
+		fail check_ipv6_quiet_when_forwarded_and_routed "$(head -c 600 "$E2E_TMP/out")"
 	fi
 	ip -n "$NS_GW2" -6 addr del 2001:db8:168::1/64 dev lan0
 	ns_exec "$NS_GW2" sysctl -qw net.ipv6.conf.all.forwarding=0
