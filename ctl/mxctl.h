@@ -36,6 +36,12 @@ int cmd_export(const struct mxctl_opts *opts, int argc, char **argv);
 int cmd_dns(const struct mxctl_opts *opts, int argc, char **argv);
 int cmd_check(const struct mxctl_opts *opts, int argc, char **argv);
 
+struct mxgw_maps;
+struct json;
+/* mxctl conntrack's listing of one interface's flows, both families, to
+ * stdout (@j NULL: text) or @j. */
+int mxctl_conntrack_list(const char *ifname, const struct mxgw_maps *m, struct json *j);
+
 /* strerror() for a negative errno, in mxgw's words where they say more. */
 const char *mxctl_strerror(int err);
 /* "mxctl: " + message to stderr */
