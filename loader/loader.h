@@ -258,6 +258,22 @@ struct mxgw_tcp_conn {
  */
 int mxgw_incoming_tcp(__be32 addr, struct mxgw_tcp_conn *conns, int max);
 
+/* An established TCP connection to the gateway itself over IPv6. */
+struct mxgw_tcp6_conn {
+	struct mxgw_in6 local_addr;
+	struct mxgw_in6 remote_addr;
+	__u16 local_port;	/* host byte order */
+	__u16 remote_port;
+};
+/*
+ * The same over IPv6 proper (not v4-mapped) from /proc/net/tcp6: the
+ * established connections whose local address is one of @addrs (@naddrs:
+ * the WAN device's IPv6 addresses) and whose local port has a listening
+ * socket there or on ::.  Fills up to @max, returns how many there are.
+ */
+int mxgw_incoming_tcp6(const struct mxgw_in6 *addrs, unsigned int naddrs,
+		       struct mxgw_tcp6_conn *conns, int max);
+
 /*
  * One snapshot of a running gateway on one interface: every fact mxctl
  * status, stats and the Prometheus exporter print, read in one go so that

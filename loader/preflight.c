@@ -296,3 +296,81 @@ out:
 	free(all);
 	return err ? err : kept;
 }
+
+/* One line of /proc/net/tcp6: each address 4 words as the kernel prints
+ * them (%08X of the raw word), ports in host order. */
+static bool parse_line6(const char *line, struct mxgw_in6 *laddr, unsigned int *lport,
+			struct mxgw_in6 *raddr, unsigned int *rport, unsigned int *state)
+{
+	char l[33], r[33];
+
+	if (sscanf(line, "%*d: %32[0-9A-Fa-f]:%4X %32[0-9A-Fa-f]:%4X %2X",
+		   l, lport, r, rport, state) != 5 || strlen(l) != 32 || strlen(r) != 32)
+		return false;
+	return sscanf(l, "%8X%8X%8X%8X", &laddr->a[0], &laddr->a[1], &laddr->a[2],
+		      &laddr->a[3]) == 4 &&
+	       sscanf(r, "%8X%8X%8X%8X", &raddr->a[0], &raddr->a[1], &raddr->a[2],
+		      &raddr->a[3]) == 4;
+}
+
+static bool in6_listed(const struct mxgw_in6 *a, const struct mxgw_in6 *list, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (mxgw_in6_eq(a, &list[i]))
+			return true;
+	return false;
+}
+
+int mxgw_incoming_tcp6(const struct mxgw_in6 *addrs, unsigned int naddrs,
+		       struct mxgw_tcp6_conn *conns, int max)
+{
+	static const struct mxgw_in6 any;
+	struct mxgw_tcp6_conn *all;
+	struct ports *listen;
+	int n = 0, kept = 0, err = 0;
+	char line[512];
+	FILE *f;
+
+	f = fopen("/proc/net/tcp6", "re");
+	if (!f)
+		return errno == ENOENT ? 0 : -errno;	/* no IPv6 */
+	listen = calloc(1, sizeof(*listen));
+	all = calloc(4096, sizeof(*all));
+	if (!listen || !all) {
+		err = -ENOMEM;
+		goto out;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		struct mxgw_in6 laddr, raddr;
+		unsigned int lport, rport, state;
+
+		if (!parse_line6(line, &laddr, &lport, &raddr, &rport, &state))
+			continue;	/* the header */
+		if (state == TCP_LISTEN && (mxgw_in6_eq(&laddr, &any) ||
+					    in6_listed(&laddr, addrs, naddrs)))
+			ports_set(listen, lport);
+		if (state != TCP_ESTABLISHED || !in6_listed(&laddr, addrs, naddrs))
+			continue;
+		if (n < 4096)
+			all[n] = (struct mxgw_tcp6_conn){
+				.local_addr = laddr, .remote_addr = raddr,
+				.local_port = lport, .remote_port = rport,
+			};
+		n++;
+	}
+	if (n > 4096)
+		n = 4096;
+	/* incoming: something listens on the local port */
+	for (int i = 0; i < n; i++) {
+		if (!ports_has(listen, all[i].local_port))
+			continue;
+		if (kept < max)
+			conns[kept] = all[i];
+		kept++;
+	}
+out:
+	fclose(f);
+	free(listen);
+	free(all);
+	return err ? err : kept;
+}

@@ -722,6 +722,28 @@ int mxgw_maps_ct_walk(const struct mxgw_maps *m,
 	return errno == ENOENT ? 0 : -errno;
 }
 
+int mxgw_maps_ct6_walk(const struct mxgw_maps *m,
+		       int (*fn)(const struct mxgw_ct6_key *k,
+				 const struct mxgw_ct_entry *e, void *arg),
+		       void *arg)
+{
+	struct mxgw_ct6_key key, next;
+	struct mxgw_ct_entry e;
+	void *prev = NULL;
+	int err;
+
+	while (!bpf_map_get_next_key(m->ct6, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(m->ct6, &key, &e))
+			continue;	/* evicted meanwhile */
+		err = fn(&key, &e, arg);
+		if (err)
+			return err;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
 /* Delete every key of @fd; keys are @key_size bytes. */
 static int flush_map(int fd, size_t key_size)
 {
@@ -740,7 +762,9 @@ int mxgw_maps_ct_flush(const struct mxgw_maps *m)
 {
 	int err = flush_map(m->nat, sizeof(struct mxgw_nat_key));
 
-	return err ? err : flush_map(m->ct, sizeof(struct mxgw_ct_key));
+	if (!err)
+		err = flush_map(m->ct, sizeof(struct mxgw_ct_key));
+	return err ? err : flush_map(m->ct6, sizeof(struct mxgw_ct6_key));
 }
 
 static int map_info(int fd, struct bpf_map_info *info)

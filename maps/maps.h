@@ -135,7 +135,12 @@ int mxgw_maps_ct_walk(const struct mxgw_maps *m,
 		      int (*fn)(const struct mxgw_ct_key *k,
 				const struct mxgw_ct_entry *e, void *arg),
 		      void *arg);
-/* Forget every tracked flow and mapping. */
+/* The same for mxgw_ct6, the LAN's IPv6 flows (routed: no mapping). */
+int mxgw_maps_ct6_walk(const struct mxgw_maps *m,
+		       int (*fn)(const struct mxgw_ct6_key *k,
+				 const struct mxgw_ct_entry *e, void *arg),
+		       void *arg);
+/* Forget every tracked flow and mapping, of both families. */
 int mxgw_maps_ct_flush(const struct mxgw_maps *m);
 __u32 mxgw_maps_max_entries(int fd);
 __u32 mxgw_maps_value_size(int fd);

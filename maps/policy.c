@@ -137,3 +137,37 @@ bool mxgw_cidr6_overlap(const struct mxgw_cidr6 *a, const struct mxgw_cidr6 *b)
 	return a->len <= b->len ? mxgw_cidr6_contains(a, &b->addr) :
 				  mxgw_cidr6_contains(b, &a->addr);
 }
+
+bool mxgw_policy_lets_in_to_gateway6(const struct mxgw_policy *pol, __u8 proto,
+				     __u16 port, const struct mxgw_in6 *remote)
+{
+	__u8 bit;
+
+	if (!pol)
+		return false;
+	if (proto == IPPROTO_TCP)
+		bit = MXGW_PROTO_BIT(MXGW_PROTO_TCP);
+	else if (proto == IPPROTO_UDP)
+		bit = MXGW_PROTO_BIT(MXGW_PROTO_UDP);
+	else
+		return true;
+	for (unsigned int i = 0; i < pol->nservices; i++) {
+		const struct mxgw_policy_service *svc = &pol->services[i];
+
+		/* a (port, protocol) belongs to one service at most */
+		if (svc->port != port || !(svc->protos & bit))
+			continue;
+		if (!svc->to_gateway)
+			return true;
+		if (svc->verdict[MXGW_DIR_IN] != MXGW_ALLOW)
+			return false;
+		/* IPv4 prefixes alone let no IPv6 remote in */
+		if (!mxgw_policy_service_has_from(svc))
+			return true;
+		for (unsigned int k = 0; k < svc->nfrom6; k++)
+			if (mxgw_cidr6_contains(&svc->from6[k], remote))
+				return true;
+		return false;
+	}
+	return true;
+}

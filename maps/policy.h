@@ -117,6 +117,17 @@ bool mxgw_policy_lets_in_to_gateway(const struct mxgw_policy *pol, __u8 proto,
 __be32 mxgw_prefix_mask(unsigned int len);
 bool mxgw_prefix_contains(const struct mxgw_prefix *pfx, __be32 addr);
 
+/*
+ * The IPv6 twin, for a connection to one of the WAN device's own IPv6
+ * addresses from @remote: over IPv6 the table judges only the "to gateway"
+ * services' ports there (the gateway's other ports are its own business,
+ * as its other IPv4 addresses are), so true unless such a service lists
+ * @port for @proto and denies it incoming or has a from that leaves
+ * @remote out.
+ */
+bool mxgw_policy_lets_in_to_gateway6(const struct mxgw_policy *pol, __u8 proto,
+				     __u16 port, const struct mxgw_in6 *remote);
+
 /* Is incoming to @svc restricted to its "from" prefixes (of either family)? */
 static inline bool mxgw_policy_service_has_from(const struct mxgw_policy_service *svc)
 {

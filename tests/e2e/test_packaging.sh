@@ -764,7 +764,7 @@ case_nft() {
 	else
 		fail nft_ruleset_enforces_the_table "25: $(conn_result "$C1" "$PORT_ALLOWED"), 110: $(conn_result "$C1" "$PORT_DENIED"), 8080: $(conn_result "$C1" "$PORT_UNLISTED"); listener: $(tr '\n' ';' <"$LOG")"
 	fi
-	ns_exec "$NS_GW" nft delete table ip mxgw 2>/dev/null
+	ns_exec "$NS_GW" nft delete table inet mxgw 2>/dev/null
 }
 
 # --- run ----------------------------------------------------------------------------

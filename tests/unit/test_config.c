@@ -2654,6 +2654,70 @@ static void test_prefix6_helpers(void **state)
 	assert_false(mxgw_in6_eq(&a, &m));
 }
 
+/* The shipped file's IPv6 example, uncommented, is a dual-stack config. */
+static void test_shipped_config_ipv6_example_parses(void **state)
+{
+	struct fixture *fx = *state;
+	unsigned int uncommented = 0;
+	char *line = NULL, *text;
+	size_t size = 0;
+	struct text t;
+	FILE *f;
+
+	f = fopen(MXGW_SHIPPED_CONF, "r");
+	assert_non_null(f);
+	text_open(&t);
+	while (getline(&line, &size, f) >= 0) {
+		bool example = !strncmp(line, "#mailserver6\t", 13) || !strncmp(line, "#lan6\t", 6);
+
+		uncommented += example;
+		fputs(example ? line + 1 : line, t.f);
+	}
+	free(line);
+	assert_int_equal(fclose(f), 0);
+	text = text_close(&t);
+	assert_int_equal(uncommented, 2);
+	assert_parses(fx, text);
+	assert_true(fx->conf.policy.has_mailserver6);
+	assert_in6(&fx->conf.policy.mailserver6, "2001:db8:168::10");
+	assert_int_equal(fx->conf.policy.nlan6, 1);
+	free(text);
+	/* as shipped: IPv4 alone */
+	parse_file(fx, MXGW_SHIPPED_CONF);
+	assert_int_equal(fx->rc, 0);
+	assert_false(fx->conf.policy.has_mailserver6);
+}
+
+/* Over IPv6 the to gateway services' ports alone are the table's. */
+static void test_lets_in_to_gateway6(void **state)
+{
+	struct fixture *fx = *state;
+	const struct mxgw_policy *c = &fx->conf.policy;
+	struct mxgw_in6 in = ip6("2001:db8:51::7"), out = ip6("2001:db8:52::7");
+
+	/* (the parser warns of web: to gateway without from) */
+	parse(fx, HDR "service ssh 22 allow allow from 198.51.100.0/24,2001:db8:51::/48 to gateway\n"
+		  "service adm 2222 allow allow from 198.51.100.0/24 to gateway\n"
+		  "service wg 51820/udp allow deny to gateway\n"
+		  "service web 8443 allow allow to gateway\n"
+		  "service smtp 25 allow allow\n"
+		  "service imap 143 allow deny\n");
+	assert_int_equal(fx->rc, 0);
+	assert_true(mxgw_policy_lets_in_to_gateway6(c, IPPROTO_TCP, 22, &in));
+	assert_false(mxgw_policy_lets_in_to_gateway6(c, IPPROTO_TCP, 22, &out));
+	/* IPv4 prefixes alone: no IPv6 remote */
+	assert_false(mxgw_policy_lets_in_to_gateway6(c, IPPROTO_TCP, 2222, &in));
+	assert_false(mxgw_policy_lets_in_to_gateway6(c, IPPROTO_UDP, 51820, &in));
+	assert_true(mxgw_policy_lets_in_to_gateway6(c, IPPROTO_TCP, 8443, &out));
+	/* not the gateway's in the table: its own business over IPv6 (unlike
+	 * the public address, where only to gateway services get in) */
+	assert_true(mxgw_policy_lets_in_to_gateway6(c, IPPROTO_TCP, 25, &out));
+	assert_true(mxgw_policy_lets_in_to_gateway6(c, IPPROTO_TCP, 143, &out));
+	assert_true(mxgw_policy_lets_in_to_gateway6(c, IPPROTO_TCP, 2223, &out));
+	assert_true(mxgw_policy_lets_in_to_gateway6(c, IPPROTO_UDP, 22, &out));
+	assert_false(mxgw_policy_lets_in_to_gateway6(NULL, IPPROTO_TCP, 22, &in));
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -2781,6 +2845,8 @@ int main(void)
 		T(test_from_64_entries_of_both_families_ok_65th_is_an_error),
 		T(test_lets_in_to_gateway_ipv6_from_alone_keeps_ipv4_out),
 		T(test_prefix6_helpers),
+		T(test_shipped_config_ipv6_example_parses),
+		T(test_lets_in_to_gateway6),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
