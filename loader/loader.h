@@ -339,15 +339,24 @@ enum mxgw_nat_proto {
 #define MXGW_WARN_XDP_NOT_OURS		0x2	/* the XDP program there is not the pinned one */
 #define MXGW_WARN_FAST_PATH_LOST	0x4	/* redirecting to a device that takes no XDP frames */
 #define MXGW_WARN_FORWARDING_OFF	0x8	/* net.ipv4.conf.IFNAME.forwarding is 0 */
+/* with a mailserver6: net.ipv6.conf.all.forwarding is 0 (ip6_forward() drops
+ * what XDP hands the kernel) */
+#define MXGW_WARN_IPV6_FORWARDING_OFF	0x10
+/* with a mailserver6: its next hop redirects to a device that takes no XDP
+ * frames */
+#define MXGW_WARN_FAST_PATH6_LOST	0x20
 
 struct mxgw_snapshot_service {
 	__u32 id;			/* 0: unlisted, the default verdicts */
 	struct mxgw_service svc;	/* as mxgw_services holds it; for id 0 the
 					 * verdicts are the defaults */
 	char name[MXGW_SVC_NAME_LEN + 1];	/* svc.name, NUL-terminated; "" for id 0 */
-	struct mxgw_svc_stats count;	/* summed over CPUs */
+	struct mxgw_svc_stats count;	/* summed over CPUs and both families */
+	struct mxgw_svc_stats count6;	/* what of it IPv6 counted */
 	unsigned int nfrom;		/* MXGW_PORT_F_FROM: incoming only from these */
 	struct mxgw_prefix from[MXGW_POLICY_MAX_FROM_PER_SVC];
+	unsigned int nfrom6;		/* and these IPv6 prefixes (mxgw_from6) */
+	struct mxgw_cidr6 from6[MXGW_POLICY_MAX_FROM_PER_SVC];
 };
 
 struct mxgw_snapshot {
@@ -359,8 +368,11 @@ struct mxgw_snapshot {
 	unsigned int warnings;		/* MXGW_WARN_* */
 	unsigned int nservices;		/* svcs[0] is the unlisted row, then by id */
 	struct mxgw_snapshot_service svcs[MXGW_MAX_SERVICES];
-	__u64 counters[MXGW_COUNTER_MAX];	/* by enum mxgw_counter */
-	struct mxgw_nexthop nh;
+	/* by enum mxgw_counter, both families summed (the NOFAMILY ones are
+	 * IPv4's key alone), the derived ones derived per family */
+	__u64 counters[MXGW_COUNTER_MAX];
+	__u64 counters6[MXGW_COUNTER_MAX];	/* what of them IPv6 counted */
+	struct mxgw_nexthop nh;			/* the mail server's (IPv4) */
 	enum mxgw_fwd_reason fwd;	/* mxgw_fwd_classify(&nh) */
 	char fwd_dev[IF_NAMESIZE];	/* nh.ifindex's name; "" when unknown */
 	__u64 nh_age_ns;		/* since the next hop was looked up; 0: never */
@@ -377,10 +389,20 @@ struct mxgw_snapshot {
 	bool log_read;			/* an mxctl log holds the lease */
 	bool log_listening;		/* the data plane makes events */
 	int ipv4_forwarding;		/* net.ipv4.conf.IFNAME.forwarding; -1 unknown */
+	/* IPv6: routed to mailserver6 (cfg.has_mailserver6, cfg.lan6, cfg.wan6_addrs) */
+	struct mxgw_nexthop nh6;	/* mailserver6's next hop */
+	enum mxgw_fwd_reason fwd6;	/* mxgw_fwd_classify(&nh6) */
+	char fwd6_dev[IF_NAMESIZE];
+	__u64 nh6_age_ns;
+	bool fast_path6_lost;		/* mxgw_fast_path_lost(&nh6), with a mailserver6 */
+	__u32 ct6_entries;		/* tracked IPv6 flows within their timeout */
+	__u32 ct6_max;			/* size of mxgw_ct6 (conntrack-max too) */
+	int ipv6_forwarding;		/* net.ipv6.conf.all.forwarding (what
+					 * ip6_forward() reads); -1 unknown: no IPv6 */
 };
 
 /*
- * Everything about mxgw on @ifname into @s (about 180 KiB: allocate it).
+ * Everything about mxgw on @ifname into @s (about 520 KiB: allocate it).
  * On error @s holds what was read before it.
  */
 int mxgw_snapshot_read(const char *ifname, struct mxgw_snapshot *s);

@@ -632,13 +632,16 @@ int mxgw_maps_read_counters(const struct mxgw_maps *m, __u64 *counters)
 	return mxgw_maps_read_counters_family(m, MXGW_FAM_IPV4, counters);
 }
 
-int mxgw_maps_read_nexthop(const struct mxgw_maps *m, struct mxgw_nexthop *nh)
+int mxgw_maps_read_nexthop_family(const struct mxgw_maps *m, __u32 fam,
+				  struct mxgw_nexthop *nh)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	struct mxgw_nexthop *vals;
-	__u32 key = 0;
+	__u32 key = fam;	/* one entry per family */
 	int err;
 
+	if (fam >= MXGW_FAM_MAX)
+		return -EINVAL;
 	if (ncpu < 0)
 		return ncpu;
 	vals = calloc(ncpu, sizeof(*vals));
@@ -653,6 +656,11 @@ int mxgw_maps_read_nexthop(const struct mxgw_maps *m, struct mxgw_nexthop *nh)
 	}
 	free(vals);
 	return err;
+}
+
+int mxgw_maps_read_nexthop(const struct mxgw_maps *m, struct mxgw_nexthop *nh)
+{
+	return mxgw_maps_read_nexthop_family(m, MXGW_FAM_IPV4, nh);
 }
 
 int mxgw_maps_read_clock(const struct mxgw_maps *m, struct mxgw_clock *c)

@@ -113,8 +113,12 @@ int mxgw_maps_read_counters(const struct mxgw_maps *m, __u64 *counters);
  * its service counts. */
 int mxgw_maps_read_counters_family(const struct mxgw_maps *m, __u32 family,
 				   __u64 *counters);
-/* The most recently refreshed CPU's next-hop cache entry. */
+/* The most recently refreshed CPU's next-hop cache entry (IPv4's: the
+ * mail server's). */
 int mxgw_maps_read_nexthop(const struct mxgw_maps *m, struct mxgw_nexthop *nh);
+/* ... of @family (enum mxgw_family): IPv6's is mailserver6's. */
+int mxgw_maps_read_nexthop_family(const struct mxgw_maps *m, __u32 family,
+				  struct mxgw_nexthop *nh);
 
 /*
  * The data plane's clock, read only: writing that entry would free its

@@ -330,7 +330,11 @@ static inline __u32 mxgw_svc_key(__u32 family, __u32 svc_id)
  *           per-CPU increment costs a tenth of an empty XDP program here
  *           and their paths are the hottest: mxgw_maps_read_counters()
  *           derives it from the service counts; KERNEL: a packet to the
- *           LAN handed to the kernel's forwarding (mxgw_kernel_path())
+ *           LAN handed to the kernel's forwarding (mxgw_kernel_path());
+ *           NOFAMILY: of no address family (frames whose family is
+ *           unknown or neither, the log's and the clock's own), counted
+ *           under IPv4's key alone: mxctl and Prometheus show it once,
+ *           without a family
  *   help    what it counts, as mxctl help counters and the man page say it
  */
 #define MXGW_COUNTERS(FN)						\
@@ -358,7 +362,7 @@ static inline __u32 mxgw_svc_key(__u32 family, __u32 svc_id)
 	   "::, ::1, ff00::/8, ::ffff:0:0/96, fe80::/10")		\
 	FN(DROP_TCP_FLAGS, "drop_tcp_flags", DROP, NONE,		\
 	   "TCP flag combination netfilter calls invalid")		\
-	FN(DROP_VLAN_DEPTH, "drop_vlan_depth", DROP, NONE,		\
+	FN(DROP_VLAN_DEPTH, "drop_vlan_depth", DROP, NOFAMILY,		\
 	   "more VLAN tags than mxgw parses (2)")			\
 	FN(DROP_TO_LAN, "drop_to_lan", DROP, NONE,			\
 	   "addressed to a LAN address instead of the public one "	\
@@ -384,7 +388,7 @@ static inline __u32 mxgw_svc_key(__u32 family, __u32 svc_id)
 	   "no free public port for a new flow")			\
 	FN(DROP_OUT_NO_FLOW, "drop_out_no_flow", DROP, NONE,		\
 	   "TCP from the LAN, no flow, not a SYN")			\
-	FN(DROP_OUT_VLAN_DEPTH, "drop_out_vlan_depth", DROP, NONE,	\
+	FN(DROP_OUT_VLAN_DEPTH, "drop_out_vlan_depth", DROP, NOFAMILY,	\
 	   "more VLAN tags than mxgw parses (2)")			\
 	FN(DROP_OUT_WRITE, "drop_out_write", DROP, NONE,		\
 	   "bpf_skb_pull_data or bpf_skb_store_bytes failed")		\
@@ -431,7 +435,7 @@ static inline __u32 mxgw_svc_key(__u32 family, __u32 svc_id)
 	/* passed untouched */						\
 	FN(PASS_NOT_FOR_US, "pass_not_for_us", PASS, NONE,		\
 	   "to another WAN address, broadcast, multicast, link-local, or kept by the kernel") \
-	FN(PASS_NON_IP, "pass_non_ip", PASS, NONE,			\
+	FN(PASS_NON_IP, "pass_non_ip", PASS, NOFAMILY,			\
 	   "ARP and everything else that is neither IPv4 nor IPv6")	\
 	FN(PASS_LOCAL, "pass_local", PASS, NONE,			\
 	   "reply to the gateway's own flow")				\
@@ -449,14 +453,14 @@ static inline __u32 mxgw_svc_key(__u32 family, __u32 svc_id)
 	/* events */							\
 	FN(IN_NEW, "in_new", OWN, NONE,					\
 	   "TCP connections let in (their SYN)")			\
-	FN(LOG_EVENTS, "log_events", OWN, NONE,				\
+	FN(LOG_EVENTS, "log_events", OWN, NOFAMILY,			\
 	   "events written to the log ring buffer")			\
-	FN(LOG_RATE_LIMITED, "log_rate_limited", OWN, NONE,		\
+	FN(LOG_RATE_LIMITED, "log_rate_limited", OWN, NOFAMILY,		\
 	   "events over log-rate, not written")				\
-	FN(LOG_BUFFER_FULL, "log_buffer_full", OWN, NONE,		\
+	FN(LOG_BUFFER_FULL, "log_buffer_full", OWN, NOFAMILY,		\
 	   "events lost: nobody reading, buffer full")			\
 	/* the data plane itself */					\
-	FN(CLOCK_REARMED, "clock_rearmed", OWN, NONE,			\
+	FN(CLOCK_REARMED, "clock_rearmed", OWN, NOFAMILY,		\
 	   "the clock's timer found stopped and restarted")
 
 enum mxgw_counter {
@@ -477,6 +481,7 @@ static inline __u32 mxgw_counter_key(__u32 family, __u32 counter)
 #define MXGW_CF_F_NONE		0
 #define MXGW_CF_F_DERIVED	0x1
 #define MXGW_CF_F_KERNEL	0x2
+#define MXGW_CF_F_NOFAMILY	0x4
 
 /* Does user space derive counter @c (flag DERIVED)?  Then the data plane
  * never counts it; folded to a constant where @c is one. */
