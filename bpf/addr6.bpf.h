@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * IPv6 addresses as the packet carries them, compared a 32-bit word at a
- * time against struct mxgw_in6 and struct mxgw_prefix6 of the config
- * entry: four loads and compares, no byte swaps but for the scope tests.
- * Addresses in a frame may lie on a 2-byte boundary; every architecture
- * the programs are JITed for loads them unaligned (the IPv4 path reads
- * its addresses the same way).
+ * IPv6 addresses as the packet carries them, compared against struct
+ * mxgw_in6 and struct mxgw_prefix6 of the config entry as two 64-bit
+ * words: two loads and compares an address, no byte swaps.  Equality and
+ * masks do not care about byte order as long as both sides are loaded
+ * alike; bpf_htonl appears only where a word is tested against a number.
+ * Written with four 32-bit words, source_bad6 alone cost the IPv6 paths a
+ * tenth of their time in bench_prog.  Addresses in a frame may lie on a
+ * 2-byte boundary; every architecture the programs are JITed for loads
+ * them unaligned (the IPv4 path reads its addresses the same way), and
+ * the config entry's are 8-byte aligned (mxgw_config's layout).
  */
 #ifndef MXGW_ADDR6_BPF_H
 #define MXGW_ADDR6_BPF_H
@@ -18,21 +22,18 @@
 
 static __always_inline bool in6_eq(const void *addr, const struct mxgw_in6 *b)
 {
-	const __be32 *a = addr;
+	const __u64 *a = addr, *w = (const __u64 *)b;
 
-	return a[0] == b->a[0] && a[1] == b->a[1] && a[2] == b->a[2] &&
-	       a[3] == b->a[3];
+	return a[0] == w[0] && a[1] == w[1];
 }
 
 static __always_inline bool in6_in_prefix(const void *addr,
 					  const struct mxgw_prefix6 *p)
 {
-	const __be32 *a = addr;
+	const __u64 *a = addr, *net = (const __u64 *)&p->net;
+	const __u64 *mask = (const __u64 *)&p->mask;
 
-	return (a[0] & p->mask.a[0]) == p->net.a[0] &&
-	       (a[1] & p->mask.a[1]) == p->net.a[1] &&
-	       (a[2] & p->mask.a[2]) == p->net.a[2] &&
-	       (a[3] & p->mask.a[3]) == p->net.a[3];
+	return (a[0] & mask[0]) == net[0] && (a[1] & mask[1]) == net[1];
 }
 
 /* ff00::/8 (RFC 4291 2.7) */
@@ -52,9 +53,9 @@ static __always_inline bool in6_link_local(const void *addr)
 /* :: (RFC 4291 2.5.2) */
 static __always_inline bool in6_unspecified(const void *addr)
 {
-	const __be32 *a = addr;
+	const __u64 *a = addr;
 
-	return !(a[0] | a[1] | a[2] | a[3]);
+	return !(a[0] | a[1]);
 }
 
 /* Is @addr the mail server's (mailserver6)? */

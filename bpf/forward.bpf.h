@@ -166,19 +166,20 @@ static __always_inline struct mxgw_nexthop *nexthop6_get(struct xdp_md *ctx,
 /*
  * forward() for IPv6: routed, nothing rewritten but the hop limit (IPv6
  * has no header checksum, and the hop limit is in no L4 pseudo header).
- * Only mailserver6's next hop is cached: other LAN hosts take the kernel
- * path.  A hop-by-hop header (@hbh) is the kernel's to process on the way
- * through (router alert, jumbograms: RFC 8200 4.3), as IPv4's options
- * are.  Larger than the LAN's MTU: the kernel sends Packet Too Big (IPv6
- * routers never fragment).
+ * Only mailserver6's next hop is cached (@to_mail: the packet is to it, as
+ * the caller found): other LAN hosts take the kernel path.  A hop-by-hop
+ * header (@hbh) is the kernel's to process on the way through (router
+ * alert, jumbograms: RFC 8200 4.3), as IPv4's options are.  Larger than
+ * the LAN's MTU: the kernel sends Packet Too Big (IPv6 routers never
+ * fragment).
  */
 static __always_inline int forward6(struct xdp_md *ctx, struct ethhdr *eth,
 				    struct ipv6hdr *ip6, int vlans, bool hbh,
-				    const struct mxgw_config *cfg)
+				    bool to_mail, const struct mxgw_config *cfg)
 {
 	struct mxgw_nexthop *nh;
 
-	if (!is_mailserver6(cfg, &ip6->daddr)) {
+	if (!to_mail) {
 		count6(MXGW_FWD_KERNEL_OTHER_HOST);
 		return XDP_PASS;
 	}

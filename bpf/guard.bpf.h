@@ -78,7 +78,7 @@ static __always_inline __u32 source_bad6(const struct mxgw_config *cfg,
 
 	if (in6_multicast(s) || (!link_local_ok && in6_link_local(s)))
 		return MXGW_DROP_MARTIAN;
-	if (!(a[0] | a[1]) &&
+	if (!*(const __u64 *)s &&
 	    ((!a[2] && !(a[3] & ~bpf_htonl(1))) || a[2] == bpf_htonl(0xffff)))
 		return MXGW_DROP_MARTIAN;
 	if (is_mailserver6(cfg, s) || in_lan6(cfg, s) || is_wan6_addr(cfg, s))

@@ -165,13 +165,15 @@ pass:
  */
 static __always_inline struct mxgw_ct_entry *ct6_reply_in(const struct mxgw_config *cfg,
 							  struct ipv6hdr *ip6,
-							  struct l4_ref *l4, __u64 now)
+							  struct l4_ref *l4)
 {
 	struct mxgw_ct6_key key = {};
 	struct mxgw_ct_entry *e;
+	__u64 now;
 
 	if (l4->proto == IPPROTO_TCP && tcp_opens(l4->tcp_flags))
 		return NULL;
+	now = clock_now();
 	ct6_key_fill(&key, &ip6->daddr, &ip6->saddr, *l4->dport,
 		     l4->proto == IPPROTO_ICMPV6 ? 0 : *l4->sport, l4->proto);
 	e = ct6_lookup(cfg, &key, now);
@@ -189,7 +191,6 @@ static __always_inline int icmp6_in(struct xdp_md *ctx, struct cursor *c,
 				    bool hbh, const struct mxgw_config *cfg,
 				    bool to_mail)
 {
-	__u64 now;
 	__u32 why;
 
 	if (l4->icmp_type == ICMPV6_ECHO_REQUEST) {
@@ -198,20 +199,19 @@ static __always_inline int icmp6_in(struct xdp_md *ctx, struct cursor *c,
 		if (cfg->icmp_echo != MXGW_ALLOW)
 			return xdp_drop6(ctx, MXGW_DROP_ICMP_ECHO);
 		count6(MXGW_PASS_ICMP_ECHO);
-		return forward6(ctx, eth, ip6, vlans, hbh, cfg);
+		return forward6(ctx, eth, ip6, vlans, hbh, to_mail, cfg);
 	}
-	now = clock_now();
 	if (l4->icmp_type == ICMPV6_ECHO_REPLY) {
-		if (ct6_reply_in(cfg, ip6, l4, now))
-			return forward6(ctx, eth, ip6, vlans, hbh, cfg);
+		if (ct6_reply_in(cfg, ip6, l4))
+			return forward6(ctx, eth, ip6, vlans, hbh, to_mail, cfg);
 		return xdp_drop6(ctx, MXGW_DROP_ICMP_NO_FLOW);
 	}
 	if (icmp6_is_error(l4->icmp_type)) {
-		why = icmp6_error_in(c, ip6, l3_end, cfg, now);
+		why = icmp6_error_in(c, ip6, l3_end, cfg, clock_now());
 		if (why)
 			return xdp_drop6(ctx, why);
 		count6(MXGW_ICMP_XLATE_IN);
-		return forward6(ctx, eth, ip6, vlans, hbh, cfg);
+		return forward6(ctx, eth, ip6, vlans, hbh, to_mail, cfg);
 	}
 	/* neighbour discovery and the like are link-local: never beyond
 	 * the WAN's link, so never to the LAN */
@@ -256,7 +256,7 @@ static __always_inline int wan_in6_lan(struct xdp_md *ctx, struct cursor *c,
 		if (cfg->default_in != MXGW_ALLOW)
 			return xdp_drop6(ctx, MXGW_DROP_OTHER_PROTO);
 		count6(MXGW_PASS_OTHER_PROTO);
-		return forward6(ctx, eth, ip6, vlans, info.hbh, cfg);
+		return forward6(ctx, eth, ip6, vlans, info.hbh, to_mail, cfg);
 	}
 	if (!l4_parse6(c, info.proto, l3_end, &l4))
 		return xdp_drop6(ctx, MXGW_DROP_MALFORMED);
@@ -287,7 +287,7 @@ static __always_inline int wan_in6_lan(struct xdp_md *ctx, struct cursor *c,
 					if (log_listened())
 						log_xdp(ctx, MXGW_IN_NEW, MXGW_EV_ALLOW);
 				}
-				return forward6(ctx, eth, ip6, vlans, info.hbh, cfg);
+				return forward6(ctx, eth, ip6, vlans, info.hbh, to_mail, cfg);
 			}
 		}
 	}
@@ -295,8 +295,8 @@ static __always_inline int wan_in6_lan(struct xdp_md *ctx, struct cursor *c,
 	 * (routed, a LAN flow's port may be a listed one: a resolver
 	 * querying from port 53, say, or a flow opened while its port was
 	 * denied incoming) */
-	if (ct6_reply_in(cfg, ip6, &l4, clock_now()))
-		return forward6(ctx, eth, ip6, vlans, info.hbh, cfg);
+	if (ct6_reply_in(cfg, ip6, &l4))
+		return forward6(ctx, eth, ip6, vlans, info.hbh, to_mail, cfg);
 	if (!to_mail)
 		return xdp_drop6(ctx, MXGW_DROP_TO_LAN);
 	/* drop_service_deny, drop_default_deny: derived from these counts */
@@ -323,6 +323,7 @@ __noinline int mxgw_wan_in6(struct xdp_md *ctx, __u64 l3_off, int vlans)
 	struct ethhdr *eth;
 	void *l3_end;
 	__u32 plen;
+	int walk;
 
 	/* a global function's arguments are any value to the verifier: the
 	 * asm keeps clang from adding a copy of @l3_off from before the check */
@@ -344,17 +345,17 @@ __noinline int mxgw_wan_in6(struct xdp_md *ctx, __u64 l3_off, int vlans)
 	if (!cfg)
 		goto pass;
 
+	/* most packets carry no extension headers: no walk to call */
+	walk = ipv6_no_ext(ip6->nexthdr) ? ipv6_walk_none(ip6->nexthdr, l3_off) :
+					   mxgw_ipv6_walk_xdp(ctx, l3_off);
 	if (is_mailserver6(cfg, &ip6->daddr))
-		return wan_in6_lan(ctx, &c, eth, ip6, l3_end, vlans, cfg, true,
-				   mxgw_ipv6_walk_xdp(ctx, l3_off));
+		return wan_in6_lan(ctx, &c, eth, ip6, l3_end, vlans, cfg, true, walk);
 	if (is_wan6_addr(cfg, &ip6->daddr))
-		return wan_in6_gateway(ctx, &c, eth, ip6, l3_end, cfg,
-				       mxgw_ipv6_walk_xdp(ctx, l3_off));
+		return wan_in6_gateway(ctx, &c, eth, ip6, l3_end, cfg, walk);
 	if (in6_multicast(&ip6->daddr) || in6_link_local(&ip6->daddr))
 		goto pass;
 	if (in_lan6(cfg, &ip6->daddr))
-		return wan_in6_lan(ctx, &c, eth, ip6, l3_end, vlans, cfg, false,
-				   mxgw_ipv6_walk_xdp(ctx, l3_off));
+		return wan_in6_lan(ctx, &c, eth, ip6, l3_end, vlans, cfg, false, walk);
 	/* only mailserver6's services and the LAN's flows are forwarded */
 	if (fib6_forwards(ctx, ip6))
 		return xdp_drop6(ctx, MXGW_DROP_TRANSIT);

@@ -361,6 +361,18 @@ __noinline int mxgw_ipv6_walk_skb(struct __sk_buff *skb, __u64 l3_off)
 			    l3_off, skb->len > l3_off ? skb->len - l3_off : 1);
 }
 
+/* The common upper layers: a packet that starts with one has no chain. */
+static __always_inline bool ipv6_no_ext(__u8 next)
+{
+	return next == IPPROTO_TCP || next == IPPROTO_UDP || next == IPPROTO_ICMPV6;
+}
+
+/* ipv6_walk_at's result for such a packet, its header at @l3_off. */
+static __always_inline int ipv6_walk_none(__u8 next, __u64 l3_off)
+{
+	return (int)((l3_off + sizeof(struct ipv6hdr)) << 16) | next;
+}
+
 /*
  * Unpack a walk's result @r into @info and, when the walk reached the
  * upper layer, move @c to its header at @data + offset.
