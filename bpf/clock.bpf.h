@@ -98,10 +98,21 @@ static __always_inline void count_checking_clock(enum mxgw_counter what)
 		clock_check_every(++*v);
 }
 
-static __always_inline void count_svc(__u32 svc_id, int dir, int verdict,
-				      __u32 bytes)
+/* IPv6's: mxgw_counter_key(MXGW_FAM_IPV6, @what). */
+static __always_inline void count6_checking_clock(enum mxgw_counter what)
 {
-	struct mxgw_svc_stats *st = bpf_map_lookup_elem(&mxgw_svc_stats, &svc_id);
+	__u32 key = mxgw_counter_key(MXGW_FAM_IPV6, what);
+	__u64 *v = bpf_map_lookup_elem(&mxgw_counters, &key);
+
+	if (v)
+		clock_check_every(++*v);
+}
+
+/* Count a packet of service @key (mxgw_svc_key: family and service id). */
+static __always_inline void count_svc_key(__u32 key, int dir, int verdict,
+					  __u32 bytes)
+{
+	struct mxgw_svc_stats *st = bpf_map_lookup_elem(&mxgw_svc_stats, &key);
 	struct mxgw_pkt_count *c;
 
 	if (!st)
@@ -110,6 +121,19 @@ static __always_inline void count_svc(__u32 svc_id, int dir, int verdict,
 	c->packets += 1;
 	c->bytes += bytes;
 	clock_check_every(c->packets);
+}
+
+/* IPv4's key is the bare service id. */
+static __always_inline void count_svc(__u32 svc_id, int dir, int verdict,
+				      __u32 bytes)
+{
+	count_svc_key(svc_id, dir, verdict, bytes);
+}
+
+static __always_inline void count_svc6(__u32 svc_id, int dir, int verdict,
+				       __u32 bytes)
+{
+	count_svc_key(mxgw_svc_key(MXGW_FAM_IPV6, svc_id), dir, verdict, bytes);
 }
 
 #endif /* MXGW_CLOCK_BPF_H */

@@ -367,4 +367,50 @@ static __always_inline void ct_local(const struct mxgw_config *cfg,
 		count(MXGW_CT_NEW);
 }
 
+/*
+ * IPv6 (mxgw_ct6): routed, nothing translated, so one key serves both
+ * directions, built from the LAN side: egress keys a packet by its source,
+ * ingress by its destination.  No public port to allocate: a flow is its
+ * 5-tuple; the LRU bounds the table (conntrack-max), as mxgw_ct's.
+ */
+static __always_inline void ct6_key_fill(struct mxgw_ct6_key *k, const void *lan,
+					 const void *remote, __be16 lan_port,
+					 __be16 remote_port, __u8 proto)
+{
+	__builtin_memcpy(&k->lan_addr, lan, sizeof(k->lan_addr));
+	__builtin_memcpy(&k->remote_addr, remote, sizeof(k->remote_addr));
+	k->lan_port = lan_port;
+	k->remote_port = remote_port;
+	k->proto = proto;
+}
+
+/* The live entry of @key, or NULL. */
+static __always_inline struct mxgw_ct_entry *
+ct6_lookup(const struct mxgw_config *cfg, const struct mxgw_ct6_key *key, __u64 now)
+{
+	struct mxgw_ct_entry *e = bpf_map_lookup_elem(&mxgw_ct6, key);
+
+	if (!e)
+		return NULL;
+	if (ct_expired(cfg, e, now)) {
+		count6(MXGW_CT_EXPIRED);
+		return NULL;
+	}
+	return e;
+}
+
+/* A flow that starts with this packet (an expired entry is replaced). */
+static __always_inline void ct6_new(const struct mxgw_ct6_key *key, __u8 tcp_flags,
+				    __u64 now)
+{
+	struct mxgw_ct_entry e = {
+		.created_ns = now,
+		.seen_ns = now,
+		.state = ct_initial_state(key->proto, tcp_flags),
+	};
+
+	if (!bpf_map_update_elem(&mxgw_ct6, key, &e, BPF_ANY))
+		count6(MXGW_CT_NEW);
+}
+
 #endif /* MXGW_CONNTRACK_BPF_H */

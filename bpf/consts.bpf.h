@@ -9,8 +9,9 @@
 #define MXGW_CONSTS_BPF_H
 
 #include <linux/bpf.h>		/* XDP_*, BPF_FIB_LKUP_RET_*, BPF_F_* */
-#include <linux/if_ether.h>	/* ETH_P_IP, ETH_P_8021Q, ETH_P_8021AD, ETH_ALEN */
+#include <linux/if_ether.h>	/* ETH_P_IP, ETH_P_IPV6, ETH_P_8021Q, ETH_P_8021AD, ETH_ALEN */
 #include <linux/in.h>		/* IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP */
+#include <linux/in6.h>		/* IPPROTO_ICMPV6 */
 #include <linux/pkt_cls.h>	/* TC_ACT_OK, TC_ACT_SHOT */
 #include <linux/time.h>		/* CLOCK_MONOTONIC */
 
@@ -40,8 +41,37 @@
 #define ICMP_TIME_EXCEEDED	11
 #define ICMP_PARAMETERPROB	12
 
-/* bpf_fib_lookup's family: libc's <sys/socket.h>, not UAPI */
+/*
+ * ICMPv6 types (RFC 4443, 4861, 2710/3810), as <linux/icmpv6.h> numbers
+ * them; that header's struct icmp6hdr is not used (the first 8 bytes are
+ * laid out as struct icmphdr's), so neither is the header.
+ */
+#define ICMPV6_DEST_UNREACH	1
+#define ICMPV6_PKT_TOOBIG	2
+#define ICMPV6_TIME_EXCEED	3
+#define ICMPV6_PARAMPROB	4
+#define ICMPV6_ECHO_REQUEST	128
+#define ICMPV6_ECHO_REPLY	129
+
+/*
+ * IPv6 extension headers (RFC 8200 section 4, IANA's "IPv6 Extension
+ * Header Types"): the kernel's NEXTHDR_* (net/ipv6.h, not UAPI).
+ */
+#define NEXTHDR_HOP		0
+#define NEXTHDR_ROUTING		43
+#define NEXTHDR_FRAGMENT	44
+#define NEXTHDR_AUTH		51
+#define NEXTHDR_NONE		59
+#define NEXTHDR_DEST		60
+#define NEXTHDR_MOBILITY	135
+#define NEXTHDR_HIP		139
+#define NEXTHDR_SHIM6		140
+#define NEXTHDR_EXP1		253
+#define NEXTHDR_EXP2		254
+
+/* bpf_fib_lookup's families: libc's <sys/socket.h>, not UAPI */
 #define AF_INET		2
+#define AF_INET6	10
 
 #define NSEC_PER_SEC	1000000000ULL
 

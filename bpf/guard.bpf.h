@@ -14,11 +14,13 @@
 #include <stdbool.h>
 #include <linux/bpf.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "../maps/mxgw_abi.h"
 #include "consts.bpf.h"
 #include "maps.bpf.h"
+#include "addr6.bpf.h"
 #include "log.bpf.h"		/* xdp_drop */
 
 /*
@@ -56,6 +58,31 @@ static __always_inline __u32 source_bad(const struct mxgw_config *cfg, __be32 s)
 		if (s == cfg->wan_bcast[i])
 			return MXGW_DROP_MARTIAN;
 	}
+	return 0;
+}
+
+/*
+ * An IPv6 source no packet from the WAN to mailserver6 or the LAN may
+ * carry: 0 when it may, else the drop reason.  Martian (RFC 4291, RFC
+ * 6890): multicast ff00::/8, the unspecified ::, loopback ::1,
+ * IPv4-mapped ::ffff:0:0/96 (never on the wire, RFC 4291 2.5.5.2) and,
+ * unless @link_local_ok, link-local fe80::/10, which can never be
+ * forwarded (RFC 4291 2.5.6).  Spoofed: mailserver6, the LAN's prefixes
+ * and the WAN device's own addresses.  Compared against the config entry
+ * the packet has loaded anyway.
+ */
+static __always_inline __u32 source_bad6(const struct mxgw_config *cfg,
+					 const void *s, bool link_local_ok)
+{
+	const __be32 *a = s;
+
+	if (in6_multicast(s) || (!link_local_ok && in6_link_local(s)))
+		return MXGW_DROP_MARTIAN;
+	if (!*(const __u64 *)s &&
+	    ((!a[2] && !(a[3] & ~bpf_htonl(1))) || a[2] == bpf_htonl(0xffff)))
+		return MXGW_DROP_MARTIAN;
+	if (is_mailserver6(cfg, s) || in_lan6(cfg, s) || is_wan6_addr(cfg, s))
+		return MXGW_DROP_SPOOFED;
 	return 0;
 }
 
@@ -102,6 +129,24 @@ static __noinline int fib_forwards(struct xdp_md *ctx, __be32 saddr,
 	p.ipv4_dst = daddr;
 	p.tos = tos;
 	p.l4_protocol = proto;
+	ret = bpf_fib_lookup(ctx, &p, sizeof(p), 0);
+	return ret == BPF_FIB_LKUP_RET_SUCCESS || ret == BPF_FIB_LKUP_RET_NO_NEIGH ||
+	       ret == BPF_FIB_LKUP_RET_FRAG_NEEDED || ret == BPF_FIB_LKUP_RET_UNSUPP_LWT;
+}
+
+/* fib_forwards for an IPv6 packet: the same question, the same answers. */
+static __noinline int fib6_forwards(struct xdp_md *ctx, struct ipv6hdr *ip6)
+{
+	struct bpf_fib_lookup p = {};
+	int ret;
+
+	p.family = AF_INET6;
+	p.ifindex = ctx->ingress_ifindex;
+	/* traffic class and flow label, as the kernel's input route reads them */
+	p.flowinfo = *(__be32 *)ip6 & bpf_htonl(0x0fffffff);
+	p.l4_protocol = ip6->nexthdr;
+	__builtin_memcpy(p.ipv6_src, &ip6->saddr, sizeof(p.ipv6_src));
+	__builtin_memcpy(p.ipv6_dst, &ip6->daddr, sizeof(p.ipv6_dst));
 	ret = bpf_fib_lookup(ctx, &p, sizeof(p), 0);
 	return ret == BPF_FIB_LKUP_RET_SUCCESS || ret == BPF_FIB_LKUP_RET_NO_NEIGH ||
 	       ret == BPF_FIB_LKUP_RET_FRAG_NEEDED || ret == BPF_FIB_LKUP_RET_UNSUPP_LWT;

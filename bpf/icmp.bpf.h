@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <linux/bpf.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
 #include <bpf/bpf_helpers.h>
@@ -23,7 +24,8 @@
 #include "parse.bpf.h"
 #include "csum.bpf.h"
 #include "conntrack.bpf.h"
-#include "guard.bpf.h"		/* source_bad */
+#include "addr6.bpf.h"
+#include "guard.bpf.h"		/* source_bad, source_bad6 */
 #include "log.bpf.h"		/* xdp_drop, tc_drop */
 
 /*
@@ -317,6 +319,135 @@ no_flow:
 	if (from_gateway)
 		return TC_ACT_OK;
 	return tc_drop(skb, MXGW_DROP_ICMP_NO_FLOW);
+}
+
+/*
+ * ICMPv6 (RFC 4890, section 4.3.1: what a transit firewall must not drop).
+ * Nothing is translated: an error is forwarded as it came, or dropped.
+ */
+static __always_inline bool icmp6_is_error(__u8 type)
+{
+	return type == ICMPV6_DEST_UNREACH || type == ICMPV6_PKT_TOOBIG ||
+	       type == ICMPV6_TIME_EXCEED || type == ICMPV6_PARAMPROB;
+}
+
+/* in_target() for an IPv6 remote (mxgw_from6). */
+static __always_inline enum in_target in_target6(const struct mxgw_config *cfg,
+						  __u8 proto, __be16 port,
+						  const void *remote)
+{
+	struct mxgw_port_policy *pol = port_policy(proto, bpf_ntohs(port));
+
+	if (!pol)
+		return IN_NOWHERE;
+	if (!pol->svc_id)
+		return cfg->default_in == MXGW_ALLOW ? IN_MAILSERVER : IN_NOWHERE;
+	if (pol->verdict[MXGW_DIR_IN] != MXGW_ALLOW)
+		return IN_NOWHERE;
+	if ((pol->flags & MXGW_PORT_F_FROM) && !from6_allowed(pol->svc_id, remote))
+		return IN_NOWHERE;
+	return pol->flags & MXGW_PORT_F_GATEWAY ? IN_GATEWAY : IN_MAILSERVER;
+}
+
+/*
+ * The ICMPv6 header and the 40 bytes of the IPv6 header it quotes, plus
+ * 8 bytes of what follows: the quoted L4 header must follow the fixed
+ * header directly (a quote's extension headers are not walked: what the
+ * LAN sends carries none, or mxgw does not track it, see README).  NULL
+ * unless they lie within the datagram ending at @l3_end.
+ */
+static __always_inline struct ipv6hdr *icmp6_quote(struct cursor *c, void *l3_end,
+						   union icmp_quote **q)
+{
+	struct ipv6hdr *iip = cursor_take(c, sizeof(*iip));
+
+	*q = cursor_take(c, sizeof(**q));
+	if (!iip || !*q || (void *)(*q + 1) > l3_end)
+		return NULL;
+	return iip;
+}
+
+/*
+ * XDP: an ICMPv6 error from the WAN to @ip6's destination, mailserver6 or
+ * a LAN address.  It quotes a packet that host sent: from it (the error's
+ * destination) to a remote.  It passes when that packet belongs to a
+ * tracked flow (mxgw_ct6), or to an incoming connection the table lets in
+ * (from mailserver6's service port to a remote that passes "from" and is
+ * no martian or spoofed source: stateless, as IPv4's, see icmp_error_in).
+ * Returns 0 when it passes (to be forwarded), else the drop reason.
+ */
+static __always_inline __u32 icmp6_error_in(struct cursor *c, struct ipv6hdr *ip6,
+					    void *l3_end,
+					    const struct mxgw_config *cfg, __u64 now)
+{
+	struct mxgw_ct6_key key = {};
+	union icmp_quote *q;
+	struct ipv6hdr *iip;
+	__be16 lport, rport;
+	__u8 proto;
+
+	iip = icmp6_quote(c, l3_end, &q);
+	if (!iip)
+		return MXGW_DROP_MALFORMED;
+	if (!in6_eq(&iip->saddr, (const struct mxgw_in6 *)&ip6->daddr))
+		return MXGW_DROP_ICMP_NO_FLOW;	/* not about a packet its destination sent */
+	proto = iip->nexthdr;
+	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP) {
+		lport = q->udp.source;
+		rport = q->udp.dest;
+	} else if (proto == IPPROTO_ICMPV6 && q->echo.type == ICMPV6_ECHO_REQUEST) {
+		lport = q->echo.un.echo.id;
+		rport = 0;
+	} else {
+		return MXGW_DROP_ICMP_NO_FLOW;
+	}
+	ct6_key_fill(&key, &iip->saddr, &iip->daddr, lport, rport, proto);
+	if (ct6_lookup(cfg, &key, now))
+		return 0;
+	if (proto != IPPROTO_ICMPV6 && is_mailserver6(cfg, &iip->saddr) &&
+	    !source_bad6(cfg, &iip->daddr, false) &&
+	    in_target6(cfg, proto, lport, &iip->daddr) == IN_MAILSERVER)
+		return 0;
+	return MXGW_DROP_ICMP_NO_FLOW;
+}
+
+/*
+ * TC: an ICMPv6 error leaving the WAN from a LAN host (the gateway's own
+ * leave untouched before this).  It quotes a packet that came from the
+ * Internet: from a remote to the LAN host.  It passes when that packet
+ * belongs to a tracked flow, or to an incoming connection the table lets
+ * in to mailserver6; else it would tell the Internet about a flow mxgw
+ * never let through.  Returns 0 when it passes, else the drop reason.
+ */
+static __always_inline __u32 icmp6_error_out(struct cursor *c, void *l3_end,
+					     const struct mxgw_config *cfg, __u64 now)
+{
+	struct mxgw_ct6_key key = {};
+	union icmp_quote *q;
+	struct ipv6hdr *iip;
+	__be16 lport, rport;
+	__u8 proto;
+
+	iip = icmp6_quote(c, l3_end, &q);
+	if (!iip)
+		return MXGW_DROP_ICMP_NO_FLOW;
+	proto = iip->nexthdr;
+	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP) {
+		lport = q->udp.dest;
+		rport = q->udp.source;
+	} else if (proto == IPPROTO_ICMPV6 && q->echo.type == ICMPV6_ECHO_REPLY) {
+		lport = q->echo.un.echo.id;
+		rport = 0;
+	} else {
+		return MXGW_DROP_ICMP_NO_FLOW;
+	}
+	ct6_key_fill(&key, &iip->daddr, &iip->saddr, lport, rport, proto);
+	if (ct6_lookup(cfg, &key, now))
+		return 0;
+	if (proto != IPPROTO_ICMPV6 && is_mailserver6(cfg, &iip->daddr) &&
+	    in_target6(cfg, proto, lport, &iip->saddr) == IN_MAILSERVER)
+		return 0;
+	return MXGW_DROP_ICMP_NO_FLOW;
 }
 
 #endif /* MXGW_ICMP_BPF_H */

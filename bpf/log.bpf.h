@@ -49,20 +49,26 @@ static __always_inline bool log_allowed(const struct mxgw_config *cfg)
 	return true;
 }
 
-/* Addresses, ports and the table's service of the frame at @data. */
-static __always_inline void event_fill(struct mxgw_event *ev, void *data,
-				       void *end, __u32 l3_len)
+/* Addresses, ports and the table's service of the frame at @data.  An
+ * IPv6 frame is left to event_fill6 (its chain needs walking): returns
+ * where its IPv6 header starts, else 0. */
+static __always_inline __u32 event_fill(struct mxgw_event *ev, void *data,
+					void *end, __u32 l3_len)
 {
 	struct cursor c = { .pos = data, .end = end };
 	struct iphdr *ip;
 	__be16 proto;
 	int vlans;
 
-	if (!parse_eth(&c, &proto, &vlans) || proto != bpf_htons(ETH_P_IP))
-		return;
+	if (!parse_eth(&c, &proto, &vlans))
+		return 0;
+	if (proto == bpf_htons(ETH_P_IPV6))
+		return c.pos - data;
+	if (proto != bpf_htons(ETH_P_IP))
+		return 0;
 	ip = parse_ipv4_fixed(&c);
 	if (!ip)
-		return;
+		return 0;
 	ev->proto = ip->protocol;
 	ev->family = MXGW_FAM_IPV4;
 	ev->saddr[0] = ip->saddr;
@@ -70,16 +76,61 @@ static __always_inline void event_fill(struct mxgw_event *ev, void *data,
 	if (!ev->pkt_len)
 		ev->pkt_len = (void *)ip - data + bpf_ntohs(ip->tot_len);
 	if (ipv4_validate(&c, ip, l3_len) != IPV4_OK)
-		return;
+		return 0;
 	if (ip->protocol == IPPROTO_TCP || ip->protocol == IPPROTO_UDP) {
 		struct udphdr *ports = parse_l4(&c, ip, 4);
+		struct mxgw_port_policy *pol;
+
+		if (!ports)
+			return 0;
+		ev->sport = ports->source;
+		ev->dport = ports->dest;
+		pol = port_policy(ip->protocol, bpf_ntohs(ports->dest));
+		if (pol)
+			ev->svc_id = pol->svc_id;
+	}
+	return 0;
+}
+
+/*
+ * The IPv6 frame at @data, its header at @l3: addresses, and after the
+ * extension headers (@walk, the result of mxgw_ipv6_walk_*) the protocol,
+ * the ports and the table's service.
+ */
+static __always_inline void event_fill6(struct mxgw_event *ev, void *data,
+					void *end, __u64 l3, int walk)
+{
+	struct cursor c = { .end = end };
+	struct ipv6_chain_info info;
+	struct ipv6hdr *ip6;
+	void *l3_end;
+
+	asm volatile("" : "+r"(l3));	/* see ipv6_walk_at */
+	if (l3 > sizeof(struct ethhdr) + MXGW_MAX_VLANS * sizeof(struct vlan_hdr))
+		return;
+	c.pos = data + l3;
+	ip6 = parse_ipv6_fixed(&c);
+	if (!ip6)
+		return;
+	ev->family = MXGW_FAM_IPV6;
+	ev->proto = ip6->nexthdr;
+	__builtin_memcpy(ev->saddr, &ip6->saddr, sizeof(ev->saddr));
+	__builtin_memcpy(ev->daddr, &ip6->daddr, sizeof(ev->daddr));
+	l3_end = (void *)(ip6 + 1) + ntohs_bounded(ip6->payload_len);
+	if (!ev->pkt_len)
+		ev->pkt_len = l3_end - data;
+	if (ipv6_walked(walk, data, &c, &info) != IPV6_CHAIN_OK)
+		return;
+	ev->proto = info.proto;
+	if (info.proto == IPPROTO_TCP || info.proto == IPPROTO_UDP) {
+		struct udphdr *ports = parse_l4_end(&c, l3_end, 4);
 		struct mxgw_port_policy *pol;
 
 		if (!ports)
 			return;
 		ev->sport = ports->source;
 		ev->dport = ports->dest;
-		pol = port_policy(ip->protocol, bpf_ntohs(ports->dest));
+		pol = port_policy(info.proto, bpf_ntohs(ports->dest));
 		if (pol)
 			ev->svc_id = pol->svc_id;
 	}
@@ -122,6 +173,7 @@ static __noinline int log_xdp(struct xdp_md *ctx, __u32 why, __u32 verdict)
 	struct mxgw_config *cfg = bpf_map_lookup_elem(&mxgw_config, &zero);
 	struct mxgw_event *ev;
 	__u64 len;
+	__u32 l3;
 
 	if (!cfg || !log_allowed(cfg))
 		return 0;
@@ -140,7 +192,9 @@ static __noinline int log_xdp(struct xdp_md *ctx, __u32 why, __u32 verdict)
 	len = head_bound(len);
 	if (len > 0 && len <= MXGW_EVENT_HEAD)
 		bpf_probe_read_kernel(ev->head, len, data);
-	event_fill(ev, data, end, 0);
+	l3 = event_fill(ev, data, end, 0);
+	if (l3)
+		event_fill6(ev, data, end, l3, mxgw_ipv6_walk_xdp(ctx, l3));
 	if (!ev->pkt_len)
 		ev->pkt_len = len;
 	bpf_ringbuf_submit(ev, 0);
@@ -155,6 +209,7 @@ static __noinline int log_tc(struct __sk_buff *skb, __u32 why, __u32 verdict)
 	struct mxgw_event *ev;
 	void *data, *end;
 	__u64 len;
+	__u32 l3;
 
 	if (!cfg || !log_allowed(cfg))
 		return 0;
@@ -175,8 +230,11 @@ static __noinline int log_tc(struct __sk_buff *skb, __u32 why, __u32 verdict)
 		ev->head_len = len + 1;
 	data = (void *)(long)skb->data;
 	end = (void *)(long)skb->data_end;
-	if (data < end)
-		event_fill(ev, data, end, skb->len);
+	if (data < end) {
+		l3 = event_fill(ev, data, end, skb->len);
+		if (l3)
+			event_fill6(ev, data, end, l3, mxgw_ipv6_walk_skb(skb, l3));
+	}
 	bpf_ringbuf_submit(ev, 0);
 	count(MXGW_LOG_EVENTS);
 	return 0;
@@ -218,6 +276,24 @@ static __always_inline int xdp_drop(struct xdp_md *ctx, __u32 why)
 static __always_inline int tc_drop(struct __sk_buff *skb, __u32 why)
 {
 	count(why);
+	if (log_listened())
+		log_tc(skb, why, MXGW_EV_DROP);
+	return TC_ACT_SHOT;
+}
+
+/* The same for an IPv6 packet: counted under IPv6's key. */
+static __always_inline int xdp_drop6(struct xdp_md *ctx, __u32 why)
+{
+	if (!MXGW_COUNTER_DERIVED(why))
+		count6(why);
+	if (log_listened())
+		log_xdp(ctx, why, MXGW_EV_DROP);
+	return XDP_DROP;
+}
+
+static __always_inline int tc_drop6(struct __sk_buff *skb, __u32 why)
+{
+	count6(why);
 	if (log_listened())
 		log_tc(skb, why, MXGW_EV_DROP);
 	return TC_ACT_SHOT;

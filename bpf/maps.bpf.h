@@ -135,6 +135,16 @@ static __always_inline void count(enum mxgw_counter what)
 		*v += 1;
 }
 
+/* The same under IPv6's key (mxgw_counter_key). */
+static __always_inline void count6(enum mxgw_counter what)
+{
+	__u32 key = mxgw_counter_key(MXGW_FAM_IPV6, what);
+	__u64 *v = bpf_map_lookup_elem(&mxgw_counters, &key);
+
+	if (v)
+		*v += 1;
+}
+
 /*
  * The table's entry for @port (host order) of @proto (IPPROTO_TCP or
  * IPPROTO_UDP; the caller has set ICMP aside).  Every port has one,
@@ -160,6 +170,18 @@ static __always_inline bool from_allowed(__u32 svc_id, __be32 saddr)
 	};
 
 	return bpf_map_lookup_elem(&mxgw_from, &key) != NULL;
+}
+
+/* Is the IPv6 @saddr one of the prefixes "from" lets in to @svc_id? */
+static __always_inline bool from6_allowed(__u32 svc_id, const void *saddr)
+{
+	struct mxgw_from6_key key = {
+		.prefixlen = MXGW_FROM_SVC_BITS + 128,
+		.svc_id = bpf_htonl(svc_id),
+	};
+
+	__builtin_memcpy(&key.addr, saddr, sizeof(key.addr));
+	return bpf_map_lookup_elem(&mxgw_from6, &key) != NULL;
 }
 
 #endif /* MXGW_MAPS_BPF_H */

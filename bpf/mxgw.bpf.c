@@ -24,6 +24,7 @@
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "../maps/mxgw_abi.h"
@@ -38,6 +39,7 @@
 #include "log.bpf.h"
 #include "guard.bpf.h"
 #include "icmp.bpf.h"
+#include "addr6.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -83,6 +85,285 @@ static __always_inline int icmp_in(struct xdp_md *ctx, struct cursor *c,
 	return xdp_drop(ctx, MXGW_DROP_ICMP_NO_FLOW);
 }
 
+/*
+ * IPv6 from the WAN (README, "IPv6").  Routed, never translated: the
+ * table's incoming column lets connections in to mailserver6, replies of
+ * the LAN's tracked flows (mxgw_ct6) reach any LAN address, and both are
+ * forwarded as routed (forward6).  To the WAN device's own addresses only
+ * "to gateway" services are the table's; link-local and multicast
+ * destinations (neighbour discovery, router advertisements, MLD) are the
+ * host's business, as its other IPv4 addresses are.  Everything counts
+ * under IPv6's keys.
+ */
+
+/* A packet to the WAN device's own IPv6 address (@ip6's destination). */
+static __always_inline int wan_in6_gateway(struct xdp_md *ctx, struct cursor *c,
+					   void *data, struct ipv6hdr *ip6,
+					   void *l3_end, const struct mxgw_config *cfg,
+					   int walk)
+{
+	struct ipv6_chain_info info;
+	struct mxgw_port_policy *pol;
+	struct l4_ref l4 = {};
+	__u32 why, bytes;
+
+	switch (ipv6_walked(walk, data, c, &info)) {
+	case IPV6_CHAIN_OK:
+		break;
+	case IPV6_CHAIN_FRAGMENT:
+		/* no ports: the first fragment, which has them, was checked */
+		goto pass;
+	case IPV6_CHAIN_ROUTING:
+		/* the gateway would send it on to the next segment */
+		return xdp_drop6(ctx, MXGW_DROP_ROUTING_HEADER);
+	case IPV6_CHAIN_EXT:
+		/* a "to gateway" service's port could hide behind it */
+		return xdp_drop6(ctx, MXGW_DROP_EXT_HEADERS);
+	default:
+		return xdp_drop6(ctx, MXGW_DROP_MALFORMED);
+	}
+	if (info.proto != IPPROTO_TCP && info.proto != IPPROTO_UDP)
+		goto pass;
+	if (!l4_parse6(c, info.proto, l3_end, &l4))
+		return xdp_drop6(ctx, MXGW_DROP_MALFORMED);
+	pol = port_policy(l4.proto, bpf_ntohs(*l4.dport));
+	if (!pol || !pol->svc_id || !(pol->flags & MXGW_PORT_F_GATEWAY))
+		goto pass;
+
+	/* a link-local source may talk to the gateway: nothing is forwarded */
+	why = source_bad6(cfg, &ip6->saddr, true);
+	if (why)
+		return xdp_drop6(ctx, why);
+	if (l4.proto == IPPROTO_TCP && !tcp_flags_valid(l4.tcp_flags))
+		return xdp_drop6(ctx, MXGW_DROP_TCP_FLAGS);
+	bytes = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
+	if (pol->verdict[MXGW_DIR_IN] != MXGW_ALLOW) {
+		count_svc6(pol->svc_id, MXGW_DIR_IN, MXGW_DENY, bytes);
+		return xdp_drop6(ctx, MXGW_DROP_SERVICE_DENY);
+	}
+	if ((pol->flags & MXGW_PORT_F_FROM) && !from6_allowed(pol->svc_id, &ip6->saddr)) {
+		count_svc6(pol->svc_id, MXGW_DIR_IN, MXGW_DENY, bytes);
+		return xdp_drop6(ctx, MXGW_DROP_NOT_FROM);
+	}
+	count_svc6(pol->svc_id, MXGW_DIR_IN, MXGW_ALLOW, bytes);
+	if ((l4.tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
+		count6(MXGW_IN_NEW);
+		if (log_listened())
+			log_xdp(ctx, MXGW_IN_NEW, MXGW_EV_ALLOW);
+	}
+	count6(MXGW_PASS_GATEWAY_SERVICE);
+	return XDP_PASS;
+pass:
+	count6(MXGW_PASS_NOT_FOR_US);
+	return XDP_PASS;
+}
+
+/*
+ * A reply of a tracked flow of the LAN host @ip6 is addressed to: its
+ * entry, or NULL.  A bare SYN is never one (the remote answers a flow's
+ * SYN with a SYN-ACK): a SYN flood to closed ports pays no lookup.
+ */
+static __always_inline struct mxgw_ct_entry *ct6_reply_in(const struct mxgw_config *cfg,
+							  struct ipv6hdr *ip6,
+							  struct l4_ref *l4)
+{
+	struct mxgw_ct6_key key = {};
+	struct mxgw_ct_entry *e;
+	__u64 now;
+
+	if (l4->proto == IPPROTO_TCP && tcp_opens(l4->tcp_flags))
+		return NULL;
+	now = clock_now();
+	ct6_key_fill(&key, &ip6->daddr, &ip6->saddr, *l4->dport,
+		     l4->proto == IPPROTO_ICMPV6 ? 0 : *l4->sport, l4->proto);
+	e = ct6_lookup(cfg, &key, now);
+	if (!e)
+		return NULL;
+	ct_touch(e, l4->proto, l4->tcp_flags, MXGW_DIR_IN, now);
+	count6_checking_clock(MXGW_CT_REPLY);
+	return e;
+}
+
+/* ICMPv6 to mailserver6 (@to_mail) or another LAN address. */
+static __always_inline int icmp6_in(struct xdp_md *ctx, struct cursor *c,
+				    struct ethhdr *eth, struct ipv6hdr *ip6,
+				    void *l3_end, struct l4_ref *l4, int vlans,
+				    bool hbh, const struct mxgw_config *cfg,
+				    bool to_mail)
+{
+	__u32 why;
+
+	if (l4->icmp_type == ICMPV6_ECHO_REQUEST) {
+		if (!to_mail)
+			return xdp_drop6(ctx, MXGW_DROP_TO_LAN);
+		if (cfg->icmp_echo != MXGW_ALLOW)
+			return xdp_drop6(ctx, MXGW_DROP_ICMP_ECHO);
+		count6(MXGW_PASS_ICMP_ECHO);
+		return forward6(ctx, eth, ip6, vlans, hbh, to_mail, cfg);
+	}
+	if (l4->icmp_type == ICMPV6_ECHO_REPLY) {
+		if (ct6_reply_in(cfg, ip6, l4))
+			return forward6(ctx, eth, ip6, vlans, hbh, to_mail, cfg);
+		return xdp_drop6(ctx, MXGW_DROP_ICMP_NO_FLOW);
+	}
+	if (icmp6_is_error(l4->icmp_type)) {
+		why = icmp6_error_in(c, ip6, l3_end, cfg, clock_now());
+		if (why)
+			return xdp_drop6(ctx, why);
+		count6(MXGW_ICMP_XLATE_IN);
+		return forward6(ctx, eth, ip6, vlans, hbh, to_mail, cfg);
+	}
+	/* neighbour discovery and the like are link-local: never beyond
+	 * the WAN's link, so never to the LAN */
+	return xdp_drop6(ctx, to_mail ? MXGW_DROP_ICMP_NO_FLOW : MXGW_DROP_TO_LAN);
+}
+
+/* A packet to mailserver6 (@to_mail) or another address of the LAN;
+ * @walk: its extension headers walked (mxgw_ipv6_walk_xdp). */
+static __always_inline int wan_in6_lan(struct xdp_md *ctx, struct cursor *c,
+				       struct ethhdr *eth, struct ipv6hdr *ip6,
+				       void *l3_end, int vlans,
+				       const struct mxgw_config *cfg, bool to_mail,
+				       int walk)
+{
+	struct ipv6_chain_info info;
+	struct mxgw_port_policy *pol;
+	struct l4_ref l4 = {};
+	__u32 svc_id = 0, verdict = MXGW_DENY, bytes, why;
+	bool not_from = false;
+
+	why = source_bad6(cfg, &ip6->saddr, false);
+	if (why)
+		return xdp_drop6(ctx, why);
+	switch (ipv6_walked(walk, eth, c, &info)) {
+	case IPV6_CHAIN_OK:
+		if (info.frag != IPV6_FRAG_FIRST)
+			break;
+		/* fall through: a fragment, as IPv4's */
+	case IPV6_CHAIN_FRAGMENT:
+		return xdp_drop6(ctx, MXGW_DROP_FRAGMENT);
+	case IPV6_CHAIN_ROUTING:
+		return xdp_drop6(ctx, MXGW_DROP_ROUTING_HEADER);
+	case IPV6_CHAIN_EXT:
+		return xdp_drop6(ctx, MXGW_DROP_EXT_HEADERS);
+	default:
+		return xdp_drop6(ctx, MXGW_DROP_MALFORMED);
+	}
+	if (info.proto != IPPROTO_TCP && info.proto != IPPROTO_UDP &&
+	    info.proto != IPPROTO_ICMPV6) {
+		if (!to_mail)
+			return xdp_drop6(ctx, MXGW_DROP_TO_LAN);
+		if (cfg->default_in != MXGW_ALLOW)
+			return xdp_drop6(ctx, MXGW_DROP_OTHER_PROTO);
+		count6(MXGW_PASS_OTHER_PROTO);
+		return forward6(ctx, eth, ip6, vlans, info.hbh, to_mail, cfg);
+	}
+	if (!l4_parse6(c, info.proto, l3_end, &l4))
+		return xdp_drop6(ctx, MXGW_DROP_MALFORMED);
+	if (l4.proto == IPPROTO_ICMPV6)
+		return icmp6_in(ctx, c, eth, ip6, l3_end, &l4, vlans, info.hbh, cfg,
+				to_mail);
+	if (l4.proto == IPPROTO_TCP && !tcp_flags_valid(l4.tcp_flags))
+		return xdp_drop6(ctx, MXGW_DROP_TCP_FLAGS);
+
+	bytes = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
+	if (to_mail) {
+		pol = port_policy(l4.proto, bpf_ntohs(*l4.dport));
+		if (!pol)
+			return XDP_DROP;
+		svc_id = pol->svc_id;
+		/* a "to gateway" service is the gateway's, not the mail server's */
+		if (!svc_id)
+			verdict = cfg->default_in;
+		else if (!(pol->flags & MXGW_PORT_F_GATEWAY))
+			verdict = pol->verdict[MXGW_DIR_IN];
+		if (verdict == MXGW_ALLOW) {
+			not_from = (pol->flags & MXGW_PORT_F_FROM) &&
+				   !from6_allowed(svc_id, &ip6->saddr);
+			if (!not_from) {
+				count_svc6(svc_id, MXGW_DIR_IN, MXGW_ALLOW, bytes);
+				if ((l4.tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
+					count6(MXGW_IN_NEW);
+					if (log_listened())
+						log_xdp(ctx, MXGW_IN_NEW, MXGW_EV_ALLOW);
+				}
+				return forward6(ctx, eth, ip6, vlans, info.hbh, to_mail, cfg);
+			}
+		}
+	}
+	/* not let in by the table: a reply of the LAN's own flow, or nothing
+	 * (routed, a LAN flow's port may be a listed one: a resolver
+	 * querying from port 53, say, or a flow opened while its port was
+	 * denied incoming) */
+	if (ct6_reply_in(cfg, ip6, &l4))
+		return forward6(ctx, eth, ip6, vlans, info.hbh, to_mail, cfg);
+	if (!to_mail)
+		return xdp_drop6(ctx, MXGW_DROP_TO_LAN);
+	/* drop_service_deny, drop_default_deny: derived from these counts */
+	count_svc6(svc_id, MXGW_DIR_IN, MXGW_DENY, bytes);
+	if (not_from)
+		return xdp_drop6(ctx, MXGW_DROP_NOT_FROM);
+	return xdp_drop6(ctx, svc_id ? MXGW_DROP_SERVICE_DENY : MXGW_DROP_DEFAULT_DENY);
+}
+
+/*
+ * mxgw_wan_in's IPv6, a global function: verified once on its own, and
+ * out of IPv4's instruction path (which pays one compare of the
+ * EtherType it has loaded anyway).  @l3_off: where the IPv6 header
+ * starts, after @vlans tags.
+ */
+__noinline int mxgw_wan_in6(struct xdp_md *ctx, __u64 l3_off, int vlans)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct cursor c = { .end = end };
+	const __u32 zero = 0;
+	struct mxgw_config *cfg;
+	struct ipv6hdr *ip6;
+	struct ethhdr *eth;
+	void *l3_end;
+	__u32 plen;
+	int walk;
+
+	/* a global function's arguments are any value to the verifier: the
+	 * asm keeps clang from adding a copy of @l3_off from before the check */
+	asm volatile("" : "+r"(l3_off));
+	if (l3_off > sizeof(*eth) + MXGW_MAX_VLANS * sizeof(struct vlan_hdr) ||
+	    l3_off < sizeof(*eth) || data + sizeof(*eth) > end)
+		return XDP_DROP;	/* not called so */
+	eth = data;
+	c.pos = data + l3_off;
+	ip6 = parse_ipv6_fixed(&c);
+	if (!ip6)
+		return xdp_drop6(ctx, MXGW_DROP_MALFORMED);
+	plen = ntohs_bounded(ip6->payload_len);
+	/* link padding may follow the packet, never less than it says */
+	if (ip6->version != 6 || (void *)(ip6 + 1) + plen > end)
+		return xdp_drop6(ctx, MXGW_DROP_MALFORMED);
+	l3_end = (void *)(ip6 + 1) + plen;
+	cfg = bpf_map_lookup_elem(&mxgw_config, &zero);
+	if (!cfg)
+		goto pass;
+
+	/* most packets carry no extension headers: no walk to call */
+	walk = ipv6_no_ext(ip6->nexthdr) ? ipv6_walk_none(ip6->nexthdr, l3_off) :
+					   mxgw_ipv6_walk_xdp(ctx, l3_off);
+	if (is_mailserver6(cfg, &ip6->daddr))
+		return wan_in6_lan(ctx, &c, eth, ip6, l3_end, vlans, cfg, true, walk);
+	if (is_wan6_addr(cfg, &ip6->daddr))
+		return wan_in6_gateway(ctx, &c, eth, ip6, l3_end, cfg, walk);
+	if (in6_multicast(&ip6->daddr) || in6_link_local(&ip6->daddr))
+		goto pass;
+	if (in_lan6(cfg, &ip6->daddr))
+		return wan_in6_lan(ctx, &c, eth, ip6, l3_end, vlans, cfg, false, walk);
+	/* only mailserver6's services and the LAN's flows are forwarded */
+	if (fib6_forwards(ctx, ip6))
+		return xdp_drop6(ctx, MXGW_DROP_TRANSIT);
+pass:
+	count6(MXGW_PASS_NOT_FOR_US);
+	return XDP_PASS;
+}
+
 SEC("xdp")
 int mxgw_wan_in(struct xdp_md *ctx)
 {
@@ -108,6 +389,8 @@ int mxgw_wan_in(struct xdp_md *ctx)
 	if (!eth)
 		return xdp_drop(ctx, MXGW_DROP_MALFORMED);
 	if (proto != bpf_htons(ETH_P_IP)) {
+		if (proto == bpf_htons(ETH_P_IPV6))
+			return mxgw_wan_in6(ctx, c.pos - (void *)eth, vlans);
 		if (eth_is_vlan(proto))
 			return xdp_drop(ctx, MXGW_DROP_VLAN_DEPTH);
 		count(MXGW_PASS_NON_IP);
@@ -204,15 +487,18 @@ int mxgw_wan_in(struct xdp_md *ctx)
  * before the pull (the verifier refuses those).
  */
 #define MXGW_MAX_HDRS	(14 + 4 * MXGW_MAX_VLANS + 60 + 8 + 20 + 20)
+/* IPv6: the fixed header, extension headers, ICMPv6 and the 48 bytes of
+ * a quote it reads */
+#define MXGW_MAX_HDRS6	(14 + 4 * MXGW_MAX_VLANS + 40 + MXGW_IPV6_EXT_BYTES + 8 + 40 + 8)
 
-static __noinline int tc_linearize_headers(struct __sk_buff *skb)
+static __noinline int tc_linearize_headers(struct __sk_buff *skb, __u32 max)
 {
 	void *data = (void *)(long)skb->data;
 	void *data_end = (void *)(long)skb->data_end;
 	__u64 want = skb->len;
 
-	if (want > MXGW_MAX_HDRS)
-		want = MXGW_MAX_HDRS;
+	if (want > max)
+		want = max;
 	if (data + want > data_end)
 		return bpf_skb_pull_data(skb, want);
 	return 0;
@@ -245,25 +531,156 @@ static __always_inline bool gateway_service_port(const struct l4_ref *l4,
 
 /*
  * Outgoing policy for a new LAN flow to @dport: 0 when allowed, else the
- * drop reason.  Counts the service's packet either way.
+ * drop reason.  Counts the service's packet either way, under @fam's key.
  */
-static __always_inline __u32 out_allowed(const struct mxgw_config *cfg,
-					 struct l4_ref *l4, __u32 bytes)
+static __always_inline __u32 out_allowed_fam(const struct mxgw_config *cfg,
+					     struct l4_ref *l4, __u32 bytes,
+					     __u32 fam)
 {
 	struct mxgw_port_policy *pol;
 	__u32 verdict, svc_id = 0;
 
-	if (l4->proto == IPPROTO_ICMP)
+	if (l4->proto == (fam == MXGW_FAM_IPV6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP))
 		return 0;	/* echo: not a port of the table */
 	pol = port_policy(l4->proto, bpf_ntohs(*l4->dport));
 	if (!pol)
 		return MXGW_DROP_OUT_DEFAULT_DENY;
 	svc_id = pol->svc_id;
 	verdict = svc_id ? pol->verdict[MXGW_DIR_OUT] : cfg->default_out;
-	count_svc(svc_id, MXGW_DIR_OUT, verdict, bytes);
+	count_svc_key(mxgw_svc_key(fam, svc_id), MXGW_DIR_OUT, verdict, bytes);
 	if (verdict == MXGW_ALLOW)
 		return 0;
 	return svc_id ? MXGW_DROP_OUT_SERVICE_DENY : MXGW_DROP_OUT_DEFAULT_DENY;
+}
+
+static __always_inline __u32 out_allowed(const struct mxgw_config *cfg,
+					 struct l4_ref *l4, __u32 bytes)
+{
+	return out_allowed_fam(cfg, l4, bytes, MXGW_FAM_IPV4);
+}
+
+/*
+ * mxgw_wan_out's IPv6, a global function (verified once, on its own: the
+ * IPv4 program already verifies about a third of the 1M instructions a
+ * program may).  Nothing is translated.  The gateway's own packets leave
+ * as they are; from anyone else: mailserver6's replies from a port that
+ * lets incoming connections in leave stateless, as IPv4's; everything
+ * else is a LAN flow, tracked in mxgw_ct6 with IPv4's states and
+ * timeouts, new ones as the table's outgoing column says; what cannot be
+ * read does not leave.  @l3_off: where the IPv6 header starts.
+ */
+__noinline int mxgw_wan_out6(struct __sk_buff *skb, __u64 l3_off)
+{
+	struct mxgw_ct6_key key = {};
+	struct ipv6_chain_info info;
+	struct mxgw_port_policy *pol;
+	const __u32 zero = 0;
+	struct mxgw_ct_entry *e;
+	struct mxgw_config *cfg;
+	struct l4_ref l4 = {};
+	void *data, *l3_end;
+	struct ipv6hdr *ip6;
+	struct cursor c;
+	__u32 plen, why;
+	__u64 now;
+
+	asm volatile("" : "+r"(l3_off));	/* as mxgw_wan_in6's */
+	if (l3_off > sizeof(struct ethhdr) + MXGW_MAX_VLANS * sizeof(struct vlan_hdr))
+		return TC_ACT_SHOT;	/* not called so */
+	if (tc_linearize_headers(skb, MXGW_MAX_HDRS6))
+		return tc_drop6(skb, MXGW_DROP_OUT_WRITE);
+	data = (void *)(long)skb->data;
+	c.pos = data + l3_off;
+	c.end = (void *)(long)skb->data_end;
+	ip6 = parse_ipv6_fixed(&c);
+	if (!ip6)
+		return tc_drop6(skb, MXGW_DROP_OUT_MALFORMED);
+	cfg = bpf_map_lookup_elem(&mxgw_config, &zero);
+	if (!cfg)
+		return TC_ACT_OK;
+	/* the gateway's own: its addresses, link-local (neighbour discovery,
+	 * router solicitations) and unspecified (duplicate address detection,
+	 * MLD before an address is configured) */
+	if (in6_link_local(&ip6->saddr) || in6_unspecified(&ip6->saddr) ||
+	    is_wan6_addr(cfg, &ip6->saddr))
+		return TC_ACT_OK;
+
+	plen = ntohs_bounded(ip6->payload_len);
+	if (ip6->version != 6 || sizeof(*ip6) + plen > skb->len - l3_off)
+		return tc_drop6(skb, MXGW_DROP_OUT_MALFORMED);
+	l3_end = (void *)(ip6 + 1) + plen;
+	switch (ipv6_walked(mxgw_ipv6_walk_skb(skb, l3_off), data, &c, &info)) {
+	case IPV6_CHAIN_OK:
+		if (info.frag != IPV6_FRAG_FIRST)
+			break;
+		/* fall through: the later fragments carry no ports to match */
+	case IPV6_CHAIN_FRAGMENT:
+		return tc_drop6(skb, MXGW_DROP_OUT_FRAGMENT);
+	case IPV6_CHAIN_ROUTING:
+		return tc_drop6(skb, MXGW_DROP_ROUTING_HEADER);
+	case IPV6_CHAIN_EXT:
+		return tc_drop6(skb, MXGW_DROP_EXT_HEADERS);
+	default:
+		return tc_drop6(skb, MXGW_DROP_OUT_MALFORMED);
+	}
+	if (info.proto != IPPROTO_TCP && info.proto != IPPROTO_UDP &&
+	    info.proto != IPPROTO_ICMPV6)
+		return tc_drop6(skb, MXGW_DROP_OUT_PROTO);
+	if (!l4_parse6(&c, info.proto, l3_end, &l4))
+		return tc_drop6(skb, MXGW_DROP_OUT_MALFORMED);
+	now = clock_now();
+
+	if (l4.proto == IPPROTO_ICMPV6) {
+		if (icmp6_is_error(l4.icmp_type)) {
+			why = icmp6_error_out(&c, l3_end, cfg, now);
+			if (why)
+				return tc_drop6(skb, why);
+			count6(MXGW_ICMP_XLATE_OUT);
+			return TC_ACT_OK;
+		}
+		/* the mail server answers the echo requests icmp-echo let in */
+		if (l4.icmp_type == ICMPV6_ECHO_REPLY && cfg->icmp_echo == MXGW_ALLOW &&
+		    is_mailserver6(cfg, &ip6->saddr)) {
+			count6_checking_clock(MXGW_SNAT_REPLY);
+			return TC_ACT_OK;
+		}
+		if (l4.icmp_type != ICMPV6_ECHO_REQUEST)
+			return tc_drop6(skb, MXGW_DROP_OUT_PROTO);
+	} else if (is_mailserver6(cfg, &ip6->saddr)) {
+		/* a reply to an incoming connection: stateless, as IPv4's
+		 * (mxgw_wan_out says which ports) */
+		pol = port_policy(l4.proto, bpf_ntohs(*l4.sport));
+		if (pol && (pol->svc_id ? pol->verdict[MXGW_DIR_IN] == MXGW_ALLOW &&
+				!(pol->flags & MXGW_PORT_F_GATEWAY) :
+				(cfg->default_in == MXGW_ALLOW &&
+				 (l4.tcp_flags & (TCP_SYN | TCP_ACK)) != TCP_SYN))) {
+			count6_checking_clock(MXGW_SNAT_REPLY);
+			return TC_ACT_OK;
+		}
+	}
+
+	ct6_key_fill(&key, &ip6->saddr, &ip6->daddr, *l4.sport,
+		     l4.proto == IPPROTO_ICMPV6 ? 0 : *l4.dport, l4.proto);
+	e = ct6_lookup(cfg, &key, now);
+	/* a new TCP flow starts with its SYN, as IPv4's */
+	if (!e && l4.proto == IPPROTO_TCP && !tcp_opens(l4.tcp_flags))
+		return tc_drop6(skb, MXGW_DROP_OUT_NO_FLOW);
+	/* a new flow, or a SYN reopening a closed tuple (ct_reopens) */
+	if (!e || (l4.proto == IPPROTO_TCP && tcp_opens(l4.tcp_flags) &&
+		   (e->state == MXGW_CT_TCP_CLOSE || e->state == MXGW_CT_TCP_TIME_WAIT))) {
+		why = out_allowed_fam(cfg, &l4, sizeof(*ip6) + plen, MXGW_FAM_IPV6);
+		if (why)
+			return tc_drop6(skb, why);
+	}
+	if (e) {
+		ct_touch(e, l4.proto, l4.tcp_flags, MXGW_DIR_OUT, now);
+	} else {
+		ct6_new(&key, l4.tcp_flags, now);
+		if (log_listened())
+			log_tc(skb, MXGW_CT_NEW, MXGW_EV_ALLOW);
+	}
+	count6_checking_clock(MXGW_SNAT_MASQ);
+	return TC_ACT_OK;
 }
 
 SEC("tc")
@@ -286,7 +703,7 @@ int mxgw_wan_out(struct __sk_buff *skb)
 
 	/* headers that stay in page fragments cannot be read, and so not
 	 * told from a LAN host's: what cannot be read does not leave */
-	if (tc_linearize_headers(skb))
+	if (tc_linearize_headers(skb, MXGW_MAX_HDRS))
 		return tc_drop(skb, MXGW_DROP_OUT_WRITE);
 	data = (void *)(long)skb->data;
 	data_end = (void *)(long)skb->data_end;
@@ -295,6 +712,8 @@ int mxgw_wan_out(struct __sk_buff *skb)
 	if (!parse_eth(&c, &proto, &vlans))
 		return tc_drop(skb, MXGW_DROP_OUT_MALFORMED);
 	if (proto != bpf_htons(ETH_P_IP)) {
+		if (proto == bpf_htons(ETH_P_IPV6))
+			return mxgw_wan_out6(skb, c.pos - data);
 		if (eth_is_vlan(proto))
 			return tc_drop(skb, MXGW_DROP_OUT_VLAN_DEPTH);
 		return TC_ACT_OK;

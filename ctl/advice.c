@@ -71,6 +71,7 @@ struct zone {
 	char backup[MXGW_CONF_MAX_BACKUP_MX][FQDN_LEN];
 	char public_addr[INET_ADDRSTRLEN];
 	char mailserver[INET_ADDRSTRLEN];
+	char mailserver6[INET6_ADDRSTRLEN];	/* "" without one */
 	bool mx_in_domain;
 	int name_width;		/* the name column, with its padding */
 	int pref_width;		/* the preference column, with its padding */
@@ -87,6 +88,10 @@ static void zone_of(const struct mxgw_conf_file *conf, struct zone *z)
 		  sizeof(z->public_addr));
 	inet_ntop(AF_INET, &conf->policy.mailserver_addr, z->mailserver,
 		  sizeof(z->mailserver));
+	z->mailserver6[0] = '\0';
+	if (conf->policy.has_mailserver6)
+		inet_ntop(AF_INET6, &conf->policy.mailserver6, z->mailserver6,
+			  sizeof(z->mailserver6));
 	z->mx_in_domain = mxgw_dns_name_within(conf->mx_host, conf->domain);
 	if (strlen(z->domain) > name_len)
 		name_len = strlen(z->domain);
@@ -118,6 +123,15 @@ static void print_a(FILE *out, const struct zone *z, const char *name,
 		"", addr);
 }
 
+/* "AAAA" is as wide as "A   ": the addresses stay in one column. */
+static void print_aaaa(FILE *out, const struct zone *z, const char *name,
+		       const char *addr)
+{
+	if (addr[0])
+		fprintf(out, "%-*sIN  AAAA%*s%s\n", z->name_width, name, z->pref_width,
+			"", addr);
+}
+
 int mxgw_dns_format(const struct mxgw_conf_file *conf, FILE *out)
 {
 	struct zone z;
@@ -136,8 +150,11 @@ int mxgw_dns_format(const struct mxgw_conf_file *conf, FILE *out)
 		fprintf(out, "; %s is outside %s: this record goes in its own zone\n",
 			z.mx_host, conf->domain);
 	print_a(out, &z, z.mx_host, z.public_addr);
+	/* IPv6 is routed, not translated: the same address both ways */
+	print_aaaa(out, &z, z.mx_host, z.mailserver6);
 	fprintf(out, "; local DNS, for the LAN\n");
 	print_a(out, &z, z.mx_host, z.mailserver);
+	print_aaaa(out, &z, z.mx_host, z.mailserver6);
 	return ferror(out) ? -EIO : 0;
 }
 
@@ -152,13 +169,25 @@ static void json_mx(struct json *j, const char *name, unsigned int pref,
 	json_object_end(j);
 }
 
-static void json_a(struct json *j, const char *name, const char *addr)
+static void json_addr(struct json *j, const char *name, const char *type,
+		      const char *addr)
 {
 	json_object_start(j);
 	json_kv_string(j, "name", name);
-	json_kv_string(j, "type", "A");
+	json_kv_string(j, "type", type);
 	json_kv_string(j, "address", addr);
 	json_object_end(j);
+}
+
+static void json_a(struct json *j, const char *name, const char *addr)
+{
+	json_addr(j, name, "A", addr);
+}
+
+static void json_aaaa(struct json *j, const char *name, const char *addr)
+{
+	if (addr[0])
+		json_addr(j, name, "AAAA", addr);
 }
 
 int mxgw_dns_format_json(const struct mxgw_conf_file *conf, struct json *j)
@@ -176,10 +205,12 @@ int mxgw_dns_format_json(const struct mxgw_conf_file *conf, struct json *j)
 	for (unsigned int i = 0; i < conf->nbackup_mx; i++)
 		json_mx(j, z.domain, conf->backup_mx[i].preference, z.backup[i]);
 	json_a(j, z.mx_host, z.public_addr);
+	json_aaaa(j, z.mx_host, z.mailserver6);
 	json_array_end(j);
 	json_key(j, "local");
 	json_array_start(j);
 	json_a(j, z.mx_host, z.mailserver);
+	json_aaaa(j, z.mx_host, z.mailserver6);
 	json_array_end(j);
 	json_kv_bool(j, "mx_host_in_domain", z.mx_in_domain);
 	json_object_end(j);
@@ -431,6 +462,105 @@ static void check_dns(struct findings *fs)
 		     conf->lines.default_verdict ? "" : " (implicit)");
 }
 
+/* ---- IPv6 ---------------------------------------------------------------- */
+
+static const char *ip6_str(const struct mxgw_in6 *a, char *buf)
+{
+	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+}
+
+/* "P/L, P/L" of @n prefixes of the data plane's form, into @buf. */
+static void prefixes6_str(const struct mxgw_prefix6 *p, unsigned int n, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < n && used < len; i++) {
+		unsigned int bits = 0;
+
+		for (unsigned int w = 0; w < 4; w++)
+			bits += __builtin_popcount(p[i].mask.a[w]);
+		used += snprintf(buf + used, len - used, "%s%s/%u", i ? ", " : "",
+				 ip6_str(&p[i].net, a), bits);
+	}
+}
+
+/* Unique local (RFC 4193): routed inside a site, never on the Internet. */
+static bool ula(const struct mxgw_in6 *a)
+{
+	return (ntohl(a->a[0]) >> 25) == (0xfc000000u >> 25);
+}
+
+static void check_mailserver6(struct findings *fs, const struct mxgw_advice_host *host)
+{
+	const struct mxgw_conf_file *conf = fs->conf;
+	const struct mxgw_policy *pol = &conf->policy;
+	char a[INET6_ADDRSTRLEN], list[200];
+	unsigned int line = conf->lines.mailserver6;
+	bool inside = false;
+
+	if (!pol->has_mailserver6)
+		return;
+	ip6_str(&pol->mailserver6, a);
+	if (ula(&pol->mailserver6))
+		warn(fs, line, "mailserver6", NULL,
+		     "%s is in fc00::/7 (unique local, RFC 4193), which the Internet cannot reach: the MX host's AAAA record must be a global address other mail servers can connect to",
+		     a);
+	if (pol->nlan6) {
+		struct mxgw_prefix6 p[MXGW_LAN6_MAX];
+
+		for (unsigned int i = 0; i < pol->nlan6; i++) {
+			p[i] = mxgw_prefix6_of(&pol->lan6[i]);
+			inside |= mxgw_prefix6_contains(&p[i], &pol->mailserver6);
+		}
+		prefixes6_str(p, pol->nlan6, list, sizeof(list));
+		if (!inside)
+			warn(fs, line, "mailserver6", NULL,
+			     "%s is outside lan6 (%s, line %u), the LAN's prefixes where the mail server is: one of the two is mistyped, or lan6 misses the mail server's prefix",
+			     a, list, conf->lines.lan6);
+	} else if (host && host->lan6_dev[0] && !host->nlan6) {
+		warn(fs, line, "mailserver6", NULL,
+		     "%s is routed through %s, which has no global IPv6 prefix: load finds no LAN prefix to guard (give %s an address in the mail server's prefix, or name the LAN's prefixes with lan6)",
+		     a, host->lan6_dev, host->lan6_dev);
+	} else if (host && host->lan6_dev[0]) {
+		for (unsigned int i = 0; i < host->nlan6; i++)
+			inside |= mxgw_prefix6_contains(&host->lan6[i], &pol->mailserver6);
+		prefixes6_str(host->lan6, host->nlan6, list, sizeof(list));
+		if (!inside)
+			warn(fs, line, "mailserver6", NULL,
+			     "%s is outside the prefixes connected on %s (%s), where the route to it leaves, which load takes for the LAN's: it is behind a router there, so name the LAN's prefixes with lan6",
+			     a, host->lan6_dev, list);
+	}
+	if (host && host->ip6_forward == 0)
+		warn(fs, line, "mailserver6", NULL,
+		     "IPv6 forwarding is off on this host (net.ipv6.conf.all.forwarding = 0): nothing reaches %s over IPv6 (sysctl -w net.ipv6.conf.all.forwarding=1, and a line in /etc/sysctl.d to keep it)",
+		     a);
+}
+
+/* A lan6 prefix the WAN link shares: its hosts would look spoofed. */
+static void check_lan6(struct findings *fs, const struct mxgw_advice_host *host)
+{
+	const struct mxgw_conf_file *conf = fs->conf;
+	const struct mxgw_policy *pol = &conf->policy;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+
+	if (!host)
+		return;
+	for (unsigned int i = 0; i < pol->nlan6; i++) {
+		for (unsigned int k = 0; k < host->nwan6 && k < MXGW_ADVICE_WAN6_MAX; k++) {
+			const struct mxgw_cidr6 *w = &host->wan6[k].pfx;
+
+			if (!mxgw_cidr6_overlap(&pol->lan6[i], w))
+				continue;
+			warn(fs, conf->lines.lan6, "lan6", NULL,
+			     "%s/%u overlaps %s/%u of the WAN interface %s: its hosts there (the provider's router among them) would be taken for LAN sources arriving on the WAN and dropped as spoofed",
+			     ip6_str(&pol->lan6[i].addr, a), pol->lan6[i].len,
+			     ip6_str(&w->addr, b), w->len, host->wan6[k].dev);
+		}
+	}
+}
+
 /* Stable, by line: the order an operator reads the file in. */
 static void sort_by_line(struct mxgw_finding *f, unsigned int n)
 {
@@ -446,8 +576,9 @@ static void sort_by_line(struct mxgw_finding *f, unsigned int n)
 	}
 }
 
-unsigned int mxgw_advice_check(const struct mxgw_conf_file *conf,
-			       struct mxgw_finding *out, unsigned int max)
+unsigned int mxgw_advice_check_host(const struct mxgw_conf_file *conf,
+				    const struct mxgw_advice_host *host,
+				    struct mxgw_finding *out, unsigned int max)
 {
 	struct findings fs = { .conf = conf, .out = out, .max = max };
 
@@ -456,8 +587,16 @@ unsigned int mxgw_advice_check(const struct mxgw_conf_file *conf,
 	check_plaintext(&fs);
 	check_to_gateway(&fs);
 	check_dns(&fs);
+	check_mailserver6(&fs, host);
+	check_lan6(&fs, host);
 	sort_by_line(out, fs.n < max ? fs.n : max);
 	return fs.n;
+}
+
+unsigned int mxgw_advice_check(const struct mxgw_conf_file *conf,
+			       struct mxgw_finding *out, unsigned int max)
+{
+	return mxgw_advice_check_host(conf, NULL, out, max);
 }
 
 void mxgw_finding_print(const struct mxgw_conf_file *conf,

@@ -2,7 +2,9 @@
 /*
  * mxctl check: validate a config without loading it, then say where it
  * strays from the advice of the Kerio MailServer guide (Table 1.1, the
- * shipped table).  The parser's own warnings (from on port 25, a
+ * shipped table), and where the config speaks of IPv6 what this host says
+ * to it (forwarding, the WAN's and the LAN's prefixes: -i IFNAME names the
+ * WAN interface).  The parser's own warnings (from on port 25, a
  * nat-ports range with few free ports, ...) are shown as the parser words
  * them and never repeated by the advice checks.
  *
@@ -11,15 +13,21 @@
  * 2 stays a usage error, as for every command.
  */
 #define _GNU_SOURCE	/* open_memstream */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <ifaddrs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include "mxctl.h"
 #include "args.h"
 #include "config.h"
 #include "json.h"
 #include "advice.h"
+#include "../loader/loader.h"
 
 /* Valid, with warnings: also in mxctl.h, for the help text. */
 #ifndef EXIT_WARNINGS
@@ -206,6 +214,110 @@ static void print_text(const struct check *c, const struct mxgw_conf_file *conf)
 		printf("%s: valid, no warnings\n", c->path);
 }
 
+static int read_int(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	int v = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+/* The global IPv6 prefixes of @dev into @host->wan6. */
+static void wan6_prefixes(const char *dev, struct mxgw_advice_host *host)
+{
+	struct ifaddrs *ifa, *i;
+
+	if (getifaddrs(&ifa))
+		return;
+	for (i = ifa; i; i = i->ifa_next) {
+		struct mxgw_cidr6 c = { .len = 0 };
+		struct mxgw_in6 mask;
+
+		if (!i->ifa_addr || !i->ifa_netmask || i->ifa_addr->sa_family != AF_INET6 ||
+		    strcmp(i->ifa_name, dev) || host->nwan6 >= MXGW_ADVICE_WAN6_MAX)
+			continue;
+		memcpy(&c.addr, &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, sizeof(c.addr));
+		memcpy(&mask, &((struct sockaddr_in6 *)i->ifa_netmask)->sin6_addr, sizeof(mask));
+		/* link-local is every link's (fe80::/10) */
+		if ((ntohl(c.addr.a[0]) & 0xffc00000) == 0xfe800000)
+			continue;
+		for (unsigned int w = 0; w < 4; w++)
+			c.len += __builtin_popcount(mask.a[w]);
+		c.addr = mxgw_in6_and(&c.addr, &mask);
+		host->wan6[host->nwan6].pfx = c;
+		snprintf(host->wan6[host->nwan6].dev, IF_NAMESIZE, "%s", dev);
+		host->nwan6++;
+	}
+	freeifaddrs(ifa);
+}
+
+/*
+ * The interfaces mxgw runs on in this namespace, read from the pin
+ * directory as it is: check changes nothing (no bpffs mounted, no pins
+ * renamed, as mxgw_loaded_ifnames would), and without root sees none.
+ */
+static int loaded_ifnames(char (*names)[IF_NAMESIZE], int max)
+{
+	char ns[PATH_MAX];
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	if (mxgw_ns_pin_dir(ns, sizeof(ns)))
+		return 0;
+	d = opendir(ns);
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) && n < max)
+		if (de->d_name[0] != '.' && strlen(de->d_name) < IF_NAMESIZE)
+			snprintf(names[n++], IF_NAMESIZE, "%s", de->d_name);
+	closedir(d);
+	return n;
+}
+
+/*
+ * What the IPv6 advice needs of this host, for a config that speaks of
+ * IPv6: forwarding, the WAN interfaces' prefixes (-i IFNAME, else those
+ * mxgw runs on in this namespace) and the prefixes load would find for
+ * the LAN.  What cannot be read stays unknown, and nothing is said of it.
+ */
+static const struct mxgw_advice_host *host_facts(const struct mxctl_opts *opts,
+						 const struct mxgw_policy *pol)
+{
+	static struct mxgw_advice_host host;
+	char names[8][IF_NAMESIZE];
+	__u32 wan = 0, oif = 0;
+	int n = 0, k;
+
+	if (!pol->has_mailserver6 && !pol->nlan6)
+		return NULL;
+	memset(&host, 0, sizeof(host));
+	host.ip6_forward = pol->has_mailserver6 ?
+			   read_int("/proc/sys/net/ipv6/conf/all/forwarding") : -1;
+	if (opts->ifname)
+		snprintf(names[n++], IF_NAMESIZE, "%s", opts->ifname);
+	else
+		n = loaded_ifnames(names, 8);
+	for (int i = 0; i < n; i++) {
+		wan6_prefixes(names[i], &host);
+		if (!wan)
+			wan = if_nametoindex(names[i]);
+	}
+	if (pol->nlan6)
+		return &host;
+	k = mxgw_lan6_of(pol, wan, host.lan6, MXGW_LAN6_MAX, &oif);
+	if (k >= 0 && oif && if_indextoname(oif, host.lan6_dev))
+		host.nlan6 = k;
+	else
+		host.lan6_dev[0] = '\0';
+	return &host;
+}
+
 static int cmd_check(const struct mxctl_opts *opts, const void *args)
 {
 	/* Too large for the stack of a short command. */
@@ -229,8 +341,8 @@ static int cmd_check(const struct mxctl_opts *opts, const void *args)
 		return 1;
 	}
 	if (!c.rc)
-		nfindings = mxgw_advice_check(&conf, findings,
-					      MXGW_ADVICE_MAX_FINDINGS);
+		nfindings = mxgw_advice_check_host(&conf, host_facts(opts, &conf.policy),
+						   findings, MXGW_ADVICE_MAX_FINDINGS);
 	if (nfindings > MXGW_ADVICE_MAX_FINDINGS)
 		nfindings = MXGW_ADVICE_MAX_FINDINGS;
 	ret = collect(&c, findings, nfindings);

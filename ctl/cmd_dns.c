@@ -89,6 +89,6 @@ static int cmd_dns(const struct mxctl_opts *opts, const void *args)
 const struct mxctl_cmd mxctl_cmd_dns = {
 	.name = "dns",
 	.handler = cmd_dns,
-	.help = "the DNS records of the config: public MX and A, local A (zone file syntax)",
+	.help = "the DNS records of the config: public MX, A and AAAA, local A and AAAA (zone file syntax)",
 	.json = true,
 };

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <linux/capability.h>
@@ -58,6 +59,43 @@ static void print_notes(const char *cmd, const char *ifname,
 			"the kernel forwards incoming mail, the XDP redirect fast path stays off\n");
 }
 
+static const char *ip6_str(const struct mxgw_in6 *a, char *buf)
+{
+	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+}
+
+/* The warnings of mailserver6: what would keep IPv6 mail from it. */
+static void preflight6(const char *cmd, const char *ifname, const struct mxgw_policy *pol,
+		       const struct mxgw_preflight *pf)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+
+	ip6_str(&pol->mailserver6, a);
+	if (pf->ip6_forward == 0)
+		mxctl_err("%s %s: warning: IPv6 forwarding is off (net.ipv6.conf.all.forwarding = 0): "
+			  "nothing reaches the mail server %s over IPv6 (sysctl -w "
+			  "net.ipv6.conf.all.forwarding=1, and a line in /etc/sysctl.d to keep it; "
+			  "a WAN configured by router advertisements then needs "
+			  "net.ipv6.conf.%s.accept_ra=2)", cmd, ifname, a, ifname);
+	else if (pf->ip6_forward < 0)
+		mxctl_err("%s %s: warning: IPv6 is off in this kernel or namespace "
+			  "(no /proc/sys/net/ipv6): nothing reaches the mail server %s over IPv6",
+			  cmd, ifname, a);
+	if (pf->lan6_route == 1 && pf->route6_len)
+		mxctl_err("%s %s: warning: mailserver6 %s is routed out of %s itself (route %s/%u): "
+			  "nothing reaches it over IPv6; route the LAN's IPv6 prefix to the LAN "
+			  "interface", cmd, ifname, a, ifname, ip6_str(&pf->route6_dst, b),
+			  pf->route6_len);
+	else if (pf->lan6_route == 1)
+		mxctl_err("%s %s: warning: mailserver6 %s is reached only by the default route, "
+			  "out of %s itself: nothing reaches it over IPv6; give the LAN interface "
+			  "an address in its prefix (or a route to it)", cmd, ifname, a, ifname);
+	else if (pf->lan6_route < 0)
+		mxctl_err("%s %s: warning: no route to mailserver6 %s (%s): nothing reaches it "
+			  "over IPv6; give the LAN interface an address in its prefix (or a "
+			  "route to it)", cmd, ifname, a, strerror(-pf->lan6_route));
+}
+
 /*
  * Is @ifname a mistake for the WAN interface?  Refusals (loopback, the LAN
  * interface) return 1 after saying why; warnings are said and return 0.
@@ -100,22 +138,72 @@ static int preflight(const char *cmd, const char *ifname, const struct mxgw_poli
 		mxctl_err("%s %s: warning: IPv4 forwarding is off (net.ipv4.ip_forward = 0): "
 			  "nothing reaches the mail server (sysctl -w net.ipv4.ip_forward=1, "
 			  "and a line in /etc/sysctl.d to keep it)", cmd, ifname);
+	if (pol->has_mailserver6)
+		preflight6(cmd, ifname, pol, &pf);
 	return 0;
 }
 
 #define MAX_CONNS	64
 
 /*
+ * Over IPv6, the connections to the WAN interfaces' own IPv6 addresses
+ * (@names, @nif of them) that a "to gateway" service of the new table
+ * would not let in.  Returns how many it named, or -1 when they cannot be
+ * listed (said, unless --force goes on without).
+ */
+static int check_cut6(const char *what, const char (*names)[IF_NAMESIZE], int nif,
+		      const struct mxgw_policy *pol, bool force)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	struct mxgw_tcp6_conn c[MAX_CONNS];
+	int cut = 0;
+
+	for (int i = 0; i < nif; i++) {
+		__u32 ifindex = if_nametoindex(names[i]);
+		struct mxgw_wan wan;
+		int n;
+
+		/* no such interface: load says so, reload skips it */
+		if (!ifindex || mxgw_wan_of(ifindex, pol, &wan) || !wan.naddrs6)
+			continue;
+		n = mxgw_incoming_tcp6(wan.addrs6, wan.naddrs6, c, MAX_CONNS);
+		if (n < 0) {
+			mxctl_err("%s: cannot list the gateway's connections (/proc/net/tcp6): %s%s",
+				  what, strerror(-n), force ? "" : "; --force to go on without");
+			return force ? cut : -1;
+		}
+		for (int k = 0; k < n && k < MAX_CONNS; k++) {
+			if (mxgw_policy_lets_in_to_gateway6(pol, IPPROTO_TCP, c[k].local_port,
+							    &c[k].remote_addr))
+				continue;
+			mxctl_err("%s: %sestablished tcp [%s]:%u -> [%s]:%u would be cut by the new table",
+				  what, force ? "warning: " : "",
+				  inet_ntop(AF_INET6, &c[k].remote_addr, a, sizeof(a)),
+				  c[k].remote_port,
+				  inet_ntop(AF_INET6, &c[k].local_addr, b, sizeof(b)),
+				  c[k].local_port);
+			cut++;
+		}
+		if (n > MAX_CONNS)
+			mxctl_err("%s: %d more connections to the gateway not checked", what,
+				  n - MAX_CONNS);
+	}
+	return cut;
+}
+
+/*
  * The gateway's own established TCP connections on the public address
- * (ssh, say) that the new table would cut: each is named; without --force
+ * (ssh, say), and over IPv6 on the WAN interfaces' (@names, @nif) own
+ * addresses, that the new table would cut: each is named; without --force
  * the command is refused (1) before anything changes.  @what: "load wan0"
  * or "reload".
  */
-static int check_cut(const char *what, const struct mxgw_policy *pol, bool force)
+static int check_cut(const char *what, const char (*names)[IF_NAMESIZE], int nif,
+		     const struct mxgw_policy *pol, bool force)
 {
 	struct mxgw_tcp_conn c[MAX_CONNS];
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
-	int n = mxgw_incoming_tcp(pol->public_addr, c, MAX_CONNS), cut = 0;
+	int n = mxgw_incoming_tcp(pol->public_addr, c, MAX_CONNS), cut = 0, cut6;
 
 	if (n < 0) {
 		mxctl_err("%s: cannot list the gateway's connections (/proc/net/tcp): %s%s",
@@ -134,6 +222,10 @@ static int check_cut(const char *what, const struct mxgw_policy *pol, bool force
 	if (n > MAX_CONNS)
 		mxctl_err("%s: %d more connections to the gateway not checked", what,
 			  n - MAX_CONNS);
+	cut6 = check_cut6(what, names, nif, pol, force);
+	if (cut6 < 0)
+		return 1;
+	cut += cut6;
 	if (!cut || force)
 		return 0;
 	mxctl_err("%s: refused: %d established connection%s to the gateway would be cut "
@@ -241,6 +333,7 @@ static int cmd_load(const struct mxctl_opts *opts, const void *args)
 	const bool force = a->force;
 	struct mxgw_load_result res;
 	struct mxgw_conf_file conf;
+	char names[1][IF_NAMESIZE];
 	const char *ifname;
 	char what[IF_NAMESIZE + 8];
 	int err;
@@ -251,7 +344,9 @@ static int cmd_load(const struct mxctl_opts *opts, const void *args)
 	if (parse(opts, &conf))
 		return 1;
 	snprintf(what, sizeof(what), "load %s", ifname);
-	if (preflight("load", ifname, &conf.policy) || check_cut(what, &conf.policy, force))
+	snprintf(names[0], IF_NAMESIZE, "%s", ifname);
+	if (preflight("load", ifname, &conf.policy) ||
+	    check_cut(what, names, 1, &conf.policy, force))
 		return 1;
 	err = mxgw_ensure_bpffs();
 	if (err) {
@@ -319,7 +414,7 @@ static int cmd_reload(const struct mxctl_opts *opts, const void *args)
 	/* parsed once, before anything is touched */
 	if (parse(opts, &conf))
 		return 1;
-	if (check_cut("reload", &conf.policy, force))
+	if (check_cut("reload", names, n, &conf.policy, force))
 		return 1;
 	for (int i = 0; i < n; i++) {
 		struct mxgw_pins pins;

@@ -26,7 +26,7 @@
 #include "mxctl.h"
 #include "args.h"
 #include "../maps/names.h"
-#include "json.h"
+#include "print_log.h"
 #include "../loader/loader.h"
 
 #define MAX_IFS		16
@@ -48,7 +48,6 @@ struct log_run {
 	int nifs;
 	int verdict;		/* --verdict: MXGW_EV_*, or -1 for both */
 	FILE *pcap;
-	struct json json;
 	bool use_json;
 	long left;		/* --count: events still to show, -1 unlimited */
 	__u64 shown;
@@ -72,71 +71,12 @@ static __s64 clock_ns(clockid_t id)
 	return (__s64)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static const char *proto_name(__u8 p)
-{
-	return p == 6 ? "tcp" : p == 17 ? "udp" : p == 1 ? "icmp" : p ? "ip" : "-";
-}
-
-/* pcap, microsecond format: the global header, then one record an event. */
-static void pcap_header(FILE *f)
-{
-	struct {
-		__u32 magic;
-		__u16 major, minor;
-		__s32 thiszone;
-		__u32 sigfigs, snaplen, linktype;
-	} h = { 0xa1b2c3d4, 2, 4, 0, 0, MXGW_EVENT_HEAD, 1 /* Ethernet */ };
-
-	fwrite(&h, sizeof(h), 1, f);
-}
-
-static void pcap_record(FILE *f, __s64 real_ns, const struct mxgw_event *ev)
-{
-	struct {
-		__u32 sec, usec, incl_len, orig_len;
-	} r = {
-		.sec = real_ns / 1000000000LL,
-		.usec = (real_ns % 1000000000LL) / 1000,
-		.incl_len = ev->head_len,
-		.orig_len = ev->pkt_len > ev->head_len ? ev->pkt_len : ev->head_len,
-	};
-
-	fwrite(&r, sizeof(r), 1, f);
-	fwrite(ev->head, 1, ev->head_len, f);
-	fflush(f);
-}
-
-/* "2024-05-01T12:00:00.123456Z" of a CLOCK_REALTIME ns time. */
-static void iso_time(char *buf, size_t len, __s64 real_ns)
-{
-	time_t sec = real_ns / 1000000000LL;
-	struct tm tm;
-
-	gmtime_r(&sec, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + strlen(buf), len - strlen(buf), ".%06lldZ",
-		 (long long)(real_ns % 1000000000LL) / 1000);
-}
-
-static void endpoint(char *buf, size_t len, __be32 a, __be16 port, __u8 proto)
-{
-	char s[INET_ADDRSTRLEN];
-
-	inet_ntop(AF_INET, &a, s, sizeof(s));
-	if (proto == 6 || proto == 17)
-		snprintf(buf, len, "%s:%u", s, ntohs(port));
-	else
-		snprintf(buf, len, "%s", s);
-}
-
 static int on_event(void *ctx, void *data, size_t size)
 {
 	const struct mxgw_event *ev = data;
 	struct log_if *lif = ctx;
 	struct log_run *run = lif->run;
-	char src[32], dst[32], when[40];
-	const char *svc = "";
-	__s64 real_ns;
+	struct mxctl_log_ctx lc = { .ifname = lif->name, .service = "" };
 
 	/* not "stop": what the buffer holds when we stop is still shown */
 	if (size < sizeof(*ev) || !run->left)
@@ -146,40 +86,16 @@ static int on_event(void *ctx, void *data, size_t size)
 	if (lif->want_svc >= 0 && ev->svc_id != lif->want_svc)
 		return 0;
 	if (ev->svc_id && lif->svcs[ev->svc_id].in_use)
-		svc = lif->svcs[ev->svc_id].name;
+		lc.service = lif->svcs[ev->svc_id].name;
+	lc.real_ns = (__s64)ev->ts_ns + run->mono_to_real;
 
-	real_ns = (__s64)ev->ts_ns + run->mono_to_real;
-	iso_time(when, sizeof(when), real_ns);
-	endpoint(src, sizeof(src), ev->saddr[0], ev->sport, ev->proto);
-	endpoint(dst, sizeof(dst), ev->daddr[0], ev->dport, ev->proto);
-
-	if (run->use_json) {
-		struct json *j = &run->json;
-
-		/* JSON lines: each event a document of its own, no commas */
-		json_init(j, stdout);
-		json_object_start(j);
-		json_kv_string(j, "time", when);
-		json_kv_string(j, "ifname", lif->name);
-		json_kv_string(j, "direction", ev->dir == MXGW_DIR_IN ? "in" : "out");
-		json_kv_string(j, "verdict", ev->verdict == MXGW_EV_DROP ? "drop" : "allow");
-		json_kv_string(j, "reason", mxgw_counter_name(ev->reason));
-		json_kv_string(j, "proto", proto_name(ev->proto));
-		json_kv_string(j, "src", src);
-		json_kv_string(j, "dst", dst);
-		json_kv_string(j, "service", svc);
-		json_kv_uint(j, "len", ev->pkt_len);
-		json_object_end(j);
-	} else {
-		printf("%s %s %-3s %-5s %-22s %-4s %21s -> %-21s %s%slen %u\n", when,
-		       lif->name, ev->dir == MXGW_DIR_IN ? "in" : "out",
-		       ev->verdict == MXGW_EV_DROP ? "drop" : "allow",
-		       mxgw_counter_name(ev->reason), proto_name(ev->proto), src, dst,
-		       svc, *svc ? " " : "", ev->pkt_len);
-	}
+	if (run->use_json)
+		mxctl_log_json(stdout, &lc, ev);
+	else
+		mxctl_log_text(stdout, &lc, ev);
 	fflush(stdout);
 	if (run->pcap)
-		pcap_record(run->pcap, real_ns, ev);
+		mxctl_pcap_record(run->pcap, lc.real_ns, ev);
 	run->shown++;
 	if (run->left > 0)
 		run->left--;
@@ -261,7 +177,7 @@ static int take_reader_lock(struct log_if *lif)
 		return err;
 	mxgw_maps_read_log_lease(&lif->maps, &l);
 	if (l.pid) {
-		iso_time(since, sizeof(since), l.since_ns);
+		mxctl_log_iso_time(since, sizeof(since), l.since_ns);
 		mxctl_err("log %s: already read by pid %u (mxctl log since %s); "
 			  "one reader per interface: stop that one first", lif->name,
 			  l.pid, since);
@@ -337,7 +253,6 @@ static int cmd_log(const struct mxctl_opts *opts, const void *args)
 	if (n < 0)
 		return 1;
 	run.use_json = opts->json;
-	json_init(&run.json, stdout);
 	run.since_ns = clock_ns(CLOCK_REALTIME);
 	run.mono_to_real = run.since_ns - clock_ns(CLOCK_MONOTONIC);
 
@@ -385,7 +300,7 @@ static int cmd_log(const struct mxctl_opts *opts, const void *args)
 			err = -errno;
 			mxctl_err("log: %s: %s", pcap, strerror(errno));
 		} else {
-			pcap_header(run.pcap);
+			mxctl_pcap_header(run.pcap);
 		}
 	}
 	if (!err) {

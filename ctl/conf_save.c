@@ -487,7 +487,7 @@ int mxgw_conf_diff_running(const struct mxgw_conf_file *file,
 			if (r->verdict[MXGW_DIR_IN] != s->verdict[MXGW_DIR_IN])
 				d |= MXGW_DIFF_IN;
 			if (r->port != s->port || r->protos != s->protos ||
-			    !(r->flags & MXGW_PORT_F_FROM) != !s->nfrom ||
+			    !(r->flags & MXGW_PORT_F_FROM) != !mxgw_policy_service_has_from(s) ||
 			    !(r->flags & MXGW_PORT_F_GATEWAY) != !s->to_gateway)
 				d |= MXGW_DIFF_DEFINITION;
 		}

@@ -79,6 +79,8 @@ struct parser {
 	unsigned int conntrack_max_line;
 	unsigned int timeout_line[MXGW_CT_STATE_MAX];
 	unsigned int log_rate_line;
+	unsigned int mailserver6_line;
+	unsigned int lan6_line;
 	/* The DNS keywords: once-only ones, and the first of any of them. */
 	unsigned int domain_line;
 	unsigned int mx_host_line;
@@ -359,6 +361,183 @@ static void parse_host(struct parser *p, const struct fields *f, int which)
 	}
 	*h->addr = addr;
 	h->line = p->line;
+}
+
+/* ---- IPv6: mailserver6, lan6 -------------------------------------------- */
+
+/* The IPv6 ranges no mail server nor LAN prefix can be in (RFC 4291, 3879). */
+static const struct {
+	const char *net;
+	__u8 len;
+	const char *what;
+} v6_not_global[] = {
+	{ "::", 128, "unspecified, ::" },
+	{ "::1", 128, "loopback, ::1" },
+	{ "::ffff:0:0", 96, "IPv4-mapped, ::ffff:0:0/96" },
+	{ "::", 96, "IPv4-compatible, ::/96, deprecated" },
+	{ "fe80::", 10, "link-local, fe80::/10: never forwarded" },
+	{ "fec0::", 10, "site-local, fec0::/10, deprecated" },
+	{ "ff00::", 8, "multicast, ff00::/8" },
+};
+
+/* inet_pton's full IPv6 syntax (a dotted IPv4 tail included), nothing else:
+ * no zone index, no brackets. */
+static bool parse_ipv6(const char *s, struct mxgw_in6 *addr)
+{
+	_Static_assert(sizeof(*addr) == sizeof(struct in6_addr), "mxgw_in6 is an in6_addr");
+	return inet_pton(AF_INET6, s, addr) == 1;
+}
+
+/* Which range of v6_not_global @c overlaps (a host: /128); NULL if none. */
+static const char *v6_not_global_reason(const struct mxgw_cidr6 *c)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(v6_not_global); i++) {
+		struct mxgw_cidr6 r = { .len = v6_not_global[i].len };
+
+		parse_ipv6(v6_not_global[i].net, &r.addr);
+		if (mxgw_cidr6_overlap(c, &r))
+			return v6_not_global[i].what;
+	}
+	return NULL;
+}
+
+static void format_ipv6(const struct mxgw_in6 *a, char *buf)
+{
+	inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+}
+
+/*
+ * ADDR[/LEN] of @s into @c: LEN from @min_len to 128, and without it
+ * @bare_len (0: the length is required).  Host bits must be zero.
+ * @field/@sub name the diagnostics.  False after an error.
+ */
+static bool parse_cidr6(struct parser *p, const char *field, const char *sub,
+			const char *s, unsigned long min_len, __u8 bare_len,
+			struct mxgw_cidr6 *c)
+{
+	char addr[INET6_ADDRSTRLEN], net[INET6_ADDRSTRLEN];
+	size_t alen = strcspn(s, "/");
+	unsigned long len = bare_len;
+	struct mxgw_prefix6 pfx;
+
+	if (alen < sizeof(addr)) {
+		memcpy(addr, s, alen);
+		addr[alen] = '\0';
+	}
+	if (alen >= sizeof(addr) || !parse_ipv6(addr, &c->addr)) {
+		conf_error(p, field, sub, "\"%s\" is not an IPv6 %s", s,
+			   bare_len ? "address or prefix" : "prefix ADDR/LEN");
+		return false;
+	}
+	if (!s[alen] && !bare_len) {
+		conf_error(p, field, sub, "\"%s\": missing /LEN (%lu..128)", s,
+			   min_len);
+		return false;
+	}
+	if (s[alen] && (!parse_decimal(s + alen + 1, 128, &len) || len < min_len)) {
+		conf_error(p, field, sub, "\"%s\": prefix length must be %lu..128",
+			   s, min_len);
+		return false;
+	}
+	c->len = (__u8)len;
+	/* the data plane matches on the prefix; stray bits are a typo */
+	pfx = mxgw_prefix6_of(c);
+	if (!mxgw_in6_eq(&pfx.net, &c->addr)) {
+		format_ipv6(&pfx.net, net);
+		conf_error(p, field, sub, "\"%s\": host bits set (network is %s/%u)",
+			   s, net, c->len);
+		return false;
+	}
+	return true;
+}
+
+/* mailserver6 ADDR: the mail server's own global address, once. */
+static void parse_mailserver6(struct parser *p, const struct fields *f)
+{
+	struct mxgw_policy *pol = &p->conf->policy;
+	struct mxgw_cidr6 c = { .len = 128 };
+	const char *why;
+
+	if (!check_one_value(p, f, "address"))
+		return;
+	if (!parse_ipv6(f->tok[1], &c.addr)) {
+		conf_error(p, "mailserver6", NULL, "\"%s\" is not an IPv6 address",
+			   f->tok[1]);
+		return;
+	}
+	why = v6_not_global_reason(&c);
+	if (why) {
+		conf_error(p, "mailserver6", NULL,
+			   "%s is not a global unicast address (%s)", f->tok[1], why);
+		return;
+	}
+	if (!set_once(p, "mailserver6", &p->mailserver6_line))
+		return;
+	pol->has_mailserver6 = true;
+	pol->mailserver6 = c.addr;
+}
+
+/*
+ * lan6 PREFIX[,PREFIX...]: the LAN's routed prefixes, once, at most
+ * MXGW_LAN6_MAX, none overlapping another or a range that is no LAN's.
+ * Every entry is checked, so one run shows every bad one.
+ */
+static void parse_lan6(struct parser *p, const struct fields *f)
+{
+	struct mxgw_cidr6 lan6[MXGW_LAN6_MAX];
+	unsigned int errors = p->nerrors, n = 0, count = 0;
+	char *entry, *comma;
+
+	if (f->n < 2) {
+		conf_error(p, "lan6", NULL, "missing prefix list");
+		return;
+	}
+	if (f->n > 2) {
+		conf_error(p, "lan6", NULL,
+			   "extra field \"%s\" (expected one comma-separated list without blanks)",
+			   f->tok[2]);
+		return;
+	}
+	for (entry = f->tok[1]; entry; entry = comma ? comma + 1 : NULL) {
+		struct mxgw_cidr6 c;
+		const char *why;
+		bool dup = false;
+
+		comma = strchr(entry, ',');
+		if (comma)
+			*comma = '\0';
+		count++;
+		if (!*entry) {
+			conf_error(p, "lan6", NULL, "empty entry");
+			continue;
+		}
+		if (!parse_cidr6(p, "lan6", NULL, entry, 1, 0, &c))
+			continue;
+		why = v6_not_global_reason(&c);
+		if (why) {
+			conf_error(p, "lan6", NULL, "\"%s\" is not a LAN's global prefix: it overlaps %s",
+				   entry, why);
+			continue;
+		}
+		for (unsigned int i = 0; i < n && !dup; i++) {
+			char other[INET6_ADDRSTRLEN];
+
+			if (!mxgw_cidr6_overlap(&lan6[i], &c))
+				continue;
+			format_ipv6(&lan6[i].addr, other);
+			conf_error(p, "lan6", NULL, "\"%s\" overlaps %s/%u, listed before",
+				   entry, other, lan6[i].len);
+			dup = true;
+		}
+		if (!dup && n < MXGW_LAN6_MAX)
+			lan6[n++] = c;
+	}
+	if (count > MXGW_LAN6_MAX)
+		conf_error(p, "lan6", NULL, "more than %d prefixes", MXGW_LAN6_MAX);
+	if (p->nerrors != errors || !set_once(p, "lan6", &p->lan6_line))
+		return;
+	memcpy(p->conf->policy.lan6, lan6, n * sizeof(lan6[0]));
+	p->conf->policy.nlan6 = n;
 }
 
 /* default / icmp-echo: allow or deny, once. */
@@ -909,6 +1088,25 @@ static bool prefix_listed(const struct mxgw_policy_service *svc,
 	return false;
 }
 
+/* One IPv6 "ADDR[/LEN]" entry of a from list: a bare address is a /128. */
+static void svc_parse_from6(struct parser *p, const char *field, const char *entry,
+			    struct mxgw_policy_service *svc)
+{
+	struct mxgw_cidr6 c;
+
+	if (!parse_cidr6(p, field, "from", entry, 0, 128, &c))
+		return;
+	for (unsigned int i = 0; i < svc->nfrom6; i++) {
+		if (svc->from6[i].len == c.len &&
+		    mxgw_in6_eq(&svc->from6[i].addr, &c.addr)) {
+			conf_error(p, field, "from", "\"%s\" listed twice", entry);
+			return;
+		}
+	}
+	if (svc->nfrom6 < MXGW_POLICY_MAX_FROM_PER_SVC)
+		svc->from6[svc->nfrom6++] = c;
+}
+
 /*
  * The comma-separated from list; @s is modified.  Every entry is checked
  * even past the limit, so one run shows every bad entry.
@@ -927,6 +1125,11 @@ static void svc_parse_from(struct parser *p, const char *field, char *s,
 		count++;
 		if (!*entry) {
 			conf_error(p, field, "from", "empty entry");
+			continue;
+		}
+		/* a colon makes it IPv6: "1.2.3" stays an IPv4 mistake */
+		if (strchr(entry, ':')) {
+			svc_parse_from6(p, field, entry, svc);
 			continue;
 		}
 		if (!svc_parse_prefix(p, field, entry, &pfx))
@@ -1002,12 +1205,12 @@ static void svc_warn(struct parser *p, const char *field,
 		     const struct mxgw_policy_service *svc)
 {
 	/* what `load` over SSH exposes: say so at load time, not only in check */
-	if (svc->to_gateway && !svc->nfrom &&
+	if (svc->to_gateway && !mxgw_policy_service_has_from(svc) &&
 	    svc->verdict[MXGW_DIR_IN] == MXGW_ALLOW)
 		conf_warn(p, field, "to",
 			  "gateway without from opens the gateway's own %u/%s to the whole Internet: restrict it to where it is managed from (from CIDR[,CIDR...] before to gateway)",
 			  svc->port, mxgw_protos_str(svc->protos));
-	if (!svc->nfrom)
+	if (!mxgw_policy_service_has_from(svc))
 		return;
 	if (svc->verdict[MXGW_DIR_IN] != MXGW_ALLOW) {
 		conf_warn(p, field, "from", "has no effect: incoming is deny");
@@ -1068,6 +1271,10 @@ static void parse_line(struct parser *p, char *line)
 		parse_host(p, &f, HOST_PUBLIC);
 	else if (!strcmp(f.tok[0], "mailserver"))
 		parse_host(p, &f, HOST_MAILSERVER);
+	else if (!strcmp(f.tok[0], "mailserver6"))
+		parse_mailserver6(p, &f);
+	else if (!strcmp(f.tok[0], "lan6"))
+		parse_lan6(p, &f);
 	else if (!strcmp(f.tok[0], "default"))
 		parse_verdict_setting(p, &f, &p->conf->policy.default_verdict,
 				      &p->default_line);
@@ -1094,7 +1301,7 @@ static void parse_line(struct parser *p, char *line)
 		parse_log_rate(p, &f);
 	else
 		conf_error(p, "keyword", NULL,
-			   "unknown \"%s\" (expected public, mailserver, default, service, nat-ports, conntrack-max, timeout, icmp-echo, domain, mx-host, mx-preference, backup-mx or log-rate)",
+			   "unknown \"%s\" (expected public, mailserver, mailserver6, lan6, default, service, nat-ports, conntrack-max, timeout, icmp-echo, domain, mx-host, mx-preference, backup-mx or log-rate)",
 			   f.tok[0]);
 }
 
@@ -1291,6 +1498,8 @@ static int parse(const char *text, size_t len, const char *path,
 	conf->lines.mx_host = p.mx_host_line;
 	conf->lines.mx_preference = p.mx_preference_line;
 	conf->lines.log_rate = p.log_rate_line;
+	conf->lines.mailserver6 = p.mailserver6_line;
+	conf->lines.lan6 = p.lan6_line;
 	conf->lines.last = p.line;
 	check_nat_ports(&p);
 	check_dns(&p);

@@ -42,6 +42,8 @@ struct mxgw_conf_lines {
 	unsigned int mx_host;
 	unsigned int mx_preference;
 	unsigned int log_rate;
+	unsigned int mailserver6;
+	unsigned int lan6;
 	unsigned int last;		/* the file's last line */
 	/* where each service was defined, by its index in policy.services */
 	unsigned int service[MXGW_MAX_SERVICES - 1];

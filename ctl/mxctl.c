@@ -171,11 +171,14 @@ static const struct mxctl_arg global_args[] = {
 };
 
 /* mxctl help counters: every drop reason and path counter, as status and
- * stats name them, with what each counts (the man page's list too). */
+ * stats name them, with what each counts (the man page's list too); those
+ * of no address family (flag NOFAMILY) say so. */
 static int help_counters(void)
 {
 	for (int c = 0; c < MXGW_COUNTER_MAX; c++)
-		printf("%-24s %s\n", mxgw_counter_name(c), mxgw_counter_help(c));
+		printf("%-24s %s%s\n", mxgw_counter_name(c), mxgw_counter_help(c),
+		       mxgw_counter_table[c].flags & MXGW_CF_F_NOFAMILY ?
+		       "; no address family" : "");
 	return 0;
 }
 

@@ -42,6 +42,12 @@ extern const struct mxctl_cmd mxctl_cmd_load, mxctl_cmd_unload, mxctl_cmd_reload
 	mxctl_cmd_set_service, mxctl_cmd_status, mxctl_cmd_log, mxctl_cmd_conntrack,
 	mxctl_cmd_stats, mxctl_cmd_export, mxctl_cmd_dns, mxctl_cmd_check;
 
+struct mxgw_maps;
+struct json;
+/* mxctl conntrack's listing of one interface's flows, both families, to
+ * stdout (@j NULL: text) or @j. */
+int mxctl_conntrack_list(const char *ifname, const struct mxgw_maps *m, struct json *j);
+
 /* strerror() for a negative errno, in mxgw's words where they say more. */
 const char *mxctl_strerror(int err);
 /* "mxctl: " + message to stderr */

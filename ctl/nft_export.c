@@ -2,22 +2,33 @@
 /*
  * mxctl export nft: a parsed mxgw.conf as an nftables ruleset.
  *
- * What mxgw does, chain by chain:
- *   prerouting (nat)   the incoming column: allowed services are DNATed to
- *                      the mail server, the client's source kept; "from"
- *                      is a set per service.  Under default allow every
- *                      other TCP/UDP port is DNATed too, listed denials not.
- *   forward (filter)   tracked flows, then the incoming and outgoing
- *                      verdicts per service, echo requests from the LAN,
- *                      then the default; policy drop.
- *   postrouting (nat)  outgoing flows leave with the public address, ports
- *                      from nat-ports; the gateway's own traffic as it is.
- *   input (filter)     the public address itself: replies to the gateway's
- *                      flows, icmp-echo, the "to gateway" services (their
- *                      from sets too); everything else mxgw drops in XDP.
+ * One inet table for both families, as mxgw filters both.  What mxgw
+ * does, chain by chain:
+ *   prerouting (nat)   IPv4's incoming column: allowed services are DNATed
+ *                      to the mail server, the client's source kept;
+ *                      "from" is a set per service and family.  Under
+ *                      default allow every other TCP/UDP port is DNATed
+ *                      too, listed denials not.  IPv6 is routed: nothing.
+ *   forward (filter)   tracked flows (their ICMP and ICMPv6 errors
+ *                      related: PMTUD, RFC 4890 4.3.1), then the incoming
+ *                      verdicts per service (IPv4 to the DNATed mail
+ *                      server, IPv6 to mailserver6), the outgoing ones for
+ *                      both families, echo requests, then the default;
+ *                      policy drop, so nothing else from the WAN reaches a
+ *                      LAN address.
+ *   postrouting (nat)  IPv4's outgoing flows leave with the public address,
+ *                      ports from nat-ports; the gateway's own traffic as
+ *                      it is.  IPv6 leaves as it is.
+ *   input (filter)     the link's neighbour discovery, router
+ *                      advertisements and MLD; the public address itself:
+ *                      replies to the gateway's flows, icmp-echo, the "to
+ *                      gateway" services (their from sets too), everything
+ *                      else mxgw drops in XDP; over IPv6 the "to gateway"
+ *                      services alone are the table's, as in mxgw.
  *
  * Only the WAN interface is named: outgoing is what the gateway forwards
- * out of it, incoming what arrives on it for the public address.
+ * out of it, incoming what arrives on it for the public address or
+ * mailserver6.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -74,9 +85,19 @@ static void port_match(FILE *out, const struct mxgw_policy_service *s)
 		fprintf(out, "meta l4proto { tcp, udp } th dport %u", s->port);
 }
 
+/* Incoming allowed, but only from the service's from prefixes. */
 static bool has_from(const struct mxgw_policy_service *s)
 {
-	return s->nfrom && s->verdict[MXGW_DIR_IN] == MXGW_ALLOW;
+	return mxgw_policy_service_has_from(s) && s->verdict[MXGW_DIR_IN] == MXGW_ALLOW;
+}
+
+/* Are some IPv4 (@v6 false) or IPv6 sources let in?  A from list of the
+ * other family alone lets none of this one's in. */
+static bool in_allowed(const struct mxgw_policy_service *s, bool v6)
+{
+	if (s->verdict[MXGW_DIR_IN] != MXGW_ALLOW)
+		return false;
+	return !has_from(s) || (v6 ? s->nfrom6 : s->nfrom);
 }
 
 static void from_match(FILE *out, const struct mxgw_policy_service *s)
@@ -85,60 +106,94 @@ static void from_match(FILE *out, const struct mxgw_policy_service *s)
 		fprintf(out, " ip saddr @from_%s", s->name);
 }
 
+static void from6_match(FILE *out, const struct mxgw_policy_service *s)
+{
+	if (has_from(s))
+		fprintf(out, " ip6 saddr @from6_%s", s->name);
+}
+
+static const char *addr6(const struct mxgw_in6 *a, char *buf)
+{
+	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+}
+
 static void header(FILE *out, const struct mxgw_conf_file *conf, const char *wan)
 {
-	char pub[INET_ADDRSTRLEN], ms[INET_ADDRSTRLEN];
+	char pub[INET_ADDRSTRLEN], ms[INET_ADDRSTRLEN], ms6[INET6_ADDRSTRLEN];
+	const struct mxgw_policy *pol = &conf->policy;
 
 	fputs("#!/usr/sbin/nft -f\n"
 	      "# mxgw's table as an nftables ruleset (mxctl export nft), from ", out);
 	comment_text(out, conf->path);
 	fprintf(out, ".\n"
-		"# WAN %s, public %s, mail server %s, default %s, icmp-echo %s,\n"
+		"# WAN %s, public %s, mail server %s", wan, addr(pol->public_addr, pub),
+		addr(pol->mailserver_addr, ms));
+	if (pol->has_mailserver6)
+		fprintf(out, ", mailserver6 %s", addr6(&pol->mailserver6, ms6));
+	fprintf(out, ", default %s, icmp-echo %s,\n"
 		"# %u service%s.\n",
-		wan, addr(conf->policy.public_addr, pub), addr(conf->policy.mailserver_addr, ms),
-		mxgw_verdict_str(conf->policy.default_verdict),
-		mxgw_verdict_str(conf->policy.icmp_echo),
-		conf->policy.nservices, conf->policy.nservices == 1 ? "" : "s");
+		mxgw_verdict_str(pol->default_verdict), mxgw_verdict_str(pol->icmp_echo),
+		pol->nservices, pol->nservices == 1 ? "" : "s");
 	fprintf(out, "#\n"
-		"# nft -f FILE replaces table ip mxgw and touches nothing else.  The\n"
-		"# kernel must forward (sysctl -w net.ipv4.ip_forward=1).  Use it instead\n"
-		"# of mxgw on %s, not next to it.  Only the WAN interface is named:\n"
-		"# outgoing is what the gateway forwards out of %s, incoming what\n"
-		"# arrives on it for the public address.\n"
+		"# nft -f FILE replaces table inet mxgw (and table ip mxgw, an older\n"
+		"# export's) and touches nothing else.  The kernel must forward:\n"
+		"#   sysctl -w net.ipv4.ip_forward=1\n%s"
+		"# Use it instead of mxgw on %s, not next to it.  Only the WAN\n"
+		"# interface is named: outgoing is what the gateway forwards out of\n"
+		"# %s, incoming what arrives on it for the public address%s.\n"
 		"#\n"
 		"# Connection tracking as mxgw.conf sets it, with sysctl:\n"
 		"#   sysctl -w net.netfilter.nf_conntrack_max=%u\n",
-		wan, wan, conf->policy.conntrack_max);
+		pol->has_mailserver6 ? "#   sysctl -w net.ipv6.conf.all.forwarding=1\n" : "",
+		wan, wan, pol->has_mailserver6 ? " or\n# mailserver6" : "", pol->conntrack_max);
 	for (int i = 0; i < MXGW_CT_STATE_MAX; i++)
 		if (ct_sysctl[i])
 			fprintf(out, "#   sysctl -w net.netfilter.%s=%u\n", ct_sysctl[i],
-				conf->policy.timeout_s[i]);
+				pol->timeout_s[i]);
 	fputs("#\n"
 	      "# Where the kernel differs from mxgw: it reassembles IP fragments that\n"
 	      "# mxgw drops; masquerade may take a listed service's port inside\n"
-	      "# nat-ports, which mxgw skips; IPv6 is not touched by either.\n\n", out);
+	      "# nat-ports, which mxgw skips; IPv6 extension headers and martian\n"
+	      "# sources are the kernel's to judge, not this table's.\n\n", out);
 }
 
+/* One set per service and family that has prefixes: an empty one is
+ * never written, its family then let in by no rule. */
 static void from_sets(FILE *out, const struct mxgw_conf_file *conf)
 {
-	char a[INET_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN];
 
 	for (unsigned int i = 0; i < conf->policy.nservices; i++) {
 		const struct mxgw_policy_service *s = &conf->policy.services[i];
 
 		if (!has_from(s))
 			continue;
-		fprintf(out, "\t# service %s: incoming only from these sources\n"
-			"\tset from_%s {\n"
-			"\t\ttype ipv4_addr\n"
-			"\t\tflags interval\n"
-			"\t\telements = { ", s->name, s->name);
-		for (unsigned int f = 0; f < s->nfrom; f++) {
-			fprintf(out, "%s%s", f ? ", " : "", addr(s->from[f].addr, a));
-			if (s->from[f].len != 32)
-				fprintf(out, "/%u", s->from[f].len);
+		if (s->nfrom) {
+			fprintf(out, "\t# service %s: incoming only from these sources\n"
+				"\tset from_%s {\n"
+				"\t\ttype ipv4_addr\n"
+				"\t\tflags interval\n"
+				"\t\telements = { ", s->name, s->name);
+			for (unsigned int f = 0; f < s->nfrom; f++) {
+				fprintf(out, "%s%s", f ? ", " : "", addr(s->from[f].addr, a));
+				if (s->from[f].len != 32)
+					fprintf(out, "/%u", s->from[f].len);
+			}
+			fputs(" }\n\t}\n\n", out);
 		}
-		fputs(" }\n\t}\n\n", out);
+		if (s->nfrom6) {
+			fprintf(out, "\t# service %s: incoming only from these IPv6 sources\n"
+				"\tset from6_%s {\n"
+				"\t\ttype ipv6_addr\n"
+				"\t\tflags interval\n"
+				"\t\telements = { ", s->name, s->name);
+			for (unsigned int f = 0; f < s->nfrom6; f++) {
+				fprintf(out, "%s%s", f ? ", " : "", addr6(&s->from6[f].addr, a));
+				if (s->from6[f].len != 128)
+					fprintf(out, "/%u", s->from6[f].len);
+			}
+			fputs(" }\n\t}\n\n", out);
+		}
 	}
 }
 
@@ -154,12 +209,12 @@ static void chain_prerouting(FILE *out, const struct mxgw_conf_file *conf,
 	for (unsigned int i = 0; i < conf->policy.nservices; i++) {
 		const struct mxgw_policy_service *s = &conf->policy.services[i];
 
-		if (s->verdict[MXGW_DIR_IN] != MXGW_ALLOW || s->to_gateway)
+		if (!in_allowed(s, false) || s->to_gateway)
 			continue;
 		fprintf(out, "\t\tiifname \"%s\" ip daddr %s ", wan, pub);
 		port_match(out, s);
 		from_match(out, s);
-		fprintf(out, " dnat to %s comment \"%s\"\n", ms, s->name);
+		fprintf(out, " dnat ip to %s comment \"%s\"\n", ms, s->name);
 	}
 	if (allow) {
 		/* listed denials (and sources outside from) stay on the public
@@ -177,34 +232,71 @@ static void chain_prerouting(FILE *out, const struct mxgw_conf_file *conf,
 				s->to_gateway ? "to gateway" :
 				has_from(s) ? "source outside from" : "incoming deny");
 		}
-		fprintf(out, "\t\tiifname \"%s\" ip daddr %s meta l4proto { tcp, udp } dnat to %s comment \"default allow\"\n",
+		fprintf(out, "\t\tiifname \"%s\" ip daddr %s meta l4proto { tcp, udp } dnat ip to %s comment \"default allow\"\n",
 			wan, pub, ms);
 	}
 	fputs("\t}\n\n", out);
 }
 
-static void chain_forward(FILE *out, const struct mxgw_conf_file *conf,
-			  const char *wan, const char *ms)
+/*
+ * IPv6 to mailserver6, routed: per service, its from set then a drop for
+ * the sources outside it (the default must not take them), and echo
+ * requests per icmp-echo.
+ */
+static void forward6_in(FILE *out, const struct mxgw_conf_file *conf,
+			const char *wan, const char *ms6)
 {
-	fputs("\t# The table: incoming (to the mail server, rewritten above) and\n"
-	      "\t# outgoing (from the LAN) verdicts per service, then the default.\n"
+	bool echo = conf->policy.icmp_echo == MXGW_ALLOW;
+
+	for (unsigned int i = 0; i < conf->policy.nservices; i++) {
+		const struct mxgw_policy_service *s = &conf->policy.services[i];
+		bool allow = in_allowed(s, true);
+
+		if (s->to_gateway)
+			continue;
+		fprintf(out, "\t\tiifname \"%s\" ip6 daddr %s ", wan, ms6);
+		port_match(out, s);
+		if (allow)
+			from6_match(out, s);
+		fprintf(out, " %s comment \"%s\"\n", allow ? "accept" : "drop", s->name);
+		if (!allow || !has_from(s))
+			continue;
+		fprintf(out, "\t\tiifname \"%s\" ip6 daddr %s ", wan, ms6);
+		port_match(out, s);
+		fprintf(out, " drop comment \"%s: source outside from\"\n", s->name);
+	}
+	fprintf(out, "\t\tiifname \"%s\" ip6 daddr %s icmpv6 type echo-request %s comment \"icmp-echo %s\"\n",
+		wan, ms6, echo ? "accept" : "drop", echo ? "allow" : "deny");
+}
+
+static void chain_forward(FILE *out, const struct mxgw_conf_file *conf,
+			  const char *wan, const char *ms, const char *ms6)
+{
+	fputs("\t# The table: incoming (to the mail server, rewritten above, or to\n"
+	      "\t# mailserver6) and outgoing (from the LAN, both families) verdicts\n"
+	      "\t# per service, then the default.  ICMPv6 errors of tracked flows are\n"
+	      "\t# related (RFC 4890 4.3.1: destination unreachable, packet too big,\n"
+	      "\t# time exceeded, parameter problem): path MTU discovery works.\n"
 	      "\tchain forward {\n"
 	      "\t\ttype filter hook forward priority filter; policy drop;\n"
 	      "\t\tct state established,related accept comment \"tracked flows: replies, related ICMP errors\"\n",
 	      out);
 	for (unsigned int i = 0; i < conf->policy.nservices; i++) {
 		const struct mxgw_policy_service *s = &conf->policy.services[i];
-		bool allow = s->verdict[MXGW_DIR_IN] == MXGW_ALLOW;
+		bool allow = in_allowed(s, false);
 
 		/* its incoming is the input chain's: nothing is forwarded */
 		if (s->to_gateway)
 			continue;
 		fprintf(out, "\t\tiifname \"%s\" ip daddr %s ", wan, ms);
 		port_match(out, s);
-		from_match(out, s);
+		if (allow)
+			from_match(out, s);
 		fprintf(out, "%s comment \"%s\"\n", allow ? " ct status dnat accept" : " drop",
 			s->name);
 	}
+	if (conf->policy.has_mailserver6)
+		forward6_in(out, conf, wan, ms6);
 	for (unsigned int i = 0; i < conf->policy.nservices; i++) {
 		const struct mxgw_policy_service *s = &conf->policy.services[i];
 
@@ -213,13 +305,18 @@ static void chain_forward(FILE *out, const struct mxgw_conf_file *conf,
 		fprintf(out, " %s comment \"%s\"\n",
 			s->verdict[MXGW_DIR_OUT] == MXGW_ALLOW ? "accept" : "drop", s->name);
 	}
-	fprintf(out, "\t\toifname \"%s\" icmp type echo-request accept comment \"echo requests from the LAN\"\n",
-		wan);
-	if (conf->policy.default_verdict == MXGW_ALLOW)
-		fprintf(out, "\t\tiifname \"%s\" ip daddr %s meta l4proto { tcp, udp } ct status dnat accept comment \"default allow\"\n"
-			"\t\toifname \"%s\" meta l4proto { tcp, udp } accept comment \"default allow\"\n",
-			wan, ms, wan);
-	else
+	fprintf(out, "\t\toifname \"%s\" icmp type echo-request accept comment \"echo requests from the LAN\"\n"
+		"\t\toifname \"%s\" icmpv6 type echo-request accept comment \"echo requests from the LAN\"\n",
+		wan, wan);
+	if (conf->policy.default_verdict == MXGW_ALLOW) {
+		fprintf(out, "\t\tiifname \"%s\" ip daddr %s meta l4proto { tcp, udp } ct status dnat accept comment \"default allow\"\n",
+			wan, ms);
+		if (conf->policy.has_mailserver6)
+			fprintf(out, "\t\tiifname \"%s\" ip6 daddr %s meta l4proto { tcp, udp } accept comment \"default allow\"\n",
+				wan, ms6);
+		fprintf(out, "\t\toifname \"%s\" meta l4proto { tcp, udp } accept comment \"default allow\"\n",
+			wan);
+	} else
 		fputs("\t\t# default deny: the policy\n", out);
 	fputs("\t}\n\n", out);
 }
@@ -227,12 +324,13 @@ static void chain_forward(FILE *out, const struct mxgw_conf_file *conf,
 static void chain_postrouting(FILE *out, const struct mxgw_conf_file *conf,
 			      const char *wan, const char *pub)
 {
-	fprintf(out, "\t# Outgoing flows leave with the public address (masquerade).\n"
+	fprintf(out, "\t# Outgoing IPv4 flows leave with the public address (masquerade);\n"
+		"\t# IPv6 is routed as it is.\n"
 		"\tchain postrouting {\n"
 		"\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
 		"\t\toifname \"%s\" fib saddr type local accept comment \"the gateway's own traffic\"\n"
-		"\t\toifname \"%s\" meta l4proto { tcp, udp } snat to %s:%u-%u comment \"nat-ports\"\n"
-		"\t\toifname \"%s\" snat to %s comment \"echo requests\"\n"
+		"\t\toifname \"%s\" meta l4proto { tcp, udp } snat ip to %s:%u-%u comment \"nat-ports\"\n"
+		"\t\toifname \"%s\" snat ip to %s comment \"echo requests\"\n"
 		"\t}\n\n",
 		wan, wan, pub, conf->policy.nat_port_min, conf->policy.nat_port_max, wan, pub);
 }
@@ -243,8 +341,12 @@ static void chain_input(FILE *out, const struct mxgw_conf_file *conf,
 	bool echo = conf->policy.icmp_echo == MXGW_ALLOW;
 
 	fprintf(out, "\t# The public address itself: what mxgw lets through to the gateway.\n"
+		"\t# Over IPv6 the gateway's addresses are its own business but for\n"
+		"\t# the \"to gateway\" services; the link's neighbour discovery, router\n"
+		"\t# advertisements and MLD are never dropped (RFC 4890 4.4.1).\n"
 		"\tchain input {\n"
 		"\t\ttype filter hook input priority filter; policy accept;\n"
+		"\t\ticmpv6 type { nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert, nd-redirect, mld-listener-query, mld-listener-report, mld-listener-done, mld2-listener-report } accept comment \"the link's: NDP, RA, MLD\"\n"
 		"\t\tiifname \"%s\" ip daddr %s ct state established,related accept comment \"replies to the gateway's own flows\"\n"
 		"\t\tiifname \"%s\" ip daddr %s icmp type echo-request %s comment \"icmp-echo %s\"\n",
 		wan, pub, wan, pub, echo ? "accept" : "drop", echo ? "allow" : "deny");
@@ -254,34 +356,61 @@ static void chain_input(FILE *out, const struct mxgw_conf_file *conf,
 	for (unsigned int i = 0; i < conf->policy.nservices; i++) {
 		const struct mxgw_policy_service *s = &conf->policy.services[i];
 
-		if (!s->to_gateway || s->verdict[MXGW_DIR_IN] != MXGW_ALLOW)
+		if (!s->to_gateway || !in_allowed(s, false))
 			continue;
 		fprintf(out, "\t\tiifname \"%s\" ip daddr %s ", wan, pub);
 		port_match(out, s);
 		from_match(out, s);
 		fprintf(out, " accept comment \"%s: to gateway\"\n", s->name);
 	}
-	fprintf(out, "\t\tiifname \"%s\" ip daddr %s drop comment \"denied, unlisted, outside from\"\n"
-		"\t}\n",
+	fprintf(out, "\t\tiifname \"%s\" ip daddr %s drop comment \"denied, unlisted, outside from\"\n",
 		wan, pub);
+	/* IPv6: the gateway's own addresses (fib: every one of them, link-
+	 * local too, as mxgw's wan6 list) on a "to gateway" port */
+	for (unsigned int i = 0; i < conf->policy.nservices; i++) {
+		const struct mxgw_policy_service *s = &conf->policy.services[i];
+		bool allow = in_allowed(s, true);
+
+		if (!s->to_gateway)
+			continue;
+		if (allow) {
+			fprintf(out, "\t\tiifname \"%s\" meta nfproto ipv6 fib daddr type local ", wan);
+			port_match(out, s);
+			from6_match(out, s);
+			fprintf(out, " accept comment \"%s: to gateway\"\n", s->name);
+		}
+		if (allow && !has_from(s))
+			continue;
+		fprintf(out, "\t\tiifname \"%s\" meta nfproto ipv6 fib daddr type local ", wan);
+		port_match(out, s);
+		fprintf(out, " drop comment \"%s: to gateway, %s\"\n", s->name,
+			allow ? "source outside from" : "incoming deny");
+	}
+	fputs("\t}\n", out);
 }
 
 int mxgw_nft_export(FILE *out, const struct mxgw_conf_file *conf, const char *wan)
 {
-	char pub[INET_ADDRSTRLEN], ms[INET_ADDRSTRLEN];
+	char pub[INET_ADDRSTRLEN], ms[INET_ADDRSTRLEN], ms6[INET6_ADDRSTRLEN] = "";
 
 	if (!mxgw_nft_ifname_ok(wan))
 		return -EINVAL;
 	addr(conf->policy.public_addr, pub);
 	addr(conf->policy.mailserver_addr, ms);
+	if (conf->policy.has_mailserver6)
+		addr6(&conf->policy.mailserver6, ms6);
 	header(out, conf, wan);
-	/* "table" first: "delete" then never fails on a host without it */
+	/* "table" first: "delete" then never fails on a host without it;
+	 * an export from before IPv6 made table ip mxgw, which would go on
+	 * filtering next to this one */
 	fputs("table ip mxgw\n"
-	      "delete table ip mxgw\n\n"
-	      "table ip mxgw {\n", out);
+	      "delete table ip mxgw\n"
+	      "table inet mxgw\n"
+	      "delete table inet mxgw\n\n"
+	      "table inet mxgw {\n", out);
 	from_sets(out, conf);
 	chain_prerouting(out, conf, wan, pub, ms);
-	chain_forward(out, conf, wan, ms);
+	chain_forward(out, conf, wan, ms, ms6);
 	chain_postrouting(out, conf, wan, pub);
 	chain_input(out, conf, wan, pub);
 	fputs("}\n", out);

@@ -41,6 +41,8 @@ static const struct {
 	{ MXGW_WARN_XDP_NOT_OURS, "xdp_not_mxgw" },
 	{ MXGW_WARN_FAST_PATH_LOST, "fast_path_lost" },
 	{ MXGW_WARN_FORWARDING_OFF, "ipv4_forwarding_off" },
+	{ MXGW_WARN_IPV6_FORWARDING_OFF, "ipv6_forwarding_off" },
+	{ MXGW_WARN_FAST_PATH6_LOST, "ipv6_fast_path_lost" },
 };
 
 /* MXGW_DIFF_* bits (conf_save.h). */
@@ -61,10 +63,25 @@ static void json_ms(struct json *j, const char *key, __u64 ns)
 	json_kv_uint(j, key, ns / 1000000);
 }
 
+/* "in" and "out" (@suffix ""), or IPv6's part "in6" and "out6" (@suffix "6") */
+static void json_counts(struct json *j, const struct mxgw_svc_stats *st, const char *suffix)
+{
+	char key[8];
+
+	for (int d = 0; d < MXGW_DIR_MAX; d++) {
+		snprintf(key, sizeof(key), "%s%s", mxctl_dir_str(d), suffix);
+		json_key(j, key);
+		json_object_start(j);
+		mxctl_json_count(j, "allowed", &st->count[d][MXGW_ALLOW]);
+		mxctl_json_count(j, "denied", &st->count[d][MXGW_DENY]);
+		json_object_end(j);
+	}
+}
+
 static void json_service(struct json *j, const struct mxctl_snapshot *v,
 			 const struct mxgw_snapshot_service *r)
 {
-	char pfx[INET_ADDRSTRLEN + 4], a[INET_ADDRSTRLEN];
+	char pfx[INET6_ADDRSTRLEN + 4], a[INET6_ADDRSTRLEN];
 
 	json_object_start(j);
 	json_kv_uint(j, "id", r->id);
@@ -83,6 +100,11 @@ static void json_service(struct json *j, const struct mxctl_snapshot *v,
 				 r->from[i].len);
 			json_string(j, pfx);
 		}
+		for (unsigned int i = 0; i < r->nfrom6; i++) {
+			snprintf(pfx, sizeof(pfx), "%s/%u", mxctl_in6_str(&r->from6[i].addr, a),
+				 r->from6[i].len);
+			json_string(j, pfx);
+		}
 		json_array_end(j);
 		/* where incoming goes: DNATed, or the gateway's own */
 		json_kv_string(j, "to", r->svc.flags & MXGW_PORT_F_GATEWAY ?
@@ -94,21 +116,71 @@ static void json_service(struct json *j, const struct mxctl_snapshot *v,
 				json_string(j, diff_words[i].word);
 		json_array_end(j);
 	}
-	for (int d = 0; d < MXGW_DIR_MAX; d++) {
-		json_key(j, mxctl_dir_str(d));
-		json_object_start(j);
-		mxctl_json_count(j, "allowed", &r->count.count[d][MXGW_ALLOW]);
-		mxctl_json_count(j, "denied", &r->count.count[d][MXGW_DENY]);
-		json_object_end(j);
-	}
+	json_counts(j, &r->count, "");
+	json_counts(j, &r->count6, "6");
 	json_object_end(j);
+}
+
+/* "forward" (IPv4: the mail server's next hop) or "forward6" (mailserver6's) */
+static void json_forward(struct json *j, const char *key, const struct mxgw_nexthop *nh,
+			 enum mxgw_fwd_reason fwd, const char *dev, __u64 age_ns,
+			 bool lost, const __u64 *counters)
+{
+	char mac[18];
+
+	json_key(j, key);
+	json_object_start(j);
+	json_kv_string(j, "path", mxctl_fwd_path_str(mxgw_fwd_path_of(fwd)));
+	json_kv_string(j, "reason", mxctl_fwd_reason_str(fwd));
+	json_kv_string(j, "device", dev);
+	json_kv_uint(j, "ifindex", nh->refreshed_ns ? nh->ifindex : 0);
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", nh->dmac[0],
+		 nh->dmac[1], nh->dmac[2], nh->dmac[3], nh->dmac[4], nh->dmac[5]);
+	json_kv_string(j, "mac", nh->refreshed_ns ? mac : "");
+	json_kv_uint(j, "fib_ret", nh->fib_ret);
+	json_ms(j, "age_ms", age_ns);
+	json_kv_bool(j, "fast_path_lost", lost);
+	json_kv_uint(j, "kernel_packets", mxgw_kernel_path(counters));
+	json_object_end(j);
+}
+
+static void json_forwarding(struct json *j, const char *key, int v)
+{
+	json_key(j, key);
+	if (v < 0)
+		json_null(j);
+	else
+		json_bool(j, v > 0);
+}
+
+/* mailserver6 (null: none), the LAN's prefixes and the WAN's addresses */
+static void json_ipv6(struct json *j, const struct mxgw_snapshot *s)
+{
+	char a[INET6_ADDRSTRLEN + 4];
+
+	json_key(j, "mailserver6");
+	if (s->cfg.has_mailserver6)
+		json_string(j, mxctl_in6_str(&s->cfg.mailserver6, a));
+	else
+		json_null(j);
+	json_key(j, "lan6");
+	json_array_start(j);
+	for (unsigned int i = 0; i < s->cfg.nlan6 && i < MXGW_LAN6_MAX; i++) {
+		mxctl_prefix6_str(&s->cfg.lan6[i], a, sizeof(a));
+		json_string(j, a);
+	}
+	json_array_end(j);
+	json_key(j, "wan6");
+	json_array_start(j);
+	for (unsigned int i = 0; i < s->cfg.nwan6 && i < MXGW_WAN6_ADDRS_MAX; i++)
+		json_string(j, mxctl_in6_str(&s->cfg.wan6_addrs[i], a));
+	json_array_end(j);
 }
 
 static void json_one(struct json *j, const struct mxctl_snapshot *v)
 {
 	const struct mxgw_snapshot *s = &v->s;
-	const struct mxgw_nexthop *nh = &s->nh;
-	char a[INET_ADDRSTRLEN], mac[18];
+	char a[INET_ADDRSTRLEN];
 
 	json_object_start(j);
 	json_kv_string(j, "ifname", s->ifname);
@@ -147,33 +219,30 @@ static void json_one(struct json *j, const struct mxctl_snapshot *v)
 	json_kv_string(j, "mailserver", addr_str(s->cfg.mailserver_addr, a));
 	json_kv_string(j, "default", mxgw_verdict_str(s->cfg.default_in));
 	json_kv_string(j, "icmp_echo", mxgw_verdict_str(s->cfg.icmp_echo));
-	json_key(j, "ipv4_forwarding");
-	if (s->ipv4_forwarding < 0)
-		json_null(j);
-	else
-		json_bool(j, s->ipv4_forwarding > 0);
-	/* what mxgw does with IPv6: nothing yet */
-	json_kv_string(j, "ipv6", "passed");
+	json_forwarding(j, "ipv4_forwarding", s->ipv4_forwarding);
+	/* what mxgw does with IPv6: schema 1 said "passed" before ABI 4 */
+	json_kv_string(j, "ipv6", "filtered");
+	json_ipv6(j, s);
+	json_forwarding(j, "ipv6_forwarding", s->ipv6_forwarding);
 
-	json_key(j, "forward");
-	json_object_start(j);
-	json_kv_string(j, "path", mxctl_fwd_path_str(mxgw_fwd_path_of(s->fwd)));
-	json_kv_string(j, "reason", mxctl_fwd_reason_str(s->fwd));
-	json_kv_string(j, "device", s->fwd_dev);
-	json_kv_uint(j, "ifindex", nh->refreshed_ns ? nh->ifindex : 0);
-	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", nh->dmac[0],
-		 nh->dmac[1], nh->dmac[2], nh->dmac[3], nh->dmac[4], nh->dmac[5]);
-	json_kv_string(j, "mac", nh->refreshed_ns ? mac : "");
-	json_kv_uint(j, "fib_ret", nh->fib_ret);
-	json_ms(j, "age_ms", s->nh_age_ns);
-	json_kv_bool(j, "fast_path_lost", s->fast_path_lost);
-	json_kv_uint(j, "kernel_packets", mxgw_kernel_path(s->counters));
-	json_object_end(j);
+	/* both families' kernel path under "forward" (the field's meaning
+	 * since schema 1: every packet the kernel forwarded), IPv6's apart */
+	json_forward(j, "forward", &s->nh, s->fwd, s->fwd_dev, s->nh_age_ns,
+		     s->fast_path_lost, s->counters);
+	if (s->cfg.has_mailserver6) {
+		json_forward(j, "forward6", &s->nh6, s->fwd6, s->fwd6_dev, s->nh6_age_ns,
+			     s->fast_path6_lost, s->counters6);
+	} else {
+		json_key(j, "forward6");
+		json_null(j);
+	}
 
 	json_key(j, "conntrack");
 	json_object_start(j);
 	json_kv_uint(j, "entries", s->ct_entries);
 	json_kv_uint(j, "max", s->ct_max);
+	json_kv_uint(j, "entries6", s->ct6_entries);
+	json_kv_uint(j, "max6", s->ct6_max);
 	json_object_end(j);
 	json_key(j, "nat");
 	json_object_start(j);
@@ -220,6 +289,13 @@ static void json_one(struct json *j, const struct mxctl_snapshot *v)
 	json_object_start(j);
 	for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++)
 		json_kv_uint(j, mxgw_counter_name(c), s->counters[c]);
+	json_object_end(j);
+	/* what of them IPv6 counted; a counter of no family is not there */
+	json_key(j, "counters6");
+	json_object_start(j);
+	for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++)
+		if (mxctl_counter_has_family(c))
+			json_kv_uint(j, mxgw_counter_name(c), s->counters6[c]);
 	json_object_end(j);
 	json_object_end(j);
 }

@@ -22,13 +22,14 @@ static int done(FILE *out)
 
 /* --- status ---------------------------------------------------------------- */
 
-/* The path incoming mail takes, and why, for people. */
-static void forward_path(const struct mxgw_snapshot *s, char *buf, size_t len)
+/* The path incoming mail takes over @fam (to the mail server, or to
+ * mailserver6), and why, for people. */
+static void forward_path(const struct mxgw_nexthop *nh, enum mxgw_fwd_reason fwd,
+			 const char *fwd_dev, int fam, char *buf, size_t len)
 {
-	const struct mxgw_nexthop *nh = &s->nh;
-	const char *dev = s->fwd_dev[0] ? s->fwd_dev : "?";
+	const char *dev = fwd_dev[0] ? fwd_dev : "?";
 
-	switch (s->fwd) {
+	switch (fwd) {
 	case MXGW_FWD_WHY_NO_LOOKUP:
 		snprintf(buf, len, "not known yet (no incoming connection so far)");
 		break;
@@ -49,13 +50,55 @@ static void forward_path(const struct mxgw_snapshot *s, char *buf, size_t len)
 		snprintf(buf, len, "kernel: the mail server's MAC is not resolved yet");
 		break;
 	case MXGW_FWD_WHY_DISABLED:
-		snprintf(buf, len, "kernel: IPv4 forwarding is disabled");
+		snprintf(buf, len, "kernel: IPv%c forwarding is disabled",
+			 fam == MXGW_FAM_IPV6 ? '6' : '4');
 		break;
 	default:
 		snprintf(buf, len, "kernel: no route to the mail server (fib lookup %u)",
 			 nh->fib_ret);
 		break;
 	}
+}
+
+/* "2001:db8:1::33, fe80::33" of @n addresses; "none" when there is none */
+static void in6_list(const struct mxgw_in6 *a, unsigned int n, char *buf, size_t len)
+{
+	char s[INET6_ADDRSTRLEN];
+	size_t used = 0;
+
+	snprintf(buf, len, "none");
+	for (unsigned int i = 0; i < n && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
+					 mxctl_in6_str(&a[i], s));
+}
+
+static void prefix6_list(const struct mxgw_prefix6 *p, unsigned int n, char *buf, size_t len)
+{
+	char s[INET6_ADDRSTRLEN + 4];
+	size_t used = 0;
+
+	snprintf(buf, len, "none");
+	for (unsigned int i = 0; i < n && used < len; i++) {
+		mxctl_prefix6_str(&p[i], s, sizeof(s));
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", s);
+	}
+}
+
+/* What the gateway knows of IPv6: mailserver6, the LAN's prefixes and the
+ * WAN's own addresses, as the data plane reads them. */
+static void ipv6_line(FILE *out, const struct mxgw_snapshot *s)
+{
+	char ms[INET6_ADDRSTRLEN], lan[4 * (INET6_ADDRSTRLEN + 6)], wan[4 * (INET6_ADDRSTRLEN + 2)];
+	unsigned int nlan = s->cfg.nlan6 < MXGW_LAN6_MAX ? s->cfg.nlan6 : MXGW_LAN6_MAX;
+	unsigned int nwan = s->cfg.nwan6 < MXGW_WAN6_ADDRS_MAX ? s->cfg.nwan6 : MXGW_WAN6_ADDRS_MAX;
+
+	prefix6_list(s->cfg.lan6, nlan, lan, sizeof(lan));
+	in6_list(s->cfg.wan6_addrs, nwan, wan, sizeof(wan));
+	if (s->cfg.has_mailserver6)
+		fprintf(out, "  IPv6: mail server %s (routed), LAN %s, WAN %s\n",
+			mxctl_in6_str(&s->cfg.mailserver6, ms), lan, wan);
+	else
+		fprintf(out, "  IPv6: no mailserver6 (nothing let in), LAN %s, WAN %s\n", lan, wan);
 }
 
 /* set-service changes not saved, or a file edited since the last reload */
@@ -75,12 +118,25 @@ static void print_file_diff(FILE *out, const struct mxctl_snapshot *v)
 	fprintf(out, " (mxctl reload)\n");
 }
 
+/* A row's counts: in allowed and denied, out allowed and denied. */
+static void count_cells(FILE *out, const struct mxgw_svc_stats *st)
+{
+	const struct mxgw_pkt_count (*c)[2] = st->count;
+
+	fprintf(out, " %12llu %12llu %12llu %12llu",
+		(unsigned long long)c[MXGW_DIR_IN][MXGW_ALLOW].packets,
+		(unsigned long long)c[MXGW_DIR_IN][MXGW_DENY].packets,
+		(unsigned long long)c[MXGW_DIR_OUT][MXGW_ALLOW].packets,
+		(unsigned long long)c[MXGW_DIR_OUT][MXGW_DENY].packets);
+}
+
 static void status_one(FILE *out, const struct mxctl_snapshot *v)
 {
 	const struct mxgw_snapshot *s = &v->s;
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], pp[32], path[256];
+	bool v6 = mxctl_shows_ipv6(s);
 
-	forward_path(s, path, sizeof(path));
+	forward_path(&s->nh, s->fwd, s->fwd_dev, MXGW_FAM_IPV4, path, sizeof(path));
 	fprintf(out, "%s: xdp %s (id %u, %s), tc egress %s (id %u)\n", s->ifname,
 		MXGW_PROG_XDP, s->att.xdp_prog_id, mxctl_xdp_mode_str(s->att.xdp_mode),
 		s->att.tc_prog_id ? MXGW_PROG_TC : "NOT ATTACHED", s->att.tc_prog_id);
@@ -96,20 +152,39 @@ static void status_one(FILE *out, const struct mxctl_snapshot *v)
 	fprintf(out, "  public %s -> mail server %s, default %s\n",
 		addr_str(s->cfg.public_addr, a), addr_str(s->cfg.mailserver_addr, b),
 		mxgw_verdict_str(s->cfg.default_in));
+	ipv6_line(out, s);
 	fprintf(out, "  forward path: %s\n", path);
-	fprintf(out, "  forwarded to the LAN: %llu packets by xdp-redirect, %llu by the kernel\n",
+	if (s->cfg.has_mailserver6) {
+		forward_path(&s->nh6, s->fwd6, s->fwd6_dev, MXGW_FAM_IPV6, path, sizeof(path));
+		fprintf(out, "  forward path IPv6: %s\n", path);
+	}
+	fprintf(out, "  forwarded to the LAN: %llu packets by xdp-redirect, %llu by the kernel",
 		(unsigned long long)s->counters[MXGW_FWD_REDIRECT],
 		(unsigned long long)mxgw_kernel_path(s->counters));
+	if (v6)
+		fprintf(out, " (of which IPv6 %llu and %llu)",
+			(unsigned long long)s->counters6[MXGW_FWD_REDIRECT],
+			(unsigned long long)mxgw_kernel_path(s->counters6));
+	fprintf(out, "\n");
 	fprintf(out, "  conntrack: %u flows of %u, nat-ports %u-%u; %llu new, %llu evicted, %llu refused (no free port)\n",
 		s->ct_entries, s->ct_max, s->cfg.nat_port_min, s->cfg.nat_port_max,
-		(unsigned long long)s->counters[MXGW_CT_NEW],
-		(unsigned long long)s->counters[MXGW_CT_EVICTED],
+		(unsigned long long)(s->counters[MXGW_CT_NEW] - s->counters6[MXGW_CT_NEW]),
+		(unsigned long long)(s->counters[MXGW_CT_EVICTED] - s->counters6[MXGW_CT_EVICTED]),
 		(unsigned long long)s->counters[MXGW_DROP_NAT_FULL]);
+	if (v6)
+		fprintf(out, "  conntrack IPv6: %u flows of %u (routed); %llu new, %llu evicted\n",
+			s->ct6_entries, s->ct6_max,
+			(unsigned long long)s->counters6[MXGW_CT_NEW],
+			(unsigned long long)s->counters6[MXGW_CT_EVICTED]);
 	if (s->warnings & MXGW_WARN_FAST_PATH_LOST)
 		fprintf(out, "  WARNING: the LAN device no longer takes XDP frames: redirected packets are lost (mxctl reload)\n");
+	if (s->warnings & MXGW_WARN_FAST_PATH6_LOST)
+		fprintf(out, "  WARNING: the LAN device mailserver6 is routed through no longer takes XDP frames: redirected IPv6 packets are lost (mxctl reload)\n");
 	if (s->warnings & MXGW_WARN_FORWARDING_OFF)
 		fprintf(out, "  WARNING: IPv4 forwarding is off on %s (sysctl -w net.ipv4.ip_forward=1)\n",
 			s->ifname);
+	if (s->warnings & MXGW_WARN_IPV6_FORWARDING_OFF)
+		fprintf(out, "  WARNING: IPv6 forwarding is off: the kernel forwards nothing to mailserver6 (sysctl -w net.ipv6.conf.all.forwarding=1)\n");
 	if (s->clock_stale) {
 		char ago[32] = "ahead of now";
 
@@ -120,15 +195,14 @@ static void status_one(FILE *out, const struct mxctl_snapshot *v)
 	}
 	if (s->log_read)
 		fprintf(out, "  log: read by pid %u (mxctl log)\n", s->lease.pid);
-	fprintf(out, "  IPv6: passed untouched, not filtered by mxgw yet\n\n");
+	fprintf(out, "\n");
 
 	fprintf(out, "  %-10s %-12s %-9s %-11s %12s %12s %12s %12s\n", "service", "port",
 		"outgoing", "incoming", "in-allowed", "in-denied", "out-allowed",
 		"out-denied");
-	fprintf(out, "  %58s(packets)\n", "");
+	fprintf(out, "  %58s(packets%s)\n", "", v6 ? "; both families, then of which IPv6" : "");
 	for (unsigned int k = 0; k < s->nservices; k++) {
 		const struct mxgw_snapshot_service *r = &s->svcs[k];
-		const struct mxgw_pkt_count (*c)[2] = r->count.count;
 		char in[24];
 
 		if (r->id == MXGW_SVC_UNLISTED) {
@@ -145,18 +219,24 @@ static void status_one(FILE *out, const struct mxctl_snapshot *v)
 				v->file && v->diff.running[r->id] ? '*' : ' ', r->name, pp,
 				mxgw_verdict_str(r->svc.verdict[MXGW_DIR_OUT]), in);
 		}
-		fprintf(out, " %12llu %12llu %12llu %12llu%s\n",
-			(unsigned long long)c[MXGW_DIR_IN][MXGW_ALLOW].packets,
-			(unsigned long long)c[MXGW_DIR_IN][MXGW_DENY].packets,
-			(unsigned long long)c[MXGW_DIR_OUT][MXGW_ALLOW].packets,
-			(unsigned long long)c[MXGW_DIR_OUT][MXGW_DENY].packets,
+		count_cells(out, &r->count);
+		fprintf(out, "%s\n",
 			r->id && (r->svc.flags & MXGW_PORT_F_GATEWAY) ? "  -> gateway" : "");
+		if (v6) {
+			fprintf(out, "  %-23s %-9s %-11s", "  of which IPv6", "", "");
+			count_cells(out, &r->count6);
+			fprintf(out, "\n");
+		}
 	}
 	print_file_diff(out, v);
 	fprintf(out, "\n  counters:");
-	for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++)
-		fprintf(out, "%s %s %llu", c % 4 ? "," : "\n   ", mxgw_counter_name(c),
+	for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++) {
+		/* three a line when IPv6's part follows each, four else */
+		fprintf(out, "%s %s %llu", c % (v6 ? 3 : 4) ? "," : "\n   ", mxgw_counter_name(c),
 			(unsigned long long)s->counters[c]);
+		if (s->counters6[c] && mxctl_counter_has_family(c))
+			fprintf(out, " (IPv6 %llu)", (unsigned long long)s->counters6[c]);
+	}
 	fprintf(out, "\n");
 }
 
@@ -170,14 +250,32 @@ int mxctl_print_status(FILE *out, const struct mxctl_snapshot *v, int n)
 
 /* --- stats ----------------------------------------------------------------- */
 
+static void stats_rows(FILE *out, const char *name, const char *pp,
+		       const struct mxgw_svc_stats *st)
+{
+	for (int d = 0; d < MXGW_DIR_MAX; d++) {
+		const struct mxgw_pkt_count *c = st->count[d];
+
+		fprintf(out, "  %-15s %-11s %-3s %14llu %14llu %14llu %14llu\n",
+			d ? "" : name, d ? "" : pp, mxctl_dir_str(d),
+			(unsigned long long)c[MXGW_ALLOW].packets,
+			(unsigned long long)c[MXGW_ALLOW].bytes,
+			(unsigned long long)c[MXGW_DENY].packets,
+			(unsigned long long)c[MXGW_DENY].bytes);
+	}
+}
+
 static void stats_one(FILE *out, const struct mxgw_snapshot *s)
 {
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], pp[24];
+	bool v6 = mxctl_shows_ipv6(s);
 
 	fprintf(out, "%s: public %s -> mail server %s, default %s, xdp %s\n",
 		s->ifname, addr_str(s->cfg.public_addr, a),
 		addr_str(s->cfg.mailserver_addr, b),
 		mxgw_verdict_str(s->cfg.default_in), mxctl_xdp_state_str(&s->att));
+	if (v6)
+		ipv6_line(out, s);
 	fprintf(out, "  %-15s %-11s %-3s %14s %14s %14s %14s\n", "service", "port", "dir",
 		"allowed-pkts", "allowed-bytes", "denied-pkts", "denied-bytes");
 	for (unsigned int k = 0; k < s->nservices; k++) {
@@ -188,30 +286,44 @@ static void stats_one(FILE *out, const struct mxgw_snapshot *s)
 		else
 			snprintf(pp, sizeof(pp), "%u/%s", r->svc.port,
 				 mxgw_protos_str(r->svc.protos));
-		for (int d = 0; d < MXGW_DIR_MAX; d++) {
-			const struct mxgw_pkt_count *c = r->count.count[d];
-
-			fprintf(out, "  %-15s %-11s %-3s %14llu %14llu %14llu %14llu\n",
-				d ? "" : mxctl_svc_name(r), d ? "" : pp, mxctl_dir_str(d),
-				(unsigned long long)c[MXGW_ALLOW].packets,
-				(unsigned long long)c[MXGW_ALLOW].bytes,
-				(unsigned long long)c[MXGW_DENY].packets,
-				(unsigned long long)c[MXGW_DENY].bytes);
-		}
+		stats_rows(out, mxctl_svc_name(r), pp, &r->count);
+		if (v6)
+			stats_rows(out, "  of which IPv6", "", &r->count6);
 	}
 	fprintf(out, "  conntrack: %u flows of %u\n", s->ct_entries, s->ct_max);
+	if (v6)
+		fprintf(out, "  conntrack IPv6: %u flows of %u\n", s->ct6_entries, s->ct6_max);
 	fprintf(out, "  nat: %u mappings; public ports in use: tcp %u, udp %u, icmp %u (nat-ports %u-%u)\n",
 		s->nat_mappings, s->nat_ports_in_use[MXGW_NAT_TCP],
 		s->nat_ports_in_use[MXGW_NAT_UDP], s->nat_ports_in_use[MXGW_NAT_ICMP],
 		s->cfg.nat_port_min, s->cfg.nat_port_max);
 	fprintf(out, "  forward path: %s%s%s\n", mxctl_fwd_path_str(mxgw_fwd_path_of(s->fwd)),
 		s->fwd_dev[0] ? " via " : "", s->fwd_dev);
+	if (s->cfg.has_mailserver6)
+		fprintf(out, "  forward path IPv6: %s%s%s\n",
+			mxctl_fwd_path_str(mxgw_fwd_path_of(s->fwd6)),
+			s->fwd6_dev[0] ? " via " : "", s->fwd6_dev);
 	if (s->ipv4_forwarding >= 0)
 		fprintf(out, "  ipv4 forwarding: %s\n", s->ipv4_forwarding ? "on" : "OFF");
-	fprintf(out, "  counters:\n");
-	for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++)
-		fprintf(out, "    %-24s %20llu  %s\n", mxgw_counter_name(c),
-			(unsigned long long)s->counters[c], mxgw_counter_help(c));
+	if (v6 && s->ipv6_forwarding >= 0)
+		fprintf(out, "  ipv6 forwarding: %s\n", s->ipv6_forwarding ? "on" : "OFF");
+	if (!v6) {
+		fprintf(out, "  counters:\n");
+		for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++)
+			fprintf(out, "    %-24s %20llu  %s\n", mxgw_counter_name(c),
+				(unsigned long long)s->counters[c], mxgw_counter_help(c));
+		return;
+	}
+	/* both families, and IPv6's part; "-" for a counter of no family */
+	fprintf(out, "  counters:%38s %20s\n", "both families", "of which IPv6");
+	for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++) {
+		char six[24] = "-";
+
+		if (mxctl_counter_has_family(c))
+			snprintf(six, sizeof(six), "%llu", (unsigned long long)s->counters6[c]);
+		fprintf(out, "    %-24s %20llu %20s  %s\n", mxgw_counter_name(c),
+			(unsigned long long)s->counters[c], six, mxgw_counter_help(c));
+	}
 }
 
 int mxctl_print_stats(FILE *out, const struct mxctl_snapshot *v, int n)

@@ -91,9 +91,31 @@ static const struct {
 	  "Packets passed to the kernel untouched, by reason: the pass_* counters of 'mxctl help counters'." },
 };
 
+/* The sample of counter @c of @s: per family (family="ipv4", "ipv6"),
+ * each family's own count, or once without a family for a NOFAMILY one. */
+static void counter_samples(FILE *out, const char *metric, const char *key,
+			    unsigned int c, const struct mxgw_snapshot *s)
+{
+	if (!mxctl_counter_has_family(c)) {
+		sample(out, metric, s);
+		if (key)
+			label(out, key, mxgw_counter_name(c));
+		value(out, s->counters[c]);
+		return;
+	}
+	for (int fam = 0; fam < MXGW_FAM_MAX; fam++) {
+		sample(out, metric, s);
+		if (key)
+			label(out, key, mxgw_counter_name(c));
+		label(out, "family", mxctl_family_str(fam));
+		/* the snapshot keeps the sum and IPv6's part */
+		value(out, fam == MXGW_FAM_IPV6 ? s->counters6[c] :
+			   s->counters[c] - s->counters6[c]);
+	}
+}
+
 static void prom_counters(FILE *out, const struct mxctl_snapshot *v, int n)
 {
-	const struct mxgw_snapshot *s;
 	char metric[64];
 
 	for (unsigned int f = 0; f < MXGW_CF_MAX; f++) {
@@ -101,27 +123,19 @@ static void prom_counters(FILE *out, const struct mxctl_snapshot *v, int n)
 			continue;
 		family(out, counter_families[f].metric, "counter",
 		       counter_families[f].help);
-		for (int i = 0; i < n; i++) {
-			s = &v[i].s;
-			for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++) {
-				if (mxgw_counter_table[c].family != f)
-					continue;
-				sample(out, counter_families[f].metric, s);
-				label(out, counter_families[f].label, mxgw_counter_name(c));
-				value(out, s->counters[c]);
-			}
-		}
+		for (int i = 0; i < n; i++)
+			for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++)
+				if (mxgw_counter_table[c].family == f)
+					counter_samples(out, counter_families[f].metric,
+							counter_families[f].label, c, &v[i].s);
 	}
 	for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++) {
 		if (mxgw_counter_table[c].family != MXGW_CF_OWN)
 			continue;
 		snprintf(metric, sizeof(metric), "mxgw_%s_total", mxgw_counter_name(c));
 		family(out, metric, "counter", mxgw_counter_help(c));
-		for (int i = 0; i < n; i++) {
-			s = &v[i].s;
-			sample(out, metric, s);
-			value(out, s->counters[c]);
-		}
+		for (int i = 0; i < n; i++)
+			counter_samples(out, metric, NULL, c, &v[i].s);
 	}
 }
 
@@ -161,8 +175,8 @@ static void prom_services(FILE *out, const struct mxctl_snapshot *v, int n)
 					     "mxgw_service_packets_total";
 
 		family(out, metric, "counter", bytes ?
-		       "IPv4 bytes (total length) per service, direction and verdict; as mxgw_service_packets_total." :
-		       "Packets per service, direction (in: Internet to the public address; out: LAN to the Internet, the packets that open a flow) and verdict; service=\"(unlisted)\" counts the ports the table does not list.");
+		       "IP bytes (IPv4's total length, IPv6's payload length and header) per service, direction, verdict and family; as mxgw_service_packets_total." :
+		       "Packets per service, direction (in: Internet to the public address or mailserver6; out: LAN to the Internet, the packets that open a flow), verdict and address family; service=\"(unlisted)\" counts the ports the table does not list.");
 		for (int i = 0; i < n; i++) {
 			s = &v[i].s;
 			for (unsigned int k = 0; k < s->nservices; k++) {
@@ -170,14 +184,22 @@ static void prom_services(FILE *out, const struct mxctl_snapshot *v, int n)
 
 				for (int d = 0; d < MXGW_DIR_MAX; d++) {
 					for (int o = 0; o < 2; o++) {
-						const struct mxgw_pkt_count *c =
-							&r->count.count[d][verdict_order[o]];
+						for (int fam = 0; fam < MXGW_FAM_MAX; fam++) {
+							const struct mxgw_pkt_count *c =
+								&r->count.count[d][verdict_order[o]];
+							const struct mxgw_pkt_count *c6 =
+								&r->count6.count[d][verdict_order[o]];
+							__u64 val = bytes ? c6->bytes : c6->packets;
 
-						sample(out, metric, s);
-						label(out, "service", mxctl_svc_name(r));
-						label(out, "direction", mxctl_dir_str(d));
-						label(out, "verdict", verdicts[verdict_order[o]]);
-						value(out, bytes ? c->bytes : c->packets);
+							if (fam == MXGW_FAM_IPV4)
+								val = (bytes ? c->bytes : c->packets) - val;
+							sample(out, metric, s);
+							label(out, "service", mxctl_svc_name(r));
+							label(out, "direction", mxctl_dir_str(d));
+							label(out, "verdict", verdicts[verdict_order[o]]);
+							label(out, "family", mxctl_family_str(fam));
+							value(out, val);
+						}
 					}
 				}
 			}
@@ -191,18 +213,24 @@ static void prom_gauges(FILE *out, const struct mxctl_snapshot *v, int n)
 	bool any_forwarding = false;
 
 	family(out, "mxgw_conntrack_entries", "gauge",
-	       "Tracked flows within their timeout (outgoing flows and the gateway's own).");
+	       "Tracked flows within their timeout, by address family (outgoing flows, and IPv4's the gateway's own too).");
 	for (int i = 0; i < n; i++) {
 		s = &v[i].s;
-		sample(out, "mxgw_conntrack_entries", s);
-		value(out, s->ct_entries);
+		for (int fam = 0; fam < MXGW_FAM_MAX; fam++) {
+			sample(out, "mxgw_conntrack_entries", s);
+			label(out, "family", mxctl_family_str(fam));
+			value(out, fam == MXGW_FAM_IPV6 ? s->ct6_entries : s->ct_entries);
+		}
 	}
 	family(out, "mxgw_conntrack_max", "gauge",
-	       "Size of the conntrack and NAT maps (conntrack-max).");
+	       "Size of each family's conntrack map (conntrack-max; IPv4's NAT map too).");
 	for (int i = 0; i < n; i++) {
 		s = &v[i].s;
-		sample(out, "mxgw_conntrack_max", s);
-		value(out, s->ct_max);
+		for (int fam = 0; fam < MXGW_FAM_MAX; fam++) {
+			sample(out, "mxgw_conntrack_max", s);
+			label(out, "family", mxctl_family_str(fam));
+			value(out, fam == MXGW_FAM_IPV6 ? s->ct6_max : s->ct_max);
+		}
 	}
 	family(out, "mxgw_nat_mappings", "gauge",
 	       "Live masqueraded flows: tracked flows of LAN hosts within their timeout.");
@@ -232,27 +260,80 @@ static void prom_gauges(FILE *out, const struct mxctl_snapshot *v, int n)
 		value(out, size);
 	}
 	family(out, "mxgw_forward_path", "gauge",
-	       "The path incoming mail takes now, from the next-hop cache: 1 for the current one (xdp-redirect, kernel, or unknown before the first incoming connection).");
+	       "The path incoming mail takes now, from the next-hop cache, per family (ipv6: to mailserver6, when there is one): 1 for the current one (xdp-redirect, kernel, or unknown before the first incoming connection).");
 	for (int i = 0; i < n; i++) {
 		s = &v[i].s;
-		for (int p = 0; p < MXGW_FWD_PATH_MAX; p++) {
-			sample(out, "mxgw_forward_path", s);
-			label(out, "path", mxctl_fwd_path_str(p));
-			value(out, mxgw_fwd_path_of(s->fwd) == (enum mxgw_fwd_path)p);
+		for (int fam = 0; fam < MXGW_FAM_MAX; fam++) {
+			enum mxgw_fwd_reason why = fam == MXGW_FAM_IPV6 ? s->fwd6 : s->fwd;
+
+			if (fam == MXGW_FAM_IPV6 && !s->cfg.has_mailserver6)
+				continue;
+			for (int p = 0; p < MXGW_FWD_PATH_MAX; p++) {
+				sample(out, "mxgw_forward_path", s);
+				label(out, "path", mxctl_fwd_path_str(p));
+				label(out, "family", mxctl_family_str(fam));
+				value(out, mxgw_fwd_path_of(why) == (enum mxgw_fwd_path)p);
+			}
 		}
 	}
 	for (int i = 0; i < n; i++)
 		any_forwarding |= v[i].s.ipv4_forwarding >= 0;
+	if (any_forwarding) {
+		family(out, "mxgw_ipv4_forwarding", "gauge",
+		       "net.ipv4.conf.IFNAME.forwarding of the WAN interface: 0 means the kernel forwards nothing mxgw hands it.");
+		for (int i = 0; i < n; i++) {
+			s = &v[i].s;
+			if (s->ipv4_forwarding < 0)
+				continue;
+			sample(out, "mxgw_ipv4_forwarding", s);
+			value(out, s->ipv4_forwarding > 0);
+		}
+	}
+	any_forwarding = false;
+	for (int i = 0; i < n; i++)
+		any_forwarding |= v[i].s.ipv6_forwarding >= 0;
 	if (!any_forwarding)
 		return;
-	family(out, "mxgw_ipv4_forwarding", "gauge",
-	       "net.ipv4.conf.IFNAME.forwarding of the WAN interface: 0 means the kernel forwards nothing mxgw hands it.");
+	family(out, "mxgw_ipv6_forwarding", "gauge",
+	       "net.ipv6.conf.all.forwarding: 0 means the kernel forwards nothing mxgw hands it over IPv6.");
 	for (int i = 0; i < n; i++) {
 		s = &v[i].s;
-		if (s->ipv4_forwarding < 0)
+		if (s->ipv6_forwarding < 0)
 			continue;
-		sample(out, "mxgw_ipv4_forwarding", s);
-		value(out, s->ipv4_forwarding > 0);
+		sample(out, "mxgw_ipv6_forwarding", s);
+		value(out, s->ipv6_forwarding > 0);
+	}
+}
+
+/* IPv6 of each gateway: a series of its own, so that mxgw_info keeps its
+ * labels (a changed label set is a new series to every dashboard). */
+static void prom_ipv6_info(FILE *out, const struct mxctl_snapshot *v, int n)
+{
+	char a[INET6_ADDRSTRLEN + 4], list[4 * (INET6_ADDRSTRLEN + 5)];
+
+	family(out, "mxgw_ipv6_info", "gauge",
+	       "IPv6 of the running gateway: mailserver6 (\"\" without one), the LAN's prefixes (lan6) and the WAN device's IPv6 addresses, comma-separated. Always 1.");
+	for (int i = 0; i < n; i++) {
+		const struct mxgw_snapshot *s = &v[i].s;
+		size_t used = 0;
+
+		sample(out, "mxgw_ipv6_info", s);
+		label(out, "mailserver6", s->cfg.has_mailserver6 ?
+		      mxctl_in6_str(&s->cfg.mailserver6, a) : "");
+		list[0] = '\0';
+		for (unsigned int k = 0; k < s->cfg.nlan6 && k < MXGW_LAN6_MAX && used < sizeof(list); k++) {
+			mxctl_prefix6_str(&s->cfg.lan6[k], a, sizeof(a));
+			used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s",
+						 k ? "," : "", a);
+		}
+		label(out, "lan6", list);
+		list[0] = '\0';
+		used = 0;
+		for (unsigned int k = 0; k < s->cfg.nwan6 && k < MXGW_WAN6_ADDRS_MAX && used < sizeof(list); k++)
+			used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s",
+						 k ? "," : "", mxctl_in6_str(&s->cfg.wan6_addrs[k], a));
+		label(out, "wan6", list);
+		value(out, 1);
 	}
 }
 
@@ -283,6 +364,7 @@ int mxctl_print_prometheus(FILE *out, const struct mxctl_snapshot *v, int n)
 		label(out, "xdp_mode", mxctl_xdp_state_str(&s->att));
 		value(out, 1);
 	}
+	prom_ipv6_info(out, v, n);
 	prom_services(out, v, n);
 	prom_counters(out, v, n);
 	prom_gauges(out, v, n);

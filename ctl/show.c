@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The words status, stats and their printers share (show.h). */
 #include <stdio.h>
+#include <arpa/inet.h>
 #include <net/if.h>
 #include <linux/if_link.h>
 #include "show.h"
@@ -84,4 +85,51 @@ void mxctl_json_count(struct json *j, const char *key, const struct mxgw_pkt_cou
 	json_kv_uint(j, "packets", c->packets);
 	json_kv_uint(j, "bytes", c->bytes);
 	json_object_end(j);
+}
+
+const char *mxctl_family_str(int family)
+{
+	return family == MXGW_FAM_IPV4 ? "ipv4" : family == MXGW_FAM_IPV6 ? "ipv6" : "?";
+}
+
+bool mxctl_counter_has_family(unsigned int c)
+{
+	return c < MXGW_COUNTER_MAX && !(mxgw_counter_table[c].flags & MXGW_CF_F_NOFAMILY);
+}
+
+static bool svc_stats_zero(const struct mxgw_svc_stats *st)
+{
+	for (int d = 0; d < MXGW_DIR_MAX; d++)
+		for (int v = 0; v < 2; v++)
+			if (st->count[d][v].packets || st->count[d][v].bytes)
+				return false;
+	return true;
+}
+
+bool mxctl_shows_ipv6(const struct mxgw_snapshot *s)
+{
+	if (s->cfg.has_mailserver6 || s->cfg.nlan6 || s->ct6_entries)
+		return true;
+	for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++)
+		if (s->counters6[c])
+			return true;
+	for (unsigned int k = 0; k < s->nservices; k++)
+		if (!svc_stats_zero(&s->svcs[k].count6))
+			return true;
+	return false;
+}
+
+const char *mxctl_in6_str(const struct mxgw_in6 *a, char *buf)
+{
+	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+}
+
+void mxctl_prefix6_str(const struct mxgw_prefix6 *p, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+	unsigned int bits = 0;
+
+	for (int w = 0; w < 4; w++)
+		bits += __builtin_popcount(p->mask.a[w]);
+	snprintf(buf, len, "%s/%u", mxctl_in6_str(&p->net, a), bits);
 }

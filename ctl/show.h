@@ -82,5 +82,19 @@ const char *mxctl_dir_str(int dir);
 const char *mxctl_svc_name(const struct mxgw_snapshot_service *r);
 /* "KEY": { "packets": N, "bytes": N } */
 void mxctl_json_count(struct json *j, const char *key, const struct mxgw_pkt_count *c);
+/* "ipv4", "ipv6" (enum mxgw_family): the family label, JSON's word */
+const char *mxctl_family_str(int family);
+/* Is counter @c counted per address family (not flag NOFAMILY)? */
+bool mxctl_counter_has_family(unsigned int c);
+/*
+ * Does @s show IPv6 apart: a mailserver6 or a LAN prefix in what runs, or
+ * anything IPv6 counted or tracked?  The text printers add IPv6's lines
+ * and columns only then, so that an IPv4-only gateway reads as it did.
+ */
+bool mxctl_shows_ipv6(const struct mxgw_snapshot *s);
+/* @a (network order) as RFC 5952 text into @buf (INET6_ADDRSTRLEN) */
+const char *mxctl_in6_str(const struct mxgw_in6 *a, char *buf);
+/* "2001:db8::/32" of a prefix in the data plane's form (net and mask) */
+void mxctl_prefix6_str(const struct mxgw_prefix6 *p, char *buf, size_t len);
 
 #endif /* MXGW_SHOW_H */

@@ -37,6 +37,13 @@ int mxgw_tc_query(__u32 ifindex, __u32 *prog_id);
 int mxgw_tc_attach(__u32 ifindex, int prog_fd);
 int mxgw_tc_detach(__u32 ifindex);
 
+/*
+ * The route the kernel would take to @dst, an address of @family (AF_INET
+ * or AF_INET6): its device (0: multipath), prefix (as many bytes as @dst)
+ * and prefix length; -errno when there is none (-ENETUNREACH).
+ */
+int mxgw_route_to(int family, const void *dst, __u32 *oif, void *prefix, __u8 *len);
+
 /* Make the directories down to @dir (0700). */
 int mxgw_mkdir_pins(const char *dir);
 /* Remove every pin in @dir, @dir, and the directories above it that are

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* mxgw on a WAN interface: load, pin, attach, and the way back. */
 #include <ifaddrs.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <errno.h>
 #include <limits.h>
@@ -50,11 +51,103 @@ int mxgw_maps_from_skel(const struct mxgw_bpf *skel, struct mxgw_maps *m)
 	return err;
 }
 
-int mxgw_wan_of(__u32 ifindex, __be32 mailserver, struct mxgw_wan *wan)
+static bool in6_link_local(const struct mxgw_in6 *a)
+{
+	/* fe80::/10 */
+	return (ntohl(a->a[0]) & 0xffc00000) == 0xfe800000;
+}
+
+/*
+ * The device the mail server is routed through, for IPv6's sake: the
+ * route to mailserver6, or where there is none (or it leaves through the
+ * WAN, the default route, say) the route to the IPv4 mail server.  0 when
+ * neither names a device other than @wan_ifindex.
+ */
+static __u32 lan_device(const struct mxgw_policy *pol, __u32 wan_ifindex)
+{
+	__u8 prefix[16], len;
+	__u32 oif = 0;
+
+	if (pol->has_mailserver6 &&
+	    !mxgw_route_to(AF_INET6, &pol->mailserver6, &oif, prefix, &len) &&
+	    oif && oif != wan_ifindex)
+		return oif;
+	oif = 0;
+	if (mxgw_route_to(AF_INET, &pol->mailserver_addr, &oif, prefix, &len) ||
+	    oif == wan_ifindex)
+		return 0;
+	return oif;
+}
+
+int mxgw_lan6_of(const struct mxgw_policy *pol, __u32 wan_ifindex,
+		 struct mxgw_prefix6 *lan6, unsigned int max, __u32 *oif)
 {
 	char name[IF_NAMESIZE];
 	struct ifaddrs *ifa, *i;
-	int n = 0;
+	unsigned int n = 0;
+
+	*oif = lan_device(pol, wan_ifindex);
+	if (!*oif || !if_indextoname(*oif, name))
+		return 0;
+	if (getifaddrs(&ifa))
+		return -errno;
+	for (i = ifa; i; i = i->ifa_next) {
+		struct mxgw_cidr6 c = { .len = 0 };
+		struct mxgw_prefix6 p;
+		bool dup = false;
+
+		if (!i->ifa_addr || !i->ifa_netmask || i->ifa_addr->sa_family != AF_INET6 ||
+		    strcmp(i->ifa_name, name))
+			continue;
+		memcpy(&c.addr, &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, sizeof(c.addr));
+		/* link-local is every link's: never a LAN prefix */
+		if (in6_link_local(&c.addr))
+			continue;
+		memcpy(&p.mask, &((struct sockaddr_in6 *)i->ifa_netmask)->sin6_addr,
+		       sizeof(p.mask));
+		p.net = mxgw_in6_and(&c.addr, &p.mask);
+		for (unsigned int k = 0; k < n; k++)
+			dup |= mxgw_in6_eq(&lan6[k].net, &p.net) &&
+			       mxgw_in6_eq(&lan6[k].mask, &p.mask);
+		if (!dup && n < max)
+			lan6[n++] = p;
+	}
+	freeifaddrs(ifa);
+	return (int)n;
+}
+
+/* The WAN device's IPv6 addresses: global ones first, then link-local. */
+static int wan6_of(const char *name, struct mxgw_wan *wan)
+{
+	struct ifaddrs *ifa, *i;
+
+	if (getifaddrs(&ifa))
+		return -errno;
+	for (int pass = 0; pass < 2; pass++) {
+		for (i = ifa; i; i = i->ifa_next) {
+			struct mxgw_in6 a;
+
+			if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET6 ||
+			    strcmp(i->ifa_name, name))
+				continue;
+			memcpy(&a, &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, sizeof(a));
+			if (in6_link_local(&a) != (pass == 1) ||
+			    wan->naddrs6 >= MXGW_WAN6_ADDRS_MAX)
+				continue;
+			wan->addrs6[wan->naddrs6++] = a;
+		}
+	}
+	freeifaddrs(ifa);
+	return 0;
+}
+
+int mxgw_wan_of(__u32 ifindex, const struct mxgw_policy *pol, struct mxgw_wan *wan)
+{
+	__be32 mailserver = pol->mailserver_addr;
+	char name[IF_NAMESIZE];
+	struct ifaddrs *ifa, *i;
+	__u32 oif;
+	int n = 0, err;
 
 	memset(wan, 0, sizeof(*wan));
 	wan->ifindex = ifindex;
@@ -86,6 +179,16 @@ int mxgw_wan_of(__u32 ifindex, __be32 mailserver, struct mxgw_wan *wan)
 		}
 	}
 	freeifaddrs(ifa);
+	err = wan6_of(name, wan);
+	if (err)
+		return err;
+	/* a config's lan6 is the operator's word: nothing to look for */
+	if (pol->nlan6)
+		return 0;
+	err = mxgw_lan6_of(pol, ifindex, wan->lan6, MXGW_LAN6_MAX, &oif);
+	if (err < 0)
+		return err;
+	wan->nlan6 = err;
 	return 0;
 }
 
@@ -296,7 +399,7 @@ static int reapply(const char *ifname, const char *dir, __u32 ifindex,
 	int xdp_fd = -1, tc_fd = -1, err;
 	bool resize;
 
-	err = mxgw_wan_of(ifindex, pol->mailserver_addr, &wan);
+	err = mxgw_wan_of(ifindex, pol, &wan);
 	if (err)
 		return err;
 	err = mxgw_maps_open_pinned(&m, dir);
@@ -403,7 +506,7 @@ static int load_locked(const char *ifname, const struct mxgw_policy *pol,
 		break;
 	}
 
-	err = mxgw_wan_of(ifindex, pol->mailserver_addr, &wan);
+	err = mxgw_wan_of(ifindex, pol, &wan);
 	if (err)
 		return err;
 	res->created = true;

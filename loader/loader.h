@@ -73,9 +73,23 @@ struct mxgw_unload_result {
 	struct mxgw_pins pins;
 };
 
-/* The WAN device's ifindex and its IPv4 addresses, and the LAN prefix of
- * @mailserver among the other devices' addresses. */
-int mxgw_wan_of(__u32 ifindex, __be32 mailserver, struct mxgw_wan *wan);
+/*
+ * The WAN device as the data plane needs it for @pol: its ifindex, its
+ * IPv4 addresses and the LAN prefix of the mail server among the other
+ * devices' addresses; its IPv6 addresses (global first, link-local too,
+ * up to MXGW_WAN6_ADDRS_MAX); and when @pol names no lan6, the LAN's IPv6
+ * prefixes (mxgw_lan6_of).  Read at every load and reload.
+ */
+int mxgw_wan_of(__u32 ifindex, const struct mxgw_policy *pol, struct mxgw_wan *wan);
+/*
+ * The global IPv6 prefixes connected on the device the mail server is
+ * routed through (*@oif): the route to mailserver6, else (none, or one
+ * through the WAN @wan_ifindex) the route to the IPv4 mail server; never
+ * the WAN's own, never link-local.  Up to @max into @lan6; returns how
+ * many (0 with *@oif 0: no such device), or -errno.
+ */
+int mxgw_lan6_of(const struct mxgw_policy *pol, __u32 wan_ifindex,
+		 struct mxgw_prefix6 *lan6, unsigned int max, __u32 *oif);
 /* mxgw_ct and mxgw_nat hold @max entries; before load. */
 int mxgw_size_conntrack(struct mxgw_bpf *skel, __u32 max);
 
@@ -217,6 +231,14 @@ struct mxgw_preflight {
 	__u8 route_len;
 	bool public_on_if;	/* public is one of @ifname's addresses */
 	int ip_forward;		/* net.ipv4.ip_forward: 0, 1, -1 unreadable */
+	/* IPv6, when @pol has a mailserver6 (else 0 and -1) */
+	int ip6_forward;	/* net.ipv6.conf.all.forwarding: 0, 1, -1 unreadable
+				 * (no IPv6 in this kernel or namespace) */
+	int lan6_route;		/* the route to mailserver6: 1 leaves through @ifname
+				 * (its own or the default route), 0 another device,
+				 * -errno none (-ENETUNREACH) or unknown */
+	struct mxgw_in6 route6_dst;	/* lan6_route 1: that route's prefix */
+	__u8 route6_len;
 };
 int mxgw_preflight(const char *ifname, const struct mxgw_policy *pol,
 		   struct mxgw_preflight *pf);
@@ -235,6 +257,22 @@ struct mxgw_tcp_conn {
  * namespace.  Fills up to @max, returns how many there are.
  */
 int mxgw_incoming_tcp(__be32 addr, struct mxgw_tcp_conn *conns, int max);
+
+/* An established TCP connection to the gateway itself over IPv6. */
+struct mxgw_tcp6_conn {
+	struct mxgw_in6 local_addr;
+	struct mxgw_in6 remote_addr;
+	__u16 local_port;	/* host byte order */
+	__u16 remote_port;
+};
+/*
+ * The same over IPv6 proper (not v4-mapped) from /proc/net/tcp6: the
+ * established connections whose local address is one of @addrs (@naddrs:
+ * the WAN device's IPv6 addresses) and whose local port has a listening
+ * socket there or on ::.  Fills up to @max, returns how many there are.
+ */
+int mxgw_incoming_tcp6(const struct mxgw_in6 *addrs, unsigned int naddrs,
+		       struct mxgw_tcp6_conn *conns, int max);
 
 /*
  * One snapshot of a running gateway on one interface: every fact mxctl
@@ -301,15 +339,24 @@ enum mxgw_nat_proto {
 #define MXGW_WARN_XDP_NOT_OURS		0x2	/* the XDP program there is not the pinned one */
 #define MXGW_WARN_FAST_PATH_LOST	0x4	/* redirecting to a device that takes no XDP frames */
 #define MXGW_WARN_FORWARDING_OFF	0x8	/* net.ipv4.conf.IFNAME.forwarding is 0 */
+/* with a mailserver6: net.ipv6.conf.all.forwarding is 0 (ip6_forward() drops
+ * what XDP hands the kernel) */
+#define MXGW_WARN_IPV6_FORWARDING_OFF	0x10
+/* with a mailserver6: its next hop redirects to a device that takes no XDP
+ * frames */
+#define MXGW_WARN_FAST_PATH6_LOST	0x20
 
 struct mxgw_snapshot_service {
 	__u32 id;			/* 0: unlisted, the default verdicts */
 	struct mxgw_service svc;	/* as mxgw_services holds it; for id 0 the
 					 * verdicts are the defaults */
 	char name[MXGW_SVC_NAME_LEN + 1];	/* svc.name, NUL-terminated; "" for id 0 */
-	struct mxgw_svc_stats count;	/* summed over CPUs */
+	struct mxgw_svc_stats count;	/* summed over CPUs and both families */
+	struct mxgw_svc_stats count6;	/* what of it IPv6 counted */
 	unsigned int nfrom;		/* MXGW_PORT_F_FROM: incoming only from these */
 	struct mxgw_prefix from[MXGW_POLICY_MAX_FROM_PER_SVC];
+	unsigned int nfrom6;		/* and these IPv6 prefixes (mxgw_from6) */
+	struct mxgw_cidr6 from6[MXGW_POLICY_MAX_FROM_PER_SVC];
 };
 
 struct mxgw_snapshot {
@@ -321,8 +368,11 @@ struct mxgw_snapshot {
 	unsigned int warnings;		/* MXGW_WARN_* */
 	unsigned int nservices;		/* svcs[0] is the unlisted row, then by id */
 	struct mxgw_snapshot_service svcs[MXGW_MAX_SERVICES];
-	__u64 counters[MXGW_COUNTER_MAX];	/* by enum mxgw_counter */
-	struct mxgw_nexthop nh;
+	/* by enum mxgw_counter, both families summed (the NOFAMILY ones are
+	 * IPv4's key alone), the derived ones derived per family */
+	__u64 counters[MXGW_COUNTER_MAX];
+	__u64 counters6[MXGW_COUNTER_MAX];	/* what of them IPv6 counted */
+	struct mxgw_nexthop nh;			/* the mail server's (IPv4) */
 	enum mxgw_fwd_reason fwd;	/* mxgw_fwd_classify(&nh) */
 	char fwd_dev[IF_NAMESIZE];	/* nh.ifindex's name; "" when unknown */
 	__u64 nh_age_ns;		/* since the next hop was looked up; 0: never */
@@ -339,10 +389,20 @@ struct mxgw_snapshot {
 	bool log_read;			/* an mxctl log holds the lease */
 	bool log_listening;		/* the data plane makes events */
 	int ipv4_forwarding;		/* net.ipv4.conf.IFNAME.forwarding; -1 unknown */
+	/* IPv6: routed to mailserver6 (cfg.has_mailserver6, cfg.lan6, cfg.wan6_addrs) */
+	struct mxgw_nexthop nh6;	/* mailserver6's next hop */
+	enum mxgw_fwd_reason fwd6;	/* mxgw_fwd_classify(&nh6) */
+	char fwd6_dev[IF_NAMESIZE];
+	__u64 nh6_age_ns;
+	bool fast_path6_lost;		/* mxgw_fast_path_lost(&nh6), with a mailserver6 */
+	__u32 ct6_entries;		/* tracked IPv6 flows within their timeout */
+	__u32 ct6_max;			/* size of mxgw_ct6 (conntrack-max too) */
+	int ipv6_forwarding;		/* net.ipv6.conf.all.forwarding (what
+					 * ip6_forward() reads); -1 unknown: no IPv6 */
 };
 
 /*
- * Everything about mxgw on @ifname into @s (about 180 KiB: allocate it).
+ * Everything about mxgw on @ifname into @s (about 520 KiB: allocate it).
  * On error @s holds what was read before it.
  */
 int mxgw_snapshot_read(const char *ifname, struct mxgw_snapshot *s);

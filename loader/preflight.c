@@ -7,6 +7,7 @@
  * the calling thread's network namespace.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <ifaddrs.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include "loader.h"
+#include "internal.h"
 #include "../maps/policy.h"
 
 static void if_facts(const char *ifname, __be32 public, struct mxgw_preflight *pf)
@@ -52,43 +54,47 @@ static int read_int(const char *path)
 }
 
 /*
- * The route the kernel would take to @dst: RTM_GETROUTE with
- * RTM_F_FIB_MATCH (Linux 4.13), which answers with the matching FIB entry
- * itself, prefix length included, so the default route is told apart.
+ * The route the kernel would take to @dst (@family AF_INET: 4 bytes,
+ * AF_INET6: 16): RTM_GETROUTE with RTM_F_FIB_MATCH (Linux 4.13), which
+ * answers with the matching FIB entry itself, prefix length included, so
+ * the default route is told apart.  @prefix gets as many bytes as @dst.
  * 0 with *oif = 0 for a multipath route (no single device).
  */
-static int route_to(__be32 dst, __u32 *oif, __be32 *prefix, __u8 *len)
+int mxgw_route_to(int family, const void *dst, __u32 *oif, void *prefix, __u8 *len)
 {
+	size_t alen = family == AF_INET6 ? 16 : 4;
 	struct {
 		struct nlmsghdr nh;
 		struct rtmsg rt;
 		struct rtattr rta;
-		__be32 dst;
+		__u8 dst[16];
 	} req = {
-		.nh.nlmsg_len = sizeof(req),
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg)) + RTA_LENGTH(alen),
 		.nh.nlmsg_type = RTM_GETROUTE,
 		.nh.nlmsg_flags = NLM_F_REQUEST,
 		.nh.nlmsg_seq = 1,
-		.rt.rtm_family = AF_INET,
-		.rt.rtm_dst_len = 32,
+		.rt.rtm_family = family,
+		.rt.rtm_dst_len = alen * 8,
 		.rt.rtm_flags = RTM_F_FIB_MATCH,
 		.rta.rta_type = RTA_DST,
-		.rta.rta_len = RTA_LENGTH(sizeof(__be32)),
-		.dst = dst,
+		.rta.rta_len = RTA_LENGTH(alen),
 	};
 	char buf[8192];
 	struct nlmsghdr *nh = (struct nlmsghdr *)buf;
 	struct rtmsg *rt;
 	struct rtattr *a;
 	ssize_t n;
-	int fd, alen, err = 0;
+	int fd, attrlen, err = 0;
 
-	_Static_assert(sizeof(req) == NLMSG_LENGTH(sizeof(struct rtmsg)) +
-		       RTA_LENGTH(sizeof(__be32)), "RTM_GETROUTE request layout");
+	_Static_assert(offsetof(typeof(req), dst) == NLMSG_LENGTH(sizeof(struct rtmsg)) +
+		       RTA_LENGTH(0), "RTM_GETROUTE request layout");
+	if (family != AF_INET && family != AF_INET6)
+		return -EAFNOSUPPORT;
+	memcpy(req.dst, dst, alen);
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (fd < 0)
 		return -errno;
-	if (send(fd, &req, sizeof(req), 0) < 0) {
+	if (send(fd, &req, req.nh.nlmsg_len, 0) < 0) {
 		err = -errno;
 		goto out;
 	}
@@ -119,14 +125,14 @@ static int route_to(__be32 dst, __u32 *oif, __be32 *prefix, __u8 *len)
 	}
 	rt = NLMSG_DATA(nh);
 	*oif = 0;
-	*prefix = 0;
+	memset(prefix, 0, alen);
 	*len = rt->rtm_dst_len;
-	alen = nh->nlmsg_len - NLMSG_LENGTH(sizeof(*rt));
-	for (a = RTM_RTA(rt); RTA_OK(a, alen); a = RTA_NEXT(a, alen)) {
+	attrlen = nh->nlmsg_len - NLMSG_LENGTH(sizeof(*rt));
+	for (a = RTM_RTA(rt); RTA_OK(a, attrlen); a = RTA_NEXT(a, attrlen)) {
 		if (a->rta_type == RTA_OIF && RTA_PAYLOAD(a) >= sizeof(__u32))
 			memcpy(oif, RTA_DATA(a), sizeof(__u32));
-		else if (a->rta_type == RTA_DST && RTA_PAYLOAD(a) >= sizeof(__be32))
-			memcpy(prefix, RTA_DATA(a), sizeof(__be32));
+		else if (a->rta_type == RTA_DST && RTA_PAYLOAD(a) >= alen)
+			memcpy(prefix, RTA_DATA(a), alen);
 	}
 out:
 	close(fd);
@@ -145,7 +151,19 @@ int mxgw_preflight(const char *ifname, const struct mxgw_policy *pol,
 	if_facts(ifname, pol->public_addr, pf);
 	/* /proc/sys is the reading thread's namespace's */
 	pf->ip_forward = read_int("/proc/sys/net/ipv4/ip_forward");
-	err = route_to(pol->mailserver_addr, &oif, &pf->route_dst, &pf->route_len);
+	pf->ip6_forward = -1;
+	if (pol->has_mailserver6) {
+		/* "all" is what the kernel forwards by (ip6_forward() reads
+		 * devconf_all); the per-device ones only change RA and ND */
+		pf->ip6_forward = read_int("/proc/sys/net/ipv6/conf/all/forwarding");
+		pf->lan6_route = mxgw_route_to(AF_INET6, &pol->mailserver6, &oif,
+					       &pf->route6_dst, &pf->route6_len);
+		if (!pf->lan6_route)
+			pf->lan6_route = oif == ifindex;
+		oif = 0;
+	}
+	err = mxgw_route_to(AF_INET, &pol->mailserver_addr, &oif, &pf->route_dst,
+			    &pf->route_len);
 	if (err) {
 		pf->lan_route = err;	/* no route at all: not this device */
 		return 0;
@@ -274,6 +292,84 @@ int mxgw_incoming_tcp(__be32 addr, struct mxgw_tcp_conn *conns, int max)
 		kept++;
 	}
 out:
+	free(listen);
+	free(all);
+	return err ? err : kept;
+}
+
+/* One line of /proc/net/tcp6: each address 4 words as the kernel prints
+ * them (%08X of the raw word), ports in host order. */
+static bool parse_line6(const char *line, struct mxgw_in6 *laddr, unsigned int *lport,
+			struct mxgw_in6 *raddr, unsigned int *rport, unsigned int *state)
+{
+	char l[33], r[33];
+
+	if (sscanf(line, "%*d: %32[0-9A-Fa-f]:%4X %32[0-9A-Fa-f]:%4X %2X",
+		   l, lport, r, rport, state) != 5 || strlen(l) != 32 || strlen(r) != 32)
+		return false;
+	return sscanf(l, "%8X%8X%8X%8X", &laddr->a[0], &laddr->a[1], &laddr->a[2],
+		      &laddr->a[3]) == 4 &&
+	       sscanf(r, "%8X%8X%8X%8X", &raddr->a[0], &raddr->a[1], &raddr->a[2],
+		      &raddr->a[3]) == 4;
+}
+
+static bool in6_listed(const struct mxgw_in6 *a, const struct mxgw_in6 *list, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (mxgw_in6_eq(a, &list[i]))
+			return true;
+	return false;
+}
+
+int mxgw_incoming_tcp6(const struct mxgw_in6 *addrs, unsigned int naddrs,
+		       struct mxgw_tcp6_conn *conns, int max)
+{
+	static const struct mxgw_in6 any;
+	struct mxgw_tcp6_conn *all;
+	struct ports *listen;
+	int n = 0, kept = 0, err = 0;
+	char line[512];
+	FILE *f;
+
+	f = fopen("/proc/net/tcp6", "re");
+	if (!f)
+		return errno == ENOENT ? 0 : -errno;	/* no IPv6 */
+	listen = calloc(1, sizeof(*listen));
+	all = calloc(4096, sizeof(*all));
+	if (!listen || !all) {
+		err = -ENOMEM;
+		goto out;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		struct mxgw_in6 laddr, raddr;
+		unsigned int lport, rport, state;
+
+		if (!parse_line6(line, &laddr, &lport, &raddr, &rport, &state))
+			continue;	/* the header */
+		if (state == TCP_LISTEN && (mxgw_in6_eq(&laddr, &any) ||
+					    in6_listed(&laddr, addrs, naddrs)))
+			ports_set(listen, lport);
+		if (state != TCP_ESTABLISHED || !in6_listed(&laddr, addrs, naddrs))
+			continue;
+		if (n < 4096)
+			all[n] = (struct mxgw_tcp6_conn){
+				.local_addr = laddr, .remote_addr = raddr,
+				.local_port = lport, .remote_port = rport,
+			};
+		n++;
+	}
+	if (n > 4096)
+		n = 4096;
+	/* incoming: something listens on the local port */
+	for (int i = 0; i < n; i++) {
+		if (!ports_has(listen, all[i].local_port))
+			continue;
+		if (kept < max)
+			conns[kept] = all[i];
+		kept++;
+	}
+out:
+	fclose(f);
 	free(listen);
 	free(all);
 	return err ? err : kept;

@@ -185,6 +185,65 @@ static int policy_has_prefix(const struct mxgw_policy_service *cs,
 	return 0;
 }
 
+static struct mxgw_from6_key from6_key(__u32 id, const struct mxgw_cidr6 *p)
+{
+	struct mxgw_from6_key k = {
+		.prefixlen = MXGW_FROM_SVC_BITS + p->len,
+		.svc_id = htonl(id),
+		.addr = p->addr,
+	};
+
+	return k;
+}
+
+int mxgw_maps_read_from6(const struct mxgw_maps *m, __u32 svc_id,
+			 struct mxgw_from6_key *keys, int max)
+{
+	struct mxgw_from6_key key, next;
+	void *prev = NULL;
+	int n = 0;
+
+	while (!bpf_map_get_next_key(m->from6, prev, &next)) {
+		if (ntohl(next.svc_id) == svc_id && n < max)
+			keys[n++] = next;
+		key = next;
+		prev = &key;
+	}
+	return errno == ENOENT ? n : -errno;
+}
+
+static int policy_has_prefix6(const struct mxgw_policy_service *cs,
+			      const struct mxgw_from6_key *k)
+{
+	for (unsigned int i = 0; i < cs->nfrom6; i++)
+		if (mxgw_in6_eq(&cs->from6[i].addr, &k->addr) &&
+		    MXGW_FROM_SVC_BITS + cs->from6[i].len == k->prefixlen)
+			return 1;
+	return 0;
+}
+
+/* The IPv6 half of prune_from: mxgw_from6. */
+static int prune_from6(const struct mxgw_maps *m, __u32 id,
+		       const struct mxgw_policy_service *cs)
+{
+	struct mxgw_from6_key *keys = calloc(MXGW_MAX_FROM, sizeof(*keys));
+	int n, err = 0;
+
+	if (!keys)
+		return -ENOMEM;
+	n = mxgw_maps_read_from6(m, id, keys, MXGW_MAX_FROM);
+	if (n < 0)
+		err = n;
+	for (int i = 0; i < n && !err; i++) {
+		if (cs && policy_has_prefix6(cs, &keys[i]))
+			continue;
+		if (bpf_map_delete_elem(m->from6, &keys[i]) && errno != ENOENT)
+			err = -errno;
+	}
+	free(keys);
+	return err;
+}
+
 /* Delete every prefix of @id that @cs (NULL: none) does not list. */
 static int prune_from(const struct mxgw_maps *m, __u32 id,
 		      const struct mxgw_policy_service *cs)
@@ -204,7 +263,7 @@ static int prune_from(const struct mxgw_maps *m, __u32 id,
 			err = -errno;
 	}
 	free(keys);
-	return err;
+	return err ? err : prune_from6(m, id, cs);
 }
 
 /*
@@ -266,7 +325,7 @@ static struct mxgw_service service_of(const struct mxgw_policy_service *cs)
 	struct mxgw_service s = {
 		.port = cs->port,
 		.protos = cs->protos,
-		.flags = (cs->nfrom ? MXGW_PORT_F_FROM : 0) |
+		.flags = (mxgw_policy_service_has_from(cs) ? MXGW_PORT_F_FROM : 0) |
 			 (cs->to_gateway ? MXGW_PORT_F_GATEWAY : 0),
 		.in_use = 1,
 	};
@@ -304,6 +363,20 @@ static struct mxgw_config config_of(const struct mxgw_policy *pol,
 	cfg.lan_mask = wan->lan_mask;
 	for (int st = 0; st < MXGW_CT_STATE_MAX; st++)
 		cfg.timeout_ns[st] = pol->timeout_s[st] * 1000000000ULL;
+	/* IPv6 (the counts are checked by mxgw_maps_apply) */
+	cfg.has_mailserver6 = pol->has_mailserver6;
+	if (pol->has_mailserver6)
+		cfg.mailserver6 = pol->mailserver6;
+	if (pol->nlan6) {
+		cfg.nlan6 = pol->nlan6;
+		for (unsigned int i = 0; i < pol->nlan6; i++)
+			cfg.lan6[i] = mxgw_prefix6_of(&pol->lan6[i]);
+	} else {
+		cfg.nlan6 = wan->nlan6;
+		memcpy(cfg.lan6, wan->lan6, wan->nlan6 * sizeof(cfg.lan6[0]));
+	}
+	cfg.nwan6 = wan->naddrs6;
+	memcpy(cfg.wan6_addrs, wan->addrs6, wan->naddrs6 * sizeof(cfg.wan6_addrs[0]));
 	return cfg;
 }
 
@@ -313,24 +386,30 @@ int mxgw_maps_apply(const struct mxgw_maps *m, const struct mxgw_policy *pol,
 	struct mxgw_service old[MXGW_MAX_SERVICES];
 	unsigned char kept[MXGW_MAX_SERVICES] = { 0 };
 	__u32 ids[MXGW_MAX_SERVICES];
-	struct mxgw_config cfg = config_of(pol, wan);
+	struct mxgw_config cfg;
 	static const struct mxgw_port_policy unlisted;
 	static const struct mxgw_service unused;
-	unsigned int nfrom = 0;
+	unsigned int nfrom = 0, nfrom6 = 0;
 	__u32 key = 0;
 	int err;
 
 	/* everything that can fail without the kernel is checked first */
 	if (pol->nservices >= MXGW_MAX_SERVICES)
 		return -E2BIG;
+	if (pol->nlan6 > MXGW_LAN6_MAX || wan->nlan6 > MXGW_LAN6_MAX ||
+	    wan->naddrs6 > MXGW_WAN6_ADDRS_MAX)
+		return -E2BIG;
 	for (unsigned int i = 0; i < pol->nservices; i++) {
-		if (pol->services[i].nfrom > MXGW_POLICY_MAX_FROM_PER_SVC)
+		if (pol->services[i].nfrom > MXGW_POLICY_MAX_FROM_PER_SVC ||
+		    pol->services[i].nfrom6 > MXGW_POLICY_MAX_FROM_PER_SVC)
 			return -E2BIG;
 		nfrom += pol->services[i].nfrom;
+		nfrom6 += pol->services[i].nfrom6;
 	}
 	/* within the limits above, unreachable (policy.h's assert) */
-	if (nfrom > MXGW_MAX_FROM)
+	if (nfrom > MXGW_MAX_FROM || nfrom6 > MXGW_MAX_FROM)
 		return -E2BIG;
+	cfg = config_of(pol, wan);
 	err = mxgw_maps_read_services(m, old);
 	if (err)
 		return err;
@@ -352,9 +431,13 @@ int mxgw_maps_apply(const struct mxgw_maps *m, const struct mxgw_policy *pol,
 			struct mxgw_svc_stats zero[libbpf_num_possible_cpus()];
 
 			memset(zero, 0, sizeof(zero));
-			err = update(m->svc_stats, &id, zero);
-			if (err)
-				return err;
+			for (__u32 fam = 0; fam < MXGW_FAM_MAX; fam++) {
+				__u32 k = mxgw_svc_key(fam, id);
+
+				err = update(m->svc_stats, &k, zero);
+				if (err)
+					return err;
+			}
 			err = prune_from(m, id, NULL);
 			if (err)
 				return err;
@@ -363,6 +446,13 @@ int mxgw_maps_apply(const struct mxgw_maps *m, const struct mxgw_policy *pol,
 			struct mxgw_from_key k = from_key(id, &cs->from[f]);
 
 			err = update(m->from, &k, &one);
+			if (err)
+				return err;
+		}
+		for (unsigned int f = 0; f < cs->nfrom6; f++) {
+			struct mxgw_from6_key k = from6_key(id, &cs->from6[f]);
+
+			err = update(m->from6, &k, &one);
 			if (err)
 				return err;
 		}
@@ -477,13 +567,17 @@ static __u64 minus(__u64 a, __u64 b)
 }
 
 /*
- * The counters the data plane leaves to us (flag DERIVED of MXGW_COUNTERS):
+ * The counters the data plane leaves to us (flag DERIVED of MXGW_COUNTERS),
+ * from @fam's service counts and counters:
  * drop_service_deny = listed services' incoming denials - drop_not_from;
  * drop_default_deny = the unlisted row's incoming denials;
- * fwd_redirect = incoming allowed + ct_reply - their kernel paths
- *                - pass_gateway_service.
+ * fwd_redirect = what was forwarded - its kernel paths - pass_gateway_service,
+ *                what was forwarded being incoming allowed + ct_reply, and
+ *                for IPv6 (routed to mailserver6, not passed to the gateway)
+ *                the echo requests and other protocols let in and the
+ *                ICMPv6 errors let through.
  */
-static int derive_counters(const struct mxgw_maps *m, __u64 *c)
+static int derive_counters(const struct mxgw_maps *m, __u32 fam, __u64 *c)
 {
 	struct mxgw_service svcs[MXGW_MAX_SERVICES];
 	__u64 listed_deny = 0, allowed = 0, kernel;
@@ -494,7 +588,7 @@ static int derive_counters(const struct mxgw_maps *m, __u64 *c)
 
 		if (id != MXGW_SVC_UNLISTED && !svcs[id].in_use)
 			continue;
-		err = mxgw_maps_read_svc_stats(m, id, &st);
+		err = mxgw_maps_read_svc_stats(m, mxgw_svc_key(fam, id), &st);
 		if (err)
 			break;
 		allowed += st.count[MXGW_DIR_IN][MXGW_ALLOW].packets;
@@ -506,8 +600,11 @@ static int derive_counters(const struct mxgw_maps *m, __u64 *c)
 	if (err)
 		return err;
 	/* an ICMP error translated towards the LAN always takes the kernel
-	 * path, and is neither a service's packet nor a reply */
+	 * path, and is neither a service's packet nor a reply (IPv4) */
 	kernel = mxgw_kernel_path(c) - c[MXGW_FWD_KERNEL_ICMP];
+	if (fam == MXGW_FAM_IPV6)
+		allowed += c[MXGW_PASS_ICMP_ECHO] + c[MXGW_PASS_OTHER_PROTO] +
+			   c[MXGW_ICMP_XLATE_IN];
 	c[MXGW_DROP_SERVICE_DENY] = minus(listed_deny, c[MXGW_DROP_NOT_FROM]);
 	/* a "to gateway" service's packets are allowed in, not forwarded */
 	c[MXGW_FWD_REDIRECT] = minus(allowed + c[MXGW_CT_REPLY],
@@ -515,25 +612,36 @@ static int derive_counters(const struct mxgw_maps *m, __u64 *c)
 	return 0;
 }
 
-int mxgw_maps_read_counters(const struct mxgw_maps *m, __u64 *counters)
+int mxgw_maps_read_counters_family(const struct mxgw_maps *m, __u32 fam,
+				   __u64 *counters)
 {
+	if (fam >= MXGW_FAM_MAX)
+		return -EINVAL;
 	for (__u32 i = 0; i < MXGW_COUNTER_MAX; i++) {
-		int err = read_percpu_sum(m->counters, i, &counters[i],
-					  sizeof(__u64));
+		int err = read_percpu_sum(m->counters, mxgw_counter_key(fam, i),
+					  &counters[i], sizeof(__u64));
 
 		if (err)
 			return err;
 	}
-	return derive_counters(m, counters);
+	return derive_counters(m, fam, counters);
 }
 
-int mxgw_maps_read_nexthop(const struct mxgw_maps *m, struct mxgw_nexthop *nh)
+int mxgw_maps_read_counters(const struct mxgw_maps *m, __u64 *counters)
+{
+	return mxgw_maps_read_counters_family(m, MXGW_FAM_IPV4, counters);
+}
+
+int mxgw_maps_read_nexthop_family(const struct mxgw_maps *m, __u32 fam,
+				  struct mxgw_nexthop *nh)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	struct mxgw_nexthop *vals;
-	__u32 key = 0;
+	__u32 key = fam;	/* one entry per family */
 	int err;
 
+	if (fam >= MXGW_FAM_MAX)
+		return -EINVAL;
 	if (ncpu < 0)
 		return ncpu;
 	vals = calloc(ncpu, sizeof(*vals));
@@ -548,6 +656,11 @@ int mxgw_maps_read_nexthop(const struct mxgw_maps *m, struct mxgw_nexthop *nh)
 	}
 	free(vals);
 	return err;
+}
+
+int mxgw_maps_read_nexthop(const struct mxgw_maps *m, struct mxgw_nexthop *nh)
+{
+	return mxgw_maps_read_nexthop_family(m, MXGW_FAM_IPV4, nh);
 }
 
 int mxgw_maps_read_clock(const struct mxgw_maps *m, struct mxgw_clock *c)
@@ -617,6 +730,28 @@ int mxgw_maps_ct_walk(const struct mxgw_maps *m,
 	return errno == ENOENT ? 0 : -errno;
 }
 
+int mxgw_maps_ct6_walk(const struct mxgw_maps *m,
+		       int (*fn)(const struct mxgw_ct6_key *k,
+				 const struct mxgw_ct_entry *e, void *arg),
+		       void *arg)
+{
+	struct mxgw_ct6_key key, next;
+	struct mxgw_ct_entry e;
+	void *prev = NULL;
+	int err;
+
+	while (!bpf_map_get_next_key(m->ct6, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(m->ct6, &key, &e))
+			continue;	/* evicted meanwhile */
+		err = fn(&key, &e, arg);
+		if (err)
+			return err;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
 /* Delete every key of @fd; keys are @key_size bytes. */
 static int flush_map(int fd, size_t key_size)
 {
@@ -635,7 +770,9 @@ int mxgw_maps_ct_flush(const struct mxgw_maps *m)
 {
 	int err = flush_map(m->nat, sizeof(struct mxgw_nat_key));
 
-	return err ? err : flush_map(m->ct, sizeof(struct mxgw_ct_key));
+	if (!err)
+		err = flush_map(m->ct, sizeof(struct mxgw_ct_key));
+	return err ? err : flush_map(m->ct6, sizeof(struct mxgw_ct6_key));
 }
 
 static int map_info(int fd, struct bpf_map_info *info)

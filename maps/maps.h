@@ -67,13 +67,23 @@ struct mxgw_wan {
 	__be32 bcast[MXGW_WAN_ADDRS_MAX];	/* each one's directed broadcast, 0: none */
 	__be32 lan_net;		/* the connected prefix the mail server is on */
 	__be32 lan_mask;	/* (its /32 when no local prefix holds it) */
+	/* its IPv6 addresses, global ones first, link-local too */
+	unsigned int naddrs6;
+	struct mxgw_in6 addrs6[MXGW_WAN6_ADDRS_MAX];
+	/* the LAN's IPv6 prefixes as found on the system: the global ones
+	 * connected on the device the mail server is routed through; what
+	 * the data plane gets when the policy names no lan6 */
+	unsigned int nlan6;
+	struct mxgw_prefix6 lan6[MXGW_LAN6_MAX];
 };
 
 /*
  * Make the maps hold @pol: services keep their ids (and so their
- * counters) across reloads by name, stale ports and prefixes are cleared.
- * Everything that can be checked is checked before the first write
- * (-E2BIG: more services or prefixes than the maps hold).
+ * counters) across reloads by name, stale ports and prefixes (of both
+ * families) are cleared.  The config's lan6 is @pol's, or @wan's when
+ * @pol names none.  Everything that can be checked is checked before the
+ * first write (-E2BIG: more services, prefixes or addresses than the maps
+ * hold).
  */
 int mxgw_maps_apply(const struct mxgw_maps *m, const struct mxgw_policy *pol,
 		    const struct mxgw_wan *wan);
@@ -89,12 +99,26 @@ int mxgw_maps_read_services(const struct mxgw_maps *m, struct mxgw_service *svcs
 /* The "from" prefixes of service @svc_id, up to @max. Returns the count. */
 int mxgw_maps_read_from(const struct mxgw_maps *m, __u32 svc_id,
 			struct mxgw_from_key *keys, int max);
-/* Per-CPU values summed over every possible CPU. */
+/* Its IPv6 "from" prefixes (mxgw_from6), the same way. */
+int mxgw_maps_read_from6(const struct mxgw_maps *m, __u32 svc_id,
+			 struct mxgw_from6_key *keys, int max);
+/* Per-CPU values summed over every possible CPU; @svc_id is a service id
+ * (IPv4's counts) or mxgw_svc_key(family, id). */
 int mxgw_maps_read_svc_stats(const struct mxgw_maps *m, __u32 svc_id,
 			     struct mxgw_svc_stats *sum);
+/* @counters (MXGW_COUNTER_MAX of them) as IPv4 counted them: the data
+ * plane's own (the clock, the log) and what is no IP count there too. */
 int mxgw_maps_read_counters(const struct mxgw_maps *m, __u64 *counters);
-/* The most recently refreshed CPU's next-hop cache entry. */
+/* ... as @family (enum mxgw_family) counted them, the derived ones from
+ * its service counts. */
+int mxgw_maps_read_counters_family(const struct mxgw_maps *m, __u32 family,
+				   __u64 *counters);
+/* The most recently refreshed CPU's next-hop cache entry (IPv4's: the
+ * mail server's). */
 int mxgw_maps_read_nexthop(const struct mxgw_maps *m, struct mxgw_nexthop *nh);
+/* ... of @family (enum mxgw_family): IPv6's is mailserver6's. */
+int mxgw_maps_read_nexthop_family(const struct mxgw_maps *m, __u32 family,
+				  struct mxgw_nexthop *nh);
 
 /*
  * The data plane's clock, read only: writing that entry would free its
@@ -115,7 +139,12 @@ int mxgw_maps_ct_walk(const struct mxgw_maps *m,
 		      int (*fn)(const struct mxgw_ct_key *k,
 				const struct mxgw_ct_entry *e, void *arg),
 		      void *arg);
-/* Forget every tracked flow and mapping. */
+/* The same for mxgw_ct6, the LAN's IPv6 flows (routed: no mapping). */
+int mxgw_maps_ct6_walk(const struct mxgw_maps *m,
+		       int (*fn)(const struct mxgw_ct6_key *k,
+				 const struct mxgw_ct_entry *e, void *arg),
+		       void *arg);
+/* Forget every tracked flow and mapping, of both families. */
 int mxgw_maps_ct_flush(const struct mxgw_maps *m);
 __u32 mxgw_maps_max_entries(int fd);
 __u32 mxgw_maps_value_size(int fd);

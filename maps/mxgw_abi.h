@@ -330,7 +330,11 @@ static inline __u32 mxgw_svc_key(__u32 family, __u32 svc_id)
  *           per-CPU increment costs a tenth of an empty XDP program here
  *           and their paths are the hottest: mxgw_maps_read_counters()
  *           derives it from the service counts; KERNEL: a packet to the
- *           LAN handed to the kernel's forwarding (mxgw_kernel_path())
+ *           LAN handed to the kernel's forwarding (mxgw_kernel_path());
+ *           NOFAMILY: of no address family (frames whose family is
+ *           unknown or neither, the log's and the clock's own), counted
+ *           under IPv4's key alone: mxctl and Prometheus show it once,
+ *           without a family
  *   help    what it counts, as mxctl help counters and the man page say it
  */
 #define MXGW_COUNTERS(FN)						\
@@ -342,9 +346,9 @@ static inline __u32 mxgw_svc_key(__u32 family, __u32 svc_id)
 	FN(DROP_NOT_FROM, "drop_not_from", DROP, NONE,			\
 	   "source outside the service's \"from\"")			\
 	FN(DROP_FRAGMENT, "drop_fragment", DROP, NONE,			\
-	   "IP fragment to the public address")				\
+	   "IP fragment to the public address (IPv6: to the LAN)")	\
 	FN(DROP_MALFORMED, "drop_malformed", DROP, NONE,		\
-	   "bad IHL, total length, truncated L4")			\
+	   "bad IHL, total or payload length, truncated headers")	\
 	FN(DROP_ICMP_ECHO, "drop_icmp_echo", DROP, NONE,		\
 	   "echo request, icmp-echo deny")				\
 	FN(DROP_ICMP_NO_FLOW, "drop_icmp_no_flow", DROP, NONE,		\
@@ -354,13 +358,15 @@ static inline __u32 mxgw_svc_key(__u32 family, __u32 svc_id)
 	FN(DROP_SPOOFED, "drop_spoofed", DROP, NONE,			\
 	   "from a LAN address, or the WAN device's own, on the WAN")	\
 	FN(DROP_MARTIAN, "drop_martian", DROP, NONE,			\
-	   "from 0/8, 127/8, 224/4, 240/4 or a WAN broadcast address")	\
+	   "from 0/8, 127/8, 224/4, 240/4 or a WAN broadcast address; "	\
+	   "::, ::1, ff00::/8, ::ffff:0:0/96, fe80::/10")		\
 	FN(DROP_TCP_FLAGS, "drop_tcp_flags", DROP, NONE,		\
 	   "TCP flag combination netfilter calls invalid")		\
-	FN(DROP_VLAN_DEPTH, "drop_vlan_depth", DROP, NONE,		\
+	FN(DROP_VLAN_DEPTH, "drop_vlan_depth", DROP, NOFAMILY,		\
 	   "more VLAN tags than mxgw parses (2)")			\
 	FN(DROP_TO_LAN, "drop_to_lan", DROP, NONE,			\
-	   "addressed to a LAN address instead of the public one")	\
+	   "addressed to a LAN address instead of the public one "	\
+	   "(IPv6: neither mailserver6's service nor a tracked reply)")	\
 	FN(DROP_TRANSIT, "drop_transit", DROP, NONE,			\
 	   "addressed to one the kernel would forward elsewhere")	\
 	FN(DROP_EXT_HEADERS, "drop_ext_headers", DROP, NONE,		\
@@ -382,7 +388,7 @@ static inline __u32 mxgw_svc_key(__u32 family, __u32 svc_id)
 	   "no free public port for a new flow")			\
 	FN(DROP_OUT_NO_FLOW, "drop_out_no_flow", DROP, NONE,		\
 	   "TCP from the LAN, no flow, not a SYN")			\
-	FN(DROP_OUT_VLAN_DEPTH, "drop_out_vlan_depth", DROP, NONE,	\
+	FN(DROP_OUT_VLAN_DEPTH, "drop_out_vlan_depth", DROP, NOFAMILY,	\
 	   "more VLAN tags than mxgw parses (2)")			\
 	FN(DROP_OUT_WRITE, "drop_out_write", DROP, NONE,		\
 	   "bpf_skb_pull_data or bpf_skb_store_bytes failed")		\
@@ -396,9 +402,9 @@ static inline __u32 mxgw_svc_key(__u32 family, __u32 svc_id)
 	FN(FWD_KERNEL_NO_XMIT, "fwd_kernel_no_xmit", FWD, KERNEL,	\
 	   "kernel path: LAN device takes no XDP frames")		\
 	FN(FWD_KERNEL_TTL, "fwd_kernel_ttl", FWD, KERNEL,		\
-	   "kernel path: TTL <= 1 (kernel sends ICMP)")			\
+	   "kernel path: TTL or hop limit <= 1 (kernel sends ICMP)")	\
 	FN(FWD_KERNEL_IP_OPTIONS, "fwd_kernel_ip_options", FWD, KERNEL,	\
-	   "kernel path: IP options")					\
+	   "kernel path: IP options, IPv6 hop-by-hop options")		\
 	FN(FWD_KERNEL_VLAN, "fwd_kernel_vlan", FWD, KERNEL,		\
 	   "kernel path: VLAN-tagged on the WAN")			\
 	FN(FWD_KERNEL_MTU, "fwd_kernel_mtu", FWD, KERNEL,		\
@@ -415,7 +421,7 @@ static inline __u32 mxgw_svc_key(__u32 family, __u32 svc_id)
 	FN(CT_NEW, "ct_new", OWN, NONE,					\
 	   "flows created on egress")					\
 	FN(CT_REPLY, "ct_reply", OWN, NONE,				\
-	   "replies translated back to the LAN")			\
+	   "replies translated (IPv6: let) back to the LAN")		\
 	FN(CT_EXPIRED, "ct_expired", OWN, NONE,				\
 	   "entries found past their timeout")				\
 	FN(CT_EVICTED, "ct_evicted", OWN, NONE,				\
@@ -423,38 +429,38 @@ static inline __u32 mxgw_svc_key(__u32 family, __u32 svc_id)
 	FN(CT_LOCAL_CLASH, "ct_local_clash", OWN, NONE,			\
 	   "gateway flow on a port a mapping holds")			\
 	FN(ICMP_XLATE_IN, "icmp_xlate_in", OWN, NONE,			\
-	   "ICMP errors translated towards the LAN")			\
+	   "ICMP errors translated (IPv6: let) towards the LAN")	\
 	FN(ICMP_XLATE_OUT, "icmp_xlate_out", OWN, NONE,			\
-	   "ICMP errors translated towards the Internet")		\
+	   "ICMP errors translated (IPv6: let) towards the Internet")	\
 	/* passed untouched */						\
 	FN(PASS_NOT_FOR_US, "pass_not_for_us", PASS, NONE,		\
-	   "to another WAN address, broadcast, multicast, or kept by the kernel") \
-	FN(PASS_NON_IP, "pass_non_ip", PASS, NONE,			\
+	   "to another WAN address, broadcast, multicast, link-local, or kept by the kernel") \
+	FN(PASS_NON_IP, "pass_non_ip", PASS, NOFAMILY,			\
 	   "ARP and everything else that is neither IPv4 nor IPv6")	\
 	FN(PASS_LOCAL, "pass_local", PASS, NONE,			\
 	   "reply to the gateway's own flow")				\
 	FN(PASS_ICMP_ECHO, "pass_icmp_echo", PASS, NONE,		\
-	   "echo request to the gateway, icmp-echo allow")		\
+	   "echo request to the gateway (IPv6: mailserver6), icmp-echo allow") \
 	FN(PASS_OTHER_PROTO, "pass_other_proto", PASS, NONE,		\
-	   "other protocols to the gateway, default allow")		\
+	   "other protocols to the gateway (IPv6: mailserver6), default allow") \
 	FN(PASS_GATEWAY_SERVICE, "pass_gateway_service", PASS, NONE,	\
 	   "to a \"to gateway\" service, let in")			\
 	/* TC egress */							\
 	FN(SNAT_REPLY, "snat_reply", OWN, NONE,				\
-	   "mail server's service reply, source -> public")		\
+	   "mail server's service reply, source -> public (IPv6: as it is)") \
 	FN(SNAT_MASQ, "snat_masq", OWN, NONE,				\
-	   "masqueraded packet of a LAN flow")				\
+	   "masqueraded (IPv6: tracked) packet of a LAN flow")		\
 	/* events */							\
 	FN(IN_NEW, "in_new", OWN, NONE,					\
 	   "TCP connections let in (their SYN)")			\
-	FN(LOG_EVENTS, "log_events", OWN, NONE,				\
+	FN(LOG_EVENTS, "log_events", OWN, NOFAMILY,			\
 	   "events written to the log ring buffer")			\
-	FN(LOG_RATE_LIMITED, "log_rate_limited", OWN, NONE,		\
+	FN(LOG_RATE_LIMITED, "log_rate_limited", OWN, NOFAMILY,		\
 	   "events over log-rate, not written")				\
-	FN(LOG_BUFFER_FULL, "log_buffer_full", OWN, NONE,		\
+	FN(LOG_BUFFER_FULL, "log_buffer_full", OWN, NOFAMILY,		\
 	   "events lost: nobody reading, buffer full")			\
 	/* the data plane itself */					\
-	FN(CLOCK_REARMED, "clock_rearmed", OWN, NONE,			\
+	FN(CLOCK_REARMED, "clock_rearmed", OWN, NOFAMILY,		\
 	   "the clock's timer found stopped and restarted")
 
 enum mxgw_counter {
@@ -475,6 +481,7 @@ static inline __u32 mxgw_counter_key(__u32 family, __u32 counter)
 #define MXGW_CF_F_NONE		0
 #define MXGW_CF_F_DERIVED	0x1
 #define MXGW_CF_F_KERNEL	0x2
+#define MXGW_CF_F_NOFAMILY	0x4
 
 /* Does user space derive counter @c (flag DERIVED)?  Then the data plane
  * never counts it; folded to a constant where @c is one. */

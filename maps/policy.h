@@ -40,19 +40,46 @@ struct mxgw_prefix {
 	__u8 len;		/* 0..32 */
 };
 
+/* An IPv6 prefix as the config writes it: address and length.  (The
+ * data plane's form, net and mask, is struct mxgw_prefix6 of the ABI.) */
+struct mxgw_cidr6 {
+	struct mxgw_in6 addr;	/* network byte order, host bits zero */
+	__u8 len;		/* 0..128 */
+};
+
 struct mxgw_policy_service {
 	char name[MXGW_SVC_NAME_LEN];	/* NUL-terminated, [a-z0-9_-], <= 15 chars */
 	__u16 port;			/* host byte order, 1..65535 */
 	__u8 protos;			/* MXGW_PROTO_BIT() mask, never 0 */
 	__u8 verdict[MXGW_DIR_MAX];	/* enum mxgw_verdict by enum mxgw_dir */
 	bool to_gateway;		/* incoming to the gateway itself, never DNATed */
-	unsigned int nfrom;		/* 0: incoming from anywhere */
+	/*
+	 * "from": the sources let in, one list in the config, kept here per
+	 * family because each family has a trie of its own (mxgw_from,
+	 * mxgw_from6).  Restricted when either is non-empty (see
+	 * mxgw_policy_service_has_from): a list of IPv6 prefixes alone lets
+	 * no IPv4 source in, and the other way round.  Together at most
+	 * MXGW_POLICY_MAX_FROM_PER_SVC entries.
+	 */
+	unsigned int nfrom;		/* IPv4 prefixes */
 	struct mxgw_prefix from[MXGW_POLICY_MAX_FROM_PER_SVC];
+	unsigned int nfrom6;		/* IPv6 prefixes */
+	struct mxgw_cidr6 from6[MXGW_POLICY_MAX_FROM_PER_SVC];
 };
 
 struct mxgw_policy {
 	__be32 public_addr;
 	__be32 mailserver_addr;
+	/*
+	 * IPv6, routed: the mail server's global address (no public6: the
+	 * table's incoming column applies to it as it is), and the LAN's
+	 * prefixes; nlan6 0: the loader takes the prefixes connected on the
+	 * interface the mail server is routed through (struct mxgw_wan).
+	 */
+	bool has_mailserver6;
+	struct mxgw_in6 mailserver6;
+	unsigned int nlan6;
+	struct mxgw_cidr6 lan6[MXGW_LAN6_MAX];
 	__u8 default_verdict;		/* enum mxgw_verdict, both directions */
 	__u8 icmp_echo;			/* enum mxgw_verdict */
 	__u16 nat_port_min;		/* host order */
@@ -89,5 +116,37 @@ bool mxgw_policy_lets_in_to_gateway(const struct mxgw_policy *pol, __u8 proto,
 /* The netmask of a prefix length 0..32, network order. */
 __be32 mxgw_prefix_mask(unsigned int len);
 bool mxgw_prefix_contains(const struct mxgw_prefix *pfx, __be32 addr);
+
+/*
+ * The IPv6 twin, for a connection to one of the WAN device's own IPv6
+ * addresses from @remote: over IPv6 the table judges only the "to gateway"
+ * services' ports there (the gateway's other ports are its own business,
+ * as its other IPv4 addresses are), so true unless such a service lists
+ * @port for @proto and denies it incoming or has a from that leaves
+ * @remote out.
+ */
+bool mxgw_policy_lets_in_to_gateway6(const struct mxgw_policy *pol, __u8 proto,
+				     __u16 port, const struct mxgw_in6 *remote);
+
+/* Is incoming to @svc restricted to its "from" prefixes (of either family)? */
+static inline bool mxgw_policy_service_has_from(const struct mxgw_policy_service *svc)
+{
+	return svc->nfrom || svc->nfrom6;
+}
+
+/*
+ * IPv6 prefixes.  A length above 128 counts as 128.  mxgw_in6_eq compares
+ * two addresses, mxgw_in6_and masks one; mxgw_prefix6_of turns the
+ * config's form into the data plane's (net and mask); host bits of
+ * @c->addr are cleared there, never trusted.
+ */
+struct mxgw_in6 mxgw_prefix6_mask(unsigned int len);
+bool mxgw_in6_eq(const struct mxgw_in6 *a, const struct mxgw_in6 *b);
+struct mxgw_in6 mxgw_in6_and(const struct mxgw_in6 *a, const struct mxgw_in6 *mask);
+struct mxgw_prefix6 mxgw_prefix6_of(const struct mxgw_cidr6 *c);
+bool mxgw_prefix6_contains(const struct mxgw_prefix6 *p, const struct mxgw_in6 *addr);
+bool mxgw_cidr6_contains(const struct mxgw_cidr6 *c, const struct mxgw_in6 *addr);
+/* Do @a and @b share an address (one holds the other)? */
+bool mxgw_cidr6_overlap(const struct mxgw_cidr6 *a, const struct mxgw_cidr6 *b);
 
 #endif /* MXGW_MAPS_POLICY_H */

@@ -38,11 +38,18 @@
  * are aged past their timeout or deleted (as the LRU does), and the LAN
  * device leaves mxgw_tx_ports for a while (reload, mxgw_sync_tx_ports).
  *
- * Two tables: the shipped one, and one with default allow, "from", a UDP
- * service allowed in, a small NAT range, conntrack table and timeouts.
+ * IPv6 frames (issue 12), a third of them, have an oracle of their own
+ * (see "IPv6" below) with the same invariants: nothing reaches the LAN
+ * unless allowed or tracked, and then only forwarded as routed (the hop
+ * limit one less, nothing else but the MACs changed); nothing with a LAN
+ * source leaves unparsed; what mxgw cannot read never passes.
+ *
+ * Three tables: the shipped one, one with default allow, "from", a UDP
+ * service allowed in, a small NAT range, conntrack table and timeouts,
+ * and one of IPv6 frames alone with "to gateway" services.
  *
  * MXGW_FUZZ_SEED=N and MXGW_FUZZ_ITERATIONS=N override the fixed defaults
- * (the other table runs a quarter of the iterations); MXGW_FUZZ_EXAMPLES=N
+ * (the other tables run a quarter of the iterations); MXGW_FUZZ_EXAMPLES=N
  * prints N frames of each violation class (3).  The seed fixes every frame
  * the test makes up; the public ports the data plane picks at random, and
  * so the replies built from them, differ from run to run.
@@ -62,7 +69,8 @@
 #define TC_ACT_SHOT	2
 
 #define FUZZ_SEED	0x6d786777ULL	/* "mxgw" */
-#define FUZZ_ITERATIONS	500000UL	/* about half through each program */
+#define FUZZ_ITERATIONS	750000UL	/* about half through each program */
+#define FUZZ_V6_SHARE	33		/* per cent of the frames IPv6 */
 /* conntrack entries this close to their timeout may go either way */
 #define CT_MARGIN_NS	(250ULL * 1000 * 1000)
 #define CLOCK_LAG_MAX_NS (5ULL * 1000 * 1000 * 1000)
@@ -155,6 +163,8 @@ static struct {
 	__u8 svc_of[MXGW_PROTO_MAX][65536];
 	int nfrom[MXGW_MAX_SERVICES];
 	struct mxgw_from_key from[MXGW_MAX_SERVICES][MXGW_POLICY_MAX_FROM_PER_SVC];
+	int nfrom6[MXGW_MAX_SERVICES];
+	struct mxgw_from6_key from6[MXGW_MAX_SERVICES][MXGW_POLICY_MAX_FROM_PER_SVC];
 	__u16 ports[MXGW_MAX_SERVICES];
 	int nports;
 	__u32 ids[MXGW_MAX_SERVICES];
@@ -178,6 +188,9 @@ static void oracle_load(void)
 			table.nfrom[id] = mxgw_maps_read_from(&tb.maps, id, table.from[id],
 							      MXGW_POLICY_MAX_FROM_PER_SVC);
 			assert_true(table.nfrom[id] >= 0);
+			table.nfrom6[id] = mxgw_maps_read_from6(&tb.maps, id, table.from6[id],
+								MXGW_POLICY_MAX_FROM_PER_SVC);
+			assert_true(table.nfrom6[id] >= 0);
 		}
 		table.ports[table.nports++] = s->port;
 		table.ids[table.nids++] = id;
@@ -270,6 +283,9 @@ static bool tcp_flags_ok(__u8 f)
 #define FUZZ_VIA_WAN	"10.0.0.0/8"		/* via 203.0.113.1, neighbour known */
 #define FUZZ_VIA_LAN	"172.16.0.0/12"		/* via the mail server */
 #define FUZZ_BLACKHOLE	"100.64.0.0/10"
+/* IPv6's beyond testbed's (the clients' /48 via the WAN's router) */
+#define FUZZ6_VIA_LAN	"2001:db8:172::/48"	/* via mailserver6 */
+#define FUZZ6_BLACKHOLE	"2001:db8:66::/48"
 
 static void fuzz_routes(void)
 {
@@ -277,6 +293,8 @@ static void fuzz_routes(void)
 	tb_sh("ip neigh replace 203.0.113.1 lladdr 02:00:00:00:71:01 dev wan0 nud permanent");
 	tb_sh("ip route replace " FUZZ_VIA_LAN " via " TB_MAILSERVER);
 	tb_sh("ip route replace blackhole " FUZZ_BLACKHOLE);
+	tb_sh("ip -6 route replace " FUZZ6_VIA_LAN " via " TB_MAILSERVER6);
+	tb_sh("ip -6 route replace blackhole " FUZZ6_BLACKHOLE);
 }
 
 enum dest { D_PASS, D_DROP, D_EITHER };
@@ -330,19 +348,11 @@ static __u64 dp_now(__u64 *lag)
 	return c.now_ns;
 }
 
-static enum ct_live ct_get(__u8 proto, __be32 raddr, __u16 rport, __u16 pport,
-			   struct mxgw_ct_entry *e)
+/* Is the entry @e live, as the data plane will see it? */
+static enum ct_live ct_live_of(const struct mxgw_ct_entry *e)
 {
-	struct mxgw_ct_key k = {
-		.remote_addr = raddr,
-		.remote_port = htons(rport),
-		.public_port = htons(pport),
-		.proto = proto,
-	};
 	__u64 now, age, to, lag;
 
-	if (bpf_map_lookup_elem(tb.maps.ct, &k, e))
-		return CT_NONE;
 	if (e->state >= MXGW_CT_STATE_MAX)
 		return CT_DEAD;
 	now = dp_now(&lag);
@@ -359,6 +369,21 @@ static enum ct_live ct_get(__u8 proto, __be32 raddr, __u16 rport, __u16 pport,
 	if (age > to + CT_MARGIN_NS)
 		return CT_DEAD;
 	return CT_EDGE;
+}
+
+static enum ct_live ct_get(__u8 proto, __be32 raddr, __u16 rport, __u16 pport,
+			   struct mxgw_ct_entry *e)
+{
+	struct mxgw_ct_key k = {
+		.remote_addr = raddr,
+		.remote_port = htons(rport),
+		.public_port = htons(pport),
+		.proto = proto,
+	};
+
+	if (bpf_map_lookup_elem(tb.maps.ct, &k, e))
+		return CT_NONE;
+	return ct_live_of(e);
 }
 
 /* The live masquerade mapping of a LAN flow (as nat_find sees it). */
@@ -615,6 +640,9 @@ struct expect {
 	bool have_ct;		/* the conntrack entry the oracle went by */
 	struct mxgw_ct_entry ct;
 	__u64 ct_now;
+	/* IPv6 (routed: nothing is translated): */
+	bool fwd6;		/* forwarded: the fast path (REDIRECT) or the kernel's (PASS) */
+	bool flow6;		/* TC: a LAN flow, tracked when it leaves */
 };
 
 static void why(struct expect *ex, const char *fmt, ...)
@@ -1382,6 +1410,916 @@ static bool xdp_hostile(const struct pkt *p, int verdict)
 	return false;
 }
 
+/* ------------------------------------------------------------------ */
+/* IPv6 (issue 12): routed, nothing translated                         */
+/*
+ * The same invariants for IPv6 frames, from an oracle of their own that
+ * shares nothing with the data plane but the maps' contents: its own walk
+ * of the extension headers, its own idea of the routes, mxgw_ct6 looked up
+ * before the run.  Nothing reaches the LAN (mailserver6, lan6) unless the
+ * table or a live tracked flow lets it, and then forwarded as routed:
+ * XDP_REDIRECT only as the fast path may (the next hop's MACs, the hop
+ * limit one less, no other byte changed, so every checksum as it was), or
+ * XDP_PASS as it came; nothing with a source other than the gateway's own
+ * leaves unless it could be read and the table or a flow lets it; no
+ * frame is ever rewritten otherwise.
+ */
+
+struct pkt6 {
+	size_t len;
+	int l3;			/* IPv6 header offset */
+	int vlans;
+	bool vlan_cut, vlan_deep;
+	bool ip40;		/* the fixed header is in the frame */
+	bool wellformed;	/* version 6, the payload within the frame */
+	__u8 ver, nexthdr, hlim;
+	__u16 plen;
+	__u8 saddr[16], daddr[16];
+	enum { C6_OK, C6_MALFORMED, C6_EXT, C6_ROUTING, C6_LATER } chain;
+	bool frag_first, hbh, exts;
+	__u8 proto;		/* C6_OK: the upper layer */
+	int l4;
+	bool l4ok;		/* its header (TCP 20, UDP and ICMPv6 8) within the payload */
+	__u16 sport, dport;
+	__u8 tflags, itype;
+	__u16 iid;
+	/* ICMPv6 errors: the quoted packet's fixed header and 8 bytes */
+	bool quote;
+	__u8 isaddr[16], idaddr[16], iproto, iitype;
+	__u16 isport, idport, iiid;
+};
+
+static const char *s6(const __u8 *a, char *buf)
+{
+	inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+	return buf;
+}
+
+static bool eq6(const __u8 *a, const void *b)
+{
+	return !memcmp(a, b, 16);
+}
+
+static bool is_ms6(const __u8 *a)
+{
+	return table.cfg.has_mailserver6 && eq6(a, &table.cfg.mailserver6);
+}
+
+static bool is_wan6(const __u8 *a)
+{
+	for (int i = 0; i < table.cfg.nwan6 && i < MXGW_WAN6_ADDRS_MAX; i++)
+		if (eq6(a, &table.cfg.wan6_addrs[i]))
+			return true;
+	return false;
+}
+
+static bool in_lan6(const __u8 *a)
+{
+	for (int i = 0; i < table.cfg.nlan6 && i < MXGW_LAN6_MAX; i++) {
+		const __u8 *net = (const __u8 *)&table.cfg.lan6[i].net;
+		const __u8 *mask = (const __u8 *)&table.cfg.lan6[i].mask;
+		int b = 0;
+
+		while (b < 16 && (a[b] & mask[b]) == net[b])
+			b++;
+		if (b == 16)
+			return true;
+	}
+	return false;
+}
+
+/* an address of the LAN's: reaching it from the WAN is reaching the LAN */
+static bool lan_dest6(const __u8 *a)
+{
+	return is_ms6(a) || in_lan6(a);
+}
+
+static bool link_local6(const __u8 *a)
+{
+	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+}
+
+static bool unspecified6(const __u8 *a)
+{
+	static const __u8 zero[16];
+
+	return !memcmp(a, zero, 16);
+}
+
+/*
+ * RFC 4291's: multicast, ::, ::1, ::ffff:0:0/96 and (unless @ll_ok)
+ * link-local are martian; mailserver6, lan6 and the WAN's own spoofed.
+ */
+static bool bad_source6(const __u8 *a, bool ll_ok)
+{
+	static const __u8 mapped[12] = { [10] = 0xff, [11] = 0xff }, zero[15];
+
+	if (a[0] == 0xff || (!ll_ok && link_local6(a)))
+		return true;
+	if (!memcmp(a, zero, 15) && a[15] <= 1)
+		return true;
+	if (!memcmp(a, mapped, 12))
+		return true;
+	return is_ms6(a) || in_lan6(a) || is_wan6(a);
+}
+
+static bool from_ok6(__u32 id, const __u8 *src)
+{
+	if (!(table.svc[id].flags & MXGW_PORT_F_FROM))
+		return true;
+	for (int i = 0; i < table.nfrom6[id]; i++) {
+		const __u8 *net = (const __u8 *)&table.from6[id][i].addr;
+		unsigned int plen = table.from6[id][i].prefixlen - MXGW_FROM_SVC_BITS, b;
+
+		for (b = 0; b < plen; b++)
+			if ((src[b / 8] ^ net[b / 8]) & (0x80 >> (b % 8)))
+				break;
+		if (b == plen)
+			return true;
+	}
+	return false;
+}
+
+/* Would the table let a connection from @src in to mailserver6:@port? */
+static bool table_in_allows6(__u8 proto, __u16 port, const __u8 *src)
+{
+	__u32 id = svc_id(proto, port);
+
+	if (!id)
+		return table.cfg.default_in == MXGW_ALLOW;
+	return table.svc[id].verdict[MXGW_DIR_IN] == MXGW_ALLOW &&
+	       !(table.svc[id].flags & MXGW_PORT_F_GATEWAY) && from_ok6(id, src);
+}
+
+static bool table_out_allows6(__u8 proto, __u16 port)
+{
+	return proto == IPPROTO_ICMPV6 || table_out_allows(proto, port);
+}
+
+/*
+ * What XDP must do with a packet from @s to @d, none of mailserver6,
+ * lan6, the WAN's own, link-local or multicast: what the routes would
+ * forward (the clients' /48 behind the WAN's router, the WAN's own
+ * prefix, the network behind the mail server) is dropped; what the kernel
+ * keeps or has no route for passes, and so does what it never forwards:
+ * a link-local, multicast or loopback source (ip6_forward, ipv6_rcv; the
+ * FIB is not asked, bpf_ipv6_fib_lookup's rt6_need_strict).
+ */
+static enum dest dest6_of(const __u8 *s, const __u8 *d)
+{
+	static const __u8 wan_anycast[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1 };
+	static const __u8 loopback[16] = { [15] = 1 };
+
+	if (s[0] == 0xff || link_local6(s) || eq6(s, loopback))
+		return D_PASS;
+	if (d[0] != 0x20 || d[1] != 0x01 || d[2] != 0x0d || d[3] != 0xb8)
+		return D_PASS;
+	if (eq6(d, wan_anycast))
+		return D_EITHER;	/* the prefix's subnet-router anycast */
+	if ((d[4] == 0 && d[5] == 0x51) ||			/* 2001:db8:51::/48 */
+	    (d[4] == 0 && d[5] == 1 && !d[6] && !d[7]) ||	/* 2001:db8:1::/64 */
+	    (d[4] == 1 && d[5] == 0x72))			/* 2001:db8:172::/48 */
+		return D_DROP;
+	return D_PASS;
+}
+
+static void walk6(const __u8 *f, struct pkt6 *p)
+{
+	size_t end = p->l3 + 40 + p->plen, off = p->l3 + 40, budget = p->l3 + 40 + 256;
+	__u8 next = p->nexthdr;
+
+	for (int i = 0;; i++) {
+		const __u8 *h = f + off;
+		size_t hl;
+
+		if (next != 0 && next != 43 && next != 44 && next != 51 && next != 60 &&
+		    next != 135 && next != 139 && next != 140 && next != 253 && next != 254) {
+			p->chain = C6_OK;
+			p->proto = next;
+			p->l4 = off;
+			return;
+		}
+		p->exts = true;
+		if (i == 6 || (next == 0 && i) || next == 135 || next == 139 || next == 140 ||
+		    next >= 253) {
+			p->chain = C6_EXT;
+			return;
+		}
+		if (off + 8 > end) {
+			p->chain = C6_MALFORMED;
+			return;
+		}
+		if (off + 8 > budget) {
+			p->chain = C6_EXT;
+			return;
+		}
+		if (next == 0)
+			p->hbh = true;
+		if (next == 44) {
+			if (h[2] || (h[3] & 0xf8)) {
+				p->chain = C6_LATER;
+				return;
+			}
+			p->frag_first |= h[3] & 1;
+			next = h[0];
+			off += 8;
+			continue;
+		}
+		if (next == 43 && (h[2] == 0 || h[3])) {
+			p->chain = C6_ROUTING;
+			return;
+		}
+		hl = next == 51 ? (h[1] + 2) * 4u : (h[1] + 1) * 8u;
+		if (off + hl > end) {
+			p->chain = C6_MALFORMED;
+			return;
+		}
+		if (off + hl > budget) {
+			p->chain = C6_EXT;
+			return;
+		}
+		next = h[0];
+		off += hl;
+	}
+}
+
+static void parse6(const __u8 *f, size_t len, struct pkt6 *p)
+{
+	size_t off = 14, need;
+	const __u8 *ip, *l4, *in;
+	__u16 type;
+
+	memset(p, 0, sizeof(*p));
+	p->len = len;
+	p->l3 = -1;
+	type = rd16(f + 12);
+	for (int i = 0; i < 2 && (type == 0x8100 || type == 0x88a8); i++) {
+		if (off + 4 > len) {
+			p->vlan_cut = true;
+			return;
+		}
+		type = rd16(f + off + 2);
+		off += 4;
+		p->vlans++;
+	}
+	p->vlan_deep = type == 0x8100 || type == 0x88a8;
+	if (type != 0x86dd)
+		return;
+	p->l3 = off;
+	if (off + 40 > len)
+		return;
+	p->ip40 = true;
+	ip = f + off;
+	p->ver = ip[0] >> 4;
+	p->plen = rd16(ip + 4);
+	p->nexthdr = ip[6];
+	p->hlim = ip[7];
+	memcpy(p->saddr, ip + 8, 16);
+	memcpy(p->daddr, ip + 24, 16);
+	p->wellformed = p->ver == 6 && off + 40 + p->plen <= len;
+	if (!p->wellformed)
+		return;
+	walk6(f, p);
+	if (p->chain != C6_OK)
+		return;
+	need = p->proto == IPPROTO_TCP ? 20 : p->proto == IPPROTO_UDP ? 8 :
+	       p->proto == IPPROTO_ICMPV6 ? 8 : 0;
+	if (!need)
+		return;
+	p->l4ok = p->l4 + need <= off + 40 + p->plen;
+	if (!p->l4ok)
+		return;
+	l4 = f + p->l4;
+	if (p->proto != IPPROTO_ICMPV6) {
+		p->sport = rd16(l4);
+		p->dport = rd16(l4 + 2);
+		if (p->proto == IPPROTO_TCP)
+			p->tflags = l4[13];
+		return;
+	}
+	p->itype = l4[0];
+	p->iid = rd16(l4 + 4);
+	if (p->itype < 1 || p->itype > 4 || (size_t)p->l4 + 8 + 48 > off + 40 + p->plen)
+		return;
+	p->quote = true;
+	in = l4 + 8;
+	memcpy(p->isaddr, in + 8, 16);
+	memcpy(p->idaddr, in + 24, 16);
+	p->iproto = in[6];
+	p->isport = rd16(in + 40);
+	p->idport = rd16(in + 42);
+	p->iitype = in[40];
+	p->iiid = rd16(in + 44);
+}
+
+static enum ct_live ct6_get(__u8 proto, const __u8 *lan, __u16 lport, const __u8 *remote,
+			    __u16 rport, struct mxgw_ct_entry *e)
+{
+	struct mxgw_ct6_key k = {
+		.lan_port = htons(lport),
+		.remote_port = htons(rport),
+		.proto = proto,
+	};
+
+	memcpy(&k.lan_addr, lan, 16);
+	memcpy(&k.remote_addr, remote, 16);
+	if (bpf_map_lookup_elem(tb.maps.ct6, &k, e))
+		return CT_NONE;
+	return ct_live_of(e);
+}
+
+/* Forwarded to the LAN, as routed: the fast path or the kernel's. */
+static void fwd6(struct expect *ex)
+{
+	ex->fwd6 = true;
+	ex->must = true;
+	leave(ex, VB(XDP_PASS));
+}
+
+/* A reply of a tracked flow (XDP): forwarded when live, else @no_flow. */
+static void ct6_case(struct expect *ex, enum ct_live st, const struct mxgw_ct_entry *e,
+		     unsigned int no_flow)
+{
+	if (st == CT_LIVE || st == CT_EDGE) {
+		fwd6(ex);
+		ex->have_ct = true;
+		ex->ct = *e;
+		ex->ct_now = mxgw_now_ns();
+		why(ex, "tracked flow");
+	}
+	if (st != CT_LIVE) {
+		leave(ex, no_flow);
+		ex->must = false;
+		if (st != CT_EDGE)
+			ex->fwd6 = false;
+		why(ex, st == CT_EDGE ? "near its timeout" : "no live flow");
+	}
+}
+
+static void xdp_icmp_oracle6(const struct pkt6 *p, struct expect *ex, bool to_mail)
+{
+	struct mxgw_ct_entry e;
+	enum ct_live st;
+	__u16 lport, rport;
+
+	if (p->itype == 128) {
+		if (to_mail && table.cfg.icmp_echo == MXGW_ALLOW) {
+			fwd6(ex);
+			why(ex, "echo request to mailserver6, icmp-echo allow");
+		} else {
+			leave(ex, VB(XDP_DROP));
+			why(ex, "echo request: icmp-echo deny, or not to mailserver6");
+		}
+		return;
+	}
+	if (p->itype == 129) {
+		st = ct6_get(IPPROTO_ICMPV6, p->daddr, p->iid, p->saddr, 0, &e);
+		ct6_case(ex, st, &e, VB(XDP_DROP));
+		return;
+	}
+	if (p->itype < 1 || p->itype > 4 || !p->quote || !eq6(p->isaddr, p->daddr)) {
+		leave(ex, VB(XDP_DROP));
+		why(ex, "ICMPv6 type %u, or an error quoting nothing its destination sent",
+		    p->itype);
+		return;
+	}
+	if (p->iproto == IPPROTO_TCP || p->iproto == IPPROTO_UDP) {
+		lport = p->isport;
+		rport = p->idport;
+	} else if (p->iproto == IPPROTO_ICMPV6 && p->iitype == 128) {
+		lport = p->iiid;
+		rport = 0;
+	} else {
+		leave(ex, VB(XDP_DROP));
+		why(ex, "an error quoting protocol %u", p->iproto);
+		return;
+	}
+	st = ct6_get(p->iproto, p->isaddr, lport, p->idaddr, rport, &e);
+	if (st != CT_LIVE && p->iproto != IPPROTO_ICMPV6 && is_ms6(p->isaddr) &&
+	    !bad_source6(p->idaddr, false) && table_in_allows6(p->iproto, lport, p->idaddr)) {
+		fwd6(ex);
+		why(ex, "an error about a connection the table lets in");
+		return;
+	}
+	ct6_case(ex, st, &e, VB(XDP_DROP));
+}
+
+/* To mailserver6 (@to_mail) or another address of the LAN. */
+static void xdp_lan_oracle6(const struct pkt6 *p, struct expect *ex, bool to_mail)
+{
+	struct mxgw_ct_entry e;
+	__u32 id;
+
+	if (bad_source6(p->saddr, false)) {
+		leave(ex, VB(XDP_DROP));
+		why(ex, "martian or spoofed source");
+		return;
+	}
+	if (p->chain != C6_OK || p->frag_first) {
+		leave(ex, VB(XDP_DROP));
+		why(ex, "extension headers: chain %d, first fragment %d", p->chain, p->frag_first);
+		return;
+	}
+	if (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP &&
+	    p->proto != IPPROTO_ICMPV6) {
+		if (to_mail && table.cfg.default_in == MXGW_ALLOW)
+			fwd6(ex);
+		else
+			leave(ex, VB(XDP_DROP));
+		why(ex, "protocol %u", p->proto);
+		return;
+	}
+	if (!p->l4ok) {
+		leave(ex, VB(XDP_DROP));
+		why(ex, "L4 header beyond the payload");
+		return;
+	}
+	if (p->proto == IPPROTO_ICMPV6) {
+		xdp_icmp_oracle6(p, ex, to_mail);
+		return;
+	}
+	if (p->proto == IPPROTO_TCP && !tcp_flags_ok(p->tflags)) {
+		leave(ex, VB(XDP_DROP));
+		why(ex, "TCP flags %#04x", p->tflags);
+		return;
+	}
+	id = svc_id(p->proto, p->dport);
+	if (to_mail && table_in_allows6(p->proto, p->dport, p->saddr)) {
+		fwd6(ex);
+		why(ex, "%s lets it in", id ? table.svc[id].name : "default allow");
+		return;
+	}
+	/* a bare SYN is no reply */
+	if (p->proto == IPPROTO_TCP && (p->tflags & 0x17) == 0x02) {
+		leave(ex, VB(XDP_DROP));
+		why(ex, "a SYN the table does not let in");
+		return;
+	}
+	ct6_case(ex, ct6_get(p->proto, p->daddr, p->dport, p->saddr, p->sport, &e), &e,
+		 VB(XDP_DROP));
+}
+
+/* To the WAN device's own address: only "to gateway" services are ours. */
+static void xdp_gateway_oracle6(const struct pkt6 *p, struct expect *ex)
+{
+	__u32 id;
+
+	ex->strict = true;
+	if (p->chain == C6_LATER) {
+		leave(ex, VB(XDP_PASS));
+		why(ex, "a later fragment to the gateway");
+		return;
+	}
+	if (p->chain != C6_OK || (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP)) {
+		leave(ex, VB(p->chain == C6_OK ? XDP_PASS : XDP_DROP));
+		why(ex, "to the gateway: chain %d, protocol %u", p->chain, p->proto);
+		return;
+	}
+	if (!p->l4ok) {
+		leave(ex, VB(XDP_DROP));
+		why(ex, "to the gateway: L4 header beyond the payload");
+		return;
+	}
+	id = svc_id(p->proto, p->dport);
+	if (!id || !(table.svc[id].flags & MXGW_PORT_F_GATEWAY)) {
+		leave(ex, VB(XDP_PASS));
+		why(ex, "to the gateway, no \"to gateway\" service");
+		return;
+	}
+	if (bad_source6(p->saddr, true) ||
+	    (p->proto == IPPROTO_TCP && !tcp_flags_ok(p->tflags)) ||
+	    table.svc[id].verdict[MXGW_DIR_IN] != MXGW_ALLOW || !from_ok6(id, p->saddr)) {
+		leave(ex, VB(XDP_DROP));
+		why(ex, "\"to gateway\" %s does not let it in", table.svc[id].name);
+		return;
+	}
+	leave(ex, VB(XDP_PASS));
+	why(ex, "\"to gateway\" %s lets it in", table.svc[id].name);
+}
+
+static void xdp_oracle6(const struct pkt6 *p, struct expect *ex)
+{
+	enum dest d;
+
+	memset(ex, 0, sizeof(*ex));
+	if (p->vlan_cut || p->vlan_deep || !p->ip40 || !p->wellformed) {
+		leave(ex, VB(XDP_DROP));
+		why(ex, "unreadable: VLAN tags, the fixed header or its payload length");
+		return;
+	}
+	if (is_ms6(p->daddr)) {
+		xdp_lan_oracle6(p, ex, true);
+		return;
+	}
+	if (is_wan6(p->daddr)) {
+		xdp_gateway_oracle6(p, ex);
+		return;
+	}
+	if (p->daddr[0] == 0xff || link_local6(p->daddr)) {
+		leave(ex, VB(XDP_PASS));
+		ex->strict = true;
+		why(ex, "link-local or multicast: the host's");
+		return;
+	}
+	if (in_lan6(p->daddr)) {
+		xdp_lan_oracle6(p, ex, false);
+		return;
+	}
+	d = dest6_of(p->saddr, p->daddr);
+	leave(ex, d == D_PASS ? VB(XDP_PASS) : d == D_DROP ? VB(XDP_DROP) :
+		  VB(XDP_PASS) | VB(XDP_DROP));
+	ex->strict = true;
+	why(ex, d == D_PASS ? "not the LAN's, not forwarded: the kernel's" :
+		d == D_DROP ? "one the kernel would forward" : "the WAN prefix's anycast");
+}
+
+static void tc_icmp_oracle6(const struct pkt6 *p, struct expect *ex)
+{
+	struct mxgw_ct_entry e;
+	enum ct_live st;
+	__u16 lport, rport;
+
+	if (!p->quote) {
+		leave(ex, VB(TC_ACT_SHOT));
+		why(ex, "an error quoting too little");
+		return;
+	}
+	if (p->iproto == IPPROTO_TCP || p->iproto == IPPROTO_UDP) {
+		lport = p->idport;
+		rport = p->isport;
+	} else if (p->iproto == IPPROTO_ICMPV6 && p->iitype == 129) {
+		lport = p->iiid;
+		rport = 0;
+	} else {
+		leave(ex, VB(TC_ACT_SHOT));
+		why(ex, "an error quoting protocol %u", p->iproto);
+		return;
+	}
+	st = ct6_get(p->iproto, p->idaddr, lport, p->isaddr, rport, &e);
+	if (st == CT_LIVE || (p->iproto != IPPROTO_ICMPV6 && is_ms6(p->idaddr) &&
+			      table_in_allows6(p->iproto, lport, p->isaddr))) {
+		leave(ex, VB(TC_ACT_OK));
+		ex->must = true;
+		why(ex, "an error about a tracked flow or a connection let in");
+		return;
+	}
+	leave(ex, VB(TC_ACT_SHOT) | (st == CT_EDGE ? VB(TC_ACT_OK) : 0));
+	why(ex, "an error about no flow");
+}
+
+static void tc_oracle6(const struct pkt6 *p, struct expect *ex)
+{
+	struct mxgw_ct_entry e = { 0 };
+	enum ct_live st;
+	__u16 lport, rport;
+	bool opens, reopen, policy;
+	__u32 id;
+
+	memset(ex, 0, sizeof(*ex));
+	ex->strict = true;	/* nothing is ever rewritten */
+	if (p->vlan_cut || p->vlan_deep || !p->ip40) {
+		leave(ex, VB(TC_ACT_SHOT));
+		why(ex, "unreadable to the IPv6 source");
+		return;
+	}
+	if (link_local6(p->saddr) || unspecified6(p->saddr) || is_wan6(p->saddr)) {
+		leave(ex, VB(TC_ACT_OK));
+		why(ex, "the gateway's own");
+		return;
+	}
+	if (!p->wellformed || p->chain != C6_OK || p->frag_first ||
+	    (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP &&
+	     p->proto != IPPROTO_ICMPV6) || !p->l4ok) {
+		leave(ex, VB(TC_ACT_SHOT));
+		why(ex, "from the LAN: malformed, chain %d, fragment, protocol %u", p->chain,
+		    p->proto);
+		return;
+	}
+	if (p->proto == IPPROTO_ICMPV6) {
+		if (p->itype >= 1 && p->itype <= 4) {
+			tc_icmp_oracle6(p, ex);
+			return;
+		}
+		if (p->itype == 129 && is_ms6(p->saddr) && table.cfg.icmp_echo == MXGW_ALLOW) {
+			leave(ex, VB(TC_ACT_OK));
+			ex->must = true;
+			why(ex, "mailserver6's echo reply");
+			return;
+		}
+		if (p->itype != 128) {
+			leave(ex, VB(TC_ACT_SHOT));
+			why(ex, "ICMPv6 type %u from the LAN", p->itype);
+			return;
+		}
+	} else if (is_ms6(p->saddr)) {
+		id = svc_id(p->proto, p->sport);
+		if (id ? table.svc[id].verdict[MXGW_DIR_IN] == MXGW_ALLOW &&
+			 !(table.svc[id].flags & MXGW_PORT_F_GATEWAY) :
+			 (table.cfg.default_in == MXGW_ALLOW &&
+			  (p->proto != IPPROTO_TCP || (p->tflags & 0x12) != 0x02))) {
+			leave(ex, VB(TC_ACT_OK));
+			ex->must = true;
+			why(ex, "mailserver6's reply from a service port");
+			return;
+		}
+	}
+	lport = p->proto == IPPROTO_ICMPV6 ? p->iid : p->sport;
+	rport = p->proto == IPPROTO_ICMPV6 ? 0 : p->dport;
+	st = ct6_get(p->proto, p->saddr, lport, p->daddr, rport, &e);
+	opens = p->proto != IPPROTO_TCP || (p->tflags & 0x17) == 0x02;
+	reopen = st != CT_NONE && p->proto == IPPROTO_TCP && opens &&
+		 (e.state == MXGW_CT_TCP_CLOSE || e.state == MXGW_CT_TCP_TIME_WAIT);
+	policy = table_out_allows6(p->proto, rport);
+	ex->flow6 = true;
+	if (st == CT_LIVE && !reopen) {
+		leave(ex, VB(TC_ACT_OK));
+		ex->must = true;
+		why(ex, "a live flow");
+		return;
+	}
+	if (!opens) {
+		leave(ex, VB(TC_ACT_SHOT) | (st == CT_EDGE ? VB(TC_ACT_OK) : 0));
+		ex->no_flow = true;
+		why(ex, "TCP flags %#04x, no live flow: opens none", p->tflags);
+		return;
+	}
+	if (policy) {
+		leave(ex, VB(TC_ACT_OK));
+		ex->must = true;
+	} else {
+		leave(ex, VB(TC_ACT_SHOT) | (st == CT_EDGE && !reopen ? VB(TC_ACT_OK) : 0));
+	}
+	why(ex, "a new flow: outgoing %s", policy ? "allow" : "deny");
+}
+
+static struct {
+	unsigned long xdp, tc, xdp_verdict[8], tc_verdict[4];
+	unsigned long redirected, kernel, to_lan_dropped, must, replies, exts, errors;
+	unsigned long h_lan, h_dest, h_unread_xdp, h_unread_tc, h_unparsed_tc;
+} st6;
+
+struct flow6 {
+	__u8 proto;
+	__u8 lan[16], remote[16];
+	__u16 lport, rport;
+};
+
+struct svcflow6 {
+	__u8 proto;
+	__u8 client[16];
+	__u16 cport, svc;
+};
+
+static struct flow6 flows6[RING];
+static struct svcflow6 svcflows6[RING];
+static unsigned long nflows6, nsvcflows6;
+
+static void record_flow6(const struct pkt6 *p)
+{
+	struct flow6 *f = &flows6[nflows6++ % RING];
+
+	f->proto = p->proto;
+	memcpy(f->lan, p->saddr, 16);
+	memcpy(f->remote, p->daddr, 16);
+	f->lport = p->proto == IPPROTO_ICMPV6 ? p->iid : p->sport;
+	f->rport = p->proto == IPPROTO_ICMPV6 ? 0 : p->dport;
+}
+
+static void record_svcflow6(const struct pkt6 *p)
+{
+	struct svcflow6 *f = &svcflows6[nsvcflows6++ % RING];
+
+	f->proto = p->proto;
+	memcpy(f->client, p->saddr, 16);
+	f->cport = p->sport;
+	f->svc = p->dport;
+}
+
+/*
+ * Issue 10's invariants for IPv6, on the frame alone: nothing unreadable
+ * passes, nothing reaches the LAN with a martian or spoofed source or
+ * headers mxgw cannot walk, nothing the kernel would forward elsewhere
+ * passes.  Returns true when one did.
+ */
+static bool xdp_hostile6(const struct pkt6 *p, int verdict)
+{
+	char b[INET6_ADDRSTRLEN];
+
+	if (p->vlan_cut || p->vlan_deep || !p->ip40 || !p->wellformed) {
+		st6.h_unread_xdp++;
+		if (verdict != XDP_DROP) {
+			violation("6.1: IPv6 frame the parser cannot read passed",
+				  "verdict %d", verdict);
+			return true;
+		}
+		return false;
+	}
+	if (lan_dest6(p->daddr) &&
+	    (bad_source6(p->saddr, false) || p->chain != C6_OK || p->frag_first ||
+	     (!p->l4ok && (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP ||
+			   p->proto == IPPROTO_ICMPV6)))) {
+		st6.h_lan++;
+		if (verdict != XDP_DROP) {
+			violation("6.1: IPv6 frame to the LAN passed with a martian or spoofed "
+				  "source, or headers mxgw cannot walk",
+				  "from %s, chain %d, verdict %d", s6(p->saddr, b), p->chain,
+				  verdict);
+			return true;
+		}
+	} else if (!lan_dest6(p->daddr) && !is_wan6(p->daddr) && p->daddr[0] != 0xff &&
+		   !link_local6(p->daddr) && dest6_of(p->saddr, p->daddr) == D_DROP) {
+		st6.h_dest++;
+		if (verdict != XDP_DROP) {
+			violation("6.1: IPv6 frame to a transit destination passed",
+				  "to %s, verdict %d", s6(p->daddr, b), verdict);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A redirected frame: only the MACs and the hop limit (one less) changed. */
+static bool redirect6_ok(const struct pkt6 *p, const __u8 *in, const __u8 *out,
+			 size_t len, char *err, size_t errlen)
+{
+	if (!is_ms6(p->daddr) || p->vlans || p->hbh || p->hlim <= 1 ||
+	    p->l3 + 40 + p->plen > 14 + 1500) {
+		snprintf(err, errlen, "redirected, but not as the fast path may "
+			 "(vlans %d, hop-by-hop %d, hop limit %u)", p->vlans, p->hbh, p->hlim);
+		return false;
+	}
+	if (memcmp(out, mail_mac, 6) || memcmp(out + 6, lan_mac, 6)) {
+		snprintf(err, errlen, "redirected with other MACs");
+		return false;
+	}
+	if (out[p->l3 + 7] != p->hlim - 1) {
+		snprintf(err, errlen, "hop limit %u -> %u", p->hlim, out[p->l3 + 7]);
+		return false;
+	}
+	for (size_t i = 12; i < len; i++) {
+		if (i != (size_t)p->l3 + 7 && in[i] != out[i]) {
+			snprintf(err, errlen, "byte %zu changed %02x -> %02x", i, in[i], out[i]);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void run_xdp_frame6(const __u8 *in, size_t len)
+{
+	__u8 out[TB_MAX_FRAME];
+	struct pkt6 p;
+	struct expect ex;
+	char err[160];
+	size_t out_len;
+	int verdict;
+
+	parse6(in, len, &p);
+	xdp_oracle6(&p, &ex);
+	st6.must += ex.must;
+	st6.exts += p.exts;
+	verdict = run_prog(true, in, len, out, &out_len);
+	cur = (typeof(cur)){ "XDP mxgw_wan_in (IPv6)", cur.iter, in, out, len, out_len,
+			     verdict, &ex };
+	if (verdict < 0) {
+		violation("0: test_run refused the frame", "bpf_prog_test_run_opts failed");
+		return;
+	}
+	st6.xdp++;
+	st6.xdp_verdict[verdict < 8 ? verdict : 7]++;
+	if (verdict != XDP_DROP && verdict != XDP_PASS && verdict != XDP_REDIRECT) {
+		violation("4: XDP verdict not DROP, PASS or REDIRECT", "verdict %d", verdict);
+		return;
+	}
+	if (out_len != len) {
+		violation("4: XDP changed the frame length", "length %zu -> %zu", len, out_len);
+		return;
+	}
+	if (xdp_hostile6(&p, verdict))
+		return;
+	if (verdict == XDP_DROP && lan_dest6(p.daddr))
+		st6.to_lan_dropped++;
+	if (verdict == XDP_REDIRECT) {
+		if (!ex.fwd6) {
+			violation(lan_dest6(p.daddr) ?
+				  "6.1: IPv6 frame forwarded to the LAN without a rule or live flow" :
+				  "6.1: IPv6 frame redirected that is not the LAN's",
+				  "redirected");
+			return;
+		}
+		if (!redirect6_ok(&p, in, out, len, err, sizeof(err))) {
+			violation("6.2: IPv6 frame redirected other than as routed", "%s", err);
+			return;
+		}
+		st6.redirected++;
+		if (p.proto == IPPROTO_TCP || p.proto == IPPROTO_UDP ||
+		    p.proto == IPPROTO_ICMPV6)
+			if (tb_l4_csum(in + p.l3) == 0 && tb_l4_csum(out + p.l3) != 0)
+				violation("6.2: L4 checksum broken by forwarding", "proto %u",
+					  p.proto);
+	} else if (memcmp(in, out, len)) {
+		violation("6.2: IPv6 frame changed without being redirected", "verdict %d",
+			  verdict);
+		return;
+	} else if (!(ex.unchanged & VB(verdict)) || (ex.must && verdict == XDP_DROP)) {
+		if (ex.must && verdict == XDP_DROP)
+			violation("5: allowed IPv6 frame not delivered (XDP)", "dropped");
+		else if (verdict != XDP_DROP && lan_dest6(p.daddr))
+			violation("6.1: IPv6 frame passed to the LAN without a rule or live flow",
+				  "verdict %d (allowed mask %#x)", verdict, ex.unchanged);
+		else
+			violation(ex.strict ? "6.1: IPv6 frame that is not the LAN's not passed" :
+				  "6.1: IPv6 verdict differs from the table",
+				  "verdict %d (allowed mask %#x)", verdict, ex.unchanged);
+		return;
+	} else if (verdict == XDP_PASS && ex.fwd6) {
+		st6.kernel++;
+	}
+	if (verdict != XDP_DROP && ex.fwd6 && is_ms6(p.daddr) && p.l4ok &&
+	    (p.proto == IPPROTO_TCP || p.proto == IPPROTO_UDP) && !ex.have_ct)
+		record_svcflow6(&p);
+}
+
+static void run_tc_frame6(const __u8 *in, size_t len)
+{
+	__u8 out[TB_MAX_FRAME];
+	struct pkt6 p;
+	struct expect ex;
+	size_t out_len;
+	int verdict;
+	char b[INET6_ADDRSTRLEN];
+
+	parse6(in, len, &p);
+	tc_oracle6(&p, &ex);
+	st6.must += ex.must;
+	st6.exts += p.exts;
+	verdict = run_prog(false, in, len, out, &out_len);
+	cur = (typeof(cur)){ "TC mxgw_wan_out (IPv6)", cur.iter, in, out, len, out_len,
+			     verdict, &ex };
+	if (verdict < 0) {
+		violation("0: test_run refused the frame", "bpf_prog_test_run_opts failed");
+		return;
+	}
+	st6.tc++;
+	st6.tc_verdict[verdict < 3 ? verdict : 3]++;
+	if (verdict != TC_ACT_OK && verdict != TC_ACT_SHOT) {
+		violation("4: TC verdict not OK or SHOT", "verdict %d", verdict);
+		return;
+	}
+	if (out_len != len || memcmp(in, out, len)) {
+		violation("6.3: TC changed an IPv6 frame", "length %zu -> %zu", len, out_len);
+		return;
+	}
+	/* whatever the oracle says: nothing unreadable from anyone, nothing
+	 * unparsed from anyone but the gateway */
+	if (p.vlan_cut || p.vlan_deep) {
+		st6.h_unread_tc++;
+		if (verdict == TC_ACT_OK) {
+			violation("6.3: IPv6 frame mxgw cannot read to its source left the WAN",
+				  "verdict %d", verdict);
+			return;
+		}
+	} else if (!link_local6(p.saddr) && !unspecified6(p.saddr) && !is_wan6(p.saddr) &&
+		   (!p.wellformed || p.chain != C6_OK || p.frag_first || !p.l4ok)) {
+		st6.h_unparsed_tc++;
+		if (verdict == TC_ACT_OK) {
+			violation("6.3: IPv6 frame from the LAN left the WAN unparsed",
+				  "from %s, chain %d, verdict %d", s6(p.saddr, b), p.chain,
+				  verdict);
+			return;
+		}
+	}
+	if (!(ex.unchanged & VB(verdict)) || (ex.must && verdict == TC_ACT_SHOT)) {
+		if (ex.must && verdict == TC_ACT_SHOT)
+			violation("5: allowed IPv6 frame not sent (TC)", "dropped");
+		else if (ex.no_flow)
+			violation("6.3: LAN TCP segment of no flow and no SYN let out (IPv6)",
+				  "verdict %d", verdict);
+		else
+			violation(verdict == TC_ACT_OK ?
+				  "6.3: IPv6 frame let out against the table" :
+				  "6.3: IPv6 frame refused that the table lets out",
+				  "verdict %d (allowed mask %#x)", verdict, ex.unchanged);
+		return;
+	}
+	if (verdict == TC_ACT_OK && ex.flow6)
+		record_flow6(&p);
+}
+
+static bool frame_is_ipv6(const __u8 *f, size_t len)
+{
+	size_t off = 14;
+	__u16 type = rd16(f + 12);
+
+	for (int i = 0; i < 2 && (type == 0x8100 || type == 0x88a8); i++) {
+		if (off + 4 > len)
+			return false;
+		type = rd16(f + off + 2);
+		off += 4;
+	}
+	return type == 0x86dd;
+}
+
 static void run_xdp_frame(const __u8 *in, size_t len)
 {
 	__u8 out[TB_MAX_FRAME];
@@ -1391,6 +2329,10 @@ static void run_xdp_frame(const __u8 *in, size_t len)
 	size_t out_len;
 	int verdict, match = -1;
 
+	if (frame_is_ipv6(in, len)) {
+		run_xdp_frame6(in, len);
+		return;
+	}
 	parse(in, len, &p);
 	xdp_oracle(&p, &ex);
 	st.must_deliver += ex.must;
@@ -1464,8 +2406,15 @@ static void run_tc_frame(const __u8 *in, size_t len)
 
 	/* test_run refuses an skb whose protocol's header it cannot hold
 	 * (the stack never builds one): not a frame TC can be handed */
-	if ((rd16(in + 12) == 0x0800 && len < 14 + 20) ||
-	    (rd16(in + 12) == 0x86dd && len < 14 + 40)) {
+	if (rd16(in + 12) == 0x86dd && len < 14 + 40) {
+		st.tc_unrunnable++;
+		return;
+	}
+	if (frame_is_ipv6(in, len)) {
+		run_tc_frame6(in, len);
+		return;
+	}
+	if (rd16(in + 12) == 0x0800 && len < 14 + 20) {
 		st.tc_unrunnable++;
 		return;
 	}
@@ -1745,7 +2694,9 @@ static void fix_checksums(struct frame *f)
 		return;
 	wr16(ip + 10, 0);
 	wr16(ip + 10, tb_ip_csum(ip));
-	if (tot < hlen || f->l3 + tot > f->len || (rd16(ip + 6) & 0x3fff))
+	/* (tb_l4_csum reads a header of version 6 as IPv6's) */
+	if (tot < hlen || f->l3 + tot > f->len || (rd16(ip + 6) & 0x3fff) ||
+	    (ip[0] >> 4) == 6)
 		return;
 	l4 = ip + hlen;
 	if (ip[9] == IPPROTO_TCP && tot - hlen >= 20) {
@@ -2137,6 +3088,515 @@ static void gen_ingress(struct frame *f)
 }
 
 /* ------------------------------------------------------------------ */
+/* generating IPv6 frames */
+
+static const char *const lan_hosts6[] = {
+	TB_MAILSERVER6, TB_MAILSERVER6, TB_MAILSERVER6, "2001:db8:168::20", "2001:db8:168::20",
+	"2001:db8:168::ffff:1",
+};
+static const char *const inet_hosts6[] = {
+	TB_CLIENT6, TB_OTHER_CLIENT6, "2001:db8:51::25", "2001:db8:51:8000::1",
+	"2001:db8:51::ffff", "2001:db8:99::7", TB_ROUTER6,
+};
+static const char *const odd_hosts6[] = {
+	"::", "::1", "ff02::1", "ff02::1:ff00:33", "ff0e::101", "fe80::1", "fe80::33",
+	"::ffff:198.51.100.7", TB_PUBLIC6, TB_LAN6_GW, "2001:db8:172::9", "2001:db8:66::1",
+	"2001:db8:1::", "2001:db8:1::99", "fec0::1", "::2", "2001:db8:168::50",
+	"febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+};
+
+static const char *any_addr6(void)
+{
+	switch (rnd(10)) {
+	case 0: case 1: return TB_MAILSERVER6;
+	case 2: case 3: return PICK(lan_hosts6);
+	case 8: case 9: return PICK(odd_hosts6);
+	default: return PICK(inet_hosts6);
+	}
+}
+
+static void set_proto6(struct tb_frame_spec *s)
+{
+	unsigned int r = rnd(100);
+
+	s->proto = r < 55 ? IPPROTO_TCP : r < 85 ? IPPROTO_UDP : IPPROTO_ICMPV6;
+	if (s->proto == IPPROTO_ICMPV6) {
+		s->icmp_type = 128;
+		s->icmp_id = rnd(65536);
+	}
+}
+
+static size_t ext_bytes6(const struct tb_ext6 *e)
+{
+	return e->type == 44 ? 8 : e->type == 51 ? (e->len + 2) * 4u : (e->len + 1) * 8u;
+}
+
+/* A chain of extension headers, now and then (at most 600 bytes, so that
+ * the frame, its quote and link padding fit TB_MAX_FRAME). */
+static void ext_chain6(struct tb_frame_spec *s)
+{
+	size_t bytes = 0;
+	unsigned int n;
+
+	s->n_ext6 = 0;
+	if (chance(80))
+		return;
+	n = chance(80) ? 1 + rnd(3) : 1 + rnd(TB_EXT6_MAX);
+	for (unsigned int i = 0; i < n; i++) {
+		struct tb_ext6 *e = &s->ext6[i];
+		unsigned int r = rnd(100);
+
+		memset(e, 0, sizeof(*e));
+		if (r < (i ? 5 : 30)) {
+			e->type = 0;
+			e->len = chance(90) ? 0 : rnd(4);
+		} else if (r < 55) {
+			e->type = 60;
+			e->len = chance(80) ? rnd(3) : rnd(34);
+		} else if (r < 70) {
+			static const __u8 rt[] = { 4, 4, 2, 0, 3 };
+
+			e->type = 43;
+			e->len = 2;
+			e->rt_type = PICK(rt);
+			e->segleft = chance(70) ? 0 : rnd(3);
+		} else if (r < 88) {
+			e->type = 44;
+			e->frag_offset = chance(70) ? 0 : rnd(8192);
+			e->more = chance(20);
+		} else if (r < 95) {
+			e->type = 51;
+			e->len = 1 + rnd(6);
+		} else {
+			static const __u8 odd[] = { 135, 139, 140, 253, 254 };
+
+			e->type = PICK(odd);
+		}
+		bytes += ext_bytes6(e);
+		if (bytes > 600) {
+			n = i;
+			break;
+		}
+	}
+	s->n_ext6 = n;
+}
+
+static void shape6(struct tb_frame_spec *s)
+{
+	s->ip6 = true;
+	s->vlans = chance(85) ? 0 : 1 + rnd(2);
+	s->payload = chance(95) ? 1 + rnd(64) : 1 + rnd(1300);
+	s->ttl = chance(90) ? 0 : chance(50) ? 1 + rnd(2) : 255;
+	s->udp_csum_zero = chance(5);
+	ext_chain6(s);
+}
+
+/* Recompute the L4 checksum, as far as the frame holds it. */
+static void fix_checksums6(struct frame *f)
+{
+	__u8 *ip, *l4, proto;
+	size_t off;
+
+	if (f->l3 < 0 || f->l3 + 40 > (int)f->len)
+		return;
+	ip = f->b + f->l3;
+	if ((ip[0] >> 4) != 6 || (size_t)f->l3 + 40 + rd16(ip + 4) > f->len)
+		return;
+	off = tb_ip6_l4(ip, &proto);
+	if (!off)
+		return;
+	l4 = ip + off;
+	if (proto == IPPROTO_TCP && off + 20 <= 40u + rd16(ip + 4)) {
+		wr16(l4 + 16, 0);
+		wr16(l4 + 16, tb_l4_csum(ip));
+	} else if (proto == IPPROTO_UDP && off + 8 <= 40u + rd16(ip + 4)) {
+		__u16 c;
+
+		wr16(l4 + 6, 0);
+		c = tb_l4_csum(ip);
+		wr16(l4 + 6, c ? c : 0xffff);
+	} else if (proto == IPPROTO_ICMPV6 && off + 8 <= 40u + rd16(ip + 4)) {
+		wr16(l4 + 2, 0);
+		wr16(l4 + 2, tb_icmp_csum(ip));
+	}
+}
+
+static void build6(struct frame *f, const struct tb_frame_spec *s, int flags)
+{
+	__u8 proto;
+	size_t off;
+
+	f->len = tb_frame(s, f->b);
+	f->l3 = 14 + 4 * s->vlans;
+	if (flags < 0 || s->proto != IPPROTO_TCP || s->truncate)
+		return;
+	/* tb_frame takes 0 for "SYN": every combination, 0 included */
+	off = tb_ip6_l4(f->b + f->l3, &proto);
+	if (off && proto == IPPROTO_TCP && f->l3 + off + 20 <= f->len) {
+		f->b[f->l3 + off + 13] = flags;
+		fix_checksums6(f);
+	}
+}
+
+static void mutate6(struct frame *f)
+{
+	static const __u8 nexts[] = { 0, 6, 17, 43, 44, 47, 50, 51, 58, 59, 60, 135, 253 };
+	int n = 1 + rnd(3);
+
+	st.mutated++;
+	for (int i = 0; i < n; i++) {
+		__u8 *ip = f->l3 >= 0 && f->l3 + 40 <= (int)f->len ? f->b + f->l3 : NULL;
+		__u8 proto = 0;
+		size_t off = ip ? tb_ip6_l4(ip, &proto) : 0;
+		__u8 *l4 = off && f->l3 + off + 20 <= f->len ? ip + off : NULL;
+		struct in6_addr a;
+
+		switch (rnd(14)) {
+		case 0:	/* bit flip in the headers */
+			f->b[rnd(f->len < 120 ? f->len : 120)] ^= 1 << rnd(8);
+			break;
+		case 1:
+			f->b[rnd(f->len)] = rnd(256);
+			break;
+		case 2:	/* truncation */
+			f->len = 14 + rnd(f->len - 14 + 1);
+			break;
+		case 3:
+			if (!ip)
+				break;
+			switch (rnd(4)) {
+			case 0: wr16(ip + 4, rnd(65536)); break;
+			case 1: wr16(ip + 4, rd16(ip + 4) + rnd(41) - 20); break;
+			case 2: wr16(ip + 4, off ? off - 40 + rnd(8) : 0); break;
+			default: wr16(ip + 4, rnd(64)); break;
+			}
+			break;
+		case 4:
+			if (ip)
+				ip[0] = (rnd(16) << 4) | (ip[0] & 0xf);
+			break;
+		case 5:
+			if (ip)
+				ip[6] = PICK(nexts);
+			break;
+		case 6:
+			if (ip)
+				ip[7] = rnd(3);
+			break;
+		case 7:	/* a byte of the first extension header */
+			if (ip && f->l3 + 48 <= (int)f->len && ip[6] != 6 && ip[6] != 17 &&
+			    ip[6] != 58)
+				ip[40 + rnd(4)] = chance(50) ? PICK(nexts) : rnd(256);
+			break;
+		case 8:
+			if (l4 && proto == IPPROTO_TCP)
+				l4[13] = rnd(256);
+			break;
+		case 9:	/* the quoted header of an ICMPv6 error */
+			if (!l4 || proto != IPPROTO_ICMPV6 || f->l3 + off + 56 > f->len)
+				break;
+			switch (rnd(4)) {
+			case 0:
+				inet_pton(AF_INET6, any_addr6(), &a);
+				memcpy(l4 + 8 + (chance(50) ? 8 : 24), &a, 16);
+				break;
+			case 1: l4[8 + 6] = PICK(nexts); break;
+			case 2: wr16(l4 + 8 + 40 + 2 * rnd(3), any_port()); break;
+			default: l4[8 + 40] = rnd(256); break;
+			}
+			break;
+		case 10: {	/* link padding */
+			size_t add = 1 + rnd(40);
+
+			if (f->len + add > TB_MAX_FRAME)
+				break;
+			for (size_t j = 0; j < add; j++)
+				f->b[f->len + j] = rnd(256);
+			f->len += add;
+			break;
+		}
+		case 11:
+			if (!ip)
+				break;
+			inet_pton(AF_INET6, any_addr6(), &a);
+			memcpy(ip + (chance(50) ? 8 : 24), &a, 16);
+			break;
+		case 12:
+			if (l4 && proto == IPPROTO_ICMPV6)
+				l4[0] = chance(50) ? rnd(5) : 128 + rnd(16);
+			break;
+		default:
+			if (l4 && proto != IPPROTO_ICMPV6)
+				wr16(l4 + 2 * rnd(2), any_port());
+			break;
+		}
+	}
+	if (chance(50))
+		fix_checksums6(f);
+}
+
+static void icmp6_error_spec(struct tb_frame_spec *s, struct tb_frame_spec *inner)
+{
+	static const __u8 types[] = { 1, 1, 2, 2, 3, 4 };
+
+	s->proto = IPPROTO_ICMPV6;
+	s->icmp_type = PICK(types);
+	s->icmp_code = rnd(5);
+	s->icmp_info = s->icmp_type == 2 ? 1280 + rnd(220) : rnd(64);
+	s->inner = inner;
+	inner->ip6 = true;
+	inner->payload = chance(80) ? 1 + rnd(32) : 1 + rnd(1400);
+	inner->tcp_flags = 0x10;
+	inner->udp_csum_zero = chance(5);
+}
+
+static const struct flow6 *pick_flow6(void)
+{
+	return nflows6 ? &flows6[pick_index(nflows6)] : NULL;
+}
+
+static const struct svcflow6 *pick_svcflow6(void)
+{
+	return nsvcflows6 ? &svcflows6[pick_index(nsvcflows6)] : NULL;
+}
+
+static void gen_ingress6(struct frame *f)
+{
+	struct tb_frame_spec s = { 0 }, inner = { 0 };
+	char a1[INET6_ADDRSTRLEN], a2[INET6_ADDRSTRLEN];
+	const struct flow6 *fl;
+	const struct svcflow6 *sf;
+	unsigned int r = rnd(100);
+	int flags = tcp_flags();
+	bool reply = false;
+
+	shape6(&s);
+	s.daddr = TB_MAILSERVER6;
+	if (r < 45 && (fl = pick_flow6())) {	/* a reply to a flow */
+		unsigned int v = rnd(100);
+
+		reply = true;
+		s.saddr = s6(fl->remote, a1);
+		s.daddr = s6(fl->lan, a2);
+		if (v < 70 || v >= 90) {
+			s.proto = fl->proto;
+			s.sport = fl->rport;
+			s.dport = fl->lport;
+			s.icmp_type = 129;
+			s.icmp_id = fl->lport;
+		}
+		if (v >= 70 && v < 90) {
+			icmp6_error_spec(&s, &inner);
+			if (chance(50))
+				s.saddr = chance(50) ? TB_ROUTER6 : PICK(inet_hosts6);
+			inner.saddr = s.daddr;
+			inner.daddr = s6(fl->remote, a1);
+			inner.proto = fl->proto;
+			inner.sport = fl->lport;
+			inner.dport = fl->rport;
+			inner.icmp_type = 128;
+			inner.icmp_id = fl->lport;
+		} else if (v >= 90) {		/* a near miss */
+			switch (rnd(5)) {
+			case 0: s.saddr = PICK(inet_hosts6); break;
+			case 1: s.sport++; break;
+			case 2: s.dport++; s.icmp_id++; break;
+			case 3: flags = 0x02; break;
+			default:
+				s.proto = s.proto == IPPROTO_TCP ? IPPROTO_UDP : IPPROTO_TCP;
+				break;
+			}
+		}
+	} else if (r < 62) {		/* a client to a service of mailserver6 */
+		if ((sf = pick_svcflow6()) && chance(30)) {
+			s.saddr = s6(sf->client, a1);
+			s.proto = sf->proto;
+			s.sport = sf->cport;
+			s.dport = sf->svc;
+		} else {
+			s.saddr = chance(85) ? PICK(inet_hosts6) : any_addr6();
+			s.proto = chance(80) ? IPPROTO_TCP : IPPROTO_UDP;
+			s.sport = ephemeral();
+			s.dport = chance(80) ? table_port() : any_port();
+		}
+	} else if (r < 72) {		/* ICMPv6 to mailserver6 */
+		s.saddr = chance(85) ? PICK(inet_hosts6) : any_addr6();
+		s.proto = IPPROTO_ICMPV6;
+		s.icmp_id = rnd(65536);
+		switch (rnd(4)) {
+		case 0:
+			s.icmp_type = chance(50) ? 128 : 129;
+			break;
+		case 1:
+			s.icmp_type = rnd(256);
+			break;
+		default:
+			icmp6_error_spec(&s, &inner);
+			inner.saddr = TB_MAILSERVER6;
+			if ((sf = pick_svcflow6()) && chance(50)) {
+				inner.daddr = s6(sf->client, a2);
+				inner.proto = sf->proto;
+				inner.sport = sf->svc;
+				inner.dport = sf->cport;
+			} else {
+				inner.daddr = chance(80) ? PICK(inet_hosts6) : any_addr6();
+				set_proto6(&inner);
+				inner.sport = chance(70) ? table_port() : any_port();
+				inner.dport = ephemeral();
+			}
+			break;
+		}
+	} else if (r < 77) {		/* to anything but mailserver6 */
+		s.saddr = chance(70) ? PICK(inet_hosts6) : any_addr6();
+		s.daddr = chance(40) ? PICK(lan_hosts6) : chance(30) ? TB_PUBLIC6 :
+			  any_addr6();
+		set_proto6(&s);
+		s.sport = any_port();
+		s.dport = any_port();
+	} else if (r < 82) {		/* to the gateway's services */
+		const struct mxgw_in6 *own = &table.cfg.wan6_addrs[rnd(table.cfg.nwan6 ?
+								      table.cfg.nwan6 : 1)];
+
+		s.saddr = chance(60) ? PICK(inet_hosts6) : chance(50) ? "fe80::1" :
+			  any_addr6();
+		s.daddr = table.cfg.nwan6 ? s6((const __u8 *)own, a2) : TB_PUBLIC6;
+		s.proto = chance(70) ? IPPROTO_TCP : IPPROTO_UDP;
+		s.sport = ephemeral();
+		s.dport = chance(80) ? table_port() : any_port();
+	} else if (r < 88) {		/* the link's own: ND, RA, MLD */
+		static const __u8 types[] = { 133, 134, 135, 136, 137, 130, 131, 143 };
+		static const char *const dsts[] = { "ff02::1", "ff02::2", "ff02::1:ff00:33",
+						    "ff02::16", TB_PUBLIC6, "fe80::33" };
+
+		s.saddr = chance(80) ? "fe80::1" : chance(50) ? "::" : PICK(inet_hosts6);
+		s.daddr = chance(85) ? PICK(dsts) : any_addr6();
+		s.proto = IPPROTO_ICMPV6;
+		s.icmp_type = PICK(types);
+		s.ttl = 255;
+	} else {			/* anything */
+		static const __u8 protos[] = { 6, 6, 17, 17, 58, 47, 50, 59, 132 };
+
+		s.saddr = any_addr6();
+		s.daddr = chance(60) ? TB_MAILSERVER6 : any_addr6();
+		s.proto = PICK(protos);
+		s.sport = any_port();
+		s.dport = any_port();
+		s.icmp_type = rnd(256);
+		s.icmp_id = rnd(65536);
+	}
+	build6(f, &s, s.proto == IPPROTO_TCP ? flags : -1);
+	if (s.vlans == 2 && chance(20))
+		add_vlan(f);
+	if (chance(30))
+		mutate6(f);
+	st6.replies += reply;
+}
+
+static void gen_egress6(struct frame *f)
+{
+	struct tb_frame_spec s = { 0 }, inner = { 0 };
+	char a1[INET6_ADDRSTRLEN], a2[INET6_ADDRSTRLEN];
+	const struct flow6 *fl;
+	const struct svcflow6 *sf;
+	unsigned int r = rnd(100);
+	int flags = tcp_flags();
+
+	shape6(&s);
+	if (r < 40) {			/* a LAN host opens or goes on */
+		s.saddr = PICK(lan_hosts6);
+		s.daddr = chance(90) ? PICK(inet_hosts6) : any_addr6();
+		set_proto6(&s);
+		s.sport = ephemeral();
+		s.dport = any_port();
+	} else if (r < 52 && (fl = pick_flow6())) {	/* a known flow */
+		s.saddr = s6(fl->lan, a1);
+		s.daddr = s6(fl->remote, a2);
+		s.proto = fl->proto;
+		s.sport = fl->lport;
+		s.dport = fl->rport;
+		s.icmp_type = 128;
+		s.icmp_id = fl->lport;
+	} else if (r < 62) {		/* mailserver6 answers a client */
+		s.saddr = TB_MAILSERVER6;
+		if ((sf = pick_svcflow6()) && chance(70)) {
+			s.proto = sf->proto;
+			s.daddr = s6(sf->client, a1);
+			s.sport = sf->svc;
+			s.dport = sf->cport;
+		} else {
+			s.proto = chance(85) ? IPPROTO_TCP : IPPROTO_UDP;
+			s.daddr = PICK(inet_hosts6);
+			s.sport = chance(80) ? table_port() : any_port();
+			s.dport = ephemeral();
+		}
+		if (chance(10)) {
+			s.proto = IPPROTO_ICMPV6;
+			s.icmp_type = 129;
+			s.icmp_id = rnd(65536);
+		}
+	} else if (r < 70) {		/* the gateway's own */
+		static const char *const own[] = { TB_PUBLIC6, "fe80::33", "::" };
+
+		s.saddr = PICK(own);
+		s.daddr = chance(70) ? PICK(inet_hosts6) : any_addr6();
+		set_proto6(&s);
+		if (s.proto == IPPROTO_ICMPV6)
+			s.icmp_type = rnd(256);
+		s.sport = any_port();
+		s.dport = any_port();
+	} else if (r < 80) {		/* ICMPv6 errors about what came in */
+		icmp6_error_spec(&s, &inner);
+		fl = chance(50) ? pick_flow6() : NULL;
+		sf = !fl && chance(50) ? pick_svcflow6() : NULL;
+		if (fl) {
+			inner.saddr = s6(fl->remote, a1);
+			inner.daddr = s6(fl->lan, a2);
+			inner.proto = fl->proto;
+			inner.sport = fl->rport;
+			inner.dport = fl->lport;
+			inner.icmp_type = 129;
+			inner.icmp_id = fl->lport;
+		} else if (sf) {
+			inner.saddr = s6(sf->client, a1);
+			inner.daddr = TB_MAILSERVER6;
+			inner.proto = sf->proto;
+			inner.sport = sf->cport;
+			inner.dport = sf->svc;
+		} else {
+			inner.saddr = PICK(inet_hosts6);
+			inner.daddr = chance(70) ? PICK(lan_hosts6) : any_addr6();
+			set_proto6(&inner);
+			inner.icmp_type = chance(70) ? 129 : 128;
+			inner.sport = any_port();
+			inner.dport = any_port();
+		}
+		s.saddr = chance(20) ? TB_PUBLIC6 : chance(80) ? inner.daddr : PICK(lan_hosts6);
+		s.daddr = chance(70) ? inner.saddr : PICK(inet_hosts6);
+	} else if (r < 88) {		/* other protocols, other ICMPv6 */
+		static const __u8 protos[] = { 58, 58, 58, 47, 50, 59, 132 };
+
+		s.saddr = PICK(lan_hosts6);
+		s.daddr = any_addr6();
+		s.proto = PICK(protos);
+		s.icmp_type = rnd(256);
+		s.icmp_id = rnd(65536);
+	} else {			/* anything */
+		s.saddr = any_addr6();
+		s.daddr = any_addr6();
+		set_proto6(&s);
+		s.sport = any_port();
+		s.dport = any_port();
+		if (s.proto == IPPROTO_ICMPV6)
+			s.icmp_type = rnd(256);
+	}
+	build6(f, &s, s.proto == IPPROTO_TCP ? flags : -1);
+	if (s.vlans == 2 && chance(20))
+		add_vlan(f);
+	if (chance(30))
+		mutate6(f);
+}
+
+/* ------------------------------------------------------------------ */
 /* the running gateway changes under the traffic, as mxctl changes it  */
 
 static unsigned long restore_at, tx_back_at;
@@ -2194,6 +3654,28 @@ static void disturb(unsigned long it)
 				bpf_map_update_elem(tb.maps.ct, &k, &e, BPF_EXIST);
 			} else {
 				bpf_map_delete_elem(tb.maps.ct, &k);
+			}
+			st.disturb++;
+		}
+	}
+	if (nflows6 && !rnd(1500)) {
+		/* the same for an IPv6 flow */
+		const struct flow6 *f6 = pick_flow6();
+		struct mxgw_ct6_key k = {
+			.lan_port = htons(f6->lport), .remote_port = htons(f6->rport),
+			.proto = f6->proto,
+		};
+		struct mxgw_ct_entry e;
+
+		memcpy(&k.lan_addr, f6->lan, 16);
+		memcpy(&k.remote_addr, f6->remote, 16);
+		if (!bpf_map_lookup_elem(tb.maps.ct6, &k, &e)) {
+			if (chance(70) && e.state < MXGW_CT_STATE_MAX &&
+			    e.seen_ns > table.cfg.timeout_ns[e.state] + 10 * CT_MARGIN_NS) {
+				e.seen_ns -= table.cfg.timeout_ns[e.state] + 10 * CT_MARGIN_NS;
+				bpf_map_update_elem(tb.maps.ct6, &k, &e, BPF_EXIST);
+			} else {
+				bpf_map_delete_elem(tb.maps.ct6, &k);
 			}
 			st.disturb++;
 		}
@@ -2265,8 +3747,29 @@ static void report(const char *name, __u64 seed, unsigned long n, double secs)
 	printf("  TC frames test_run cannot take (IPv4/IPv6 type, shorter than its header): %lu; "
 	       "data plane clock behind ours by at most %llu ms\n", st.tc_unrunnable,
 	       (unsigned long long)clock_lag_max / 1000000);
+	printf("  IPv6: %lu XDP frames: DROP %lu, PASS %lu (%lu of them forwarded by the "
+	       "kernel), REDIRECT %lu; to the LAN dropped %lu; crafted replies %lu\n",
+	       st6.xdp, st6.xdp_verdict[XDP_DROP], st6.xdp_verdict[XDP_PASS], st6.kernel,
+	       st6.xdp_verdict[XDP_REDIRECT], st6.to_lan_dropped, st6.replies);
+	printf("  IPv6: %lu TC frames: OK %lu, SHOT %lu; %lu frames with extension headers; "
+	       "%lu the oracle required delivered\n", st6.tc, st6.tc_verdict[TC_ACT_OK],
+	       st6.tc_verdict[TC_ACT_SHOT], st6.exts, st6.must);
+	printf("  IPv6 hostile frames: XDP to the LAN with a martian or spoofed source or "
+	       "headers mxgw cannot walk %lu, to a transit destination %lu, unreadable %lu; "
+	       "TC unreadable %lu, from the LAN unparsed %lu\n", st6.h_lan, st6.h_dest,
+	       st6.h_unread_xdp, st6.h_unread_tc, st6.h_unparsed_tc);
 	if (!mxgw_maps_read_counters(&tb.maps, counters)) {
 		printf("  data plane counters:");
+		for (int c = 0, col = 0; c < MXGW_COUNTER_MAX; c++) {
+			if (!counters[c])
+				continue;
+			printf("%s%s %llu", col++ % 4 ? ", " : "\n    ", mxgw_counter_name(c),
+			       (unsigned long long)counters[c]);
+		}
+		printf("\n");
+	}
+	if (!mxgw_maps_read_counters_family(&tb.maps, MXGW_FAM_IPV6, counters)) {
+		printf("  data plane counters, IPv6:");
 		for (int c = 0, col = 0; c < MXGW_COUNTER_MAX; c++) {
 			if (!counters[c])
 				continue;
@@ -2278,13 +3781,17 @@ static void report(const char *name, __u64 seed, unsigned long n, double secs)
 	fflush(stdout);
 }
 
-static void fuzz(const char *name, const char *conf, __u64 seed, unsigned long n)
+/* @v6: the share of IPv6 frames, in per cent */
+static void fuzz(const char *name, const char *conf, __u64 seed, unsigned long n,
+		 unsigned int v6)
 {
 	struct timespec t0, t1;
 	struct frame f;
 	double secs;
 
 	memset(&st, 0, sizeof(st));
+	memset(&st6, 0, sizeof(st6));
+	nflows6 = nsvcflows6 = 0;
 	memset(classes, 0, sizeof(classes));
 	nclasses = 0;
 	nviolations = 0;
@@ -2307,7 +3814,15 @@ static void fuzz(const char *name, const char *conf, __u64 seed, unsigned long n
 	for (unsigned long it = 0; it < n; it++) {
 		cur.iter = it;
 		disturb(it);
-		if (chance(50)) {
+		if (chance(v6)) {
+			if (chance(50)) {
+				gen_egress6(&f);
+				run_tc_frame(f.b, f.len);
+			} else {
+				gen_ingress6(&f);
+				run_xdp_frame(f.b, f.len);
+			}
+		} else if (chance(50)) {
 			gen_egress(&f);
 			run_tc_frame(f.b, f.len);
 		} else {
@@ -2334,26 +3849,37 @@ static void fuzz(const char *name, const char *conf, __u64 seed, unsigned long n
 		 name, nviolations, nclasses, (unsigned long long)seed);
 }
 
+/* The configs with mailserver6 (its prefix, lan6, found on lan0) */
+static const char *with_mailserver6(const char *conf)
+{
+	static char buf[8192];
+
+	snprintf(buf, sizeof(buf), "%smailserver6 " TB_MAILSERVER6 "\n", conf);
+	return buf;
+}
+
 static void test_fuzz_shipped_table(void **state)
 {
 	(void)state;
-	fuzz("shipped table", tb_shipped_conf(), env_ul("MXGW_FUZZ_SEED", FUZZ_SEED),
-	     env_ul("MXGW_FUZZ_ITERATIONS", FUZZ_ITERATIONS));
+	fuzz("shipped table", with_mailserver6(tb_shipped_conf()),
+	     env_ul("MXGW_FUZZ_SEED", FUZZ_SEED),
+	     env_ul("MXGW_FUZZ_ITERATIONS", FUZZ_ITERATIONS), FUZZ_V6_SHARE);
 }
 
 /*
- * The other branches of the table: default allow, "from", a UDP service
- * allowed in, a service inside nat-ports, a small NAT range, a small
- * conntrack table and short timeouts, so entries expire and are evicted
- * while the run goes on.
+ * The other branches of the table: default allow, "from" (IPv4's and
+ * IPv6's prefixes, and IPv4's alone), a UDP service allowed in, a service
+ * inside nat-ports, a small NAT range, a small conntrack table and short
+ * timeouts, so entries expire and are evicted while the run goes on.
  */
 static const char other_conf[] =
-	"public " TB_PUBLIC "\nmailserver " TB_MAILSERVER "\n"
+	"public " TB_PUBLIC "\nmailserver " TB_MAILSERVER "\nmailserver6 " TB_MAILSERVER6 "\n"
 	"default allow\nicmp-echo deny\n"
 	"nat-ports 40000-40200\nconntrack-max 1024\n"
 	"timeout udp 2\ntimeout tcp-syn-sent 3\ntimeout icmp 2\ntimeout tcp-close 1\n"
 	"service smtp 25/tcp allow allow\n"
-	"service smtps 465 allow allow from 198.51.100.0/28,203.0.113.7\n"
+	"service smtps 465 allow allow from 198.51.100.0/28,203.0.113.7,"
+	"2001:db8:51::/56,2001:db8:51:8000::1\n"
 	"service dns 53/tcp,udp allow deny\n"
 	"service ntp 123/udp deny allow from " TB_CLIENT "\n"
 	"service imap 143 deny deny\n"
@@ -2365,7 +3891,33 @@ static void test_fuzz_other_table(void **state)
 
 	(void)state;
 	fuzz("other table", other_conf, env_ul("MXGW_FUZZ_SEED", FUZZ_SEED) ^ 0x5a5a,
-	     n ? n : 1);
+	     n ? n : 1, FUZZ_V6_SHARE);
+}
+
+/*
+ * IPv6 alone, with what the IPv4 oracle does not model: "to gateway"
+ * services (on the WAN device's IPv6 addresses, from with link-local),
+ * a second lan6 prefix that is routed nowhere, icmp-echo allow.
+ */
+static const char v6_conf[] =
+	"public " TB_PUBLIC "\nmailserver " TB_MAILSERVER "\nmailserver6 " TB_MAILSERVER6 "\n"
+	"lan6 2001:db8:168::/64,2001:db8:170::/56\n"
+	"timeout udp 2\ntimeout tcp-syn-sent 3\ntimeout icmp 2\n"
+	"service smtp 25/tcp allow allow\n"
+	"service submission 587 allow allow from 2001:db8:51::/49\n"
+	"service imap 143 allow deny\n"
+	"service dns 53/tcp,udp allow deny\n"
+	"service https 443 allow allow\n"
+	"service ssh 22 allow allow from 2001:db8:51::/48,fe80::/10 to gateway\n"
+	"service wg 51820/udp deny allow from 2001:db8:51::25 to gateway\n";
+
+static void test_fuzz_ipv6_table(void **state)
+{
+	unsigned long n = env_ul("MXGW_FUZZ_ITERATIONS", FUZZ_ITERATIONS) / 4;
+
+	(void)state;
+	fuzz("IPv6 table", v6_conf, env_ul("MXGW_FUZZ_SEED", FUZZ_SEED) ^ 0x6666,
+	     n ? n : 1, 100);
 }
 
 int main(void)
@@ -2373,6 +3925,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fuzz_shipped_table),
 		cmocka_unit_test(test_fuzz_other_table),
+		cmocka_unit_test(test_fuzz_ipv6_table),
 	};
 
 	return cmocka_run_group_tests_name("fuzz", tests, tb_group_setup, tb_group_teardown);

@@ -11,6 +11,8 @@
 #include <bpf/libbpf.h>
 #include "testbed.h"
 #include "mxgw.skel.h"
+#include "loader.h"
+#include "policy.h"
 
 #define HEAD "public " TB_PUBLIC "\nmailserver " TB_MAILSERVER "\n"
 
@@ -243,6 +245,269 @@ static void test_map_list_is_the_objects_maps(void **state)
 	mxgw_bpf__destroy(skel);
 }
 
+/* ---- IPv6 -------------------------------------------------------------- */
+
+#define HEAD6	HEAD "mailserver6 " TB_MAILSERVER6 "\n"
+
+static struct mxgw_in6 in6(const char *s)
+{
+	struct mxgw_in6 a;
+
+	assert_int_equal(inet_pton(AF_INET6, s, &a), 1);
+	return a;
+}
+
+static void assert_prefix6(const struct mxgw_prefix6 *p, const char *net, unsigned int len)
+{
+	struct mxgw_in6 n = in6(net), m = mxgw_prefix6_mask(len);
+
+	assert_memory_equal(&p->net, &n, sizeof(n));
+	assert_memory_equal(&p->mask, &m, sizeof(m));
+}
+
+/* Is @net/@len one of the config's lan6 (in whatever order the kernel
+ * lists a device's addresses)? */
+static bool lan6_has(const struct mxgw_config *cfg, const char *net, unsigned int len)
+{
+	struct mxgw_in6 n = in6(net), m = mxgw_prefix6_mask(len);
+
+	for (unsigned int i = 0; i < cfg->nlan6; i++)
+		if (mxgw_in6_eq(&cfg->lan6[i].net, &n) && mxgw_in6_eq(&cfg->lan6[i].mask, &m))
+			return true;
+	return false;
+}
+
+static bool in6_listed(const struct mxgw_in6 *list, unsigned int n, const char *addr)
+{
+	struct mxgw_in6 a = in6(addr);
+
+	for (unsigned int i = 0; i < n; i++)
+		if (mxgw_in6_eq(&list[i], &a))
+			return true;
+	return false;
+}
+
+static bool link_local(const struct mxgw_in6 *a)
+{
+	return (ntohl(a->a[0]) & 0xffc00000) == 0xfe800000;
+}
+
+/* mailserver6 and lan6 as written, the WAN's own IPv6 addresses as found. */
+static void test_config_carries_ipv6(void **state)
+{
+	struct tb tb = { 0 };
+	struct mxgw_config cfg;
+	struct mxgw_in6 ms = in6(TB_MAILSERVER6);
+	bool seen_ll = false;
+	(void)state;
+
+	tb_reset(&tb, HEAD6 "lan6 2001:db8:168::/64,2001:db8:16a::/48\n");
+	assert_int_equal(mxgw_maps_read_config(&tb.maps, &cfg), 0);
+	assert_int_equal(cfg.has_mailserver6, 1);
+	assert_memory_equal(&cfg.mailserver6, &ms, sizeof(ms));
+	assert_int_equal(cfg.nlan6, 2);
+	assert_prefix6(&cfg.lan6[0], "2001:db8:168::", 64);
+	assert_prefix6(&cfg.lan6[1], "2001:db8:16a::", 48);
+	/* wan0's global address first, its link-local one after it */
+	assert_true(cfg.nwan6 >= 2);
+	assert_true(cfg.nwan6 <= MXGW_WAN6_ADDRS_MAX);
+	assert_true(in6_listed(&cfg.wan6_addrs[0], 1, TB_PUBLIC6));
+	for (unsigned int i = 0; i < cfg.nwan6; i++) {
+		if (link_local(&cfg.wan6_addrs[i]))
+			seen_ll = true;
+		else
+			assert_false(seen_ll);
+	}
+	assert_true(seen_ll);
+	/* lan0's own are no WAN address */
+	assert_false(in6_listed(cfg.wan6_addrs, cfg.nwan6, TB_LAN6_GW));
+
+	/* without: nothing over IPv6 lets in, and no stale address stays */
+	tb_apply(&tb, HEAD "lan6 2001:db8:168::/64\n");
+	assert_int_equal(mxgw_maps_read_config(&tb.maps, &cfg), 0);
+	assert_int_equal(cfg.has_mailserver6, 0);
+	assert_true(mxgw_in6_eq(&cfg.mailserver6, &(struct mxgw_in6){ { 0 } }));
+	assert_int_equal(cfg.nlan6, 1);
+	assert_true(mxgw_in6_eq(&cfg.lan6[1].net, &(struct mxgw_in6){ { 0 } }));
+}
+
+/* More WAN addresses than the config holds: the global ones are kept. */
+static void test_config_keeps_global_wan6_addresses_first(void **state)
+{
+	struct tb tb = { 0 };
+	struct mxgw_config cfg;
+	(void)state;
+
+	tb_reset(&tb, HEAD6);
+	tb_sh("for i in 2 3 4 5; do ip -6 addr add 2001:db8:1::4$i/64 dev wan0 nodad; done");
+	tb_apply(&tb, HEAD6);
+	tb_sh("for i in 2 3 4 5; do ip -6 addr del 2001:db8:1::4$i/64 dev wan0; done");
+	assert_int_equal(mxgw_maps_read_config(&tb.maps, &cfg), 0);
+	assert_int_equal(cfg.nwan6, MXGW_WAN6_ADDRS_MAX);
+	for (unsigned int i = 0; i < cfg.nwan6; i++)
+		assert_false(link_local(&cfg.wan6_addrs[i]));
+}
+
+/*
+ * No lan6 in the config: the global prefixes connected on the device the
+ * mail server is routed through, read at every apply.
+ */
+static void test_lan6_discovered_from_the_mail_servers_route(void **state)
+{
+	struct tb tb = { 0 };
+	struct mxgw_config cfg;
+	(void)state;
+
+	/* the route to mailserver6 leaves through lan0: its /64 */
+	tb_reset(&tb, HEAD6);
+	assert_int_equal(mxgw_maps_read_config(&tb.maps, &cfg), 0);
+	assert_int_equal(cfg.nlan6, 1);
+	assert_true(lan6_has(&cfg, "2001:db8:168::", 64));
+
+	/* a second prefix on lan0, and one on another device: lan0's two */
+	tb_sh("ip -6 addr add 2001:db8:16a::1/56 dev lan0 nodad");
+	tb_sh("ip link add lan1 type veth peer name lan1p && ip link set lan1 up");
+	tb_sh("ip -6 addr add 2001:db8:170::1/64 dev lan1 nodad");
+	tb_apply(&tb, HEAD6);
+	assert_int_equal(mxgw_maps_read_config(&tb.maps, &cfg), 0);
+	assert_int_equal(cfg.nlan6, 2);
+	assert_true(lan6_has(&cfg, "2001:db8:168::", 64));
+	assert_true(lan6_has(&cfg, "2001:db8:16a::", 56));
+
+	/* mailserver6 on lan1: lan1's, whatever the IPv4 route says */
+	tb_apply(&tb, HEAD "mailserver6 2001:db8:170::10\n");
+	assert_int_equal(mxgw_maps_read_config(&tb.maps, &cfg), 0);
+	assert_int_equal(cfg.nlan6, 1);
+	assert_true(lan6_has(&cfg, "2001:db8:170::", 64));
+
+	/* no mailserver6: the IPv4 mail server's device, lan0 */
+	tb_apply(&tb, HEAD);
+	assert_int_equal(mxgw_maps_read_config(&tb.maps, &cfg), 0);
+	assert_int_equal(cfg.nlan6, 2);
+	assert_true(lan6_has(&cfg, "2001:db8:168::", 64));
+
+	/* mailserver6 routed out of the WAN (its link): never the WAN's
+	 * prefixes; the IPv4 mail server's device instead */
+	tb_apply(&tb, HEAD "mailserver6 2001:db8:1::99\n");
+	assert_int_equal(mxgw_maps_read_config(&tb.maps, &cfg), 0);
+	assert_int_equal(cfg.nlan6, 2);
+	assert_true(lan6_has(&cfg, "2001:db8:168::", 64));
+
+	/* the config's lan6 is taken as written */
+	tb_apply(&tb, HEAD6 "lan6 2001:db8:200::/40\n");
+	assert_int_equal(mxgw_maps_read_config(&tb.maps, &cfg), 0);
+	assert_int_equal(cfg.nlan6, 1);
+	assert_true(lan6_has(&cfg, "2001:db8:200::", 40));
+
+	/* the LAN device with link-local addresses only: none */
+	tb_sh("ip -6 addr del 2001:db8:16a::1/56 dev lan0");
+	tb_sh("ip -6 addr del " TB_LAN6_GW "/64 dev lan0");
+	tb_apply(&tb, HEAD6);
+	tb_sh("ip -6 addr add " TB_LAN6_GW "/64 dev lan0 nodad");
+	tb_sh("ip link del lan1");
+	assert_int_equal(mxgw_maps_read_config(&tb.maps, &cfg), 0);
+	assert_int_equal(cfg.nlan6, 0);
+}
+
+static int count_from6(struct tb *tb, const char *name)
+{
+	struct mxgw_from6_key keys[16];
+
+	return mxgw_maps_read_from6(&tb->maps, service_id(tb, name), keys, 16);
+}
+
+static void test_from6_prefixes_are_replaced_not_merged(void **state)
+{
+	struct tb tb = { 0 };
+	struct mxgw_from6_key keys[4];
+	struct mxgw_in6 want = in6("2001:db8:51::");
+	(void)state;
+
+	tb_reset(&tb, HEAD6 "service ldaps 636 allow allow from "
+		 "198.51.100.0/24,2001:db8:51::/48,2001:db8:52::7\n");
+	assert_int_equal(count_from(&tb, "ldaps"), 1);
+	assert_int_equal(count_from6(&tb, "ldaps"), 2);
+	assert_int_equal(mxgw_maps_read_from6(&tb.maps, service_id(&tb, "ldaps"), keys, 4), 2);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(ntohl(keys[i].svc_id), service_id(&tb, "ldaps"));
+		if (keys[i].prefixlen == MXGW_FROM_SVC_BITS + 48)
+			assert_memory_equal(&keys[i].addr, &want, sizeof(want));
+		else
+			assert_int_equal(keys[i].prefixlen, MXGW_FROM_SVC_BITS + 128);
+	}
+	tb_apply(&tb, HEAD6 "service ldaps 636 allow allow from 2001:db8:52::7\n");
+	assert_int_equal(count_from(&tb, "ldaps"), 0);
+	assert_int_equal(count_from6(&tb, "ldaps"), 1);
+	/* IPv6 alone restricts the service, IPv4 sources included */
+	assert_true(port_policy(&tb, MXGW_PROTO_TCP, 636).flags & MXGW_PORT_F_FROM);
+	tb_apply(&tb, HEAD6 "service ldaps 636 allow allow\n");
+	assert_int_equal(count_from6(&tb, "ldaps"), 0);
+	assert_false(port_policy(&tb, MXGW_PROTO_TCP, 636).flags & MXGW_PORT_F_FROM);
+	/* a service that goes takes its prefixes with it */
+	tb_apply(&tb, HEAD6 "service ldaps 636 allow allow from 2001:db8:52::7\n");
+	tb_apply(&tb, HEAD6);
+	assert_int_equal(mxgw_maps_read_from6(&tb.maps, 1, keys, 4), 0);
+	assert_int_equal(bpf_map_get_next_key(tb.maps.from6, NULL, keys), -ENOENT);
+}
+
+/* An id new to its name starts at 0 in both families' rows. */
+static void test_new_service_id_zeroes_both_families_counts(void **state)
+{
+	struct tb tb = { 0 };
+	int ncpu = libbpf_num_possible_cpus();
+	struct mxgw_svc_stats vals[ncpu];
+	__u32 id, key;
+	(void)state;
+
+	tb_reset(&tb, HEAD "service a 1001 allow allow\n");
+	id = service_id(&tb, "a");
+	memset(vals, 0, sizeof(vals));
+	vals[0].count[MXGW_DIR_IN][MXGW_ALLOW].packets = 7;
+	for (__u32 fam = 0; fam < MXGW_FAM_MAX; fam++) {
+		key = mxgw_svc_key(fam, id);
+		assert_int_equal(bpf_map_update_elem(tb.maps.svc_stats, &key, vals, BPF_ANY), 0);
+	}
+	tb_apply(&tb, HEAD);
+	tb_apply(&tb, HEAD "service b 1002 allow allow\n");
+	assert_int_equal(service_id(&tb, "b"), id);
+	for (__u32 fam = 0; fam < MXGW_FAM_MAX; fam++) {
+		key = mxgw_svc_key(fam, id);
+		assert_int_equal(bpf_map_lookup_elem(tb.maps.svc_stats, &key, vals), 0);
+		for (int c = 0; c < ncpu; c++)
+			assert_int_equal(vals[c].count[MXGW_DIR_IN][MXGW_ALLOW].packets, 0);
+	}
+}
+
+/* More than the config holds is refused before anything is written. */
+static void test_apply_refuses_too_many_ipv6_entries(void **state)
+{
+	static struct mxgw_conf_file conf;
+	struct tb tb = { 0 };
+	struct mxgw_wan wan;
+	struct mxgw_config before, after;
+	(void)state;
+
+	tb_reset(&tb, HEAD6);
+	assert_int_equal(mxgw_maps_read_config(&tb.maps, &before), 0);
+	assert_int_equal(mxgw_conf_parse_string("t", HEAD6 "service x 1 allow allow\n",
+						&conf, NULL), 0);
+	assert_int_equal(mxgw_wan_of(tb_ifindex("wan0"), &conf.policy, &wan), 0);
+	conf.policy.nlan6 = MXGW_LAN6_MAX + 1;
+	assert_int_equal(mxgw_maps_apply(&tb.maps, &conf.policy, &wan), -E2BIG);
+	conf.policy.nlan6 = 0;
+	wan.naddrs6 = MXGW_WAN6_ADDRS_MAX + 1;
+	assert_int_equal(mxgw_maps_apply(&tb.maps, &conf.policy, &wan), -E2BIG);
+	wan.naddrs6 = 0;
+	wan.nlan6 = MXGW_LAN6_MAX + 1;
+	assert_int_equal(mxgw_maps_apply(&tb.maps, &conf.policy, &wan), -E2BIG);
+	wan.nlan6 = 0;
+	conf.policy.services[0].nfrom6 = MXGW_POLICY_MAX_FROM_PER_SVC + 1;
+	assert_int_equal(mxgw_maps_apply(&tb.maps, &conf.policy, &wan), -E2BIG);
+	assert_int_equal(service_id(&tb, "x"), 0);
+	assert_int_equal(mxgw_maps_read_config(&tb.maps, &after), 0);
+	assert_memory_equal(&before, &after, sizeof(before));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -254,6 +519,12 @@ int main(void)
 		cmocka_unit_test(test_abi_names_match_the_object),
 		cmocka_unit_test(test_config_holds_the_wan_broadcasts),
 		cmocka_unit_test(test_map_list_is_the_objects_maps),
+		cmocka_unit_test(test_config_carries_ipv6),
+		cmocka_unit_test(test_config_keeps_global_wan6_addresses_first),
+		cmocka_unit_test(test_lan6_discovered_from_the_mail_servers_route),
+		cmocka_unit_test(test_from6_prefixes_are_replaced_not_merged),
+		cmocka_unit_test(test_new_service_id_zeroes_both_families_counts),
+		cmocka_unit_test(test_apply_refuses_too_many_ipv6_entries),
 	};
 
 	return cmocka_run_group_tests_name("maps", tests, tb_group_setup, tb_group_teardown);

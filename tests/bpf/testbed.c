@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <net/if.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -80,6 +81,14 @@ static const char *netns_setup(void)
 	tb_sh("for d in wan0 wanp lan0 lanp; do ip link set $d up; done");
 	tb_sh("sysctl -qw net.ipv4.ip_forward=1");
 	tb_sh("ip neigh replace 192.168.1.10 lladdr 02:00:00:00:01:0a dev lan0 nud permanent");
+	/* IPv6, routed (nodad: usable at once, not tentative for a second):
+	 * the Internet host on the WAN link is the router to the clients */
+	tb_sh("sysctl -qw net.ipv6.conf.all.forwarding=1");
+	tb_sh("ip -6 addr add " TB_PUBLIC6 "/64 dev wan0 nodad");
+	tb_sh("ip -6 addr add " TB_LAN6_GW "/64 dev lan0 nodad");
+	tb_sh("ip -6 neigh replace " TB_ROUTER6 " lladdr 02:00:00:00:71:01 dev wan0 nud permanent");
+	tb_sh("ip -6 route add " TB_CLIENTS6 " via " TB_ROUTER6 " dev wan0");
+	tb_sh("ip -6 neigh replace " TB_MAILSERVER6 " lladdr 02:00:00:00:01:0a dev lan0 nud permanent");
 	return NULL;
 }
 
@@ -116,7 +125,7 @@ static void apply(struct tb *tb)
 {
 	struct mxgw_wan wan;
 
-	assert_int_equal(mxgw_wan_of(if_nametoindex("wan0"), conf.policy.mailserver_addr, &wan), 0);
+	assert_int_equal(mxgw_wan_of(if_nametoindex("wan0"), &conf.policy, &wan), 0);
 	assert_int_equal(mxgw_maps_apply(&tb->maps, &conf.policy, &wan), 0);
 }
 
@@ -334,10 +343,10 @@ void tb_reset_nexthop(struct tb *tb)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	struct mxgw_nexthop zero[ncpu];
-	__u32 key = 0;
 
 	memset(zero, 0, sizeof(zero));
-	assert_int_equal(bpf_map_update_elem(tb->maps.nexthop, &key, zero, BPF_ANY), 0);
+	for (__u32 key = 0; key < MXGW_FAM_MAX; key++)
+		assert_int_equal(bpf_map_update_elem(tb->maps.nexthop, &key, zero, BPF_ANY), 0);
 }
 
 int tb_run_xdp(struct tb *tb, const __u8 *in, size_t len, __u8 *out,
@@ -372,14 +381,25 @@ int tb_run_tc(struct tb *tb, const __u8 *in, size_t len, __u8 *out,
 
 __u64 tb_counter(struct tb *tb, enum mxgw_counter c)
 {
+	return tb_counter_fam(tb, MXGW_FAM_IPV4, c);
+}
+
+__u64 tb_counter_fam(struct tb *tb, int family, enum mxgw_counter c)
+{
 	__u64 all[MXGW_COUNTER_MAX];
 
-	assert_int_equal(mxgw_maps_read_counters(&tb->maps, all), 0);
+	assert_int_equal(mxgw_maps_read_counters_family(&tb->maps, family, all), 0);
 	return all[c];
 }
 
 struct mxgw_pkt_count tb_svc_count(struct tb *tb, const char *name, int dir,
 				   int verdict)
+{
+	return tb_svc_count_fam(tb, MXGW_FAM_IPV4, name, dir, verdict);
+}
+
+struct mxgw_pkt_count tb_svc_count_fam(struct tb *tb, int family, const char *name,
+				       int dir, int verdict)
 {
 	struct mxgw_service svcs[MXGW_MAX_SERVICES];
 	struct mxgw_svc_stats st;
@@ -390,7 +410,7 @@ struct mxgw_pkt_count tb_svc_count(struct tb *tb, const char *name, int dir,
 		if (svcs[i].in_use && !strcmp(svcs[i].name, name))
 			id = i;
 	assert_true(!name || id != MXGW_SVC_UNLISTED);
-	assert_int_equal(mxgw_maps_read_svc_stats(&tb->maps, id, &st), 0);
+	assert_int_equal(mxgw_maps_read_svc_stats(&tb->maps, mxgw_svc_key(family, id), &st), 0);
 	return st.count[dir][verdict];
 }
 
@@ -416,12 +436,74 @@ __u16 tb_ip_csum(const __u8 *ip)
 	return fold(sum16(ip, (ip[0] & 0xf) * 4, 0));
 }
 
+#define IP6_HLEN	40
+
+size_t tb_ip6_l4(const __u8 *ip6, __u8 *proto)
+{
+	size_t end = IP6_HLEN + ((ip6[4] << 8) | ip6[5]), off = IP6_HLEN;
+	__u8 next = ip6[6];
+
+	for (int i = 0; i <= TB_EXT6_MAX; i++) {
+		switch (next) {
+		case IPPROTO_HOPOPTS:
+		case IPPROTO_ROUTING:
+		case IPPROTO_DSTOPTS:
+			if (off + 8 > end)
+				return 0;
+			next = ip6[off];
+			off += (ip6[off + 1] + 1) * 8;
+			break;
+		case IPPROTO_FRAGMENT:
+			if (off + 8 > end)
+				return 0;
+			next = ip6[off];
+			off += 8;
+			break;
+		case IPPROTO_AH:
+			if (off + 8 > end)
+				return 0;
+			next = ip6[off];
+			off += (ip6[off + 1] + 2) * 4;
+			break;
+		default:
+			*proto = next;
+			return off <= end ? off : 0;
+		}
+	}
+	return 0;
+}
+
+/* IPv6: the pseudo header (RFC 8200 8.1) and the upper-layer packet of
+ * protocol @proto at @off, to the end of the payload length. */
+static __u16 csum6(const __u8 *ip, size_t off, __u8 proto)
+{
+	size_t end = IP6_HLEN + ((ip[4] << 8) | ip[5]);
+	__u32 sum = sum16(ip + 8, 32, 0);	/* saddr, daddr */
+
+	sum += (end - off) >> 16;
+	sum += (end - off) & 0xffff;
+	sum += proto;
+	return fold(sum16(ip + off, end - off, sum));
+}
+
+static __u16 l4_csum6(const __u8 *ip)
+{
+	__u8 proto = 0;
+	size_t off = tb_ip6_l4(ip, &proto);
+
+	/* no L4 to verify: never "right" */
+	return off ? csum6(ip, off, proto) : 0xffff;
+}
+
 __u16 tb_l4_csum(const __u8 *ip)
 {
 	size_t hlen = (ip[0] & 0xf) * 4;
 	size_t tot = (ip[2] << 8) | ip[3];
 	size_t l4len = tot - hlen;
 	__u32 sum = sum16(ip + 12, 8, 0);	/* saddr, daddr */
+
+	if ((ip[0] >> 4) == 6)
+		return l4_csum6(ip);
 
 	sum += ip[9];
 	sum += l4len;
@@ -439,6 +521,10 @@ __u16 tb_icmp_csum(const __u8 *ip)
 	size_t hlen = (ip[0] & 0xf) * 4;
 	size_t tot = (ip[2] << 8) | ip[3];
 
+	/* ICMPv6's checksum covers the pseudo header too (RFC 4443 2.3) */
+	if ((ip[0] >> 4) == 6)
+		return l4_csum6(ip);
+
 	return fold(sum16(ip + hlen, tot - hlen, 0));
 }
 
@@ -452,6 +538,120 @@ static size_t quote(const struct tb_frame_spec *inner, __u8 *out)
 	len = len - 14 < hlen + 8 ? len - 14 : hlen + 8;
 	memcpy(out, frame + 14, len);
 	return len;
+}
+
+/* What an ICMPv6 error quotes: as much of the packet as fits 1280 bytes. */
+#define ICMP6_QUOTE_MAX	(1280 - IP6_HLEN - 8)
+
+static size_t quote6(const struct tb_frame_spec *inner, __u8 *out)
+{
+	__u8 frame[TB_MAX_FRAME];
+	size_t len = tb_frame(inner, frame);
+
+	len = len - 14 < ICMP6_QUOTE_MAX ? len - 14 : ICMP6_QUOTE_MAX;
+	memcpy(out, frame + 14, len);
+	return len;
+}
+
+static void put32(__u8 *p, __u32 v)
+{
+	put16(p, v >> 16);
+	put16(p + 2, v & 0xffff);
+}
+
+/* Extension header @e at @p, followed by @next; returns its length. */
+static size_t ext6(const struct tb_ext6 *e, __u8 next, __u8 *p)
+{
+	size_t len;
+
+	p[0] = next;
+	if (e->type == IPPROTO_FRAGMENT) {
+		p[1] = 0;	/* reserved */
+		put16(p + 2, (e->frag_offset << 3) | (e->more ? 1 : 0));
+		put32(p + 4, e->frag_id ? e->frag_id : 0x1234);
+		return 8;
+	}
+	p[1] = e->len;
+	len = e->type == IPPROTO_AH ? (e->len + 2) * 4u : (e->len + 1) * 8u;
+	if (e->type == IPPROTO_ROUTING) {
+		p[2] = e->rt_type;
+		p[3] = e->segleft;
+		/* type-specific data: zeros (reserved, addresses) */
+		memset(p + 4, 0, len - 4);
+	} else if (e->type == IPPROTO_AH) {
+		memset(p + 2, 0, len - 2);
+		put32(p + 4, 0x100);	/* SPI */
+		put32(p + 8, 1);	/* sequence */
+	} else {
+		/* options: one PadN filling the header (RFC 8200 4.2) */
+		p[2] = 1;
+		p[3] = len - 4;
+		memset(p + 4, 0, len - 4);
+	}
+	return len;
+}
+
+/* tb_frame() for spec.ip6: the IPv6 header at @ip, @off bytes in. */
+static size_t frame6(const struct tb_frame_spec *s, __u8 *buf, size_t off)
+{
+	__u8 *ip = buf + off, *l4, proto = s->proto ? s->proto : IPPROTO_TCP;
+	__u8 quoted[ICMP6_QUOTE_MAX];
+	size_t nquoted = s->inner ? quote6(s->inner, quoted) : 0;
+	__u16 payload = s->inner ? nquoted : s->payload ? s->payload : 16;
+	size_t l4hdr = proto == IPPROTO_TCP ? 20 : 8, exts = 0, plen;
+	unsigned int n = s->n_ext6 < TB_EXT6_MAX ? s->n_ext6 : TB_EXT6_MAX;
+
+	put32(ip, 6u << 28);	/* version, traffic class 0, flow label 0 */
+	ip[6] = n ? s->ext6[0].type : proto;
+	ip[7] = s->ttl ? s->ttl : 64;
+	inet_pton(AF_INET6, s->saddr ? s->saddr : TB_CLIENT6, ip + 8);
+	inet_pton(AF_INET6, s->daddr ? s->daddr : TB_MAILSERVER6, ip + 24);
+	for (unsigned int i = 0; i < n; i++)
+		exts += ext6(&s->ext6[i], i + 1 < n ? s->ext6[i + 1].type : proto,
+			     ip + IP6_HLEN + exts);
+	plen = exts + l4hdr + payload;
+	if (off + IP6_HLEN + plen > TB_MAX_FRAME)
+		fail_msg("tb_frame: %zu bytes of IPv6 do not fit TB_MAX_FRAME", plen);
+	l4 = ip + IP6_HLEN + exts;
+	if (proto == IPPROTO_ICMPV6) {
+		l4[0] = s->icmp_type;
+		l4[1] = s->icmp_code;
+		if (s->icmp_type >= 128) {	/* informational: echo */
+			put16(l4 + 4, s->icmp_id);
+			put16(l4 + 6, 7);	/* sequence */
+		} else {
+			put32(l4 + 4, s->icmp_info);
+		}
+	} else {
+		put16(l4, s->sport ? s->sport : 40000);
+		put16(l4 + 2, s->dport);
+	}
+	if (proto == IPPROTO_TCP) {
+		put16(l4 + 4, 0x1111);
+		put16(l4 + 8, 0);
+		l4[12] = 5 << 4;
+		l4[13] = s->tcp_flags ? s->tcp_flags : 0x02;	/* SYN */
+		put16(l4 + 14, 64240);
+	} else if (proto == IPPROTO_UDP) {
+		put16(l4 + 4, l4hdr + payload);
+	}
+	for (size_t i = 0; i < payload; i++)
+		l4[l4hdr + i] = s->inner ? quoted[i] : 'a' + i % 26;
+	/* checksums over the correct length, before any deliberate damage */
+	put16(ip + 4, plen);
+	if (proto == IPPROTO_TCP)
+		put16(l4 + 16, csum6(ip, l4 - ip, proto));
+	else if (proto == IPPROTO_ICMPV6)
+		put16(l4 + 2, csum6(ip, l4 - ip, proto));
+	else if (proto == IPPROTO_UDP && !s->udp_csum_zero) {
+		__u16 c = csum6(ip, l4 - ip, proto);
+
+		put16(l4 + 6, c ? c : 0xffff);
+	}
+	put16(ip + 4, plen + s->tot_len_delta);
+	if (s->truncate)
+		return s->truncate;
+	return off + IP6_HLEN + plen;
 }
 
 size_t tb_frame(const struct tb_frame_spec *s, __u8 *buf)
@@ -475,6 +675,10 @@ size_t tb_frame(const struct tb_frame_spec *s, __u8 *buf)
 		put16(buf + off, v == 0 && s->vlans == 2 ? 0x88a8 : 0x8100);
 		put16(buf + off + 2, 100 + v);
 		off += 4;
+	}
+	if (s->ip6) {
+		put16(buf + off, 0x86dd);
+		return frame6(s, buf, off + 2);
 	}
 	put16(buf + off, s->ethertype ? s->ethertype : 0x0800);
 	off += 2;

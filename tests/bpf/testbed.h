@@ -24,11 +24,38 @@ struct mxgw_bpf;
 #define TB_MAILSERVER	"192.168.1.10"
 #define TB_CLIENT	"198.51.100.7"
 #define TB_OTHER_CLIENT	"198.51.100.8"
+/* IPv6 (documentation prefix): routed, no public6 */
+#define TB_PUBLIC6	"2001:db8:1::33"	/* wan0's own */
+#define TB_ROUTER6	"2001:db8:1::1"		/* the Internet host, wanp's side */
+#define TB_CLIENTS6	"2001:db8:51::/48"	/* routed via TB_ROUTER6 */
+#define TB_CLIENT6	"2001:db8:51::7"
+#define TB_OTHER_CLIENT6 "2001:db8:51::8"
+#define TB_LAN6		"2001:db8:168::/64"
+#define TB_LAN6_GW	"2001:db8:168::1"	/* lan0's own */
+#define TB_MAILSERVER6	"2001:db8:168::10"
 #define TB_MAIL_MAC	{ 0x02, 0x00, 0x00, 0x00, 0x01, 0x0a }
 #define TB_LAN_MAC	{ 0x02, 0x00, 0x00, 0x00, 0x01, 0x01 }
 #define TB_WAN_MAC	{ 0x02, 0x00, 0x00, 0x00, 0x71, 0x21 }
 #define TB_PEER_MAC	{ 0x02, 0x00, 0x00, 0x00, 0x71, 0x01 }
 #define TB_MAX_FRAME	2048
+
+/* IPv6 extension headers tb_frame() can chain (more than mxgw walks). */
+#define TB_EXT6_MAX	10
+
+/* One IPv6 extension header of a frame, in the order of the chain. */
+struct tb_ext6 {
+	/* IPPROTO_HOPOPTS (0), _DSTOPTS (60), _ROUTING (43), _FRAGMENT (44),
+	 * _AH (51); any other number: laid out as the options headers are
+	 * (next header, length, then padding), an unknown header to mxgw */
+	__u8 type;
+	__u8 len;		/* Hdr Ext Len: (len + 1) * 8 bytes, AH (len + 2) * 4;
+				 * the fragment header is always 8 */
+	__u8 rt_type;		/* routing: Routing Type */
+	__u8 segleft;		/* routing: Segments Left */
+	__u16 frag_offset;	/* fragment: offset in 8-byte units */
+	bool more;		/* fragment: M, more fragments */
+	__u32 frag_id;		/* fragment: identification (0: 0x1234) */
+};
 
 /* Describes one frame; zero fields take the defaults of tb_frame(). */
 struct tb_frame_spec {
@@ -54,17 +81,46 @@ struct tb_frame_spec {
 	__u8 icmp_type;
 	__u8 icmp_code;
 	__u16 icmp_id;
-	/* ICMP errors: the packet they quote (its IP header + 8 bytes) */
+	/* ICMP errors: the packet they quote (IPv4: its IP header + 8 bytes;
+	 * IPv6: as much of it as fits the minimum MTU, RFC 4443 2.4 (c)) */
 	const struct tb_frame_spec *inner;
+	/*
+	 * IPv6: EtherType 0x86dd (ethertype is ignored), saddr and daddr
+	 * IPv6 addresses (default TB_CLIENT6, TB_MAILSERVER6), ttl the hop
+	 * limit, tot_len_delta added to the payload length, ihl and
+	 * frag_off unused (a fragment is an ext6 header); proto 58 is
+	 * ICMPv6: icmp_type, icmp_code, and for echo (128, 129) icmp_id,
+	 * for an error icmp_info (Packet Too Big: the MTU; Parameter
+	 * Problem: the pointer).  TCP, UDP and ICMPv6 checksums cover the
+	 * IPv6 pseudo header (RFC 8200 8.1).
+	 */
+	bool ip6;
+	unsigned int n_ext6;	/* extension headers, ext6[0] right after the IPv6 header */
+	struct tb_ext6 ext6[TB_EXT6_MAX];
+	__u32 icmp_info;
 };
 
 /* Build the frame into @buf; returns its length. */
 size_t tb_frame(const struct tb_frame_spec *spec, __u8 *buf);
 
-/* Checksums computed from nothing but the bytes, as a receiver would. */
+/*
+ * Checksums computed from nothing but the bytes, as a receiver would: 0
+ * when the one in the packet is right.  tb_ip_csum is IPv4's header
+ * checksum (IPv6 has none); tb_l4_csum and tb_icmp_csum take the IP
+ * header of either version (by its version field): IPv6's L4 and ICMPv6
+ * checksums cover the pseudo header with the L4 protocol and length
+ * found after the extension headers (tb_ip6_l4).
+ */
 __u16 tb_ip_csum(const __u8 *ip);
 __u16 tb_l4_csum(const __u8 *ip);	/* over pseudo header + L4 */
 __u16 tb_icmp_csum(const __u8 *ip);	/* over the ICMP message */
+/*
+ * Where the L4 header of the IPv6 packet at @ip6 starts (bytes from
+ * @ip6), walking the extension headers tb_frame() builds (hop-by-hop,
+ * destination options, routing, fragment, AH); its protocol in *@proto.
+ * 0 when the chain runs past the payload length or beyond TB_EXT6_MAX.
+ */
+size_t tb_ip6_l4(const __u8 *ip6, __u8 *proto);
 
 /* Requirements: fail under MXGW_REQUIRE_BPF=1, skip otherwise. */
 void tb_require(bool ok, const char *what);
@@ -83,9 +139,13 @@ struct tb {
 /*
  * The group setup of a test binary (cmocka_run_group_tests): move this
  * process into a fresh network namespace with
- *   wan0 (203.0.113.33/24) <-> wanp,  lan0 (192.168.1.1/24) <-> lanp,
- * forwarding on, and the mail server's MAC as a permanent neighbour on
- * lan0 (everything vanishes when the process exits), and open and load
+ *   wan0 (203.0.113.33/24, 2001:db8:1::33/64) <-> wanp,
+ *   lan0 (192.168.1.1/24, 2001:db8:168::1/64) <-> lanp,
+ * forwarding on for both families, the mail server's MAC as a permanent
+ * neighbour on lan0 for 192.168.1.10 and 2001:db8:168::10, the Internet
+ * host 2001:db8:1::1 (wanp's MAC) a permanent neighbour on wan0 and the
+ * router to 2001:db8:51::/48 (everything vanishes when the process
+ * exits), and open and load
  * the real skeleton, once: verifying the programs is most of what a load
  * costs (about 0.3 s), and the kernel's selftests load once per binary
  * too.  What cannot be had, each test's tb_reset skips or fails on.
@@ -104,7 +164,8 @@ void tb_reset(struct tb *tb, const char *conf_text);
 void tb_apply(struct tb *tb, const char *conf_text);
 /* Put @ifname in mxgw_tx_ports, as mxctl does for capable devices. */
 void tb_allow_redirect(struct tb *tb, const char *ifname);
-/* Forget the cached next hop, so the next packet looks it up again. */
+/* Forget the cached next hops (both families'), so the next packet looks
+ * its up again. */
 void tb_reset_nexthop(struct tb *tb);
 
 /* One run through a program; returns the verdict, frame out in @out. */
@@ -113,9 +174,14 @@ int tb_run_xdp(struct tb *tb, const __u8 *in, size_t len, __u8 *out,
 int tb_run_tc(struct tb *tb, const __u8 *in, size_t len, __u8 *out,
 	      size_t *out_len);
 
+/* IPv4's counters and service counts (the data plane's own counters too) */
 __u64 tb_counter(struct tb *tb, enum mxgw_counter c);
 struct mxgw_pkt_count tb_svc_count(struct tb *tb, const char *name, int dir,
 				   int verdict);
+/* @family's (enum mxgw_family) */
+__u64 tb_counter_fam(struct tb *tb, int family, enum mxgw_counter c);
+struct mxgw_pkt_count tb_svc_count_fam(struct tb *tb, int family, const char *name,
+				       int dir, int verdict);
 
 /* etc/mxgw.conf as shipped, with the test public address (static buffer). */
 const char *tb_shipped_conf(void);

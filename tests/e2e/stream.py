@@ -70,7 +70,8 @@ def server(a):
 
 
 def client(a):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s = socket.socket(socket.AF_INET6 if ":" in a.dst else socket.AF_INET,
+                      socket.SOCK_STREAM)
     if a.src:
         s.bind((a.src, 0))
     s.settimeout(a.timeout)

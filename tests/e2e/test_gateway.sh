@@ -187,7 +187,7 @@ else
 		else
 			fail nft_twin_does_the_same "22 from $C1: '$(conn_result "$C1" 22)', from $OUTSIDE: '$(conn_result "$OUTSIDE" 22)', 25: '$(conn_result "$C1" 25)'; gateway '$(tr '\n' ';' <"$GW_LOG")', mail server '$(tr '\n' ';' <"$MS_LOG")'"
 		fi
-		ns_exec "$NS_GW" nft delete table ip mxgw 2>/dev/null
+		ns_exec "$NS_GW" nft delete table inet mxgw 2>/dev/null
 	fi
 fi
 

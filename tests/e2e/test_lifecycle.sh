@@ -532,11 +532,51 @@ case_refusals() {
 	mxb -c "$conf" load wan1 >/dev/null 2>"$E2E_TMP/err"
 	rc=$?
 	if [ "$rc" -eq 0 ] && grep -q "warning: public 203.0.113.99 is not an address of wan1" "$E2E_TMP/err" &&
-		grep -q "warning: IPv4 forwarding is off" "$E2E_TMP/err"; then
+		grep -q "warning: IPv4 forwarding is off" "$E2E_TMP/err" &&
+		! grep -q "IPv6\|mailserver6" "$E2E_TMP/err"; then
 		ok load_warns_public_and_forwarding
 	else
 		fail load_warns_public_and_forwarding "exit $rc: $(head -c 400 "$E2E_TMP/err")"
 	fi
+	# with mailserver6: IPv6 forwarding off (a new namespace's default),
+	# no route to it (lan0 has no IPv6 address yet); then both right
+	{ cat "$CONF_B"; printf 'mailserver6\t2001:db8:168::10\n'; } >"$conf.6"
+	ns_exec "$NS_GW2" sysctl -qw net.ipv6.conf.all.forwarding=0
+	mxb -c "$conf.6" load wan1 >/dev/null 2>"$E2E_TMP/err"
+	rc=$?
+	if [ "$rc" -eq 0 ] &&
+		grep -q "load wan1: warning: IPv6 forwarding is off (net.ipv6.conf.all.forwarding = 0): nothing reaches the mail server 2001:db8:168::10 over IPv6" "$E2E_TMP/err" &&
+		grep -q "load wan1: warning: no route to mailserver6 2001:db8:168::10" "$E2E_TMP/err"; then
+		ok load_warns_ipv6_forwarding_and_route
+	else
+		fail load_warns_ipv6_forwarding_and_route "exit $rc: $(head -c 600 "$E2E_TMP/err")"
+	fi
+	mxb -c "$conf.6" check >"$E2E_TMP/out" 2>&1
+	rc=$?
+	if [ "$rc" -eq 3 ] &&
+		grep -q "^$conf.6:[0-9]*: warning: mailserver6: IPv6 forwarding is off on this host (net.ipv6.conf.all.forwarding = 0): nothing reaches 2001:db8:168::10 over IPv6" "$E2E_TMP/out"; then
+		ok check_warns_ipv6_forwarding
+	else
+		fail check_warns_ipv6_forwarding "exit $rc: $(head -c 600 "$E2E_TMP/out")"
+	fi
+	ns_exec "$NS_GW2" sysctl -qw net.ipv6.conf.all.forwarding=1
+	ip -n "$NS_GW2" -6 addr add 2001:db8:168::1/64 dev lan0 nodad
+	mxb -c "$conf.6" load wan1 >/dev/null 2>"$E2E_TMP/err"
+	rc=$?
+	if [ "$rc" -eq 0 ] && ! grep -q "IPv6\|mailserver6" "$E2E_TMP/err"; then
+		ok load_ipv6_quiet_when_forwarded_and_routed
+	else
+		fail load_ipv6_quiet_when_forwarded_and_routed "exit $rc: $(head -c 400 "$E2E_TMP/err")"
+	fi
+	mxb -c "$conf.6" check >"$E2E_TMP/out" 2>&1
+	if ! grep -q "mailserver6" "$E2E_TMP/out"; then
+		ok check_ipv6_quiet_when_forwarded_and_routed
+	else
+		fail check_ipv6_quiet_when_forwarded_and_routed "$(head -c 600 "$E2E_TMP/out")"
+	fi
+	ip -n "$NS_GW2" -6 addr del 2001:db8:168::1/64 dev lan0
+	ns_exec "$NS_GW2" sysctl -qw net.ipv6.conf.all.forwarding=0
+	mxb -c "$conf" load wan1 >/dev/null 2>&1
 	mxb status >"$E2E_TMP/out" 2>&1
 	rc=$?
 	if [ "$rc" -eq 3 ] && grep -q "WARNING: IPv4 forwarding is off" "$E2E_TMP/out"; then
@@ -558,7 +598,7 @@ case_refusals() {
 # --- 8. a connection to the gateway itself --------------------------------------
 
 case_cut_connection() {
-	local rc lport want want6 conf_ssh
+	local rc lport want want6 want66 conf_ssh
 
 	mx unload wan0 >/dev/null 2>"$E2E_TMP/err" || { fail cut_setup "unload A: $(head -c 200 "$E2E_TMP/err")"; return; }
 	# sshd's place: listeners of the gateway on public:22 (IPv4) and on
@@ -569,6 +609,12 @@ case_cut_connection() {
 		stream_start ssh "$NS_INET" --dst "$E2E_PUBLIC" --port 22 --src "$C1" &&
 		stream_start ssh6 "$NS_INET" --dst "$E2E_PUBLIC" --port 2222 --src "$C1"; } ||
 		{ fail cut_setup "the connections to the gateway's :22 and :2222 did not start"; return; }
+	# over IPv6, from the Internet host on the WAN link to the gateway's
+	# own IPv6 address, :2222 too
+	{ ip -n "$NS_GW" -6 addr add 2001:db8:1::33/64 dev wan0 nodad &&
+		ip -n "$NS_INET" -6 addr add 2001:db8:1::1/64 dev eth0 nodad &&
+		stream_start ssh6v6 "$NS_INET" --dst 2001:db8:1::33 --port 2222 --src 2001:db8:1::1; } ||
+		{ fail cut_setup "the IPv6 connection to the gateway's :2222 did not start"; return; }
 	# and one of the gateway's own, outgoing from the public address:
 	# established too, but from a port nothing listens on
 	stream_start gwout "$NS_GW" --dst "$E2E_INET_ADDR" --port "$PORT_OUT" --src "$E2E_PUBLIC" ||
@@ -605,10 +651,31 @@ case_cut_connection() {
 		echo "# not checked: this build's parser has no 'to gateway'"
 	fi
 	# the gateway's outgoing connection is not named: nothing else is
+	# (over IPv6 the gateway's :2222 is its own business: no to gateway)
 	if [ "$(grep -c "would be cut by the new table" "$E2E_TMP/err")" -eq 2 ]; then
 		ok load_names_only_incoming
 	else
 		fail load_names_only_incoming "$(grep "would be cut" "$E2E_TMP/err")"
+	fi
+	# a to gateway service on :2222 whose from leaves the IPv6 client out:
+	# named; its IPv4 client, inside from, is not
+	want66=" tcp [2001:db8:1::1]:$(awk '{ print $6 }' "$E2E_TMP/ssh6v6.status") -> [2001:db8:1::33]:2222 would be cut by the new table"
+	{ cat "$CONF_A"; echo "service adm 2222/tcp allow allow from $C1 to gateway"; } >"$conf_ssh.6"
+	mx -c "$conf_ssh.6" load wan0 >/dev/null 2>"$E2E_TMP/err.6"
+	rc=$?
+	if [ "$rc" -eq 1 ] && grep -qF "load wan0: established$want66" "$E2E_TMP/err.6" &&
+		! grep -q "$C1:[0-9]* -> $E2E_PUBLIC:2222" "$E2E_TMP/err.6" &&
+		[ "$(bpf_net "$NS_GW" wan0)" = "- - - -" ]; then
+		ok load_refuses_to_cut_ipv6
+	else
+		fail load_refuses_to_cut_ipv6 "exit $rc: $(head -c 600 "$E2E_TMP/err.6")"
+	fi
+	{ cat "$CONF_A"; echo "service adm 2222/tcp allow allow from $C1,2001:db8:1::/64 to gateway"; } >"$conf_ssh.6"
+	mx -c "$conf_ssh.6" load wan0 >/dev/null 2>"$E2E_TMP/err.6"
+	if ! grep -q "2222 would be cut" "$E2E_TMP/err.6"; then
+		ok load_spares_ipv6_inside_from
+	else
+		fail load_spares_ipv6_inside_from "$(head -c 600 "$E2E_TMP/err.6")"
 	fi
 	mx -c "$CONF_A" load wan0 --force >/dev/null 2>"$E2E_TMP/err"
 	rc=$?

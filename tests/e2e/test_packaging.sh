@@ -110,6 +110,10 @@ def v(name, **lab):
     lab.setdefault('ifname', 'wan0')
     lab = {k: x for k, x in lab.items() if x is not None}
     return samples.get((name, tuple(sorted(lab.items()))))
+# the sum over the family label of a series kept per family: both families
+def fam_sum(name, **lab):
+    got = [v(name, family=f, **lab) for f in ('ipv4', 'ipv6')]
+    return None if None in got else sum(got)
 for expr in sys.argv[2:]:
     print(eval(expr))
 EOF
@@ -391,24 +395,39 @@ version = sys.argv[4]
 abi = sys.argv[5]
 sys.argv = [sys.argv[3], sys.argv[2]]
 g = runpy.run_path(sys.argv[0])
-v = g['v']
+v, fam_sum = g['v'], g['fam_sum']
 svc = {s['name']: s for s in d['services']}
 checks = {
     'smtp_in_allowed': (svc['smtp']['in']['allowed']['packets'],
-                        v('mxgw_service_packets_total', service='smtp', direction='in', verdict='allow')),
+                        fam_sum('mxgw_service_packets_total', service='smtp', direction='in', verdict='allow')),
     'pop3_in_denied': (svc['pop3']['in']['denied']['packets'],
-                       v('mxgw_service_packets_total', service='pop3', direction='in', verdict='deny')),
+                       fam_sum('mxgw_service_packets_total', service='pop3', direction='in', verdict='deny')),
     'unlisted_in_denied': (svc['(unlisted)']['in']['denied']['packets'],
-                           v('mxgw_service_packets_total', service='(unlisted)', direction='in', verdict='deny')),
+                           fam_sum('mxgw_service_packets_total', service='(unlisted)', direction='in', verdict='deny')),
     'smtp_in_bytes': (svc['smtp']['in']['allowed']['bytes'],
-                      v('mxgw_service_bytes_total', service='smtp', direction='in', verdict='allow')),
+                      fam_sum('mxgw_service_bytes_total', service='smtp', direction='in', verdict='allow')),
     'drop_service_deny': (d['counters']['drop_service_deny'],
-                          v('mxgw_drops_total', reason='drop_service_deny')),
+                          fam_sum('mxgw_drops_total', reason='drop_service_deny')),
     'drop_default_deny': (d['counters']['drop_default_deny'],
-                          v('mxgw_drops_total', reason='drop_default_deny')),
-    'conntrack_max': (d['conntrack']['max'], v('mxgw_conntrack_max')),
+                          fam_sum('mxgw_drops_total', reason='drop_default_deny')),
+    'conntrack_max': (d['conntrack']['max'], v('mxgw_conntrack_max', family='ipv4')),
+    'conntrack_max6': (d['conntrack']['max6'], v('mxgw_conntrack_max', family='ipv6')),
 }
 bad = [k + '=%s/%s' % ab for k, ab in checks.items() if ab[0] != ab[1] or not ab[0]]
+# IPv6's part, apart: JSON's counters6 and in6 are Prometheus's family="ipv6"
+six = {
+    'pass_not_for_us': (d['counters6']['pass_not_for_us'],
+                        v('mxgw_passed_packets_total', reason='pass_not_for_us', family='ipv6')),
+    'smtp_in6_allowed': (svc['smtp']['in6']['allowed']['packets'],
+                         v('mxgw_service_packets_total', service='smtp', direction='in', verdict='allow',
+                           family='ipv6')),
+}
+bad += [k + '=%s/%s' % ab for k, ab in six.items() if ab[0] != ab[1]]
+# a counter of no family: once, without the label
+if v('mxgw_passed_packets_total', reason='pass_non_ip') != d['counters']['pass_non_ip'] \
+        or 'pass_non_ip' in d['counters6']:
+    bad.append('pass_non_ip: %s, counters6 %s' % (v('mxgw_passed_packets_total', reason='pass_non_ip'),
+                                                  d['counters6'].get('pass_non_ip')))
 if svc['smtp']['in']['allowed']['packets'] < 3 * 3 or svc['pop3']['in']['denied']['packets'] < 3 \
         or svc['(unlisted)']['in']['denied']['packets'] < 3:
     bad.append('too few packets counted: %s' % {k: a for k, (a, b) in checks.items()})
@@ -435,8 +454,8 @@ import json, re, sys
 a, b = (json.load(open(f)) for f in sys.argv[1:3])
 man = open(sys.argv[3]).read()
 documented = set(re.findall(r'^       (\S+)(?: |$)', man, re.M))
-volatile = {'counters', 'packets', 'bytes', 'ticks', 'age_ms', 'entries', 'mappings',
-            'ports_in_use', 'kernel_packets'}
+volatile = {'counters', 'counters6', 'packets', 'bytes', 'ticks', 'age_ms', 'entries',
+            'entries6', 'mappings', 'ports_in_use', 'kernel_packets'}
 bad = []
 def name(path):
     return '.'.join(path).replace('.[]', '[]')
@@ -458,7 +477,7 @@ def walk(x, y, path):
 def leaves(x, path, out):
     if isinstance(x, dict):
         for k, v in x.items():
-            leaves(v, path + (['NAME'] if path == ['counters'] else [k]), out)
+            leaves(v, path + (['NAME'] if path in (['counters'], ['counters6']) else [k]), out)
     elif isinstance(x, list) and any(isinstance(e, dict) for e in x):
         for e in x:
             leaves(e, path + ['[]'], out)
@@ -504,7 +523,7 @@ case_listen() {
 	done
 	out=$(http GET /metrics)
 	if [[ $out == "200 text/plain; version=0.0.4"* ]] && prom "$body" >/dev/null &&
-		[ "$(prom "$body" "v('mxgw_service_packets_total', service='smtp', direction='in', verdict='allow') >= 9")" = True ]; then
+		[ "$(prom "$body" "fam_sum('mxgw_service_packets_total', service='smtp', direction='in', verdict='allow') >= 9")" = True ]; then
 		ok stats_listen_serves_metrics
 	else
 		fail stats_listen_serves_metrics "GET /metrics: $out; $(head -c 200 "$body" | tr '\n' '|'); $(cat "$E2E_TMP/listen.err")"
@@ -512,7 +531,7 @@ case_listen() {
 	# the maps are read again for every request
 	e2e_connect "$C1:$PORT_DENIED"
 	http GET /metrics >/dev/null
-	if [ "$(prom "$body" "v('mxgw_service_packets_total', service='pop3', direction='in', verdict='deny') > $(prom "$E2E_TMP/stats.prom" "v('mxgw_service_packets_total', service='pop3', direction='in', verdict='deny')")")" = True ]; then
+	if [ "$(prom "$body" "fam_sum('mxgw_service_packets_total', service='pop3', direction='in', verdict='deny') > $(prom "$E2E_TMP/stats.prom" "fam_sum('mxgw_service_packets_total', service='pop3', direction='in', verdict='deny')")")" = True ]; then
 		ok stats_listen_reads_the_maps_per_request
 	else
 		fail stats_listen_reads_the_maps_per_request "pop3 denials did not grow between two scrapes"
@@ -764,7 +783,7 @@ case_nft() {
 	else
 		fail nft_ruleset_enforces_the_table "25: $(conn_result "$C1" "$PORT_ALLOWED"), 110: $(conn_result "$C1" "$PORT_DENIED"), 8080: $(conn_result "$C1" "$PORT_UNLISTED"); listener: $(tr '\n' ';' <"$LOG")"
 	fi
-	ns_exec "$NS_GW" nft delete table ip mxgw 2>/dev/null
+	ns_exec "$NS_GW" nft delete table inet mxgw 2>/dev/null
 }
 
 # --- run ----------------------------------------------------------------------------

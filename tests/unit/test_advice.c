@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <cmocka.h>
 
 #include "config.h"
@@ -640,6 +641,158 @@ static void test_no_message_speaks_of_the_seed(void **state)
 	}
 }
 
+/* ---- IPv6 --------------------------------------------------------------- */
+
+#define MS6	"mailserver6 2001:db8:168::10\n"	/* line 4 after HDR */
+#define ULA(ADDR) \
+	ADDR " is in fc00::/7 (unique local, RFC 4193), which the Internet cannot reach: the MX host's AAAA record must be a " \
+	"global address other mail servers can connect to"
+#define OUTSIDE_LAN6(ADDR, LIST, LINE) \
+	ADDR " is outside lan6 (" LIST ", line " #LINE "), the LAN's prefixes where the mail server is: one of the two is mistyped, " \
+	"or lan6 misses the mail server's prefix"
+#define FWD6_OFF(ADDR) \
+	"IPv6 forwarding is off on this host (net.ipv6.conf.all.forwarding = 0): nothing reaches " ADDR " over IPv6 " \
+	"(sysctl -w net.ipv6.conf.all.forwarding=1, and a line in /etc/sysctl.d to keep it)"
+
+/* Parse @text (no message) and check it with @host; returns the count. */
+static unsigned int check_host(const char *text, const struct mxgw_advice_host *host)
+{
+	assert_int_equal(mxgw_conf_parse_string("t.conf", text, &conf, NULL), 0);
+	assert_int_equal(conf.nwarnings, 0);
+	memset(found, 0x5a, sizeof(found));
+	return mxgw_advice_check_host(&conf, host, found, MXGW_ADVICE_MAX_FINDINGS);
+}
+
+/* A host that has nothing to say: forwarding on, no WAN or LAN prefix known. */
+static struct mxgw_advice_host quiet_host(void)
+{
+	struct mxgw_advice_host h;
+
+	memset(&h, 0, sizeof(h));
+	h.ip6_forward = 1;
+	return h;
+}
+
+static struct mxgw_cidr6 cidr6(const char *addr, unsigned int len)
+{
+	struct mxgw_cidr6 c = { .len = len };
+
+	assert_int_equal(inet_pton(AF_INET6, addr, &c.addr), 1);
+	return c;
+}
+
+static void test_mailserver6_in_ula_warns(void **state)
+{
+	(void)state;
+	assert_one(HDR "mailserver6 fd12:3456:789a::10\n", 4, "mailserver6", "",
+		   ULA("fd12:3456:789a::10"));
+	/* fc00::/7 is fc and fd alone */
+	assert_one(HDR "mailserver6 fc00::1\n", 4, "mailserver6", "", ULA("fc00::1"));
+	assert_none(HDR "mailserver6 fbff:ffff::1\n");
+	assert_none(HDR "mailserver6 fe00::1\n");
+	assert_none(HDR MS6);
+}
+
+static void test_mailserver6_outside_lan6_warns(void **state)
+{
+	(void)state;
+	assert_one(HDR MS6 "lan6 2001:db8:169::/64,2001:db8:16a::/64\n", 4, "mailserver6", "",
+		   OUTSIDE_LAN6("2001:db8:168::10", "2001:db8:169::/64, 2001:db8:16a::/64", 5));
+	assert_none(HDR MS6 "lan6 2001:db8:169::/64,2001:db8:168::/64\n");
+	assert_none(HDR MS6 "lan6 2001:db8::/32\n");
+	assert_none(HDR MS6 "lan6 2001:db8:168::10/128\n");
+	/* lan6 without mailserver6: nothing to compare */
+	assert_none(HDR "lan6 2001:db8:169::/64\n");
+}
+
+static void test_ipv6_forwarding_off_warns_with_mailserver6(void **state)
+{
+	struct mxgw_advice_host h = quiet_host();
+
+	(void)state;
+	assert_int_equal(check_host(HDR MS6, &h), 0);
+	h.ip6_forward = -1;	/* unknown: nothing said */
+	assert_int_equal(check_host(HDR MS6, &h), 0);
+	h.ip6_forward = 0;
+	assert_int_equal(check_host(HDR MS6, &h), 1);
+	assert_finding(&found[0], 4, "mailserver6", "", FWD6_OFF("2001:db8:168::10"));
+	/* IPv4's forwarding is load's and status's: no mailserver6, no word */
+	assert_int_equal(check_host(HDR "lan6 2001:db8:168::/64\n", &h), 0);
+	/* the file alone says nothing of the host */
+	assert_int_equal(check_host(HDR MS6, NULL), 0);
+}
+
+/* Without lan6: the prefixes load would take, connected where the route leaves. */
+static void test_mailserver6_outside_the_connected_prefixes_warns(void **state)
+{
+	struct mxgw_advice_host h = quiet_host();
+	struct mxgw_cidr6 c = cidr6("2001:db8:168::", 64);
+
+	(void)state;
+	snprintf(h.lan6_dev, sizeof(h.lan6_dev), "lan0");
+	h.lan6[0] = mxgw_prefix6_of(&c);
+	h.nlan6 = 1;
+	assert_int_equal(check_host(HDR MS6, &h), 0);
+	assert_int_equal(check_host(HDR "mailserver6 2001:db8:170::10\n", &h), 1);
+	assert_finding(&found[0], 4, "mailserver6", "",
+		       "2001:db8:170::10 is outside the prefixes connected on lan0 (2001:db8:168::/64), where the route to it leaves, "
+		       "which load takes for the LAN's: it is behind a router there, so name the LAN's prefixes with lan6");
+	/* the file's lan6 is what counts when there is one */
+	assert_int_equal(check_host(HDR "mailserver6 2001:db8:170::10\nlan6 2001:db8:170::/64\n", &h), 0);
+	h.nlan6 = 0;
+	assert_int_equal(check_host(HDR MS6, &h), 1);
+	assert_finding(&found[0], 4, "mailserver6", "",
+		       "2001:db8:168::10 is routed through lan0, which has no global IPv6 prefix: load finds no LAN prefix to guard "
+		       "(give lan0 an address in the mail server's prefix, or name the LAN's prefixes with lan6)");
+	/* no device found: load says so (no route) */
+	h.lan6_dev[0] = '\0';
+	assert_int_equal(check_host(HDR MS6, &h), 0);
+}
+
+static void test_lan6_overlapping_a_wan_prefix_warns(void **state)
+{
+	struct mxgw_advice_host h = quiet_host();
+
+	(void)state;
+	h.wan6[0].pfx = cidr6("2001:db8:1::", 64);
+	snprintf(h.wan6[0].dev, sizeof(h.wan6[0].dev), "eth0");
+	h.wan6[1].pfx = cidr6("2001:db8:2::", 64);
+	snprintf(h.wan6[1].dev, sizeof(h.wan6[1].dev), "eth0");
+	h.nwan6 = 2;
+	assert_int_equal(check_host(HDR "lan6 2001:db8:168::/64\n", &h), 0);
+	assert_int_equal(check_host(HDR "lan6 2001:db8:168::/64,2001:db8::/46\n", &h), 2);
+	assert_finding(&found[0], 4, "lan6", "",
+		       "2001:db8::/46 overlaps 2001:db8:1::/64 of the WAN interface eth0: its hosts there (the provider's router among them) "
+		       "would be taken for LAN sources arriving on the WAN and dropped as spoofed");
+	assert_finding(&found[1], 4, "lan6", "",
+		       "2001:db8::/46 overlaps 2001:db8:2::/64 of the WAN interface eth0: its hosts there (the provider's router among them) "
+		       "would be taken for LAN sources arriving on the WAN and dropped as spoofed");
+	assert_int_equal(check_host(HDR "lan6 2001:db8:1:0:8000::/65\n", &h), 1);
+	assert_int_equal(check_host(HDR "lan6 2001:db8:1:0:8000::/65\n", NULL), 0);
+}
+
+/* Every IPv6 finding at once, in line order, next to IPv4's. */
+static void test_ipv6_findings_in_line_order(void **state)
+{
+	struct mxgw_advice_host h = quiet_host();
+
+	(void)state;
+	h.ip6_forward = 0;
+	h.wan6[0].pfx = cidr6("fd00:1::", 64);
+	snprintf(h.wan6[0].dev, sizeof(h.wan6[0].dev), "wan0");
+	h.nwan6 = 1;
+	assert_int_equal(check_host("public 10.0.0.1\nlan6 fd00::/16\nmailserver 192.168.1.10\n"
+				    "service dns 53/tcp,udp allow deny\nmailserver6 fd01::10\n", &h), 5);
+	assert_int_equal(found[0].line, 1);
+	assert_string_equal(found[0].field, "public");
+	assert_finding(&found[1], 2, "lan6", "",
+		       "fd00::/16 overlaps fd00:1::/64 of the WAN interface wan0: its hosts there (the provider's router among them) "
+		       "would be taken for LAN sources arriving on the WAN and dropped as spoofed");
+	assert_finding(&found[2], 5, "mailserver6", "", ULA("fd01::10"));
+	assert_finding(&found[3], 5, "mailserver6", "", OUTSIDE_LAN6("fd01::10", "fd00::/16", 2));
+	assert_finding(&found[4], 5, "mailserver6", "", FWD6_OFF("fd01::10"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -668,6 +821,12 @@ int main(void)
 		cmocka_unit_test(test_to_gateway_on_a_mapped_port_warns),
 		cmocka_unit_test(test_to_gateway_without_from_is_left_to_the_parser),
 		cmocka_unit_test(test_no_message_speaks_of_the_seed),
+		cmocka_unit_test(test_mailserver6_in_ula_warns),
+		cmocka_unit_test(test_mailserver6_outside_lan6_warns),
+		cmocka_unit_test(test_ipv6_forwarding_off_warns_with_mailserver6),
+		cmocka_unit_test(test_mailserver6_outside_the_connected_prefixes_warns),
+		cmocka_unit_test(test_lan6_overlapping_a_wan_prefix_warns),
+		cmocka_unit_test(test_ipv6_findings_in_line_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

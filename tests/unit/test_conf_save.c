@@ -549,7 +549,7 @@ static void running_of(const struct mxgw_conf_file *conf, struct mxgw_service *s
 		s->protos = cs->protos;
 		s->verdict[MXGW_DIR_IN] = cs->verdict[MXGW_DIR_IN];
 		s->verdict[MXGW_DIR_OUT] = cs->verdict[MXGW_DIR_OUT];
-		s->flags = (cs->nfrom ? MXGW_PORT_F_FROM : 0) |
+		s->flags = (mxgw_policy_service_has_from(cs) ? MXGW_PORT_F_FROM : 0) |
 			   (cs->to_gateway ? MXGW_PORT_F_GATEWAY : 0);
 		s->in_use = 1;
 	}
@@ -697,6 +697,65 @@ static void test_diff_running_sees_to_gateway(void **state)
 	assert_int_equal(diff.running[2], MXGW_DIFF_DEFINITION);
 }
 
+/* The IPv6 keys and an IPv6 from stay as written; the verdict changes. */
+static void test_save_with_the_ipv6_keys(void **state)
+{
+	struct fixture *fx = *state;
+	static struct mxgw_conf_file conf;
+	const struct mxgw_policy_service *s;
+	static const char before[] = HDR
+		"mailserver6  2001:db8:168::10   # the AAAA record\n"
+		"lan6         2001:db8:168::/64,2001:db8:169::/64\n"
+		"service  imaps  993  allow  allow  from 198.51.100.0/24,2001:db8:51::/48\n"
+		"service  ssh    22   allow  allow  from 2001:db8:51::7 to gateway\n";
+	char *mid, *after;
+
+	write_file(fx->path, before);
+	assert_int_equal(save(fx, fx->path, "imaps", MXGW_DIR_IN, MXGW_DENY), 0);
+	assert_string_equal(fx->msgs, "");
+	mid = read_file(fx->path);
+	assert_one_line_changed(before, mid, 5,
+				"service  imaps  993  allow  deny   from 198.51.100.0/24,2001:db8:51::/48");
+	assert_int_equal(save(fx, fx->path, "ssh", -1, MXGW_DENY), 0);
+	after = read_file(fx->path);
+	assert_one_line_changed(mid, after, 6,
+				"service  ssh    22   deny   deny   from 2001:db8:51::7 to gateway");
+	free(mid);
+	free(after);
+	assert_int_equal(mxgw_conf_parse_file(fx->path, &conf, NULL), 0);
+	assert_true(conf.policy.has_mailserver6);
+	assert_int_equal(conf.policy.nlan6, 2);
+	s = mxgw_policy_find_service(&conf.policy, "imaps");
+	assert_int_equal(s->verdict[MXGW_DIR_IN], MXGW_DENY);
+	assert_int_equal(s->nfrom, 1);
+	assert_int_equal(s->nfrom6, 1);
+	s = mxgw_policy_find_service(&conf.policy, "ssh");
+	assert_int_equal(s->verdict[MXGW_DIR_IN], MXGW_DENY);
+	assert_int_equal(s->verdict[MXGW_DIR_OUT], MXGW_DENY);
+	assert_int_equal(s->nfrom6, 1);
+	assert_true(s->to_gateway);
+}
+
+/* A from of IPv6 prefixes alone restricts the service as any from does. */
+static void test_diff_running_sees_an_ipv6_from(void **state)
+{
+	static struct mxgw_service svcs[MXGW_MAX_SERVICES];
+	static struct mxgw_conf_file conf;
+	static struct mxgw_conf_diff diff;
+
+	(void)state;
+	assert_int_equal(mxgw_conf_parse_string("t", HDR
+						"service imaps 993 allow allow from 2001:db8:51::/48\n"
+						"service smtp 25 allow allow\n", &conf, NULL), 0);
+	running_of(&conf, svcs, 1);
+	assert_true(svcs[1].flags & MXGW_PORT_F_FROM);
+	assert_int_equal(mxgw_conf_diff_running(&conf, svcs, &diff), 0);
+	/* running without a from: not what the file says */
+	svcs[1].flags &= ~MXGW_PORT_F_FROM;
+	assert_int_equal(mxgw_conf_diff_running(&conf, svcs, &diff), 1);
+	assert_int_equal(diff.running[1], MXGW_DIFF_DEFINITION);
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -724,6 +783,8 @@ int main(void)
 		T(test_save_keeps_a_utf8_bom),
 		T(test_save_a_to_gateway_service),
 		T(test_diff_running_sees_to_gateway),
+		T(test_save_with_the_ipv6_keys),
+		T(test_diff_running_sees_an_ipv6_from),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

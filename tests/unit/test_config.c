@@ -34,7 +34,7 @@
 #define MAX_SVC	(MXGW_MAX_SERVICES - 1)
 
 /* What an unknown keyword message lists. */
-#define KEYWORDS	"public, mailserver, default, service, nat-ports, conntrack-max, timeout, " \
+#define KEYWORDS	"public, mailserver, mailserver6, lan6, default, service, nat-ports, conntrack-max, timeout, " \
 			"icmp-echo, domain, mx-host, mx-preference, backup-mx or log-rate"
 
 /* What an unknown timeout name message lists, in enum mxgw_ct_state order. */
@@ -2329,6 +2329,395 @@ static void test_unreadable_line_is_not_also_missing_keywords(void **state)
 	free(text);
 }
 
+/* ---- IPv6: mailserver6, lan6, from ------------------------------------- */
+
+static struct mxgw_in6 ip6(const char *s)
+{
+	struct mxgw_in6 a;
+
+	assert_int_equal(inet_pton(AF_INET6, s, &a), 1);
+	return a;
+}
+
+static void assert_in6(const struct mxgw_in6 *got, const char *want)
+{
+	struct mxgw_in6 w = ip6(want);
+
+	assert_memory_equal(got, &w, sizeof(w));
+}
+
+static void test_mailserver6_parsed(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_parses(fx, HDR "mailserver6 2001:db8:168::10\n");
+	assert_true(fx->conf.policy.has_mailserver6);
+	assert_in6(&fx->conf.policy.mailserver6, "2001:db8:168::10");
+	assert_int_equal(fx->conf.lines.mailserver6, 3);
+	/* the longest form, and a dotted IPv4 tail, are IPv6 syntax too */
+	assert_parses(fx, HDR "mailserver6 2001:0db8:0168:0000:0000:0000:0000:0010\n");
+	assert_in6(&fx->conf.policy.mailserver6, "2001:db8:168::10");
+	assert_parses(fx, HDR "mailserver6 2001:db8:168::192.0.2.10\n");
+	assert_in6(&fx->conf.policy.mailserver6, "2001:db8:168::c000:20a");
+	/* ULA is legal (mxctl check warns: the Internet cannot reach it) */
+	assert_parses(fx, HDR "mailserver6 fd00:168::10\n");
+	/* absent: no IPv6 mail server, no lan6 */
+	assert_parses(fx, HDR);
+	assert_false(fx->conf.policy.has_mailserver6);
+	assert_int_equal(fx->conf.policy.nlan6, 0);
+	assert_int_equal(fx->conf.lines.mailserver6, 0);
+}
+
+static void test_mailserver6_rejects_a_malformed_address(void **state)
+{
+	struct fixture *fx = *state;
+	static const char *const bad[] = {
+		"2001:db8::g", "192.168.1.10", "2001:db8::10/64", "fe80::1%eth0",
+		"[2001:db8::10]", ":::", "2001:db8:1:2:3:4:5:6:7", "2001:db8::1::2",
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *text = xasprintf(HDR "mailserver6 %s\n", bad[i]);
+		char *msg = xasprintf("t.conf:3: error: mailserver6: \"%s\" is not an IPv6 address\n",
+				      bad[i]);
+
+		assert_fails(fx, text, msg);
+		free(text);
+		free(msg);
+	}
+}
+
+static void test_mailserver6_rejects_a_non_global_address(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_fails(fx, HDR "mailserver6 ::\n",
+		     "t.conf:3: error: mailserver6: :: is not a global unicast address (unspecified, ::)\n");
+	assert_fails(fx, HDR "mailserver6 ::1\n",
+		     "t.conf:3: error: mailserver6: ::1 is not a global unicast address (loopback, ::1)\n");
+	assert_fails(fx, HDR "mailserver6 ::ffff:192.168.1.10\n",
+		     "t.conf:3: error: mailserver6: ::ffff:192.168.1.10 is not a global unicast address (IPv4-mapped, ::ffff:0:0/96)\n");
+	assert_fails(fx, HDR "mailserver6 ::192.168.1.10\n",
+		     "t.conf:3: error: mailserver6: ::192.168.1.10 is not a global unicast address (IPv4-compatible, ::/96, deprecated)\n");
+	assert_fails(fx, HDR "mailserver6 fe80::10\n",
+		     "t.conf:3: error: mailserver6: fe80::10 is not a global unicast address (link-local, fe80::/10: never forwarded)\n");
+	assert_fails(fx, HDR "mailserver6 febf:ffff::1\n",
+		     "t.conf:3: error: mailserver6: febf:ffff::1 is not a global unicast address (link-local, fe80::/10: never forwarded)\n");
+	assert_fails(fx, HDR "mailserver6 fec0::10\n",
+		     "t.conf:3: error: mailserver6: fec0::10 is not a global unicast address (site-local, fec0::/10, deprecated)\n");
+	assert_fails(fx, HDR "mailserver6 ff02::1\n",
+		     "t.conf:3: error: mailserver6: ff02::1 is not a global unicast address (multicast, ff00::/8)\n");
+	/* next to the ranges: fine */
+	assert_parses(fx, HDR "mailserver6 ::1:0:0:1\n");
+	assert_parses(fx, HDR "mailserver6 fe7f:ffff::1\n");
+}
+
+static void test_mailserver6_needs_one_address_once(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_fails(fx, HDR "mailserver6\n",
+		     "t.conf:3: error: mailserver6: missing address\n");
+	assert_fails(fx, HDR "mailserver6 2001:db8::10 2001:db8::11\n",
+		     "t.conf:3: error: mailserver6: extra field \"2001:db8::11\"\n");
+	assert_fails(fx, HDR "mailserver6 2001:db8::10\nmailserver6 2001:db8::11\n",
+		     "t.conf:4: error: mailserver6: already set on line 3\n");
+	/* no stand-in for the IPv4 keywords */
+	assert_fails(fx, "public 215.75.128.33\nmailserver6 2001:db8::10\n",
+		     "t.conf:2: error: mailserver: missing (required)\n");
+}
+
+static void test_lan6_parsed(void **state)
+{
+	struct fixture *fx = *state;
+	const struct mxgw_policy *pol = &fx->conf.policy;
+
+	assert_parses(fx, HDR "mailserver6 2001:db8:168::10\n"
+		      "lan6 2001:db8:168::/64,2001:db8:169::/48,fd00:168::/64,2001:db8:170::1/128\n");
+	assert_int_equal(pol->nlan6, 4);
+	assert_in6(&pol->lan6[0].addr, "2001:db8:168::");
+	assert_int_equal(pol->lan6[0].len, 64);
+	assert_in6(&pol->lan6[1].addr, "2001:db8:169::");
+	assert_int_equal(pol->lan6[1].len, 48);
+	assert_in6(&pol->lan6[2].addr, "fd00:168::");
+	assert_int_equal(pol->lan6[2].len, 64);
+	assert_in6(&pol->lan6[3].addr, "2001:db8:170::1");
+	assert_int_equal(pol->lan6[3].len, 128);
+	assert_int_equal(fx->conf.lines.lan6, 4);
+	/* without mailserver6: still the LAN, filtered both ways */
+	assert_parses(fx, HDR "lan6 2001:db8:168::/64\n");
+	assert_int_equal(pol->nlan6, 1);
+	assert_false(pol->has_mailserver6);
+}
+
+static void test_lan6_errors_name_each_entry(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_fails(fx, HDR "lan6\n", "t.conf:3: error: lan6: missing prefix list\n");
+	assert_fails(fx, HDR "lan6 2001:db8:168::/64, 2001:db8:169::/64\n",
+		     "t.conf:3: error: lan6: extra field \"2001:db8:169::/64\" (expected one comma-separated list without blanks)\n");
+	/* every entry is reported; the 4 counts them all, bad ones too */
+	assert_fails(fx, HDR "lan6 2001:db8:168::/64,,2001:db8:1g8::/64,2001:db8:168::\n",
+		     "t.conf:3: error: lan6: empty entry\n"
+		     "t.conf:3: error: lan6: \"2001:db8:1g8::/64\" is not an IPv6 prefix ADDR/LEN\n"
+		     "t.conf:3: error: lan6: \"2001:db8:168::\": missing /LEN (1..128)\n");
+	assert_fails(fx, HDR "lan6 2001:db8:169::/0,2001:db8:169::/129,2001:db8:169::/064,2001:db8:169::/x\n",
+		     "t.conf:3: error: lan6: \"2001:db8:169::/0\": prefix length must be 1..128\n"
+		     "t.conf:3: error: lan6: \"2001:db8:169::/129\": prefix length must be 1..128\n"
+		     "t.conf:3: error: lan6: \"2001:db8:169::/064\": prefix length must be 1..128\n"
+		     "t.conf:3: error: lan6: \"2001:db8:169::/x\": prefix length must be 1..128\n");
+	assert_fails(fx, HDR "lan6 2001:db8:169::1/64,192.168.1.0/24\n",
+		     "t.conf:3: error: lan6: \"2001:db8:169::1/64\": host bits set (network is 2001:db8:169::/64)\n"
+		     "t.conf:3: error: lan6: \"192.168.1.0/24\" is not an IPv6 prefix ADDR/LEN\n");
+	assert_fails(fx, HDR "lan6 fe80::/64,ff00::/8,::/1,::ffff:192.168.1.0/120\n",
+		     "t.conf:3: error: lan6: \"fe80::/64\" is not a LAN's global prefix: it overlaps link-local, fe80::/10: never forwarded\n"
+		     "t.conf:3: error: lan6: \"ff00::/8\" is not a LAN's global prefix: it overlaps multicast, ff00::/8\n"
+		     "t.conf:3: error: lan6: \"::/1\" is not a LAN's global prefix: it overlaps unspecified, ::\n"
+		     "t.conf:3: error: lan6: \"::ffff:192.168.1.0/120\" is not a LAN's global prefix: it overlaps IPv4-mapped, ::ffff:0:0/96\n");
+	assert_fails(fx, HDR "lan6 fec0::/16\n",
+		     "t.conf:3: error: lan6: \"fec0::/16\" is not a LAN's global prefix: it overlaps site-local, fec0::/10, deprecated\n");
+	assert_fails(fx, HDR "lan6 2001:db8:1::/64,2001:db8:2::/64,2001:db8:3::/64,2001:db8:4::/64,,\n",
+		     "t.conf:3: error: lan6: empty entry\n"
+		     "t.conf:3: error: lan6: empty entry\n"
+		     "t.conf:3: error: lan6: more than 4 prefixes\n");
+	assert_fails(fx, HDR "lan6 2001:db8::/32,2001:db8:168::/64,2001:db8::/32\n",
+		     "t.conf:3: error: lan6: \"2001:db8:168::/64\" overlaps 2001:db8::/32, listed before\n"
+		     "t.conf:3: error: lan6: \"2001:db8::/32\" overlaps 2001:db8::/32, listed before\n");
+	assert_fails(fx, HDR "lan6 2001:db8:1::/64,2001:db8:2::/64,2001:db8:3::/64,2001:db8:4::/64,2001:db8:5::/64\n",
+		     "t.conf:3: error: lan6: more than 4 prefixes\n");
+	assert_fails(fx, HDR "lan6 2001:db8:1::/64\nlan6 2001:db8:2::/64\n",
+		     "t.conf:4: error: lan6: already set on line 3\n");
+}
+
+static void test_from_mixes_ipv4_and_ipv6(void **state)
+{
+	struct fixture *fx = *state;
+	const struct mxgw_policy_service *s;
+
+	assert_parses(fx, HDR "service ldaps 636 allow allow from "
+		      "198.51.100.0/24,2001:db8:51::/48,2001:db8:52::7,::/0,203.0.113.7,"
+		      "2001:db8:53::/128\n");
+	s = &fx->conf.policy.services[0];
+	assert_int_equal(s->nfrom, 2);
+	assert_int_equal(s->from[0].addr, ip("198.51.100.0"));
+	assert_int_equal(s->from[0].len, 24);
+	assert_int_equal(s->from[1].addr, ip("203.0.113.7"));
+	assert_int_equal(s->from[1].len, 32);
+	assert_int_equal(s->nfrom6, 4);
+	assert_in6(&s->from6[0].addr, "2001:db8:51::");
+	assert_int_equal(s->from6[0].len, 48);
+	/* a bare address is a /128 */
+	assert_in6(&s->from6[1].addr, "2001:db8:52::7");
+	assert_int_equal(s->from6[1].len, 128);
+	assert_in6(&s->from6[2].addr, "::");
+	assert_int_equal(s->from6[2].len, 0);
+	assert_in6(&s->from6[3].addr, "2001:db8:53::");
+	assert_int_equal(s->from6[3].len, 128);
+	assert_true(mxgw_policy_service_has_from(s));
+
+	/* IPv6 alone restricts too: to gateway without from warns only
+	 * without any from, and from on a denied service has no effect */
+	assert_parses(fx, HDR "service ssh 22 allow allow from 2001:db8:51::/48 to gateway\n");
+	s = &fx->conf.policy.services[0];
+	assert_int_equal(s->nfrom, 0);
+	assert_int_equal(s->nfrom6, 1);
+	assert_true(mxgw_policy_service_has_from(s));
+	assert_string_equal(parse(fx, HDR "service imap 143 allow deny from 2001:db8::/32\n"),
+			    "t.conf:3: warning: service imap: from: has no effect: incoming is deny\n");
+	assert_string_equal(parse(fx, HDR "service smtp 25 allow allow from 2001:db8::/32\n"),
+			    "t.conf:3: warning: service smtp: from: any SMTP server on the Internet must be able to reach port 25 (MX delivery), so restricting it breaks mail delivery\n");
+}
+
+static void test_from_ipv6_bad_entries_are_each_reported(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_fails(fx, HDR "service a 636 allow allow from "
+		     "2001:db8::g,2001:db8::/129,2001:db8::/,2001:db8::/064,2001:db8::1/64,"
+		     "2001:db8::/48,2001:db8::/48,fe80::1%eth0,[2001:db8::1],10.0.0.0/8,2001:db8::/x\n",
+		     "t.conf:3: error: service a: from: \"2001:db8::g\" is not an IPv6 address or prefix\n"
+		     "t.conf:3: error: service a: from: \"2001:db8::/129\": prefix length must be 0..128\n"
+		     "t.conf:3: error: service a: from: \"2001:db8::/\": prefix length must be 0..128\n"
+		     "t.conf:3: error: service a: from: \"2001:db8::/064\": prefix length must be 0..128\n"
+		     "t.conf:3: error: service a: from: \"2001:db8::1/64\": host bits set (network is 2001:db8::/64)\n"
+		     "t.conf:3: error: service a: from: \"2001:db8::/48\" listed twice\n"
+		     "t.conf:3: error: service a: from: \"fe80::1%eth0\" is not an IPv6 address or prefix\n"
+		     "t.conf:3: error: service a: from: \"[2001:db8::1]\" is not an IPv6 address or prefix\n"
+		     "t.conf:3: error: service a: from: \"2001:db8::/x\": prefix length must be 0..128\n");
+	/* the same prefix written twice differently is listed twice */
+	assert_fails(fx, HDR "service a 636 allow allow from 2001:db8::/32,2001:0db8:0::/32\n",
+		     "t.conf:3: error: service a: from: \"2001:0db8:0::/32\" listed twice\n");
+}
+
+/* The limit counts the list, whatever the family of its entries. */
+static void test_from_64_entries_of_both_families_ok_65th_is_an_error(void **state)
+{
+	struct fixture *fx = *state;
+	struct text t;
+	char *list, *text;
+
+	text_open(&t);
+	for (unsigned int i = 0; i < MXGW_POLICY_MAX_FROM_PER_SVC; i++)
+		fprintf(t.f, i & 1 ? "%s2001:db8::%x" : "%s10.0.0.%u", i ? "," : "", i);
+	list = text_close(&t);
+	text = xasprintf(HDR "service a 636 allow allow from %s\n", list);
+	assert_parses(fx, text);
+	assert_int_equal(fx->conf.policy.services[0].nfrom, 32);
+	assert_int_equal(fx->conf.policy.services[0].nfrom6, 32);
+	assert_in6(&fx->conf.policy.services[0].from6[31].addr, "2001:db8::3f");
+	free(text);
+	text = xasprintf(HDR "service a 636 allow allow from %s,2001:db8::ffff\n", list);
+	assert_fails(fx, text, "t.conf:3: error: service a: from: more than 64 entries\n");
+	free(text);
+	free(list);
+	/* every entry IPv6: the array holds them all */
+	text_open(&t);
+	for (unsigned int i = 0; i < MXGW_POLICY_MAX_FROM_PER_SVC; i++)
+		fprintf(t.f, "%s2001:db8::%x", i ? "," : "", i);
+	list = text_close(&t);
+	text = xasprintf(HDR "service a 636 allow allow from %s\n", list);
+	assert_parses(fx, text);
+	assert_int_equal(fx->conf.policy.services[0].nfrom6, 64);
+	free(text);
+	free(list);
+}
+
+/* A "to gateway" service restricted to IPv6 sources lets no IPv4 one in. */
+static void test_lets_in_to_gateway_ipv6_from_alone_keeps_ipv4_out(void **state)
+{
+	struct fixture *fx = *state;
+	const struct mxgw_policy *c = &fx->conf.policy;
+
+	assert_parses(fx, HDR "service ssh 22 allow allow from 2001:db8:51::/48 to gateway\n");
+	assert_false(mxgw_policy_lets_in_to_gateway(c, IPPROTO_TCP, 22, ip("198.51.100.7")));
+	assert_false(mxgw_policy_lets_in_to_gateway(c, IPPROTO_TCP, 22, ip("0.0.0.0")));
+	assert_parses(fx, HDR "service ssh 22 allow allow from 2001:db8:51::/48,198.51.100.7 to gateway\n");
+	assert_true(mxgw_policy_lets_in_to_gateway(c, IPPROTO_TCP, 22, ip("198.51.100.7")));
+	assert_false(mxgw_policy_lets_in_to_gateway(c, IPPROTO_TCP, 22, ip("198.51.100.8")));
+}
+
+static void test_prefix6_helpers(void **state)
+{
+	struct mxgw_in6 m, a;
+	struct mxgw_cidr6 c48 = { ip6("2001:db8:51::"), 48 }, c64 = { ip6("2001:db8:51:1::"), 64 };
+	struct mxgw_cidr6 other = { ip6("2001:db8:52::"), 48 }, all = { ip6("::"), 0 };
+	struct mxgw_cidr6 host = { ip6("2001:db8:51::7"), 128 };
+	struct mxgw_prefix6 p;
+
+	(void)state;
+	m = mxgw_prefix6_mask(0);
+	assert_in6(&m, "::");
+	m = mxgw_prefix6_mask(1);
+	assert_in6(&m, "8000::");
+	m = mxgw_prefix6_mask(48);
+	assert_in6(&m, "ffff:ffff:ffff::");
+	m = mxgw_prefix6_mask(65);
+	assert_in6(&m, "ffff:ffff:ffff:ffff:8000::");
+	m = mxgw_prefix6_mask(127);
+	assert_in6(&m, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe");
+	m = mxgw_prefix6_mask(128);
+	assert_in6(&m, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+	m = mxgw_prefix6_mask(200);
+	assert_in6(&m, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+
+	a = ip6("2001:db8:51:ffff::1");
+	assert_true(mxgw_cidr6_contains(&c48, &a));
+	assert_false(mxgw_cidr6_contains(&c64, &a));
+	assert_false(mxgw_cidr6_contains(&other, &a));
+	assert_true(mxgw_cidr6_contains(&all, &a));
+	a = ip6("2001:db8:51::7");
+	assert_true(mxgw_cidr6_contains(&host, &a));
+	a = ip6("2001:db8:51::8");
+	assert_false(mxgw_cidr6_contains(&host, &a));
+
+	/* the data plane's form clears host bits, never trusts them */
+	c64.addr = ip6("2001:db8:51:1::99");
+	p = mxgw_prefix6_of(&c64);
+	assert_in6(&p.net, "2001:db8:51:1::");
+	assert_in6(&p.mask, "ffff:ffff:ffff:ffff::");
+	a = ip6("2001:db8:51:1:2::3");
+	assert_true(mxgw_prefix6_contains(&p, &a));
+	a = ip6("2001:db8:51:2::");
+	assert_false(mxgw_prefix6_contains(&p, &a));
+
+	assert_true(mxgw_cidr6_overlap(&c48, &c64));
+	assert_true(mxgw_cidr6_overlap(&c64, &c48));
+	assert_false(mxgw_cidr6_overlap(&c48, &other));
+	assert_true(mxgw_cidr6_overlap(&all, &other));
+	assert_true(mxgw_cidr6_overlap(&host, &c48));
+	assert_false(mxgw_cidr6_overlap(&host, &c64));
+	a = ip6("2001:db8::1");
+	m = ip6("2001:db8::1");
+	assert_true(mxgw_in6_eq(&a, &m));
+	m = ip6("2001:db8::2");
+	assert_false(mxgw_in6_eq(&a, &m));
+}
+
+/* The shipped file's IPv6 example, uncommented, is a dual-stack config. */
+static void test_shipped_config_ipv6_example_parses(void **state)
+{
+	struct fixture *fx = *state;
+	unsigned int uncommented = 0;
+	char *line = NULL, *text;
+	size_t size = 0;
+	struct text t;
+	FILE *f;
+
+	f = fopen(MXGW_SHIPPED_CONF, "r");
+	assert_non_null(f);
+	text_open(&t);
+	while (getline(&line, &size, f) >= 0) {
+		bool example = !strncmp(line, "#mailserver6\t", 13) || !strncmp(line, "#lan6\t", 6);
+
+		uncommented += example;
+		fputs(example ? line + 1 : line, t.f);
+	}
+	free(line);
+	assert_int_equal(fclose(f), 0);
+	text = text_close(&t);
+	assert_int_equal(uncommented, 2);
+	assert_parses(fx, text);
+	assert_true(fx->conf.policy.has_mailserver6);
+	assert_in6(&fx->conf.policy.mailserver6, "2001:db8:168::10");
+	assert_int_equal(fx->conf.policy.nlan6, 1);
+	free(text);
+	/* as shipped: IPv4 alone */
+	parse_file(fx, MXGW_SHIPPED_CONF);
+	assert_int_equal(fx->rc, 0);
+	assert_false(fx->conf.policy.has_mailserver6);
+}
+
+/* Over IPv6 the to gateway services' ports alone are the table's. */
+static void test_lets_in_to_gateway6(void **state)
+{
+	struct fixture *fx = *state;
+	const struct mxgw_policy *c = &fx->conf.policy;
+	struct mxgw_in6 in = ip6("2001:db8:51::7"), out = ip6("2001:db8:52::7");
+
+	/* (the parser warns of web: to gateway without from) */
+	parse(fx, HDR "service ssh 22 allow allow from 198.51.100.0/24,2001:db8:51::/48 to gateway\n"
+		  "service adm 2222 allow allow from 198.51.100.0/24 to gateway\n"
+		  "service wg 51820/udp allow deny to gateway\n"
+		  "service web 8443 allow allow to gateway\n"
+		  "service smtp 25 allow allow\n"
+		  "service imap 143 allow deny\n");
+	assert_int_equal(fx->rc, 0);
+	assert_true(mxgw_policy_lets_in_to_gateway6(c, IPPROTO_TCP, 22, &in));
+	assert_false(mxgw_policy_lets_in_to_gateway6(c, IPPROTO_TCP, 22, &out));
+	/* IPv4 prefixes alone: no IPv6 remote */
+	assert_false(mxgw_policy_lets_in_to_gateway6(c, IPPROTO_TCP, 2222, &in));
+	assert_false(mxgw_policy_lets_in_to_gateway6(c, IPPROTO_UDP, 51820, &in));
+	assert_true(mxgw_policy_lets_in_to_gateway6(c, IPPROTO_TCP, 8443, &out));
+	/* not the gateway's in the table: its own business over IPv6 (unlike
+	 * the public address, where only to gateway services get in) */
+	assert_true(mxgw_policy_lets_in_to_gateway6(c, IPPROTO_TCP, 25, &out));
+	assert_true(mxgw_policy_lets_in_to_gateway6(c, IPPROTO_TCP, 143, &out));
+	assert_true(mxgw_policy_lets_in_to_gateway6(c, IPPROTO_TCP, 2223, &out));
+	assert_true(mxgw_policy_lets_in_to_gateway6(c, IPPROTO_UDP, 22, &out));
+	assert_false(mxgw_policy_lets_in_to_gateway6(NULL, IPPROTO_TCP, 22, &in));
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -2445,6 +2834,19 @@ int main(void)
 		T(test_utf8_bom_first_is_skipped),
 		T(test_cr_only_line_ends_are_one_clear_error),
 		T(test_unreadable_line_is_not_also_missing_keywords),
+		T(test_mailserver6_parsed),
+		T(test_mailserver6_rejects_a_malformed_address),
+		T(test_mailserver6_rejects_a_non_global_address),
+		T(test_mailserver6_needs_one_address_once),
+		T(test_lan6_parsed),
+		T(test_lan6_errors_name_each_entry),
+		T(test_from_mixes_ipv4_and_ipv6),
+		T(test_from_ipv6_bad_entries_are_each_reported),
+		T(test_from_64_entries_of_both_families_ok_65th_is_an_error),
+		T(test_lets_in_to_gateway_ipv6_from_alone_keeps_ipv4_out),
+		T(test_prefix6_helpers),
+		T(test_shipped_config_ipv6_example_parses),
+		T(test_lets_in_to_gateway6),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -440,6 +440,56 @@ static void test_cmd_dns_json_error_is_the_parsers(void **state)
 	free(path);
 }
 
+/* ---- IPv6: the AAAA record --------------------------------------------- */
+
+/* Routed, not translated: one AAAA record, public and local alike. */
+static void test_mailserver6_gives_the_aaaa_records(void **state)
+{
+	char *got;
+	int ret;
+
+	(void)state;
+	assert_format(HDR "mailserver6 2001:db8:168::10\ndomain company.com\nmx-host mail.company.com\n",
+		"; public zone (company.com), at the provider's DNS\n"
+		"company.com.            IN  MX  10  mail.company.com.\n"
+		"mail.company.com.       IN  A       215.75.128.33\n"
+		"mail.company.com.       IN  AAAA    2001:db8:168::10\n"
+		"; local DNS, for the LAN\n"
+		"mail.company.com.       IN  A       192.168.1.10\n"
+		"mail.company.com.       IN  AAAA    2001:db8:168::10\n");
+	/* the address as inet_ntop writes it (RFC 5952), columns kept
+	 * with wide preferences and a name outside the domain */
+	assert_format(HDR "mailserver6 2001:0DB8:0168:0:0:0:0:0010\ndomain company.com\n"
+		      "mx-host mx1.mail-host.net\nbackup-mx b.company.com 65535\n",
+		"; public zone (company.com), at the provider's DNS\n"
+		"company.com.            IN  MX  10     mx1.mail-host.net.\n"
+		"company.com.            IN  MX  65535  b.company.com.\n"
+		"; mx1.mail-host.net. is outside company.com: this record goes in its own zone\n"
+		"mx1.mail-host.net.      IN  A          215.75.128.33\n"
+		"mx1.mail-host.net.      IN  AAAA       2001:db8:168::10\n"
+		"; local DNS, for the LAN\n"
+		"mx1.mail-host.net.      IN  A          192.168.1.10\n"
+		"mx1.mail-host.net.      IN  AAAA       2001:db8:168::10\n");
+	got = format_json(HDR "mailserver6 2001:db8:168::10\ndomain company.com\nmx-host mail.company.com\n",
+			  &ret);
+	assert_int_equal(ret, 0);
+	assert_string_equal(got,
+		"{\"domain\":\"company.com.\",\"public\":["
+		"{\"name\":\"company.com.\",\"type\":\"MX\",\"preference\":10,\"target\":\"mail.company.com.\"},"
+		"{\"name\":\"mail.company.com.\",\"type\":\"A\",\"address\":\"215.75.128.33\"},"
+		"{\"name\":\"mail.company.com.\",\"type\":\"AAAA\",\"address\":\"2001:db8:168::10\"}],"
+		"\"local\":[{\"name\":\"mail.company.com.\",\"type\":\"A\",\"address\":\"192.168.1.10\"},"
+		"{\"name\":\"mail.company.com.\",\"type\":\"AAAA\",\"address\":\"2001:db8:168::10\"}],"
+		"\"mx_host_in_domain\":true}\n");
+	free(got);
+	/* lan6 alone is no address of the mail server: no AAAA */
+	got = format_json(HDR "lan6 2001:db8:168::/64\ndomain company.com\nmx-host mail.company.com\n",
+			  &ret);
+	assert_int_equal(ret, 0);
+	assert_null(strstr(got, "AAAA"));
+	free(got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -456,6 +506,7 @@ int main(void)
 		cmocka_unit_test(test_cmd_dns_without_domain_names_the_missing_keys),
 		cmocka_unit_test(test_cmd_dns_bad_config_or_arguments),
 		cmocka_unit_test(test_cmd_dns_json_error_is_the_parsers),
+		cmocka_unit_test(test_mailserver6_gives_the_aaaa_records),
 	};
 
 	int ret = cmocka_run_group_tests(tests, NULL, NULL);

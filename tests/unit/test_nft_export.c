@@ -40,17 +40,22 @@ static const char SMALL_CONF[] =
 	"conntrack-max 4096\n"
 	"timeout udp 45\n";
 
+/* The input chain's first rule, the link's ICMPv6. */
+#define NDP_RULE	"\t\ticmpv6 type { nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert, nd-redirect, " \
+			"mld-listener-query, mld-listener-report, mld-listener-done, mld2-listener-report } accept comment \"the link's: NDP, RA, MLD\"\n"
+
 static const char SMALL_NFT[] =
 	"#!/usr/sbin/nft -f\n"
 	"# mxgw's table as an nftables ruleset (mxctl export nft), from small.conf.\n"
 	"# WAN wan0, public 203.0.113.33, mail server 192.168.1.10, default deny, icmp-echo deny,\n"
 	"# 4 services.\n"
 	"#\n"
-	"# nft -f FILE replaces table ip mxgw and touches nothing else.  The\n"
-	"# kernel must forward (sysctl -w net.ipv4.ip_forward=1).  Use it instead\n"
-	"# of mxgw on wan0, not next to it.  Only the WAN interface is named:\n"
-	"# outgoing is what the gateway forwards out of wan0, incoming what\n"
-	"# arrives on it for the public address.\n"
+	"# nft -f FILE replaces table inet mxgw (and table ip mxgw, an older\n"
+	"# export's) and touches nothing else.  The kernel must forward:\n"
+	"#   sysctl -w net.ipv4.ip_forward=1\n"
+	"# Use it instead of mxgw on wan0, not next to it.  Only the WAN\n"
+	"# interface is named: outgoing is what the gateway forwards out of\n"
+	"# wan0, incoming what arrives on it for the public address.\n"
 	"#\n"
 	"# Connection tracking as mxgw.conf sets it, with sysctl:\n"
 	"#   sysctl -w net.netfilter.nf_conntrack_max=4096\n"
@@ -68,12 +73,15 @@ static const char SMALL_NFT[] =
 	"#\n"
 	"# Where the kernel differs from mxgw: it reassembles IP fragments that\n"
 	"# mxgw drops; masquerade may take a listed service's port inside\n"
-	"# nat-ports, which mxgw skips; IPv6 is not touched by either.\n"
+	"# nat-ports, which mxgw skips; IPv6 extension headers and martian\n"
+	"# sources are the kernel's to judge, not this table's.\n"
 	"\n"
 	"table ip mxgw\n"
 	"delete table ip mxgw\n"
+	"table inet mxgw\n"
+	"delete table inet mxgw\n"
 	"\n"
-	"table ip mxgw {\n"
+	"table inet mxgw {\n"
 	"\t# service ldaps: incoming only from these sources\n"
 	"\tset from_ldaps {\n"
 	"\t\ttype ipv4_addr\n"
@@ -85,12 +93,15 @@ static const char SMALL_NFT[] =
 	"\t# client's own source address kept.\n"
 	"\tchain prerouting {\n"
 	"\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
-	"\t\tiifname \"wan0\" ip daddr 203.0.113.33 tcp dport 25 dnat to 192.168.1.10 comment \"smtp\"\n"
-	"\t\tiifname \"wan0\" ip daddr 203.0.113.33 tcp dport 636 ip saddr @from_ldaps dnat to 192.168.1.10 comment \"ldaps\"\n"
+	"\t\tiifname \"wan0\" ip daddr 203.0.113.33 tcp dport 25 dnat ip to 192.168.1.10 comment \"smtp\"\n"
+	"\t\tiifname \"wan0\" ip daddr 203.0.113.33 tcp dport 636 ip saddr @from_ldaps dnat ip to 192.168.1.10 comment \"ldaps\"\n"
 	"\t}\n"
 	"\n"
-	"\t# The table: incoming (to the mail server, rewritten above) and\n"
-	"\t# outgoing (from the LAN) verdicts per service, then the default.\n"
+	"\t# The table: incoming (to the mail server, rewritten above, or to\n"
+	"\t# mailserver6) and outgoing (from the LAN, both families) verdicts\n"
+	"\t# per service, then the default.  ICMPv6 errors of tracked flows are\n"
+	"\t# related (RFC 4890 4.3.1: destination unreachable, packet too big,\n"
+	"\t# time exceeded, parameter problem): path MTU discovery works.\n"
 	"\tchain forward {\n"
 	"\t\ttype filter hook forward priority filter; policy drop;\n"
 	"\t\tct state established,related accept comment \"tracked flows: replies, related ICMP errors\"\n"
@@ -103,20 +114,26 @@ static const char SMALL_NFT[] =
 	"\t\toifname \"wan0\" tcp dport 636 accept comment \"ldaps\"\n"
 	"\t\toifname \"wan0\" udp dport 514 drop comment \"syslog\"\n"
 	"\t\toifname \"wan0\" icmp type echo-request accept comment \"echo requests from the LAN\"\n"
+	"\t\toifname \"wan0\" icmpv6 type echo-request accept comment \"echo requests from the LAN\"\n"
 	"\t\t# default deny: the policy\n"
 	"\t}\n"
 	"\n"
-	"\t# Outgoing flows leave with the public address (masquerade).\n"
+	"\t# Outgoing IPv4 flows leave with the public address (masquerade);\n"
+	"\t# IPv6 is routed as it is.\n"
 	"\tchain postrouting {\n"
 	"\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
 	"\t\toifname \"wan0\" fib saddr type local accept comment \"the gateway's own traffic\"\n"
-	"\t\toifname \"wan0\" meta l4proto { tcp, udp } snat to 203.0.113.33:40000-49999 comment \"nat-ports\"\n"
-	"\t\toifname \"wan0\" snat to 203.0.113.33 comment \"echo requests\"\n"
+	"\t\toifname \"wan0\" meta l4proto { tcp, udp } snat ip to 203.0.113.33:40000-49999 comment \"nat-ports\"\n"
+	"\t\toifname \"wan0\" snat ip to 203.0.113.33 comment \"echo requests\"\n"
 	"\t}\n"
 	"\n"
 	"\t# The public address itself: what mxgw lets through to the gateway.\n"
+	"\t# Over IPv6 the gateway's addresses are its own business but for\n"
+	"\t# the \"to gateway\" services; the link's neighbour discovery, router\n"
+	"\t# advertisements and MLD are never dropped (RFC 4890 4.4.1).\n"
 	"\tchain input {\n"
 	"\t\ttype filter hook input priority filter; policy accept;\n"
+	NDP_RULE
 	"\t\tiifname \"wan0\" ip daddr 203.0.113.33 ct state established,related accept comment \"replies to the gateway's own flows\"\n"
 	"\t\tiifname \"wan0\" ip daddr 203.0.113.33 icmp type echo-request drop comment \"icmp-echo deny\"\n"
 	"\t\tiifname \"wan0\" ip daddr 203.0.113.33 drop comment \"denied, unlisted, outside from\"\n"
@@ -137,11 +154,12 @@ static const char ALLOW_NFT[] =
 	"# WAN wan0, public 203.0.113.33, mail server 192.168.1.10, default allow, icmp-echo allow,\n"
 	"# 3 services.\n"
 	"#\n"
-	"# nft -f FILE replaces table ip mxgw and touches nothing else.  The\n"
-	"# kernel must forward (sysctl -w net.ipv4.ip_forward=1).  Use it instead\n"
-	"# of mxgw on wan0, not next to it.  Only the WAN interface is named:\n"
-	"# outgoing is what the gateway forwards out of wan0, incoming what\n"
-	"# arrives on it for the public address.\n"
+	"# nft -f FILE replaces table inet mxgw (and table ip mxgw, an older\n"
+	"# export's) and touches nothing else.  The kernel must forward:\n"
+	"#   sysctl -w net.ipv4.ip_forward=1\n"
+	"# Use it instead of mxgw on wan0, not next to it.  Only the WAN\n"
+	"# interface is named: outgoing is what the gateway forwards out of\n"
+	"# wan0, incoming what arrives on it for the public address.\n"
 	"#\n"
 	"# Connection tracking as mxgw.conf sets it, with sysctl:\n"
 	"#   sysctl -w net.netfilter.nf_conntrack_max=65536\n"
@@ -159,12 +177,15 @@ static const char ALLOW_NFT[] =
 	"#\n"
 	"# Where the kernel differs from mxgw: it reassembles IP fragments that\n"
 	"# mxgw drops; masquerade may take a listed service's port inside\n"
-	"# nat-ports, which mxgw skips; IPv6 is not touched by either.\n"
+	"# nat-ports, which mxgw skips; IPv6 extension headers and martian\n"
+	"# sources are the kernel's to judge, not this table's.\n"
 	"\n"
 	"table ip mxgw\n"
 	"delete table ip mxgw\n"
+	"table inet mxgw\n"
+	"delete table inet mxgw\n"
 	"\n"
-	"table ip mxgw {\n"
+	"table inet mxgw {\n"
 	"\t# service imaps: incoming only from these sources\n"
 	"\tset from_imaps {\n"
 	"\t\ttype ipv4_addr\n"
@@ -176,15 +197,18 @@ static const char ALLOW_NFT[] =
 	"\t# client's own source address kept.\n"
 	"\tchain prerouting {\n"
 	"\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
-	"\t\tiifname \"wan0\" ip daddr 203.0.113.33 tcp dport 25 dnat to 192.168.1.10 comment \"smtp\"\n"
-	"\t\tiifname \"wan0\" ip daddr 203.0.113.33 tcp dport 993 ip saddr @from_imaps dnat to 192.168.1.10 comment \"imaps\"\n"
+	"\t\tiifname \"wan0\" ip daddr 203.0.113.33 tcp dport 25 dnat ip to 192.168.1.10 comment \"smtp\"\n"
+	"\t\tiifname \"wan0\" ip daddr 203.0.113.33 tcp dport 993 ip saddr @from_imaps dnat ip to 192.168.1.10 comment \"imaps\"\n"
 	"\t\tiifname \"wan0\" ip daddr 203.0.113.33 tcp dport 110 accept comment \"pop3: incoming deny, not rewritten\"\n"
 	"\t\tiifname \"wan0\" ip daddr 203.0.113.33 tcp dport 993 accept comment \"imaps: source outside from, not rewritten\"\n"
-	"\t\tiifname \"wan0\" ip daddr 203.0.113.33 meta l4proto { tcp, udp } dnat to 192.168.1.10 comment \"default allow\"\n"
+	"\t\tiifname \"wan0\" ip daddr 203.0.113.33 meta l4proto { tcp, udp } dnat ip to 192.168.1.10 comment \"default allow\"\n"
 	"\t}\n"
 	"\n"
-	"\t# The table: incoming (to the mail server, rewritten above) and\n"
-	"\t# outgoing (from the LAN) verdicts per service, then the default.\n"
+	"\t# The table: incoming (to the mail server, rewritten above, or to\n"
+	"\t# mailserver6) and outgoing (from the LAN, both families) verdicts\n"
+	"\t# per service, then the default.  ICMPv6 errors of tracked flows are\n"
+	"\t# related (RFC 4890 4.3.1: destination unreachable, packet too big,\n"
+	"\t# time exceeded, parameter problem): path MTU discovery works.\n"
 	"\tchain forward {\n"
 	"\t\ttype filter hook forward priority filter; policy drop;\n"
 	"\t\tct state established,related accept comment \"tracked flows: replies, related ICMP errors\"\n"
@@ -195,21 +219,27 @@ static const char ALLOW_NFT[] =
 	"\t\toifname \"wan0\" tcp dport 110 accept comment \"pop3\"\n"
 	"\t\toifname \"wan0\" tcp dport 993 drop comment \"imaps\"\n"
 	"\t\toifname \"wan0\" icmp type echo-request accept comment \"echo requests from the LAN\"\n"
+	"\t\toifname \"wan0\" icmpv6 type echo-request accept comment \"echo requests from the LAN\"\n"
 	"\t\tiifname \"wan0\" ip daddr 192.168.1.10 meta l4proto { tcp, udp } ct status dnat accept comment \"default allow\"\n"
 	"\t\toifname \"wan0\" meta l4proto { tcp, udp } accept comment \"default allow\"\n"
 	"\t}\n"
 	"\n"
-	"\t# Outgoing flows leave with the public address (masquerade).\n"
+	"\t# Outgoing IPv4 flows leave with the public address (masquerade);\n"
+	"\t# IPv6 is routed as it is.\n"
 	"\tchain postrouting {\n"
 	"\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
 	"\t\toifname \"wan0\" fib saddr type local accept comment \"the gateway's own traffic\"\n"
-	"\t\toifname \"wan0\" meta l4proto { tcp, udp } snat to 203.0.113.33:32768-60999 comment \"nat-ports\"\n"
-	"\t\toifname \"wan0\" snat to 203.0.113.33 comment \"echo requests\"\n"
+	"\t\toifname \"wan0\" meta l4proto { tcp, udp } snat ip to 203.0.113.33:32768-60999 comment \"nat-ports\"\n"
+	"\t\toifname \"wan0\" snat ip to 203.0.113.33 comment \"echo requests\"\n"
 	"\t}\n"
 	"\n"
 	"\t# The public address itself: what mxgw lets through to the gateway.\n"
+	"\t# Over IPv6 the gateway's addresses are its own business but for\n"
+	"\t# the \"to gateway\" services; the link's neighbour discovery, router\n"
+	"\t# advertisements and MLD are never dropped (RFC 4890 4.4.1).\n"
 	"\tchain input {\n"
 	"\t\ttype filter hook input priority filter; policy accept;\n"
+	NDP_RULE
 	"\t\tiifname \"wan0\" ip daddr 203.0.113.33 ct state established,related accept comment \"replies to the gateway's own flows\"\n"
 	"\t\tiifname \"wan0\" ip daddr 203.0.113.33 icmp type echo-request accept comment \"icmp-echo allow\"\n"
 	"\t\tiifname \"wan0\" ip daddr 203.0.113.33 meta l4proto != { tcp, udp, icmp } accept comment \"default allow: other protocols\"\n"
@@ -276,8 +306,8 @@ static void test_wan_name_is_used_everywhere(void **state)
 	assert_null(strstr(got, "\"wan0\""));
 	for (p = got; (p = strstr(p, "ifname \"enp1s0.100\" ")); p++)
 		n++;
-	/* 2 prerouting + 4 + 4 forward + 1 echo + 3 postrouting + 3 input */
-	assert_int_equal(n, 17);
+	/* 2 prerouting + 4 + 4 forward + 2 echo + 3 postrouting + 3 input */
+	assert_int_equal(n, 18);
 	free(got);
 }
 
@@ -428,8 +458,9 @@ static void test_to_gateway_is_an_input_accept_not_a_dnat(void **state)
 	/* before the input chain's drop */
 	assert_true(strstr(got, "comment \"adm: to gateway\"") <
 		    strstr(got, "drop comment \"denied, unlisted, outside from\""));
-	/* incoming deny: the drop takes it */
-	assert_no_line_with(got, "dport 51820", "iifname");
+	/* incoming deny: IPv4's final drop takes it, IPv6's has its own */
+	assert_no_line_with(got, "dport 51820", "ip daddr");
+	assert_line(got, "\t\tiifname \"wan0\" meta nfproto ipv6 fib daddr type local udp dport 51820 drop comment \"wg: to gateway, incoming deny\"");
 	assert_no_line_with(got, "dport 22", "dnat");
 	assert_no_line_with(got, "dport 8443", "dnat");
 	assert_no_line_with(got, "ip daddr 192.168.1.10 tcp dport 22", "");
@@ -455,7 +486,7 @@ static void test_to_gateway_under_default_allow_is_not_rewritten(void **state)
 	assert_line(got, "\t\tiifname \"wan0\" ip daddr 203.0.113.33 udp dport 51820 accept comment \"wg: to gateway, not rewritten\"");
 	assert_line(got, "\t\tiifname \"wan0\" ip daddr 203.0.113.33 meta l4proto { tcp, udp } th dport 8443 accept comment \"adm: to gateway, not rewritten\"");
 	assert_true(strstr(got, "\"ssh: to gateway, not rewritten\"") <
-		    strstr(got, "dnat to 192.168.1.10 comment \"default allow\""));
+		    strstr(got, "dnat ip to 192.168.1.10 comment \"default allow\""));
 	assert_line(got, "\t\tiifname \"wan0\" ip daddr 203.0.113.33 tcp dport 22 ip saddr @from_ssh accept comment \"ssh: to gateway\"");
 	free(got);
 }
@@ -488,6 +519,145 @@ static void test_to_gateway_ruleset_passes_nft_check(void **state)
 	free(allow);
 }
 
+/* ---- IPv6 -------------------------------------------------------------- */
+
+static const char DUAL_CONF[] =
+	"public 203.0.113.33\n"
+	"mailserver 192.168.1.10\n"
+	"mailserver6 2001:db8:168::10\n"
+	"service smtp 25 allow allow\n"
+	"service dns 53/tcp,udp allow deny\n"
+	"service ldaps 636 allow allow from 198.51.100.0/24,2001:db8:51::/48,2001:db8:52::7\n"
+	"service imaps 993 allow allow from 2001:db8:51::/48\n"
+	"service pop3s 995 allow allow from 198.51.100.0/24\n"
+	"service ssh 22 allow allow from 198.51.100.7,2001:db8:51::7 to gateway\n"
+	"service adm 8443 allow allow to gateway\n"
+	"service wg 51820/udp deny deny to gateway\n"
+	"icmp-echo deny\n";
+
+/* IPv6 to mailserver6: routed, per service, from sets per family. */
+static void test_ipv6_incoming_to_mailserver6_per_service(void **state)
+{
+	char *got;
+	int rc;
+
+	(void)state;
+	parse("dual.conf", DUAL_CONF);
+	got = export("wan0", &rc);
+	assert_int_equal(rc, 0);
+	assert_line(got, "# WAN wan0, public 203.0.113.33, mail server 192.168.1.10, mailserver6 2001:db8:168::10, default deny, icmp-echo deny,");
+	assert_line(got, "#   sysctl -w net.ipv4.ip_forward=1\n#   sysctl -w net.ipv6.conf.all.forwarding=1");
+	assert_line(got, "# wan0, incoming what arrives on it for the public address or\n# mailserver6.");
+	assert_line(got, "\tset from_ldaps {\n\t\ttype ipv4_addr\n\t\tflags interval\n"
+		    "\t\telements = { 198.51.100.0/24 }\n\t}");
+	assert_line(got, "\tset from6_ldaps {\n\t\ttype ipv6_addr\n\t\tflags interval\n"
+		    "\t\telements = { 2001:db8:51::/48, 2001:db8:52::7 }\n\t}");
+	/* one family's prefixes alone: no empty set of the other */
+	assert_null(strstr(got, "set from_imaps"));
+	assert_null(strstr(got, "set from6_pop3s"));
+	/* IPv6 incoming, in the forward chain, sources outside from dropped
+	 * before any default could take them */
+	assert_line(got, "\t\tiifname \"wan0\" ip6 daddr 2001:db8:168::10 tcp dport 25 accept comment \"smtp\"");
+	assert_line(got, "\t\tiifname \"wan0\" ip6 daddr 2001:db8:168::10 meta l4proto { tcp, udp } th dport 53 drop comment \"dns\"");
+	assert_line(got, "\t\tiifname \"wan0\" ip6 daddr 2001:db8:168::10 tcp dport 636 ip6 saddr @from6_ldaps accept comment \"ldaps\"\n"
+		    "\t\tiifname \"wan0\" ip6 daddr 2001:db8:168::10 tcp dport 636 drop comment \"ldaps: source outside from\"");
+	assert_line(got, "\t\tiifname \"wan0\" ip6 daddr 2001:db8:168::10 tcp dport 993 ip6 saddr @from6_imaps accept comment \"imaps\"");
+	/* IPv4 prefixes alone let no IPv6 source in, and the other way round */
+	assert_line(got, "\t\tiifname \"wan0\" ip6 daddr 2001:db8:168::10 tcp dport 995 drop comment \"pop3s\"");
+	assert_line(got, "\t\tiifname \"wan0\" ip daddr 192.168.1.10 tcp dport 993 drop comment \"imaps\"");
+	assert_no_line_with(got, "dport 993", "dnat");
+	assert_line(got, "\t\tiifname \"wan0\" ip daddr 203.0.113.33 tcp dport 995 ip saddr @from_pop3s dnat ip to 192.168.1.10 comment \"pop3s\"");
+	/* routed: no NAT of IPv6 either way */
+	assert_no_line_with(got, "ip6", "nat");
+	/* echo: icmp-echo to mailserver6; the LAN's own, both families */
+	assert_line(got, "\t\tiifname \"wan0\" ip6 daddr 2001:db8:168::10 icmpv6 type echo-request drop comment \"icmp-echo deny\"");
+	assert_line(got, "\t\toifname \"wan0\" icmpv6 type echo-request accept comment \"echo requests from the LAN\"");
+	/* the gateway's own IPv6 addresses: the to gateway services alone */
+	assert_line(got, "\t\tiifname \"wan0\" meta nfproto ipv6 fib daddr type local tcp dport 22 ip6 saddr @from6_ssh accept comment \"ssh: to gateway\"\n"
+		    "\t\tiifname \"wan0\" meta nfproto ipv6 fib daddr type local tcp dport 22 drop comment \"ssh: to gateway, source outside from\"");
+	assert_line(got, "\t\tiifname \"wan0\" meta nfproto ipv6 fib daddr type local tcp dport 8443 accept comment \"adm: to gateway\"");
+	assert_no_line_with(got, "dport 8443", "drop");
+	assert_line(got, "\t\tiifname \"wan0\" meta nfproto ipv6 fib daddr type local udp dport 51820 drop comment \"wg: to gateway, incoming deny\"");
+	assert_no_line_with(got, "ip6 daddr 2001:db8:168::10 tcp dport 22", "");
+	/* NDP, RA and MLD first of all */
+	assert_line(got, "\t\ttype filter hook input priority filter; policy accept;\n" NDP_RULE
+		    "\t\tiifname \"wan0\" ip daddr 203.0.113.33 ct state established,related accept comment \"replies to the gateway's own flows\"");
+	/* the incoming IPv6 rules come before the outgoing ones and the policy */
+	assert_true(strstr(got, "icmp-echo deny\"\n\t\toifname \"wan0\" tcp dport 25 accept") != NULL);
+	free(got);
+}
+
+/* Without mailserver6 nothing from the WAN reaches the LAN over IPv6 but
+ * tracked flows' replies: the forward chain's established and its policy. */
+static void test_ipv6_without_mailserver6_lets_nothing_in(void **state)
+{
+	char *got;
+	int rc;
+
+	(void)state;
+	parse("small.conf", SMALL_CONF);
+	got = export("wan0", &rc);
+	assert_int_equal(rc, 0);
+	assert_null(strstr(got, "ip6 daddr"));
+	assert_null(strstr(got, ", mailserver6 "));
+	assert_null(strstr(got, "net.ipv6"));
+	assert_line(got, "\t\ttype filter hook forward priority filter; policy drop;\n"
+		    "\t\tct state established,related accept comment \"tracked flows: replies, related ICMP errors\"");
+	free(got);
+}
+
+/* Default allow: IPv6 to mailserver6 on any other port, outside-from excepted. */
+static void test_ipv6_default_allow(void **state)
+{
+	char *got, *text;
+	int rc;
+
+	(void)state;
+	assert_true(asprintf(&text, "%sdefault allow\n", DUAL_CONF) > 0);
+	parse("dual.conf", text);
+	free(text);
+	got = export("wan0", &rc);
+	assert_int_equal(rc, 0);
+	assert_line(got, "\t\tiifname \"wan0\" ip daddr 192.168.1.10 meta l4proto { tcp, udp } ct status dnat accept comment \"default allow\"\n"
+		    "\t\tiifname \"wan0\" ip6 daddr 2001:db8:168::10 meta l4proto { tcp, udp } accept comment \"default allow\"\n"
+		    "\t\toifname \"wan0\" meta l4proto { tcp, udp } accept comment \"default allow\"");
+	assert_true(strstr(got, "comment \"imaps: source outside from\"") <
+		    strstr(got, "ip6 daddr 2001:db8:168::10 meta l4proto { tcp, udp } accept comment \"default allow\""));
+	/* an IPv6-only from keeps IPv4 off the DNAT: not rewritten */
+	assert_line(got, "\t\tiifname \"wan0\" ip daddr 203.0.113.33 tcp dport 993 accept comment \"imaps: source outside from, not rewritten\"");
+	free(got);
+}
+
+static void test_ipv6_rulesets_pass_nft_check(void **state)
+{
+	char cmd[256], *got, *path, *allow;
+	const char *confs[2];
+	int rc;
+
+	(void)state;
+	if (run_cmd("command -v nft >/dev/null 2>&1") != 0 || geteuid() != 0) {
+		if (require_bpf())
+			fail_msg("nft -c needs nft and root (MXGW_REQUIRE_BPF=1: not skipping)");
+		skip();
+	}
+	assert_true(asprintf(&allow, "%sdefault allow\n", DUAL_CONF) > 0);
+	confs[0] = DUAL_CONF;
+	confs[1] = allow;
+	for (int i = 0; i < 2; i++) {
+		parse("dual.conf", confs[i]);
+		got = export("eth0", &rc);
+		assert_int_equal(rc, 0);
+		path = unit_write_temp(got);
+		snprintf(cmd, sizeof(cmd), "nft -c -f %s", path);
+		rc = run_cmd(cmd);
+		unlink(path);
+		free(path);
+		free(got);
+		assert_int_equal(rc, 0);
+	}
+	free(allow);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -501,6 +671,10 @@ int main(void)
 		cmocka_unit_test(test_to_gateway_is_an_input_accept_not_a_dnat),
 		cmocka_unit_test(test_to_gateway_under_default_allow_is_not_rewritten),
 		cmocka_unit_test(test_to_gateway_ruleset_passes_nft_check),
+		cmocka_unit_test(test_ipv6_incoming_to_mailserver6_per_service),
+		cmocka_unit_test(test_ipv6_without_mailserver6_lets_nothing_in),
+		cmocka_unit_test(test_ipv6_default_allow),
+		cmocka_unit_test(test_ipv6_rulesets_pass_nft_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

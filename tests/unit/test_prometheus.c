@@ -89,6 +89,14 @@ static void set_count(struct mxgw_snapshot_service *s, int dir, int verdict,
 	s->count.count[dir][verdict].bytes = bytes;
 }
 
+/* IPv6's part of a row's count (the row's count holds both families) */
+static void set_count6(struct mxgw_snapshot_service *s, int dir, int verdict,
+		       unsigned long long packets, unsigned long long bytes)
+{
+	s->count6.count[dir][verdict].packets = packets;
+	s->count6.count[dir][verdict].bytes = bytes;
+}
+
 static struct mxgw_snapshot_service *add_service(struct mxgw_snapshot *s, __u32 id,
 						 const char *name, __u16 port, __u8 protos,
 						 __u8 out, __u8 in, __u8 flags)
@@ -169,6 +177,8 @@ static void fixture(struct mxctl_snapshot *v)
 	st->clock.ticks = 77;
 	st->clock_age_ns = 40000000ULL;
 	st->ipv4_forwarding = 1;
+	st->ct6_max = 65536;
+	st->ipv6_forwarding = 1;
 	v->conf_path = "/etc/mxgw/mxgw.conf";
 }
 
@@ -186,55 +196,92 @@ static const char PROM_HEAD[] =
 	"# HELP mxgw_info The running gateway on a WAN interface: public address, mail server, default verdict, icmp-echo, XDP attach mode. Always 1.\n"
 	"# TYPE mxgw_info gauge\n"
 	"mxgw_info{ifname=\"wan0\",public=\"203.0.113.33\",mailserver=\"192.168.1.10\",default=\"deny\",icmp_echo=\"allow\",xdp_mode=\"native\"} 1\n"
+	"# HELP mxgw_ipv6_info IPv6 of the running gateway: mailserver6 (\"\" without one), the LAN's prefixes (lan6) and the WAN device's IPv6 addresses, comma-separated. Always 1.\n"
+	"# TYPE mxgw_ipv6_info gauge\n"
+	"mxgw_ipv6_info{ifname=\"wan0\",mailserver6=\"\",lan6=\"\",wan6=\"\"} 1\n"
 	"# HELP mxgw_service_info The table, one series per service: port, protocols, outgoing and incoming verdicts, whether incoming is restricted by from, where it goes (the mail server, or the gateway itself). Always 1.\n"
 	"# TYPE mxgw_service_info gauge\n"
 	"mxgw_service_info{ifname=\"wan0\",service=\"smtp\",port=\"25\",proto=\"tcp\",outgoing=\"allow\",incoming=\"allow\",from=\"false\",to=\"mailserver\"} 1\n"
 	"mxgw_service_info{ifname=\"wan0\",service=\"ldaps\",port=\"636\",proto=\"tcp\",outgoing=\"allow\",incoming=\"allow\",from=\"true\",to=\"gateway\"} 1\n"
 	"mxgw_service_info{ifname=\"wan0\",service=\"dns\",port=\"53\",proto=\"tcp,udp\",outgoing=\"allow\",incoming=\"deny\",from=\"false\",to=\"mailserver\"} 1\n"
-	"# HELP mxgw_service_packets_total Packets per service, direction (in: Internet to the public address; out: LAN to the Internet, the packets that open a flow) and verdict; service=\"(unlisted)\" counts the ports the table does not list.\n"
+	"# HELP mxgw_service_packets_total Packets per service, direction (in: Internet to the public address or mailserver6; out: LAN to the Internet, the packets that open a flow), verdict and address family; service=\"(unlisted)\" counts the ports the table does not list.\n"
 	"# TYPE mxgw_service_packets_total counter\n"
-	"mxgw_service_packets_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"in\",verdict=\"allow\"} 0\n"
-	"mxgw_service_packets_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"in\",verdict=\"deny\"} 7\n"
-	"mxgw_service_packets_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"out\",verdict=\"allow\"} 0\n"
-	"mxgw_service_packets_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"out\",verdict=\"deny\"} 1\n"
-	"mxgw_service_packets_total{ifname=\"wan0\",service=\"smtp\",direction=\"in\",verdict=\"allow\"} 12\n"
-	"mxgw_service_packets_total{ifname=\"wan0\",service=\"smtp\",direction=\"in\",verdict=\"deny\"} 0\n"
-	"mxgw_service_packets_total{ifname=\"wan0\",service=\"smtp\",direction=\"out\",verdict=\"allow\"} 3\n"
-	"mxgw_service_packets_total{ifname=\"wan0\",service=\"smtp\",direction=\"out\",verdict=\"deny\"} 0\n"
-	"mxgw_service_packets_total{ifname=\"wan0\",service=\"ldaps\",direction=\"in\",verdict=\"allow\"} 0\n"
-	"mxgw_service_packets_total{ifname=\"wan0\",service=\"ldaps\",direction=\"in\",verdict=\"deny\"} 2\n"
-	"mxgw_service_packets_total{ifname=\"wan0\",service=\"ldaps\",direction=\"out\",verdict=\"allow\"} 0\n"
-	"mxgw_service_packets_total{ifname=\"wan0\",service=\"ldaps\",direction=\"out\",verdict=\"deny\"} 0\n"
-	"mxgw_service_packets_total{ifname=\"wan0\",service=\"dns\",direction=\"in\",verdict=\"allow\"} 0\n"
-	"mxgw_service_packets_total{ifname=\"wan0\",service=\"dns\",direction=\"in\",verdict=\"deny\"} 0\n"
-	"mxgw_service_packets_total{ifname=\"wan0\",service=\"dns\",direction=\"out\",verdict=\"allow\"} 18446744073709551615\n"
-	"mxgw_service_packets_total{ifname=\"wan0\",service=\"dns\",direction=\"out\",verdict=\"deny\"} 0\n"
-	"# HELP mxgw_service_bytes_total IPv4 bytes (total length) per service, direction and verdict; as mxgw_service_packets_total.\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"in\",verdict=\"allow\",family=\"ipv4\"} 0\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"in\",verdict=\"allow\",family=\"ipv6\"} 0\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"in\",verdict=\"deny\",family=\"ipv4\"} 7\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"in\",verdict=\"deny\",family=\"ipv6\"} 0\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"out\",verdict=\"allow\",family=\"ipv4\"} 0\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"out\",verdict=\"allow\",family=\"ipv6\"} 0\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"out\",verdict=\"deny\",family=\"ipv4\"} 1\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"out\",verdict=\"deny\",family=\"ipv6\"} 0\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"smtp\",direction=\"in\",verdict=\"allow\",family=\"ipv4\"} 12\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"smtp\",direction=\"in\",verdict=\"allow\",family=\"ipv6\"} 0\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"smtp\",direction=\"in\",verdict=\"deny\",family=\"ipv4\"} 0\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"smtp\",direction=\"in\",verdict=\"deny\",family=\"ipv6\"} 0\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"smtp\",direction=\"out\",verdict=\"allow\",family=\"ipv4\"} 3\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"smtp\",direction=\"out\",verdict=\"allow\",family=\"ipv6\"} 0\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"smtp\",direction=\"out\",verdict=\"deny\",family=\"ipv4\"} 0\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"smtp\",direction=\"out\",verdict=\"deny\",family=\"ipv6\"} 0\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"ldaps\",direction=\"in\",verdict=\"allow\",family=\"ipv4\"} 0\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"ldaps\",direction=\"in\",verdict=\"allow\",family=\"ipv6\"} 0\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"ldaps\",direction=\"in\",verdict=\"deny\",family=\"ipv4\"} 2\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"ldaps\",direction=\"in\",verdict=\"deny\",family=\"ipv6\"} 0\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"ldaps\",direction=\"out\",verdict=\"allow\",family=\"ipv4\"} 0\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"ldaps\",direction=\"out\",verdict=\"allow\",family=\"ipv6\"} 0\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"ldaps\",direction=\"out\",verdict=\"deny\",family=\"ipv4\"} 0\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"ldaps\",direction=\"out\",verdict=\"deny\",family=\"ipv6\"} 0\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"dns\",direction=\"in\",verdict=\"allow\",family=\"ipv4\"} 0\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"dns\",direction=\"in\",verdict=\"allow\",family=\"ipv6\"} 0\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"dns\",direction=\"in\",verdict=\"deny\",family=\"ipv4\"} 0\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"dns\",direction=\"in\",verdict=\"deny\",family=\"ipv6\"} 0\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"dns\",direction=\"out\",verdict=\"allow\",family=\"ipv4\"} 18446744073709551615\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"dns\",direction=\"out\",verdict=\"allow\",family=\"ipv6\"} 0\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"dns\",direction=\"out\",verdict=\"deny\",family=\"ipv4\"} 0\n"
+	"mxgw_service_packets_total{ifname=\"wan0\",service=\"dns\",direction=\"out\",verdict=\"deny\",family=\"ipv6\"} 0\n"
+	"# HELP mxgw_service_bytes_total IP bytes (IPv4's total length, IPv6's payload length and header) per service, direction, verdict and family; as mxgw_service_packets_total.\n"
 	"# TYPE mxgw_service_bytes_total counter\n"
-	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"in\",verdict=\"allow\"} 0\n"
-	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"in\",verdict=\"deny\"} 420\n"
-	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"out\",verdict=\"allow\"} 0\n"
-	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"out\",verdict=\"deny\"} 60\n"
-	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"smtp\",direction=\"in\",verdict=\"allow\"} 840\n"
-	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"smtp\",direction=\"in\",verdict=\"deny\"} 0\n"
-	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"smtp\",direction=\"out\",verdict=\"allow\"} 180\n"
-	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"smtp\",direction=\"out\",verdict=\"deny\"} 0\n"
-	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"ldaps\",direction=\"in\",verdict=\"allow\"} 0\n"
-	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"ldaps\",direction=\"in\",verdict=\"deny\"} 120\n"
-	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"ldaps\",direction=\"out\",verdict=\"allow\"} 0\n"
-	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"ldaps\",direction=\"out\",verdict=\"deny\"} 0\n"
-	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"dns\",direction=\"in\",verdict=\"allow\"} 0\n"
-	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"dns\",direction=\"in\",verdict=\"deny\"} 0\n"
-	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"dns\",direction=\"out\",verdict=\"allow\"} 5\n"
-	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"dns\",direction=\"out\",verdict=\"deny\"} 0\n";
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"in\",verdict=\"allow\",family=\"ipv4\"} 0\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"in\",verdict=\"allow\",family=\"ipv6\"} 0\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"in\",verdict=\"deny\",family=\"ipv4\"} 420\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"in\",verdict=\"deny\",family=\"ipv6\"} 0\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"out\",verdict=\"allow\",family=\"ipv4\"} 0\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"out\",verdict=\"allow\",family=\"ipv6\"} 0\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"out\",verdict=\"deny\",family=\"ipv4\"} 60\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"out\",verdict=\"deny\",family=\"ipv6\"} 0\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"smtp\",direction=\"in\",verdict=\"allow\",family=\"ipv4\"} 840\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"smtp\",direction=\"in\",verdict=\"allow\",family=\"ipv6\"} 0\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"smtp\",direction=\"in\",verdict=\"deny\",family=\"ipv4\"} 0\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"smtp\",direction=\"in\",verdict=\"deny\",family=\"ipv6\"} 0\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"smtp\",direction=\"out\",verdict=\"allow\",family=\"ipv4\"} 180\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"smtp\",direction=\"out\",verdict=\"allow\",family=\"ipv6\"} 0\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"smtp\",direction=\"out\",verdict=\"deny\",family=\"ipv4\"} 0\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"smtp\",direction=\"out\",verdict=\"deny\",family=\"ipv6\"} 0\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"ldaps\",direction=\"in\",verdict=\"allow\",family=\"ipv4\"} 0\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"ldaps\",direction=\"in\",verdict=\"allow\",family=\"ipv6\"} 0\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"ldaps\",direction=\"in\",verdict=\"deny\",family=\"ipv4\"} 120\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"ldaps\",direction=\"in\",verdict=\"deny\",family=\"ipv6\"} 0\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"ldaps\",direction=\"out\",verdict=\"allow\",family=\"ipv4\"} 0\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"ldaps\",direction=\"out\",verdict=\"allow\",family=\"ipv6\"} 0\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"ldaps\",direction=\"out\",verdict=\"deny\",family=\"ipv4\"} 0\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"ldaps\",direction=\"out\",verdict=\"deny\",family=\"ipv6\"} 0\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"dns\",direction=\"in\",verdict=\"allow\",family=\"ipv4\"} 0\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"dns\",direction=\"in\",verdict=\"allow\",family=\"ipv6\"} 0\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"dns\",direction=\"in\",verdict=\"deny\",family=\"ipv4\"} 0\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"dns\",direction=\"in\",verdict=\"deny\",family=\"ipv6\"} 0\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"dns\",direction=\"out\",verdict=\"allow\",family=\"ipv4\"} 5\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"dns\",direction=\"out\",verdict=\"allow\",family=\"ipv6\"} 0\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"dns\",direction=\"out\",verdict=\"deny\",family=\"ipv4\"} 0\n"
+	"mxgw_service_bytes_total{ifname=\"wan0\",service=\"dns\",direction=\"out\",verdict=\"deny\",family=\"ipv6\"} 0\n";
 
 static const char PROM_TAIL[] =
-	"# HELP mxgw_conntrack_entries Tracked flows within their timeout (outgoing flows and the gateway's own).\n"
+	"# HELP mxgw_conntrack_entries Tracked flows within their timeout, by address family (outgoing flows, and IPv4's the gateway's own too).\n"
 	"# TYPE mxgw_conntrack_entries gauge\n"
-	"mxgw_conntrack_entries{ifname=\"wan0\"} 3\n"
-	"# HELP mxgw_conntrack_max Size of the conntrack and NAT maps (conntrack-max).\n"
+	"mxgw_conntrack_entries{ifname=\"wan0\",family=\"ipv4\"} 3\n"
+	"mxgw_conntrack_entries{ifname=\"wan0\",family=\"ipv6\"} 0\n"
+	"# HELP mxgw_conntrack_max Size of each family's conntrack map (conntrack-max; IPv4's NAT map too).\n"
 	"# TYPE mxgw_conntrack_max gauge\n"
-	"mxgw_conntrack_max{ifname=\"wan0\"} 65536\n"
+	"mxgw_conntrack_max{ifname=\"wan0\",family=\"ipv4\"} 65536\n"
+	"mxgw_conntrack_max{ifname=\"wan0\",family=\"ipv6\"} 65536\n"
 	"# HELP mxgw_nat_mappings Live masqueraded flows: tracked flows of LAN hosts within their timeout.\n"
 	"# TYPE mxgw_nat_mappings gauge\n"
 	"mxgw_nat_mappings{ifname=\"wan0\"} 2\n"
@@ -246,14 +293,17 @@ static const char PROM_TAIL[] =
 	"# HELP mxgw_nat_port_range_size Ports in the nat-ports range, service ports included.\n"
 	"# TYPE mxgw_nat_port_range_size gauge\n"
 	"mxgw_nat_port_range_size{ifname=\"wan0\"} 1000\n"
-	"# HELP mxgw_forward_path The path incoming mail takes now, from the next-hop cache: 1 for the current one (xdp-redirect, kernel, or unknown before the first incoming connection).\n"
+	"# HELP mxgw_forward_path The path incoming mail takes now, from the next-hop cache, per family (ipv6: to mailserver6, when there is one): 1 for the current one (xdp-redirect, kernel, or unknown before the first incoming connection).\n"
 	"# TYPE mxgw_forward_path gauge\n"
-	"mxgw_forward_path{ifname=\"wan0\",path=\"unknown\"} 0\n"
-	"mxgw_forward_path{ifname=\"wan0\",path=\"xdp-redirect\"} 1\n"
-	"mxgw_forward_path{ifname=\"wan0\",path=\"kernel\"} 0\n"
+	"mxgw_forward_path{ifname=\"wan0\",path=\"unknown\",family=\"ipv4\"} 0\n"
+	"mxgw_forward_path{ifname=\"wan0\",path=\"xdp-redirect\",family=\"ipv4\"} 1\n"
+	"mxgw_forward_path{ifname=\"wan0\",path=\"kernel\",family=\"ipv4\"} 0\n"
 	"# HELP mxgw_ipv4_forwarding net.ipv4.conf.IFNAME.forwarding of the WAN interface: 0 means the kernel forwards nothing mxgw hands it.\n"
 	"# TYPE mxgw_ipv4_forwarding gauge\n"
-	"mxgw_ipv4_forwarding{ifname=\"wan0\"} 1\n";
+	"mxgw_ipv4_forwarding{ifname=\"wan0\"} 1\n"
+	"# HELP mxgw_ipv6_forwarding net.ipv6.conf.all.forwarding: 0 means the kernel forwards nothing mxgw hands it over IPv6.\n"
+	"# TYPE mxgw_ipv6_forwarding gauge\n"
+	"mxgw_ipv6_forwarding{ifname=\"wan0\"} 1\n";
 
 /* The counter families, as the man page and prometheus.h state them. */
 static const struct {
@@ -281,26 +331,65 @@ static bool in_any_family(unsigned int c)
 	return false;
 }
 
-/* The counter part of the Prometheus output for wan0 of the fixture. */
-static void prom_counters(struct buf *b)
+/* The counters of no address family: the data plane counts them under
+ * IPv4's key alone, and they are shown once, without a family. */
+static const char *const nofamily[] = {
+	"drop_vlan_depth", "drop_out_vlan_depth", "pass_non_ip", "log_events",
+	"log_rate_limited", "log_buffer_full", "clock_rearmed",
+};
+
+static bool of_no_family(unsigned int c)
 {
+	for (size_t i = 0; i < sizeof(nofamily) / sizeof(nofamily[0]); i++)
+		if (!strcmp(mxgw_counter_name(c), nofamily[i]))
+			return true;
+	return false;
+}
+
+/* One counter's samples: {LABELS,family="ipv4"} ALL - V6 and
+ * {...,"ipv6"} V6, or {LABELS} ALL for a counter of no family. */
+static void prom_counter(struct buf *b, const char *metric, const char *labels,
+			 unsigned int c, unsigned long long all, unsigned long long v6)
+{
+	if (of_no_family(c)) {
+		bprintf(b, "%s{%s} %llu\n", metric, labels, all);
+		return;
+	}
+	bprintf(b, "%s{%s,family=\"ipv4\"} %llu\n", metric, labels, all - v6);
+	bprintf(b, "%s{%s,family=\"ipv6\"} %llu\n", metric, labels, v6);
+}
+
+/* The counter part of the Prometheus output for wan0: counter c holds
+ * @all + c in both families together, @v6 + c of it IPv6's (@v6 0:
+ * nothing), a counter of no family nothing IPv6's. */
+static void prom_counters_of(struct buf *b, unsigned int all, unsigned int v6)
+{
+	char labels[160], metric[64];
+
 	for (unsigned int f = 0; f < sizeof(families) / sizeof(families[0]); f++) {
 		bprintf(b, "# HELP %s %s\n# TYPE %s counter\n", families[f].metric,
 			families[f].help, families[f].metric);
-		for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++)
-			if (in_family(c, f))
-				bprintf(b, "%s{ifname=\"wan0\",%s=\"%s\"} %u\n",
-					families[f].metric, families[f].label,
-					mxgw_counter_name(c), 1000 + c);
+		for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++) {
+			if (!in_family(c, f))
+				continue;
+			snprintf(labels, sizeof(labels), "ifname=\"wan0\",%s=\"%s\"",
+				 families[f].label, mxgw_counter_name(c));
+			prom_counter(b, families[f].metric, labels, c, all + c, v6 ? v6 + c : 0);
+		}
 	}
 	for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++) {
 		if (in_any_family(c))
 			continue;
-		bprintf(b, "# HELP mxgw_%s_total %s\n# TYPE mxgw_%s_total counter\n"
-			"mxgw_%s_total{ifname=\"wan0\"} %u\n",
-			mxgw_counter_name(c), mxgw_counter_help(c), mxgw_counter_name(c),
-			mxgw_counter_name(c), 1000 + c);
+		snprintf(metric, sizeof(metric), "mxgw_%s_total", mxgw_counter_name(c));
+		bprintf(b, "# HELP %s %s\n# TYPE %s counter\n", metric, mxgw_counter_help(c),
+			metric);
+		prom_counter(b, metric, "ifname=\"wan0\"", c, all + c, v6 ? v6 + c : 0);
 	}
+}
+
+static void prom_counters(struct buf *b)
+{
+	prom_counters_of(b, 1000, 0);
 }
 
 /* --- Prometheus ----------------------------------------------------------------- */
@@ -365,26 +454,37 @@ static void test_prometheus_two_interfaces_share_families(void **state)
 	strcpy(st[1].s.ifname, "x\"y\\z");
 	st[1].s.att.xdp_mode = XDP_ATTACHED_SKB;
 	st[1].s.ipv4_forwarding = -1;
+	st[1].s.ipv6_forwarding = -1;
 	st[1].s.fwd = MXGW_FWD_WHY_NO_LOOKUP;
 	got = run(mxctl_print_prometheus, st, 2);
 
 	assert_non_null(strstr(got,
 		"mxgw_info{ifname=\"wan0\",public=\"203.0.113.33\",mailserver=\"192.168.1.10\",default=\"deny\",icmp_echo=\"allow\",xdp_mode=\"native\"} 1\n"
 		"mxgw_info{ifname=\"x\\\"y\\\\z\",public=\"203.0.113.33\",mailserver=\"192.168.1.10\",default=\"deny\",icmp_echo=\"allow\",xdp_mode=\"generic\"} 1\n"
-		"# HELP mxgw_service_info "));
+		"# HELP mxgw_ipv6_info "));
 	assert_non_null(strstr(got,
-		"mxgw_drops_total{ifname=\"wan0\",reason=\"drop_nat_full\"} "));
+		"mxgw_drops_total{ifname=\"wan0\",reason=\"drop_nat_full\",family=\"ipv4\"} "));
 	assert_non_null(strstr(got,
-		"mxgw_conntrack_entries{ifname=\"wan0\"} 3\n"
-		"mxgw_conntrack_entries{ifname=\"x\\\"y\\\\z\"} 3\n"
+		"mxgw_conntrack_entries{ifname=\"wan0\",family=\"ipv4\"} 3\n"
+		"mxgw_conntrack_entries{ifname=\"wan0\",family=\"ipv6\"} 0\n"
+		"mxgw_conntrack_entries{ifname=\"x\\\"y\\\\z\",family=\"ipv4\"} 3\n"
+		"mxgw_conntrack_entries{ifname=\"x\\\"y\\\\z\",family=\"ipv6\"} 0\n"
 		"# HELP mxgw_conntrack_max "));
 	assert_non_null(strstr(got,
-		"mxgw_forward_path{ifname=\"x\\\"y\\\\z\",path=\"unknown\"} 1\n"
-		"mxgw_forward_path{ifname=\"x\\\"y\\\\z\",path=\"xdp-redirect\"} 0\n"));
-	/* forwarding: only the interface that knows it */
-	assert_true(strlen(got) > strlen("mxgw_ipv4_forwarding{ifname=\"wan0\"} 1\n"));
-	p = got + strlen(got) - strlen("mxgw_ipv4_forwarding{ifname=\"wan0\"} 1\n");
-	assert_string_equal(p, "mxgw_ipv4_forwarding{ifname=\"wan0\"} 1\n");
+		"mxgw_forward_path{ifname=\"x\\\"y\\\\z\",path=\"unknown\",family=\"ipv4\"} 1\n"
+		"mxgw_forward_path{ifname=\"x\\\"y\\\\z\",path=\"xdp-redirect\",family=\"ipv4\"} 0\n"));
+	/* forwarding, of both families: only the interface that knows it */
+	{
+		static const char tail[] =
+			"mxgw_ipv4_forwarding{ifname=\"wan0\"} 1\n"
+			"# HELP mxgw_ipv6_forwarding net.ipv6.conf.all.forwarding: 0 means the kernel forwards nothing mxgw hands it over IPv6.\n"
+			"# TYPE mxgw_ipv6_forwarding gauge\n"
+			"mxgw_ipv6_forwarding{ifname=\"wan0\"} 1\n";
+
+		assert_true(strlen(got) > strlen(tail));
+		p = got + strlen(got) - strlen(tail);
+		assert_string_equal(p, tail);
+	}
 	for (p = got; (p = strstr(p, "# HELP mxgw_conntrack_entries ")); p++)
 		helps++;
 	assert_int_equal(helps, 1);
@@ -399,19 +499,19 @@ static void test_metric_names_are_stable(void **state)
 		unsigned int counter;
 		const char *line;
 	} pinned[] = {
-		{ MXGW_DROP_SERVICE_DENY, "mxgw_drops_total{ifname=\"wan0\",reason=\"drop_service_deny\"} " },
-		{ MXGW_DROP_DEFAULT_DENY, "mxgw_drops_total{ifname=\"wan0\",reason=\"drop_default_deny\"} " },
-		{ MXGW_DROP_NOT_FROM, "mxgw_drops_total{ifname=\"wan0\",reason=\"drop_not_from\"} " },
-		{ MXGW_DROP_OUT_SERVICE_DENY, "mxgw_drops_total{ifname=\"wan0\",reason=\"drop_out_service_deny\"} " },
-		{ MXGW_DROP_NAT_FULL, "mxgw_drops_total{ifname=\"wan0\",reason=\"drop_nat_full\"} " },
-		{ MXGW_FWD_REDIRECT, "mxgw_forwarded_packets_total{ifname=\"wan0\",path=\"fwd_redirect\"} " },
-		{ MXGW_FWD_KERNEL_NO_NEIGH, "mxgw_forwarded_packets_total{ifname=\"wan0\",path=\"fwd_kernel_no_neigh\"} " },
+		{ MXGW_DROP_SERVICE_DENY, "mxgw_drops_total{ifname=\"wan0\",reason=\"drop_service_deny\",family=\"ipv4\"} " },
+		{ MXGW_DROP_DEFAULT_DENY, "mxgw_drops_total{ifname=\"wan0\",reason=\"drop_default_deny\",family=\"ipv4\"} " },
+		{ MXGW_DROP_NOT_FROM, "mxgw_drops_total{ifname=\"wan0\",reason=\"drop_not_from\",family=\"ipv4\"} " },
+		{ MXGW_DROP_OUT_SERVICE_DENY, "mxgw_drops_total{ifname=\"wan0\",reason=\"drop_out_service_deny\",family=\"ipv4\"} " },
+		{ MXGW_DROP_NAT_FULL, "mxgw_drops_total{ifname=\"wan0\",reason=\"drop_nat_full\",family=\"ipv4\"} " },
+		{ MXGW_FWD_REDIRECT, "mxgw_forwarded_packets_total{ifname=\"wan0\",path=\"fwd_redirect\",family=\"ipv4\"} " },
+		{ MXGW_FWD_KERNEL_NO_NEIGH, "mxgw_forwarded_packets_total{ifname=\"wan0\",path=\"fwd_kernel_no_neigh\",family=\"ipv4\"} " },
 		{ MXGW_PASS_NON_IP, "mxgw_passed_packets_total{ifname=\"wan0\",reason=\"pass_non_ip\"} " },
-		{ MXGW_FIB_REFRESH, "mxgw_fib_refresh_total{ifname=\"wan0\"} " },
-		{ MXGW_CT_NEW, "mxgw_ct_new_total{ifname=\"wan0\"} " },
-		{ MXGW_CT_EVICTED, "mxgw_ct_evicted_total{ifname=\"wan0\"} " },
-		{ MXGW_ICMP_XLATE_IN, "mxgw_icmp_xlate_in_total{ifname=\"wan0\"} " },
-		{ MXGW_SNAT_MASQ, "mxgw_snat_masq_total{ifname=\"wan0\"} " },
+		{ MXGW_FIB_REFRESH, "mxgw_fib_refresh_total{ifname=\"wan0\",family=\"ipv4\"} " },
+		{ MXGW_CT_NEW, "mxgw_ct_new_total{ifname=\"wan0\",family=\"ipv4\"} " },
+		{ MXGW_CT_EVICTED, "mxgw_ct_evicted_total{ifname=\"wan0\",family=\"ipv4\"} " },
+		{ MXGW_ICMP_XLATE_IN, "mxgw_icmp_xlate_in_total{ifname=\"wan0\",family=\"ipv4\"} " },
+		{ MXGW_SNAT_MASQ, "mxgw_snat_masq_total{ifname=\"wan0\",family=\"ipv4\"} " },
 	};
 	static struct mxctl_snapshot st;
 	char *got, line[160];
@@ -501,7 +601,9 @@ static void test_prometheus_follows_the_exposition_format(void **state)
 		assert_int_equal(*line, '{');
 		do {
 			line++;
-			while (islower((unsigned char)*line) || *line == '_')
+			assert_true(islower((unsigned char)*line) || *line == '_');
+			while (islower((unsigned char)*line) || isdigit((unsigned char)*line) ||
+			       *line == '_')
 				line++;
 			assert_int_equal(*line++, '=');
 			assert_int_equal(*line++, '"');
@@ -559,24 +661,30 @@ static void test_json_byte_for_byte(void **state)
 		"\"xdp\":{\"name\":\"mxgw_wan_in\",\"id\":41,\"mode\":\"native\",\"ours\":true},"
 		"\"tc_egress\":{\"name\":\"mxgw_wan_out\",\"id\":42,\"ours\":true},"
 		"\"public\":\"203.0.113.33\",\"mailserver\":\"192.168.1.10\",\"default\":\"deny\",\"icmp_echo\":\"allow\","
-		"\"ipv4_forwarding\":true,\"ipv6\":\"passed\","
+		"\"ipv4_forwarding\":true,\"ipv6\":\"filtered\",\"mailserver6\":null,\"lan6\":[],\"wan6\":[],\"ipv6_forwarding\":true,"
 		"\"forward\":{\"path\":\"xdp-redirect\",\"reason\":\"redirect\",\"device\":\"lan0\",\"ifindex\":3,"
 		"\"mac\":\"02:00:00:00:00:0a\",\"fib_ret\":0,\"age_ms\":250,\"fast_path_lost\":false,\"kernel_packets\":");
 	bprintf(&want, "%llu", (unsigned long long)mxgw_kernel_path(st.s.counters));
 	bprintf(&want, "%s",
-		"},\"conntrack\":{\"entries\":3,\"max\":65536},"
+		"},\"forward6\":null,"
+		"\"conntrack\":{\"entries\":3,\"max\":65536,\"entries6\":0,\"max6\":65536},"
 		"\"nat\":{\"port_min\":40000,\"port_max\":40999,\"mappings\":2,\"ports_in_use\":{\"tcp\":2,\"udp\":0,\"icmp\":1}},"
 		"\"clock\":{\"ticks\":77,\"age_ms\":40,\"stale\":false},"
 		"\"log\":{\"read\":false,\"reader_pid\":0,\"listening\":false},"
 		"\"file\":{\"path\":\"/etc/mxgw/mxgw.conf\",\"valid\":false,\"differs\":false,\"not_running\":[]},"
 		"\"services\":["
-		"{\"id\":0,\"name\":\"(unlisted)\",\"outgoing\":\"deny\",\"incoming\":\"deny\",\"in\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":7,\"bytes\":420}},\"out\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":1,\"bytes\":60}}},"
-		"{\"id\":1,\"name\":\"smtp\",\"port\":25,\"proto\":\"tcp\",\"outgoing\":\"allow\",\"incoming\":\"allow\",\"from\":[],\"to\":\"mailserver\",\"differs\":[],\"in\":{\"allowed\":{\"packets\":12,\"bytes\":840},\"denied\":{\"packets\":0,\"bytes\":0}},\"out\":{\"allowed\":{\"packets\":3,\"bytes\":180},\"denied\":{\"packets\":0,\"bytes\":0}}},"
-		"{\"id\":10,\"name\":\"ldaps\",\"port\":636,\"proto\":\"tcp\",\"outgoing\":\"allow\",\"incoming\":\"allow\",\"from\":[\"10.0.0.0/8\",\"198.51.100.7/32\"],\"to\":\"gateway\",\"differs\":[],\"in\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":2,\"bytes\":120}},\"out\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}}},"
-		"{\"id\":13,\"name\":\"dns\",\"port\":53,\"proto\":\"tcp,udp\",\"outgoing\":\"allow\",\"incoming\":\"deny\",\"from\":[],\"to\":\"mailserver\",\"differs\":[],\"in\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}},\"out\":{\"allowed\":{\"packets\":18446744073709551615,\"bytes\":5},\"denied\":{\"packets\":0,\"bytes\":0}}}"
+		"{\"id\":0,\"name\":\"(unlisted)\",\"outgoing\":\"deny\",\"incoming\":\"deny\",\"in\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":7,\"bytes\":420}},\"out\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":1,\"bytes\":60}},\"in6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}},\"out6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}}},"
+		"{\"id\":1,\"name\":\"smtp\",\"port\":25,\"proto\":\"tcp\",\"outgoing\":\"allow\",\"incoming\":\"allow\",\"from\":[],\"to\":\"mailserver\",\"differs\":[],\"in\":{\"allowed\":{\"packets\":12,\"bytes\":840},\"denied\":{\"packets\":0,\"bytes\":0}},\"out\":{\"allowed\":{\"packets\":3,\"bytes\":180},\"denied\":{\"packets\":0,\"bytes\":0}},\"in6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}},\"out6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}}},"
+		"{\"id\":10,\"name\":\"ldaps\",\"port\":636,\"proto\":\"tcp\",\"outgoing\":\"allow\",\"incoming\":\"allow\",\"from\":[\"10.0.0.0/8\",\"198.51.100.7/32\"],\"to\":\"gateway\",\"differs\":[],\"in\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":2,\"bytes\":120}},\"out\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}},\"in6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}},\"out6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}}},"
+		"{\"id\":13,\"name\":\"dns\",\"port\":53,\"proto\":\"tcp,udp\",\"outgoing\":\"allow\",\"incoming\":\"deny\",\"from\":[],\"to\":\"mailserver\",\"differs\":[],\"in\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}},\"out\":{\"allowed\":{\"packets\":18446744073709551615,\"bytes\":5},\"denied\":{\"packets\":0,\"bytes\":0}},\"in6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}},\"out6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}}}"
 		"],\"counters\":{");
 	for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++)
 		bprintf(&want, "%s\"%s\":%u", c ? "," : "", mxgw_counter_name(c), 1000 + c);
+	/* IPv6's part: every counter of a family, none counted here */
+	bprintf(&want, "%s", "},\"counters6\":{");
+	for (unsigned int c = 0, k = 0; c < MXGW_COUNTER_MAX; c++)
+		if (!of_no_family(c))
+			bprintf(&want, "%s\"%s\":0", k++ ? "," : "", mxgw_counter_name(c));
 	bprintf(&want, "%s", "}}]}\n");
 	w = buf_close(&want);
 	got = run(mxctl_print_json, &st, 1);
@@ -777,12 +885,13 @@ static void test_status_text_byte_for_byte(void **state)
 		"wan0: xdp mxgw_wan_in (id 41, native), tc egress mxgw_wan_out (id 42)\n"
 		"  pins /sys/fs/bpf/mxgw/4026531840/wan0\n"
 		"  public 203.0.113.33 -> mail server 192.168.1.10, default deny\n"
+		"  IPv6: no mailserver6 (nothing let in), LAN none, WAN none\n"
 		"  forward path: xdp-redirect to lan0 (next hop 02:00:00:00:00:0a)\n");
 	bprintf(&want, "  forwarded to the LAN: %u packets by xdp-redirect, %llu by the kernel\n",
 		1000 + MXGW_FWD_REDIRECT, (unsigned long long)mxgw_kernel_path(st.s.counters));
 	bprintf(&want, "  conntrack: 3 flows of 65536, nat-ports 40000-40999; %u new, %u evicted, %u refused (no free port)\n",
 		1000 + MXGW_CT_NEW, 1000 + MXGW_CT_EVICTED, 1000 + MXGW_DROP_NAT_FULL);
-	bprintf(&want, "%s%s", "  IPv6: passed untouched, not filtered by mxgw yet\n\n", STATUS_TABLE);
+	bprintf(&want, "%s%s", "\n", STATUS_TABLE);
 	status_counters(&want, &st.s);
 	w = buf_close(&want);
 	got = run(mxctl_print_status, &st, 1);
@@ -827,6 +936,7 @@ static void test_status_text_warnings_and_file_diff(void **state)
 		"  WARNING: the XDP program on wan0 is not mxgw's (mxctl load wan0 repairs it)\n"
 		"  pins /sys/fs/bpf/mxgw/4026531840/wan0\n"
 		"  public 203.0.113.33 -> mail server 192.168.1.10, default deny\n"
+		"  IPv6: no mailserver6 (nothing let in), LAN none, WAN none\n"
 		"  forward path: xdp-redirect to lan0 (next hop 02:00:00:00:00:0a)\n");
 	bprintf(&want, "  forwarded to the LAN: %u packets by xdp-redirect, %llu by the kernel\n",
 		1000 + MXGW_FWD_REDIRECT, (unsigned long long)mxgw_kernel_path(st.s.counters));
@@ -836,8 +946,7 @@ static void test_status_text_warnings_and_file_diff(void **state)
 		"  WARNING: the LAN device no longer takes XDP frames: redirected packets are lost (mxctl reload)\n"
 		"  WARNING: IPv4 forwarding is off on wan0 (sysctl -w net.ipv4.ip_forward=1)\n"
 		"  WARNING: the data plane's clock stopped (last tick 2.5 s ago; something wrote mxgw_clock): the next packets restart it (clock_rearmed counts it)\n"
-		"  log: read by pid 4242 (mxctl log)\n"
-		"  IPv6: passed untouched, not filtered by mxgw yet\n\n"
+		"  log: read by pid 4242 (mxctl log)\n\n"
 		"  service    port         outgoing  incoming      in-allowed    in-denied  out-allowed   out-denied\n"
 		"                                                            (packets)\n"
 		"  (unlisted) *            deny      deny                   0            7            0            1\n"
@@ -1023,6 +1132,330 @@ static void test_json_parses_back(void **state)
 	free(json);
 }
 
+/* --- IPv6 ------------------------------------------------------------------- */
+
+/*
+ * wan0 dual-stack: the fixture, and mailserver6 2001:db8:168::10, lan6
+ * 2001:db8:168::/64, the WAN's 2001:db8:1::33 and fe80::33, an IPv6 from
+ * on ldaps, mailserver6's next hop; counter c holds 1000 + c in both
+ * families together and 100 + c of it IPv6's (a counter of no family:
+ * nothing IPv6's, as the snapshot reads it).
+ */
+static void fixture6(struct mxctl_snapshot *v)
+{
+	struct mxgw_snapshot *st = &v->s;
+
+	fixture(v);
+	st->cfg.has_mailserver6 = 1;
+	inet_pton(AF_INET6, "2001:db8:168::10", &st->cfg.mailserver6);
+	st->cfg.nlan6 = 1;
+	inet_pton(AF_INET6, "2001:db8:168::", &st->cfg.lan6[0].net);
+	inet_pton(AF_INET6, "ffff:ffff:ffff:ffff::", &st->cfg.lan6[0].mask);
+	st->cfg.nwan6 = 2;
+	inet_pton(AF_INET6, "2001:db8:1::33", &st->cfg.wan6_addrs[0]);
+	inet_pton(AF_INET6, "fe80::33", &st->cfg.wan6_addrs[1]);
+	for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++)
+		st->counters6[c] = of_no_family(c) ? 0 : 100 + c;
+	/* (unlisted): 2 of its 7 denied IPv6's; smtp: 3 of 12 in, 1 of 3 out */
+	set_count6(&st->svcs[0], MXGW_DIR_IN, MXGW_DENY, 2, 160);
+	set_count6(&st->svcs[1], MXGW_DIR_IN, MXGW_ALLOW, 3, 240);
+	set_count6(&st->svcs[1], MXGW_DIR_OUT, MXGW_ALLOW, 1, 80);
+	inet_pton(AF_INET6, "2001:db8:51::", &st->svcs[2].from6[0].addr);
+	st->svcs[2].from6[0].len = 48;
+	st->svcs[2].nfrom6 = 1;
+	st->nh6.refreshed_ns = 5000000000ULL;
+	st->nh6.ifindex = 3;
+	st->nh6.can_redirect = 1;
+	memcpy(st->nh6.dmac, "\x02\x00\x00\x00\x00\x0b", 6);
+	st->fwd6 = MXGW_FWD_WHY_REDIRECT;
+	strcpy(st->fwd6_dev, "lan0");
+	st->nh6_age_ns = 100000000ULL;
+	st->ct6_entries = 2;
+}
+
+/* status with IPv6: its addresses, mailserver6's forward path, IPv6's
+ * part of what was forwarded, its conntrack, and under every row of the
+ * table what of it came or went over IPv6. */
+static void test_status_text_ipv6_byte_for_byte(void **state)
+{
+	static struct mxctl_snapshot st;
+	struct buf want;
+	char *got, *w;
+
+	(void)state;
+	fixture6(&st);
+	buf_open(&want);
+	bprintf(&want, "%s",
+		"wan0: xdp mxgw_wan_in (id 41, native), tc egress mxgw_wan_out (id 42)\n"
+		"  pins /sys/fs/bpf/mxgw/4026531840/wan0\n"
+		"  public 203.0.113.33 -> mail server 192.168.1.10, default deny\n"
+		"  IPv6: mail server 2001:db8:168::10 (routed), LAN 2001:db8:168::/64, WAN 2001:db8:1::33, fe80::33\n"
+		"  forward path: xdp-redirect to lan0 (next hop 02:00:00:00:00:0a)\n"
+		"  forward path IPv6: xdp-redirect to lan0 (next hop 02:00:00:00:00:0b)\n");
+	bprintf(&want, "  forwarded to the LAN: %u packets by xdp-redirect, %llu by the kernel (of which IPv6 %u and %llu)\n",
+		1000 + MXGW_FWD_REDIRECT, (unsigned long long)mxgw_kernel_path(st.s.counters),
+		100 + MXGW_FWD_REDIRECT, (unsigned long long)mxgw_kernel_path(st.s.counters6));
+	/* IPv4's flows on IPv4's line, IPv6's on its own */
+	bprintf(&want, "  conntrack: 3 flows of 65536, nat-ports 40000-40999; 900 new, 900 evicted, %u refused (no free port)\n",
+		1000 + MXGW_DROP_NAT_FULL);
+	bprintf(&want, "  conntrack IPv6: 2 flows of 65536 (routed); %u new, %u evicted\n",
+		100 + MXGW_CT_NEW, 100 + MXGW_CT_EVICTED);
+	bprintf(&want, "%s",
+		"\n"
+		"  service    port         outgoing  incoming      in-allowed    in-denied  out-allowed   out-denied\n"
+		"                                                            (packets; both families, then of which IPv6)\n"
+		"  (unlisted) *            deny      deny                   0            7            0            1\n"
+		"    of which IPv6                                          0            2            0            0\n"
+		"  smtp       25/tcp       allow     allow                 12            0            3            0\n"
+		"    of which IPv6                                          3            0            1            0\n"
+		"  ldaps      636/tcp      allow     allow+from             0            2            0            0  -> gateway\n"
+		"    of which IPv6                                          0            0            0            0\n"
+		"  dns        53/tcp,udp   allow     deny                   0            0 18446744073709551615            0\n"
+		"    of which IPv6                                          0            0            0            0\n"
+		"\n  counters:");
+	for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++) {
+		bprintf(&want, "%s %s %u", c % 3 ? "," : "\n   ", mxgw_counter_name(c), 1000 + c);
+		if (!of_no_family(c))
+			bprintf(&want, " (IPv6 %u)", 100 + c);
+	}
+	bprintf(&want, "\n");
+	w = buf_close(&want);
+	got = run(mxctl_print_status, &st, 1);
+	unit_assert_same_text(got, w);
+	free(got);
+	free(w);
+}
+
+/* The IPv6 WARNINGs: mailserver6 with forwarding off, its fast path lost;
+ * the forward path's reason in IPv6's words; a gateway without mailserver6
+ * says so and shows no IPv6 forward path. */
+static void test_status_text_ipv6_warnings(void **state)
+{
+	static struct mxctl_snapshot st;
+	char *got;
+
+	(void)state;
+	fixture6(&st);
+	st.s.warnings = MXGW_WARN_IPV6_FORWARDING_OFF | MXGW_WARN_FAST_PATH6_LOST;
+	st.s.ipv6_forwarding = 0;
+	st.s.fast_path6_lost = true;
+	st.s.nh6.fib_ret = BPF_FIB_LKUP_RET_FWD_DISABLED;
+	st.s.fwd6 = mxgw_fwd_classify(&st.s.nh6);
+	got = run(mxctl_print_status, &st, 1);
+	assert_non_null(strstr(got,
+		"  forward path: xdp-redirect to lan0 (next hop 02:00:00:00:00:0a)\n"
+		"  forward path IPv6: kernel: IPv6 forwarding is disabled\n"));
+	assert_non_null(strstr(got,
+		"\n  WARNING: the LAN device mailserver6 is routed through no longer takes XDP frames: redirected IPv6 packets are lost (mxctl reload)\n"
+		"  WARNING: IPv6 forwarding is off: the kernel forwards nothing to mailserver6 (sysctl -w net.ipv6.conf.all.forwarding=1)\n\n"));
+	assert_null(strstr(got, "IPv4 forwarding is off"));
+	free(got);
+
+	fixture6(&st);
+	st.s.cfg.has_mailserver6 = 0;
+	got = run(mxctl_print_status, &st, 1);
+	assert_non_null(strstr(got,
+		"  IPv6: no mailserver6 (nothing let in), LAN 2001:db8:168::/64, WAN 2001:db8:1::33, fe80::33\n"
+		"  forward path: xdp-redirect to lan0 (next hop 02:00:00:00:00:0a)\n"
+		"  forwarded to the LAN: "));
+	assert_null(strstr(got, "forward path IPv6"));
+	free(got);
+}
+
+/* IPv6's lines and columns only where the gateway has IPv6 to show: a
+ * mailserver6, a LAN prefix, or anything IPv6 counted or tracked. */
+static void test_ipv6_shown_only_with_ipv6(void **state)
+{
+	static struct mxctl_snapshot st;
+	char *got;
+
+	(void)state;
+	fixture(&st);
+	assert_false(mxctl_shows_ipv6(&st.s));
+	got = run(mxctl_print_status, &st, 1);
+	assert_null(strstr(got, "of which IPv6"));
+	assert_null(strstr(got, "(IPv6 "));
+	assert_null(strstr(got, "conntrack IPv6"));
+	free(got);
+	got = run(mxctl_print_stats, &st, 1);
+	assert_null(strstr(got, "of which IPv6"));
+	assert_null(strstr(got, "\n  IPv6: "));
+	assert_null(strstr(got, "conntrack IPv6"));
+	assert_null(strstr(got, "ipv6 forwarding"));
+	assert_non_null(strstr(got, "\n  counters:\n"));
+	free(got);
+
+	st.s.counters6[MXGW_PASS_NOT_FOR_US] = 5;	/* neighbour discovery, say */
+	assert_true(mxctl_shows_ipv6(&st.s));
+	st.s.counters6[MXGW_PASS_NOT_FOR_US] = 0;
+	st.s.svcs[1].count6.count[MXGW_DIR_OUT][MXGW_ALLOW].packets = 1;
+	assert_true(mxctl_shows_ipv6(&st.s));
+	st.s.svcs[1].count6.count[MXGW_DIR_OUT][MXGW_ALLOW].packets = 0;
+	st.s.ct6_entries = 1;
+	assert_true(mxctl_shows_ipv6(&st.s));
+	st.s.ct6_entries = 0;
+	st.s.cfg.nlan6 = 1;
+	assert_true(mxctl_shows_ipv6(&st.s));
+	st.s.cfg.nlan6 = 0;
+	st.s.cfg.has_mailserver6 = 1;
+	assert_true(mxctl_shows_ipv6(&st.s));
+	got = run(mxctl_print_status, &st, 1);
+	assert_non_null(strstr(got, "\n  smtp       25/tcp       allow     allow                 12            0            3            0\n"
+				    "    of which IPv6                                          0            0            0            0\n"));
+	free(got);
+}
+
+/* stats with IPv6: its addresses, IPv6's rows under each service, its
+ * conntrack, forward path and forwarding, and a column of IPv6's part
+ * of every counter ("-" for those of no family). */
+static void test_stats_text_ipv6_byte_for_byte(void **state)
+{
+	static struct mxctl_snapshot st;
+	struct buf want;
+	char *got, *w;
+
+	(void)state;
+	fixture6(&st);
+	st.s.nservices = 2;	/* (unlisted) and smtp */
+	buf_open(&want);
+	bprintf(&want, "%s",
+		"wan0: public 203.0.113.33 -> mail server 192.168.1.10, default deny, xdp native\n"
+		"  IPv6: mail server 2001:db8:168::10 (routed), LAN 2001:db8:168::/64, WAN 2001:db8:1::33, fe80::33\n"
+		"  service         port        dir   allowed-pkts  allowed-bytes    denied-pkts   denied-bytes\n"
+		"  (unlisted)      *           in               0              0              7            420\n"
+		"                              out              0              0              1             60\n"
+		"    of which IPv6             in               0              0              2            160\n"
+		"                              out              0              0              0              0\n"
+		"  smtp            25/tcp      in              12            840              0              0\n"
+		"                              out              3            180              0              0\n"
+		"    of which IPv6             in               3            240              0              0\n"
+		"                              out              1             80              0              0\n"
+		"  conntrack: 3 flows of 65536\n"
+		"  conntrack IPv6: 2 flows of 65536\n"
+		"  nat: 2 mappings; public ports in use: tcp 2, udp 0, icmp 1 (nat-ports 40000-40999)\n"
+		"  forward path: xdp-redirect via lan0\n"
+		"  forward path IPv6: xdp-redirect via lan0\n"
+		"  ipv4 forwarding: on\n"
+		"  ipv6 forwarding: on\n"
+		"  counters:                         both families        of which IPv6\n");
+	for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++) {
+		char six[16] = "-";
+
+		if (!of_no_family(c))
+			snprintf(six, sizeof(six), "%u", 100 + c);
+		bprintf(&want, "    %-24s %20u %20s  %s\n", mxgw_counter_name(c), 1000 + c, six,
+			mxgw_counter_help(c));
+	}
+	w = buf_close(&want);
+	got = run(mxctl_print_stats, &st, 1);
+	unit_assert_same_text(got, w);
+	free(got);
+	free(w);
+}
+
+/* Prometheus with IPv6: each family its own series, IPv6's the part the
+ * snapshot keeps, IPv4's the rest; the counters of no family once,
+ * without a family; mailserver6's forward path; mxgw_ipv6_info. */
+static void test_prometheus_ipv6_series(void **state)
+{
+	static struct mxctl_snapshot st;
+	struct buf want;
+	char *got, *w;
+
+	(void)state;
+	fixture6(&st);
+	got = run(mxctl_print_prometheus, &st, 1);
+	buf_open(&want);
+	prom_counters_of(&want, 1000, 100);
+	w = buf_close(&want);
+	if (!strstr(got, w))
+		fail_msg("the counters, IPv4's and IPv6's apart, not in:\n%s\nwant:\n%s", got, w);
+	free(w);
+	assert_non_null(strstr(got,
+		"mxgw_ipv6_info{ifname=\"wan0\",mailserver6=\"2001:db8:168::10\",lan6=\"2001:db8:168::/64\",wan6=\"2001:db8:1::33,fe80::33\"} 1\n"));
+	assert_non_null(strstr(got,
+		"mxgw_service_packets_total{ifname=\"wan0\",service=\"smtp\",direction=\"in\",verdict=\"allow\",family=\"ipv4\"} 9\n"
+		"mxgw_service_packets_total{ifname=\"wan0\",service=\"smtp\",direction=\"in\",verdict=\"allow\",family=\"ipv6\"} 3\n"
+		"mxgw_service_packets_total{ifname=\"wan0\",service=\"smtp\",direction=\"in\",verdict=\"deny\",family=\"ipv4\"} 0\n"
+		"mxgw_service_packets_total{ifname=\"wan0\",service=\"smtp\",direction=\"in\",verdict=\"deny\",family=\"ipv6\"} 0\n"
+		"mxgw_service_packets_total{ifname=\"wan0\",service=\"smtp\",direction=\"out\",verdict=\"allow\",family=\"ipv4\"} 2\n"
+		"mxgw_service_packets_total{ifname=\"wan0\",service=\"smtp\",direction=\"out\",verdict=\"allow\",family=\"ipv6\"} 1\n"));
+	assert_non_null(strstr(got,
+		"mxgw_service_bytes_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"in\",verdict=\"deny\",family=\"ipv4\"} 260\n"
+		"mxgw_service_bytes_total{ifname=\"wan0\",service=\"(unlisted)\",direction=\"in\",verdict=\"deny\",family=\"ipv6\"} 160\n"));
+	assert_non_null(strstr(got,
+		"mxgw_conntrack_entries{ifname=\"wan0\",family=\"ipv4\"} 3\n"
+		"mxgw_conntrack_entries{ifname=\"wan0\",family=\"ipv6\"} 2\n"));
+	assert_non_null(strstr(got,
+		"mxgw_forward_path{ifname=\"wan0\",path=\"kernel\",family=\"ipv4\"} 0\n"
+		"mxgw_forward_path{ifname=\"wan0\",path=\"unknown\",family=\"ipv6\"} 0\n"
+		"mxgw_forward_path{ifname=\"wan0\",path=\"xdp-redirect\",family=\"ipv6\"} 1\n"
+		"mxgw_forward_path{ifname=\"wan0\",path=\"kernel\",family=\"ipv6\"} 0\n"));
+	free(got);
+}
+
+/* JSON with IPv6, read back by a JSON parser: mailserver6 and the
+ * prefixes, forward6, conntrack's IPv6 fields, from of both families,
+ * in6 and out6, counters6 without the counters of no family, and the
+ * IPv6 warnings' words. */
+static void test_json_ipv6_parses_back(void **state)
+{
+	static const char *const exprs[] = {
+		"[d['interfaces'][0][k] for k in ('ipv6', 'mailserver6', 'lan6', 'wan6', 'ipv6_forwarding')]",
+		"d['interfaces'][0]['forward6']",
+		"d['interfaces'][0]['conntrack']",
+		"d['interfaces'][0]['services'][2]['from']",
+		"[(s['name'], s['in6']['allowed']['packets'], s['out6']['allowed']['packets']) for s in d['interfaces'][0]['services']]",
+		"d['interfaces'][0]['services'][1]['in']['allowed']",
+		"d['interfaces'][0]['counters6']['drop_not_from'], d['interfaces'][0]['counters']['drop_not_from']",
+		"sorted(set(d['interfaces'][0]['counters']) - set(d['interfaces'][0]['counters6']))",
+		"d['interfaces'][0]['warnings']",
+		"d['interfaces'][1]['mailserver6'], d['interfaces'][1]['forward6']",
+	};
+	static struct mxctl_snapshot st[2];
+	char *json, *got, want[2048];
+
+	(void)state;
+	fixture6(&st[0]);
+	st[0].s.warnings = MXGW_WARN_IPV6_FORWARDING_OFF | MXGW_WARN_FAST_PATH6_LOST;
+	st[0].s.ipv6_forwarding = 0;
+	st[0].s.fast_path6_lost = true;
+	fixture(&st[1]);
+	strcpy(st[1].s.ifname, "wan1");
+	json = run(mxctl_print_json, st, 2);
+	got = json_eval(json, exprs, sizeof(exprs) / sizeof(exprs[0]));
+	snprintf(want, sizeof(want),
+		"[\"filtered\", \"2001:db8:168::10\", [\"2001:db8:168::/64\"], [\"2001:db8:1::33\", \"fe80::33\"], false]\n"
+		"{\"age_ms\": 100, \"device\": \"lan0\", \"fast_path_lost\": true, \"fib_ret\": 0, \"ifindex\": 3, "
+		"\"kernel_packets\": %llu, \"mac\": \"02:00:00:00:00:0b\", \"path\": \"xdp-redirect\", \"reason\": \"redirect\"}\n"
+		"{\"entries\": 3, \"entries6\": 2, \"max\": 65536, \"max6\": 65536}\n"
+		"[\"10.0.0.0/8\", \"198.51.100.7/32\", \"2001:db8:51::/48\"]\n"
+		"[[\"(unlisted)\", 0, 0], [\"smtp\", 3, 1], [\"ldaps\", 0, 0], [\"dns\", 0, 0]]\n"
+		"{\"bytes\": 840, \"packets\": 12}\n"
+		"[%u, %u]\n"
+		"[\"clock_rearmed\", \"drop_out_vlan_depth\", \"drop_vlan_depth\", \"log_buffer_full\", "
+		"\"log_events\", \"log_rate_limited\", \"pass_non_ip\"]\n"
+		"[\"ipv6_forwarding_off\", \"ipv6_fast_path_lost\"]\n"
+		"[null, null]\n",
+		(unsigned long long)mxgw_kernel_path(st[0].s.counters6),
+		100 + MXGW_DROP_NOT_FROM, 1000 + MXGW_DROP_NOT_FROM);
+	unit_assert_same_text(got, want);
+	free(got);
+	free(json);
+}
+
+/* The counters of no family are those of MXGW_COUNTERS' flag NOFAMILY:
+ * frames of no family, the log's and the clock's own. */
+static void test_counters_of_no_family(void **state)
+{
+	(void)state;
+	for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++)
+		assert_int_equal(mxctl_counter_has_family(c), !of_no_family(c));
+	assert_false(mxctl_counter_has_family(MXGW_COUNTER_MAX));
+	assert_string_equal(mxctl_family_str(MXGW_FAM_IPV4), "ipv4");
+	assert_string_equal(mxctl_family_str(MXGW_FAM_IPV6), "ipv6");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1045,6 +1478,13 @@ int main(void)
 		cmocka_unit_test(test_status_text_stale_pins_and_errors),
 		cmocka_unit_test(test_forward_path_from_the_nexthop),
 		cmocka_unit_test(test_json_parses_back),
+		cmocka_unit_test(test_status_text_ipv6_byte_for_byte),
+		cmocka_unit_test(test_status_text_ipv6_warnings),
+		cmocka_unit_test(test_ipv6_shown_only_with_ipv6),
+		cmocka_unit_test(test_stats_text_ipv6_byte_for_byte),
+		cmocka_unit_test(test_prometheus_ipv6_series),
+		cmocka_unit_test(test_json_ipv6_parses_back),
+		cmocka_unit_test(test_counters_of_no_family),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

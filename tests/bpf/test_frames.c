@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The testbed's frame builder, against frames built independently: the
+ * IPv6 frames tb_frame() makes (headers, extension header chains,
+ * ICMPv6 errors and their quotes, checksums over the pseudo header) are
+ * byte for byte what scapy 2.5 builds from the same description, and the
+ * checksum verifiers tell a right checksum from a wrong one.  The
+ * expected bytes were printed by scapy (Ether()/IPv6()/...), once.
+ */
+#include <string.h>
+#include <netinet/in.h>
+#include "testbed.h"
+
+static void assert_frame(const struct tb_frame_spec *spec, const __u8 *want, size_t wlen)
+{
+	__u8 got[TB_MAX_FRAME];
+	size_t len = tb_frame(spec, got);
+
+	if (len != wlen || memcmp(got, want, wlen)) {
+		tb_hexdiff(got, len, want, wlen);
+		fail_msg("tb_frame differs from scapy's frame");
+	}
+	/* and the verifiers agree: right as built, wrong once damaged */
+	assert_int_equal(tb_l4_csum(got + 14), 0);
+	got[len - 1] ^= 0x01;
+	assert_int_not_equal(tb_l4_csum(got + 14), 0);
+}
+
+/* scapy: see the test below */
+static const __u8 scapy_tcp_syn[] = {
+	0x02, 0x00, 0x00, 0x00, 0x71, 0x21, 0x02, 0x00, 0x00, 0x00, 0x71, 0x01,
+	0x86, 0xdd, 0x60, 0x00, 0x00, 0x00, 0x00, 0x24, 0x06, 0x40, 0x20, 0x01,
+	0x0d, 0xb8, 0x00, 0x51, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x07, 0x20, 0x01, 0x0d, 0xb8, 0x01, 0x68, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x9c, 0x40, 0x00, 0x19, 0x11, 0x11,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x50, 0x02, 0xfa, 0xf0, 0x66, 0xea,
+	0x00, 0x00, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a,
+	0x6b, 0x6c, 0x6d, 0x6e, 0x6f, 0x70,
+};
+
+/* scapy: see the test below */
+static const __u8 scapy_udp_dns[] = {
+	0x02, 0x00, 0x00, 0x00, 0x71, 0x21, 0x02, 0x00, 0x00, 0x00, 0x71, 0x01,
+	0x86, 0xdd, 0x60, 0x00, 0x00, 0x00, 0x00, 0x18, 0x11, 0x40, 0x20, 0x01,
+	0x0d, 0xb8, 0x00, 0x51, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x07, 0x20, 0x01, 0x0d, 0xb8, 0x01, 0x68, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x9c, 0x40, 0x00, 0x35, 0x00, 0x18,
+	0xc2, 0xbb, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a,
+	0x6b, 0x6c, 0x6d, 0x6e, 0x6f, 0x70,
+};
+
+/* scapy: see the test below */
+static const __u8 scapy_echo_request[] = {
+	0x02, 0x00, 0x00, 0x00, 0x71, 0x21, 0x02, 0x00, 0x00, 0x00, 0x71, 0x01,
+	0x86, 0xdd, 0x60, 0x00, 0x00, 0x00, 0x00, 0x18, 0x3a, 0x40, 0x20, 0x01,
+	0x0d, 0xb8, 0x00, 0x51, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x07, 0x20, 0x01, 0x0d, 0xb8, 0x01, 0x68, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x80, 0x00, 0xde, 0xd6, 0x00, 0x42,
+	0x00, 0x07, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a,
+	0x6b, 0x6c, 0x6d, 0x6e, 0x6f, 0x70,
+};
+
+/* scapy: see the test below */
+static const __u8 scapy_ext_chain[] = {
+	0x02, 0x00, 0x00, 0x00, 0x71, 0x21, 0x02, 0x00, 0x00, 0x00, 0x71, 0x01,
+	0x86, 0xdd, 0x60, 0x00, 0x00, 0x00, 0x00, 0x5c, 0x00, 0x09, 0x20, 0x01,
+	0x0d, 0xb8, 0x00, 0x51, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x07, 0x20, 0x01, 0x0d, 0xb8, 0x01, 0x68, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x3c, 0x00, 0x01, 0x04, 0x00, 0x00,
+	0x00, 0x00, 0x2b, 0x01, 0x01, 0x0c, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x2c, 0x02, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x12, 0x34, 0x9c, 0x40, 0x03, 0xe1, 0x11, 0x11, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x50, 0x02, 0xfa, 0xf0, 0x63, 0x22, 0x00, 0x00, 0x61, 0x62,
+	0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e,
+	0x6f, 0x70,
+};
+
+/* scapy: see the test below */
+static const __u8 scapy_packet_too_big[] = {
+	0x02, 0x00, 0x00, 0x00, 0x71, 0x21, 0x02, 0x00, 0x00, 0x00, 0x71, 0x01,
+	0x86, 0xdd, 0x60, 0x00, 0x00, 0x00, 0x00, 0x48, 0x3a, 0x40, 0x20, 0x01,
+	0x0d, 0xb8, 0x00, 0x51, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x01, 0x20, 0x01, 0x0d, 0xb8, 0x01, 0x68, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x02, 0x00, 0x2a, 0x12, 0x00, 0x00,
+	0x05, 0x00, 0x60, 0x00, 0x00, 0x00, 0x00, 0x18, 0x11, 0x40, 0x20, 0x01,
+	0x0d, 0xb8, 0x01, 0x68, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x10, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x51, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x07, 0x00, 0x35, 0x9c, 0x40, 0x00, 0x18,
+	0xc2, 0xbb, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a,
+	0x6b, 0x6c, 0x6d, 0x6e, 0x6f, 0x70,
+};
+
+/* Ether()/IPv6(src=2001:db8:51::7, dst=2001:db8:168::10, hlim=64)/
+ * TCP(sport=40000, dport=25, seq=0x11110000, flags='S', window=64240)/"a".."p" */
+static void test_ipv6_tcp_syn_is_scapys(void **state)
+{
+	struct tb_frame_spec spec = { .ip6 = true, .dport = 25 };
+
+	(void)state;
+	assert_frame(&spec, scapy_tcp_syn, sizeof(scapy_tcp_syn));
+}
+
+/* .../UDP(sport=40000, dport=53)/"a".."p" */
+static void test_ipv6_udp_is_scapys(void **state)
+{
+	struct tb_frame_spec spec = { .ip6 = true, .proto = IPPROTO_UDP, .dport = 53 };
+
+	(void)state;
+	assert_frame(&spec, scapy_udp_dns, sizeof(scapy_udp_dns));
+}
+
+/* .../ICMPv6EchoRequest(id=0x42, seq=7, data="a".."p") */
+static void test_icmpv6_echo_request_is_scapys(void **state)
+{
+	struct tb_frame_spec spec = {
+		.ip6 = true, .proto = IPPROTO_ICMPV6, .icmp_type = 128, .icmp_id = 0x42,
+	};
+	__u8 f[TB_MAX_FRAME];
+	size_t len;
+
+	(void)state;
+	assert_frame(&spec, scapy_echo_request, sizeof(scapy_echo_request));
+	len = tb_frame(&spec, f);
+	assert_int_equal(tb_icmp_csum(f + 14), 0);
+	f[len - 2] ^= 0x10;
+	assert_int_not_equal(tb_icmp_csum(f + 14), 0);
+}
+
+/* IPv6(hlim=9)/IPv6ExtHdrHopByHop(options=[PadN(optdata=4 zeros)])/
+ * IPv6ExtHdrDestOpt(options=[PadN(optdata=12 zeros)])/
+ * IPv6ExtHdrRouting(type=0, segleft=0, addresses=["::"])/
+ * IPv6ExtHdrFragment(offset=0, m=0, id=0x1234)/TCP(dport=993, ...) */
+static void test_ipv6_extension_header_chain_is_scapys(void **state)
+{
+	struct tb_frame_spec spec = {
+		.ip6 = true, .ttl = 9, .dport = 993, .n_ext6 = 4,
+		.ext6 = {
+			{ .type = IPPROTO_HOPOPTS },
+			{ .type = IPPROTO_DSTOPTS, .len = 1 },
+			{ .type = IPPROTO_ROUTING, .len = 2 },
+			{ .type = IPPROTO_FRAGMENT },
+		},
+	};
+	__u8 f[TB_MAX_FRAME], proto = 0;
+
+	(void)state;
+	assert_frame(&spec, scapy_ext_chain, sizeof(scapy_ext_chain));
+	tb_frame(&spec, f);
+	assert_int_equal(tb_ip6_l4(f + 14, &proto), 40 + 8 + 16 + 24 + 8);
+	assert_int_equal(proto, IPPROTO_TCP);
+}
+
+/* IPv6(src=2001:db8:51::1)/ICMPv6PacketTooBig(mtu=1280)/
+ * IPv6(src=2001:db8:168::10, dst=2001:db8:51::7)/UDP(sport=53, dport=40000)/"a".."p" */
+static void test_icmpv6_packet_too_big_quotes_the_whole_packet_as_scapy(void **state)
+{
+	struct tb_frame_spec inner = {
+		.ip6 = true, .proto = IPPROTO_UDP, .saddr = TB_MAILSERVER6, .daddr = TB_CLIENT6,
+		.sport = 53, .dport = 40000,
+	};
+	struct tb_frame_spec spec = {
+		.ip6 = true, .proto = IPPROTO_ICMPV6, .saddr = "2001:db8:51::1",
+		.icmp_type = 2, .icmp_info = 1280, .inner = &inner,
+	};
+
+	(void)state;
+	assert_frame(&spec, scapy_packet_too_big, sizeof(scapy_packet_too_big));
+}
+
+/* A quote stops at what fits the minimum MTU (RFC 4443 2.4 (c)). */
+static void test_icmpv6_error_quote_fits_1280_bytes(void **state)
+{
+	struct tb_frame_spec inner = {
+		.ip6 = true, .proto = IPPROTO_UDP, .saddr = TB_MAILSERVER6, .daddr = TB_CLIENT6,
+		.payload = 1400,
+	};
+	struct tb_frame_spec spec = {
+		.ip6 = true, .proto = IPPROTO_ICMPV6, .icmp_type = 2, .icmp_info = 1280,
+		.inner = &inner,
+	};
+	__u8 f[TB_MAX_FRAME];
+
+	(void)state;
+	assert_int_equal(tb_frame(&spec, f), 14 + 1280);
+	assert_int_equal(tb_icmp_csum(f + 14), 0);
+}
+
+/* Deliberate damage comes after the checksums, as for IPv4. */
+static void test_ipv6_length_truncation_and_fragment_fields(void **state)
+{
+	struct tb_frame_spec spec = {
+		.ip6 = true, .proto = IPPROTO_UDP, .dport = 53, .tot_len_delta = 8,
+		.vlans = 1, .n_ext6 = 2,
+		.ext6 = {
+			{ .type = IPPROTO_FRAGMENT, .frag_offset = 185, .more = true, .frag_id = 0xabcdef01 },
+			{ .type = IPPROTO_ROUTING, .rt_type = 0, .segleft = 3, .len = 6 },
+		},
+	};
+	__u8 f[TB_MAX_FRAME], *ip = f + 18, proto = 0;
+	size_t len = tb_frame(&spec, f);
+
+	(void)state;
+	assert_int_equal(f[12], 0x81);
+	assert_int_equal(f[13], 0x00);
+	assert_int_equal(f[16], 0x86);
+	assert_int_equal(f[17], 0xdd);
+	assert_int_equal(len, 18 + 40 + 8 + 56 + 8 + 16);
+	/* the payload length says 8 more than there is */
+	assert_int_equal((ip[4] << 8) | ip[5], 8 + 56 + 8 + 16 + 8);
+	assert_int_equal(ip[6], IPPROTO_FRAGMENT);
+	assert_int_equal(ip[40], IPPROTO_ROUTING);
+	assert_int_equal((ip[42] << 8) | ip[43], (185 << 3) | 1);
+	assert_int_equal(ip[44], 0xab);
+	assert_int_equal(ip[47], 0x01);
+	assert_int_equal(ip[48], IPPROTO_UDP);
+	assert_int_equal(ip[49], 6);
+	assert_int_equal(ip[50], 0);
+	assert_int_equal(ip[51], 3);
+	/* with the length right again, the checksum verifies */
+	ip[5] -= 8;
+	assert_int_equal(tb_ip6_l4(ip, &proto), 40 + 8 + 56);
+	assert_int_equal(proto, IPPROTO_UDP);
+	assert_int_equal(tb_l4_csum(ip), 0);
+	spec.truncate = 18 + 40 + 4;
+	assert_int_equal(tb_frame(&spec, f), 18 + 40 + 4);
+}
+
+/* What is no header of tb_ip6_l4's has no L4 it can verify. */
+static void test_ipv6_unknown_or_long_chain_has_no_l4(void **state)
+{
+	struct tb_frame_spec spec = { .ip6 = true, .n_ext6 = 1, .ext6 = { { .type = 253 } } };
+	__u8 f[TB_MAX_FRAME], proto = 0;
+
+	(void)state;
+	tb_frame(&spec, f);
+	/* 253 (RFC 3692 experimentation) is where the walk stops */
+	assert_int_equal(tb_ip6_l4(f + 14, &proto), 40);
+	assert_int_equal(proto, 253);
+	spec.n_ext6 = TB_EXT6_MAX;
+	for (int i = 0; i < TB_EXT6_MAX; i++)
+		spec.ext6[i] = (struct tb_ext6){ .type = IPPROTO_DSTOPTS };
+	tb_frame(&spec, f);
+	assert_int_equal(tb_ip6_l4(f + 14, &proto), 40 + 8 * TB_EXT6_MAX);
+	assert_int_equal(proto, IPPROTO_TCP);
+	assert_int_equal(tb_l4_csum(f + 14), 0);
+	/* a chain running past the payload length */
+	f[14 + 5] = 8;
+	assert_int_equal(tb_ip6_l4(f + 14, &proto), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ipv6_tcp_syn_is_scapys),
+		cmocka_unit_test(test_ipv6_udp_is_scapys),
+		cmocka_unit_test(test_icmpv6_echo_request_is_scapys),
+		cmocka_unit_test(test_ipv6_extension_header_chain_is_scapys),
+		cmocka_unit_test(test_icmpv6_packet_too_big_quotes_the_whole_packet_as_scapy),
+		cmocka_unit_test(test_icmpv6_error_quote_fits_1280_bytes),
+		cmocka_unit_test(test_ipv6_length_truncation_and_fragment_fields),
+		cmocka_unit_test(test_ipv6_unknown_or_long_chain_has_no_l4),
+	};
+
+	return cmocka_run_group_tests_name("frames", tests, NULL, NULL);
+}
