@@ -4,7 +4,9 @@
 
 Opens one TCP connection per SRC:PORT to --dst, all at once (so a batch
 of connections that must time out costs one timeout, not one each), and
-prints one line per connection, in the order given:
+prints one line per connection, in the order given.  --dst and SRC may be
+IPv4 or IPv6 addresses (an IPv6 SRC:PORT splits at its last colon, or is
+written [SRC]:PORT):
 
     SRC PORT banner TEXT   connected and read the first line TEXT
     SRC PORT nobanner      connected, but no line before the timeout or EOF
@@ -19,7 +21,7 @@ import threading
 
 
 def attempt(dst, src, port, timeout):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s = socket.socket(socket.AF_INET6 if ":" in dst else socket.AF_INET, socket.SOCK_STREAM)
     try:
         s.bind((src, 0))
         s.settimeout(timeout)
@@ -59,7 +61,7 @@ def main():
     jobs = []
     for spec in args.specs:
         src, port = spec.rsplit(":", 1)
-        jobs.append((src, int(port)))
+        jobs.append((src.strip("[]"), int(port)))
     results = [None] * len(jobs)
 
     def run(i, src, port):

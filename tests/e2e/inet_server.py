@@ -2,13 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 """The Internet servers of the outgoing end-to-end test.
 
-Listens on every TCP port given (and, with --udp-dns, on UDP port 53).
-For each TCP connection it first appends one line to the log:
+Listens on every TCP port given (and, with --udp-dns, on UDP port 53),
+on IPv4 and IPv6 alike (an IPv6-only socket next to the IPv4 one).  For
+each TCP connection it first appends one line to the log:
 
     tcp PORT PEER_IP PEER_PORT
 
 which is the address the masquerading gateway must have put there (its
-public address, never the LAN host's), then speaks one of:
+public address, never the LAN host's; over IPv6, routed, the LAN host's
+own), then speaks one of:
 
   * lines: for each line "WORD" received it answers
     "WORD PORT PEER_IP:PEER_PORT" (so the client learns what the server
@@ -19,11 +21,11 @@ public address, never the LAN host's), then speaks one of:
     length-prefixed query gets an answer, see dns_answer().
 
 UDP port 53 (--udp-dns) answers every datagram as DNS and logs
-"udp 53 PEER_IP PEER_PORT".  The answer's A record is the peer address
-the server saw, so the client can tell what the Internet saw too.  A
-query for a name whose first label is "slow" is answered 0.3 s late.
-The socket has IP_RECVERR: an ICMP error about an answer (the client had
-gone) is logged as
+"udp 53 PEER_IP PEER_PORT".  The answer's A record (AAAA to an IPv6
+peer) is the peer address the server saw, so the client can tell what
+the Internet saw too.  A query for a name whose first label is "slow" is
+answered 0.3 s late.  The sockets have IP_RECVERR (IPV6_RECVERR): an
+ICMP error about an answer (the client had gone) is logged as
 
     udperr DST_IP DST_PORT OFFENDER_IP ICMP_TYPE ICMP_CODE
 
@@ -43,6 +45,7 @@ import threading
 
 PR_SET_PDEATHSIG = 1
 IP_RECVERR = getattr(socket, "IP_RECVERR", 11)
+IPV6_RECVERR = getattr(socket, "IPV6_RECVERR", 25)
 log_lock = threading.Lock()
 LOG = None
 
@@ -74,7 +77,7 @@ def pattern(n):
 
 def dns_answer(query, peer_ip):
     """A response to any query: same id and question, one A record whose
-    address is the peer the server saw."""
+    address is the peer the server saw (AAAA for an IPv6 peer)."""
     if len(query) < 12:
         return None
     qid = query[:2]
@@ -84,7 +87,11 @@ def dns_answer(query, peer_ip):
         i += 1 + query[i]
     question = query[12:i + 5]
     hdr = qid + struct.pack("!HHHHH", 0x8180, 1, 1, 0, 0)
-    ans = struct.pack("!HHHIH", 0xC00C, 1, 1, 60, 4) + socket.inet_aton(peer_ip)
+    if ":" in peer_ip:
+        ans = struct.pack("!HHHIH", 0xC00C, 28, 1, 60, 16) + \
+            socket.inet_pton(socket.AF_INET6, peer_ip)
+    else:
+        ans = struct.pack("!HHHIH", 0xC00C, 1, 1, 60, 4) + socket.inet_aton(peer_ip)
     return hdr + question + ans
 
 
@@ -170,11 +177,15 @@ def drain_errqueue(sock):
         except OSError:
             return
         for level, typ, data in anc:
-            if level != socket.IPPROTO_IP or typ != IP_RECVERR or len(data) < 24:
-                continue
             # struct sock_extended_err, then the offender's sockaddr_in
+            # (its address at 4) or sockaddr_in6 (at 8)
+            if level == socket.IPPROTO_IP and typ == IP_RECVERR and len(data) >= 24:
+                offender = socket.inet_ntoa(data[20:24])
+            elif level == socket.IPPROTO_IPV6 and typ == IPV6_RECVERR and len(data) >= 40:
+                offender = socket.inet_ntop(socket.AF_INET6, data[24:40])
+            else:
+                continue
             _, _, ee_type, ee_code = struct.unpack("=IBBB", data[:7])
-            offender = socket.inet_ntoa(data[20:24])
             log("udperr %s %d %s %d %d" % (addr[0], addr[1], offender, ee_type, ee_code))
 
 
@@ -202,6 +213,16 @@ def udp_dns_loop(sock):
             send_answer(sock, ans, peer)
 
 
+FAMILIES = ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::"))
+
+
+def v6only(s):
+    """An IPv6 socket next to the IPv4 one: IPv6 only, so that an IPv4
+    peer is logged as itself, not as ::ffff:A.B.C.D."""
+    if s.family == socket.AF_INET6:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+
+
 def main():
     global LOG
     ap = argparse.ArgumentParser(description=__doc__,
@@ -220,16 +241,24 @@ def main():
 
     socks = []
     for port in args.ports:
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind(("0.0.0.0", port))
-        s.listen(128)
-        socks.append((s, port))
-    udp = None
+        for family, anyaddr in FAMILIES:
+            s = socket.socket(family, socket.SOCK_STREAM)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            v6only(s)
+            s.bind((anyaddr, port))
+            s.listen(128)
+            socks.append((s, port))
+    udps = []
     if args.udp_dns:
         udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         udp.setsockopt(socket.IPPROTO_IP, IP_RECVERR, 1)
         udp.bind(("0.0.0.0", 53))
+        udps.append(udp)
+        udp = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        v6only(udp)
+        udp.setsockopt(socket.IPPROTO_IPV6, IPV6_RECVERR, 1)
+        udp.bind(("::", 53))
+        udps.append(udp)
 
     tmp = args.ready + ".tmp"
     with open(tmp, "w") as f:
@@ -238,7 +267,7 @@ def main():
 
     for s, port in socks:
         threading.Thread(target=accept_loop, args=(s, port), daemon=True).start()
-    if udp is not None:
+    for udp in udps:
         threading.Thread(target=udp_dns_loop, args=(udp,), daemon=True).start()
     # the threads serve; SIGTERM (or the parent's death) ends it all
     while True:

@@ -25,6 +25,22 @@ E2E_MAILSERVER=192.168.1.10
 # shellcheck disable=SC2034 # for the tests that source this file
 E2E_SHIPPED_PUBLIC=215.75.128.33
 
+# IPv6 (e2e_topology6_up), the documentation prefix of RFC 3849: routed,
+# not translated, so the Internet reaches the mail server at its own
+# address, and there is no public6.  The WAN link, the Internet's clients
+# (routed via the Internet host, as 198.51.100.7/.8 are) and the LAN.
+# shellcheck disable=SC2034 # for the tests that source this file
+{
+E2E_WAN6=2001:db8:1::33			# the gateway's wan0
+E2E_INET6=2001:db8:1::1			# the Internet host, the gateway's next hop
+E2E_CLIENT1_6=2001:db8:51::7
+E2E_CLIENT2_6=2001:db8:51::8
+E2E_CLIENTS6=2001:db8:51::/48
+E2E_LAN_GW6=2001:db8:168::1		# the gateway's lan0
+E2E_MAILSERVER6=2001:db8:168::10	# mailserver6
+E2E_LAN6=2001:db8:168::/64
+}
+
 # Connect timeout (s) for connections that must not succeed: long enough
 # for a SYN-ACK across three namespaces, short enough to keep the run fast.
 E2E_TIMEOUT=${E2E_TIMEOUT:-1}
@@ -189,6 +205,53 @@ e2e_topology_up() {
 		e2e_cannot_run "cannot build the veth topology: $(head -1 "$E2E_TMP/topology.err")"
 }
 
+# IPv6 on the same three namespaces, after e2e_topology_up (the
+# addresses above; nodad: usable at once, no duplicate address detection
+# to wait for; the clients' addresses deprecated, preferred_lft 0, so that
+# the Internet host's own answers and ICMPv6 errors come from its
+# 2001:db8:1::1, as IPv4's come from 203.0.113.1, while a socket bound to
+# a client's address still uses it):
+#   $NS_INET  eth0 2001:db8:1::1/64 + clients 2001:db8:51::7/128, ::8/128,
+#             2001:db8:168::/64 via 2001:db8:1::33 (the provider routes
+#             the LAN's prefix to the gateway)
+#   $NS_GW    wan0 2001:db8:1::33/64, lan0 2001:db8:168::1/64, IPv6
+#             forwarding on, 2001:db8:51::/48 via 2001:db8:1::1
+#   $NS_MS    eth0 2001:db8:168::10/64, default via 2001:db8:168::1
+# A test of its own calls it: the IPv4 tests keep their IPv4-only
+# namespaces (IPv6 link-local and its NDP and MLD are there anyway).
+e2e_topology6_up() {
+	{
+		ip -n "$NS_INET" -6 addr add "$E2E_INET6/64" dev eth0 nodad &&
+		ip -n "$NS_INET" -6 addr add "$E2E_CLIENT1_6/128" dev eth0 nodad preferred_lft 0 &&
+		ip -n "$NS_INET" -6 addr add "$E2E_CLIENT2_6/128" dev eth0 nodad preferred_lft 0 &&
+		ip -n "$NS_GW" -6 addr add "$E2E_WAN6/64" dev wan0 nodad &&
+		ip -n "$NS_GW" -6 addr add "$E2E_LAN_GW6/64" dev lan0 nodad &&
+		ip -n "$NS_MS" -6 addr add "$E2E_MAILSERVER6/64" dev eth0 nodad &&
+		ip -n "$NS_GW" -6 route add "$E2E_CLIENTS6" via "$E2E_INET6" &&
+		ip -n "$NS_INET" -6 route add "$E2E_LAN6" via "$E2E_WAN6" &&
+		ip -n "$NS_MS" -6 route add default via "$E2E_LAN_GW6" &&
+		ns_exec "$NS_GW" sysctl -qw net.ipv6.conf.all.forwarding=1
+	} 2>"$E2E_TMP/topology6.err" ||
+		e2e_cannot_run "cannot give the topology IPv6: $(head -1 "$E2E_TMP/topology6.err")"
+}
+
+# e2e_neigh_resolved NS DEV ADDR: NS has resolved ADDR on DEV (ARP or
+# NDP), started by one UDP datagram to the discard port and polled until
+# REACHABLE (deadline 5 s).  mxgw's next-hop cache keeps what its first
+# fib lookup says for a while: before the neighbour is resolved, that is
+# "no neighbour", and the kernel path.
+e2e_neigh_resolved() {
+	ns_exec "$1" python3 -c 'import socket, sys
+a = sys.argv[1]
+socket.socket(socket.AF_INET6 if ":" in a else socket.AF_INET,
+              socket.SOCK_DGRAM).sendto(b"", (a, 9))' "$3" 2>/dev/null || return 1
+	for _ in $(seq 50); do
+		[ -n "$(ip -n "$1" neigh show to "$3" dev "$2" nud reachable)" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # e2e_listener_start NS LOG PORT...: the listener in NS, logging to LOG;
 # returns once every port is bound.
 e2e_listener_start() {
@@ -230,7 +293,15 @@ mx() {
 # host to the public address, all at once; the results stay in
 # $E2E_TMP/conn for conn_result.
 e2e_connect() {
-	ns_exec "$NS_INET" python3 "$E2E_DIR/client.py" --dst "$E2E_PUBLIC" \
+	e2e_connect_to "$E2E_PUBLIC" "$@"
+}
+
+# e2e_connect_to DST SRC:PORT...: the same to DST (an IPv6 SRC:PORT is
+# split at its last colon: 2001:db8:51::7:25).
+e2e_connect_to() {
+	local dst=$1
+	shift
+	ns_exec "$NS_INET" python3 "$E2E_DIR/client.py" --dst "$dst" \
 		--timeout "$E2E_TIMEOUT" "$@" >"$E2E_TMP/conn" 2>&1
 }
 

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 """The mail server of the end-to-end tests.
 
-Listens on every TCP port given; for each connection it appends one line
-"PORT PEER_IP" to the log, sends the banner "220 mxgw-e2e PORT", and
+Listens on every TCP port given, on IPv4 and IPv6 (one socket each, the
+IPv6 one IPv6 only, so that an IPv4 peer is logged as itself and not as
+::ffff:A.B.C.D); for each connection it appends one line "PORT PEER_IP"
+to the log, sends the banner "220 mxgw-e2e PORT", and
 closes.  The log line is written before the banner is sent, so a client
 that has the banner knows its line is already in the log.  The peer
 address is what the test is after: DNAT must keep the client's own source.
@@ -49,12 +51,15 @@ def main():
 
     sel = selectors.DefaultSelector()
     for port in args.ports:
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind(("0.0.0.0", port))
-        s.listen(64)
-        s.setblocking(False)
-        sel.register(s, selectors.EVENT_READ, port)
+        for family, anyaddr in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
+            s = socket.socket(family, socket.SOCK_STREAM)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            s.bind((anyaddr, port))
+            s.listen(64)
+            s.setblocking(False)
+            sel.register(s, selectors.EVENT_READ, port)
 
     tmp = args.ready + ".tmp"
     with open(tmp, "w") as f:

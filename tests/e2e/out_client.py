@@ -36,6 +36,10 @@ gateway and on the Internet host).  It speaks to inet_server.py.
                                binary needed); prints "ping REPLIES SENT",
                                after "timeexceeded FROM ok|WHY" per time
                                exceeded error (its quoted echo checked)
+
+IP may be an IPv4 or an IPv6 address: the socket's family follows it
+(ping: ICMPv6 echo, --ttl the hop limit; dns: an AAAA query, answered
+"answer IPV6").  SEEN is IP:PORT for both, split at the last colon.
 """
 import argparse
 import ctypes
@@ -73,8 +77,16 @@ def exchange(f, sock, word, port):
     return parts[2]
 
 
+def family(dst):
+    return socket.AF_INET6 if ":" in dst else socket.AF_INET
+
+
+def any_addr(dst):
+    return "::" if ":" in dst else "0.0.0.0"
+
+
 def one_conn(dst, port, timeout, words=("hello", "again"), sport=0, rst=False):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s = socket.socket(family(dst), socket.SOCK_STREAM)
     if rst:
         # close with a RST: no TIME_WAIT here, the tuple is free again
         s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -83,7 +95,7 @@ def one_conn(dst, port, timeout, words=("hello", "again"), sport=0, rst=False):
         try:
             if sport:
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                s.bind(("0.0.0.0", sport))
+                s.bind((any_addr(dst), sport))
             s.connect((dst, port))
         except OSError as e:
             return err_word(e)
@@ -139,12 +151,12 @@ def die_with_parent(parent):
 def cmd_hold(a):
     if a.parent:
         die_with_parent(a.parent)
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s = socket.socket(family(a.dst), socket.SOCK_STREAM)
     s.settimeout(a.timeout)
     try:
         if a.sport:
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind(("0.0.0.0", a.sport))
+            s.bind((any_addr(a.dst), a.sport))
         s.connect((a.dst, a.port))
         f = s.makefile("rb")
         seen = exchange(f, s, "hello", a.port)
@@ -204,7 +216,7 @@ def pattern(n):
 
 def cmd_bulk(a):
     data = pattern(a.bytes)
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s = socket.socket(family(a.dst), socket.SOCK_STREAM)
     s.settimeout(a.timeout)
     t0 = time.monotonic()
     try:
@@ -239,12 +251,12 @@ def cmd_bulk(a):
     return 0
 
 
-def dns_query(first=b"mx"):
+def dns_query(first=b"mx", qtype=1):
     qid = random.randrange(65536)
     q = struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0)
     for label in (first, b"example", b"com"):
         q += bytes([len(label)]) + label
-    q += b"\0" + struct.pack("!HH", 1, 1)
+    q += b"\0" + struct.pack("!HH", qtype, 1)
     return qid, q
 
 
@@ -254,19 +266,26 @@ def dns_parse(qid, resp, qlen):
     rid, flags, _, an = struct.unpack("!HHHH", resp[:8])
     if rid != qid or not flags & 0x8000 or an != 1:
         return "fail bad header id %d/%d flags %#x answers %d" % (rid, qid, flags, an)
-    return "answer " + socket.inet_ntoa(resp[-4:])
+    # the one record: name pointer, type, class, ttl, rdlength, rdata
+    rtype, _, _, rdlen = struct.unpack("!HHIH", resp[qlen + 2:qlen + 12])
+    rdata = resp[qlen + 12:qlen + 12 + rdlen]
+    if rtype == 1 and rdlen == 4 == len(rdata):
+        return "answer " + socket.inet_ntoa(rdata)
+    if rtype == 28 and rdlen == 16 == len(rdata):
+        return "answer " + socket.inet_ntop(socket.AF_INET6, rdata)
+    return "fail record type %d, %d bytes" % (rtype, rdlen)
 
 
 def cmd_dns(a):
-    qid, q = dns_query(b"slow" if a.leave else b"mx")
+    qid, q = dns_query(b"slow" if a.leave else b"mx", 28 if ":" in a.dst else 1)
     try:
         if a.proto == "udp":
-            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s = socket.socket(family(a.dst), socket.SOCK_DGRAM)
             s.settimeout(a.timeout)
             if a.nocsum:
                 s.setsockopt(socket.SOL_SOCKET, 11, 1)	# SO_NO_CHECK
             if a.sport:
-                s.bind(("0.0.0.0", a.sport))
+                s.bind((any_addr(a.dst), a.sport))
             s.connect((a.dst, 53))
             s.send(q)
             if a.leave:
@@ -276,10 +295,10 @@ def cmd_dns(a):
                 return 0
             resp = s.recv(2048)
         else:
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s = socket.socket(family(a.dst), socket.SOCK_STREAM)
             s.settimeout(a.timeout)
             if a.sport:
-                s.bind(("0.0.0.0", a.sport))
+                s.bind((any_addr(a.dst), a.sport))
             s.connect((a.dst, 53))
             s.sendall(struct.pack("!H", len(q)) + q)
             f = s.makefile("rb")
@@ -322,17 +341,49 @@ def inner_echo_ok(icmp, ident, seq, payload):
     return "ok"
 
 
+def inner_echo6_ok(icmp, ident, seq, payload):
+    """An ICMPv6 error's quoted packet: our echo request, its checksum right
+    (over the quoted IPv6 addresses)."""
+    inner = icmp[8:]
+    if len(inner) < 40 or inner[0] >> 4 != 6:
+        return "short"
+    if inner[6] != 58:
+        return "inner next header %d, want 58" % inner[6]
+    iecho = inner[40:]
+    if len(iecho) < 8:
+        return "no inner echo"
+    typ, _, _, rid, rseq = struct.unpack("!BBHHH", iecho[:8])
+    if typ != 128 or rid != ident or rseq != seq:
+        return "inner echo type %d id %d seq %d, want 128 %d %d" % (typ, rid, rseq, ident, seq)
+    pseudo = inner[8:40] + struct.pack("!IxxxB", len(iecho), 58)
+    if iecho[8:] == payload and icmp_csum(pseudo + iecho) != 0:
+        return "inner echo checksum wrong"
+    return "ok"
+
+
 def cmd_ping(a):
     ident = a.ident if a.ident is not None else random.randrange(1, 65536)
-    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    v6 = ":" in a.dst
+    # ICMPv6: the kernel fills in the checksum on a raw socket, and drops
+    # what arrives with a wrong one (RFC 3542 3.1)
+    if v6:
+        s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+        req, rep, exceeded = 128, 129, 3
+    else:
+        s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+        req, rep, exceeded = 8, 0, 11
     if a.ttl:
-        s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, a.ttl)
+        if v6:
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, a.ttl)
+        else:
+            s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, a.ttl)
     replies = 0
     errors = []
     for seq in range(1, a.count + 1):
         payload = b"mxgw-e2e-%d-%d" % (ident, seq)
-        hdr = struct.pack("!BBHHH", 8, 0, 0, ident, seq)
-        pkt = struct.pack("!BBHHH", 8, 0, icmp_csum(hdr + payload), ident, seq) + payload
+        hdr = struct.pack("!BBHHH", req, 0, 0, ident, seq)
+        csum = 0 if v6 else icmp_csum(hdr + payload)
+        pkt = struct.pack("!BBHHH", req, 0, csum, ident, seq) + payload
         s.sendto(pkt, (a.dst, 0))
         deadline = time.monotonic() + a.timeout
         while True:
@@ -344,20 +395,22 @@ def cmd_ping(a):
                 data, peer = s.recvfrom(2048)
             except socket.timeout:
                 break
-            ihl = (data[0] & 15) * 4
-            icmp = data[ihl:]
-            if len(icmp) >= 8 and icmp[0] == 11 and a.ttl:
-                if icmp_csum(icmp) != 0:
-                    errors.append("timeexceeded from %s: ICMP checksum wrong" % peer[0])
+            # a raw IPv4 socket gets the IP header, an IPv6 one does not
+            icmp = data if v6 else data[(data[0] & 15) * 4:]
+            if len(icmp) >= 8 and icmp[0] == exceeded and a.ttl:
+                if v6:
+                    res = inner_echo6_ok(icmp, ident, seq, payload)
+                elif icmp_csum(icmp) != 0:
+                    res = "ICMP checksum wrong"
                 else:
-                    errors.append("timeexceeded from %s %s" %
-                                  (peer[0], inner_echo_ok(icmp, ident, seq, payload)))
+                    res = inner_echo_ok(icmp, ident, seq, payload)
+                errors.append("timeexceeded from %s %s" % (peer[0], res))
                 break
             if len(icmp) < 8 or peer[0] != a.dst:
                 continue
             typ, _, _, rid, rseq = struct.unpack("!BBHHH", icmp[:8])
-            if typ == 0 and rid == ident and rseq == seq and icmp[8:] == payload:
-                if icmp_csum(icmp) != 0:
+            if typ == rep and rid == ident and rseq == seq and icmp[8:] == payload:
+                if not v6 and icmp_csum(icmp) != 0:
                     print("bad checksum on reply %d" % seq)
                     continue
                 replies += 1
