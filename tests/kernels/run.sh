@@ -24,7 +24,9 @@
 # Environment:
 #   MXGW_KERNEL_ACCEL    auto (default): KVM if a probe boot answers under
 #                        it, plain emulation (TCG) otherwise; kvm; tcg
-#   MXGW_KERNEL_TIMEOUT  seconds one guest may run (default 600)
+#   MXGW_KERNEL_TIMEOUT  seconds one guest may run (default 1500: the IPv6
+#                        tests doubled what a guest runs, and emulation (TCG)
+#                        on a loaded 2-core machine ran out of 600 s on 6.12)
 #   MXGW_KERNEL_MEM      guest memory in MB (default 256)
 #   MXGW_KERNEL_SMP      guest CPUs (default 2)
 #   MXGW_KERNEL_MODULES  extra modules to load in the guest
@@ -39,7 +41,7 @@ cd "$ROOT" || exit 1
 KROOT=$ROOT/build/kernels
 HERE=$ROOT/tests/kernels
 
-TIMEOUT=${MXGW_KERNEL_TIMEOUT:-600}
+TIMEOUT=${MXGW_KERNEL_TIMEOUT:-1500}
 MEM=${MXGW_KERNEL_MEM:-256}
 SMP=${MXGW_KERNEL_SMP:-2}
 ACCEL=${MXGW_KERNEL_ACCEL:-auto}
