@@ -214,19 +214,6 @@ static void print_text(const struct check *c, const struct mxgw_conf_file *conf)
 		printf("%s: valid, no warnings\n", c->path);
 }
 
-static int read_int(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	int v = -1;
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%d", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
 /* The global IPv6 prefixes of @dev into @host->wan6. */
 static void wan6_prefixes(const char *dev, struct mxgw_advice_host *host)
 {
@@ -298,7 +285,7 @@ static const struct mxgw_advice_host *host_facts(const struct mxctl_opts *opts,
 		return NULL;
 	memset(&host, 0, sizeof(host));
 	host.ip6_forward = pol->has_mailserver6 ?
-			   read_int("/proc/sys/net/ipv6/conf/all/forwarding") : -1;
+			   mxgw_read_sysctl("/proc/sys/net/ipv6/conf/all/forwarding") : -1;
 	if (opts->ifname)
 		snprintf(names[n++], IF_NAMESIZE, "%s", opts->ifname);
 	else

@@ -243,6 +243,10 @@ struct mxgw_preflight {
 int mxgw_preflight(const char *ifname, const struct mxgw_policy *pol,
 		   struct mxgw_preflight *pf);
 
+/* The integer a sysctl file such as /proc/sys/net/ipv4/ip_forward holds,
+ * or -1 when it cannot be read (no such file: no IPv6 here, say). */
+int mxgw_read_sysctl(const char *path);
+
 /* An established TCP connection to the gateway itself. */
 struct mxgw_tcp_conn {
 	__be32 local_addr;

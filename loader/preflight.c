@@ -40,7 +40,7 @@ static void if_facts(const char *ifname, __be32 public, struct mxgw_preflight *p
 	freeifaddrs(ifa);
 }
 
-static int read_int(const char *path)
+int mxgw_read_sysctl(const char *path)
 {
 	FILE *f = fopen(path, "re");
 	int v = -1;
@@ -150,12 +150,12 @@ int mxgw_preflight(const char *ifname, const struct mxgw_policy *pol,
 		return -ENODEV;
 	if_facts(ifname, pol->public_addr, pf);
 	/* /proc/sys is the reading thread's namespace's */
-	pf->ip_forward = read_int("/proc/sys/net/ipv4/ip_forward");
+	pf->ip_forward = mxgw_read_sysctl("/proc/sys/net/ipv4/ip_forward");
 	pf->ip6_forward = -1;
 	if (pol->has_mailserver6) {
 		/* "all" is what the kernel forwards by (ip6_forward() reads
 		 * devconf_all); the per-device ones only change RA and ND */
-		pf->ip6_forward = read_int("/proc/sys/net/ipv6/conf/all/forwarding");
+		pf->ip6_forward = mxgw_read_sysctl("/proc/sys/net/ipv6/conf/all/forwarding");
 		pf->lan6_route = mxgw_route_to(AF_INET6, &pol->mailserver6, &oif,
 					       &pf->route6_dst, &pf->route6_len);
 		if (!pf->lan6_route)
