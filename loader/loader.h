@@ -408,6 +408,10 @@ struct mxgw_snapshot {
 	__u32 ct6_max;			/* size of mxgw_ct6 (conntrack-max too) */
 	int ipv6_forwarding;		/* net.ipv6.conf.all.forwarding (what
 					 * ip6_forward() reads); -1 unknown: no IPv6 */
+	/* bans (live or expired, not yet removed) and allowlist prefixes,
+	 * by enum mxgw_family */
+	unsigned int bans[MXGW_FAM_MAX];
+	unsigned int allow[MXGW_FAM_MAX];
 };
 
 /*
