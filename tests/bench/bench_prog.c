@@ -31,10 +31,12 @@
 #include "testbed.h"
 #include "loader.h"
 #include "config.h"
+#include "../../maps/ban.h"
 
 #define ROUNDS		21
 #define CALLS		2000	/* repeat=1 calls per path per round */
 #define CT_BIG		1000000
+#define BANS		100000	/* issue 13: the DNAT path with 10^5 bans */
 
 struct path {
 	const char *name;
@@ -74,10 +76,12 @@ static void private_namespaces(void)
 	sh("ip link add wan1 type veth peer name wanp1");
 	sh("ip link add lan0 address 02:00:00:00:01:01 type veth peer name lanp address 02:00:00:00:01:0a");
 	sh("ip link add spare0 type veth peer name spare1");
+	sh("ip link add wan2 type veth peer name wanp2");
 	sh("ip addr add 203.0.113.33/24 dev wan0");
 	sh("ip addr add 203.0.113.34/24 dev wan1");
+	sh("ip addr add 203.0.113.35/24 dev wan2");
 	sh("ip addr add 192.168.1.1/24 dev lan0");
-	sh("for d in wan0 wanp wan1 wanp1 lan0 lanp spare0 spare1; do ip link set $d up; done");
+	sh("for d in wan0 wanp wan1 wanp1 wan2 wanp2 lan0 lanp spare0 spare1; do ip link set $d up; done");
 	/* lan0's peer takes redirected frames (GRO), so the fast path is real */
 	sh("ethtool -K lanp gro on >/dev/null");
 	sh("sysctl -qw net.ipv4.ip_forward=1");
@@ -235,11 +239,44 @@ static void add_flow(const struct mxgw_maps *m, const char *remote, __u16 rport,
 		die("add flow", errno);
 }
 
+/*
+ * @n bans of IPv4 /32s spread over the unicast space (a fail2ban's
+ * worth, and more), none of them TB_CLIENT; the address of the @n/2th in
+ * @one, for the banned-source row.  Set as mxctl ban --file sets them.
+ */
+static void fill_bans(const struct mxgw_maps *m, unsigned int n, char *one)
+{
+	struct mxgw_ban_entry *e = calloc(n, sizeof(*e));
+	__u32 x = 12345;
+	int err;
+
+	if (!e)
+		die("bans", ENOMEM);
+	for (unsigned int i = 0; i < n; i++) {
+		__u32 a;
+
+		do {
+			x = x * 1103515245 + 12345;	/* an LCG: the same set each run */
+			a = (x >> 1) % (223U << 24) + (1U << 24);
+		} while (a == ntohl(inet_addr(TB_CLIENT)));
+		e[i].pfx.family = MXGW_FAM_IPV4;
+		e[i].pfx.len = 32;
+		e[i].pfx.addr.a[0] = htonl(a);
+		e[i].ban.set_ns = mxgw_now_ns();
+	}
+	inet_ntop(AF_INET, &e[n / 2].pfx.addr.a[0], one, INET_ADDRSTRLEN);
+	err = mxgw_bans_add(m, e, n);
+	if (err)
+		die("mxgw_bans_add", err);
+	free(e);
+}
+
 int main(int argc, char **argv)
 {
-	static char conf_small[8192], conf_big[8192];
-	struct mxgw_maps m0, m1;
-	int xdp0, xdp1, empty, err;
+	static char conf_small[8192], conf_big[8192], conf_bans[8192];
+	static char banned[INET_ADDRSTRLEN];
+	struct mxgw_maps m0, m1, m2;
+	int xdp0, xdp1, xdp2, empty, err;
 	const char *csv = NULL;
 	FILE *out = NULL;
 	cpu_set_t cpus;
@@ -261,13 +298,19 @@ int main(int argc, char **argv)
 
 		memcpy(p, "203.0.113.34", strlen(TB_PUBLIC));
 	}
+	snprintf(conf_bans, sizeof(conf_bans), "%s", tb_shipped_conf());
+	memcpy(strstr(conf_bans, TB_PUBLIC), "203.0.113.35", strlen(TB_PUBLIC));
 	err = load_gateway("wan0", conf_small, &m0, &xdp0);
 	if (err)
 		die("open maps", err);
 	err = load_gateway("wan1", conf_big, &m1, &xdp1);
 	if (err)
 		die("open maps", err);
+	err = load_gateway("wan2", conf_bans, &m2, &xdp2);
+	if (err)
+		die("open maps", err);
 	empty = load_empty();
+	fill_bans(&m2, BANS, banned);
 	fill_conntrack(&m1, CT_BIG);
 	add_flow(&m0, "198.51.100.25", 443, 40000);
 	add_flow(&m1, "198.51.100.25", 443, 40000);
@@ -295,19 +338,30 @@ int main(int argc, char **argv)
 		 * back out, so the fib is asked (issue 10) */
 		{ "not for us: transit, fib + drop", xdp0, { .daddr = "203.0.113.99", .dport = 25 },
 		  XDP_DROP, MXGW_DROP_TRANSIT, &m0 },
+		/* issue 13: the allowed DNAT path and a banned source's drop,
+		 * next to their rows above (no bans) */
+		{ "inbound allowed, 10^5 bans loaded", xdp2,
+		  { .daddr = "203.0.113.35", .dport = 25, .tcp_flags = 0x10 },
+		  XDP_REDIRECT, MXGW_FWD_REDIRECT, &m2 },
+		{ "banned source (of 10^5): drop", xdp2,
+		  { .saddr = banned, .daddr = "203.0.113.35", .dport = 25 },
+		  XDP_DROP, MXGW_DROP_BANNED, &m2 },
 	};
 	const int npaths = sizeof(paths) / sizeof(paths[0]);
 	__u32 wan0 = if_nametoindex("wan0"), wan1 = if_nametoindex("wan1");
+	__u32 wan2 = if_nametoindex("wan2");
 
 	for (int i = 0; i < npaths; i++)
 		paths[i].len = tb_frame(&paths[i].spec, paths[i].frame);
 	/* warm up: caches, the next-hop cache of each CPU, the JIT image */
 	for (int i = 0; i < npaths; i++)
-		run_round(&paths[i], paths[i].prog_fd == xdp1 ? wan1 : wan0);
+		run_round(&paths[i], paths[i].prog_fd == xdp1 ? wan1 :
+				     paths[i].prog_fd == xdp2 ? wan2 : wan0);
 	for (int r = 0; r < ROUNDS; r++)
 		for (int i = 0; i < npaths; i++)
 			paths[i].ns[r] = run_round(&paths[i],
-						   paths[i].prog_fd == xdp1 ? wan1 : wan0);
+						   paths[i].prog_fd == xdp1 ? wan1 :
+						   paths[i].prog_fd == xdp2 ? wan2 : wan0);
 
 	if (csv) {
 		out = fopen(csv, "w");
@@ -334,9 +388,22 @@ int main(int argc, char **argv)
 			fprintf(out, "\"%s\",%.1f,%.1f,%.1f,%.3f,%u,%u,%u\n", paths[i].name, med,
 				lo, hi, med / floor_med, ver, xl, jit);
 	}
+	{
+		/* issue 13's comparisons, from this run's medians */
+		double allowed, allowed_bans, deny, banned;
+
+		stats(paths[1].ns, &allowed, &lo, &hi);
+		stats(paths[3].ns, &deny, &lo, &hi);
+		stats(paths[npaths - 2].ns, &allowed_bans, &lo, &hi);
+		stats(paths[npaths - 1].ns, &banned, &lo, &hi);
+		printf("10^5 bans: allowed DNAT path %.1f ns vs %.1f ns without (%.2fx); "
+		       "banned drop %.1f ns vs plain deny %.1f ns (%.2fx)\n",
+		       allowed_bans, allowed, allowed_bans / allowed, banned, deny, banned / deny);
+	}
 	if (out)
 		fclose(out);
 	mxgw_unload("wan0", NULL);
 	mxgw_unload("wan1", NULL);
+	mxgw_unload("wan2", NULL);
 	return 0;
 }
