@@ -11,10 +11,11 @@
  * netfilter's input chain behind "ct state established accept" would.
  *
  * Cost: a gateway with no bans pays one test of mxgw_config.flags (a
- * word in the config entry the packet has loaded anyway) per path; a ban
- * lookup is an LPM trie walk (see make bench), the allowlist only looked
- * up for a banned source, and the clock read only on a hit with an
- * expiry.
+ * word in the config entry the packet has loaded anyway) per path; with
+ * bans, a hash lookup (a host's ban: IPv4 /32, IPv6 /64), and an LPM trie
+ * walk only where prefixes of other lengths are banned (see make bench
+ * and maps/mxgw_abi.h); the allowlist is looked up only for a banned
+ * source, the clock read only on a hit with an expiry.
  */
 #ifndef MXGW_BAN_BPF_H
 #define MXGW_BAN_BPF_H
@@ -27,13 +28,31 @@
 #include "maps.bpf.h"
 #include "clock.bpf.h"
 
+/* A host: an IPv4 /32, an IPv6 /64 (struct mxgw_ban6_key) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MXGW_MAX_BANS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __be32);
+	__type(value, struct mxgw_ban);
+} mxgw_ban4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MXGW_MAX_BANS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct mxgw_ban6_key);
+	__type(value, struct mxgw_ban);
+} mxgw_ban6 SEC(".maps");
+
+/* Every other prefix */
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, MXGW_MAX_BANS);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct mxgw_lpm4_key);
 	__type(value, struct mxgw_ban);
-} mxgw_ban4 SEC(".maps");
+} mxgw_banpfx4 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -41,7 +60,7 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct mxgw_lpm6_key);
 	__type(value, struct mxgw_ban);
-} mxgw_ban6 SEC(".maps");
+} mxgw_banpfx6 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -89,14 +108,41 @@ static __always_inline bool ban_live(const struct mxgw_ban *b)
 	return !exp || clock_now() < exp;
 }
 
+/* Does a live ban hold @saddr?  The host's, else (only where the trie
+ * holds any) a prefix's: a host's ban may have run out under a prefix's. */
+static __always_inline bool ban4_any(const struct mxgw_config *cfg, __be32 saddr)
+{
+	struct mxgw_lpm4_key key = { .prefixlen = 32, .addr = saddr };
+	struct mxgw_ban *b = bpf_map_lookup_elem(&mxgw_ban4, &saddr);
+
+	if (b && ban_live(b))
+		return true;
+	if (!(cfg->flags & MXGW_CFG_F_BANPFX4))
+		return false;
+	b = bpf_map_lookup_elem(&mxgw_banpfx4, &key);
+	return b && ban_live(b);
+}
+
+static __always_inline bool ban6_any(const struct mxgw_config *cfg,
+				     const struct mxgw_in6 *saddr)
+{
+	struct mxgw_ban6_key host = { .net = { saddr->a[0], saddr->a[1] } };
+	struct mxgw_lpm6_key key = { .prefixlen = 128, .addr = *saddr };
+	struct mxgw_ban *b = bpf_map_lookup_elem(&mxgw_ban6, &host);
+
+	if (b && ban_live(b))
+		return true;
+	if (!(cfg->flags & MXGW_CFG_F_BANPFX6))
+		return false;
+	b = bpf_map_lookup_elem(&mxgw_banpfx6, &key);
+	return b && ban_live(b);
+}
+
 /* The lookups, apart from the packet paths: only a gateway with bans
  * calls them. */
 static __noinline bool ban_hit4(const struct mxgw_config *cfg, __be32 saddr)
 {
-	struct mxgw_lpm4_key key = { .prefixlen = 32, .addr = saddr };
-	struct mxgw_ban *b = bpf_map_lookup_elem(&mxgw_ban4, &key);
-
-	if (!b || !ban_live(b))
+	if (!ban4_any(cfg, saddr))
 		return false;
 	if (allowlisted4(cfg, saddr)) {
 		count(MXGW_BAN_ALLOWLISTED);
@@ -107,10 +153,7 @@ static __noinline bool ban_hit4(const struct mxgw_config *cfg, __be32 saddr)
 
 static __noinline bool ban_hit6(const struct mxgw_config *cfg, const struct mxgw_in6 *saddr)
 {
-	struct mxgw_lpm6_key key = { .prefixlen = 128, .addr = *saddr };
-	struct mxgw_ban *b = bpf_map_lookup_elem(&mxgw_ban6, &key);
-
-	if (!b || !ban_live(b))
+	if (!ban6_any(cfg, saddr))
 		return false;
 	if (allowlisted6(cfg, saddr)) {
 		count6(MXGW_BAN_ALLOWLISTED);

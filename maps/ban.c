@@ -8,41 +8,97 @@
 #include "maps.h"
 #include "policy.h"
 
-static int ban_fd(const struct mxgw_maps *m, __u8 family)
+/* Where a ban of @p lives: a host's in its family's hash, else the trie. */
+static bool is_host(const struct mxgw_src_prefix *p)
 {
-	return family == MXGW_FAM_IPV6 ? m->ban6 : m->ban4;
+	return p->len == (p->family == MXGW_FAM_IPV6 ? MXGW_BAN6_DEFAULT_LEN : 32);
 }
 
-/* The LPM key of @p, in @key (large enough for either family's). */
-static size_t lpm_key(const struct mxgw_src_prefix *p, void *key)
+static int ban_fd(const struct mxgw_maps *m, const struct mxgw_src_prefix *p)
+{
+	if (p->family == MXGW_FAM_IPV6)
+		return is_host(p) ? m->ban6 : m->banpfx6;
+	return is_host(p) ? m->ban4 : m->banpfx4;
+}
+
+/* The key of @p in its map (ban_fd), in @key (large enough for any). */
+static void ban_key(const struct mxgw_src_prefix *p, void *key)
+{
+	if (p->family == MXGW_FAM_IPV6 && is_host(p)) {
+		struct mxgw_ban6_key k = { .net = { p->addr.a[0], p->addr.a[1] } };
+
+		memcpy(key, &k, sizeof(k));
+	} else if (p->family == MXGW_FAM_IPV6) {
+		struct mxgw_lpm6_key k = { .prefixlen = p->len, .addr = p->addr };
+
+		memcpy(key, &k, sizeof(k));
+	} else if (is_host(p)) {
+		memcpy(key, &p->addr.a[0], sizeof(p->addr.a[0]));
+	} else {
+		struct mxgw_lpm4_key k = { .prefixlen = p->len, .addr = p->addr.a[0] };
+
+		memcpy(key, &k, sizeof(k));
+	}
+}
+
+/* The allowlist's LPM key of @p. */
+static void lpm_key(const struct mxgw_src_prefix *p, void *key)
 {
 	if (p->family == MXGW_FAM_IPV6) {
 		struct mxgw_lpm6_key k = { .prefixlen = p->len, .addr = p->addr };
 
 		memcpy(key, &k, sizeof(k));
-		return sizeof(k);
 	} else {
 		struct mxgw_lpm4_key k = { .prefixlen = p->len, .addr = p->addr.a[0] };
 
 		memcpy(key, &k, sizeof(k));
-		return sizeof(k);
 	}
 }
 
-static void prefix_of(__u8 family, const void *key, struct mxgw_src_prefix *p)
+/* The four kinds of key, read back into a prefix. */
+enum key_kind { KEY_HOST4, KEY_HOST6, KEY_LPM4, KEY_LPM6 };
+
+static const size_t key_size[] = {
+	[KEY_HOST4] = sizeof(__be32),
+	[KEY_HOST6] = sizeof(struct mxgw_ban6_key),
+	[KEY_LPM4] = sizeof(struct mxgw_lpm4_key),
+	[KEY_LPM6] = sizeof(struct mxgw_lpm6_key),
+};
+
+static void prefix_of(enum key_kind kind, const void *key, struct mxgw_src_prefix *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->family = family;
-	if (family == MXGW_FAM_IPV6) {
-		const struct mxgw_lpm6_key *k = key;
+	switch (kind) {
+	case KEY_HOST4:
+		p->family = MXGW_FAM_IPV4;
+		p->len = 32;
+		memcpy(&p->addr.a[0], key, sizeof(p->addr.a[0]));
+		break;
+	case KEY_HOST6: {
+		const struct mxgw_ban6_key *k = key;
 
-		p->len = k->prefixlen;
-		p->addr = k->addr;
-	} else {
+		p->family = MXGW_FAM_IPV6;
+		p->len = MXGW_BAN6_DEFAULT_LEN;
+		p->addr.a[0] = k->net[0];
+		p->addr.a[1] = k->net[1];
+		break;
+	}
+	case KEY_LPM4: {
 		const struct mxgw_lpm4_key *k = key;
 
+		p->family = MXGW_FAM_IPV4;
 		p->len = k->prefixlen;
 		p->addr.a[0] = k->addr;
+		break;
+	}
+	case KEY_LPM6: {
+		const struct mxgw_lpm6_key *k = key;
+
+		p->family = MXGW_FAM_IPV6;
+		p->len = k->prefixlen;
+		p->addr = k->addr;
+		break;
+	}
 	}
 }
 
@@ -53,12 +109,10 @@ bool mxgw_ban_expired(const struct mxgw_ban *b, __u64 now)
 }
 
 /* Does the map @fd hold any entry? */
-static int map_empty(int fd, size_t key_size, bool *empty)
+static int map_empty(int fd, bool *empty)
 {
 	char key[sizeof(struct mxgw_lpm6_key)];
 
-	if (key_size > sizeof(key))
-		return -EINVAL;
 	if (!bpf_map_get_next_key(fd, NULL, key)) {
 		*empty = false;
 		return 0;
@@ -69,16 +123,28 @@ static int map_empty(int fd, size_t key_size, bool *empty)
 
 static int ban_flags(const struct mxgw_maps *m, __u32 *flags)
 {
-	bool empty4, empty6;
-	int err = map_empty(m->ban4, sizeof(struct mxgw_lpm4_key), &empty4);
+	const struct { int fd; __u32 flags; } maps[] = {
+		{ m->ban4, MXGW_CFG_F_BAN4 },
+		{ m->ban6, MXGW_CFG_F_BAN6 },
+		{ m->banpfx4, MXGW_CFG_F_BAN4 | MXGW_CFG_F_BANPFX4 },
+		{ m->banpfx6, MXGW_CFG_F_BAN6 | MXGW_CFG_F_BANPFX6 },
+	};
 
-	if (!err)
-		err = map_empty(m->ban6, sizeof(struct mxgw_lpm6_key), &empty6);
-	if (err)
-		return err;
-	*flags = (empty4 ? 0 : MXGW_CFG_F_BAN4) | (empty6 ? 0 : MXGW_CFG_F_BAN6);
+	*flags = 0;
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		bool empty;
+		int err = map_empty(maps[i].fd, &empty);
+
+		if (err)
+			return err;
+		if (!empty)
+			*flags |= maps[i].flags;
+	}
 	return 0;
 }
+
+#define BAN_FLAGS	(MXGW_CFG_F_BAN4 | MXGW_CFG_F_BAN6 | MXGW_CFG_F_BANPFX4 | \
+			 MXGW_CFG_F_BANPFX6)
 
 int mxgw_bans_sync_flags(const struct mxgw_maps *m)
 {
@@ -90,58 +156,109 @@ int mxgw_bans_sync_flags(const struct mxgw_maps *m)
 		err = mxgw_maps_read_config(m, &cfg);
 	if (err)
 		return err;
-	flags |= cfg.flags & ~(__u32)(MXGW_CFG_F_BAN4 | MXGW_CFG_F_BAN6);
+	flags |= cfg.flags & ~(__u32)BAN_FLAGS;
 	if (flags == cfg.flags)
 		return 0;
 	cfg.flags = flags;
 	return bpf_map_update_elem(m->config, &key, &cfg, BPF_ANY) ? -errno : 0;
 }
 
+/*
+ * @n hosts' bans into the hash @fd: BPF_MAP_UPDATE_BATCH (Linux 5.6),
+ * 10^5 in a handful of system calls; one update each where the kernel
+ * has no batch.  @keys holds @n keys of @ksize bytes.
+ */
+static int update_hosts(int fd, const void *keys, size_t ksize, const struct mxgw_ban *vals,
+			size_t n)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
+	size_t done = 0;
+
+	while (done < n) {
+		__u32 count = n - done > 8192 ? 8192 : (__u32)(n - done);
+
+		if (bpf_map_update_batch(fd, (const char *)keys + done * ksize, vals + done,
+					 &count, &opts)) {
+			if (errno == EINVAL || errno == ENOTSUP || errno == EOPNOTSUPP)
+				break;	/* no batch here: one by one */
+			return errno == E2BIG || errno == ENOSPC ? -E2BIG : -errno;
+		}
+		done += count;
+	}
+	for (; done < n; done++)
+		if (bpf_map_update_elem(fd, (const char *)keys + done * ksize, &vals[done],
+					BPF_ANY))
+			return errno == E2BIG || errno == ENOSPC ? -E2BIG : -errno;
+	return 0;
+}
+
 int mxgw_bans_add(const struct mxgw_maps *m, const struct mxgw_ban_entry *e, size_t n)
 {
 	char key[sizeof(struct mxgw_lpm6_key)];
-	int err = 0;
+	struct mxgw_ban6_key *k6 = NULL;
+	struct mxgw_ban *v4 = NULL, *v6 = NULL;
+	__be32 *k4 = NULL;
+	size_t n4 = 0, n6 = 0;
+	int err = 0, e2;
 
-	for (size_t i = 0; i < n; i++) {
-		if (e[i].pfx.len > (e[i].pfx.family == MXGW_FAM_IPV6 ? 128 : 32)) {
-			err = -EINVAL;
-			break;
-		}
-		lpm_key(&e[i].pfx, key);
-		if (bpf_map_update_elem(ban_fd(m, e[i].pfx.family), key, &e[i].ban, BPF_ANY)) {
-			err = errno == ENOSPC ? -E2BIG : -errno;
-			break;
+	for (size_t i = 0; i < n; i++)
+		if (e[i].pfx.len > (e[i].pfx.family == MXGW_FAM_IPV6 ? 128 : 32))
+			return -EINVAL;
+	if (n > 1) {
+		k4 = malloc(n * sizeof(*k4));
+		k6 = malloc(n * sizeof(*k6));
+		v4 = malloc(n * sizeof(*v4));
+		v6 = malloc(n * sizeof(*v6));
+		if (!k4 || !k6 || !v4 || !v6) {
+			err = -ENOMEM;
+			goto out;
 		}
 	}
+	for (size_t i = 0; i < n && !err; i++) {
+		const struct mxgw_src_prefix *p = &e[i].pfx;
+
+		ban_key(p, key);
+		if (n > 1 && is_host(p) && p->family == MXGW_FAM_IPV4) {
+			memcpy(&k4[n4], key, sizeof(k4[0]));
+			v4[n4++] = e[i].ban;
+		} else if (n > 1 && is_host(p)) {
+			memcpy(&k6[n6], key, sizeof(k6[0]));
+			v6[n6++] = e[i].ban;
+		} else if (bpf_map_update_elem(ban_fd(m, p), key, &e[i].ban, BPF_ANY)) {
+			err = errno == ENOSPC || errno == E2BIG ? -E2BIG : -errno;
+		}
+	}
+	if (!err && n4)
+		err = update_hosts(m->ban4, k4, sizeof(k4[0]), v4, n4);
+	if (!err && n6)
+		err = update_hosts(m->ban6, k6, sizeof(k6[0]), v6, n6);
+out:
+	free(k4);
+	free(k6);
+	free(v4);
+	free(v6);
 	/* whatever was set is looked for, even after a failure */
-	if (n) {
-		int e2 = mxgw_bans_sync_flags(m);
-
-		err = err ? err : e2;
-	}
-	return err;
+	e2 = n ? mxgw_bans_sync_flags(m) : 0;
+	return err ? err : e2;
 }
 
 int mxgw_bans_del(const struct mxgw_maps *m, const struct mxgw_src_prefix *p)
 {
 	char key[sizeof(struct mxgw_lpm6_key)];
-	int err;
 
-	lpm_key(p, key);
-	if (bpf_map_delete_elem(ban_fd(m, p->family), key))
+	ban_key(p, key);
+	if (bpf_map_delete_elem(ban_fd(m, p), key))
 		return -errno;
-	err = mxgw_bans_sync_flags(m);
-	return err;
+	return mxgw_bans_sync_flags(m);
 }
 
-/* Every key of LPM trie @fd of @family (a key size of that family). */
-static int lpm_walk(int fd, __u8 family, void *value,
+/* Every key of map @fd of @kind, with its value where @value is given. */
+static int key_walk(int fd, enum key_kind kind, void *value,
 		    int (*fn)(const struct mxgw_src_prefix *p, const void *value, void *arg),
 		    void *arg)
 {
 	char key[sizeof(struct mxgw_lpm6_key)], next[sizeof(key)];
-	size_t ks = family == MXGW_FAM_IPV6 ? sizeof(struct mxgw_lpm6_key) :
-					      sizeof(struct mxgw_lpm4_key);
+	size_t ks = key_size[kind];
 	struct mxgw_src_prefix p;
 	void *prev = NULL;
 	int err;
@@ -151,12 +268,29 @@ static int lpm_walk(int fd, __u8 family, void *value,
 		prev = key;
 		if (value && bpf_map_lookup_elem(fd, key, value))
 			continue;	/* deleted meanwhile */
-		prefix_of(family, key, &p);
+		prefix_of(kind, key, &p);
 		err = fn(&p, value, arg);
 		if (err)
 			return err;
 	}
 	return errno == ENOENT ? 0 : -errno;
+}
+
+/* The ban maps of @m in the order a listing shows them: IPv4's hosts and
+ * prefixes, then IPv6's. */
+static int ban_maps_walk(const struct mxgw_maps *m, void *value,
+			 int (*fn)(const struct mxgw_src_prefix *p, const void *value, void *arg),
+			 void *arg)
+{
+	const struct { int fd; enum key_kind kind; } maps[] = {
+		{ m->ban4, KEY_HOST4 }, { m->banpfx4, KEY_LPM4 },
+		{ m->ban6, KEY_HOST6 }, { m->banpfx6, KEY_LPM6 },
+	};
+	int err = 0;
+
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]) && !err; i++)
+		err = key_walk(maps[i].fd, maps[i].kind, value, fn, arg);
+	return err;
 }
 
 struct ban_walk {
@@ -178,13 +312,12 @@ int mxgw_bans_walk(const struct mxgw_maps *m,
 {
 	struct ban_walk w = { .fn = fn, .arg = arg };
 	struct mxgw_ban b;
-	int err = lpm_walk(m->ban4, MXGW_FAM_IPV4, &b, ban_walk_one, &w);
 
-	return err ? err : lpm_walk(m->ban6, MXGW_FAM_IPV6, &b, ban_walk_one, &w);
+	return ban_maps_walk(m, &b, ban_walk_one, &w);
 }
 
-/* The expired ones, collected first: deleting while walking a trie
- * would restart the walk (get_next_key of a deleted key). */
+/* The expired ones, collected first: deleting while walking would
+ * restart the walk (get_next_key of a deleted key). */
 struct prune {
 	__u64 now;
 	struct mxgw_src_prefix *dead;
@@ -218,8 +351,8 @@ int mxgw_bans_prune(const struct mxgw_maps *m, __u64 now, unsigned int *removed)
 
 	*removed = 0;
 	for (size_t i = 0; !err && i < p.n; i++) {
-		lpm_key(&p.dead[i], key);
-		if (!bpf_map_delete_elem(ban_fd(m, p.dead[i].family), key))
+		ban_key(&p.dead[i], key);
+		if (!bpf_map_delete_elem(ban_fd(m, &p.dead[i]), key))
 			(*removed)++;
 		else if (errno != ENOENT)
 			err = -errno;
@@ -241,11 +374,8 @@ static int count_one(const struct mxgw_src_prefix *p, const void *value, void *a
 
 int mxgw_bans_count(const struct mxgw_maps *m, unsigned int *n)
 {
-	int err;
-
 	n[MXGW_FAM_IPV4] = n[MXGW_FAM_IPV6] = 0;
-	err = lpm_walk(m->ban4, MXGW_FAM_IPV4, NULL, count_one, n);
-	return err ? err : lpm_walk(m->ban6, MXGW_FAM_IPV6, NULL, count_one, n);
+	return ban_maps_walk(m, NULL, count_one, n);
 }
 
 int mxgw_allow_count(const struct mxgw_maps *m, unsigned int *n)
@@ -253,8 +383,8 @@ int mxgw_allow_count(const struct mxgw_maps *m, unsigned int *n)
 	int err;
 
 	n[MXGW_FAM_IPV4] = n[MXGW_FAM_IPV6] = 0;
-	err = lpm_walk(m->allow4, MXGW_FAM_IPV4, NULL, count_one, n);
-	return err ? err : lpm_walk(m->allow6, MXGW_FAM_IPV6, NULL, count_one, n);
+	err = key_walk(m->allow4, KEY_LPM4, NULL, count_one, n);
+	return err ? err : key_walk(m->allow6, KEY_LPM6, NULL, count_one, n);
 }
 
 struct allow_walk {
@@ -274,9 +404,9 @@ int mxgw_allow_walk(const struct mxgw_maps *m,
 		    int (*fn)(const struct mxgw_src_prefix *p, void *arg), void *arg)
 {
 	struct allow_walk w = { .fn = fn, .arg = arg };
-	int err = lpm_walk(m->allow4, MXGW_FAM_IPV4, NULL, allow_walk_one, &w);
+	int err = key_walk(m->allow4, KEY_LPM4, NULL, allow_walk_one, &w);
 
-	return err ? err : lpm_walk(m->allow6, MXGW_FAM_IPV6, NULL, allow_walk_one, &w);
+	return err ? err : key_walk(m->allow6, KEY_LPM6, NULL, allow_walk_one, &w);
 }
 
 static bool policy_allows(const struct mxgw_policy *pol, const struct mxgw_src_prefix *p)

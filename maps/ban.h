@@ -32,9 +32,9 @@ struct mxgw_ban_entry {
 /*
  * Set @n bans (a ban of a prefix already banned is replaced: a new
  * expiry, reason and time), then the flags of the families that now
- * have bans.  One update per entry: LPM tries take no batch updates
- * (kernels up to 6.18 at least), so a tight loop (see README for the
- * time of 10^5).  -E2BIG when a trie is full (what was set stays).
+ * have bans.  Hosts' bans (IPv4 /32, IPv6 /64) go into their hash with
+ * BPF_MAP_UPDATE_BATCH; other prefixes one update each (LPM tries take
+ * no batch).  -E2BIG when a map is full (what was set stays).
  */
 int mxgw_bans_add(const struct mxgw_maps *m, const struct mxgw_ban_entry *e, size_t n);
 /* -ENOENT when @p is not banned (exactly that prefix). */

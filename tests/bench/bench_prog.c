@@ -37,6 +37,7 @@
 #define CALLS		2000	/* repeat=1 calls per path per round */
 #define CT_BIG		1000000
 #define BANS		100000	/* issue 13: the DNAT path with 10^5 bans */
+#define BAN_PREFIXES	1000	/* ... and 10^3 /24s, in the trie */
 
 struct path {
 	const char *name;
@@ -77,11 +78,13 @@ static void private_namespaces(void)
 	sh("ip link add lan0 address 02:00:00:00:01:01 type veth peer name lanp address 02:00:00:00:01:0a");
 	sh("ip link add spare0 type veth peer name spare1");
 	sh("ip link add wan2 type veth peer name wanp2");
+	sh("ip link add wan3 type veth peer name wanp3");
 	sh("ip addr add 203.0.113.33/24 dev wan0");
 	sh("ip addr add 203.0.113.34/24 dev wan1");
 	sh("ip addr add 203.0.113.35/24 dev wan2");
+	sh("ip addr add 203.0.113.36/24 dev wan3");
 	sh("ip addr add 192.168.1.1/24 dev lan0");
-	sh("for d in wan0 wanp wan1 wanp1 wan2 wanp2 lan0 lanp spare0 spare1; do ip link set $d up; done");
+	sh("for d in wan0 wanp wan1 wanp1 wan2 wanp2 wan3 wanp3 lan0 lanp spare0 spare1; do ip link set $d up; done");
 	/* lan0's peer takes redirected frames (GRO), so the fast path is real */
 	sh("ethtool -K lanp gro on >/dev/null");
 	sh("sysctl -qw net.ipv4.ip_forward=1");
@@ -241,31 +244,41 @@ static void add_flow(const struct mxgw_maps *m, const char *remote, __u16 rport,
 
 /*
  * @n bans of IPv4 /32s spread over the unicast space (a fail2ban's
- * worth, and more), none of them TB_CLIENT; the address of the @n/2th in
- * @one, for the banned-source row.  Set as mxctl ban --file sets them.
+ * worth, and more), and @npfx of /24s, none of them holding TB_CLIENT;
+ * an address of the @n/2th host in @host, one inside the @npfx/2th
+ * prefix in @inpfx.  Set as mxctl ban --file sets them.
  */
-static void fill_bans(const struct mxgw_maps *m, unsigned int n, char *one)
+static void fill_bans(const struct mxgw_maps *m, unsigned int n, unsigned int npfx,
+		      char *host, char *inpfx)
 {
-	struct mxgw_ban_entry *e = calloc(n, sizeof(*e));
-	__u32 x = 12345;
+	struct mxgw_ban_entry *e = calloc(n + npfx, sizeof(*e));
+	__u32 client = ntohl(inet_addr(TB_CLIENT));
+	__u64 x = 12345;
 	int err;
 
 	if (!e)
 		die("bans", ENOMEM);
-	for (unsigned int i = 0; i < n; i++) {
-		__u32 a;
+	for (unsigned int i = 0; i < n + npfx; i++) {
+		__u32 a, len = i < n ? 32 : 24;
 
 		do {
-			x = x * 1103515245 + 12345;	/* an LCG: the same set each run */
-			a = (x >> 1) % (223U << 24) + (1U << 24);
-		} while (a == ntohl(inet_addr(TB_CLIENT)));
+			/* an LCG (Knuth's MMIX): the same set each run */
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			a = (__u32)((x >> 32) % (223U << 24)) + (1U << 24);
+			a &= len == 32 ? ~0U : 0xffffff00U;
+		} while ((client & (len == 32 ? ~0U : 0xffffff00U)) == a);
 		e[i].pfx.family = MXGW_FAM_IPV4;
-		e[i].pfx.len = 32;
+		e[i].pfx.len = len;
 		e[i].pfx.addr.a[0] = htonl(a);
 		e[i].ban.set_ns = mxgw_now_ns();
 	}
-	inet_ntop(AF_INET, &e[n / 2].pfx.addr.a[0], one, INET_ADDRSTRLEN);
-	err = mxgw_bans_add(m, e, n);
+	inet_ntop(AF_INET, &e[n / 2].pfx.addr.a[0], host, INET_ADDRSTRLEN);
+	if (npfx) {
+		__be32 in = htonl(ntohl(e[n + npfx / 2].pfx.addr.a[0]) | 7);
+
+		inet_ntop(AF_INET, &in, inpfx, INET_ADDRSTRLEN);
+	}
+	err = mxgw_bans_add(m, e, n + npfx);
 	if (err)
 		die("mxgw_bans_add", err);
 	free(e);
@@ -273,10 +286,10 @@ static void fill_bans(const struct mxgw_maps *m, unsigned int n, char *one)
 
 int main(int argc, char **argv)
 {
-	static char conf_small[8192], conf_big[8192], conf_bans[8192];
-	static char banned[INET_ADDRSTRLEN];
-	struct mxgw_maps m0, m1, m2;
-	int xdp0, xdp1, xdp2, empty, err;
+	static char conf_small[8192], conf_big[8192], conf_bans[8192], conf_pfx[8192];
+	static char banned[INET_ADDRSTRLEN], banned3[INET_ADDRSTRLEN], inpfx[INET_ADDRSTRLEN];
+	struct mxgw_maps m0, m1, m2, m3;
+	int xdp0, xdp1, xdp2, xdp3, empty, err;
 	const char *csv = NULL;
 	FILE *out = NULL;
 	cpu_set_t cpus;
@@ -300,6 +313,8 @@ int main(int argc, char **argv)
 	}
 	snprintf(conf_bans, sizeof(conf_bans), "%s", tb_shipped_conf());
 	memcpy(strstr(conf_bans, TB_PUBLIC), "203.0.113.35", strlen(TB_PUBLIC));
+	snprintf(conf_pfx, sizeof(conf_pfx), "%s", tb_shipped_conf());
+	memcpy(strstr(conf_pfx, TB_PUBLIC), "203.0.113.36", strlen(TB_PUBLIC));
 	err = load_gateway("wan0", conf_small, &m0, &xdp0);
 	if (err)
 		die("open maps", err);
@@ -309,8 +324,12 @@ int main(int argc, char **argv)
 	err = load_gateway("wan2", conf_bans, &m2, &xdp2);
 	if (err)
 		die("open maps", err);
+	err = load_gateway("wan3", conf_pfx, &m3, &xdp3);
+	if (err)
+		die("open maps", err);
 	empty = load_empty();
-	fill_bans(&m2, BANS, banned);
+	fill_bans(&m2, BANS, 0, banned, NULL);
+	fill_bans(&m3, BANS, BAN_PREFIXES, banned3, inpfx);
 	fill_conntrack(&m1, CT_BIG);
 	add_flow(&m0, "198.51.100.25", 443, 40000);
 	add_flow(&m1, "198.51.100.25", 443, 40000);
@@ -346,22 +365,31 @@ int main(int argc, char **argv)
 		{ "banned source (of 10^5): drop", xdp2,
 		  { .saddr = banned, .daddr = "203.0.113.35", .dport = 25 },
 		  XDP_DROP, MXGW_DROP_BANNED, &m2 },
+		/* prefixes other than a host's: the trie, looked up too */
+		{ "allowed, 10^5 bans + 10^3 /24s", xdp3,
+		  { .daddr = "203.0.113.36", .dport = 25, .tcp_flags = 0x10 },
+		  XDP_REDIRECT, MXGW_FWD_REDIRECT, &m3 },
+		{ "banned by a /24 (of 10^3): drop", xdp3,
+		  { .saddr = inpfx, .daddr = "203.0.113.36", .dport = 25 },
+		  XDP_DROP, MXGW_DROP_BANNED, &m3 },
 	};
 	const int npaths = sizeof(paths) / sizeof(paths[0]);
 	__u32 wan0 = if_nametoindex("wan0"), wan1 = if_nametoindex("wan1");
-	__u32 wan2 = if_nametoindex("wan2");
+	__u32 wan2 = if_nametoindex("wan2"), wan3 = if_nametoindex("wan3");
 
 	for (int i = 0; i < npaths; i++)
 		paths[i].len = tb_frame(&paths[i].spec, paths[i].frame);
 	/* warm up: caches, the next-hop cache of each CPU, the JIT image */
 	for (int i = 0; i < npaths; i++)
 		run_round(&paths[i], paths[i].prog_fd == xdp1 ? wan1 :
-				     paths[i].prog_fd == xdp2 ? wan2 : wan0);
+				     paths[i].prog_fd == xdp2 ? wan2 :
+				     paths[i].prog_fd == xdp3 ? wan3 : wan0);
 	for (int r = 0; r < ROUNDS; r++)
 		for (int i = 0; i < npaths; i++)
 			paths[i].ns[r] = run_round(&paths[i],
 						   paths[i].prog_fd == xdp1 ? wan1 :
-						   paths[i].prog_fd == xdp2 ? wan2 : wan0);
+						   paths[i].prog_fd == xdp2 ? wan2 :
+						   paths[i].prog_fd == xdp3 ? wan3 : wan0);
 
 	if (csv) {
 		out = fopen(csv, "w");
@@ -390,20 +418,26 @@ int main(int argc, char **argv)
 	}
 	{
 		/* issue 13's comparisons, from this run's medians */
-		double allowed, allowed_bans, deny, banned;
+		double allowed, allowed_bans, deny, banned, allowed_pfx, banned_pfx;
 
 		stats(paths[1].ns, &allowed, &lo, &hi);
 		stats(paths[3].ns, &deny, &lo, &hi);
-		stats(paths[npaths - 2].ns, &allowed_bans, &lo, &hi);
-		stats(paths[npaths - 1].ns, &banned, &lo, &hi);
+		stats(paths[npaths - 4].ns, &allowed_bans, &lo, &hi);
+		stats(paths[npaths - 3].ns, &banned, &lo, &hi);
+		stats(paths[npaths - 2].ns, &allowed_pfx, &lo, &hi);
+		stats(paths[npaths - 1].ns, &banned_pfx, &lo, &hi);
 		printf("10^5 bans: allowed DNAT path %.1f ns vs %.1f ns without (%.2fx); "
 		       "banned drop %.1f ns vs plain deny %.1f ns (%.2fx)\n",
 		       allowed_bans, allowed, allowed_bans / allowed, banned, deny, banned / deny);
+		printf("10^5 bans + 10^3 /24s: allowed DNAT path %.1f ns (%.2fx); "
+		       "banned by a /24 %.1f ns (%.2fx the plain deny)\n",
+		       allowed_pfx, allowed_pfx / allowed, banned_pfx, banned_pfx / deny);
 	}
 	if (out)
 		fclose(out);
 	mxgw_unload("wan0", NULL);
 	mxgw_unload("wan1", NULL);
 	mxgw_unload("wan2", NULL);
+	mxgw_unload("wan3", NULL);
 	return 0;
 }

@@ -138,12 +138,25 @@ static void test_banned_ipv4_prefix(void **state)
 	(void)state;
 	tb_reset(&tb, conf(NULL));
 	ban("198.51.100.0/24", 0);
+	/* a prefix is the trie's: its own flag */
+	assert_int_equal(cfg_flags(), MXGW_CFG_F_BAN4 | MXGW_CFG_F_BANPFX4);
 	expect("inside the banned /24", V4(.saddr = TB_OTHER_CLIENT, .dport = 25), true);
 	expect("outside it", V4(.saddr = "198.51.101.8", .dport = 25), false);
 	ban(TB_CLIENT, 0);
 	unban("198.51.100.0/24");
 	expect("the /32 left", V4(.dport = 25), true);
 	expect("its neighbour free again", V4(.saddr = TB_OTHER_CLIENT, .dport = 25), false);
+	assert_int_equal(cfg_flags(), MXGW_CFG_F_BAN4);
+	/* a host's ban run out under a prefix's that holds: the prefix's drops */
+	ban(TB_CLIENT, mxgw_now_ns() - NSEC);
+	ban("198.51.100.0/25", 0);
+	expect("a host's expired ban under a live /25", V4(.dport = 25), true);
+	ban("2001:db8:51::7", mxgw_now_ns() - NSEC);
+	ban("2001:db8:51::/48", 0);
+	assert_int_equal(cfg_flags(), MXGW_CFG_F_BAN4 | MXGW_CFG_F_BANPFX4 |
+				      MXGW_CFG_F_BAN6 | MXGW_CFG_F_BANPFX6);
+	expect("an IPv6 /64's expired ban under a live /48", V6(.dport = 25), true);
+	expect("another /64 of the /48", V6(.saddr = "2001:db8:51:9::1", .dport = 25), true);
 }
 
 static void test_expiry(void **state)
@@ -204,7 +217,7 @@ static void test_allowlist_wins(void **state)
 	/* a reload without the allowlist empties it: the ban drops again,
 	 * and the bans stay */
 	tb_apply(&tb, conf(NULL));
-	assert_int_equal(cfg_flags(), MXGW_CFG_F_BAN4 | MXGW_CFG_F_BAN6);
+	assert_int_equal(cfg_flags(), MXGW_CFG_F_BAN4 | MXGW_CFG_F_BANPFX4 | MXGW_CFG_F_BAN6);
 	expect("no longer allowlisted", V4(.dport = 25), true);
 	expect("no longer allowlisted over IPv6", V6(.saddr = TB_OTHER_CLIENT6, .dport = 25), true);
 }
