@@ -148,7 +148,10 @@ static int cmd_ban(const struct mxctl_opts *opts, const void *args)
 
 		if (mxctl_parse_src_prefix(a->addr, MXGW_BAN6_DEFAULT_LEN, &p, why, sizeof(why)))
 			return mxctl_usage("ban", "ban: %s", why);
-		ban_set_add(&p, &s);
+		if (ban_set_add(&p, &s)) {
+			mxctl_err("ban: %s", strerror(ENOMEM));
+			return 1;
+		}
 		mxctl_format_src_prefix(&p, what, sizeof(what));
 	} else {
 		FILE *in = strcmp(a->file, "-") ? fopen(a->file, "r") : stdin;

@@ -1271,6 +1271,37 @@ static void test_status_text_ipv6_warnings(void **state)
 	free(got);
 }
 
+/* Bans and the allowlist (issue 13): a status line where there are any,
+ * none where there are not; JSON and Prometheus per family. */
+static void test_bans_in_every_printer(void **state)
+{
+	static struct mxctl_snapshot st;
+	char *got;
+
+	(void)state;
+	fixture(&st);
+	got = run(mxctl_print_status, &st, 1);
+	assert_null(strstr(got, "bans:"));
+	free(got);
+	st.s.bans[MXGW_FAM_IPV4] = 100000;
+	st.s.bans[MXGW_FAM_IPV6] = 7;
+	st.s.allow[MXGW_FAM_IPV4] = 2;
+	st.s.counters[MXGW_DROP_BANNED] = 42;
+	got = run(mxctl_print_status, &st, 1);
+	assert_non_null(strstr(got, "\n  bans: 100007 (IPv4 100000, IPv6 7), "
+				    "allowlist: 2 prefixes (IPv4 2, IPv6 0); 42 dropped\n"));
+	free(got);
+	got = run(mxctl_print_json, &st, 1);
+	assert_non_null(strstr(got, "\"bans\":{\"ipv4\":100000,\"ipv6\":7},"
+				    "\"allowlist\":{\"ipv4\":2,\"ipv6\":0}"));
+	free(got);
+	got = run(mxctl_print_prometheus, &st, 1);
+	assert_non_null(strstr(got, "mxgw_bans{ifname=\"wan0\",family=\"ipv4\"} 100000\n"
+				    "mxgw_bans{ifname=\"wan0\",family=\"ipv6\"} 7\n"));
+	assert_non_null(strstr(got, "mxgw_allowlist_prefixes{ifname=\"wan0\",family=\"ipv4\"} 2\n"));
+	free(got);
+}
+
 /* IPv6's lines and columns only where the gateway has IPv6 to show: a
  * mailserver6, a LAN prefix, or anything IPv6 counted or tracked. */
 static void test_ipv6_shown_only_with_ipv6(void **state)
@@ -1489,6 +1520,7 @@ int main(void)
 		cmocka_unit_test(test_json_parses_back),
 		cmocka_unit_test(test_status_text_ipv6_byte_for_byte),
 		cmocka_unit_test(test_status_text_ipv6_warnings),
+		cmocka_unit_test(test_bans_in_every_printer),
 		cmocka_unit_test(test_ipv6_shown_only_with_ipv6),
 		cmocka_unit_test(test_stats_text_ipv6_byte_for_byte),
 		cmocka_unit_test(test_prometheus_ipv6_series),
