@@ -89,6 +89,22 @@ expect_rc() {
 	fi
 }
 
+# wait_listening PID: until the data plane makes events for the mxctl log
+# of PID (status: its lease as the data plane sees it); 1 after 10 s or if
+# it exited.
+wait_listening() {
+	local end=$((SECONDS + 10))
+	while [ "$SECONDS" -lt "$end" ]; do
+		status_json "$E2E_TMP/listen.json" &&
+			[ "$(jget "$E2E_TMP/listen.json" \
+				"d['log']['listening'] and d['log']['reader_pid'] == $1")" = True ] &&
+			return 0
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
+
 # bans_count: how many bans mxctl bans -j lists on wan0.
 bans_count() {
 	mx bans -j 2>/dev/null | python3 -c 'import json, sys
@@ -102,6 +118,9 @@ e2e_topology6_up
 e2e_neigh_resolved "$NS_GW" lan0 "$MS6" ||
 	e2e_cannot_run "the gateway did not resolve $MS6 on lan0 within 5 s"
 e2e_listener_start "$NS_MS" "$LOG" 25 || e2e_cannot_run "the mail-server listener did not start"
+# the Internet's own server on :25, for the mail server's outgoing mail
+e2e_server_start "$NS_INET" inet_server.py "$E2E_TMP/inet.log" 25 ||
+	e2e_cannot_run "the Internet's server did not start"
 
 CONF=$E2E_TMP/mxgw.conf
 {
@@ -155,6 +174,39 @@ assert a["set"].endswith("Z") and a["set_unix"] > 0' "$A4/32" 2>"$E2E_TMP/err"; 
 		ok bans_json
 	else
 		fail bans_json "$(tail -3 "$E2E_TMP/err")"
+	fi
+
+	# the log names the reason, of both families' drops (SIGINT once the
+	# packets are sent ends the reader, which shows what the buffer holds)
+	nsenter --net="/run/netns/$NS_GW" -- "$MXCTL" log -j --verdict drop --timeout 30 \
+		>"$E2E_TMP/log.json" 2>"$E2E_TMP/log.err" &
+	logger=$!
+	E2E_PIDS+=("$logger")
+	if wait_listening "$logger"; then
+		try
+		kill -INT "$logger"
+		wait "$logger"
+		if grep '"reason":"drop_banned"' "$E2E_TMP/log.json" | grep -qF "\"src\":\"$A4:" &&
+			grep '"reason":"drop_banned"' "$E2E_TMP/log.json" | grep -qF "\"src\":\"[$A6]:" &&
+			! grep -qF -e "\"src\":\"$B4:" -e "\"src\":\"[$B6]:" "$E2E_TMP/log.json"; then
+			ok log_reason_drop_banned
+		else
+			fail log_reason_drop_banned "mxctl log: $(head -c 600 "$E2E_TMP/log.json") $(cat "$E2E_TMP/log.err")"
+		fi
+	else
+		fail log_reason_drop_banned "the reader never listened: $(cat "$E2E_TMP/log.err")"
+	fi
+
+	# the mail server's own connections to the banned host: its replies
+	# are a tracked flow's, and pass
+	ns_exec "$NS_MS" python3 "$E2E_DIR/out_client.py" batch --dst "$A4" --timeout 3 25 \
+		>"$E2E_TMP/out4" 2>&1
+	ns_exec "$NS_MS" python3 "$E2E_DIR/out_client.py" batch --dst "$A6" --timeout 3 25 \
+		>"$E2E_TMP/out6" 2>&1
+	if grep -q "^25 ok " "$E2E_TMP/out4" && grep -q "^25 ok " "$E2E_TMP/out6"; then
+		ok outgoing_to_banned_host_replies_pass
+	else
+		fail outgoing_to_banned_host_replies_pass "mail server -> $A4:25: $(cat "$E2E_TMP/out4"); -> [$A6]:25: $(cat "$E2E_TMP/out6")"
 	fi
 
 	mx unban "$A4" >/dev/null 2>"$E2E_TMP/err"
