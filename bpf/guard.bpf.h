@@ -76,11 +76,15 @@ static __always_inline __u32 source_bad6(const struct mxgw_config *cfg,
 {
 	const __be32 *a = s;
 
-	if (in6_multicast(s) || (!link_local_ok && in6_link_local(s)))
-		return MXGW_DROP_MARTIAN;
-	if (!*(const __u64 *)s &&
-	    ((!a[2] && !(a[3] & ~bpf_htonl(1))) || a[2] == bpf_htonl(0xffff)))
-		return MXGW_DROP_MARTIAN;
+	/* the Internet's sources are global unicast, 2000::/3 (RFC 4291
+	 * 2.4): none of the martian ranges below, so one test skips them */
+	if ((*(const __u8 *)s & 0xe0) != 0x20) {
+		if (in6_multicast(s) || (!link_local_ok && in6_link_local(s)))
+			return MXGW_DROP_MARTIAN;
+		if (!*(const __u64 *)s &&
+		    ((!a[2] && !(a[3] & ~bpf_htonl(1))) || a[2] == bpf_htonl(0xffff)))
+			return MXGW_DROP_MARTIAN;
+	}
 	if (is_mailserver6(cfg, s) || in_lan6(cfg, s) || is_wan6_addr(cfg, s))
 		return MXGW_DROP_SPOOFED;
 	return 0;

@@ -254,6 +254,14 @@ static __always_inline enum ipv6_chain ipv6_walk(struct cursor *c,
 
 	info->frag = IPV6_FRAG_NONE;
 	info->hbh = next == NEXTHDR_HOP;
+	/*
+	 * Unrolled: clang lays a rolled loop out with its back edge as the
+	 * fall-through of a plain instruction, which the verifiers before
+	 * 6.3 or so (check_cfg's push_insn with loop_ok false: Debian 12's
+	 * 6.1, 5.15) refuse as "back-edge from insn N to N+1", bounded or
+	 * not.  Seven rounds of a global function verified once are cheap.
+	 */
+#pragma unroll
 	for (i = 0; i <= MXGW_IPV6_EXT_MAX; i++) {
 		__u8 *h;
 		__u32 len;

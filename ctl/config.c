@@ -1226,7 +1226,7 @@ static void svc_warn(struct parser *p, const char *field,
 }
 
 /* service NAME PORT[/PROTO] OUT IN [from LIST] */
-static void parse_service(struct parser *p, struct fields *f)
+static void parse_service(struct parser *p, const struct fields *f)
 {
 	static const char *const required[] = {
 		"name", "port", "outgoing", "incoming",
@@ -1350,51 +1350,96 @@ static void parse_allowlist(struct parser *p, const struct fields *f)
 	}
 }
 
+/* The keys whose parsers take more than the line: bound here. */
+static void parse_public(struct parser *p, const struct fields *f)
+{
+	parse_host(p, f, HOST_PUBLIC);
+}
+
+static void parse_mailserver(struct parser *p, const struct fields *f)
+{
+	parse_host(p, f, HOST_MAILSERVER);
+}
+
+static void parse_default(struct parser *p, const struct fields *f)
+{
+	parse_verdict_setting(p, f, &p->conf->policy.default_verdict,
+			      &p->default_line);
+}
+
+static void parse_icmp_echo(struct parser *p, const struct fields *f)
+{
+	parse_verdict_setting(p, f, &p->conf->policy.icmp_echo,
+			      &p->icmp_echo_line);
+}
+
+static void parse_domain(struct parser *p, const struct fields *f)
+{
+	parse_dns_setting(p, f, p->conf->domain, &p->domain_line);
+}
+
+static void parse_mx_host(struct parser *p, const struct fields *f)
+{
+	parse_dns_setting(p, f, p->conf->mx_host, &p->mx_host_line);
+}
+
+/*
+ * Every key of mxgw.conf, once: the parser dispatches on it, the error for
+ * an unknown key lists it, and mxctl help config (and through it the bash
+ * completion and the man page's list) prints it.  mxgw.conf(5) describes
+ * each in full.
+ */
+static const struct {
+	struct mxctl_conf_key key;
+	void (*parse)(struct parser *p, const struct fields *f);
+} conf_keys[] = {
+	{ { "public", "ADDR", "the gateway's public IPv4 address" }, parse_public },
+	{ { "mailserver", "ADDR", "the mail server's LAN IPv4 address" }, parse_mailserver },
+	{ { "mailserver6", "ADDR", "the mail server's global IPv6 address (routed)" },
+	  parse_mailserver6 },
+	{ { "lan6", "PREFIX[,PREFIX...]",
+	    "the LAN's IPv6 prefixes (default: those on the mail server's device)" },
+	  parse_lan6 },
+	{ { "default", "allow|deny", "incoming to an unlisted port" }, parse_default },
+	{ { "service", "NAME PORT[/PROTO] OUT IN [from PREFIX,...] [to gateway]",
+	    "a row of the table" }, parse_service },
+	{ { "nat-ports", "LO-HI", "the public ports masquerading hands out" }, parse_nat_ports },
+	{ { "conntrack-max", "N", "flows tracked per address family" }, parse_conntrack_max },
+	{ { "timeout", "STATE SECONDS", "a conntrack timeout" }, parse_timeout },
+	{ { "icmp-echo", "allow|deny", "echo requests from the Internet" }, parse_icmp_echo },
+	{ { "domain", "NAME", "the mail domain, for mxctl dns" }, parse_domain },
+	{ { "mx-host", "NAME", "the MX host's name, for mxctl dns" }, parse_mx_host },
+	{ { "mx-preference", "N", "the MX record's preference" }, parse_mx_preference },
+	{ { "backup-mx", "NAME PREFERENCE", "a backup MX, for mxctl dns" }, parse_backup_mx },
+	{ { "log-rate", "N/s", "log events per second at most" }, parse_log_rate },
+	{ { "allowlist", "PREFIX[,PREFIX...]|FILE", "sources no ban drops" }, parse_allowlist },
+};
+
+const struct mxctl_conf_key *mxctl_conf_key(size_t i)
+{
+	return i < ARRAY_SIZE(conf_keys) ? &conf_keys[i].key : NULL;
+}
+
 static void parse_line(struct parser *p, char *line)
 {
+	char known[512] = "";
 	struct fields f;
+	size_t i, len = 0;
 
 	split_fields(line, &f);
 	if (!f.n)
 		return;
-	if (!strcmp(f.tok[0], "public"))
-		parse_host(p, &f, HOST_PUBLIC);
-	else if (!strcmp(f.tok[0], "mailserver"))
-		parse_host(p, &f, HOST_MAILSERVER);
-	else if (!strcmp(f.tok[0], "mailserver6"))
-		parse_mailserver6(p, &f);
-	else if (!strcmp(f.tok[0], "lan6"))
-		parse_lan6(p, &f);
-	else if (!strcmp(f.tok[0], "default"))
-		parse_verdict_setting(p, &f, &p->conf->policy.default_verdict,
-				      &p->default_line);
-	else if (!strcmp(f.tok[0], "service"))
-		parse_service(p, &f);
-	else if (!strcmp(f.tok[0], "nat-ports"))
-		parse_nat_ports(p, &f);
-	else if (!strcmp(f.tok[0], "conntrack-max"))
-		parse_conntrack_max(p, &f);
-	else if (!strcmp(f.tok[0], "timeout"))
-		parse_timeout(p, &f);
-	else if (!strcmp(f.tok[0], "icmp-echo"))
-		parse_verdict_setting(p, &f, &p->conf->policy.icmp_echo,
-				      &p->icmp_echo_line);
-	else if (!strcmp(f.tok[0], "domain"))
-		parse_dns_setting(p, &f, p->conf->domain, &p->domain_line);
-	else if (!strcmp(f.tok[0], "mx-host"))
-		parse_dns_setting(p, &f, p->conf->mx_host, &p->mx_host_line);
-	else if (!strcmp(f.tok[0], "mx-preference"))
-		parse_mx_preference(p, &f);
-	else if (!strcmp(f.tok[0], "backup-mx"))
-		parse_backup_mx(p, &f);
-	else if (!strcmp(f.tok[0], "log-rate"))
-		parse_log_rate(p, &f);
-	else if (!strcmp(f.tok[0], "allowlist"))
-		parse_allowlist(p, &f);
-	else
-		conf_error(p, "keyword", NULL,
-			   "unknown \"%s\" (expected public, mailserver, mailserver6, lan6, default, service, nat-ports, conntrack-max, timeout, icmp-echo, domain, mx-host, mx-preference, backup-mx, log-rate or allowlist)",
-			   f.tok[0]);
+	for (i = 0; i < ARRAY_SIZE(conf_keys); i++) {
+		if (!strcmp(f.tok[0], conf_keys[i].key.name)) {
+			conf_keys[i].parse(p, &f);
+			return;
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(conf_keys) && len < sizeof(known); i++)
+		len += snprintf(known + len, sizeof(known) - len, "%s%s",
+				!i ? "" : i + 1 < ARRAY_SIZE(conf_keys) ? ", " : " or ",
+				conf_keys[i].key.name);
+	conf_error(p, "keyword", NULL, "unknown \"%s\" (expected %s)", f.tok[0], known);
 }
 
 /*

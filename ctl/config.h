@@ -87,4 +87,14 @@ int mxgw_conf_parse_string(const char *name, const char *text,
  */
 bool mxgw_dns_name_within(const char *name, const char *domain);
 
+/* A key of mxgw.conf as mxctl help config prints it. */
+struct mxctl_conf_key {
+	const char *name;
+	const char *syntax;	/* what follows the key */
+	const char *help;
+};
+
+/* The @i-th key of mxgw.conf, or NULL past the last. */
+const struct mxctl_conf_key *mxctl_conf_key(size_t i);
+
 #endif /* MXGW_CONFIG_H */

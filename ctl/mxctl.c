@@ -144,17 +144,18 @@ struct help_args {
 	int topic;
 };
 
-enum { HELP_COMMANDS, HELP_COUNTERS };
+enum { HELP_COMMANDS, HELP_COUNTERS, HELP_CONFIG };
 
 static const struct mxctl_word help_topics[] = {
 	{ "counters", HELP_COUNTERS },
+	{ "config", HELP_CONFIG },
 	{ NULL },
 };
 
 static const struct mxctl_arg help_args[] = {
 	{ .name = "topic", .type = MXCTL_ARG_WORD, .flags = MXCTL_ARG_POSITIONAL,
 	  .offset = offsetof(struct help_args, topic), .words = help_topics,
-	  .help = "counters: what each counter counts" },
+	  .help = "counters: what each counter counts; config: the keys of mxgw.conf" },
 	{ 0 },
 };
 
@@ -182,6 +183,17 @@ static int help_counters(void)
 	return 0;
 }
 
+/* mxctl help config: the keys of mxgw.conf from the parser's own table,
+ * what follows each and a line of help (mxgw.conf(5) has the rest). */
+static int help_config(void)
+{
+	const struct mxctl_conf_key *k;
+
+	for (size_t i = 0; (k = mxctl_conf_key(i)); i++)
+		printf("%-14s %s\n%-14s   %s\n", k->name, k->syntax, "", k->help);
+	return 0;
+}
+
 static int cmd_help(const struct mxctl_opts *opts, const void *args)
 {
 	const struct help_args *a = args;
@@ -189,6 +201,8 @@ static int cmd_help(const struct mxctl_opts *opts, const void *args)
 	(void)opts;
 	if (a && a->topic == HELP_COUNTERS)
 		return help_counters();
+	if (a && a->topic == HELP_CONFIG)
+		return help_config();
 	printf("usage: mxctl [OPTIONS] COMMAND [ARGS]\n\n"
 	       "mxgw: an XDP/TC gateway that exposes a mail server's port table.\n\n"
 	       "commands:\n");
@@ -215,7 +229,7 @@ static const struct mxctl_cmd mxctl_cmd_help = {
 	.handler = cmd_help,
 	.args = help_args,
 	.args_size = sizeof(struct help_args),
-	.help = "this text; counters: what each counter counts",
+	.help = "this text; counters: what each counter counts; config: mxgw.conf's keys",
 };
 
 void mxctl_follow_renames(const char *cmd)

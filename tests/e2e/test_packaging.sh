@@ -343,6 +343,35 @@ case_completion() {
 	else
 		fail completion_options_from_the_table "log -- and --verdict offered '$got'"
 	fi
+	# help's topics, as mxctl help's usage line lists them: help [counters|config]
+	want=$("$MXCTL" help | sed -n 's/^  help \[\([a-z|]*\)\].*/\1/p' | tr '|' '\n' | sort | tr '\n' ' ')
+	got=$(complete_words mxctl help "")
+	if [ -n "$want" ] && [ "$got" = "$want" ]; then
+		ok completion_help_topics
+	else
+		fail completion_help_topics "help offered '$got', mxctl help lists '$want'"
+	fi
+}
+
+# mxctl help config: every key the parser knows, with what follows it; a
+# key it lists is one the parser takes (an empty value is its error, not
+# "unknown"), and the keys of IPv6 are there
+case_help_config() {
+	local keys k bad=''
+
+	keys=$("$MXCTL" help config | sed -n 's/^\([a-z][a-z0-9-]*\) .*/\1/p')
+	for k in $keys; do	# one word a line
+		printf '%s\n' "$k" >"$E2E_TMP/key.conf"
+		if "$MXCTL" -c "$E2E_TMP/key.conf" check 2>&1 | grep -q 'keyword: unknown'; then
+			bad+=" $k"
+		fi
+	done
+	keys=${keys//$'\n'/ }
+	if [[ -z $bad && " $keys " == *" mailserver6 lan6 "* ]]; then
+		ok help_config_lists_the_parsers_keys
+	else
+		fail help_config_lists_the_parsers_keys "unknown to the parser:${bad:- none}; listed: $keys"
+	fi
 }
 
 # --- 2. mxgw loaded: stats ------------------------------------------------------
@@ -798,6 +827,7 @@ case_json_errors
 case_options
 case_load
 case_completion
+case_help_config
 case_stats
 case_listen
 case_nonroot

@@ -6,7 +6,9 @@
 # each with its own configuration and state under one temp directory and
 # started without systemd, and mxgw loaded on the gateway's WAN with the
 # shipped table (etc/mxgw.conf, its public address replaced by
-# 203.0.113.33).
+# 203.0.113.33, its mailserver6 and lan6 lines uncommented).  Dual-stack:
+# every host has an IPv4 and an IPv6 address (bedlib.sh) and every
+# server listens on both.
 #
 #   bed-up.sh            prints "MXGW_BED=DIR" last; tear down with
 #                        bed-down.sh DIR
@@ -115,6 +117,19 @@ done
 	ip -n "$NS_GW" route add 198.51.100.0/24 via "$INET" &&
 	ip -n "$NS_MS" route add default via "$LANGW" &&
 	nsenter --net="/run/netns/$NS_GW" -- sysctl -qw net.ipv4.ip_forward=1 &&
+	# IPv6 as tests/e2e/lib.sh's e2e_topology6_up has it: nodad (usable
+	# at once), the clients' addresses deprecated so that the Internet
+	# host's own connections come from 2001:db8:1::1
+	ip -n "$NS_INET" -6 addr add "$INET6/64" dev eth0 nodad &&
+	ip -n "$NS_INET" -6 addr add "$CLIENT6/128" dev eth0 nodad preferred_lft 0 &&
+	ip -n "$NS_INET" -6 addr add "$E2E_CLIENT2_6/128" dev eth0 nodad preferred_lft 0 &&
+	ip -n "$NS_GW" -6 addr add "$WAN6/64" dev wan0 nodad &&
+	ip -n "$NS_GW" -6 addr add "$LANGW6/64" dev lan0 nodad &&
+	ip -n "$NS_MS" -6 addr add "$MS6/64" dev eth0 nodad &&
+	ip -n "$NS_GW" -6 route add "$CLIENTS6" via "$INET6" &&
+	ip -n "$NS_INET" -6 route add "$LAN6" via "$WAN6" &&
+	ip -n "$NS_MS" -6 route add default via "$LANGW6" &&
+	nsenter --net="/run/netns/$NS_GW" -- sysctl -qw net.ipv6.conf.all.forwarding=1 &&
 	# the hosts' ends behave as a wire: full checksums (see lib.sh)
 	nsenter --net="/run/netns/$NS_INET" -- ethtool -K eth0 tx off >/dev/null &&
 	nsenter --net="/run/netns/$NS_MS" -- ethtool -K eth0 tx off >/dev/null
@@ -145,7 +160,8 @@ mkdir -p "$BED/tls" && chmod 755 "$BED/tls"
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
 		-subj "/CN=mxgw test bed CA" -keyout ca.key -out ca.pem \
 		-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign" &&
-	for h in "ms:$MS_HOST:IP:$PUB,IP:$MS" "inet:$INET_HOST:IP:$INET"; do
+	for h in "ms:$MS_HOST:IP:$PUB,IP:$MS,IP:$MS6" \
+		"inet:$INET_HOST:IP:$INET,IP:$INET6,DNS:$INET6_HOST"; do
 		site=${h%%:*} rest=${h#*:}
 		cn=${rest%%:*} ips=${rest#*:}
 		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
@@ -161,9 +177,12 @@ chmod 644 "$BED"/tls/*.pem
 
 # --- the servers of one host -------------------------------------------------
 
-# site_up SITE NS ADDR DOMAIN HOSTNAME USER MYNETWORKS
+# site_up SITE NS ADDR ADDR6 DOMAIN HOSTNAME USER MYNETWORKS [DOMAIN...]
+# (further mail domains of the same mailbox)
 site_up() {
-	local site=$1 ns=$2 addr=$3 domain=$4 host=$5 user=$6 mynets=$7
+	local site=$1 ns=$2 addr=$3 addr6=$4 domain=$5 host=$6 user=$7 mynets=$8
+	shift 8
+	local more=("$@") dom
 	local d=$BED/$site
 	local cert=$BED/tls/$site.pem key=$BED/tls/$site.key
 
@@ -181,8 +200,8 @@ myhostname = $host
 mydomain = $domain
 myorigin = \$mydomain
 mydestination =
-inet_interfaces = $addr
-inet_protocols = ipv4
+inet_interfaces = $addr, [$addr6]
+inet_protocols = all
 mynetworks = $mynets
 queue_directory = $d/queue
 data_directory = $d/data
@@ -192,7 +211,7 @@ alias_maps =
 alias_database =
 smtpd_banner = \$myhostname ESMTP Postfix (mxgw test bed $site)
 smtpd_relay_restrictions = permit_mynetworks reject_unauth_destination
-virtual_mailbox_domains = $domain
+virtual_mailbox_domains = $domain${more[*]:+ ${more[*]}}
 virtual_mailbox_base = $d/mail
 virtual_mailbox_maps = texthash:$d/postfix/vmailbox
 virtual_uid_maps = static:$MAIL_UID
@@ -204,13 +223,17 @@ smtpd_tls_key_file = $key
 smtpd_tls_security_level = may
 smtp_tls_security_level = may
 smtp_tls_CAfile = $BED/tls/ca.pem
+# a host with A and AAAA records is reached over IPv4 (the IPv4 tests'
+# relay); a domain of AAAA records only, over IPv6
 smtp_address_preference = ipv4
 # nothing waits for a retry: the bed delivers at once or fails
 minimal_backoff_time = 5s
 maximal_backoff_time = 10s
 queue_run_delay = 5s
 EOF
-	echo "$user@$domain $user/Maildir/" >"$d/postfix/vmailbox"
+	for dom in "$domain" "${more[@]}"; do
+		echo "$user@$dom $user/Maildir/"
+	done >"$d/postfix/vmailbox"
 	# Debian's master.cf, every service outside a chroot, plus smtps
 	sed -E 's/^([a-z]+ +(inet|unix|fifo|pass|unix-dgram) +[-yn] +[-yn] +)[-yn]/\1n/' \
 		/usr/share/postfix/master.cf.dist >"$d/postfix/master.cf"
@@ -229,7 +252,7 @@ EOF
 instance_name = mxbed-$site-$ID
 base_dir = $d/dovecot/run
 state_dir = $d/dovecot/state
-listen = $addr
+listen = $addr, $addr6
 protocols = imap pop3
 log_path = $d/dovecot.log
 info_log_path = $d/dovecot.log
@@ -292,7 +315,9 @@ http {
 	default_type application/octet-stream;
 	server {
 		listen $addr:80;
+		listen [$addr6]:80;
 		listen $addr:443 ssl;
+		listen [$addr6]:443 ssl;
 		server_name $host;
 		ssl_protocols TLSv1.2 TLSv1.3;
 		ssl_certificate $cert;
@@ -340,56 +365,74 @@ mail: $user@$domain
 EOF
 	slapadd -f "$d/slapd/slapd.conf" -l "$d/slapd/base.ldif" >"$d/slapd.start" 2>&1 ||
 		die "slapadd ($site): $(tail -3 "$d/slapd.start")"
-	bed_exec "$ns" slapd -f "$d/slapd/slapd.conf" -h "ldap://$addr:389/ ldaps://$addr:636/" \
+	bed_exec "$ns" slapd -f "$d/slapd/slapd.conf" -h "ldap://$addr:389/ ldap://[$addr6]:389/ ldaps://$addr:636/ ldaps://[$addr6]:636/" \
 		-n "slapd-mxbed-$site" >>"$d/slapd.start" 2>&1 ||
 		die "slapd ($site): $(tail -3 "$d/slapd.start")"
 
 	# NNTP 119/563: a stand-in, see nntp_standin.py
 	: >"$d/nntp.log"
-	bed_exec "$ns" setsid python3 "$BED_LIBDIR/nntp_standin.py" --listen "$addr" \
+	bed_exec "$ns" setsid python3 "$BED_LIBDIR/nntp_standin.py" --listen "$addr" --listen "$addr6" \
 		--cert "$cert" --key "$key" --log "$d/nntp.log" --pidfile "$d/nntp.pid" \
 		</dev/null >"$d/nntp.start" 2>&1 &
 }
 
-site_up ms "$NS_MS" "$MS" "$MS_DOMAIN" "$MS_HOST" "$MS_USER" "127.0.0.0/8 192.168.1.0/24"
-site_up inet "$NS_INET" "$INET" "$INET_DOMAIN" "$INET_HOST" "$INET_USER" "127.0.0.0/8"
+site_up ms "$NS_MS" "$MS" "$MS6" "$MS_DOMAIN" "$MS_HOST" "$MS_USER" \
+	"127.0.0.0/8 192.168.1.0/24 [::1]/128 [$LAN6]"
+site_up inet "$NS_INET" "$INET" "$INET6" "$INET_DOMAIN" "$INET_HOST" "$INET_USER" \
+	"127.0.0.0/8 [::1]/128" "$INET6_DOMAIN"
 
-# the Internet's DNS: MX and A records of both domains, nothing else, no
-# upstream (authoritative for these, NXDOMAIN for the rest)
+# the Internet's DNS, on both of its addresses: MX, A and AAAA records of
+# the domains (remote6.example's MX has an AAAA record only), nothing
+# else, no upstream (authoritative for these, NXDOMAIN for the rest)
 bed_exec "$NS_INET" dnsmasq --conf-file=/dev/null --no-resolv --no-hosts --no-poll \
-	--listen-address="$INET" --bind-interfaces --pid-file="$BED/inet/dnsmasq.pid" \
+	--listen-address="$INET,$INET6" --bind-interfaces --pid-file="$BED/inet/dnsmasq.pid" \
 	--user=root --log-queries --log-facility="$BED/inet/dnsmasq.log" --local=/#/ \
-	--mx-host="$MS_DOMAIN,$MS_HOST,10" --host-record="$MS_HOST,$PUB" \
-	--mx-host="$INET_DOMAIN,$INET_HOST,10" --host-record="$INET_HOST,$INET" \
+	--mx-host="$MS_DOMAIN,$MS_HOST,10" --host-record="$MS_HOST,$PUB,$MS6" \
+	--mx-host="$INET_DOMAIN,$INET_HOST,10" --host-record="$INET_HOST,$INET,$INET6" \
+	--mx-host="$INET6_DOMAIN,$INET6_HOST,10" --host-record="$INET6_HOST,$INET6" \
 	>"$BED/inet/dnsmasq.start" 2>&1 || die "dnsmasq: $(tail -3 "$BED/inet/dnsmasq.start")"
 
 # the LAN's DNS server on the mail server: example.test (the gateway
 # keeps port 53 off the Internet)
 bed_exec "$NS_MS" dnsmasq --conf-file=/dev/null --no-resolv --no-hosts --no-poll \
-	--listen-address="$MS" --bind-interfaces --pid-file="$BED/ms/dnsmasq.pid" \
+	--listen-address="$MS,$MS6" --bind-interfaces --pid-file="$BED/ms/dnsmasq.pid" \
 	--user=root --log-queries --log-facility="$BED/ms/dnsmasq.log" --local=/#/ \
-	--mx-host="$MS_DOMAIN,$MS_HOST,10" --host-record="$MS_HOST,$PUB" \
+	--mx-host="$MS_DOMAIN,$MS_HOST,10" --host-record="$MS_HOST,$PUB,$MS6" \
 	>"$BED/ms/dnsmasq.start" 2>&1 || die "dnsmasq (ms): $(tail -3 "$BED/ms/dnsmasq.start")"
 
-# ready when every port is bound
-ports() { local a=$1 p out=; shift; for p in "$@"; do out="$out $a:$p"; done; echo "$out"; }
+# ready when every port is bound, on both addresses
+ports() {
+	local a p out=
+	for a in "$1" "[$2]"; do
+		for p in 25 465 110 995 143 993 80 443 389 636 119 563 53; do
+			out="$out $a:$p"
+		done
+	done
+	echo "$out"
+}
 # shellcheck disable=SC2046 # lists of ADDR:PORT
-bed_wait "$BED_START_TIMEOUT" bed_listening "$NS_MS" t $(ports "$MS" 25 465 110 995 143 993 80 443 389 636 119 563 53) ||
+bed_wait "$BED_START_TIMEOUT" bed_listening "$NS_MS" t $(ports "$MS" "$MS6") ||
 	die "servers of the mail server not listening: $(nsenter --net="/run/netns/$NS_MS" ss -Hltn | awk '{printf "%s ", $4}'); see $BED/ms"
 # shellcheck disable=SC2046
-bed_wait "$BED_START_TIMEOUT" bed_listening "$NS_INET" t $(ports "$INET" 25 465 110 995 143 993 80 443 389 636 119 563 53) ||
+bed_wait "$BED_START_TIMEOUT" bed_listening "$NS_INET" t $(ports "$INET" "$INET6") ||
 	die "servers of the Internet host not listening: $(nsenter --net="/run/netns/$NS_INET" ss -Hltn | awk '{printf "%s ", $4}'); see $BED/inet"
-bed_wait "$BED_START_TIMEOUT" bed_listening "$NS_INET" u "$INET:53" ||
-	die "dnsmasq not listening on udp $INET:53"
-bed_wait "$BED_START_TIMEOUT" bed_listening "$NS_MS" u "$MS:53" ||
-	die "dnsmasq not listening on udp $MS:53"
+bed_wait "$BED_START_TIMEOUT" bed_listening "$NS_INET" u "$INET:53" "[$INET6]:53" ||
+	die "dnsmasq not listening on udp $INET:53 and [$INET6]:53"
+bed_wait "$BED_START_TIMEOUT" bed_listening "$NS_MS" u "$MS:53" "[$MS6]:53" ||
+	die "dnsmasq not listening on udp $MS:53 and [$MS6]:53"
 say "servers up"
 
 # --- mxgw --------------------------------------------------------------------
 
-sed "s/\b${E2E_SHIPPED_PUBLIC//./\\.}\b/$PUB/" "${MXGW_SHIPPED_CONF:-$E2E_ROOT/etc/mxgw.conf}" >"$BED_CONF"
+# the shipped file's commented mailserver6 and lan6 are the bed's
+sed -e "s/\b${E2E_SHIPPED_PUBLIC//./\\.}\b/$PUB/" -e 's/^#\(mailserver6\|lan6\)\([[:space:]]\)/\1\2/' \
+	"${MXGW_SHIPPED_CONF:-$E2E_ROOT/etc/mxgw.conf}" >"$BED_CONF"
 grep -qx "public[[:space:]]*${PUB//./\\.}" "$BED_CONF" ||
 	die "no 'public $PUB' line after replacing $E2E_SHIPPED_PUBLIC in etc/mxgw.conf"
+# (a table without them, MXGW_SHIPPED_CONF, gets them)
+grep -q '^mailserver6[[:space:]]' "$BED_CONF" || printf 'mailserver6\t%s\nlan6\t\t%s\n' "$MS6" "$LAN6" >>"$BED_CONF"
+{ grep -qx "mailserver6[[:space:]]*$MS6" "$BED_CONF" && grep -qx "lan6[[:space:]]*$LAN6" "$BED_CONF"; } ||
+	die "the table's mailserver6 and lan6 are not $MS6 and $LAN6"
 if ! out=$(bed_mx load wan0 2>&1); then
 	# as in test_inbound.sh: a machine that cannot load BPF cannot run the bed
 	MXGW_BED_CANNOT=1 die "mxctl load wan0: $out"

@@ -10,12 +10,19 @@
 # remove it: the namespace names, the persistent mount namespace that
 # holds the bed's own bpffs (mxgw's pins), and the temp directory itself.
 #
-#   Internet host  $NS_INET  eth0 203.0.113.1/24, 198.51.100.7/32, .8/32
+#   Internet host  $NS_INET  eth0 203.0.113.1/24, 198.51.100.7/32, .8/32,
+#                            2001:db8:1::1/64, 2001:db8:51::7/128, ::8/128
 #                            remote MX "mx.remote.example", DNS, POP3/IMAP,
 #                            HTTP(S), LDAP(S), NNTP(S) for the outgoing way
-#   gateway        $NS_GW    wan0 203.0.113.33/24 (mxgw), lan0 192.168.1.1/24
-#   mail server    $NS_MS    eth0 192.168.1.10/24: Postfix, Dovecot, nginx,
-#                            slapd, NNTP stand-in; mail domain example.test
+#   gateway        $NS_GW    wan0 203.0.113.33/24, 2001:db8:1::33/64 (mxgw),
+#                            lan0 192.168.1.1/24, 2001:db8:168::1/64
+#   mail server    $NS_MS    eth0 192.168.1.10/24, 2001:db8:168::10/64:
+#                            Postfix, Dovecot, nginx, slapd, NNTP stand-in;
+#                            mail domain example.test
+# Dual-stack: every server listens on both addresses of its host.  IPv6 is
+# routed, not translated (the addresses of tests/e2e/lib.sh's
+# e2e_topology6_up): the Internet reaches the mail server at its own
+# 2001:db8:168::10, mailserver6 in the gateway's config.
 
 # shellcheck disable=SC2034 # for the scripts that source this file
 true
@@ -28,11 +35,23 @@ INET=$E2E_INET_ADDR			# 203.0.113.1
 CLIENT=$E2E_CLIENT1			# 198.51.100.7: the Internet's mail client
 MS=$E2E_MAILSERVER			# 192.168.1.10
 LANGW=$E2E_LAN_GW			# 192.168.1.1
+WAN6=$E2E_WAN6				# 2001:db8:1::33
+INET6=$E2E_INET6			# 2001:db8:1::1
+CLIENT6=$E2E_CLIENT1_6			# 2001:db8:51::7: the Internet's mail client
+CLIENTS6=$E2E_CLIENTS6			# 2001:db8:51::/48
+MS6=$E2E_MAILSERVER6			# 2001:db8:168::10 = mailserver6
+LANGW6=$E2E_LAN_GW6			# 2001:db8:168::1
+LAN6=$E2E_LAN6				# 2001:db8:168::/64
 
 MS_DOMAIN=example.test
 MS_HOST=mail.example.test
 INET_DOMAIN=remote.example
 INET_HOST=mx.remote.example
+# a second domain of the Internet host whose MX has an AAAA record only:
+# the mail server's Postfix relays to it over IPv6 (it prefers IPv4
+# where a host has both, smtp_address_preference)
+INET6_DOMAIN=remote6.example
+INET6_HOST=mx6.remote.example
 GW_HOST=gw.example.test
 MS_USER=alice
 INET_USER=bob
@@ -91,14 +110,24 @@ bed_mx() {
 }
 
 # bed_listening NS PROTO ADDR:PORT...: every ADDR:PORT is bound in NS
-# (PROTO t or u).
+# (PROTO t or u; an IPv6 ADDR in brackets, as ss prints it).
 bed_listening() {
-	local ns=$1 proto=$2 have a
+	local ns=$1 proto=$2 have a any
 	shift 2
 	have=$(nsenter --net="/run/netns/$ns" -- ss -Hn -l"$proto" 2>/dev/null | awk '{print $4}')
 	for a in "$@"; do
-		grep -qxF "$a" <<<"$have" || grep -qxF "0.0.0.0:${a##*:}" <<<"$have" || return 1
+		any=0.0.0.0
+		[[ $a == \[* ]] && any='[::]'
+		grep -qxF "$a" <<<"$have" || grep -qxF "$any:${a##*:}" <<<"$have" || return 1
 	done
+}
+
+# bed_url_host ADDR: ADDR as the host of a URL (an IPv6 one in brackets)
+bed_url_host() {
+	case $1 in
+	*:*) echo "[$1]" ;;
+	*) echo "$1" ;;
+	esac
 }
 
 # bed_wait SECONDS CMD...: poll CMD every 0.1 s until it succeeds; 1 if

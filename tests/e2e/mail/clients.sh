@@ -8,7 +8,10 @@
 # bed_try SERVICE DIR [TOKEN]: one try of SERVICE (smtp, smtps, pop3,
 # pop3s, imap, imaps, nntp, nntps, ldap, ldaps, http, https, dns-udp,
 # dns-tcp) in direction DIR: "in" from the Internet host to the public
-# address, "out" from the mail server to the Internet host.  Sets
+# address, "out" from the mail server to the Internet host.  Over IPv4,
+# or over IPv6 when BED_FAMILY=6: "in" to mailserver6 (routed, the mail
+# server's own address), "out" to the Internet host's IPv6 address, and
+# relay to remote6.example, whose MX has an AAAA record only.  Sets
 #   TRY_WITH    the client and what it did, in words
 #   TRY_RESULT  answered | timed out | failed
 #   TRY_DETAIL  what the client got (or why it failed)
@@ -20,16 +23,30 @@
 
 CA=$BED/tls/ca.pem
 
-# the two ends of a direction
+BED_FAMILY=${BED_FAMILY:-4}
+
+# the two ends of a direction, in the family BED_FAMILY; DST_URL is DST
+# as a URL's host, SRC_CLIENT the Internet's mail client address
 # shellcheck disable=SC2153 # MS_DOMAIN, MS_USER: bedlib.sh's, sourced first
 _dir() {
 	if [ "$1" = in ]; then
 		SRC_NS=$NS_INET DST=$PUB DST_DOMAIN=$MS_DOMAIN DST_USER=$MS_USER DST_SITE=ms
 		SRC_DOMAIN=$INET_DOMAIN SRC_USER=$INET_USER SRC_HELO=client.$INET_DOMAIN
+		SRC_CLIENT=$CLIENT RELAY_DOMAIN=$MS_DOMAIN
+		[ "$BED_FAMILY" = 6 ] && DST=$MS6 SRC_CLIENT=$CLIENT6
 	else
 		SRC_NS=$NS_MS DST=$INET DST_DOMAIN=$INET_DOMAIN DST_USER=$INET_USER DST_SITE=inet
 		SRC_DOMAIN=$MS_DOMAIN SRC_USER=$MS_USER SRC_HELO=$MS_HOST
+		RELAY_DOMAIN=$INET_DOMAIN
+		[ "$BED_FAMILY" = 6 ] && DST=$INET6 RELAY_DOMAIN=$INET6_DOMAIN
 	fi
+	DST_URL=$(bed_url_host "$DST")
+}
+
+# the client address in a Received header: [198.51.100.7] or
+# [IPv6:2001:db8:51::7]
+_received_from() {
+	grep -m1 -oE '\[(IPv6:[0-9a-fA-F:]+|[0-9.]+)\]\)' "$1" | tr -d ')'
 }
 
 # run in the source namespace (a plain nsenter: clients need no mount
@@ -72,15 +89,15 @@ bed_try() {
 	# incoming tries come from the Internet's mail client address
 	local swaks_src=() curl_src=() dig_src=()
 	if [ "$dir" = in ]; then
-		swaks_src=(--local-interface "$CLIENT")
-		curl_src=(--interface "$CLIENT")
-		dig_src=(-b "$CLIENT")
+		swaks_src=(--local-interface "$SRC_CLIENT")
+		curl_src=(--interface "$SRC_CLIENT")
+		dig_src=(-b "$SRC_CLIENT")
 	fi
 	: >"$out"
 	case $svc in
 	smtp | smtps)
 		TRY_WITH="swaks${tls:+ --tlsc}, $SRC_USER@$SRC_DOMAIN -> $DST_USER@$DST_DOMAIN"
-		_src swaks --server "$DST" --port "$([ -n "$tls" ] && echo 465 || echo 25)" \
+		_src swaks --server "$DST_URL" --port "$([ -n "$tls" ] && echo 465 || echo 25)" \
 			${tls:+--tlsc} "${swaks_src[@]}" \
 			--helo "$SRC_HELO" --from "$SRC_USER@$SRC_DOMAIN" --to "$DST_USER@$DST_DOMAIN" \
 			--header "Subject: $token" --body "mxgw test bed: $token" \
@@ -89,7 +106,7 @@ bed_try() {
 		if grep -q '^<.* 250 .*queued' "$out"; then
 			if f=$(bed_wait_mail "$DST_SITE" "$DST_USER" "$token"); then
 				TRY_FILE=$f
-				_set answered "delivered${tls:+ (TLS)}, Received: from $(grep -m1 -o '\[[0-9.]*\])' "$f" | tr -d ')')"
+				_set answered "delivered${tls:+ (TLS)}, Received: from $(_received_from "$f")"
 			else
 				_set failed "250 queued, but not in $DST_USER's mailbox after ${BED_MAIL_TIMEOUT}s"
 			fi
@@ -102,15 +119,15 @@ bed_try() {
 	relay)
 		# the mail server's Postfix: MX look-up by DNS, then SMTP to the
 		# remote MX, both through the gateway
-		TRY_WITH="sendmail on the mail server: Postfix relays by MX to $DST_USER@$DST_DOMAIN"
+		TRY_WITH="sendmail on the mail server: Postfix relays by MX to $DST_USER@$RELAY_DOMAIN"
 		printf 'From: %s@%s\nTo: %s@%s\nSubject: %s\n\nmxgw test bed: %s\n' "$SRC_USER" \
-			"$SRC_DOMAIN" "$DST_USER" "$DST_DOMAIN" "$token" "$token" |
+			"$SRC_DOMAIN" "$DST_USER" "$RELAY_DOMAIN" "$token" "$token" |
 			bed_exec "$SRC_NS" sendmail -C "$BED/ms/postfix" -f "$SRC_USER@$SRC_DOMAIN" \
-				"$DST_USER@$DST_DOMAIN" >"$out" 2>&1 ||
+				"$DST_USER@$RELAY_DOMAIN" >"$out" 2>&1 ||
 			{ _set failed "sendmail: $(head -c 70 "$out")"; return; }
 		if f=$(bed_wait_mail "$DST_SITE" "$DST_USER" "$token"); then
 			TRY_FILE=$f
-			_set answered "delivered by MX, Received: from $(grep -m1 -o '\[[0-9.]*\])' "$f" | tr -d ')')"
+			_set answered "delivered by MX, Received: from $(_received_from "$f")"
 		elif grep -q "connect to .*timed out" "$BED/ms/maillog"; then
 			_set "timed out" "Postfix: connect to the remote MX timed out"
 		else
@@ -121,27 +138,27 @@ bed_try() {
 		TRY_WITH="curl pop3$s://, log in as $DST_USER, LIST"
 		_src curl -sS ${tls:+--cacert "$CA"} "${curl_src[@]}" \
 			--connect-timeout "$BED_DENY_TIMEOUT" -m 20 -u "$DST_USER:$MAIL_PASS" \
-			"pop3$s://$DST/" >"$out" 2>&1
+			"pop3$s://$DST_URL/" >"$out" 2>&1
 		_curl_result $? "LIST: $(grep -c '^[0-9]' "$out") message(s)"
 		;;
 	imap | imaps)
 		TRY_WITH="curl imap$s://, log in as $DST_USER, STATUS INBOX"
 		_src curl -sS ${tls:+--cacert "$CA"} "${curl_src[@]}" \
 			--connect-timeout "$BED_DENY_TIMEOUT" -m 20 -u "$DST_USER:$MAIL_PASS" \
-			"imap$s://$DST/" -X 'STATUS INBOX (MESSAGES)' >"$out" 2>&1
+			"imap$s://$DST_URL/" -X 'STATUS INBOX (MESSAGES)' >"$out" 2>&1
 		_curl_result $? "$(_first '^\* STATUS')"
 		;;
 	http | https)
-		TRY_WITH="curl http$s://$DST/"
+		TRY_WITH="curl http$s://$DST_URL/"
 		_src curl -sS ${tls:+--cacert "$CA"} "${curl_src[@]}" \
 			--connect-timeout "$BED_DENY_TIMEOUT" -m 20 -w '%{http_code}\n' \
-			"http$s://$DST/" >"$out" 2>&1
+			"http$s://$DST_URL/" >"$out" 2>&1
 		_curl_result $? "HTTP $(tail -1 "$out"), page of $(head -1 "$out" | awk '{print $4}')"
 		;;
 	ldap | ldaps)
 		TRY_WITH="ldapsearch ldap$s://, uid=$DST_USER"
 		t0=$SECONDS
-		_src env LDAPTLS_CACERT="$CA" ldapsearch -x -LLL -H "ldap$s://$DST" \
+		_src env LDAPTLS_CACERT="$CA" ldapsearch -x -LLL -H "ldap$s://$DST_URL" \
 			-o nettimeout="$BED_DENY_TIMEOUT" -b "dc=${DST_DOMAIN//./,dc=}" \
 			"uid=$DST_USER" mail >"$out" 2>&1
 		rc=$?
@@ -188,13 +205,13 @@ bed_try() {
 # --- an IMAPS session held open: openssl s_client fed through a FIFO -------
 
 # imap_open NAME NS HOST USER: connect with openssl s_client -quiet and log
-# in; the session stays open until imap_close.  Returns 1 if the login
-# did not succeed within 10 s.
+# in (HOST an IPv4 or IPv6 address); the session stays open until
+# imap_close.  Returns 1 if the login did not succeed within 10 s.
 imap_open() {
 	local name=$1 ns=$2 host=$3 user=$4 fifo=$BED/$1.in
 	rm -f "$fifo" "$BED/$name.out"
 	mkfifo "$fifo" || return 1
-	nsenter --net="/run/netns/$ns" -- openssl s_client -quiet -crlf -connect "$host:993" \
+	nsenter --net="/run/netns/$ns" -- openssl s_client -quiet -crlf -connect "$(bed_url_host "$host"):993" \
 		-CAfile "$CA" -verify_return_error <"$fifo" >"$BED/$name.out" 2>"$BED/$name.err" &
 	eval "IMAP_PID_$name=\$!"
 	# the writing end, held by this shell

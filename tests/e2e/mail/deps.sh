@@ -23,7 +23,7 @@
 set -eu
 
 PACKAGES="postfix dovecot-imapd dovecot-pop3d nginx slapd ldap-utils
-	dnsmasq-base bind9-dnsutils swaks libnet-ssleay-perl curl openssl ca-certificates
+	dnsmasq-base bind9-dnsutils swaks libnet-ssleay-perl libio-socket-inet6-perl curl openssl ca-certificates
 	python3 iproute2 ethtool procps"
 # the services those packages would start on the host
 SERVICES="postfix dovecot nginx slapd"

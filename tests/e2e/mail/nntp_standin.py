@@ -9,7 +9,7 @@ for a real client (Python's nntplib) to connect, read the greeting, list
 one group and quit.  It logs "PORT PEER_ADDRESS" per connection, so the
 tests can tell which address the gateway let through.
 
-  nntp_standin.py --listen ADDR --cert PEM --key PEM --log FILE --pidfile FILE
+  nntp_standin.py --listen ADDR [--listen ADDR6] --cert PEM --key PEM --log FILE --pidfile FILE
 """
 import argparse
 import os
@@ -76,7 +76,8 @@ def listener(sock, port, tls, log, lock):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--listen", required=True)
+    ap.add_argument("--listen", required=True, action="append",
+                    help="an IPv4 or IPv6 address; once per address")
     ap.add_argument("--cert", required=True)
     ap.add_argument("--key", required=True)
     ap.add_argument("--log", required=True)
@@ -86,12 +87,13 @@ def main():
     tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     tls.load_cert_chain(a.cert, a.key)
     socks = []
-    for port, ctx in ((119, None), (563, tls)):
-        s = socket.socket()
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind((a.listen, port))
-        s.listen(64)
-        socks.append((s, port, ctx))
+    for addr in a.listen:
+        for port, ctx in ((119, None), (563, tls)):
+            s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((addr, port))
+            s.listen(64)
+            socks.append((s, port, ctx))
     log = open(a.log, "a")
     lock = threading.Lock()
     threads = [threading.Thread(target=listener, args=(s, p, c, log, lock), daemon=True)

@@ -9,6 +9,7 @@
 # mail read back over IMAPS and POP3S, TLS completing, the plaintext
 # services timing out from the Internet, sessions surviving set-service
 # and reload, 10 MB messages, and a bad config refused while mail flows.
+# All over IPv4 on the dual-stack bed; test_mail6.sh tries it over IPv6.
 #
 # Prints "ok NAME" or "FAIL NAME: why" per check and one closing line
 # "N passed, N failed"; exits 0 iff nothing failed, 77 when it cannot run
@@ -18,80 +19,14 @@ set -u
 
 # shellcheck source=tests/e2e/mail/bedlib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/bedlib.sh"
+# shellcheck source=tests/e2e/mail/testlib.sh
+. "$BED_LIBDIR/testlib.sh"
 
 T0=$SECONDS
 [ "$(id -u)" -eq 0 ] || e2e_cannot_run "needs root (network namespaces, BPF)"
 
-# the bed's directory is chosen here, so that the EXIT trap knows it even
-# if bed-up.sh dies half-way
-MXGW_BED=$(mktemp -u /tmp/mxgw-mailbed.XXXXXX)
-export MXGW_BED
-BG_PIDS=()
-cleanup() {
-	local p
-	for p in "${BG_PIDS[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	[ -d "$MXGW_BED" ] && "$BED_LIBDIR/bed-down.sh" "$MXGW_BED" >/dev/null 2>&1
-	rm -f "$MXGW_BED.up.log"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-"$BED_LIBDIR/bed-up.sh" >/dev/null 2>"$MXGW_BED.up.log"
-rc=$?
-case $rc in
-0) ok bed_up ;;
-77) e2e_cannot_run "$(grep -m1 'cannot run\|FAILED' "$MXGW_BED.up.log" | sed 's/^bed-up: //')" bed_up ;;
-*)
-	fail bed_up "bed-up.sh exit $rc: $(tail -3 "$MXGW_BED.up.log" | tr '\n' ' ')"
-	e2e_summary
-	exit 1
-	;;
-esac
-bed_load_env "$MXGW_BED" || { fail bed_env "no $MXGW_BED/bed.env"; e2e_summary; exit 1; }
-# shellcheck source=tests/e2e/mail/clients.sh
-. "$BED_LIBDIR/clients.sh"
+bed_test_up
 echo "# bed up in $((SECONDS - T0))s: $BED"
-
-# --- helpers ------------------------------------------------------------------
-
-in_ns() {
-	local ns=$1
-	shift
-	nsenter --net="/run/netns/$ns" -- "$@"
-}
-
-# expect_try CHECK SERVICE DIR WANT [TOKEN]: bed_try came out as WANT
-# (answered | timed out), and its detail matches DETAIL_RE if set.
-expect_try() {
-	local check=$1 svc=$2 dir=$3 want=$4
-	bed_try "$svc" "$dir" "${5:-}"
-	if [ "$TRY_RESULT" != "$want" ]; then
-		fail "$check" "$TRY_WITH: $TRY_RESULT ($TRY_DETAIL), want $want"
-	elif [ -n "${DETAIL_RE:-}" ] && ! grep -qE -- "$DETAIL_RE" <<<"$TRY_DETAIL"; then
-		fail "$check" "$TRY_WITH: '$TRY_DETAIL' does not match /$DETAIL_RE/"
-	else
-		ok "$check"
-	fi
-}
-
-status_json() {
-	bed_mx status -j >"$1" 2>"$BED/status.err"
-}
-
-# The Received header that Postfix added on arrival (the first one).
-first_received() {
-	awk '/^Received:/ {r = $0; getline; while ($0 ~ /^[ \t]/) { r = r " " $0; getline }; print r; exit}' "$1"
-}
-
-# mxctl with another config
-mx_conf() {
-	local conf=$1
-	shift
-	nsenter --mount="$BED_MNTNS" --net="/run/netns/$NS_GW" -- "$MXCTL" -c "$conf" "$@"
-}
 
 # --- 1. incoming: mail in, read back, TLS, the plaintext services ---------------
 
@@ -287,14 +222,6 @@ case_set_service() {
 	expect_try set_service_smtp_restored smtp in answered
 }
 
-expect_rc_ok() {
-	if [ "$2" -eq 0 ]; then
-		ok "$1"
-	else
-		fail "$1" "$3: exit $2: $(head -c 300 "$BED/err")"
-	fi
-}
-
 case_reload() {
 	local big=$BED/ms/www/big.bin big2=$BED/inet/www/big.bin sz pin pout p
 
@@ -471,13 +398,7 @@ case_counters() {
 case_teardown() {
 	imap_close held
 	imap_close heldout
-	if "$BED_LIBDIR/bed-down.sh" "$BED" >/dev/null 2>"$BED.down.err" && [ ! -e "$BED" ] &&
-		[ ! -e "/run/netns/$NS_INET" ] && [ ! -e "/run/netns/$NS_GW" ] && [ ! -e "/run/netns/$NS_MS" ]; then
-		ok bed_down_removes_everything
-	else
-		fail bed_down_removes_everything "$(head -c 300 "$BED.down.err")"
-	fi
-	rm -f "$BED.down.err"
+	bed_test_down
 }
 
 case_incoming
