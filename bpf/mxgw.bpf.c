@@ -40,6 +40,7 @@
 #include "guard.bpf.h"
 #include "icmp.bpf.h"
 #include "addr6.bpf.h"
+#include "ban.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -69,6 +70,8 @@ static __always_inline int icmp_in(struct xdp_md *ctx, struct cursor *c,
 	__u64 now;
 
 	if (l4->icmp_type == ICMP_ECHO) {
+		if (banned4(cfg, ip->saddr))
+			return xdp_drop(ctx, MXGW_DROP_BANNED);
 		if (cfg->icmp_echo != MXGW_ALLOW)
 			return xdp_drop(ctx, MXGW_DROP_ICMP_ECHO);
 		count(MXGW_PASS_ICMP_ECHO);
@@ -136,6 +139,8 @@ static __always_inline int wan_in6_gateway(struct xdp_md *ctx, struct cursor *c,
 		return xdp_drop6(ctx, why);
 	if (l4.proto == IPPROTO_TCP && !tcp_flags_valid(l4.tcp_flags))
 		return xdp_drop6(ctx, MXGW_DROP_TCP_FLAGS);
+	if (banned6(cfg, &ip6->saddr))
+		return xdp_drop6(ctx, MXGW_DROP_BANNED);
 	bytes = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
 	if (pol->verdict[MXGW_DIR_IN] != MXGW_ALLOW) {
 		count_svc6(pol->svc_id, MXGW_DIR_IN, MXGW_DENY, bytes);
@@ -196,6 +201,8 @@ static __always_inline int icmp6_in(struct xdp_md *ctx, struct cursor *c,
 	if (l4->icmp_type == ICMPV6_ECHO_REQUEST) {
 		if (!to_mail)
 			return xdp_drop6(ctx, MXGW_DROP_TO_LAN);
+		if (banned6(cfg, &ip6->saddr))
+			return xdp_drop6(ctx, MXGW_DROP_BANNED);
 		if (cfg->icmp_echo != MXGW_ALLOW)
 			return xdp_drop6(ctx, MXGW_DROP_ICMP_ECHO);
 		count6(MXGW_PASS_ICMP_ECHO);
@@ -253,6 +260,8 @@ static __always_inline int wan_in6_lan(struct xdp_md *ctx, struct cursor *c,
 	    info.proto != IPPROTO_ICMPV6) {
 		if (!to_mail)
 			return xdp_drop6(ctx, MXGW_DROP_TO_LAN);
+		if (banned6(cfg, &ip6->saddr))
+			return xdp_drop6(ctx, MXGW_DROP_BANNED);
 		if (cfg->default_in != MXGW_ALLOW)
 			return xdp_drop6(ctx, MXGW_DROP_OTHER_PROTO);
 		count6(MXGW_PASS_OTHER_PROTO);
@@ -281,6 +290,8 @@ static __always_inline int wan_in6_lan(struct xdp_md *ctx, struct cursor *c,
 			not_from = (pol->flags & MXGW_PORT_F_FROM) &&
 				   !from6_allowed(svc_id, &ip6->saddr);
 			if (!not_from) {
+				if (banned6(cfg, &ip6->saddr))
+					return xdp_drop6(ctx, MXGW_DROP_BANNED);
 				count_svc6(svc_id, MXGW_DIR_IN, MXGW_ALLOW, bytes);
 				if ((l4.tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
 					count6(MXGW_IN_NEW);
@@ -299,6 +310,8 @@ static __always_inline int wan_in6_lan(struct xdp_md *ctx, struct cursor *c,
 		return forward6(ctx, eth, ip6, vlans, info.hbh, to_mail, cfg);
 	if (!to_mail)
 		return xdp_drop6(ctx, MXGW_DROP_TO_LAN);
+	if (banned6(cfg, &ip6->saddr))
+		return xdp_drop6(ctx, MXGW_DROP_BANNED);
 	/* drop_service_deny, drop_default_deny: derived from these counts */
 	count_svc6(svc_id, MXGW_DIR_IN, MXGW_DENY, bytes);
 	if (not_from)
@@ -420,6 +433,8 @@ int mxgw_wan_in(struct xdp_md *ctx)
 	}
 	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP &&
 	    ip->protocol != IPPROTO_ICMP) {
+		if (banned4(cfg, ip->saddr))
+			return xdp_drop(ctx, MXGW_DROP_BANNED);
 		if (cfg->default_in == MXGW_ALLOW) {
 			count(MXGW_PASS_OTHER_PROTO);
 			return XDP_PASS;
@@ -450,6 +465,9 @@ int mxgw_wan_in(struct xdp_md *ctx)
 	} else {
 		verdict = pol->verdict[MXGW_DIR_IN];
 	}
+	/* not a reply of a tracked flow (those were let on above) */
+	if (banned4(cfg, ip->saddr))
+		return xdp_drop(ctx, MXGW_DROP_BANNED);
 
 	/* drop_service_deny, drop_default_deny: derived from these counts */
 	if (verdict != MXGW_ALLOW) {

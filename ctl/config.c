@@ -10,6 +10,7 @@
  * anything in *conf.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -22,6 +23,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "bans.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -1260,6 +1262,94 @@ static void parse_service(struct parser *p, const struct fields *f)
 	svc_warn(p, field, &svc);
 }
 
+/* ---- allowlist ------------------------------------------------------------ */
+
+/* One prefix more for the allowlist; a repeated one counts once. */
+static int allow_add(const struct mxgw_src_prefix *pfx, void *arg)
+{
+	struct mxgw_policy *pol = arg;
+
+	if (pfx->family == MXGW_FAM_IPV6) {
+		for (unsigned int i = 0; i < pol->nallow6; i++)
+			if (pol->allow6[i].len == pfx->len &&
+			    mxgw_in6_eq(&pol->allow6[i].addr, &pfx->addr))
+				return 0;
+		if (pol->nallow6 == MXGW_MAX_ALLOW)
+			return -E2BIG;
+		pol->allow6[pol->nallow6].addr = pfx->addr;
+		pol->allow6[pol->nallow6++].len = pfx->len;
+		return 0;
+	}
+	for (unsigned int i = 0; i < pol->nallow4; i++)
+		if (pol->allow4[i].len == pfx->len && pol->allow4[i].addr == pfx->addr.a[0])
+			return 0;
+	if (pol->nallow4 == MXGW_MAX_ALLOW)
+		return -E2BIG;
+	pol->allow4[pol->nallow4].addr = pfx->addr.a[0];
+	pol->allow4[pol->nallow4++].len = pfx->len;
+	return 0;
+}
+
+/* allowlist FILE: a path, absolute or relative to the config's directory. */
+static void parse_allowlist_file(struct parser *p, const char *name)
+{
+	char path[PATH_MAX];
+	const char *slash = strrchr(p->path, '/');
+	FILE *in;
+	int err;
+
+	if (name[0] == '/' || !slash)
+		snprintf(path, sizeof(path), "%s", name);
+	else
+		snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - p->path), p->path, name);
+	in = fopen(path, "r");
+	if (!in) {
+		conf_error(p, "allowlist", NULL, "%s: %s", path, strerror(errno));
+		return;
+	}
+	err = mxctl_read_prefix_file(path, in, 128, "allowlist", p->err, allow_add,
+				     &p->conf->policy);
+	fclose(in);
+	if (err == -E2BIG)
+		conf_error(p, "allowlist", NULL, "%s: more than %d prefixes of a family",
+			   path, MXGW_MAX_ALLOW);
+	else if (err == -EINVAL)
+		conf_error(p, "allowlist", NULL, "%s: bad lines (above): the list is refused",
+			   path);
+	else if (err)
+		conf_error(p, "allowlist", NULL, "%s: %s", path, strerror(-err));
+}
+
+/*
+ * allowlist PREFIX[,PREFIX...] or allowlist FILE (a value starting with
+ * '/' or '.'): sources no ban drops.  May be repeated; the lists add up.
+ * A bare IPv6 address is its /128 (an allowlist is a privilege: no more
+ * than asked), an IPv4 one its /32.
+ */
+static void parse_allowlist(struct parser *p, const struct fields *f)
+{
+	char *list, *entry, *save = NULL, why[160];
+
+	if (!check_one_value(p, f, "prefix list or file"))
+		return;
+	list = f->tok[1];
+	if (list[0] == '/' || list[0] == '.') {
+		parse_allowlist_file(p, list);
+		return;
+	}
+	for (entry = strtok_r(list, ",", &save); entry; entry = strtok_r(NULL, ",", &save)) {
+		struct mxgw_src_prefix pfx;
+
+		if (mxctl_parse_src_prefix(entry, 128, &pfx, why, sizeof(why))) {
+			conf_error(p, "allowlist", NULL, "%s", why);
+			continue;
+		}
+		if (allow_add(&pfx, &p->conf->policy))
+			conf_error(p, "allowlist", NULL, "more than %d prefixes of a family",
+				   MXGW_MAX_ALLOW);
+	}
+}
+
 /* The keys whose parsers take more than the line: bound here. */
 static void parse_public(struct parser *p, const struct fields *f)
 {
@@ -1322,6 +1412,7 @@ static const struct {
 	{ { "mx-preference", "N", "the MX record's preference" }, parse_mx_preference },
 	{ { "backup-mx", "NAME PREFERENCE", "a backup MX, for mxctl dns" }, parse_backup_mx },
 	{ { "log-rate", "N/s", "log events per second at most" }, parse_log_rate },
+	{ { "allowlist", "PREFIX[,PREFIX...]|FILE", "sources no ban drops" }, parse_allowlist },
 };
 
 const struct mxctl_conf_key *mxctl_conf_key(size_t i)

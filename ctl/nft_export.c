@@ -197,6 +197,56 @@ static void from_sets(FILE *out, const struct mxgw_conf_file *conf)
 	}
 }
 
+/*
+ * Bans and the allowlist: sets with timeouts that mxctl ban's twin fills
+ * (nft add element inet mxgw ban4 { 198.51.100.7 timeout 10m }), the
+ * allowlist's prefixes; a chain after conntrack (-200) and before DNAT
+ * (-100) where replies of tracked flows pass, the allowlist is accepted
+ * first and a banned source dropped, as mxgw does in XDP.
+ */
+static void ban_sets(FILE *out, const struct mxgw_conf_file *conf)
+{
+	const struct mxgw_policy *pol = &conf->policy;
+	char a[INET6_ADDRSTRLEN];
+
+	fputs("\t# Bans (mxctl ban ADDR --for D: add element inet mxgw ban4 { ADDR timeout D };\n"
+	      "\t# an IPv6 address by its /64)\n"
+	      "\tset ban4 {\n\t\ttype ipv4_addr\n\t\tflags interval, timeout\n\t}\n"
+	      "\tset ban6 {\n\t\ttype ipv6_addr\n\t\tflags interval, timeout\n\t}\n", out);
+	if (pol->nallow4) {
+		fputs("\t# allowlist: never dropped by a ban\n"
+		      "\tset allow4 {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t\telements = { ", out);
+		for (unsigned int i = 0; i < pol->nallow4; i++)
+			fprintf(out, "%s%s/%u", i ? ", " : "", addr(pol->allow4[i].addr, a),
+				pol->allow4[i].len);
+		fputs(" }\n\t}\n", out);
+	}
+	if (pol->nallow6) {
+		fputs("\tset allow6 {\n\t\ttype ipv6_addr\n\t\tflags interval\n\t\telements = { ", out);
+		for (unsigned int i = 0; i < pol->nallow6; i++)
+			fprintf(out, "%s%s/%u", i ? ", " : "", addr6(&pol->allow6[i].addr, a),
+				pol->allow6[i].len);
+		fputs(" }\n\t}\n", out);
+	}
+	fputc('\n', out);
+}
+
+static void chain_bans(FILE *out, const struct mxgw_conf_file *conf, const char *wan)
+{
+	fprintf(out, "\t# A ban drops all but the replies of tracked flows; the allowlist wins.\n"
+		"\tchain bans {\n"
+		"\t\ttype filter hook prerouting priority -150; policy accept;\n"
+		"\t\tiifname \"%s\" ct state established,related accept comment \"tracked flows\"\n",
+		wan);
+	if (conf->policy.nallow4)
+		fprintf(out, "\t\tiifname \"%s\" ip saddr @allow4 accept comment \"allowlist\"\n", wan);
+	if (conf->policy.nallow6)
+		fprintf(out, "\t\tiifname \"%s\" ip6 saddr @allow6 accept comment \"allowlist\"\n", wan);
+	fprintf(out, "\t\tiifname \"%s\" ip saddr @ban4 drop comment \"drop_banned\"\n"
+		"\t\tiifname \"%s\" ip6 saddr @ban6 drop comment \"drop_banned\"\n"
+		"\t}\n\n", wan, wan);
+}
+
 static void chain_prerouting(FILE *out, const struct mxgw_conf_file *conf,
 			     const char *wan, const char *pub, const char *ms)
 {
@@ -409,6 +459,8 @@ int mxgw_nft_export(FILE *out, const struct mxgw_conf_file *conf, const char *wa
 	      "delete table inet mxgw\n\n"
 	      "table inet mxgw {\n", out);
 	from_sets(out, conf);
+	ban_sets(out, conf);
+	chain_bans(out, conf, wan);
 	chain_prerouting(out, conf, wan, pub, ms);
 	chain_forward(out, conf, wan, ms, ms6);
 	chain_postrouting(out, conf, wan, pub);

@@ -244,6 +244,16 @@ static void json_one(struct json *j, const struct mxctl_snapshot *v)
 	json_kv_uint(j, "entries6", s->ct6_entries);
 	json_kv_uint(j, "max6", s->ct6_max);
 	json_object_end(j);
+	json_key(j, "bans");
+	json_object_start(j);
+	json_kv_uint(j, "ipv4", s->bans[MXGW_FAM_IPV4]);
+	json_kv_uint(j, "ipv6", s->bans[MXGW_FAM_IPV6]);
+	json_object_end(j);
+	json_key(j, "allowlist");
+	json_object_start(j);
+	json_kv_uint(j, "ipv4", s->allow[MXGW_FAM_IPV4]);
+	json_kv_uint(j, "ipv6", s->allow[MXGW_FAM_IPV6]);
+	json_object_end(j);
 	json_key(j, "nat");
 	json_object_start(j);
 	json_kv_uint(j, "port_min", s->cfg.nat_port_min);

@@ -176,6 +176,14 @@ static void status_one(FILE *out, const struct mxctl_snapshot *v)
 			s->ct6_entries, s->ct6_max,
 			(unsigned long long)s->counters6[MXGW_CT_NEW],
 			(unsigned long long)s->counters6[MXGW_CT_EVICTED]);
+	if (s->bans[MXGW_FAM_IPV4] + s->bans[MXGW_FAM_IPV6] +
+	    s->allow[MXGW_FAM_IPV4] + s->allow[MXGW_FAM_IPV6])
+		fprintf(out, "  bans: %u (IPv4 %u, IPv6 %u), allowlist: %u prefixes (IPv4 %u, IPv6 %u); %llu dropped\n",
+			s->bans[MXGW_FAM_IPV4] + s->bans[MXGW_FAM_IPV6],
+			s->bans[MXGW_FAM_IPV4], s->bans[MXGW_FAM_IPV6],
+			s->allow[MXGW_FAM_IPV4] + s->allow[MXGW_FAM_IPV6],
+			s->allow[MXGW_FAM_IPV4], s->allow[MXGW_FAM_IPV6],
+			(unsigned long long)s->counters[MXGW_DROP_BANNED]);
 	if (s->warnings & MXGW_WARN_FAST_PATH_LOST)
 		fprintf(out, "  WARNING: the LAN device no longer takes XDP frames: redirected packets are lost (mxctl reload)\n");
 	if (s->warnings & MXGW_WARN_FAST_PATH6_LOST)

@@ -249,6 +249,26 @@ static void prom_gauges(FILE *out, const struct mxctl_snapshot *v, int n)
 			value(out, s->nat_ports_in_use[p]);
 		}
 	}
+	family(out, "mxgw_bans", "gauge",
+	       "Bans set (mxctl ban), by address family; expired ones count until mxctl removes them.");
+	for (int i = 0; i < n; i++) {
+		s = &v[i].s;
+		for (int fam = 0; fam < MXGW_FAM_MAX; fam++) {
+			sample(out, "mxgw_bans", s);
+			label(out, "family", mxctl_family_str(fam));
+			value(out, s->bans[fam]);
+		}
+	}
+	family(out, "mxgw_allowlist_prefixes", "gauge",
+	       "Prefixes of the allowlist, which no ban drops, by address family.");
+	for (int i = 0; i < n; i++) {
+		s = &v[i].s;
+		for (int fam = 0; fam < MXGW_FAM_MAX; fam++) {
+			sample(out, "mxgw_allowlist_prefixes", s);
+			label(out, "family", mxctl_family_str(fam));
+			value(out, s->allow[fam]);
+		}
+	}
 	family(out, "mxgw_nat_port_range_size", "gauge",
 	       "Ports in the nat-ports range, service ports included.");
 	for (int i = 0; i < n; i++) {

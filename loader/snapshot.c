@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include "../maps/ban.h"
 #include "loader.h"
 
 /* Live flows, and the distinct public ports those of LAN hosts hold. */
@@ -255,6 +256,10 @@ int mxgw_snapshot_read(const char *ifname, struct mxgw_snapshot *s)
 		err = mxgw_maps_read_nexthop_family(&m, MXGW_FAM_IPV6, &s->nh6);
 	if (!err)
 		err = tally(&m, s);
+	if (!err)
+		err = mxgw_bans_count(&m, s->bans);
+	if (!err)
+		err = mxgw_allow_count(&m, s->allow);
 	if (!err)
 		err = mxgw_maps_read_clock(&m, &s->clock);
 	if (!err)

@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 #include "maps.h"
 #include "policy.h"
+#include "ban.h"
 
 const struct mxgw_map_info mxgw_map_list[MXGW_MAP_COUNT] = {
 #define MXGW_MAP_INFO(field, repl, fl)					\
@@ -399,6 +400,8 @@ int mxgw_maps_apply(const struct mxgw_maps *m, const struct mxgw_policy *pol,
 	if (pol->nlan6 > MXGW_LAN6_MAX || wan->nlan6 > MXGW_LAN6_MAX ||
 	    wan->naddrs6 > MXGW_WAN6_ADDRS_MAX)
 		return -E2BIG;
+	if (pol->nallow4 > MXGW_MAX_ALLOW || pol->nallow6 > MXGW_MAX_ALLOW)
+		return -E2BIG;
 	for (unsigned int i = 0; i < pol->nservices; i++) {
 		if (pol->services[i].nfrom > MXGW_POLICY_MAX_FROM_PER_SVC ||
 		    pol->services[i].nfrom6 > MXGW_POLICY_MAX_FROM_PER_SVC)
@@ -501,6 +504,11 @@ int mxgw_maps_apply(const struct mxgw_maps *m, const struct mxgw_policy *pol,
 				return err;
 		}
 	}
+	/* the allowlist, and the flags of what bans and the allowlist hold
+	 * (bans are no policy: whatever mxgw_ban4/6 hold stays) */
+	err = mxgw_maps_apply_allowlist(m, pol, &cfg.flags);
+	if (err)
+		return err;
 	return update(m->config, &key, &cfg);
 }
 

@@ -89,7 +89,12 @@ struct mxgw_policy {
 	__u32 log_rate;			/* events a second the data plane may log; 0: none */
 	unsigned int nservices;
 	/* at most MXGW_MAX_SERVICES - 1: service id 0 is "unlisted" */
-	struct mxgw_policy_service services[MXGW_MAX_SERVICES - 1];
+	struct mxgw_policy_service services[MXGW_MAX_SERVICES - 1];	/* allowlist: sources no ban drops (nor, later, blocklists and
+	 * limits), per family, at most MXGW_MAX_ALLOW each */
+	unsigned int nallow4;
+	struct mxgw_prefix allow4[MXGW_MAX_ALLOW];
+	unsigned int nallow6;
+	struct mxgw_cidr6 allow6[MXGW_MAX_ALLOW];
 };
 
 /* netfilter's nf_conntrack_*_timeout defaults, by enum mxgw_ct_state. */

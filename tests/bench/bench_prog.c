@@ -42,6 +42,16 @@
 #define CALLS		2000	/* repeat=1 calls per path per round */
 #define CT_BIG		1000000
 
+/* Bans since issue 13; an earlier tree (before-after.sh) has none. */
+#if __has_include("ban.h")
+#include "ban.h"
+#define HAVE_BANS	1
+#define BANS		100000	/* the DNAT path with 10^5 bans of hosts */
+#define BAN_PREFIXES	1000	/* ... and 10^3 /24s, in the trie */
+#else
+#define HAVE_BANS	0
+#endif
+
 /* The testbed frames IPv6 since issue 12; at pre-i12 it does not. */
 #ifdef TB_MAILSERVER6
 #define HAVE_IPV6	1
@@ -58,6 +68,7 @@ struct path {
 	const struct mxgw_maps *maps;
 	int family;		/* whose counter (enum mxgw_family) */
 	bool tc;		/* a TC program's path: no xdp_md */
+	bool bans;		/* a gateway with bans: not in --ipv4 runs */
 	int floor;		/* the empty program it is compared with */
 	double ns[ROUNDS];	/* a call's time, each round (calls_mean) */
 	__u8 frame[TB_MAX_FRAME];
@@ -90,6 +101,13 @@ static void private_namespaces(void)
 	sh("ip link add wan1 type veth peer name wanp1");
 	sh("ip link add lan0 address 02:00:00:00:01:01 type veth peer name lanp address 02:00:00:00:01:0a");
 	sh("ip link add spare0 type veth peer name spare1");
+#if HAVE_BANS
+	sh("ip link add wan2 type veth peer name wanp2");
+	sh("ip link add wan3 type veth peer name wanp3");
+	sh("ip addr add 203.0.113.35/24 dev wan2");
+	sh("ip addr add 203.0.113.36/24 dev wan3");
+	sh("for d in wan2 wanp2 wan3 wanp3; do ip link set $d up; done");
+#endif
 	sh("ip addr add 203.0.113.33/24 dev wan0");
 	sh("ip addr add 203.0.113.34/24 dev wan1");
 	sh("ip addr add 192.168.1.1/24 dev lan0");
@@ -349,11 +367,72 @@ static void open_flow(int tc_fd, struct tb_frame_spec spec)
 }
 
 
+#if HAVE_BANS
+/*
+ * @n bans of IPv4 /32s spread over the unicast space (a fail2ban's
+ * worth, and more), and @npfx of /24s, none of them holding TB_CLIENT;
+ * an address of the @n/2th host in @host, one inside the @npfx/2th
+ * prefix in @inpfx.  Set as mxctl ban --file sets them.
+ */
+static void fill_bans(const struct mxgw_maps *m, unsigned int n, unsigned int npfx,
+		      char *host, char *inpfx)
+{
+	struct mxgw_ban_entry *e = calloc(n + npfx, sizeof(*e));
+	__u32 client = ntohl(inet_addr(TB_CLIENT));
+	__u64 x = 12345;
+	int err;
+
+	if (!e)
+		die("bans", ENOMEM);
+	for (unsigned int i = 0; i < n + npfx; i++) {
+		__u32 a, mask = i < n ? ~0U : 0xffffff00U;
+
+		do {
+			/* an LCG (Knuth's MMIX): the same set each run */
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			a = ((__u32)((x >> 32) % (223U << 24)) + (1U << 24)) & mask;
+		} while ((client & mask) == a);
+		e[i].pfx.family = MXGW_FAM_IPV4;
+		e[i].pfx.len = i < n ? 32 : 24;
+		e[i].pfx.addr.a[0] = htonl(a);
+		e[i].ban.set_ns = mxgw_now_ns();
+	}
+	inet_ntop(AF_INET, &e[n / 2].pfx.addr.a[0], host, INET_ADDRSTRLEN);
+	if (npfx) {
+		__be32 in = htonl(ntohl(e[n + npfx / 2].pfx.addr.a[0]) | 7);
+
+		inet_ntop(AF_INET, &in, inpfx, INET_ADDRSTRLEN);
+	}
+	err = mxgw_bans_add(m, e, n + npfx);
+	if (err)
+		die("mxgw_bans_add", err);
+	free(e);
+}
+
+/* The median of the row named @name, or 0. */
+static double row_median(const struct path *paths, int n, const char *name)
+{
+	double med = 0, lo, hi;
+
+	for (int i = 0; i < n; i++)
+		if (!strcmp(paths[i].name, name))
+			stats(paths[i].ns, &med, &lo, &hi);
+	return med;
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	static char conf_small[8192], conf_big[8192];
 	struct mxgw_maps m0, m1;
 	int xdp0, xdp1, tc0, tc1, empty, empty_tc, err;
+	int xdp2 = -1, xdp3 = -1;
+#if HAVE_BANS
+	static char conf_bans[8192], conf_pfx[8192];
+	static char banned[INET_ADDRSTRLEN], banned3[INET_ADDRSTRLEN], inpfx[INET_ADDRSTRLEN];
+	struct mxgw_maps m2, m3;
+	int tc2, tc3;
+#endif
 	bool ipv4_only = false;
 	const char *csv = NULL;
 	FILE *out = NULL;
@@ -392,6 +471,22 @@ int main(int argc, char **argv)
 	err = load_gateway("wan1", conf_big, &m1, &xdp1, &tc1);
 	if (err)
 		die("open maps", err);
+#if HAVE_BANS
+	/* two more gateways, with bans: 10^5 hosts; the same and 10^3 /24s */
+	if (!ipv4_only) {
+		snprintf(conf_bans, sizeof(conf_bans), "%s", conf_small);
+		memcpy(strstr(conf_bans, TB_PUBLIC), "203.0.113.35", strlen(TB_PUBLIC));
+		snprintf(conf_pfx, sizeof(conf_pfx), "%s", conf_small);
+		memcpy(strstr(conf_pfx, TB_PUBLIC), "203.0.113.36", strlen(TB_PUBLIC));
+		err = load_gateway("wan2", conf_bans, &m2, &xdp2, &tc2);
+		if (!err)
+			err = load_gateway("wan3", conf_pfx, &m3, &xdp3, &tc3);
+		if (err)
+			die("open maps", err);
+		fill_bans(&m2, BANS, 0, banned, NULL);
+		fill_bans(&m3, BANS, BAN_PREFIXES, banned3, inpfx);
+	}
+#endif
 	empty = load_empty();
 	empty_tc = load_empty_tc();
 	fill_conntrack(&m1, CT_BIG);
@@ -431,6 +526,23 @@ int main(int argc, char **argv)
 		 * back out, so the fib is asked (issue 10) */
 		{ "not for us: transit, fib + drop", xdp0, { .daddr = "203.0.113.99", .dport = 25 },
 		  XDP_DROP, MXGW_DROP_TRANSIT, &m0, V4 },
+#if HAVE_BANS
+		/* issue 13: the allowed DNAT path and a banned source's drop,
+		 * next to their rows above (no bans) */
+		{ "inbound allowed, 10^5 bans loaded", xdp2,
+		  { .daddr = "203.0.113.35", .dport = 25, .tcp_flags = 0x10 },
+		  XDP_REDIRECT, MXGW_FWD_REDIRECT, &m2, V4, .bans = true },
+		{ "banned source (of 10^5): drop", xdp2,
+		  { .saddr = banned, .daddr = "203.0.113.35", .dport = 25 },
+		  XDP_DROP, MXGW_DROP_BANNED, &m2, V4, .bans = true },
+		/* prefixes other than a host's: the trie, looked up too */
+		{ "allowed, 10^5 bans + 10^3 /24s", xdp3,
+		  { .daddr = "203.0.113.36", .dport = 25, .tcp_flags = 0x10 },
+		  XDP_REDIRECT, MXGW_FWD_REDIRECT, &m3, V4, .bans = true },
+		{ "banned by a /24 (of 10^3): drop", xdp3,
+		  { .saddr = inpfx, .daddr = "203.0.113.36", .dport = 25 },
+		  XDP_DROP, MXGW_DROP_BANNED, &m3, V4, .bans = true },
+#endif
 #if HAVE_IPV6
 		/* IPv6: routed to mailserver6, hop limit and MACs, no rewrite */
 		{ "IPv6 inbound allowed: forward + redirect", xdp0,
@@ -475,9 +587,13 @@ int main(int argc, char **argv)
 	struct path paths[sizeof(all) / sizeof(all[0])];
 	int npaths = 0, floor = 0;
 	__u32 wan0 = if_nametoindex("wan0"), wan1 = if_nametoindex("wan1");
+	__u32 wan2 = HAVE_BANS ? if_nametoindex("wan2") : 0;
+	__u32 wan3 = HAVE_BANS ? if_nametoindex("wan3") : 0;
+#define IFINDEX_OF(p)	((p)->prog_fd == xdp1 ? wan1 : (p)->prog_fd == xdp2 ? wan2 : \
+			 (p)->prog_fd == xdp3 ? wan3 : wan0)
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-		if (ipv4_only && all[i].family != MXGW_FAM_IPV4)
+		if (ipv4_only && (all[i].family != MXGW_FAM_IPV4 || all[i].bans))
 			continue;
 		paths[npaths] = all[i];
 		if (!paths[npaths].maps)	/* a floor: the rows after it are its */
@@ -488,7 +604,7 @@ int main(int argc, char **argv)
 	}
 	/* warm up: caches, the next-hop cache of each CPU, the JIT image */
 	for (int i = 0; i < npaths; i++)
-		run_round(&paths[i], paths[i].prog_fd == xdp1 ? wan1 : wan0);
+		run_round(&paths[i], IFINDEX_OF(&paths[i]));
 	/*
 	 * Each round in an order of its own: a path timed after the fib's
 	 * (the transit rows) found less of itself in the caches and took up
@@ -509,7 +625,7 @@ int main(int argc, char **argv)
 		for (int k = 0; k < npaths; k++) {
 			struct path *p = &paths[order[k]];
 
-			p->ns[r] = run_round(p, p->prog_fd == xdp1 ? wan1 : wan0);
+			p->ns[r] = run_round(p, IFINDEX_OF(p));
 		}
 	}
 
@@ -538,6 +654,26 @@ int main(int argc, char **argv)
 	}
 	if (out)
 		fclose(out);
+#if HAVE_BANS
+	if (!ipv4_only) {
+		/* issue 13's comparisons, from this run's medians */
+		double allowed = row_median(paths, npaths, "inbound allowed: DNAT + redirect");
+		double deny = row_median(paths, npaths, "inbound denied: drop");
+		double a_bans = row_median(paths, npaths, "inbound allowed, 10^5 bans loaded");
+		double banned_ns = row_median(paths, npaths, "banned source (of 10^5): drop");
+		double a_pfx = row_median(paths, npaths, "allowed, 10^5 bans + 10^3 /24s");
+		double b_pfx = row_median(paths, npaths, "banned by a /24 (of 10^3): drop");
+
+		printf("10^5 bans: allowed DNAT path %.1f ns vs %.1f ns without (%.2fx); "
+		       "banned drop %.1f ns vs plain deny %.1f ns (%.2fx)\n",
+		       a_bans, allowed, a_bans / allowed, banned_ns, deny, banned_ns / deny);
+		printf("10^5 bans + 10^3 /24s: allowed DNAT path %.1f ns (%.2fx); "
+		       "banned by a /24 %.1f ns (%.2fx the plain deny)\n",
+		       a_pfx, a_pfx / allowed, b_pfx, b_pfx / deny);
+		mxgw_unload("wan2", NULL);
+		mxgw_unload("wan3", NULL);
+	}
+#endif
 	mxgw_unload("wan0", NULL);
 	mxgw_unload("wan1", NULL);
 	return 0;

@@ -290,6 +290,14 @@ static const char PROM_TAIL[] =
 	"mxgw_nat_ports_in_use{ifname=\"wan0\",proto=\"tcp\"} 2\n"
 	"mxgw_nat_ports_in_use{ifname=\"wan0\",proto=\"udp\"} 0\n"
 	"mxgw_nat_ports_in_use{ifname=\"wan0\",proto=\"icmp\"} 1\n"
+	"# HELP mxgw_bans Bans set (mxctl ban), by address family; expired ones count until mxctl removes them.\n"
+	"# TYPE mxgw_bans gauge\n"
+	"mxgw_bans{ifname=\"wan0\",family=\"ipv4\"} 0\n"
+	"mxgw_bans{ifname=\"wan0\",family=\"ipv6\"} 0\n"
+	"# HELP mxgw_allowlist_prefixes Prefixes of the allowlist, which no ban drops, by address family.\n"
+	"# TYPE mxgw_allowlist_prefixes gauge\n"
+	"mxgw_allowlist_prefixes{ifname=\"wan0\",family=\"ipv4\"} 0\n"
+	"mxgw_allowlist_prefixes{ifname=\"wan0\",family=\"ipv6\"} 0\n"
 	"# HELP mxgw_nat_port_range_size Ports in the nat-ports range, service ports included.\n"
 	"# TYPE mxgw_nat_port_range_size gauge\n"
 	"mxgw_nat_port_range_size{ifname=\"wan0\"} 1000\n"
@@ -668,6 +676,7 @@ static void test_json_byte_for_byte(void **state)
 	bprintf(&want, "%s",
 		"},\"forward6\":null,"
 		"\"conntrack\":{\"entries\":3,\"max\":65536,\"entries6\":0,\"max6\":65536},"
+		"\"bans\":{\"ipv4\":0,\"ipv6\":0},\"allowlist\":{\"ipv4\":0,\"ipv6\":0},"
 		"\"nat\":{\"port_min\":40000,\"port_max\":40999,\"mappings\":2,\"ports_in_use\":{\"tcp\":2,\"udp\":0,\"icmp\":1}},"
 		"\"clock\":{\"ticks\":77,\"age_ms\":40,\"stale\":false},"
 		"\"log\":{\"read\":false,\"reader_pid\":0,\"listening\":false},"
@@ -1262,6 +1271,37 @@ static void test_status_text_ipv6_warnings(void **state)
 	free(got);
 }
 
+/* Bans and the allowlist (issue 13): a status line where there are any,
+ * none where there are not; JSON and Prometheus per family. */
+static void test_bans_in_every_printer(void **state)
+{
+	static struct mxctl_snapshot st;
+	char *got;
+
+	(void)state;
+	fixture(&st);
+	got = run(mxctl_print_status, &st, 1);
+	assert_null(strstr(got, "bans:"));
+	free(got);
+	st.s.bans[MXGW_FAM_IPV4] = 100000;
+	st.s.bans[MXGW_FAM_IPV6] = 7;
+	st.s.allow[MXGW_FAM_IPV4] = 2;
+	st.s.counters[MXGW_DROP_BANNED] = 42;
+	got = run(mxctl_print_status, &st, 1);
+	assert_non_null(strstr(got, "\n  bans: 100007 (IPv4 100000, IPv6 7), "
+				    "allowlist: 2 prefixes (IPv4 2, IPv6 0); 42 dropped\n"));
+	free(got);
+	got = run(mxctl_print_json, &st, 1);
+	assert_non_null(strstr(got, "\"bans\":{\"ipv4\":100000,\"ipv6\":7},"
+				    "\"allowlist\":{\"ipv4\":2,\"ipv6\":0}"));
+	free(got);
+	got = run(mxctl_print_prometheus, &st, 1);
+	assert_non_null(strstr(got, "mxgw_bans{ifname=\"wan0\",family=\"ipv4\"} 100000\n"
+				    "mxgw_bans{ifname=\"wan0\",family=\"ipv6\"} 7\n"));
+	assert_non_null(strstr(got, "mxgw_allowlist_prefixes{ifname=\"wan0\",family=\"ipv4\"} 2\n"));
+	free(got);
+}
+
 /* IPv6's lines and columns only where the gateway has IPv6 to show: a
  * mailserver6, a LAN prefix, or anything IPv6 counted or tracked. */
 static void test_ipv6_shown_only_with_ipv6(void **state)
@@ -1480,6 +1520,7 @@ int main(void)
 		cmocka_unit_test(test_json_parses_back),
 		cmocka_unit_test(test_status_text_ipv6_byte_for_byte),
 		cmocka_unit_test(test_status_text_ipv6_warnings),
+		cmocka_unit_test(test_bans_in_every_printer),
 		cmocka_unit_test(test_ipv6_shown_only_with_ipv6),
 		cmocka_unit_test(test_stats_text_ipv6_byte_for_byte),
 		cmocka_unit_test(test_prometheus_ipv6_series),
