@@ -16,7 +16,7 @@
 
 /* Bumped whenever a struct or map below changes shape. A running gateway
  * loaded by an mxctl with another ABI version is refused, never patched. */
-#define MXGW_ABI_VERSION	4
+#define MXGW_ABI_VERSION	5
 
 #define MXGW_PIN_ROOT		"/sys/fs/bpf/mxgw"
 
@@ -64,7 +64,16 @@
 	FN(events,	REUSE,	NONE)					\
 	FN(log_bucket,	REUSE,	NONE)					\
 	/* the running mxctl log's lease */				\
-	FN(log_lease,	REUSE,	NONE)
+	FN(log_lease,	REUSE,	NONE)					\
+	/* blocklists (ABI 5): what mxctl blocklist and every load	\
+	 * fill; kept across load, reload and set-service, refilled	\
+	 * from the config's files by load and reload */		\
+	FN(bl4,		REUSE,	NONE)					\
+	FN(bl4_long,	REUSE,	NONE)					\
+	FN(bl6,		REUSE,	NONE)					\
+	FN(blocklists,	REUSE,	NONE)					\
+	FN(bl_svc,	REUSE,	NONE)					\
+	FN(bl_drops,	REUSE,	NONE)
 
 /* The BPF name and pin file name of map mxgw_<field>, e.g. "mxgw_clock". */
 #define MXGW_MAP_NAME(field)	"mxgw_" #field
@@ -220,9 +229,16 @@ struct mxgw_config {
 	struct mxgw_in6 mailserver6;
 	struct mxgw_prefix6 lan6[MXGW_LAN6_MAX];
 	struct mxgw_in6 wan6_addrs[MXGW_WAN6_ADDRS_MAX];
+	/* ABI 5: a bit per defence (MXGW_CFG_F_*), so a gateway without
+	 * any pays one test of a word on a line it has loaded */
+	__u32 flags;
+	__u32 pad4;
 };
 _Static_assert(sizeof(struct mxgw_config) == 72 + 8 * MXGW_CT_STATE_MAX + 8 + 16 +
-	       32 * MXGW_LAN6_MAX + 16 * MXGW_WAN6_ADDRS_MAX, "mxgw_config layout");
+	       32 * MXGW_LAN6_MAX + 16 * MXGW_WAN6_ADDRS_MAX + 8, "mxgw_config layout");
+
+/* mxgw_config.flags */
+#define MXGW_CFG_F_BLOCKLIST	0x2	/* the config has blocklists: look sources up */
 
 /*
  * mxgw_ports: the data plane's index of the table, an array indexed by
@@ -461,7 +477,10 @@ static inline __u32 mxgw_svc_key(__u32 family, __u32 svc_id)
 	   "events lost: nobody reading, buffer full")			\
 	/* the data plane itself */					\
 	FN(CLOCK_REARMED, "clock_rearmed", OWN, NOFAMILY,		\
-	   "the clock's timer found stopped and restarted")
+	   "the clock's timer found stopped and restarted")		\
+	/* abuse (ABI 5) */						\
+	FN(DROP_BLOCKLIST, "drop_blocklist", DROP, NONE,		\
+	   "source in a blocklist that applies to the packet's service")
 
 enum mxgw_counter {
 #define MXGW_COUNTER_ENUM(NAME, word, family, flags, help)	MXGW_##NAME,
@@ -703,5 +722,78 @@ struct mxgw_log_bucket {
 _Static_assert(sizeof(struct mxgw_log_bucket) == 16, "mxgw_log_bucket layout");
 
 #define MXGW_NEXTHOP_TTL_NS	(250ULL * 1000 * 1000)
+
+/*
+ * Blocklists (`blocklist NAME FILE [services ...]`): up to MXGW_BL_MAX
+ * lists, each a bit of one shared table per family, so a packet does one
+ * lookup whatever the number of lists.
+ *
+ * IPv4, DIR-24-8 style: mxgw_bl4's one slot holds an array (BPF_F_MMAPABLE,
+ * filled by user space through mmap) of one 16-bit entry per /24, the
+ * bits of the lists whose prefixes of /24 or shorter cover it.  An entry
+ * with MXGW_BL_LONG0 or MXGW_BL_LONG1 set has longer prefixes (/25../32)
+ * under it: the LPM trie in slot 0 or 1 of mxgw_bl4_long, whose values
+ * hold every list covering that prefix (the shorter ones' bits too); an
+ * address it does not match takes the entry's bits.  A list is swapped by
+ * building a new array and trie (the trie in the slot the running array
+ * does not use), then one update of mxgw_bl4's slot: a packet sees the old
+ * array and its trie, or the new and theirs.  The old array is freed by
+ * the kernel after an RCU grace period, off the packet path; the old trie
+ * after one more (membarrier), when nothing can look it up.
+ * IPv6: mxgw_bl6's one slot holds an LPM trie of the prefixes, swapped
+ * whole the same way.
+ */
+#define MXGW_BL_MAX		14	/* lists: bits 0..13 */
+#define MXGW_BL_LISTS		0x3fffU
+#define MXGW_BL_LONG0		0x4000U	/* longer prefixes, in mxgw_bl4_long[0] */
+#define MXGW_BL_LONG1		0x8000U	/* ... in mxgw_bl4_long[1] */
+#define MXGW_BL_NAME_LEN	32
+#define MXGW_BL_FILE_LEN	192
+
+#define MXGW_BL4_PER_BLOCK	32	/* /24 entries per array value */
+#define MXGW_BL4_BLOCKS		((1U << 24) / MXGW_BL4_PER_BLOCK)
+/* An array's values are 8-byte aligned each: 32 entries a value waste
+ * nothing, and the table is 32 MiB whatever the lists hold. */
+struct mxgw_bl4_block {
+	__u16 bits[MXGW_BL4_PER_BLOCK];
+};
+_Static_assert(sizeof(struct mxgw_bl4_block) == 64, "mxgw_bl4_block layout");
+
+#define MXGW_BL4_LONG_MAX	(1U << 21)	/* /25../32 prefixes, all lists */
+#define MXGW_BL6_MAX		(1U << 21)
+
+struct mxgw_bl4_key {
+	__u32 prefixlen;	/* 25..32 */
+	__be32 addr;
+};
+_Static_assert(sizeof(struct mxgw_bl4_key) == 8, "mxgw_bl4_key layout");
+
+struct mxgw_bl6_key {
+	__u32 prefixlen;	/* 0..128 */
+	struct mxgw_in6 addr;
+};
+_Static_assert(sizeof(struct mxgw_bl6_key) == 20, "mxgw_bl6_key layout");
+
+/* mxgw_blocklists: indexed by list bit; what mxctl blocklist shows. */
+struct mxgw_blocklist {
+	char name[MXGW_BL_NAME_LEN];
+	char file[MXGW_BL_FILE_LEN];
+	__u64 loaded_s;		/* CLOCK_REALTIME seconds of the last swap */
+	__u32 n4;		/* IPv4 prefixes */
+	__u32 n6;		/* IPv6 prefixes */
+	__u32 nlong4;		/* of which longer than /24 */
+	__u8 in_use;
+	__u8 all_services;	/* no "services": every incoming packet */
+	__u8 pad[2];
+};
+_Static_assert(sizeof(struct mxgw_blocklist) == 32 + 192 + 8 + 16, "mxgw_blocklist layout");
+
+/* mxgw_bl_svc: by service id, the bits of the lists that apply to it; id
+ * 0 (unlisted ports, ICMP, other protocols) those without "services". */
+/* mxgw_bl_drops: per-CPU u64, by mxgw_bl_drop_key(family, list bit). */
+static inline __u32 mxgw_bl_drop_key(__u32 family, __u32 bit)
+{
+	return family * MXGW_BL_MAX + bit;
+}
 
 #endif /* MXGW_ABI_H */
