@@ -377,6 +377,9 @@ static struct mxgw_config config_of(const struct mxgw_policy *pol,
 	}
 	cfg.nwan6 = wan->naddrs6;
 	memcpy(cfg.wan6_addrs, wan->addrs6, wan->naddrs6 * sizeof(cfg.wan6_addrs[0]));
+	/* the tables may still be empty: a lookup of an empty slot is a miss */
+	if (pol->nblocklists)
+		cfg.flags |= MXGW_CFG_F_BLOCKLIST;
 	return cfg;
 }
 
