@@ -1215,3 +1215,61 @@ int mxgw_maps_bl_lookup6(const struct mxgw_maps *m, const struct mxgw_in6 *addr,
 	close(fd);
 	return 0;
 }
+
+int mxgw_maps_bl_apply(const struct mxgw_maps *m, const struct mxgw_policy *pol,
+		       const struct mxgw_bl_list *lists, int only, bool wait_free,
+		       struct mxgw_bl_swap_stats *st)
+{
+	static struct mxgw_service svcs[MXGW_MAX_SERVICES];
+	static struct mxgw_bl_change c;
+	__u32 bits[MXGW_BL_MAX], gone;
+	int err;
+
+	memset(&c, 0, sizeof(c));
+	err = mxgw_maps_bl_assign(m, pol->blocklists, pol->nblocklists, bits, &gone);
+	if (!err)
+		err = mxgw_maps_read_services(m, svcs);
+	if (err)
+		return err;
+	if (only >= 0) {
+		struct mxgw_blocklist rec;
+
+		if ((unsigned int)only >= pol->nblocklists)
+			return -EINVAL;
+		/* one list: it must run already, under that name */
+		if (bpf_map_lookup_elem(m->blocklists, &bits[only], &rec))
+			return -errno;
+		if (!rec.in_use || strncmp(rec.name, pol->blocklists[only].name,
+					   MXGW_BL_NAME_LEN))
+			return -ENOENT;
+	} else {
+		c.replace = gone;	/* their def NULL: they go */
+	}
+	for (unsigned int i = 0; i < pol->nblocklists; i++) {
+		const struct mxgw_policy_blocklist *d = &pol->blocklists[i];
+		__u32 b = bits[i];
+
+		if (only >= 0 && (unsigned int)only != i)
+			continue;
+		c.replace |= 1U << b;
+		c.def[b] = d;
+		c.lists[b] = &lists[only >= 0 ? 0 : i];
+		for (__u32 id = 0; id < MXGW_MAX_SERVICES; id++) {
+			const struct mxgw_policy_service *s;
+
+			if (d->all_services) {
+				c.svc[b][id] = 1;
+				continue;
+			}
+			if (!id || !svcs[id].in_use)
+				continue;
+			s = mxgw_policy_find_service(pol, svcs[id].name);
+			if (s) {
+				unsigned int idx = s - pol->services;
+
+				c.svc[b][id] = !!(d->services[idx / 64] & (1ULL << (idx % 64)));
+			}
+		}
+	}
+	return mxgw_maps_bl_swap(m, &c, wait_free, st);
+}

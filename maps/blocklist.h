@@ -97,6 +97,18 @@ int mxgw_maps_bl_assign(const struct mxgw_maps *m,
 int mxgw_maps_bl_swap(const struct mxgw_maps *m, const struct mxgw_bl_change *c,
 		      bool wait_free, struct mxgw_bl_swap_stats *st);
 
+/*
+ * Make the maps hold @pol's blocklists, @lists[i] the prefixes of
+ * pol->blocklists[i] as read from its file: bits assigned by name, each
+ * list applied to its services by their running ids (mxgw_maps_apply has
+ * run), the lists @pol no longer names removed.  @only >= 0: list
+ * pol->blocklists[@only] alone, its prefixes @lists[0], the others as they
+ * run (mxctl blocklist reload NAME); -ENOENT when it does not run yet.
+ */
+int mxgw_maps_bl_apply(const struct mxgw_maps *m, const struct mxgw_policy *pol,
+		       const struct mxgw_bl_list *lists, int only, bool wait_free,
+		       struct mxgw_bl_swap_stats *st);
+
 /* The lists as they run: @lists (MXGW_BL_MAX, by bit) and their drops
  * summed over the CPUs, per family (@drops[bit][family]). */
 int mxgw_maps_bl_read(const struct mxgw_maps *m, struct mxgw_blocklist *lists,

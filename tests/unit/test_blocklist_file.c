@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * test_blocklist.c - unit tests of the blocklist reader (maps/blocklist.c:
+ * test_blocklist_file.c - unit tests of the blocklist reader (maps/blocklist.c:
  * FireHOL's one prefix a line, Spamhaus DROP's text, Spamhaus' JSON
  * lines; every bad line named FILE:LINE and the list refused whole) and
  * of the config's `blocklist NAME FILE [services ...]` (ctl/config.c).
