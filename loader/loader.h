@@ -122,6 +122,10 @@ int mxgw_load(const char *ifname, const struct mxgw_policy *pol,
  * NULL.  -ENOENT: nothing of mxgw's there.
  */
 int mxgw_unload(const char *ifname, struct mxgw_unload_result *res);
+/* The lock load, reload and unload take (an fd to pass to unlock, or -1
+ * when bpffs is not there): for what else swaps maps, a blocklist. */
+int mxgw_pins_lock(void);
+void mxgw_pins_unlock(int fd);
 
 int mxgw_pins_state(const char *ifname, struct mxgw_pins *p);
 

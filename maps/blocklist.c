@@ -759,16 +759,26 @@ static int build4(const struct mxgw_maps *m, const struct mxgw_bl_change *c, __u
 				goto out;
 		}
 	}
-	table = mmap(NULL, BL4_TABLE_BYTES, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* built in place, in the new map's own pages: one pass over 32 MiB */
+	*tbl_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "mxgw_bl4_table", sizeof(__u32),
+				 sizeof(struct mxgw_bl4_block), MXGW_BL4_BLOCKS, &o);
+	if (*tbl_fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	table = mmap(NULL, BL4_TABLE_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		     *tbl_fd, 0);
 	if (table == MAP_FAILED) {
 		table = NULL;
-		err = -ENOMEM;
+		err = -errno;
 		goto out;
 	}
 	if (old) {
-		for (size_t i = 0; i < (1U << 24); i++)
-			table[i] = old[i] & keep;
+		const __u64 *o64 = (const __u64 *)old;
+		__u64 *t64 = (__u64 *)table, k64 = keep * 0x0001000100010001ULL;
+
+		for (size_t i = 0; i < BL4_TABLE_BYTES / 8; i++)
+			t64[i] = o64[i] & k64;
 	}
 	/* the new lists' prefixes: up to /24 into the array, longer ones
 	 * into the trie */
@@ -833,32 +843,15 @@ static int build4(const struct mxgw_maps *m, const struct mxgw_bl_change *c, __u
 	st->nlong4 = nlong;
 	/* an empty table is no table: every lookup a miss */
 	{
-		bool any = false;
+		const __u64 *t64 = (const __u64 *)table;
+		size_t i = 0;
 
-		for (size_t i = 0; i < (1U << 24) && !any; i++)
-			any = table[i] != 0;
-		if (!any)
-			goto out;	/* *tbl_fd stays -1 */
-		for (size_t i = 0; i < (1U << 24); i++)
-			if (table[i] & MXGW_BL_LISTS)
-				st->n4++;
-	}
-	*tbl_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "mxgw_bl4_table", sizeof(__u32),
-				 sizeof(struct mxgw_bl4_block), MXGW_BL4_BLOCKS, &o);
-	if (*tbl_fd < 0) {
-		err = -errno;
-		goto out;
-	}
-	{
-		void *dst = mmap(NULL, BL4_TABLE_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
-				 *tbl_fd, 0);
-
-		if (dst == MAP_FAILED) {
-			err = -errno;
-			goto out;
+		while (i < BL4_TABLE_BYTES / 8 && !t64[i])
+			i++;
+		if (i == BL4_TABLE_BYTES / 8) {
+			close(*tbl_fd);
+			*tbl_fd = -1;
 		}
-		memcpy(dst, table, BL4_TABLE_BYTES);
-		munmap(dst, BL4_TABLE_BYTES);
 	}
 out:
 	if (err) {
@@ -1106,7 +1099,12 @@ int mxgw_maps_bl_swap(const struct mxgw_maps *m, const struct mxgw_bl_change *c,
 			close(fd);
 		st->free_wait_ns = now_ns() - t2;
 	}
-	mxgw_maps_bl_memory(m, &st->mem4, &st->mem6);
+	{
+		__u64 arr, trie;
+
+		mxgw_maps_bl_memory(m, &arr, &trie, &st->mem6);
+		st->mem4 = arr + trie;
+	}
 out:
 	if (tbl >= 0)
 		close(tbl);
@@ -1143,20 +1141,21 @@ int mxgw_maps_bl_read(const struct mxgw_maps *m, struct mxgw_blocklist *lists,
 	return 0;
 }
 
-int mxgw_maps_bl_memory(const struct mxgw_maps *m, __u64 *mem4, __u64 *mem6)
+int mxgw_maps_bl_memory(const struct mxgw_maps *m, __u64 *array4, __u64 *trie4,
+			__u64 *mem6)
 {
 	int fd;
 
-	*mem4 = *mem6 = 0;
+	*array4 = *trie4 = *mem6 = 0;
 	fd = inner_fd(m->bl4, 0);
 	if (fd >= 0) {
-		*mem4 += map_memlock(fd);
+		*array4 += map_memlock(fd);
 		close(fd);
 	}
 	for (__u32 s = 0; s < 2; s++) {
 		fd = inner_fd(m->bl4_long, s);
 		if (fd >= 0) {
-			*mem4 += map_memlock(fd);
+			*trie4 += map_memlock(fd);
 			close(fd);
 		}
 	}

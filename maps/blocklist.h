@@ -70,7 +70,7 @@ struct mxgw_bl_swap_stats {
 	__u64 free_wait_ns;	/* until the old array was gone (0: not waited) */
 	__u64 mem4;		/* bytes the kernel charges: IPv4 array and trie */
 	__u64 mem6;		/* IPv6 trie */
-	__u32 n4, nlong4, n6;	/* distinct entries the tables hold */
+	__u32 nlong4, n6;	/* distinct trie entries, IPv4 (/25../32) and IPv6 */
 };
 
 /*
@@ -113,8 +113,10 @@ int mxgw_maps_bl_apply(const struct mxgw_maps *m, const struct mxgw_policy *pol,
  * summed over the CPUs, per family (@drops[bit][family]). */
 int mxgw_maps_bl_read(const struct mxgw_maps *m, struct mxgw_blocklist *lists,
 		      __u64 (*drops)[MXGW_FAM_MAX]);
-/* Bytes the kernel charges for the tables (fdinfo's memlock). */
-int mxgw_maps_bl_memory(const struct mxgw_maps *m, __u64 *mem4, __u64 *mem6);
+/* Bytes the kernel charges for the tables (fdinfo's memlock): IPv4's
+ * array, its trie of longer prefixes, IPv6's trie. */
+int mxgw_maps_bl_memory(const struct mxgw_maps *m, __u64 *array4, __u64 *trie4,
+			__u64 *mem6);
 
 /* Lookups as the data plane does them, for tests and mxctl: the list bits
  * holding @addr. */
