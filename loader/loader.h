@@ -403,6 +403,10 @@ struct mxgw_snapshot {
 	__u32 ct6_max;			/* size of mxgw_ct6 (conntrack-max too) */
 	int ipv6_forwarding;		/* net.ipv6.conf.all.forwarding (what
 					 * ip6_forward() reads); -1 unknown: no IPv6 */
+	/* blocklists, by list bit (in_use: running) */
+	struct mxgw_blocklist bl[MXGW_BL_MAX];
+	__u64 bl_drops[MXGW_BL_MAX][MXGW_FAM_MAX];
+	__u64 bl_mem4, bl_mem6;		/* bytes the kernel charges for the tables */
 };
 
 /*

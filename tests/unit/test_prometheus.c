@@ -667,6 +667,7 @@ static void test_json_byte_for_byte(void **state)
 	bprintf(&want, "%llu", (unsigned long long)mxgw_kernel_path(st.s.counters));
 	bprintf(&want, "%s",
 		"},\"forward6\":null,"
+		"\"blocklists\":[],\"blocklist_memory\":0,"
 		"\"conntrack\":{\"entries\":3,\"max\":65536,\"entries6\":0,\"max6\":65536},"
 		"\"nat\":{\"port_min\":40000,\"port_max\":40999,\"mappings\":2,\"ports_in_use\":{\"tcp\":2,\"udp\":0,\"icmp\":1}},"
 		"\"clock\":{\"ticks\":77,\"age_ms\":40,\"stale\":false},"
