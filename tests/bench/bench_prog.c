@@ -12,6 +12,15 @@
  * Rounds are interleaved across paths, the process is pinned to one CPU,
  * and medians are reported with their spread.
  *
+ * Blocklists (issue 13): a third gateway holds 10^6 IPv4 and 10^5 IPv6
+ * generated prefixes; its allowed DNAT path (a source in no /24 of the
+ * lists, and one in a /24 that has longer prefixes: the trie asked too)
+ * and its blocklisted drops run side by side with the others.  Then the
+ * load time and memory of 10^4, 10^5 and 10^6 prefixes (the file read,
+ * the tables built and swapped, as mxctl does), and swaps of the 10^6
+ * under traffic: another thread runs the allowed path on CPU 1
+ * meanwhile, every verdict checked.
+ *
  * Output: a table on stdout and CSV rows (--csv FILE).
  */
 #define _GNU_SOURCE
@@ -28,7 +37,10 @@
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <pthread.h>
+#include <time.h>
 #include "testbed.h"
+#include "blocklist.h"
 #include "loader.h"
 #include "config.h"
 
@@ -74,10 +86,12 @@ static void private_namespaces(void)
 	sh("ip link add wan1 type veth peer name wanp1");
 	sh("ip link add lan0 address 02:00:00:00:01:01 type veth peer name lanp address 02:00:00:00:01:0a");
 	sh("ip link add spare0 type veth peer name spare1");
+	sh("ip link add wan2 type veth peer name wanp2");
+	sh("ip addr add 203.0.113.35/24 dev wan2");
 	sh("ip addr add 203.0.113.33/24 dev wan0");
 	sh("ip addr add 203.0.113.34/24 dev wan1");
 	sh("ip addr add 192.168.1.1/24 dev lan0");
-	sh("for d in wan0 wanp wan1 wanp1 lan0 lanp spare0 spare1; do ip link set $d up; done");
+	sh("for d in wan0 wanp wan1 wanp1 wan2 wanp2 lan0 lanp spare0 spare1; do ip link set $d up; done");
 	/* lan0's peer takes redirected frames (GRO), so the fast path is real */
 	sh("ethtool -K lanp gro on >/dev/null");
 	sh("sysctl -qw net.ipv4.ip_forward=1");
@@ -235,11 +249,168 @@ static void add_flow(const struct mxgw_maps *m, const char *remote, __u16 rport,
 		die("add flow", errno);
 }
 
+/*
+ * @n4 IPv4 and @n6 IPv6 prefixes into @path, as tests/e2e/gen_blocklist.py
+ * makes them: half /32, a third /24, the rest /16../23 and /25../31, IPv4
+ * from 1/8 to 126/8 and IPv6 from 2a00::/12 (no test address is listed).
+ * Duplicates are possible and harmless (the tables merge them).
+ */
+static void gen_list(const char *path, unsigned int n4, unsigned int n6)
+{
+	static const unsigned int lens6[] = { 32, 40, 48, 48, 56, 64, 64, 64, 128 };
+	FILE *f = fopen(path, "w");
+	__u64 x = 0x9e3779b97f4a7c15ULL;
+
+	if (!f)
+		die(path, errno);
+#define NEXT()	(x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
+	for (unsigned int i = 0; i < n4; i++) {
+		unsigned int r = NEXT() % 100, len;
+		__u32 a = (1U << 24) + (__u32)(NEXT() % (126U << 24));
+
+		len = r < 50 ? 32 : r < 83 ? 24 : r < 90 ? 16 + NEXT() % 8 : 25 + NEXT() % 7;
+		a &= ~0U << (32 - len);
+		fprintf(f, "%u.%u.%u.%u/%u\n", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
+			a & 255, len);
+	}
+	for (unsigned int i = 0; i < n6; i++) {
+		unsigned int len = lens6[NEXT() % 9];
+		__u64 hi = (0x2a00ULL << 48) | (NEXT() >> 12), lo = NEXT();
+
+		if (len <= 64) {
+			hi &= ~0ULL << (64 - len);
+			lo = 0;
+		}
+		fprintf(f, "%x:%x:%x:%x:%x:%x:%x:%x/%u\n", (unsigned int)(hi >> 48),
+			(unsigned int)(hi >> 32) & 0xffff, (unsigned int)(hi >> 16) & 0xffff,
+			(unsigned int)hi & 0xffff, (unsigned int)(lo >> 48),
+			(unsigned int)(lo >> 32) & 0xffff, (unsigned int)(lo >> 16) & 0xffff,
+			(unsigned int)lo & 0xffff, len);
+	}
+#undef NEXT
+	fclose(f);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static struct mxgw_conf_file bl_conf;
+
+/* Load @path's list on @m as mxctl does (read, build, swap): seconds. */
+static double load_list(const struct mxgw_maps *m, const char *path, bool wait_free,
+			struct mxgw_bl_swap_stats *st, struct mxgw_bl_list *keep)
+{
+	static char err[MXGW_BL_ERR_MAX];
+	struct mxgw_bl_list l;
+	double t0 = now_s(), t;
+	int e;
+
+	e = mxgw_bl_read_file(path, &l, err);
+	if (e)
+		die(err[0] ? err : path, e);
+	e = mxgw_maps_bl_apply(m, &bl_conf.policy, &l, -1, wait_free, st);
+	if (e)
+		die("blocklist apply", e);
+	t = now_s() - t0;
+	if (keep)
+		*keep = l;
+	else
+		mxgw_bl_list_free(&l);
+	return t;
+}
+
+/* The allowed path run on CPU 1 while swaps happen on CPU 0. */
+struct traffic {
+	int prog_fd;
+	__u32 ifindex;
+	__u8 frame[TB_MAX_FRAME];
+	size_t len;
+	volatile int stop;
+	volatile unsigned long calls, wrong;
+};
+
+static void *traffic_run(void *arg)
+{
+	struct traffic *t = arg;
+	__u8 buf[TB_MAX_FRAME], out[TB_MAX_FRAME];
+	struct xdp_md ctx = { .data_end = t->len, .ingress_ifindex = t->ifindex };
+	cpu_set_t cpus;
+
+	CPU_ZERO(&cpus);
+	CPU_SET(1, &cpus);
+	pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
+	while (!t->stop) {
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = buf, .data_size_in = t->len,
+			    .data_out = out, .data_size_out = sizeof(out),
+			    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1);
+
+		memcpy(buf, t->frame, t->len);
+		if (bpf_prog_test_run_opts(t->prog_fd, &o) || o.retval != XDP_REDIRECT)
+			t->wrong++;
+		t->calls++;
+	}
+	return NULL;
+}
+
+/* Blocklists: load time and memory by size, swaps under traffic. */
+static void bench_blocklists(const struct mxgw_maps *m, int prog_fd, __u32 ifindex,
+			     const char *dir, const char *allowed_src)
+{
+	static const unsigned int sizes[] = { 10000, 100000, 1000000 };
+	static struct traffic t;
+	struct mxgw_bl_swap_stats st;
+	char path[256];
+	pthread_t th;
+
+	printf("\nblocklists: load (read the file, build the tables, swap) and memory\n");
+	printf("%-26s %9s %9s %9s %9s %9s\n", "prefixes", "load", "build", "switch",
+	       "IPv4 MiB", "IPv6 MiB");
+	for (unsigned int i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		double s;
+
+		snprintf(path, sizeof(path), "%s/bl-%u.txt", dir, sizes[i]);
+		gen_list(path, sizes[i], sizes[i] / 10);
+		s = load_list(m, path, false, &st, NULL);
+		printf("%7u IPv4 + %6u IPv6 %6.0f ms %6.0f ms %6.2f ms %9.1f %9.1f\n", sizes[i],
+		       sizes[i] / 10, s * 1e3, st.build_ns / 1e6, st.swap_ns / 1e6,
+		       st.mem4 / 1048576.0, st.mem6 / 1048576.0);
+	}
+	/* swaps under traffic: the 10^6 list again, three times */
+	t.prog_fd = prog_fd;
+	t.ifindex = ifindex;
+	t.len = tb_frame(&(struct tb_frame_spec){ .saddr = allowed_src, .daddr = "203.0.113.35",
+			 .dport = 25, .tcp_flags = 0x10 }, t.frame);
+	if (pthread_create(&th, NULL, traffic_run, &t))
+		die("pthread_create", EAGAIN);
+	usleep(200 * 1000);
+	printf("swaps of the 10^6 + 10^5 list under traffic (the allowed path on CPU 1):\n");
+	for (int k = 0; k < 3; k++) {
+		unsigned long before = t.calls, wrong = t.wrong;
+		double s = load_list(m, path, true, &st, NULL);
+
+		printf("  swap %d: load %.0f ms, the switch (map updates) %.2f ms, the old array "
+		       "freed %.1f ms after it; %lu allowed packets meanwhile, %lu not let through\n",
+		       k + 1, s * 1e3, st.swap_ns / 1e6, st.free_wait_ns / 1e6,
+		       t.calls - before, t.wrong - wrong);
+	}
+	t.stop = 1;
+	pthread_join(th, NULL);
+}
+
 int main(int argc, char **argv)
 {
-	static char conf_small[8192], conf_big[8192];
-	struct mxgw_maps m0, m1;
-	int xdp0, xdp1, empty, err;
+	static char conf_small[8192], conf_big[8192], conf_bl[8192];
+	struct mxgw_maps m0, m1, m2;
+	struct mxgw_bl_swap_stats bst;
+	struct mxgw_bl_list big;
+	char bl_dir[] = "/tmp/mxgw-bench-bl.XXXXXX", bl_path[256];
+	static char long_src[INET_ADDRSTRLEN], listed24[INET_ADDRSTRLEN], listed32[INET_ADDRSTRLEN];
+	int xdp0, xdp1, xdp2, empty, err;
 	const char *csv = NULL;
 	FILE *out = NULL;
 	cpu_set_t cpus;
@@ -267,6 +438,38 @@ int main(int argc, char **argv)
 	err = load_gateway("wan1", conf_big, &m1, &xdp1);
 	if (err)
 		die("open maps", err);
+	/* the third: the shipped table and 10^6 + 10^5 blocklisted prefixes */
+	if (!mkdtemp(bl_dir))
+		die("mkdtemp", errno);
+	snprintf(bl_path, sizeof(bl_path), "%s/big.txt", bl_dir);
+	snprintf(conf_bl, sizeof(conf_bl), "%s\nblocklist big %s\n", tb_shipped_conf(), bl_path);
+	{
+		char *p = strstr(conf_bl, TB_PUBLIC);
+
+		memcpy(p, "203.0.113.35", strlen(TB_PUBLIC));
+	}
+	err = load_gateway("wan2", conf_bl, &m2, &xdp2);
+	if (err)
+		die("open maps", err);
+	if (mxgw_conf_parse_string("bench.conf", conf_bl, &bl_conf, stderr))
+		die("config", EINVAL);
+	gen_list(bl_path, 1000000, 100000);
+	load_list(&m2, bl_path, false, &bst, &big);
+	/* sources: a listed /24, a listed /32 (the trie's hit), and an
+	 * unlisted neighbour of a /32 (its /24 sends the lookup to the trie) */
+	for (size_t i = 0; i < big.n4 && (!listed24[0] || !listed32[0] || !long_src[0]); i++) {
+		__be32 a = big.v4[i].addr, b = htonl(ntohl(a) ^ 1), c = htonl(ntohl(a) + 7);
+		__u32 bits;
+
+		if (big.v4[i].len == 24 && !listed24[0])
+			inet_ntop(AF_INET, &c, listed24, sizeof(listed24));
+		if (big.v4[i].len == 32 && !listed32[0])
+			inet_ntop(AF_INET, &a, listed32, sizeof(listed32));
+		if (big.v4[i].len == 32 && !long_src[0] &&
+		    !mxgw_maps_bl_lookup4(&m2, b, &bits) && !bits)
+			inet_ntop(AF_INET, &b, long_src, sizeof(long_src));
+	}
+	mxgw_bl_list_free(&big);
 	empty = load_empty();
 	fill_conntrack(&m1, CT_BIG);
 	add_flow(&m0, "198.51.100.25", 443, 40000);
@@ -295,19 +498,36 @@ int main(int argc, char **argv)
 		 * back out, so the fib is asked (issue 10) */
 		{ "not for us: transit, fib + drop", xdp0, { .daddr = "203.0.113.99", .dport = 25 },
 		  XDP_DROP, MXGW_DROP_TRANSIT, &m0 },
+		/* blocklists: 10^6 IPv4 + 10^5 IPv6 prefixes on wan2 */
+		{ "blocklists: inbound allowed", xdp2,
+		  { .daddr = "203.0.113.35", .dport = 25, .tcp_flags = 0x10 },
+		  XDP_REDIRECT, MXGW_FWD_REDIRECT, &m2 },
+		{ "blocklists: allowed, /24 with longer", xdp2,
+		  { .saddr = long_src, .daddr = "203.0.113.35", .dport = 25, .tcp_flags = 0x10 },
+		  XDP_REDIRECT, MXGW_FWD_REDIRECT, &m2 },
+		{ "blocklists: denied (imap), unlisted", xdp2,
+		  { .daddr = "203.0.113.35", .dport = 143 },
+		  XDP_DROP, MXGW_DROP_SERVICE_DENY, &m2 },
+		{ "blocklists: listed /24, drop", xdp2,
+		  { .saddr = listed24, .daddr = "203.0.113.35", .dport = 25, .tcp_flags = 0x10 },
+		  XDP_DROP, MXGW_DROP_BLOCKLIST, &m2 },
+		{ "blocklists: listed /32 (trie), drop", xdp2,
+		  { .saddr = listed32, .daddr = "203.0.113.35", .dport = 25, .tcp_flags = 0x10 },
+		  XDP_DROP, MXGW_DROP_BLOCKLIST, &m2 },
 	};
 	const int npaths = sizeof(paths) / sizeof(paths[0]);
-	__u32 wan0 = if_nametoindex("wan0"), wan1 = if_nametoindex("wan1");
+	__u32 wan0 = if_nametoindex("wan0"), wan1 = if_nametoindex("wan1"),
+	      wan2 = if_nametoindex("wan2");
 
 	for (int i = 0; i < npaths; i++)
 		paths[i].len = tb_frame(&paths[i].spec, paths[i].frame);
 	/* warm up: caches, the next-hop cache of each CPU, the JIT image */
+#define IFINDEX(p)	((p)->prog_fd == xdp1 ? wan1 : (p)->prog_fd == xdp2 ? wan2 : wan0)
 	for (int i = 0; i < npaths; i++)
-		run_round(&paths[i], paths[i].prog_fd == xdp1 ? wan1 : wan0);
+		run_round(&paths[i], IFINDEX(&paths[i]));
 	for (int r = 0; r < ROUNDS; r++)
 		for (int i = 0; i < npaths; i++)
-			paths[i].ns[r] = run_round(&paths[i],
-						   paths[i].prog_fd == xdp1 ? wan1 : wan0);
+			paths[i].ns[r] = run_round(&paths[i], IFINDEX(&paths[i]));
 
 	if (csv) {
 		out = fopen(csv, "w");
@@ -336,7 +556,29 @@ int main(int argc, char **argv)
 	}
 	if (out)
 		fclose(out);
+	{
+		double a, b, d, e;
+
+		/* side by side, one run: medians' ratios */
+		stats(paths[1].ns, &a, &lo, &hi);
+		stats(paths[8].ns, &b, &lo, &hi);
+		stats(paths[3].ns, &d, &lo, &hi);
+		stats(paths[11].ns, &e, &lo, &hi);
+		printf("allowed DNAT path, 10^6 + 10^5 blocklisted prefixes vs none: %.2fx "
+		       "(target <= 1.15)\n", b / a);
+		stats(paths[9].ns, &b, &lo, &hi);
+		printf("  ... its source in a /24 with longer prefixes (the trie asked): %.2fx\n",
+		       b / a);
+		printf("blocklisted drop (/24) vs the plain deny path: %.2fx (target <= 1.10)\n",
+		       e / d);
+		stats(paths[12].ns, &e, &lo, &hi);
+		printf("  ... a /32 under a /24 (the trie's hit): %.2fx\n", e / d);
+	}
+	bench_blocklists(&m2, xdp2, wan2, bl_dir, TB_CLIENT);
+	snprintf(bl_path, sizeof(bl_path), "rm -rf %s", bl_dir);
+	sh(bl_path);
 	mxgw_unload("wan0", NULL);
 	mxgw_unload("wan1", NULL);
+	mxgw_unload("wan2", NULL);
 	return 0;
 }
