@@ -16,7 +16,7 @@
  * it chose to reach.
  *
  * The fast path is the lookup: one array entry by the source's /24 (IPv4;
- * the LPM trie of longer prefixes only under a /24 that has some), one
+ * a hash of the longer prefixes only under a /24 that has some), one
  * LPM lookup (IPv6).  What follows a hit (the port, the service's lists,
  * the tracked-flow exemption, the counts) is a global function of its own:
  * verified once, and never on a clean source's path.
@@ -39,12 +39,15 @@
 /* The bits of the lists holding IPv4 source @saddr; 0 for none. */
 static __always_inline __u32 bl_lookup4(__be32 saddr)
 {
-	__u32 zero = 0, a = bpf_ntohl(saddr), idx = a >> 13, slot;
+	__u32 zero = 0, a = bpf_ntohl(saddr), idx = a >> 13, slot, host = a & 0xff;
 	struct mxgw_bl4_key key = { .prefixlen = 32, .addr = saddr };
+	__be32 net = bpf_htonl(a & 0xffffff00);
+	struct mxgw_bl4_long24 *l;
 	struct mxgw_bl4_block *b;
-	void *tbl, *trie;
+	void *tbl, *map;
 	__u16 *v;
 	__u32 e;
+	int i;
 
 	tbl = bpf_map_lookup_elem(&mxgw_bl4, &zero);
 	if (!tbl)
@@ -55,15 +58,34 @@ static __always_inline __u32 bl_lookup4(__be32 saddr)
 	e = b->bits[(a >> 8) & (MXGW_BL4_PER_BLOCK - 1)];
 	if (!(e & (MXGW_BL_LONG0 | MXGW_BL_LONG1)))
 		return e;
-	/* a /24 with longer prefixes under it: the trie of this array */
+	/* a /24 with longer prefixes under it: the hash of this array */
 	slot = e & MXGW_BL_LONG1 ? 1 : 0;
-	trie = bpf_map_lookup_elem(&mxgw_bl4_long, &slot);
-	if (trie) {
-		v = bpf_map_lookup_elem(trie, &key);
+	e &= MXGW_BL_LISTS;
+	map = bpf_map_lookup_elem(&mxgw_bl4_hash, &slot);
+	if (!map)
+		return e;
+	l = bpf_map_lookup_elem(map, &net);
+	if (!l)
+		return e;
+	if (!l->more) {
+#pragma unroll
+		for (i = 0; i < MXGW_BL4_SMALL; i++) {
+			if (i >= l->n)
+				break;
+			/* len 25..32: the host bits of the last byte */
+			if ((host & (0xff00U >> (l->e[i].len - 24))) == l->e[i].host)
+				return l->e[i].bits & MXGW_BL_LISTS;
+		}
+		return e;
+	}
+	/* more than a value holds: the trie has them all */
+	map = bpf_map_lookup_elem(&mxgw_bl4_long, &slot);
+	if (map) {
+		v = bpf_map_lookup_elem(map, &key);
 		if (v)
 			return *v & MXGW_BL_LISTS;
 	}
-	return e & MXGW_BL_LISTS;
+	return e;
 }
 
 /* The bits of the lists holding IPv6 source @saddr; 0 for none. */

@@ -149,6 +149,14 @@ struct mxgw_bl4_trie {
 	__uint(value_size, sizeof(__u16));
 };
 
+struct mxgw_bl4_hash24 {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MXGW_BL4_HASH_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(key_size, sizeof(__be32));
+	__uint(value_size, sizeof(struct mxgw_bl4_long24));
+};
+
 struct mxgw_bl6_trie {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, MXGW_BL6_MAX);
@@ -170,6 +178,13 @@ struct {
 	__type(key, __u32);
 	__array(values, struct mxgw_bl4_trie);
 } mxgw_bl4_long SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__array(values, struct mxgw_bl4_hash24);
+} mxgw_bl4_hash SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);

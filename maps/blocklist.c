@@ -604,6 +604,34 @@ static int keep6(const void *k, __u16 v, void *arg)
 	return 0;
 }
 
+/* The longer prefixes a hash of /24s holds itself (the crowded /24s'
+ * are in the trie, walked on its own). */
+static int hash_keep(int fd, struct keep *kp)
+{
+	__be32 key, next, *prev = NULL;
+	struct mxgw_bl4_long24 v;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		if (!bpf_map_lookup_elem(fd, &next, &v) && !v.more) {
+			for (int i = 0; i < v.n && i < MXGW_BL4_SMALL; i++) {
+				struct ent4 *e;
+
+				if (!(v.e[i].bits & kp->keep))
+					continue;
+				e = vec_push(kp->vec);
+				if (!e)
+					return -ENOMEM;
+				e->addr = ntohl(next) | v.e[i].host;
+				e->len = v.e[i].len;
+				e->bits = v.e[i].bits & kp->keep;
+			}
+		}
+		key = next;
+		prev = &key;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
 /* Bytes the kernel charges for map @fd (its fdinfo's memlock). */
 static __u64 map_memlock(int fd)
 {
@@ -723,9 +751,31 @@ int mxgw_maps_bl_assign(const struct mxgw_maps *m,
 }
 
 /* The new IPv4 array and trie; *tbl_fd and *trie_fd on success. */
-static int build4(const struct mxgw_maps *m, const struct mxgw_bl_change *c, __u32 keep,
-		  __u32 new_slot, int *tbl_fd, int *trie_fd, struct mxgw_bl_swap_stats *st)
+/* Fill hash @fd with @n values of @keys: in batches, else one by one. */
+static int hash_fill(int fd, const __be32 *keys, const struct mxgw_bl4_long24 *vals, size_t n)
 {
+	for (size_t i = 0; i < n; ) {
+		__u32 cnt = n - i < 65536 ? n - i : 65536;
+
+		if (!bpf_map_update_batch(fd, keys + i, vals + i, &cnt, NULL)) {
+			i += cnt;
+			continue;
+		}
+		if (bpf_map_update_elem(fd, keys + i, vals + i, BPF_ANY))
+			return -errno;
+		i++;
+	}
+	return 0;
+}
+
+static int build4(const struct mxgw_maps *m, const struct mxgw_bl_change *c, __u32 keep,
+		  __u32 new_slot, int *tbl_fd, int *trie_fd, int *hash_fd,
+		  struct mxgw_bl_swap_stats *st)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, ho, .map_flags = BPF_F_NO_PREALLOC);
+	struct mxgw_bl4_long24 *hvals = NULL;
+	__be32 *hkeys = NULL;
+	size_t nhash = 0, ntrie = 0;
 	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_MMAPABLE);
 	struct vec longs = { .size = sizeof(struct ent4) };
 	__u16 *table = NULL, *old = NULL;
@@ -734,7 +784,7 @@ static int build4(const struct mxgw_maps *m, const struct mxgw_bl_change *c, __u
 	size_t nlong;
 	int old_tbl = -1, old_trie = -1, err = 0;
 
-	*tbl_fd = *trie_fd = -1;
+	*tbl_fd = *trie_fd = *hash_fd = -1;
 	/* what stays of the running lists */
 	old_tbl = inner_fd(m->bl4, 0);
 	if (old_tbl >= 0 && keep) {
@@ -750,13 +800,21 @@ static int build4(const struct mxgw_maps *m, const struct mxgw_bl_change *c, __u
 			struct keep kp = { .vec = &longs, .keep = keep };
 
 			old_trie = inner_fd(m->bl4_long, slot);
-			if (old_trie < 0)
-				continue;
-			err = trie_walk(old_trie, sizeof(struct mxgw_bl4_key), keep4, &kp);
-			close(old_trie);
-			old_trie = -1;
-			if (err)
-				goto out;
+			if (old_trie >= 0) {
+				err = trie_walk(old_trie, sizeof(struct mxgw_bl4_key), keep4, &kp);
+				close(old_trie);
+				old_trie = -1;
+				if (err)
+					goto out;
+			}
+			old_trie = inner_fd(m->bl4_hash, slot);
+			if (old_trie >= 0) {
+				err = hash_keep(old_trie, &kp);
+				close(old_trie);
+				old_trie = -1;
+				if (err)
+					goto out;
+			}
 		}
 	}
 	/* built in place, in the new map's own pages: one pass over 32 MiB */
@@ -813,32 +871,72 @@ static int build4(const struct mxgw_maps *m, const struct mxgw_bl_change *c, __u
 	 * longer prefixes, the /24's entry its flag */
 	nlong = close4(longs.v, longs.n, table);
 	if (nlong) {
+		const struct ent4 *v = longs.v;
+
 		keys = calloc(nlong, sizeof(*keys));
 		vals = calloc(nlong, sizeof(*vals));
-		if (!keys || !vals) {
+		hkeys = calloc(nlong, sizeof(*hkeys));
+		hvals = calloc(nlong, sizeof(*hvals));
+		if (!keys || !vals || !hkeys || !hvals) {
 			err = -ENOMEM;
 			goto out;
 		}
-		for (size_t i = 0; i < nlong; i++) {
-			const struct ent4 *e = (struct ent4 *)longs.v + i;
+		/* per /24: a few in the hash's value, longest first (the first
+		 * match answers: its bits hold the enclosing ones'), more in
+		 * the trie */
+		for (size_t i = 0, j; i < nlong; i = j) {
+			struct mxgw_bl4_long24 *h = &hvals[nhash];
 
-			keys[i].prefixlen = e->len;
-			keys[i].addr = htonl(e->addr);
-			vals[i] = e->bits;
-			table[e->addr >> 8] |= flag;
+			for (j = i; j < nlong && v[j].addr >> 8 == v[i].addr >> 8; j++)
+				;
+			table[v[i].addr >> 8] |= flag;
+			hkeys[nhash++] = htonl(v[i].addr & 0xffffff00);
+			if (j - i > MXGW_BL4_SMALL) {
+				h->more = 1;
+				for (size_t k = i; k < j; k++) {
+					keys[ntrie].prefixlen = v[k].len;
+					keys[ntrie].addr = htonl(v[k].addr);
+					vals[ntrie++] = v[k].bits;
+				}
+				continue;
+			}
+			for (size_t k = j; k-- > i; ) {
+				h->e[h->n].host = v[k].addr & 0xff;
+				h->e[h->n].len = v[k].len;
+				h->e[h->n++].bits = v[k].bits;
+			}
+			/* sorted by address then length: by length, longest first */
+			for (int x = 1; x < h->n; x++)
+				for (int y = x; y > 0 && h->e[y].len > h->e[y - 1].len; y--) {
+					typeof(h->e[0]) t = h->e[y];
+
+					h->e[y] = h->e[y - 1];
+					h->e[y - 1] = t;
+				}
 		}
-		if (nlong > MXGW_BL4_LONG_MAX) {
+		if (nhash > MXGW_BL4_HASH_MAX || ntrie > MXGW_BL4_LONG_MAX) {
 			err = -E2BIG;
 			goto out;
 		}
-		*trie_fd = trie_create(sizeof(struct mxgw_bl4_key), MXGW_BL4_LONG_MAX);
-		if (*trie_fd < 0) {
-			err = *trie_fd;
+		*hash_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "mxgw_bl4_hash24", sizeof(__be32),
+					  sizeof(struct mxgw_bl4_long24), MXGW_BL4_HASH_MAX, &ho);
+		if (*hash_fd < 0) {
+			err = -errno;
 			goto out;
 		}
-		err = trie_fill(*trie_fd, keys, vals, nlong, sizeof(*keys));
+		err = hash_fill(*hash_fd, hkeys, hvals, nhash);
 		if (err)
 			goto out;
+		if (ntrie) {
+			*trie_fd = trie_create(sizeof(struct mxgw_bl4_key), MXGW_BL4_LONG_MAX);
+			if (*trie_fd < 0) {
+				err = *trie_fd;
+				goto out;
+			}
+			err = trie_fill(*trie_fd, keys, vals, ntrie, sizeof(*keys));
+			if (err)
+				goto out;
+		}
 	}
 	st->nlong4 = nlong;
 	/* an empty table is no table: every lookup a miss */
@@ -859,8 +957,12 @@ out:
 			close(*tbl_fd);
 		if (*trie_fd >= 0)
 			close(*trie_fd);
-		*tbl_fd = *trie_fd = -1;
+		if (*hash_fd >= 0)
+			close(*hash_fd);
+		*tbl_fd = *trie_fd = *hash_fd = -1;
 	}
+	free(hkeys);
+	free(hvals);
 	if (old)
 		munmap(old, BL4_TABLE_BYTES);
 	if (old_tbl >= 0)
@@ -974,7 +1076,7 @@ int mxgw_maps_bl_swap(const struct mxgw_maps *m, const struct mxgw_bl_change *c,
 {
 	struct mxgw_blocklist run[MXGW_BL_MAX];
 	__u32 in_use = 0, keep, cur_slot = 2, new_slot, old_tbl_id = 0, id;
-	int tbl = -1, trie4 = -1, trie6 = -1, err;
+	int tbl = -1, trie4 = -1, hash4 = -1, trie6 = -1, err;
 	__u64 t0 = now_ns(), t1;
 	struct timespec rt;
 
@@ -988,7 +1090,7 @@ int mxgw_maps_bl_swap(const struct mxgw_maps *m, const struct mxgw_bl_change *c,
 	keep = in_use & ~c->replace & MXGW_BL_LISTS;
 	/* the trie slot the running array uses: the other one is free */
 	for (__u32 s = 0; s < 2; s++)
-		if (!inner_id(m->bl4_long, s, &id))
+		if (!inner_id(m->bl4_hash, s, &id) || !inner_id(m->bl4_long, s, &id))
 			cur_slot = s;
 	new_slot = cur_slot == 0 ? 1 : 0;
 	if (cur_slot == 2)
@@ -996,7 +1098,9 @@ int mxgw_maps_bl_swap(const struct mxgw_maps *m, const struct mxgw_bl_change *c,
 	/* a trie left in the free slot by a swap that failed half-way */
 	err = set_slot(m->bl4_long, new_slot, -1);
 	if (!err)
-		err = build4(m, c, keep, new_slot, &tbl, &trie4, st);
+		err = set_slot(m->bl4_hash, new_slot, -1);
+	if (!err)
+		err = build4(m, c, keep, new_slot, &tbl, &trie4, &hash4, st);
 	if (!err)
 		err = build6(m, c, keep, &trie6, st);
 	if (err)
@@ -1009,9 +1113,12 @@ int mxgw_maps_bl_swap(const struct mxgw_maps *m, const struct mxgw_bl_change *c,
 	 * then the array that points to it; then IPv6's trie */
 	err = set_slot(m->bl4_long, new_slot, trie4);
 	if (!err)
+		err = set_slot(m->bl4_hash, new_slot, hash4);
+	if (!err)
 		err = set_slot(m->bl4, 0, tbl);
 	if (err) {
 		set_slot(m->bl4_long, new_slot, -1);
+		set_slot(m->bl4_hash, new_slot, -1);
 		goto out;
 	}
 	err = set_slot(m->bl6, 0, trie6);
@@ -1021,6 +1128,7 @@ int mxgw_maps_bl_swap(const struct mxgw_maps *m, const struct mxgw_bl_change *c,
 	if (cur_slot != new_slot) {
 		grace_period();
 		set_slot(m->bl4_long, cur_slot, -1);
+		set_slot(m->bl4_hash, cur_slot, -1);
 	}
 	if (err)
 		goto out;
@@ -1110,6 +1218,8 @@ out:
 		close(tbl);
 	if (trie4 >= 0)
 		close(trie4);
+	if (hash4 >= 0)
+		close(hash4);
 	if (trie6 >= 0)
 		close(trie6);
 	return err;
@@ -1158,6 +1268,11 @@ int mxgw_maps_bl_memory(const struct mxgw_maps *m, __u64 *array4, __u64 *trie4,
 			*trie4 += map_memlock(fd);
 			close(fd);
 		}
+		fd = inner_fd(m->bl4_hash, s);
+		if (fd >= 0) {
+			*trie4 += map_memlock(fd);
+			close(fd);
+		}
 	}
 	fd = inner_fd(m->bl6, 0);
 	if (fd >= 0) {
@@ -1189,6 +1304,26 @@ int mxgw_maps_bl_lookup4(const struct mxgw_maps *m, __be32 addr, __u32 *bits)
 	if (!(e & BL_LONG_ANY))
 		return 0;
 	slot = e & MXGW_BL_LONG1 ? 1 : 0;
+	fd = inner_fd(m->bl4_hash, slot);
+	if (fd < 0)
+		return 0;
+	{
+		__be32 net = htonl(a & 0xffffff00);
+		struct mxgw_bl4_long24 l;
+
+		err = bpf_map_lookup_elem(fd, &net, &l);
+		close(fd);
+		if (err)
+			return 0;
+		if (!l.more) {
+			for (int i = 0; i < l.n && i < MXGW_BL4_SMALL; i++)
+				if (((a & 0xff) & (0xff00U >> (l.e[i].len - 24))) == l.e[i].host) {
+					*bits = l.e[i].bits & MXGW_BL_LISTS;
+					break;
+				}
+			return 0;
+		}
+	}
 	fd = inner_fd(m->bl4_long, slot);
 	if (fd < 0)
 		return 0;

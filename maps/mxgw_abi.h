@@ -70,6 +70,7 @@
 	 * from the config's files by load and reload */		\
 	FN(bl4,		REUSE,	NONE)					\
 	FN(bl4_long,	REUSE,	NONE)					\
+	FN(bl4_hash,	REUSE,	NONE)					\
 	FN(bl6,		REUSE,	NONE)					\
 	FN(blocklists,	REUSE,	NONE)					\
 	FN(bl_svc,	REUSE,	NONE)					\
@@ -732,14 +733,19 @@ _Static_assert(sizeof(struct mxgw_log_bucket) == 16, "mxgw_log_bucket layout");
  * filled by user space through mmap) of one 16-bit entry per /24, the
  * bits of the lists whose prefixes of /24 or shorter cover it.  An entry
  * with MXGW_BL_LONG0 or MXGW_BL_LONG1 set has longer prefixes (/25../32)
- * under it: the LPM trie in slot 0 or 1 of mxgw_bl4_long, whose values
- * hold every list covering that prefix (the shorter ones' bits too); an
- * address it does not match takes the entry's bits.  A list is swapped by
- * building a new array and trie (the trie in the slot the running array
- * does not use), then one update of mxgw_bl4's slot: a packet sees the old
- * array and its trie, or the new and theirs.  The old array is freed by
- * the kernel after an RCU grace period, off the packet path; the old trie
- * after one more (membarrier), when nothing can look it up.
+ * under it, in slot 0 or 1 of mxgw_bl4_hash: a hash keyed by the /24
+ * whose value holds up to MXGW_BL4_SMALL of them (longest first: the
+ * first that matches answers), or says that the /24 has more, all of them
+ * then in the LPM trie of the same slot of mxgw_bl4_long.  Their bits are
+ * every list covering the prefix (the shorter ones' too); an address none
+ * matches takes the entry's bits.  An LPM trie of 10^6 entries costs a
+ * lookup ~0.5 us here (docs/BENCHMARKS.md); the hash one lookup and a few
+ * compares.  A list is swapped by building a new array, hash and trie
+ * (the latter two in the slot the running array does not use), then one
+ * update of mxgw_bl4's slot: a packet sees the old array and its hash and
+ * trie, or the new and theirs.  The old array is freed by the kernel after
+ * an RCU grace period, off the packet path; the old hash and trie after
+ * one more (membarrier), when nothing can look them up.
  * IPv6: mxgw_bl6's one slot holds an LPM trie of the prefixes, swapped
  * whole the same way.
  */
@@ -759,7 +765,22 @@ struct mxgw_bl4_block {
 };
 _Static_assert(sizeof(struct mxgw_bl4_block) == 64, "mxgw_bl4_block layout");
 
-#define MXGW_BL4_LONG_MAX	(1U << 21)	/* /25../32 prefixes, all lists */
+#define MXGW_BL4_LONG_MAX	(1U << 21)	/* /25../32 prefixes of crowded /24s, all lists */
+#define MXGW_BL4_HASH_MAX	(1U << 20)	/* /24s with longer prefixes */
+#define MXGW_BL4_SMALL		7
+
+/* mxgw_bl4_hash's inner maps: key the /24 (__be32, host byte 0). */
+struct mxgw_bl4_long24 {
+	__u8 n;			/* entries in e[] */
+	__u8 more;		/* more than MXGW_BL4_SMALL: all in the trie */
+	__u16 pad;
+	struct {
+		__u8 host;	/* the last byte, host bits 0 */
+		__u8 len;	/* 25..32 */
+		__u16 bits;	/* every list covering the prefix */
+	} e[MXGW_BL4_SMALL];	/* longest first */
+};
+_Static_assert(sizeof(struct mxgw_bl4_long24) == 32, "mxgw_bl4_long24 layout");
 #define MXGW_BL6_MAX		(1U << 21)
 
 struct mxgw_bl4_key {

@@ -302,6 +302,40 @@ static void test_lists_removed(void **state)
 	assert_int_equal(bits, 0);
 }
 
+/*
+ * Longer prefixes under one /24: a few are the hash's value (nested, of
+ * two lists: the longest answers with both), more than a value holds go
+ * to the trie, all of that /24's.
+ */
+static void test_longer_prefixes_few_and_crowded(void **state)
+{
+	static const char *const texts[] = {
+		"100.64.6.128/25\n"
+		"100.64.5.1\n100.64.5.3\n100.64.5.5\n100.64.5.7\n100.64.5.9\n"
+		"100.64.5.11\n100.64.5.13\n100.64.5.64/30\n",
+		"100.64.6.200\n",
+	};
+	__u32 bits;
+
+	(void)state;
+	tb_reset(&tb, conf_with_lists());
+	tb_allow_redirect(&tb, "lan0");
+	assert_int_equal(mxgw_conf_parse_string("t", conf_text, &conf, NULL), 0);
+	load_lists(texts, -1);
+	/* nested in one value */
+	expect("the /32 in the /25, https: drop's", V4("100.64.6.200", 443), DROPPED, 0, NULL);
+	assert_int_equal(mxgw_maps_bl_lookup4(&tb.maps, inet_addr("100.64.6.200"), &bits), 0);
+	assert_int_equal(__builtin_popcount(bits), 2);
+	expect("the /25 first", V4("100.64.6.128", 443), DROPPED, 0, NULL);
+	expect("the /25's other address, smtp", V4("100.64.6.201", 25), DROPPED, 0, NULL);
+	allowed4("below the /25", "100.64.6.127");
+	/* crowded: eight under 100.64.5.0/24, in the trie */
+	expect("crowded, a /32", V4("100.64.5.13", 443), DROPPED, 0, NULL);
+	expect("crowded, the /30's last", V4("100.64.5.67", 443), DROPPED, 0, NULL);
+	allowed4("crowded, a neighbour", "100.64.5.2");
+	allowed4("crowded, after the /30", "100.64.5.68");
+}
+
 /* Reloading one list the maps do not run yet is refused. */
 static void test_reload_of_a_list_not_running(void **state)
 {
@@ -326,6 +360,7 @@ int main(void)
 		cmocka_unit_test(test_swap_one_list_keeps_the_other),
 		cmocka_unit_test(test_lists_removed),
 		cmocka_unit_test(test_reload_of_a_list_not_running),
+		cmocka_unit_test(test_longer_prefixes_few_and_crowded),
 	};
 
 	return cmocka_run_group_tests(tests, tb_group_setup, tb_group_teardown);

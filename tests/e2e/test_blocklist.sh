@@ -95,9 +95,10 @@ e2e_topology_up
 e2e_topology6_up
 ip -n "$NS_INET" addr add "$C3/32" dev eth0 ||
 	e2e_cannot_run "cannot add $C3 to the Internet host"
-e2e_neigh_resolved "$NS_GW" lan0 "$E2E_MAILSERVER" &&
-	e2e_neigh_resolved "$NS_GW" lan0 "$MS6" ||
+if ! e2e_neigh_resolved "$NS_GW" lan0 "$E2E_MAILSERVER" ||
+	! e2e_neigh_resolved "$NS_GW" lan0 "$MS6"; then
 	e2e_cannot_run "the gateway did not resolve the mail server on lan0 within 5 s"
+fi
 e2e_listener_start "$NS_MS" "$LOG" 25 443 ||
 	e2e_cannot_run "the mail-server listener did not start"
 
@@ -278,9 +279,9 @@ mem=$(show_json "l('big')['prefixes_ipv4']" "l('big')['prefixes_ipv6']" \
 echo "# 10^6 IPv4 + 10^5 IPv6 prefixes: reload (parse, read, build, swap) in $ms ms; prefixes and MiB: $mem"
 echo "# $(grep swapped "$E2E_TMP/out")"
 if [ "$rc" -eq 0 ] && [ "$ms" -le $((SCALE_LIMIT_S * 1000)) ] && [ "${mem%% *}" = 1000000 ]; then
-	ok scale_loaded_within_${SCALE_LIMIT_S}s
+	ok "scale_loaded_within_${SCALE_LIMIT_S}s"
 else
-	fail scale_loaded_within_${SCALE_LIMIT_S}s "exit $rc in $ms ms, $mem: $(head -c 300 "$E2E_TMP/err")"
+	fail "scale_loaded_within_${SCALE_LIMIT_S}s" "exit $rc in $ms ms, $mem: $(head -c 300 "$E2E_TMP/err")"
 fi
 check_clients "with_big_list_"
 
