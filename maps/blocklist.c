@@ -918,8 +918,12 @@ static int build4(const struct mxgw_maps *m, const struct mxgw_bl_change *c, __u
 			err = -E2BIG;
 			goto out;
 		}
+		/* sized by what it holds: its buckets are allocated whole (16
+		 * bytes each), and an inner hash map may differ from the
+		 * template in size alone (Linux 5.10) */
 		*hash_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "mxgw_bl4_hash24", sizeof(__be32),
-					  sizeof(struct mxgw_bl4_long24), MXGW_BL4_HASH_MAX, &ho);
+					  sizeof(struct mxgw_bl4_long24),
+					  nhash < 64 ? 64 : nhash, &ho);
 		if (*hash_fd < 0) {
 			err = -errno;
 			goto out;

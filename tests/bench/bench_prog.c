@@ -96,6 +96,10 @@ static void private_namespaces(void)
 	sh("ethtool -K lanp gro on >/dev/null");
 	sh("sysctl -qw net.ipv4.ip_forward=1");
 	sh("ip neigh replace 192.168.1.10 lladdr 02:00:00:00:01:0a dev lan0 nud permanent");
+	/* IPv6 for the blocklists' IPv6 rows: mailserver6 on lan0 */
+	sh("sysctl -qw net.ipv6.conf.all.forwarding=1");
+	sh("ip -6 addr add 2001:db8:168::1/64 dev lan0 nodad");
+	sh("ip -6 neigh replace 2001:db8:168::10 lladdr 02:00:00:00:01:0a dev lan0 nud permanent");
 }
 
 static int load_gateway(const char *ifname, const char *conf_text, struct mxgw_maps *m,
@@ -394,7 +398,8 @@ static void bench_blocklists(const struct mxgw_maps *m, int prog_fd, __u32 ifind
 		double s = load_list(m, path, true, &st, NULL);
 
 		printf("  swap %d: load %.0f ms, the switch (map updates) %.2f ms, the old array "
-		       "freed %.1f ms after it; %lu allowed packets meanwhile, %lu not let through\n",
+		       "gone %.1f ms after the grace period; %lu allowed packets meanwhile, %lu "
+		       "not let through\n",
 		       k + 1, s * 1e3, st.swap_ns / 1e6, st.free_wait_ns / 1e6,
 		       t.calls - before, t.wrong - wrong);
 	}
@@ -410,6 +415,7 @@ int main(int argc, char **argv)
 	struct mxgw_bl_list big;
 	char bl_dir[] = "/tmp/mxgw-bench-bl.XXXXXX", bl_path[256];
 	static char long_src[INET_ADDRSTRLEN], listed24[INET_ADDRSTRLEN], listed32[INET_ADDRSTRLEN];
+	static char among6[INET6_ADDRSTRLEN];
 	int xdp0, xdp1, xdp2, empty, err;
 	const char *csv = NULL;
 	FILE *out = NULL;
@@ -424,7 +430,8 @@ int main(int argc, char **argv)
 		die("pin to CPU 0", errno);
 
 	private_namespaces();
-	snprintf(conf_small, sizeof(conf_small), "%s", tb_shipped_conf());
+	snprintf(conf_small, sizeof(conf_small), "%smailserver6 %s\n", tb_shipped_conf(),
+		 TB_MAILSERVER6);
 	snprintf(conf_big, sizeof(conf_big), "%s\nconntrack-max 1048576\n", tb_shipped_conf());
 	/* the second gateway answers on another public address */
 	{
@@ -442,7 +449,8 @@ int main(int argc, char **argv)
 	if (!mkdtemp(bl_dir))
 		die("mkdtemp", errno);
 	snprintf(bl_path, sizeof(bl_path), "%s/big.txt", bl_dir);
-	snprintf(conf_bl, sizeof(conf_bl), "%s\nblocklist big %s\n", tb_shipped_conf(), bl_path);
+	snprintf(conf_bl, sizeof(conf_bl), "%s\nmailserver6 %s\nblocklist big %s\n",
+		 tb_shipped_conf(), TB_MAILSERVER6, bl_path);
 	{
 		char *p = strstr(conf_bl, TB_PUBLIC);
 
@@ -468,6 +476,19 @@ int main(int argc, char **argv)
 		if (big.v4[i].len == 32 && !long_src[0] &&
 		    !mxgw_maps_bl_lookup4(&m2, b, &bits) && !bits)
 			inet_ntop(AF_INET, &b, long_src, sizeof(long_src));
+	}
+	/* IPv6: an unlisted address among the listed ones (the trie's walk
+	 * goes deep), the next /64 after a listed /64 not covered otherwise */
+	for (size_t i = 0; i < big.n6 && !among6[0]; i++) {
+		struct mxgw_in6 a = big.v6[i].addr;
+		__u32 bits;
+
+		if (big.v6[i].len != 64)
+			continue;
+		a.a[1] = htonl(ntohl(a.a[1]) + 1);
+		a.a[3] = htonl(7);
+		if (!mxgw_maps_bl_lookup6(&m2, &a, &bits) && !bits)
+			inet_ntop(AF_INET6, &a, among6, sizeof(among6));
 	}
 	mxgw_bl_list_free(&big);
 	empty = load_empty();
@@ -505,13 +526,20 @@ int main(int argc, char **argv)
 		{ "blocklists: allowed, /24 with longer", xdp2,
 		  { .saddr = long_src, .daddr = "203.0.113.35", .dport = 25, .tcp_flags = 0x10 },
 		  XDP_REDIRECT, MXGW_FWD_REDIRECT, &m2 },
+		{ "IPv6 allowed: forward6 + redirect", xdp0,
+		  { .ip6 = true, .dport = 25, .tcp_flags = 0x10 }, XDP_REDIRECT, -1, &m0 },
+		{ "blocklists: IPv6 allowed", xdp2,
+		  { .ip6 = true, .dport = 25, .tcp_flags = 0x10 }, XDP_REDIRECT, -1, &m2 },
+		{ "blocklists: IPv6 allowed, among them", xdp2,
+		  { .ip6 = true, .saddr = among6, .dport = 25, .tcp_flags = 0x10 },
+		  XDP_REDIRECT, -1, &m2 },
 		{ "blocklists: denied (imap), unlisted", xdp2,
 		  { .daddr = "203.0.113.35", .dport = 143 },
 		  XDP_DROP, MXGW_DROP_SERVICE_DENY, &m2 },
 		{ "blocklists: listed /24, drop", xdp2,
 		  { .saddr = listed24, .daddr = "203.0.113.35", .dport = 25, .tcp_flags = 0x10 },
 		  XDP_DROP, MXGW_DROP_BLOCKLIST, &m2 },
-		{ "blocklists: listed /32 (trie), drop", xdp2,
+		{ "blocklists: listed /32 (hash), drop", xdp2,
 		  { .saddr = listed32, .daddr = "203.0.113.35", .dport = 25, .tcp_flags = 0x10 },
 		  XDP_DROP, MXGW_DROP_BLOCKLIST, &m2 },
 	};
@@ -563,16 +591,21 @@ int main(int argc, char **argv)
 		stats(paths[1].ns, &a, &lo, &hi);
 		stats(paths[8].ns, &b, &lo, &hi);
 		stats(paths[3].ns, &d, &lo, &hi);
-		stats(paths[11].ns, &e, &lo, &hi);
+		stats(paths[14].ns, &e, &lo, &hi);
 		printf("allowed DNAT path, 10^6 + 10^5 blocklisted prefixes vs none: %.2fx "
 		       "(target <= 1.15)\n", b / a);
 		stats(paths[9].ns, &b, &lo, &hi);
-		printf("  ... its source in a /24 with longer prefixes (the trie asked): %.2fx\n",
+		printf("  ... its source in a /24 with longer prefixes (the hash asked): %.2fx\n",
 		       b / a);
 		printf("blocklisted drop (/24) vs the plain deny path: %.2fx (target <= 1.10)\n",
 		       e / d);
-		stats(paths[12].ns, &e, &lo, &hi);
-		printf("  ... a /32 under a /24 (the trie's hit): %.2fx\n", e / d);
+		stats(paths[15].ns, &e, &lo, &hi);
+		printf("  ... a /32 under a /24 (the hash's): %.2fx\n", e / d);
+		stats(paths[10].ns, &a, &lo, &hi);
+		stats(paths[11].ns, &b, &lo, &hi);
+		printf("IPv6 allowed path, 10^5 IPv6 prefixes (LPM trie) vs none: %.2fx\n", b / a);
+		stats(paths[12].ns, &b, &lo, &hi);
+		printf("  ... its source among the listed prefixes (%s): %.2fx\n", among6, b / a);
 	}
 	bench_blocklists(&m2, xdp2, wan2, bl_dir, TB_CLIENT);
 	snprintf(bl_path, sizeof(bl_path), "rm -rf %s", bl_dir);
