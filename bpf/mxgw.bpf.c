@@ -353,8 +353,10 @@ __noinline int mxgw_wan_in6(struct xdp_md *ctx, __u64 l3_off, int vlans)
 	to_mail = is_mailserver6(cfg, &ip6->daddr);
 	if (!to_mail && !is_wan6_addr(cfg, &ip6->daddr))
 		goto not_mine;
-	/* blocklists: one test of the config's flags when there are none */
-	if (cfg->flags & MXGW_CFG_F_BLOCKLIST) {
+	/* blocklists: one test of the config's flags when there are none;
+	 * after the source checks, as IPv4's (a spoofed or martian source
+	 * is dropped under its own name by the paths below) */
+	if ((cfg->flags & MXGW_CFG_F_BLOCKLIST) && !source_bad6(cfg, &ip6->saddr, !to_mail)) {
 		__u32 bits = bl_lookup6(&ip6->saddr);
 
 		if (bits && mxgw_bl_applies6(ctx, l3_off, walk, bits, to_mail))

@@ -191,6 +191,19 @@ static void test_ipv6(void **state)
 	expect("to the gateway's own IPv6 address", &(struct tb_frame_spec){ .ip6 = true,
 	       .saddr = "2001:db8:66::1", .daddr = TB_PUBLIC6, .dport = 22 },
 	       PASSES, XDP_PASS, NULL);
+	/* the source checks come first, as IPv4's: a spoofed source listed
+	 * too is dropped under its own name */
+	{
+		static const char *const lan6[] = { "2001:db8:168::/48\n", "" };
+		__u64 spoofed;
+
+		load_lists(lan6, -1);
+		spoofed = tb_counter_fam(&tb, MXGW_FAM_IPV6, MXGW_DROP_SPOOFED);
+		expect("a LAN source, listed too", V6("2001:db8:168::99", 25), PASSES, XDP_DROP,
+		       NULL);
+		assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV6, MXGW_DROP_SPOOFED),
+				 spoofed + 1);
+	}
 }
 
 /* Replies of the LAN's own flows come back from a listed address. */
