@@ -242,7 +242,7 @@ $(BUILD)/bench/bench_prog: $(BUILD)/obj/tests/bench/bench_prog.o $(BUILD)/obj/te
 		$(addprefix $(BUILD)/,$(LIBS))
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -lcmocka -lpthread -o $@
 
 # test_refusal loads it from next to itself: a program the verifier
 # accepts and one it refuses.

@@ -41,6 +41,7 @@
 #include "icmp.bpf.h"
 #include "addr6.bpf.h"
 #include "ban.bpf.h"
+#include "blocklist.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -336,6 +337,7 @@ __noinline int mxgw_wan_in6(struct xdp_md *ctx, __u64 l3_off, int vlans)
 	struct ethhdr *eth;
 	void *l3_end;
 	__u32 plen;
+	bool to_mail;
 	int walk;
 
 	/* a global function's arguments are any value to the verifier: the
@@ -361,10 +363,22 @@ __noinline int mxgw_wan_in6(struct xdp_md *ctx, __u64 l3_off, int vlans)
 	/* most packets carry no extension headers: no walk to call */
 	walk = ipv6_no_ext(ip6->nexthdr) ? ipv6_walk_none(ip6->nexthdr, l3_off) :
 					   mxgw_ipv6_walk_xdp(ctx, l3_off);
-	if (is_mailserver6(cfg, &ip6->daddr))
+	to_mail = is_mailserver6(cfg, &ip6->daddr);
+	if (!to_mail && !is_wan6_addr(cfg, &ip6->daddr))
+		goto not_mine;
+	/* blocklists: one test of the config's flags when there are none;
+	 * after the source checks, as IPv4's (a spoofed or martian source
+	 * is dropped under its own name by the paths below) */
+	if ((cfg->flags & MXGW_CFG_F_BLOCKLIST) && !source_bad6(cfg, &ip6->saddr, !to_mail)) {
+		__u32 bits = bl_lookup6(&ip6->saddr);
+
+		if (bits && mxgw_bl_applies6(ctx, l3_off, walk, bits, to_mail))
+			return xdp_drop6(ctx, MXGW_DROP_BLOCKLIST);
+	}
+	if (to_mail)
 		return wan_in6_lan(ctx, &c, eth, ip6, l3_end, vlans, cfg, true, walk);
-	if (is_wan6_addr(cfg, &ip6->daddr))
-		return wan_in6_gateway(ctx, &c, eth, ip6, l3_end, cfg, walk);
+	return wan_in6_gateway(ctx, &c, eth, ip6, l3_end, cfg, walk);
+not_mine:
 	if (in6_multicast(&ip6->daddr) || in6_link_local(&ip6->daddr))
 		goto pass;
 	if (in_lan6(cfg, &ip6->daddr))
@@ -422,6 +436,13 @@ int mxgw_wan_in(struct xdp_md *ctx)
 	why = source_bad(cfg, ip->saddr);
 	if (why)
 		return xdp_drop(ctx, why);
+	/* blocklists: one test of the config's flags when there are none */
+	if (cfg->flags & MXGW_CFG_F_BLOCKLIST) {
+		__u32 bits = bl_lookup4(ip->saddr);
+
+		if (bits && mxgw_bl_applies4(ctx, (void *)ip - (void *)eth, bits))
+			return xdp_drop(ctx, MXGW_DROP_BLOCKLIST);
+	}
 
 	switch (ipv4_validate(&c, ip, 0)) {
 	case IPV4_OK:

@@ -90,6 +90,10 @@ struct parser {
 	unsigned int dns_first_line;
 	bool dns_error;		/* a DNS keyword line had an error */
 	bool unreadable;	/* a line could not be read: too long, NUL, CR */
+	/* each blocklist's line and "services" list, checked once every
+	 * service is known (a list may name one defined further down) */
+	unsigned int blocklist_line[MXGW_BL_MAX];
+	char blocklist_services[MXGW_BL_MAX][MXGW_CONF_MAX_LINE + 1];
 };
 
 /* One raw line after comment stripping, split into fields. */
@@ -1322,7 +1326,8 @@ static void parse_allowlist_file(struct parser *p, const char *name)
 
 /*
  * allowlist PREFIX[,PREFIX...] or allowlist FILE (a value starting with
- * '/' or '.'): sources no ban drops.  May be repeated; the lists add up.
+ * '/' or '.'): sources no ban or blocklist drops.  May be repeated; the
+ * lists add up.
  * A bare IPv6 address is its /128 (an allowlist is a privilege: no more
  * than asked), an IPv4 one its /32.
  */
@@ -1348,6 +1353,111 @@ static void parse_allowlist(struct parser *p, const struct fields *f)
 			conf_error(p, "allowlist", NULL, "more than %d prefixes of a family",
 				   MXGW_MAX_ALLOW);
 	}
+}
+
+/* ---- blocklist ------------------------------------------------------------ */
+
+/*
+ * blocklist NAME FILE [services NAME,...]: the file is read when the list
+ * is loaded (load, reload, mxctl blocklist reload), not here; a relative
+ * FILE is the config's directory's.
+ */
+static void parse_blocklist(struct parser *p, const struct fields *f)
+{
+	struct mxgw_policy *pol = &p->conf->policy;
+	struct mxgw_policy_blocklist bl = { .all_services = true };
+	char field[sizeof("blocklist ") + MXGW_BL_NAME_LEN] = "blocklist";
+	const char *name = f->n >= 2 ? f->tok[1] : "";
+	unsigned int errors = p->nerrors;
+	size_t len = strlen(name);
+
+	if (f->n < 3) {
+		conf_error(p, field, f->n < 2 ? "name" : "file", "missing");
+		return;
+	}
+	if (len < 1 || len >= MXGW_BL_NAME_LEN || name[0] < 'a' || name[0] > 'z' ||
+	    strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-") != len) {
+		conf_error(p, field, "name",
+			   "\"%s\" must be 1..%d characters of [a-z0-9_-] starting with a letter",
+			   name, MXGW_BL_NAME_LEN - 1);
+		return;
+	}
+	snprintf(field, sizeof(field), "blocklist %s", name);
+	snprintf(bl.name, sizeof(bl.name), "%s", name);
+	for (unsigned int i = 0; i < pol->nblocklists; i++)
+		if (!strcmp(pol->blocklists[i].name, name))
+			conf_error(p, field, "name", "already defined on line %u",
+				   p->blocklist_line[i]);
+	if (f->tok[2][0] == '/') {
+		len = snprintf(bl.file, sizeof(bl.file), "%s", f->tok[2]);
+	} else {
+		const char *slash = strrchr(p->path, '/');
+		int dir = slash ? (int)(slash - p->path) : 0;
+
+		len = slash ? snprintf(bl.file, sizeof(bl.file), "%.*s/%s", dir, p->path,
+				       f->tok[2]) :
+			      snprintf(bl.file, sizeof(bl.file), "%s", f->tok[2]);
+	}
+	if (len >= sizeof(bl.file))
+		conf_error(p, field, "file", "path longer than %zu characters",
+			   sizeof(bl.file) - 1);
+	if (f->n == 4 || (f->n > 3 && strcmp(f->tok[3], "services")))
+		conf_error(p, field, NULL, "expected \"services NAME,...\" after the file, found \"%s\"",
+			   f->tok[3]);
+	else if (f->n > 5)
+		conf_error(p, field, NULL, "unexpected \"%s\" after the services",
+			   f->n > MAX_TOKENS ? "..." : f->tok[5]);
+	if (pol->nblocklists >= MXGW_BL_MAX)
+		conf_error(p, field, NULL, "more than %d blocklists (a bit each in the data plane)",
+			   MXGW_BL_MAX);
+	if (p->nerrors != errors)
+		return;
+	if (f->n == 5) {
+		bl.all_services = false;
+		snprintf(p->blocklist_services[pol->nblocklists],
+			 sizeof(p->blocklist_services[0]), "%s", f->tok[4]);
+	}
+	p->blocklist_line[pol->nblocklists] = p->line;
+	pol->blocklists[pol->nblocklists++] = bl;
+}
+
+/* The services each blocklist names: defined, each once. */
+static void check_blocklists(struct parser *p)
+{
+	struct mxgw_policy *pol = &p->conf->policy;
+	unsigned int line = p->line;
+
+	for (unsigned int i = 0; i < pol->nblocklists; i++) {
+		struct mxgw_policy_blocklist *bl = &pol->blocklists[i];
+		char field[sizeof("blocklist ") + MXGW_BL_NAME_LEN];
+		char *list = p->blocklist_services[i], *tok, *save = NULL;
+
+		if (bl->all_services)
+			continue;
+		p->line = p->blocklist_line[i];
+		snprintf(field, sizeof(field), "blocklist %s", bl->name);
+		if (!*list || list[strlen(list) - 1] == ',' || *list == ',' ||
+		    strstr(list, ",,")) {
+			conf_error(p, field, "services", "expected NAME[,NAME...], found \"%s\"",
+				   list);
+			continue;
+		}
+		for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			const struct mxgw_policy_service *svc = mxgw_policy_find_service(pol, tok);
+			unsigned int idx;
+
+			if (!svc) {
+				conf_error(p, field, "services", "\"%s\" is no service of this config",
+					   tok);
+				continue;
+			}
+			idx = svc - pol->services;
+			if (bl->services[idx / 64] & (1ULL << (idx % 64)))
+				conf_error(p, field, "services", "\"%s\" named twice", tok);
+			bl->services[idx / 64] |= 1ULL << (idx % 64);
+		}
+	}
+	p->line = line;
 }
 
 /* The keys whose parsers take more than the line: bound here. */
@@ -1412,7 +1522,10 @@ static const struct {
 	{ { "mx-preference", "N", "the MX record's preference" }, parse_mx_preference },
 	{ { "backup-mx", "NAME PREFERENCE", "a backup MX, for mxctl dns" }, parse_backup_mx },
 	{ { "log-rate", "N/s", "log events per second at most" }, parse_log_rate },
-	{ { "allowlist", "PREFIX[,PREFIX...]|FILE", "sources no ban drops" }, parse_allowlist },
+	{ { "allowlist", "PREFIX[,PREFIX...]|FILE", "sources no ban or blocklist drops" },
+	  parse_allowlist },
+	{ { "blocklist", "NAME FILE [services NAME,...]",
+	    "sources dropped: a list of prefixes read from FILE" }, parse_blocklist },
 };
 
 const struct mxctl_conf_key *mxctl_conf_key(size_t i)
@@ -1639,6 +1752,7 @@ static int parse(const char *text, size_t len, const char *path,
 	conf->lines.lan6 = p.lan6_line;
 	conf->lines.last = p.line;
 	check_nat_ports(&p);
+	check_blocklists(&p);
 	check_dns(&p);
 	check_required(&p);
 	if (p.nerrors)

@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include "../maps/ban.h"
 #include "loader.h"
+#include "../maps/blocklist.h"
 
 /* Live flows, and the distinct public ports those of LAN hosts hold. */
 struct ct_tally {
@@ -267,6 +268,14 @@ int mxgw_snapshot_read(const char *ifname, struct mxgw_snapshot *s)
 	if (!err) {
 		s->ct_max = mxgw_maps_max_entries(m.ct);
 		s->ct6_max = mxgw_maps_max_entries(m.ct6);
+	}
+	if (!err)
+		err = mxgw_maps_bl_read(&m, s->bl, s->bl_drops);
+	if (!err) {
+		__u64 arr, trie;
+
+		err = mxgw_maps_bl_memory(&m, &arr, &trie, &s->bl_mem6);
+		s->bl_mem4 = arr + trie;
 	}
 	mxgw_maps_close(&m);
 

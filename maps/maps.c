@@ -378,6 +378,9 @@ static struct mxgw_config config_of(const struct mxgw_policy *pol,
 	}
 	cfg.nwan6 = wan->naddrs6;
 	memcpy(cfg.wan6_addrs, wan->addrs6, wan->naddrs6 * sizeof(cfg.wan6_addrs[0]));
+	/* the tables may still be empty: a lookup of an empty slot is a miss */
+	if (pol->nblocklists)
+		cfg.flags |= MXGW_CFG_F_BLOCKLIST;
 	return cfg;
 }
 
@@ -391,7 +394,7 @@ int mxgw_maps_apply(const struct mxgw_maps *m, const struct mxgw_policy *pol,
 	static const struct mxgw_port_policy unlisted;
 	static const struct mxgw_service unused;
 	unsigned int nfrom = 0, nfrom6 = 0;
-	__u32 key = 0;
+	__u32 key = 0, flags;
 	int err;
 
 	/* everything that can fail without the kernel is checked first */
@@ -506,9 +509,10 @@ int mxgw_maps_apply(const struct mxgw_maps *m, const struct mxgw_policy *pol,
 	}
 	/* the allowlist, and the flags of what bans and the allowlist hold
 	 * (bans are no policy: whatever mxgw_ban4/6 hold stays) */
-	err = mxgw_maps_apply_allowlist(m, pol, &cfg.flags);
+	err = mxgw_maps_apply_allowlist(m, pol, &flags);
 	if (err)
 		return err;
+	cfg.flags |= flags;	/* config_of's: the blocklists' */
 	return update(m->config, &key, &cfg);
 }
 
