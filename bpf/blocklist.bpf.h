@@ -15,6 +15,12 @@
  * allowed connection anyway: a LAN host may still talk to a listed network
  * it chose to reach.
  *
+ * Bans and the allowlist (bpf/ban.bpf.h) come first: a source the
+ * allowlist holds is never dropped by a list (ban_allowlisted counts it),
+ * and a banned one is left to the path's ban check, which drops it as
+ * drop_banned (every packet a list applies to meets one, after the same
+ * tracked-flow exemption) or lets it on when the allowlist holds it.
+ *
  * The fast path is the lookup: one array entry by the source's /24 (IPv4;
  * a hash of the longer prefixes only under a /24 that has some), one
  * LPM lookup (IPv6).  What follows a hit (the port, the service's lists,
@@ -35,6 +41,7 @@
 #include "parse.bpf.h"
 #include "maps.bpf.h"
 #include "icmp.bpf.h"
+#include "ban.bpf.h"
 
 /* The bits of the lists holding IPv4 source @saddr; 0 for none. */
 static __always_inline __u32 bl_lookup4(__be32 saddr)
@@ -112,6 +119,46 @@ static __always_inline __u32 bl_applying(__u32 bits, __u32 svc_id)
 	return m ? bits & *m : 0;
 }
 
+/*
+ * Is IPv4 source @saddr, in a list that applies, someone else's to decide?
+ * Banned: the path's ban check drops it (drop_banned, one count); else
+ * allowlisted: let on, counted here.  Only a hit pays the config's lookup
+ * (a global function has no @cfg of its caller's).
+ */
+static __always_inline bool bl_exempt4(__be32 saddr)
+{
+	const __u32 zero = 0;
+	struct mxgw_config *cfg = bpf_map_lookup_elem(&mxgw_config, &zero);
+
+	if (!cfg)
+		return false;
+	if ((cfg->flags & MXGW_CFG_F_BAN4) && ban4_any(cfg, saddr))
+		return true;
+	if (allowlisted4(cfg, saddr)) {
+		count(MXGW_BAN_ALLOWLISTED);
+		return true;
+	}
+	return false;
+}
+
+static __always_inline bool bl_exempt6(const void *saddr)
+{
+	const __u32 zero = 0;
+	struct mxgw_config *cfg = bpf_map_lookup_elem(&mxgw_config, &zero);
+	struct mxgw_in6 s;
+
+	if (!cfg)
+		return false;
+	__builtin_memcpy(&s, saddr, sizeof(s));
+	if ((cfg->flags & MXGW_CFG_F_BAN6) && ban6_any(cfg, &s))
+		return true;
+	if (allowlisted6(cfg, &s)) {
+		count6(MXGW_BAN_ALLOWLISTED);
+		return true;
+	}
+	return false;
+}
+
 /* One more packet dropped by each list of @lists, under @fam's keys. */
 static __always_inline void bl_count(__u32 lists, __u32 fam)
 {
@@ -148,7 +195,6 @@ __noinline int mxgw_bl_applies4(struct xdp_md *ctx, __u64 l3_off, __u32 bits)
 	asm volatile("" : "+r"(l3_off));	/* see mxgw_wan_in6 */
 	if (l3_off > sizeof(struct ethhdr) + MXGW_MAX_VLANS * sizeof(struct vlan_hdr))
 		return 0;
-	/* TODO(bans): if (allowlisted4(ip->saddr)) return 0;  -- the allowlist wins */
 	c.pos = data + l3_off;
 	ip = parse_ipv4_fixed(&c);
 	if (!ip)
@@ -182,6 +228,8 @@ unlisted:
 	svc_id = 0;
 applying:
 	lists = bl_applying(bits, svc_id);
+	if (!lists || bl_exempt4(ip->saddr))
+		return 0;
 	bl_count(lists, MXGW_FAM_IPV4);
 	return lists;
 }
@@ -208,7 +256,6 @@ __noinline int mxgw_bl_applies6(struct xdp_md *ctx, __u64 l3_off, int walk,
 	asm volatile("" : "+r"(l3_off));	/* see mxgw_wan_in6 */
 	if (l3_off > sizeof(struct ethhdr) + MXGW_MAX_VLANS * sizeof(struct vlan_hdr))
 		return 0;
-	/* TODO(bans): if (allowlisted6(&ip6->saddr)) return 0;  -- the allowlist wins */
 	c.pos = data + l3_off;
 	ip6 = parse_ipv6_fixed(&c);
 	if (!ip6)
@@ -247,6 +294,8 @@ unlisted:
 	svc_id = 0;
 applying:
 	lists = bl_applying(bits, svc_id);
+	if (!lists || bl_exempt6(&ip6->saddr))
+		return 0;
 	bl_count(lists, MXGW_FAM_IPV6);
 	return lists;
 }

@@ -8,6 +8,8 @@
  * prefixes of both lists), IPv6, list/service scoping, replies of tracked
  * flows let back, a swap of one list that keeps the other, drop counts
  * per list, and a config without lists ignoring tables left behind.
+ * Bans and the allowlist first: an allowlisted source is never dropped
+ * by a list, a banned one counts drop_banned.
  */
 #include <errno.h>
 #include <string.h>
@@ -19,6 +21,7 @@
 #include <linux/pkt_cls.h>
 #include "testbed.h"
 #include "blocklist.h"
+#include "ban.h"
 
 #define MAIL_MAC	TB_MAIL_MAC
 #define LAN_MAC		TB_LAN_MAC
@@ -44,14 +47,19 @@ static const char SMTPONLY[] =
 static char conf_text[8192];
 static struct mxgw_conf_file conf;
 
-static const char *conf_with_lists(void)
+static const char *conf_with_lists_and(const char *extra)
 {
 	snprintf(conf_text, sizeof(conf_text),
 		 "%smailserver6 %s\n"
 		 "blocklist drop /nonexistent/drop.txt\n"
-		 "blocklist smtponly /nonexistent/smtponly.txt services smtp\n",
-		 tb_shipped_conf(), TB_MAILSERVER6);
+		 "blocklist smtponly /nonexistent/smtponly.txt services smtp\n%s",
+		 tb_shipped_conf(), TB_MAILSERVER6, extra);
 	return conf_text;
+}
+
+static const char *conf_with_lists(void)
+{
+	return conf_with_lists_and("");
 }
 
 /* Apply @texts (one per list of the config) as mxctl load does. */
@@ -71,14 +79,19 @@ static void load_lists(const char *const *texts, int only)
 		mxgw_bl_list_free(&lists[i]);
 }
 
-static void setup(void)
+static void setup_with(const char *text)
 {
 	static const char *const texts[] = { DROP, SMTPONLY };
 
-	tb_reset(&tb, conf_with_lists());
+	tb_reset(&tb, text);
 	tb_allow_redirect(&tb, "lan0");
 	assert_int_equal(mxgw_conf_parse_string("t", conf_text, &conf, NULL), 0);
 	load_lists(texts, -1);
+}
+
+static void setup(void)
+{
+	setup_with(conf_with_lists());
 }
 
 enum expect { PASSES, DROPPED };
@@ -362,6 +375,56 @@ static void test_reload_of_a_list_not_running(void **state)
 			 -ENOENT);
 }
 
+/* The allowlist wins over every list: a source it holds inside a listed
+ * prefix passes (ban_allowlisted counts it), one beside it is dropped,
+ * and without the allowlist the same source is dropped; a banned source
+ * a list holds too is drop_banned's, the allowlist winning over both. */
+static void test_allowlist_wins(void **state)
+{
+	struct mxgw_ban_entry ban = { .pfx = { .family = MXGW_FAM_IPV4, .len = 32 },
+				      .ban = { .set_ns = mxgw_now_ns() } };
+	__u64 a4, a6, banned;
+
+	(void)state;
+	setup_with(conf_with_lists_and("allowlist 45.1.2.3,45.1.2.5,198.51.100.200,2001:db8:66::7\n"));
+	a4 = tb_counter_fam(&tb, MXGW_FAM_IPV4, MXGW_BAN_ALLOWLISTED);
+	a6 = tb_counter_fam(&tb, MXGW_FAM_IPV6, MXGW_BAN_ALLOWLISTED);
+	allowed4("allowlisted inside drop's /8", "45.1.2.3");
+	allowed4("allowlisted inside smtponly's /25", "198.51.100.200");
+	expect("allowlisted inside drop's /48", V6("2001:db8:66::7", 25), PASSES, XDP_REDIRECT,
+	       V6_FWD("2001:db8:66::7", 25));
+	assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV4, MXGW_BAN_ALLOWLISTED), a4 + 2);
+	assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV6, MXGW_BAN_ALLOWLISTED), a6 + 1);
+	expect("its neighbour in the /8", V4("45.1.2.4", 25), DROPPED, 0, NULL);
+	expect("its neighbour in the /48", V6("2001:db8:66::8", 25), DROPPED, 0, NULL);
+	/* a source in a list that does not apply here: nothing to let on */
+	expect("allowlisted, smtponly's, https", V4("198.51.100.200", 443), PASSES, XDP_REDIRECT,
+	       V4_DNAT("198.51.100.200", 443));
+	assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV4, MXGW_BAN_ALLOWLISTED), a4 + 2);
+
+	/* banned and listed: the ban's drop, counted once; allowlisted too:
+	 * let on, counted once */
+	ban.pfx.addr.a[0] = inet_addr("45.9.9.9");
+	assert_int_equal(mxgw_bans_add(&tb.maps, &ban, 1), 0);
+	ban.pfx.addr.a[0] = inet_addr("45.1.2.5");
+	assert_int_equal(mxgw_bans_add(&tb.maps, &ban, 1), 0);
+	banned = tb_counter_fam(&tb, MXGW_FAM_IPV4, MXGW_DROP_BANNED);
+	expect("banned and listed", V4("45.9.9.9", 25), PASSES, XDP_DROP, NULL);
+	assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV4, MXGW_DROP_BANNED), banned + 1);
+	allowed4("allowlisted, banned and listed", "45.1.2.5");
+	assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV4, MXGW_BAN_ALLOWLISTED), a4 + 3);
+
+	/* the same config without the allowlist (a reload): the lists stay,
+	 * and drop what the allowlist let on */
+	tb_apply(&tb, conf_with_lists());
+	expect("no longer allowlisted, IPv4", V4("45.1.2.3", 25), DROPPED, 0, NULL);
+	banned = tb_counter_fam(&tb, MXGW_FAM_IPV4, MXGW_DROP_BANNED);
+	expect("no longer allowlisted, banned", V4("45.1.2.5", 25), PASSES, XDP_DROP, NULL);
+	assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV4, MXGW_DROP_BANNED), banned + 1);
+	expect("no longer allowlisted, smtponly", V4("198.51.100.200", 25), DROPPED, 0, NULL);
+	expect("no longer allowlisted, IPv6", V6("2001:db8:66::7", 25), DROPPED, 0, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -374,6 +437,7 @@ int main(void)
 		cmocka_unit_test(test_lists_removed),
 		cmocka_unit_test(test_reload_of_a_list_not_running),
 		cmocka_unit_test(test_longer_prefixes_few_and_crowded),
+		cmocka_unit_test(test_allowlist_wins),
 	};
 
 	return cmocka_run_group_tests(tests, tb_group_setup, tb_group_teardown);
