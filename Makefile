@@ -242,7 +242,7 @@ $(BUILD)/bench/bench_prog: $(BUILD)/obj/tests/bench/bench_prog.o $(BUILD)/obj/te
 		$(addprefix $(BUILD)/,$(LIBS))
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -lcmocka -lpthread -o $@
 
 # test_refusal loads it from next to itself: a program the verifier
 # accepts and one it refuses.
@@ -323,7 +323,8 @@ check-unit-san: $(SAN_TESTS)
 KERNELS      ?= host default trixie
 KERNEL_TESTS := $(BUILD)/tests/test_xdp $(BUILD)/tests/test_tc $(BUILD)/tests/test_conntrack \
 		$(BUILD)/tests/test_maps $(BUILD)/tests/test_fuzz $(BUILD)/tests/test_clock \
-		$(BUILD)/tests/test_refusal $(BUILD)/tests/test_xdp6 $(BUILD)/tests/test_tc6
+		$(BUILD)/tests/test_refusal $(BUILD)/tests/test_xdp6 $(BUILD)/tests/test_tc6 \
+		$(BUILD)/tests/test_ban $(BUILD)/tests/test_blocklist
 KERNEL_E2E   := tests/e2e/test_inbound.sh tests/e2e/test_log.sh tests/e2e/test_hostile.sh \
 		tests/e2e/test_inbound6.sh tests/e2e/test_hostile6.sh
 

@@ -126,6 +126,94 @@ struct {
 	__type(value, struct mxgw_log_lease);
 } mxgw_log_lease SEC(".maps");
 
+/*
+ * Blocklists (maps/mxgw_abi.h, "Blocklists").  The inner maps' shapes:
+ * every map user space puts in a slot has exactly these (the kernel
+ * compares), so the verifier inlines the array's lookup.  Sizes, not
+ * types: clang 14 emits a type reached only through an inner map's
+ * definition as a forward declaration, whose size libbpf cannot tell.
+ */
+struct mxgw_bl4_table {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MXGW_BL4_BLOCKS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct mxgw_bl4_block));
+};
+
+struct mxgw_bl4_trie {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, MXGW_BL4_LONG_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(key_size, sizeof(struct mxgw_bl4_key));
+	__uint(value_size, sizeof(__u16));
+};
+
+struct mxgw_bl4_hash24 {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MXGW_BL4_HASH_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(key_size, sizeof(__be32));
+	__uint(value_size, sizeof(struct mxgw_bl4_long24));
+};
+
+struct mxgw_bl6_trie {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, MXGW_BL6_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(key_size, sizeof(struct mxgw_bl6_key));
+	__uint(value_size, sizeof(__u16));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct mxgw_bl4_table);
+} mxgw_bl4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__array(values, struct mxgw_bl4_trie);
+} mxgw_bl4_long SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__array(values, struct mxgw_bl4_hash24);
+} mxgw_bl4_hash SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct mxgw_bl6_trie);
+} mxgw_bl6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MXGW_BL_MAX);
+	__type(key, __u32);
+	__type(value, struct mxgw_blocklist);
+} mxgw_blocklists SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MXGW_MAX_SERVICES);
+	__type(key, __u32);
+	__type(value, __u16);
+} mxgw_bl_svc SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MXGW_FAM_MAX * MXGW_BL_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} mxgw_bl_drops SEC(".maps");
+
 static __always_inline void count(enum mxgw_counter what)
 {
 	__u32 key = what;

@@ -40,6 +40,8 @@
 #include "guard.bpf.h"
 #include "icmp.bpf.h"
 #include "addr6.bpf.h"
+#include "ban.bpf.h"
+#include "blocklist.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -69,6 +71,8 @@ static __always_inline int icmp_in(struct xdp_md *ctx, struct cursor *c,
 	__u64 now;
 
 	if (l4->icmp_type == ICMP_ECHO) {
+		if (banned4(cfg, ip->saddr))
+			return xdp_drop(ctx, MXGW_DROP_BANNED);
 		if (cfg->icmp_echo != MXGW_ALLOW)
 			return xdp_drop(ctx, MXGW_DROP_ICMP_ECHO);
 		count(MXGW_PASS_ICMP_ECHO);
@@ -136,6 +140,8 @@ static __always_inline int wan_in6_gateway(struct xdp_md *ctx, struct cursor *c,
 		return xdp_drop6(ctx, why);
 	if (l4.proto == IPPROTO_TCP && !tcp_flags_valid(l4.tcp_flags))
 		return xdp_drop6(ctx, MXGW_DROP_TCP_FLAGS);
+	if (banned6(cfg, &ip6->saddr))
+		return xdp_drop6(ctx, MXGW_DROP_BANNED);
 	bytes = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
 	if (pol->verdict[MXGW_DIR_IN] != MXGW_ALLOW) {
 		count_svc6(pol->svc_id, MXGW_DIR_IN, MXGW_DENY, bytes);
@@ -196,6 +202,8 @@ static __always_inline int icmp6_in(struct xdp_md *ctx, struct cursor *c,
 	if (l4->icmp_type == ICMPV6_ECHO_REQUEST) {
 		if (!to_mail)
 			return xdp_drop6(ctx, MXGW_DROP_TO_LAN);
+		if (banned6(cfg, &ip6->saddr))
+			return xdp_drop6(ctx, MXGW_DROP_BANNED);
 		if (cfg->icmp_echo != MXGW_ALLOW)
 			return xdp_drop6(ctx, MXGW_DROP_ICMP_ECHO);
 		count6(MXGW_PASS_ICMP_ECHO);
@@ -253,6 +261,8 @@ static __always_inline int wan_in6_lan(struct xdp_md *ctx, struct cursor *c,
 	    info.proto != IPPROTO_ICMPV6) {
 		if (!to_mail)
 			return xdp_drop6(ctx, MXGW_DROP_TO_LAN);
+		if (banned6(cfg, &ip6->saddr))
+			return xdp_drop6(ctx, MXGW_DROP_BANNED);
 		if (cfg->default_in != MXGW_ALLOW)
 			return xdp_drop6(ctx, MXGW_DROP_OTHER_PROTO);
 		count6(MXGW_PASS_OTHER_PROTO);
@@ -281,6 +291,8 @@ static __always_inline int wan_in6_lan(struct xdp_md *ctx, struct cursor *c,
 			not_from = (pol->flags & MXGW_PORT_F_FROM) &&
 				   !from6_allowed(svc_id, &ip6->saddr);
 			if (!not_from) {
+				if (banned6(cfg, &ip6->saddr))
+					return xdp_drop6(ctx, MXGW_DROP_BANNED);
 				count_svc6(svc_id, MXGW_DIR_IN, MXGW_ALLOW, bytes);
 				if ((l4.tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
 					count6(MXGW_IN_NEW);
@@ -299,6 +311,8 @@ static __always_inline int wan_in6_lan(struct xdp_md *ctx, struct cursor *c,
 		return forward6(ctx, eth, ip6, vlans, info.hbh, to_mail, cfg);
 	if (!to_mail)
 		return xdp_drop6(ctx, MXGW_DROP_TO_LAN);
+	if (banned6(cfg, &ip6->saddr))
+		return xdp_drop6(ctx, MXGW_DROP_BANNED);
 	/* drop_service_deny, drop_default_deny: derived from these counts */
 	count_svc6(svc_id, MXGW_DIR_IN, MXGW_DENY, bytes);
 	if (not_from)
@@ -326,6 +340,7 @@ static __always_inline int mxgw_wan_in6(struct xdp_md *ctx, __u64 l3_off, int vl
 	struct ethhdr *eth;
 	void *l3_end;
 	__u32 plen;
+	bool to_mail;
 	int walk;
 
 	/* the frame read again from the context, @l3_off checked again (it
@@ -352,10 +367,22 @@ static __always_inline int mxgw_wan_in6(struct xdp_md *ctx, __u64 l3_off, int vl
 	/* most packets carry no extension headers: no walk to call */
 	walk = ipv6_no_ext(ip6->nexthdr) ? ipv6_walk_none(ip6->nexthdr, l3_off) :
 					   mxgw_ipv6_walk_xdp(ctx, l3_off);
-	if (is_mailserver6(cfg, &ip6->daddr))
+	to_mail = is_mailserver6(cfg, &ip6->daddr);
+	if (!to_mail && !is_wan6_addr(cfg, &ip6->daddr))
+		goto not_mine;
+	/* blocklists: one test of the config's flags when there are none;
+	 * after the source checks, as IPv4's (a spoofed or martian source
+	 * is dropped under its own name by the paths below) */
+	if ((cfg->flags & MXGW_CFG_F_BLOCKLIST) && !source_bad6(cfg, &ip6->saddr, !to_mail)) {
+		__u32 bits = bl_lookup6(&ip6->saddr);
+
+		if (bits && mxgw_bl_applies6(ctx, l3_off, walk, bits, to_mail))
+			return xdp_drop6(ctx, MXGW_DROP_BLOCKLIST);
+	}
+	if (to_mail)
 		return wan_in6_lan(ctx, &c, eth, ip6, l3_end, vlans, cfg, true, walk);
-	if (is_wan6_addr(cfg, &ip6->daddr))
-		return wan_in6_gateway(ctx, &c, eth, ip6, l3_end, cfg, walk);
+	return wan_in6_gateway(ctx, &c, eth, ip6, l3_end, cfg, walk);
+not_mine:
 	if (in6_multicast(&ip6->daddr) || in6_link_local(&ip6->daddr))
 		goto pass;
 	if (in_lan6(cfg, &ip6->daddr))
@@ -413,6 +440,13 @@ int mxgw_wan_in(struct xdp_md *ctx)
 	why = source_bad(cfg, ip->saddr);
 	if (why)
 		return xdp_drop(ctx, why);
+	/* blocklists: one test of the config's flags when there are none */
+	if (cfg->flags & MXGW_CFG_F_BLOCKLIST) {
+		__u32 bits = bl_lookup4(ip->saddr);
+
+		if (bits && mxgw_bl_applies4(ctx, (void *)ip - (void *)eth, bits))
+			return xdp_drop(ctx, MXGW_DROP_BLOCKLIST);
+	}
 
 	switch (ipv4_validate(&c, ip, 0)) {
 	case IPV4_OK:
@@ -424,6 +458,8 @@ int mxgw_wan_in(struct xdp_md *ctx)
 	}
 	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP &&
 	    ip->protocol != IPPROTO_ICMP) {
+		if (banned4(cfg, ip->saddr))
+			return xdp_drop(ctx, MXGW_DROP_BANNED);
 		if (cfg->default_in == MXGW_ALLOW) {
 			count(MXGW_PASS_OTHER_PROTO);
 			return XDP_PASS;
@@ -454,6 +490,9 @@ int mxgw_wan_in(struct xdp_md *ctx)
 	} else {
 		verdict = pol->verdict[MXGW_DIR_IN];
 	}
+	/* not a reply of a tracked flow (those were let on above) */
+	if (banned4(cfg, ip->saddr))
+		return xdp_drop(ctx, MXGW_DROP_BANNED);
 
 	/* drop_service_deny, drop_default_deny: derived from these counts */
 	if (verdict != MXGW_ALLOW) {

@@ -11,6 +11,7 @@
 #include "args.h"
 #include "config.h"
 #include "nft_export.h"
+#include "../maps/blocklist.h"
 
 enum export_format {
 	EXPORT_NFT,
@@ -33,6 +34,8 @@ static const struct mxctl_arg export_args[] = {
 	{ 0 },
 };
 
+static struct mxgw_bl_list lists[MXGW_BL_MAX];
+
 static int cmd_export(const struct mxctl_opts *opts, const void *args)
 {
 	const char *wan = opts->ifname ? opts->ifname : MXGW_NFT_DEFAULT_WAN;
@@ -52,7 +55,13 @@ static int cmd_export(const struct mxctl_opts *opts, const void *args)
 		free(conf);
 		return 1;
 	}
-	err = mxgw_nft_export(stdout, conf, wan);
+	/* the blocklists' sets hold what their files hold */
+	if (mxctl_bl_read_all("export", &conf->policy, -1, lists)) {
+		free(conf);
+		return 1;
+	}
+	err = mxgw_nft_export_lists(stdout, conf, wan, lists);
+	mxctl_bl_free_all(lists);
 	free(conf);
 	if (!err && fflush(stdout))
 		err = -errno;

@@ -12,6 +12,7 @@
 #include "mxctl.h"
 #include "args.h"
 #include "config.h"
+#include "../maps/blocklist.h"
 #include "../loader/loader.h"
 
 static const char *ip_str(__be32 a, char *buf)
@@ -327,6 +328,8 @@ static const char *which(const struct mxctl_opts *opts, const struct load_args *
 	return NULL;
 }
 
+static struct mxgw_bl_list lists[MXGW_BL_MAX];
+
 static int cmd_load(const struct mxctl_opts *opts, const void *args)
 {
 	const struct load_args *a = args;
@@ -342,6 +345,9 @@ static int cmd_load(const struct mxctl_opts *opts, const void *args)
 	if (!ifname)
 		return EXIT_USAGE;
 	if (parse(opts, &conf))
+		return 1;
+	/* the blocklists' files, read before anything changes */
+	if (mxctl_bl_read_all("load", &conf.policy, -1, lists))
 		return 1;
 	snprintf(what, sizeof(what), "load %s", ifname);
 	snprintf(names[0], IF_NAMESIZE, "%s", ifname);
@@ -366,7 +372,9 @@ static int cmd_load(const struct mxctl_opts *opts, const void *args)
 	       res.created ? "loaded on" : "re-applied on", ifname,
 	       conf.policy.nservices, opts->conf_path,
 	       res.generic_xdp ? "generic" : "native");
-	return 0;
+	err = mxctl_bl_apply("load", ifname, &conf.policy, lists, -1, !conf.policy.nblocklists);
+	mxctl_bl_free_all(lists);
+	return err ? 1 : 0;
 }
 
 static int cmd_unload(const struct mxctl_opts *opts, const void *args)
@@ -416,6 +424,8 @@ static int cmd_reload(const struct mxctl_opts *opts, const void *args)
 		return 1;
 	if (check_cut("reload", names, n, &conf.policy, force))
 		return 1;
+	if (mxctl_bl_read_all("reload", &conf.policy, -1, lists))
+		return 1;
 	for (int i = 0; i < n; i++) {
 		struct mxgw_pins pins;
 		int err;
@@ -441,7 +451,10 @@ static int cmd_reload(const struct mxctl_opts *opts, const void *args)
 		print_notes("reload", names[i], &res);
 		printf("reloaded %s: %u services from %s\n", names[i],
 		       conf.policy.nservices, opts->conf_path);
+		ret |= mxctl_bl_apply("reload", names[i], &conf.policy, lists, -1,
+				      !conf.policy.nblocklists);
 	}
+	mxctl_bl_free_all(lists);
 	return ret;
 }
 

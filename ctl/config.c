@@ -10,6 +10,7 @@
  * anything in *conf.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -22,6 +23,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "bans.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -88,6 +90,10 @@ struct parser {
 	unsigned int dns_first_line;
 	bool dns_error;		/* a DNS keyword line had an error */
 	bool unreadable;	/* a line could not be read: too long, NUL, CR */
+	/* each blocklist's line and "services" list, checked once every
+	 * service is known (a list may name one defined further down) */
+	unsigned int blocklist_line[MXGW_BL_MAX];
+	char blocklist_services[MXGW_BL_MAX][MXGW_CONF_MAX_LINE + 1];
 };
 
 /* One raw line after comment stripping, split into fields. */
@@ -1260,6 +1266,200 @@ static void parse_service(struct parser *p, const struct fields *f)
 	svc_warn(p, field, &svc);
 }
 
+/* ---- allowlist ------------------------------------------------------------ */
+
+/* One prefix more for the allowlist; a repeated one counts once. */
+static int allow_add(const struct mxgw_src_prefix *pfx, void *arg)
+{
+	struct mxgw_policy *pol = arg;
+
+	if (pfx->family == MXGW_FAM_IPV6) {
+		for (unsigned int i = 0; i < pol->nallow6; i++)
+			if (pol->allow6[i].len == pfx->len &&
+			    mxgw_in6_eq(&pol->allow6[i].addr, &pfx->addr))
+				return 0;
+		if (pol->nallow6 == MXGW_MAX_ALLOW)
+			return -E2BIG;
+		pol->allow6[pol->nallow6].addr = pfx->addr;
+		pol->allow6[pol->nallow6++].len = pfx->len;
+		return 0;
+	}
+	for (unsigned int i = 0; i < pol->nallow4; i++)
+		if (pol->allow4[i].len == pfx->len && pol->allow4[i].addr == pfx->addr.a[0])
+			return 0;
+	if (pol->nallow4 == MXGW_MAX_ALLOW)
+		return -E2BIG;
+	pol->allow4[pol->nallow4].addr = pfx->addr.a[0];
+	pol->allow4[pol->nallow4++].len = pfx->len;
+	return 0;
+}
+
+/* allowlist FILE: a path, absolute or relative to the config's directory. */
+static void parse_allowlist_file(struct parser *p, const char *name)
+{
+	char path[PATH_MAX];
+	const char *slash = strrchr(p->path, '/');
+	FILE *in;
+	int err;
+
+	if (name[0] == '/' || !slash)
+		snprintf(path, sizeof(path), "%s", name);
+	else
+		snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - p->path), p->path, name);
+	in = fopen(path, "r");
+	if (!in) {
+		conf_error(p, "allowlist", NULL, "%s: %s", path, strerror(errno));
+		return;
+	}
+	err = mxctl_read_prefix_file(path, in, 128, "allowlist", p->err, allow_add,
+				     &p->conf->policy);
+	fclose(in);
+	if (err == -E2BIG)
+		conf_error(p, "allowlist", NULL, "%s: more than %d prefixes of a family",
+			   path, MXGW_MAX_ALLOW);
+	else if (err == -EINVAL)
+		conf_error(p, "allowlist", NULL, "%s: bad lines (above): the list is refused",
+			   path);
+	else if (err)
+		conf_error(p, "allowlist", NULL, "%s: %s", path, strerror(-err));
+}
+
+/*
+ * allowlist PREFIX[,PREFIX...] or allowlist FILE (a value starting with
+ * '/' or '.'): sources no ban or blocklist drops.  May be repeated; the
+ * lists add up.
+ * A bare IPv6 address is its /128 (an allowlist is a privilege: no more
+ * than asked), an IPv4 one its /32.
+ */
+static void parse_allowlist(struct parser *p, const struct fields *f)
+{
+	char *list, *entry, *save = NULL, why[160];
+
+	if (!check_one_value(p, f, "prefix list or file"))
+		return;
+	list = f->tok[1];
+	if (list[0] == '/' || list[0] == '.') {
+		parse_allowlist_file(p, list);
+		return;
+	}
+	for (entry = strtok_r(list, ",", &save); entry; entry = strtok_r(NULL, ",", &save)) {
+		struct mxgw_src_prefix pfx;
+
+		if (mxctl_parse_src_prefix(entry, 128, &pfx, why, sizeof(why))) {
+			conf_error(p, "allowlist", NULL, "%s", why);
+			continue;
+		}
+		if (allow_add(&pfx, &p->conf->policy))
+			conf_error(p, "allowlist", NULL, "more than %d prefixes of a family",
+				   MXGW_MAX_ALLOW);
+	}
+}
+
+/* ---- blocklist ------------------------------------------------------------ */
+
+/*
+ * blocklist NAME FILE [services NAME,...]: the file is read when the list
+ * is loaded (load, reload, mxctl blocklist reload), not here; a relative
+ * FILE is the config's directory's.
+ */
+static void parse_blocklist(struct parser *p, const struct fields *f)
+{
+	struct mxgw_policy *pol = &p->conf->policy;
+	struct mxgw_policy_blocklist bl = { .all_services = true };
+	char field[sizeof("blocklist ") + MXGW_BL_NAME_LEN] = "blocklist";
+	const char *name = f->n >= 2 ? f->tok[1] : "";
+	unsigned int errors = p->nerrors;
+	size_t len = strlen(name);
+
+	if (f->n < 3) {
+		conf_error(p, field, f->n < 2 ? "name" : "file", "missing");
+		return;
+	}
+	if (len < 1 || len >= MXGW_BL_NAME_LEN || name[0] < 'a' || name[0] > 'z' ||
+	    strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-") != len) {
+		conf_error(p, field, "name",
+			   "\"%s\" must be 1..%d characters of [a-z0-9_-] starting with a letter",
+			   name, MXGW_BL_NAME_LEN - 1);
+		return;
+	}
+	snprintf(field, sizeof(field), "blocklist %s", name);
+	snprintf(bl.name, sizeof(bl.name), "%s", name);
+	for (unsigned int i = 0; i < pol->nblocklists; i++)
+		if (!strcmp(pol->blocklists[i].name, name))
+			conf_error(p, field, "name", "already defined on line %u",
+				   p->blocklist_line[i]);
+	if (f->tok[2][0] == '/') {
+		len = snprintf(bl.file, sizeof(bl.file), "%s", f->tok[2]);
+	} else {
+		const char *slash = strrchr(p->path, '/');
+		int dir = slash ? (int)(slash - p->path) : 0;
+
+		len = slash ? snprintf(bl.file, sizeof(bl.file), "%.*s/%s", dir, p->path,
+				       f->tok[2]) :
+			      snprintf(bl.file, sizeof(bl.file), "%s", f->tok[2]);
+	}
+	if (len >= sizeof(bl.file))
+		conf_error(p, field, "file", "path longer than %zu characters",
+			   sizeof(bl.file) - 1);
+	if (f->n == 4 || (f->n > 3 && strcmp(f->tok[3], "services")))
+		conf_error(p, field, NULL, "expected \"services NAME,...\" after the file, found \"%s\"",
+			   f->tok[3]);
+	else if (f->n > 5)
+		conf_error(p, field, NULL, "unexpected \"%s\" after the services",
+			   f->n > MAX_TOKENS ? "..." : f->tok[5]);
+	if (pol->nblocklists >= MXGW_BL_MAX)
+		conf_error(p, field, NULL, "more than %d blocklists (a bit each in the data plane)",
+			   MXGW_BL_MAX);
+	if (p->nerrors != errors)
+		return;
+	if (f->n == 5) {
+		bl.all_services = false;
+		snprintf(p->blocklist_services[pol->nblocklists],
+			 sizeof(p->blocklist_services[0]), "%s", f->tok[4]);
+	}
+	p->blocklist_line[pol->nblocklists] = p->line;
+	pol->blocklists[pol->nblocklists++] = bl;
+}
+
+/* The services each blocklist names: defined, each once. */
+static void check_blocklists(struct parser *p)
+{
+	struct mxgw_policy *pol = &p->conf->policy;
+	unsigned int line = p->line;
+
+	for (unsigned int i = 0; i < pol->nblocklists; i++) {
+		struct mxgw_policy_blocklist *bl = &pol->blocklists[i];
+		char field[sizeof("blocklist ") + MXGW_BL_NAME_LEN];
+		char *list = p->blocklist_services[i], *tok, *save = NULL;
+
+		if (bl->all_services)
+			continue;
+		p->line = p->blocklist_line[i];
+		snprintf(field, sizeof(field), "blocklist %s", bl->name);
+		if (!*list || list[strlen(list) - 1] == ',' || *list == ',' ||
+		    strstr(list, ",,")) {
+			conf_error(p, field, "services", "expected NAME[,NAME...], found \"%s\"",
+				   list);
+			continue;
+		}
+		for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			const struct mxgw_policy_service *svc = mxgw_policy_find_service(pol, tok);
+			unsigned int idx;
+
+			if (!svc) {
+				conf_error(p, field, "services", "\"%s\" is no service of this config",
+					   tok);
+				continue;
+			}
+			idx = svc - pol->services;
+			if (bl->services[idx / 64] & (1ULL << (idx % 64)))
+				conf_error(p, field, "services", "\"%s\" named twice", tok);
+			bl->services[idx / 64] |= 1ULL << (idx % 64);
+		}
+	}
+	p->line = line;
+}
+
 /* The keys whose parsers take more than the line: bound here. */
 static void parse_public(struct parser *p, const struct fields *f)
 {
@@ -1322,6 +1522,10 @@ static const struct {
 	{ { "mx-preference", "N", "the MX record's preference" }, parse_mx_preference },
 	{ { "backup-mx", "NAME PREFERENCE", "a backup MX, for mxctl dns" }, parse_backup_mx },
 	{ { "log-rate", "N/s", "log events per second at most" }, parse_log_rate },
+	{ { "allowlist", "PREFIX[,PREFIX...]|FILE", "sources no ban or blocklist drops" },
+	  parse_allowlist },
+	{ { "blocklist", "NAME FILE [services NAME,...]",
+	    "sources dropped: a list of prefixes read from FILE" }, parse_blocklist },
 };
 
 const struct mxctl_conf_key *mxctl_conf_key(size_t i)
@@ -1548,6 +1752,7 @@ static int parse(const char *text, size_t len, const char *path,
 	conf->lines.lan6 = p.lan6_line;
 	conf->lines.last = p.line;
 	check_nat_ports(&p);
+	check_blocklists(&p);
 	check_dns(&p);
 	check_required(&p);
 	if (p.nerrors)

@@ -40,10 +40,26 @@ struct mxctl_cmd {
 
 extern const struct mxctl_cmd mxctl_cmd_load, mxctl_cmd_unload, mxctl_cmd_reload,
 	mxctl_cmd_set_service, mxctl_cmd_status, mxctl_cmd_log, mxctl_cmd_conntrack,
-	mxctl_cmd_stats, mxctl_cmd_export, mxctl_cmd_dns, mxctl_cmd_check;
+	mxctl_cmd_stats, mxctl_cmd_export, mxctl_cmd_dns, mxctl_cmd_check,
+	mxctl_cmd_ban, mxctl_cmd_unban, mxctl_cmd_bans, mxctl_cmd_blocklist;
 
 struct mxgw_maps;
 struct json;
+struct mxgw_policy;
+struct mxgw_bl_list;
+
+/*
+ * Blocklists for load, reload and mxctl blocklist: read the files of
+ * @pol's lists (@only >= 0: that one, into @lists[0]) into @lists
+ * (MXGW_BL_MAX), all or none: every bad line said FILE:LINE, -1; then
+ * swap them in on @ifname (mxgw_maps_bl_apply), saying what runs unless
+ * @quiet.  Returns 0 or 1 after saying why.
+ */
+int mxctl_bl_read_all(const char *cmd, const struct mxgw_policy *pol, int only,
+		      struct mxgw_bl_list *lists);
+void mxctl_bl_free_all(struct mxgw_bl_list *lists);
+int mxctl_bl_apply(const char *cmd, const char *ifname, const struct mxgw_policy *pol,
+		   const struct mxgw_bl_list *lists, int only, bool quiet);
 /* mxctl conntrack's listing of one interface's flows, both families, to
  * stdout (@j NULL: text) or @j. */
 int mxctl_conntrack_list(const char *ifname, const struct mxgw_maps *m, struct json *j);

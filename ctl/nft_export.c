@@ -36,6 +36,7 @@
 #include <arpa/inet.h>
 #include "nft_export.h"
 #include "config.h"
+#include "../maps/blocklist.h"
 
 #define TCP	MXGW_PROTO_BIT(MXGW_PROTO_TCP)
 #define UDP	MXGW_PROTO_BIT(MXGW_PROTO_UDP)
@@ -195,6 +196,56 @@ static void from_sets(FILE *out, const struct mxgw_conf_file *conf)
 			fputs(" }\n\t}\n\n", out);
 		}
 	}
+}
+
+/*
+ * Bans and the allowlist: sets with timeouts that mxctl ban's twin fills
+ * (nft add element inet mxgw ban4 { 198.51.100.7 timeout 10m }), the
+ * allowlist's prefixes; a chain after conntrack (-200) and before DNAT
+ * (-100) where replies of tracked flows pass, the allowlist is accepted
+ * first and a banned source dropped, as mxgw does in XDP.
+ */
+static void ban_sets(FILE *out, const struct mxgw_conf_file *conf)
+{
+	const struct mxgw_policy *pol = &conf->policy;
+	char a[INET6_ADDRSTRLEN];
+
+	fputs("\t# Bans (mxctl ban ADDR --for D: add element inet mxgw ban4 { ADDR timeout D };\n"
+	      "\t# an IPv6 address by its /64)\n"
+	      "\tset ban4 {\n\t\ttype ipv4_addr\n\t\tflags interval, timeout\n\t}\n"
+	      "\tset ban6 {\n\t\ttype ipv6_addr\n\t\tflags interval, timeout\n\t}\n", out);
+	if (pol->nallow4) {
+		fputs("\t# allowlist: never dropped by a ban or a blocklist\n"
+		      "\tset allow4 {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t\telements = { ", out);
+		for (unsigned int i = 0; i < pol->nallow4; i++)
+			fprintf(out, "%s%s/%u", i ? ", " : "", addr(pol->allow4[i].addr, a),
+				pol->allow4[i].len);
+		fputs(" }\n\t}\n", out);
+	}
+	if (pol->nallow6) {
+		fputs("\tset allow6 {\n\t\ttype ipv6_addr\n\t\tflags interval\n\t\telements = { ", out);
+		for (unsigned int i = 0; i < pol->nallow6; i++)
+			fprintf(out, "%s%s/%u", i ? ", " : "", addr6(&pol->allow6[i].addr, a),
+				pol->allow6[i].len);
+		fputs(" }\n\t}\n", out);
+	}
+	fputc('\n', out);
+}
+
+static void chain_bans(FILE *out, const struct mxgw_conf_file *conf, const char *wan)
+{
+	fprintf(out, "\t# A ban drops all but the replies of tracked flows; the allowlist wins.\n"
+		"\tchain bans {\n"
+		"\t\ttype filter hook prerouting priority -150; policy accept;\n"
+		"\t\tiifname \"%s\" ct state established,related accept comment \"tracked flows\"\n",
+		wan);
+	if (conf->policy.nallow4)
+		fprintf(out, "\t\tiifname \"%s\" ip saddr @allow4 accept comment \"allowlist\"\n", wan);
+	if (conf->policy.nallow6)
+		fprintf(out, "\t\tiifname \"%s\" ip6 saddr @allow6 accept comment \"allowlist\"\n", wan);
+	fprintf(out, "\t\tiifname \"%s\" ip saddr @ban4 drop comment \"drop_banned\"\n"
+		"\t\tiifname \"%s\" ip6 saddr @ban6 drop comment \"drop_banned\"\n"
+		"\t}\n\n", wan, wan);
 }
 
 static void chain_prerouting(FILE *out, const struct mxgw_conf_file *conf,
@@ -389,7 +440,105 @@ static void chain_input(FILE *out, const struct mxgw_conf_file *conf,
 	fputs("\t}\n", out);
 }
 
+/* Each blocklist's sets: interval sets, auto-merged (lists overlap). */
+static void blocklist_sets(FILE *out, const struct mxgw_conf_file *conf,
+			   const struct mxgw_bl_list *lists)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	for (unsigned int i = 0; i < conf->policy.nblocklists; i++) {
+		const struct mxgw_policy_blocklist *b = &conf->policy.blocklists[i];
+		const struct mxgw_bl_list *l = lists ? &lists[i] : NULL;
+
+		fprintf(out, "\t# blocklist %s: ", b->name);
+		comment_text(out, b->file);
+		fprintf(out, "\n\tset bl4_%s {\n\t\ttype ipv4_addr\n\t\tflags interval\n"
+			"\t\tauto-merge\n", b->name);
+		for (size_t k = 0; l && k < l->n4; k++) {
+			fprintf(out, "%s%s", k ? ", " : "\t\telements = { ",
+				addr(l->v4[k].addr, a));
+			if (l->v4[k].len != 32)
+				fprintf(out, "/%u", l->v4[k].len);
+		}
+		fprintf(out, "%s\t}\n\n\tset bl6_%s {\n\t\ttype ipv6_addr\n\t\tflags interval\n"
+			"\t\tauto-merge\n", l && l->n4 ? " }\n" : "", b->name);
+		for (size_t k = 0; l && k < l->n6; k++) {
+			fprintf(out, "%s%s", k ? ", " : "\t\telements = { ",
+				addr6(&l->v6[k].addr, a));
+			if (l->v6[k].len != 128)
+				fprintf(out, "/%u", l->v6[k].len);
+		}
+		fprintf(out, "%s\t}\n\n", l && l->n6 ? " }\n" : "");
+	}
+}
+
+/*
+ * The blocklists' drops, after conntrack (replies and ICMP errors of
+ * tracked flows pass, as in mxgw) and before DNAT (the public address is
+ * still the destination): to the public address and mailserver6 for
+ * every service (a list without services: everything incoming there),
+ * to the gateway's own IPv6 addresses for its "to gateway" services.
+ */
+static void chain_blocklists(FILE *out, const struct mxgw_conf_file *conf,
+			     const char *wan, const char *pub, const char *ms6)
+{
+	fputs("\t# Blocklists: their sources dropped for the services each applies to;\n"
+	      "\t# replies of the LAN's and the gateway's own flows pass.\n"
+	      "\tchain blocklists {\n"
+	      "\t\ttype filter hook prerouting priority -150; policy accept;\n", out);
+	fprintf(out, "\t\tiifname \"%s\" ct direction reply accept comment \"replies of tracked flows\"\n"
+		"\t\tiifname \"%s\" ct state related accept comment \"their ICMP errors\"\n",
+		wan, wan);
+	/* an accept in chain bans ends only that chain: the allowlist again */
+	if (conf->policy.nallow4)
+		fprintf(out, "\t\tiifname \"%s\" ip saddr @allow4 accept comment \"allowlist\"\n", wan);
+	if (conf->policy.nallow6)
+		fprintf(out, "\t\tiifname \"%s\" ip6 saddr @allow6 accept comment \"allowlist\"\n", wan);
+	for (unsigned int i = 0; i < conf->policy.nblocklists; i++) {
+		const struct mxgw_policy_blocklist *b = &conf->policy.blocklists[i];
+
+		if (b->all_services) {
+			fprintf(out, "\t\tiifname \"%s\" ip daddr %s ip saddr @bl4_%s drop comment \"blocklist %s\"\n",
+				wan, pub, b->name, b->name);
+			if (*ms6)
+				fprintf(out, "\t\tiifname \"%s\" ip6 daddr %s ip6 saddr @bl6_%s drop comment \"blocklist %s\"\n",
+					wan, ms6, b->name, b->name);
+		}
+		for (unsigned int k = 0; k < conf->policy.nservices; k++) {
+			const struct mxgw_policy_service *s = &conf->policy.services[k];
+			bool listed = b->services[k / 64] & (1ULL << (k % 64));
+
+			/* to gateway, over IPv6: the gateway's own addresses */
+			if (s->to_gateway && (b->all_services || listed)) {
+				fprintf(out, "\t\tiifname \"%s\" meta nfproto ipv6 fib daddr type local ", wan);
+				port_match(out, s);
+				fprintf(out, " ip6 saddr @bl6_%s drop comment \"blocklist %s: %s\"\n",
+					b->name, b->name, s->name);
+			}
+			if (b->all_services || !listed)
+				continue;
+			fprintf(out, "\t\tiifname \"%s\" ip daddr %s ", wan, pub);
+			port_match(out, s);
+			fprintf(out, " ip saddr @bl4_%s drop comment \"blocklist %s: %s\"\n",
+				b->name, b->name, s->name);
+			if (*ms6 && !s->to_gateway) {
+				fprintf(out, "\t\tiifname \"%s\" ip6 daddr %s ", wan, ms6);
+				port_match(out, s);
+				fprintf(out, " ip6 saddr @bl6_%s drop comment \"blocklist %s: %s\"\n",
+					b->name, b->name, s->name);
+			}
+		}
+	}
+	fputs("\t}\n\n", out);
+}
+
 int mxgw_nft_export(FILE *out, const struct mxgw_conf_file *conf, const char *wan)
+{
+	return mxgw_nft_export_lists(out, conf, wan, NULL);
+}
+
+int mxgw_nft_export_lists(FILE *out, const struct mxgw_conf_file *conf, const char *wan,
+			  const struct mxgw_bl_list *lists)
 {
 	char pub[INET_ADDRSTRLEN], ms[INET_ADDRSTRLEN], ms6[INET6_ADDRSTRLEN] = "";
 
@@ -409,6 +558,12 @@ int mxgw_nft_export(FILE *out, const struct mxgw_conf_file *conf, const char *wa
 	      "delete table inet mxgw\n\n"
 	      "table inet mxgw {\n", out);
 	from_sets(out, conf);
+	ban_sets(out, conf);
+	chain_bans(out, conf, wan);
+	if (conf->policy.nblocklists) {
+		blocklist_sets(out, conf, lists);
+		chain_blocklists(out, conf, wan, pub, ms6);
+	}
 	chain_prerouting(out, conf, wan, pub, ms);
 	chain_forward(out, conf, wan, ms, ms6);
 	chain_postrouting(out, conf, wan, pub);

@@ -25,4 +25,14 @@ bool mxgw_nft_ifname_ok(const char *ifname);
  */
 int mxgw_nft_export(FILE *out, const struct mxgw_conf_file *conf, const char *wan);
 
+struct mxgw_bl_list;
+/*
+ * The same with @conf's blocklists, @lists[i] the prefixes of
+ * conf->policy.blocklists[i] (the files as read; NULL: sets without
+ * elements): an interval set per list and family, and a prerouting chain
+ * dropping their sources for the services each applies to.
+ */
+int mxgw_nft_export_lists(FILE *out, const struct mxgw_conf_file *conf, const char *wan,
+			  const struct mxgw_bl_list *lists);
+
 #endif /* MXGW_NFT_EXPORT_H */

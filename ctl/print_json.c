@@ -237,12 +237,37 @@ static void json_one(struct json *j, const struct mxctl_snapshot *v)
 		json_null(j);
 	}
 
+	json_key(j, "blocklists");
+	json_array_start(j);
+	for (int b = 0; b < MXGW_BL_MAX; b++) {
+		if (!s->bl[b].in_use)
+			continue;
+		json_object_start(j);
+		json_kv_string(j, "name", s->bl[b].name);
+		json_kv_uint(j, "prefixes_ipv4", s->bl[b].n4);
+		json_kv_uint(j, "prefixes_ipv6", s->bl[b].n6);
+		json_kv_uint(j, "dropped_ipv4", s->bl_drops[b][MXGW_FAM_IPV4]);
+		json_kv_uint(j, "dropped_ipv6", s->bl_drops[b][MXGW_FAM_IPV6]);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_kv_uint(j, "blocklist_memory", s->bl_mem4 + s->bl_mem6);
 	json_key(j, "conntrack");
 	json_object_start(j);
 	json_kv_uint(j, "entries", s->ct_entries);
 	json_kv_uint(j, "max", s->ct_max);
 	json_kv_uint(j, "entries6", s->ct6_entries);
 	json_kv_uint(j, "max6", s->ct6_max);
+	json_object_end(j);
+	json_key(j, "bans");
+	json_object_start(j);
+	json_kv_uint(j, "ipv4", s->bans[MXGW_FAM_IPV4]);
+	json_kv_uint(j, "ipv6", s->bans[MXGW_FAM_IPV6]);
+	json_object_end(j);
+	json_key(j, "allowlist");
+	json_object_start(j);
+	json_kv_uint(j, "ipv4", s->allow[MXGW_FAM_IPV4]);
+	json_kv_uint(j, "ipv6", s->allow[MXGW_FAM_IPV6]);
 	json_object_end(j);
 	json_key(j, "nat");
 	json_object_start(j);

@@ -20,6 +20,30 @@ static int done(FILE *out)
 	return ferror(out) ? -EIO : 0;
 }
 
+/* A line for the blocklists, when any runs: how many lists, prefixes of
+ * each family, memory, what they dropped. */
+static void blocklists_line(FILE *out, const struct mxgw_snapshot *s)
+{
+	unsigned long long n4 = 0, n6 = 0;
+	unsigned int lists = 0;
+
+	for (int b = 0; b < MXGW_BL_MAX; b++) {
+		if (!s->bl[b].in_use)
+			continue;
+		lists++;
+		n4 += s->bl[b].n4;
+		n6 += s->bl[b].n6;
+	}
+	if (!lists)
+		return;
+	fprintf(out, "  blocklists: %u list%s, %llu IPv4 and %llu IPv6 prefixes in %llu MiB; "
+		"%llu packets dropped (IPv6 %llu) (mxctl blocklist show)\n", lists,
+		lists == 1 ? "" : "s", n4, n6,
+		(unsigned long long)((s->bl_mem4 + s->bl_mem6 + (1 << 20) - 1) >> 20),
+		(unsigned long long)s->counters[MXGW_DROP_BLOCKLIST],
+		(unsigned long long)s->counters6[MXGW_DROP_BLOCKLIST]);
+}
+
 /* --- status ---------------------------------------------------------------- */
 
 /* The path incoming mail takes over @fam (to the mail server, or to
@@ -176,6 +200,15 @@ static void status_one(FILE *out, const struct mxctl_snapshot *v)
 			s->ct6_entries, s->ct6_max,
 			(unsigned long long)s->counters6[MXGW_CT_NEW],
 			(unsigned long long)s->counters6[MXGW_CT_EVICTED]);
+	if (s->bans[MXGW_FAM_IPV4] + s->bans[MXGW_FAM_IPV6] +
+	    s->allow[MXGW_FAM_IPV4] + s->allow[MXGW_FAM_IPV6])
+		fprintf(out, "  bans: %u (IPv4 %u, IPv6 %u), allowlist: %u prefixes (IPv4 %u, IPv6 %u); %llu dropped\n",
+			s->bans[MXGW_FAM_IPV4] + s->bans[MXGW_FAM_IPV6],
+			s->bans[MXGW_FAM_IPV4], s->bans[MXGW_FAM_IPV6],
+			s->allow[MXGW_FAM_IPV4] + s->allow[MXGW_FAM_IPV6],
+			s->allow[MXGW_FAM_IPV4], s->allow[MXGW_FAM_IPV6],
+			(unsigned long long)s->counters[MXGW_DROP_BANNED]);
+	blocklists_line(out, s);
 	if (s->warnings & MXGW_WARN_FAST_PATH_LOST)
 		fprintf(out, "  WARNING: the LAN device no longer takes XDP frames: redirected packets are lost (mxctl reload)\n");
 	if (s->warnings & MXGW_WARN_FAST_PATH6_LOST)

@@ -249,6 +249,26 @@ static void prom_gauges(FILE *out, const struct mxctl_snapshot *v, int n)
 			value(out, s->nat_ports_in_use[p]);
 		}
 	}
+	family(out, "mxgw_bans", "gauge",
+	       "Bans set (mxctl ban), by address family; expired ones count until mxctl removes them.");
+	for (int i = 0; i < n; i++) {
+		s = &v[i].s;
+		for (int fam = 0; fam < MXGW_FAM_MAX; fam++) {
+			sample(out, "mxgw_bans", s);
+			label(out, "family", mxctl_family_str(fam));
+			value(out, s->bans[fam]);
+		}
+	}
+	family(out, "mxgw_allowlist_prefixes", "gauge",
+	       "Prefixes of the allowlist, which no ban drops, by address family.");
+	for (int i = 0; i < n; i++) {
+		s = &v[i].s;
+		for (int fam = 0; fam < MXGW_FAM_MAX; fam++) {
+			sample(out, "mxgw_allowlist_prefixes", s);
+			label(out, "family", mxctl_family_str(fam));
+			value(out, s->allow[fam]);
+		}
+	}
 	family(out, "mxgw_nat_port_range_size", "gauge",
 	       "Ports in the nat-ports range, service ports included.");
 	for (int i = 0; i < n; i++) {
@@ -337,6 +357,56 @@ static void prom_ipv6_info(FILE *out, const struct mxctl_snapshot *v, int n)
 	}
 }
 
+/*
+ * Blocklists (mxctl blocklist show): their sizes, drops and memory, by
+ * address family; the families only where a list runs.
+ */
+static void prom_blocklists(FILE *out, const struct mxctl_snapshot *v, int n)
+{
+	const struct mxgw_snapshot *s;
+	bool any = false;
+
+	for (int i = 0; i < n; i++)
+		for (int b = 0; b < MXGW_BL_MAX; b++)
+			any |= v[i].s.bl[b].in_use;
+	if (!any)
+		return;
+	family(out, "mxgw_blocklist_prefixes", "gauge",
+	       "Prefixes of each running blocklist, by address family.");
+	for (int i = 0; i < n; i++) {
+		s = &v[i].s;
+		for (int b = 0; b < MXGW_BL_MAX; b++)
+			for (int fam = 0; s->bl[b].in_use && fam < MXGW_FAM_MAX; fam++) {
+				sample(out, "mxgw_blocklist_prefixes", s);
+				label(out, "list", s->bl[b].name);
+				label(out, "family", mxctl_family_str(fam));
+				value(out, fam == MXGW_FAM_IPV6 ? s->bl[b].n6 : s->bl[b].n4);
+			}
+	}
+	family(out, "mxgw_blocklist_dropped_packets_total", "counter",
+	       "Packets dropped because their source is in this blocklist (a packet in two lists counts in both), by address family.");
+	for (int i = 0; i < n; i++) {
+		s = &v[i].s;
+		for (int b = 0; b < MXGW_BL_MAX; b++)
+			for (int fam = 0; s->bl[b].in_use && fam < MXGW_FAM_MAX; fam++) {
+				sample(out, "mxgw_blocklist_dropped_packets_total", s);
+				label(out, "list", s->bl[b].name);
+				label(out, "family", mxctl_family_str(fam));
+				value(out, s->bl_drops[b][fam]);
+			}
+	}
+	family(out, "mxgw_blocklist_memory_bytes", "gauge",
+	       "Bytes the kernel charges for the blocklists' tables, by address family (IPv4: the /24 array and the trie of longer prefixes).");
+	for (int i = 0; i < n; i++) {
+		s = &v[i].s;
+		for (int fam = 0; fam < MXGW_FAM_MAX; fam++) {
+			sample(out, "mxgw_blocklist_memory_bytes", s);
+			label(out, "family", mxctl_family_str(fam));
+			value(out, fam == MXGW_FAM_IPV6 ? s->bl_mem6 : s->bl_mem4);
+		}
+	}
+}
+
 int mxctl_print_prometheus(FILE *out, const struct mxctl_snapshot *v, int n)
 {
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], abi[16];
@@ -368,5 +438,6 @@ int mxctl_print_prometheus(FILE *out, const struct mxctl_snapshot *v, int n)
 	prom_services(out, v, n);
 	prom_counters(out, v, n);
 	prom_gauges(out, v, n);
+	prom_blocklists(out, v, n);
 	return done(out);
 }

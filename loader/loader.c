@@ -470,6 +470,16 @@ static void unlock_pins(int fd)
 		close(fd);	/* releases the flock */
 }
 
+int mxgw_pins_lock(void)
+{
+	return lock_pins();
+}
+
+void mxgw_pins_unlock(int fd)
+{
+	unlock_pins(fd);
+}
+
 static int load_locked(const char *ifname, const struct mxgw_policy *pol,
 		       struct mxgw_load_result *res)
 {

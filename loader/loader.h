@@ -64,6 +64,7 @@ struct mxgw_load_result {
 	__u32 ct_max_new;
 	__u32 ct_copied;	/* replaced: flows and mappings copied into the new maps */
 	__u32 nat_copied;
+	__u32 bans_copied;	/* replaced: bans copied into maps of a new shape */
 	const char *refusal;	/* the kernel refused the programs: why, in one line */
 };
 
@@ -122,7 +123,6 @@ int mxgw_load(const char *ifname, const struct mxgw_policy *pol,
  * NULL.  -ENOENT: nothing of mxgw's there.
  */
 int mxgw_unload(const char *ifname, struct mxgw_unload_result *res);
-
 int mxgw_pins_state(const char *ifname, struct mxgw_pins *p);
 
 /* A pin directory that followed its interface's new name. */
@@ -142,6 +142,15 @@ int mxgw_follow_renames(struct mxgw_renamed *out, int max);
  * sorted; returns how many (up to @max). */
 int mxgw_loaded_ifnames(char (*names)[IF_NAMESIZE], int max);
 int mxgw_open_loaded(const char *ifname, struct mxgw_maps *m);
+/*
+ * The lock load, reload and unload hold (an fd to pass to unlock, or -1
+ * where bpffs is not mounted yet: nothing to serialise), for a writer of
+ * what mxgw_maps_apply also writes: mxctl ban sets the config's ban flags,
+ * which a reload's apply computes from the ban maps at the same time;
+ * mxctl blocklist reload swaps a list's tables.
+ */
+int mxgw_pins_lock(void);
+void mxgw_pins_unlock(int fd);
 int mxgw_query_attach(const char *ifname, struct mxgw_attach_info *info);
 
 /*
@@ -403,6 +412,14 @@ struct mxgw_snapshot {
 	__u32 ct6_max;			/* size of mxgw_ct6 (conntrack-max too) */
 	int ipv6_forwarding;		/* net.ipv6.conf.all.forwarding (what
 					 * ip6_forward() reads); -1 unknown: no IPv6 */
+	/* bans (live or expired, not yet removed) and allowlist prefixes,
+	 * by enum mxgw_family */
+	unsigned int bans[MXGW_FAM_MAX];
+	unsigned int allow[MXGW_FAM_MAX];
+	/* blocklists, by list bit (in_use: running) */
+	struct mxgw_blocklist bl[MXGW_BL_MAX];
+	__u64 bl_drops[MXGW_BL_MAX][MXGW_FAM_MAX];
+	__u64 bl_mem4, bl_mem6;		/* bytes the kernel charges for the tables */
 };
 
 /*

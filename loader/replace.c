@@ -393,7 +393,9 @@ int mxgw_replace(const char *dir, __u32 ifindex, const struct mxgw_policy *pol,
 			copies[ncopies].from = fd;
 			copies[ncopies].to = map;
 			copies[ncopies++].copied = !strcmp(name, MXGW_MAP_NAME(nat)) ?
-						   &res->nat_copied : &res->ct_copied;
+						   &res->nat_copied :
+						   !strncmp(name, "mxgw_ban", 8) ?
+						   &res->bans_copied : &res->ct_copied;
 		}
 	}
 	if (!err) {

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include "../maps/ban.h"
 #include "loader.h"
+#include "../maps/blocklist.h"
 
 /* Live flows, and the distinct public ports those of LAN hosts hold. */
 struct ct_tally {
@@ -256,12 +258,24 @@ int mxgw_snapshot_read(const char *ifname, struct mxgw_snapshot *s)
 	if (!err)
 		err = tally(&m, s);
 	if (!err)
+		err = mxgw_bans_count(&m, s->bans);
+	if (!err)
+		err = mxgw_allow_count(&m, s->allow);
+	if (!err)
 		err = mxgw_maps_read_clock(&m, &s->clock);
 	if (!err)
 		err = mxgw_maps_read_log_lease(&m, &s->lease);
 	if (!err) {
 		s->ct_max = mxgw_maps_max_entries(m.ct);
 		s->ct6_max = mxgw_maps_max_entries(m.ct6);
+	}
+	if (!err)
+		err = mxgw_maps_bl_read(&m, s->bl, s->bl_drops);
+	if (!err) {
+		__u64 arr, trie;
+
+		err = mxgw_maps_bl_memory(&m, &arr, &trie, &s->bl_mem6);
+		s->bl_mem4 = arr + trie;
 	}
 	mxgw_maps_close(&m);
 

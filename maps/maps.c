@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 #include "maps.h"
 #include "policy.h"
+#include "ban.h"
 
 const struct mxgw_map_info mxgw_map_list[MXGW_MAP_COUNT] = {
 #define MXGW_MAP_INFO(field, repl, fl)					\
@@ -377,6 +378,9 @@ static struct mxgw_config config_of(const struct mxgw_policy *pol,
 	}
 	cfg.nwan6 = wan->naddrs6;
 	memcpy(cfg.wan6_addrs, wan->addrs6, wan->naddrs6 * sizeof(cfg.wan6_addrs[0]));
+	/* the tables may still be empty: a lookup of an empty slot is a miss */
+	if (pol->nblocklists)
+		cfg.flags |= MXGW_CFG_F_BLOCKLIST;
 	return cfg;
 }
 
@@ -390,7 +394,7 @@ int mxgw_maps_apply(const struct mxgw_maps *m, const struct mxgw_policy *pol,
 	static const struct mxgw_port_policy unlisted;
 	static const struct mxgw_service unused;
 	unsigned int nfrom = 0, nfrom6 = 0;
-	__u32 key = 0;
+	__u32 key = 0, flags;
 	int err;
 
 	/* everything that can fail without the kernel is checked first */
@@ -398,6 +402,8 @@ int mxgw_maps_apply(const struct mxgw_maps *m, const struct mxgw_policy *pol,
 		return -E2BIG;
 	if (pol->nlan6 > MXGW_LAN6_MAX || wan->nlan6 > MXGW_LAN6_MAX ||
 	    wan->naddrs6 > MXGW_WAN6_ADDRS_MAX)
+		return -E2BIG;
+	if (pol->nallow4 > MXGW_MAX_ALLOW || pol->nallow6 > MXGW_MAX_ALLOW)
 		return -E2BIG;
 	for (unsigned int i = 0; i < pol->nservices; i++) {
 		if (pol->services[i].nfrom > MXGW_POLICY_MAX_FROM_PER_SVC ||
@@ -501,6 +507,12 @@ int mxgw_maps_apply(const struct mxgw_maps *m, const struct mxgw_policy *pol,
 				return err;
 		}
 	}
+	/* the allowlist, and the flags of what bans and the allowlist hold
+	 * (bans are no policy: whatever mxgw_ban4/6 hold stays) */
+	err = mxgw_maps_apply_allowlist(m, pol, &flags);
+	if (err)
+		return err;
+	cfg.flags |= flags;	/* config_of's: the blocklists' */
 	return update(m->config, &key, &cfg);
 }
 

@@ -16,7 +16,7 @@
 
 /* Bumped whenever a struct or map below changes shape. A running gateway
  * loaded by an mxctl with another ABI version is refused, never patched. */
-#define MXGW_ABI_VERSION	4
+#define MXGW_ABI_VERSION	5
 
 #define MXGW_PIN_ROOT		"/sys/fs/bpf/mxgw"
 
@@ -64,7 +64,26 @@
 	FN(events,	REUSE,	NONE)					\
 	FN(log_bucket,	REUSE,	NONE)					\
 	/* the running mxctl log's lease */				\
-	FN(log_lease,	REUSE,	NONE)
+	FN(log_lease,	REUSE,	NONE)					\
+	/* bans (mxctl ban) are no policy: kept, and copied into a map	\
+	 * of a new shape */						\
+	FN(ban4,	COPY,	NONE)					\
+	FN(ban6,	COPY,	NONE)					\
+	FN(banpfx4,	COPY,	NONE)					\
+	FN(banpfx6,	COPY,	NONE)					\
+	/* the allowlist is the policy's, applied again */		\
+	FN(allow4,	REUSE,	NONE)					\
+	FN(allow6,	REUSE,	NONE)					\
+	/* blocklists (ABI 5): what mxctl blocklist and every load	\
+	 * fill; kept across load, reload and set-service, refilled	\
+	 * from the config's files by load and reload */		\
+	FN(bl4,		REUSE,	NONE)					\
+	FN(bl4_long,	REUSE,	NONE)					\
+	FN(bl4_hash,	REUSE,	NONE)					\
+	FN(bl6,		REUSE,	NONE)					\
+	FN(blocklists,	REUSE,	NONE)					\
+	FN(bl_svc,	REUSE,	NONE)					\
+	FN(bl_drops,	REUSE,	NONE)
 
 /* The BPF name and pin file name of map mxgw_<field>, e.g. "mxgw_clock". */
 #define MXGW_MAP_NAME(field)	"mxgw_" #field
@@ -220,9 +239,24 @@ struct mxgw_config {
 	struct mxgw_in6 mailserver6;
 	struct mxgw_prefix6 lan6[MXGW_LAN6_MAX];
 	struct mxgw_in6 wan6_addrs[MXGW_WAN6_ADDRS_MAX];
+	/* MXGW_CFG_F_*: what is configured at all, so that a gateway with
+	 * none of it pays one test of a word it has loaded anyway (ABI 5) */
+	__u32 flags;
+	__u32 pad4;
 };
 _Static_assert(sizeof(struct mxgw_config) == 72 + 8 * MXGW_CT_STATE_MAX + 8 + 16 +
-	       32 * MXGW_LAN6_MAX + 16 * MXGW_WAN6_ADDRS_MAX, "mxgw_config layout");
+	       32 * MXGW_LAN6_MAX + 16 * MXGW_WAN6_ADDRS_MAX + 8, "mxgw_config layout");
+
+/* mxgw_config.flags: a family has bans (in either of its ban maps), its
+ * prefix trie has some, its allowlist has a prefix.  Set by mxctl ban and
+ * mxgw_maps_apply, cleared when the maps are emptied. */
+#define MXGW_CFG_F_BAN4		0x01
+#define MXGW_CFG_F_BAN6		0x02
+#define MXGW_CFG_F_ALLOW4	0x04
+#define MXGW_CFG_F_ALLOW6	0x08
+#define MXGW_CFG_F_BANPFX4	0x10
+#define MXGW_CFG_F_BANPFX6	0x20
+#define MXGW_CFG_F_BLOCKLIST	0x40	/* the config has blocklists: look sources up */
 
 /*
  * mxgw_ports: the data plane's index of the table, an array indexed by
@@ -287,6 +321,55 @@ struct mxgw_from6_key {
 	struct mxgw_in6 addr;
 };
 _Static_assert(sizeof(struct mxgw_from6_key) == 24, "mxgw_from6_key layout");
+
+/*
+ * Bans (mxctl ban), in two maps per family.  The bans fail2ban sets, one
+ * host each, are exact keys of a hash (mxgw_ban4: an IPv4 /32, its
+ * address; mxgw_ban6: an IPv6 /64, its first 64 bits: an address banned
+ * without a length), one lookup whatever their number; every other
+ * prefix is in an LPM trie (mxgw_banpfx4, mxgw_banpfx6), looked up only
+ * when the config's flags say it holds any.  make bench measured an LPM
+ * hit among 10^5 /32s at about 4x the plain deny path (its walk is a
+ * pointer chase per bit of depth), a hash hit at about that of the deny
+ * path.  A ban past expires_ns no longer drops (mxctl removes it when it
+ * next lists or bans).  mxgw_allow4, mxgw_allow6: the allowlist's
+ * prefixes (value: 1), which a ban never drops (allowlisted4/6 in
+ * bpf/ban.bpf.h).  Host bits of an LPM key beyond prefixlen are zero.
+ */
+struct mxgw_ban6_key {
+	__be32 net[2];		/* the /64: the address's first 64 bits */
+};
+_Static_assert(sizeof(struct mxgw_ban6_key) == 8, "mxgw_ban6_key layout");
+
+struct mxgw_lpm4_key {
+	__u32 prefixlen;	/* 0..32 */
+	__be32 addr;
+};
+_Static_assert(sizeof(struct mxgw_lpm4_key) == 8, "mxgw_lpm4_key layout");
+
+struct mxgw_lpm6_key {
+	__u32 prefixlen;	/* 0..128 */
+	struct mxgw_in6 addr;
+};
+_Static_assert(sizeof(struct mxgw_lpm6_key) == 20, "mxgw_lpm6_key layout");
+
+#define MXGW_BAN_REASON_LEN	48
+
+struct mxgw_ban {
+	__u64 expires_ns;	/* on the data plane's clock (clock_now()); 0: never */
+	__u64 set_ns;		/* when it was set, on the same clock */
+	char reason[MXGW_BAN_REASON_LEN];	/* NUL-padded; "" none */
+};
+_Static_assert(sizeof(struct mxgw_ban) == 64, "mxgw_ban layout");
+
+/* Each ban map's entries at most, and the allowlist's of each family.
+ * Entries are allocated as they come (BPF_F_NO_PREALLOC), but a hash's
+ * buckets are not: 2^18 of them are 4 MiB of kernel memory per hash. */
+#define MXGW_MAX_BANS		(1U << 18)
+#define MXGW_MAX_ALLOW		1024
+/* An IPv6 address banned without a length: its /64 (one host's, or one
+ * subscriber's: providers hand out a /64 or more per customer). */
+#define MXGW_BAN6_DEFAULT_LEN	64
 
 /* mxgw_svc_stats: per-CPU, indexed by mxgw_svc_key(family, service id). */
 struct mxgw_pkt_count {
@@ -461,7 +544,15 @@ static inline __u32 mxgw_svc_key(__u32 family, __u32 svc_id)
 	   "events lost: nobody reading, buffer full")			\
 	/* the data plane itself */					\
 	FN(CLOCK_REARMED, "clock_rearmed", OWN, NOFAMILY,		\
-	   "the clock's timer found stopped and restarted")
+	   "the clock's timer found stopped and restarted")		\
+	/* bans and the allowlist (ABI 5) */				\
+	FN(DROP_BANNED, "drop_banned", DROP, NONE,			\
+	   "source banned (mxctl ban): new connections, echo requests, other protocols") \
+	FN(BAN_ALLOWLISTED, "ban_allowlisted", OWN, NONE,		\
+	   "banned or blocklisted source let on: the allowlist holds it") \
+	/* blocklists (ABI 5) */					\
+	FN(DROP_BLOCKLIST, "drop_blocklist", DROP, NONE,		\
+	   "source in a blocklist that applies to the packet's service")
 
 enum mxgw_counter {
 #define MXGW_COUNTER_ENUM(NAME, word, family, flags, help)	MXGW_##NAME,
@@ -703,5 +794,98 @@ struct mxgw_log_bucket {
 _Static_assert(sizeof(struct mxgw_log_bucket) == 16, "mxgw_log_bucket layout");
 
 #define MXGW_NEXTHOP_TTL_NS	(250ULL * 1000 * 1000)
+
+/*
+ * Blocklists (`blocklist NAME FILE [services ...]`): up to MXGW_BL_MAX
+ * lists, each a bit of one shared table per family, so a packet does one
+ * lookup whatever the number of lists.
+ *
+ * IPv4, DIR-24-8 style: mxgw_bl4's one slot holds an array (BPF_F_MMAPABLE,
+ * filled by user space through mmap) of one 16-bit entry per /24, the
+ * bits of the lists whose prefixes of /24 or shorter cover it.  An entry
+ * with MXGW_BL_LONG0 or MXGW_BL_LONG1 set has longer prefixes (/25../32)
+ * under it, in slot 0 or 1 of mxgw_bl4_hash: a hash keyed by the /24
+ * whose value holds up to MXGW_BL4_SMALL of them (longest first: the
+ * first that matches answers), or says that the /24 has more, all of them
+ * then in the LPM trie of the same slot of mxgw_bl4_long.  Their bits are
+ * every list covering the prefix (the shorter ones' too); an address none
+ * matches takes the entry's bits.  An LPM trie of 10^6 entries costs a
+ * lookup ~0.5 us here (docs/BENCHMARKS.md); the hash one lookup and a few
+ * compares.  A list is swapped by building a new array, hash and trie
+ * (the latter two in the slot the running array does not use), then one
+ * update of mxgw_bl4's slot: a packet sees the old array and its hash and
+ * trie, or the new and theirs.  The old array is freed by the kernel after
+ * an RCU grace period, off the packet path; the old hash and trie after
+ * one more (membarrier), when nothing can look them up.
+ * IPv6: mxgw_bl6's one slot holds an LPM trie of the prefixes, swapped
+ * whole the same way.
+ */
+#define MXGW_BL_MAX		14	/* lists: bits 0..13 */
+#define MXGW_BL_LISTS		0x3fffU
+#define MXGW_BL_LONG0		0x4000U	/* longer prefixes, in mxgw_bl4_long[0] */
+#define MXGW_BL_LONG1		0x8000U	/* ... in mxgw_bl4_long[1] */
+#define MXGW_BL_NAME_LEN	32
+#define MXGW_BL_FILE_LEN	192
+
+#define MXGW_BL4_PER_BLOCK	32	/* /24 entries per array value */
+#define MXGW_BL4_BLOCKS		((1U << 24) / MXGW_BL4_PER_BLOCK)
+/* An array's values are 8-byte aligned each: 32 entries a value waste
+ * nothing, and the table is 32 MiB whatever the lists hold. */
+struct mxgw_bl4_block {
+	__u16 bits[MXGW_BL4_PER_BLOCK];
+};
+_Static_assert(sizeof(struct mxgw_bl4_block) == 64, "mxgw_bl4_block layout");
+
+#define MXGW_BL4_LONG_MAX	(1U << 21)	/* /25../32 prefixes of crowded /24s, all lists */
+#define MXGW_BL4_HASH_MAX	(1U << 20)	/* /24s with longer prefixes */
+#define MXGW_BL4_SMALL		7
+
+/* mxgw_bl4_hash's inner maps: key the /24 (__be32, host byte 0). */
+struct mxgw_bl4_long24 {
+	__u8 n;			/* entries in e[] */
+	__u8 more;		/* more than MXGW_BL4_SMALL: all in the trie */
+	__u16 pad;
+	struct {
+		__u8 host;	/* the last byte, host bits 0 */
+		__u8 len;	/* 25..32 */
+		__u16 bits;	/* every list covering the prefix */
+	} e[MXGW_BL4_SMALL];	/* longest first */
+};
+_Static_assert(sizeof(struct mxgw_bl4_long24) == 32, "mxgw_bl4_long24 layout");
+#define MXGW_BL6_MAX		(1U << 21)
+
+struct mxgw_bl4_key {
+	__u32 prefixlen;	/* 25..32 */
+	__be32 addr;
+};
+_Static_assert(sizeof(struct mxgw_bl4_key) == 8, "mxgw_bl4_key layout");
+
+struct mxgw_bl6_key {
+	__u32 prefixlen;	/* 0..128 */
+	struct mxgw_in6 addr;
+};
+_Static_assert(sizeof(struct mxgw_bl6_key) == 20, "mxgw_bl6_key layout");
+
+/* mxgw_blocklists: indexed by list bit; what mxctl blocklist shows. */
+struct mxgw_blocklist {
+	char name[MXGW_BL_NAME_LEN];
+	char file[MXGW_BL_FILE_LEN];
+	__u64 loaded_s;		/* CLOCK_REALTIME seconds of the last swap */
+	__u32 n4;		/* IPv4 prefixes */
+	__u32 n6;		/* IPv6 prefixes */
+	__u32 nlong4;		/* of which longer than /24 */
+	__u8 in_use;
+	__u8 all_services;	/* no "services": every incoming packet */
+	__u8 pad[2];
+};
+_Static_assert(sizeof(struct mxgw_blocklist) == 32 + 192 + 8 + 16, "mxgw_blocklist layout");
+
+/* mxgw_bl_svc: by service id, the bits of the lists that apply to it; id
+ * 0 (unlisted ports, ICMP, other protocols) those without "services". */
+/* mxgw_bl_drops: per-CPU u64, by mxgw_bl_drop_key(family, list bit). */
+static inline __u32 mxgw_bl_drop_key(__u32 family, __u32 bit)
+{
+	return family * MXGW_BL_MAX + bit;
+}
 
 #endif /* MXGW_ABI_H */

@@ -67,6 +67,18 @@ struct mxgw_policy_service {
 	struct mxgw_cidr6 from6[MXGW_POLICY_MAX_FROM_PER_SVC];
 };
 
+/*
+ * `blocklist NAME FILE [services NAME,...]`: the file is read when the
+ * list is loaded (load, reload, mxctl blocklist reload), never here.
+ */
+struct mxgw_policy_blocklist {
+	char name[MXGW_BL_NAME_LEN];	/* [a-z0-9_-], NUL-terminated */
+	char file[MXGW_BL_FILE_LEN];	/* as written */
+	bool all_services;		/* no "services": every incoming packet */
+	/* else the services it applies to, by index in mxgw_policy.services */
+	__u64 services[(MXGW_MAX_SERVICES + 63) / 64];
+};
+
 struct mxgw_policy {
 	__be32 public_addr;
 	__be32 mailserver_addr;
@@ -90,6 +102,14 @@ struct mxgw_policy {
 	unsigned int nservices;
 	/* at most MXGW_MAX_SERVICES - 1: service id 0 is "unlisted" */
 	struct mxgw_policy_service services[MXGW_MAX_SERVICES - 1];
+	/* allowlist: sources no ban, blocklist (nor, later, limit) drops, per
+	 * family, at most MXGW_MAX_ALLOW each */
+	unsigned int nallow4;
+	struct mxgw_prefix allow4[MXGW_MAX_ALLOW];
+	unsigned int nallow6;
+	struct mxgw_cidr6 allow6[MXGW_MAX_ALLOW];
+	unsigned int nblocklists;
+	struct mxgw_policy_blocklist blocklists[MXGW_BL_MAX];
 };
 
 /* netfilter's nf_conntrack_*_timeout defaults, by enum mxgw_ct_state. */

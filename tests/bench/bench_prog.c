@@ -14,10 +14,20 @@
  * process is pinned to one CPU, and medians are reported with their
  * spread.
  *
+ * Blocklists (issue 13): a gateway holds 10^6 IPv4 and 10^5 IPv6
+ * generated prefixes; its allowed DNAT path (a source in no /24 of the
+ * lists, and one in a /24 that has longer prefixes: the hash asked too)
+ * and its blocklisted drops run side by side with the others.  Then the
+ * load time and memory of 10^4, 10^5 and 10^6 prefixes (the file read,
+ * the tables built and swapped, as mxctl does), and swaps of the 10^6
+ * under traffic: another thread runs the allowed path on CPU 1
+ * meanwhile, every verdict checked.
+ *
  * Output: a table on stdout and CSV rows (--csv FILE).  --ipv4: IPv4's
- * rows alone.  The source builds at tag pre-i12 too (without IPv6, which
- * that tree's testbed cannot frame), so tests/bench/before-after.sh times
- * IPv4's rows of both trees with the same code.
+ * rows alone (neither bans nor blocklists).  The source builds at tag
+ * pre-i12 too (without IPv6, which that tree's testbed cannot frame, nor
+ * bans and blocklists), so tests/bench/before-after.sh times IPv4's rows of
+ * both trees with the same code.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -34,6 +44,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/pkt_cls.h>
+#include <pthread.h>
+#include <time.h>
 #include "testbed.h"
 #include "loader.h"
 #include "config.h"
@@ -41,6 +53,24 @@
 #define ROUNDS		21
 #define CALLS		2000	/* repeat=1 calls per path per round */
 #define CT_BIG		1000000
+
+/* Bans since issue 13; an earlier tree (before-after.sh) has none. */
+#if __has_include("ban.h")
+#include "ban.h"
+#define HAVE_BANS	1
+#define BANS		100000	/* the DNAT path with 10^5 bans of hosts */
+#define BAN_PREFIXES	1000	/* ... and 10^3 /24s, in the trie */
+#else
+#define HAVE_BANS	0
+#endif
+
+/* Blocklists since issue 13 too (a tree with them frames IPv6). */
+#if __has_include("blocklist.h")
+#include "blocklist.h"
+#define HAVE_BLOCKLIST	1
+#else
+#define HAVE_BLOCKLIST	0
+#endif
 
 /* The testbed frames IPv6 since issue 12; at pre-i12 it does not. */
 #ifdef TB_MAILSERVER6
@@ -58,6 +88,8 @@ struct path {
 	const struct mxgw_maps *maps;
 	int family;		/* whose counter (enum mxgw_family) */
 	bool tc;		/* a TC program's path: no xdp_md */
+	bool bans;		/* a gateway with bans: not in --ipv4 runs */
+	bool bl;		/* the gateway with blocklists: nor these */
 	int floor;		/* the empty program it is compared with */
 	double ns[ROUNDS];	/* a call's time, each round (calls_mean) */
 	__u8 frame[TB_MAX_FRAME];
@@ -90,6 +122,18 @@ static void private_namespaces(void)
 	sh("ip link add wan1 type veth peer name wanp1");
 	sh("ip link add lan0 address 02:00:00:00:01:01 type veth peer name lanp address 02:00:00:00:01:0a");
 	sh("ip link add spare0 type veth peer name spare1");
+#if HAVE_BANS
+	sh("ip link add wan2 type veth peer name wanp2");
+	sh("ip link add wan3 type veth peer name wanp3");
+	sh("ip addr add 203.0.113.35/24 dev wan2");
+	sh("ip addr add 203.0.113.36/24 dev wan3");
+	sh("for d in wan2 wanp2 wan3 wanp3; do ip link set $d up; done");
+#endif
+#if HAVE_BLOCKLIST
+	sh("ip link add wan4 type veth peer name wanp4");
+	sh("ip addr add 203.0.113.37/24 dev wan4");
+	sh("for d in wan4 wanp4; do ip link set $d up; done");
+#endif
 	sh("ip addr add 203.0.113.33/24 dev wan0");
 	sh("ip addr add 203.0.113.34/24 dev wan1");
 	sh("ip addr add 192.168.1.1/24 dev lan0");
@@ -349,11 +393,241 @@ static void open_flow(int tc_fd, struct tb_frame_spec spec)
 }
 
 
+#if HAVE_BANS
+/*
+ * @n bans of IPv4 /32s spread over the unicast space (a fail2ban's
+ * worth, and more), and @npfx of /24s, none of them holding TB_CLIENT;
+ * an address of the @n/2th host in @host, one inside the @npfx/2th
+ * prefix in @inpfx.  Set as mxctl ban --file sets them.
+ */
+static void fill_bans(const struct mxgw_maps *m, unsigned int n, unsigned int npfx,
+		      char *host, char *inpfx)
+{
+	struct mxgw_ban_entry *e = calloc(n + npfx, sizeof(*e));
+	__u32 client = ntohl(inet_addr(TB_CLIENT));
+	__u64 x = 12345;
+	int err;
+
+	if (!e)
+		die("bans", ENOMEM);
+	for (unsigned int i = 0; i < n + npfx; i++) {
+		__u32 a, mask = i < n ? ~0U : 0xffffff00U;
+
+		do {
+			/* an LCG (Knuth's MMIX): the same set each run */
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			a = ((__u32)((x >> 32) % (223U << 24)) + (1U << 24)) & mask;
+		} while ((client & mask) == a);
+		e[i].pfx.family = MXGW_FAM_IPV4;
+		e[i].pfx.len = i < n ? 32 : 24;
+		e[i].pfx.addr.a[0] = htonl(a);
+		e[i].ban.set_ns = mxgw_now_ns();
+	}
+	inet_ntop(AF_INET, &e[n / 2].pfx.addr.a[0], host, INET_ADDRSTRLEN);
+	if (npfx) {
+		__be32 in = htonl(ntohl(e[n + npfx / 2].pfx.addr.a[0]) | 7);
+
+		inet_ntop(AF_INET, &in, inpfx, INET_ADDRSTRLEN);
+	}
+	err = mxgw_bans_add(m, e, n + npfx);
+	if (err)
+		die("mxgw_bans_add", err);
+	free(e);
+}
+#endif
+
+#if HAVE_BLOCKLIST
+/*
+ * @n4 IPv4 and @n6 IPv6 prefixes into @path, as tests/e2e/gen_blocklist.py
+ * makes them: half /32, a third /24, the rest /16../23 and /25../31, IPv4
+ * from 1/8 to 126/8 and IPv6 from 2a00::/12 (no test address is listed).
+ * Duplicates are possible and harmless (the tables merge them).
+ */
+static void gen_list(const char *path, unsigned int n4, unsigned int n6)
+{
+	static const unsigned int lens6[] = { 32, 40, 48, 48, 56, 64, 64, 64, 128 };
+	FILE *f = fopen(path, "w");
+	__u64 x = 0x9e3779b97f4a7c15ULL;
+
+	if (!f)
+		die(path, errno);
+#define NEXT()	(x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
+	for (unsigned int i = 0; i < n4; i++) {
+		unsigned int r = NEXT() % 100, len;
+		__u32 a = (1U << 24) + (__u32)(NEXT() % (126U << 24));
+
+		len = r < 50 ? 32 : r < 83 ? 24 : r < 90 ? 16 + NEXT() % 8 : 25 + NEXT() % 7;
+		a &= ~0U << (32 - len);
+		fprintf(f, "%u.%u.%u.%u/%u\n", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
+			a & 255, len);
+	}
+	for (unsigned int i = 0; i < n6; i++) {
+		unsigned int len = lens6[NEXT() % 9];
+		__u64 hi = (0x2a00ULL << 48) | (NEXT() >> 12), lo = NEXT();
+
+		if (len <= 64) {
+			hi &= ~0ULL << (64 - len);
+			lo = 0;
+		}
+		fprintf(f, "%x:%x:%x:%x:%x:%x:%x:%x/%u\n", (unsigned int)(hi >> 48),
+			(unsigned int)(hi >> 32) & 0xffff, (unsigned int)(hi >> 16) & 0xffff,
+			(unsigned int)hi & 0xffff, (unsigned int)(lo >> 48),
+			(unsigned int)(lo >> 32) & 0xffff, (unsigned int)(lo >> 16) & 0xffff,
+			(unsigned int)lo & 0xffff, len);
+	}
+#undef NEXT
+	fclose(f);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static struct mxgw_conf_file bl_conf;
+
+/* Load @path's list on @m as mxctl does (read, build, swap): seconds. */
+static double load_list(const struct mxgw_maps *m, const char *path, bool wait_free,
+			struct mxgw_bl_swap_stats *st, struct mxgw_bl_list *keep)
+{
+	static char err[MXGW_BL_ERR_MAX];
+	struct mxgw_bl_list l;
+	double t0 = now_s(), t;
+	int e;
+
+	e = mxgw_bl_read_file(path, &l, err);
+	if (e)
+		die(err[0] ? err : path, e);
+	e = mxgw_maps_bl_apply(m, &bl_conf.policy, &l, -1, wait_free, st);
+	if (e)
+		die("blocklist apply", e);
+	t = now_s() - t0;
+	if (keep)
+		*keep = l;
+	else
+		mxgw_bl_list_free(&l);
+	return t;
+}
+
+/* The allowed path run on CPU 1 while swaps happen on CPU 0. */
+struct traffic {
+	int prog_fd;
+	__u32 ifindex;
+	__u8 frame[TB_MAX_FRAME];
+	size_t len;
+	volatile int stop;
+	volatile unsigned long calls, wrong;
+};
+
+static void *traffic_run(void *arg)
+{
+	struct traffic *t = arg;
+	__u8 buf[TB_MAX_FRAME], out[TB_MAX_FRAME];
+	struct xdp_md ctx = { .data_end = t->len, .ingress_ifindex = t->ifindex };
+	cpu_set_t cpus;
+
+	CPU_ZERO(&cpus);
+	CPU_SET(1, &cpus);
+	pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
+	while (!t->stop) {
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = buf, .data_size_in = t->len,
+			    .data_out = out, .data_size_out = sizeof(out),
+			    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1);
+
+		memcpy(buf, t->frame, t->len);
+		if (bpf_prog_test_run_opts(t->prog_fd, &o) || o.retval != XDP_REDIRECT)
+			t->wrong++;
+		t->calls++;
+	}
+	return NULL;
+}
+
+/* Blocklists: load time and memory by size, swaps under traffic. */
+static void bench_blocklists(const struct mxgw_maps *m, int prog_fd, __u32 ifindex,
+			     const char *dir, const char *allowed_src)
+{
+	static const unsigned int sizes[] = { 10000, 100000, 1000000 };
+	static struct traffic t;
+	struct mxgw_bl_swap_stats st;
+	char path[256];
+	pthread_t th;
+
+	printf("\nblocklists: load (read the file, build the tables, swap) and memory\n");
+	printf("%-26s %9s %9s %9s %9s %9s\n", "prefixes", "load", "build", "switch",
+	       "IPv4 MiB", "IPv6 MiB");
+	for (unsigned int i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		double s;
+
+		snprintf(path, sizeof(path), "%s/bl-%u.txt", dir, sizes[i]);
+		gen_list(path, sizes[i], sizes[i] / 10);
+		s = load_list(m, path, false, &st, NULL);
+		printf("%7u IPv4 + %6u IPv6 %6.0f ms %6.0f ms %6.2f ms %9.1f %9.1f\n", sizes[i],
+		       sizes[i] / 10, s * 1e3, st.build_ns / 1e6, st.swap_ns / 1e6,
+		       st.mem4 / 1048576.0, st.mem6 / 1048576.0);
+	}
+	/* swaps under traffic: the 10^6 list again, three times */
+	t.prog_fd = prog_fd;
+	t.ifindex = ifindex;
+	t.len = tb_frame(&(struct tb_frame_spec){ .saddr = allowed_src, .daddr = "203.0.113.37",
+			 .dport = 25, .tcp_flags = 0x10 }, t.frame);
+	if (pthread_create(&th, NULL, traffic_run, &t))
+		die("pthread_create", EAGAIN);
+	usleep(200 * 1000);
+	printf("swaps of the 10^6 + 10^5 list under traffic (the allowed path on CPU 1):\n");
+	for (int k = 0; k < 3; k++) {
+		unsigned long before = t.calls, wrong = t.wrong;
+		double s = load_list(m, path, true, &st, NULL);
+
+		printf("  swap %d: load %.0f ms, the switch (map updates) %.2f ms, the old array "
+		       "gone %.1f ms after the grace period; %lu allowed packets meanwhile, %lu "
+		       "not let through\n",
+		       k + 1, s * 1e3, st.swap_ns / 1e6, st.free_wait_ns / 1e6,
+		       t.calls - before, t.wrong - wrong);
+	}
+	t.stop = 1;
+	pthread_join(th, NULL);
+}
+#endif
+
+#if HAVE_BANS || HAVE_BLOCKLIST
+/* The median of the row named @name, or 0. */
+static double row_median(const struct path *paths, int n, const char *name)
+{
+	double med = 0, lo, hi;
+
+	for (int i = 0; i < n; i++)
+		if (!strcmp(paths[i].name, name))
+			stats(paths[i].ns, &med, &lo, &hi);
+	return med;
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	static char conf_small[8192], conf_big[8192];
 	struct mxgw_maps m0, m1;
 	int xdp0, xdp1, tc0, tc1, empty, empty_tc, err;
+	int xdp2 = -1, xdp3 = -1;
+#if HAVE_BANS
+	static char conf_bans[8192], conf_pfx[8192];
+	static char banned[INET_ADDRSTRLEN], banned3[INET_ADDRSTRLEN], inpfx[INET_ADDRSTRLEN];
+	struct mxgw_maps m2, m3;
+	int tc2, tc3;
+#endif
+	int xdp4 = -1;
+#if HAVE_BLOCKLIST
+	static char conf_bl[8192], bl_path[256];
+	static char long_src[INET_ADDRSTRLEN], listed24[INET_ADDRSTRLEN], listed32[INET_ADDRSTRLEN];
+	static char among6[INET6_ADDRSTRLEN];
+	char bl_dir[] = "/tmp/mxgw-bench-bl.XXXXXX";
+	struct mxgw_bl_swap_stats bst;
+	struct mxgw_bl_list big;
+	struct mxgw_maps m4;
+	int tc4;
+#endif
 	bool ipv4_only = false;
 	const char *csv = NULL;
 	FILE *out = NULL;
@@ -392,6 +666,68 @@ int main(int argc, char **argv)
 	err = load_gateway("wan1", conf_big, &m1, &xdp1, &tc1);
 	if (err)
 		die("open maps", err);
+#if HAVE_BANS
+	/* two more gateways, with bans: 10^5 hosts; the same and 10^3 /24s */
+	if (!ipv4_only) {
+		snprintf(conf_bans, sizeof(conf_bans), "%s", conf_small);
+		memcpy(strstr(conf_bans, TB_PUBLIC), "203.0.113.35", strlen(TB_PUBLIC));
+		snprintf(conf_pfx, sizeof(conf_pfx), "%s", conf_small);
+		memcpy(strstr(conf_pfx, TB_PUBLIC), "203.0.113.36", strlen(TB_PUBLIC));
+		err = load_gateway("wan2", conf_bans, &m2, &xdp2, &tc2);
+		if (!err)
+			err = load_gateway("wan3", conf_pfx, &m3, &xdp3, &tc3);
+		if (err)
+			die("open maps", err);
+		fill_bans(&m2, BANS, 0, banned, NULL);
+		fill_bans(&m3, BANS, BAN_PREFIXES, banned3, inpfx);
+	}
+#endif
+#if HAVE_BLOCKLIST
+	if (!ipv4_only) {
+		/* one more: the table and 10^6 + 10^5 blocklisted prefixes */
+		if (!mkdtemp(bl_dir))
+			die("mkdtemp", errno);
+		snprintf(bl_path, sizeof(bl_path), "%s/big.txt", bl_dir);
+		snprintf(conf_bl, sizeof(conf_bl), "%s\nblocklist big %s\n", conf_small, bl_path);
+		memcpy(strstr(conf_bl, TB_PUBLIC), "203.0.113.37", strlen(TB_PUBLIC));
+		err = load_gateway("wan4", conf_bl, &m4, &xdp4, &tc4);
+		if (err)
+			die("open maps", err);
+		if (mxgw_conf_parse_string("bench.conf", conf_bl, &bl_conf, stderr))
+			die("config", EINVAL);
+		gen_list(bl_path, 1000000, 100000);
+		load_list(&m4, bl_path, false, &bst, &big);
+		/* sources: a listed /24, a listed /32 (the trie's hit), and an
+		 * unlisted neighbour of a /32 (its /24 sends the lookup to the trie) */
+		for (size_t i = 0; i < big.n4 && (!listed24[0] || !listed32[0] || !long_src[0]);
+		     i++) {
+			__be32 a = big.v4[i].addr, b = htonl(ntohl(a) ^ 1), c = htonl(ntohl(a) + 7);
+			__u32 bits;
+
+			if (big.v4[i].len == 24 && !listed24[0])
+				inet_ntop(AF_INET, &c, listed24, sizeof(listed24));
+			if (big.v4[i].len == 32 && !listed32[0])
+				inet_ntop(AF_INET, &a, listed32, sizeof(listed32));
+			if (big.v4[i].len == 32 && !long_src[0] &&
+			    !mxgw_maps_bl_lookup4(&m4, b, &bits) && !bits)
+				inet_ntop(AF_INET, &b, long_src, sizeof(long_src));
+		}
+		/* IPv6: an unlisted address among the listed ones (the trie's walk
+		 * goes deep), the next /64 after a listed /64 not covered otherwise */
+		for (size_t i = 0; i < big.n6 && !among6[0]; i++) {
+			struct mxgw_in6 a = big.v6[i].addr;
+			__u32 bits;
+
+			if (big.v6[i].len != 64)
+				continue;
+			a.a[1] = htonl(ntohl(a.a[1]) + 1);
+			a.a[3] = htonl(7);
+			if (!mxgw_maps_bl_lookup6(&m4, &a, &bits) && !bits)
+				inet_ntop(AF_INET6, &a, among6, sizeof(among6));
+		}
+		mxgw_bl_list_free(&big);
+	}
+#endif
 	empty = load_empty();
 	empty_tc = load_empty_tc();
 	fill_conntrack(&m1, CT_BIG);
@@ -431,6 +767,47 @@ int main(int argc, char **argv)
 		 * back out, so the fib is asked (issue 10) */
 		{ "not for us: transit, fib + drop", xdp0, { .daddr = "203.0.113.99", .dport = 25 },
 		  XDP_DROP, MXGW_DROP_TRANSIT, &m0, V4 },
+#if HAVE_BANS
+		/* issue 13: the allowed DNAT path and a banned source's drop,
+		 * next to their rows above (no bans) */
+		{ "inbound allowed, 10^5 bans loaded", xdp2,
+		  { .daddr = "203.0.113.35", .dport = 25, .tcp_flags = 0x10 },
+		  XDP_REDIRECT, MXGW_FWD_REDIRECT, &m2, V4, .bans = true },
+		{ "banned source (of 10^5): drop", xdp2,
+		  { .saddr = banned, .daddr = "203.0.113.35", .dport = 25 },
+		  XDP_DROP, MXGW_DROP_BANNED, &m2, V4, .bans = true },
+		/* prefixes other than a host's: the trie, looked up too */
+		{ "allowed, 10^5 bans + 10^3 /24s", xdp3,
+		  { .daddr = "203.0.113.36", .dport = 25, .tcp_flags = 0x10 },
+		  XDP_REDIRECT, MXGW_FWD_REDIRECT, &m3, V4, .bans = true },
+		{ "banned by a /24 (of 10^3): drop", xdp3,
+		  { .saddr = inpfx, .daddr = "203.0.113.36", .dport = 25 },
+		  XDP_DROP, MXGW_DROP_BANNED, &m3, V4, .bans = true },
+#endif
+#if HAVE_BLOCKLIST
+		/* issue 13: 10^6 IPv4 + 10^5 IPv6 blocklisted prefixes on wan4 */
+		{ "blocklists: inbound allowed", xdp4,
+		  { .daddr = "203.0.113.37", .dport = 25, .tcp_flags = 0x10 },
+		  XDP_REDIRECT, MXGW_FWD_REDIRECT, &m4, V4, .bl = true },
+		{ "blocklists: allowed, /24 with longer", xdp4,
+		  { .saddr = long_src, .daddr = "203.0.113.37", .dport = 25, .tcp_flags = 0x10 },
+		  XDP_REDIRECT, MXGW_FWD_REDIRECT, &m4, V4, .bl = true },
+		{ "blocklists: denied (imap), unlisted", xdp4,
+		  { .daddr = "203.0.113.37", .dport = 143 },
+		  XDP_DROP, MXGW_DROP_SERVICE_DENY, &m4, V4, .bl = true },
+		{ "blocklists: listed /24, drop", xdp4,
+		  { .saddr = listed24, .daddr = "203.0.113.37", .dport = 25, .tcp_flags = 0x10 },
+		  XDP_DROP, MXGW_DROP_BLOCKLIST, &m4, V4, .bl = true },
+		{ "blocklists: listed /32 (hash), drop", xdp4,
+		  { .saddr = listed32, .daddr = "203.0.113.37", .dport = 25, .tcp_flags = 0x10 },
+		  XDP_DROP, MXGW_DROP_BLOCKLIST, &m4, V4, .bl = true },
+		{ "blocklists: IPv6 allowed", xdp4,
+		  { .ip6 = true, .dport = 25, .tcp_flags = 0x10 }, XDP_REDIRECT,
+		  MXGW_FWD_REDIRECT, &m4, V6, .bl = true },
+		{ "blocklists: IPv6 allowed, among them", xdp4,
+		  { .ip6 = true, .saddr = among6, .dport = 25, .tcp_flags = 0x10 },
+		  XDP_REDIRECT, MXGW_FWD_REDIRECT, &m4, V6, .bl = true },
+#endif
 #if HAVE_IPV6
 		/* IPv6: routed to mailserver6, hop limit and MACs, no rewrite */
 		{ "IPv6 inbound allowed: forward + redirect", xdp0,
@@ -475,9 +852,14 @@ int main(int argc, char **argv)
 	struct path paths[sizeof(all) / sizeof(all[0])];
 	int npaths = 0, floor = 0;
 	__u32 wan0 = if_nametoindex("wan0"), wan1 = if_nametoindex("wan1");
+	__u32 wan2 = HAVE_BANS ? if_nametoindex("wan2") : 0;
+	__u32 wan3 = HAVE_BANS ? if_nametoindex("wan3") : 0;
+	__u32 wan4 = HAVE_BLOCKLIST ? if_nametoindex("wan4") : 0;
+#define IFINDEX_OF(p)	((p)->prog_fd == xdp1 ? wan1 : (p)->prog_fd == xdp2 ? wan2 : \
+			 (p)->prog_fd == xdp3 ? wan3 : (p)->prog_fd == xdp4 ? wan4 : wan0)
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-		if (ipv4_only && all[i].family != MXGW_FAM_IPV4)
+		if (ipv4_only && (all[i].family != MXGW_FAM_IPV4 || all[i].bans || all[i].bl))
 			continue;
 		paths[npaths] = all[i];
 		if (!paths[npaths].maps)	/* a floor: the rows after it are its */
@@ -488,7 +870,7 @@ int main(int argc, char **argv)
 	}
 	/* warm up: caches, the next-hop cache of each CPU, the JIT image */
 	for (int i = 0; i < npaths; i++)
-		run_round(&paths[i], paths[i].prog_fd == xdp1 ? wan1 : wan0);
+		run_round(&paths[i], IFINDEX_OF(&paths[i]));
 	/*
 	 * Each round in an order of its own: a path timed after the fib's
 	 * (the transit rows) found less of itself in the caches and took up
@@ -509,7 +891,7 @@ int main(int argc, char **argv)
 		for (int k = 0; k < npaths; k++) {
 			struct path *p = &paths[order[k]];
 
-			p->ns[r] = run_round(p, p->prog_fd == xdp1 ? wan1 : wan0);
+			p->ns[r] = run_round(p, IFINDEX_OF(p));
 		}
 	}
 
@@ -538,6 +920,56 @@ int main(int argc, char **argv)
 	}
 	if (out)
 		fclose(out);
+#if HAVE_BANS
+	if (!ipv4_only) {
+		/* issue 13's comparisons, from this run's medians */
+		double allowed = row_median(paths, npaths, "inbound allowed: DNAT + redirect");
+		double deny = row_median(paths, npaths, "inbound denied: drop");
+		double a_bans = row_median(paths, npaths, "inbound allowed, 10^5 bans loaded");
+		double banned_ns = row_median(paths, npaths, "banned source (of 10^5): drop");
+		double a_pfx = row_median(paths, npaths, "allowed, 10^5 bans + 10^3 /24s");
+		double b_pfx = row_median(paths, npaths, "banned by a /24 (of 10^3): drop");
+
+		printf("10^5 bans: allowed DNAT path %.1f ns vs %.1f ns without (%.2fx); "
+		       "banned drop %.1f ns vs plain deny %.1f ns (%.2fx)\n",
+		       a_bans, allowed, a_bans / allowed, banned_ns, deny, banned_ns / deny);
+		printf("10^5 bans + 10^3 /24s: allowed DNAT path %.1f ns (%.2fx); "
+		       "banned by a /24 %.1f ns (%.2fx the plain deny)\n",
+		       a_pfx, a_pfx / allowed, b_pfx, b_pfx / deny);
+		mxgw_unload("wan2", NULL);
+		mxgw_unload("wan3", NULL);
+	}
+#endif
+#if HAVE_BLOCKLIST
+	if (!ipv4_only) {
+		/* side by side, one run: medians' ratios */
+		double allowed = row_median(paths, npaths, "inbound allowed: DNAT + redirect");
+		double deny = row_median(paths, npaths, "inbound denied: drop");
+		double allowed6 = row_median(paths, npaths, "IPv6 inbound allowed: forward + redirect");
+		double a = row_median(paths, npaths, "blocklists: inbound allowed");
+		double al = row_median(paths, npaths, "blocklists: allowed, /24 with longer");
+		double d24 = row_median(paths, npaths, "blocklists: listed /24, drop");
+		double d32 = row_median(paths, npaths, "blocklists: listed /32 (hash), drop");
+		double a6 = row_median(paths, npaths, "blocklists: IPv6 allowed");
+		double a6among = row_median(paths, npaths, "blocklists: IPv6 allowed, among them");
+
+		printf("allowed DNAT path, 10^6 + 10^5 blocklisted prefixes vs none: %.2fx "
+		       "(target <= 1.15)\n", a / allowed);
+		printf("  ... its source in a /24 with longer prefixes (the hash asked): %.2fx\n",
+		       al / allowed);
+		printf("blocklisted drop (/24) vs the plain deny path: %.2fx (target <= 1.10)\n",
+		       d24 / deny);
+		printf("  ... a /32 under a /24 (the hash's): %.2fx\n", d32 / deny);
+		printf("IPv6 allowed path, 10^5 IPv6 prefixes (LPM trie) vs none: %.2fx\n",
+		       a6 / allowed6);
+		printf("  ... its source among the listed prefixes (%s): %.2fx\n", among6,
+		       a6among / allowed6);
+		bench_blocklists(&m4, xdp4, wan4, bl_dir, TB_CLIENT);
+		snprintf(bl_path, sizeof(bl_path), "rm -rf %s", bl_dir);
+		sh(bl_path);
+		mxgw_unload("wan4", NULL);
+	}
+#endif
 	mxgw_unload("wan0", NULL);
 	mxgw_unload("wan1", NULL);
 	return 0;

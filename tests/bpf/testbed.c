@@ -258,6 +258,17 @@ static void empty_map(const struct bpf_map *map)
 	free(keys);
 }
 
+/* A map of maps as a fresh load leaves it: every slot empty (the
+ * kernel frees what they held). */
+static void empty_slots(const struct bpf_map *map)
+{
+	int fd = bpf_map__fd(map);
+
+	for (__u32 i = 0; i < bpf_map__max_entries(map); i++)
+		if (bpf_map_delete_elem(fd, &i) && errno != ENOENT)
+			fail_msg("tb_reset: emptying %s: %s", bpf_map__name(map), strerror(errno));
+}
+
 static int discard(void *ctx, void *data, size_t size)
 {
 	(void)ctx;
@@ -305,6 +316,9 @@ static void reset_maps(struct bpf_object *obj)
 			break;
 		case BPF_MAP_TYPE_RINGBUF:
 			drain(map);
+			break;
+		case BPF_MAP_TYPE_ARRAY_OF_MAPS:
+			empty_slots(map);
 			break;
 		default:
 			fail_msg("tb_reset: %s: no reset written for map type %d (tests/bpf/testbed.c)",

@@ -22,6 +22,7 @@
 
 #include "config.h"
 #include "nft_export.h"
+#include "../../maps/blocklist.h"
 #include "unit.h"
 
 #ifndef MXGW_SHIPPED_CONF
@@ -87,6 +88,25 @@ static const char SMALL_NFT[] =
 	"\t\ttype ipv4_addr\n"
 	"\t\tflags interval\n"
 	"\t\telements = { 198.51.100.0/24, 203.0.113.7 }\n"
+	"\t}\n"
+	"\n"
+	"\t# Bans (mxctl ban ADDR --for D: add element inet mxgw ban4 { ADDR timeout D };\n"
+	"\t# an IPv6 address by its /64)\n"
+	"\tset ban4 {\n"
+	"\t\ttype ipv4_addr\n"
+	"\t\tflags interval, timeout\n"
+	"\t}\n"
+	"\tset ban6 {\n"
+	"\t\ttype ipv6_addr\n"
+	"\t\tflags interval, timeout\n"
+	"\t}\n"
+	"\n"
+	"\t# A ban drops all but the replies of tracked flows; the allowlist wins.\n"
+	"\tchain bans {\n"
+	"\t\ttype filter hook prerouting priority -150; policy accept;\n"
+	"\t\tiifname \"wan0\" ct state established,related accept comment \"tracked flows\"\n"
+	"\t\tiifname \"wan0\" ip saddr @ban4 drop comment \"drop_banned\"\n"
+	"\t\tiifname \"wan0\" ip6 saddr @ban6 drop comment \"drop_banned\"\n"
 	"\t}\n"
 	"\n"
 	"\t# Incoming: allowed services are rewritten to the mail server, the\n"
@@ -191,6 +211,25 @@ static const char ALLOW_NFT[] =
 	"\t\ttype ipv4_addr\n"
 	"\t\tflags interval\n"
 	"\t\telements = { 0.0.0.0/0 }\n"
+	"\t}\n"
+	"\n"
+	"\t# Bans (mxctl ban ADDR --for D: add element inet mxgw ban4 { ADDR timeout D };\n"
+	"\t# an IPv6 address by its /64)\n"
+	"\tset ban4 {\n"
+	"\t\ttype ipv4_addr\n"
+	"\t\tflags interval, timeout\n"
+	"\t}\n"
+	"\tset ban6 {\n"
+	"\t\ttype ipv6_addr\n"
+	"\t\tflags interval, timeout\n"
+	"\t}\n"
+	"\n"
+	"\t# A ban drops all but the replies of tracked flows; the allowlist wins.\n"
+	"\tchain bans {\n"
+	"\t\ttype filter hook prerouting priority -150; policy accept;\n"
+	"\t\tiifname \"wan0\" ct state established,related accept comment \"tracked flows\"\n"
+	"\t\tiifname \"wan0\" ip saddr @ban4 drop comment \"drop_banned\"\n"
+	"\t\tiifname \"wan0\" ip6 saddr @ban6 drop comment \"drop_banned\"\n"
 	"\t}\n"
 	"\n"
 	"\t# Incoming: allowed services are rewritten to the mail server, the\n"
@@ -307,7 +346,7 @@ static void test_wan_name_is_used_everywhere(void **state)
 	for (p = got; (p = strstr(p, "ifname \"enp1s0.100\" ")); p++)
 		n++;
 	/* 2 prerouting + 4 + 4 forward + 2 echo + 3 postrouting + 3 input */
-	assert_int_equal(n, 18);
+	assert_int_equal(n, 21);
 	free(got);
 }
 
@@ -658,6 +697,126 @@ static void test_ipv6_rulesets_pass_nft_check(void **state)
 	free(allow);
 }
 
+/* ---- blocklists ---------------------------------------------------------- */
+
+static const char BL_CONF[] =
+	"blocklist drop /var/lib/mxgw/drop.txt\n"
+	"blocklist scan /var/lib/mxgw/scan.json services smtp,ssh\n";
+
+/* Sets per list and family, the drops per service before DNAT. */
+static char *export_lists(const char *base, const char *wan, int *rc)
+{
+	static const char *const texts[] = {
+		"45.0.0.0/8\n198.51.100.7\n45.1.0.0/16\n2001:db8:66::/48\n",
+		"{\"cidr\":\"192.0.2.128/25\"}\n",
+	};
+	struct mxgw_bl_list lists[MXGW_BL_MAX] = { 0 };
+	char text[2048], *s = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	snprintf(text, sizeof(text), "%s%s", base, BL_CONF);
+	parse("bl.conf", text);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(mxgw_bl_read_text("t", texts[i], strlen(texts[i]), &lists[i],
+						   NULL), 0);
+	f = open_memstream(&s, &len);
+	assert_non_null(f);
+	*rc = mxgw_nft_export_lists(f, &conf, wan, lists);
+	fclose(f);
+	for (int i = 0; i < 2; i++)
+		mxgw_bl_list_free(&lists[i]);
+	return s;
+}
+
+static void test_blocklists_as_sets_and_drops(void **state)
+{
+	char *got;
+	int rc;
+
+	(void)state;
+	got = export_lists(DUAL_CONF, "wan0", &rc);
+	assert_int_equal(rc, 0);
+	assert_line(got, "\t# blocklist drop: /var/lib/mxgw/drop.txt\n\tset bl4_drop {\n"
+		    "\t\ttype ipv4_addr\n\t\tflags interval\n\t\tauto-merge\n"
+		    "\t\telements = { 45.0.0.0/8, 198.51.100.7, 45.1.0.0/16 }\n\t}");
+	assert_line(got, "\tset bl6_drop {\n\t\ttype ipv6_addr\n\t\tflags interval\n"
+		    "\t\tauto-merge\n\t\telements = { 2001:db8:66::/48 }\n\t}");
+	/* a family a list has no prefix of: a set without elements */
+	assert_line(got, "\tset bl6_scan {\n\t\ttype ipv6_addr\n\t\tflags interval\n"
+		    "\t\tauto-merge\n\t}");
+	assert_line(got, "\t\ttype filter hook prerouting priority -150; policy accept;\n"
+		    "\t\tiifname \"wan0\" ct direction reply accept comment \"replies of tracked flows\"");
+	assert_line(got, "\t\tiifname \"wan0\" ip daddr 203.0.113.33 ip saddr @bl4_drop drop comment \"blocklist drop\"");
+	assert_line(got, "\t\tiifname \"wan0\" ip6 daddr 2001:db8:168::10 ip6 saddr @bl6_drop drop comment \"blocklist drop\"");
+	assert_line(got, "\t\tiifname \"wan0\" ip daddr 203.0.113.33 tcp dport 25 ip saddr @bl4_scan drop comment \"blocklist scan: smtp\"");
+	assert_line(got, "\t\tiifname \"wan0\" ip6 daddr 2001:db8:168::10 tcp dport 25 ip6 saddr @bl6_scan drop comment \"blocklist scan: smtp\"");
+	assert_line(got, "\t\tiifname \"wan0\" meta nfproto ipv6 fib daddr type local tcp dport 22 ip6 saddr @bl6_scan drop comment \"blocklist scan: ssh\"");
+	/* scan is not dns's */
+	assert_null(strstr(got, "dport 53 ip saddr @bl4_scan"));
+	free(got);
+}
+
+/* An accept in chain bans ends that chain only: the allowlist is accepted
+ * in chain blocklists too, before its first drop, as XDP lets it on. */
+static void test_blocklists_let_the_allowlist_on(void **state)
+{
+	char base[4096], *got, *chain, *drop;
+	int rc;
+
+	(void)state;
+	snprintf(base, sizeof(base), "%sallowlist 45.1.2.3,2001:db8:66::7\n", DUAL_CONF);
+	got = export_lists(base, "wan0", &rc);
+	assert_int_equal(rc, 0);
+	chain = strstr(got, "\tchain blocklists {\n");
+	assert_non_null(chain);
+	drop = strstr(chain, "@bl4_drop drop");
+	assert_non_null(drop);
+	assert_line(chain, "\t\tiifname \"wan0\" ip saddr @allow4 accept comment \"allowlist\"\n"
+		    "\t\tiifname \"wan0\" ip6 saddr @allow6 accept comment \"allowlist\"");
+	assert_true(strstr(chain, "@allow4 accept") < drop);
+	free(got);
+	/* without an allowlist, no reference to its sets (nft refuses one) */
+	got = export_lists(DUAL_CONF, "wan0", &rc);
+	assert_int_equal(rc, 0);
+	assert_null(strstr(got, "@allow4"));
+	assert_null(strstr(got, "@allow6"));
+	free(got);
+}
+
+static void test_blocklists_ruleset_passes_nft_check(void **state)
+{
+	char cmd[256], base[4096], *got, *path;
+	int rc;
+
+	(void)state;
+	if (run_cmd("command -v nft >/dev/null 2>&1") != 0 || geteuid() != 0) {
+		if (require_bpf())
+			fail_msg("nft -c needs nft and root (MXGW_REQUIRE_BPF=1: not skipping)");
+		skip();
+	}
+	got = export_lists(DUAL_CONF, "eth0", &rc);
+	assert_int_equal(rc, 0);
+	path = unit_write_temp(got);
+	snprintf(cmd, sizeof(cmd), "nft -c -f %s", path);
+	rc = run_cmd(cmd);
+	unlink(path);
+	free(path);
+	free(got);
+	assert_int_equal(rc, 0);
+	/* and with an allowlist, which chain blocklists names too */
+	snprintf(base, sizeof(base), "%sallowlist 45.1.2.3,2001:db8:66::7\n", DUAL_CONF);
+	got = export_lists(base, "eth0", &rc);
+	assert_int_equal(rc, 0);
+	path = unit_write_temp(got);
+	snprintf(cmd, sizeof(cmd), "nft -c -f %s", path);
+	rc = run_cmd(cmd);
+	unlink(path);
+	free(path);
+	free(got);
+	assert_int_equal(rc, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -675,6 +834,9 @@ int main(void)
 		cmocka_unit_test(test_ipv6_without_mailserver6_lets_nothing_in),
 		cmocka_unit_test(test_ipv6_default_allow),
 		cmocka_unit_test(test_ipv6_rulesets_pass_nft_check),
+		cmocka_unit_test(test_blocklists_as_sets_and_drops),
+		cmocka_unit_test(test_blocklists_let_the_allowlist_on),
+		cmocka_unit_test(test_blocklists_ruleset_passes_nft_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

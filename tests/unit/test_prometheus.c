@@ -290,6 +290,14 @@ static const char PROM_TAIL[] =
 	"mxgw_nat_ports_in_use{ifname=\"wan0\",proto=\"tcp\"} 2\n"
 	"mxgw_nat_ports_in_use{ifname=\"wan0\",proto=\"udp\"} 0\n"
 	"mxgw_nat_ports_in_use{ifname=\"wan0\",proto=\"icmp\"} 1\n"
+	"# HELP mxgw_bans Bans set (mxctl ban), by address family; expired ones count until mxctl removes them.\n"
+	"# TYPE mxgw_bans gauge\n"
+	"mxgw_bans{ifname=\"wan0\",family=\"ipv4\"} 0\n"
+	"mxgw_bans{ifname=\"wan0\",family=\"ipv6\"} 0\n"
+	"# HELP mxgw_allowlist_prefixes Prefixes of the allowlist, which no ban drops, by address family.\n"
+	"# TYPE mxgw_allowlist_prefixes gauge\n"
+	"mxgw_allowlist_prefixes{ifname=\"wan0\",family=\"ipv4\"} 0\n"
+	"mxgw_allowlist_prefixes{ifname=\"wan0\",family=\"ipv6\"} 0\n"
 	"# HELP mxgw_nat_port_range_size Ports in the nat-ports range, service ports included.\n"
 	"# TYPE mxgw_nat_port_range_size gauge\n"
 	"mxgw_nat_port_range_size{ifname=\"wan0\"} 1000\n"
@@ -667,7 +675,9 @@ static void test_json_byte_for_byte(void **state)
 	bprintf(&want, "%llu", (unsigned long long)mxgw_kernel_path(st.s.counters));
 	bprintf(&want, "%s",
 		"},\"forward6\":null,"
+		"\"blocklists\":[],\"blocklist_memory\":0,"
 		"\"conntrack\":{\"entries\":3,\"max\":65536,\"entries6\":0,\"max6\":65536},"
+		"\"bans\":{\"ipv4\":0,\"ipv6\":0},\"allowlist\":{\"ipv4\":0,\"ipv6\":0},"
 		"\"nat\":{\"port_min\":40000,\"port_max\":40999,\"mappings\":2,\"ports_in_use\":{\"tcp\":2,\"udp\":0,\"icmp\":1}},"
 		"\"clock\":{\"ticks\":77,\"age_ms\":40,\"stale\":false},"
 		"\"log\":{\"read\":false,\"reader_pid\":0,\"listening\":false},"
@@ -1262,6 +1272,37 @@ static void test_status_text_ipv6_warnings(void **state)
 	free(got);
 }
 
+/* Bans and the allowlist (issue 13): a status line where there are any,
+ * none where there are not; JSON and Prometheus per family. */
+static void test_bans_in_every_printer(void **state)
+{
+	static struct mxctl_snapshot st;
+	char *got;
+
+	(void)state;
+	fixture(&st);
+	got = run(mxctl_print_status, &st, 1);
+	assert_null(strstr(got, "bans:"));
+	free(got);
+	st.s.bans[MXGW_FAM_IPV4] = 100000;
+	st.s.bans[MXGW_FAM_IPV6] = 7;
+	st.s.allow[MXGW_FAM_IPV4] = 2;
+	st.s.counters[MXGW_DROP_BANNED] = 42;
+	got = run(mxctl_print_status, &st, 1);
+	assert_non_null(strstr(got, "\n  bans: 100007 (IPv4 100000, IPv6 7), "
+				    "allowlist: 2 prefixes (IPv4 2, IPv6 0); 42 dropped\n"));
+	free(got);
+	got = run(mxctl_print_json, &st, 1);
+	assert_non_null(strstr(got, "\"bans\":{\"ipv4\":100000,\"ipv6\":7},"
+				    "\"allowlist\":{\"ipv4\":2,\"ipv6\":0}"));
+	free(got);
+	got = run(mxctl_print_prometheus, &st, 1);
+	assert_non_null(strstr(got, "mxgw_bans{ifname=\"wan0\",family=\"ipv4\"} 100000\n"
+				    "mxgw_bans{ifname=\"wan0\",family=\"ipv6\"} 7\n"));
+	assert_non_null(strstr(got, "mxgw_allowlist_prefixes{ifname=\"wan0\",family=\"ipv4\"} 2\n"));
+	free(got);
+}
+
 /* IPv6's lines and columns only where the gateway has IPv6 to show: a
  * mailserver6, a LAN prefix, or anything IPv6 counted or tracked. */
 static void test_ipv6_shown_only_with_ipv6(void **state)
@@ -1456,6 +1497,49 @@ static void test_counters_of_no_family(void **state)
 	assert_string_equal(mxctl_family_str(MXGW_FAM_IPV6), "ipv6");
 }
 
+/* Blocklists: their series in Prometheus (only with a list), the status
+ * line, JSON's array. */
+static void test_blocklists_in_every_printer(void **state)
+{
+	static struct mxctl_snapshot st;
+	char *got;
+
+	(void)state;
+	fixture(&st);
+	got = run(mxctl_print_prometheus, &st, 1);
+	assert_null(strstr(got, "mxgw_blocklist"));
+	free(got);
+	snprintf(st.s.bl[3].name, sizeof(st.s.bl[3].name), "drop");
+	st.s.bl[3].in_use = 1;
+	st.s.bl[3].n4 = 1000000;
+	st.s.bl[3].n6 = 100000;
+	st.s.bl_drops[3][MXGW_FAM_IPV4] = 42;
+	st.s.bl_drops[3][MXGW_FAM_IPV6] = 7;
+	st.s.bl_mem4 = 100 << 20;
+	st.s.bl_mem6 = 4 << 20;
+	st.s.counters[MXGW_DROP_BLOCKLIST] = 49;
+	st.s.counters6[MXGW_DROP_BLOCKLIST] = 7;
+	got = run(mxctl_print_prometheus, &st, 1);
+	assert_non_null(strstr(got, "# TYPE mxgw_blocklist_prefixes gauge\n"
+				    "mxgw_blocklist_prefixes{ifname=\"wan0\",list=\"drop\",family=\"ipv4\"} 1000000\n"
+				    "mxgw_blocklist_prefixes{ifname=\"wan0\",list=\"drop\",family=\"ipv6\"} 100000\n"));
+	assert_non_null(strstr(got, "# TYPE mxgw_blocklist_dropped_packets_total counter\n"
+				    "mxgw_blocklist_dropped_packets_total{ifname=\"wan0\",list=\"drop\",family=\"ipv4\"} 42\n"
+				    "mxgw_blocklist_dropped_packets_total{ifname=\"wan0\",list=\"drop\",family=\"ipv6\"} 7\n"));
+	assert_non_null(strstr(got, "mxgw_blocklist_memory_bytes{ifname=\"wan0\",family=\"ipv4\"} 104857600\n"));
+	assert_non_null(strstr(got, "mxgw_drops_total{ifname=\"wan0\",reason=\"drop_blocklist\",family=\"ipv6\"} 7\n"));
+	free(got);
+	got = run(mxctl_print_status, &st, 1);
+	assert_non_null(strstr(got, "  blocklists: 1 list, 1000000 IPv4 and 100000 IPv6 prefixes in 104 MiB; "
+				    "49 packets dropped (IPv6 7) (mxctl blocklist show)\n"));
+	free(got);
+	got = run(mxctl_print_json, &st, 1);
+	assert_non_null(strstr(got, "\"blocklists\":[{\"name\":\"drop\",\"prefixes_ipv4\":1000000,"
+				    "\"prefixes_ipv6\":100000,\"dropped_ipv4\":42,\"dropped_ipv6\":7}],"
+				    "\"blocklist_memory\":109051904,"));
+	free(got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1480,11 +1564,13 @@ int main(void)
 		cmocka_unit_test(test_json_parses_back),
 		cmocka_unit_test(test_status_text_ipv6_byte_for_byte),
 		cmocka_unit_test(test_status_text_ipv6_warnings),
+		cmocka_unit_test(test_bans_in_every_printer),
 		cmocka_unit_test(test_ipv6_shown_only_with_ipv6),
 		cmocka_unit_test(test_stats_text_ipv6_byte_for_byte),
 		cmocka_unit_test(test_prometheus_ipv6_series),
 		cmocka_unit_test(test_json_ipv6_parses_back),
 		cmocka_unit_test(test_counters_of_no_family),
+		cmocka_unit_test(test_blocklists_in_every_printer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Blocklists in mxgw_wan_in (issue 13) through bpf_prog_test_run_opts:
+ * lists read by the real reader and swapped in by the real map code, then
+ * frames in, verdict, frame out, counters.  Two lists: "drop" applies to
+ * everything incoming, "smtponly" to the smtp service alone.  IPv4's
+ * table edges (/8, /24, a /32 and a /25 under a /24 others share, nested
+ * prefixes of both lists), IPv6, list/service scoping, replies of tracked
+ * flows let back, a swap of one list that keeps the other, drop counts
+ * per list, and a config without lists ignoring tables left behind.
+ * Bans and the allowlist first: an allowlisted source is never dropped
+ * by a list, a banned one counts drop_banned.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include "testbed.h"
+#include "blocklist.h"
+#include "ban.h"
+
+#define MAIL_MAC	TB_MAIL_MAC
+#define LAN_MAC		TB_LAN_MAC
+
+static struct tb tb;
+
+static const char DROP[] =
+	"# FireHOL-style\n"
+	"45.0.0.0/8\n"
+	"192.0.2.0/24\n"
+	"198.51.100.7\n"		/* TB_CLIENT alone: its /24 has longer ones */
+	"2001:db8:51::7/128\n"
+	"2001:db8:66::/48\n";
+static const char DROP2[] =
+	"46.0.0.0/8 ; SBL1\n"
+	"2001:db8:67::/48 ; SBL2\n";
+static const char SMTPONLY[] =
+	"{\"cidr\":\"198.51.100.128/25\",\"sblid\":\"SBL3\",\"rir\":\"arin\"}\n"
+	"{\"cidr\":\"192.0.2.64/26\",\"sblid\":\"SBL4\",\"rir\":\"arin\"}\n"
+	"{\"cidr\":\"2001:db8:51:1::/64\",\"sblid\":\"SBL5\",\"rir\":\"ripencc\"}\n"
+	"{\"type\":\"metadata\",\"timestamp\":1765000000,\"size\":3,\"records\":3}\n";
+
+static char conf_text[8192];
+static struct mxgw_conf_file conf;
+
+static const char *conf_with_lists_and(const char *extra)
+{
+	snprintf(conf_text, sizeof(conf_text),
+		 "%smailserver6 %s\n"
+		 "blocklist drop /nonexistent/drop.txt\n"
+		 "blocklist smtponly /nonexistent/smtponly.txt services smtp\n%s",
+		 tb_shipped_conf(), TB_MAILSERVER6, extra);
+	return conf_text;
+}
+
+static const char *conf_with_lists(void)
+{
+	return conf_with_lists_and("");
+}
+
+/* Apply @texts (one per list of the config) as mxctl load does. */
+static void load_lists(const char *const *texts, int only)
+{
+	struct mxgw_bl_list lists[MXGW_BL_MAX] = { 0 };
+	struct mxgw_bl_swap_stats st;
+	char err[MXGW_BL_ERR_MAX];
+	int n = only >= 0 ? 1 : (int)conf.policy.nblocklists;
+
+	for (int i = 0; i < n; i++)
+		assert_int_equal(mxgw_bl_read_text("t", texts[i], strlen(texts[i]),
+						   &lists[i], err), 0);
+	assert_int_equal(mxgw_maps_bl_apply(&tb.maps, &conf.policy, lists, only, false,
+					    &st), 0);
+	for (int i = 0; i < n; i++)
+		mxgw_bl_list_free(&lists[i]);
+}
+
+static void setup_with(const char *text)
+{
+	static const char *const texts[] = { DROP, SMTPONLY };
+
+	tb_reset(&tb, text);
+	tb_allow_redirect(&tb, "lan0");
+	assert_int_equal(mxgw_conf_parse_string("t", conf_text, &conf, NULL), 0);
+	load_lists(texts, -1);
+}
+
+static void setup(void)
+{
+	setup_with(conf_with_lists());
+}
+
+enum expect { PASSES, DROPPED };
+
+/* @spec through XDP: dropped by a blocklist (frame unchanged, counted
+ * drop_blocklist), or not (the verdict and frame the table gives it). */
+static void expect(const char *what, const struct tb_frame_spec *spec, enum expect e,
+		   int verdict, const struct tb_frame_spec *out)
+{
+	__u8 in[TB_MAX_FRAME], got[TB_MAX_FRAME], want[TB_MAX_FRAME];
+	int fam = spec->ip6 ? MXGW_FAM_IPV6 : MXGW_FAM_IPV4;
+	size_t in_len = tb_frame(spec, in), got_len, want_len = in_len;
+	__u64 before = tb_counter_fam(&tb, fam, MXGW_DROP_BLOCKLIST);
+	int v = tb_run_xdp(&tb, in, in_len, got, &got_len);
+
+	memcpy(want, in, in_len);
+	if (e == DROPPED) {
+		verdict = XDP_DROP;
+	} else if (out) {
+		want_len = tb_frame(out, want);
+	}
+	if (v != verdict)
+		fail_msg("%s: verdict %d, want %d", what, v, verdict);
+	if (got_len != want_len || memcmp(got, want, want_len)) {
+		tb_hexdiff(got, got_len, want, want_len);
+		fail_msg("%s: frame out differs", what);
+	}
+	if (tb_counter_fam(&tb, fam, MXGW_DROP_BLOCKLIST) != before + (e == DROPPED))
+		fail_msg("%s: drop_blocklist %s", what, e == DROPPED ? "did not count it" :
+			 "counted it");
+}
+
+#define V4(s, p)	(&(struct tb_frame_spec){ .saddr = (s), .dport = (p) })
+#define V4_DNAT(s, p)	(&(struct tb_frame_spec){ .saddr = (s), .dport = (p), \
+			  .daddr = TB_MAILSERVER, .ttl = 63, .set_macs = true, \
+			  .dmac = MAIL_MAC, .smac = LAN_MAC })
+#define V6(s, p)	(&(struct tb_frame_spec){ .ip6 = true, .saddr = (s), .dport = (p) })
+#define V6_FWD(s, p)	(&(struct tb_frame_spec){ .ip6 = true, .saddr = (s), .dport = (p), \
+			  .ttl = 63, .set_macs = true, .dmac = MAIL_MAC, .smac = LAN_MAC })
+
+/* A source allowed to smtp: passes exactly as without lists. */
+static void allowed4(const char *what, const char *src)
+{
+	expect(what, V4(src, 25), PASSES, XDP_REDIRECT, V4_DNAT(src, 25));
+}
+
+static void test_ipv4_prefix_edges(void **state)
+{
+	(void)state;
+	setup();
+	/* a /8 */
+	expect("/8 first address", V4("45.0.0.0", 25), DROPPED, 0, NULL);
+	expect("/8 last address", V4("45.255.255.255", 443), DROPPED, 0, NULL);
+	allowed4("just below the /8", "44.255.255.255");
+	allowed4("just above the /8", "46.0.0.0");
+	/* a /24 */
+	expect("/24 first", V4("192.0.2.0", 25), DROPPED, 0, NULL);
+	expect("/24 last", V4("192.0.2.255", 25), DROPPED, 0, NULL);
+	allowed4("the next /24", "192.0.3.0");
+	allowed4("the /24 before", "192.0.1.255");
+	/* a /32 and a /25 of the other list under one /24 */
+	expect("the /32", V4(TB_CLIENT, 25), DROPPED, 0, NULL);
+	allowed4("its neighbour in the /24", TB_OTHER_CLIENT);
+	allowed4("the address before it", "198.51.100.6");
+	allowed4("below the /25", "198.51.100.127");
+	expect("/25 first", V4("198.51.100.128", 25), DROPPED, 0, NULL);
+	expect("/25 last", V4("198.51.100.255", 25), DROPPED, 0, NULL);
+}
+
+static void test_lists_apply_to_their_services(void **state)
+{
+	(void)state;
+	setup();
+	/* smtponly: smtp alone */
+	expect("smtponly to https", V4("198.51.100.200", 443), PASSES, XDP_REDIRECT,
+	       V4_DNAT("198.51.100.200", 443));
+	expect("smtponly to an unlisted port: the default's drop",
+	       V4("198.51.100.200", 8080), PASSES, XDP_DROP, NULL);
+	expect("smtponly, echo request", &(struct tb_frame_spec){ .saddr = "198.51.100.200",
+	       .proto = 1, .icmp_type = 8 }, PASSES, XDP_PASS, NULL);
+	/* drop: everything incoming */
+	expect("drop to https", V4("45.1.2.3", 443), DROPPED, 0, NULL);
+	expect("drop to a denied service", V4("45.1.2.3", 143), DROPPED, 0, NULL);
+	expect("drop to an unlisted port", V4("45.1.2.3", 8080), DROPPED, 0, NULL);
+	expect("drop, echo request", &(struct tb_frame_spec){ .saddr = "45.1.2.3",
+	       .proto = 1, .icmp_type = 8 }, DROPPED, 0, NULL);
+	expect("drop, udp", &(struct tb_frame_spec){ .saddr = "45.1.2.3", .proto = 17,
+	       .dport = 53 }, DROPPED, 0, NULL);
+	/* nested: smtponly's /26 inside drop's /24 holds both lists */
+	expect("nested, https: drop's", V4("192.0.2.70", 443), DROPPED, 0, NULL);
+	expect("nested, smtp: both", V4("192.0.2.70", 25), DROPPED, 0, NULL);
+}
+
+static void test_ipv6(void **state)
+{
+	(void)state;
+	setup();
+	expect("the /128", V6(TB_CLIENT6, 25), DROPPED, 0, NULL);
+	expect("its neighbour", V6(TB_OTHER_CLIENT6, 25), PASSES, XDP_REDIRECT,
+	       V6_FWD(TB_OTHER_CLIENT6, 25));
+	expect("a /48, https", V6("2001:db8:66:ffff::1", 443), DROPPED, 0, NULL);
+	expect("after the /48", V6("2001:db8:67::1", 25), PASSES, XDP_REDIRECT,
+	       V6_FWD("2001:db8:67::1", 25));
+	expect("smtponly's /64, smtp", V6("2001:db8:51:1::5", 25), DROPPED, 0, NULL);
+	expect("smtponly's /64, https", V6("2001:db8:51:1::5", 443), PASSES, XDP_REDIRECT,
+	       V6_FWD("2001:db8:51:1::5", 443));
+	expect("drop, echo request to mailserver6", &(struct tb_frame_spec){ .ip6 = true,
+	       .saddr = "2001:db8:66::1", .proto = 58, .icmp_type = 128 }, DROPPED, 0, NULL);
+	/* the gateway's own address: only its "to gateway" services are mxgw's */
+	expect("to the gateway's own IPv6 address", &(struct tb_frame_spec){ .ip6 = true,
+	       .saddr = "2001:db8:66::1", .daddr = TB_PUBLIC6, .dport = 22 },
+	       PASSES, XDP_PASS, NULL);
+	/* the source checks come first, as IPv4's: a spoofed source listed
+	 * too is dropped under its own name */
+	{
+		static const char *const lan6[] = { "2001:db8:168::/48\n", "" };
+		__u64 spoofed;
+
+		load_lists(lan6, -1);
+		spoofed = tb_counter_fam(&tb, MXGW_FAM_IPV6, MXGW_DROP_SPOOFED);
+		expect("a LAN source, listed too", V6("2001:db8:168::99", 25), PASSES, XDP_DROP,
+		       NULL);
+		assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV6, MXGW_DROP_SPOOFED),
+				 spoofed + 1);
+	}
+}
+
+/* Replies of the LAN's own flows come back from a listed address. */
+static void test_tracked_replies_come_back(void **state)
+{
+	__u8 in[TB_MAX_FRAME], out[TB_MAX_FRAME];
+	size_t len, out_len;
+	__u16 pport;
+
+	(void)state;
+	setup();
+	len = tb_frame(&(struct tb_frame_spec){ .saddr = "192.168.1.20", .daddr = "45.1.2.3",
+		       .sport = 5555, .dport = 443 }, in);
+	assert_int_equal(tb_run_tc(&tb, in, len, out, &out_len), TC_ACT_OK);
+	pport = out[14 + 20] << 8 | out[14 + 21];
+	expect("a reply of a LAN flow", &(struct tb_frame_spec){ .saddr = "45.1.2.3",
+	       .sport = 443, .dport = pport, .tcp_flags = 0x12 }, PASSES, XDP_PASS,
+	       &(struct tb_frame_spec){ .saddr = "45.1.2.3", .daddr = "192.168.1.20",
+	       .sport = 443, .dport = 5555, .tcp_flags = 0x12 });
+	expect("the same port, another source port: no flow", &(struct tb_frame_spec){
+	       .saddr = "45.1.2.3", .sport = 444, .dport = pport, .tcp_flags = 0x12 },
+	       DROPPED, 0, NULL);
+
+	len = tb_frame(&(struct tb_frame_spec){ .ip6 = true, .saddr = TB_MAILSERVER6,
+		       .daddr = "2001:db8:66::9", .sport = 5555, .dport = 443 }, in);
+	assert_int_equal(tb_run_tc(&tb, in, len, out, &out_len), TC_ACT_OK);
+	expect("an IPv6 reply of the mail server's flow", &(struct tb_frame_spec){
+	       .ip6 = true, .saddr = "2001:db8:66::9", .sport = 443, .dport = 5555,
+	       .tcp_flags = 0x12 }, PASSES, XDP_REDIRECT, &(struct tb_frame_spec){
+	       .ip6 = true, .saddr = "2001:db8:66::9", .sport = 443, .dport = 5555,
+	       .tcp_flags = 0x12, .ttl = 63, .set_macs = true, .dmac = MAIL_MAC,
+	       .smac = LAN_MAC });
+}
+
+static __u64 drops(const char *name, int fam)
+{
+	struct mxgw_blocklist l[MXGW_BL_MAX];
+	__u64 d[MXGW_BL_MAX][MXGW_FAM_MAX];
+
+	assert_int_equal(mxgw_maps_bl_read(&tb.maps, l, d), 0);
+	for (int b = 0; b < MXGW_BL_MAX; b++)
+		if (l[b].in_use && !strcmp(l[b].name, name))
+			return d[b][fam];
+	fail_msg("no list %s", name);
+	return 0;
+}
+
+static void test_counts_per_list(void **state)
+{
+	(void)state;
+	setup();
+	expect("drop", V4("45.1.2.3", 25), DROPPED, 0, NULL);
+	expect("both", V4("192.0.2.70", 25), DROPPED, 0, NULL);
+	expect("smtponly", V4("198.51.100.200", 25), DROPPED, 0, NULL);
+	expect("drop, IPv6", V6("2001:db8:66::1", 25), DROPPED, 0, NULL);
+	assert_int_equal(drops("drop", MXGW_FAM_IPV4), 2);
+	assert_int_equal(drops("smtponly", MXGW_FAM_IPV4), 2);
+	assert_int_equal(drops("drop", MXGW_FAM_IPV6), 1);
+	assert_int_equal(drops("smtponly", MXGW_FAM_IPV6), 0);
+}
+
+/* One list swapped: the other's prefixes, long ones too, and its
+ * counts stay; the swapped one's old prefixes are gone. */
+static void test_swap_one_list_keeps_the_other(void **state)
+{
+	static const char *const drop2[] = { DROP2 };
+	struct mxgw_blocklist l[MXGW_BL_MAX];
+
+	(void)state;
+	setup();
+	expect("smtponly before", V4("198.51.100.200", 25), DROPPED, 0, NULL);
+	load_lists(drop2, 0);
+	allowed4("drop's old /8", "45.1.2.3");
+	allowed4("drop's old /32", TB_CLIENT);
+	expect("drop's new /8", V4("46.1.2.3", 443), DROPPED, 0, NULL);
+	expect("smtponly's /25 kept", V4("198.51.100.200", 25), DROPPED, 0, NULL);
+	expect("smtponly's /26 kept, now alone", V4("192.0.2.70", 25), DROPPED, 0, NULL);
+	expect("... and to https no longer", V4("192.0.2.70", 443), PASSES, XDP_REDIRECT,
+	       V4_DNAT("192.0.2.70", 443));
+	expect("drop's new IPv6", V6("2001:db8:67::1", 25), DROPPED, 0, NULL);
+	expect("drop's old IPv6", V6("2001:db8:66::1", 25), PASSES, XDP_REDIRECT,
+	       V6_FWD("2001:db8:66::1", 25));
+	expect("smtponly's IPv6 kept", V6("2001:db8:51:1::5", 25), DROPPED, 0, NULL);
+	assert_int_equal(drops("smtponly", MXGW_FAM_IPV4), 3);
+	assert_int_equal(mxgw_maps_bl_read(&tb.maps, l, NULL), 0);
+	for (int b = 0; b < MXGW_BL_MAX; b++)
+		if (l[b].in_use && !strcmp(l[b].name, "drop")) {
+			assert_int_equal(l[b].n4, 1);
+			assert_int_equal(l[b].n6, 1);
+		}
+}
+
+/* A list the config no longer names goes; without lists, the flag is off
+ * and nothing is looked up. */
+static void test_lists_removed(void **state)
+{
+	struct mxgw_bl_swap_stats st;
+	__u32 bits;
+
+	(void)state;
+	setup();
+	tb_apply(&tb, tb_shipped_conf());
+	allowed4("with the flag off, a listed source", "45.1.2.3");
+	assert_int_equal(mxgw_conf_parse_string("t", tb_shipped_conf(), &conf, NULL), 0);
+	assert_int_equal(mxgw_maps_bl_apply(&tb.maps, &conf.policy, NULL, -1, false, &st), 0);
+	assert_int_equal(mxgw_maps_bl_lookup4(&tb.maps, inet_addr("45.1.2.3"), &bits), 0);
+	assert_int_equal(bits, 0);
+	assert_int_equal(mxgw_maps_bl_lookup4(&tb.maps, inet_addr("198.51.100.200"), &bits), 0);
+	assert_int_equal(bits, 0);
+}
+
+/*
+ * Longer prefixes under one /24: a few are the hash's value (nested, of
+ * two lists: the longest answers with both), more than a value holds go
+ * to the trie, all of that /24's.
+ */
+static void test_longer_prefixes_few_and_crowded(void **state)
+{
+	static const char *const texts[] = {
+		"100.64.6.128/25\n"
+		"100.64.5.1\n100.64.5.3\n100.64.5.5\n100.64.5.7\n100.64.5.9\n"
+		"100.64.5.11\n100.64.5.13\n100.64.5.64/30\n",
+		"100.64.6.200\n",
+	};
+	__u32 bits;
+
+	(void)state;
+	tb_reset(&tb, conf_with_lists());
+	tb_allow_redirect(&tb, "lan0");
+	assert_int_equal(mxgw_conf_parse_string("t", conf_text, &conf, NULL), 0);
+	load_lists(texts, -1);
+	/* nested in one value */
+	expect("the /32 in the /25, https: drop's", V4("100.64.6.200", 443), DROPPED, 0, NULL);
+	assert_int_equal(mxgw_maps_bl_lookup4(&tb.maps, inet_addr("100.64.6.200"), &bits), 0);
+	assert_int_equal(__builtin_popcount(bits), 2);
+	expect("the /25 first", V4("100.64.6.128", 443), DROPPED, 0, NULL);
+	expect("the /25's other address, smtp", V4("100.64.6.201", 25), DROPPED, 0, NULL);
+	allowed4("below the /25", "100.64.6.127");
+	/* crowded: eight under 100.64.5.0/24, in the trie */
+	expect("crowded, a /32", V4("100.64.5.13", 443), DROPPED, 0, NULL);
+	expect("crowded, the /30's last", V4("100.64.5.67", 443), DROPPED, 0, NULL);
+	allowed4("crowded, a neighbour", "100.64.5.2");
+	allowed4("crowded, after the /30", "100.64.5.68");
+}
+
+/* Reloading one list the maps do not run yet is refused. */
+static void test_reload_of_a_list_not_running(void **state)
+{
+	struct mxgw_bl_list one = { 0 };
+	struct mxgw_bl_swap_stats st;
+
+	(void)state;
+	tb_reset(&tb, conf_with_lists());
+	assert_int_equal(mxgw_conf_parse_string("t", conf_text, &conf, NULL), 0);
+	assert_int_equal(mxgw_maps_bl_apply(&tb.maps, &conf.policy, &one, 1, false, &st),
+			 -ENOENT);
+}
+
+/* The allowlist wins over every list: a source it holds inside a listed
+ * prefix passes (ban_allowlisted counts it), one beside it is dropped,
+ * and without the allowlist the same source is dropped; a banned source
+ * a list holds too is drop_banned's, the allowlist winning over both. */
+static void test_allowlist_wins(void **state)
+{
+	struct mxgw_ban_entry ban = { .pfx = { .family = MXGW_FAM_IPV4, .len = 32 },
+				      .ban = { .set_ns = mxgw_now_ns() } };
+	__u64 a4, a6, banned;
+
+	(void)state;
+	setup_with(conf_with_lists_and("allowlist 45.1.2.3,45.1.2.5,198.51.100.200,2001:db8:66::7\n"));
+	a4 = tb_counter_fam(&tb, MXGW_FAM_IPV4, MXGW_BAN_ALLOWLISTED);
+	a6 = tb_counter_fam(&tb, MXGW_FAM_IPV6, MXGW_BAN_ALLOWLISTED);
+	allowed4("allowlisted inside drop's /8", "45.1.2.3");
+	allowed4("allowlisted inside smtponly's /25", "198.51.100.200");
+	expect("allowlisted inside drop's /48", V6("2001:db8:66::7", 25), PASSES, XDP_REDIRECT,
+	       V6_FWD("2001:db8:66::7", 25));
+	assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV4, MXGW_BAN_ALLOWLISTED), a4 + 2);
+	assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV6, MXGW_BAN_ALLOWLISTED), a6 + 1);
+	expect("its neighbour in the /8", V4("45.1.2.4", 25), DROPPED, 0, NULL);
+	expect("its neighbour in the /48", V6("2001:db8:66::8", 25), DROPPED, 0, NULL);
+	/* a source in a list that does not apply here: nothing to let on */
+	expect("allowlisted, smtponly's, https", V4("198.51.100.200", 443), PASSES, XDP_REDIRECT,
+	       V4_DNAT("198.51.100.200", 443));
+	assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV4, MXGW_BAN_ALLOWLISTED), a4 + 2);
+
+	/* banned and listed: the ban's drop, counted once; allowlisted too:
+	 * let on, counted once */
+	ban.pfx.addr.a[0] = inet_addr("45.9.9.9");
+	assert_int_equal(mxgw_bans_add(&tb.maps, &ban, 1), 0);
+	ban.pfx.addr.a[0] = inet_addr("45.1.2.5");
+	assert_int_equal(mxgw_bans_add(&tb.maps, &ban, 1), 0);
+	banned = tb_counter_fam(&tb, MXGW_FAM_IPV4, MXGW_DROP_BANNED);
+	expect("banned and listed", V4("45.9.9.9", 25), PASSES, XDP_DROP, NULL);
+	assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV4, MXGW_DROP_BANNED), banned + 1);
+	allowed4("allowlisted, banned and listed", "45.1.2.5");
+	assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV4, MXGW_BAN_ALLOWLISTED), a4 + 3);
+
+	/* the same config without the allowlist (a reload): the lists stay,
+	 * and drop what the allowlist let on */
+	tb_apply(&tb, conf_with_lists());
+	expect("no longer allowlisted, IPv4", V4("45.1.2.3", 25), DROPPED, 0, NULL);
+	banned = tb_counter_fam(&tb, MXGW_FAM_IPV4, MXGW_DROP_BANNED);
+	expect("no longer allowlisted, banned", V4("45.1.2.5", 25), PASSES, XDP_DROP, NULL);
+	assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV4, MXGW_DROP_BANNED), banned + 1);
+	expect("no longer allowlisted, smtponly", V4("198.51.100.200", 25), DROPPED, 0, NULL);
+	expect("no longer allowlisted, IPv6", V6("2001:db8:66::7", 25), DROPPED, 0, NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ipv4_prefix_edges),
+		cmocka_unit_test(test_lists_apply_to_their_services),
+		cmocka_unit_test(test_ipv6),
+		cmocka_unit_test(test_tracked_replies_come_back),
+		cmocka_unit_test(test_counts_per_list),
+		cmocka_unit_test(test_swap_one_list_keeps_the_other),
+		cmocka_unit_test(test_lists_removed),
+		cmocka_unit_test(test_reload_of_a_list_not_running),
+		cmocka_unit_test(test_longer_prefixes_few_and_crowded),
+		cmocka_unit_test(test_allowlist_wins),
+	};
+
+	return cmocka_run_group_tests(tests, tb_group_setup, tb_group_teardown);
+}
