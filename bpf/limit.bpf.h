@@ -92,11 +92,16 @@ static __always_inline void limit_ban(struct mxgw_config *cfg, const struct mxgw
 	struct mxgw_ban ban = {
 		.expires_ns = now + l->ban_ns,
 		.set_ns = now,
-		.reason = MXGW_LIMIT_REASON,
 	};
 	__u32 flag;
 	int err;
 
+	/* MXGW_LIMIT_REASON, stored from immediates: a string (initializer
+	 * or memcpy) would put a copy in .rodata, a map of its own */
+	ban.reason[0] = 'r'; ban.reason[1] = 'a'; ban.reason[2] = 't';
+	ban.reason[3] = 'e'; ban.reason[4] = ' '; ban.reason[5] = 'l';
+	ban.reason[6] = 'i'; ban.reason[7] = 'm'; ban.reason[8] = 'i';
+	ban.reason[9] = 't';
 	if (key->family == MXGW_FAM_IPV6) {
 		struct mxgw_ban6_key k6 = { .net = { key->addr[0], key->addr[1] } };
 

@@ -1486,8 +1486,14 @@ static void parse_limit(struct parser *p, const struct fields *f)
 	const char *s;
 	size_t len;
 
+	if (f->n < 2) {
+		conf_error(p, field, "service", "missing");
+		return;
+	}
+	if (valid_service_name(f->tok[1]))
+		snprintf(field, sizeof(field), "limit %s", f->tok[1]);
 	if (f->n < 3) {
-		conf_error(p, field, f->n < 2 ? "service" : "rate", "missing");
+		conf_error(p, field, "rate", "missing");
 		return;
 	}
 	if (!valid_service_name(f->tok[1])) {
