@@ -1577,6 +1577,7 @@ static void check_limits(struct parser *p)
 			continue;
 		}
 		w = &pol->services[svc - pol->services];
+		p->conf->lines.limit[svc - pol->services] = l->line;
 		w->limit.rate = l->rate;
 		w->limit.per_s = l->per_s;
 		w->limit.burst = l->burst;
