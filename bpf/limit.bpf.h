@@ -84,6 +84,26 @@ static __always_inline bool limit_take(const struct mxgw_rl_key *key,
 	return false;
 }
 
+/* MXGW_LIMIT_REASON into @r (zeroed), stored from immediates: a string
+ * (an initializer or memcpy) would put a copy in .rodata, a map of its
+ * own.  test_limit checks it against MXGW_LIMIT_REASON. */
+static __always_inline void ban_reason(char *r)
+{
+	static const char s[] = MXGW_LIMIT_REASON;
+
+	_Static_assert(sizeof(s) == 11, "MXGW_LIMIT_REASON: ban_reason() writes 10 bytes");
+	r[0] = 'r';
+	r[1] = 'a';
+	r[2] = 't';
+	r[3] = 'e';
+	r[4] = ' ';
+	r[5] = 'l';
+	r[6] = 'i';
+	r[7] = 'm';
+	r[8] = 'i';
+	r[9] = 't';
+}
+
 /* Ban @key's source for @l->ban_ns as `mxctl ban --for` does: the same
  * maps, keys and values, and the config's flag that makes XDP look. */
 static __always_inline void limit_ban(struct mxgw_config *cfg, const struct mxgw_rl_key *key,
@@ -96,12 +116,7 @@ static __always_inline void limit_ban(struct mxgw_config *cfg, const struct mxgw
 	__u32 flag;
 	int err;
 
-	/* MXGW_LIMIT_REASON, stored from immediates: a string (initializer
-	 * or memcpy) would put a copy in .rodata, a map of its own */
-	ban.reason[0] = 'r'; ban.reason[1] = 'a'; ban.reason[2] = 't';
-	ban.reason[3] = 'e'; ban.reason[4] = ' '; ban.reason[5] = 'l';
-	ban.reason[6] = 'i'; ban.reason[7] = 'm'; ban.reason[8] = 'i';
-	ban.reason[9] = 't';
+	ban_reason(ban.reason);
 	if (key->family == MXGW_FAM_IPV6) {
 		struct mxgw_ban6_key k6 = { .net = { key->addr[0], key->addr[1] } };
 
