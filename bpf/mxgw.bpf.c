@@ -42,6 +42,7 @@
 #include "addr6.bpf.h"
 #include "ban.bpf.h"
 #include "blocklist.bpf.h"
+#include "limit.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -151,6 +152,9 @@ static __always_inline int wan_in6_gateway(struct xdp_md *ctx, struct cursor *c,
 		count_svc6(pol->svc_id, MXGW_DIR_IN, MXGW_DENY, bytes);
 		return xdp_drop6(ctx, MXGW_DROP_NOT_FROM);
 	}
+	/* rate limits: one test of the config's flags when there are none */
+	if ((cfg->flags & MXGW_CFG_F_LIMIT) && limited6(cfg, pol, &l4, &ip6->saddr))
+		return xdp_drop6(ctx, MXGW_DROP_RATE_LIMIT);
 	count_svc6(pol->svc_id, MXGW_DIR_IN, MXGW_ALLOW, bytes);
 	if ((l4.tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
 		count6(MXGW_IN_NEW);
@@ -293,6 +297,9 @@ static __always_inline int wan_in6_lan(struct xdp_md *ctx, struct cursor *c,
 			if (!not_from) {
 				if (banned6(cfg, &ip6->saddr))
 					return xdp_drop6(ctx, MXGW_DROP_BANNED);
+				if ((cfg->flags & MXGW_CFG_F_LIMIT) &&
+				    limited6(cfg, pol, &l4, &ip6->saddr))
+					return xdp_drop6(ctx, MXGW_DROP_RATE_LIMIT);
 				count_svc6(svc_id, MXGW_DIR_IN, MXGW_ALLOW, bytes);
 				if ((l4.tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
 					count6(MXGW_IN_NEW);
@@ -504,6 +511,9 @@ int mxgw_wan_in(struct xdp_md *ctx)
 		count_svc(svc_id, MXGW_DIR_IN, MXGW_DENY, bytes);
 		return xdp_drop(ctx, MXGW_DROP_NOT_FROM);
 	}
+	/* rate limits: one test of the config's flags when there are none */
+	if ((cfg->flags & MXGW_CFG_F_LIMIT) && limited4(cfg, pol, &l4, ip->saddr))
+		return xdp_drop(ctx, MXGW_DROP_RATE_LIMIT);
 	count_svc(svc_id, MXGW_DIR_IN, MXGW_ALLOW, bytes);
 	/* a new connection: counted (one increment per connection, on its
 	 * SYN, as ct_new for outgoing ones), and the event shows it before

@@ -391,6 +391,41 @@ static void check_to_gateway(struct findings *fs)
 	}
 }
 
+/*
+ * A limit on SMTP (25/tcp) below what legitimate MTAs need: a sending
+ * Postfix opens up to default_destination_concurrency_limit = 20
+ * connections to one destination at once, and a large provider's
+ * outbound relay delivers from one address (or /64) all day, far more
+ * than one message a second at peak.  Below a burst of 20 or a rate of
+ * 1/s, their mail is delayed (a dropped SYN is retried, then deferred).
+ */
+#define SMTP_LIMIT_MIN_BURST	20
+#define SMTP_LIMIT_MIN_PER_S	1
+
+static void check_limits(struct findings *fs)
+{
+	const struct mxgw_conf_file *conf = fs->conf;
+	char field[MXGW_FINDING_FIELD_LEN];
+
+	for (unsigned int i = 0; i < conf->policy.nservices; i++) {
+		const struct mxgw_policy_service *svc = &conf->policy.services[i];
+		bool slow;
+
+		if (!svc->limit.rate || svc->port != 25 || !(svc->protos & TCP_BIT) ||
+		    svc->to_gateway)
+			continue;
+		slow = svc->limit.rate < SMTP_LIMIT_MIN_PER_S * svc->limit.per_s;
+		if (!slow && svc->limit.burst >= SMTP_LIMIT_MIN_BURST)
+			continue;
+		snprintf(field, sizeof(field), "limit %s", svc->name);
+		warn(fs, conf->lines.limit[i], field, slow ? "rate" : "burst",
+		     "%u/%s burst %u on SMTP (25/tcp) is below what legitimate MTAs need (a burst of %d: a Postfix opens up to 20 connections to one destination at once; %d/s: a large provider sends from one address all day): their mail is delayed%s",
+		     svc->limit.rate, mxgw_limit_unit(svc->limit.per_s), svc->limit.burst,
+		     SMTP_LIMIT_MIN_BURST, SMTP_LIMIT_MIN_PER_S,
+		     svc->limit.ban_s ? ", and with ban refused for the ban's time" : "");
+	}
+}
+
 static const struct mxgw_policy_service *
 listed(const struct mxgw_conf_file *conf, __u8 bit, __u16 port)
 {
@@ -586,6 +621,7 @@ unsigned int mxgw_advice_check_host(const struct mxgw_conf_file *conf,
 	check_default(&fs);
 	check_plaintext(&fs);
 	check_to_gateway(&fs);
+	check_limits(&fs);
 	check_dns(&fs);
 	check_mailserver6(&fs, host);
 	check_lan6(&fs, host);

@@ -69,7 +69,8 @@ struct mxgw_finding {
  * the mail server, a port Table 1.1 maps to the mail server taken "to
  * gateway", no outgoing DNS, a private public address or a mail server
  * outside the private ranges, default allow, a mailserver6 the Internet cannot
- * reach (fc00::/7) or outside lan6.  What the parser already warns about
+ * reach (fc00::/7) or outside lan6, a limit on SMTP (25/tcp) below a burst
+ * of 20 or 1/s.  What the parser already warns about
  * (from on port 25, among others) is not repeated here.
  *
  * Fills @out with up to @max findings in line order and returns how many

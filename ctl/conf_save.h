@@ -50,7 +50,7 @@ int mxgw_conf_save_verdict(const char *path, const char *service, int dir,
 /* How a running service differs from the file: MXGW_DIFF_* bits. */
 #define MXGW_DIFF_OUT		0x01	/* outgoing verdict differs */
 #define MXGW_DIFF_IN		0x02	/* incoming verdict differs */
-#define MXGW_DIFF_DEFINITION	0x04	/* port, protocols or from differ */
+#define MXGW_DIFF_DEFINITION	0x04	/* port, protocols, from, to gateway or a limit differ */
 #define MXGW_DIFF_NOT_IN_FILE	0x08	/* running, but not in the file */
 
 struct mxgw_conf_diff {

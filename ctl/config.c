@@ -94,6 +94,14 @@ struct parser {
 	 * service is known (a list may name one defined further down) */
 	unsigned int blocklist_line[MXGW_BL_MAX];
 	char blocklist_services[MXGW_BL_MAX][MXGW_CONF_MAX_LINE + 1];
+	/* each limit, resolved once every service is known (a limit may
+	 * name one defined further down) */
+	unsigned int nlimits;
+	struct conf_limit {
+		unsigned int line;
+		char service[MXGW_SVC_NAME_LEN];
+		__u32 rate, per_s, burst, ban_s;
+	} limits[MXGW_MAX_SERVICES - 1];
 };
 
 /* One raw line after comment stripping, split into fields. */
@@ -1460,6 +1468,124 @@ static void check_blocklists(struct parser *p)
 	p->line = line;
 }
 
+/* ---- limit ---------------------------------------------------------------- */
+
+#define LIMIT_MAX	1000000UL	/* connections a unit, and burst */
+
+/*
+ * limit SERVICE RATE/s|/m|/h [burst N] [ban DURATION]: new connections
+ * (UDP: datagrams) per source per service.  burst defaults to RATE (one
+ * unit's worth at once).  The service is looked up in check_limits.
+ */
+static void parse_limit(struct parser *p, const struct fields *f)
+{
+	struct conf_limit l = { .line = p->line };
+	char field[sizeof("limit ") + MXGW_SVC_NAME_LEN] = "limit";
+	unsigned int errors = p->nerrors;
+	unsigned long n;
+	const char *s;
+	size_t len;
+
+	if (f->n < 2) {
+		conf_error(p, field, "service", "missing");
+		return;
+	}
+	if (valid_service_name(f->tok[1]))
+		snprintf(field, sizeof(field), "limit %s", f->tok[1]);
+	if (f->n < 3) {
+		conf_error(p, field, "rate", "missing");
+		return;
+	}
+	if (!valid_service_name(f->tok[1])) {
+		conf_error(p, field, "service", "\"%s\" is no service name", f->tok[1]);
+		return;
+	}
+	snprintf(field, sizeof(field), "limit %s", f->tok[1]);
+	snprintf(l.service, sizeof(l.service), "%s", f->tok[1]);
+	s = f->tok[2];
+	len = strlen(s);
+	if (len >= 3 && s[len - 2] == '/')
+		l.per_s = s[len - 1] == 's' ? 1 : s[len - 1] == 'm' ? 60 :
+			  s[len - 1] == 'h' ? 3600 : 0;
+	if (!l.per_s || !parse_decimal_len(s, len - 2, LIMIT_MAX, &n) || !n) {
+		conf_error(p, field, "rate",
+			   "\"%s\" is not a rate N/s, N/m or N/h (N 1..%lu)", s, LIMIT_MAX);
+		return;
+	}
+	l.rate = (__u32)n;
+	l.burst = l.rate;
+	for (unsigned int i = 3; i < f->n; i += 2) {
+		const char *kw = i < MAX_TOKENS ? f->tok[i] : "...";
+		const char *val = i + 1 < MAX_TOKENS && i + 1 < f->n ? f->tok[i + 1] : NULL;
+		__u64 secs;
+
+		if (strcmp(kw, "burst") && strcmp(kw, "ban")) {
+			conf_error(p, field, NULL, "unexpected \"%s\" (expected burst N or ban DURATION)",
+				   kw);
+			return;
+		}
+		if (!val) {
+			conf_error(p, field, kw, "missing");
+			return;
+		}
+		if (!strcmp(kw, "burst")) {
+			if (!parse_decimal(val, LIMIT_MAX, &n) || !n)
+				conf_error(p, field, "burst", "\"%s\" is not a number 1..%lu", val,
+					   LIMIT_MAX);
+			else
+				l.burst = (__u32)n;
+		} else {
+			if (mxctl_parse_duration(val, &secs))
+				conf_error(p, field, "ban",
+					   "\"%s\": a duration N[s|m|h|d] of 1s to 3650d", val);
+			else
+				l.ban_s = (__u32)secs;
+		}
+	}
+	if (p->nerrors != errors)
+		return;
+	for (unsigned int i = 0; i < p->nlimits; i++)
+		if (!strcmp(p->limits[i].service, l.service)) {
+			conf_error(p, field, "service", "already limited on line %u",
+				   p->limits[i].line);
+			return;
+		}
+	if (p->nlimits >= ARRAY_SIZE(p->limits)) {
+		conf_error(p, field, NULL, "more limits than services");
+		return;
+	}
+	p->limits[p->nlimits++] = l;
+}
+
+/* Each limit's service: defined. */
+static void check_limits(struct parser *p)
+{
+	struct mxgw_policy *pol = &p->conf->policy;
+	unsigned int line = p->line;
+
+	for (unsigned int i = 0; i < p->nlimits; i++) {
+		const struct conf_limit *l = &p->limits[i];
+		const struct mxgw_policy_service *svc = mxgw_policy_find_service(pol, l->service);
+		char field[sizeof("limit ") + MXGW_SVC_NAME_LEN];
+		struct mxgw_policy_service *w;
+
+		p->line = l->line;
+		snprintf(field, sizeof(field), "limit %s", l->service);
+		if (!svc) {
+			conf_error(p, field, "service", "\"%s\" is no service of this config",
+				   l->service);
+			continue;
+		}
+		w = &pol->services[svc - pol->services];
+		p->conf->lines.limit[svc - pol->services] = l->line;
+		w->limit.rate = l->rate;
+		w->limit.per_s = l->per_s;
+		w->limit.burst = l->burst;
+		w->limit.ban_s = l->ban_s;
+	}
+	p->line = line;
+}
+
 /* The keys whose parsers take more than the line: bound here. */
 static void parse_public(struct parser *p, const struct fields *f)
 {
@@ -1526,6 +1652,8 @@ static const struct {
 	  parse_allowlist },
 	{ { "blocklist", "NAME FILE [services NAME,...]",
 	    "sources dropped: a list of prefixes read from FILE" }, parse_blocklist },
+	{ { "limit", "SERVICE RATE/s|/m|/h [burst N] [ban DURATION]",
+	    "new connections per source (IPv6: /64) to a service" }, parse_limit },
 };
 
 const struct mxctl_conf_key *mxctl_conf_key(size_t i)
@@ -1753,6 +1881,7 @@ static int parse(const char *text, size_t len, const char *path,
 	conf->lines.last = p.line;
 	check_nat_ports(&p);
 	check_blocklists(&p);
+	check_limits(&p);
 	check_dns(&p);
 	check_required(&p);
 	if (p.nerrors)

@@ -47,6 +47,8 @@ struct mxgw_conf_lines {
 	unsigned int last;		/* the file's last line */
 	/* where each service was defined, by its index in policy.services */
 	unsigned int service[MXGW_MAX_SERVICES - 1];
+	/* where each service's limit was, by the same index; 0: none */
+	unsigned int limit[MXGW_MAX_SERVICES - 1];
 };
 
 struct mxgw_conf_file {

@@ -532,6 +532,112 @@ static void chain_blocklists(FILE *out, const struct mxgw_conf_file *conf,
 	fputs("\t}\n\n", out);
 }
 
+/* Has any service a limit? */
+static bool has_limits(const struct mxgw_conf_file *conf)
+{
+	for (unsigned int i = 0; i < conf->policy.nservices; i++)
+		if (conf->policy.services[i].limit.rate)
+			return true;
+	return false;
+}
+
+static const char *limit_unit(__u32 per_s)
+{
+	return per_s == 3600 ? "hour" : per_s == 60 ? "minute" : "second";
+}
+
+/*
+ * Rate limits: a dynamic set per limited service and family whose
+ * elements are the sources' buckets (nft's limit, a token bucket as
+ * mxgw's), living as long as a bucket takes to fill up again; bans set
+ * by a limit in sets of their own (ban4 and ban6 are interval sets, which
+ * the packet path cannot add to).
+ */
+static void limit_sets(FILE *out, const struct mxgw_conf_file *conf)
+{
+	fputs("	# Rate limits: sources banned by a limit's \"ban\" (IPv6 by /64)\n"
+	      "	set rlban4 {\n\t\ttype ipv4_addr\n\t\tflags dynamic, timeout\n\t}\n"
+	      "	set rlban6 {\n\t\ttype ipv6_addr\n\t\tflags dynamic, timeout\n\t}\n", out);
+	for (unsigned int i = 0; i < conf->policy.nservices; i++) {
+		const struct mxgw_policy_service *s = &conf->policy.services[i];
+		unsigned long long t;
+
+		if (!s->limit.rate)
+			continue;
+		/* a bucket's refill time, at least a minute */
+		t = ((unsigned long long)s->limit.burst * s->limit.per_s + s->limit.rate - 1) /
+		    s->limit.rate;
+		if (t < 60)
+			t = 60;
+		fprintf(out, "\t# limit %s: each source's bucket\n", s->name);
+		for (int v6 = 0; v6 < 2; v6++)
+			fprintf(out, "\tset rl%d_%s {\n\t\ttype ipv%d_addr\n\t\tsize %u\n"
+				"\t\tflags dynamic, timeout\n\t\ttimeout %llus\n\t}\n",
+				v6 ? 6 : 4, s->name, v6 ? 6 : 4, MXGW_RL_MAX, t);
+	}
+	fputc('\n', out);
+}
+
+/* One limited service's rule for protocol @proto (IPPROTO_TCP: its SYNs;
+ * UDP: every datagram) and family @v6, to destination @dst. */
+static void limit_rule(FILE *out, const struct mxgw_policy_service *s, const char *wan,
+		       const char *dst, bool v6, int tcp)
+{
+	const char *key = v6 ? "ip6 saddr & ffff:ffff:ffff:ffff::" : "ip saddr";
+
+	fprintf(out, "\t\tiifname \"%s\" %s %s dport %u%s update @rl%d_%s { %s limit rate over %u/%s burst %u packets }",
+		wan, dst, tcp ? "tcp" : "udp", s->port,
+		tcp ? " tcp flags & (syn | ack) == syn" : "", v6 ? 6 : 4, s->name, key,
+		s->limit.rate, limit_unit(s->limit.per_s), s->limit.burst);
+	if (s->limit.ban_s)
+		fprintf(out, " add @rlban%d { %s timeout %us }", v6 ? 6 : 4, key, s->limit.ban_s);
+	fprintf(out, " drop comment \"drop_rate_limit: %s\"\n", s->name);
+}
+
+/* After bans and blocklists (-150), before DNAT (-100): new connections
+ * of the limited services (allowlisted sources and tracked flows pass). */
+static void chain_limits(FILE *out, const struct mxgw_conf_file *conf, const char *wan,
+			 const char *pub, const char *ms6)
+{
+	char dst[INET6_ADDRSTRLEN + 16];
+
+	fputs("\t# Rate limits: new connections per source (IPv6: per /64) per service;\n"
+	      "\t# the allowlist wins.\n"
+	      "\tchain limits {\n"
+	      "\t\ttype filter hook prerouting priority -140; policy accept;\n", out);
+	/* not "established": mxgw counts every UDP datagram to the service */
+	fprintf(out, "\t\tiifname \"%s\" ct direction reply accept comment \"replies of tracked flows\"\n"
+		"\t\tiifname \"%s\" ct state related accept comment \"their ICMP errors\"\n",
+		wan, wan);
+	if (conf->policy.nallow4)
+		fprintf(out, "\t\tiifname \"%s\" ip saddr @allow4 accept comment \"allowlist\"\n", wan);
+	if (conf->policy.nallow6)
+		fprintf(out, "\t\tiifname \"%s\" ip6 saddr @allow6 accept comment \"allowlist\"\n", wan);
+	fprintf(out, "\t\tiifname \"%s\" ip saddr @rlban4 drop comment \"drop_banned: rate limit\"\n"
+		"\t\tiifname \"%s\" ip6 saddr & ffff:ffff:ffff:ffff:: @rlban6 drop comment \"drop_banned: rate limit\"\n",
+		wan, wan);
+	for (unsigned int i = 0; i < conf->policy.nservices; i++) {
+		const struct mxgw_policy_service *s = &conf->policy.services[i];
+
+		if (!s->limit.rate)
+			continue;
+		for (int tcp = 1; tcp >= 0; tcp--) {
+			if (!(s->protos & (tcp ? TCP : UDP)))
+				continue;
+			snprintf(dst, sizeof(dst), "ip daddr %s", pub);
+			limit_rule(out, s, wan, dst, false, tcp);
+			if (s->to_gateway)
+				limit_rule(out, s, wan, "meta nfproto ipv6 fib daddr type local", true,
+					   tcp);
+			else if (*ms6) {
+				snprintf(dst, sizeof(dst), "ip6 daddr %s", ms6);
+				limit_rule(out, s, wan, dst, true, tcp);
+			}
+		}
+	}
+	fputs("\t}\n\n", out);
+}
+
 int mxgw_nft_export(FILE *out, const struct mxgw_conf_file *conf, const char *wan)
 {
 	return mxgw_nft_export_lists(out, conf, wan, NULL);
@@ -563,6 +669,10 @@ int mxgw_nft_export_lists(FILE *out, const struct mxgw_conf_file *conf, const ch
 	if (conf->policy.nblocklists) {
 		blocklist_sets(out, conf, lists);
 		chain_blocklists(out, conf, wan, pub, ms6);
+	}
+	if (has_limits(conf)) {
+		limit_sets(out, conf);
+		chain_limits(out, conf, wan, pub, ms6);
 	}
 	chain_prerouting(out, conf, wan, pub, ms);
 	chain_forward(out, conf, wan, ms, ms6);

@@ -109,6 +109,18 @@ static void json_service(struct json *j, const struct mxctl_snapshot *v,
 		/* where incoming goes: DNATed, or the gateway's own */
 		json_kv_string(j, "to", r->svc.flags & MXGW_PORT_F_GATEWAY ?
 			       "gateway" : "mailserver");
+		/* limit SERVICE RATE/UNIT burst N ban DURATION; null: none */
+		json_key(j, "limit");
+		if (r->svc.flags & MXGW_PORT_F_LIMIT) {
+			json_object_start(j);
+			json_kv_uint(j, "rate", r->limit.rate);
+			json_kv_string(j, "per", mxgw_limit_unit(r->limit.per_s));
+			json_kv_uint(j, "burst", r->limit.burst);
+			json_kv_uint(j, "ban_s", r->limit.ban_ns / 1000000000ULL);
+			json_object_end(j);
+		} else {
+			json_null(j);
+		}
 		json_key(j, "differs");
 		json_array_start(j);
 		for (size_t i = 0; v->file && i < ARRAY_SIZE(diff_words); i++)
@@ -268,6 +280,13 @@ static void json_one(struct json *j, const struct mxctl_snapshot *v)
 	json_object_start(j);
 	json_kv_uint(j, "ipv4", s->allow[MXGW_FAM_IPV4]);
 	json_kv_uint(j, "ipv6", s->allow[MXGW_FAM_IPV6]);
+	json_object_end(j);
+	json_key(j, "rate_limits");
+	json_object_start(j);
+	json_kv_uint(j, "buckets", s->rl_buckets);
+	json_kv_uint(j, "buckets_max", MXGW_RL_MAX);
+	json_kv_uint(j, "seen_once", s->rl_new_buckets);
+	json_kv_uint(j, "seen_once_max", MXGW_RL_NEW_MAX);
 	json_object_end(j);
 	json_key(j, "nat");
 	json_object_start(j);

@@ -20,6 +20,33 @@ static int done(FILE *out)
 	return ferror(out) ? -EIO : 0;
 }
 
+/* A line for the rate limits, when a service has one: each limit, what
+ * it dropped and banned, the buckets. */
+static void limits_line(FILE *out, const struct mxgw_snapshot *s)
+{
+	const char *sep = "";
+
+	if (!(s->cfg.flags & MXGW_CFG_F_LIMIT))
+		return;
+	fprintf(out, "  limits: ");
+	for (unsigned int i = 0; i < s->nservices; i++) {
+		const struct mxgw_snapshot_service *r = &s->svcs[i];
+
+		if (!(r->svc.flags & MXGW_PORT_F_LIMIT))
+			continue;
+		fprintf(out, "%s%s %u/%s burst %u", sep, r->name, r->limit.rate,
+			mxgw_limit_unit(r->limit.per_s), r->limit.burst);
+		if (r->limit.ban_ns)
+			fprintf(out, " ban %llus", (unsigned long long)(r->limit.ban_ns / 1000000000ULL));
+		sep = ", ";
+	}
+	fprintf(out, "; %llu dropped (IPv6 %llu), %llu banned; %u sources tracked of %u, %u seen once\n",
+		(unsigned long long)s->counters[MXGW_DROP_RATE_LIMIT],
+		(unsigned long long)s->counters6[MXGW_DROP_RATE_LIMIT],
+		(unsigned long long)s->counters[MXGW_RATE_LIMIT_BANS],
+		s->rl_buckets, MXGW_RL_MAX, s->rl_new_buckets);
+}
+
 /* A line for the blocklists, when any runs: how many lists, prefixes of
  * each family, memory, what they dropped. */
 static void blocklists_line(FILE *out, const struct mxgw_snapshot *s)
@@ -209,6 +236,7 @@ static void status_one(FILE *out, const struct mxctl_snapshot *v)
 			s->allow[MXGW_FAM_IPV4], s->allow[MXGW_FAM_IPV6],
 			(unsigned long long)s->counters[MXGW_DROP_BANNED]);
 	blocklists_line(out, s);
+	limits_line(out, s);
 	if (s->warnings & MXGW_WARN_FAST_PATH_LOST)
 		fprintf(out, "  WARNING: the LAN device no longer takes XDP frames: redirected packets are lost (mxctl reload)\n");
 	if (s->warnings & MXGW_WARN_FAST_PATH6_LOST)

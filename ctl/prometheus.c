@@ -269,6 +269,17 @@ static void prom_gauges(FILE *out, const struct mxctl_snapshot *v, int n)
 			value(out, s->allow[fam]);
 		}
 	}
+	family(out, "mxgw_rate_limit_buckets", "gauge",
+	       "Sources the rate limits track: main, those that came back (at most 32768); seen_once, on probation after one connection (at most 8192).");
+	for (int i = 0; i < n; i++) {
+		s = &v[i].s;
+		sample(out, "mxgw_rate_limit_buckets", s);
+		label(out, "map", "main");
+		value(out, s->rl_buckets);
+		sample(out, "mxgw_rate_limit_buckets", s);
+		label(out, "map", "seen_once");
+		value(out, s->rl_new_buckets);
+	}
 	family(out, "mxgw_nat_port_range_size", "gauge",
 	       "Ports in the nat-ports range, service ports included.");
 	for (int i = 0; i < n; i++) {

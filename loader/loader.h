@@ -370,6 +370,7 @@ struct mxgw_snapshot_service {
 	struct mxgw_prefix from[MXGW_POLICY_MAX_FROM_PER_SVC];
 	unsigned int nfrom6;		/* and these IPv6 prefixes (mxgw_from6) */
 	struct mxgw_cidr6 from6[MXGW_POLICY_MAX_FROM_PER_SVC];
+	struct mxgw_limit limit;	/* MXGW_PORT_F_LIMIT: mxgw_limits[id] */
 };
 
 struct mxgw_snapshot {
@@ -416,6 +417,9 @@ struct mxgw_snapshot {
 	 * by enum mxgw_family */
 	unsigned int bans[MXGW_FAM_MAX];
 	unsigned int allow[MXGW_FAM_MAX];
+	/* rate limits' buckets (cfg.flags MXGW_CFG_F_LIMIT): sources that
+	 * came back (mxgw_rl), sources seen once (mxgw_rl_new) */
+	unsigned int rl_buckets, rl_new_buckets;
 	/* blocklists, by list bit (in_use: running) */
 	struct mxgw_blocklist bl[MXGW_BL_MAX];
 	__u64 bl_drops[MXGW_BL_MAX][MXGW_FAM_MAX];

@@ -169,6 +169,8 @@ static int read_services(const struct mxgw_maps *m, struct mxgw_snapshot *s)
 			add_stats(&r->count, &r->count6);
 		if (!err && (r->svc.flags & MXGW_PORT_F_FROM))
 			err = read_from(m, r);
+		if (!err && (r->svc.flags & MXGW_PORT_F_LIMIT))
+			err = mxgw_maps_read_limit(m, id, &r->limit);
 		s->nservices++;
 	}
 	free(svcs);
@@ -261,6 +263,8 @@ int mxgw_snapshot_read(const char *ifname, struct mxgw_snapshot *s)
 		err = mxgw_bans_count(&m, s->bans);
 	if (!err)
 		err = mxgw_allow_count(&m, s->allow);
+	if (!err && (s->cfg.flags & MXGW_CFG_F_LIMIT))
+		err = mxgw_maps_count_buckets(&m, &s->rl_buckets, &s->rl_new_buckets);
 	if (!err)
 		err = mxgw_maps_read_clock(&m, &s->clock);
 	if (!err)

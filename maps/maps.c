@@ -327,13 +327,59 @@ static struct mxgw_service service_of(const struct mxgw_policy_service *cs)
 		.port = cs->port,
 		.protos = cs->protos,
 		.flags = (mxgw_policy_service_has_from(cs) ? MXGW_PORT_F_FROM : 0) |
-			 (cs->to_gateway ? MXGW_PORT_F_GATEWAY : 0),
+			 (cs->to_gateway ? MXGW_PORT_F_GATEWAY : 0) |
+			 (cs->limit.rate ? MXGW_PORT_F_LIMIT : 0),
 		.in_use = 1,
 	};
 
 	memcpy(s.name, cs->name, sizeof(s.name));
 	memcpy(s.verdict, cs->verdict, sizeof(s.verdict));
 	return s;
+}
+
+struct mxgw_limit mxgw_limit_of(const struct mxgw_policy_service *cs)
+{
+	struct mxgw_limit l = { 0 };
+
+	if (!cs->limit.rate)
+		return l;
+	l.rate = cs->limit.rate;
+	l.per_s = cs->limit.per_s;
+	l.burst = cs->limit.burst;
+	l.interval_ns = (__u64)cs->limit.per_s * 1000000000ULL / cs->limit.rate;
+	if (!l.interval_ns)
+		l.interval_ns = 1;
+	l.burst_ns = l.interval_ns * cs->limit.burst;
+	l.ban_ns = (__u64)cs->limit.ban_s * 1000000000ULL;
+	return l;
+}
+
+int mxgw_maps_read_limit(const struct mxgw_maps *m, __u32 svc_id, struct mxgw_limit *l)
+{
+	return lookup(m->limits, &svc_id, l);
+}
+
+int mxgw_maps_count_buckets(const struct mxgw_maps *m, unsigned int *main_n,
+			    unsigned int *new_n)
+{
+	struct mxgw_rl_key key, next;
+	const struct { int fd; unsigned int *n; } maps[] = {
+		{ m->rl, main_n }, { m->rl_new, new_n },
+	};
+
+	for (size_t i = 0; i < 2; i++) {
+		const void *prev = NULL;
+
+		*maps[i].n = 0;
+		while (!bpf_map_get_next_key(maps[i].fd, prev, &next)) {
+			key = next;
+			prev = &key;
+			++*maps[i].n;
+		}
+		if (errno != ENOENT)
+			return -errno;
+	}
+	return 0;
 }
 
 /* The mxgw_config entry: addresses, defaults, NAT range and timeouts. */
@@ -381,6 +427,9 @@ static struct mxgw_config config_of(const struct mxgw_policy *pol,
 	/* the tables may still be empty: a lookup of an empty slot is a miss */
 	if (pol->nblocklists)
 		cfg.flags |= MXGW_CFG_F_BLOCKLIST;
+	for (unsigned int i = 0; i < pol->nservices; i++)
+		if (pol->services[i].limit.rate)
+			cfg.flags |= MXGW_CFG_F_LIMIT;
 	return cfg;
 }
 
@@ -427,6 +476,7 @@ int mxgw_maps_apply(const struct mxgw_maps *m, const struct mxgw_policy *pol,
 	for (unsigned int i = 0; i < pol->nservices; i++) {
 		const struct mxgw_policy_service *cs = &pol->services[i];
 		struct mxgw_service s = service_of(cs);
+		struct mxgw_limit lim;
 		__u32 id = ids[i];
 		__u8 one = 1;
 
@@ -462,6 +512,11 @@ int mxgw_maps_apply(const struct mxgw_maps *m, const struct mxgw_policy *pol,
 			if (err)
 				return err;
 		}
+		/* the limit before the port's flag that makes XDP read it */
+		lim = mxgw_limit_of(cs);
+		err = update(m->limits, &id, &lim);
+		if (err)
+			return err;
 		err = update(m->services, &id, &s);
 		if (err)
 			return err;

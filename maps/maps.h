@@ -14,6 +14,7 @@
 #include "names.h"
 
 struct mxgw_policy;
+struct mxgw_policy_service;
 
 /* One fd per map of MXGW_MAPS, named by its field: m->config, m->ct, ... */
 struct mxgw_maps {
@@ -104,6 +105,17 @@ int mxgw_maps_read_from6(const struct mxgw_maps *m, __u32 svc_id,
 			 struct mxgw_from6_key *keys, int max);
 /* Per-CPU values summed over every possible CPU; @svc_id is a service id
  * (IPv4's counts) or mxgw_svc_key(family, id). */
+/* Service @cs's rate limit as the data plane holds it (mxgw_limits);
+ * all zero when it has none. */
+struct mxgw_limit mxgw_limit_of(const struct mxgw_policy_service *cs);
+
+/* The running limit of service id @svc_id. */
+int mxgw_maps_read_limit(const struct mxgw_maps *m, __u32 svc_id, struct mxgw_limit *l);
+
+/* The rate limits' buckets: in mxgw_rl (@main_n) and mxgw_rl_new (@new_n). */
+int mxgw_maps_count_buckets(const struct mxgw_maps *m, unsigned int *main_n,
+			    unsigned int *new_n);
+
 int mxgw_maps_read_svc_stats(const struct mxgw_maps *m, __u32 svc_id,
 			     struct mxgw_svc_stats *sum);
 /* @counters (MXGW_COUNTER_MAX of them) as IPv4 counted them: the data

@@ -83,7 +83,12 @@
 	FN(bl6,		REUSE,	NONE)					\
 	FN(blocklists,	REUSE,	NONE)					\
 	FN(bl_svc,	REUSE,	NONE)					\
-	FN(bl_drops,	REUSE,	NONE)
+	FN(bl_drops,	REUSE,	NONE)					\
+	/* rate limits (ABI 5): the policy's, applied again; the	\
+	 * buckets kept across load, reload and set-service */		\
+	FN(limits,	REUSE,	NONE)					\
+	FN(rl,		REUSE,	NONE)					\
+	FN(rl_new,	REUSE,	NONE)
 
 /* The BPF name and pin file name of map mxgw_<field>, e.g. "mxgw_clock". */
 #define MXGW_MAP_NAME(field)	"mxgw_" #field
@@ -257,6 +262,7 @@ _Static_assert(sizeof(struct mxgw_config) == 72 + 8 * MXGW_CT_STATE_MAX + 8 + 16
 #define MXGW_CFG_F_BANPFX4	0x10
 #define MXGW_CFG_F_BANPFX6	0x20
 #define MXGW_CFG_F_BLOCKLIST	0x40	/* the config has blocklists: look sources up */
+#define MXGW_CFG_F_LIMIT	0x80	/* a service has a rate limit (MXGW_PORT_F_LIMIT) */
 
 /*
  * mxgw_ports: the data plane's index of the table, an array indexed by
@@ -276,6 +282,8 @@ _Static_assert(sizeof(struct mxgw_port_policy) == 4, "mxgw_port_policy layout");
  * address (XDP_PASS, never rewritten), and the gateway's packets from the
  * port leave untranslated and untracked (ABI 3) */
 #define MXGW_PORT_F_GATEWAY	0x02
+/* a rate limit on new connections per source (mxgw_limits[svc_id], ABI 5) */
+#define MXGW_PORT_F_LIMIT	0x04
 
 #define MXGW_PORTS_ENTRIES	(MXGW_PROTO_MAX * 65536)
 
@@ -549,10 +557,15 @@ static inline __u32 mxgw_svc_key(__u32 family, __u32 svc_id)
 	FN(DROP_BANNED, "drop_banned", DROP, NONE,			\
 	   "source banned (mxctl ban): new connections, echo requests, other protocols") \
 	FN(BAN_ALLOWLISTED, "ban_allowlisted", OWN, NONE,		\
-	   "banned or blocklisted source let on: the allowlist holds it") \
+	   "banned, blocklisted or rate-limited source let on: the allowlist holds it") \
 	/* blocklists (ABI 5) */					\
 	FN(DROP_BLOCKLIST, "drop_blocklist", DROP, NONE,		\
-	   "source in a blocklist that applies to the packet's service")
+	   "source in a blocklist that applies to the packet's service") \
+	/* rate limits (ABI 5) */					\
+	FN(DROP_RATE_LIMIT, "drop_rate_limit", DROP, NONE,		\
+	   "new connection (UDP: datagram) over its source's rate limit") \
+	FN(RATE_LIMIT_BANS, "rate_limit_bans", OWN, NONE,		\
+	   "sources banned for going over a limit with \"ban\"")
 
 enum mxgw_counter {
 #define MXGW_COUNTER_ENUM(NAME, word, family, flags, help)	MXGW_##NAME,
@@ -887,5 +900,51 @@ static inline __u32 mxgw_bl_drop_key(__u32 family, __u32 bit)
 {
 	return family * MXGW_BL_MAX + bit;
 }
+
+/*
+ * Rate limits (`limit SERVICE RATE/s [burst N] [ban DURATION]`): new
+ * connections (a TCP SYN without ACK; UDP: every datagram) to a service
+ * per source (IPv4 /32, IPv6 /64) in a token bucket kept as GCRA's
+ * "theoretical arrival time" (RFC 2697's bucket in one word): a
+ * connection at @now is let in when max(tat, now) + interval - now <=
+ * burst * interval, and then tat = max(tat, now) + interval.  One u64 a
+ * bucket, no division on the packet path, and a racing CPU at worst lets
+ * one connection more in.  Times are the data plane's clock's.
+ *
+ * mxgw_limits: array by service id, filled at load.
+ * mxgw_rl_new: LRU hash of sources seen once (probation); mxgw_rl: LRU
+ * hash of the sources that came back.  A source's first connection
+ * creates its bucket in mxgw_rl_new only; its second moves it into
+ * mxgw_rl.  Spoofed random sources send one SYN each and never reach
+ * mxgw_rl: a flood only turns mxgw_rl_new over, and the buckets of the
+ * clients that keep connecting (the ones a limit is for) stay.
+ */
+struct mxgw_limit {
+	__u64 interval_ns;	/* 1 / rate; 0: no limit */
+	__u64 burst_ns;		/* burst * interval_ns */
+	__u64 ban_ns;		/* over the limit: banned so long; 0: dropped only */
+	__u32 rate;		/* as configured: rate connections per per_s seconds */
+	__u32 per_s;		/* 1, 60 or 3600 */
+	__u32 burst;
+	__u32 pad;
+};
+_Static_assert(sizeof(struct mxgw_limit) == 40, "mxgw_limit layout");
+
+struct mxgw_rl_key {
+	__u8 family;		/* enum mxgw_family */
+	__u8 svc_id;
+	__u16 pad;
+	__be32 addr[2];		/* IPv4: the address, 0; IPv6: the /64 */
+};
+_Static_assert(sizeof(struct mxgw_rl_key) == 12, "mxgw_rl_key layout");
+
+struct mxgw_rl {
+	__u64 tat_ns;		/* theoretical arrival time, data plane clock */
+};
+_Static_assert(sizeof(struct mxgw_rl) == 8, "mxgw_rl layout");
+
+#define MXGW_RL_MAX		32768	/* mxgw_rl: sources that came back */
+#define MXGW_RL_NEW_MAX		8192	/* mxgw_rl_new: sources seen once */
+#define MXGW_LIMIT_REASON	"rate limit"
 
 #endif /* MXGW_ABI_H */

@@ -65,3 +65,8 @@ const char *mxgw_protos_str(__u8 protos)
 		return "?";
 	}
 }
+
+const char *mxgw_limit_unit(__u32 per_s)
+{
+	return per_s == 3600 ? "h" : per_s == 60 ? "m" : "s";
+}

@@ -44,5 +44,8 @@ extern const char *const mxgw_ct_state_names[MXGW_CT_STATE_MAX];
 const char *mxgw_verdict_str(int verdict);
 /* "tcp", "udp", "tcp,udp" (a MXGW_PROTO_BIT() mask); "?" for anything else */
 const char *mxgw_protos_str(__u8 protos);
+/* A limit's unit as the config writes it after "/": "s", "m" or "h" for
+ * @per_s 1, 60, 3600. */
+const char *mxgw_limit_unit(__u32 per_s);
 
 #endif /* MXGW_MAPS_NAMES_H */

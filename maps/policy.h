@@ -65,6 +65,13 @@ struct mxgw_policy_service {
 	struct mxgw_prefix from[MXGW_POLICY_MAX_FROM_PER_SVC];
 	unsigned int nfrom6;		/* IPv6 prefixes */
 	struct mxgw_cidr6 from6[MXGW_POLICY_MAX_FROM_PER_SVC];
+	/* `limit NAME RATE/UNIT [burst N] [ban DURATION]`: rate 0, none */
+	struct {
+		__u32 rate;		/* connections per per_s seconds */
+		__u32 per_s;		/* 1, 60, 3600 */
+		__u32 burst;		/* >= 1 */
+		__u32 ban_s;		/* 0: no ban */
+	} limit;
 };
 
 /*

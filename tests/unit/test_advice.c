@@ -617,6 +617,28 @@ static void test_to_gateway_on_a_mapped_port_warns(void **state)
 	assert_none(HDR "service odd 993/udp allow allow from 10.0.0.0/8 to gateway\n");
 }
 
+/* A limit on SMTP below a burst of 20 or 1/s warns on the limit's line,
+ * naming the field that is short (issue 13). */
+#define SMTP_LIMIT(r, b, why)	r " burst " b " on SMTP (25/tcp) is below what legitimate MTAs need (a burst of 20: a Postfix opens up to 20 connections to one destination at once; 1/s: a large provider sends from one address all day): their mail is delayed" why
+
+static void test_limit_on_smtp_below_mtas_needs_warns(void **state)
+{
+	(void)state;
+	assert_one(HDR "service smtp 25 allow allow\nlimit smtp 30/m burst 20\n", 5,
+		   "limit smtp", "rate", SMTP_LIMIT("30/m", "20", ""));
+	assert_one(HDR "limit smtp 10/s burst 5 ban 1h\nservice smtp 25 allow allow\n", 4,
+		   "limit smtp", "burst",
+		   SMTP_LIMIT("10/s", "5", ", and with ban refused for the ban's time"));
+	assert_one(HDR "service smtp 25 allow allow\nlimit smtp 1/s\n", 5,
+		   "limit smtp", "burst", SMTP_LIMIT("1/s", "1", ""));
+	/* enough: 1/s (3600/h) and a burst of 20 */
+	assert_none(HDR "service smtp 25 allow allow\nlimit smtp 1/s burst 20\n");
+	assert_none(HDR "service smtp 25 allow allow\nlimit smtp 3600/h burst 20\n");
+	/* another port: the operator's call */
+	assert_none(HDR "service smtp 25 allow allow\nservice imaps 993 allow allow\n"
+		    "limit imaps 5/m burst 3 ban 1h\n");
+}
+
 /* No from: the parser's warning (shown at load too), never repeated. */
 static void test_to_gateway_without_from_is_left_to_the_parser(void **state)
 {
@@ -819,6 +841,7 @@ int main(void)
 		cmocka_unit_test(test_cmd_check_json),
 		cmocka_unit_test(test_cmd_check_takes_no_arguments),
 		cmocka_unit_test(test_to_gateway_on_a_mapped_port_warns),
+		cmocka_unit_test(test_limit_on_smtp_below_mtas_needs_warns),
 		cmocka_unit_test(test_to_gateway_without_from_is_left_to_the_parser),
 		cmocka_unit_test(test_no_message_speaks_of_the_seed),
 		cmocka_unit_test(test_mailserver6_in_ula_warns),

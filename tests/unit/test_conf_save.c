@@ -550,7 +550,8 @@ static void running_of(const struct mxgw_conf_file *conf, struct mxgw_service *s
 		s->verdict[MXGW_DIR_IN] = cs->verdict[MXGW_DIR_IN];
 		s->verdict[MXGW_DIR_OUT] = cs->verdict[MXGW_DIR_OUT];
 		s->flags = (mxgw_policy_service_has_from(cs) ? MXGW_PORT_F_FROM : 0) |
-			   (cs->to_gateway ? MXGW_PORT_F_GATEWAY : 0);
+			   (cs->to_gateway ? MXGW_PORT_F_GATEWAY : 0) |
+			   (cs->limit.rate ? MXGW_PORT_F_LIMIT : 0);
 		s->in_use = 1;
 	}
 }
@@ -697,6 +698,28 @@ static void test_diff_running_sees_to_gateway(void **state)
 	assert_int_equal(diff.running[2], MXGW_DIFF_DEFINITION);
 }
 
+/* A limit in the file and none running, or the other way round (a limit
+ * added or removed since the last load): the definition differs. */
+static void test_diff_running_sees_a_limit(void **state)
+{
+	static struct mxgw_service svcs[MXGW_MAX_SERVICES];
+	static struct mxgw_conf_file conf;
+	static struct mxgw_conf_diff diff;
+
+	(void)state;
+	assert_int_equal(mxgw_conf_parse_string("t", HDR
+						"service smtp 25 allow allow\n"
+						"service imaps 993 allow allow\n"
+						"limit smtp 10/s\n", &conf, NULL), 0);
+	running_of(&conf, svcs, 1);
+	assert_int_equal(mxgw_conf_diff_running(&conf, svcs, &diff), 0);
+	svcs[1].flags &= ~MXGW_PORT_F_LIMIT;
+	svcs[2].flags |= MXGW_PORT_F_LIMIT;
+	assert_int_equal(mxgw_conf_diff_running(&conf, svcs, &diff), 2);
+	assert_int_equal(diff.running[1], MXGW_DIFF_DEFINITION);
+	assert_int_equal(diff.running[2], MXGW_DIFF_DEFINITION);
+}
+
 /* The IPv6 keys and an IPv6 from stay as written; the verdict changes. */
 static void test_save_with_the_ipv6_keys(void **state)
 {
@@ -783,6 +806,7 @@ int main(void)
 		T(test_save_keeps_a_utf8_bom),
 		T(test_save_a_to_gateway_service),
 		T(test_diff_running_sees_to_gateway),
+		T(test_diff_running_sees_a_limit),
 		T(test_save_with_the_ipv6_keys),
 		T(test_diff_running_sees_an_ipv6_from),
 	};

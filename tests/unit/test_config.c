@@ -35,7 +35,7 @@
 
 /* What an unknown keyword message lists. */
 #define KEYWORDS	"public, mailserver, mailserver6, lan6, default, service, nat-ports, conntrack-max, timeout, " \
-			"icmp-echo, domain, mx-host, mx-preference, backup-mx, log-rate, allowlist or blocklist"
+			"icmp-echo, domain, mx-host, mx-preference, backup-mx, log-rate, allowlist, blocklist or limit"
 
 /* What an unknown timeout name message lists, in enum mxgw_ct_state order. */
 #define CT_NAMES	"tcp-syn-sent, tcp-syn-recv, tcp-established, tcp-fin-wait, " \
@@ -2718,6 +2718,89 @@ static void test_lets_in_to_gateway6(void **state)
 	assert_false(mxgw_policy_lets_in_to_gateway6(NULL, IPPROTO_TCP, 22, &in));
 }
 
+/* limit SERVICE RATE/UNIT [burst N] [ban DURATION] (issue 13) */
+static const struct mxgw_policy_service *svc(const struct fixture *fx, const char *name)
+{
+	const struct mxgw_policy_service *s = mxgw_policy_find_service(&fx->conf.policy, name);
+
+	assert_non_null(s);
+	return s;
+}
+
+static void test_limit_parsed(void **state)
+{
+	struct fixture *fx = *state;
+	const struct mxgw_policy_service *s;
+
+	/* a limit may come before its service */
+	assert_parses(fx, HDR "limit smtp 10/s\n"
+			  "service smtp 25/tcp allow allow\n"
+			  "service imaps 993/tcp allow allow\n"
+			  "service dns 53/udp allow allow\n"
+			  "limit imaps 30/m burst 5 ban 10m\n"
+			  "limit dns 2/h ban 1d burst 1\n");
+	s = svc(fx, "smtp");
+	assert_int_equal(s->limit.rate, 10);
+	assert_int_equal(s->limit.per_s, 1);
+	assert_int_equal(s->limit.burst, 10);	/* default: the rate */
+	assert_int_equal(s->limit.ban_s, 0);
+	s = svc(fx, "imaps");
+	assert_int_equal(s->limit.rate, 30);
+	assert_int_equal(s->limit.per_s, 60);
+	assert_int_equal(s->limit.burst, 5);
+	assert_int_equal(s->limit.ban_s, 600);
+	s = svc(fx, "dns");
+	assert_int_equal(s->limit.rate, 2);
+	assert_int_equal(s->limit.per_s, 3600);
+	assert_int_equal(s->limit.burst, 1);
+	assert_int_equal(s->limit.ban_s, 86400);
+	/* none: rate 0 */
+	assert_parses(fx, HDR "service smtp 25/tcp allow allow\n");
+	assert_int_equal(svc(fx, "smtp")->limit.rate, 0);
+}
+
+static void test_limit_errors_name_the_field(void **state)
+{
+	struct fixture *fx = *state;
+	const char *smtp = "service smtp 25/tcp allow allow\n";
+	static const struct { const char *line, *msg; } bad[] = {
+		{ "limit\n", "t.conf:4: error: limit: service: missing\n" },
+		{ "limit smtp\n", "t.conf:4: error: limit smtp: rate: missing\n" },
+		{ "limit SMTP 1/s\n", "t.conf:4: error: limit: service: \"SMTP\" is no service name\n" },
+		{ "limit smtp 10\n",
+		  "t.conf:4: error: limit smtp: rate: \"10\" is not a rate N/s, N/m or N/h (N 1..1000000)\n" },
+		{ "limit smtp 0/s\n",
+		  "t.conf:4: error: limit smtp: rate: \"0/s\" is not a rate N/s, N/m or N/h (N 1..1000000)\n" },
+		{ "limit smtp 10/d\n",
+		  "t.conf:4: error: limit smtp: rate: \"10/d\" is not a rate N/s, N/m or N/h (N 1..1000000)\n" },
+		{ "limit smtp 1000001/s\n",
+		  "t.conf:4: error: limit smtp: rate: \"1000001/s\" is not a rate N/s, N/m or N/h (N 1..1000000)\n" },
+		{ "limit smtp 1.5/s\n",
+		  "t.conf:4: error: limit smtp: rate: \"1.5/s\" is not a rate N/s, N/m or N/h (N 1..1000000)\n" },
+		{ "limit smtp 10/s burst\n", "t.conf:4: error: limit smtp: burst: missing\n" },
+		{ "limit smtp 10/s burst 0\n",
+		  "t.conf:4: error: limit smtp: burst: \"0\" is not a number 1..1000000\n" },
+		{ "limit smtp 10/s burst x\n",
+		  "t.conf:4: error: limit smtp: burst: \"x\" is not a number 1..1000000\n" },
+		{ "limit smtp 10/s ban 5y\n",
+		  "t.conf:4: error: limit smtp: ban: \"5y\": a duration N[s|m|h|d] of 1s to 3650d\n" },
+		{ "limit smtp 10/s ban\n", "t.conf:4: error: limit smtp: ban: missing\n" },
+		{ "limit smtp 10/s every 5\n",
+		  "t.conf:4: error: limit smtp: unexpected \"every\" (expected burst N or ban DURATION)\n" },
+		{ "limit smtps 10/s\n",
+		  "t.conf:4: error: limit smtps: service: \"smtps\" is no service of this config\n" },
+		{ "limit smtp 10/s\nlimit smtp 5/s\n",
+		  "t.conf:5: error: limit smtp: service: already limited on line 4\n" },
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *text = xasprintf(HDR "%s%s", smtp, bad[i].line);
+
+		assert_fails(fx, text, bad[i].msg);
+		free(text);
+	}
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -2847,6 +2930,8 @@ int main(void)
 		T(test_prefix6_helpers),
 		T(test_shipped_config_ipv6_example_parses),
 		T(test_lets_in_to_gateway6),
+		T(test_limit_parsed),
+		T(test_limit_errors_name_the_field),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

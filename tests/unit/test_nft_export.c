@@ -817,6 +817,83 @@ static void test_blocklists_ruleset_passes_nft_check(void **state)
 	assert_int_equal(rc, 0);
 }
 
+/* ---- rate limits (issue 13) --------------------------------------------- */
+
+#define LIMIT_CONF	"limit smtp 10/s burst 20 ban 10m\nlimit dns 30/m\nlimit ssh 5/h burst 2\n"
+
+static void test_limits_as_meters(void **state)
+{
+	char base[4096], *got, *chain;
+	int rc;
+
+	(void)state;
+	parse("dual.conf", DUAL_CONF);
+	got = export("wan0", &rc);
+	assert_int_equal(rc, 0);
+	assert_null(strstr(got, "chain limits"));
+	assert_null(strstr(got, "rlban"));
+	free(got);
+	snprintf(base, sizeof(base), "%s" LIMIT_CONF "allowlist 198.51.100.7\n", DUAL_CONF);
+	parse("dual.conf", base);
+	got = export("wan0", &rc);
+	assert_int_equal(rc, 0);
+	/* a bucket per source in a dynamic set, kept while it refills */
+	assert_line(got, "\t# limit smtp: each source's bucket\n\tset rl4_smtp {\n"
+		    "\t\ttype ipv4_addr\n\t\tsize 32768\n\t\tflags dynamic, timeout\n"
+		    "\t\ttimeout 60s\n\t}");
+	assert_line(got, "\tset rl6_ssh {\n\t\ttype ipv6_addr\n\t\tsize 32768\n"
+		    "\t\tflags dynamic, timeout\n\t\ttimeout 1440s\n\t}");
+	chain = strstr(got, "\tchain limits {\n");
+	assert_non_null(chain);
+	assert_line(chain, "\t\ttype filter hook prerouting priority -140; policy accept;\n"
+		    "\t\tiifname \"wan0\" ct direction reply accept comment \"replies of tracked flows\"\n"
+		    "\t\tiifname \"wan0\" ct state related accept comment \"their ICMP errors\"\n"
+		    "\t\tiifname \"wan0\" ip saddr @allow4 accept comment \"allowlist\"\n"
+		    "\t\tiifname \"wan0\" ip saddr @rlban4 drop comment \"drop_banned: rate limit\"\n"
+		    "\t\tiifname \"wan0\" ip6 saddr & ffff:ffff:ffff:ffff:: @rlban6 drop comment \"drop_banned: rate limit\"");
+	/* SYNs; with ban, the source into the ban set for that long */
+	assert_line(chain, "\t\tiifname \"wan0\" ip daddr 203.0.113.33 tcp dport 25 tcp flags & (syn | ack) == syn "
+		    "update @rl4_smtp { ip saddr limit rate over 10/second burst 20 packets } "
+		    "add @rlban4 { ip saddr timeout 600s } drop comment \"drop_rate_limit: smtp\"");
+	assert_line(chain, "\t\tiifname \"wan0\" ip6 daddr 2001:db8:168::10 tcp dport 25 tcp flags & (syn | ack) == syn "
+		    "update @rl6_smtp { ip6 saddr & ffff:ffff:ffff:ffff:: limit rate over 10/second burst 20 packets } "
+		    "add @rlban6 { ip6 saddr & ffff:ffff:ffff:ffff:: timeout 600s } drop comment \"drop_rate_limit: smtp\"");
+	/* UDP: every datagram; burst defaults to the rate */
+	assert_line(chain, "\t\tiifname \"wan0\" ip daddr 203.0.113.33 udp dport 53 "
+		    "update @rl4_dns { ip saddr limit rate over 30/minute burst 30 packets } "
+		    "drop comment \"drop_rate_limit: dns\"");
+	/* to gateway over IPv6: the gateway's own addresses */
+	assert_line(chain, "\t\tiifname \"wan0\" meta nfproto ipv6 fib daddr type local tcp dport 22 "
+		    "tcp flags & (syn | ack) == syn update @rl6_ssh { ip6 saddr & ffff:ffff:ffff:ffff:: "
+		    "limit rate over 5/hour burst 2 packets } drop comment \"drop_rate_limit: ssh\"");
+	free(got);
+}
+
+static void test_limits_ruleset_passes_nft_check(void **state)
+{
+	char cmd[256], base[4096], *got, *path;
+	int rc;
+
+	(void)state;
+	if (run_cmd("command -v nft >/dev/null 2>&1") != 0 || geteuid() != 0) {
+		if (require_bpf())
+			fail_msg("nft -c needs nft and root (MXGW_REQUIRE_BPF=1: not skipping)");
+		skip();
+	}
+	snprintf(base, sizeof(base), "%s" LIMIT_CONF "allowlist 198.51.100.7,2001:db8:51::/48\n",
+		 DUAL_CONF);
+	parse("dual.conf", base);
+	got = export("eth0", &rc);
+	assert_int_equal(rc, 0);
+	path = unit_write_temp(got);
+	snprintf(cmd, sizeof(cmd), "nft -c -f %s", path);
+	rc = run_cmd(cmd);
+	unlink(path);
+	free(path);
+	free(got);
+	assert_int_equal(rc, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -837,6 +914,8 @@ int main(void)
 		cmocka_unit_test(test_blocklists_as_sets_and_drops),
 		cmocka_unit_test(test_blocklists_let_the_allowlist_on),
 		cmocka_unit_test(test_blocklists_ruleset_passes_nft_check),
+		cmocka_unit_test(test_limits_as_meters),
+		cmocka_unit_test(test_limits_ruleset_passes_nft_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

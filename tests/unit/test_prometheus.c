@@ -298,6 +298,10 @@ static const char PROM_TAIL[] =
 	"# TYPE mxgw_allowlist_prefixes gauge\n"
 	"mxgw_allowlist_prefixes{ifname=\"wan0\",family=\"ipv4\"} 0\n"
 	"mxgw_allowlist_prefixes{ifname=\"wan0\",family=\"ipv6\"} 0\n"
+	"# HELP mxgw_rate_limit_buckets Sources the rate limits track: main, those that came back (at most 32768); seen_once, on probation after one connection (at most 8192).\n"
+	"# TYPE mxgw_rate_limit_buckets gauge\n"
+	"mxgw_rate_limit_buckets{ifname=\"wan0\",map=\"main\"} 0\n"
+	"mxgw_rate_limit_buckets{ifname=\"wan0\",map=\"seen_once\"} 0\n"
 	"# HELP mxgw_nat_port_range_size Ports in the nat-ports range, service ports included.\n"
 	"# TYPE mxgw_nat_port_range_size gauge\n"
 	"mxgw_nat_port_range_size{ifname=\"wan0\"} 1000\n"
@@ -677,16 +681,16 @@ static void test_json_byte_for_byte(void **state)
 		"},\"forward6\":null,"
 		"\"blocklists\":[],\"blocklist_memory\":0,"
 		"\"conntrack\":{\"entries\":3,\"max\":65536,\"entries6\":0,\"max6\":65536},"
-		"\"bans\":{\"ipv4\":0,\"ipv6\":0},\"allowlist\":{\"ipv4\":0,\"ipv6\":0},"
+		"\"bans\":{\"ipv4\":0,\"ipv6\":0},\"allowlist\":{\"ipv4\":0,\"ipv6\":0},\"rate_limits\":{\"buckets\":0,\"buckets_max\":32768,\"seen_once\":0,\"seen_once_max\":8192},"
 		"\"nat\":{\"port_min\":40000,\"port_max\":40999,\"mappings\":2,\"ports_in_use\":{\"tcp\":2,\"udp\":0,\"icmp\":1}},"
 		"\"clock\":{\"ticks\":77,\"age_ms\":40,\"stale\":false},"
 		"\"log\":{\"read\":false,\"reader_pid\":0,\"listening\":false},"
 		"\"file\":{\"path\":\"/etc/mxgw/mxgw.conf\",\"valid\":false,\"differs\":false,\"not_running\":[]},"
 		"\"services\":["
 		"{\"id\":0,\"name\":\"(unlisted)\",\"outgoing\":\"deny\",\"incoming\":\"deny\",\"in\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":7,\"bytes\":420}},\"out\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":1,\"bytes\":60}},\"in6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}},\"out6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}}},"
-		"{\"id\":1,\"name\":\"smtp\",\"port\":25,\"proto\":\"tcp\",\"outgoing\":\"allow\",\"incoming\":\"allow\",\"from\":[],\"to\":\"mailserver\",\"differs\":[],\"in\":{\"allowed\":{\"packets\":12,\"bytes\":840},\"denied\":{\"packets\":0,\"bytes\":0}},\"out\":{\"allowed\":{\"packets\":3,\"bytes\":180},\"denied\":{\"packets\":0,\"bytes\":0}},\"in6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}},\"out6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}}},"
-		"{\"id\":10,\"name\":\"ldaps\",\"port\":636,\"proto\":\"tcp\",\"outgoing\":\"allow\",\"incoming\":\"allow\",\"from\":[\"10.0.0.0/8\",\"198.51.100.7/32\"],\"to\":\"gateway\",\"differs\":[],\"in\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":2,\"bytes\":120}},\"out\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}},\"in6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}},\"out6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}}},"
-		"{\"id\":13,\"name\":\"dns\",\"port\":53,\"proto\":\"tcp,udp\",\"outgoing\":\"allow\",\"incoming\":\"deny\",\"from\":[],\"to\":\"mailserver\",\"differs\":[],\"in\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}},\"out\":{\"allowed\":{\"packets\":18446744073709551615,\"bytes\":5},\"denied\":{\"packets\":0,\"bytes\":0}},\"in6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}},\"out6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}}}"
+		"{\"id\":1,\"name\":\"smtp\",\"port\":25,\"proto\":\"tcp\",\"outgoing\":\"allow\",\"incoming\":\"allow\",\"from\":[],\"to\":\"mailserver\",\"limit\":null,\"differs\":[],\"in\":{\"allowed\":{\"packets\":12,\"bytes\":840},\"denied\":{\"packets\":0,\"bytes\":0}},\"out\":{\"allowed\":{\"packets\":3,\"bytes\":180},\"denied\":{\"packets\":0,\"bytes\":0}},\"in6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}},\"out6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}}},"
+		"{\"id\":10,\"name\":\"ldaps\",\"port\":636,\"proto\":\"tcp\",\"outgoing\":\"allow\",\"incoming\":\"allow\",\"from\":[\"10.0.0.0/8\",\"198.51.100.7/32\"],\"to\":\"gateway\",\"limit\":null,\"differs\":[],\"in\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":2,\"bytes\":120}},\"out\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}},\"in6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}},\"out6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}}},"
+		"{\"id\":13,\"name\":\"dns\",\"port\":53,\"proto\":\"tcp,udp\",\"outgoing\":\"allow\",\"incoming\":\"deny\",\"from\":[],\"to\":\"mailserver\",\"limit\":null,\"differs\":[],\"in\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}},\"out\":{\"allowed\":{\"packets\":18446744073709551615,\"bytes\":5},\"denied\":{\"packets\":0,\"bytes\":0}},\"in6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}},\"out6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}}}"
 		"],\"counters\":{");
 	for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++)
 		bprintf(&want, "%s\"%s\":%u", c ? "," : "", mxgw_counter_name(c), 1000 + c);
@@ -1303,6 +1307,49 @@ static void test_bans_in_every_printer(void **state)
 	free(got);
 }
 
+/* Rate limits: a line in status only with a limit, each service's in
+ * JSON, the buckets in every printer (issue 13). */
+static void test_limits_in_every_printer(void **state)
+{
+	static struct mxctl_snapshot st;
+	struct mxgw_snapshot_service *smtp;
+	char *got;
+
+	(void)state;
+	fixture(&st);
+	got = run(mxctl_print_status, &st, 1);
+	assert_null(strstr(got, "limits:"));
+	free(got);
+	smtp = &st.s.svcs[1];
+	assert_string_equal(smtp->name, "smtp");
+	smtp->svc.flags |= MXGW_PORT_F_LIMIT;
+	smtp->limit = (struct mxgw_limit){ .interval_ns = 100000000, .burst_ns = 2000000000,
+					   .ban_ns = 600000000000ULL, .rate = 10, .per_s = 1,
+					   .burst = 20 };
+	st.s.cfg.flags |= MXGW_CFG_F_LIMIT;
+	st.s.counters[MXGW_DROP_RATE_LIMIT] = 50;
+	st.s.counters6[MXGW_DROP_RATE_LIMIT] = 8;
+	st.s.counters[MXGW_RATE_LIMIT_BANS] = 3;
+	st.s.rl_buckets = 17;
+	st.s.rl_new_buckets = 4000;
+	got = run(mxctl_print_status, &st, 1);
+	assert_non_null(strstr(got, "\n  limits: smtp 10/s burst 20 ban 600s; 50 dropped (IPv6 8), "
+				    "3 banned; 17 sources tracked of 32768, 4000 seen once\n"));
+	free(got);
+	got = run(mxctl_print_json, &st, 1);
+	assert_non_null(strstr(got, "\"name\":\"smtp\",\"port\":25,"));
+	assert_non_null(strstr(got, "\"to\":\"mailserver\",\"limit\":{\"rate\":10,\"per\":\"s\","
+				    "\"burst\":20,\"ban_s\":600},"));
+	assert_non_null(strstr(got, "\"rate_limits\":{\"buckets\":17,\"buckets_max\":32768,"
+				    "\"seen_once\":4000,\"seen_once_max\":8192}"));
+	free(got);
+	got = run(mxctl_print_prometheus, &st, 1);
+	assert_non_null(strstr(got, "mxgw_rate_limit_buckets{ifname=\"wan0\",map=\"main\"} 17\n"
+				    "mxgw_rate_limit_buckets{ifname=\"wan0\",map=\"seen_once\"} 4000\n"));
+	assert_non_null(strstr(got, "mxgw_drops_total{ifname=\"wan0\",reason=\"drop_rate_limit\",family=\"ipv6\"} 8\n"));
+	free(got);
+}
+
 /* IPv6's lines and columns only where the gateway has IPv6 to show: a
  * mailserver6, a LAN prefix, or anything IPv6 counted or tracked. */
 static void test_ipv6_shown_only_with_ipv6(void **state)
@@ -1565,6 +1612,7 @@ int main(void)
 		cmocka_unit_test(test_status_text_ipv6_byte_for_byte),
 		cmocka_unit_test(test_status_text_ipv6_warnings),
 		cmocka_unit_test(test_bans_in_every_printer),
+		cmocka_unit_test(test_limits_in_every_printer),
 		cmocka_unit_test(test_ipv6_shown_only_with_ipv6),
 		cmocka_unit_test(test_stats_text_ipv6_byte_for_byte),
 		cmocka_unit_test(test_prometheus_ipv6_series),
