@@ -170,6 +170,7 @@ case_install() {
 		fail make_install_unit_names_installed_mxctl "$(grep ExecStart= "$root/usr/lib/systemd/system/mxgw@.service")"
 	fi
 	# fail2ban's action and the forced command run the installed mxctl
+	# shellcheck disable=SC2016 # the script's own ${...}, matched as text
 	if grep -qx 'mxctl = /usr/sbin/mxctl' "$root/etc/fail2ban/action.d/mxgw.conf" &&
 		grep -qx 'MXCTL=${MXGW_MXCTL:-/usr/sbin/mxctl}' "$root/usr/sbin/mxctl-fail2ban-ssh"; then
 		ok make_install_fail2ban_names_installed_mxctl
@@ -196,6 +197,7 @@ case_install() {
 	else
 		fail make_install_default_prefix_usr_local "$(cd "$root2" 2>/dev/null && find . -type f | tr '\n' ' ')"
 	fi
+	# shellcheck disable=SC2016 # the script's own ${...}, matched as text
 	if grep -qx 'mxctl = /usr/local/sbin/mxctl' "$root2/etc/fail2ban/action.d/mxgw.conf" &&
 		grep -qx 'MXCTL=${MXGW_MXCTL:-/usr/local/sbin/mxctl}' "$root2/usr/local/sbin/mxctl-fail2ban-ssh" &&
 		[ -x "$root2/usr/local/sbin/mxctl-fail2ban-ssh" ]; then
