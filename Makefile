@@ -225,6 +225,15 @@ install: all
 		>$(DESTDIR)$(UNITDIR)/mxgw@.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/mxgw@.service
 	install -D -m 0644 etc/bash-completion/mxctl $(DESTDIR)$(BASHCOMPDIR)/mxctl
+	sed 's|/usr/sbin/mxctl|$(SBINDIR)/mxctl|g' etc/fail2ban/mxctl-fail2ban-ssh \
+		>$(DESTDIR)$(SBINDIR)/mxctl-fail2ban-ssh
+	chmod 0755 $(DESTDIR)$(SBINDIR)/mxctl-fail2ban-ssh
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/fail2ban/action.d $(DESTDIR)$(SYSCONFDIR)/fail2ban/jail.d
+	sed 's|/usr/sbin/mxctl|$(SBINDIR)/mxctl|g' etc/fail2ban/action.d/mxgw.conf \
+		>$(DESTDIR)$(SYSCONFDIR)/fail2ban/action.d/mxgw.conf
+	chmod 0644 $(DESTDIR)$(SYSCONFDIR)/fail2ban/action.d/mxgw.conf
+	install -m 0644 etc/fail2ban/action.d/mxgw-ssh.conf $(DESTDIR)$(SYSCONFDIR)/fail2ban/action.d/mxgw-ssh.conf
+	install -m 0644 etc/fail2ban/jail.d/mxgw.conf $(DESTDIR)$(SYSCONFDIR)/fail2ban/jail.d/mxgw.conf
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/mxgw/mxgw.conf ]; then \
 		echo "  keeping $(DESTDIR)$(SYSCONFDIR)/mxgw/mxgw.conf"; \
 	else \
@@ -236,7 +245,10 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/mxctl $(DESTDIR)$(MANDIR)/man8/mxctl.8 \
 		$(DESTDIR)$(MANDIR)/man5/mxgw.conf.5 $(DESTDIR)$(UNITDIR)/mxgw@.service \
-		$(DESTDIR)$(BASHCOMPDIR)/mxctl
+		$(DESTDIR)$(BASHCOMPDIR)/mxctl $(DESTDIR)$(SBINDIR)/mxctl-fail2ban-ssh \
+		$(DESTDIR)$(SYSCONFDIR)/fail2ban/action.d/mxgw.conf \
+		$(DESTDIR)$(SYSCONFDIR)/fail2ban/action.d/mxgw-ssh.conf \
+		$(DESTDIR)$(SYSCONFDIR)/fail2ban/jail.d/mxgw.conf
 
 $(BUILD)/bench/bench_prog: $(BUILD)/obj/tests/bench/bench_prog.o $(BUILD)/obj/tests/bpf/testbed.o \
 		$(addprefix $(BUILD)/,$(LIBS))

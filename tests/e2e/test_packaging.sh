@@ -154,7 +154,8 @@ case_install() {
 	fi
 	for f in usr/sbin/mxctl:755 usr/share/man/man8/mxctl.8:644 usr/share/man/man5/mxgw.conf.5:644 \
 		usr/lib/systemd/system/mxgw@.service:644 usr/share/bash-completion/completions/mxctl:644 \
-		etc/mxgw/mxgw.conf:644; do
+		etc/mxgw/mxgw.conf:644 usr/sbin/mxctl-fail2ban-ssh:755 etc/fail2ban/action.d/mxgw.conf:644 \
+		etc/fail2ban/action.d/mxgw-ssh.conf:644 etc/fail2ban/jail.d/mxgw.conf:644; do
 		mode=$(stat -c %a "$root/${f%:*}" 2>/dev/null)
 		[ "$mode" = "${f#*:}" ] || missing="$missing ${f%:*}(${mode:-missing})"
 	done
@@ -167,6 +168,14 @@ case_install() {
 		ok make_install_unit_names_installed_mxctl
 	else
 		fail make_install_unit_names_installed_mxctl "$(grep ExecStart= "$root/usr/lib/systemd/system/mxgw@.service")"
+	fi
+	# fail2ban's action and the forced command run the installed mxctl
+	# shellcheck disable=SC2016 # the script's own ${...}, matched as text
+	if grep -qx 'mxctl = /usr/sbin/mxctl' "$root/etc/fail2ban/action.d/mxgw.conf" &&
+		grep -qx 'MXCTL=${MXGW_MXCTL:-/usr/sbin/mxctl}' "$root/usr/sbin/mxctl-fail2ban-ssh"; then
+		ok make_install_fail2ban_names_installed_mxctl
+	else
+		fail make_install_fail2ban_names_installed_mxctl "$(grep -h 'mxctl =\|^MXCTL=' "$root/etc/fail2ban/action.d/mxgw.conf" "$root/usr/sbin/mxctl-fail2ban-ssh" 2>&1 | tr '\n' '|')"
 	fi
 	# again, over an edited config: it stays
 	echo "# edited by the operator" >>"$root/etc/mxgw/mxgw.conf"
@@ -187,6 +196,23 @@ case_install() {
 		ok make_install_default_prefix_usr_local
 	else
 		fail make_install_default_prefix_usr_local "$(cd "$root2" 2>/dev/null && find . -type f | tr '\n' ' ')"
+	fi
+	# shellcheck disable=SC2016 # the script's own ${...}, matched as text
+	if grep -qx 'mxctl = /usr/local/sbin/mxctl' "$root2/etc/fail2ban/action.d/mxgw.conf" &&
+		grep -qx 'MXCTL=${MXGW_MXCTL:-/usr/local/sbin/mxctl}' "$root2/usr/local/sbin/mxctl-fail2ban-ssh" &&
+		[ -x "$root2/usr/local/sbin/mxctl-fail2ban-ssh" ]; then
+		ok make_install_fail2ban_follows_prefix
+	else
+		fail make_install_fail2ban_follows_prefix "$(grep -h 'mxctl =\|^MXCTL=' "$root2/etc/fail2ban/action.d/mxgw.conf" "$root2/usr/local/sbin/mxctl-fail2ban-ssh" 2>&1 | tr '\n' '|')"
+	fi
+	# make uninstall removes what install put there, the config aside
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$E2E_ROOT" --no-print-directory \
+		uninstall DESTDIR="$root2" >"$E2E_TMP/uninstall.out" 2>&1
+	f=$(cd "$root2" 2>/dev/null && find . -type f | sort | tr '\n' ' ')
+	if [ "$f" = "./etc/mxgw/mxgw.conf " ]; then
+		ok make_uninstall_removes_all_but_the_config
+	else
+		fail make_uninstall_removes_all_but_the_config "left: $f"
 	fi
 }
 

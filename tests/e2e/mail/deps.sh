@@ -24,9 +24,9 @@ set -eu
 
 PACKAGES="postfix dovecot-imapd dovecot-pop3d nginx slapd ldap-utils
 	dnsmasq-base bind9-dnsutils swaks libnet-ssleay-perl libio-socket-inet6-perl curl openssl ca-certificates
-	python3 iproute2 ethtool procps"
+	python3 iproute2 ethtool procps fail2ban openssh-server openssh-client"
 # the services those packages would start on the host
-SERVICES="postfix dovecot nginx slapd"
+SERVICES="postfix dovecot nginx slapd fail2ban ssh"
 
 if [ "${1:-}" = --list ]; then
 	# shellcheck disable=SC2086 # split on purpose: the names on one line
@@ -67,6 +67,7 @@ for s in $SERVICES; do
 	case $s in
 	nginx) p=nginx-common ;;
 	dovecot) p=dovecot-core ;;
+	ssh) p=openssh-server ;;
 	*) p=$s ;;
 	esac
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
