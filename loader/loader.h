@@ -189,7 +189,7 @@ int mxgw_maps_from_skel(const struct mxgw_bpf *skel, struct mxgw_maps *m);
  * What runs on an interface, as mxgw_replace() starts from it: the
  * programs attached now and the maps to carry over, by name.
  */
-#define MXGW_RUNNING_MAPS_MAX	32
+#define MXGW_RUNNING_MAPS_MAX	48
 
 struct mxgw_running {
 	int xdp_fd;		/* the program the pins (or the device) name; -1: none */

@@ -35,7 +35,7 @@
 
 /* What an unknown keyword message lists. */
 #define KEYWORDS	"public, mailserver, mailserver6, lan6, default, service, nat-ports, conntrack-max, timeout, " \
-			"icmp-echo, domain, mx-host, mx-preference, backup-mx, log-rate, allowlist, blocklist or limit"
+			"icmp-echo, domain, mx-host, mx-preference, backup-mx, log-rate, allowlist, blocklist, limit or syn-flood"
 
 /* What an unknown timeout name message lists, in enum mxgw_ct_state order. */
 #define CT_NAMES	"tcp-syn-sent, tcp-syn-recv, tcp-established, tcp-fin-wait, " \

@@ -347,7 +347,7 @@ static bool in_any_family(unsigned int c)
  * IPv4's key alone, and they are shown once, without a family. */
 static const char *const nofamily[] = {
 	"drop_vlan_depth", "drop_out_vlan_depth", "pass_non_ip", "log_events",
-	"log_rate_limited", "log_buffer_full", "clock_rearmed",
+	"log_rate_limited", "log_buffer_full", "clock_rearmed", "syn_flood_on",
 };
 
 static bool of_no_family(unsigned int c)
@@ -1522,7 +1522,7 @@ static void test_json_ipv6_parses_back(void **state)
 		"{\"bytes\": 840, \"packets\": 12}\n"
 		"[%u, %u]\n"
 		"[\"clock_rearmed\", \"drop_out_vlan_depth\", \"drop_vlan_depth\", \"log_buffer_full\", "
-		"\"log_events\", \"log_rate_limited\", \"pass_non_ip\"]\n"
+		"\"log_events\", \"log_rate_limited\", \"pass_non_ip\", \"syn_flood_on\"]\n"
 		"[\"ipv6_forwarding_off\", \"ipv6_fast_path_lost\"]\n"
 		"[null, null]\n",
 		(unsigned long long)mxgw_kernel_path(st[0].s.counters6),
