@@ -156,6 +156,18 @@ static __always_inline int wan_in6_gateway(struct xdp_md *ctx, struct cursor *c,
 	/* rate limits: one test of the config's flags when there are none */
 	if ((cfg->flags & MXGW_CFG_F_LIMIT) && limited6(cfg, pol, &l4, &ip6->saddr))
 		return xdp_drop6(ctx, MXGW_DROP_RATE_LIMIT);
+	if ((cfg->flags & MXGW_CFG_F_SYNFLOOD) && (pol->flags & MXGW_PORT_F_SYNFLOOD) &&
+	    l4.proto == IPPROTO_TCP && syn_concerns(l4.tcp_flags)) {
+		switch (synflood_in(ctx, (void *)ip6 - data, l4.hdr - data, MXGW_FAM_IPV6,
+				    pol->svc_id)) {
+		case SYN_TX:
+			return XDP_TX;
+		case SYN_DROP:
+			return xdp_drop6(ctx, MXGW_DROP_SYN_FLOOD);
+		case SYN_VERIFIED:
+			return XDP_DROP;
+		}
+	}
 	count_svc6(pol->svc_id, MXGW_DIR_IN, MXGW_ALLOW, bytes);
 	if ((l4.tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
 		count6(MXGW_IN_NEW);

@@ -587,7 +587,7 @@ static inline __u32 mxgw_svc_key(__u32 family, __u32 svc_id)
 	FN(SYN_VERIFIED, "syn_verified", OWN, NONE,			\
 	   "sources verified by the RST their stack sent to a cookie SYN-ACK") \
 	FN(DROP_SYN_FLOOD, "drop_syn_flood", DROP, NONE,		\
-	   "SYN of an unverified source in a SYN flood, over the CPU's challenge budget") \
+	   "SYN of an unverified source in a SYN flood not answered: over the CPU's challenge budget") \
 	FN(SYN_FLOOD_ON, "syn_flood_on", OWN, NOFAMILY,		\
 	   "a service's SYN rate went over its syn-flood threshold (flood mode on)")
 

@@ -37,8 +37,11 @@ static const char *conf(bool synflood)
 {
 	static char buf[8192];
 
-	snprintf(buf, sizeof(buf), "%smailserver6 %s\n%s", tb_shipped_conf(), TB_MAILSERVER6,
-		 synflood ? "syn-flood smtp 1000/s\nsyn-flood imaps 1000/s\n" : "");
+	snprintf(buf, sizeof(buf), "%smailserver6 %s\n"
+		 "service gw 2222/tcp allow allow from 0.0.0.0/0,::/0 to gateway\n%s",
+		 tb_shipped_conf(), TB_MAILSERVER6,
+		 synflood ? "syn-flood smtp 1000/s\nsyn-flood imaps 1000/s\n"
+			    "syn-flood gw 1000/s\n" : "");
 	return buf;
 }
 
@@ -710,6 +713,44 @@ static void test_spoofed_no_state(void **state)
 	assert_int_equal(syn_ok_entries(), 0);
 }
 
+/* "to gateway" services, both families: challenged, verified, then
+ * passed to the gateway's stack as today. */
+static void test_gateway_service(void **state)
+{
+	const struct tb_frame_spec *syns[] = {
+		V4(.dport = 2222), V6(.daddr = TB_PUBLIC6, .dport = 2222),
+	};
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		const struct tb_frame_spec *syn = syns[i];
+		struct tb_frame_spec rst = *syn;
+		int fam = syn->ip6 ? MXGW_FAM_IPV6 : MXGW_FAM_IPV4;
+		__u8 in[TB_MAX_FRAME];
+		struct counts before;
+		struct base b;
+		struct run r;
+		__u32 cookie;
+		size_t len;
+
+		tb_reset(&tb, conf(false));
+		start_clock();
+		baseline(syn, &b);
+		assert_int_equal(b.verdict, XDP_PASS);
+		tb_apply(&tb, conf(true));
+		set_flood("gw", true);
+		cookie = expect_challenge("SYN to a \"to gateway\" service", syn);
+		rst.tcp_flags = 0x04;
+		len = tb_frame(&rst, in);
+		set_seq(in, syn->ip6, cookie);
+		before = counts(fam);
+		r = run(in, len);
+		assert_int_equal(r.verdict, XDP_DROP);
+		expect_counts("its RST with the cookie", fam, before, 0, 1, 0);
+		expect_as_today("the gateway service's verified SYN", syn, b.verdict, b.out, b.len);
+	}
+}
+
 /* Over a CPU's challenge budget: dropped (drop_syn_flood), not answered. */
 static void test_challenge_budget(void **state)
 {
@@ -768,6 +809,7 @@ int main(void)
 		cmocka_unit_test(test_verified_survives_reload),
 		cmocka_unit_test(test_spoofed_no_state),
 		cmocka_unit_test(test_challenge_budget),
+		cmocka_unit_test(test_gateway_service),
 	};
 
 	return cmocka_run_group_tests_name("SYN floods", tests, tb_group_setup,
