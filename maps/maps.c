@@ -361,6 +361,28 @@ int mxgw_maps_read_limit(const struct mxgw_maps *m, __u32 svc_id, struct mxgw_li
 	return lookup(m->limits, &svc_id, l);
 }
 
+int mxgw_maps_read_synflood(const struct mxgw_maps *m, __u32 svc_id, struct mxgw_synflood *sf,
+			    struct mxgw_syn_state *st)
+{
+	int err = lookup(m->synflood, &svc_id, sf);
+
+	return err ? err : lookup(m->syn_state, &svc_id, st);
+}
+
+int mxgw_maps_count_syn_ok(const struct mxgw_maps *m, unsigned int *n)
+{
+	struct mxgw_syn_key key, next;
+	const void *prev = NULL;
+
+	*n = 0;
+	while (!bpf_map_get_next_key(m->syn_ok, prev, &next)) {
+		key = next;
+		prev = &key;
+		++*n;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
 int mxgw_maps_count_buckets(const struct mxgw_maps *m, unsigned int *main_n,
 			    unsigned int *new_n)
 {

@@ -167,6 +167,19 @@ case_client() {
 	delta a6_not_challenged_again syn_challenged "$c60" 0 6
 }
 
+# --- status shows it -------------------------------------------------------
+
+case_status() {
+	spoof 4 16
+	mx status >"$E2E_TMP/out" 2>"$E2E_TMP/err"
+	if grep -Eq "^  syn-flood: smtp 1/s \(in a flood for [0-9]+s\); [0-9]+ challenged \(IPv6 [0-9]+\), 2 verified \(IPv6 1\), 0 dropped; 2 sources verified of 65536$" "$E2E_TMP/out"; then
+		ok status_syn_flood_line
+	else
+		fail status_syn_flood_line "$(grep syn-flood "$E2E_TMP/out")"
+	fi
+}
+
 case_flood
 case_client
+case_status
 e2e_summary
