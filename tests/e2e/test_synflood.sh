@@ -32,6 +32,17 @@ ST=$E2E_TMP/status.json
 # a SYN's first retransmission comes after 1 s (RFC 6298): room for it
 TIMEOUT=4
 
+# Debian's python3-scapy is installed for /usr/bin/python3; a python3
+# earlier on PATH (pyenv, a venv) may not see it (as test_hostile.sh).
+SCAPY_PY=
+for py in python3 /usr/bin/python3; do
+	if "$py" -c 'import scapy.all' 2>/dev/null; then
+		SCAPY_PY=$py
+		break
+	fi
+done
+[ -n "$SCAPY_PY" ] || e2e_cannot_run "python3-scapy is not installed (make deps)"
+
 # counter NAME [6]: the counter of both families (6: IPv6's part).
 counter() {
 	status_json "$ST" || { echo -1; return; }
@@ -45,7 +56,7 @@ counter() {
 # spoof FAMILY N: N SYNs to smtp from N random sources of FAMILY (4, 6)
 # that no namespace has, on the WAN segment to wan0's MAC.
 spoof() {
-	ns_exec "$NS_INET" python3 - "$1" "$2" "$GW_MAC" "$E2E_PUBLIC" "$MS6" <<'EOF'
+	ns_exec "$NS_INET" "$SCAPY_PY" - "$1" "$2" "$GW_MAC" "$E2E_PUBLIC" "$MS6" <<'EOF'
 import random, sys
 from scapy.all import IP, IPv6, TCP, Ether, conf, sendp
 conf.verb = 0
