@@ -83,7 +83,12 @@ static void age(const char *addr, const char *name, __u64 dt)
 	for (int i = 0; i < 2; i++) {
 		if (bpf_map_lookup_elem(fds[i], &k, &b))
 			continue;
-		b.tat_ns -= dt;
+		/* never before the clock's zero: a guest booted a minute ago
+		 * has a data plane clock of a minute, and a time moved back an
+		 * hour would wrap into the far future (a bucket empty for
+		 * centuries); any time at or before now - burst is a full
+		 * bucket all the same */
+		b.tat_ns = b.tat_ns > dt ? b.tat_ns - dt : 0;
 		assert_int_equal(bpf_map_update_elem(fds[i], &k, &b, BPF_EXIST), 0);
 		found = true;
 	}
