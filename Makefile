@@ -265,6 +265,15 @@ $(BUILD)/tests/refused.bpf.o: tests/bpf/refused.bpf.c
 
 $(BUILD)/tests/test_refusal: | $(BUILD)/tests/refused.bpf.o
 
+# The e2e tests attach it to the far end of a veth that gets XDP_TX
+# frames (tests/e2e/xdp_pass.bpf.c says why).
+E2E_BPF := $(BUILD)/tests/xdp_pass.bpf.o
+
+$(E2E_BPF): tests/e2e/xdp_pass.bpf.c
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
 # make bench, part 2: the generator, the sink and the reference forwarder
 # (BPF, embedded through skeletons) and the end-to-end driver.
 BENCH_BPF  := gen sink fwd
@@ -313,7 +322,7 @@ deps:
 	$(MAIL_DEPS)
 
 test: check-deps
-	$(Q)$(MAKE) --no-print-directory all $(TESTS)
+	$(Q)$(MAKE) --no-print-directory all $(TESTS) $(E2E_BPF)
 	$(Q)tests/run.sh $(TESTS) $(E2E_TESTS) $(SCRIPT_TESTS)
 
 # Checks that need neither root nor BPF: every shell script through
@@ -336,7 +345,8 @@ KERNELS      ?= host default trixie
 KERNEL_TESTS := $(BUILD)/tests/test_xdp $(BUILD)/tests/test_tc $(BUILD)/tests/test_conntrack \
 		$(BUILD)/tests/test_maps $(BUILD)/tests/test_fuzz $(BUILD)/tests/test_clock \
 		$(BUILD)/tests/test_refusal $(BUILD)/tests/test_xdp6 $(BUILD)/tests/test_tc6 \
-		$(BUILD)/tests/test_ban $(BUILD)/tests/test_blocklist $(BUILD)/tests/test_limit
+		$(BUILD)/tests/test_ban $(BUILD)/tests/test_blocklist $(BUILD)/tests/test_limit \
+		$(BUILD)/tests/test_synflood
 KERNEL_E2E   := tests/e2e/test_inbound.sh tests/e2e/test_log.sh tests/e2e/test_hostile.sh \
 		tests/e2e/test_inbound6.sh tests/e2e/test_hostile6.sh
 

@@ -43,6 +43,7 @@
 #include "ban.bpf.h"
 #include "blocklist.bpf.h"
 #include "limit.bpf.h"
+#include "synflood.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -155,6 +156,18 @@ static __always_inline int wan_in6_gateway(struct xdp_md *ctx, struct cursor *c,
 	/* rate limits: one test of the config's flags when there are none */
 	if ((cfg->flags & MXGW_CFG_F_LIMIT) && limited6(cfg, pol, &l4, &ip6->saddr))
 		return xdp_drop6(ctx, MXGW_DROP_RATE_LIMIT);
+	if ((cfg->flags & MXGW_CFG_F_SYNFLOOD) && (pol->flags & MXGW_PORT_F_SYNFLOOD) &&
+	    l4.proto == IPPROTO_TCP && syn_concerns(l4.tcp_flags)) {
+		switch (synflood_in(ctx, (void *)ip6 - data, l4.hdr - data, MXGW_FAM_IPV6,
+				    pol->svc_id)) {
+		case SYN_TX:
+			return XDP_TX;
+		case SYN_DROP:
+			return xdp_drop6(ctx, MXGW_DROP_SYN_FLOOD);
+		case SYN_VERIFIED:
+			return XDP_DROP;
+		}
+	}
 	count_svc6(pol->svc_id, MXGW_DIR_IN, MXGW_ALLOW, bytes);
 	if ((l4.tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
 		count6(MXGW_IN_NEW);
@@ -300,6 +313,20 @@ static __always_inline int wan_in6_lan(struct xdp_md *ctx, struct cursor *c,
 				if ((cfg->flags & MXGW_CFG_F_LIMIT) &&
 				    limited6(cfg, pol, &l4, &ip6->saddr))
 					return xdp_drop6(ctx, MXGW_DROP_RATE_LIMIT);
+				if ((cfg->flags & MXGW_CFG_F_SYNFLOOD) &&
+				    (pol->flags & MXGW_PORT_F_SYNFLOOD) &&
+				    l4.proto == IPPROTO_TCP && syn_concerns(l4.tcp_flags)) {
+					switch (synflood_in(ctx, (void *)ip6 - (void *)eth,
+							    l4.hdr - (void *)eth,
+							    MXGW_FAM_IPV6, svc_id)) {
+					case SYN_TX:
+						return XDP_TX;
+					case SYN_DROP:
+						return xdp_drop6(ctx, MXGW_DROP_SYN_FLOOD);
+					case SYN_VERIFIED:
+						return XDP_DROP;
+					}
+				}
 				count_svc6(svc_id, MXGW_DIR_IN, MXGW_ALLOW, bytes);
 				if ((l4.tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
 					count6(MXGW_IN_NEW);
@@ -514,6 +541,20 @@ int mxgw_wan_in(struct xdp_md *ctx)
 	/* rate limits: one test of the config's flags when there are none */
 	if ((cfg->flags & MXGW_CFG_F_LIMIT) && limited4(cfg, pol, &l4, ip->saddr))
 		return xdp_drop(ctx, MXGW_DROP_RATE_LIMIT);
+	/* SYN floods: one test of the config's flags when there is no
+	 * syn-flood, the port's when its service has none */
+	if ((cfg->flags & MXGW_CFG_F_SYNFLOOD) && (pol->flags & MXGW_PORT_F_SYNFLOOD) &&
+	    l4.proto == IPPROTO_TCP && syn_concerns(l4.tcp_flags)) {
+		switch (synflood_in(ctx, (void *)ip - (void *)eth, l4.hdr - (void *)eth,
+				    MXGW_FAM_IPV4, svc_id)) {
+		case SYN_TX:
+			return XDP_TX;
+		case SYN_DROP:
+			return xdp_drop(ctx, MXGW_DROP_SYN_FLOOD);
+		case SYN_VERIFIED:
+			return XDP_DROP;
+		}
+	}
 	count_svc(svc_id, MXGW_DIR_IN, MXGW_ALLOW, bytes);
 	/* a new connection: counted (one increment per connection, on its
 	 * SYN, as ct_new for outgoing ones), and the event shows it before

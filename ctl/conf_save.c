@@ -489,7 +489,8 @@ int mxgw_conf_diff_running(const struct mxgw_conf_file *file,
 			if (r->port != s->port || r->protos != s->protos ||
 			    !(r->flags & MXGW_PORT_F_FROM) != !mxgw_policy_service_has_from(s) ||
 			    !(r->flags & MXGW_PORT_F_GATEWAY) != !s->to_gateway ||
-			    !(r->flags & MXGW_PORT_F_LIMIT) != !s->limit.rate)
+			    !(r->flags & MXGW_PORT_F_LIMIT) != !s->limit.rate ||
+			    !(r->flags & MXGW_PORT_F_SYNFLOOD) != !s->syn_flood_rate)
 				d |= MXGW_DIFF_DEFINITION;
 		}
 		diff->running[id] = d;

@@ -102,6 +102,13 @@ struct parser {
 		char service[MXGW_SVC_NAME_LEN];
 		__u32 rate, per_s, burst, ban_s;
 	} limits[MXGW_MAX_SERVICES - 1];
+	/* each syn-flood, resolved as the limits are */
+	unsigned int nsynfloods;
+	struct conf_synflood {
+		unsigned int line;
+		char service[MXGW_SVC_NAME_LEN];
+		__u32 rate;
+	} synfloods[MXGW_MAX_SERVICES - 1];
 };
 
 /* One raw line after comment stripping, split into fields. */
@@ -1586,6 +1593,90 @@ static void check_limits(struct parser *p)
 	p->line = line;
 }
 
+/* ---- syn-flood ------------------------------------------------------------ */
+
+/*
+ * syn-flood SERVICE N/s: above N SYNs a second to a TCP service (from all
+ * sources together), SYNs of sources not yet verified are challenged from
+ * XDP (docs/SYNFLOOD.md).  The service is looked up in check_synfloods.
+ */
+static void parse_syn_flood(struct parser *p, const struct fields *f)
+{
+	struct conf_synflood sf = { .line = p->line };
+	char field[sizeof("syn-flood ") + MXGW_SVC_NAME_LEN] = "syn-flood";
+	unsigned long n;
+	const char *s;
+	size_t len;
+
+	if (f->n < 2) {
+		conf_error(p, field, "service", "missing");
+		return;
+	}
+	if (!valid_service_name(f->tok[1])) {
+		conf_error(p, field, "service", "\"%s\" is no service name", f->tok[1]);
+		return;
+	}
+	snprintf(field, sizeof(field), "syn-flood %s", f->tok[1]);
+	if (f->n < 3) {
+		conf_error(p, field, "threshold", "missing");
+		return;
+	}
+	if (f->n > 3) {
+		conf_error(p, field, NULL, "unexpected \"%s\"",
+			   f->tok[3]);
+		return;
+	}
+	snprintf(sf.service, sizeof(sf.service), "%s", f->tok[1]);
+	s = f->tok[2];
+	len = strlen(s);
+	if (len < 3 || strcmp(s + len - 2, "/s") ||
+	    !parse_decimal_len(s, len - 2, MXGW_SYN_RATE_MAX, &n) || !n) {
+		conf_error(p, field, "threshold", "\"%s\" is not a rate N/s (N 1..%u)", s,
+			   MXGW_SYN_RATE_MAX);
+		return;
+	}
+	sf.rate = (__u32)n;
+	for (unsigned int i = 0; i < p->nsynfloods; i++)
+		if (!strcmp(p->synfloods[i].service, sf.service)) {
+			conf_error(p, field, "service", "already has syn-flood on line %u",
+				   p->synfloods[i].line);
+			return;
+		}
+	if (p->nsynfloods >= ARRAY_SIZE(p->synfloods)) {
+		conf_error(p, field, NULL, "more syn-flood lines than services");
+		return;
+	}
+	p->synfloods[p->nsynfloods++] = sf;
+}
+
+/* Each syn-flood's service: defined, and TCP. */
+static void check_synfloods(struct parser *p)
+{
+	struct mxgw_policy *pol = &p->conf->policy;
+	unsigned int line = p->line;
+
+	for (unsigned int i = 0; i < p->nsynfloods; i++) {
+		const struct conf_synflood *sf = &p->synfloods[i];
+		const struct mxgw_policy_service *svc = mxgw_policy_find_service(pol, sf->service);
+		char field[sizeof("syn-flood ") + MXGW_SVC_NAME_LEN];
+
+		p->line = sf->line;
+		snprintf(field, sizeof(field), "syn-flood %s", sf->service);
+		if (!svc) {
+			conf_error(p, field, "service", "\"%s\" is no service of this config",
+				   sf->service);
+			continue;
+		}
+		if (!(svc->protos & MXGW_PROTO_BIT(MXGW_PROTO_TCP))) {
+			conf_error(p, field, "service", "\"%s\" has no TCP: SYNs are TCP's",
+				   sf->service);
+			continue;
+		}
+		pol->services[svc - pol->services].syn_flood_rate = sf->rate;
+	}
+	p->line = line;
+}
+
 /* The keys whose parsers take more than the line: bound here. */
 static void parse_public(struct parser *p, const struct fields *f)
 {
@@ -1654,6 +1745,9 @@ static const struct {
 	    "sources dropped: a list of prefixes read from FILE" }, parse_blocklist },
 	{ { "limit", "SERVICE RATE/s|/m|/h [burst N] [ban DURATION]",
 	    "new connections per source (IPv6: /64) to a service" }, parse_limit },
+	{ { "syn-flood", "SERVICE N/s",
+	    "above N SYNs a second, unverified sources are challenged from XDP" },
+	  parse_syn_flood },
 };
 
 const struct mxctl_conf_key *mxctl_conf_key(size_t i)
@@ -1882,6 +1976,7 @@ static int parse(const char *text, size_t len, const char *path,
 	check_nat_ports(&p);
 	check_blocklists(&p);
 	check_limits(&p);
+	check_synfloods(&p);
 	check_dns(&p);
 	check_required(&p);
 	if (p.nerrors)

@@ -47,6 +47,37 @@ static void limits_line(FILE *out, const struct mxgw_snapshot *s)
 		s->rl_buckets, MXGW_RL_MAX, s->rl_new_buckets);
 }
 
+/* A line for syn-flood, when a service has it: each threshold, the floods
+ * on (for how long, on the data plane's clock), what was challenged,
+ * verified and dropped, the verified sources. */
+static void synflood_line(FILE *out, const struct mxgw_snapshot *s)
+{
+	const char *sep = "";
+
+	if (!(s->cfg.flags & MXGW_CFG_F_SYNFLOOD))
+		return;
+	fprintf(out, "  syn-flood: ");
+	for (unsigned int i = 0; i < s->nservices; i++) {
+		const struct mxgw_snapshot_service *r = &s->svcs[i];
+		const struct mxgw_syn_state *st = &r->syn_state;
+
+		if (!(r->svc.flags & MXGW_PORT_F_SYNFLOOD))
+			continue;
+		fprintf(out, "%s%s %u/s", sep, r->name, r->synflood.rate);
+		if (st->until_ns > s->clock.now_ns && s->clock.now_ns >= st->since_ns)
+			fprintf(out, " (in a flood for %llus)",
+				(unsigned long long)((s->clock.now_ns - st->since_ns) / 1000000000ULL));
+		sep = ", ";
+	}
+	fprintf(out, "; %llu challenged (IPv6 %llu), %llu verified (IPv6 %llu), %llu dropped; "
+		"%u sources verified of %u\n",
+		(unsigned long long)s->counters[MXGW_SYN_CHALLENGED],
+		(unsigned long long)s->counters6[MXGW_SYN_CHALLENGED],
+		(unsigned long long)s->counters[MXGW_SYN_VERIFIED],
+		(unsigned long long)s->counters6[MXGW_SYN_VERIFIED],
+		(unsigned long long)s->counters[MXGW_DROP_SYN_FLOOD], s->syn_ok, MXGW_SYN_OK_MAX);
+}
+
 /* A line for the blocklists, when any runs: how many lists, prefixes of
  * each family, memory, what they dropped. */
 static void blocklists_line(FILE *out, const struct mxgw_snapshot *s)
@@ -237,6 +268,7 @@ static void status_one(FILE *out, const struct mxctl_snapshot *v)
 			(unsigned long long)s->counters[MXGW_DROP_BANNED]);
 	blocklists_line(out, s);
 	limits_line(out, s);
+	synflood_line(out, s);
 	if (s->warnings & MXGW_WARN_FAST_PATH_LOST)
 		fprintf(out, "  WARNING: the LAN device no longer takes XDP frames: redirected packets are lost (mxctl reload)\n");
 	if (s->warnings & MXGW_WARN_FAST_PATH6_LOST)

@@ -189,7 +189,7 @@ int mxgw_maps_from_skel(const struct mxgw_bpf *skel, struct mxgw_maps *m);
  * What runs on an interface, as mxgw_replace() starts from it: the
  * programs attached now and the maps to carry over, by name.
  */
-#define MXGW_RUNNING_MAPS_MAX	32
+#define MXGW_RUNNING_MAPS_MAX	48
 
 struct mxgw_running {
 	int xdp_fd;		/* the program the pins (or the device) name; -1: none */
@@ -371,6 +371,9 @@ struct mxgw_snapshot_service {
 	unsigned int nfrom6;		/* and these IPv6 prefixes (mxgw_from6) */
 	struct mxgw_cidr6 from6[MXGW_POLICY_MAX_FROM_PER_SVC];
 	struct mxgw_limit limit;	/* MXGW_PORT_F_LIMIT: mxgw_limits[id] */
+	/* MXGW_PORT_F_SYNFLOOD: mxgw_synflood[id], mxgw_syn_state[id] */
+	struct mxgw_synflood synflood;
+	struct mxgw_syn_state syn_state;
 };
 
 struct mxgw_snapshot {
@@ -420,6 +423,8 @@ struct mxgw_snapshot {
 	/* rate limits' buckets (cfg.flags MXGW_CFG_F_LIMIT): sources that
 	 * came back (mxgw_rl), sources seen once (mxgw_rl_new) */
 	unsigned int rl_buckets, rl_new_buckets;
+	/* syn-flood (cfg.flags MXGW_CFG_F_SYNFLOOD): verified sources */
+	unsigned int syn_ok;
 	/* blocklists, by list bit (in_use: running) */
 	struct mxgw_blocklist bl[MXGW_BL_MAX];
 	__u64 bl_drops[MXGW_BL_MAX][MXGW_FAM_MAX];

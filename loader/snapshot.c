@@ -171,6 +171,8 @@ static int read_services(const struct mxgw_maps *m, struct mxgw_snapshot *s)
 			err = read_from(m, r);
 		if (!err && (r->svc.flags & MXGW_PORT_F_LIMIT))
 			err = mxgw_maps_read_limit(m, id, &r->limit);
+		if (!err && (r->svc.flags & MXGW_PORT_F_SYNFLOOD))
+			err = mxgw_maps_read_synflood(m, id, &r->synflood, &r->syn_state);
 		s->nservices++;
 	}
 	free(svcs);
@@ -265,6 +267,8 @@ int mxgw_snapshot_read(const char *ifname, struct mxgw_snapshot *s)
 		err = mxgw_allow_count(&m, s->allow);
 	if (!err && (s->cfg.flags & MXGW_CFG_F_LIMIT))
 		err = mxgw_maps_count_buckets(&m, &s->rl_buckets, &s->rl_new_buckets);
+	if (!err && (s->cfg.flags & MXGW_CFG_F_SYNFLOOD))
+		err = mxgw_maps_count_syn_ok(&m, &s->syn_ok);
 	if (!err)
 		err = mxgw_maps_read_clock(&m, &s->clock);
 	if (!err)

@@ -2,6 +2,7 @@
 /* User-space access to one interface's map set (see maps.h). */
 #include <errno.h>
 #include <limits.h>
+#include <sys/random.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -328,7 +329,8 @@ static struct mxgw_service service_of(const struct mxgw_policy_service *cs)
 		.protos = cs->protos,
 		.flags = (mxgw_policy_service_has_from(cs) ? MXGW_PORT_F_FROM : 0) |
 			 (cs->to_gateway ? MXGW_PORT_F_GATEWAY : 0) |
-			 (cs->limit.rate ? MXGW_PORT_F_LIMIT : 0),
+			 (cs->limit.rate ? MXGW_PORT_F_LIMIT : 0) |
+			 (cs->syn_flood_rate ? MXGW_PORT_F_SYNFLOOD : 0),
 		.in_use = 1,
 	};
 
@@ -357,6 +359,28 @@ struct mxgw_limit mxgw_limit_of(const struct mxgw_policy_service *cs)
 int mxgw_maps_read_limit(const struct mxgw_maps *m, __u32 svc_id, struct mxgw_limit *l)
 {
 	return lookup(m->limits, &svc_id, l);
+}
+
+int mxgw_maps_read_synflood(const struct mxgw_maps *m, __u32 svc_id, struct mxgw_synflood *sf,
+			    struct mxgw_syn_state *st)
+{
+	int err = lookup(m->synflood, &svc_id, sf);
+
+	return err ? err : lookup(m->syn_state, &svc_id, st);
+}
+
+int mxgw_maps_count_syn_ok(const struct mxgw_maps *m, unsigned int *n)
+{
+	struct mxgw_syn_key key, next;
+	const void *prev = NULL;
+
+	*n = 0;
+	while (!bpf_map_get_next_key(m->syn_ok, prev, &next)) {
+		key = next;
+		prev = &key;
+		++*n;
+	}
+	return errno == ENOENT ? 0 : -errno;
 }
 
 int mxgw_maps_count_buckets(const struct mxgw_maps *m, unsigned int *main_n,
@@ -430,7 +454,32 @@ static struct mxgw_config config_of(const struct mxgw_policy *pol,
 	for (unsigned int i = 0; i < pol->nservices; i++)
 		if (pol->services[i].limit.rate)
 			cfg.flags |= MXGW_CFG_F_LIMIT;
+	for (unsigned int i = 0; i < pol->nservices; i++)
+		if (pol->services[i].syn_flood_rate)
+			cfg.flags |= MXGW_CFG_F_SYNFLOOD;
 	return cfg;
+}
+
+/*
+ * The SYN-flood cookies' key: the running config's, so cookies sent
+ * before a load, reload or set-service still verify after it; drawn
+ * from getrandom() when it has none (a fresh map).
+ */
+static int syn_key_of(const struct mxgw_maps *m, __u64 *key)
+{
+	struct mxgw_config run;
+	__u32 zero = 0;
+	ssize_t n;
+
+	if (!lookup(m->config, &zero, &run) && (run.syn_key[0] || run.syn_key[1])) {
+		key[0] = run.syn_key[0];
+		key[1] = run.syn_key[1];
+		return 0;
+	}
+	n = getrandom(key, 2 * sizeof(*key), 0);
+	if (n < 0)
+		return -errno;
+	return n == 2 * sizeof(*key) ? 0 : -EIO;
 }
 
 int mxgw_maps_apply(const struct mxgw_maps *m, const struct mxgw_policy *pol,
@@ -465,6 +514,9 @@ int mxgw_maps_apply(const struct mxgw_maps *m, const struct mxgw_policy *pol,
 	if (nfrom > MXGW_MAX_FROM || nfrom6 > MXGW_MAX_FROM)
 		return -E2BIG;
 	cfg = config_of(pol, wan);
+	err = syn_key_of(m, cfg.syn_key);
+	if (err)
+		return err;
 	err = mxgw_maps_read_services(m, old);
 	if (err)
 		return err;
@@ -476,6 +528,7 @@ int mxgw_maps_apply(const struct mxgw_maps *m, const struct mxgw_policy *pol,
 	for (unsigned int i = 0; i < pol->nservices; i++) {
 		const struct mxgw_policy_service *cs = &pol->services[i];
 		struct mxgw_service s = service_of(cs);
+		struct mxgw_synflood sf = { 0 };
 		struct mxgw_limit lim;
 		__u32 id = ids[i];
 		__u8 one = 1;
@@ -515,6 +568,12 @@ int mxgw_maps_apply(const struct mxgw_maps *m, const struct mxgw_policy *pol,
 		/* the limit before the port's flag that makes XDP read it */
 		lim = mxgw_limit_of(cs);
 		err = update(m->limits, &id, &lim);
+		if (err)
+			return err;
+		/* so is the syn-flood threshold */
+		sf.rate = cs->syn_flood_rate;
+		sf.per_slot = sf.rate ? mxgw_syn_per_slot(sf.rate) : 0;
+		err = update(m->synflood, &id, &sf);
 		if (err)
 			return err;
 		err = update(m->services, &id, &s);

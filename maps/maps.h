@@ -113,6 +113,12 @@ struct mxgw_limit mxgw_limit_of(const struct mxgw_policy_service *cs);
 int mxgw_maps_read_limit(const struct mxgw_maps *m, __u32 svc_id, struct mxgw_limit *l);
 
 /* The rate limits' buckets: in mxgw_rl (@main_n) and mxgw_rl_new (@new_n). */
+/* Service @svc_id's syn-flood threshold (mxgw_synflood) and flood state
+ * (mxgw_syn_state). */
+int mxgw_maps_read_synflood(const struct mxgw_maps *m, __u32 svc_id, struct mxgw_synflood *sf,
+			    struct mxgw_syn_state *st);
+/* The verified sources in mxgw_syn_ok. */
+int mxgw_maps_count_syn_ok(const struct mxgw_maps *m, unsigned int *n);
 int mxgw_maps_count_buckets(const struct mxgw_maps *m, unsigned int *main_n,
 			    unsigned int *new_n);
 

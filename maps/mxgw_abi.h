@@ -88,7 +88,14 @@
 	 * buckets kept across load, reload and set-service */		\
 	FN(limits,	REUSE,	NONE)					\
 	FN(rl,		REUSE,	NONE)					\
-	FN(rl_new,	REUSE,	NONE)
+	FN(rl_new,	REUSE,	NONE)					\
+	/* SYN floods (ABI 5): the thresholds are the policy's, applied	\
+	 * again; a flood's state, the rate counts and the verified	\
+	 * sources are kept across load, reload and set-service */	\
+	FN(synflood,	REUSE,	NONE)					\
+	FN(syn_state,	REUSE,	NONE)					\
+	FN(syn_rate,	REUSE,	NONE)					\
+	FN(syn_ok,	REUSE,	NONE)
 
 /* The BPF name and pin file name of map mxgw_<field>, e.g. "mxgw_clock". */
 #define MXGW_MAP_NAME(field)	"mxgw_" #field
@@ -248,9 +255,14 @@ struct mxgw_config {
 	 * none of it pays one test of a word it has loaded anyway (ABI 5) */
 	__u32 flags;
 	__u32 pad4;
+	/* SipHash-2-4 key of the SYN-flood cookies (bpf/synflood.bpf.h):
+	 * random, drawn by mxgw_maps_apply when the running config has none,
+	 * kept by every later apply (load, reload, set-service) so cookies
+	 * sent before a reload still verify (ABI 5) */
+	__u64 syn_key[2];
 };
 _Static_assert(sizeof(struct mxgw_config) == 72 + 8 * MXGW_CT_STATE_MAX + 8 + 16 +
-	       32 * MXGW_LAN6_MAX + 16 * MXGW_WAN6_ADDRS_MAX + 8, "mxgw_config layout");
+	       32 * MXGW_LAN6_MAX + 16 * MXGW_WAN6_ADDRS_MAX + 8 + 16, "mxgw_config layout");
 
 /* mxgw_config.flags: a family has bans (in either of its ban maps), its
  * prefix trie has some, its allowlist has a prefix.  Set by mxctl ban and
@@ -263,6 +275,7 @@ _Static_assert(sizeof(struct mxgw_config) == 72 + 8 * MXGW_CT_STATE_MAX + 8 + 16
 #define MXGW_CFG_F_BANPFX6	0x20
 #define MXGW_CFG_F_BLOCKLIST	0x40	/* the config has blocklists: look sources up */
 #define MXGW_CFG_F_LIMIT	0x80	/* a service has a rate limit (MXGW_PORT_F_LIMIT) */
+#define MXGW_CFG_F_SYNFLOOD	0x100	/* a service has syn-flood (MXGW_PORT_F_SYNFLOOD) */
 
 /*
  * mxgw_ports: the data plane's index of the table, an array indexed by
@@ -284,6 +297,8 @@ _Static_assert(sizeof(struct mxgw_port_policy) == 4, "mxgw_port_policy layout");
 #define MXGW_PORT_F_GATEWAY	0x02
 /* a rate limit on new connections per source (mxgw_limits[svc_id], ABI 5) */
 #define MXGW_PORT_F_LIMIT	0x04
+/* SYN-flood defence: SYNs counted, challenged in a flood (mxgw_synflood[svc_id], ABI 5) */
+#define MXGW_PORT_F_SYNFLOOD	0x08
 
 #define MXGW_PORTS_ENTRIES	(MXGW_PROTO_MAX * 65536)
 
@@ -565,7 +580,16 @@ static inline __u32 mxgw_svc_key(__u32 family, __u32 svc_id)
 	FN(DROP_RATE_LIMIT, "drop_rate_limit", DROP, NONE,		\
 	   "new connection (UDP: datagram) over its source's rate limit") \
 	FN(RATE_LIMIT_BANS, "rate_limit_bans", OWN, NONE,		\
-	   "sources banned for going over a limit with \"ban\"")
+	   "sources banned for going over a limit with \"ban\"")	\
+	/* SYN floods (ABI 5) */					\
+	FN(SYN_CHALLENGED, "syn_challenged", OWN, NONE,		\
+	   "SYNs of unverified sources in a SYN flood answered from XDP with a cookie SYN-ACK") \
+	FN(SYN_VERIFIED, "syn_verified", OWN, NONE,			\
+	   "sources verified by the RST their stack sent to a cookie SYN-ACK") \
+	FN(DROP_SYN_FLOOD, "drop_syn_flood", DROP, NONE,		\
+	   "SYN of an unverified source in a SYN flood not answered: over the CPU's challenge budget") \
+	FN(SYN_FLOOD_ON, "syn_flood_on", OWN, NOFAMILY,		\
+	   "a service's SYN rate went over its syn-flood threshold (flood mode on)")
 
 enum mxgw_counter {
 #define MXGW_COUNTER_ENUM(NAME, word, family, flags, help)	MXGW_##NAME,
@@ -946,5 +970,77 @@ _Static_assert(sizeof(struct mxgw_rl) == 8, "mxgw_rl layout");
 #define MXGW_RL_MAX		32768	/* mxgw_rl: sources that came back */
 #define MXGW_RL_NEW_MAX		8192	/* mxgw_rl_new: sources seen once */
 #define MXGW_LIMIT_REASON	"rate limit"
+
+/*
+ * SYN floods (`syn-flood SERVICE N/s`, docs/SYNFLOOD.md).  Each SYN to a
+ * protected service is counted per CPU in a rate slot of
+ * 2^MXGW_SYN_RATE_SHIFT ns of the data plane's clock (about a second) and
+ * added to the service's shared count every MXGW_SYN_BATCH SYNs (one
+ * atomic add per batch: no cache line bounces per SYN).  A count over
+ * mxgw_synflood.per_slot turns flood mode on until MXGW_SYN_QUIET_NS
+ * after the last slot over it.  In a flood, a SYN from a source not in
+ * mxgw_syn_ok is answered from XDP (XDP_TX) with a SYN-ACK whose ack
+ * number is a cookie, SipHash-2-4 under mxgw_config.syn_key of (source,
+ * source port, destination, destination port, cookie slot): wrong on
+ * purpose.  The client's stack answers it with a RST whose sequence
+ * number is that ack (RFC 9293 3.10.7.3), then sends its SYN again after
+ * its RTO.  A bare RST carrying a cookie of the current or previous
+ * cookie slot proves the source receives at its address: only then is
+ * it put in mxgw_syn_ok (spoofed SYNs create no state), and its next SYN
+ * passes.
+ */
+struct mxgw_synflood {
+	__u64 per_slot;		/* SYNs a rate slot (all CPUs) over which a flood is on; 0: off */
+	__u32 rate;		/* as configured: SYNs a second */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct mxgw_synflood) == 16, "mxgw_synflood layout");
+
+/* mxgw_syn_state: array by service id, the data plane's only. */
+struct mxgw_syn_state {
+	__u64 slot;		/* the rate slot count is of */
+	__u64 count;		/* SYNs in it, all CPUs, up to a batch a CPU behind */
+	__u64 until_ns;		/* flood mode while clock < until_ns */
+	__u64 since_ns;		/* when the current (or last) flood began */
+};
+_Static_assert(sizeof(struct mxgw_syn_state) == 32, "mxgw_syn_state layout");
+
+/* mxgw_syn_rate: per-CPU array by service id. */
+struct mxgw_syn_rate {
+	__u64 slot;		/* the rate slot pending and challenged are of */
+	__u32 pending;		/* SYNs not yet added to mxgw_syn_state.count */
+	__u32 challenged;	/* SYN-ACKs this CPU sent in the slot */
+};
+_Static_assert(sizeof(struct mxgw_syn_rate) == 16, "mxgw_syn_rate layout");
+
+/* mxgw_syn_ok: LRU hash of verified sources (IPv4 /32, IPv6 /64). */
+struct mxgw_syn_key {
+	__u8 family;		/* enum mxgw_family */
+	__u8 pad[3];
+	__be32 addr[2];		/* IPv4: the address, 0; IPv6: the /64 */
+};
+_Static_assert(sizeof(struct mxgw_syn_key) == 12, "mxgw_syn_key layout");
+
+struct mxgw_syn_ok {
+	__u64 verified_ns;	/* data plane clock */
+};
+_Static_assert(sizeof(struct mxgw_syn_ok) == 8, "mxgw_syn_ok layout");
+
+#define MXGW_SYN_RATE_SHIFT	30	/* rate slot: 2^30 ns, 1.07 s */
+#define MXGW_SYN_COOKIE_SHIFT	33	/* cookie slot: 2^33 ns, 8.6 s; the previous one verifies too */
+#define MXGW_SYN_BATCH		8	/* SYNs a CPU counts before adding them to the shared count */
+#define MXGW_SYN_QUIET_NS	(10ULL * 1000 * 1000 * 1000)	/* flood off after this below threshold */
+#define MXGW_SYN_OK_NS		(3600ULL * 1000 * 1000 * 1000)	/* a verification lasts */
+/* SYN-ACKs one CPU sends a rate slot at most for one service: what
+ * spoofed SYNs can make the gateway send to the addresses they forge */
+#define MXGW_SYN_CHALLENGE_MAX	(1U << 20)
+#define MXGW_SYN_OK_MAX		65536
+#define MXGW_SYN_RATE_MAX	1000000U	/* syn-flood N/s at most */
+
+/* SYNs a second -> per rate slot (2^MXGW_SYN_RATE_SHIFT ns), rounded up. */
+static inline __u64 mxgw_syn_per_slot(__u32 rate)
+{
+	return ((__u64)rate * (1ULL << MXGW_SYN_RATE_SHIFT) + 999999999ULL) / 1000000000ULL;
+}
 
 #endif /* MXGW_ABI_H */

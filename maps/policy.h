@@ -72,6 +72,8 @@ struct mxgw_policy_service {
 		__u32 burst;		/* >= 1 */
 		__u32 ban_s;		/* 0: no ban */
 	} limit;
+	/* `syn-flood NAME N/s`: SYNs a second over which a flood is on; 0: off */
+	__u32 syn_flood_rate;
 };
 
 /*

@@ -13,6 +13,8 @@
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 E2E_ROOT=$(cd "$E2E_DIR/../.." && pwd)
 MXCTL=${MXCTL:-$E2E_ROOT/build/mxctl}
+# built next to mxctl by make test (tests/e2e/xdp_pass.bpf.c)
+XDP_PASS_OBJ=${XDP_PASS_OBJ:-$(dirname "$MXCTL")/tests/xdp_pass.bpf.o}
 
 # The test addresses: the documentation ranges of RFC 5737 for everything
 # on the "Internet" side, the mail server as the shipped config has it.
@@ -250,6 +252,14 @@ socket.socket(socket.AF_INET6 if ":" in a else socket.AF_INET,
 		sleep 0.1
 	done
 	return 1
+}
+
+# e2e_xdp_pass NS DEV: XDP_PASS attached to DEV in NS, so that the frames
+# the gateway's XDP sends back with XDP_TX reach that end of the veth
+# (tests/e2e/xdp_pass.bpf.c says why); gone with the namespace.
+e2e_xdp_pass() {
+	[ -r "$XDP_PASS_OBJ" ] || return 1
+	ip -n "$1" link set dev "$2" xdpdrv obj "$XDP_PASS_OBJ" sec xdp 2>/dev/null
 }
 
 # e2e_listener_start NS LOG PORT...: the listener in NS, logging to LOG;

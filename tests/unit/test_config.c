@@ -35,7 +35,7 @@
 
 /* What an unknown keyword message lists. */
 #define KEYWORDS	"public, mailserver, mailserver6, lan6, default, service, nat-ports, conntrack-max, timeout, " \
-			"icmp-echo, domain, mx-host, mx-preference, backup-mx, log-rate, allowlist, blocklist or limit"
+			"icmp-echo, domain, mx-host, mx-preference, backup-mx, log-rate, allowlist, blocklist, limit or syn-flood"
 
 /* What an unknown timeout name message lists, in enum mxgw_ct_state order. */
 #define CT_NAMES	"tcp-syn-sent, tcp-syn-recv, tcp-established, tcp-fin-wait, " \
@@ -2801,6 +2801,57 @@ static void test_limit_errors_name_the_field(void **state)
 	}
 }
 
+/* syn-flood SERVICE N/s (issue 13) */
+static void test_syn_flood_parsed(void **state)
+{
+	struct fixture *fx = *state;
+
+	/* it may come before its service; default: off (0) */
+	assert_parses(fx, HDR "syn-flood smtp 5000/s\n"
+			  "service smtp 25/tcp allow allow\n"
+			  "service imaps 993/tcp allow allow\n"
+			  "service both 4443/tcp,udp allow allow\n"
+			  "syn-flood both 1/s\n");
+	assert_int_equal(svc(fx, "smtp")->syn_flood_rate, 5000);
+	assert_int_equal(svc(fx, "imaps")->syn_flood_rate, 0);
+	assert_int_equal(svc(fx, "both")->syn_flood_rate, 1);
+}
+
+static void test_syn_flood_errors_name_the_field(void **state)
+{
+	struct fixture *fx = *state;
+	const char *svcs = "service smtp 25/tcp allow allow\nservice dns 53/udp allow allow\n";
+	static const struct { const char *line, *msg; } bad[] = {
+		{ "syn-flood\n", "t.conf:5: error: syn-flood: service: missing\n" },
+		{ "syn-flood smtp\n", "t.conf:5: error: syn-flood smtp: threshold: missing\n" },
+		{ "syn-flood SMTP 1/s\n",
+		  "t.conf:5: error: syn-flood: service: \"SMTP\" is no service name\n" },
+		{ "syn-flood smtp 10\n",
+		  "t.conf:5: error: syn-flood smtp: threshold: \"10\" is not a rate N/s (N 1..1000000)\n" },
+		{ "syn-flood smtp 10/m\n",
+		  "t.conf:5: error: syn-flood smtp: threshold: \"10/m\" is not a rate N/s (N 1..1000000)\n" },
+		{ "syn-flood smtp 0/s\n",
+		  "t.conf:5: error: syn-flood smtp: threshold: \"0/s\" is not a rate N/s (N 1..1000000)\n" },
+		{ "syn-flood smtp 1000001/s\n",
+		  "t.conf:5: error: syn-flood smtp: threshold: \"1000001/s\" is not a rate N/s (N 1..1000000)\n" },
+		{ "syn-flood smtp 10/s burst 5\n",
+		  "t.conf:5: error: syn-flood smtp: unexpected \"burst\"\n" },
+		{ "syn-flood smtps 10/s\n",
+		  "t.conf:5: error: syn-flood smtps: service: \"smtps\" is no service of this config\n" },
+		{ "syn-flood dns 10/s\n",
+		  "t.conf:5: error: syn-flood dns: service: \"dns\" has no TCP: SYNs are TCP's\n" },
+		{ "syn-flood smtp 10/s\nsyn-flood smtp 5/s\n",
+		  "t.conf:6: error: syn-flood smtp: service: already has syn-flood on line 5\n" },
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *text = xasprintf(HDR "%s%s", svcs, bad[i].line);
+
+		assert_fails(fx, text, bad[i].msg);
+		free(text);
+	}
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -2932,6 +2983,8 @@ int main(void)
 		T(test_lets_in_to_gateway6),
 		T(test_limit_parsed),
 		T(test_limit_errors_name_the_field),
+		T(test_syn_flood_parsed),
+		T(test_syn_flood_errors_name_the_field),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -347,7 +347,7 @@ static bool in_any_family(unsigned int c)
  * IPv4's key alone, and they are shown once, without a family. */
 static const char *const nofamily[] = {
 	"drop_vlan_depth", "drop_out_vlan_depth", "pass_non_ip", "log_events",
-	"log_rate_limited", "log_buffer_full", "clock_rearmed",
+	"log_rate_limited", "log_buffer_full", "clock_rearmed", "syn_flood_on",
 };
 
 static bool of_no_family(unsigned int c)
@@ -1350,6 +1350,43 @@ static void test_limits_in_every_printer(void **state)
 	free(got);
 }
 
+/* syn-flood: a line in status only with it: each threshold, a flood on
+ * and for how long, the counters, the verified sources (issue 13). */
+static void test_synflood_status_line(void **state)
+{
+	static struct mxctl_snapshot st;
+	struct mxgw_snapshot_service *smtp;
+	char *got;
+
+	(void)state;
+	fixture(&st);
+	got = run(mxctl_print_status, &st, 1);
+	assert_null(strstr(got, "syn-flood:"));
+	free(got);
+	smtp = &st.s.svcs[1];
+	assert_string_equal(smtp->name, "smtp");
+	smtp->svc.flags |= MXGW_PORT_F_SYNFLOOD;
+	smtp->synflood = (struct mxgw_synflood){ .per_slot = 2148, .rate = 2000 };
+	st.s.cfg.flags |= MXGW_CFG_F_SYNFLOOD;
+	st.s.counters[MXGW_SYN_CHALLENGED] = 5000;
+	st.s.counters6[MXGW_SYN_CHALLENGED] = 1000;
+	st.s.counters[MXGW_SYN_VERIFIED] = 12;
+	st.s.counters6[MXGW_SYN_VERIFIED] = 2;
+	st.s.counters[MXGW_DROP_SYN_FLOOD] = 7;
+	st.s.syn_ok = 40;
+	got = run(mxctl_print_status, &st, 1);
+	assert_non_null(strstr(got, "\n  syn-flood: smtp 2000/s; 5000 challenged (IPv6 1000), "
+				    "12 verified (IPv6 2), 7 dropped; 40 sources verified of 65536\n"));
+	free(got);
+	/* in a flood since 12 s before the data plane's now */
+	st.s.clock.now_ns = 1000 * 1000000000ULL;
+	smtp->syn_state.since_ns = st.s.clock.now_ns - 12000000000ULL;
+	smtp->syn_state.until_ns = st.s.clock.now_ns + 3000000000ULL;
+	got = run(mxctl_print_status, &st, 1);
+	assert_non_null(strstr(got, "\n  syn-flood: smtp 2000/s (in a flood for 12s); "));
+	free(got);
+}
+
 /* IPv6's lines and columns only where the gateway has IPv6 to show: a
  * mailserver6, a LAN prefix, or anything IPv6 counted or tracked. */
 static void test_ipv6_shown_only_with_ipv6(void **state)
@@ -1522,7 +1559,7 @@ static void test_json_ipv6_parses_back(void **state)
 		"{\"bytes\": 840, \"packets\": 12}\n"
 		"[%u, %u]\n"
 		"[\"clock_rearmed\", \"drop_out_vlan_depth\", \"drop_vlan_depth\", \"log_buffer_full\", "
-		"\"log_events\", \"log_rate_limited\", \"pass_non_ip\"]\n"
+		"\"log_events\", \"log_rate_limited\", \"pass_non_ip\", \"syn_flood_on\"]\n"
 		"[\"ipv6_forwarding_off\", \"ipv6_fast_path_lost\"]\n"
 		"[null, null]\n",
 		(unsigned long long)mxgw_kernel_path(st[0].s.counters6),
@@ -1618,6 +1655,7 @@ int main(void)
 		cmocka_unit_test(test_prometheus_ipv6_series),
 		cmocka_unit_test(test_json_ipv6_parses_back),
 		cmocka_unit_test(test_counters_of_no_family),
+		cmocka_unit_test(test_synflood_status_line),
 		cmocka_unit_test(test_blocklists_in_every_printer),
 	};
 
