@@ -426,6 +426,36 @@ static void check_limits(struct findings *fs)
 	}
 }
 
+/*
+ * A syn-flood threshold on SMTP (25/tcp) below what legitimate MTAs need:
+ * one Postfix flushing its queue to us opens up to
+ * default_destination_concurrency_limit = 20 connections at once, so
+ * below 20 SYNs a second (all sources together) one ordinary sender turns
+ * flood mode on, and for the next 10 s every new peer is challenged: its
+ * first connection waits a SYN retransmission (1 s on Linux, 3 s on older
+ * Windows), and a peer behind a firewall that swallows the challenge's
+ * SYN-ACK does not get in at all (docs/SYNFLOOD.md).
+ */
+#define SMTP_SYN_FLOOD_MIN_PER_S	20
+
+static void check_synfloods(struct findings *fs)
+{
+	const struct mxgw_conf_file *conf = fs->conf;
+	char field[MXGW_FINDING_FIELD_LEN];
+
+	for (unsigned int i = 0; i < conf->policy.nservices; i++) {
+		const struct mxgw_policy_service *svc = &conf->policy.services[i];
+
+		if (!svc->syn_flood_rate || svc->port != 25 || !(svc->protos & TCP_BIT) ||
+		    svc->to_gateway || svc->syn_flood_rate >= SMTP_SYN_FLOOD_MIN_PER_S)
+			continue;
+		snprintf(field, sizeof(field), "syn-flood %s", svc->name);
+		warn(fs, conf->lines.syn_flood[i], field, "rate",
+		     "%u/s on SMTP (25/tcp) is below what legitimate MTAs need (%d/s: a Postfix opens up to 20 connections to one destination at once): one sender's queue run turns flood mode on, and every new peer's first connection waits a SYN retransmission",
+		     svc->syn_flood_rate, SMTP_SYN_FLOOD_MIN_PER_S);
+	}
+}
+
 static const struct mxgw_policy_service *
 listed(const struct mxgw_conf_file *conf, __u8 bit, __u16 port)
 {
@@ -622,6 +652,7 @@ unsigned int mxgw_advice_check_host(const struct mxgw_conf_file *conf,
 	check_plaintext(&fs);
 	check_to_gateway(&fs);
 	check_limits(&fs);
+	check_synfloods(&fs);
 	check_dns(&fs);
 	check_mailserver6(&fs, host);
 	check_lan6(&fs, host);

@@ -70,7 +70,7 @@ struct mxgw_finding {
  * gateway", no outgoing DNS, a private public address or a mail server
  * outside the private ranges, default allow, a mailserver6 the Internet cannot
  * reach (fc00::/7) or outside lan6, a limit on SMTP (25/tcp) below a burst
- * of 20 or 1/s.  What the parser already warns about
+ * of 20 or 1/s, a syn-flood threshold on SMTP below 20/s.  What the parser already warns about
  * (from on port 25, among others) is not repeated here.
  *
  * Fills @out with up to @max findings in line order and returns how many

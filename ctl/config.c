@@ -1672,6 +1672,7 @@ static void check_synfloods(struct parser *p)
 				   sf->service);
 			continue;
 		}
+		p->conf->lines.syn_flood[svc - pol->services] = sf->line;
 		pol->services[svc - pol->services].syn_flood_rate = sf->rate;
 	}
 	p->line = line;

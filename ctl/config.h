@@ -49,6 +49,8 @@ struct mxgw_conf_lines {
 	unsigned int service[MXGW_MAX_SERVICES - 1];
 	/* where each service's limit was, by the same index; 0: none */
 	unsigned int limit[MXGW_MAX_SERVICES - 1];
+	/* where each service's syn-flood was, by the same index; 0: none */
+	unsigned int syn_flood[MXGW_MAX_SERVICES - 1];
 };
 
 struct mxgw_conf_file {

@@ -638,6 +638,141 @@ static void chain_limits(FILE *out, const struct mxgw_conf_file *conf, const cha
 	fputs("\t}\n\n", out);
 }
 
+/* Has any service syn-flood? */
+static bool has_synflood(const struct mxgw_conf_file *conf)
+{
+	for (unsigned int i = 0; i < conf->policy.nservices; i++)
+		if (conf->policy.services[i].syn_flood_rate)
+			return true;
+	return false;
+}
+
+/*
+ * Where a syn-flood service's SYNs go to SYNPROXY, for family @v6: "ip6
+ * daddr MAILSERVER6", "ip daddr PUBLIC" (a "to gateway" service: the
+ * gateway's own, no NAT) or "meta nfproto ipv6 fib daddr type local";
+ * NULL where nft has no twin (IPv4 to the mail server: DNATed) or none of
+ * the family's sources is let in.
+ */
+static const char *synproxy_dst(const struct mxgw_policy_service *s, bool v6,
+				const char *pub, const char *ms6, char *buf, size_t len)
+{
+	if (!s->syn_flood_rate || !(s->protos & TCP) || !in_allowed(s, v6))
+		return NULL;
+	if (s->to_gateway)
+		snprintf(buf, len, v6 ? "meta nfproto ipv6 fib daddr type local" : "ip daddr %s", pub);
+	else if (v6 && *ms6)
+		snprintf(buf, len, "ip6 daddr %s", ms6);
+	else
+		return NULL;
+	return buf;
+}
+
+/*
+ * syn-flood's nearest twin, SYNPROXY: a SYN to a protected port is
+ * untracked in the raw table (notrack), SYNPROXY answers it with a SYN
+ * cookie and opens the connection to the server only after the client's
+ * ACK proves its address.  Only the sources the table lets in (from):
+ * SYNPROXY's own SYN to the server leaves through output, past the
+ * forward chain's from rules.  SYNPROXY has no threshold, and no twin for
+ * a DNATed service (the comment says why).
+ */
+static void chain_synproxy(FILE *out, const struct mxgw_conf_file *conf, const char *wan,
+			   const char *pub, const char *ms6)
+{
+	char dst[INET6_ADDRSTRLEN + 48];
+	bool fwd = false, in = false, dnat = false;
+
+	fputs("\t# SYN floods (syn-flood): SYNPROXY, netfilter's nearest twin.  It has\n"
+	      "\t# no threshold: it is always on, answering every SYN to a protected\n"
+	      "\t# port with a SYN cookie, flood or not, and opening the connection\n"
+	      "\t# to the server only after the client's ACK (mxgw lets SYNs through\n"
+	      "\t# until the service's rate goes over syn-flood's N/s, then verifies\n"
+	      "\t# unknown sources once).  It needs\n"
+	      "\t#   sysctl -w net.ipv4.tcp_syncookies=2\n"
+	      "\t#   sysctl -w net.ipv4.tcp_timestamps=1\n"
+	      "\t#   sysctl -w net.netfilter.nf_conntrack_tcp_loose=0\n", out);
+	/* IPv4 to the mail server: the services without a twin, named once */
+	for (unsigned int i = 0; i < conf->policy.nservices; i++) {
+		const struct mxgw_policy_service *s = &conf->policy.services[i];
+
+		if (!s->syn_flood_rate || s->to_gateway || !in_allowed(s, false))
+			continue;
+		fprintf(out, "%s%s", dnat ? ", " : "\t# syn-flood over IPv4 to the mail server (", s->name);
+		dnat = true;
+	}
+	if (dnat)
+		fputs("): no twin.\n"
+		      "\t# The mail server's IPv4 is reached through DNAT, and SYNPROXY takes\n"
+		      "\t# only untracked SYNs (notrack), which are never NATed: SYNPROXY would\n"
+		      "\t# answer in the gateway's input path and then open the connection to\n"
+		      "\t# the public address, the gateway itself, not the mail server.  Run\n"
+		      "\t# SYNPROXY on the mail server, or keep its SYN cookies on\n"
+		      "\t# (net.ipv4.tcp_syncookies=1).\n", out);
+	for (unsigned int i = 0; i < conf->policy.nservices; i++) {
+		const struct mxgw_policy_service *s = &conf->policy.services[i];
+
+		for (int v6 = 0; v6 < 2; v6++) {
+			if (!synproxy_dst(s, v6, pub, ms6, dst, sizeof(dst)))
+				continue;
+			if (s->to_gateway)
+				in = true;
+			else
+				fwd = true;
+		}
+	}
+	if (!in && !fwd) {
+		fputc('\n', out);
+		return;
+	}
+	fputs("\tchain synproxy_notrack {\n"
+	      "\t\ttype filter hook prerouting priority raw; policy accept;\n", out);
+	for (unsigned int i = 0; i < conf->policy.nservices; i++) {
+		const struct mxgw_policy_service *s = &conf->policy.services[i];
+
+		for (int v6 = 0; v6 < 2; v6++) {
+			if (!synproxy_dst(s, v6, pub, ms6, dst, sizeof(dst)))
+				continue;
+			fprintf(out, "\t\tiifname \"%s\" %s tcp dport %u", wan, dst, s->port);
+			if (v6)
+				from6_match(out, s);
+			else
+				from_match(out, s);
+			fprintf(out, " tcp flags & (syn | ack) == syn notrack comment \"syn-flood %s %u/s\"\n",
+				s->name, s->syn_flood_rate);
+		}
+	}
+	fputs("\t}\n", out);
+	/* before the forward and input chains' accepts (priority filter) */
+	for (int hook = 0; hook < 2; hook++) {
+		if (!(hook ? in : fwd))
+			continue;
+		fprintf(out, "\tchain synproxy_%s {\n"
+			"\t\ttype filter hook %s priority filter - 10; policy accept;\n",
+			hook ? "input" : "forward", hook ? "input" : "forward");
+		for (unsigned int i = 0; i < conf->policy.nservices; i++) {
+			const struct mxgw_policy_service *s = &conf->policy.services[i];
+
+			if (!s->to_gateway != !hook)
+				continue;
+			for (int v6 = 0; v6 < 2; v6++) {
+				if (!synproxy_dst(s, v6, pub, ms6, dst, sizeof(dst)))
+					continue;
+				fprintf(out, "\t\tiifname \"%s\" %s tcp dport %u", wan, dst, s->port);
+				if (v6)
+					from6_match(out, s);
+				else
+					from_match(out, s);
+				fprintf(out, " ct state invalid,untracked synproxy mss 1460 wscale 7 timestamp sack-perm comment \"syn-flood %s\"\n"
+					"\t\tiifname \"%s\" %s tcp dport %u ct state invalid drop comment \"syn-flood %s\"\n",
+					s->name, wan, dst, s->port, s->name);
+			}
+		}
+		fputs("\t}\n", out);
+	}
+	fputc('\n', out);
+}
+
 int mxgw_nft_export(FILE *out, const struct mxgw_conf_file *conf, const char *wan)
 {
 	return mxgw_nft_export_lists(out, conf, wan, NULL);
@@ -674,6 +809,8 @@ int mxgw_nft_export_lists(FILE *out, const struct mxgw_conf_file *conf, const ch
 		limit_sets(out, conf);
 		chain_limits(out, conf, wan, pub, ms6);
 	}
+	if (has_synflood(conf))
+		chain_synproxy(out, conf, wan, pub, ms6);
 	chain_prerouting(out, conf, wan, pub, ms);
 	chain_forward(out, conf, wan, ms, ms6);
 	chain_postrouting(out, conf, wan, pub);

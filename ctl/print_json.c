@@ -78,6 +78,39 @@ static void json_counts(struct json *j, const struct mxgw_svc_stats *st, const c
 	}
 }
 
+/*
+ * syn-flood SERVICE N/s: the threshold, whether the service is in a flood
+ * now (on the data plane's clock) and for how long; null without one.
+ */
+static void json_syn_flood(struct json *j, const struct mxgw_snapshot *s,
+			   const struct mxgw_snapshot_service *r)
+{
+	const struct mxgw_syn_state *st = &r->syn_state;
+	bool flood = st->until_ns > s->clock.now_ns && s->clock.now_ns >= st->since_ns;
+
+	json_key(j, "syn_flood");
+	if (!(r->svc.flags & MXGW_PORT_F_SYNFLOOD)) {
+		json_null(j);
+		return;
+	}
+	json_object_start(j);
+	json_kv_uint(j, "rate", r->synflood.rate);
+	json_kv_bool(j, "flood", flood);
+	json_ms(j, "flood_for_ms", flood ? s->clock.now_ns - st->since_ns : 0);
+	json_object_end(j);
+}
+
+/* "KEY": {"ipv4": N, "ipv6": N} of counter @c: each family's own count */
+static void json_by_family(struct json *j, const char *key, const struct mxgw_snapshot *s,
+			   unsigned int c)
+{
+	json_key(j, key);
+	json_object_start(j);
+	json_kv_uint(j, "ipv4", s->counters[c] - s->counters6[c]);
+	json_kv_uint(j, "ipv6", s->counters6[c]);
+	json_object_end(j);
+}
+
 static void json_service(struct json *j, const struct mxctl_snapshot *v,
 			 const struct mxgw_snapshot_service *r)
 {
@@ -121,6 +154,7 @@ static void json_service(struct json *j, const struct mxctl_snapshot *v,
 		} else {
 			json_null(j);
 		}
+		json_syn_flood(j, &v->s, r);
 		json_key(j, "differs");
 		json_array_start(j);
 		for (size_t i = 0; v->file && i < ARRAY_SIZE(diff_words); i++)
@@ -287,6 +321,16 @@ static void json_one(struct json *j, const struct mxctl_snapshot *v)
 	json_kv_uint(j, "buckets_max", MXGW_RL_MAX);
 	json_kv_uint(j, "seen_once", s->rl_new_buckets);
 	json_kv_uint(j, "seen_once_max", MXGW_RL_NEW_MAX);
+	json_object_end(j);
+	/* SYN floods (each service's syn_flood): what the challenge did, of
+	 * every service, and the sources verified */
+	json_key(j, "syn_flood");
+	json_object_start(j);
+	json_by_family(j, "challenged", s, MXGW_SYN_CHALLENGED);
+	json_by_family(j, "verified", s, MXGW_SYN_VERIFIED);
+	json_by_family(j, "dropped", s, MXGW_DROP_SYN_FLOOD);
+	json_kv_uint(j, "verified_sources", s->syn_ok);
+	json_kv_uint(j, "verified_sources_max", MXGW_SYN_OK_MAX);
 	json_object_end(j);
 	json_key(j, "nat");
 	json_object_start(j);

@@ -418,6 +418,57 @@ static void prom_blocklists(FILE *out, const struct mxctl_snapshot *v, int n)
 	}
 }
 
+/*
+ * SYN floods (syn-flood SERVICE N/s): per protected service its threshold
+ * and whether it is in a flood now, and the sources verified; only where
+ * a service has syn-flood.  What the challenge did is in the counters
+ * (mxgw_syn_challenged_total, mxgw_syn_verified_total,
+ * mxgw_drops_total{reason="drop_syn_flood"}, mxgw_syn_flood_on_total).
+ */
+static void prom_synflood(FILE *out, const struct mxctl_snapshot *v, int n)
+{
+	const struct mxgw_snapshot *s;
+	bool any = false;
+
+	for (int i = 0; i < n; i++)
+		any |= !!(v[i].s.cfg.flags & MXGW_CFG_F_SYNFLOOD);
+	if (!any)
+		return;
+	for (int m = 0; m < 2; m++) {
+		const char *metric = m ? "mxgw_syn_flood_threshold" : "mxgw_syn_flood";
+
+		family(out, metric, "gauge", m ?
+		       "The syn-flood threshold of each protected service: SYNs a second (all sources together) above which it is in a flood." :
+		       "1 while a protected service is in a SYN flood (its SYN rate went over its threshold within the last 10 s: unverified sources are challenged), else 0.");
+		for (int i = 0; i < n; i++) {
+			s = &v[i].s;
+			if (!(s->cfg.flags & MXGW_CFG_F_SYNFLOOD))
+				continue;
+			for (unsigned int k = 0; k < s->nservices; k++) {
+				const struct mxgw_snapshot_service *r = &s->svcs[k];
+				const struct mxgw_syn_state *st = &r->syn_state;
+
+				if (!(r->svc.flags & MXGW_PORT_F_SYNFLOOD))
+					continue;
+				sample(out, metric, s);
+				label(out, "service", r->name);
+				value(out, m ? r->synflood.rate :
+					   st->until_ns > s->clock.now_ns &&
+					   s->clock.now_ns >= st->since_ns);
+			}
+		}
+	}
+	family(out, "mxgw_syn_verified_sources", "gauge",
+	       "Sources verified by the SYN-flood challenge (IPv4 addresses, IPv6 /64s; at most 65536, the least recently seen go first), let in during a flood.");
+	for (int i = 0; i < n; i++) {
+		s = &v[i].s;
+		if (!(s->cfg.flags & MXGW_CFG_F_SYNFLOOD))
+			continue;
+		sample(out, "mxgw_syn_verified_sources", s);
+		value(out, s->syn_ok);
+	}
+}
+
 int mxctl_print_prometheus(FILE *out, const struct mxctl_snapshot *v, int n)
 {
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], abi[16];
@@ -450,5 +501,6 @@ int mxctl_print_prometheus(FILE *out, const struct mxctl_snapshot *v, int n)
 	prom_counters(out, v, n);
 	prom_gauges(out, v, n);
 	prom_blocklists(out, v, n);
+	prom_synflood(out, v, n);
 	return done(out);
 }

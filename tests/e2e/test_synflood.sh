@@ -11,6 +11,7 @@
 # and over IPv6, is challenged, its stack's RST verifies it
 # (syn_verified), its retransmitted SYN reaches the mail server's listener
 # and the banner comes back; A's next connection is not challenged.
+# status, status -j and stats --prometheus show the flood.
 #
 # Prints "ok NAME" or "FAIL NAME: why" per check and one closing line
 # "N passed, N failed"; exits 0 iff nothing failed, 77 when it cannot run
@@ -191,7 +192,59 @@ case_status() {
 	fi
 }
 
+# --- status -j and Prometheus show it -------------------------------------
+
+# Each field by name, not the whole object: a field added later (a budget)
+# is no failure.
+case_json() {
+	local out p=$E2E_TMP/metrics.prom
+
+	spoof 4 16
+	mx status -j >"$ST" 2>"$E2E_TMP/err"
+	out=$(python3 - "$ST" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))['interfaces'][0]
+bad = []
+svc = {s['name']: s for s in d['services']}
+sf = svc['smtp'].get('syn_flood')
+if not isinstance(sf, dict) or sf.get('rate') != 1 or sf.get('flood') is not True \
+        or not isinstance(sf.get('flood_for_ms'), int) or sf['flood_for_ms'] <= 0:
+    bad.append('smtp: %r' % (sf,))
+for name, s in svc.items():
+    if name not in ('smtp', '(unlisted)') and s.get('syn_flood', 'absent') is not None:
+        bad.append('%s: %r' % (name, s.get('syn_flood', 'absent')))
+t = d.get('syn_flood', {})
+c, c6 = d['counters'], d['counters6']
+for key, counter in (('challenged', 'syn_challenged'), ('verified', 'syn_verified'),
+                     ('dropped', 'drop_syn_flood')):
+    want = {'ipv4': c[counter] - c6[counter], 'ipv6': c6[counter]}
+    if t.get(key) != want:
+        bad.append('syn_flood.%s: %r, counters say %r' % (key, t.get(key), want))
+if t.get('verified') != {'ipv4': 1, 'ipv6': 1}:
+    bad.append('syn_flood.verified: %r, want A over each family' % (t.get('verified'),))
+if t.get('verified_sources') != 2 or t.get('verified_sources_max') != 65536:
+    bad.append('verified_sources %r of %r' % (t.get('verified_sources'), t.get('verified_sources_max')))
+print('; '.join(bad) or 'same')
+EOF
+)
+	if [ "$out" = same ]; then
+		ok status_json_syn_flood
+	else
+		fail status_json_syn_flood "$out"
+	fi
+	mx stats --prometheus >"$p" 2>"$E2E_TMP/err"
+	if grep -qx 'mxgw_syn_flood{ifname="wan0",service="smtp"} 1' "$p" &&
+		grep -qx 'mxgw_syn_flood_threshold{ifname="wan0",service="smtp"} 1' "$p" &&
+		grep -qx 'mxgw_syn_verified_sources{ifname="wan0"} 2' "$p" &&
+		[ "$(grep -c '^mxgw_syn_flood{' "$p")" = 1 ]; then
+		ok prometheus_syn_flood
+	else
+		fail prometheus_syn_flood "$(grep -E '^mxgw_syn_(flood|verified)' "$p" | tr '\n' ';') $(head -c 200 "$E2E_TMP/err")"
+	fi
+}
+
 case_flood
 case_client
 case_status
+case_json
 e2e_summary

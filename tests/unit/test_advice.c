@@ -639,6 +639,25 @@ static void test_limit_on_smtp_below_mtas_needs_warns(void **state)
 		    "limit imaps 5/m burst 3 ban 1h\n");
 }
 
+/* A syn-flood threshold on SMTP below 20/s warns on the syn-flood's line
+ * (issue 13). */
+#define SMTP_SYN_FLOOD(r)	r "/s on SMTP (25/tcp) is below what legitimate MTAs need (20/s: a Postfix opens up to 20 connections to one destination at once): one sender's queue run turns flood mode on, and every new peer's first connection waits a SYN retransmission"
+
+static void test_syn_flood_on_smtp_below_mtas_needs_warns(void **state)
+{
+	(void)state;
+	assert_one(HDR "service smtp 25 allow allow\nsyn-flood smtp 10/s\n", 5,
+		   "syn-flood smtp", "rate", SMTP_SYN_FLOOD("10"));
+	assert_one(HDR "syn-flood smtp 19/s\nservice smtp 25 allow allow\n", 4,
+		   "syn-flood smtp", "rate", SMTP_SYN_FLOOD("19"));
+	/* enough */
+	assert_none(HDR "service smtp 25 allow allow\nsyn-flood smtp 20/s\n");
+	assert_none(HDR "service smtp 25 allow allow\nsyn-flood smtp 2000/s\n");
+	/* another port: the operator's call */
+	assert_none(HDR "service smtp 25 allow allow\nservice imaps 993 allow allow\n"
+		    "syn-flood imaps 5/s\n");
+}
+
 /* No from: the parser's warning (shown at load too), never repeated. */
 static void test_to_gateway_without_from_is_left_to_the_parser(void **state)
 {
@@ -850,6 +869,7 @@ int main(void)
 		cmocka_unit_test(test_mailserver6_outside_the_connected_prefixes_warns),
 		cmocka_unit_test(test_lan6_overlapping_a_wan_prefix_warns),
 		cmocka_unit_test(test_ipv6_findings_in_line_order),
+		cmocka_unit_test(test_syn_flood_on_smtp_below_mtas_needs_warns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -894,6 +894,109 @@ static void test_limits_ruleset_passes_nft_check(void **state)
 	assert_int_equal(rc, 0);
 }
 
+/* ---- SYN floods (issue 13) ---------------------------------------------- */
+
+#define SYN_CONF	"syn-flood smtp 2000/s\nsyn-flood imaps 500/s\nsyn-flood ssh 100/s\n" \
+			"syn-flood pop3s 100/s\n"
+
+/* syn-flood's nearest twin: SYNPROXY over IPv6 (routed) and to the
+ * gateway's own services, the table's from sets kept; over IPv4 to the
+ * DNATed mail server, a comment saying why there is none. */
+static void test_syn_flood_as_synproxy(void **state)
+{
+	char base[4096], *got, *chain;
+	int rc;
+
+	(void)state;
+	parse("dual.conf", DUAL_CONF);
+	got = export("wan0", &rc);
+	assert_int_equal(rc, 0);
+	assert_null(strstr(got, "synproxy"));
+	assert_null(strstr(got, "notrack"));
+	free(got);
+	snprintf(base, sizeof(base), "%s" SYN_CONF, DUAL_CONF);
+	parse("dual.conf", base);
+	got = export("wan0", &rc);
+	assert_int_equal(rc, 0);
+	/* always on, and the sysctls it needs */
+	assert_line(got, "\t# SYN floods (syn-flood): SYNPROXY, netfilter's nearest twin.  It has\n"
+		    "\t# no threshold: it is always on, answering every SYN to a protected");
+	assert_line(got, "\t#   sysctl -w net.ipv4.tcp_syncookies=2\n"
+		    "\t#   sysctl -w net.ipv4.tcp_timestamps=1\n"
+		    "\t#   sysctl -w net.netfilter.nf_conntrack_tcp_loose=0");
+	/* IPv4 to the mail server: named once, no rule */
+	assert_line(got, "\t# syn-flood over IPv4 to the mail server (smtp, pop3s): no twin.\n"
+		    "\t# The mail server's IPv4 is reached through DNAT, and SYNPROXY takes\n"
+		    "\t# only untracked SYNs (notrack), which are never NATed: SYNPROXY would");
+	assert_null(strstr(got, "ip daddr 203.0.113.33 tcp dport 25 tcp flags & (syn | ack) == syn notrack"));
+	assert_null(strstr(got, "tcp dport 995 tcp flags & (syn | ack) == syn notrack"));
+	chain = strstr(got, "\tchain synproxy_notrack {\n");
+	assert_non_null(chain);
+	assert_line(chain, "\t\ttype filter hook prerouting priority raw; policy accept;\n"
+		    "\t\tiifname \"wan0\" ip6 daddr 2001:db8:168::10 tcp dport 25 tcp flags & (syn | ack) == syn "
+		    "notrack comment \"syn-flood smtp 2000/s\"\n"
+		    "\t\tiifname \"wan0\" ip6 daddr 2001:db8:168::10 tcp dport 993 ip6 saddr @from6_imaps "
+		    "tcp flags & (syn | ack) == syn notrack comment \"syn-flood imaps 500/s\"\n"
+		    "\t\tiifname \"wan0\" ip daddr 203.0.113.33 tcp dport 22 ip saddr @from_ssh "
+		    "tcp flags & (syn | ack) == syn notrack comment \"syn-flood ssh 100/s\"\n"
+		    "\t\tiifname \"wan0\" meta nfproto ipv6 fib daddr type local tcp dport 22 ip6 saddr @from6_ssh "
+		    "tcp flags & (syn | ack) == syn notrack comment \"syn-flood ssh 100/s\"\n\t}");
+	/* before the forward chain's accepts; the table's sources only */
+	chain = strstr(got, "\tchain synproxy_forward {\n");
+	assert_non_null(chain);
+	assert_line(chain, "\t\ttype filter hook forward priority filter - 10; policy accept;\n"
+		    "\t\tiifname \"wan0\" ip6 daddr 2001:db8:168::10 tcp dport 25 ct state invalid,untracked "
+		    "synproxy mss 1460 wscale 7 timestamp sack-perm comment \"syn-flood smtp\"\n"
+		    "\t\tiifname \"wan0\" ip6 daddr 2001:db8:168::10 tcp dport 25 ct state invalid drop "
+		    "comment \"syn-flood smtp\"\n"
+		    "\t\tiifname \"wan0\" ip6 daddr 2001:db8:168::10 tcp dport 993 ip6 saddr @from6_imaps "
+		    "ct state invalid,untracked synproxy mss 1460 wscale 7 timestamp sack-perm comment \"syn-flood imaps\"\n"
+		    "\t\tiifname \"wan0\" ip6 daddr 2001:db8:168::10 tcp dport 993 ct state invalid drop "
+		    "comment \"syn-flood imaps\"\n\t}");
+	chain = strstr(got, "\tchain synproxy_input {\n");
+	assert_non_null(chain);
+	assert_line(chain, "\t\ttype filter hook input priority filter - 10; policy accept;\n"
+		    "\t\tiifname \"wan0\" ip daddr 203.0.113.33 tcp dport 22 ip saddr @from_ssh "
+		    "ct state invalid,untracked synproxy mss 1460 wscale 7 timestamp sack-perm comment \"syn-flood ssh\"");
+	assert_line(chain, "\t\tiifname \"wan0\" meta nfproto ipv6 fib daddr type local tcp dport 22 "
+		    "ct state invalid drop comment \"syn-flood ssh\"\n\t}");
+	free(got);
+	/* IPv4 only: the comment, no chain */
+	parse("v4.conf", "public 203.0.113.33\nmailserver 192.168.1.10\n"
+	      "service smtp 25 allow allow\nsyn-flood smtp 2000/s\n");
+	got = export("wan0", &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(got, "(smtp): no twin.\n"));
+	assert_null(strstr(got, "chain synproxy"));
+	free(got);
+}
+
+static void test_syn_flood_ruleset_passes_nft_check(void **state)
+{
+	char cmd[256], base[4096], *got, *path;
+	int rc;
+
+	(void)state;
+	if (run_cmd("command -v nft >/dev/null 2>&1") != 0 || geteuid() != 0) {
+		if (require_bpf())
+			fail_msg("nft -c needs nft and root (MXGW_REQUIRE_BPF=1: not skipping)");
+		skip();
+	}
+	snprintf(base, sizeof(base), "%s" SYN_CONF LIMIT_CONF "allowlist 198.51.100.7\n",
+		 DUAL_CONF);
+	parse("dual.conf", base);
+	got = export("eth0", &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(got, "synproxy mss 1460"));
+	path = unit_write_temp(got);
+	snprintf(cmd, sizeof(cmd), "nft -c -f %s", path);
+	rc = run_cmd(cmd);
+	unlink(path);
+	free(path);
+	free(got);
+	assert_int_equal(rc, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -916,6 +1019,8 @@ int main(void)
 		cmocka_unit_test(test_blocklists_ruleset_passes_nft_check),
 		cmocka_unit_test(test_limits_as_meters),
 		cmocka_unit_test(test_limits_ruleset_passes_nft_check),
+		cmocka_unit_test(test_syn_flood_as_synproxy),
+		cmocka_unit_test(test_syn_flood_ruleset_passes_nft_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -681,16 +681,22 @@ static void test_json_byte_for_byte(void **state)
 		"},\"forward6\":null,"
 		"\"blocklists\":[],\"blocklist_memory\":0,"
 		"\"conntrack\":{\"entries\":3,\"max\":65536,\"entries6\":0,\"max6\":65536},"
-		"\"bans\":{\"ipv4\":0,\"ipv6\":0},\"allowlist\":{\"ipv4\":0,\"ipv6\":0},\"rate_limits\":{\"buckets\":0,\"buckets_max\":32768,\"seen_once\":0,\"seen_once_max\":8192},"
+		"\"bans\":{\"ipv4\":0,\"ipv6\":0},\"allowlist\":{\"ipv4\":0,\"ipv6\":0},\"rate_limits\":{\"buckets\":0,\"buckets_max\":32768,\"seen_once\":0,\"seen_once_max\":8192},");
+	/* the fixture's counters are 1000 + their number, none IPv6's */
+	bprintf(&want, "\"syn_flood\":{\"challenged\":{\"ipv4\":%u,\"ipv6\":0},"
+		"\"verified\":{\"ipv4\":%u,\"ipv6\":0},\"dropped\":{\"ipv4\":%u,\"ipv6\":0},"
+		"\"verified_sources\":0,\"verified_sources_max\":65536},",
+		1000 + MXGW_SYN_CHALLENGED, 1000 + MXGW_SYN_VERIFIED, 1000 + MXGW_DROP_SYN_FLOOD);
+	bprintf(&want, "%s",
 		"\"nat\":{\"port_min\":40000,\"port_max\":40999,\"mappings\":2,\"ports_in_use\":{\"tcp\":2,\"udp\":0,\"icmp\":1}},"
 		"\"clock\":{\"ticks\":77,\"age_ms\":40,\"stale\":false},"
 		"\"log\":{\"read\":false,\"reader_pid\":0,\"listening\":false},"
 		"\"file\":{\"path\":\"/etc/mxgw/mxgw.conf\",\"valid\":false,\"differs\":false,\"not_running\":[]},"
 		"\"services\":["
 		"{\"id\":0,\"name\":\"(unlisted)\",\"outgoing\":\"deny\",\"incoming\":\"deny\",\"in\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":7,\"bytes\":420}},\"out\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":1,\"bytes\":60}},\"in6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}},\"out6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}}},"
-		"{\"id\":1,\"name\":\"smtp\",\"port\":25,\"proto\":\"tcp\",\"outgoing\":\"allow\",\"incoming\":\"allow\",\"from\":[],\"to\":\"mailserver\",\"limit\":null,\"differs\":[],\"in\":{\"allowed\":{\"packets\":12,\"bytes\":840},\"denied\":{\"packets\":0,\"bytes\":0}},\"out\":{\"allowed\":{\"packets\":3,\"bytes\":180},\"denied\":{\"packets\":0,\"bytes\":0}},\"in6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}},\"out6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}}},"
-		"{\"id\":10,\"name\":\"ldaps\",\"port\":636,\"proto\":\"tcp\",\"outgoing\":\"allow\",\"incoming\":\"allow\",\"from\":[\"10.0.0.0/8\",\"198.51.100.7/32\"],\"to\":\"gateway\",\"limit\":null,\"differs\":[],\"in\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":2,\"bytes\":120}},\"out\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}},\"in6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}},\"out6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}}},"
-		"{\"id\":13,\"name\":\"dns\",\"port\":53,\"proto\":\"tcp,udp\",\"outgoing\":\"allow\",\"incoming\":\"deny\",\"from\":[],\"to\":\"mailserver\",\"limit\":null,\"differs\":[],\"in\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}},\"out\":{\"allowed\":{\"packets\":18446744073709551615,\"bytes\":5},\"denied\":{\"packets\":0,\"bytes\":0}},\"in6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}},\"out6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}}}"
+		"{\"id\":1,\"name\":\"smtp\",\"port\":25,\"proto\":\"tcp\",\"outgoing\":\"allow\",\"incoming\":\"allow\",\"from\":[],\"to\":\"mailserver\",\"limit\":null,\"syn_flood\":null,\"differs\":[],\"in\":{\"allowed\":{\"packets\":12,\"bytes\":840},\"denied\":{\"packets\":0,\"bytes\":0}},\"out\":{\"allowed\":{\"packets\":3,\"bytes\":180},\"denied\":{\"packets\":0,\"bytes\":0}},\"in6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}},\"out6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}}},"
+		"{\"id\":10,\"name\":\"ldaps\",\"port\":636,\"proto\":\"tcp\",\"outgoing\":\"allow\",\"incoming\":\"allow\",\"from\":[\"10.0.0.0/8\",\"198.51.100.7/32\"],\"to\":\"gateway\",\"limit\":null,\"syn_flood\":null,\"differs\":[],\"in\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":2,\"bytes\":120}},\"out\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}},\"in6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}},\"out6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}}},"
+		"{\"id\":13,\"name\":\"dns\",\"port\":53,\"proto\":\"tcp,udp\",\"outgoing\":\"allow\",\"incoming\":\"deny\",\"from\":[],\"to\":\"mailserver\",\"limit\":null,\"syn_flood\":null,\"differs\":[],\"in\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}},\"out\":{\"allowed\":{\"packets\":18446744073709551615,\"bytes\":5},\"denied\":{\"packets\":0,\"bytes\":0}},\"in6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}},\"out6\":{\"allowed\":{\"packets\":0,\"bytes\":0},\"denied\":{\"packets\":0,\"bytes\":0}}}"
 		"],\"counters\":{");
 	for (unsigned int c = 0; c < MXGW_COUNTER_MAX; c++)
 		bprintf(&want, "%s\"%s\":%u", c ? "," : "", mxgw_counter_name(c), 1000 + c);
@@ -1387,6 +1393,74 @@ static void test_synflood_status_line(void **state)
 	free(got);
 }
 
+/* syn-flood in JSON (each service's threshold and flood, the counters by
+ * family, the verified sources) and Prometheus (mxgw_syn_flood 0/1, the
+ * threshold, the verified sources; only with syn-flood) (issue 13). */
+static void test_synflood_in_json_and_prometheus(void **state)
+{
+	static struct mxctl_snapshot st;
+	struct mxgw_snapshot_service *smtp;
+	char *got;
+
+	(void)state;
+	fixture(&st);
+	got = run(mxctl_print_json, &st, 1);
+	assert_non_null(strstr(got, "\"to\":\"mailserver\",\"limit\":null,\"syn_flood\":null,"));
+	free(got);
+	got = run(mxctl_print_prometheus, &st, 1);
+	assert_null(strstr(got, "mxgw_syn_flood "));
+	assert_null(strstr(got, "mxgw_syn_flood{"));
+	assert_null(strstr(got, "mxgw_syn_flood_threshold"));
+	assert_null(strstr(got, "mxgw_syn_verified_sources"));
+	free(got);
+	smtp = &st.s.svcs[1];
+	assert_string_equal(smtp->name, "smtp");
+	smtp->svc.flags |= MXGW_PORT_F_SYNFLOOD;
+	smtp->synflood = (struct mxgw_synflood){ .per_slot = 2148, .rate = 2000 };
+	st.s.cfg.flags |= MXGW_CFG_F_SYNFLOOD;
+	st.s.counters[MXGW_SYN_CHALLENGED] = 5000;
+	st.s.counters6[MXGW_SYN_CHALLENGED] = 1000;
+	st.s.counters[MXGW_SYN_VERIFIED] = 12;
+	st.s.counters6[MXGW_SYN_VERIFIED] = 2;
+	st.s.counters[MXGW_DROP_SYN_FLOOD] = 7;
+	st.s.syn_ok = 40;
+	/* a flood that ended: since and until both in the past */
+	st.s.clock.now_ns = 1000 * 1000000000ULL;
+	smtp->syn_state.since_ns = st.s.clock.now_ns - 60000000000ULL;
+	smtp->syn_state.until_ns = st.s.clock.now_ns - 1;
+	got = run(mxctl_print_json, &st, 1);
+	assert_non_null(strstr(got, "\"name\":\"smtp\",\"port\":25,"));
+	assert_non_null(strstr(got, "\"limit\":null,\"syn_flood\":{\"rate\":2000,\"flood\":false,"
+				    "\"flood_for_ms\":0},\"differs\""));
+	/* ldaps has none */
+	assert_non_null(strstr(got, "\"to\":\"gateway\",\"limit\":null,\"syn_flood\":null,"));
+	assert_non_null(strstr(got, "\"syn_flood\":{\"challenged\":{\"ipv4\":4000,\"ipv6\":1000},"
+				    "\"verified\":{\"ipv4\":10,\"ipv6\":2},"
+				    "\"dropped\":{\"ipv4\":7,\"ipv6\":0},"
+				    "\"verified_sources\":40,\"verified_sources_max\":65536},"));
+	free(got);
+	got = run(mxctl_print_prometheus, &st, 1);
+	assert_non_null(strstr(got, "# TYPE mxgw_syn_flood gauge\n"
+				    "mxgw_syn_flood{ifname=\"wan0\",service=\"smtp\"} 0\n"));
+	assert_non_null(strstr(got, "# TYPE mxgw_syn_flood_threshold gauge\n"
+				    "mxgw_syn_flood_threshold{ifname=\"wan0\",service=\"smtp\"} 2000\n#"));
+	assert_non_null(strstr(got, "# TYPE mxgw_syn_verified_sources gauge\n"
+				    "mxgw_syn_verified_sources{ifname=\"wan0\"} 40\n"));
+	assert_non_null(strstr(got, "mxgw_syn_challenged_total{ifname=\"wan0\",family=\"ipv6\"} 1000\n"));
+	assert_non_null(strstr(got, "mxgw_drops_total{ifname=\"wan0\",reason=\"drop_syn_flood\",family=\"ipv4\"} 7\n"));
+	free(got);
+	/* in a flood for 12.5 s */
+	smtp->syn_state.since_ns = st.s.clock.now_ns - 12500000000ULL;
+	smtp->syn_state.until_ns = st.s.clock.now_ns + 3000000000ULL;
+	got = run(mxctl_print_json, &st, 1);
+	assert_non_null(strstr(got, "\"syn_flood\":{\"rate\":2000,\"flood\":true,"
+				    "\"flood_for_ms\":12500},"));
+	free(got);
+	got = run(mxctl_print_prometheus, &st, 1);
+	assert_non_null(strstr(got, "mxgw_syn_flood{ifname=\"wan0\",service=\"smtp\"} 1\n"));
+	free(got);
+}
+
 /* IPv6's lines and columns only where the gateway has IPv6 to show: a
  * mailserver6, a LAN prefix, or anything IPv6 counted or tracked. */
 static void test_ipv6_shown_only_with_ipv6(void **state)
@@ -1657,6 +1731,7 @@ int main(void)
 		cmocka_unit_test(test_counters_of_no_family),
 		cmocka_unit_test(test_synflood_status_line),
 		cmocka_unit_test(test_blocklists_in_every_printer),
+		cmocka_unit_test(test_synflood_in_json_and_prometheus),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
