@@ -135,20 +135,55 @@ flood_stop() {
 	GEN_RATE=$(grep -oE '[0-9]+/s' <<<"$GEN_LINE" | head -1)
 }
 
-# sessions TAG [N]: N (default SESSIONS) swaks sessions from the client
-# to public:25, WORKERS at once; SESS_OK the ones that got "250 ... queued"
+# swaks_one FILE: one SMTP session from the client to public:25, its
+# output in FILE; 0 when the message was queued
+swaks_one() {
+	local tag
+	tag=$(basename "$1")
+	in_ns "$NS_INET" swaks --server "$PUB" --port 25 --local-interface "$CLIENT" \
+		--helo "client.$INET_DOMAIN" --from "$INET_USER@$INET_DOMAIN" \
+		--to "$MS_USER@$MS_DOMAIN" --header "Subject: synflood-$tag" \
+		--body "mxgw test bed: synflood $tag" --timeout 20s >"$1" 2>&1
+	grep -q '^<.* 250 .*queued' "$1"
+}
+# timed_session FILE: swaks_one; MS its duration in ms
+timed_session() {
+	local t0 rc
+	t0=$(now_ns)
+	swaks_one "$1"
+	rc=$?
+	MS=$((($(now_ns) - t0) / 1000000))
+	return $rc
+}
+
+# connect_ms ADDR: ms from connect() from ADDR to public:25 until
+# Postfix's banner (or "failed")
+connect_ms() {
+	in_ns "$NS_INET" python3 - "$1" "$PUB" <<'EOF'
+import socket, sys, time
+s = socket.socket()
+s.settimeout(10)
+s.bind((sys.argv[1], 0))
+t = time.monotonic()
+try:
+    s.connect((sys.argv[2], 25))
+    ok = s.recv(100).startswith(b"220")
+except OSError:
+    ok = False
+print("%.0f" % ((time.monotonic() - t) * 1000) if ok else "failed")
+EOF
+}
+
+# sessions TAG [N [FIRST]]: N (default SESSIONS) swaks sessions from the
+# client to public:25, WORKERS at once, numbered from FIRST (default 0);
+# SESS_OK: the sessions in $BED/sess.TAG that got "250 ... queued"
 sessions() {
-	local tag=$1 w n=${2:-$SESSIONS}
-	rm -rf "$BED/sess.$tag"
+	local tag=$1 w n=${2:-$SESSIONS} first=${3:-0}
 	mkdir -p "$BED/sess.$tag"
 	for ((w = 0; w < WORKERS; w++)); do
 		(
-			for ((i = w; i < n; i += WORKERS)); do
-				in_ns "$NS_INET" swaks --server "$PUB" --port 25 --local-interface "$CLIENT" \
-					--helo "client.$INET_DOMAIN" --from "$INET_USER@$INET_DOMAIN" \
-					--to "$MS_USER@$MS_DOMAIN" --header "Subject: synflood-$tag-$i" \
-					--body "mxgw test bed: synflood $tag $i" --timeout 20s \
-					>"$BED/sess.$tag/$i" 2>&1
+			for ((i = first + w; i < n; i += WORKERS)); do
+				swaks_one "$BED/sess.$tag/$tag-$i"
 			done
 		) &
 		BG_PIDS+=("$!")
@@ -196,7 +231,14 @@ echo "# syn-flood smtp $THRESHOLD/s budget $BUDGET/s: $(per_slot $THRESHOLD) and
 # --- 1. the flood of random sources; the client's sessions ------------------------
 
 case_flood() {
-	local a b s0 s1 t0 t1 on0 lim n
+	local a b s0 s1 t0 t1 on0 lim n base_ms first_ms
+	# a session before the flood, for the first one's delay in it
+	if timed_session "$BED/base.out"; then
+		ok session_before_flood
+	else
+		fail session_before_flood "$(tail -3 "$BED/base.out" | tr '\n' ' ')"
+	fi
+	base_ms=$MS
 	a=$(snap) || { fail flood_snapshot "status"; return; }
 	on0=$(val "$a" syn_flood_on)
 	s0=$(server_syns)
@@ -207,7 +249,16 @@ case_flood() {
 	else
 		fail flood_turns_flood_mode_on "syn_flood_on did not move within 5 s: $(cat "$BED/gen.err")"
 	fi
-	sessions flood
+	# the client's first session in the flood: challenged, verified by
+	# its stack's RST, in after its SYN's retransmission (about 1 s)
+	mkdir -p "$BED/sess.flood"
+	timed_session "$BED/sess.flood/flood-0"
+	first_ms=$MS
+	# the same, timed to the banner alone: the second client address
+	# (not in the flood's sources) unverified, then verified
+	C2_FIRST=$(connect_ms "$E2E_CLIENT2")
+	C2_NEXT=$(connect_ms "$E2E_CLIENT2")
+	sessions flood "$SESSIONS" 1
 	if kill -0 "$GEN_PID" 2>/dev/null; then
 		ok flood_lasted_all_sessions
 	else
@@ -222,6 +273,8 @@ case_flood() {
 	lim=$(bound $((t1 - t0)) $((2 * SESSIONS)))
 	echo "# phase 1 (syn-flood on, random sources): generator: $GEN_LINE"
 	echo "# phase 1: $SESS_OK of $SESSIONS sessions completed in $(((t1 - t0) / 1000000)) ms of flood"
+	echo "# phase 1: the client's first session in the flood took $first_ms ms (challenged, then verified), one before the flood $base_ms ms"
+	echo "# phase 1: connect to banner from $E2E_CLIENT2 in the flood: $C2_FIRST ms unverified (challenged), $C2_NEXT ms verified"
 	echo "# phase 1: the mail server received $n SYNs to :25 (bound $lim: budget, threshold before detection, the client's $((2 * SESSIONS)))"
 	report "phase 1" "$a" "$b"
 	if [ "$GEN_RC" = 0 ] && [ -n "$GEN_RATE" ]; then
