@@ -274,6 +274,14 @@ $(E2E_BPF): tests/e2e/xdp_pass.bpf.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+# The SYN flood generator of tests/e2e/mail/test_synflood_mail.sh.
+E2E_TOOLS := $(BUILD)/tests/synflood_gen
+
+$(E2E_TOOLS): $(BUILD)/tests/%: tests/e2e/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $< -o $@
+
 # make bench, part 2: the generator, the sink and the reference forwarder
 # (BPF, embedded through skeletons) and the end-to-end driver.
 BENCH_BPF  := gen sink fwd
@@ -322,7 +330,7 @@ deps:
 	$(MAIL_DEPS)
 
 test: check-deps
-	$(Q)$(MAKE) --no-print-directory all $(TESTS) $(E2E_BPF)
+	$(Q)$(MAKE) --no-print-directory all $(TESTS) $(E2E_BPF) $(E2E_TOOLS)
 	$(Q)tests/run.sh $(TESTS) $(E2E_TESTS) $(SCRIPT_TESTS)
 
 # Checks that need neither root nor BPF: every shell script through

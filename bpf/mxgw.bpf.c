@@ -166,6 +166,8 @@ static __always_inline int wan_in6_gateway(struct xdp_md *ctx, struct cursor *c,
 			return xdp_drop6(ctx, MXGW_DROP_SYN_FLOOD);
 		case SYN_VERIFIED:
 			return XDP_DROP;
+		case SYN_OVER_BUDGET:
+			return xdp_drop6(ctx, MXGW_DROP_SYN_BUDGET);
 		}
 	}
 	count_svc6(pol->svc_id, MXGW_DIR_IN, MXGW_ALLOW, bytes);
@@ -325,6 +327,8 @@ static __always_inline int wan_in6_lan(struct xdp_md *ctx, struct cursor *c,
 						return xdp_drop6(ctx, MXGW_DROP_SYN_FLOOD);
 					case SYN_VERIFIED:
 						return XDP_DROP;
+					case SYN_OVER_BUDGET:
+						return xdp_drop6(ctx, MXGW_DROP_SYN_BUDGET);
 					}
 				}
 				count_svc6(svc_id, MXGW_DIR_IN, MXGW_ALLOW, bytes);
@@ -553,6 +557,8 @@ int mxgw_wan_in(struct xdp_md *ctx)
 			return xdp_drop(ctx, MXGW_DROP_SYN_FLOOD);
 		case SYN_VERIFIED:
 			return XDP_DROP;
+		case SYN_OVER_BUDGET:
+			return xdp_drop(ctx, MXGW_DROP_SYN_BUDGET);
 		}
 	}
 	count_svc(svc_id, MXGW_DIR_IN, MXGW_ALLOW, bytes);

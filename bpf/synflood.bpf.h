@@ -70,6 +70,7 @@ enum syn_act {
 	SYN_TX,			/* rewritten into the challenge: XDP_TX */
 	SYN_DROP,		/* not challenged (budget spent): drop_syn_flood */
 	SYN_VERIFIED,		/* the RST that verified its source: dropped, counted */
+	SYN_OVER_BUDGET,	/* a verified source's SYN over the budget: drop_syn_budget */
 };
 
 /* Does a packet with @tcp_flags concern the defence: a SYN, or a bare
@@ -202,16 +203,17 @@ static __always_inline __u64 syn_hash(__u32 fam, const __u64 *key,
  * slot's count is reset by the first CPU to add to it: a racing CPU's
  * batch may be lost, never more.
  */
-static __always_inline bool syn_count(__u32 svc_id, struct mxgw_syn_state *st,
-				      struct mxgw_syn_rate *r, __u64 now)
+static __always_inline bool syn_count(const struct mxgw_synflood *sf,
+				      struct mxgw_syn_state *st, struct mxgw_syn_rate *r,
+				      __u64 now)
 {
-	struct mxgw_synflood *sf = bpf_map_lookup_elem(&mxgw_synflood, &svc_id);
 	__u64 slot = now >> MXGW_SYN_RATE_SHIFT;
 
 	if (r->slot != slot) {
 		r->slot = slot;
 		r->pending = 0;
 		r->challenged = 0;
+		r->passed = 0;
 	}
 	if (++r->pending >= MXGW_SYN_BATCH) {
 		r->pending = 0;
@@ -220,7 +222,7 @@ static __always_inline bool syn_count(__u32 svc_id, struct mxgw_syn_state *st,
 			st->count = 0;
 		}
 		__sync_fetch_and_add(&st->count, MXGW_SYN_BATCH);
-		if (sf && sf->per_slot && st->count > sf->per_slot &&
+		if (sf->per_slot && st->count > sf->per_slot &&
 		    st->until_ns < now + MXGW_SYN_QUIET_NS - (1ULL << MXGW_SYN_RATE_SHIFT)) {
 			if (st->until_ns <= now) {
 				st->since_ns = now;
@@ -230,6 +232,36 @@ static __always_inline bool syn_count(__u32 svc_id, struct mxgw_syn_state *st,
 		}
 	}
 	return now < st->until_ns;
+}
+
+/*
+ * The budget at the mail server: may a verified source's SYN go on in a
+ * flood, in rate slot @r->slot (syn_count() just moved @r to the current
+ * one)?  Counted as the threshold is: per CPU, added to the service's
+ * shared st->passed every MXGW_SYN_BATCH SYNs with one atomic add, the
+ * shared count reset by the first CPU to add to a new slot.  A CPU sees
+ * its own pending SYNs and the others' flushed batches: the mail server
+ * gets at most budget_per_slot + (MXGW_SYN_BATCH - 1) x (CPUs - 1) SYNs a
+ * slot.  Paid only in a flood, by SYNs that passed the challenge.
+ */
+static __always_inline bool syn_budget(const struct mxgw_synflood *sf,
+				       struct mxgw_syn_state *st, struct mxgw_syn_rate *r)
+{
+	__u64 shared = st->bslot == r->slot ? st->passed : 0;
+
+	if (!sf->budget_per_slot)
+		return true;
+	if (shared + r->passed >= sf->budget_per_slot)
+		return false;
+	if (++r->passed >= MXGW_SYN_BATCH) {
+		r->passed = 0;
+		if (st->bslot != r->slot) {
+			st->bslot = r->slot;
+			st->passed = 0;
+		}
+		__sync_fetch_and_add(&st->passed, MXGW_SYN_BATCH);
+	}
+	return true;
 }
 
 /* @f's source's key in mxgw_syn_ok: IPv4 /32, IPv6 /64. */
@@ -349,6 +381,7 @@ static __noinline int synflood_in(struct xdp_md *ctx, __u32 l3_off, __u32 l4_off
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
 	struct mxgw_syn_state *st;
+	struct mxgw_synflood *sf;
 	struct mxgw_syn_rate *r;
 	struct mxgw_config *cfg;
 	struct mxgw_syn_key k = {};
@@ -408,12 +441,13 @@ static __noinline int synflood_in(struct xdp_md *ctx, __u32 l3_off, __u32 l4_off
 	}
 
 	r = bpf_map_lookup_elem(&mxgw_syn_rate, &svc_id);
-	if (!r || !syn_count(svc_id, st, r, now))
+	sf = bpf_map_lookup_elem(&mxgw_synflood, &svc_id);
+	if (!r || !sf || !syn_count(sf, st, r, now))
 		return SYN_GO_ON;
 	/* the lookup refreshes the entry's place in the LRU */
 	ok = bpf_map_lookup_elem(&mxgw_syn_ok, &k);
 	if (ok && now - ok->verified_ns < MXGW_SYN_OK_NS)
-		return SYN_GO_ON;
+		return syn_budget(sf, st, r) ? SYN_GO_ON : SYN_OVER_BUDGET;
 	if (r->challenged >= MXGW_SYN_CHALLENGE_MAX)
 		return SYN_DROP;
 	r->challenged++;

@@ -107,7 +107,7 @@ struct parser {
 	struct conf_synflood {
 		unsigned int line;
 		char service[MXGW_SVC_NAME_LEN];
-		__u32 rate;
+		__u32 rate, budget;
 	} synfloods[MXGW_MAX_SERVICES - 1];
 };
 
@@ -1595,18 +1595,30 @@ static void check_limits(struct parser *p)
 
 /* ---- syn-flood ------------------------------------------------------------ */
 
+/* A rate N/s, N 1..MXGW_SYN_RATE_MAX; 0 when @s is none. */
+static __u32 syn_rate_of(const char *s)
+{
+	size_t len = strlen(s);
+	unsigned long n;
+
+	if (len < 3 || strcmp(s + len - 2, "/s") ||
+	    !parse_decimal_len(s, len - 2, MXGW_SYN_RATE_MAX, &n))
+		return 0;
+	return (__u32)n;
+}
+
 /*
- * syn-flood SERVICE N/s: above N SYNs a second to a TCP service (from all
- * sources together), SYNs of sources not yet verified are challenged from
- * XDP (docs/SYNFLOOD.md).  The service is looked up in check_synfloods.
+ * syn-flood SERVICE N/s [budget M/s]: above N SYNs a second to a TCP
+ * service (from all sources together), SYNs of sources not yet verified
+ * are challenged from XDP (docs/SYNFLOOD.md); in a flood, at most M SYNs a
+ * second (default N) go on to the service.  M may be above N: the
+ * threshold says when a flood begins, the budget what the mail server
+ * takes during one.  The service is looked up in check_synfloods.
  */
 static void parse_syn_flood(struct parser *p, const struct fields *f)
 {
 	struct conf_synflood sf = { .line = p->line };
 	char field[sizeof("syn-flood ") + MXGW_SVC_NAME_LEN] = "syn-flood";
-	unsigned long n;
-	const char *s;
-	size_t len;
 
 	if (f->n < 2) {
 		conf_error(p, field, "service", "missing");
@@ -1621,21 +1633,34 @@ static void parse_syn_flood(struct parser *p, const struct fields *f)
 		conf_error(p, field, "threshold", "missing");
 		return;
 	}
-	if (f->n > 3) {
+	if (f->n > 3 && strcmp(f->tok[3], "budget")) {
 		conf_error(p, field, NULL, "unexpected \"%s\"",
 			   f->tok[3]);
 		return;
 	}
 	snprintf(sf.service, sizeof(sf.service), "%s", f->tok[1]);
-	s = f->tok[2];
-	len = strlen(s);
-	if (len < 3 || strcmp(s + len - 2, "/s") ||
-	    !parse_decimal_len(s, len - 2, MXGW_SYN_RATE_MAX, &n) || !n) {
-		conf_error(p, field, "threshold", "\"%s\" is not a rate N/s (N 1..%u)", s,
-			   MXGW_SYN_RATE_MAX);
+	sf.rate = syn_rate_of(f->tok[2]);
+	if (!sf.rate) {
+		conf_error(p, field, "threshold", "\"%s\" is not a rate N/s (N 1..%u)",
+			   f->tok[2], MXGW_SYN_RATE_MAX);
 		return;
 	}
-	sf.rate = (__u32)n;
+	if (f->n > 3) {
+		if (f->n < 5) {
+			conf_error(p, field, "budget", "missing");
+			return;
+		}
+		sf.budget = syn_rate_of(f->tok[4]);
+		if (!sf.budget) {
+			conf_error(p, field, "budget", "\"%s\" is not a rate M/s (M 1..%u)",
+				   f->tok[4], MXGW_SYN_RATE_MAX);
+			return;
+		}
+		if (f->n > 5) {
+			conf_error(p, field, NULL, "unexpected \"%s\"", f->tok[5]);
+			return;
+		}
+	}
 	for (unsigned int i = 0; i < p->nsynfloods; i++)
 		if (!strcmp(p->synfloods[i].service, sf.service)) {
 			conf_error(p, field, "service", "already has syn-flood on line %u",
@@ -1674,6 +1699,7 @@ static void check_synfloods(struct parser *p)
 		}
 		p->conf->lines.syn_flood[svc - pol->services] = sf->line;
 		pol->services[svc - pol->services].syn_flood_rate = sf->rate;
+		pol->services[svc - pol->services].syn_flood_budget = sf->budget;
 	}
 	p->line = line;
 }
@@ -1746,8 +1772,9 @@ static const struct {
 	    "sources dropped: a list of prefixes read from FILE" }, parse_blocklist },
 	{ { "limit", "SERVICE RATE/s|/m|/h [burst N] [ban DURATION]",
 	    "new connections per source (IPv6: /64) to a service" }, parse_limit },
-	{ { "syn-flood", "SERVICE N/s",
-	    "above N SYNs a second, unverified sources are challenged from XDP" },
+	{ { "syn-flood", "SERVICE N/s [budget M/s]",
+	    "above N SYNs a second, unverified sources are challenged from XDP; "
+	    "at most M (default N) go on to the service in a flood" },
 	  parse_syn_flood },
 };
 

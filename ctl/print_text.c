@@ -47,9 +47,9 @@ static void limits_line(FILE *out, const struct mxgw_snapshot *s)
 		s->rl_buckets, MXGW_RL_MAX, s->rl_new_buckets);
 }
 
-/* A line for syn-flood, when a service has it: each threshold, the floods
- * on (for how long, on the data plane's clock), what was challenged,
- * verified and dropped, the verified sources. */
+/* A line for syn-flood, when a service has it: each threshold and budget,
+ * the floods on (for how long, on the data plane's clock), what was
+ * challenged, verified and dropped, the verified sources. */
 static void synflood_line(FILE *out, const struct mxgw_snapshot *s)
 {
 	const char *sep = "";
@@ -63,19 +63,22 @@ static void synflood_line(FILE *out, const struct mxgw_snapshot *s)
 
 		if (!(r->svc.flags & MXGW_PORT_F_SYNFLOOD))
 			continue;
-		fprintf(out, "%s%s %u/s", sep, r->name, r->synflood.rate);
+		fprintf(out, "%s%s %u/s budget %u/s", sep, r->name, r->synflood.rate,
+			r->synflood.budget ? r->synflood.budget : r->synflood.rate);
 		if (st->until_ns > s->clock.now_ns && s->clock.now_ns >= st->since_ns)
 			fprintf(out, " (in a flood for %llus)",
 				(unsigned long long)((s->clock.now_ns - st->since_ns) / 1000000000ULL));
 		sep = ", ";
 	}
-	fprintf(out, "; %llu challenged (IPv6 %llu), %llu verified (IPv6 %llu), %llu dropped; "
-		"%u sources verified of %u\n",
+	fprintf(out, "; %llu challenged (IPv6 %llu), %llu verified (IPv6 %llu), %llu dropped, "
+		"%llu over budget (IPv6 %llu); %u sources verified of %u\n",
 		(unsigned long long)s->counters[MXGW_SYN_CHALLENGED],
 		(unsigned long long)s->counters6[MXGW_SYN_CHALLENGED],
 		(unsigned long long)s->counters[MXGW_SYN_VERIFIED],
 		(unsigned long long)s->counters6[MXGW_SYN_VERIFIED],
-		(unsigned long long)s->counters[MXGW_DROP_SYN_FLOOD], s->syn_ok, MXGW_SYN_OK_MAX);
+		(unsigned long long)s->counters[MXGW_DROP_SYN_FLOOD],
+		(unsigned long long)s->counters[MXGW_DROP_SYN_BUDGET],
+		(unsigned long long)s->counters6[MXGW_DROP_SYN_BUDGET], s->syn_ok, MXGW_SYN_OK_MAX);
 }
 
 /* A line for the blocklists, when any runs: how many lists, prefixes of

@@ -573,6 +573,9 @@ int mxgw_maps_apply(const struct mxgw_maps *m, const struct mxgw_policy *pol,
 		/* so is the syn-flood threshold */
 		sf.rate = cs->syn_flood_rate;
 		sf.per_slot = sf.rate ? mxgw_syn_per_slot(sf.rate) : 0;
+		/* the budget: `budget M/s`, else the threshold's rate */
+		sf.budget = cs->syn_flood_budget ? cs->syn_flood_budget : sf.rate;
+		sf.budget_per_slot = sf.budget ? mxgw_syn_per_slot(sf.budget) : 0;
 		err = update(m->synflood, &id, &sf);
 		if (err)
 			return err;

@@ -589,7 +589,9 @@ static inline __u32 mxgw_svc_key(__u32 family, __u32 svc_id)
 	FN(DROP_SYN_FLOOD, "drop_syn_flood", DROP, NONE,		\
 	   "SYN of an unverified source in a SYN flood not answered: over the CPU's challenge budget") \
 	FN(SYN_FLOOD_ON, "syn_flood_on", OWN, NOFAMILY,		\
-	   "a service's SYN rate went over its syn-flood threshold (flood mode on)")
+	   "a service's SYN rate went over its syn-flood threshold (flood mode on)") \
+	FN(DROP_SYN_BUDGET, "drop_syn_budget", DROP, NONE,		\
+	   "SYN of a verified source in a SYN flood over the service's syn-flood budget")
 
 enum mxgw_counter {
 #define MXGW_COUNTER_ENUM(NAME, word, family, flags, help)	MXGW_##NAME,
@@ -992,9 +994,12 @@ _Static_assert(sizeof(struct mxgw_rl) == 8, "mxgw_rl layout");
 struct mxgw_synflood {
 	__u64 per_slot;		/* SYNs a rate slot (all CPUs) over which a flood is on; 0: off */
 	__u32 rate;		/* as configured: SYNs a second */
-	__u32 pad;
+	__u32 budget;		/* as configured: `budget M/s`, or the rate */
+	/* SYNs let through to the service a rate slot (all CPUs) in a
+	 * flood at most (the budget at the mail server); 0: no cap */
+	__u64 budget_per_slot;
 };
-_Static_assert(sizeof(struct mxgw_synflood) == 16, "mxgw_synflood layout");
+_Static_assert(sizeof(struct mxgw_synflood) == 24, "mxgw_synflood layout");
 
 /* mxgw_syn_state: array by service id, the data plane's only. */
 struct mxgw_syn_state {
@@ -1002,16 +1007,20 @@ struct mxgw_syn_state {
 	__u64 count;		/* SYNs in it, all CPUs, up to a batch a CPU behind */
 	__u64 until_ns;		/* flood mode while clock < until_ns */
 	__u64 since_ns;		/* when the current (or last) flood began */
+	__u64 bslot;		/* the rate slot passed is of */
+	__u64 passed;		/* SYNs let through in a flood in it, up to a batch a CPU behind */
 };
-_Static_assert(sizeof(struct mxgw_syn_state) == 32, "mxgw_syn_state layout");
+_Static_assert(sizeof(struct mxgw_syn_state) == 48, "mxgw_syn_state layout");
 
 /* mxgw_syn_rate: per-CPU array by service id. */
 struct mxgw_syn_rate {
 	__u64 slot;		/* the rate slot pending and challenged are of */
 	__u32 pending;		/* SYNs not yet added to mxgw_syn_state.count */
 	__u32 challenged;	/* SYN-ACKs this CPU sent in the slot */
+	__u32 passed;		/* SYNs let through in a flood not yet added to mxgw_syn_state.passed */
+	__u32 pad;
 };
-_Static_assert(sizeof(struct mxgw_syn_rate) == 16, "mxgw_syn_rate layout");
+_Static_assert(sizeof(struct mxgw_syn_rate) == 24, "mxgw_syn_rate layout");
 
 /* mxgw_syn_ok: LRU hash of verified sources (IPv4 /32, IPv6 /64). */
 struct mxgw_syn_key {

@@ -74,6 +74,9 @@ struct mxgw_policy_service {
 	} limit;
 	/* `syn-flood NAME N/s`: SYNs a second over which a flood is on; 0: off */
 	__u32 syn_flood_rate;
+	/* `... budget M/s`: SYNs a second let through in a flood at most;
+	 * 0: the rate's */
+	__u32 syn_flood_budget;
 };
 
 /*

@@ -19,7 +19,9 @@
  * slot 1.07 s: rarely two).  Flood mode is turned on and off by writing
  * mxgw_syn_state (what the threshold does is tested on its own).
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -797,6 +799,130 @@ static void test_flood_ipv6(void **state)
 		    V6(.saddr = "2001:db8:51::77", .dport = 25));
 }
 
+/* ---- the budget at the mail server (syn-flood ... budget M/s) ------------ */
+
+#define BUDGET		10	/* syn-flood smtp 1000/s budget 10/s */
+
+static const char *conf_budget(void)
+{
+	static char buf[8192];
+
+	snprintf(buf, sizeof(buf), "%smailserver6 %s\nsyn-flood smtp %d/s budget %d/s\n",
+		 tb_shipped_conf(), TB_MAILSERVER6, RATE, BUDGET);
+	return buf;
+}
+
+/* The test's thread on the CPU it runs on: the budget is counted per CPU
+ * and flushed to the shared count a batch at a time, so a run on another
+ * CPU would see fewer SYNs than were let through (by design, at most a
+ * batch a CPU); pinned, the count this fixture checks is exact. */
+static void pin_cpu(cpu_set_t *old)
+{
+	cpu_set_t one;
+
+	assert_int_equal(sched_getaffinity(0, sizeof(*old), old), 0);
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+}
+
+/*
+ * One family: in a flood, a verified source's SYNs go on, as without
+ * syn-flood, up to the budget's SYNs a rate slot; the next one is dropped
+ * (drop_syn_budget), nothing challenged or verified for it.  With no flood
+ * the budget does not apply: as many SYNs again all go on.
+ */
+static void budget_round(const struct tb_frame_spec *syn)
+{
+	int fam = syn->ip6 ? MXGW_FAM_IPV6 : MXGW_FAM_IPV4;
+	__u64 per_slot = mxgw_syn_per_slot(BUDGET), budget0;
+	int ncpu = libbpf_num_possible_cpus();
+	struct mxgw_syn_rate zero[ncpu];
+	struct tb_frame_spec rst = *syn;
+	struct mxgw_synflood sf;
+	__u8 in[TB_MAX_FRAME];
+	struct counts before;
+	cpu_set_t old;
+	struct base b;
+	struct run r;
+	__u32 cookie, id;
+	__u64 slot;
+	size_t len;
+
+	tb_reset(&tb, conf(false));
+	start_clock();
+	baseline(syn, &b);
+	tb_apply(&tb, conf_budget());
+	id = svc_id("smtp");
+	assert_int_equal(bpf_map_lookup_elem(tb.maps.synflood, &id, &sf), 0);
+	assert_int_equal(sf.rate, RATE);
+	assert_int_equal(sf.budget, BUDGET);
+	/* 10/s over 2^30 ns: 10.7..., rounded up */
+	assert_int_equal(sf.budget_per_slot, 11);
+	assert_int_equal(per_slot, 11);
+	set_flood("smtp", true);
+	memset(zero, 0, sizeof(zero));
+	assert_int_equal(bpf_map_update_elem(tb.maps.syn_rate, &id, zero, BPF_ANY), 0);
+
+	/* the source verified */
+	cookie = expect_challenge("unverified SYN", syn);
+	rst.tcp_flags = 0x04;
+	len = tb_frame(&rst, in);
+	set_seq(in, syn->ip6, cookie);
+	assert_int_equal(run(in, len).verdict, XDP_DROP);
+	assert_true(syn_ok_has(fam, syn->saddr ? syn->saddr : syn->ip6 ? TB_CLIENT6 : TB_CLIENT));
+
+	pin_cpu(&old);
+	slot = clock_read().now_ns >> MXGW_SYN_RATE_SHIFT;
+	budget0 = tb_counter_fam(&tb, fam, MXGW_DROP_SYN_BUDGET);
+	for (__u64 i = 0; i < per_slot; i++)
+		expect_as_today("verified SYN within the budget", syn, b.verdict, b.out, b.len);
+	before = counts(fam);
+	len = tb_frame(syn, in);
+	r = run(in, len);
+	assert_int_equal(sched_setaffinity(0, sizeof(old), &old), 0);
+	if ((r.now[1] >> MXGW_SYN_RATE_SHIFT) != slot)
+		skip();	/* a new rate slot began during the runs: a new budget */
+	if (r.verdict != XDP_DROP)
+		fail_msg("verified SYN %llu, over a budget of %llu a slot: verdict %d, want "
+			 "XDP_DROP", (unsigned long long)per_slot + 1,
+			 (unsigned long long)per_slot, r.verdict);
+	expect_counts("over the budget", fam, before, 0, 0, 0);
+	assert_int_equal(tb_counter_fam(&tb, fam, MXGW_DROP_SYN_BUDGET), budget0 + 1);
+
+	/* no flood: no budget */
+	set_flood("smtp", false);
+	for (__u64 i = 0; i < 2 * per_slot; i++)
+		expect_as_today("verified SYN, no flood", syn, b.verdict, b.out, b.len);
+	assert_int_equal(tb_counter_fam(&tb, fam, MXGW_DROP_SYN_BUDGET), budget0 + 1);
+}
+
+static void test_syn_budget_ipv4(void **state)
+{
+	(void)state;
+	budget_round(SYN4);
+}
+
+static void test_syn_budget_ipv6(void **state)
+{
+	(void)state;
+	budget_round(SYN6);
+}
+
+/* The budget defaults to the threshold's rate. */
+static void test_syn_budget_default(void **state)
+{
+	struct mxgw_synflood sf;
+	__u32 id;
+
+	(void)state;
+	tb_reset(&tb, conf(true));
+	id = svc_id("smtp");
+	assert_int_equal(bpf_map_lookup_elem(tb.maps.synflood, &id, &sf), 0);
+	assert_int_equal(sf.budget, RATE);
+	assert_int_equal(sf.budget_per_slot, mxgw_syn_per_slot(RATE));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -810,6 +936,9 @@ int main(void)
 		cmocka_unit_test(test_spoofed_no_state),
 		cmocka_unit_test(test_challenge_budget),
 		cmocka_unit_test(test_gateway_service),
+		cmocka_unit_test(test_syn_budget_ipv4),
+		cmocka_unit_test(test_syn_budget_ipv6),
+		cmocka_unit_test(test_syn_budget_default),
 	};
 
 	return cmocka_run_group_tests_name("SYN floods", tests, tb_group_setup,

@@ -2852,6 +2852,56 @@ static void test_syn_flood_errors_name_the_field(void **state)
 	}
 }
 
+/* syn-flood SERVICE N/s budget M/s (issue 13): M defaults to N (0 in the
+ * policy: the map code applies the rate); M above N is allowed */
+static void test_syn_flood_budget_parsed(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_parses(fx, HDR "service smtp 25/tcp allow allow\n"
+			  "service imaps 993/tcp allow allow\n"
+			  "service both 4443/tcp,udp allow allow\n"
+			  "syn-flood smtp 5000/s budget 500/s\n"
+			  "syn-flood imaps 100/s\n"
+			  "syn-flood both 10/s budget 1000000/s\n");
+	assert_int_equal(svc(fx, "smtp")->syn_flood_rate, 5000);
+	assert_int_equal(svc(fx, "smtp")->syn_flood_budget, 500);
+	assert_int_equal(svc(fx, "imaps")->syn_flood_rate, 100);
+	assert_int_equal(svc(fx, "imaps")->syn_flood_budget, 0);
+	assert_int_equal(svc(fx, "both")->syn_flood_budget, 1000000);
+}
+
+static void test_syn_flood_budget_errors_name_the_field(void **state)
+{
+	struct fixture *fx = *state;
+	const char *svcs = "service smtp 25/tcp allow allow\nservice dns 53/udp allow allow\n";
+	static const struct { const char *line, *msg; } bad[] = {
+		{ "syn-flood smtp 10/s budget\n",
+		  "t.conf:5: error: syn-flood smtp: budget: missing\n" },
+		{ "syn-flood smtp 10/s budget 0/s\n",
+		  "t.conf:5: error: syn-flood smtp: budget: \"0/s\" is not a rate M/s (M 1..1000000)\n" },
+		{ "syn-flood smtp 10/s budget 5\n",
+		  "t.conf:5: error: syn-flood smtp: budget: \"5\" is not a rate M/s (M 1..1000000)\n" },
+		{ "syn-flood smtp 10/s budget 5/m\n",
+		  "t.conf:5: error: syn-flood smtp: budget: \"5/m\" is not a rate M/s (M 1..1000000)\n" },
+		{ "syn-flood smtp 10/s budget 1000001/s\n",
+		  "t.conf:5: error: syn-flood smtp: budget: \"1000001/s\" is not a rate M/s (M 1..1000000)\n" },
+		{ "syn-flood smtp 10/s budget 5/s extra\n",
+		  "t.conf:5: error: syn-flood smtp: unexpected \"extra\"\n" },
+		{ "syn-flood smtp 0/s budget 5/s\n",
+		  "t.conf:5: error: syn-flood smtp: threshold: \"0/s\" is not a rate N/s (N 1..1000000)\n" },
+		{ "syn-flood dns 10/s budget 5/s\n",
+		  "t.conf:5: error: syn-flood dns: service: \"dns\" has no TCP: SYNs are TCP's\n" },
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *text = xasprintf(HDR "%s%s", svcs, bad[i].line);
+
+		assert_fails(fx, text, bad[i].msg);
+		free(text);
+	}
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -2985,6 +3035,8 @@ int main(void)
 		T(test_limit_errors_name_the_field),
 		T(test_syn_flood_parsed),
 		T(test_syn_flood_errors_name_the_field),
+		T(test_syn_flood_budget_parsed),
+		T(test_syn_flood_budget_errors_name_the_field),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

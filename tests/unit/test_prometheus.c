@@ -1372,24 +1372,28 @@ static void test_synflood_status_line(void **state)
 	smtp = &st.s.svcs[1];
 	assert_string_equal(smtp->name, "smtp");
 	smtp->svc.flags |= MXGW_PORT_F_SYNFLOOD;
-	smtp->synflood = (struct mxgw_synflood){ .per_slot = 2148, .rate = 2000 };
+	smtp->synflood = (struct mxgw_synflood){ .per_slot = 2148, .rate = 2000, .budget = 500,
+						 .budget_per_slot = 537 };
 	st.s.cfg.flags |= MXGW_CFG_F_SYNFLOOD;
 	st.s.counters[MXGW_SYN_CHALLENGED] = 5000;
 	st.s.counters6[MXGW_SYN_CHALLENGED] = 1000;
 	st.s.counters[MXGW_SYN_VERIFIED] = 12;
 	st.s.counters6[MXGW_SYN_VERIFIED] = 2;
 	st.s.counters[MXGW_DROP_SYN_FLOOD] = 7;
+	st.s.counters[MXGW_DROP_SYN_BUDGET] = 30;
+	st.s.counters6[MXGW_DROP_SYN_BUDGET] = 4;
 	st.s.syn_ok = 40;
 	got = run(mxctl_print_status, &st, 1);
-	assert_non_null(strstr(got, "\n  syn-flood: smtp 2000/s; 5000 challenged (IPv6 1000), "
-				    "12 verified (IPv6 2), 7 dropped; 40 sources verified of 65536\n"));
+	assert_non_null(strstr(got, "\n  syn-flood: smtp 2000/s budget 500/s; 5000 challenged "
+				    "(IPv6 1000), 12 verified (IPv6 2), 7 dropped, 30 over budget "
+				    "(IPv6 4); 40 sources verified of 65536\n"));
 	free(got);
 	/* in a flood since 12 s before the data plane's now */
 	st.s.clock.now_ns = 1000 * 1000000000ULL;
 	smtp->syn_state.since_ns = st.s.clock.now_ns - 12000000000ULL;
 	smtp->syn_state.until_ns = st.s.clock.now_ns + 3000000000ULL;
 	got = run(mxctl_print_status, &st, 1);
-	assert_non_null(strstr(got, "\n  syn-flood: smtp 2000/s (in a flood for 12s); "));
+	assert_non_null(strstr(got, "\n  syn-flood: smtp 2000/s budget 500/s (in a flood for 12s); "));
 	free(got);
 }
 
