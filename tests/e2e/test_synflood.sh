@@ -11,7 +11,9 @@
 # and over IPv6, is challenged, its stack's RST verifies it
 # (syn_verified), its retransmitted SYN reaches the mail server's listener
 # and the banner comes back; A's next connection is not challenged.
-# status, status -j and stats --prometheus show the flood.
+# status, status -j and stats --prometheus show the flood (smtp's
+# current_rate > 0 in it); status marks smtp changed when only its
+# threshold or budget changed in the file.
 #
 # Prints "ok NAME" or "FAIL NAME: why" per check and one closing line
 # "N passed, N failed"; exits 0 iff nothing failed, 77 when it cannot run
@@ -255,8 +257,30 @@ EOF
 	fi
 }
 
+# --- status sees a threshold or budget changed in the file -----------------
+
+# the file as loaded: smtp's differs empty; its threshold, or its budget
+# alone, changed in the file: ["definition"], and nothing else differs
+case_differs() {
+	local name sub f=$E2E_TMP/changed.conf got
+	for name in 'as_loaded:s|x|x|' 'threshold:s|smtp 1/s|smtp 2/s|' 'budget:s|budget 1000/s|budget 999/s|'; do
+		sub=${name#*:}
+		name=${name%%:*}
+		sed "/^syn-flood /$sub" "$CONF" >"$f"
+		mx -c "$f" status -j >"$ST" 2>"$E2E_TMP/err"
+		got=$(jget "$ST" "svc('smtp')['differs']" "[s['name'] for s in d['services'] if s.get('differs') and s['name'] != 'smtp']")
+		if { [ "$name" = as_loaded ] && [ "$got" = "$(printf '[]\n[]')" ]; } ||
+			{ [ "$name" != as_loaded ] && [ "$got" = "$(printf "['definition']\n[]")" ]; }; then
+			ok "status_differs_syn_flood_$name"
+		else
+			fail "status_differs_syn_flood_$name" "$(grep '^syn-flood' "$f"): differs $(tr '\n' ' ' <<<"$got") $(head -c 200 "$E2E_TMP/err")"
+		fi
+	done
+}
+
 case_flood
 case_client
 case_status
 case_json
+case_differs
 e2e_summary
