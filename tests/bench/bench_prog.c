@@ -172,6 +172,9 @@ static void private_namespaces(void)
 	sh("ip link add wan7 type veth peer name wanp7");
 	sh("ip addr add 203.0.113.40/24 dev wan7");
 	sh("for d in wan7 wanp7; do ip link set $d up; done");
+	sh("ip link add wan8 type veth peer name wanp8");
+	sh("ip addr add 203.0.113.41/24 dev wan8");
+	sh("for d in wan8 wanp8; do ip link set $d up; done");
 #endif
 	sh("ip addr add 203.0.113.33/24 dev wan0");
 	sh("ip addr add 203.0.113.34/24 dev wan1");
@@ -733,9 +736,12 @@ int main(int argc, char **argv)
 	struct mxgw_maps m2, m3;
 	int tc2, tc3;
 #endif
-	int xdp4 = -1, xdp5 = -1, xdp6 = -1, xdp7 = -1;
+	int xdp4 = -1, xdp5 = -1, xdp6 = -1, xdp7 = -1, xdp8 = -1;
 #if HAVE_ALL
-	static char conf_all[8192], all24[INET_ADDRSTRLEN], all6[INET6_ADDRSTRLEN];
+	static char conf_all[8192], conf_none[8192], all24[INET_ADDRSTRLEN];
+	static char all6[INET6_ADDRSTRLEN];
+	struct mxgw_maps m8;
+	int tc8;
 	static char among7[INET6_ADDRSTRLEN];
 	struct mxgw_bl_list big7;
 	struct mxgw_maps m7;
@@ -911,6 +917,41 @@ int main(int argc, char **argv)
 		mxgw_bl_list_free(&big7);
 		if (!all24[0] || !all6[0] || !among7[0])
 			die("combined: no source", ENOENT);
+		/* the allowed rows' sources: is a hint set for them (a lookup
+		 * they pay), by a hash collision with a ban or a listed /32? */
+		{
+			struct mxgw_ban_hint_block b;
+			struct mxgw_in6 c6;
+			__be32 c4;
+			__u32 s4, s6, sl, blk;
+			int h4, h6, hl;
+
+			inet_pton(AF_INET, TB_CLIENT, &c4);
+			inet_pton(AF_INET6, TB_CLIENT6, &c6);
+			s4 = mxgw_ban_hint4(c4);
+			s6 = mxgw_ban_hint6(c6.a[0], c6.a[1]);
+			sl = mxgw_bl6_hint_slot(c6.a[0]);
+			blk = s4 / MXGW_BAN_HINT_PER_BLOCK;
+			h4 = bpf_map_lookup_elem(m7.ban_hint, &blk, &b) ? -1 :
+			     b.slot[s4 % MXGW_BAN_HINT_PER_BLOCK];
+			blk = s6 / MXGW_BAN_HINT_PER_BLOCK;
+			h6 = bpf_map_lookup_elem(m7.ban_hint, &blk, &b) ? -1 :
+			     b.slot[s6 % MXGW_BAN_HINT_PER_BLOCK];
+			blk = sl / MXGW_BAN_HINT_PER_BLOCK;
+			hl = bpf_map_lookup_elem(m7.bl6_hint, &blk, &b) ? -1 :
+			     b.slot[sl % MXGW_BAN_HINT_PER_BLOCK];
+			printf("wan7: hints of the allowed rows' sources (1: a lookup paid): ban "
+			       "%s %d, ban %s %d, blocklist %s's /32 %d\n", TB_CLIENT, h4,
+			       TB_CLIENT6, h6, TB_CLIENT6, hl);
+		}
+		/* wan8: none of it, loaded after wan7 as wan0 before it: two
+		 * references, their difference the bias of one program's copy
+		 * against another's (its JIT image, its maps' places) */
+		snprintf(conf_none, sizeof(conf_none), "%s", conf_small);
+		memcpy(strstr(conf_none, TB_PUBLIC), "203.0.113.41", strlen(TB_PUBLIC));
+		err = load_gateway("wan8", conf_none, &m8, &xdp8, &tc8);
+		if (err)
+			die("open maps", err);
 	}
 #endif
 #if HAVE_LIMITS
@@ -1103,6 +1144,21 @@ int main(int argc, char **argv)
 		{ "all: IPv6 blocklisted: drop", xdp7,
 		  { .ip6 = true, .saddr = all6, .dport = 25 },
 		  XDP_DROP, MXGW_DROP_BLOCKLIST, &m7, V6, .bans = true },
+		{ "none (wan8): inbound allowed", xdp8,
+		  { .daddr = "203.0.113.41", .dport = 25, .tcp_flags = 0x10 },
+		  XDP_REDIRECT, MXGW_FWD_REDIRECT, &m8, V4, .bans = true },
+		{ "none (wan8): inbound SYN", xdp8,
+		  { .daddr = "203.0.113.41", .dport = 25 },
+		  XDP_REDIRECT, MXGW_IN_NEW, &m8, V4, .bans = true },
+		{ "none (wan8): IPv6 inbound allowed", xdp8,
+		  { .ip6 = true, .dport = 25, .tcp_flags = 0x10 },
+		  XDP_REDIRECT, MXGW_FWD_REDIRECT, &m8, V6, .bans = true },
+		{ "none (wan8): inbound denied: drop", xdp8,
+		  { .daddr = "203.0.113.41", .dport = 143 },
+		  XDP_DROP, MXGW_DROP_SERVICE_DENY, &m8, V4, .bans = true },
+		{ "none (wan8): IPv6 inbound denied: drop", xdp8,
+		  { .ip6 = true, .dport = 143 },
+		  XDP_DROP, MXGW_DROP_SERVICE_DENY, &m8, V6, .bans = true },
 #endif
 #if HAVE_IPV6
 		/* IPv6: routed to mailserver6, hop limit and MACs, no rewrite */
@@ -1154,10 +1210,11 @@ int main(int argc, char **argv)
 	__u32 wan5 = HAVE_LIMITS ? if_nametoindex("wan5") : 0;
 	__u32 wan6 = HAVE_SYNFLOOD ? if_nametoindex("wan6") : 0;
 	__u32 wan7 = HAVE_ALL && !ipv4_only ? if_nametoindex("wan7") : 0;
+	__u32 wan8 = HAVE_ALL && !ipv4_only ? if_nametoindex("wan8") : 0;
 #define IFINDEX_OF(p)	((p)->prog_fd == xdp1 ? wan1 : (p)->prog_fd == xdp2 ? wan2 : \
 			 (p)->prog_fd == xdp3 ? wan3 : (p)->prog_fd == xdp4 ? wan4 : \
 			 (p)->prog_fd == xdp5 ? wan5 : (p)->prog_fd == xdp6 ? wan6 : \
-			 (p)->prog_fd == xdp7 ? wan7 : wan0)
+			 (p)->prog_fd == xdp7 ? wan7 : (p)->prog_fd == xdp8 ? wan8 : wan0)
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		if (ipv4_only && (all[i].family != MXGW_FAM_IPV4 || all[i].bans || all[i].bl))
@@ -1165,7 +1222,7 @@ int main(int argc, char **argv)
 		/* --combined: wan0's rows and wan7's, the gateways it loads */
 		if (combined && all[i].maps && all[i].maps != &m0
 #if HAVE_ALL
-		    && all[i].maps != &m7
+		    && all[i].maps != &m7 && all[i].maps != &m8
 #endif
 		    )
 			continue;
@@ -1246,7 +1303,34 @@ int main(int argc, char **argv)
 		ratio_row(paths, npaths, "all: blocklisted /24: drop", "inbound denied: drop", 1.10);
 		ratio_row(paths, npaths, "all: IPv6 blocklisted: drop",
 			  "IPv6 inbound denied: drop", 1.10);
+		printf("the same against wan8 (none, loaded after wan7)\n");
+		ratio_row(paths, npaths, "all: inbound allowed: DNAT + redirect",
+			  "none (wan8): inbound allowed", 1.15);
+		ratio_row(paths, npaths, "all: inbound SYN: limit's bucket",
+			  "none (wan8): inbound SYN", 0);
+		ratio_row(paths, npaths, "all: IPv6 inbound allowed",
+			  "none (wan8): IPv6 inbound allowed", 1.15);
+		ratio_row(paths, npaths, "all: IPv6 allowed, among listed /64s",
+			  "none (wan8): IPv6 inbound allowed", 1.15);
+		ratio_row(paths, npaths, "all: banned source: drop",
+			  "none (wan8): inbound denied: drop", 1.10);
+		ratio_row(paths, npaths, "all: IPv6 banned source: drop",
+			  "none (wan8): IPv6 inbound denied: drop", 1.10);
+		ratio_row(paths, npaths, "all: blocklisted /24: drop",
+			  "none (wan8): inbound denied: drop", 1.10);
+		ratio_row(paths, npaths, "all: IPv6 blocklisted: drop",
+			  "none (wan8): IPv6 inbound denied: drop", 1.10);
+		printf("the bias between two copies of the program, both with none (wan8 / wan0)\n");
+		ratio_row(paths, npaths, "none (wan8): inbound allowed",
+			  "inbound allowed: DNAT + redirect", 0);
+		ratio_row(paths, npaths, "none (wan8): IPv6 inbound allowed",
+			  "IPv6 inbound allowed: forward + redirect", 0);
+		ratio_row(paths, npaths, "none (wan8): inbound denied: drop",
+			  "inbound denied: drop", 0);
+		ratio_row(paths, npaths, "none (wan8): IPv6 inbound denied: drop",
+			  "IPv6 inbound denied: drop", 0);
 		mxgw_unload("wan7", NULL);
+		mxgw_unload("wan8", NULL);
 	}
 #endif
 #if HAVE_BANS
