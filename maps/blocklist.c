@@ -1156,6 +1156,11 @@ int mxgw_maps_bl_swap(const struct mxgw_maps *m, const struct mxgw_bl_change *c,
 		err = build6(m, c, keep, &trie6, st, want6);
 	if (err)
 		goto out;
+	/* IPv6's hints of the new trie, before it goes in (the old one
+	 * walks a little more meanwhile) */
+	err = hint6_apply(m, want6, true);
+	if (err)
+		goto out;
 	inner_id(m->bl4, 0, &old_tbl_id);
 	t1 = now_ns();
 	st->build_ns = t1 - t0;
@@ -1172,13 +1177,12 @@ int mxgw_maps_bl_swap(const struct mxgw_maps *m, const struct mxgw_bl_change *c,
 		set_slot(m->bl4_hash, new_slot, -1);
 		goto out;
 	}
-	/* IPv6: the new trie's hints, the trie, then the old hints gone */
-	err = hint6_apply(m, want6, true);
-	if (!err)
-		err = set_slot(m->bl6, 0, trie6);
-	if (!err)
-		err = hint6_apply(m, want6, false);
+	err = set_slot(m->bl6, 0, trie6);
 	st->swap_ns = now_ns() - t1;
+	/* then IPv6's hints that only the old trie needed (failing, it
+	 * leaves them stale: walks, never a drop) */
+	if (!err)
+		hint6_apply(m, want6, false);
 	/* IPv4 runs the new lists already: its old trie goes once no packet
 	 * can be reading the old array */
 	if (cur_slot != new_slot) {
