@@ -478,7 +478,7 @@ static void fill_bans(const struct mxgw_maps *m, unsigned int n, unsigned int np
 }
 #endif
 
-#if HAVE_BANS
+#if HAVE_ALL
 /* @n bans of IPv6 /64s in 2400::/12 (no test address, nor a generated
  * blocklist's 2a00::/12), as mxctl ban --file sets them. */
 static void fill_bans6(const struct mxgw_maps *m, unsigned int n)
