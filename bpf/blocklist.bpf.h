@@ -95,14 +95,31 @@ static __always_inline __u32 bl_lookup4(__be32 saddr)
 	return e;
 }
 
-/* The bits of the lists holding IPv6 source @saddr; 0 for none. */
+/* The hints of mxgw_bl6's trie (maps/mxgw_abi.h), mmapped by user space. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MXGW_BL6_HINT_BLOCKS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct mxgw_ban_hint_block);
+} mxgw_bl6_hint SEC(".maps");
+
+/* The bits of the lists holding IPv6 source @saddr; 0 for none.  The
+ * hint first: an array element (inlined), where the trie is a walk. */
 static __always_inline __u32 bl_lookup6(const void *saddr)
 {
 	struct mxgw_bl6_key key = { .prefixlen = 128 };
-	__u32 zero = 0;
+	struct mxgw_ban_hint_block *h;
+	__u32 zero = 0, net0, slot, blk;
 	void *trie;
 	__u16 *v;
 
+	__builtin_memcpy(&net0, saddr, sizeof(net0));
+	slot = mxgw_bl6_hint_slot(net0);
+	blk = slot / MXGW_BAN_HINT_PER_BLOCK;
+	h = bpf_map_lookup_elem(&mxgw_bl6_hint, &blk);
+	if (!h || !h->slot[slot & (MXGW_BAN_HINT_PER_BLOCK - 1)])
+		return 0;
 	trie = bpf_map_lookup_elem(&mxgw_bl6, &zero);
 	if (!trie)
 		return 0;

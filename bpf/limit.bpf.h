@@ -117,12 +117,15 @@ static __always_inline void limit_ban(struct mxgw_config *cfg, const struct mxgw
 	int err;
 
 	ban_reason(ban.reason);
+	/* the hint before the ban, as mxgw_bans_add: never a ban unseen */
 	if (key->family == MXGW_FAM_IPV6) {
 		struct mxgw_ban6_key k6 = { .net = { key->addr[0], key->addr[1] } };
 
+		ban_hint_set(mxgw_ban_hint6(key->addr[0], key->addr[1]));
 		err = bpf_map_update_elem(&mxgw_ban6, &k6, &ban, BPF_ANY);
 		flag = MXGW_CFG_F_BAN6;
 	} else {
+		ban_hint_set(mxgw_ban_hint4(key->addr[0]));
 		err = bpf_map_update_elem(&mxgw_ban4, &key->addr[0], &ban, BPF_ANY);
 		flag = MXGW_CFG_F_BAN4;
 	}

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include "ban.h"
 #include "maps.h"
@@ -163,6 +164,91 @@ int mxgw_bans_sync_flags(const struct mxgw_maps *m)
 	return bpf_map_update_elem(m->config, &key, &cfg, BPF_ANY) ? -errno : 0;
 }
 
+#define HINT_BYTES	(2UL << MXGW_BAN_HINT_BITS)
+
+static int key_walk(int fd, enum key_kind kind, void *value,
+		    int (*fn)(const struct mxgw_src_prefix *p, const void *value, void *arg),
+		    void *arg);
+
+/* mxgw_ban_hint, mapped: its slots are stored one byte each, as the data
+ * plane stores them (never a read-modify-write of a neighbour's). */
+static __u8 *hint_map(const struct mxgw_maps *m)
+{
+	void *h = mmap(NULL, HINT_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, m->ban_hint, 0);
+
+	return h == MAP_FAILED ? NULL : h;
+}
+
+/* The hint slot of host ban @p (mxgw_abi.h), or -1 for a prefix's. */
+static long hint_slot(const struct mxgw_src_prefix *p)
+{
+	if (!is_host(p))
+		return -1;
+	if (p->family == MXGW_FAM_IPV6)
+		return mxgw_ban_hint6(p->addr.a[0], p->addr.a[1]);
+	return mxgw_ban_hint4(p->addr.a[0]);
+}
+
+static void hint_set(__u8 *h, const struct mxgw_src_prefix *p)
+{
+	long slot = hint_slot(p);
+
+	if (slot >= 0 && !h[slot])
+		*(volatile __u8 *)&h[slot] = 1;
+}
+
+struct hint_sync {
+	__u8 *h;		/* the map's slots, mapped */
+	__u8 *want;		/* the slots today's host bans need */
+};
+
+static int hint_want_one(const struct mxgw_src_prefix *p, const void *value, void *arg)
+{
+	struct hint_sync *s = arg;
+	long slot = hint_slot(p);
+
+	(void)value;
+	if (slot >= 0)
+		s->want[slot] = 1;
+	return 0;
+}
+
+static int hint_set_one(const struct mxgw_src_prefix *p, const void *value, void *arg)
+{
+	(void)value;
+	hint_set(((struct hint_sync *)arg)->h, p);
+	return 0;
+}
+
+/*
+ * Make the hints those of the host bans the maps hold: the slots no ban
+ * needs cleared (an unban's, an expiry's: stale, they cost a lookup), a
+ * ban's set.  The hosts are walked twice: a ban the data plane writes
+ * (a rate limit's) while the first walk runs may find its slot cleared;
+ * the second walk, after the clearing, sets it again.
+ */
+int mxgw_bans_hint_sync(const struct mxgw_maps *m)
+{
+	struct hint_sync s = { .h = hint_map(m), .want = calloc(1, HINT_BYTES) };
+	int err = !s.h ? -errno : !s.want ? -ENOMEM : 0;
+
+	if (!err)
+		err = key_walk(m->ban4, KEY_HOST4, NULL, hint_want_one, &s);
+	if (!err)
+		err = key_walk(m->ban6, KEY_HOST6, NULL, hint_want_one, &s);
+	for (size_t i = 0; !err && i < HINT_BYTES; i++)
+		if (s.h[i] && !s.want[i])
+			*(volatile __u8 *)&s.h[i] = 0;
+	if (!err)
+		err = key_walk(m->ban4, KEY_HOST4, NULL, hint_set_one, &s);
+	if (!err)
+		err = key_walk(m->ban6, KEY_HOST6, NULL, hint_set_one, &s);
+	if (s.h)
+		munmap(s.h, HINT_BYTES);
+	free(s.want);
+	return err;
+}
+
 /*
  * @n hosts' bans into the hash @fd: BPF_MAP_UPDATE_BATCH (Linux 5.6),
  * 10^5 in a handful of system calls; one update each where the kernel
@@ -201,9 +287,18 @@ int mxgw_bans_add(const struct mxgw_maps *m, const struct mxgw_ban_entry *e, siz
 	size_t n4 = 0, n6 = 0;
 	int err = 0, e2;
 
+	__u8 *h;
+
 	for (size_t i = 0; i < n; i++)
 		if (e[i].pfx.len > (e[i].pfx.family == MXGW_FAM_IPV6 ? 128 : 32))
 			return -EINVAL;
+	/* the hints first: a ban is never in its map without its hint */
+	h = hint_map(m);
+	if (!h)
+		return -errno;
+	for (size_t i = 0; i < n; i++)
+		hint_set(h, &e[i].pfx);
+	munmap(h, HINT_BYTES);
 	if (n > 1) {
 		k4 = malloc(n * sizeof(*k4));
 		k6 = malloc(n * sizeof(*k6));
@@ -360,6 +455,9 @@ int mxgw_bans_prune(const struct mxgw_maps *m, __u64 now, unsigned int *removed)
 	free(p.dead);
 	if (!err && *removed)
 		err = mxgw_bans_sync_flags(m);
+	/* the slots of the expired hosts' bans, now stale */
+	if (!err && *removed)
+		err = mxgw_bans_hint_sync(m);
 	return err;
 }
 
@@ -477,6 +575,9 @@ int mxgw_maps_apply_allowlist(const struct mxgw_maps *m, const struct mxgw_polic
 	free(s);
 	if (!err)
 		err = ban_flags(m, flags);
+	/* the hints of the bans a load kept (or copied into new maps) */
+	if (!err)
+		err = mxgw_bans_hint_sync(m);
 	if (!err)
 		*flags |= (pol->nallow4 ? MXGW_CFG_F_ALLOW4 : 0) |
 			  (pol->nallow6 ? MXGW_CFG_F_ALLOW6 : 0);

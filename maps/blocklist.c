@@ -979,8 +979,51 @@ out:
 	return err;
 }
 
+#define BL6_HINT_BYTES	(1UL << MXGW_BL6_HINT_BITS)
+
+/* The hint slots (mxgw_abi.h) prefix @addr/@len needs, in @want. */
+static void hint6_want(__u8 *want, const struct mxgw_in6 *addr, unsigned int len)
+{
+	__u32 base = ntohl(addr->a[0]);
+
+	if (len < MXGW_BL6_HINT_MIN_LEN) {
+		memset(want, 1, BL6_HINT_BYTES);
+		return;
+	}
+	if (len > 32)
+		len = 32;
+	base &= len ? ~0U << (32 - len) : 0;
+	for (__u64 i = 0; i < 1ULL << (32 - len); i++)
+		want[mxgw_bl6_hint_slot(htonl(base + (__u32)i))] = 1;
+}
+
+/*
+ * mxgw_bl6_hint, mapped, made that of @want around the swap of the trie:
+ * @set: before it, the new slots set; after it (!@set), the slots
+ * @want has not cleared.  One byte store each, as the data plane reads
+ * them.  Without @want (no memory), every slot set: a walk each.
+ */
+static int hint6_apply(const struct mxgw_maps *m, const __u8 *want, bool set)
+{
+	__u8 *h = mmap(NULL, BL6_HINT_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       m->bl6_hint, 0);
+
+	if (h == MAP_FAILED)
+		return -errno;
+	for (size_t i = 0; i < BL6_HINT_BYTES; i++) {
+		bool w = want ? want[i] : true;
+
+		if (set && w && !h[i])
+			*(volatile __u8 *)&h[i] = 1;
+		else if (!set && !w && h[i])
+			*(volatile __u8 *)&h[i] = 0;
+	}
+	munmap(h, BL6_HINT_BYTES);
+	return 0;
+}
+
 static int build6(const struct mxgw_maps *m, const struct mxgw_bl_change *c, __u32 keep,
-		  int *trie_fd, struct mxgw_bl_swap_stats *st)
+		  int *trie_fd, struct mxgw_bl_swap_stats *st, __u8 *want)
 {
 	struct vec v = { .size = sizeof(struct ent6) };
 	struct mxgw_bl6_key *keys = NULL;
@@ -1035,6 +1078,8 @@ static int build6(const struct mxgw_maps *m, const struct mxgw_bl_change *c, __u
 		keys[i].prefixlen = e->len;
 		keys[i].addr = e->addr;
 		vals[i] = e->bits;
+		if (want)
+			hint6_want(want, &e->addr, e->len);
 	}
 	*trie_fd = trie_create(sizeof(struct mxgw_bl6_key), MXGW_BL6_MAX);
 	if (*trie_fd < 0) {
@@ -1083,6 +1128,8 @@ int mxgw_maps_bl_swap(const struct mxgw_maps *m, const struct mxgw_bl_change *c,
 	int tbl = -1, trie4 = -1, hash4 = -1, trie6 = -1, err;
 	__u64 t0 = now_ns(), t1;
 	struct timespec rt;
+	/* the IPv6 hints the new trie needs (NULL: all of them) */
+	__u8 *want6 = calloc(1, BL6_HINT_BYTES);
 
 	memset(st, 0, sizeof(*st));
 	err = read_lists(m, run);
@@ -1106,7 +1153,12 @@ int mxgw_maps_bl_swap(const struct mxgw_maps *m, const struct mxgw_bl_change *c,
 	if (!err)
 		err = build4(m, c, keep, new_slot, &tbl, &trie4, &hash4, st);
 	if (!err)
-		err = build6(m, c, keep, &trie6, st);
+		err = build6(m, c, keep, &trie6, st, want6);
+	if (err)
+		goto out;
+	/* IPv6's hints of the new trie, before it goes in (the old one
+	 * walks a little more meanwhile) */
+	err = hint6_apply(m, want6, true);
 	if (err)
 		goto out;
 	inner_id(m->bl4, 0, &old_tbl_id);
@@ -1127,6 +1179,10 @@ int mxgw_maps_bl_swap(const struct mxgw_maps *m, const struct mxgw_bl_change *c,
 	}
 	err = set_slot(m->bl6, 0, trie6);
 	st->swap_ns = now_ns() - t1;
+	/* then IPv6's hints that only the old trie needed (failing, it
+	 * leaves them stale: walks, never a drop) */
+	if (!err)
+		hint6_apply(m, want6, false);
 	/* IPv4 runs the new lists already: its old trie goes once no packet
 	 * can be reading the old array */
 	if (cur_slot != new_slot) {
@@ -1226,6 +1282,7 @@ out:
 		close(hash4);
 	if (trie6 >= 0)
 		close(trie6);
+	free(want6);
 	return err;
 }
 

@@ -23,8 +23,14 @@
  * under traffic: another thread runs the allowed path on CPU 1
  * meanwhile, every verdict checked.
  *
+ * Issue 13's speed targets: one gateway (wan7) with all of it configured
+ * together (the 10^6 + 10^5 prefixes, 10^5 bans of each family, a limit
+ * on smtp), its rows next to their twins on wan0 (none of it), and their
+ * ratios per round (rounds interleave every row) at the end.
+ *
  * Output: a table on stdout and CSV rows (--csv FILE).  --ipv4: IPv4's
- * rows alone (neither bans nor blocklists).  The source builds at tag
+ * rows alone (neither bans nor blocklists).  --combined: wan0's rows and
+ * wan7's alone (the targets, in a minute).  The source builds at tag
  * pre-i12 too (without IPv6, which that tree's testbed cannot frame, nor
  * bans and blocklists), so tests/bench/before-after.sh times IPv4's rows of
  * both trees with the same code.
@@ -94,6 +100,9 @@
 #define HAVE_IPV6	0
 #endif
 
+/* Everything of issue 13's speed targets on one gateway (wan7). */
+#define HAVE_ALL	(HAVE_BANS && HAVE_BLOCKLIST && HAVE_LIMITS && HAVE_IPV6)
+
 struct path {
 	const char *name;
 	int prog_fd;
@@ -158,6 +167,14 @@ static void private_namespaces(void)
 	sh("ip link add wan6 type veth peer name wanp6");
 	sh("ip addr add 203.0.113.39/24 dev wan6");
 	sh("for d in wan6 wanp6; do ip link set $d up; done");
+#endif
+#if HAVE_ALL
+	sh("ip link add wan7 type veth peer name wanp7");
+	sh("ip addr add 203.0.113.40/24 dev wan7");
+	sh("for d in wan7 wanp7; do ip link set $d up; done");
+	sh("ip link add wan8 type veth peer name wanp8");
+	sh("ip addr add 203.0.113.41/24 dev wan8");
+	sh("for d in wan8 wanp8; do ip link set $d up; done");
 #endif
 	sh("ip addr add 203.0.113.33/24 dev wan0");
 	sh("ip addr add 203.0.113.34/24 dev wan1");
@@ -461,6 +478,51 @@ static void fill_bans(const struct mxgw_maps *m, unsigned int n, unsigned int np
 }
 #endif
 
+#if HAVE_ALL
+/* @n bans of IPv6 /64s in 2400::/12 (no test address, nor a generated
+ * blocklist's 2a00::/12), as mxctl ban --file sets them. */
+static void fill_bans6(const struct mxgw_maps *m, unsigned int n)
+{
+	struct mxgw_ban_entry *e = calloc(n, sizeof(*e));
+	__u64 x = 54321;
+	int err;
+
+	if (!e)
+		die("bans", ENOMEM);
+	for (unsigned int i = 0; i < n; i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		e[i].pfx.family = MXGW_FAM_IPV6;
+		e[i].pfx.len = 64;
+		e[i].pfx.addr.a[0] = htonl(0x24000000U | (__u32)(x >> 44));
+		e[i].pfx.addr.a[1] = htonl((__u32)(x >> 8));
+		e[i].ban.set_ns = mxgw_now_ns();
+	}
+	err = mxgw_bans_add(m, e, n);
+	if (err)
+		die("mxgw_bans_add", err);
+	free(e);
+}
+
+/* One more ban, of @addr's host (IPv4 /32, IPv6 /64). */
+static void ban_one(const struct mxgw_maps *m, const char *addr)
+{
+	struct mxgw_ban_entry e = { .ban.set_ns = mxgw_now_ns() };
+
+	if (inet_pton(AF_INET, addr, &e.pfx.addr.a[0]) == 1) {
+		e.pfx.family = MXGW_FAM_IPV4;
+		e.pfx.len = 32;
+	} else if (inet_pton(AF_INET6, addr, &e.pfx.addr) == 1) {
+		e.pfx.family = MXGW_FAM_IPV6;
+		e.pfx.len = 64;
+		e.pfx.addr.a[2] = e.pfx.addr.a[3] = 0;
+	} else {
+		die(addr, EINVAL);
+	}
+	if (mxgw_bans_add(m, &e, 1))
+		die("mxgw_bans_add", EIO);
+}
+#endif
+
 #if HAVE_BLOCKLIST
 /*
  * @n4 IPv4 and @n6 IPv6 prefixes into @path, as tests/e2e/gen_blocklist.py
@@ -628,6 +690,38 @@ static double row_median(const struct path *paths, int n, const char *name)
 			stats(paths[i].ns, &med, &lo, &hi);
 	return med;
 }
+
+#if HAVE_BANS && HAVE_BLOCKLIST && HAVE_LIMITS
+/*
+ * Row @a over row @b: the median of the ratios of each round (the rounds
+ * interleave every row: a round's two times saw the same machine), and
+ * their quartiles, against @target (none when 0).
+ */
+static void ratio_row(const struct path *paths, int n, const char *a, const char *b,
+		      double target)
+{
+	const struct path *pa = NULL, *pb = NULL;
+	double r[ROUNDS], med, lo, hi, ma, mb;
+
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(paths[i].name, a))
+			pa = &paths[i];
+		if (!strcmp(paths[i].name, b))
+			pb = &paths[i];
+	}
+	if (!pa || !pb)
+		return;
+	for (int k = 0; k < ROUNDS; k++)
+		r[k] = pa->ns[k] / pb->ns[k];
+	stats(r, &med, &lo, &hi);
+	ma = row_median(paths, n, a);
+	mb = row_median(paths, n, b);
+	printf("  %-44s %6.1f / %6.1f ns = %.2fx (rounds %.2f..%.2f)", a, ma, mb, med, lo, hi);
+	if (target > 0)
+		printf("  target <= %.2f: %s", target, med <= target ? "met" : "NOT met");
+	printf("\n");
+}
+#endif
 #endif
 
 int main(int argc, char **argv)
@@ -642,7 +736,17 @@ int main(int argc, char **argv)
 	struct mxgw_maps m2, m3;
 	int tc2, tc3;
 #endif
-	int xdp4 = -1, xdp5 = -1, xdp6 = -1;
+	int xdp4 = -1, xdp5 = -1, xdp6 = -1, xdp7 = -1, xdp8 = -1;
+#if HAVE_ALL
+	static char conf_all[8192], conf_none[8192], all24[INET_ADDRSTRLEN];
+	static char all6[INET6_ADDRSTRLEN];
+	struct mxgw_maps m8;
+	int tc8;
+	static char among7[INET6_ADDRSTRLEN];
+	struct mxgw_bl_list big7;
+	struct mxgw_maps m7;
+	int tc7;
+#endif
 #if HAVE_SYNFLOOD
 	static char conf_syn[8192];
 	struct mxgw_maps m6;
@@ -663,7 +767,7 @@ int main(int argc, char **argv)
 	struct mxgw_maps m4;
 	int tc4;
 #endif
-	bool ipv4_only = false;
+	bool ipv4_only = false, combined = false;
 	const char *csv = NULL;
 	FILE *out = NULL;
 	cpu_set_t cpus;
@@ -673,8 +777,10 @@ int main(int argc, char **argv)
 			csv = argv[++i];
 		} else if (!strcmp(argv[i], "--ipv4")) {
 			ipv4_only = true;
+		} else if (!strcmp(argv[i], "--combined")) {
+			combined = true;
 		} else {
-			fprintf(stderr, "usage: bench_prog [--csv FILE] [--ipv4]\n");
+			fprintf(stderr, "usage: bench_prog [--csv FILE] [--ipv4] [--combined]\n");
 			return 1;
 		}
 	}
@@ -703,7 +809,7 @@ int main(int argc, char **argv)
 		die("open maps", err);
 #if HAVE_BANS
 	/* two more gateways, with bans: 10^5 hosts; the same and 10^3 /24s */
-	if (!ipv4_only) {
+	if (!ipv4_only && !combined) {
 		snprintf(conf_bans, sizeof(conf_bans), "%s", conf_small);
 		memcpy(strstr(conf_bans, TB_PUBLIC), "203.0.113.35", strlen(TB_PUBLIC));
 		snprintf(conf_pfx, sizeof(conf_pfx), "%s", conf_small);
@@ -725,12 +831,14 @@ int main(int argc, char **argv)
 		snprintf(bl_path, sizeof(bl_path), "%s/big.txt", bl_dir);
 		snprintf(conf_bl, sizeof(conf_bl), "%s\nblocklist big %s\n", conf_small, bl_path);
 		memcpy(strstr(conf_bl, TB_PUBLIC), "203.0.113.37", strlen(TB_PUBLIC));
-		err = load_gateway("wan4", conf_bl, &m4, &xdp4, &tc4);
-		if (err)
-			die("open maps", err);
 		if (mxgw_conf_parse_string("bench.conf", conf_bl, &bl_conf, stderr))
 			die("config", EINVAL);
 		gen_list(bl_path, 1000000, 100000);
+	}
+	if (!ipv4_only && !combined) {
+		err = load_gateway("wan4", conf_bl, &m4, &xdp4, &tc4);
+		if (err)
+			die("open maps", err);
 		load_list(&m4, bl_path, false, &bst, &big);
 		/* sources: a listed /24, a listed /32 (the trie's hit), and an
 		 * unlisted neighbour of a /32 (its /24 sends the lookup to the trie) */
@@ -763,8 +871,91 @@ int main(int argc, char **argv)
 		mxgw_bl_list_free(&big);
 	}
 #endif
-#if HAVE_LIMITS
+#if HAVE_ALL
 	if (!ipv4_only) {
+		/*
+		 * Issue 13's targets on one gateway (wan7): the 10^6 IPv4 +
+		 * 10^5 IPv6 prefixes, 10^5 bans of each family and a limit
+		 * on smtp (as wan5's), every check configured together.
+		 * Sources: a listed /24's, a listed IPv6 /64's (or shorter),
+		 * a banned host of each family outside every list, and an
+		 * unlisted /64 next to a listed one (the trie's deep walk).
+		 */
+		snprintf(conf_all, sizeof(conf_all),
+			 "%s\nblocklist big %s\nlimit smtp 1000000/s burst 1000000\n",
+			 conf_small, bl_path);
+		memcpy(strstr(conf_all, TB_PUBLIC), "203.0.113.40", strlen(TB_PUBLIC));
+		err = load_gateway("wan7", conf_all, &m7, &xdp7, &tc7);
+		if (err)
+			die("open maps", err);
+		load_list(&m7, bl_path, false, &bst, &big7);
+		fill_bans(&m7, BANS, 0, banned, NULL);
+		fill_bans6(&m7, BANS);
+		ban_one(&m7, "198.51.100.66");
+		ban_one(&m7, "2001:db8:52::66");
+		for (size_t i = 0; i < big7.n4 && !all24[0]; i++) {
+			__be32 c = htonl(ntohl(big7.v4[i].addr) + 7);
+
+			if (big7.v4[i].len == 24)
+				inet_ntop(AF_INET, &c, all24, sizeof(all24));
+		}
+		for (size_t i = 0; i < big7.n6 && (!all6[0] || !among7[0]); i++) {
+			struct mxgw_in6 a = big7.v6[i].addr;
+			__u32 bits;
+
+			if (big7.v6[i].len > 64)
+				continue;
+			a.a[3] = htonl(7);
+			if (!all6[0])
+				inet_ntop(AF_INET6, &a, all6, sizeof(all6));
+			if (big7.v6[i].len != 64)
+				continue;
+			a.a[1] = htonl(ntohl(a.a[1]) + 1);
+			if (!mxgw_maps_bl_lookup6(&m7, &a, &bits) && !bits)
+				inet_ntop(AF_INET6, &a, among7, sizeof(among7));
+		}
+		mxgw_bl_list_free(&big7);
+		if (!all24[0] || !all6[0] || !among7[0])
+			die("combined: no source", ENOENT);
+		/* the allowed rows' sources: is a hint set for them (a lookup
+		 * they pay), by a hash collision with a ban or a listed /32? */
+		{
+			struct mxgw_ban_hint_block b;
+			struct mxgw_in6 c6;
+			__be32 c4;
+			__u32 s4, s6, sl, blk;
+			int h4, h6, hl;
+
+			inet_pton(AF_INET, TB_CLIENT, &c4);
+			inet_pton(AF_INET6, TB_CLIENT6, &c6);
+			s4 = mxgw_ban_hint4(c4);
+			s6 = mxgw_ban_hint6(c6.a[0], c6.a[1]);
+			sl = mxgw_bl6_hint_slot(c6.a[0]);
+			blk = s4 / MXGW_BAN_HINT_PER_BLOCK;
+			h4 = bpf_map_lookup_elem(m7.ban_hint, &blk, &b) ? -1 :
+			     b.slot[s4 % MXGW_BAN_HINT_PER_BLOCK];
+			blk = s6 / MXGW_BAN_HINT_PER_BLOCK;
+			h6 = bpf_map_lookup_elem(m7.ban_hint, &blk, &b) ? -1 :
+			     b.slot[s6 % MXGW_BAN_HINT_PER_BLOCK];
+			blk = sl / MXGW_BAN_HINT_PER_BLOCK;
+			hl = bpf_map_lookup_elem(m7.bl6_hint, &blk, &b) ? -1 :
+			     b.slot[sl % MXGW_BAN_HINT_PER_BLOCK];
+			printf("wan7: hints of the allowed rows' sources (1: a lookup paid): ban "
+			       "%s %d, ban %s %d, blocklist %s's /32 %d\n", TB_CLIENT, h4,
+			       TB_CLIENT6, h6, TB_CLIENT6, hl);
+		}
+		/* wan8: none of it, loaded after wan7 as wan0 before it: two
+		 * references, their difference the bias of one program's copy
+		 * against another's (its JIT image, its maps' places) */
+		snprintf(conf_none, sizeof(conf_none), "%s", conf_small);
+		memcpy(strstr(conf_none, TB_PUBLIC), "203.0.113.41", strlen(TB_PUBLIC));
+		err = load_gateway("wan8", conf_none, &m8, &xdp8, &tc8);
+		if (err)
+			die("open maps", err);
+	}
+#endif
+#if HAVE_LIMITS
+	if (!ipv4_only && !combined) {
 		/* one more: a limit on smtp no bench run reaches (10^6 a
 		 * second, a burst of 10^6: the rows' ~50k SYNs stay under it) */
 		snprintf(conf_lim, sizeof(conf_lim), "%s\nlimit smtp 1000000/s burst 1000000\n",
@@ -776,7 +967,7 @@ int main(int argc, char **argv)
 	}
 #endif
 #if HAVE_SYNFLOOD
-	if (!ipv4_only) {
+	if (!ipv4_only && !combined) {
 		/* one more: syn-flood on smtp, at a threshold no bench run
 		 * reaches (its rows: no flood), and on smtps, in a flood
 		 * (written into mxgw_syn_state, an hour long), where
@@ -925,6 +1116,50 @@ int main(int argc, char **argv)
 		  { .ip6 = true, .saddr = among6, .dport = 25, .tcp_flags = 0x10 },
 		  XDP_REDIRECT, MXGW_FWD_REDIRECT, &m4, V6, .bl = true },
 #endif
+#if HAVE_ALL
+		/* issue 13's targets: wan7 has 10^6 + 10^5 blocklisted
+		 * prefixes, 10^5 + 10^5 bans and a limit on smtp; each row is
+		 * compared with its twin on wan0, which has none of them */
+		{ "all: inbound allowed: DNAT + redirect", xdp7,
+		  { .daddr = "203.0.113.40", .dport = 25, .tcp_flags = 0x10 },
+		  XDP_REDIRECT, MXGW_FWD_REDIRECT, &m7, V4, .bans = true },
+		{ "all: inbound SYN: limit's bucket", xdp7,
+		  { .daddr = "203.0.113.40", .dport = 25 },
+		  XDP_REDIRECT, MXGW_IN_NEW, &m7, V4, .bans = true },
+		{ "all: IPv6 inbound allowed", xdp7,
+		  { .ip6 = true, .dport = 25, .tcp_flags = 0x10 },
+		  XDP_REDIRECT, MXGW_FWD_REDIRECT, &m7, V6, .bans = true },
+		{ "all: IPv6 allowed, among listed /64s", xdp7,
+		  { .ip6 = true, .saddr = among7, .dport = 25, .tcp_flags = 0x10 },
+		  XDP_REDIRECT, MXGW_FWD_REDIRECT, &m7, V6, .bans = true },
+		{ "all: banned source: drop", xdp7,
+		  { .saddr = "198.51.100.66", .daddr = "203.0.113.40", .dport = 25 },
+		  XDP_DROP, MXGW_DROP_BANNED, &m7, V4, .bans = true },
+		{ "all: IPv6 banned source: drop", xdp7,
+		  { .ip6 = true, .saddr = "2001:db8:52::66", .dport = 25 },
+		  XDP_DROP, MXGW_DROP_BANNED, &m7, V6, .bans = true },
+		{ "all: blocklisted /24: drop", xdp7,
+		  { .saddr = all24, .daddr = "203.0.113.40", .dport = 25 },
+		  XDP_DROP, MXGW_DROP_BLOCKLIST, &m7, V4, .bans = true },
+		{ "all: IPv6 blocklisted: drop", xdp7,
+		  { .ip6 = true, .saddr = all6, .dport = 25 },
+		  XDP_DROP, MXGW_DROP_BLOCKLIST, &m7, V6, .bans = true },
+		{ "none (wan8): inbound allowed", xdp8,
+		  { .daddr = "203.0.113.41", .dport = 25, .tcp_flags = 0x10 },
+		  XDP_REDIRECT, MXGW_FWD_REDIRECT, &m8, V4, .bans = true },
+		{ "none (wan8): inbound SYN", xdp8,
+		  { .daddr = "203.0.113.41", .dport = 25 },
+		  XDP_REDIRECT, MXGW_IN_NEW, &m8, V4, .bans = true },
+		{ "none (wan8): IPv6 inbound allowed", xdp8,
+		  { .ip6 = true, .dport = 25, .tcp_flags = 0x10 },
+		  XDP_REDIRECT, MXGW_FWD_REDIRECT, &m8, V6, .bans = true },
+		{ "none (wan8): inbound denied: drop", xdp8,
+		  { .daddr = "203.0.113.41", .dport = 143 },
+		  XDP_DROP, MXGW_DROP_SERVICE_DENY, &m8, V4, .bans = true },
+		{ "none (wan8): IPv6 inbound denied: drop", xdp8,
+		  { .ip6 = true, .dport = 143 },
+		  XDP_DROP, MXGW_DROP_SERVICE_DENY, &m8, V6, .bans = true },
+#endif
 #if HAVE_IPV6
 		/* IPv6: routed to mailserver6, hop limit and MACs, no rewrite */
 		{ "IPv6 inbound allowed: forward + redirect", xdp0,
@@ -974,12 +1209,22 @@ int main(int argc, char **argv)
 	__u32 wan4 = HAVE_BLOCKLIST ? if_nametoindex("wan4") : 0;
 	__u32 wan5 = HAVE_LIMITS ? if_nametoindex("wan5") : 0;
 	__u32 wan6 = HAVE_SYNFLOOD ? if_nametoindex("wan6") : 0;
+	__u32 wan7 = HAVE_ALL && !ipv4_only ? if_nametoindex("wan7") : 0;
+	__u32 wan8 = HAVE_ALL && !ipv4_only ? if_nametoindex("wan8") : 0;
 #define IFINDEX_OF(p)	((p)->prog_fd == xdp1 ? wan1 : (p)->prog_fd == xdp2 ? wan2 : \
 			 (p)->prog_fd == xdp3 ? wan3 : (p)->prog_fd == xdp4 ? wan4 : \
-			 (p)->prog_fd == xdp5 ? wan5 : (p)->prog_fd == xdp6 ? wan6 : wan0)
+			 (p)->prog_fd == xdp5 ? wan5 : (p)->prog_fd == xdp6 ? wan6 : \
+			 (p)->prog_fd == xdp7 ? wan7 : (p)->prog_fd == xdp8 ? wan8 : wan0)
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		if (ipv4_only && (all[i].family != MXGW_FAM_IPV4 || all[i].bans || all[i].bl))
+			continue;
+		/* --combined: wan0's rows and wan7's, the gateways it loads */
+		if (combined && all[i].maps && all[i].maps != &m0
+#if HAVE_ALL
+		    && all[i].maps != &m7 && all[i].maps != &m8
+#endif
+		    )
 			continue;
 		paths[npaths] = all[i];
 		if (!paths[npaths].maps)	/* a floor: the rows after it are its */
@@ -1040,8 +1285,56 @@ int main(int argc, char **argv)
 	}
 	if (out)
 		fclose(out);
-#if HAVE_BANS
+#if HAVE_ALL
 	if (!ipv4_only) {
+		printf("\nissue 13's targets: wan7 (10^6 IPv4 + 10^5 IPv6 blocklisted prefixes, "
+		       "10^5 IPv4 + 10^5 IPv6 bans, a limit on smtp) vs wan0 (none), per-round ratios\n");
+		ratio_row(paths, npaths, "all: inbound allowed: DNAT + redirect",
+			  "inbound allowed: DNAT + redirect", 1.15);
+		ratio_row(paths, npaths, "all: inbound SYN: limit's bucket",
+			  "inbound SYN: DNAT + in_new + redirect", 0);	/* the bucket: no target */
+		ratio_row(paths, npaths, "all: IPv6 inbound allowed",
+			  "IPv6 inbound allowed: forward + redirect", 1.15);
+		ratio_row(paths, npaths, "all: IPv6 allowed, among listed /64s",
+			  "IPv6 inbound allowed: forward + redirect", 1.15);
+		ratio_row(paths, npaths, "all: banned source: drop", "inbound denied: drop", 1.10);
+		ratio_row(paths, npaths, "all: IPv6 banned source: drop",
+			  "IPv6 inbound denied: drop", 1.10);
+		ratio_row(paths, npaths, "all: blocklisted /24: drop", "inbound denied: drop", 1.10);
+		ratio_row(paths, npaths, "all: IPv6 blocklisted: drop",
+			  "IPv6 inbound denied: drop", 1.10);
+		printf("the same against wan8 (none, loaded after wan7)\n");
+		ratio_row(paths, npaths, "all: inbound allowed: DNAT + redirect",
+			  "none (wan8): inbound allowed", 1.15);
+		ratio_row(paths, npaths, "all: inbound SYN: limit's bucket",
+			  "none (wan8): inbound SYN", 0);
+		ratio_row(paths, npaths, "all: IPv6 inbound allowed",
+			  "none (wan8): IPv6 inbound allowed", 1.15);
+		ratio_row(paths, npaths, "all: IPv6 allowed, among listed /64s",
+			  "none (wan8): IPv6 inbound allowed", 1.15);
+		ratio_row(paths, npaths, "all: banned source: drop",
+			  "none (wan8): inbound denied: drop", 1.10);
+		ratio_row(paths, npaths, "all: IPv6 banned source: drop",
+			  "none (wan8): IPv6 inbound denied: drop", 1.10);
+		ratio_row(paths, npaths, "all: blocklisted /24: drop",
+			  "none (wan8): inbound denied: drop", 1.10);
+		ratio_row(paths, npaths, "all: IPv6 blocklisted: drop",
+			  "none (wan8): IPv6 inbound denied: drop", 1.10);
+		printf("the bias between two copies of the program, both with none (wan8 / wan0)\n");
+		ratio_row(paths, npaths, "none (wan8): inbound allowed",
+			  "inbound allowed: DNAT + redirect", 0);
+		ratio_row(paths, npaths, "none (wan8): IPv6 inbound allowed",
+			  "IPv6 inbound allowed: forward + redirect", 0);
+		ratio_row(paths, npaths, "none (wan8): inbound denied: drop",
+			  "inbound denied: drop", 0);
+		ratio_row(paths, npaths, "none (wan8): IPv6 inbound denied: drop",
+			  "IPv6 inbound denied: drop", 0);
+		mxgw_unload("wan7", NULL);
+		mxgw_unload("wan8", NULL);
+	}
+#endif
+#if HAVE_BANS
+	if (!ipv4_only && !combined) {
 		/* issue 13's comparisons, from this run's medians */
 		double allowed = row_median(paths, npaths, "inbound allowed: DNAT + redirect");
 		double deny = row_median(paths, npaths, "inbound denied: drop");
@@ -1061,7 +1354,7 @@ int main(int argc, char **argv)
 	}
 #endif
 #if HAVE_LIMITS
-	if (!ipv4_only) {
+	if (!ipv4_only && !combined) {
 		double allowed = row_median(paths, npaths, "inbound allowed: DNAT + redirect");
 		double syn = row_median(paths, npaths, "inbound SYN: DNAT + in_new + redirect");
 		double syn6 = row_median(paths, npaths, "IPv6 inbound SYN: in_new + redirect");
@@ -1076,7 +1369,7 @@ int main(int argc, char **argv)
 	}
 #endif
 #if HAVE_SYNFLOOD
-	if (!ipv4_only) {
+	if (!ipv4_only && !combined) {
 		double allowed = row_median(paths, npaths, "inbound allowed: DNAT + redirect");
 		double syn = row_median(paths, npaths, "inbound SYN: DNAT + in_new + redirect");
 		double syn6 = row_median(paths, npaths, "IPv6 inbound SYN: in_new + redirect");
@@ -1096,7 +1389,11 @@ int main(int argc, char **argv)
 	}
 #endif
 #if HAVE_BLOCKLIST
-	if (!ipv4_only) {
+	if (!ipv4_only && combined) {
+		snprintf(bl_path, sizeof(bl_path), "rm -rf %s", bl_dir);
+		sh(bl_path);
+	}
+	if (!ipv4_only && !combined) {
 		/* side by side, one run: medians' ratios */
 		double allowed = row_median(paths, npaths, "inbound allowed: DNAT + redirect");
 		double deny = row_median(paths, npaths, "inbound denied: drop");

@@ -280,6 +280,117 @@ static void test_walk_and_prune(void **state)
 	assert_int_equal(n[MXGW_FAM_IPV6], 1);
 }
 
+/* Hint slot @slot of mxgw_ban_hint (maps/mxgw_abi.h), read or written. */
+static __u8 hint(__u32 slot)
+{
+	struct mxgw_ban_hint_block b;
+	__u32 blk = slot / MXGW_BAN_HINT_PER_BLOCK;
+
+	assert_int_equal(bpf_map_lookup_elem(tb.maps.ban_hint, &blk, &b), 0);
+	return b.slot[slot % MXGW_BAN_HINT_PER_BLOCK];
+}
+
+static void hint_put(__u32 slot, __u8 v)
+{
+	struct mxgw_ban_hint_block b;
+	__u32 blk = slot / MXGW_BAN_HINT_PER_BLOCK;
+
+	assert_int_equal(bpf_map_lookup_elem(tb.maps.ban_hint, &blk, &b), 0);
+	b.slot[slot % MXGW_BAN_HINT_PER_BLOCK] = v;
+	assert_int_equal(bpf_map_update_elem(tb.maps.ban_hint, &blk, &b, BPF_ANY), 0);
+}
+
+static __u32 slot4(const char *a)
+{
+	__be32 x;
+
+	assert_int_equal(inet_pton(AF_INET, a, &x), 1);
+	return mxgw_ban_hint4(x);
+}
+
+static __u32 slot6(const char *a)
+{
+	struct mxgw_in6 x;
+
+	assert_int_equal(inet_pton(AF_INET6, a, &x), 1);
+	return mxgw_ban_hint6(x.a[0], x.a[1]);
+}
+
+/*
+ * The hints (mxgw_ban_hint): a host's ban sets its slot before the ban
+ * is written, and the data plane looks the ban up only where the slot
+ * is set; an unban leaves the slot (stale: a lookup, never a drop);
+ * mxgw_bans_hint_sync (prune, every load) clears the stale ones and sets
+ * every live ban's again, as after a load that copied the bans into new
+ * maps.
+ */
+static void test_hints(void **state)
+{
+	__u32 s4 = slot4(TB_CLIENT), s6 = slot6(TB_CLIENT6);
+	struct mxgw_ban b = { .set_ns = mxgw_now_ns() };
+	struct mxgw_ban6_key k6 = {};
+	__be32 other;
+
+	(void)state;
+	assert_int_not_equal(s4 & 1, 1);		/* IPv4's slots are even, */
+	assert_int_equal(s6 & 1, 1);			/* IPv6's odd */
+	tb_reset(&tb, conf(NULL));
+	assert_int_equal(hint(s4), 0);
+	assert_int_equal(hint(s6), 0);
+	ban(TB_CLIENT, 0);
+	ban(TB_CLIENT6, 0);
+	assert_int_equal(hint(s4), 1);
+	assert_int_equal(hint(s6), 1);
+	expect("banned, its hint set", V4(.dport = 25), true);
+	expect("banned /64, its hint set", V6(.saddr = "2001:db8:51::99", .dport = 25), true);
+	/* a ban the hint does not know of is not looked up: the hint is what
+	 * the data plane trusts (so every writer sets it first) */
+	hint_put(s4, 0);
+	hint_put(s6, 0);
+	expect("banned, its hint cleared behind mxctl's back", V4(.dport = 25), false);
+	expect("banned /64, its hint cleared behind mxctl's back", V6(.dport = 25), false);
+	/* the sync (every load) sets it again from the ban maps */
+	assert_int_equal(mxgw_bans_hint_sync(&tb.maps), 0);
+	assert_int_equal(hint(s4), 1);
+	assert_int_equal(hint(s6), 1);
+	expect("banned, after the sync", V4(.dport = 25), true);
+	expect("banned /64, after the sync", V6(.dport = 25), true);
+	/* unban: the slot stays, stale, and only costs a lookup */
+	unban(TB_CLIENT);
+	unban(TB_CLIENT6);
+	assert_int_equal(hint(s4), 1);
+	assert_int_equal(hint(s6), 1);
+	expect("unbanned, its hint left", V4(.dport = 25), false);
+	expect("unbanned /64, its hint left", V6(.dport = 25), false);
+	/* a ban of another host keeps its flag: the sync clears the stale
+	 * slots and keeps that ban's */
+	assert_int_equal(inet_pton(AF_INET, TB_OTHER_CLIENT, &other), 1);
+	ban(TB_OTHER_CLIENT, 0);
+	ban("2001:db8:52::7", 0);
+	assert_int_equal(mxgw_bans_hint_sync(&tb.maps), 0);
+	assert_int_equal(hint(s4), 0);
+	assert_int_equal(hint(s6), 0);
+	assert_int_equal(hint(mxgw_ban_hint4(other)), 1);
+	assert_int_equal(hint(slot6("2001:db8:52::7")), 1);
+	expect("the other host, banned", V4(.saddr = TB_OTHER_CLIENT, .dport = 25), true);
+	expect("the other /64, banned", V6(.saddr = "2001:db8:52::8", .dport = 25), true);
+	expect("unbanned, its stale hint cleared", V4(.dport = 25), false);
+	/* an expired ban's slot is cleared by the prune that removes it */
+	b.expires_ns = mxgw_now_ns() - NSEC;
+	assert_int_equal(bpf_map_update_elem(tb.maps.ban4, &other, &b, BPF_ANY), 0);
+	k6.net[0] = htonl(0x20010db8);
+	k6.net[1] = htonl(0x00520000);
+	assert_int_equal(bpf_map_update_elem(tb.maps.ban6, &k6, &b, BPF_ANY), 0);
+	{
+		unsigned int removed;
+
+		assert_int_equal(mxgw_bans_prune(&tb.maps, mxgw_now_ns(), &removed), 0);
+		assert_int_equal(removed, 2);
+	}
+	assert_int_equal(hint(mxgw_ban_hint4(other)), 0);
+	assert_int_equal(hint(slot6("2001:db8:52::7")), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -291,6 +402,7 @@ int main(void)
 		cmocka_unit_test(test_allowlist_wins),
 		cmocka_unit_test(test_tracked_replies_pass),
 		cmocka_unit_test(test_walk_and_prune),
+		cmocka_unit_test(test_hints),
 	};
 
 	return cmocka_run_group_tests_name("bans and the allowlist", tests, tb_group_setup,

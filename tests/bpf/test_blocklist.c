@@ -425,6 +425,92 @@ static void test_allowlist_wins(void **state)
 	expect("no longer allowlisted, IPv6", V6("2001:db8:66::7", 25), DROPPED, 0, NULL);
 }
 
+/* IPv6 hint slot of @addr's /32 (mxgw_bl6_hint), read or written. */
+static __u32 slot6(const char *addr)
+{
+	struct mxgw_in6 a;
+
+	assert_int_equal(inet_pton(AF_INET6, addr, &a), 1);
+	return mxgw_bl6_hint_slot(a.a[0]);
+}
+
+static __u8 hint6(const char *addr)
+{
+	struct mxgw_ban_hint_block b;
+	__u32 slot = slot6(addr), blk = slot / MXGW_BAN_HINT_PER_BLOCK;
+
+	assert_int_equal(bpf_map_lookup_elem(tb.maps.bl6_hint, &blk, &b), 0);
+	return b.slot[slot % MXGW_BAN_HINT_PER_BLOCK];
+}
+
+static void hint6_put(const char *addr, __u8 v)
+{
+	struct mxgw_ban_hint_block b;
+	__u32 slot = slot6(addr), blk = slot / MXGW_BAN_HINT_PER_BLOCK;
+
+	assert_int_equal(bpf_map_lookup_elem(tb.maps.bl6_hint, &blk, &b), 0);
+	b.slot[slot % MXGW_BAN_HINT_PER_BLOCK] = v;
+	assert_int_equal(bpf_map_update_elem(tb.maps.bl6_hint, &blk, &b, BPF_ANY), 0);
+}
+
+/*
+ * The IPv6 hints (mxgw_bl6_hint): the trie is walked only for a source
+ * whose /32's slot is set.  A swap sets the slots of every /32 a prefix
+ * covers (a /20's 4096; one shorter than MXGW_BL6_HINT_MIN_LEN, every
+ * slot) and clears those the new lists no longer need; a slot set with
+ * nothing listed under it costs a walk, never a drop; a cleared slot
+ * hides its /32 from the lists (what the data plane trusts).
+ */
+static void test_ipv6_hints(void **state)
+{
+	static const char *const wide[] = { "2001:db8:66::/48\n2001:d000::/20\n", "" };
+	static const char *const wider[] = { "2001:db8:66::/48\n2400::/12\n", "" };
+	static const char *const narrow[] = { "2001:db8:66::/48\n", "" };
+
+	(void)state;
+	assert_int_not_equal(slot6("2001:db8::"), slot6("2001:db9::"));
+	assert_int_not_equal(slot6("2001:db8::"), slot6("2001:dab0::"));
+	setup();
+	assert_int_equal(hint6("2001:db8:66::1"), 1);
+	assert_int_equal(hint6("2001:db9::1"), 0);
+	assert_int_equal(hint6("2001:dab0::1"), 0);
+	expect("a /48, its hint set", V6("2001:db8:66::1", 25), DROPPED, 0, NULL);
+	/* a /20: every /32 under it */
+	load_lists(wide, -1);
+	assert_int_equal(hint6("2001:d000::1"), 1);
+	assert_int_equal(hint6("2001:dab0::1"), 1);
+	assert_int_equal(hint6("2001:dfff::1"), 1);
+	expect("inside the /20", V6("2001:dab0::1", 25), DROPPED, 0, NULL);
+	expect("inside the /20, its last /32", V6("2001:dfff:1::1", 25), DROPPED, 0, NULL);
+	expect("after the /20", V6("2001:e000::1", 25), PASSES, XDP_REDIRECT,
+	       V6_FWD("2001:e000::1", 25));
+	/* the swap that drops the /20 clears its slots, keeps the /48's;
+	 * the old drop list's /128 (TB_CLIENT6) is gone with it too */
+	load_lists(narrow, -1);
+	assert_int_equal(hint6("2001:dab0::1"), 0);
+	assert_int_equal(hint6("2001:db8:66::1"), 1);
+	expect("after the swap, the /48", V6("2001:db8:66::1", 25), DROPPED, 0, NULL);
+	expect("after the swap, the /20's", V6("2001:dab0::1", 25), PASSES, XDP_REDIRECT,
+	       V6_FWD("2001:dab0::1", 25));
+	/* a stale slot: a walk, no drop */
+	hint6_put("2001:dab0::1", 1);
+	expect("a stale slot", V6("2001:dab0::1", 25), PASSES, XDP_REDIRECT,
+	       V6_FWD("2001:dab0::1", 25));
+	/* a cleared slot hides its /32: the hint is what the data plane trusts */
+	hint6_put("2001:db8:66::1", 0);
+	expect("its slot cleared behind the swap's back", V6("2001:db8:66::1", 25), PASSES,
+	       XDP_REDIRECT, V6_FWD("2001:db8:66::1", 25));
+	/* shorter than MXGW_BL6_HINT_MIN_LEN: every slot */
+	load_lists(wider, -1);
+	assert_int_equal(hint6("2001:db9::1"), 1);
+	assert_int_equal(hint6("2001:db8:66::1"), 1);
+	expect("inside the /12", V6("2405:1::1", 25), DROPPED, 0, NULL);
+	expect("outside it, every slot set", V6("2001:db9::1", 25), PASSES, XDP_REDIRECT,
+	       V6_FWD("2001:db9::1", 25));
+	load_lists(narrow, -1);
+	assert_int_equal(hint6("2001:db9::1"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -438,6 +524,7 @@ int main(void)
 		cmocka_unit_test(test_reload_of_a_list_not_running),
 		cmocka_unit_test(test_longer_prefixes_few_and_crowded),
 		cmocka_unit_test(test_allowlist_wins),
+		cmocka_unit_test(test_ipv6_hints),
 	};
 
 	return cmocka_run_group_tests(tests, tb_group_setup, tb_group_teardown);
