@@ -501,3 +501,30 @@ int mxgw_conf_diff_running(const struct mxgw_conf_file *file,
 			diff->missing[diff->nmissing++] = i;
 	return n + (int)diff->nmissing;
 }
+
+int mxgw_conf_diff_synflood(const struct mxgw_conf_file *file,
+			    const struct mxgw_service *running,
+			    const struct mxgw_synflood *synflood,
+			    struct mxgw_conf_diff *diff)
+{
+	int n = (int)diff->nmissing;
+
+	for (int id = 1; id < MXGW_MAX_SERVICES; id++) {
+		const struct mxgw_service *r = &running[id];
+		const struct mxgw_policy_service *s;
+		char name[MXGW_SVC_NAME_LEN + 1];
+
+		if (r->in_use && (r->flags & MXGW_PORT_F_SYNFLOOD)) {
+			memcpy(name, r->name, MXGW_SVC_NAME_LEN);
+			name[MXGW_SVC_NAME_LEN] = '\0';
+			s = mxgw_policy_find_service(&file->policy, name);
+			/* the budget runs as the rate when the file gives none */
+			if (s && (synflood[id].rate != s->syn_flood_rate ||
+				  synflood[id].budget != (s->syn_flood_budget ? s->syn_flood_budget :
+							  s->syn_flood_rate)))
+				diff->running[id] |= MXGW_DIFF_DEFINITION;
+		}
+		n += !!diff->running[id];
+	}
+	return n;
+}

@@ -72,4 +72,16 @@ int mxgw_conf_diff_running(const struct mxgw_conf_file *file,
 			   const struct mxgw_service *running,
 			   struct mxgw_conf_diff *diff);
 
+/*
+ * Then mark MXGW_DIFF_DEFINITION in @diff for the running services whose
+ * syn-flood threshold or budget is not the one @file gives them (a
+ * syn-flood added or removed is marked already): @synflood holds the
+ * running mxgw_synflood entries, MXGW_MAX_SERVICES by service id.
+ * Returns how many services differ now, as mxgw_conf_diff_running().
+ */
+int mxgw_conf_diff_synflood(const struct mxgw_conf_file *file,
+			    const struct mxgw_service *running,
+			    const struct mxgw_synflood *synflood,
+			    struct mxgw_conf_diff *diff);
+
 #endif /* MXGW_CONF_SAVE_H */

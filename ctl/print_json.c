@@ -97,6 +97,7 @@ static void json_syn_flood(struct json *j, const struct mxgw_snapshot *s,
 	json_kv_uint(j, "rate", r->synflood.rate);
 	json_kv_bool(j, "flood", flood);
 	json_ms(j, "flood_for_ms", flood ? s->clock.now_ns - st->since_ns : 0);
+	json_kv_uint(j, "current_rate", mxctl_syn_rate(s, r));
 	json_object_end(j);
 }
 

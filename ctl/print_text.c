@@ -63,8 +63,9 @@ static void synflood_line(FILE *out, const struct mxgw_snapshot *s)
 
 		if (!(r->svc.flags & MXGW_PORT_F_SYNFLOOD))
 			continue;
-		fprintf(out, "%s%s %u/s budget %u/s", sep, r->name, r->synflood.rate,
-			r->synflood.budget ? r->synflood.budget : r->synflood.rate);
+		fprintf(out, "%s%s %u/s budget %u/s, now %llu/s", sep, r->name, r->synflood.rate,
+			r->synflood.budget ? r->synflood.budget : r->synflood.rate,
+			(unsigned long long)mxctl_syn_rate(s, r));
 		if (st->until_ns > s->clock.now_ns && s->clock.now_ns >= st->since_ns)
 			fprintf(out, " (in a flood for %llus)",
 				(unsigned long long)((s->clock.now_ns - st->since_ns) / 1000000000ULL));

@@ -419,8 +419,8 @@ static void prom_blocklists(FILE *out, const struct mxctl_snapshot *v, int n)
 }
 
 /*
- * SYN floods (syn-flood SERVICE N/s): per protected service its threshold
- * and whether it is in a flood now, and the sources verified; only where
+ * SYN floods (syn-flood SERVICE N/s): per protected service its threshold,
+ * its SYN rate now and whether it is in a flood, and the sources verified; only where
  * a service has syn-flood.  What the challenge did is in the counters
  * (mxgw_syn_challenged_total, mxgw_syn_verified_total,
  * mxgw_drops_total{reason="drop_syn_flood"}, mxgw_syn_flood_on_total).
@@ -434,12 +434,18 @@ static void prom_synflood(FILE *out, const struct mxctl_snapshot *v, int n)
 		any |= !!(v[i].s.cfg.flags & MXGW_CFG_F_SYNFLOOD);
 	if (!any)
 		return;
-	for (int m = 0; m < 2; m++) {
-		const char *metric = m ? "mxgw_syn_flood_threshold" : "mxgw_syn_flood";
+	for (int m = 0; m < 3; m++) {
+		static const char *const metrics[] = {
+			"mxgw_syn_flood", "mxgw_syn_flood_threshold", "mxgw_syn_flood_rate",
+		};
+		static const char *const helps[] = {
+			"1 while a protected service is in a SYN flood (its SYN rate went over its threshold within the last 10 s: unverified sources are challenged), else 0.",
+			"The syn-flood threshold of each protected service: SYNs a second (all sources together) above which it is in a flood.",
+			"The SYN rate of each protected service now: SYNs counted in the current rate slot (all sources, exact to 8 a CPU), scaled to a second as the threshold is.",
+		};
+		const char *metric = metrics[m];
 
-		family(out, metric, "gauge", m ?
-		       "The syn-flood threshold of each protected service: SYNs a second (all sources together) above which it is in a flood." :
-		       "1 while a protected service is in a SYN flood (its SYN rate went over its threshold within the last 10 s: unverified sources are challenged), else 0.");
+		family(out, metric, "gauge", helps[m]);
 		for (int i = 0; i < n; i++) {
 			s = &v[i].s;
 			if (!(s->cfg.flags & MXGW_CFG_F_SYNFLOOD))
@@ -452,7 +458,7 @@ static void prom_synflood(FILE *out, const struct mxctl_snapshot *v, int n)
 					continue;
 				sample(out, metric, s);
 				label(out, "service", r->name);
-				value(out, m ? r->synflood.rate :
+				value(out, m == 2 ? mxctl_syn_rate(s, r) : m ? r->synflood.rate :
 					   st->until_ns > s->clock.now_ns &&
 					   s->clock.now_ns >= st->since_ns);
 			}

@@ -133,3 +133,13 @@ void mxctl_prefix6_str(const struct mxgw_prefix6 *p, char *buf, size_t len)
 		bits += __builtin_popcount(p->mask.a[w]);
 	snprintf(buf, len, "%s/%u", mxctl_in6_str(&p->net, a), bits);
 }
+
+__u64 mxctl_syn_rate(const struct mxgw_snapshot *s, const struct mxgw_snapshot_service *r)
+{
+	const struct mxgw_syn_state *st = &r->syn_state;
+
+	if (st->slot != s->clock.now_ns >> MXGW_SYN_RATE_SHIFT)
+		return 0;
+	/* count x 10^9 / 2^30, rounded; no overflow below 2^34 SYNs a slot */
+	return (st->count * 1000000000ULL + (1ULL << 29)) >> MXGW_SYN_RATE_SHIFT;
+}

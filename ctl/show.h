@@ -96,5 +96,12 @@ bool mxctl_shows_ipv6(const struct mxgw_snapshot *s);
 const char *mxctl_in6_str(const struct mxgw_in6 *a, char *buf);
 /* "2001:db8::/32" of a prefix in the data plane's form (net and mask) */
 void mxctl_prefix6_str(const struct mxgw_prefix6 *p, char *buf, size_t len);
+/*
+ * The current SYN rate of syn-flood service @r: the SYNs counted in the
+ * rate slot now running (mxgw_syn_state.count, exact to a batch a CPU;
+ * 0 when none was added to it yet), scaled to a second as the threshold
+ * is (a slot is 2^30 ns): what the data plane compares with it.
+ */
+__u64 mxctl_syn_rate(const struct mxgw_snapshot *s, const struct mxgw_snapshot_service *r);
 
 #endif /* MXGW_SHOW_H */

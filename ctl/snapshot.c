@@ -21,6 +21,7 @@ struct mxctl_snapshot *mxctl_snapshots(char (*names)[IF_NAMESIZE], int n,
 		return NULL;
 	for (int i = 0; i < n; i++) {
 		struct mxgw_service *running;
+		struct mxgw_synflood *synflood;
 
 		v[i].conf_path = conf_path;
 		v[i].err = mxgw_snapshot_read(names[i], &v[i].s);
@@ -34,18 +35,25 @@ struct mxctl_snapshot *mxctl_snapshots(char (*names)[IF_NAMESIZE], int n,
 			continue;
 		/* by service id, as the diff takes the running table */
 		running = calloc(MXGW_MAX_SERVICES, sizeof(*running));
-		if (!running) {
+		synflood = calloc(MXGW_MAX_SERVICES, sizeof(*synflood));
+		if (!running || !synflood) {
+			free(running);
+			free(synflood);
 			v[i].err = -ENOMEM;
 			snprintf(v[i].error, sizeof(v[i].error), "%s", strerror(ENOMEM));
 			continue;
 		}
-		for (unsigned int k = 0; k < v[i].s.nservices; k++)
+		for (unsigned int k = 0; k < v[i].s.nservices; k++) {
 			running[v[i].s.svcs[k].id] = v[i].s.svcs[k].svc;
+			synflood[v[i].s.svcs[k].id] = v[i].s.svcs[k].synflood;
+		}
 		/* the unlisted row is no service of the file's */
 		memset(&running[MXGW_SVC_UNLISTED], 0, sizeof(running[0]));
 		v[i].file = file;
-		v[i].ndiff = mxgw_conf_diff_running(file, running, &v[i].diff);
+		mxgw_conf_diff_running(file, running, &v[i].diff);
+		v[i].ndiff = mxgw_conf_diff_synflood(file, running, synflood, &v[i].diff);
 		free(running);
+		free(synflood);
 	}
 	return v;
 }

@@ -1,19 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * A SYN flood generator for the e2e tests (tests/e2e/mail/
- * test_synflood_mail.sh): IPv4 TCP SYNs with spoofed sources, as fast as
- * one thread can hand them to the device, for a given time.
+ * test_synflood_mail.sh): TCP SYNs with spoofed sources, IPv4 or IPv6, as
+ * fast as one thread can hand them to the device, for a given time.
  *
  *   synflood_gen -i IFACE -s SRCMAC -m DSTMAC -d DADDR -p DPORT -t SECONDS
  *                [-r NET/LEN]... [-x ADDR]... [-f ADDR -F PERMILLE]
  *
- * Sources: random addresses in the -r prefixes (default 198.51.100.0/24),
- * never one of the -x addresses; with -f, PERMILLE of a thousand frames
- * forge ADDR instead (a source the gateway has verified).  Source ports
+ * The family is DADDR's: an IPv6 DADDR makes IPv6 SYNs, and then every
+ * -r, -x and -f address must be IPv6 too.
+ *
+ * Sources: random addresses in the -r prefixes (default 198.51.100.0/24,
+ * for IPv6 2001:db8:8000::/33: documentation space outside the test
+ * beds' own prefixes), never one of the -x addresses; with -f, PERMILLE
+ * of a thousand frames forge ADDR instead (a source the gateway has
+ * verified).  Every bit of an IPv6 source past the prefix is random, the
+ * /64 included: each frame's source is another /64, i.e. another source
+ * to the gateway's verified map, which keys IPv6 by /64.  Source ports
  * and sequence numbers random; each SYN carries an MSS option, as a real
  * stack's does.
  *
- * Speed: the frames are built once, with valid IPv4 and TCP checksums, in
+ * Speed: the frames are built once, with valid IP and TCP checksums (for
+ * IPv6 the TCP checksum over RFC 8200's pseudo-header), in
  * a ring of RING frames (65536 distinct spoofed flows; a challenge keeps
  * no state per flow, so their repetition changes nothing), and handed to
  * an AF_PACKET socket that bypasses the qdisc (PACKET_QDISC_BYPASS: no
@@ -30,6 +38,7 @@
 #include <net/ethernet.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,10 +52,11 @@
 #define RING		65536
 #define BATCH		256
 #define FRAME_LEN	(14 + 20 + 24)	/* Ethernet, IPv4, TCP with MSS */
+#define FRAME6_LEN	(14 + 40 + 24)	/* Ethernet, IPv6, TCP with MSS */
 #define MAX_NETS	16
 #define MAX_EXCL	16
 
-static uint8_t ring[RING][FRAME_LEN];
+static uint8_t ring[RING][FRAME6_LEN];
 static volatile sig_atomic_t stop;
 
 static void on_signal(int sig)
@@ -87,11 +97,38 @@ static int parse_mac(const char *s, uint8_t *mac)
 		      &mac[4], &mac[5]) == 6 ? 0 : -1;
 }
 
+/* The TCP SYN with its MSS option at @th, its checksum over @sum (the
+ * pseudo-header's sum) */
+static void build_tcp(uint8_t *th, uint32_t sum, uint16_t sport, uint16_t dport, uint32_t seq,
+		      uint16_t mss)
+{
+	uint16_t c;
+
+	th[0] = sport >> 8;
+	th[1] = sport & 0xff;
+	th[2] = dport >> 8;
+	th[3] = dport & 0xff;
+	th[4] = seq >> 24;
+	th[5] = seq >> 16;
+	th[6] = seq >> 8;
+	th[7] = seq;
+	th[12] = 6 << 4;		/* doff 6: the MSS option */
+	th[13] = 0x02;			/* SYN */
+	th[14] = 0xfa;			/* window 64240 */
+	th[15] = 0xf0;
+	th[20] = 2;			/* MSS */
+	th[21] = 4;
+	th[22] = mss >> 8;
+	th[23] = mss & 0xff;
+	c = csum_fold(csum_add(sum, th, 24));
+	th[16] = c >> 8;
+	th[17] = c & 0xff;
+}
+
 static void build(uint8_t *f, const uint8_t *smac, const uint8_t *dmac, uint32_t saddr,
 		  uint32_t daddr, uint16_t sport, uint16_t dport, uint32_t seq)
 {
 	uint8_t *ip = f + 14, *th = ip + 20;
-	uint32_t sum;
 	uint16_t c;
 
 	memcpy(f, dmac, 6);
@@ -112,27 +149,32 @@ static void build(uint8_t *f, const uint8_t *smac, const uint8_t *dmac, uint32_t
 	c = csum_fold(csum_add(0, ip, 20));
 	ip[10] = c >> 8;
 	ip[11] = c & 0xff;
-	th[0] = sport >> 8;
-	th[1] = sport & 0xff;
-	th[2] = dport >> 8;
-	th[3] = dport & 0xff;
-	th[4] = seq >> 24;
-	th[5] = seq >> 16;
-	th[6] = seq >> 8;
-	th[7] = seq;
-	th[12] = 6 << 4;		/* doff 6: the MSS option */
-	th[13] = 0x02;			/* SYN */
-	th[14] = 0xfa;			/* window 64240 */
-	th[15] = 0xf0;
-	th[20] = 2;			/* MSS 1460 */
-	th[21] = 4;
-	th[22] = 1460 >> 8;
-	th[23] = 1460 & 0xff;
 	/* pseudo header: addresses, protocol, TCP length */
-	sum = csum_add(0, ip + 12, 8) + IPPROTO_TCP + 24;
-	c = csum_fold(csum_add(sum, th, 24));
-	th[16] = c >> 8;
-	th[17] = c & 0xff;
+	build_tcp(th, csum_add(0, ip + 12, 8) + IPPROTO_TCP + 24, sport, dport, seq, 1460);
+}
+
+static void build6(uint8_t *f, const uint8_t *smac, const uint8_t *dmac,
+		   const struct in6_addr *saddr, const struct in6_addr *daddr, uint16_t sport,
+		   uint16_t dport, uint32_t seq)
+{
+	uint8_t *ip = f + 14, *th = ip + 40;
+
+	memcpy(f, dmac, 6);
+	memcpy(f + 6, smac, 6);
+	f[12] = 0x86;
+	f[13] = 0xdd;
+	memset(ip, 0, 40 + 24);
+	ip[0] = 0x60;			/* version 6, no traffic class */
+	ip[1] = (seq >> 16) & 0x0f;	/* a flow label, as a stack's */
+	ip[2] = (uint8_t)(seq >> 8);
+	ip[3] = (uint8_t)seq;
+	ip[5] = 24;			/* payload length */
+	ip[6] = IPPROTO_TCP;		/* next header */
+	ip[7] = 64;			/* hop limit */
+	memcpy(ip + 8, saddr, 16);
+	memcpy(ip + 24, daddr, 16);
+	/* RFC 8200 8.1's pseudo-header: addresses, upper-layer length, next header */
+	build_tcp(th, csum_add(0, ip + 8, 32) + 24 + IPPROTO_TCP, sport, dport, seq, 1440);
 }
 
 static void usage(void)
@@ -153,10 +195,12 @@ static double now_s(void)
 int main(int argc, char **argv)
 {
 	uint32_t net[MAX_NETS], mask[MAX_NETS], excl[MAX_EXCL], daddr = 0, forge = 0;
-	unsigned int nnets = 0, nexcl = 0, permille = 0, forged = 0;
+	struct in6_addr net6[MAX_NETS], excl6[MAX_EXCL], daddr6, forge6;
+	const char *nets[MAX_NETS], *excls[MAX_EXCL], *dstr = NULL, *fstr = NULL;
+	unsigned int nnets = 0, nexcl = 0, permille = 0, forged = 0, len6[MAX_NETS];
 	const char *ifname = NULL;
 	uint8_t smac[6], dmac[6];
-	int have_smac = 0, have_dmac = 0, opt, fd, one = 1;
+	int have_smac = 0, have_dmac = 0, opt, fd, one = 1, v6, frame_len;
 	struct mmsghdr msgs[BATCH];
 	struct iovec iov[BATCH];
 	struct sockaddr_ll ll = { .sll_family = AF_PACKET };
@@ -166,65 +210,109 @@ int main(int argc, char **argv)
 	unsigned int pos = 0;
 
 	while ((opt = getopt(argc, argv, "i:s:m:d:p:t:r:x:f:F:")) != -1) {
-		struct in_addr a;
-		char *slash;
-		int len;
-
 		switch (opt) {
 		case 'i': ifname = optarg; break;
 		case 's': have_smac = !parse_mac(optarg, smac); break;
 		case 'm': have_dmac = !parse_mac(optarg, dmac); break;
-		case 'd':
-			if (inet_pton(AF_INET, optarg, &a) != 1)
-				usage();
-			daddr = a.s_addr;
-			break;
+		case 'd': dstr = optarg; break;
 		case 'p': dport = (uint16_t)atoi(optarg); break;
 		case 't': secs = atof(optarg); break;
 		case 'r':
-			slash = strchr(optarg, '/');
-			if (!slash || nnets == MAX_NETS)
+			if (nnets == MAX_NETS)
 				usage();
-			*slash = 0;
-			len = atoi(slash + 1);
-			if (inet_pton(AF_INET, optarg, &a) != 1 || len < 8 || len > 32)
-				usage();
-			mask[nnets] = len == 32 ? 0xffffffffU : ~(0xffffffffU >> len);
-			net[nnets] = ntohl(a.s_addr) & mask[nnets];
-			nnets++;
+			nets[nnets++] = optarg;
 			break;
 		case 'x':
-			if (nexcl == MAX_EXCL || inet_pton(AF_INET, optarg, &a) != 1)
+			if (nexcl == MAX_EXCL)
 				usage();
-			excl[nexcl++] = a.s_addr;
+			excls[nexcl++] = optarg;
 			break;
-		case 'f':
-			if (inet_pton(AF_INET, optarg, &a) != 1)
-				usage();
-			forge = a.s_addr;
-			break;
+		case 'f': fstr = optarg; break;
 		case 'F': permille = (unsigned int)atoi(optarg); break;
 		default: usage();
 		}
 	}
-	if (!ifname || !have_smac || !have_dmac || !daddr || !dport || secs <= 0 ||
-	    permille > 1000 || (permille && !forge))
+	if (!ifname || !have_smac || !have_dmac || !dstr || !dport || secs <= 0 ||
+	    permille > 1000 || (permille && !fstr))
 		usage();
-	if (!nnets) {
+	/* the family is the destination's; every other address is of it */
+	v6 = strchr(dstr, ':') != NULL;
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, dstr, v6 ? (void *)&daddr6 : (void *)&daddr) != 1)
+		usage();
+	if (fstr && inet_pton(v6 ? AF_INET6 : AF_INET, fstr, v6 ? (void *)&forge6 : (void *)&forge) != 1)
+		usage();
+	for (unsigned int x = 0; x < nexcl; x++)
+		if (inet_pton(v6 ? AF_INET6 : AF_INET, excls[x], v6 ? (void *)&excl6[x] : (void *)&excl[x]) != 1)
+			usage();
+	for (unsigned int k = 0; k < nnets; k++) {
+		char buf[INET6_ADDRSTRLEN + 4], *slash;
+		struct in_addr a;
+		int len;
+
+		snprintf(buf, sizeof(buf), "%s", nets[k]);
+		slash = strchr(buf, '/');
+		if (!slash)
+			usage();
+		*slash = 0;
+		len = atoi(slash + 1);
+		if (v6) {
+			/* at most /64: the /64 is what must vary */
+			if (inet_pton(AF_INET6, buf, &net6[k]) != 1 || len < 16 || len > 64)
+				usage();
+			len6[k] = (unsigned int)len;
+			continue;
+		}
+		if (inet_pton(AF_INET, buf, &a) != 1 || len < 8 || len > 32)
+			usage();
+		mask[k] = len == 32 ? 0xffffffffU : ~(0xffffffffU >> len);
+		net[k] = ntohl(a.s_addr) & mask[k];
+	}
+	if (!nnets && !v6) {
 		net[0] = 0xc6336400;	/* 198.51.100.0/24 */
 		mask[0] = 0xffffff00;
 		nnets = 1;
+	} else if (!nnets) {
+		inet_pton(AF_INET6, "2001:db8:8000::", &net6[0]);
+		len6[0] = 33;
+		nnets = 1;
 	}
+	frame_len = v6 ? FRAME6_LEN : FRAME_LEN;
 	if (getrandom(&rng_state, sizeof(rng_state), 0) != sizeof(rng_state) || !rng_state)
 		rng_state = 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid();
 
 	for (unsigned int i = 0; i < RING; i++) {
-		uint32_t saddr;
+		uint16_t sport = 1024 + rnd() % 64511;
+		uint32_t seq = (uint32_t)rnd(), saddr;
+		struct in6_addr saddr6;
+		bool pick = permille && rnd() % 1000 < permille;
 		int bad;
 
-		if (permille && rnd() % 1000 < permille) {
+		forged += pick;
+		if (v6) {
+			do {
+				unsigned int k = rnd() % nnets;
+				uint64_t r[2] = { rnd(), rnd() };
+
+				/* the prefix's bits, the rest random (the /64 too) */
+				saddr6 = net6[k];
+				for (unsigned int b = len6[k]; b < 128; b++) {
+					uint8_t bit = 0x80 >> (b % 8);
+
+					if (r[b / 64] >> (b % 64) & 1)
+						saddr6.s6_addr[b / 8] |= bit;
+					else
+						saddr6.s6_addr[b / 8] &= (uint8_t)~bit;
+				}
+				bad = 0;
+				for (unsigned int x = 0; x < nexcl; x++)
+					bad |= !memcmp(&saddr6, &excl6[x], 16);
+			} while (bad);
+			build6(ring[i], smac, dmac, pick ? &forge6 : &saddr6, &daddr6, sport, dport,
+			       seq);
+			continue;
+		}
+		if (pick) {
 			saddr = forge;
-			forged++;
 		} else {
 			do {
 				unsigned int k = rnd() % nnets;
@@ -235,8 +323,7 @@ int main(int argc, char **argv)
 					bad |= saddr == excl[x];
 			} while (bad);
 		}
-		build(ring[i], smac, dmac, saddr, daddr, 1024 + rnd() % 64511, dport,
-		      (uint32_t)rnd());
+		build(ring[i], smac, dmac, saddr, daddr, sport, dport, seq);
 	}
 
 	fd = socket(AF_PACKET, SOCK_RAW, 0);	/* protocol 0: sends only */
@@ -258,7 +345,7 @@ int main(int argc, char **argv)
 
 	memset(msgs, 0, sizeof(msgs));
 	for (int i = 0; i < BATCH; i++) {
-		iov[i].iov_len = FRAME_LEN;
+		iov[i].iov_len = (size_t)frame_len;
 		msgs[i].msg_hdr.msg_iov = &iov[i];
 		msgs[i].msg_hdr.msg_iovlen = 1;
 	}

@@ -720,6 +720,57 @@ static void test_diff_running_sees_a_limit(void **state)
 	assert_int_equal(diff.running[2], MXGW_DIFF_DEFINITION);
 }
 
+/*
+ * A syn-flood whose threshold or budget changed in the file since the load
+ * is a difference of definition, as one added or removed; the same
+ * numbers (the budget left out, running as the rate) are none.
+ */
+static void test_diff_running_sees_a_syn_flood_threshold_or_budget(void **state)
+{
+	static struct mxgw_service svcs[MXGW_MAX_SERVICES];
+	static struct mxgw_synflood sf[MXGW_MAX_SERVICES];
+	static struct mxgw_conf_file conf;
+	static struct mxgw_conf_diff diff;
+
+	(void)state;
+	assert_int_equal(mxgw_conf_parse_string("t", HDR
+						"service smtp 25 allow allow\n"
+						"service submission 587 allow allow\n"
+						"service imaps 993 allow allow\n"
+						"syn-flood smtp 1000/s budget 200/s\n"
+						"syn-flood submission 500/s\n", &conf, NULL), 0);
+	running_of(&conf, svcs, 1);
+	svcs[1].flags |= MXGW_PORT_F_SYNFLOOD;
+	svcs[2].flags |= MXGW_PORT_F_SYNFLOOD;
+	/* as loaded: smtp 1000/s budget 200/s, submission 500/s (budget 500/s) */
+	sf[1] = (struct mxgw_synflood){ .rate = 1000, .budget = 200 };
+	sf[2] = (struct mxgw_synflood){ .rate = 500, .budget = 500 };
+	assert_int_equal(mxgw_conf_diff_running(&conf, svcs, &diff), 0);
+	assert_int_equal(mxgw_conf_diff_synflood(&conf, svcs, sf, &diff), 0);
+	/* the file's threshold of smtp, and the budget of submission, changed */
+	sf[1].rate = 2000;
+	sf[2].budget = 100;
+	assert_int_equal(mxgw_conf_diff_running(&conf, svcs, &diff), 0);
+	assert_int_equal(mxgw_conf_diff_synflood(&conf, svcs, sf, &diff), 2);
+	assert_int_equal(diff.running[1], MXGW_DIFF_DEFINITION);
+	assert_int_equal(diff.running[2], MXGW_DIFF_DEFINITION);
+	assert_int_equal(diff.running[3], 0);
+	/* smtp's budget alone */
+	sf[1].rate = 1000;
+	sf[1].budget = 201;
+	sf[2].budget = 500;
+	assert_int_equal(mxgw_conf_diff_running(&conf, svcs, &diff), 0);
+	assert_int_equal(mxgw_conf_diff_synflood(&conf, svcs, sf, &diff), 1);
+	assert_int_equal(diff.running[1], MXGW_DIFF_DEFINITION);
+	assert_int_equal(diff.running[2], 0);
+	/* counted with another difference once, and with a missing service */
+	svcs[1].verdict[MXGW_DIR_IN] = MXGW_DENY;
+	memset(&svcs[3], 0, sizeof(svcs[3]));
+	assert_int_equal(mxgw_conf_diff_running(&conf, svcs, &diff), 2);
+	assert_int_equal(mxgw_conf_diff_synflood(&conf, svcs, sf, &diff), 2);
+	assert_int_equal(diff.running[1], MXGW_DIFF_IN | MXGW_DIFF_DEFINITION);
+}
+
 /* The IPv6 keys and an IPv6 from stay as written; the verdict changes. */
 static void test_save_with_the_ipv6_keys(void **state)
 {
@@ -809,6 +860,7 @@ int main(void)
 		T(test_diff_running_sees_a_limit),
 		T(test_save_with_the_ipv6_keys),
 		T(test_diff_running_sees_an_ipv6_from),
+		T(test_diff_running_sees_a_syn_flood_threshold_or_budget),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1384,7 +1384,7 @@ static void test_synflood_status_line(void **state)
 	st.s.counters6[MXGW_DROP_SYN_BUDGET] = 4;
 	st.s.syn_ok = 40;
 	got = run(mxctl_print_status, &st, 1);
-	assert_non_null(strstr(got, "\n  syn-flood: smtp 2000/s budget 500/s; 5000 challenged "
+	assert_non_null(strstr(got, "\n  syn-flood: smtp 2000/s budget 500/s, now 0/s; 5000 challenged "
 				    "(IPv6 1000), 12 verified (IPv6 2), 7 dropped, 30 over budget "
 				    "(IPv6 4); 40 sources verified of 65536\n"));
 	free(got);
@@ -1392,8 +1392,16 @@ static void test_synflood_status_line(void **state)
 	st.s.clock.now_ns = 1000 * 1000000000ULL;
 	smtp->syn_state.since_ns = st.s.clock.now_ns - 12000000000ULL;
 	smtp->syn_state.until_ns = st.s.clock.now_ns + 3000000000ULL;
+	/* 5000 SYNs in the current rate slot: 5000 x 10^9 / 2^30 = 4656.6 a second */
+	smtp->syn_state.slot = st.s.clock.now_ns >> MXGW_SYN_RATE_SHIFT;
+	smtp->syn_state.count = 5000;
 	got = run(mxctl_print_status, &st, 1);
-	assert_non_null(strstr(got, "\n  syn-flood: smtp 2000/s budget 500/s (in a flood for 12s); "));
+	assert_non_null(strstr(got, "\n  syn-flood: smtp 2000/s budget 500/s, now 4657/s (in a flood for 12s); "));
+	free(got);
+	/* the count is of the slot before: none counted in this one yet */
+	smtp->syn_state.slot--;
+	got = run(mxctl_print_status, &st, 1);
+	assert_non_null(strstr(got, "\n  syn-flood: smtp 2000/s budget 500/s, now 0/s (in a flood for 12s); "));
 	free(got);
 }
 
@@ -1415,6 +1423,7 @@ static void test_synflood_in_json_and_prometheus(void **state)
 	assert_null(strstr(got, "mxgw_syn_flood "));
 	assert_null(strstr(got, "mxgw_syn_flood{"));
 	assert_null(strstr(got, "mxgw_syn_flood_threshold"));
+	assert_null(strstr(got, "mxgw_syn_flood_rate"));
 	assert_null(strstr(got, "mxgw_syn_verified_sources"));
 	free(got);
 	smtp = &st.s.svcs[1];
@@ -1435,7 +1444,7 @@ static void test_synflood_in_json_and_prometheus(void **state)
 	got = run(mxctl_print_json, &st, 1);
 	assert_non_null(strstr(got, "\"name\":\"smtp\",\"port\":25,"));
 	assert_non_null(strstr(got, "\"limit\":null,\"syn_flood\":{\"rate\":2000,\"flood\":false,"
-				    "\"flood_for_ms\":0},\"differs\""));
+				    "\"flood_for_ms\":0,\"current_rate\":0},\"differs\""));
 	/* ldaps has none */
 	assert_non_null(strstr(got, "\"to\":\"gateway\",\"limit\":null,\"syn_flood\":null,"));
 	assert_non_null(strstr(got, "\"syn_flood\":{\"challenged\":{\"ipv4\":4000,\"ipv6\":1000},"
@@ -1452,16 +1461,22 @@ static void test_synflood_in_json_and_prometheus(void **state)
 				    "mxgw_syn_verified_sources{ifname=\"wan0\"} 40\n"));
 	assert_non_null(strstr(got, "mxgw_syn_challenged_total{ifname=\"wan0\",family=\"ipv6\"} 1000\n"));
 	assert_non_null(strstr(got, "mxgw_drops_total{ifname=\"wan0\",reason=\"drop_syn_flood\",family=\"ipv4\"} 7\n"));
+	assert_non_null(strstr(got, "# TYPE mxgw_syn_flood_rate gauge\n"
+				    "mxgw_syn_flood_rate{ifname=\"wan0\",service=\"smtp\"} 0\n#"));
 	free(got);
-	/* in a flood for 12.5 s */
+	/* in a flood for 12.5 s, 300000 SYNs counted in the current rate
+	 * slot: 300000 x 10^9 / 2^30 = 279396.8 a second */
 	smtp->syn_state.since_ns = st.s.clock.now_ns - 12500000000ULL;
 	smtp->syn_state.until_ns = st.s.clock.now_ns + 3000000000ULL;
+	smtp->syn_state.slot = st.s.clock.now_ns >> MXGW_SYN_RATE_SHIFT;
+	smtp->syn_state.count = 300000;
 	got = run(mxctl_print_json, &st, 1);
 	assert_non_null(strstr(got, "\"syn_flood\":{\"rate\":2000,\"flood\":true,"
-				    "\"flood_for_ms\":12500},"));
+				    "\"flood_for_ms\":12500,\"current_rate\":279397},"));
 	free(got);
 	got = run(mxctl_print_prometheus, &st, 1);
 	assert_non_null(strstr(got, "mxgw_syn_flood{ifname=\"wan0\",service=\"smtp\"} 1\n"));
+	assert_non_null(strstr(got, "mxgw_syn_flood_rate{ifname=\"wan0\",service=\"smtp\"} 279397\n"));
 	free(got);
 }
 
