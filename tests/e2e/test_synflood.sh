@@ -165,29 +165,32 @@ case_flood() {
 # --- a real client: challenged once, verified, let in ---------------------
 
 case_client() {
-	local c0 v0 c60 v60
+	local c0 v0
 
-	spoof 4 16	# the flood goes on
-	c0=$(counter syn_challenged)
-	v0=$(counter syn_verified)
+	# each connection right after the other family's SYNs turned the
+	# flood on (spoof FAMILY 0 arm: 32 SYNs not of FAMILY), the counted
+	# family's counters read before
+	c0=$(counter syn_challenged 4)
+	v0=$(counter syn_verified 4)
+	spoof 4 0 arm
 	connect a4_connects_through_the_challenge 4 "$A4" "$E2E_PUBLIC"
-	delta a4_challenged syn_challenged "$c0" ">0"
-	delta a4_verified syn_verified "$v0" 1
-	spoof 4 16
-	c0=$(counter syn_challenged)
+	delta a4_challenged syn_challenged "$c0" ">0" 4
+	delta a4_verified syn_verified "$v0" 1 4
+	c0=$(counter syn_challenged 4)
+	spoof 4 0 arm
 	connect a4_verified_connects_again 4 "$A4" "$E2E_PUBLIC"
-	delta a4_not_challenged_again syn_challenged "$c0" 0
+	delta a4_not_challenged_again syn_challenged "$c0" 0 4
 
-	spoof 6 16
-	c60=$(counter syn_challenged 6)
-	v60=$(counter syn_verified 6)
+	c0=$(counter syn_challenged 6)
+	v0=$(counter syn_verified 6)
+	spoof 6 0 arm
 	connect a6_connects_through_the_challenge 6 "$A6" "$MS6"
-	delta a6_challenged syn_challenged "$c60" ">0" 6
-	delta a6_verified syn_verified "$v60" 1 6
-	spoof 6 16
-	c60=$(counter syn_challenged 6)
+	delta a6_challenged syn_challenged "$c0" ">0" 6
+	delta a6_verified syn_verified "$v0" 1 6
+	c0=$(counter syn_challenged 6)
+	spoof 6 0 arm
 	connect a6_verified_connects_again 6 "$A6" "$MS6"
-	delta a6_not_challenged_again syn_challenged "$c60" 0 6
+	delta a6_not_challenged_again syn_challenged "$c0" 0 6
 }
 
 # --- status shows it -------------------------------------------------------
