@@ -1049,6 +1049,33 @@ static void mask6(struct mxgw_in6 *m, unsigned int len)
 	}
 }
 
+/* Insert @n entries into hash @fd, in batches where the kernel takes them. */
+static int hash_fill6(int fd, const __be32 *keys, const struct mxgw_bl6_long32 *vals, size_t n)
+{
+	const size_t batch = 65536;
+	bool batched = true;
+
+	for (size_t i = 0; i < n; ) {
+		__u32 cnt = n - i < batch ? n - i : batch;
+
+		if (batched && !bpf_map_update_batch(fd, keys + i, vals + i, &cnt, NULL)) {
+			i += cnt;
+			continue;
+		}
+		if (batched && i == 0 &&
+		    (errno == EINVAL || errno == ENOTSUPP || errno == EOPNOTSUPP)) {
+			batched = false;
+			continue;
+		}
+		if (batched)
+			return -errno;
+		if (bpf_map_update_elem(fd, keys + i, vals + i, BPF_NOEXIST))
+			return -errno;
+		i++;
+	}
+	return 0;
+}
+
 /*
  * The hash of /32s (mxgw_abi.h) of the @n closed entries @v, sorted, into
  * a new map @*hash_fd; @trie_fd (the trie of them all, in mxgw_bl6_long's
@@ -1060,17 +1087,25 @@ static int hash6_build(const struct ent6 *v, size_t n, int trie_fd, __u32 slot, 
 	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_NO_PREALLOC);
 	struct vec r = { .size = sizeof(struct rec6) };
 	unsigned int min = MXGW_BL6_EXPAND_MIN;
-	struct mxgw_bl6_long32 val;
-	__u64 total = 0;
+	__u64 total = n, count[32] = { 0 };
+	struct mxgw_bl6_long32 val, *vals = NULL;
 	bool shorts = false;
+	size_t groups = 0, nk = 0;
+	__be32 *keys = NULL;
 	int err = 0;
 
 	*hash_fd = -1;
 	for (size_t i = 0; i < n; i++)
 		if (v[i].len >= min && v[i].len < 32)
-			total += 1ULL << (32 - v[i].len);
-	if (total + n > MXGW_BL6_HASH_MAX)
-		min = 32;	/* too many to expand: the trie answers those */
+			count[v[i].len]++;
+	for (unsigned int len = min; len < 32; len++)
+		total += count[len] << (32 - len);
+	/* the shortest expanded first to the trie while the hash would
+	 * overflow (a prefix at most one /32 entry otherwise) */
+	while (min < 32 && total > MXGW_BL6_HASH_MAX - 1) {
+		total -= count[min] << (32 - min);
+		min++;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct ent6 *e = &v[i];
 		__u32 base = ntohl(e->addr.a[0]);
@@ -1096,6 +1131,19 @@ static int hash6_build(const struct ent6 *v, size_t n, int trie_fd, __u32 slot, 
 		}
 	}
 	qsort(r.v, r.n, r.size, cmp_rec6);
+	for (size_t i = 0; i < r.n; i++)
+		groups += !i || ((struct rec6 *)r.v)[i].net0 != ((struct rec6 *)r.v)[i - 1].net0;
+	if (groups > MXGW_BL6_HASH_MAX - 1) {
+		/* more /32s than the hash holds: the trie answers them all */
+		r.n = groups = 0;
+		shorts = true;
+	}
+	keys = calloc(groups + 1, sizeof(*keys));
+	vals = calloc(groups + 1, sizeof(*vals));
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
 	*hash_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "mxgw_bl6_h32", sizeof(__be32),
 				  sizeof(struct mxgw_bl6_long32), MXGW_BL6_HASH_MAX, &o);
 	if (*hash_fd < 0) {
@@ -1139,25 +1187,23 @@ static int hash6_build(const struct ent6 *v, size_t n, int trie_fd, __u32 slot, 
 		}
 		if (key == MXGW_BL6_ALL_KEY)
 			continue;	/* a martian /32: the entry below holds it */
-		if (bpf_map_update_elem(*hash_fd, &key, &val, BPF_NOEXIST)) {
-			err = -errno;
-			goto out;
-		}
+		keys[nk] = key;
+		vals[nk++] = val;
 	}
 	if (shorts) {
-		__be32 key = MXGW_BL6_ALL_KEY;
-
-		memset(&val, 0, sizeof(val));
-		val.more = 1 + slot;
-		if (bpf_map_update_elem(*hash_fd, &key, &val, BPF_ANY))
-			err = -errno;
+		keys[nk] = MXGW_BL6_ALL_KEY;
+		memset(&vals[nk], 0, sizeof(vals[nk]));
+		vals[nk++].more = 1 + slot;
 	}
+	err = hash_fill6(*hash_fd, keys, vals, nk);
 out:
 	if (err && *hash_fd >= 0) {
 		close(*hash_fd);
 		*hash_fd = -1;
 	}
 	free(r.v);
+	free(keys);
+	free(vals);
 	return err;
 }
 

@@ -910,9 +910,9 @@ _Static_assert(sizeof(struct mxgw_log_bucket) == 16, "mxgw_log_bucket layout");
  * (/33../128, longest first, bits closed as IPv4's); a /32 with more says
  * so, and its sources are looked up in the LPM trie of all the prefixes,
  * in the slot of mxgw_bl6_long the value names.  Prefixes of /20../31 are
- * expanded to their /32s (at most 4096 each); shorter ones (or all of
- * /20../31 when the expansion would pass MXGW_BL6_HASH_MAX) are left to
- * the trie: the entry MXGW_BL6_ALL_KEY (ffff:ffff::/32, multicast, a
+ * expanded to their /32s (at most 4096 each); shorter ones (and, when
+ * the expansion would pass MXGW_BL6_HASH_MAX, the shortest of /20../31;
+ * with more /32s than it holds, all) are left to the trie: the entry MXGW_BL6_ALL_KEY (ffff:ffff::/32, multicast, a
  * martian source never looked up) then says which slot, and a /32 with
  * no entry asks the trie.  The trie is mxgw_bl6's slot 0 too, where user
  * space reads the lists back.  A swap builds the new trie in the slot the
@@ -979,7 +979,8 @@ _Static_assert(sizeof(struct mxgw_bl4_long24) == 32, "mxgw_bl4_long24 layout");
 #define MXGW_BL6_MAX		(1U << 21)
 
 #define MXGW_BL6_SMALL		4	/* longer prefixes a /32's value holds */
-#define MXGW_BL6_HASH_MAX	(1U << 21)	/* /32s */
+/* /32s: the kernel allocates a bucket (16 bytes) per entry up front, 4 MiB */
+#define MXGW_BL6_HASH_MAX	(1U << 18)
 #define MXGW_BL6_EXPAND_MIN	20	/* /20../32: in the hash by /32 */
 #define MXGW_BL6_ALL_KEY	0xffffffffU	/* see above; either byte order */
 

@@ -545,7 +545,7 @@ static __u32 bits6(const char *addr)
  * IPv6 by /32 (mxgw_bl6_hash): a /32's value holds the bits of the
  * prefixes of /32 or shorter covering it and up to MXGW_BL6_SMALL longer
  * ones, longest first; a crowded /32 and prefixes shorter than the hash
- * takes (MXGW_BL6_EXPAND_MIN) are the trie's.  "drop" applies to every
+ * takes (MXGW_BL6_EXPAND_MIN), or more than it holds, are the trie's.  "drop" applies to every
  * service, "smtponly" to smtp: a source's verdict on 443 tells which
  * list's bits the data plane found.
  */
@@ -623,6 +623,29 @@ static void test_ipv6_by_32(void **state)
 	       NULL);
 	expect("the /48 in the /18", V6("2001:4001:5::1", 443), DROPPED, 0, NULL);
 	assert_int_equal(__builtin_popcount(bits6("2001:4001:5::1")), 2);
+
+	/* 65 /20s, more /32s than the hash holds: the /20s are the trie's */
+	{
+		static char many[65 * 24];
+		const char *const two[] = { many, "2a00:1:5::/48\n" };
+		size_t off = 0;
+
+		for (int k = 0; k < 65; k++)
+			off += snprintf(many + off, sizeof(many) - off, "%x:%x::/20\n",
+					0x2a00 + k / 16, (k % 16) << 12);
+		load_lists(two, -1);
+		assert_false(bl6_entry("2a00::", &v));
+		assert_true(bl6_entry("ffff:ffff::", &v));
+		expect("the 65th /20", V6("2a04:fff:1::1", 443), DROPPED, 0, NULL);
+		V6_PASSES("after it", "2a04:1000::1", 443);
+		assert_true(bl6_entry("2a00:1::", &v));
+		assert_int_equal(v.n, 1);
+		assert_int_equal(v.bits, 1U << 0);
+		expect("a /20's /32 with a /48, elsewhere", V6("2a00:1:6::1", 443), DROPPED, 0,
+		       NULL);
+		expect("the /48 in a /20, smtp", V6("2a00:1:5::1", 25), DROPPED, 0, NULL);
+		assert_int_equal(__builtin_popcount(bits6("2a00:1:5::1")), 2);
+	}
 }
 
 int main(void)
