@@ -193,6 +193,28 @@ struct {
 	__array(values, struct mxgw_bl6_trie);
 } mxgw_bl6 SEC(".maps");
 
+struct mxgw_bl6_hash32 {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MXGW_BL6_HASH_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(key_size, sizeof(__be32));
+	__uint(value_size, sizeof(struct mxgw_bl6_long32));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__array(values, struct mxgw_bl6_trie);
+} mxgw_bl6_long SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct mxgw_bl6_hash32);
+} mxgw_bl6_hash SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, MXGW_BL_MAX);

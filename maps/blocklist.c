@@ -1022,8 +1022,194 @@ static int hint6_apply(const struct mxgw_maps *m, const __u8 *want, bool set)
 	return 0;
 }
 
+/* A record of mxgw_bl6_hash as built: a /32's bits (@len <= 32) or one
+ * of its longer prefixes (@e). */
+struct rec6 {
+	__u32 net0;		/* host order, for sorting */
+	__u8 len;
+	__u16 bits;
+	struct mxgw_in6 addr;
+};
+
+static int cmp_rec6(const void *a, const void *b)
+{
+	const struct rec6 *x = a, *y = b;
+
+	if (x->net0 != y->net0)
+		return x->net0 < y->net0 ? -1 : 1;
+	return (int)y->len - (int)x->len;	/* longest first */
+}
+
+static void mask6(struct mxgw_in6 *m, unsigned int len)
+{
+	for (int w = 0; w < 4; w++) {
+		int b = (int)len - 32 * w;
+
+		m->a[w] = htonl(b >= 32 ? ~0U : b <= 0 ? 0 : ~0U << (32 - b));
+	}
+}
+
+/* Insert @n entries into hash @fd, in batches where the kernel takes them. */
+static int hash_fill6(int fd, const __be32 *keys, const struct mxgw_bl6_long32 *vals, size_t n)
+{
+	const size_t batch = 65536;
+	bool batched = true;
+
+	for (size_t i = 0; i < n; ) {
+		__u32 cnt = n - i < batch ? n - i : batch;
+
+		if (batched && !bpf_map_update_batch(fd, keys + i, vals + i, &cnt, NULL)) {
+			i += cnt;
+			continue;
+		}
+		if (batched && i == 0 &&
+		    (errno == EINVAL || errno == ENOTSUPP || errno == EOPNOTSUPP)) {
+			batched = false;
+			continue;
+		}
+		if (batched)
+			return -errno;
+		if (bpf_map_update_elem(fd, keys + i, vals + i, BPF_NOEXIST))
+			return -errno;
+		i++;
+	}
+	return 0;
+}
+
+/*
+ * The hash of /32s (mxgw_abi.h) of the @n closed entries @v, sorted, into
+ * a new map @*hash_fd; @trie_fd (the trie of them all, in mxgw_bl6_long's
+ * @slot) answers a crowded /32's and, where prefixes shorter than the
+ * hash takes exist, the bits of the /32s around them.
+ */
+static int hash6_build(const struct ent6 *v, size_t n, int trie_fd, __u32 slot, int *hash_fd)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_NO_PREALLOC);
+	struct vec r = { .size = sizeof(struct rec6) };
+	unsigned int min = MXGW_BL6_EXPAND_MIN;
+	__u64 total = n, count[32] = { 0 };
+	struct mxgw_bl6_long32 val, *vals = NULL;
+	bool shorts = false;
+	size_t groups = 0, nk = 0;
+	__be32 *keys = NULL;
+	int err = 0;
+
+	*hash_fd = -1;
+	for (size_t i = 0; i < n; i++)
+		if (v[i].len >= min && v[i].len < 32)
+			count[v[i].len]++;
+	for (unsigned int len = min; len < 32; len++)
+		total += count[len] << (32 - len);
+	/* the shortest expanded first to the trie while the hash would
+	 * overflow (a prefix at most one /32 entry otherwise) */
+	while (min < 32 && total > MXGW_BL6_HASH_MAX - 1) {
+		total -= count[min] << (32 - min);
+		min++;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct ent6 *e = &v[i];
+		__u32 base = ntohl(e->addr.a[0]);
+		__u64 cnt = 1;
+		struct rec6 *x;
+
+		if (e->len < min) {
+			shorts = true;
+			continue;
+		}
+		if (e->len < 32)
+			cnt = 1ULL << (32 - e->len);
+		for (__u64 k = 0; k < cnt; k++) {
+			x = vec_push(&r);
+			if (!x) {
+				err = -ENOMEM;
+				goto out;
+			}
+			x->net0 = base + (__u32)k;
+			x->len = e->len > 32 ? e->len : 32;
+			x->bits = e->bits;
+			x->addr = e->addr;
+		}
+	}
+	qsort(r.v, r.n, r.size, cmp_rec6);
+	for (size_t i = 0; i < r.n; i++)
+		groups += !i || ((struct rec6 *)r.v)[i].net0 != ((struct rec6 *)r.v)[i - 1].net0;
+	if (groups > MXGW_BL6_HASH_MAX - 1) {
+		/* more /32s than the hash holds: the trie answers them all */
+		r.n = groups = 0;
+		shorts = true;
+	}
+	keys = calloc(groups + 1, sizeof(*keys));
+	vals = calloc(groups + 1, sizeof(*vals));
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	*hash_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "mxgw_bl6_h32", sizeof(__be32),
+				  sizeof(struct mxgw_bl6_long32), MXGW_BL6_HASH_MAX, &o);
+	if (*hash_fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	for (size_t i = 0; i < r.n; ) {
+		const struct rec6 *x = (struct rec6 *)r.v + i;
+		__be32 key = htonl(x->net0);
+		size_t j;
+
+		memset(&val, 0, sizeof(val));
+		for (j = i; j < r.n && ((struct rec6 *)r.v)[j].net0 == x->net0; j++) {
+			const struct rec6 *y = (struct rec6 *)r.v + j;
+			struct mxgw_in6 mk;
+
+			if (y->len <= 32) {
+				val.bits |= y->bits;
+				continue;
+			}
+			if (val.n == MXGW_BL6_SMALL) {
+				val.more = 1 + slot;
+				continue;
+			}
+			mask6(&mk, y->len);
+			for (int w = 0; w < 3; w++) {
+				val.e[val.n].mask[w] = mk.a[w + 1];
+				val.e[val.n].addr[w] = y->addr.a[w + 1] & mk.a[w + 1];
+			}
+			val.e[val.n++].bits = y->bits;
+		}
+		i = j;
+		if (shorts) {
+			/* a prefix the hash leaves out may cover this /32 */
+			struct mxgw_bl6_key k = { .prefixlen = 32 };
+			__u16 b;
+
+			k.addr.a[0] = key;
+			if (!bpf_map_lookup_elem(trie_fd, &k, &b))
+				val.bits |= b & MXGW_BL_LISTS;
+		}
+		if (key == MXGW_BL6_ALL_KEY)
+			continue;	/* a martian /32: the entry below holds it */
+		keys[nk] = key;
+		vals[nk++] = val;
+	}
+	if (shorts) {
+		keys[nk] = MXGW_BL6_ALL_KEY;
+		memset(&vals[nk], 0, sizeof(vals[nk]));
+		vals[nk++].more = 1 + slot;
+	}
+	err = hash_fill6(*hash_fd, keys, vals, nk);
+out:
+	if (err && *hash_fd >= 0) {
+		close(*hash_fd);
+		*hash_fd = -1;
+	}
+	free(r.v);
+	free(keys);
+	free(vals);
+	return err;
+}
+
 static int build6(const struct mxgw_maps *m, const struct mxgw_bl_change *c, __u32 keep,
-		  int *trie_fd, struct mxgw_bl_swap_stats *st, __u8 *want)
+		  __u32 slot, int *trie_fd, int *hash_fd, struct mxgw_bl_swap_stats *st,
+		  __u8 *want)
 {
 	struct vec v = { .size = sizeof(struct ent6) };
 	struct mxgw_bl6_key *keys = NULL;
@@ -1031,7 +1217,7 @@ static int build6(const struct mxgw_maps *m, const struct mxgw_bl_change *c, __u
 	size_t n;
 	int old, err = 0;
 
-	*trie_fd = -1;
+	*trie_fd = *hash_fd = -1;
 	old = inner_fd(m->bl6, 0);
 	if (old >= 0) {
 		struct keep kp = { .vec = &v, .keep = keep };
@@ -1087,6 +1273,8 @@ static int build6(const struct mxgw_maps *m, const struct mxgw_bl_change *c, __u
 		goto out;
 	}
 	err = trie_fill(*trie_fd, keys, vals, n, sizeof(*keys));
+	if (!err)
+		err = hash6_build(v.v, n, *trie_fd, slot, hash_fd);
 out:
 	if (err && *trie_fd >= 0) {
 		close(*trie_fd);
@@ -1125,7 +1313,8 @@ int mxgw_maps_bl_swap(const struct mxgw_maps *m, const struct mxgw_bl_change *c,
 {
 	struct mxgw_blocklist run[MXGW_BL_MAX];
 	__u32 in_use = 0, keep, cur_slot = 2, new_slot, old_tbl_id = 0, id;
-	int tbl = -1, trie4 = -1, hash4 = -1, trie6 = -1, err;
+	int tbl = -1, trie4 = -1, hash4 = -1, trie6 = -1, hash6 = -1, err;
+	__u32 trie6_id = 0, cur6 = 2, new6;
 	__u64 t0 = now_ns(), t1;
 	struct timespec rt;
 	/* the IPv6 hints the new trie needs (NULL: all of them) */
@@ -1152,8 +1341,17 @@ int mxgw_maps_bl_swap(const struct mxgw_maps *m, const struct mxgw_bl_change *c,
 		err = set_slot(m->bl4_hash, new_slot, -1);
 	if (!err)
 		err = build4(m, c, keep, new_slot, &tbl, &trie4, &hash4, st);
+	/* IPv6: the trie slot the running hash uses is the one that holds
+	 * mxgw_bl6's trie; the other is free */
+	if (!inner_id(m->bl6, 0, &trie6_id))
+		for (__u32 s = 0; s < 2; s++)
+			if (!inner_id(m->bl6_long, s, &id) && id == trie6_id)
+				cur6 = s;
+	new6 = cur6 == 0 ? 1 : 0;
 	if (!err)
-		err = build6(m, c, keep, &trie6, st, want6);
+		err = set_slot(m->bl6_long, new6, -1);
+	if (!err)
+		err = build6(m, c, keep, new6, &trie6, &hash6, st, want6);
 	if (err)
 		goto out;
 	/* IPv6's hints of the new trie, before it goes in (the old one
@@ -1177,7 +1375,13 @@ int mxgw_maps_bl_swap(const struct mxgw_maps *m, const struct mxgw_bl_change *c,
 		set_slot(m->bl4_hash, new_slot, -1);
 		goto out;
 	}
-	err = set_slot(m->bl6, 0, trie6);
+	/* IPv6: the trie in the free slot, then the hash that names it (the
+	 * switch), then mxgw_bl6's copy, which user space reads */
+	err = set_slot(m->bl6_long, new6, trie6);
+	if (!err)
+		err = set_slot(m->bl6_hash, 0, hash6);
+	if (!err)
+		err = set_slot(m->bl6, 0, trie6);
 	st->swap_ns = now_ns() - t1;
 	/* then IPv6's hints that only the old trie needed (failing, it
 	 * leaves them stale: walks, never a drop) */
@@ -1185,10 +1389,15 @@ int mxgw_maps_bl_swap(const struct mxgw_maps *m, const struct mxgw_bl_change *c,
 		hint6_apply(m, want6, false);
 	/* IPv4 runs the new lists already: its old trie goes once no packet
 	 * can be reading the old array */
-	if (cur_slot != new_slot) {
+	if (cur_slot != new_slot || (cur6 < 2 && !err)) {
 		grace_period();
-		set_slot(m->bl4_long, cur_slot, -1);
-		set_slot(m->bl4_hash, cur_slot, -1);
+		if (cur_slot != new_slot) {
+			set_slot(m->bl4_long, cur_slot, -1);
+			set_slot(m->bl4_hash, cur_slot, -1);
+		}
+		/* IPv6's old trie, once no packet can be reading the old hash */
+		if (cur6 < 2 && !err)
+			set_slot(m->bl6_long, cur6, -1);
 	}
 	if (err)
 		goto out;
@@ -1282,6 +1491,8 @@ out:
 		close(hash4);
 	if (trie6 >= 0)
 		close(trie6);
+	if (hash6 >= 0)
+		close(hash6);
 	free(want6);
 	return err;
 }
@@ -1336,6 +1547,11 @@ int mxgw_maps_bl_memory(const struct mxgw_maps *m, __u64 *array4, __u64 *trie4,
 		}
 	}
 	fd = inner_fd(m->bl6, 0);
+	if (fd >= 0) {
+		*mem6 += map_memlock(fd);
+		close(fd);
+	}
+	fd = inner_fd(m->bl6_hash, 0);
 	if (fd >= 0) {
 		*mem6 += map_memlock(fd);
 		close(fd);

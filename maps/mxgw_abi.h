@@ -101,7 +101,11 @@
 	FN(ban_hint,	REUSE,	NONE)					\
 	/* the IPv6 blocklist's hints (ABI 5): set with the trie by	\
 	 * every swap */						\
-	FN(bl6_hint,	REUSE,	NONE)
+	FN(bl6_hint,	REUSE,	NONE)					\
+	/* the IPv6 blocklist's hash of /32s and the trie its crowded	\
+	 * /32s fall back to (ABI 5): set by every swap */		\
+	FN(bl6_long,	REUSE,	NONE)					\
+	FN(bl6_hash,	REUSE,	NONE)
 
 /* The BPF name and pin file name of map mxgw_<field>, e.g. "mxgw_clock". */
 #define MXGW_MAP_NAME(field)	"mxgw_" #field
@@ -899,8 +903,22 @@ _Static_assert(sizeof(struct mxgw_log_bucket) == 16, "mxgw_log_bucket layout");
  * trie, or the new and theirs.  The old array is freed by the kernel after
  * an RCU grace period, off the packet path; the old hash and trie after
  * one more (membarrier), when nothing can look them up.
- * IPv6: mxgw_bl6's one slot holds an LPM trie of the prefixes, swapped
- * whole the same way.
+ * IPv6, the same idea by /32: mxgw_bl6_hash's one slot holds a hash keyed
+ * by the /32 (the source's first 32 bits, as stored) whose value
+ * (struct mxgw_bl6_long32) has the bits of the lists whose prefixes of /32
+ * or shorter cover it, and up to MXGW_BL6_SMALL longer prefixes inside it
+ * (/33../128, longest first, bits closed as IPv4's); a /32 with more says
+ * so, and its sources are looked up in the LPM trie of all the prefixes,
+ * in the slot of mxgw_bl6_long the value names.  Prefixes of /20../31 are
+ * expanded to their /32s (at most 4096 each); shorter ones (and, when
+ * the expansion would pass MXGW_BL6_HASH_MAX, the shortest of /20../31;
+ * with more /32s than it holds, all) are left to the trie: the entry MXGW_BL6_ALL_KEY (ffff:ffff::/32, multicast, a
+ * martian source never looked up) then says which slot, and a /32 with
+ * no entry asks the trie.  The trie is mxgw_bl6's slot 0 too, where user
+ * space reads the lists back.  A swap builds the new trie in the slot the
+ * running hash does not name, the new hash, then one update of
+ * mxgw_bl6_hash's slot: a packet sees the old hash and its trie or the new
+ * and theirs; the old trie's slot is emptied after a grace period.
  */
 #define MXGW_BL_MAX		14	/* lists: bits 0..13 */
 #define MXGW_BL_LISTS		0x3fffU
@@ -959,6 +977,27 @@ struct mxgw_bl4_long24 {
 };
 _Static_assert(sizeof(struct mxgw_bl4_long24) == 32, "mxgw_bl4_long24 layout");
 #define MXGW_BL6_MAX		(1U << 21)
+
+#define MXGW_BL6_SMALL		4	/* longer prefixes a /32's value holds */
+/* /32s: the kernel allocates a bucket (16 bytes) per entry up front, 4 MiB */
+#define MXGW_BL6_HASH_MAX	(1U << 18)
+#define MXGW_BL6_EXPAND_MIN	20	/* /20../32: in the hash by /32 */
+#define MXGW_BL6_ALL_KEY	0xffffffffU	/* see above; either byte order */
+
+/* mxgw_bl6_hash's inner maps: key the /32 (__be32 as stored). */
+struct mxgw_bl6_long32 {
+	__u16 bits;		/* lists whose /32-or-shorter prefixes cover it */
+	__u8 n;			/* entries in e[] */
+	__u8 more;		/* 0, or 1 + the mxgw_bl6_long slot to ask */
+	struct {
+		__be32 addr[3];	/* bits 32..127 of the prefix, host bits 0 */
+		__be32 mask[3];	/* its netmask there, network order */
+		__u16 bits;	/* every list covering the prefix */
+		__u16 pad;
+	} e[MXGW_BL6_SMALL];	/* longest first */
+};
+_Static_assert(sizeof(struct mxgw_bl6_long32) == 4 + 28 * MXGW_BL6_SMALL,
+	       "mxgw_bl6_long32 layout");
 
 struct mxgw_bl4_key {
 	__u32 prefixlen;	/* 25..32 */

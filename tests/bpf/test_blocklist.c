@@ -511,6 +511,143 @@ static void test_ipv6_hints(void **state)
 	assert_int_equal(hint6("2001:db9::1"), 0);
 }
 
+/* mxgw_bl6_hash's value for @addr's /32; false when it has none. */
+static bool bl6_entry(const char *addr, struct mxgw_bl6_long32 *v)
+{
+	struct mxgw_in6 a;
+	__u32 zero = 0, id;
+	bool found;
+	int fd;
+
+	assert_int_equal(inet_pton(AF_INET6, addr, &a), 1);
+	assert_int_equal(bpf_map_lookup_elem(tb.maps.bl6_hash, &zero, &id), 0);
+	fd = bpf_map_get_fd_by_id(id);
+	assert_true(fd >= 0);
+	found = !bpf_map_lookup_elem(fd, &a.a[0], v);
+	close(fd);
+	return found;
+}
+
+static __u32 bits6(const char *addr)
+{
+	struct mxgw_in6 a;
+	__u32 bits;
+
+	assert_int_equal(inet_pton(AF_INET6, addr, &a), 1);
+	assert_int_equal(mxgw_maps_bl_lookup6(&tb.maps, &a, &bits), 0);
+	return bits;
+}
+
+#define V6_PASSES(what, s, p) \
+	expect(what, V6(s, p), PASSES, XDP_REDIRECT, V6_FWD(s, p))
+
+/*
+ * IPv6 by /32 (mxgw_bl6_hash): a /32's value holds the bits of the
+ * prefixes of /32 or shorter covering it and up to MXGW_BL6_SMALL longer
+ * ones, longest first; a crowded /32 and prefixes shorter than the hash
+ * takes (MXGW_BL6_EXPAND_MIN), or more than it holds, are the trie's.  "drop" applies to every
+ * service, "smtponly" to smtp: a source's verdict on 443 tells which
+ * list's bits the data plane found.
+ */
+static void test_ipv6_by_32(void **state)
+{
+	static const char *const texts[] = {
+		/* drop */
+		"2001:dba:5::/48\n"			/* inside smtponly's /31 */
+		"2001:db9:1::7/128\n"			/* inside smtponly's /64 */
+		"2001:db8:a::/48\n2001:db8:b::/56\n2001:db8:c::1/128\n"
+		"2001:db8:d::/64\n2001:db8:e::/48\n"	/* five: crowded */
+		"2001:4000::/18\n",			/* shorter than the hash */
+		/* smtponly */
+		"2001:dba::/31\n"
+		"2001:db9:1::/64\n"
+		"2001:db8:e:1::/64\n"
+		"2001:4001:5::/48\n",
+	};
+	struct mxgw_bl6_long32 v;
+
+	(void)state;
+	tb_reset(&tb, conf_with_lists());
+	tb_allow_redirect(&tb, "lan0");
+	assert_int_equal(mxgw_conf_parse_string("t", conf_text, &conf, NULL), 0);
+	load_lists(texts, -1);
+
+	/* a /48 inside a /32 that the other list's /31 covers: one value,
+	 * the /48 inline with both lists' bits, the /32's own smtponly's */
+	assert_true(bl6_entry("2001:dba:5::1", &v));
+	assert_int_equal(v.more, 0);
+	assert_int_equal(v.n, 1);
+	assert_int_equal(__builtin_popcount(v.bits), 1);
+	assert_int_equal(__builtin_popcount(bits6("2001:dba:5::1")), 2);
+	expect("the /48, https: drop's", V6("2001:dba:5:ff::1", 443), DROPPED, 0, NULL);
+	expect("the /48, smtp", V6("2001:dba:5::1", 25), DROPPED, 0, NULL);
+	expect("the /31 around it, smtp", V6("2001:dba:6::1", 25), DROPPED, 0, NULL);
+	V6_PASSES("the /31 around it, https", "2001:dba:6::1", 443);
+	expect("the /31's other /32, smtp", V6("2001:dbb:ffff::1", 25), DROPPED, 0, NULL);
+	V6_PASSES("the /31's other /32, https", "2001:dbb:ffff::1", 443);
+	V6_PASSES("after the /31", "2001:dbc::1", 25);
+
+	/* a /128 inside a /64 of the other list: the longest first */
+	assert_true(bl6_entry("2001:db9::", &v));
+	assert_int_equal(v.n, 2);
+	assert_int_equal(v.bits, 0);
+	expect("the /128, https", V6("2001:db9:1::7", 443), DROPPED, 0, NULL);
+	V6_PASSES("the /128's neighbour, https", "2001:db9:1::8", 443);
+	expect("the /128's neighbour, smtp", V6("2001:db9:1::8", 25), DROPPED, 0, NULL);
+	V6_PASSES("after the /64", "2001:db9:1:1::7", 25);
+
+	/* crowded: six under 2001:db8::/32, the trie answers */
+	assert_true(bl6_entry("2001:db8::", &v));
+	assert_int_not_equal(v.more, 0);
+	expect("crowded, the /128", V6("2001:db8:c::1", 443), DROPPED, 0, NULL);
+	V6_PASSES("crowded, its neighbour", "2001:db8:c::2", 443);
+	expect("crowded, the /56's last /64", V6("2001:db8:b:ff::1", 443), DROPPED, 0, NULL);
+	V6_PASSES("crowded, after the /56", "2001:db8:b:100::1", 443);
+	expect("crowded, smtponly's /64 in drop's /48, https", V6("2001:db8:e:1::9", 443),
+	       DROPPED, 0, NULL);
+	assert_int_equal(__builtin_popcount(bits6("2001:db8:e:1::9")), 2);
+	V6_PASSES("crowded, none of them", "2001:db8:f::1", 443);
+
+	/* a /18: the trie, for /32s of no entry and for the bits of those
+	 * with one */
+	assert_true(bl6_entry("ffff:ffff::", &v));
+	assert_int_not_equal(v.more, 0);
+	assert_false(bl6_entry("2001:5000::", &v));
+	expect("the /18, a /32 of no entry", V6("2001:5000::1", 443), DROPPED, 0, NULL);
+	expect("the /18's last", V6("2001:7fff:ffff::1", 443), DROPPED, 0, NULL);
+	V6_PASSES("after the /18", "2001:8000::1", 443);
+	assert_true(bl6_entry("2001:4001::", &v));
+	assert_int_equal(v.more, 0);
+	assert_int_equal(v.bits, 1U << 0);
+	expect("the /18's /32 with a /48, elsewhere", V6("2001:4001:6::1", 443), DROPPED, 0,
+	       NULL);
+	expect("the /48 in the /18", V6("2001:4001:5::1", 443), DROPPED, 0, NULL);
+	assert_int_equal(__builtin_popcount(bits6("2001:4001:5::1")), 2);
+
+	/* 65 /20s, more /32s than the hash holds: the /20s are the trie's */
+	{
+		static char many[65 * 24];
+		const char *const two[] = { many, "2a00:1:5::/48\n" };
+		size_t off = 0;
+
+		for (int k = 0; k < 65; k++)
+			off += snprintf(many + off, sizeof(many) - off, "%x:%x::/20\n",
+					0x2a00 + k / 16, (k % 16) << 12);
+		load_lists(two, -1);
+		assert_false(bl6_entry("2a00::", &v));
+		assert_true(bl6_entry("ffff:ffff::", &v));
+		expect("the 65th /20", V6("2a04:fff:1::1", 443), DROPPED, 0, NULL);
+		V6_PASSES("after it", "2a04:1000::1", 443);
+		assert_true(bl6_entry("2a00:1::", &v));
+		assert_int_equal(v.n, 1);
+		assert_int_equal(v.bits, 1U << 0);
+		expect("a /20's /32 with a /48, elsewhere", V6("2a00:1:6::1", 443), DROPPED, 0,
+		       NULL);
+		expect("the /48 in a /20, smtp", V6("2a00:1:5::1", 25), DROPPED, 0, NULL);
+		assert_int_equal(__builtin_popcount(bits6("2a00:1:5::1")), 2);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -525,6 +662,7 @@ int main(void)
 		cmocka_unit_test(test_longer_prefixes_few_and_crowded),
 		cmocka_unit_test(test_allowlist_wins),
 		cmocka_unit_test(test_ipv6_hints),
+		cmocka_unit_test(test_ipv6_by_32),
 	};
 
 	return cmocka_run_group_tests(tests, tb_group_setup, tb_group_teardown);
