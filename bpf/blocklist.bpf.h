@@ -10,7 +10,8 @@
  * A list without "services" applies to everything incoming there (every
  * service, unlisted ports, ICMP echo requests, other protocols); one with
  * "services" to those services' ports only.  Never dropped: replies of the
- * LAN's (and the gateway's) own tracked flows, and ICMP echo replies and
+ * LAN's (and the gateway's) own tracked flows (a bare SYN is never one, as
+ * in ct6_reply_in: it pays no lookup), and ICMP echo replies and
  * errors, which the data plane lets through only for a tracked flow or an
  * allowed connection anyway: a LAN host may still talk to a listed network
  * it chose to reach.
@@ -298,7 +299,7 @@ __noinline int mxgw_bl_applies6(struct xdp_md *ctx, __u64 l3_off, int walk,
 	struct ipv6_chain_info info;
 	struct ipv6hdr *ip6;
 	struct udphdr *ports;
-	__u8 *icmp6_type;
+	__u8 *icmp6_type, *tcp_fl;
 	__u32 svc_id = 0, lists;
 	void *l3_end;
 
@@ -317,6 +318,12 @@ __noinline int mxgw_bl_applies6(struct xdp_md *ctx, __u64 l3_off, int walk,
 		ports = parse_l4_end(&c, l3_end, 4);
 		if (!ports)
 			goto unlisted;
+		/* a bare SYN is never a reply (ct6_reply_in's rule): no
+		 * lookup for it, the ~30 ns that made a listed source's SYN
+		 * cost more than the plain deny (docs/BENCHMARKS.md) */
+		tcp_fl = info.proto == IPPROTO_TCP ? parse_l4_end(&c, l3_end, 10) : NULL;
+		if (tcp_fl && (tcp_fl[9] & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) == TCP_SYN)
+			goto policy;
 		/* routed: a LAN flow may use any port, a listed one too */
 		__builtin_memcpy(&key.lan_addr, &ip6->daddr, sizeof(key.lan_addr));
 		__builtin_memcpy(&key.remote_addr, &ip6->saddr, sizeof(key.remote_addr));
@@ -325,6 +332,7 @@ __noinline int mxgw_bl_applies6(struct xdp_md *ctx, __u64 l3_off, int walk,
 		key.proto = info.proto;
 		if (bpf_map_lookup_elem(&mxgw_ct6, &key))
 			return 0;
+policy:
 		pol = port_policy(info.proto, bpf_ntohs(ports->dest));
 		if (pol && pol->svc_id &&
 		    (to_mail || (pol->flags & MXGW_PORT_F_GATEWAY))) {

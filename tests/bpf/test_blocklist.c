@@ -249,6 +249,13 @@ static void test_tracked_replies_come_back(void **state)
 	       .ip6 = true, .saddr = "2001:db8:66::9", .sport = 443, .dport = 5555,
 	       .tcp_flags = 0x12, .ttl = 63, .set_macs = true, .dmac = MAIL_MAC,
 	       .smac = LAN_MAC });
+
+	/* a bare SYN is never a reply (ct6_reply_in): onto the tuple of the
+	 * mail server's flow, the list drops it (the table would have, as
+	 * drop_default_deny, after the tracked-flow exemption) */
+	expect("a bare SYN onto the mail server's flow", &(struct tb_frame_spec){
+	       .ip6 = true, .saddr = "2001:db8:66::9", .sport = 443, .dport = 5555 },
+	       DROPPED, 0, NULL);
 }
 
 static __u64 drops(const char *name, int fam)
