@@ -47,6 +47,29 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
+/*
+ * The XDP verdict of what synflood_in() made of a packet, or -1 for
+ * SYN_GO_ON: the caller goes on as without syn-flood.  One mapping for its
+ * three call sites (IPv4; IPv6 to mailserver6 and to the gateway).
+ */
+static __always_inline int syn_verdict(struct xdp_md *ctx, enum syn_act act, bool v6)
+{
+	switch (act) {
+	case SYN_TX:
+		return XDP_TX;
+	case SYN_DROP:
+		return v6 ? xdp_drop6(ctx, MXGW_DROP_SYN_FLOOD) :
+			    xdp_drop(ctx, MXGW_DROP_SYN_FLOOD);
+	case SYN_VERIFIED:
+		return XDP_DROP;
+	case SYN_OVER_BUDGET:
+		return v6 ? xdp_drop6(ctx, MXGW_DROP_SYN_BUDGET) :
+			    xdp_drop(ctx, MXGW_DROP_SYN_BUDGET);
+	default:
+		return -1;
+	}
+}
+
 /* A reply of a tracked flow: back to its LAN host, or to the gateway. */
 static __always_inline int ct_reply_in(struct xdp_md *ctx, struct ethhdr *eth,
 				       struct iphdr *ip, struct l4_ref *l4,
@@ -158,17 +181,12 @@ static __always_inline int wan_in6_gateway(struct xdp_md *ctx, struct cursor *c,
 		return xdp_drop6(ctx, MXGW_DROP_RATE_LIMIT);
 	if ((cfg->flags & MXGW_CFG_F_SYNFLOOD) && (pol->flags & MXGW_PORT_F_SYNFLOOD) &&
 	    l4.proto == IPPROTO_TCP && syn_concerns(l4.tcp_flags)) {
-		switch (synflood_in(ctx, (void *)ip6 - data, l4.hdr - data, MXGW_FAM_IPV6,
-				    pol->svc_id)) {
-		case SYN_TX:
-			return XDP_TX;
-		case SYN_DROP:
-			return xdp_drop6(ctx, MXGW_DROP_SYN_FLOOD);
-		case SYN_VERIFIED:
-			return XDP_DROP;
-		case SYN_OVER_BUDGET:
-			return xdp_drop6(ctx, MXGW_DROP_SYN_BUDGET);
-		}
+		enum syn_act act = synflood_in(ctx, (void *)ip6 - data, l4.hdr - data,
+						       MXGW_FAM_IPV6, pol->svc_id);
+		int v = syn_verdict(ctx, act, true);
+
+		if (v >= 0)
+			return v;
 	}
 	count_svc6(pol->svc_id, MXGW_DIR_IN, MXGW_ALLOW, bytes);
 	if ((l4.tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
@@ -318,18 +336,14 @@ static __always_inline int wan_in6_lan(struct xdp_md *ctx, struct cursor *c,
 				if ((cfg->flags & MXGW_CFG_F_SYNFLOOD) &&
 				    (pol->flags & MXGW_PORT_F_SYNFLOOD) &&
 				    l4.proto == IPPROTO_TCP && syn_concerns(l4.tcp_flags)) {
-					switch (synflood_in(ctx, (void *)ip6 - (void *)eth,
+					enum syn_act act =
+						synflood_in(ctx, (void *)ip6 - (void *)eth,
 							    l4.hdr - (void *)eth,
-							    MXGW_FAM_IPV6, svc_id)) {
-					case SYN_TX:
-						return XDP_TX;
-					case SYN_DROP:
-						return xdp_drop6(ctx, MXGW_DROP_SYN_FLOOD);
-					case SYN_VERIFIED:
-						return XDP_DROP;
-					case SYN_OVER_BUDGET:
-						return xdp_drop6(ctx, MXGW_DROP_SYN_BUDGET);
-					}
+							    MXGW_FAM_IPV6, svc_id);
+					int v = syn_verdict(ctx, act, true);
+
+					if (v >= 0)
+						return v;
 				}
 				count_svc6(svc_id, MXGW_DIR_IN, MXGW_ALLOW, bytes);
 				if ((l4.tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
@@ -549,17 +563,12 @@ int mxgw_wan_in(struct xdp_md *ctx)
 	 * syn-flood, the port's when its service has none */
 	if ((cfg->flags & MXGW_CFG_F_SYNFLOOD) && (pol->flags & MXGW_PORT_F_SYNFLOOD) &&
 	    l4.proto == IPPROTO_TCP && syn_concerns(l4.tcp_flags)) {
-		switch (synflood_in(ctx, (void *)ip - (void *)eth, l4.hdr - (void *)eth,
-				    MXGW_FAM_IPV4, svc_id)) {
-		case SYN_TX:
-			return XDP_TX;
-		case SYN_DROP:
-			return xdp_drop(ctx, MXGW_DROP_SYN_FLOOD);
-		case SYN_VERIFIED:
-			return XDP_DROP;
-		case SYN_OVER_BUDGET:
-			return xdp_drop(ctx, MXGW_DROP_SYN_BUDGET);
-		}
+		enum syn_act act = synflood_in(ctx, (void *)ip - (void *)eth, l4.hdr - (void *)eth,
+						       MXGW_FAM_IPV4, svc_id);
+		int v = syn_verdict(ctx, act, false);
+
+		if (v >= 0)
+			return v;
 	}
 	count_svc(svc_id, MXGW_DIR_IN, MXGW_ALLOW, bytes);
 	/* a new connection: counted (one increment per connection, on its
