@@ -254,6 +254,22 @@ socket.socket(socket.AF_INET6 if ":" in a else socket.AF_INET,
 	return 1
 }
 
+# e2e_scapy_python: SCAPY_PY, a python3 that imports scapy, or the test
+# cannot run.  Debian's python3-scapy is installed for /usr/bin/python3; a
+# python3 earlier on PATH (pyenv, a venv) may not see it.
+e2e_scapy_python() {
+	local py
+	SCAPY_PY=
+	for py in python3 /usr/bin/python3; do
+		if "$py" -c 'import scapy.all' 2>/dev/null; then
+			# shellcheck disable=SC2034 # for the tests that source this file
+			SCAPY_PY=$py
+			return 0
+		fi
+	done
+	e2e_cannot_run "python3-scapy is not installed (make deps)"
+}
+
 # e2e_xdp_pass NS DEV: XDP_PASS attached to DEV in NS, so that the frames
 # the gateway's XDP sends back with XDP_TX reach that end of the veth
 # (tests/e2e/xdp_pass.bpf.c says why); gone with the namespace.

@@ -34,16 +34,7 @@ CAP_MS=$E2E_TMP/cap_ms.log
 CAP_INET=$E2E_TMP/cap_inet.log
 DEADLINE=10		# seconds for the marker to arrive
 
-# Debian's python3-scapy is installed for /usr/bin/python3; a python3
-# earlier on PATH (pyenv, a venv) may not see it.
-SCAPY_PY=
-for py in python3 /usr/bin/python3; do
-	if "$py" -c 'import scapy.all' 2>/dev/null; then
-		SCAPY_PY=$py
-		break
-	fi
-done
-[ -n "$SCAPY_PY" ] || e2e_cannot_run "python3-scapy is not installed (make deps)"
+e2e_scapy_python	# SCAPY_PY
 
 # --- helpers --------------------------------------------------------------
 

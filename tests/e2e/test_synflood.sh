@@ -35,16 +35,7 @@ ST=$E2E_TMP/status.json
 # a SYN's first retransmission comes after 1 s (RFC 6298): room for it
 TIMEOUT=4
 
-# Debian's python3-scapy is installed for /usr/bin/python3; a python3
-# earlier on PATH (pyenv, a venv) may not see it (as test_hostile.sh).
-SCAPY_PY=
-for py in python3 /usr/bin/python3; do
-	if "$py" -c 'import scapy.all' 2>/dev/null; then
-		SCAPY_PY=$py
-		break
-	fi
-done
-[ -n "$SCAPY_PY" ] || e2e_cannot_run "python3-scapy is not installed (make deps)"
+e2e_scapy_python	# SCAPY_PY
 
 # counter NAME [4|6]: the counter of both families (4, 6: one family's part).
 counter() {
