@@ -668,6 +668,19 @@ static const char *synproxy_dst(const struct mxgw_policy_service *s, bool v6,
 	return buf;
 }
 
+/* The start of a SYNPROXY rule: the WAN, the service's destination and
+ * port, and its "from" (SYNPROXY's own SYN to the server leaves through
+ * output, past the forward chain's "from" rules). */
+static void synproxy_match(FILE *out, const char *wan, const char *dst,
+			   const struct mxgw_policy_service *s, int v6)
+{
+	fprintf(out, "\t\tiifname \"%s\" %s tcp dport %u", wan, dst, s->port);
+	if (v6)
+		from6_match(out, s);
+	else
+		from_match(out, s);
+}
+
 /*
  * syn-flood's nearest twin, SYNPROXY: a SYN to a protected port is
  * untracked in the raw table (notrack), SYNPROXY answers it with a SYN
@@ -733,11 +746,7 @@ static void chain_synproxy(FILE *out, const struct mxgw_conf_file *conf, const c
 		for (int v6 = 0; v6 < 2; v6++) {
 			if (!synproxy_dst(s, v6, pub, ms6, dst, sizeof(dst)))
 				continue;
-			fprintf(out, "\t\tiifname \"%s\" %s tcp dport %u", wan, dst, s->port);
-			if (v6)
-				from6_match(out, s);
-			else
-				from_match(out, s);
+			synproxy_match(out, wan, dst, s, v6);
 			fprintf(out, " tcp flags & (syn | ack) == syn notrack comment \"syn-flood %s %u/s\"\n",
 				s->name, s->syn_flood_rate);
 		}
@@ -758,11 +767,7 @@ static void chain_synproxy(FILE *out, const struct mxgw_conf_file *conf, const c
 			for (int v6 = 0; v6 < 2; v6++) {
 				if (!synproxy_dst(s, v6, pub, ms6, dst, sizeof(dst)))
 					continue;
-				fprintf(out, "\t\tiifname \"%s\" %s tcp dport %u", wan, dst, s->port);
-				if (v6)
-					from6_match(out, s);
-				else
-					from_match(out, s);
+				synproxy_match(out, wan, dst, s, v6);
 				fprintf(out, " ct state invalid,untracked synproxy mss 1460 wscale 7 timestamp sack-perm comment \"syn-flood %s\"\n"
 					"\t\tiifname \"%s\" %s tcp dport %u ct state invalid drop comment \"syn-flood %s\"\n",
 					s->name, wan, dst, s->port, s->name);
