@@ -56,7 +56,9 @@ counter() {
 # and between two bursts a slow machine (a guest under qemu TCG, where
 # scapy alone takes seconds to start) may pass that; the other family's
 # SYNs turn it on again (one per-CPU batch each) without moving the
-# counted family's counters, so the N are all seen in a flood.
+# counted family's counters, so the N are all seen in a flood.  With
+# SPOOF_UNTIL=FILE in the environment, a stream of them, 100 a second,
+# until FILE exists.
 spoof() {
 	ns_exec "$NS_INET" "$SCAPY_PY" - "$1" "$2" "$GW_MAC" "$E2E_PUBLIC" "$MS6" "${3:-}" <<'EOF'
 import os, random, sys
@@ -73,7 +75,20 @@ for f in ([other] * 32 if arm else []) + [fam] * n:
                   dst=ms6)
     frames.append(Ether(dst=mac) / ip / TCP(sport=random.randint(1024, 65535), dport=25,
                                             flags="S", seq=random.getrandbits(32)))
-sendp(frames, iface="eth0", inter=float(os.environ.get("SPOOF_INTER", "0")))
+until = os.environ.get("SPOOF_UNTIL")
+if until:
+    # a stream, 100 a second, until the file exists (at most 60 s)
+    import itertools, time
+    end = time.time() + 60
+    sock = conf.L2socket(iface="eth0")
+    for frame in itertools.cycle(frames):
+        if os.path.exists(until) or time.time() > end:
+            break
+        sock.send(frame)
+        time.sleep(0.01)
+    sock.close()
+else:
+    sendp(frames, iface="eth0")
 EOF
 }
 
@@ -204,20 +219,21 @@ case_json() {
 	local out p=$E2E_TMP/metrics.prom try rate
 
 	# current_rate is of the rate slot now running (2^30 ns): read while
-	# spoofed SYNs keep coming (100 a second for 8 s, in the background),
-	# so that the slot being read has some, however slow the machine
-	# (under qemu TCG one status -j can outlast a slot); at most 10 reads
-	SPOOF_INTER=0.01 spoof 4 800 &
+	# spoofed SYNs keep coming (a stream in the background, until told to
+	# stop), so that the slot being read has some however slow the machine
+	# (under qemu TCG one status -j can outlast a slot, and scapy takes
+	# seconds to start); at most 40 reads
+	rm -f "$E2E_TMP/stop"
+	SPOOF_UNTIL=$E2E_TMP/stop spoof 4 64 &
 	local spoofer=$!
-	for try in $(seq 10); do
+	for try in $(seq 40); do
 		sleep 0.5
 		mx status -j >"$ST" 2>"$E2E_TMP/err"
 		rate=$(jget "$ST" "svc('smtp')['syn_flood'].get('current_rate', 0)")
 		[ "$rate" -gt 0 ] 2>/dev/null && break
 	done
-	pkill -P "$spoofer" 2>/dev/null
-	kill "$spoofer" 2>/dev/null
-	wait "$spoofer" 2>/dev/null
+	touch "$E2E_TMP/stop"
+	wait "$spoofer"
 	echo "# smtp's current_rate at read $try during a stream of spoofed SYNs: $rate/s"
 	out=$(python3 - "$ST" <<'EOF'
 import json, sys
