@@ -17,27 +17,12 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 e2e_init "$@"
 e2e_topology_up
+e2e_topology6_up
 
-MS6=2001:db8:168::10
-LAN6=2001:db8:168::/64
-WAN6=2001:db8:1::33
-INET6=2001:db8:1::1
-C6=2001:db8:51::7
-
-# IPv6 on top of lib.sh's IPv4 topology, without duplicate address
-# detection (addresses usable at once)
-{
-	ip -n "$NS_INET" -6 addr add "$INET6/64" dev eth0 nodad &&
-	ip -n "$NS_INET" -6 addr add "$C6/128" dev eth0 nodad &&
-	ip -n "$NS_INET" -6 route add "$LAN6" via "$WAN6" &&
-	ip -n "$NS_GW" -6 addr add "$WAN6/64" dev wan0 nodad &&
-	ip -n "$NS_GW" -6 addr add 2001:db8:168::1/64 dev lan0 nodad &&
-	ip -n "$NS_GW" -6 route add 2001:db8:51::/48 via "$INET6" &&
-	ip -n "$NS_MS" -6 addr add "$MS6/64" dev eth0 nodad &&
-	ip -n "$NS_MS" -6 route add default via 2001:db8:168::1 &&
-	ns_exec "$NS_GW" sysctl -qw net.ipv6.conf.all.forwarding=1
-} 2>"$E2E_TMP/topology6.err" ||
-	e2e_cannot_run "cannot give the topology IPv6: $(head -1 "$E2E_TMP/topology6.err")"
+MS6=$E2E_MAILSERVER6
+LAN6=$E2E_LAN6
+WAN6=$E2E_WAN6
+C6=$E2E_CLIENT1_6
 
 CONF=$E2E_TMP/mxgw.conf
 {
