@@ -113,22 +113,33 @@ static __always_inline void limit_ban(struct mxgw_config *cfg, const struct mxgw
 		.expires_ns = now + l->ban_ns,
 		.set_ns = now,
 	};
-	__u32 flag;
+	__u32 flag, w;
 	int err;
 
 	ban_reason(ban.reason);
-	/* the hint before the ban, as mxgw_bans_add: never a ban unseen */
+	/* the slot to ASK before the ban, as mxgw_bans_add writes it: never
+	 * a ban unseen.  ASK, never a tag: a plain store may overwrite
+	 * another ban's tag that user space wrote meanwhile, and ASK keeps
+	 * that one found too.  Again after the update: a sync
+	 * (mxgw_bans_hint_sync) that overwrote the first store before this
+	 * ban was in the hash may not have seen it in its second walk */
 	if (key->family == MXGW_FAM_IPV6) {
 		struct mxgw_ban6_key k6 = { .net = { key->addr[0], key->addr[1] } };
+		__u64 net;
 
-		ban_hint_set(mxgw_ban_hint6(key->addr[0], key->addr[1]));
+		/* the check word, after the net word */
+		__builtin_memcpy(&net, key->addr, sizeof(net));
+		w = mxgw_ban_tag_word6(mxgw_ban_tag_mul6(net)) + 1;
+		ban_tag_ask(w);
 		err = bpf_map_update_elem(&mxgw_ban6, &k6, &ban, BPF_ANY);
 		flag = MXGW_CFG_F_BAN6;
 	} else {
-		ban_hint_set(mxgw_ban_hint4(key->addr[0]));
+		w = mxgw_ban_tag_word4(key->addr[0]);
+		ban_tag_ask(w);
 		err = bpf_map_update_elem(&mxgw_ban4, &key->addr[0], &ban, BPF_ANY);
 		flag = MXGW_CFG_F_BAN4;
 	}
+	ban_tag_ask(w);
 	if (err)
 		return;
 	/* the bit mxgw_bans_sync_flags() sets from the map's content.  Not

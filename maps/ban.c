@@ -164,88 +164,181 @@ int mxgw_bans_sync_flags(const struct mxgw_maps *m)
 	return bpf_map_update_elem(m->config, &key, &cfg, BPF_ANY) ? -errno : 0;
 }
 
-#define HINT_BYTES	(2UL << MXGW_BAN_HINT_BITS)
+#define TAG_BYTES	((size_t)MXGW_BAN_TAG_WORDS * sizeof(__u64))
 
 static int key_walk(int fd, enum key_kind kind, void *value,
 		    int (*fn)(const struct mxgw_src_prefix *p, const void *value, void *arg),
 		    void *arg);
 
-/* mxgw_ban_hint, mapped: its slots are stored one byte each, as the data
- * plane stores them (never a read-modify-write of a neighbour's). */
-static __u8 *hint_map(const struct mxgw_maps *m)
+/* mxgw_ban_hint's tag words, mapped: each read and written whole (an
+ * aligned 8-byte access), as the data plane does. */
+static __u64 *tag_map(const struct mxgw_maps *m)
 {
-	void *h = mmap(NULL, HINT_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, m->ban_hint, 0);
+	void *h = mmap(NULL, TAG_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, m->ban_hint, 0);
 
 	return h == MAP_FAILED ? NULL : h;
 }
 
-/* The hint slot of host ban @p (mxgw_abi.h), or -1 for a prefix's. */
-static long hint_slot(const struct mxgw_src_prefix *p)
-{
-	if (!is_host(p))
-		return -1;
-	if (p->family == MXGW_FAM_IPV6)
-		return mxgw_ban_hint6(p->addr.a[0], p->addr.a[1]);
-	return mxgw_ban_hint4(p->addr.a[0]);
-}
-
-static void hint_set(__u8 *h, const struct mxgw_src_prefix *p)
-{
-	long slot = hint_slot(p);
-
-	if (slot >= 0 && !h[slot])
-		*(volatile __u8 *)&h[slot] = 1;
-}
-
-struct hint_sync {
-	__u8 *h;		/* the map's slots, mapped */
-	__u8 *want;		/* the slots today's host bans need */
+/* Host ban @p's slot (maps/mxgw_abi.h): the word the data plane decides
+ * by (IPv6: the check word; the net word before it) and its tag there. */
+struct tag_slot {
+	size_t w;
+	__u64 tag;
+	__u64 net;		/* IPv6: the /64 as it lies in the packet */
+	bool ip6;
 };
 
-static int hint_want_one(const struct mxgw_src_prefix *p, const void *value, void *arg)
+static bool tag_slot(const struct mxgw_src_prefix *p, __u64 expires_ns, struct tag_slot *s)
 {
-	struct hint_sync *s = arg;
-	long slot = hint_slot(p);
+	__u64 exp = mxgw_ban_tag_exp(expires_ns);
 
-	(void)value;
-	if (slot >= 0)
-		s->want[slot] = 1;
-	return 0;
+	if (!is_host(p))
+		return false;
+	s->ip6 = p->family == MXGW_FAM_IPV6;
+	if (s->ip6) {
+		__u64 x;
+
+		memcpy(&s->net, &p->addr, sizeof(s->net));
+		x = mxgw_ban_tag_mul6(s->net);
+		s->w = mxgw_ban_tag_word6(x) + 1;
+		s->tag = exp << 32 | mxgw_ban_tag_hash6(x);
+	} else {
+		s->w = mxgw_ban_tag_word4(p->addr.a[0]);
+		s->tag = exp << 32 | p->addr.a[0];
+		s->net = 0;
+	}
+	return true;
 }
 
-static int hint_set_one(const struct mxgw_src_prefix *p, const void *value, void *arg)
+/* Is @old (the word at @s->w) a tag of @s's source, whatever its expiry? */
+static bool tag_mine(__u64 *h, const struct tag_slot *s, __u64 old)
 {
-	(void)value;
-	hint_set(((struct hint_sync *)arg)->h, p);
-	return 0;
+	if ((__u32)old != (__u32)s->tag || !(old >> 32))
+		return false;
+	return !s->ip6 || __atomic_load_n(&h[s->w - 1], __ATOMIC_RELAXED) == s->net;
 }
 
 /*
- * Make the hints those of the host bans the maps hold: the slots no ban
- * needs cleared (an unban's, an expiry's: stale, they cost a lookup), a
- * ban's set.  The hosts are walked twice: a ban the data plane writes
- * (a rate limit's) while the first walk runs may find its slot cleared;
- * the second walk, after the clearing, sets it again.
+ * Before @s's ban is written: its tag where the slot is empty or its
+ * source's already (a new expiry), else ASK.  Compare-and-exchange: the
+ * data plane may store ASK meanwhile, which must stay.
+ */
+static void tag_set(__u64 *h, const struct tag_slot *s)
+{
+	__u64 old, new;
+
+	do {
+		old = __atomic_load_n(&h[s->w], __ATOMIC_RELAXED);
+		if (old == MXGW_BAN_TAG_EMPTY) {
+			if (s->ip6)	/* the net word first; a torn read asks */
+				__atomic_store_n(&h[s->w - 1], s->net, __ATOMIC_RELAXED);
+			new = s->tag;
+		} else {
+			new = tag_mine(h, s, old) ? s->tag : MXGW_BAN_TAG_ASK;
+		}
+	} while (old != new &&
+		 !__atomic_compare_exchange_n(&h[s->w], &old, new, false, __ATOMIC_SEQ_CST,
+					      __ATOMIC_RELAXED));
+}
+
+/* After @s's ban left its hash: the slot empty if it is the source's
+ * tag (ASK stays: another ban may share it; the sync clears it). */
+static void tag_clear(__u64 *h, const struct tag_slot *s)
+{
+	__u64 old = __atomic_load_n(&h[s->w], __ATOMIC_RELAXED);
+
+	if (tag_mine(h, s, old))
+		__atomic_compare_exchange_n(&h[s->w], &old, MXGW_BAN_TAG_EMPTY, false,
+					    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
+}
+
+struct tag_sync {
+	__u64 *h;		/* the map's words, mapped */
+	__u64 *want;		/* the words today's host bans need */
+};
+
+static int tag_want_one(const struct mxgw_src_prefix *p, const void *value, void *arg)
+{
+	const struct mxgw_ban *b = value;
+	struct tag_sync *t = arg;
+	struct tag_slot s;
+
+	if (!tag_slot(p, b->expires_ns, &s))
+		return 0;
+	if (t->want[s.w] != MXGW_BAN_TAG_EMPTY) {
+		t->want[s.w] = MXGW_BAN_TAG_ASK;	/* shared */
+	} else {
+		t->want[s.w] = s.tag;
+		if (s.ip6)
+			t->want[s.w - 1] = s.net;
+	}
+	return 0;
+}
+
+static int tag_set_one(const struct mxgw_src_prefix *p, const void *value, void *arg)
+{
+	const struct mxgw_ban *b = value;
+	struct tag_slot s;
+
+	if (tag_slot(p, b->expires_ns, &s))
+		tag_set(((struct tag_sync *)arg)->h, &s);
+	return 0;
+}
+
+/* Word @w (IPv6: a check word, @net the net word before it) to @want
+ * from @old, unless the data plane wrote ASK meanwhile. */
+static void tag_sync_word(__u64 *h, size_t w, __u64 want, bool ip6, __u64 net)
+{
+	__u64 old = __atomic_load_n(&h[w], __ATOMIC_RELAXED);
+
+	if (ip6 && want != MXGW_BAN_TAG_EMPTY && want != MXGW_BAN_TAG_ASK &&
+	    __atomic_load_n(&h[w - 1], __ATOMIC_RELAXED) != net) {
+		/* a new tag: through empty, so no reader takes the new net
+		 * with the old check (the check's hash is of the net) */
+		if (old != MXGW_BAN_TAG_EMPTY && old != MXGW_BAN_TAG_ASK &&
+		    !__atomic_compare_exchange_n(&h[w], &old, MXGW_BAN_TAG_ASK, false,
+						 __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+			return;
+		__atomic_store_n(&h[w - 1], net, __ATOMIC_RELAXED);
+		old = __atomic_load_n(&h[w], __ATOMIC_RELAXED);
+	}
+	if (old != want)
+		__atomic_compare_exchange_n(&h[w], &old, want, false, __ATOMIC_SEQ_CST,
+					    __ATOMIC_RELAXED);
+}
+
+/*
+ * Make the tags those of the host bans the maps hold: stale ones (an
+ * unban's ASK, an expiry's) cleared, shared slots ASK, every other ban's
+ * tag written.  The hosts are walked twice: a ban the data plane writes
+ * (a rate limit's ASK) while the first walk runs may find its slot
+ * overwritten; the second walk, after, writes it again (and the data
+ * plane stores ASK again after its update, for a ban the second walk
+ * comes too early to see).
  */
 int mxgw_bans_hint_sync(const struct mxgw_maps *m)
 {
-	struct hint_sync s = { .h = hint_map(m), .want = calloc(1, HINT_BYTES) };
-	int err = !s.h ? -errno : !s.want ? -ENOMEM : 0;
+	struct tag_sync t = { .h = tag_map(m), .want = calloc(1, TAG_BYTES) };
+	struct mxgw_ban b;
+	int err = !t.h ? -errno : !t.want ? -ENOMEM : 0;
 
 	if (!err)
-		err = key_walk(m->ban4, KEY_HOST4, NULL, hint_want_one, &s);
+		err = key_walk(m->ban4, KEY_HOST4, &b, tag_want_one, &t);
 	if (!err)
-		err = key_walk(m->ban6, KEY_HOST6, NULL, hint_want_one, &s);
-	for (size_t i = 0; !err && i < HINT_BYTES; i++)
-		if (s.h[i] && !s.want[i])
-			*(volatile __u8 *)&s.h[i] = 0;
+		err = key_walk(m->ban6, KEY_HOST6, &b, tag_want_one, &t);
+	for (size_t w = 0; !err && w < MXGW_BAN_TAG_SLOTS; w++)
+		if (t.h[w] != t.want[w])
+			tag_sync_word(t.h, w, t.want[w], false, 0);
+	for (size_t w = MXGW_BAN_TAG_SLOTS + 1; !err && w < MXGW_BAN_TAG_WORDS; w += 2)
+		if (t.h[w] != t.want[w] || t.h[w - 1] != t.want[w - 1])
+			tag_sync_word(t.h, w, t.want[w], true, t.want[w - 1]);
 	if (!err)
-		err = key_walk(m->ban4, KEY_HOST4, NULL, hint_set_one, &s);
+		err = key_walk(m->ban4, KEY_HOST4, &b, tag_set_one, &t);
 	if (!err)
-		err = key_walk(m->ban6, KEY_HOST6, NULL, hint_set_one, &s);
-	if (s.h)
-		munmap(s.h, HINT_BYTES);
-	free(s.want);
+		err = key_walk(m->ban6, KEY_HOST6, &b, tag_set_one, &t);
+	if (t.h)
+		munmap(t.h, TAG_BYTES);
+	free(t.want);
 	return err;
 }
 
@@ -286,19 +379,23 @@ int mxgw_bans_add(const struct mxgw_maps *m, const struct mxgw_ban_entry *e, siz
 	__be32 *k4 = NULL;
 	size_t n4 = 0, n6 = 0;
 	int err = 0, e2;
-
-	__u8 *h;
+	__u64 *h;
 
 	for (size_t i = 0; i < n; i++)
 		if (e[i].pfx.len > (e[i].pfx.family == MXGW_FAM_IPV6 ? 128 : 32))
 			return -EINVAL;
-	/* the hints first: a ban is never in its map without its hint */
-	h = hint_map(m);
+	/* the tags first: a ban is never in its map without its slot
+	 * saying so (its tag, or ASK) */
+	h = tag_map(m);
 	if (!h)
 		return -errno;
-	for (size_t i = 0; i < n; i++)
-		hint_set(h, &e[i].pfx);
-	munmap(h, HINT_BYTES);
+	for (size_t i = 0; i < n; i++) {
+		struct tag_slot s;
+
+		if (tag_slot(&e[i].pfx, e[i].ban.expires_ns, &s))
+			tag_set(h, &s);
+	}
+	munmap(h, TAG_BYTES);
 	if (n > 1) {
 		k4 = malloc(n * sizeof(*k4));
 		k6 = malloc(n * sizeof(*k6));
@@ -341,9 +438,20 @@ int mxgw_bans_del(const struct mxgw_maps *m, const struct mxgw_src_prefix *p)
 {
 	char key[sizeof(struct mxgw_lpm6_key)];
 
+	struct tag_slot s;
+
 	ban_key(p, key);
 	if (bpf_map_delete_elem(ban_fd(m, p), key))
 		return -errno;
+	/* the slot after the hash, as the ban wrote them the other way */
+	if (tag_slot(p, 0, &s)) {
+		__u64 *h = tag_map(m);
+
+		if (!h)
+			return -errno;
+		tag_clear(h, &s);
+		munmap(h, TAG_BYTES);
+	}
 	return mxgw_bans_sync_flags(m);
 }
 

@@ -37,9 +37,9 @@ struct mxgw_ban_entry {
  * no batch).  -E2BIG when a map is full (what was set stays).
  */
 int mxgw_bans_add(const struct mxgw_maps *m, const struct mxgw_ban_entry *e, size_t n);
-/* Make mxgw_ban_hint (maps/mxgw_abi.h) the host bans': stale slots
- * (unbans, expiries) cleared, every ban's set.  Unban leaves its slot
- * (a lookup, never a drop); prune and every load call this. */
+/* Make mxgw_ban_hint's tags (maps/mxgw_abi.h) the host bans': stale
+ * slots (an unban's ASK, expiries) cleared, shared ones ASK, every
+ * other ban's tag written; prune and every load call this. */
 int mxgw_bans_hint_sync(const struct mxgw_maps *m);
 /* -ENOENT when @p is not banned (exactly that prefix). */
 int mxgw_bans_del(const struct mxgw_maps *m, const struct mxgw_src_prefix *p);

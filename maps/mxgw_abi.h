@@ -96,7 +96,7 @@
 	FN(syn_state,	REUSE,	NONE)					\
 	FN(syn_rate,	REUSE,	NONE)					\
 	FN(syn_ok,	REUSE,	NONE)					\
-	/* the bans' hints (ABI 5): kept, and made again from the ban	\
+	/* the bans' tags (ABI 5): kept, and made again from the ban	\
 	 * maps by every load (mxgw_bans_hint_sync) */			\
 	FN(ban_hint,	REUSE,	NONE)					\
 	/* the IPv6 blocklist's hints (ABI 5): set with the trie by	\
@@ -405,40 +405,91 @@ _Static_assert(sizeof(struct mxgw_ban) == 64, "mxgw_ban layout");
 #define MXGW_BAN6_DEFAULT_LEN	64
 
 /*
- * mxgw_ban_hint: may the source have a host's ban?  One byte a slot,
- * 2^22 slots per family (IPv4's even, IPv6's odd), the slot a
- * multiplicative hash of the /32 (the /64): a slot that is 0 holds no
- * host's ban, and the packet pays no lookup of mxgw_ban4/6 (a hash
- * lookup of 10^5 entries cost the allowed path ~10%; the hint is an
- * array element, inlined by the verifier).  A ban sets its slot to 1
- * before it is written (mxctl ban; the data plane's rate-limit ban does
- * the same): a ban never goes unseen.  An unban or an expiry leaves the
- * slot set: a stale slot costs its sources a lookup, never a drop
- * (mxgw_bans_hint_sync clears them when mxctl prunes and on every
- * load).  With 10^5 bans, ~2.4% of the other sources pay the lookup.
- * Bytes, not bits: the data plane and user space (through mmap) store
- * whole bytes, no read-modify-write to lose a neighbour's hint.
+ * mxgw_ban_hint: the host bans' tags, a cache of mxgw_ban4/6 the data
+ * plane trusts, so that most packets, banned or not, pay no hash lookup
+ * (helper call and jhash: a banned source's drop cost ~1.4x the plain
+ * deny path with it; the tag is an array element, inlined by the
+ * verifier).  2^20 slots per family, direct-mapped by a multiplicative
+ * hash of the /32 (the /64); 10^5 bans of a family leave ~9% of them
+ * sharing a slot (those are looked up).  24 MiB: IPv4's 8-byte slots in
+ * words [0, 2^20), IPv6's 16-byte slots after them, 64-byte blocks.
+ *
+ * A slot holds (MXGW_BAN_TAG_*): 0, empty, no host's ban maps there;
+ * a tag, the one ban there, its address and its expiry rounded up to
+ * units of 2^30 ns of the data plane's clock (NEVER: none); or ASK,
+ * look in the hash (two bans share the slot, or the data plane's
+ * rate-limit ban set it).  IPv4: one word, tag = expiry << 32 | address
+ * (as it lies in the packet), read and written whole.  IPv6: {net,
+ * check}, check = expiry << 32 | mxgw_ban_tag_hash6(net); the two words
+ * may be read torn (no lock, no barrier, any architecture): the data
+ * plane takes the check word as the truth and trusts the net word only
+ * where it is the source's and the check is its hash, else it looks up.
+ * No tag has expiry 0: empty and ASK are no tag.
+ *
+ * The rule every writer keeps: while a host's ban is in its hash, its
+ * slot's (check) word is its tag or ASK.  A ban writes its slot before
+ * the hash (mxctl ban: compare-and-exchange, a shared slot to ASK; the
+ * data plane stores only ASK, before and again after its update, so a
+ * concurrent sync cannot lose it); an unban empties the slot after the
+ * hash delete (an ASK stays: another ban may share it); the sync
+ * (mxgw_bans_hint_sync: when mxctl prunes, every load) makes every slot
+ * again what the hashes say.  The expiry's last unit is looked up: the
+ * ban ends to the nanosecond as in the hash.
  */
-#define MXGW_BAN_HINT_BITS	22
-#define MXGW_BAN_HINT_PER_BLOCK	64
-#define MXGW_BAN_HINT_BLOCKS	((2U << MXGW_BAN_HINT_BITS) / MXGW_BAN_HINT_PER_BLOCK)
+#define MXGW_BAN_HINT_PER_BLOCK	64	/* bytes a block (mxgw_bl6_hint's too) */
 struct mxgw_ban_hint_block {
 	__u8 slot[MXGW_BAN_HINT_PER_BLOCK];
 };
 _Static_assert(sizeof(struct mxgw_ban_hint_block) == 64, "mxgw_ban_hint_block layout");
 
-/* The slot of IPv4 host @addr (network order, hashed as it is stored). */
-static inline __u32 mxgw_ban_hint4(__u32 addr)
+#define MXGW_BAN_TAG_BITS	20
+#define MXGW_BAN_TAG_SLOTS	(1U << MXGW_BAN_TAG_BITS)
+#define MXGW_BAN_TAG_WORDS	(3 * MXGW_BAN_TAG_SLOTS)	/* IPv4's 1, IPv6's 2 a slot */
+#define MXGW_BAN_TAG_PER_BLOCK	8
+#define MXGW_BAN_TAG_BLOCKS	(MXGW_BAN_TAG_WORDS / MXGW_BAN_TAG_PER_BLOCK)
+#define MXGW_BAN_TAG_EMPTY	0ULL
+#define MXGW_BAN_TAG_ASK	1ULL
+#define MXGW_BAN_TAG_SHIFT	30		/* the expiry's unit: 2^30 ns */
+#define MXGW_BAN_TAG_NEVER	0xffffffffU	/* expires_ns 0 */
+struct mxgw_ban_tag_block {
+	__u64 w[MXGW_BAN_TAG_PER_BLOCK];
+};
+_Static_assert(sizeof(struct mxgw_ban_tag_block) == 64, "mxgw_ban_tag_block layout");
+
+/* The word of IPv4 host @addr (as it lies in the packet). */
+static inline __u32 mxgw_ban_tag_word4(__u32 addr)
 {
-	return ((addr * 0x9e3779b1U) >> (32 - MXGW_BAN_HINT_BITS)) << 1;
+	return (addr * 0x9e3779b1U) >> (32 - MXGW_BAN_TAG_BITS);
 }
 
-/* The slot of the IPv6 /64 @net0:@net1 (network order). */
-static inline __u32 mxgw_ban_hint6(__u32 net0, __u32 net1)
+/* The /64 @net (its 8 bytes as they lie in the packet), hashed: its slot's
+ * first word (the net; the check after it) from the top bits, its check's
+ * hash (odd: never 0) from the others. */
+static inline __u64 mxgw_ban_tag_mul6(__u64 net)
 {
-	__u64 x = ((__u64)net0 << 32 | net1) * 0x9e3779b97f4a7c15ULL;
+	return net * 0x9e3779b97f4a7c15ULL;
+}
 
-	return (__u32)(x >> (64 - MXGW_BAN_HINT_BITS)) << 1 | 1;
+static inline __u32 mxgw_ban_tag_word6(__u64 x)
+{
+	return MXGW_BAN_TAG_SLOTS + ((__u32)(x >> (64 - MXGW_BAN_TAG_BITS)) << 1);
+}
+
+static inline __u32 mxgw_ban_tag_hash6(__u64 x)
+{
+	return ((__u32)x ^ (__u32)(x >> 32)) | 1;
+}
+
+/* A tag's expiry: @expires_ns rounded up (0: NEVER). */
+static inline __u32 mxgw_ban_tag_exp(__u64 expires_ns)
+{
+	const __u64 unit = 1ULL << MXGW_BAN_TAG_SHIFT;
+
+	if (!expires_ns)
+		return MXGW_BAN_TAG_NEVER;
+	if (expires_ns > ((__u64)(MXGW_BAN_TAG_NEVER - 1) << MXGW_BAN_TAG_SHIFT))
+		return MXGW_BAN_TAG_NEVER - 1;	/* ~146 years of uptime */
+	return (__u32)((expires_ns + unit - 1) >> MXGW_BAN_TAG_SHIFT);
 }
 
 /* mxgw_svc_stats: per-CPU, indexed by mxgw_svc_key(family, service id). */

@@ -917,26 +917,32 @@ int main(int argc, char **argv)
 		mxgw_bl_list_free(&big7);
 		if (!all24[0] || !all6[0] || !among7[0])
 			die("combined: no source", ENOENT);
-		/* the allowed rows' sources: is a hint set for them (a lookup
-		 * they pay), by a hash collision with a ban or a listed /32? */
+		/* the allowed rows' sources: does a ban's tag or a hint make
+		 * them pay a lookup (a hash collision with a ban sharing a
+		 * slot, ASK; a listed /32)? */
 		{
+			struct mxgw_ban_tag_block t;
 			struct mxgw_ban_hint_block b;
 			struct mxgw_in6 c6;
+			__u64 n6, x6;
 			__be32 c4;
-			__u32 s4, s6, sl, blk;
+			__u32 w4, w6, sl, blk;
 			int h4, h6, hl;
 
 			inet_pton(AF_INET, TB_CLIENT, &c4);
 			inet_pton(AF_INET6, TB_CLIENT6, &c6);
-			s4 = mxgw_ban_hint4(c4);
-			s6 = mxgw_ban_hint6(c6.a[0], c6.a[1]);
+			memcpy(&n6, &c6, sizeof(n6));
+			x6 = mxgw_ban_tag_mul6(n6);
+			w4 = mxgw_ban_tag_word4(c4);
+			w6 = mxgw_ban_tag_word6(x6) + 1;
 			sl = mxgw_bl6_hint_slot(c6.a[0]);
-			blk = s4 / MXGW_BAN_HINT_PER_BLOCK;
-			h4 = bpf_map_lookup_elem(m7.ban_hint, &blk, &b) ? -1 :
-			     b.slot[s4 % MXGW_BAN_HINT_PER_BLOCK];
-			blk = s6 / MXGW_BAN_HINT_PER_BLOCK;
-			h6 = bpf_map_lookup_elem(m7.ban_hint, &blk, &b) ? -1 :
-			     b.slot[s6 % MXGW_BAN_HINT_PER_BLOCK];
+			blk = w4 / MXGW_BAN_TAG_PER_BLOCK;
+			h4 = bpf_map_lookup_elem(m7.ban_hint, &blk, &t) ? -1 :
+			     t.w[w4 % MXGW_BAN_TAG_PER_BLOCK] == MXGW_BAN_TAG_ASK;
+			blk = w6 / MXGW_BAN_TAG_PER_BLOCK;
+			h6 = bpf_map_lookup_elem(m7.ban_hint, &blk, &t) ? -1 :
+			     t.w[w6 % MXGW_BAN_TAG_PER_BLOCK] == MXGW_BAN_TAG_ASK ||
+			     (__u32)t.w[w6 % MXGW_BAN_TAG_PER_BLOCK] == mxgw_ban_tag_hash6(x6);
 			blk = sl / MXGW_BAN_HINT_PER_BLOCK;
 			hl = bpf_map_lookup_elem(m7.bl6_hint, &blk, &b) ? -1 :
 			     b.slot[sl % MXGW_BAN_HINT_PER_BLOCK];

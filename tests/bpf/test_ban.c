@@ -280,115 +280,362 @@ static void test_walk_and_prune(void **state)
 	assert_int_equal(n[MXGW_FAM_IPV6], 1);
 }
 
-/* Hint slot @slot of mxgw_ban_hint (maps/mxgw_abi.h), read or written. */
-static __u8 hint(__u32 slot)
+/* Tag word @w of mxgw_ban_hint (maps/mxgw_abi.h), read or written
+ * behind mxctl's back. */
+static __u64 tag(__u32 w)
 {
-	struct mxgw_ban_hint_block b;
-	__u32 blk = slot / MXGW_BAN_HINT_PER_BLOCK;
+	struct mxgw_ban_tag_block b;
+	__u32 blk = w / MXGW_BAN_TAG_PER_BLOCK;
 
 	assert_int_equal(bpf_map_lookup_elem(tb.maps.ban_hint, &blk, &b), 0);
-	return b.slot[slot % MXGW_BAN_HINT_PER_BLOCK];
+	return b.w[w % MXGW_BAN_TAG_PER_BLOCK];
 }
 
-static void hint_put(__u32 slot, __u8 v)
+static void tag_put(__u32 w, __u64 v)
 {
-	struct mxgw_ban_hint_block b;
-	__u32 blk = slot / MXGW_BAN_HINT_PER_BLOCK;
+	struct mxgw_ban_tag_block b;
+	__u32 blk = w / MXGW_BAN_TAG_PER_BLOCK;
 
 	assert_int_equal(bpf_map_lookup_elem(tb.maps.ban_hint, &blk, &b), 0);
-	b.slot[slot % MXGW_BAN_HINT_PER_BLOCK] = v;
+	b.w[w % MXGW_BAN_TAG_PER_BLOCK] = v;
 	assert_int_equal(bpf_map_update_elem(tb.maps.ban_hint, &blk, &b, BPF_ANY), 0);
 }
 
-static __u32 slot4(const char *a)
+/* Every slot empty, as a map the load re-created. */
+static void tags_wipe(void)
+{
+	struct mxgw_ban_tag_block b = {};
+
+	for (__u32 blk = 0; blk < MXGW_BAN_TAG_BLOCKS; blk++)
+		assert_int_equal(bpf_map_update_elem(tb.maps.ban_hint, &blk, &b, BPF_ANY), 0);
+}
+
+static __be32 addr4(const char *a)
 {
 	__be32 x;
 
 	assert_int_equal(inet_pton(AF_INET, a, &x), 1);
-	return mxgw_ban_hint4(x);
+	return x;
 }
 
-static __u32 slot6(const char *a)
+/* IPv4 @a's word, the tag a ban of it expiring at @exp_ns writes there */
+static __u32 word4(const char *a)
+{
+	return mxgw_ban_tag_word4(addr4(a));
+}
+
+static __u64 tag4(const char *a, __u64 exp_ns)
+{
+	return (__u64)mxgw_ban_tag_exp(exp_ns) << 32 | addr4(a);
+}
+
+/* IPv6 @a's /64, hashed (mxgw_ban_tag_mul6), as it lies in the packet */
+static __u64 net6(const char *a)
 {
 	struct mxgw_in6 x;
+	__u64 n;
 
 	assert_int_equal(inet_pton(AF_INET6, a, &x), 1);
-	return mxgw_ban_hint6(x.a[0], x.a[1]);
+	memcpy(&n, &x, sizeof(n));
+	return n;
+}
+
+/* its check word (the net word is the one before), its ban's check */
+static __u32 word6(const char *a)
+{
+	return mxgw_ban_tag_word6(mxgw_ban_tag_mul6(net6(a))) + 1;
+}
+
+static __u64 check6(const char *a, __u64 exp_ns)
+{
+	return (__u64)mxgw_ban_tag_exp(exp_ns) << 32 |
+	       mxgw_ban_tag_hash6(mxgw_ban_tag_mul6(net6(a)));
+}
+
+/* @n more IPv4 sources of the same slot as @a, from 11.0.0.0/8 (routed,
+ * no martian): a slot holds 2^12 of every 2^32 addresses. */
+static void same_slot4(const char *a, char out[][INET_ADDRSTRLEN], int n)
+{
+	__u32 w = word4(a);
+	int found = 0;
+
+	for (__u32 i = 0; i < (1U << 24) && found < n; i++) {
+		__be32 x = htonl(0x0b000000 | i);
+
+		if (mxgw_ban_tag_word4(x) == w)
+			inet_ntop(AF_INET, &x, out[found++], INET_ADDRSTRLEN);
+	}
+	assert_int_equal(found, n);
+}
+
+/* @n more /64s (their ::7) of the same slot as @a's, from 2001:db8::/32 */
+static void same_slot6(const char *a, char out[][INET6_ADDRSTRLEN], int n)
+{
+	__u32 w = word6(a);
+	int found = 0;
+
+	for (__u32 i = 0; i < (1U << 24) && found < n; i++) {
+		struct mxgw_in6 x = { .a = { htonl(0x20010db8), htonl(0x01000000 | i), 0,
+					     htonl(7) } };
+		__u64 net;
+
+		memcpy(&net, &x, sizeof(net));
+		if (mxgw_ban_tag_word6(mxgw_ban_tag_mul6(net)) + 1 == w)
+			inet_ntop(AF_INET6, &x, out[found++], INET6_ADDRSTRLEN);
+	}
+	assert_int_equal(found, n);
 }
 
 /*
- * The hints (mxgw_ban_hint): a host's ban sets its slot before the ban
- * is written, and the data plane looks the ban up only where the slot
- * is set; an unban leaves the slot (stale: a lookup, never a drop);
- * mxgw_bans_hint_sync (prune, every load) clears the stale ones and sets
- * every live ban's again, as after a load that copied the bans into new
- * maps.
+ * The tags (mxgw_ban_hint): the data plane trusts them.  A host's ban
+ * writes its tag (address, expiry) before the ban, and the packet whose
+ * slot holds its own tag is dropped without a lookup, one whose slot
+ * holds another's is not looked up; an unban empties the slot; the sync
+ * (prune, every load) writes every ban's again.
  */
-static void test_hints(void **state)
+static void test_tags(void **state)
 {
-	__u32 s4 = slot4(TB_CLIENT), s6 = slot6(TB_CLIENT6);
-	struct mxgw_ban b = { .set_ns = mxgw_now_ns() };
-	struct mxgw_ban6_key k6 = {};
-	__be32 other;
+	__u64 in1h = mxgw_now_ns() + 3600 * NSEC;
+	__be32 c4 = addr4(TB_CLIENT);
+	struct mxgw_ban6_key k6 = { .net = { htonl(0x20010db8), htonl(0x00510000) } };
+	__u32 w4 = word4(TB_CLIENT), w6 = word6(TB_CLIENT6);
 
 	(void)state;
-	assert_int_not_equal(s4 & 1, 1);		/* IPv4's slots are even, */
-	assert_int_equal(s6 & 1, 1);			/* IPv6's odd */
+	assert_true(w4 < MXGW_BAN_TAG_SLOTS);
+	assert_true(w6 > MXGW_BAN_TAG_SLOTS && w6 < MXGW_BAN_TAG_WORDS && (w6 & 1));
 	tb_reset(&tb, conf(NULL));
-	assert_int_equal(hint(s4), 0);
-	assert_int_equal(hint(s6), 0);
+	assert_int_equal(tag(w4), MXGW_BAN_TAG_EMPTY);
+	assert_int_equal(tag(w6), MXGW_BAN_TAG_EMPTY);
+	ban(TB_CLIENT, 0);
+	ban(TB_CLIENT6, in1h);
+	assert_int_equal(tag(w4), tag4(TB_CLIENT, 0));
+	assert_int_equal(tag(w4) >> 32, MXGW_BAN_TAG_NEVER);
+	assert_int_equal(tag(w6 - 1), net6(TB_CLIENT6));
+	assert_int_equal(tag(w6), check6(TB_CLIENT6, in1h));
+	expect("banned, its tag", V4(.dport = 25), true);
+	expect("banned /64, its tag", V6(.saddr = "2001:db8:51::99", .dport = 25), true);
+	/* the tag is the verdict: the hash is not looked up */
+	assert_int_equal(bpf_map_delete_elem(tb.maps.ban4, &c4), 0);
+	assert_int_equal(bpf_map_delete_elem(tb.maps.ban6, &k6), 0);
+	expect("its tag, the ban deleted behind mxctl's back", V4(.dport = 25), true);
+	expect("its tag over IPv6, the ban deleted behind mxctl's back", V6(.dport = 25),
+	       true);
+	/* a tag of another source in the slot: not banned, not looked up */
 	ban(TB_CLIENT, 0);
 	ban(TB_CLIENT6, 0);
-	assert_int_equal(hint(s4), 1);
-	assert_int_equal(hint(s6), 1);
-	expect("banned, its hint set", V4(.dport = 25), true);
-	expect("banned /64, its hint set", V6(.saddr = "2001:db8:51::99", .dport = 25), true);
-	/* a ban the hint does not know of is not looked up: the hint is what
-	 * the data plane trusts (so every writer sets it first) */
-	hint_put(s4, 0);
-	hint_put(s6, 0);
-	expect("banned, its hint cleared behind mxctl's back", V4(.dport = 25), false);
-	expect("banned /64, its hint cleared behind mxctl's back", V6(.dport = 25), false);
-	/* the sync (every load) sets it again from the ban maps */
+	tag_put(w4, tag4("11.0.0.1", 0));
+	tag_put(w6, check6("2001:db8:1ff::", 0));
+	expect("banned, another's tag in its slot", V4(.dport = 25), false);
+	expect("banned /64, another's check in its slot", V6(.dport = 25), false);
+	/* the sync (every load) writes it again from the ban maps */
 	assert_int_equal(mxgw_bans_hint_sync(&tb.maps), 0);
-	assert_int_equal(hint(s4), 1);
-	assert_int_equal(hint(s6), 1);
+	assert_int_equal(tag(w4), tag4(TB_CLIENT, 0));
+	assert_int_equal(tag(w6), check6(TB_CLIENT6, 0));
 	expect("banned, after the sync", V4(.dport = 25), true);
 	expect("banned /64, after the sync", V6(.dport = 25), true);
-	/* unban: the slot stays, stale, and only costs a lookup */
+	/* a new expiry (ban again with --for) is the tag's */
+	ban(TB_CLIENT, in1h);
+	ban(TB_CLIENT6, in1h);
+	assert_int_equal(tag(w4), tag4(TB_CLIENT, in1h));
+	assert_int_equal(tag(w6), check6(TB_CLIENT6, in1h));
+	/* unban: the slot empty */
 	unban(TB_CLIENT);
 	unban(TB_CLIENT6);
-	assert_int_equal(hint(s4), 1);
-	assert_int_equal(hint(s6), 1);
-	expect("unbanned, its hint left", V4(.dport = 25), false);
-	expect("unbanned /64, its hint left", V6(.dport = 25), false);
-	/* a ban of another host keeps its flag: the sync clears the stale
-	 * slots and keeps that ban's */
-	assert_int_equal(inet_pton(AF_INET, TB_OTHER_CLIENT, &other), 1);
-	ban(TB_OTHER_CLIENT, 0);
-	ban("2001:db8:52::7", 0);
-	assert_int_equal(mxgw_bans_hint_sync(&tb.maps), 0);
-	assert_int_equal(hint(s4), 0);
-	assert_int_equal(hint(s6), 0);
-	assert_int_equal(hint(mxgw_ban_hint4(other)), 1);
-	assert_int_equal(hint(slot6("2001:db8:52::7")), 1);
-	expect("the other host, banned", V4(.saddr = TB_OTHER_CLIENT, .dport = 25), true);
-	expect("the other /64, banned", V6(.saddr = "2001:db8:52::8", .dport = 25), true);
-	expect("unbanned, its stale hint cleared", V4(.dport = 25), false);
-	/* an expired ban's slot is cleared by the prune that removes it */
-	b.expires_ns = mxgw_now_ns() - NSEC;
-	assert_int_equal(bpf_map_update_elem(tb.maps.ban4, &other, &b, BPF_ANY), 0);
-	k6.net[0] = htonl(0x20010db8);
-	k6.net[1] = htonl(0x00520000);
-	assert_int_equal(bpf_map_update_elem(tb.maps.ban6, &k6, &b, BPF_ANY), 0);
-	{
-		unsigned int removed;
+	assert_int_equal(tag(w4), MXGW_BAN_TAG_EMPTY);
+	assert_int_equal(tag(w6), MXGW_BAN_TAG_EMPTY);
+	expect("unbanned", V4(.dport = 25), false);
+	expect("unbanned /64", V6(.dport = 25), false);
+}
 
-		assert_int_equal(mxgw_bans_prune(&tb.maps, mxgw_now_ns(), &removed), 0);
-		assert_int_equal(removed, 2);
+/* A tag that ran out lets its source on; in its last unit of 2^30 ns
+ * the hash decides (to the nanosecond). */
+static void test_tag_expiry(void **state)
+{
+	__u64 now = mxgw_now_ns(), unit = 1ULL << MXGW_BAN_TAG_SHIFT;
+	__u32 w4 = word4(TB_CLIENT), w6 = word6(TB_CLIENT6);
+
+	(void)state;
+	tb_reset(&tb, conf(NULL));
+	ban(TB_CLIENT, now - NSEC);
+	ban(TB_CLIENT6, now - NSEC);
+	assert_int_equal(tag(w4), tag4(TB_CLIENT, now - NSEC));
+	assert_int_equal(tag(w6), check6(TB_CLIENT6, now - NSEC));
+	expect("its tag ran out", V4(.dport = 25), false);
+	expect("its IPv6 tag ran out", V6(.dport = 25), false);
+	/* a tag that holds for two units more is trusted even where the
+	 * hash's ban ran out; one that ends in the unit after this one
+	 * asks the hash.  (Away from a unit's end: the data plane's clock
+	 * must be in the same unit as ours.) */
+	while ((mxgw_now_ns() & (unit - 1)) > unit - unit / 8)
+		;
+	now = mxgw_now_ns();
+	tag_put(w4, ((now >> MXGW_BAN_TAG_SHIFT) + 3) << 32 | addr4(TB_CLIENT));
+	tag_put(w6, ((now >> MXGW_BAN_TAG_SHIFT) + 3) << 32 |
+		    (__u32)check6(TB_CLIENT6, 0));
+	expect("a live tag, its ban run out in the hash", V4(.dport = 25), true);
+	expect("a live IPv6 tag, its ban run out in the hash", V6(.dport = 25), true);
+	tag_put(w4, ((now >> MXGW_BAN_TAG_SHIFT) + 1) << 32 | addr4(TB_CLIENT));
+	tag_put(w6, ((now >> MXGW_BAN_TAG_SHIFT) + 1) << 32 |
+		    (__u32)check6(TB_CLIENT6, 0));
+	expect("a tag in its last unit, its ban run out in the hash", V4(.dport = 25), false);
+	expect("an IPv6 tag in its last unit, run out in the hash", V6(.dport = 25), false);
+	ban(TB_CLIENT, now + 3600 * NSEC);
+	ban(TB_CLIENT6, now + 3600 * NSEC);
+	tag_put(w4, ((now >> MXGW_BAN_TAG_SHIFT) + 1) << 32 | addr4(TB_CLIENT));
+	tag_put(w6, ((now >> MXGW_BAN_TAG_SHIFT) + 1) << 32 |
+		    (__u32)check6(TB_CLIENT6, 0));
+	expect("a tag in its last unit, its ban live in the hash", V4(.dport = 25), true);
+	expect("an IPv6 tag in its last unit, live in the hash", V6(.dport = 25), true);
+}
+
+/*
+ * Two bans in one slot: ASK, both found in the hash, a third source of
+ * that slot let on; an unban leaves ASK, the sync makes it the other's
+ * tag.
+ */
+static void test_tag_collision(void **state)
+{
+	char o4[2][INET_ADDRSTRLEN], o6[2][INET6_ADDRSTRLEN];
+	__u32 w4 = word4(TB_CLIENT), w6 = word6(TB_CLIENT6);
+
+	(void)state;
+	same_slot4(TB_CLIENT, o4, 2);
+	same_slot6(TB_CLIENT6, o6, 2);
+	tb_reset(&tb, conf(NULL));
+	ban(TB_CLIENT, 0);
+	ban(o4[0], 0);
+	ban(TB_CLIENT6, 0);
+	ban(o6[0], 0);
+	assert_int_equal(tag(w4), MXGW_BAN_TAG_ASK);
+	assert_int_equal(tag(w6), MXGW_BAN_TAG_ASK);
+	expect("banned, sharing its slot", V4(.dport = 25), true);
+	expect("the other ban of the slot", V4(.saddr = o4[0], .dport = 25), true);
+	expect("a third source of the slot", V4(.saddr = o4[1], .dport = 25), false);
+	expect("banned /64, sharing its slot", V6(.dport = 25), true);
+	expect("the other /64 of the slot", V6(.saddr = o6[0], .dport = 25), true);
+	expect("a third /64 of the slot", V6(.saddr = o6[1], .dport = 25), false);
+	/* the sync keeps a shared slot ASK */
+	assert_int_equal(mxgw_bans_hint_sync(&tb.maps), 0);
+	assert_int_equal(tag(w4), MXGW_BAN_TAG_ASK);
+	assert_int_equal(tag(w6), MXGW_BAN_TAG_ASK);
+	unban(TB_CLIENT);
+	unban(TB_CLIENT6);
+	assert_int_equal(tag(w4), MXGW_BAN_TAG_ASK);
+	assert_int_equal(tag(w6), MXGW_BAN_TAG_ASK);
+	expect("unbanned, its slot still shared", V4(.dport = 25), false);
+	expect("the other ban, still", V4(.saddr = o4[0], .dport = 25), true);
+	expect("unbanned /64, its slot still shared", V6(.dport = 25), false);
+	expect("the other /64, still", V6(.saddr = o6[0], .dport = 25), true);
+	assert_int_equal(mxgw_bans_hint_sync(&tb.maps), 0);
+	assert_int_equal(tag(w4), tag4(o4[0], 0));
+	assert_int_equal(tag(w6 - 1), net6(o6[0]));
+	assert_int_equal(tag(w6), check6(o6[0], 0));
+	expect("the other ban, its own tag now", V4(.saddr = o4[0], .dport = 25), true);
+	expect("the other /64, its own tag now", V6(.saddr = o6[0], .dport = 25), true);
+	expect("the first, no longer", V6(.dport = 25), false);
+}
+
+/*
+ * A torn IPv6 slot (the net word of one /64, the check word of another's
+ * tag): the check's /64 asks the hash (banned: dropped), the net's is
+ * not the check's (let on), as is any other /64 of the slot.
+ */
+static void test_tag_torn6(void **state)
+{
+	char o6[2][INET6_ADDRSTRLEN];
+	__u32 w6 = word6(TB_CLIENT6);
+
+	(void)state;
+	same_slot6(TB_CLIENT6, o6, 2);
+	tb_reset(&tb, conf(NULL));
+	ban(TB_CLIENT6, 0);
+	tag_put(w6 - 1, net6(o6[0]));
+	expect("the check's /64, banned, the net word another's", V6(.dport = 25), true);
+	expect("the net word's /64, not banned", V6(.saddr = o6[0], .dport = 25), false);
+	expect("a third /64 of the slot", V6(.saddr = o6[1], .dport = 25), false);
+	/* and the other way round: the check of a /64 not banned */
+	unban(TB_CLIENT6);
+	ban(o6[0], 0);
+	tag_put(w6 - 1, net6(TB_CLIENT6));
+	tag_put(w6, check6(TB_CLIENT6, 0));
+	assert_int_equal(mxgw_bans_hint_sync(&tb.maps), 0);
+	assert_int_equal(tag(w6 - 1), net6(o6[0]));
+	assert_int_equal(tag(w6), check6(o6[0], 0));
+	expect("after the sync: the ban's", V6(.saddr = o6[0], .dport = 25), true);
+	expect("after the sync: not the other's", V6(.dport = 25), false);
+}
+
+/* @spec over its limit: dropped (by the limit) */
+static void over_limit(const struct tb_frame_spec *spec)
+{
+	__u8 in[TB_MAX_FRAME], out[TB_MAX_FRAME];
+	size_t len = tb_frame(spec, in), out_len;
+
+	assert_int_equal(tb_run_xdp(&tb, in, len, out, &out_len), XDP_DROP);
+}
+
+/* The data plane's rate-limit ban stores ASK over a slot with another
+ * ban's tag: both found; the sync keeps it ASK. */
+static void test_tag_limit_ban(void **state)
+{
+	char o4[1][INET_ADDRSTRLEN], o6[1][INET6_ADDRSTRLEN];
+	__u32 w4 = word4(TB_CLIENT), w6 = word6(TB_CLIENT6);
+
+	(void)state;
+	same_slot4(TB_CLIENT, o4, 1);
+	same_slot6(TB_CLIENT6, o6, 1);
+	tb_reset(&tb, conf("limit smtp 1/s burst 2 ban 10m\n"));
+	ban(o4[0], 0);
+	ban(o6[0], 0);
+	assert_int_equal(tag(w4), tag4(o4[0], 0));
+	assert_int_equal(tag(w6), check6(o6[0], 0));
+	for (int i = 0; i < 2; i++) {
+		expect("smtp, under the limit", V4(.dport = 25), false);
+		expect("smtp over IPv6, under the limit", V6(.dport = 25), false);
 	}
-	assert_int_equal(hint(mxgw_ban_hint4(other)), 0);
-	assert_int_equal(hint(slot6("2001:db8:52::7")), 0);
+	/* over it: dropped, and banned by the data plane, which stores ASK */
+	over_limit(V4(.dport = 25));
+	over_limit(V6(.dport = 25));
+	assert_int_equal(tag(w4), MXGW_BAN_TAG_ASK);
+	assert_int_equal(tag(w6), MXGW_BAN_TAG_ASK);
+	expect("the limit's ban, its slot ASK", V4(.dport = 25), true);
+	expect("the tag's ban under the ASK", V4(.saddr = o4[0], .dport = 25), true);
+	expect("the limit's ban over IPv6", V6(.dport = 25), true);
+	expect("the tag's ban under the IPv6 ASK", V6(.saddr = o6[0], .dport = 25), true);
+	assert_int_equal(mxgw_bans_hint_sync(&tb.maps), 0);
+	assert_int_equal(tag(w4), MXGW_BAN_TAG_ASK);
+	assert_int_equal(tag(w6), MXGW_BAN_TAG_ASK);
+	expect("the limit's ban, after the sync", V4(.dport = 25), true);
+	expect("the tag's ban, after the sync", V4(.saddr = o4[0], .dport = 25), true);
+}
+
+/*
+ * A load (tb_apply: mxgw_maps_apply, as load and reload run it) makes the
+ * tags again from the bans: a map re-created empty (its layout changed
+ * with an upgrade) holds every ban's tag after it.
+ */
+static void test_tag_load(void **state)
+{
+	char o4[1][INET_ADDRSTRLEN];
+	__u32 w4 = word4(TB_CLIENT), w6 = word6(TB_CLIENT6);
+
+	(void)state;
+	same_slot4(TB_CLIENT, o4, 1);
+	tb_reset(&tb, conf(NULL));
+	ban(TB_CLIENT, 0);
+	ban(o4[0], 0);
+	ban(TB_CLIENT6, 0);
+	ban(TB_OTHER_CLIENT, 0);
+	tags_wipe();
+	expect("banned, its slot wiped", V4(.saddr = TB_OTHER_CLIENT, .dport = 25), false);
+	tb_apply(&tb, conf(NULL));
+	assert_int_equal(tag(w4), MXGW_BAN_TAG_ASK);
+	assert_int_equal(tag(w6), check6(TB_CLIENT6, 0));
+	assert_int_equal(tag(word4(TB_OTHER_CLIENT)), tag4(TB_OTHER_CLIENT, 0));
+	expect("banned, after the load", V4(.saddr = TB_OTHER_CLIENT, .dport = 25), true);
+	expect("banned, sharing a slot, after the load", V4(.dport = 25), true);
+	expect("the other of the slot, after the load", V4(.saddr = o4[0], .dport = 25), true);
+	expect("banned /64, after the load", V6(.dport = 25), true);
 }
 
 int main(void)
@@ -402,7 +649,12 @@ int main(void)
 		cmocka_unit_test(test_allowlist_wins),
 		cmocka_unit_test(test_tracked_replies_pass),
 		cmocka_unit_test(test_walk_and_prune),
-		cmocka_unit_test(test_hints),
+		cmocka_unit_test(test_tags),
+		cmocka_unit_test(test_tag_expiry),
+		cmocka_unit_test(test_tag_collision),
+		cmocka_unit_test(test_tag_torn6),
+		cmocka_unit_test(test_tag_limit_ban),
+		cmocka_unit_test(test_tag_load),
 	};
 
 	return cmocka_run_group_tests_name("bans and the allowlist", tests, tb_group_setup,

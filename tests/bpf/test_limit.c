@@ -304,18 +304,22 @@ static void expect_banned(const char *what, const struct tb_frame_spec *spec)
 		fail_msg("%s: not dropped as banned", what);
 }
 
-/* The ban hint slot of @addr (maps/mxgw_abi.h, mxgw_ban_hint). */
-static __u8 ban_hint(int fam, const char *addr)
+/* The word of @addr's ban slot that says (maps/mxgw_abi.h, mxgw_ban_hint:
+ * IPv6's check word). */
+static __u64 ban_hint(int fam, const char *addr)
 {
-	struct mxgw_ban_hint_block b;
+	struct mxgw_ban_tag_block b;
 	struct mxgw_in6 a = {};
-	__u32 slot, blk;
+	__u32 w, blk;
+	__u64 net;
 
 	assert_int_equal(inet_pton(fam == MXGW_FAM_IPV6 ? AF_INET6 : AF_INET, addr, &a), 1);
-	slot = fam == MXGW_FAM_IPV6 ? mxgw_ban_hint6(a.a[0], a.a[1]) : mxgw_ban_hint4(a.a[0]);
-	blk = slot / MXGW_BAN_HINT_PER_BLOCK;
+	memcpy(&net, &a, sizeof(net));
+	w = fam == MXGW_FAM_IPV6 ? mxgw_ban_tag_word6(mxgw_ban_tag_mul6(net)) + 1 :
+				   mxgw_ban_tag_word4(a.a[0]);
+	blk = w / MXGW_BAN_TAG_PER_BLOCK;
 	assert_int_equal(bpf_map_lookup_elem(tb.maps.ban_hint, &blk, &b), 0);
-	return b.slot[slot % MXGW_BAN_HINT_PER_BLOCK];
+	return b.w[w % MXGW_BAN_TAG_PER_BLOCK];
 }
 
 static void test_ban(void **state)
@@ -331,10 +335,10 @@ static void test_ban(void **state)
 	expect_burst("smtp, ban 10m", V4(.dport = 25), 2);
 	expect_burst("smtp over IPv6, ban 10m", V6(.dport = 25), 2);
 	t1 = mxgw_now_ns();
-	/* the data plane's ban sets its hint, as mxctl ban does: without
-	 * it, the ban below would never be looked up */
-	assert_int_equal(ban_hint(MXGW_FAM_IPV4, TB_CLIENT), 1);
-	assert_int_equal(ban_hint(MXGW_FAM_IPV6, TB_CLIENT6), 1);
+	/* the data plane's ban sets its slot to ASK, as mxctl ban writes
+	 * its tag: without it, the ban below would never be looked up */
+	assert_int_equal(ban_hint(MXGW_FAM_IPV4, TB_CLIENT), MXGW_BAN_TAG_ASK);
+	assert_int_equal(ban_hint(MXGW_FAM_IPV6, TB_CLIENT6), MXGW_BAN_TAG_ASK);
 	assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV4, MXGW_RATE_LIMIT_BANS), 1);
 	assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV6, MXGW_RATE_LIMIT_BANS), 1);
 	assert_int_equal(cfg_flags() & (MXGW_CFG_F_BAN4 | MXGW_CFG_F_BAN6),
