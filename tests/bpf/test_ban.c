@@ -10,6 +10,7 @@
  * path a ban covers, and the replies of tracked flows it does not.
  */
 #include <errno.h>
+#include <unistd.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
@@ -447,11 +448,31 @@ static void test_tags(void **state)
 	expect("unbanned /64", V6(.dport = 25), false);
 }
 
+/* The data plane's clock (clock_now()), at least 300 ms before the end
+ * of its unit of 2^30 ns: polled, a tick every 100 ms. */
+static __u64 dp_clock_settled(void)
+{
+	const __u64 unit = 1ULL << MXGW_BAN_TAG_SHIFT, margin = 300 * 1000 * 1000ULL;
+	__u64 deadline = mxgw_now_ns() + 3 * NSEC;
+	struct mxgw_clock c;
+
+	for (;;) {
+		assert_int_equal(mxgw_maps_read_clock(&tb.maps, &c), 0);
+		if (!c.ticks)
+			fail_msg("the data plane's clock has not started");
+		if ((c.now_ns & (unit - 1)) < unit - margin)
+			return c.now_ns;
+		if (mxgw_now_ns() > deadline)
+			fail_msg("the data plane's clock stands still");
+		usleep(10 * 1000);
+	}
+}
+
 /* A tag that ran out lets its source on; in its last unit of 2^30 ns
  * the hash decides (to the nanosecond). */
 static void test_tag_expiry(void **state)
 {
-	__u64 now = mxgw_now_ns(), unit = 1ULL << MXGW_BAN_TAG_SHIFT;
+	__u64 now = mxgw_now_ns();
 	__u32 w4 = word4(TB_CLIENT), w6 = word6(TB_CLIENT6);
 
 	(void)state;
@@ -464,11 +485,9 @@ static void test_tag_expiry(void **state)
 	expect("its IPv6 tag ran out", V6(.dport = 25), false);
 	/* a tag that holds for two units more is trusted even where the
 	 * hash's ban ran out; one that ends in the unit after this one
-	 * asks the hash.  (Away from a unit's end: the data plane's clock
-	 * must be in the same unit as ours.) */
-	while ((mxgw_now_ns() & (unit - 1)) > unit - unit / 8)
-		;
-	now = mxgw_now_ns();
+	 * asks the hash.  The data plane's clock's unit: read, and away
+	 * from its end (the next ticks must not leave it) */
+	now = dp_clock_settled();
 	tag_put(w4, ((now >> MXGW_BAN_TAG_SHIFT) + 3) << 32 | addr4(TB_CLIENT));
 	tag_put(w6, ((now >> MXGW_BAN_TAG_SHIFT) + 3) << 32 |
 		    (__u32)check6(TB_CLIENT6, 0));
