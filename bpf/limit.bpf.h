@@ -127,8 +127,8 @@ static __always_inline void limit_ban(struct mxgw_config *cfg, const struct mxgw
 		struct mxgw_ban6_key k6 = { .net = { key->addr[0], key->addr[1] } };
 		__u64 net;
 
-		/* the check word, after the net word */
 		__builtin_memcpy(&net, key->addr, sizeof(net));
+		/* the check word, after the net word */
 		w = mxgw_ban_tag_word6(mxgw_ban_tag_mul6(net)) + 1;
 		ban_tag_ask(w);
 		err = bpf_map_update_elem(&mxgw_ban6, &k6, &ban, BPF_ANY);

@@ -327,10 +327,12 @@ int mxgw_bans_hint_sync(const struct mxgw_maps *m)
 	if (!err)
 		err = key_walk(m->ban6, KEY_HOST6, &b, tag_want_one, &t);
 	for (size_t w = 0; !err && w < MXGW_BAN_TAG_SLOTS; w++)
-		if (t.h[w] != t.want[w])
+		if (__atomic_load_n(&t.h[w], __ATOMIC_RELAXED) != t.want[w])
 			tag_sync_word(t.h, w, t.want[w], false, 0);
 	for (size_t w = MXGW_BAN_TAG_SLOTS + 1; !err && w < MXGW_BAN_TAG_WORDS; w += 2)
-		if (t.h[w] != t.want[w] || t.h[w - 1] != t.want[w - 1])
+		if (__atomic_load_n(&t.h[w], __ATOMIC_RELAXED) != t.want[w] ||
+		    (t.want[w] != MXGW_BAN_TAG_EMPTY &&
+		     __atomic_load_n(&t.h[w - 1], __ATOMIC_RELAXED) != t.want[w - 1]))
 			tag_sync_word(t.h, w, t.want[w], true, t.want[w - 1]);
 	if (!err)
 		err = key_walk(m->ban4, KEY_HOST4, &b, tag_set_one, &t);
