@@ -487,6 +487,10 @@ out:
 	free(v6);
 	/* whatever was set is looked for, even after a failure */
 	e2 = n ? mxgw_bans_sync_flags(m) : 0;
+	/* and only that: the data plane trusts a tag, and the tags of the
+	 * bans that did not go in would drop their sources unlisted */
+	if (err)
+		mxgw_bans_hint_sync(m);
 	return err ? err : e2;
 }
 

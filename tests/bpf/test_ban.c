@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <unistd.h>
+#include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
@@ -657,6 +658,40 @@ static void test_tag_load(void **state)
 	expect("banned /64, after the load", V6(.dport = 25), true);
 }
 
+/*
+ * A ban that does not go in (the hash full: -E2BIG) leaves no tag: the
+ * data plane trusts a tag, and would drop a source no listing shows.
+ */
+static void test_tag_failed_ban(void **state)
+{
+	struct mxgw_ban_entry *e = calloc(MXGW_MAX_BANS, sizeof(*e));
+	struct mxgw_ban_entry one = { .ban = { .set_ns = mxgw_now_ns() } };
+	__u32 w4 = word4(TB_CLIENT), n = 0;
+	char why[160];
+
+	(void)state;
+	assert_non_null(e);
+	tb_reset(&tb, conf(NULL));
+	/* the hash full of others, none in TB_CLIENT's slot */
+	for (__u32 i = 0; n < MXGW_MAX_BANS; i++) {
+		__be32 a = htonl(0x0b000000 | i);
+
+		if (mxgw_ban_tag_word4(a) == w4)
+			continue;
+		e[n].pfx.family = MXGW_FAM_IPV4;
+		e[n].pfx.len = 32;
+		e[n].pfx.addr.a[0] = a;
+		e[n++].ban.set_ns = mxgw_now_ns();
+	}
+	assert_int_equal(mxgw_bans_add(&tb.maps, e, n), 0);
+	free(e);
+	assert_int_equal(mxctl_parse_src_prefix(TB_CLIENT, MXGW_BAN6_DEFAULT_LEN, &one.pfx, why,
+						sizeof(why)), 0);
+	assert_int_equal(mxgw_bans_add(&tb.maps, &one, 1), -E2BIG);
+	assert_int_equal(tag(w4), MXGW_BAN_TAG_EMPTY);
+	expect("a ban that did not go in", V4(.dport = 25), false);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -674,6 +709,7 @@ int main(void)
 		cmocka_unit_test(test_tag_torn6),
 		cmocka_unit_test(test_tag_limit_ban),
 		cmocka_unit_test(test_tag_load),
+		cmocka_unit_test(test_tag_failed_ban),
 	};
 
 	return cmocka_run_group_tests_name("bans and the allowlist", tests, tb_group_setup,
