@@ -289,7 +289,7 @@ $(E2E_TOOLS): $(BUILD)/tests/%: tests/e2e/%.c
 
 # make bench, part 2: the generator, the sink and the reference forwarder
 # (BPF, embedded through skeletons) and the end-to-end driver.
-BENCH_BPF  := gen sink fwd
+BENCH_BPF  := gen sink fwd rxtime
 BENCH_OBJS := $(patsubst %,$(BUILD)/bench/%.bpf.o,$(BENCH_BPF))
 BENCH_SKEL := $(patsubst %,$(BUILD)/bench/%.skel.h,$(BENCH_BPF))
 
