@@ -309,6 +309,13 @@ $(BUILD)/bench/bench_e2e: $(BUILD)/obj/tests/bench/bench_e2e.o $(BUILD)/obj/test
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -lcmocka -lpthread -o $@
 
+# bench_e2e on a kernel that runs live frames as if it refused them
+# (docs/BENCHMARKS.md, "When live frames are refused").
+$(BUILD)/bench/refuse_live.so: tests/bench/refuse_live.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -shared -fPIC $< -ldl -o $@
+
 # Reports, never passes or fails on speed: see docs/BENCHMARKS.md.
 bench: check-deps all $(BUILD)/bench/bench_prog $(BUILD)/bench/bench_e2e
 	$(Q)BUILD=$(BUILD) tests/bench/run.sh
