@@ -34,6 +34,13 @@
  *
  * Slices of --slice-ms are interleaved across gateways (the order rotates
  * every round) and rows; medians and quartiles over --rounds are reported.
+ *
+ * Where the kernel refuses live frames (EPERM on some 6.18 builds, even
+ * for root), or --gen packet asks, the same frames go out by AF_PACKET
+ * (pkt_thread), and what is timed is the receiving side: the network
+ * softirqs' time in the bench's threads and ksoftirqd (rxtime.bpf.c), not
+ * the threads' own, mostly the generator's.  docs/BENCHMARKS.md, "When
+ * live frames are refused".
  */
 #define _GNU_SOURCE
 #include <ctype.h>
