@@ -142,14 +142,16 @@ val() {
 	tr ' ' '\n' <<<"$1" | awk -F= -v k="$2" '$1 == k {print $2}'
 }
 
-# wire_stats: the Internet host's frames the gateway's full ring had no
-# room for (veth drops: the generator's, which bypass the qdisc), and how
-# often the qdisc held the host's own frames instead (requeues), so far
+# wire_stats: so far, how often the gateway's ring was full when the
+# Internet host's stack sent (its qdisc held the frame: requeues), and
+# the frames the veth dropped.  The generator's frames bypass the qdisc:
+# one the ring has no room for is refused (ENOBUFS) and sent again, so
+# its rate is the rate the gateway's ring took.
 wire_stats() {
 	local drops requeues
 	drops=$(ip -n "$NS_INET" -s -j link show eth0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["tx"]["dropped"])')
 	requeues=$(ip netns exec "$NS_INET" tc -s qdisc show dev eth0 | grep -oE 'requeues [0-9]+' | head -1 | awk '{print $2}')
-	echo "$drops of the Internet host's frames found the gateway's ring full and were dropped (the flood's), $requeues times its own waited in its queue instead"
+	echo "the gateway's ring was full $requeues times when the Internet host's stack sent (its queue held the frame); $drops frames dropped by the veth"
 }
 
 # per_slot RATE: mxgw_syn_per_slot(), SYNs a second to a rate slot, rounded up
