@@ -69,7 +69,7 @@ struct mxgw_bl_swap_stats {
 	__u64 swap_ns;		/* the map updates that switch packets over */
 	__u64 free_wait_ns;	/* until the old array was gone (0: not waited) */
 	__u64 mem4;		/* bytes the kernel charges: IPv4 array and trie */
-	__u64 mem6;		/* IPv6 trie */
+	__u64 mem6;		/* IPv6 array, hash and trie */
 	__u32 nlong4, n6;	/* distinct trie entries, IPv4 (/25../32) and IPv6 */
 };
 
