@@ -1569,6 +1569,18 @@ int mxgw_maps_bl_memory(const struct mxgw_maps *m, __u64 *array4, __u64 *trie4,
 	return 0;
 }
 
+__u64 mxgw_maps_bl_array6(const struct mxgw_maps *m)
+{
+	int fd = inner_fd(m->bl6_tag, 0);
+	__u64 n = 0;
+
+	if (fd >= 0) {
+		n = map_memlock(fd);
+		close(fd);
+	}
+	return n;
+}
+
 int mxgw_maps_bl_lookup4(const struct mxgw_maps *m, __be32 addr, __u32 *bits)
 {
 	struct mxgw_bl4_block blk;

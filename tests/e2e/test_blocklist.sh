@@ -8,8 +8,9 @@
 # (text and -j) agreeing with what happened; a bad file refused by
 # blocklist reload and by reload, changing nothing; blocklist reload under
 # a loop of connections from an unlisted client with none of them lost;
-# the lists surviving set-service and reload; 10^6 IPv4 and 10^5 IPv6
-# generated prefixes loaded within 5 s (time and memory reported).
+# the lists surviving set-service and reload, and a load over an older
+# build's pins; 10^6 IPv4 and 10^5 IPv6 generated prefixes loaded within
+# 5 s (time and memory reported).
 #
 # Prints "ok NAME" or "FAIL NAME: why" per check and one closing line
 # "N passed, N failed"; exits 0 iff nothing failed, 77 when it cannot run
@@ -264,7 +265,29 @@ mx -c "$CONF" reload >/dev/null 2>"$E2E_TMP/err" ||
 	fail reload_ok "reload: $(head -c 300 "$E2E_TMP/err")"
 check_clients "after_reload_"
 
-# --- 5. scale: 10^6 IPv4 and 10^5 IPv6 prefixes -----------------------------
+# --- 5. load over an older build: its pins replaced --------------------------
+
+# What an older build leaves: no pin of a map this build added
+# (mxgw_bl6_tag), the pin of one it retired (mxgw_bl6_hint).  load then
+# replaces the programs (the maps that keep their shape shared), fills
+# the lists again and removes the retired pin; in place it could not
+# open the maps.
+PINS=$(mx -i wan0 status | sed -n 's/^  pins //p')
+if [ -n "$PINS" ] && rm "$PINS/mxgw_bl6_tag" &&
+	bpftool map create "$PINS/mxgw_bl6_hint" type array key 4 value 64 entries 16 \
+		name mxgw_bl6_hint; then
+	if mx -c "$CONF" load wan0 >"$E2E_TMP/out" 2>"$E2E_TMP/err" &&
+		[ -e "$PINS/mxgw_bl6_tag" ] && [ ! -e "$PINS/mxgw_bl6_hint" ]; then
+		ok older_build_replaced_by_load
+	else
+		fail older_build_replaced_by_load "load: $(head -c 300 "$E2E_TMP/err"); pins: $(ls "$PINS" | grep bl6 | tr '\n' ' ')"
+	fi
+	check_clients "after_older_build_"
+else
+	fail older_build_replaced_by_load "cannot make an older build's pins in '$PINS'"
+fi
+
+# --- 6. scale: 10^6 IPv4 and 10^5 IPv6 prefixes -----------------------------
 
 python3 "$E2E_DIR/gen_blocklist.py" 1000000 100000 >"$BIG" ||
 	fail scale_generate "gen_blocklist.py failed"
