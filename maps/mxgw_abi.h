@@ -99,8 +99,9 @@
 	/* the bans' hints (ABI 5): kept, and made again from the ban	\
 	 * maps by every load (mxgw_bans_hint_sync) */			\
 	FN(ban_hint,	REUSE,	NONE)					\
-	/* the IPv6 blocklist's hash of /32s and the trie its crowded	\
-	 * /32s fall back to (ABI 5): set by every swap */		\
+	/* the IPv6 blocklist's hash of the /32s the array has no way	\
+	 * for and the trie of all its prefixes (ABI 5): set by every	\
+	 * swap */							\
 	FN(bl6_long,	REUSE,	NONE)					\
 	FN(bl6_hash,	REUSE,	NONE)					\
 	/* the IPv6 blocklist's array of /32s (ABI 5): its one slot set	\
@@ -963,7 +964,7 @@ _Static_assert(sizeof(struct mxgw_bl4_long24) == 32, "mxgw_bl4_long24 layout");
 #define MXGW_BL6_SMALL		4	/* longer prefixes a /32's value holds */
 /* /32s: the kernel allocates a bucket (16 bytes) per entry up front, 4 MiB */
 #define MXGW_BL6_HASH_MAX	(1U << 18)
-#define MXGW_BL6_EXPAND_MIN	20	/* /20../32: in the hash by /32 */
+#define MXGW_BL6_EXPAND_MIN	20	/* /20../32: in the array by /32 */
 #define MXGW_BL6_NONE		0xffffffffU	/* a free way's tag (see below) */
 
 /* mxgw_bl6_hash's inner maps: key the /32 (__be32 as stored). */
