@@ -930,19 +930,30 @@ int main(int argc, char **argv)
 			inet_pton(AF_INET6, TB_CLIENT6, &c6);
 			s4 = mxgw_ban_hint4(c4);
 			s6 = mxgw_ban_hint6(c6.a[0], c6.a[1]);
-			sl = mxgw_bl6_hint_slot(c6.a[0]);
+			sl = mxgw_bl6_tag_slot(c6.a[0]);
 			blk = s4 / MXGW_BAN_HINT_PER_BLOCK;
 			h4 = bpf_map_lookup_elem(m7.ban_hint, &blk, &b) ? -1 :
 			     b.slot[s4 % MXGW_BAN_HINT_PER_BLOCK];
 			blk = s6 / MXGW_BAN_HINT_PER_BLOCK;
 			h6 = bpf_map_lookup_elem(m7.ban_hint, &blk, &b) ? -1 :
 			     b.slot[s6 % MXGW_BAN_HINT_PER_BLOCK];
-			blk = sl / MXGW_BAN_HINT_PER_BLOCK;
-			hl = bpf_map_lookup_elem(m7.bl6_hint, &blk, &b) ? -1 :
-			     b.slot[sl % MXGW_BAN_HINT_PER_BLOCK];
+			/* the array's set: what a /32 no way holds asks */
+			{
+				struct mxgw_bl6_set set;
+				__u32 zero = 0, id;
+				int fd;
+
+				hl = -1;
+				if (!bpf_map_lookup_elem(m7.bl6_tag, &zero, &id) &&
+				    (fd = bpf_map_get_fd_by_id(id)) >= 0) {
+					if (!bpf_map_lookup_elem(fd, &sl, &set))
+						hl = set.ask;
+					close(fd);
+				}
+			}
 			printf("wan7: hints of the allowed rows' sources (1: a lookup paid): ban "
-			       "%s %d, ban %s %d, blocklist %s's /32 %d\n", TB_CLIENT, h4,
-			       TB_CLIENT6, h6, TB_CLIENT6, hl);
+			       "%s %d, ban %s %d; blocklist %s's /32, its set's ask %d\n",
+			       TB_CLIENT, h4, TB_CLIENT6, h6, TB_CLIENT6, hl);
 		}
 		/* wan8: none of it, loaded after wan7 as wan0 before it: two
 		 * references, their difference the bias of one program's copy
