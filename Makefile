@@ -289,7 +289,7 @@ $(E2E_TOOLS): $(BUILD)/tests/%: tests/e2e/%.c
 
 # make bench, part 2: the generator, the sink and the reference forwarder
 # (BPF, embedded through skeletons) and the end-to-end driver.
-BENCH_BPF  := gen sink fwd
+BENCH_BPF  := gen sink fwd rxtime
 BENCH_OBJS := $(patsubst %,$(BUILD)/bench/%.bpf.o,$(BENCH_BPF))
 BENCH_SKEL := $(patsubst %,$(BUILD)/bench/%.skel.h,$(BENCH_BPF))
 
@@ -308,6 +308,13 @@ $(BUILD)/bench/bench_e2e: $(BUILD)/obj/tests/bench/bench_e2e.o $(BUILD)/obj/test
 		$(addprefix $(BUILD)/,$(LIBS))
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -lcmocka -lpthread -o $@
+
+# bench_e2e on a kernel that runs live frames as if it refused them
+# (docs/BENCHMARKS.md, "When live frames are refused").
+$(BUILD)/bench/refuse_live.so: tests/bench/refuse_live.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -shared -fPIC $< -ldl -o $@
 
 # Reports, never passes or fails on speed: see docs/BENCHMARKS.md.
 bench: check-deps all $(BUILD)/bench/bench_prog $(BUILD)/bench/bench_e2e

@@ -24,10 +24,11 @@
  *
  * The fast path is the lookup: one array entry by the source's /24 (IPv4;
  * a hash of the longer prefixes only under a /24 that has some), one
- * hash entry by the /32 (IPv6, after a hint byte; the trie only for a
- * crowded /32).  What follows a hit (the port, the service's lists,
- * the tracked-flow exemption, the counts) is a global function of its own:
- * verified once, and never on a clean source's path.
+ * array entry by the /32 (IPv6: a set of two ways tagged with their /32,
+ * the hash only for a set's third /32, the trie only for a crowded /32).
+ * What follows a hit (the port, the service's lists, the tracked-flow
+ * exemption, the counts) is a global function of its own: verified once,
+ * and never on a clean source's path.
  */
 #ifndef MXGW_BLOCKLIST_BPF_H
 #define MXGW_BLOCKLIST_BPF_H
@@ -97,47 +98,49 @@ static __always_inline __u32 bl_lookup4(__be32 saddr)
 	return e;
 }
 
-/* The hints of mxgw_bl6's trie (maps/mxgw_abi.h), mmapped by user space. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, MXGW_BL6_HINT_BLOCKS);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__type(key, __u32);
-	__type(value, struct mxgw_ban_hint_block);
-} mxgw_bl6_hint SEC(".maps");
-
 /* The bits of the lists holding IPv6 source @saddr; 0 for none.  The
- * hint first: an array element (inlined); then the hash of /32s, one
- * lookup and at most MXGW_BL6_SMALL compares of three words; the trie
- * (a walk, ~350 ns among 10^5 prefixes) only for a crowded /32 or a
- * prefix shorter than the hash takes. */
+ * array's set of the source's /32 first (inlined): a way holding it
+ * answers with at most MXGW_BL6_SMALL compares of three words; a /32 no
+ * way holds is in no list unless the set asks further: the hash (one
+ * lookup, a third /32 of the set) or the trie (a walk, ~350 ns among
+ * 10^5 prefixes: a crowded /32, a prefix shorter than the array takes). */
 static __always_inline __u32 bl_lookup6(const void *saddr)
 {
 	struct mxgw_bl6_key key = { .prefixlen = 128 };
-	struct mxgw_ban_hint_block *h;
 	struct mxgw_bl6_long32 *l;
-	__u32 zero = 0, s[4], slot, blk;
+	struct mxgw_bl6_set *set;
+	__u32 zero = 0, s[4], slot;
 	void *map;
 	__u16 *v;
 	int i;
 
 	__builtin_memcpy(s, saddr, sizeof(s));
-	slot = mxgw_bl6_hint_slot(s[0]);
-	blk = slot / MXGW_BAN_HINT_PER_BLOCK;
-	h = bpf_map_lookup_elem(&mxgw_bl6_hint, &blk);
-	if (!h || !h->slot[slot & (MXGW_BAN_HINT_PER_BLOCK - 1)])
-		return 0;
-	map = bpf_map_lookup_elem(&mxgw_bl6_hash, &zero);
+	map = bpf_map_lookup_elem(&mxgw_bl6_tag, &zero);
 	if (!map)
 		return 0;
-	l = bpf_map_lookup_elem(map, &s[0]);
-	if (!l) {
-		/* a /32 of no entry: only a prefix the hash leaves to the trie */
-		blk = MXGW_BL6_ALL_KEY;
-		l = bpf_map_lookup_elem(map, &blk);
-		if (!l)
+	slot = mxgw_bl6_tag_slot(s[0]);
+	set = bpf_map_lookup_elem(map, &slot);
+	if (!set)
+		return 0;
+	if (set->net[0] == s[0]) {
+		l = &set->v[0];
+	} else if (set->net[1] == s[0]) {
+		l = &set->v[1];
+	} else {
+		if (!set->ask)
 			return 0;
+		slot = set->slot;
+		if (set->ask & MXGW_BL6_ASK_HASH) {
+			map = bpf_map_lookup_elem(&mxgw_bl6_hash, &slot);
+			l = map ? bpf_map_lookup_elem(map, &s[0]) : NULL;
+			if (l)
+				goto found;
+		}
+		if (!(set->ask & MXGW_BL6_ASK_TRIE))
+			return 0;
+		goto trie;
 	}
+found:
 	if (!l->more) {
 		/* a fixed count, unrolled: 6.1 rejects the loop's back edge
 		 * clang lays out as a fall-through (bpf/parse.bpf.h) */
@@ -153,6 +156,7 @@ static __always_inline __u32 bl_lookup6(const void *saddr)
 		return l->bits & MXGW_BL_LISTS;
 	}
 	slot = l->more - 1;
+trie:
 	map = bpf_map_lookup_elem(&mxgw_bl6_long, &slot);
 	if (!map)
 		return 0;

@@ -210,10 +210,25 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, 1);
+	__uint(max_entries, 2);
 	__type(key, __u32);
 	__array(values, struct mxgw_bl6_hash32);
 } mxgw_bl6_hash SEC(".maps");
+
+struct mxgw_bl6_table {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MXGW_BL6_SETS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct mxgw_bl6_set));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct mxgw_bl6_table);
+} mxgw_bl6_tag SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

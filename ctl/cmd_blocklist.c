@@ -197,7 +197,7 @@ static int show_one(const char *ifname, const struct mxgw_maps *m, struct json *
 {
 	static struct mxgw_service svcs[MXGW_MAX_SERVICES];
 	struct mxgw_blocklist l[MXGW_BL_MAX];
-	__u64 d[MXGW_BL_MAX][MXGW_FAM_MAX], arr4, trie4, mem6, mem4, entries = 0;
+	__u64 d[MXGW_BL_MAX][MXGW_FAM_MAX], arr4, trie4, mem6, mem4, arr6, entries = 0;
 	char svc[1024], t[32];
 	int err;
 
@@ -209,6 +209,7 @@ static int show_one(const char *ifname, const struct mxgw_maps *m, struct json *
 	if (err)
 		return err;
 	mem4 = arr4 + trie4;
+	arr6 = mxgw_maps_bl_array6(m);
 	for (int b = 0; b < MXGW_BL_MAX; b++)
 		if (l[b].in_use)
 			entries += l[b].nlong4 + l[b].n6;
@@ -221,12 +222,14 @@ static int show_one(const char *ifname, const struct mxgw_maps *m, struct json *
 		json_array_start(j);
 	} else {
 		printf("%s: blocklist tables: %llu KiB (IPv4: a /24 array of 32 MiB when "
-		       "any list has IPv4 prefixes, and a trie of the longer ones), %llu KiB IPv6\n",
+		       "any list has IPv4 prefixes, and a trie of the longer ones), %llu KiB IPv6 "
+		       "(a /32 array of 62 MiB when any list has IPv6 prefixes, and a trie)\n",
 		       ifname, (unsigned long long)mem4 / 1024, (unsigned long long)mem6 / 1024);
 	}
 	for (int b = 0; b < MXGW_BL_MAX; b++) {
-		/* a list's own memory: its share of the tries' entries */
-		__u64 trie_mem = mem6 + trie4;
+		/* a list's own memory: its share of the tries' entries (the
+		 * arrays are no list's) */
+		__u64 trie_mem = (mem6 > arr6 ? mem6 - arr6 : 0) + trie4;
 		__u64 own = entries ? trie_mem * (l[b].nlong4 + l[b].n6) / entries : 0;
 
 		if (!l[b].in_use)

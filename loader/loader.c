@@ -403,13 +403,18 @@ static int reapply(const char *ifname, const char *dir, __u32 ifindex,
 	if (err)
 		return err;
 	err = mxgw_maps_open_pinned(&m, dir);
-	if (err)
+	if (err && err != -ENOENT)
 		return err;
-	resize = ct_resized(&m, pol);
+	/* -ENOENT: a map of this build has no pin, an older build runs
+	 * (one with fewer maps): replaced as for a resize, sharing the
+	 * maps that keep their shape */
+	resize = err || ct_resized(&m, pol);
 	if (resize) {
-		res->ct_max_old = mxgw_maps_max_entries(m.ct);
-		res->ct_max_new = pol->conntrack_max;
-		mxgw_maps_close(&m);
+		if (!err) {
+			res->ct_max_old = mxgw_maps_max_entries(m.ct);
+			res->ct_max_new = pol->conntrack_max;
+			mxgw_maps_close(&m);
+		}
 		mxgw_running_init(&run);
 		err = mxgw_running_from_pins(dir, &run);
 		if (!err)

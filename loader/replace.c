@@ -326,6 +326,12 @@ static int unpin_tmp_one(const char *dir, const char *name, bool commit)
 	return rename(tmp, path) ? -errno : 0;
 }
 
+/* Maps an earlier build pinned that this one no longer has: their pins
+ * go with the build that ran them (an upgrade's replace). */
+static const char *const retired_maps[] = {
+	"mxgw_bl6_hint",	/* the IPv6 blocklist's hints: mxgw_bl6_tag's tags */
+};
+
 /* commit: rename new/NAME over NAME; else remove new/NAME. */
 static int unpin_tmp(struct mxgw_bpf *skel, const char *dir, bool commit)
 {
@@ -336,6 +342,10 @@ static int unpin_tmp(struct mxgw_bpf *skel, const char *dir, bool commit)
 	bpf_object__for_each_map(map, skel->obj) {
 		e = unpin_tmp_one(dir, bpf_map__name(map), commit);
 		err = err ? err : e;
+	}
+	for (size_t i = 0; commit && i < sizeof(retired_maps) / sizeof(retired_maps[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, retired_maps[i]);
+		unlink(path);	/* not there: nothing ran them */
 	}
 	e = unpin_tmp_one(dir, MXGW_PROG_XDP, commit);
 	err = err ? err : e;

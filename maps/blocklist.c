@@ -979,48 +979,9 @@ out:
 	return err;
 }
 
-#define BL6_HINT_BYTES	(1UL << MXGW_BL6_HINT_BITS)
-
-/* The hint slots (mxgw_abi.h) prefix @addr/@len needs, in @want. */
-static void hint6_want(__u8 *want, const struct mxgw_in6 *addr, unsigned int len)
-{
-	__u32 base = ntohl(addr->a[0]);
-
-	if (len < MXGW_BL6_HINT_MIN_LEN) {
-		memset(want, 1, BL6_HINT_BYTES);
-		return;
-	}
-	if (len > 32)
-		len = 32;
-	base &= len ? ~0U << (32 - len) : 0;
-	for (__u64 i = 0; i < 1ULL << (32 - len); i++)
-		want[mxgw_bl6_hint_slot(htonl(base + (__u32)i))] = 1;
-}
-
-/*
- * mxgw_bl6_hint, mapped, made that of @want around the swap of the trie:
- * @set: before it, the new slots set; after it (!@set), the slots
- * @want has not cleared.  One byte store each, as the data plane reads
- * them.  Without @want (no memory), every slot set: a walk each.
- */
-static int hint6_apply(const struct mxgw_maps *m, const __u8 *want, bool set)
-{
-	__u8 *h = mmap(NULL, BL6_HINT_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       m->bl6_hint, 0);
-
-	if (h == MAP_FAILED)
-		return -errno;
-	for (size_t i = 0; i < BL6_HINT_BYTES; i++) {
-		bool w = want ? want[i] : true;
-
-		if (set && w && !h[i])
-			*(volatile __u8 *)&h[i] = 1;
-		else if (!set && !w && h[i])
-			*(volatile __u8 *)&h[i] = 0;
-	}
-	munmap(h, BL6_HINT_BYTES);
-	return 0;
-}
+/* The array's bytes: the kernel strides a value rounded up to 8 bytes. */
+#define BL6_SET_STRIDE	((sizeof(struct mxgw_bl6_set) + 7) & ~(size_t)7)
+#define BL6_TABLE_BYTES	((size_t)MXGW_BL6_SETS * BL6_SET_STRIDE)
 
 /* A record of mxgw_bl6_hash as built: a /32's bits (@len <= 32) or one
  * of its longer prefixes (@e). */
@@ -1077,13 +1038,17 @@ static int hash_fill6(int fd, const __be32 *keys, const struct mxgw_bl6_long32 *
 }
 
 /*
- * The hash of /32s (mxgw_abi.h) of the @n closed entries @v, sorted, into
- * a new map @*hash_fd; @trie_fd (the trie of them all, in mxgw_bl6_long's
- * @slot) answers a crowded /32's and, where prefixes shorter than the
- * hash takes exist, the bits of the /32s around them.
+ * The array of /32s (mxgw_abi.h) of the @n closed entries @v into a new
+ * map @*tag_fd, the /32s a set's two ways cannot hold into a new hash
+ * @*hash_fd (none: -1); @trie_fd (the trie of them all, in mxgw_bl6_long's
+ * @slot, the hash going in mxgw_bl6_hash's) answers a crowded /32's and,
+ * where prefixes shorter than the array takes exist, the bits of the /32s
+ * around them.
  */
-static int hash6_build(const struct ent6 *v, size_t n, int trie_fd, __u32 slot, int *hash_fd)
+static int hash6_build(const struct ent6 *v, size_t n, int trie_fd, __u32 slot, int *hash_fd,
+		       int *tag_fd)
 {
+	LIBBPF_OPTS(bpf_map_create_opts, to, .map_flags = BPF_F_MMAPABLE);
 	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_NO_PREALLOC);
 	struct vec r = { .size = sizeof(struct rec6) };
 	unsigned int min = MXGW_BL6_EXPAND_MIN;
@@ -1094,7 +1059,10 @@ static int hash6_build(const struct ent6 *v, size_t n, int trie_fd, __u32 slot, 
 	__be32 *keys = NULL;
 	int err = 0;
 
-	*hash_fd = -1;
+	__u8 *table = NULL;
+	size_t nh = 0;
+
+	*hash_fd = *tag_fd = -1;
 	for (size_t i = 0; i < n; i++)
 		if (v[i].len >= min && v[i].len < 32)
 			count[v[i].len]++;
@@ -1144,11 +1112,27 @@ static int hash6_build(const struct ent6 *v, size_t n, int trie_fd, __u32 slot, 
 		err = -ENOMEM;
 		goto out;
 	}
-	*hash_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "mxgw_bl6_h32", sizeof(__be32),
-				  sizeof(struct mxgw_bl6_long32), MXGW_BL6_HASH_MAX, &o);
-	if (*hash_fd < 0) {
+	/* built in place, in the new map's own pages, every set written:
+	 * its free ways tagged, its slot and what a miss asks */
+	*tag_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "mxgw_bl6_table", sizeof(__u32),
+				 sizeof(struct mxgw_bl6_set), MXGW_BL6_SETS, &to);
+	if (*tag_fd < 0) {
 		err = -errno;
 		goto out;
+	}
+	table = mmap(NULL, BL6_TABLE_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		     *tag_fd, 0);
+	if (table == MAP_FAILED) {
+		table = NULL;
+		err = -errno;
+		goto out;
+	}
+	for (__u32 k = 0; k < MXGW_BL6_SETS; k++) {
+		struct mxgw_bl6_set *set = (void *)(table + k * BL6_SET_STRIDE);
+
+		set->net[0] = set->net[1] = MXGW_BL6_NONE;
+		set->ask = shorts ? MXGW_BL6_ASK_TRIE : 0;
+		set->slot = slot;
 	}
 	for (size_t i = 0; i < r.n; ) {
 		const struct rec6 *x = (struct rec6 *)r.v + i;
@@ -1185,21 +1169,45 @@ static int hash6_build(const struct ent6 *v, size_t n, int trie_fd, __u32 slot, 
 			if (!bpf_map_lookup_elem(trie_fd, &k, &b))
 				val.bits |= b & MXGW_BL_LISTS;
 		}
-		if (key == MXGW_BL6_ALL_KEY)
-			continue;	/* a martian /32: the entry below holds it */
+		if (key == MXGW_BL6_NONE)
+			continue;	/* a martian /32, never looked up */
 		keys[nk] = key;
 		vals[nk++] = val;
 	}
-	if (shorts) {
-		keys[nk] = MXGW_BL6_ALL_KEY;
-		memset(&vals[nk], 0, sizeof(vals[nk]));
-		vals[nk++].more = 1 + slot;
+	/* into their sets' ways in the order of the /32s; a third is the
+	 * hash's, the set asking it */
+	for (size_t i = 0; i < nk; i++) {
+		struct mxgw_bl6_set *set =
+			(void *)(table + mxgw_bl6_tag_slot(keys[i]) * BL6_SET_STRIDE);
+		int w = set->net[0] == MXGW_BL6_NONE ? 0 : set->net[1] == MXGW_BL6_NONE ? 1 : -1;
+
+		if (w < 0) {
+			set->ask |= MXGW_BL6_ASK_HASH;
+			keys[nh] = keys[i];
+			vals[nh++] = vals[i];
+			continue;
+		}
+		set->net[w] = keys[i];
+		set->v[w] = vals[i];
 	}
-	err = hash_fill6(*hash_fd, keys, vals, nk);
+	if (nh) {
+		*hash_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "mxgw_bl6_h32", sizeof(__be32),
+					  sizeof(struct mxgw_bl6_long32), MXGW_BL6_HASH_MAX, &o);
+		if (*hash_fd < 0) {
+			err = -errno;
+			goto out;
+		}
+		err = hash_fill6(*hash_fd, keys, vals, nh);
+	}
 out:
-	if (err && *hash_fd >= 0) {
-		close(*hash_fd);
-		*hash_fd = -1;
+	if (table)
+		munmap(table, BL6_TABLE_BYTES);
+	if (err) {
+		if (*hash_fd >= 0)
+			close(*hash_fd);
+		if (*tag_fd >= 0)
+			close(*tag_fd);
+		*hash_fd = *tag_fd = -1;
 	}
 	free(r.v);
 	free(keys);
@@ -1208,8 +1216,8 @@ out:
 }
 
 static int build6(const struct mxgw_maps *m, const struct mxgw_bl_change *c, __u32 keep,
-		  __u32 slot, int *trie_fd, int *hash_fd, struct mxgw_bl_swap_stats *st,
-		  __u8 *want)
+		  __u32 slot, int *trie_fd, int *hash_fd, int *tag_fd,
+		  struct mxgw_bl_swap_stats *st)
 {
 	struct vec v = { .size = sizeof(struct ent6) };
 	struct mxgw_bl6_key *keys = NULL;
@@ -1217,7 +1225,7 @@ static int build6(const struct mxgw_maps *m, const struct mxgw_bl_change *c, __u
 	size_t n;
 	int old, err = 0;
 
-	*trie_fd = *hash_fd = -1;
+	*trie_fd = *hash_fd = *tag_fd = -1;
 	old = inner_fd(m->bl6, 0);
 	if (old >= 0) {
 		struct keep kp = { .vec = &v, .keep = keep };
@@ -1264,8 +1272,6 @@ static int build6(const struct mxgw_maps *m, const struct mxgw_bl_change *c, __u
 		keys[i].prefixlen = e->len;
 		keys[i].addr = e->addr;
 		vals[i] = e->bits;
-		if (want)
-			hint6_want(want, &e->addr, e->len);
 	}
 	*trie_fd = trie_create(sizeof(struct mxgw_bl6_key), MXGW_BL6_MAX);
 	if (*trie_fd < 0) {
@@ -1274,7 +1280,7 @@ static int build6(const struct mxgw_maps *m, const struct mxgw_bl_change *c, __u
 	}
 	err = trie_fill(*trie_fd, keys, vals, n, sizeof(*keys));
 	if (!err)
-		err = hash6_build(v.v, n, *trie_fd, slot, hash_fd);
+		err = hash6_build(v.v, n, *trie_fd, slot, hash_fd, tag_fd);
 out:
 	if (err && *trie_fd >= 0) {
 		close(*trie_fd);
@@ -1313,12 +1319,10 @@ int mxgw_maps_bl_swap(const struct mxgw_maps *m, const struct mxgw_bl_change *c,
 {
 	struct mxgw_blocklist run[MXGW_BL_MAX];
 	__u32 in_use = 0, keep, cur_slot = 2, new_slot, old_tbl_id = 0, id;
-	int tbl = -1, trie4 = -1, hash4 = -1, trie6 = -1, hash6 = -1, err;
+	int tbl = -1, trie4 = -1, hash4 = -1, trie6 = -1, hash6 = -1, tag6 = -1, err;
 	__u32 trie6_id = 0, cur6 = 2, new6;
 	__u64 t0 = now_ns(), t1;
 	struct timespec rt;
-	/* the IPv6 hints the new trie needs (NULL: all of them) */
-	__u8 *want6 = calloc(1, BL6_HINT_BYTES);
 
 	memset(st, 0, sizeof(*st));
 	err = read_lists(m, run);
@@ -1341,8 +1345,8 @@ int mxgw_maps_bl_swap(const struct mxgw_maps *m, const struct mxgw_bl_change *c,
 		err = set_slot(m->bl4_hash, new_slot, -1);
 	if (!err)
 		err = build4(m, c, keep, new_slot, &tbl, &trie4, &hash4, st);
-	/* IPv6: the trie slot the running hash uses is the one that holds
-	 * mxgw_bl6's trie; the other is free */
+	/* IPv6: the slot the running array names is the one whose trie
+	 * mxgw_bl6 holds; the other is free */
 	if (!inner_id(m->bl6, 0, &trie6_id))
 		for (__u32 s = 0; s < 2; s++)
 			if (!inner_id(m->bl6_long, s, &id) && id == trie6_id)
@@ -1351,12 +1355,9 @@ int mxgw_maps_bl_swap(const struct mxgw_maps *m, const struct mxgw_bl_change *c,
 	if (!err)
 		err = set_slot(m->bl6_long, new6, -1);
 	if (!err)
-		err = build6(m, c, keep, new6, &trie6, &hash6, st, want6);
-	if (err)
-		goto out;
-	/* IPv6's hints of the new trie, before it goes in (the old one
-	 * walks a little more meanwhile) */
-	err = hint6_apply(m, want6, true);
+		err = set_slot(m->bl6_hash, new6, -1);
+	if (!err)
+		err = build6(m, c, keep, new6, &trie6, &hash6, &tag6, st);
 	if (err)
 		goto out;
 	inner_id(m->bl4, 0, &old_tbl_id);
@@ -1375,18 +1376,16 @@ int mxgw_maps_bl_swap(const struct mxgw_maps *m, const struct mxgw_bl_change *c,
 		set_slot(m->bl4_hash, new_slot, -1);
 		goto out;
 	}
-	/* IPv6: the trie in the free slot, then the hash that names it (the
-	 * switch), then mxgw_bl6's copy, which user space reads */
+	/* IPv6: the trie and the hash in the free slot, then the array that
+	 * names it (the switch), then mxgw_bl6's copy, which user space reads */
 	err = set_slot(m->bl6_long, new6, trie6);
 	if (!err)
-		err = set_slot(m->bl6_hash, 0, hash6);
+		err = set_slot(m->bl6_hash, new6, hash6);
+	if (!err)
+		err = set_slot(m->bl6_tag, 0, tag6);
 	if (!err)
 		err = set_slot(m->bl6, 0, trie6);
 	st->swap_ns = now_ns() - t1;
-	/* then IPv6's hints that only the old trie needed (failing, it
-	 * leaves them stale: walks, never a drop) */
-	if (!err)
-		hint6_apply(m, want6, false);
 	/* IPv4 runs the new lists already: its old trie goes once no packet
 	 * can be reading the old array */
 	if (cur_slot != new_slot || (cur6 < 2 && !err)) {
@@ -1395,9 +1394,12 @@ int mxgw_maps_bl_swap(const struct mxgw_maps *m, const struct mxgw_bl_change *c,
 			set_slot(m->bl4_long, cur_slot, -1);
 			set_slot(m->bl4_hash, cur_slot, -1);
 		}
-		/* IPv6's old trie, once no packet can be reading the old hash */
-		if (cur6 < 2 && !err)
+		/* IPv6's old trie and hash, once no packet can be reading
+		 * the old array */
+		if (cur6 < 2 && !err) {
 			set_slot(m->bl6_long, cur6, -1);
+			set_slot(m->bl6_hash, cur6, -1);
+		}
 	}
 	if (err)
 		goto out;
@@ -1493,7 +1495,8 @@ out:
 		close(trie6);
 	if (hash6 >= 0)
 		close(hash6);
-	free(want6);
+	if (tag6 >= 0)
+		close(tag6);
 	return err;
 }
 
@@ -1551,12 +1554,31 @@ int mxgw_maps_bl_memory(const struct mxgw_maps *m, __u64 *array4, __u64 *trie4,
 		*mem6 += map_memlock(fd);
 		close(fd);
 	}
-	fd = inner_fd(m->bl6_hash, 0);
+	fd = inner_fd(m->bl6_tag, 0);
 	if (fd >= 0) {
 		*mem6 += map_memlock(fd);
 		close(fd);
 	}
+	for (__u32 s = 0; s < 2; s++) {
+		fd = inner_fd(m->bl6_hash, s);
+		if (fd >= 0) {
+			*mem6 += map_memlock(fd);
+			close(fd);
+		}
+	}
 	return 0;
+}
+
+__u64 mxgw_maps_bl_array6(const struct mxgw_maps *m)
+{
+	int fd = inner_fd(m->bl6_tag, 0);
+	__u64 n = 0;
+
+	if (fd >= 0) {
+		n = map_memlock(fd);
+		close(fd);
+	}
+	return n;
 }
 
 int mxgw_maps_bl_lookup4(const struct mxgw_maps *m, __be32 addr, __u32 *bits)

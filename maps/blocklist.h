@@ -69,7 +69,7 @@ struct mxgw_bl_swap_stats {
 	__u64 swap_ns;		/* the map updates that switch packets over */
 	__u64 free_wait_ns;	/* until the old array was gone (0: not waited) */
 	__u64 mem4;		/* bytes the kernel charges: IPv4 array and trie */
-	__u64 mem6;		/* IPv6 trie */
+	__u64 mem6;		/* IPv6 array, hash and trie */
 	__u32 nlong4, n6;	/* distinct trie entries, IPv4 (/25../32) and IPv6 */
 };
 
@@ -117,6 +117,9 @@ int mxgw_maps_bl_read(const struct mxgw_maps *m, struct mxgw_blocklist *lists,
  * array, its trie of longer prefixes, IPv6's trie. */
 int mxgw_maps_bl_memory(const struct mxgw_maps *m, __u64 *array4, __u64 *trie4,
 			__u64 *mem6);
+/* Of @mem6, the IPv6 array's bytes (62 MiB whatever the lists hold, as
+ * IPv4's array; 0 without IPv6 prefixes). */
+__u64 mxgw_maps_bl_array6(const struct mxgw_maps *m);
 
 /* Lookups as the data plane does them, for tests and mxctl: the list bits
  * holding @addr. */

@@ -99,13 +99,14 @@
 	/* the bans' tags (ABI 5): kept, and made again from the ban	\
 	 * maps by every load (mxgw_bans_hint_sync) */			\
 	FN(ban_hint,	REUSE,	NONE)					\
-	/* the IPv6 blocklist's hints (ABI 5): set with the trie by	\
-	 * every swap */						\
-	FN(bl6_hint,	REUSE,	NONE)					\
-	/* the IPv6 blocklist's hash of /32s and the trie its crowded	\
-	 * /32s fall back to (ABI 5): set by every swap */		\
+	/* the IPv6 blocklist's hash of the /32s the array has no way	\
+	 * for and the trie of all its prefixes (ABI 5): set by every	\
+	 * swap */							\
 	FN(bl6_long,	REUSE,	NONE)					\
-	FN(bl6_hash,	REUSE,	NONE)
+	FN(bl6_hash,	REUSE,	NONE)					\
+	/* the IPv6 blocklist's array of /32s (ABI 5): its one slot set	\
+	 * by every swap, the switch to the new lists */		\
+	FN(bl6_tag,	REUSE,	NONE)
 
 /* The BPF name and pin file name of map mxgw_<field>, e.g. "mxgw_clock". */
 #define MXGW_MAP_NAME(field)	"mxgw_" #field
@@ -436,12 +437,6 @@ _Static_assert(sizeof(struct mxgw_ban) == 64, "mxgw_ban layout");
  * again what the hashes say.  The expiry's last unit is looked up: the
  * ban ends to the nanosecond as in the hash.
  */
-#define MXGW_BAN_HINT_PER_BLOCK	64	/* bytes a block (mxgw_bl6_hint's too) */
-struct mxgw_ban_hint_block {
-	__u8 slot[MXGW_BAN_HINT_PER_BLOCK];
-};
-_Static_assert(sizeof(struct mxgw_ban_hint_block) == 64, "mxgw_ban_hint_block layout");
-
 #define MXGW_BAN_TAG_BITS	20
 #define MXGW_BAN_TAG_SLOTS	(1U << MXGW_BAN_TAG_BITS)
 #define MXGW_BAN_TAG_WORDS	(3 * MXGW_BAN_TAG_SLOTS)	/* IPv4's 1, IPv6's 2 a slot */
@@ -954,22 +949,28 @@ _Static_assert(sizeof(struct mxgw_log_bucket) == 16, "mxgw_log_bucket layout");
  * trie, or the new and theirs.  The old array is freed by the kernel after
  * an RCU grace period, off the packet path; the old hash and trie after
  * one more (membarrier), when nothing can look them up.
- * IPv6, the same idea by /32: mxgw_bl6_hash's one slot holds a hash keyed
- * by the /32 (the source's first 32 bits, as stored) whose value
- * (struct mxgw_bl6_long32) has the bits of the lists whose prefixes of /32
- * or shorter cover it, and up to MXGW_BL6_SMALL longer prefixes inside it
- * (/33../128, longest first, bits closed as IPv4's); a /32 with more says
- * so, and its sources are looked up in the LPM trie of all the prefixes,
- * in the slot of mxgw_bl6_long the value names.  Prefixes of /20../31 are
- * expanded to their /32s (at most 4096 each); shorter ones (and, when
- * the expansion would pass MXGW_BL6_HASH_MAX, the shortest of /20../31;
- * with more /32s than it holds, all) are left to the trie: the entry MXGW_BL6_ALL_KEY (ffff:ffff::/32, multicast, a
- * martian source never looked up) then says which slot, and a /32 with
- * no entry asks the trie.  The trie is mxgw_bl6's slot 0 too, where user
- * space reads the lists back.  A swap builds the new trie in the slot the
- * running hash does not name, the new hash, then one update of
- * mxgw_bl6_hash's slot: a packet sees the old hash and its trie or the new
- * and theirs; the old trie's slot is emptied after a grace period.
+ * IPv6, the same idea by /32: mxgw_bl6_tag's one slot holds an array
+ * (BPF_F_MMAPABLE, written by user space through mmap, its lookup inlined
+ * as IPv4's) of sets, a set by a multiplicative hash of the source's /32
+ * (its first 32 bits, as stored), two ways a set: a way is a /32 (its
+ * tag) and its struct mxgw_bl6_long32, the bits of the lists whose
+ * prefixes of /32 or shorter cover it and up to MXGW_BL6_SMALL longer
+ * prefixes inside it (/33../128, longest first, bits closed as IPv4's).
+ * A source whose /32 neither way holds is in no list, unless the set says
+ * to ask further (struct mxgw_bl6_set): a third /32 of the set is in
+ * mxgw_bl6_hash's slot (keyed by the /32, the same value), and prefixes
+ * the array does not hold are in mxgw_bl6_long's trie of the same slot.
+ * A /32 with more than MXGW_BL6_SMALL longer prefixes says so
+ * (@more), and its sources are looked up in that trie of all the
+ * prefixes.  Prefixes of /20../31 are expanded to their /32s (at most
+ * 4096 each); shorter ones (and, when the expansion would pass
+ * MXGW_BL6_HASH_MAX, the shortest of /20../31; with more /32s than it
+ * holds, all) are left to the trie: every set then asks it for a /32 its
+ * ways do not hold.  The trie is mxgw_bl6's slot 0 too, where user space
+ * reads the lists back.  A swap builds the new trie and hash in the slot
+ * the running array does not name, the new array, then one update of
+ * mxgw_bl6_tag's slot: a packet sees the old array and its hash and trie
+ * or the new and theirs; the old slot is emptied after a grace period.
  */
 #define MXGW_BL_MAX		14	/* lists: bits 0..13 */
 #define MXGW_BL_LISTS		0x3fffU
@@ -991,30 +992,6 @@ _Static_assert(sizeof(struct mxgw_bl4_block) == 64, "mxgw_bl4_block layout");
 #define MXGW_BL4_HASH_MAX	(1U << 20)	/* /24s with longer prefixes */
 #define MXGW_BL4_SMALL		7
 
-/*
- * mxgw_bl6_hint: may an IPv6 source be in a list?  A byte per slot, 2^22
- * slots, the slot a multiplicative hash of the source's /32 (its first
- * 32 bits, as stored): 0 when no listed prefix covers any of the /32s
- * that hash there, and the source pays no trie walk (an LPM lookup among
- * 10^5 prefixes cost the allowed IPv6 path ~20%).  A prefix of /32 or
- * longer sets its /32's slot, a shorter one every /32's it covers down to
- * MXGW_BL6_HINT_MIN_LEN; a shorter one still sets every slot.  A swap
- * sets the new lists' slots before the new trie goes in, and clears the
- * slots the new lists do not need after: a packet sees every slot of the
- * trie it walks (a stale slot costs a walk, never a drop).  With the
- * trie: the /32s of the lists' prefixes pay a walk, ~2.4% of the others
- * too with 10^5 /32s listed.
- */
-#define MXGW_BL6_HINT_BITS	22
-#define MXGW_BL6_HINT_BLOCKS	((1U << MXGW_BL6_HINT_BITS) / MXGW_BAN_HINT_PER_BLOCK)
-#define MXGW_BL6_HINT_MIN_LEN	16
-
-/* The slot of IPv6 /32 @net0 (network order, hashed as it is stored). */
-static inline __u32 mxgw_bl6_hint_slot(__u32 net0)
-{
-	return (net0 * 0x9e3779b1U) >> (32 - MXGW_BL6_HINT_BITS);
-}
-
 /* mxgw_bl4_hash's inner maps: key the /24 (__be32, host byte 0). */
 struct mxgw_bl4_long24 {
 	__u8 n;			/* entries in e[] */
@@ -1032,8 +1009,8 @@ _Static_assert(sizeof(struct mxgw_bl4_long24) == 32, "mxgw_bl4_long24 layout");
 #define MXGW_BL6_SMALL		4	/* longer prefixes a /32's value holds */
 /* /32s: the kernel allocates a bucket (16 bytes) per entry up front, 4 MiB */
 #define MXGW_BL6_HASH_MAX	(1U << 18)
-#define MXGW_BL6_EXPAND_MIN	20	/* /20../32: in the hash by /32 */
-#define MXGW_BL6_ALL_KEY	0xffffffffU	/* see above; either byte order */
+#define MXGW_BL6_EXPAND_MIN	20	/* /20../32: in the array by /32 */
+#define MXGW_BL6_NONE		0xffffffffU	/* a free way's tag (see below) */
 
 /* mxgw_bl6_hash's inner maps: key the /32 (__be32 as stored). */
 struct mxgw_bl6_long32 {
@@ -1049,6 +1026,35 @@ struct mxgw_bl6_long32 {
 };
 _Static_assert(sizeof(struct mxgw_bl6_long32) == 4 + 28 * MXGW_BL6_SMALL,
 	       "mxgw_bl6_long32 layout");
+
+/*
+ * mxgw_bl6_tag's inner array: 2^MXGW_BL6_TAG_BITS sets of two ways, 62 MiB
+ * (the kernel rounds a value to 8 bytes: 248 each).  With 10^5 listed
+ * /32s, ~2% of them find their set's two ways taken and are the hash's;
+ * a clean source's lookup is the array's entry and two compares of its
+ * first 12 bytes.  A free way's tag is MXGW_BL6_NONE (ffff:ffff::/32,
+ * multicast: a martian source, never looked up, never stored).
+ */
+#define MXGW_BL6_TAG_BITS	18
+#define MXGW_BL6_SETS		(1U << MXGW_BL6_TAG_BITS)
+#define MXGW_BL6_ASK_HASH	0x01	/* a third /32 here: mxgw_bl6_hash[@slot] */
+#define MXGW_BL6_ASK_TRIE	0x02	/* prefixes left to mxgw_bl6_long[@slot] */
+
+struct mxgw_bl6_set {
+	__be32 net[2];		/* the ways' /32s, as stored; MXGW_BL6_NONE free */
+	__u8 ask;		/* a /32 no way holds: MXGW_BL6_ASK_*, 0 none */
+	__u8 slot;		/* the hash's and trie's slot of these lists */
+	__u16 pad;
+	struct mxgw_bl6_long32 v[2];
+};
+_Static_assert(sizeof(struct mxgw_bl6_set) == 12 + 2 * sizeof(struct mxgw_bl6_long32),
+	       "mxgw_bl6_set layout");
+
+/* The set of IPv6 /32 @net0 (network order, hashed as it is stored). */
+static inline __u32 mxgw_bl6_tag_slot(__u32 net0)
+{
+	return (net0 * 0x9e3779b1U) >> (32 - MXGW_BL6_TAG_BITS);
+}
 
 struct mxgw_bl4_key {
 	__u32 prefixlen;	/* 25..32 */

@@ -922,7 +922,6 @@ int main(int argc, char **argv)
 		 * slot, ASK; a listed /32)? */
 		{
 			struct mxgw_ban_tag_block t;
-			struct mxgw_ban_hint_block b;
 			struct mxgw_in6 c6;
 			__u64 n6, x6;
 			__be32 c4;
@@ -935,7 +934,7 @@ int main(int argc, char **argv)
 			x6 = mxgw_ban_tag_mul6(n6);
 			w4 = mxgw_ban_tag_word4(c4);
 			w6 = mxgw_ban_tag_word6(x6) + 1;
-			sl = mxgw_bl6_hint_slot(c6.a[0]);
+			sl = mxgw_bl6_tag_slot(c6.a[0]);
 			blk = w4 / MXGW_BAN_TAG_PER_BLOCK;
 			h4 = bpf_map_lookup_elem(m7.ban_hint, &blk, &t) ? -1 :
 			     t.w[w4 % MXGW_BAN_TAG_PER_BLOCK] == MXGW_BAN_TAG_ASK;
@@ -943,12 +942,23 @@ int main(int argc, char **argv)
 			h6 = bpf_map_lookup_elem(m7.ban_hint, &blk, &t) ? -1 :
 			     t.w[w6 % MXGW_BAN_TAG_PER_BLOCK] == MXGW_BAN_TAG_ASK ||
 			     (__u32)t.w[w6 % MXGW_BAN_TAG_PER_BLOCK] == mxgw_ban_tag_hash6(x6);
-			blk = sl / MXGW_BAN_HINT_PER_BLOCK;
-			hl = bpf_map_lookup_elem(m7.bl6_hint, &blk, &b) ? -1 :
-			     b.slot[sl % MXGW_BAN_HINT_PER_BLOCK];
+			/* the array's set: what a /32 no way holds asks */
+			{
+				struct mxgw_bl6_set set;
+				__u32 zero = 0, id;
+				int fd;
+
+				hl = -1;
+				if (!bpf_map_lookup_elem(m7.bl6_tag, &zero, &id) &&
+				    (fd = bpf_map_get_fd_by_id(id)) >= 0) {
+					if (!bpf_map_lookup_elem(fd, &sl, &set))
+						hl = set.ask;
+					close(fd);
+				}
+			}
 			printf("wan7: hints of the allowed rows' sources (1: a lookup paid): ban "
-			       "%s %d, ban %s %d, blocklist %s's /32 %d\n", TB_CLIENT, h4,
-			       TB_CLIENT6, h6, TB_CLIENT6, hl);
+			       "%s %d, ban %s %d; blocklist %s's /32, its set's ask %d\n",
+			       TB_CLIENT, h4, TB_CLIENT6, h6, TB_CLIENT6, hl);
 		}
 		/* wan8: none of it, loaded after wan7 as wan0 before it: two
 		 * references, their difference the bias of one program's copy

@@ -12,6 +12,7 @@
  * by a list, a banned one counts drop_banned.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -432,102 +433,199 @@ static void test_allowlist_wins(void **state)
 	expect("no longer allowlisted, IPv6", V6("2001:db8:66::7", 25), DROPPED, 0, NULL);
 }
 
-/* IPv6 hint slot of @addr's /32 (mxgw_bl6_hint), read or written. */
+#define V6_PASSES(what, s, p) \
+	expect(what, V6(s, p), PASSES, XDP_REDIRECT, V6_FWD(s, p))
+
+/* The array's set of @addr's /32 (mxgw_bl6_tag), read or written. */
 static __u32 slot6(const char *addr)
 {
 	struct mxgw_in6 a;
 
 	assert_int_equal(inet_pton(AF_INET6, addr, &a), 1);
-	return mxgw_bl6_hint_slot(a.a[0]);
+	return mxgw_bl6_tag_slot(a.a[0]);
 }
 
-static __u8 hint6(const char *addr)
+static int tag_fd(void)
 {
-	struct mxgw_ban_hint_block b;
-	__u32 slot = slot6(addr), blk = slot / MXGW_BAN_HINT_PER_BLOCK;
+	__u32 zero = 0, id;
+	int fd;
 
-	assert_int_equal(bpf_map_lookup_elem(tb.maps.bl6_hint, &blk, &b), 0);
-	return b.slot[slot % MXGW_BAN_HINT_PER_BLOCK];
+	assert_int_equal(bpf_map_lookup_elem(tb.maps.bl6_tag, &zero, &id), 0);
+	fd = bpf_map_get_fd_by_id(id);
+	assert_true(fd >= 0);
+	return fd;
 }
 
-static void hint6_put(const char *addr, __u8 v)
+static struct mxgw_bl6_set set6(const char *addr)
 {
-	struct mxgw_ban_hint_block b;
-	__u32 slot = slot6(addr), blk = slot / MXGW_BAN_HINT_PER_BLOCK;
+	struct mxgw_bl6_set set;
+	__u32 slot = slot6(addr);
+	int fd = tag_fd();
 
-	assert_int_equal(bpf_map_lookup_elem(tb.maps.bl6_hint, &blk, &b), 0);
-	b.slot[slot % MXGW_BAN_HINT_PER_BLOCK] = v;
-	assert_int_equal(bpf_map_update_elem(tb.maps.bl6_hint, &blk, &b, BPF_ANY), 0);
+	assert_int_equal(bpf_map_lookup_elem(fd, &slot, &set), 0);
+	close(fd);
+	return set;
+}
+
+static void set6_put(const char *addr, const struct mxgw_bl6_set *set)
+{
+	__u32 slot = slot6(addr);
+	int fd = tag_fd();
+
+	assert_int_equal(bpf_map_update_elem(fd, &slot, set, BPF_ANY), 0);
+	close(fd);
+}
+
+/* The way of @addr's set holding its /32: 0, 1, or -1 for none. */
+static int way6(const char *addr)
+{
+	struct mxgw_bl6_set set = set6(addr);
+	struct mxgw_in6 a;
+
+	assert_int_equal(inet_pton(AF_INET6, addr, &a), 1);
+	return set.net[0] == a.a[0] ? 0 : set.net[1] == a.a[0] ? 1 : -1;
+}
+
+/* "X:Y::" of the /32 @net (host order) into @buf; with @suffix after. */
+static const char *net32(char *buf, size_t len, __u32 net, const char *suffix)
+{
+	snprintf(buf, len, "%x:%x:%s", net >> 16, net & 0xffff, suffix);
+	return buf;
+}
+
+/* @n /32s from 2a00::/16 on (host order) that share one set, into @out. */
+static void same_set(__u32 *out, int n)
+{
+	__u8 *count = calloc(MXGW_BL6_SETS, 1);
+	__u32 net, slot = 0;
+
+	assert_non_null(count);
+	for (net = 0x2a000000U;; net++) {
+		slot = mxgw_bl6_tag_slot(htonl(net));
+		if (++count[slot] == n)
+			break;
+	}
+	for (int k = 0; net >= 0x2a000000U && k < n; net--)
+		if (mxgw_bl6_tag_slot(htonl(net)) == slot)
+			out[n - 1 - k++] = net;
+	free(count);
 }
 
 /*
- * The IPv6 hints (mxgw_bl6_hint): the trie is walked only for a source
- * whose /32's slot is set.  A swap sets the slots of every /32 a prefix
- * covers (a /20's 4096; one shorter than MXGW_BL6_HINT_MIN_LEN, every
- * slot) and clears those the new lists no longer need; a slot set with
- * nothing listed under it costs a walk, never a drop; a cleared slot
- * hides its /32 from the lists (what the data plane trusts).
+ * The array of /32s (mxgw_bl6_tag): a set's two ways hold the first two
+ * listed /32s hashing there, a third is the hash's (the set asks it), a
+ * /32 neither holds passes without a lookup unless the set asks; a /20
+ * fills the ways of its 4096 /32s, one shorter than the array takes makes
+ * every set ask the trie.  A swap writes a new array: a set's tags change
+ * with the lists.  The tags are what the data plane trusts.
  */
-static void test_ipv6_hints(void **state)
+static void test_ipv6_tags(void **state)
 {
 	static const char *const wide[] = { "2001:db8:66::/48\n2001:d000::/20\n", "" };
 	static const char *const wider[] = { "2001:db8:66::/48\n2400::/12\n", "" };
 	static const char *const narrow[] = { "2001:db8:66::/48\n", "" };
+	char a[64], b[64], c[64], d[64], e[64], text[256];
+	const char *const four[] = { text, "" };
+	struct mxgw_bl6_set set;
+	__u32 nets[4];
 
 	(void)state;
 	assert_int_not_equal(slot6("2001:db8::"), slot6("2001:db9::"));
 	assert_int_not_equal(slot6("2001:db8::"), slot6("2001:dab0::"));
 	setup();
-	assert_int_equal(hint6("2001:db8:66::1"), 1);
-	assert_int_equal(hint6("2001:db9::1"), 0);
-	assert_int_equal(hint6("2001:dab0::1"), 0);
-	expect("a /48, its hint set", V6("2001:db8:66::1", 25), DROPPED, 0, NULL);
+	assert_int_equal(way6("2001:db8:66::1"), 0);
+	assert_int_equal(way6("2001:db9::1"), -1);
+	assert_int_equal(set6("2001:db9::1").ask, 0);
+	expect("a /48, its way", V6("2001:db8:66::1", 25), DROPPED, 0, NULL);
 	/* a /20: every /32 under it */
 	load_lists(wide, -1);
-	assert_int_equal(hint6("2001:d000::1"), 1);
-	assert_int_equal(hint6("2001:dab0::1"), 1);
-	assert_int_equal(hint6("2001:dfff::1"), 1);
+	assert_int_not_equal(way6("2001:d000::1"), -1);
+	assert_int_not_equal(way6("2001:dab0::1"), -1);
+	assert_int_not_equal(way6("2001:dfff::1"), -1);
 	expect("inside the /20", V6("2001:dab0::1", 25), DROPPED, 0, NULL);
 	expect("inside the /20, its last /32", V6("2001:dfff:1::1", 25), DROPPED, 0, NULL);
-	expect("after the /20", V6("2001:e000::1", 25), PASSES, XDP_REDIRECT,
-	       V6_FWD("2001:e000::1", 25));
-	/* the swap that drops the /20 clears its slots, keeps the /48's;
-	 * the old drop list's /128 (TB_CLIENT6) is gone with it too */
+	V6_PASSES("after the /20", "2001:e000::1", 25);
+	/* the swap that drops the /20 writes an array without its /32s; the
+	 * old drop list's /128 (TB_CLIENT6) is gone with it too */
 	load_lists(narrow, -1);
-	assert_int_equal(hint6("2001:dab0::1"), 0);
-	assert_int_equal(hint6("2001:db8:66::1"), 1);
+	assert_int_equal(way6("2001:dab0::1"), -1);
+	assert_int_equal(way6("2001:db8:66::1"), 0);
 	expect("after the swap, the /48", V6("2001:db8:66::1", 25), DROPPED, 0, NULL);
-	expect("after the swap, the /20's", V6("2001:dab0::1", 25), PASSES, XDP_REDIRECT,
-	       V6_FWD("2001:dab0::1", 25));
-	/* a stale slot: a walk, no drop */
-	hint6_put("2001:dab0::1", 1);
-	expect("a stale slot", V6("2001:dab0::1", 25), PASSES, XDP_REDIRECT,
-	       V6_FWD("2001:dab0::1", 25));
-	/* a cleared slot hides its /32: the hint is what the data plane trusts */
-	hint6_put("2001:db8:66::1", 0);
-	expect("its slot cleared behind the swap's back", V6("2001:db8:66::1", 25), PASSES,
-	       XDP_REDIRECT, V6_FWD("2001:db8:66::1", 25));
-	/* shorter than MXGW_BL6_HINT_MIN_LEN: every slot */
+	V6_PASSES("after the swap, the /20's", "2001:dab0::1", 25);
+	/* a set asking a hash with nothing for the /32: a lookup, no drop */
+	set = set6("2001:dab0::1");
+	set.ask = MXGW_BL6_ASK_HASH;
+	set6_put("2001:dab0::1", &set);
+	V6_PASSES("a set asking the hash for nothing", "2001:dab0::1", 25);
+	/* a way's tag changed hides its /32: the tag is what is trusted */
+	set = set6("2001:db8:66::1");
+	set.net[0] = MXGW_BL6_NONE;
+	set6_put("2001:db8:66::1", &set);
+	V6_PASSES("its tag changed behind the swap's back", "2001:db8:66::1", 25);
+	/* shorter than the array takes: every set asks the trie */
 	load_lists(wider, -1);
-	assert_int_equal(hint6("2001:db9::1"), 1);
-	assert_int_equal(hint6("2001:db8:66::1"), 1);
+	assert_int_equal(set6("2001:db9::1").ask, MXGW_BL6_ASK_TRIE);
+	assert_int_equal(way6("2001:db8:66::1"), 0);
 	expect("inside the /12", V6("2405:1::1", 25), DROPPED, 0, NULL);
-	expect("outside it, every slot set", V6("2001:db9::1", 25), PASSES, XDP_REDIRECT,
-	       V6_FWD("2001:db9::1", 25));
+	V6_PASSES("outside it, the trie asked", "2001:db9::1", 25);
 	load_lists(narrow, -1);
-	assert_int_equal(hint6("2001:db9::1"), 0);
+	assert_int_equal(set6("2001:db9::1").ask, 0);
+
+	/* three listed /32s of one set: two ways and the hash; a fourth
+	 * hashing there passes (the hash asked), unless listed */
+	same_set(nets, 4);
+	net32(a, sizeof(a), nets[0], ":1");
+	net32(b, sizeof(b), nets[1], ":1");
+	net32(c, sizeof(c), nets[2], "5::1");
+	net32(d, sizeof(d), nets[3], ":1");
+	snprintf(text, sizeof(text), "%x:%x::/32\n%x:%x::/32\n%x:%x:5::/48\n",
+		 nets[0] >> 16, nets[0] & 0xffff, nets[1] >> 16, nets[1] & 0xffff,
+		 nets[2] >> 16, nets[2] & 0xffff);
+	load_lists(four, -1);
+	assert_int_equal(way6(a), 0);
+	assert_int_equal(way6(b), 1);
+	assert_int_equal(way6(c), -1);
+	assert_int_equal(set6(a).ask, MXGW_BL6_ASK_HASH);
+	expect("the set's first /32", V6(a, 443), DROPPED, 0, NULL);
+	expect("the set's second /32", V6(b, 443), DROPPED, 0, NULL);
+	expect("the set's third, the hash's /48", V6(c, 443), DROPPED, 0, NULL);
+	V6_PASSES("the third /32, beside its /48", net32(e, sizeof(e), nets[2], "6::1"), 443);
+	V6_PASSES("a fourth /32 of the set", d, 443);
+	/* a source whose set holds another /32 and asks nothing: passes */
+	assert_int_equal(set6("2001:db9::1").ask, 0);
+	V6_PASSES("a set holding others, asking nothing", "2001:db9::1", 443);
+
+	/* a swap that changes the set's tags: the fourth in, the first out */
+	snprintf(text, sizeof(text), "%x:%x::/32\n%x:%x::/32\n",
+		 nets[3] >> 16, nets[3] & 0xffff, nets[1] >> 16, nets[1] & 0xffff);
+	load_lists(four, -1);
+	assert_int_equal(way6(b), 0);
+	assert_int_equal(way6(d), 1);
+	assert_int_equal(way6(a), -1);
+	assert_int_equal(set6(a).ask, 0);
+	V6_PASSES("the first, swapped out", a, 443);
+	V6_PASSES("the third, swapped out", c, 443);
+	expect("the fourth, swapped in", V6(d, 443), DROPPED, 0, NULL);
+	expect("the second, kept", V6(b, 443), DROPPED, 0, NULL);
 }
 
-/* mxgw_bl6_hash's value for @addr's /32; false when it has none. */
+/* The value for @addr's /32: its way's in mxgw_bl6_tag's array, else
+ * mxgw_bl6_hash's; false when neither has one. */
 static bool bl6_entry(const char *addr, struct mxgw_bl6_long32 *v)
 {
+	struct mxgw_bl6_set set = set6(addr);
+	int w = way6(addr), fd;
 	struct mxgw_in6 a;
-	__u32 zero = 0, id;
+	__u32 slot = set.slot, id;
 	bool found;
-	int fd;
 
+	if (w >= 0) {
+		*v = set.v[w];
+		return true;
+	}
 	assert_int_equal(inet_pton(AF_INET6, addr, &a), 1);
-	assert_int_equal(bpf_map_lookup_elem(tb.maps.bl6_hash, &zero, &id), 0);
+	if (bpf_map_lookup_elem(tb.maps.bl6_hash, &slot, &id))
+		return false;
 	fd = bpf_map_get_fd_by_id(id);
 	assert_true(fd >= 0);
 	found = !bpf_map_lookup_elem(fd, &a.a[0], v);
@@ -545,11 +643,8 @@ static __u32 bits6(const char *addr)
 	return bits;
 }
 
-#define V6_PASSES(what, s, p) \
-	expect(what, V6(s, p), PASSES, XDP_REDIRECT, V6_FWD(s, p))
-
 /*
- * IPv6 by /32 (mxgw_bl6_hash): a /32's value holds the bits of the
+ * IPv6 by /32 (mxgw_bl6_tag, mxgw_bl6_hash): a /32's value holds the bits of the
  * prefixes of /32 or shorter covering it and up to MXGW_BL6_SMALL longer
  * ones, longest first; a crowded /32 and prefixes shorter than the hash
  * takes (MXGW_BL6_EXPAND_MIN), or more than it holds, are the trie's.  "drop" applies to every
@@ -615,10 +710,9 @@ static void test_ipv6_by_32(void **state)
 	assert_int_equal(__builtin_popcount(bits6("2001:db8:e:1::9")), 2);
 	V6_PASSES("crowded, none of them", "2001:db8:f::1", 443);
 
-	/* a /18: the trie, for /32s of no entry and for the bits of those
-	 * with one */
-	assert_true(bl6_entry("ffff:ffff::", &v));
-	assert_int_not_equal(v.more, 0);
+	/* a /18: the trie, for /32s of no entry (every set asks it) and
+	 * for the bits of those with one */
+	assert_true(set6("2001:5000::").ask & MXGW_BL6_ASK_TRIE);
 	assert_false(bl6_entry("2001:5000::", &v));
 	expect("the /18, a /32 of no entry", V6("2001:5000::1", 443), DROPPED, 0, NULL);
 	expect("the /18's last", V6("2001:7fff:ffff::1", 443), DROPPED, 0, NULL);
@@ -642,7 +736,7 @@ static void test_ipv6_by_32(void **state)
 					0x2a00 + k / 16, (k % 16) << 12);
 		load_lists(two, -1);
 		assert_false(bl6_entry("2a00::", &v));
-		assert_true(bl6_entry("ffff:ffff::", &v));
+		assert_true(set6("2a00::").ask & MXGW_BL6_ASK_TRIE);
 		expect("the 65th /20", V6("2a04:fff:1::1", 443), DROPPED, 0, NULL);
 		V6_PASSES("after it", "2a04:1000::1", 443);
 		assert_true(bl6_entry("2a00:1::", &v));
@@ -668,7 +762,7 @@ int main(void)
 		cmocka_unit_test(test_reload_of_a_list_not_running),
 		cmocka_unit_test(test_longer_prefixes_few_and_crowded),
 		cmocka_unit_test(test_allowlist_wins),
-		cmocka_unit_test(test_ipv6_hints),
+		cmocka_unit_test(test_ipv6_tags),
 		cmocka_unit_test(test_ipv6_by_32),
 	};
 

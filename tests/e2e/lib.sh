@@ -278,6 +278,18 @@ e2e_xdp_pass() {
 	ip -n "$1" link set dev "$2" xdpdrv obj "$XDP_PASS_OBJ" sec xdp 2>/dev/null
 }
 
+# e2e_wire_queue NS DEV: a queue (pfifo) on DEV in NS, as a NIC has one.
+# A NIC's driver stops its queue when its ring is full and the qdisc holds
+# the stack's frames until there is room; a veth's default is noqueue, so
+# a frame that finds the peer's ring (256 frames) full is dropped.  Linux
+# 6.16 and later stop a veth's queue the same way when it has a qdisc
+# (NETDEV_TX_BUSY instead of a drop: `tc -s qdisc` counts requeues).
+# Senders that bypass the qdisc (the flood generator's PACKET_QDISC_BYPASS)
+# still lose what finds the ring full, as a NIC's full ring drops it.
+e2e_wire_queue() {
+	ip netns exec "$1" tc qdisc replace dev "$2" root pfifo limit 1000
+}
+
 # e2e_listener_start NS LOG PORT...: the listener in NS, logging to LOG;
 # returns once every port is bound.
 e2e_listener_start() {

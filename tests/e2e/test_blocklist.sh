@@ -8,8 +8,9 @@
 # (text and -j) agreeing with what happened; a bad file refused by
 # blocklist reload and by reload, changing nothing; blocklist reload under
 # a loop of connections from an unlisted client with none of them lost;
-# the lists surviving set-service and reload; 10^6 IPv4 and 10^5 IPv6
-# generated prefixes loaded within 5 s (time and memory reported).
+# the lists surviving set-service and reload, and a load over an older
+# build's pins; 10^6 IPv4 and 10^5 IPv6 generated prefixes loaded within
+# 5 s (time and memory reported).
 #
 # Prints "ok NAME" or "FAIL NAME: why" per check and one closing line
 # "N passed, N failed"; exits 0 iff nothing failed, 77 when it cannot run
@@ -202,16 +203,20 @@ expect_conn bad_file_c3_still_reached "$E2E_PUBLIC" "$C3" 25 reached
 # --- 3. reload under traffic: no allowed connection lost ---------------------
 
 # C3 connects to :25 over and over (each connection waits up to 3 s for its
-# banner) until told to stop; meanwhile the list is swapped ten times
-# between two contents, one with C1 and one with C2 in it.
+# banner) until told to stop, and C2_6 to the mail server's IPv6 :25 (its
+# /64 holding the list's /128: the way of its /32 is read at every
+# connection); meanwhile the list is swapped ten times between two
+# contents, one with C1 and one with C2 in it, and one or two IPv6 /128s.
 LOOP=$E2E_TMP/loop
+LOOP6=$E2E_TMP/loop6
 rm -f "$LOOP.stop"
-ns_exec "$NS_INET" python3 - "$E2E_PUBLIC" "$C3" "$LOOP" <<'EOF' &
+loop_conns() {
+	ns_exec "$NS_INET" python3 - "$1" "$2" "$3" "$LOOP.stop" <<'EOF' &
 import os, socket, sys
-dst, src, base = sys.argv[1], sys.argv[2], sys.argv[3]
+dst, src, base, stop = sys.argv[1:5]
 ok = lost = 0
-while not os.path.exists(base + ".stop"):
-    s = socket.socket()
+while not os.path.exists(stop):
+    s = socket.socket(socket.AF_INET6 if ":" in dst else socket.AF_INET)
     s.settimeout(3)
     try:
         s.bind((src, 0))
@@ -227,17 +232,22 @@ while not os.path.exists(base + ".stop"):
     with open(base + ".count", "w") as f:
         f.write("%d %d\n" % (ok, lost))
 EOF
+}
+loop_conns "$E2E_PUBLIC" "$C3" "$LOOP"
 LOOP_PID=$!
 E2E_PIDS+=("$LOOP_PID")
-# the loop runs before the first swap
+loop_conns "$MS6" "$C2_6" "$LOOP6"
+LOOP6_PID=$!
+E2E_PIDS+=("$LOOP6_PID")
+# the loops run before the first swap
 for _ in $(seq 50); do
-	[ -s "$LOOP.count" ] && break
+	[ -s "$LOOP.count" ] && [ -s "$LOOP6.count" ] && break
 	sleep 0.1
 done
 swaps=0
 for i in $(seq 10); do
 	if [ $((i % 2)) -eq 1 ]; then
-		printf '%s\n2001:db8:51::7/128\n' "$C2" >"$DROP"
+		printf '%s\n2001:db8:51::7/128\n2001:db8:51::9/128\n' "$C2" >"$DROP"
 	else
 		printf '%s\n2001:db8:51::7/128\n' "$C1" >"$DROP"
 	fi
@@ -245,13 +255,20 @@ for i in $(seq 10); do
 		swaps=$((swaps + 1))
 done
 touch "$LOOP.stop"
-wait "$LOOP_PID"
+wait "$LOOP_PID" "$LOOP6_PID"
 read -r loop_ok loop_lost <"$LOOP.count"
+read -r loop6_ok loop6_lost <"$LOOP6.count"
 if [ "$swaps" -eq 10 ] && [ "${loop_lost:-1}" -eq 0 ] && [ "${loop_ok:-0}" -ge 10 ]; then
 	ok reload_under_traffic_loses_nothing
 	echo "# $swaps swaps during $loop_ok connections, none lost; the last: $(grep swapped "$E2E_TMP/out")"
 else
 	fail reload_under_traffic_loses_nothing "$swaps of 10 swaps; $loop_ok connections, $loop_lost lost: $(head -c 300 "$E2E_TMP/err")"
+fi
+if [ "$swaps" -eq 10 ] && [ "${loop6_lost:-1}" -eq 0 ] && [ "${loop6_ok:-0}" -ge 10 ]; then
+	ok reload_under_traffic_loses_nothing_ipv6
+	echo "# IPv6: $swaps swaps during $loop6_ok connections, none lost"
+else
+	fail reload_under_traffic_loses_nothing_ipv6 "$swaps of 10 swaps; $loop6_ok IPv6 connections, $loop6_lost lost"
 fi
 batch4 "$C1:25" "$C2:443"
 expect_conn after_swaps_the_last_list_runs "$E2E_PUBLIC" "$C1" 25 dropped
@@ -264,7 +281,29 @@ mx -c "$CONF" reload >/dev/null 2>"$E2E_TMP/err" ||
 	fail reload_ok "reload: $(head -c 300 "$E2E_TMP/err")"
 check_clients "after_reload_"
 
-# --- 5. scale: 10^6 IPv4 and 10^5 IPv6 prefixes -----------------------------
+# --- 5. load over an older build: its pins replaced --------------------------
+
+# What an older build leaves: no pin of a map this build added
+# (mxgw_bl6_tag), the pin of one it retired (mxgw_bl6_hint).  load then
+# replaces the programs (the maps that keep their shape shared), fills
+# the lists again and removes the retired pin; in place it could not
+# open the maps.
+PINS=$(mx -i wan0 status | sed -n 's/^  pins //p')
+if [ -n "$PINS" ] && rm "$PINS/mxgw_bl6_tag" &&
+	bpftool map create "$PINS/mxgw_bl6_hint" type array key 4 value 64 entries 16 \
+		name mxgw_bl6_hint; then
+	if mx -c "$CONF" load wan0 >"$E2E_TMP/out" 2>"$E2E_TMP/err" &&
+		[ -e "$PINS/mxgw_bl6_tag" ] && [ ! -e "$PINS/mxgw_bl6_hint" ]; then
+		ok older_build_replaced_by_load
+	else
+		fail older_build_replaced_by_load "load: $(head -c 300 "$E2E_TMP/err"); pins: $(cd "$PINS" && echo mxgw_bl6*)"
+	fi
+	check_clients "after_older_build_"
+else
+	fail older_build_replaced_by_load "cannot make an older build's pins in '$PINS'"
+fi
+
+# --- 6. scale: 10^6 IPv4 and 10^5 IPv6 prefixes -----------------------------
 
 python3 "$E2E_DIR/gen_blocklist.py" 1000000 100000 >"$BIG" ||
 	fail scale_generate "gen_blocklist.py failed"

@@ -74,6 +74,17 @@ echo "# bed up in $((SECONDS - T0))s: $BED"
 
 e2e_xdp_pass "$NS_INET" eth0 ||
 	{ fail setup "cannot attach $XDP_PASS_OBJ to eth0 in the Internet namespace"; e2e_summary; exit 1; }
+# Queues on both ends of the WAN wire (e2e_wire_queue says why).  Without
+# them, at this machine's top rate 3 of 100 sessions stalled: captured on
+# both sides, the client's last ACK of the handshake never reached the
+# server, nor the ACKs answering its SYN-ACK's retransmissions (1, 3, 7,
+# 15 s), until the client's QUIT got through after swaks' 20 s and the
+# banner came.  Those ACKs are sent from the softirq that takes the
+# gateway's frames on the Internet host, on the generator's CPU, right
+# when the generator has filled the gateway's ring: dropped by the veth
+# (noqueue) every time, where a NIC would have queued them.
+e2e_wire_queue "$NS_INET" eth0 && e2e_wire_queue "$NS_GW" wan0 ||
+	{ fail setup "cannot add a qdisc to the WAN's veths"; e2e_summary; exit 1; }
 GW_MAC=$(ip -n "$NS_GW" -br link show wan0 | awk '{print $3}')
 INET_MAC=$(ip -n "$NS_INET" -br link show eth0 | awk '{print $3}')
 
@@ -129,6 +140,18 @@ EOF
 # val SNAPSHOT NAME
 val() {
 	tr ' ' '\n' <<<"$1" | awk -F= -v k="$2" '$1 == k {print $2}'
+}
+
+# wire_stats: so far, how often the gateway's ring was full when the
+# Internet host's stack sent (its qdisc held the frame: requeues), and
+# the frames the veth dropped.  The generator's frames bypass the qdisc:
+# one the ring has no room for is refused (ENOBUFS) and sent again, so
+# its rate is the rate the gateway's ring took.
+wire_stats() {
+	local drops requeues
+	drops=$(ip -n "$NS_INET" -s -j link show eth0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["tx"]["dropped"])')
+	requeues=$(ip netns exec "$NS_INET" tc -s qdisc show dev eth0 | grep -oE 'requeues [0-9]+' | head -1 | awk '{print $2}')
+	echo "the gateway's ring was full $requeues times when the Internet host's stack sent (its queue held the frame); $drops frames dropped by the veth"
 }
 
 # per_slot RATE: mxgw_syn_per_slot(), SYNs a second to a rate slot, rounded up
@@ -349,6 +372,7 @@ case_flood() {
 	else
 		echo "# phase $phase: the client's first session in the flood (challenged, then verified) took $first_ms ms"
 	fi
+	echo "# phase $phase: the wire: $(wire_stats)"
 	echo "# phase $phase: the mail server received $n $fam SYNs to :25 (bound $lim: budget, threshold before detection, the client's $((2 * nsess)))"
 	report "phase $phase" "$a" "$b"
 	if [ "$GEN_RC" = 0 ] && [ -n "$GEN_RATE" ]; then
