@@ -30,6 +30,11 @@ struct mxgw_attach_info {
 	__u32 tc_prog_id;	/* our egress filter's program, 0 if none */
 	__u32 pinned_xdp_id;	/* mxgw's own programs, from the pins */
 	__u32 pinned_tc_id;
+	/* the LAN's fast path (issue 14): the pinned mxgw_lan_in and the
+	 * device it runs on (0: none), found by the program's id */
+	__u32 pinned_lan_id;
+	__u32 lan_ifindex;
+	__u8 lan_mode;		/* XDP_ATTACHED_* there */
 };
 
 /*
@@ -66,6 +71,11 @@ struct mxgw_load_result {
 	__u32 nat_copied;
 	__u32 bans_copied;	/* replaced: bans copied into maps of a new shape */
 	const char *refusal;	/* the kernel refused the programs: why, in one line */
+	/* mxgw_lan_in (issue 14): the LAN device it runs on now (0: none,
+	 * no route to the mail server but through the WAN), in generic mode */
+	__u32 lan_ifindex;
+	bool lan_generic;
+	bool lan_failed;	/* the error is the LAN device's (attaching there) */
 };
 
 struct mxgw_unload_result {
@@ -116,6 +126,37 @@ int mxgw_ensure_bpffs(void);
  */
 int mxgw_load(const char *ifname, const struct mxgw_policy *pol,
 	      struct mxgw_load_result *res);
+/*
+ * The same, with mxgw_lan_in on the LAN device @lan_ifname, or when NULL
+ * on the device the route to the mail server leaves through (none when
+ * that is the WAN or there is no route).  Both devices or neither: a LAN
+ * program that cannot be attached fails the load, the WAN unchanged.
+ */
+int mxgw_load_lan(const char *ifname, const char *lan_ifname,
+		  const struct mxgw_policy *pol, struct mxgw_load_result *res);
+
+/* The LAN device for @pol (see mxgw_load_lan) into *@lan, 0: none;
+ * -ENODEV: no @lan_ifname, -EINVAL: it is the WAN device. */
+int mxgw_lan_choose(const char *lan_ifname, const struct mxgw_policy *pol,
+		    __u32 wan_ifindex, __u32 *lan);
+/* The device XDP program @prog_id is attached to (0: none) and its mode. */
+int mxgw_lan_where(__u32 prog_id, __u32 *ifindex, __u8 *mode);
+/* How to take back mxgw_lan_put. */
+struct mxgw_lan_undo {
+	__u32 ifindex;		/* 0: nothing was done */
+	int old_fd;		/* the program swapped out, or -1 */
+	bool attached;		/* a first attach */
+	bool generic;
+	__u8 mode;
+};
+/* Put @new_fd on @lan: attached where nothing runs, swapped atomically for
+ * an mxgw_lan_in that runs there, -EBUSY for another program. */
+int mxgw_lan_put(__u32 lan, int new_fd, struct mxgw_lan_undo *undo);
+void mxgw_lan_undo(const struct mxgw_lan_undo *undo, int new_fd);
+void mxgw_lan_done(struct mxgw_lan_undo *undo);
+/* Detach the mxgw_lan_in pinned in @dir from the device it runs on,
+ * unless that is @keep. */
+int mxgw_lan_detach_pinned(const char *dir, __u32 keep);
 /*
  * Detach XDP first, TC last (until then egress still translates or drops
  * what the LAN sends), then remove the pins.  Stale pins are just
