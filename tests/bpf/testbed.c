@@ -166,6 +166,7 @@ static const char *load(__u32 conntrack_max)
 	assert_int_equal(mxgw_maps_from_skel(loaded.skel, &loaded.maps), 0);
 	loaded.xdp_fd = bpf_program__fd(loaded.skel->progs.mxgw_wan_in);
 	loaded.tc_fd = bpf_program__fd(loaded.skel->progs.mxgw_wan_out);
+	loaded.lan_fd = bpf_program__fd(loaded.skel->progs.mxgw_lan_in);
 	return NULL;
 }
 
@@ -390,7 +391,7 @@ int tb_run_xdp_lan(struct tb *tb, const __u8 *in, size_t len, __u8 *out,
 		    .data_out = out, .data_size_out = TB_MAX_FRAME,
 		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
 		    .repeat = 1);
-	int err = bpf_prog_test_run_opts(bpf_program__fd(tb->skel->progs.mxgw_lan_in), &opts);
+	int err = bpf_prog_test_run_opts(tb->lan_fd, &opts);
 
 	assert_int_equal(err, 0);
 	*out_len = opts.data_size_out;

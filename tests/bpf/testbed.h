@@ -134,6 +134,7 @@ struct tb {
 	struct mxgw_maps maps;
 	int xdp_fd;
 	int tc_fd;
+	int lan_fd;		/* mxgw_lan_in (issue 14) */
 };
 
 /*
