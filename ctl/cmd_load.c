@@ -302,6 +302,12 @@ static const char *lan_note(const struct mxgw_load_result *res)
 	static char buf[IF_NAMESIZE + 32];
 	char name[IF_NAMESIZE];
 
+	if (!res->lan_ifindex && res->lan_taken) {
+		if (!if_indextoname(res->lan_taken, name))
+			snprintf(name, sizeof(name), "%u", res->lan_taken);
+		snprintf(buf, sizeof(buf), ", no LAN xdp (%s runs another interface's)", name);
+		return buf;
+	}
 	if (!res->lan_ifindex)
 		return ", no LAN xdp (no LAN route to the mail server)";
 	if (!if_indextoname(res->lan_ifindex, name))
@@ -419,7 +425,7 @@ static int cmd_load(const struct mxctl_opts *opts, const void *args)
 	       res.created ? "loaded on" : "re-applied on", ifname,
 	       conf.policy.nservices, opts->conf_path,
 	       res.generic_xdp ? "generic" : "native", lan_note(&res),
-	       res.lan_ifindex ? (res.lan_generic ? " generic" : " native") : "",
+	       res.lan_ifindex ? (res.lan_generic ? "generic" : "native") : "",
 	       res.lan_ifindex ? ")" : "");
 	err = mxctl_bl_apply("load", ifname, &conf.policy, lists, -1, !conf.policy.nblocklists);
 	mxctl_bl_free_all(lists);

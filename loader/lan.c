@@ -5,7 +5,10 @@
  * WAN's programs (in the WAN's pin directory): the device it runs on is
  * found again by the pinned program's id, so nothing else records it.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
@@ -135,4 +138,44 @@ int mxgw_lan_detach_pinned(const char *dir, __u32 keep)
 		err = mxgw_xdp_detach(where, id, fd);
 	close(fd);
 	return err;
+}
+
+/* Is XDP program @id the mxgw_lan_in pinned for another interface than
+ * @self (another WAN of this namespace, loaded with the same LAN)? */
+static bool pinned_elsewhere(__u32 id, const char *self)
+{
+	char ns[PATH_MAX], dir[PATH_MAX];
+	struct dirent *de;
+	bool found = false;
+	__u32 pid;
+	DIR *d;
+	int fd;
+
+	if (mxgw_ns_pin_dir(ns, sizeof(ns)))
+		return false;
+	d = opendir(ns);
+	if (!d)
+		return false;
+	while (!found && (de = readdir(d))) {
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, self))
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", ns, de->d_name);
+		if (mxgw_pinned_prog(dir, MXGW_PROG_LAN, &fd, &pid))
+			continue;
+		close(fd);
+		found = pid == id;
+	}
+	closedir(d);
+	return found;
+}
+
+int mxgw_lan_taken(__u32 lan, const char *self)
+{
+	__u32 id = 0;
+	__u8 mode;
+	int err = mxgw_xdp_query(lan, &id, &mode);
+
+	if (err)
+		return err;
+	return id && pinned_elsewhere(id, self);
 }

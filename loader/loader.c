@@ -556,6 +556,20 @@ static int load_locked(const char *ifname, const char *lan_ifname,
 		if (err)
 			return err;
 	}
+	if (res->lan_ifindex) {
+		err = mxgw_lan_taken(res->lan_ifindex, ifname);
+		if (err < 0)
+			return err;
+		if (err && lan_ifname) {
+			res->lan_failed = true;
+			return -EBUSY;
+		}
+		if (err) {
+			/* another WAN's fast path runs there: that one's */
+			res->lan_taken = res->lan_ifindex;
+			res->lan_ifindex = 0;
+		}
+	}
 	switch (pins.state) {
 	case MXGW_PINS_OK:
 		return reapply(ifname, dir, ifindex, pol, res);

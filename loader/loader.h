@@ -76,6 +76,8 @@ struct mxgw_load_result {
 	__u32 lan_ifindex;
 	bool lan_generic;
 	bool lan_failed;	/* the error is the LAN device's (attaching there) */
+	/* no LAN program: the LAN device runs another loaded interface's */
+	__u32 lan_taken;
 };
 
 struct mxgw_unload_result {
@@ -139,6 +141,9 @@ int mxgw_load_lan(const char *ifname, const char *lan_ifname,
  * -ENODEV: no @lan_ifname, -EINVAL: it is the WAN device. */
 int mxgw_lan_choose(const char *lan_ifname, const struct mxgw_policy *pol,
 		    __u32 wan_ifindex, __u32 *lan);
+/* 1 when @lan runs the mxgw_lan_in of another loaded interface than
+ * @self (two WANs, one LAN: the first loaded keeps it), 0 when not. */
+int mxgw_lan_taken(__u32 lan, const char *self);
 /* The device XDP program @prog_id is attached to (0: none) and its mode. */
 int mxgw_lan_where(__u32 prog_id, __u32 *ifindex, __u8 *mode);
 /* How to take back mxgw_lan_put. */
