@@ -660,7 +660,7 @@ static inline __u32 mxgw_svc_key(__u32 family, __u32 svc_id)
 	FN(LAN_PASS_MTU, "lan_pass_mtu", OWN, NONE,			\
 	   "LAN packet to the kernel: larger than the WAN route's MTU") \
 	FN(LAN_PASS_OTHER, "lan_pass_other", OWN, NONE,			\
-	   "LAN packet to the kernel: IPv6, no IP, VLAN, fragment, IP options, TTL <= 1, other protocol")
+	   "LAN packet to the kernel: no IP, VLAN, fragment, IP options or IPv6 extension headers, TTL/hop limit <= 1, other protocol")
 
 enum mxgw_counter {
 #define MXGW_COUNTER_ENUM(NAME, word, family, flags, help)	MXGW_##NAME,

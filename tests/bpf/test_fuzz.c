@@ -1091,7 +1091,7 @@ static struct {
 	 * a martian or spoofed source, invalid TCP flags, unreadable */
 	unsigned long h_dest, h_src, h_flags, h_unread_xdp, h_unread_tc;
 	/* mxgw_lan_in: frames passed, redirected (issue 14) */
-	unsigned long lan, lan_redirect;
+	unsigned long lan, lan_redirect, lan_redirect6;
 } st;
 
 /* ------------------------------------------------------------------ */
@@ -1310,6 +1310,13 @@ static void check_checksums(const struct pkt *p, const __u8 *in, const struct pk
 
 static void record_svcflow(__u8 proto, __be32 client, __u16 cport, __u16 svc);
 static int wan_ifindex;
+
+/* What mxgw_wan_out made of the last frame run_tc_frame ran (issue 14). */
+static struct {
+	int verdict;
+	size_t len;
+	__u8 out[TB_MAX_FRAME];
+} tc_last;
 static __u32 lan_ifindex;
 
 /*
@@ -2267,6 +2274,9 @@ static void run_tc_frame6(const __u8 *in, size_t len)
 	st6.must += ex.must;
 	st6.exts += p.exts;
 	verdict = run_prog(false, in, len, out, &out_len);
+	tc_last.verdict = verdict;
+	tc_last.len = verdict < 0 ? 0 : out_len;
+	memcpy(tc_last.out, out, tc_last.len);
 	cur = (typeof(cur)){ "TC mxgw_wan_out (IPv6)", cur.iter, in, out, len, out_len,
 			     verdict, &ex };
 	if (verdict < 0) {
@@ -2406,13 +2416,6 @@ static void run_xdp_frame(const __u8 *in, size_t len)
 		st.lan_src_dnat += is_lan(p.saddr);
 	}
 }
-
-/* What mxgw_wan_out made of the last IPv4 frame run_tc_frame ran. */
-static struct {
-	int verdict;
-	size_t len;
-	__u8 out[TB_MAX_FRAME];
-} tc_last;
 
 static void run_tc_frame(const __u8 *in, size_t len)
 {
@@ -2599,6 +2602,22 @@ static void run_egress_frame(const __u8 *in, size_t len)
 		return;
 	}
 	st.lan_redirect++;
+	if (frame_is_ipv6(in, len) && rd16(in + 12) == 0x86dd && opts.data_size_out == len) {
+		/* routed: the hop limit one less, TC lets the same bytes out */
+		st.lan_redirect6++;
+		if (out[14 + 7] + 1 != in[14 + 7])
+			violation("3: LAN XDP did not decrement the IPv6 hop limit",
+				  "hop limit %u -> %u", in[14 + 7], out[14 + 7]);
+		run_tc_frame(in, len);
+		cur = (typeof(cur)){ "XDP mxgw_lan_in", cur.iter, in, out, len, len, verdict, NULL };
+		if (tc_last.verdict != TC_ACT_OK)
+			violation("3: LAN XDP sent an IPv6 frame TC would not", "TC verdict %d",
+				  tc_last.verdict);
+		else if (tc_last.len != len || memcmp(out + 12, tc_last.out + 12, 14 + 7 - 12) ||
+			 memcmp(out + 14 + 8, tc_last.out + 14 + 8, len - 14 - 8))
+			violation("3: LAN XDP changed an IPv6 frame beyond the hop limit", "-");
+		return;
+	}
 	if (opts.data_size_out != len || p.l3 < 0 || !p.ip20) {
 		violation("3: LAN XDP redirected what it cannot have read", "length %u",
 			  opts.data_size_out);
@@ -3844,8 +3863,9 @@ static void report(const char *name, __u64 seed, unsigned long n, double secs)
 	printf("  TC frames test_run cannot take (IPv4/IPv6 type, shorter than its header): %lu; "
 	       "data plane clock behind ours by at most %llu ms\n", st.tc_unrunnable,
 	       (unsigned long long)clock_lag_max / 1000000);
-	printf("  LAN XDP (mxgw_lan_in): %lu frames (IPv6's too: passed), %lu redirected to "
-	       "the WAN (each compared with TC's rewrite of it)\n", st.lan, st.lan_redirect);
+	printf("  LAN XDP (mxgw_lan_in): %lu frames, %lu redirected to the WAN (%lu of them "
+	       "IPv6), each compared with what TC makes of it\n", st.lan, st.lan_redirect,
+	       st.lan_redirect6);
 	printf("  IPv6: %lu XDP frames: DROP %lu, PASS %lu (%lu of them forwarded by the "
 	       "kernel), REDIRECT %lu; to the LAN dropped %lu; crafted replies %lu\n",
 	       st6.xdp, st6.xdp_verdict[XDP_DROP], st6.xdp_verdict[XDP_PASS], st6.kernel,

@@ -47,6 +47,15 @@ static void reset(struct tb *tb)
 	tb_allow_redirect(tb, "wan0");
 }
 
+/* The same with mailserver6 (IPv6: routed, lan6 found on lan0) */
+static void reset6(struct tb *tb)
+{
+	snprintf(conf, sizeof(conf), "%snat-ports 50000-51023\nmailserver6 " TB_MAILSERVER6 "\n",
+		 tb_shipped_conf());
+	tb_reset(tb, conf);
+	tb_allow_redirect(tb, "wan0");
+}
+
 /* The frame @in went out as @exp says, its checksums right from scratch. */
 static void expect_frame(const char *name, const __u8 *out, size_t out_len,
 			 const struct tb_frame_spec *exp)
@@ -58,7 +67,8 @@ static void expect_frame(const char *name, const __u8 *out, size_t out_len,
 		tb_hexdiff(out, out_len, want, want_len);
 		fail_msg("%s: frame out differs", name);
 	}
-	assert_int_equal(tb_ip_csum(out + 14), 0);
+	if (!exp->ip6)
+		assert_int_equal(tb_ip_csum(out + 14), 0);
 	assert_int_equal(tb_l4_csum(out + 14), 0);
 }
 
@@ -215,60 +225,84 @@ struct pass_fixture {
 	const char *name;
 	struct tb_frame_spec in;
 	int counter;		/* enum mxgw_counter that counts it */
+	int fam;		/* under this family's key (enum mxgw_family) */
 };
+
+#define FROM_LAN6(src, dst, ...) { .ip6 = true, .saddr = (src), .daddr = (dst),	\
+				   .set_macs = true, .smac = TB_MAIL_MAC,		\
+				   .dmac = TB_LAN_MAC, __VA_ARGS__ }
+#define LAN_HOST6	"2001:db8:168::20"
 
 static const struct pass_fixture passes[] = {
 	{ "new outgoing flow: TC decides", FROM_LAN(LAN_HOST, .sport = 40100, .dport = 25),
-	  MXGW_LAN_PASS_NEW },
+	  MXGW_LAN_PASS_NEW, MXGW_FAM_IPV4 },
 	{ "ACK with no flow: TC drops it", FROM_LAN(LAN_HOST, .sport = 40101, .dport = 25,
 						    .tcp_flags = 0x10),
-	  MXGW_LAN_PASS_NEW },
+	  MXGW_LAN_PASS_NEW, MXGW_FAM_IPV4 },
 	{ "the mail server's own new flow", FROM_MAIL(.sport = 40102, .dport = 25),
-	  MXGW_LAN_PASS_NEW },
+	  MXGW_LAN_PASS_NEW, MXGW_FAM_IPV4 },
 	{ "reply from a port denied incoming (imap): TC's as today",
-	  FROM_MAIL(.sport = 143, .dport = 40000, .tcp_flags = 0x12), MXGW_LAN_PASS_NEW },
+	  FROM_MAIL(.sport = 143, .dport = 40000, .tcp_flags = 0x12), MXGW_LAN_PASS_NEW, MXGW_FAM_IPV4 },
 	{ "reply from an unlisted port under default deny",
-	  FROM_MAIL(.sport = 2525, .dport = 40000, .tcp_flags = 0x10), MXGW_LAN_PASS_NEW },
+	  FROM_MAIL(.sport = 2525, .dport = 40000, .tcp_flags = 0x10), MXGW_LAN_PASS_NEW, MXGW_FAM_IPV4 },
 	{ "UDP echo of no flow", FROM_LAN(LAN_HOST, .proto = 17, .sport = 40103, .dport = 53),
-	  MXGW_LAN_PASS_NEW },
+	  MXGW_LAN_PASS_NEW, MXGW_FAM_IPV4 },
 	{ "LAN to LAN", FROM_LAN_TO(LAN_HOST, TB_MAILSERVER, .sport = 40104,
-				 .dport = 25), MXGW_LAN_PASS_LOCAL },
+				 .dport = 25), MXGW_LAN_PASS_LOCAL, MXGW_FAM_IPV4 },
 	{ "mail server's reply to a LAN host", FROM_MAIL_TO(LAN_HOST, .sport = 25,
 							 .dport = 40105, .tcp_flags = 0x10),
-	  MXGW_LAN_PASS_LOCAL },
+	  MXGW_LAN_PASS_LOCAL, MXGW_FAM_IPV4 },
 	{ "to the gateway's LAN address", FROM_MAIL_TO(GW_LAN, .sport = 25,
 						    .dport = 40106, .tcp_flags = 0x10),
-	  MXGW_LAN_PASS_LOCAL },
+	  MXGW_LAN_PASS_LOCAL, MXGW_FAM_IPV4 },
 	{ "to the gateway's public address", FROM_MAIL_TO(TB_PUBLIC, .sport = 25,
 						       .dport = 40107, .tcp_flags = 0x10),
-	  MXGW_LAN_PASS_LOCAL },
+	  MXGW_LAN_PASS_LOCAL, MXGW_FAM_IPV4 },
 	{ "to the limited broadcast", FROM_MAIL_TO("255.255.255.255", .proto = 17,
 						.sport = 53, .dport = 53),
-	  MXGW_LAN_PASS_LOCAL },
+	  MXGW_LAN_PASS_LOCAL, MXGW_FAM_IPV4 },
 	{ "multicast", FROM_MAIL_TO("224.0.0.251", .proto = 17, .sport = 53,
-				 .dport = 5353), MXGW_LAN_PASS_LOCAL },
+				 .dport = 5353), MXGW_LAN_PASS_LOCAL, MXGW_FAM_IPV4 },
 	{ "larger than the WAN's MTU", FROM_MAIL(.sport = 993, .dport = 51000,
 						 .tcp_flags = 0x10, .payload = 1461),
-	  MXGW_LAN_PASS_MTU },
+	  MXGW_LAN_PASS_MTU, MXGW_FAM_IPV4 },
 	{ "TTL 1: the kernel sends time exceeded", FROM_MAIL(.sport = 25, .dport = 40000,
 							     .tcp_flags = 0x10, .ttl = 1),
-	  MXGW_LAN_PASS_OTHER },
+	  MXGW_LAN_PASS_OTHER, MXGW_FAM_IPV4 },
 	{ "fragment", FROM_MAIL(.sport = 25, .dport = 40000, .tcp_flags = 0x10,
-				.frag_off = 0x2000), MXGW_LAN_PASS_OTHER },
+				.frag_off = 0x2000), MXGW_LAN_PASS_OTHER, MXGW_FAM_IPV4 },
 	{ "IP options", FROM_MAIL(.sport = 25, .dport = 40000, .tcp_flags = 0x10, .ihl = 6),
-	  MXGW_LAN_PASS_OTHER },
+	  MXGW_LAN_PASS_OTHER, MXGW_FAM_IPV4 },
 	{ "VLAN tag", FROM_MAIL(.vlans = 1, .sport = 25, .dport = 40000, .tcp_flags = 0x10),
-	  MXGW_LAN_PASS_OTHER },
-	{ "echo reply", FROM_MAIL(.proto = 1), MXGW_LAN_PASS_OTHER },
-	{ "IPv6 (not yet)", { .ip6 = true, .saddr = TB_MAILSERVER6, .daddr = TB_CLIENT6,
-			      .sport = 25, .dport = 40000, .tcp_flags = 0x10 },
-	  MXGW_LAN_PASS_OTHER },
-	{ "arp", { .ethertype = 0x0806 }, MXGW_LAN_PASS_OTHER },
+	  MXGW_LAN_PASS_OTHER, MXGW_FAM_IPV4 },
+	{ "echo reply", FROM_MAIL(.proto = 1), MXGW_LAN_PASS_OTHER, MXGW_FAM_IPV4 },
+	{ "IPv6 new outgoing flow: TC decides", FROM_LAN6(LAN_HOST6, TB_CLIENT6, .sport = 40100,
+							       .dport = 25),
+	  MXGW_LAN_PASS_NEW, MXGW_FAM_IPV6 },
+	{ "IPv6 reply from a port denied incoming (imap)",
+	  FROM_LAN6(TB_MAILSERVER6, TB_CLIENT6, .sport = 143, .dport = 40000, .tcp_flags = 0x12),
+	  MXGW_LAN_PASS_NEW, MXGW_FAM_IPV6 },
+	{ "IPv6 LAN to LAN", FROM_LAN6(LAN_HOST6, TB_MAILSERVER6, .sport = 40104, .dport = 25),
+	  MXGW_LAN_PASS_LOCAL, MXGW_FAM_IPV6 },
+	{ "IPv6 to the gateway's LAN address", FROM_LAN6(TB_MAILSERVER6, TB_LAN6_GW, .sport = 25,
+							 .dport = 40000, .tcp_flags = 0x10),
+	  MXGW_LAN_PASS_LOCAL, MXGW_FAM_IPV6 },
+	{ "IPv6 link-local source", FROM_LAN6("fe80::a", TB_CLIENT6, .sport = 25, .dport = 40000,
+					      .tcp_flags = 0x10),
+	  MXGW_LAN_PASS_LOCAL, MXGW_FAM_IPV6 },
+	{ "IPv6 hop limit 1", FROM_LAN6(TB_MAILSERVER6, TB_CLIENT6, .sport = 25, .dport = 40000,
+					.tcp_flags = 0x10, .ttl = 1),
+	  MXGW_LAN_PASS_OTHER, MXGW_FAM_IPV6 },
+	{ "IPv6 hop-by-hop header: the kernel's", FROM_LAN6(TB_MAILSERVER6, TB_CLIENT6, .sport = 25,
+							    .dport = 40000, .tcp_flags = 0x10,
+							    .n_ext6 = 1, .ext6 = { { .type = 0 } }),
+	  MXGW_LAN_PASS_OTHER, MXGW_FAM_IPV6 },
+	{ "arp", { .ethertype = 0x0806 }, MXGW_LAN_PASS_OTHER, MXGW_FAM_IPV4 },
 	{ "broadcast frame", { .saddr = TB_MAILSERVER, .daddr = TB_CLIENT, .sport = 25,
 			       .dport = 40000, .tcp_flags = 0x10, .set_macs = true,
 			       .smac = TB_MAIL_MAC,
 			       .dmac = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } },
-	  MXGW_LAN_PASS_LOCAL },
+	  MXGW_LAN_PASS_LOCAL, MXGW_FAM_IPV4 },
 };
 
 static void test_passed_unchanged(void **state)
@@ -277,10 +311,10 @@ static void test_passed_unchanged(void **state)
 	struct tb tb = { 0 };
 	(void)state;
 
-	reset(&tb);
+	reset6(&tb);
 	for (size_t i = 0; i < sizeof(passes) / sizeof(passes[0]); i++) {
 		const struct pass_fixture *p = &passes[i];
-		__u64 before = tb_counter(&tb, p->counter);
+		__u64 before = tb_counter_fam(&tb, p->fam, p->counter);
 		size_t len = tb_frame(&p->in, in), out_len;
 		int verdict = tb_run_xdp_lan(&tb, in, len, out, &out_len);
 
@@ -290,7 +324,7 @@ static void test_passed_unchanged(void **state)
 			tb_hexdiff(out, out_len, in, len);
 			fail_msg("%s: frame changed", p->name);
 		}
-		if (tb_counter(&tb, p->counter) != before + 1)
+		if (tb_counter_fam(&tb, p->fam, p->counter) != before + 1)
 			fail_msg("%s: %s not counted", p->name, mxgw_counter_name(p->counter));
 	}
 	/* nothing passed here was made a flow, nor sent on */
@@ -342,6 +376,53 @@ static void test_no_redirect_passes(void **state)
 	assert_int_equal(tb_counter(&tb, MXGW_SNAT_REPLY), 0);
 }
 
+/* IPv6 routed the same way: mailserver6's replies and ct6 flows, nothing
+ * rewritten but the hop limit and the MACs (the WAN's router's). */
+static void test_ipv6_routed(void **state)
+{
+	const struct tb_frame_spec reply = FROM_LAN6(TB_MAILSERVER6, TB_CLIENT6, .sport = 993,
+						     .dport = 51000, .tcp_flags = 0x18,
+						     .payload = 1000);
+	const struct tb_frame_spec syn = FROM_LAN6(LAN_HOST6, TB_CLIENT6, .sport = 40002,
+						   .dport = 25);
+	const struct tb_frame_spec ack = FROM_LAN6(LAN_HOST6, TB_CLIENT6, .sport = 40002,
+						   .dport = 25, .tcp_flags = 0x10, .payload = 1200);
+	const struct tb_frame_spec big = FROM_LAN6(TB_MAILSERVER6, TB_CLIENT6, .sport = 993,
+						   .dport = 51000, .tcp_flags = 0x10,
+						   .payload = 1441);
+	__u8 f[TB_MAX_FRAME], out[TB_MAX_FRAME];
+	struct tb_frame_spec exp;
+	struct tb tb = { 0 };
+	size_t len, out_len;
+	(void)state;
+
+	reset6(&tb);
+	len = tb_frame(&reply, f);
+	assert_int_equal(tb_run_xdp_lan(&tb, f, len, out, &out_len), XDP_REDIRECT);
+	exp = to_wan(reply, TB_MAILSERVER6, 0);
+	expect_frame("imaps reply over IPv6", out, out_len, &exp);
+	assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV6, MXGW_LAN_FAST_REPLY), 1);
+
+	/* over the route's MTU: Packet Too Big is the kernel's to send */
+	len = tb_frame(&big, f);
+	assert_int_equal(tb_run_xdp_lan(&tb, f, len, out, &out_len), XDP_PASS);
+	assert_memory_equal(out, f, len);
+	assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV6, MXGW_LAN_PASS_MTU), 1);
+
+	/* a flow: its SYN through TC (mxgw_ct6), then its data from XDP */
+	len = tb_frame(&syn, f);
+	assert_int_equal(tb_run_xdp_lan(&tb, f, len, out, &out_len), XDP_PASS);
+	assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV6, MXGW_CT_NEW), 0);
+	assert_int_equal(tb_run_tc(&tb, f, len, out, &out_len), TC_ACT_OK);
+	assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV6, MXGW_CT_NEW), 1);
+	len = tb_frame(&ack, f);
+	assert_int_equal(tb_run_xdp_lan(&tb, f, len, out, &out_len), XDP_REDIRECT);
+	exp = to_wan(ack, LAN_HOST6, 0);
+	expect_frame("established over IPv6", out, out_len, &exp);
+	assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV6, MXGW_LAN_FAST_ESTABLISHED), 1);
+	assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV6, MXGW_SNAT_MASQ), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +431,7 @@ int main(void)
 		cmocka_unit_test(test_passed_unchanged),
 		cmocka_unit_test(test_denied_reply_still_dropped_by_tc),
 		cmocka_unit_test(test_no_redirect_passes),
+		cmocka_unit_test(test_ipv6_routed),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, tb_group_teardown);
