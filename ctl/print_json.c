@@ -43,6 +43,7 @@ static const struct {
 	{ MXGW_WARN_FORWARDING_OFF, "ipv4_forwarding_off" },
 	{ MXGW_WARN_IPV6_FORWARDING_OFF, "ipv6_forwarding_off" },
 	{ MXGW_WARN_FAST_PATH6_LOST, "ipv6_fast_path_lost" },
+	{ MXGW_WARN_LAN_FAST_PATH_LOST, "lan_fast_path_lost" },
 };
 
 /* MXGW_DIFF_* bits (conf_save.h). */

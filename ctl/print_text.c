@@ -289,6 +289,9 @@ static void status_one(FILE *out, const struct mxctl_snapshot *v)
 		fprintf(out, "  WARNING: the LAN device no longer takes XDP frames: redirected packets are lost (mxctl reload)\n");
 	if (s->warnings & MXGW_WARN_FAST_PATH6_LOST)
 		fprintf(out, "  WARNING: the LAN device mailserver6 is routed through no longer takes XDP frames: redirected IPv6 packets are lost (mxctl reload)\n");
+	if (s->warnings & MXGW_WARN_LAN_FAST_PATH_LOST)
+		fprintf(out, "  WARNING: %s no longer takes XDP frames: what the LAN's fast path sends it is lost (mxctl reload)\n",
+			s->ifname);
 	if (s->warnings & MXGW_WARN_FORWARDING_OFF)
 		fprintf(out, "  WARNING: IPv4 forwarding is off on %s (sysctl -w net.ipv4.ip_forward=1)\n",
 			s->ifname);

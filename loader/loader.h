@@ -404,6 +404,9 @@ enum mxgw_nat_proto {
 /* with a mailserver6: its next hop redirects to a device that takes no XDP
  * frames */
 #define MXGW_WARN_FAST_PATH6_LOST	0x20
+/* the LAN's fast path (mxgw_lan_in) redirects to a WAN device that takes
+ * no XDP frames now (issue 14) */
+#define MXGW_WARN_LAN_FAST_PATH_LOST	0x40
 
 struct mxgw_snapshot_service {
 	__u32 id;			/* 0: unlisted, the default verdicts */
@@ -458,6 +461,9 @@ struct mxgw_snapshot {
 	char fwd6_dev[IF_NAMESIZE];
 	__u64 nh6_age_ns;
 	bool fast_path6_lost;		/* mxgw_fast_path_lost(&nh6), with a mailserver6 */
+	/* mxgw_lan_in runs and the WAN device, in mxgw_tx_ports, takes no
+	 * XDP frames now (issue 14) */
+	bool lan_fast_path_lost;
 	__u32 ct6_entries;		/* tracked IPv6 flows within their timeout */
 	__u32 ct6_max;			/* size of mxgw_ct6 (conntrack-max too) */
 	int ipv6_forwarding;		/* net.ipv6.conf.all.forwarding (what

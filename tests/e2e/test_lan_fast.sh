@@ -212,7 +212,43 @@ case_gateway_lan() {
 	expect_grew gateway_lan_address_passed "$b" "$a" "d['counters']['lan_pass_local']" 3
 }
 
-# --- 6. reload keeps it, unload removes it -------------------------------------
+# --- 6. the WAN device stops taking XDP frames ----------------------------------
+
+# The Internet host's veth end loses its XDP program: wan0 takes no
+# redirected frames any more (veth), status warns, and a reload takes wan0
+# off the fast path's list, after which the kernel and TC carry it all.
+case_wan_lost() {
+	local b=$E2E_TMP/b4.json a=$E2E_TMP/a4.json res rc
+	ip -n "$NS_INET" link set dev eth0 xdp off
+	mx status >"$E2E_TMP/status.txt" 2>&1
+	rc=$?
+	if [ "$rc" -eq 3 ] && grep -q "WARNING: wan0 no longer takes XDP frames" "$E2E_TMP/status.txt"; then
+		ok status_warns_wan_lost
+	else
+		fail status_warns_wan_lost "status exit $rc: $(grep WARNING "$E2E_TMP/status.txt" | head -2 | tr '\n' '|')"
+	fi
+	if ! mx -c "$CONF" reload wan0 >/dev/null 2>"$E2E_TMP/err"; then
+		fail reload_takes_wan_off "reload: $(head -c 300 "$E2E_TMP/err")"
+		return
+	fi
+	status_json "$b"
+	res=$(oc "$NS_MS" upload --dst "$INET" --port "$OUT_PORT" --bytes $((1 << 20)) --timeout 30 2>&1)
+	status_json "$a"
+	if [[ $res == ok* ]] && [ "$(jget "$a" "d['counters']['lan_fast_established'] - 0")" = \
+		"$(jget "$b" "d['counters']['lan_fast_established'] - 0")" ]; then
+		ok reload_takes_wan_off
+	else
+		fail reload_takes_wan_off "upload after reload: $res; lan_fast_established $(jget "$b" "d['counters']['lan_fast_established']") -> $(jget "$a" "d['counters']['lan_fast_established']")"
+	fi
+	expect_grew wan_lost_kernel_path "$b" "$a" "d['counters']['lan_pass_route']" 100
+	if [ "$(jget "$a" "d['warnings']" 2>/dev/null)" = "[]" ]; then
+		ok status_warning_gone_after_reload
+	else
+		fail status_warning_gone_after_reload "warnings: $(jget "$a" "d['warnings']")"
+	fi
+}
+
+# --- 7. reload keeps it, unload removes it -------------------------------------
 
 case_reload_unload() {
 	local id name
@@ -271,6 +307,7 @@ case_load
 case_outgoing
 case_replies
 case_gateway_lan
+case_wan_lost
 case_reload_unload
 case_sniffed
 e2e_summary
