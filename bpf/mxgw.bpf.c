@@ -19,6 +19,9 @@
  *    a TCP flow starts with its SYN;
  *  - the gateway's own flows are recorded so their replies come back;
  *  - what cannot be read or rewritten does not leave.
+ * mxgw_lan_in (XDP, LAN ingress): the mail server's replies and packets of
+ * flows mxgw_wan_out tracks, rewritten as it would and sent to the WAN at
+ * XDP speed; everything else to the kernel and TC as it is (lan.bpf.h).
  */
 #include <stdbool.h>
 #include <linux/bpf.h>
@@ -44,6 +47,7 @@
 #include "blocklist.bpf.h"
 #include "limit.bpf.h"
 #include "synflood.bpf.h"
+#include "lan.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -682,7 +686,6 @@ __noinline int mxgw_wan_out6(struct __sk_buff *skb, __u64 l3_off)
 {
 	struct mxgw_ct6_key key = {};
 	struct ipv6_chain_info info;
-	struct mxgw_port_policy *pol;
 	const __u32 zero = 0;
 	struct mxgw_ct_entry *e;
 	struct mxgw_config *cfg;
@@ -755,17 +758,10 @@ __noinline int mxgw_wan_out6(struct __sk_buff *skb, __u64 l3_off)
 		}
 		if (l4.icmp_type != ICMPV6_ECHO_REQUEST)
 			return tc_drop6(skb, MXGW_DROP_OUT_PROTO);
-	} else if (is_mailserver6(cfg, &ip6->saddr)) {
-		/* a reply to an incoming connection: stateless, as IPv4's
-		 * (mxgw_wan_out says which ports) */
-		pol = port_policy(l4.proto, bpf_ntohs(*l4.sport));
-		if (pol && (pol->svc_id ? pol->verdict[MXGW_DIR_IN] == MXGW_ALLOW &&
-				!(pol->flags & MXGW_PORT_F_GATEWAY) :
-				(cfg->default_in == MXGW_ALLOW &&
-				 (l4.tcp_flags & (TCP_SYN | TCP_ACK)) != TCP_SYN))) {
-			count6_checking_clock(MXGW_SNAT_REPLY);
-			return TC_ACT_OK;
-		}
+	} else if (is_mailserver6(cfg, &ip6->saddr) && mail_reply(cfg, &l4)) {
+		/* a reply to an incoming connection: stateless, as IPv4's */
+		count6_checking_clock(MXGW_SNAT_REPLY);
+		return TC_ACT_OK;
 	}
 
 	ct6_key_fill(&key, &ip6->saddr, &ip6->daddr, *l4.sport,
@@ -798,7 +794,6 @@ int mxgw_wan_out(struct __sk_buff *skb)
 	void *data, *data_end;
 	struct cursor c;
 	const __u32 zero = 0;
-	struct mxgw_port_policy *pol;
 	struct mxgw_ct_entry *e;
 	struct mxgw_config *cfg;
 	struct l4_ref l4 = {};
@@ -889,25 +884,16 @@ int mxgw_wan_out(struct __sk_buff *skb)
 	if (is_wan_addr(cfg, saddr))
 		return TC_ACT_OK;	/* the WAN link's own address: not filtered */
 
-	if (saddr == cfg->mailserver_addr && l4.proto != IPPROTO_ICMP) {
-		pol = port_policy(l4.proto, bpf_ntohs(f.lan_port));
-		/* from a port that lets incoming connections in: a reply; under
-		 * "default allow" any unlisted one too, unless it opens a TCP
-		 * connection of its own.  From a port denied incoming nothing
-		 * can be a reply (XDP drops the other half): the host's own
-		 * flow, a resolver querying from port 53 say, masqueraded */
-		if (pol && (pol->svc_id ? pol->verdict[MXGW_DIR_IN] == MXGW_ALLOW &&
-				!(pol->flags & MXGW_PORT_F_GATEWAY) :
-				(cfg->default_in == MXGW_ALLOW &&
-				 (l4.tcp_flags & (TCP_SYN | TCP_ACK)) != TCP_SYN))) {
-			/* a reply to an incoming connection: 1:1, stateless */
-			why = tc_snat(skb, l3_off, l4_off, l4.proto, saddr,
-				      cfg->public_addr, 0, 0);
-			if (why)
-				return tc_drop(skb, why);
-			count_checking_clock(MXGW_SNAT_REPLY);
-			return TC_ACT_OK;
-		}
+	/* a reply to an incoming connection (mail_reply says which): 1:1,
+	 * stateless */
+	if (saddr == cfg->mailserver_addr && l4.proto != IPPROTO_ICMP &&
+	    mail_reply(cfg, &l4)) {
+		why = tc_snat(skb, l3_off, l4_off, l4.proto, saddr,
+			      cfg->public_addr, 0, 0);
+		if (why)
+			return tc_drop(skb, why);
+		count_checking_clock(MXGW_SNAT_REPLY);
+		return TC_ACT_OK;
 	}
 
 	e = nat_find(cfg, &f, now, &pport);
@@ -944,4 +930,10 @@ malformed:
 	if (is_wan_addr(cfg, saddr))
 		return TC_ACT_OK;
 	return tc_drop(skb, MXGW_DROP_OUT_MALFORMED);
+}
+
+SEC("xdp")
+int mxgw_lan_in(struct xdp_md *ctx)
+{
+	return lan_in(ctx);
 }

@@ -17,6 +17,7 @@
 #include "consts.bpf.h"
 #include "parse.bpf.h"		/* struct cursor, parse_l4, struct icmphdr */
 #include "csum.bpf.h"
+#include "maps.bpf.h"		/* port_policy */
 
 /* Where a parsed L4 header keeps what NAT rewrites. */
 struct l4_ref {
@@ -146,6 +147,45 @@ static __always_inline void xdp_dnat(struct iphdr *ip, struct l4_ref *l4,
 		__be16 oldp = *l4->dport;
 
 		*l4->dport = port;
+		l4_csum_update2(l4, oldp, port);
+	}
+}
+
+/*
+ * Is a TCP or UDP packet of the mail server, from its port in @l4, a reply
+ * to an incoming connection: the port lets incoming connections in (not a
+ * "to gateway" one); under "default allow" any unlisted one too, unless it
+ * opens a TCP connection of its own.  From a port denied incoming nothing
+ * can be a reply (XDP drops the other half): the host's own flow, a
+ * resolver querying from port 53 say, is masqueraded.  The one rule for
+ * mxgw_wan_out (both families) and the LAN's fast path (lan.bpf.h).
+ */
+static __always_inline bool mail_reply(const struct mxgw_config *cfg,
+				       const struct l4_ref *l4)
+{
+	struct mxgw_port_policy *pol = port_policy(l4->proto, bpf_ntohs(*l4->sport));
+
+	return pol && (pol->svc_id ? pol->verdict[MXGW_DIR_IN] == MXGW_ALLOW &&
+				     !(pol->flags & MXGW_PORT_F_GATEWAY) :
+				     (cfg->default_in == MXGW_ALLOW &&
+				      (l4->tcp_flags & (TCP_SYN | TCP_ACK)) != TCP_SYN));
+}
+
+/* XDP: the source becomes @addr, and the source port @port (0: kept; an
+ * echo's identifier, which ICMP's checksum covers without a pseudo header,
+ * as any port). */
+static __always_inline void xdp_snat(struct iphdr *ip, struct l4_ref *l4,
+				     __be32 addr, __be16 port)
+{
+	__be32 old = ip->saddr;
+
+	ip->saddr = addr;
+	ip->check = csum_replace4(ip->check, old, addr);
+	l4_csum_update4(l4, old, addr);
+	if (port && port != *l4->sport) {
+		__be16 oldp = *l4->sport;
+
+		*l4->sport = port;
 		l4_csum_update2(l4, oldp, port);
 	}
 }

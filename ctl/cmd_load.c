@@ -273,6 +273,49 @@ static const char *load_error(int err)
 	}
 }
 
+static const char *load_error(int err);
+
+/* The LAN device's errors (--lan's, attaching mxgw_lan_in), or NULL. */
+static const char *lan_error(const char *lan, const struct mxgw_load_result *res, int err)
+{
+	static char buf[160];
+	char name[IF_NAMESIZE];
+
+	if (lan && err == -ENODEV && if_nametoindex(lan) == 0)
+		return "--lan: no such interface";
+	if (lan && err == -EINVAL)
+		return "--lan: that is the WAN interface";
+	if (!res->lan_failed)
+		return NULL;
+	if (!if_indextoname(res->lan_ifindex, name))
+		snprintf(name, sizeof(name), "%u", res->lan_ifindex);
+	snprintf(buf, sizeof(buf), "LAN interface %s: %s (nothing changed on the WAN; "
+		 "--lan names another)", name,
+		 err == -EBUSY || err == -EEXIST ? "it runs another XDP program; not replacing it" :
+		 load_error(err));
+	return buf;
+}
+
+/* ", LAN xdp on IFNAME (" when mxgw_lan_in runs; the mode follows. */
+static const char *lan_note(const struct mxgw_load_result *res)
+{
+	static char buf[IF_NAMESIZE + 32];
+	char name[IF_NAMESIZE];
+
+	if (!res->lan_ifindex && res->lan_taken) {
+		if (!if_indextoname(res->lan_taken, name))
+			snprintf(name, sizeof(name), "%u", res->lan_taken);
+		snprintf(buf, sizeof(buf), ", no LAN xdp (%s runs another interface's)", name);
+		return buf;
+	}
+	if (!res->lan_ifindex)
+		return ", no LAN xdp (no LAN route to the mail server)";
+	if (!if_indextoname(res->lan_ifindex, name))
+		snprintf(name, sizeof(name), "%u", res->lan_ifindex);
+	snprintf(buf, sizeof(buf), ", LAN xdp on %s (", name);
+	return buf;
+}
+
 /* Parse the config; on error the parser has said why, file:line first. */
 static int parse(const struct mxctl_opts *opts, struct mxgw_conf_file *conf)
 {
@@ -283,6 +326,7 @@ static int parse(const struct mxctl_opts *opts, struct mxgw_conf_file *conf)
 struct load_args {
 	const char *ifname;
 	bool force;
+	const char *lan;
 };
 
 #define ARG_IFNAME(flag, text)						\
@@ -294,10 +338,17 @@ struct load_args {
 	{ .name = "force", .type = MXCTL_ARG_FLAG,			\
 	  .offset = offsetof(struct load_args, force),			\
 	  .help = "even if that cuts an established connection to the gateway" }
+#define ARG_LAN								\
+	{ .name = "lan", .type = MXCTL_ARG_IFNAME,			\
+	  .offset = offsetof(struct load_args, lan), .metavar = "IFNAME", \
+	  .help = "the LAN interface for the XDP fast path to the WAN "	\
+		  "(default: the one the mail server is routed through; "	\
+		  "reload: the one it runs on)" }
 
 static const struct mxctl_arg load_args[] = {
 	ARG_IFNAME(MXCTL_ARG_OR_I, "the WAN interface (or -i)"),
 	ARG_FORCE,
+	ARG_LAN,
 	{ 0 },
 };
 
@@ -309,6 +360,7 @@ static const struct mxctl_arg unload_args[] = {
 static const struct mxctl_arg reload_args[] = {
 	ARG_IFNAME(0, "this interface only (or -i)"),
 	ARG_FORCE,
+	ARG_LAN,
 	{ 0 },
 };
 
@@ -362,16 +414,19 @@ static int cmd_load(const struct mxctl_opts *opts, const void *args)
 		return 1;
 	}
 	mxctl_follow_renames("load");
-	err = mxgw_load(ifname, &conf.policy, &res);
+	err = mxgw_load_lan(ifname, a->lan, &conf.policy, &res);
 	if (err) {
-		mxctl_err("load %s: %s", ifname, res.refusal ? res.refusal : load_error(err));
+		mxctl_err("load %s: %s", ifname, res.refusal ? res.refusal :
+			  lan_error(a->lan, &res, err) ? lan_error(a->lan, &res, err) : load_error(err));
 		return 1;
 	}
 	print_notes("load", ifname, &res);
-	printf("%s %s: %u services from %s, xdp %s, tc egress\n",
+	printf("%s %s: %u services from %s, xdp %s, tc egress%s%s%s\n",
 	       res.created ? "loaded on" : "re-applied on", ifname,
 	       conf.policy.nservices, opts->conf_path,
-	       res.generic_xdp ? "generic" : "native");
+	       res.generic_xdp ? "generic" : "native", lan_note(&res),
+	       res.lan_ifindex ? (res.lan_generic ? "generic" : "native") : "",
+	       res.lan_ifindex ? ")" : "");
 	err = mxctl_bl_apply("load", ifname, &conf.policy, lists, -1, !conf.policy.nblocklists);
 	mxctl_bl_free_all(lists);
 	return err ? 1 : 0;
@@ -442,9 +497,11 @@ static int cmd_reload(const struct mxctl_opts *opts, const void *args)
 			ret = 1;
 			continue;
 		}
-		err = mxgw_load(names[i], &conf.policy, &res);
+		err = mxgw_load_lan(names[i], a->lan, &conf.policy, &res);
 		if (err) {
-			mxctl_err("reload %s: %s", names[i], res.refusal ? res.refusal : load_error(err));
+			mxctl_err("reload %s: %s", names[i], res.refusal ? res.refusal :
+				  lan_error(a->lan, &res, err) ? lan_error(a->lan, &res, err) :
+				  load_error(err));
 			ret = 1;
 			continue;
 		}

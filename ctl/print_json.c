@@ -43,6 +43,7 @@ static const struct {
 	{ MXGW_WARN_FORWARDING_OFF, "ipv4_forwarding_off" },
 	{ MXGW_WARN_IPV6_FORWARDING_OFF, "ipv6_forwarding_off" },
 	{ MXGW_WARN_FAST_PATH6_LOST, "ipv6_fast_path_lost" },
+	{ MXGW_WARN_LAN_FAST_PATH_LOST, "lan_fast_path_lost" },
 };
 
 /* MXGW_DIFF_* bits (conf_save.h). */
@@ -261,6 +262,21 @@ static void json_one(struct json *j, const struct mxctl_snapshot *v)
 	json_kv_string(j, "name", MXGW_PROG_TC);
 	json_kv_uint(j, "id", s->att.tc_prog_id);
 	json_kv_bool(j, "ours", s->att.tc_prog_id && s->att.tc_prog_id == s->att.pinned_tc_id);
+	json_object_end(j);
+	/* the LAN's fast path (issue 14): where the pinned mxgw_lan_in runs */
+	json_key(j, "lan_xdp");
+	json_object_start(j);
+	json_kv_string(j, "name", MXGW_PROG_LAN);
+	json_kv_uint(j, "id", s->att.lan_ifindex ? s->att.pinned_lan_id : 0);
+	json_kv_string(j, "mode", s->att.lan_ifindex ? mxctl_xdp_mode_str(s->att.lan_mode) : "none");
+	{
+		char lan[IF_NAMESIZE] = "";
+
+		if (s->att.lan_ifindex && !if_indextoname(s->att.lan_ifindex, lan))
+			lan[0] = '\0';
+		json_kv_string(j, "device", lan);
+	}
+	json_kv_uint(j, "ifindex", s->att.lan_ifindex);
 	json_object_end(j);
 	json_kv_string(j, "public", addr_str(s->cfg.public_addr, a));
 	json_kv_string(j, "mailserver", addr_str(s->cfg.mailserver_addr, a));

@@ -226,6 +226,18 @@ static void status_one(FILE *out, const struct mxctl_snapshot *v)
 	fprintf(out, "%s: xdp %s (id %u, %s), tc egress %s (id %u)\n", s->ifname,
 		MXGW_PROG_XDP, s->att.xdp_prog_id, mxctl_xdp_mode_str(s->att.xdp_mode),
 		s->att.tc_prog_id ? MXGW_PROG_TC : "NOT ATTACHED", s->att.tc_prog_id);
+	if (s->att.pinned_lan_id) {
+		char lan[IF_NAMESIZE] = "";
+
+		if (s->att.lan_ifindex && !if_indextoname(s->att.lan_ifindex, lan))
+			snprintf(lan, sizeof(lan), "%u", s->att.lan_ifindex);
+		if (s->att.lan_ifindex)
+			fprintf(out, "  lan xdp %s on %s (id %u, %s)\n", MXGW_PROG_LAN, lan,
+				s->att.pinned_lan_id, mxctl_xdp_mode_str(s->att.lan_mode));
+		else
+			fprintf(out, "  lan xdp %s NOT ATTACHED (the LAN's packets take the "
+				"kernel and tc)\n", MXGW_PROG_LAN);
+	}
 	if (s->warnings & MXGW_WARN_STALE_PINS)
 		fprintf(out, "  WARNING: stale pins: the interface mxgw was loaded on as %s (ifindex %u) %s%s; "
 			"mxctl unload %s removes them\n", s->ifname, s->pins.ifindex,
@@ -277,6 +289,9 @@ static void status_one(FILE *out, const struct mxctl_snapshot *v)
 		fprintf(out, "  WARNING: the LAN device no longer takes XDP frames: redirected packets are lost (mxctl reload)\n");
 	if (s->warnings & MXGW_WARN_FAST_PATH6_LOST)
 		fprintf(out, "  WARNING: the LAN device mailserver6 is routed through no longer takes XDP frames: redirected IPv6 packets are lost (mxctl reload)\n");
+	if (s->warnings & MXGW_WARN_LAN_FAST_PATH_LOST)
+		fprintf(out, "  WARNING: %s no longer takes XDP frames: what the LAN's fast path sends it is lost (mxctl reload)\n",
+			s->ifname);
 	if (s->warnings & MXGW_WARN_FORWARDING_OFF)
 		fprintf(out, "  WARNING: IPv4 forwarding is off on %s (sysctl -w net.ipv4.ip_forward=1)\n",
 			s->ifname);

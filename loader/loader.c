@@ -389,6 +389,34 @@ static bool ct_resized(const struct mxgw_maps *m, const struct mxgw_policy *pol)
 
 /* A config for a running gateway: in place, through the maps, when every
  * map keeps its shape; by mxgw_replace() when not. */
+/*
+ * mxgw_lan_in where it belongs now (in place: the pinned program): on
+ * @lan, and nowhere else.  First of a reload's steps, so that a LAN device
+ * that takes no program fails it before the WAN's config changed.
+ */
+static int lan_reattach(const char *dir, __u32 lan, struct mxgw_load_result *res)
+{
+	struct mxgw_lan_undo undo;
+	__u32 id = 0, where;
+	__u8 mode;
+	int fd, err;
+
+	if (mxgw_pinned_prog(dir, MXGW_PROG_LAN, &fd, &id))
+		return lan ? -ENOENT : 0;
+	err = mxgw_lan_where(id, &where, &mode);
+	if (!err && lan && where != lan) {
+		res->repaired = true;
+		err = mxgw_lan_put(lan, fd, &undo);
+		mxgw_lan_done(&undo);
+		mode = undo.mode;
+	}
+	if (!err && where && where != lan)
+		err = mxgw_xdp_detach(where, id, fd);
+	res->lan_generic = lan && mode == XDP_ATTACHED_SKB;
+	close(fd);
+	return err;
+}
+
 static int reapply(const char *ifname, const char *dir, __u32 ifindex,
 		   const struct mxgw_policy *pol, struct mxgw_load_result *res)
 {
@@ -398,23 +426,32 @@ static int reapply(const char *ifname, const char *dir, __u32 ifindex,
 	struct mxgw_maps m;
 	int xdp_fd = -1, tc_fd = -1, err;
 	bool resize;
+	__u32 id;
 
 	err = mxgw_wan_of(ifindex, pol, &wan);
 	if (err)
 		return err;
 	err = mxgw_maps_open_pinned(&m, dir);
-	if (err && err != -ENOENT)
-		return err;
 	/* -ENOENT: a map of this build has no pin, an older build runs
-	 * (one with fewer maps): replaced as for a resize, sharing the
-	 * maps that keep their shape */
-	resize = err || ct_resized(&m, pol);
+	 * (one with fewer maps: mxgw_wan_hops, say), or one without the
+	 * LAN's program: replaced as for a resize, sharing the maps that
+	 * keep their shape */
+	resize = err == -ENOENT;
+	if (err && !resize)
+		return err;
+	if (!resize && res->lan_ifindex &&
+	    mxgw_pinned_prog(dir, MXGW_PROG_LAN, &xdp_fd, &id) == -ENOENT)
+		resize = true;
+	if (xdp_fd >= 0)
+		close(xdp_fd);
+	xdp_fd = -1;
+	if (!resize && ct_resized(&m, pol)) {
+		resize = true;
+		res->ct_max_old = mxgw_maps_max_entries(m.ct);
+		res->ct_max_new = pol->conntrack_max;
+	}
 	if (resize) {
-		if (!err) {
-			res->ct_max_old = mxgw_maps_max_entries(m.ct);
-			res->ct_max_new = pol->conntrack_max;
-			mxgw_maps_close(&m);
-		}
+		mxgw_maps_close(&m);
 		mxgw_running_init(&run);
 		err = mxgw_running_from_pins(dir, &run);
 		if (!err)
@@ -422,7 +459,10 @@ static int reapply(const char *ifname, const char *dir, __u32 ifindex,
 		mxgw_running_close(&run);
 		return err;
 	}
-	err = mxgw_maps_apply(&m, pol, &wan);
+	err = lan_reattach(dir, res->lan_ifindex, res);
+	res->lan_failed = err != 0;
+	if (!err)
+		err = mxgw_maps_apply(&m, pol, &wan);
 	if (!err)
 		res->fast_ports = mxgw_sync_tx_ports(&m);
 	mxgw_maps_close(&m);
@@ -485,8 +525,8 @@ void mxgw_pins_unlock(int fd)
 	unlock_pins(fd);
 }
 
-static int load_locked(const char *ifname, const struct mxgw_policy *pol,
-		       struct mxgw_load_result *res)
+static int load_locked(const char *ifname, const char *lan_ifname,
+		       const struct mxgw_policy *pol, struct mxgw_load_result *res)
 {
 	struct mxgw_running run;
 	struct mxgw_pins pins;
@@ -504,6 +544,32 @@ static int load_locked(const char *ifname, const struct mxgw_policy *pol,
 	err = mxgw_pins_state(ifname, &pins);
 	if (err)
 		return err;
+	/* a reload keeps the LAN device the fast path runs on */
+	if (!lan_ifname && pins.state == MXGW_PINS_OK) {
+		struct mxgw_attach_info info;
+
+		if (!mxgw_query_attach(ifname, &info))
+			res->lan_ifindex = info.lan_ifindex;
+	}
+	if (!res->lan_ifindex) {
+		err = mxgw_lan_choose(lan_ifname, pol, ifindex, &res->lan_ifindex);
+		if (err)
+			return err;
+	}
+	if (res->lan_ifindex) {
+		err = mxgw_lan_taken(res->lan_ifindex, ifname);
+		if (err < 0)
+			return err;
+		if (err && lan_ifname) {
+			res->lan_failed = true;
+			return -EBUSY;
+		}
+		if (err) {
+			/* another WAN's fast path runs there: that one's */
+			res->lan_taken = res->lan_ifindex;
+			res->lan_ifindex = 0;
+		}
+	}
 	switch (pins.state) {
 	case MXGW_PINS_OK:
 		return reapply(ifname, dir, ifindex, pol, res);
@@ -537,8 +603,8 @@ static int load_locked(const char *ifname, const struct mxgw_policy *pol,
 	return err;
 }
 
-int mxgw_load(const char *ifname, const struct mxgw_policy *pol,
-	      struct mxgw_load_result *res)
+int mxgw_load_lan(const char *ifname, const char *lan_ifname,
+		  const struct mxgw_policy *pol, struct mxgw_load_result *res)
 {
 	int lock, err;
 
@@ -547,9 +613,15 @@ int mxgw_load(const char *ifname, const struct mxgw_policy *pol,
 	if (err)
 		return err;
 	lock = lock_pins();
-	err = load_locked(ifname, pol, res);
+	err = load_locked(ifname, lan_ifname, pol, res);
 	unlock_pins(lock);
 	return err;
+}
+
+int mxgw_load(const char *ifname, const struct mxgw_policy *pol,
+	      struct mxgw_load_result *res)
+{
+	return mxgw_load_lan(ifname, NULL, pol, res);
 }
 
 int mxgw_query_attach(const char *ifname, struct mxgw_attach_info *info)
@@ -566,6 +638,11 @@ int mxgw_query_attach(const char *ifname, struct mxgw_attach_info *info)
 		close(fd);
 	if (!mxgw_pinned_prog(dir, MXGW_PROG_TC, &fd, &info->pinned_tc_id))
 		close(fd);
+	if (!mxgw_pinned_prog(dir, MXGW_PROG_LAN, &fd, &info->pinned_lan_id))
+		close(fd);
+	err = mxgw_lan_where(info->pinned_lan_id, &info->lan_ifindex, &info->lan_mode);
+	if (err)
+		return err;
 	if (!info->ifindex)
 		return 0;	/* the device went away; the pins stay */
 	err = mxgw_xdp_query(info->ifindex, &info->xdp_prog_id, &info->xdp_mode);
@@ -635,6 +712,11 @@ static int unload_locked(const char *ifname, struct mxgw_unload_result *res)
 		break;
 	}
 	err = mxgw_query_attach(ifname, &info);
+	if (err)
+		return err;
+	/* the LAN's fast path first: the LAN's packets then take the kernel
+	 * and TC as before, until TC goes too */
+	err = mxgw_lan_detach_pinned(dir, 0);
 	if (err)
 		return err;
 	/* XDP first: until TC goes too, egress still translates the LAN's

@@ -30,6 +30,11 @@ struct mxgw_attach_info {
 	__u32 tc_prog_id;	/* our egress filter's program, 0 if none */
 	__u32 pinned_xdp_id;	/* mxgw's own programs, from the pins */
 	__u32 pinned_tc_id;
+	/* the LAN's fast path (issue 14): the pinned mxgw_lan_in and the
+	 * device it runs on (0: none), found by the program's id */
+	__u32 pinned_lan_id;
+	__u32 lan_ifindex;
+	__u8 lan_mode;		/* XDP_ATTACHED_* there */
 };
 
 /*
@@ -66,6 +71,13 @@ struct mxgw_load_result {
 	__u32 nat_copied;
 	__u32 bans_copied;	/* replaced: bans copied into maps of a new shape */
 	const char *refusal;	/* the kernel refused the programs: why, in one line */
+	/* mxgw_lan_in (issue 14): the LAN device it runs on now (0: none,
+	 * no route to the mail server but through the WAN), in generic mode */
+	__u32 lan_ifindex;
+	bool lan_generic;
+	bool lan_failed;	/* the error is the LAN device's (attaching there) */
+	/* no LAN program: the LAN device runs another loaded interface's */
+	__u32 lan_taken;
 };
 
 struct mxgw_unload_result {
@@ -116,6 +128,40 @@ int mxgw_ensure_bpffs(void);
  */
 int mxgw_load(const char *ifname, const struct mxgw_policy *pol,
 	      struct mxgw_load_result *res);
+/*
+ * The same, with mxgw_lan_in on the LAN device @lan_ifname, or when NULL
+ * on the device the route to the mail server leaves through (none when
+ * that is the WAN or there is no route).  Both devices or neither: a LAN
+ * program that cannot be attached fails the load, the WAN unchanged.
+ */
+int mxgw_load_lan(const char *ifname, const char *lan_ifname,
+		  const struct mxgw_policy *pol, struct mxgw_load_result *res);
+
+/* The LAN device for @pol (see mxgw_load_lan) into *@lan, 0: none;
+ * -ENODEV: no @lan_ifname, -EINVAL: it is the WAN device. */
+int mxgw_lan_choose(const char *lan_ifname, const struct mxgw_policy *pol,
+		    __u32 wan_ifindex, __u32 *lan);
+/* 1 when @lan runs the mxgw_lan_in of another loaded interface than
+ * @self (two WANs, one LAN: the first loaded keeps it), 0 when not. */
+int mxgw_lan_taken(__u32 lan, const char *self);
+/* The device XDP program @prog_id is attached to (0: none) and its mode. */
+int mxgw_lan_where(__u32 prog_id, __u32 *ifindex, __u8 *mode);
+/* How to take back mxgw_lan_put. */
+struct mxgw_lan_undo {
+	__u32 ifindex;		/* 0: nothing was done */
+	int old_fd;		/* the program swapped out, or -1 */
+	bool attached;		/* a first attach */
+	bool generic;
+	__u8 mode;
+};
+/* Put @new_fd on @lan: attached where nothing runs, swapped atomically for
+ * an mxgw_lan_in that runs there, -EBUSY for another program. */
+int mxgw_lan_put(__u32 lan, int new_fd, struct mxgw_lan_undo *undo);
+void mxgw_lan_undo(const struct mxgw_lan_undo *undo, int new_fd);
+void mxgw_lan_done(struct mxgw_lan_undo *undo);
+/* Detach the mxgw_lan_in pinned in @dir from the device it runs on,
+ * unless that is @keep. */
+int mxgw_lan_detach_pinned(const char *dir, __u32 keep);
 /*
  * Detach XDP first, TC last (until then egress still translates or drops
  * what the LAN sends), then remove the pins.  Stale pins are just
@@ -358,6 +404,9 @@ enum mxgw_nat_proto {
 /* with a mailserver6: its next hop redirects to a device that takes no XDP
  * frames */
 #define MXGW_WARN_FAST_PATH6_LOST	0x20
+/* the LAN's fast path (mxgw_lan_in) redirects to a WAN device that takes
+ * no XDP frames now (issue 14) */
+#define MXGW_WARN_LAN_FAST_PATH_LOST	0x40
 
 struct mxgw_snapshot_service {
 	__u32 id;			/* 0: unlisted, the default verdicts */
@@ -412,6 +461,9 @@ struct mxgw_snapshot {
 	char fwd6_dev[IF_NAMESIZE];
 	__u64 nh6_age_ns;
 	bool fast_path6_lost;		/* mxgw_fast_path_lost(&nh6), with a mailserver6 */
+	/* mxgw_lan_in runs and the WAN device, in mxgw_tx_ports, takes no
+	 * XDP frames now (issue 14) */
+	bool lan_fast_path_lost;
 	__u32 ct6_entries;		/* tracked IPv6 flows within their timeout */
 	__u32 ct6_max;			/* size of mxgw_ct6 (conntrack-max too) */
 	int ipv6_forwarding;		/* net.ipv6.conf.all.forwarding (what

@@ -288,7 +288,7 @@ static void tmp_path(char *buf, size_t len, const char *dir, const char *name)
 	snprintf(buf, len, "%s/" TMP_DIR "%s%s", dir, name ? "/" : "", name ? name : "");
 }
 
-/* Pin every map and both programs in @dir/new. */
+/* Pin every map and the programs in @dir/new. */
 static int pin_tmp(struct mxgw_bpf *skel, const char *dir)
 {
 	char path[PATH_MAX];
@@ -310,6 +310,9 @@ static int pin_tmp(struct mxgw_bpf *skel, const char *dir)
 		return -errno;
 	tmp_path(path, sizeof(path), dir, MXGW_PROG_TC);
 	if (bpf_obj_pin(bpf_program__fd(skel->progs.mxgw_wan_out), path))
+		return -errno;
+	tmp_path(path, sizeof(path), dir, MXGW_PROG_LAN);
+	if (bpf_obj_pin(bpf_program__fd(skel->progs.mxgw_lan_in), path))
 		return -errno;
 	return 0;
 }
@@ -351,6 +354,8 @@ static int unpin_tmp(struct mxgw_bpf *skel, const char *dir, bool commit)
 	err = err ? err : e;
 	e = unpin_tmp_one(dir, MXGW_PROG_TC, commit);
 	err = err ? err : e;
+	e = unpin_tmp_one(dir, MXGW_PROG_LAN, commit);
+	err = err ? err : e;
 	tmp_path(path, sizeof(path), dir, NULL);
 	mxgw_unpin_subdir(path);
 	return err;
@@ -363,6 +368,7 @@ int mxgw_replace(const char *dir, __u32 ifindex, const struct mxgw_policy *pol,
 		 struct mxgw_load_result *res)
 {
 	struct copy copies[MXGW_MAP_COUNT];
+	struct mxgw_lan_undo lan = { .old_fd = -1 };
 	struct mxgw_bpf *skel;
 	struct bpf_map *map;
 	struct mxgw_maps m;
@@ -371,7 +377,7 @@ int mxgw_replace(const char *dir, __u32 ifindex, const struct mxgw_policy *pol,
 	bool xdp_swapped = false, xdp_attached = false;
 	__u32 attached = 0, old_id = 0, new_id = 0;
 	__u8 mode = 0;
-	int ncopies = 0, new_xdp, copy_err, err;
+	int ncopies = 0, new_xdp, new_lan, copy_err, err;
 
 	err = check_running_abi(old);
 	if (err)
@@ -441,6 +447,22 @@ int mxgw_replace(const char *dir, __u32 ifindex, const struct mxgw_policy *pol,
 	if (err)
 		goto out;
 
+	/*
+	 * The LAN's XDP first (issue 14): it sends to the WAN only what TC
+	 * would have let out, rewritten as TC would, so it may run a moment
+	 * before the WAN's programs do; when it cannot be attached, nothing
+	 * on the WAN has changed yet.
+	 */
+	new_lan = bpf_program__fd(skel->progs.mxgw_lan_in);
+	if (res->lan_ifindex) {
+		err = mxgw_lan_put(res->lan_ifindex, new_lan, &lan);
+		if (err) {
+			res->lan_failed = true;
+			goto out;
+		}
+		res->lan_generic = lan.generic;
+	}
+
 	/* XDP: swapped for the program that runs, if it is the one expected */
 	new_xdp = bpf_program__fd(skel->progs.mxgw_wan_in);
 	err = mxgw_xdp_query(ifindex, &attached, &mode);
@@ -460,8 +482,10 @@ int mxgw_replace(const char *dir, __u32 ifindex, const struct mxgw_policy *pol,
 	} else {
 		err = -EBUSY;	/* another program: never replaced */
 	}
-	if (err)
+	if (err) {
+		mxgw_lan_undo(&lan, new_lan);
 		goto out;
+	}
 	res->replaced = xdp_swapped;
 
 	/*
@@ -477,9 +501,13 @@ int mxgw_replace(const char *dir, __u32 ifindex, const struct mxgw_policy *pol,
 			mxgw_xdp_replace(ifindex, old->xdp_fd, new_xdp, mode);
 		if (xdp_attached && !mxgw_prog_id_of_fd(new_xdp, &new_id))
 			mxgw_xdp_detach(ifindex, new_id, new_xdp);
+		mxgw_lan_undo(&lan, new_lan);
 		res->replaced = false;
 		goto out;
 	}
+	/* the old LAN program, on a device no longer the LAN's (the pins
+	 * are still the old ones here) */
+	mxgw_lan_detach_pinned(dir, res->lan_ifindex);
 	/* flows the old programs created since the first copy; the new
 	 * programs run now, so their pins are written whatever happens */
 	copy_err = copy_all(copies, ncopies, BPF_NOEXIST);
@@ -488,6 +516,7 @@ int mxgw_replace(const char *dir, __u32 ifindex, const struct mxgw_policy *pol,
 	if (!err)
 		err = copy_err;
 out:
+	mxgw_lan_done(&lan);
 	if (pinned) {
 		unpin_tmp(skel, dir, false);
 		if (dir_made)

@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <bpf/bpf.h>
 #include "../maps/ban.h"
 #include "loader.h"
+#include "netdev.h"
 #include "../maps/blocklist.h"
 
 /* Live flows, and the distinct public ports those of LAN hosts hold. */
@@ -269,6 +271,14 @@ int mxgw_snapshot_read(const char *ifname, struct mxgw_snapshot *s)
 		err = mxgw_maps_count_buckets(&m, &s->rl_buckets, &s->rl_new_buckets);
 	if (!err && (s->cfg.flags & MXGW_CFG_F_SYNFLOOD))
 		err = mxgw_maps_count_syn_ok(&m, &s->syn_ok);
+	/* the LAN's fast path sends to the WAN device when it is in
+	 * mxgw_tx_ports, a snapshot of load time (mxgw_fast_path_lost) */
+	if (!err && s->att.lan_ifindex && s->cfg.wan_ifindex) {
+		__u32 v, k = s->cfg.wan_ifindex;
+
+		s->lan_fast_path_lost = !bpf_map_lookup_elem(m.tx_ports, &k, &v) &&
+					mxgw_netdev_can_xdp_xmit(k) == 0;
+	}
 	if (!err)
 		err = mxgw_maps_read_clock(&m, &s->clock);
 	if (!err)
@@ -322,5 +332,7 @@ int mxgw_snapshot_read(const char *ifname, struct mxgw_snapshot *s)
 		s->warnings |= MXGW_WARN_IPV6_FORWARDING_OFF;
 	if (s->fast_path6_lost)
 		s->warnings |= MXGW_WARN_FAST_PATH6_LOST;
+	if (s->lan_fast_path_lost)
+		s->warnings |= MXGW_WARN_LAN_FAST_PATH_LOST;
 	return err;
 }

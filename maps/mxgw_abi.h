@@ -106,7 +106,10 @@
 	FN(bl6_hash,	REUSE,	NONE)					\
 	/* the IPv6 blocklist's array of /32s (ABI 5): its one slot set	\
 	 * by every swap, the switch to the new lists */		\
-	FN(bl6_tag,	REUSE,	NONE)
+	FN(bl6_tag,	REUSE,	NONE)					\
+	/* the LAN fast path's cache of WAN next hops (issue 14): a	\
+	 * cache, a fresh one refills itself */				\
+	FN(wan_hops,	REUSE,	NONE)
 
 /* The BPF name and pin file name of map mxgw_<field>, e.g. "mxgw_clock". */
 #define MXGW_MAP_NAME(field)	"mxgw_" #field
@@ -114,10 +117,13 @@
 /* Program names (pin file names too); bpftool shows them truncated to 15. */
 #define MXGW_PROG_XDP		"mxgw_wan_in"
 #define MXGW_PROG_TC		"mxgw_wan_out"
+#define MXGW_PROG_LAN		"mxgw_lan_in"	/* XDP, LAN ingress (issue 14) */
 
 #define MXGW_MAX_SERVICES	256	/* service ids 1..255; 0 is "unlisted" */
 #define MXGW_MAX_FROM		16384	/* from-prefixes, all services together */
 #define MXGW_MAX_TX_PORTS	64	/* devices the XDP fast path may redirect to */
+/* mxgw_wan_hops: WAN next hops cached per CPU by destination (a power of 2) */
+#define MXGW_WAN_HOPS		256
 #define MXGW_SVC_NAME_LEN	16
 
 /* Service id 0 collects everything the table does not list. */
@@ -684,7 +690,22 @@ static inline __u32 mxgw_svc_key(__u32 family, __u32 svc_id)
 	FN(SYN_FLOOD_ON, "syn_flood_on", OWN, NOFAMILY,		\
 	   "a service's SYN rate went over its syn-flood threshold (flood mode on)") \
 	FN(DROP_SYN_BUDGET, "drop_syn_budget", DROP, NONE,		\
-	   "SYN of a verified source in a SYN flood over the service's syn-flood budget")
+	   "SYN of a verified source in a SYN flood over the service's syn-flood budget") \
+	/* the LAN's XDP fast path, mxgw_lan_in (issue 14) */		\
+	FN(LAN_FAST_REPLY, "lan_fast_reply", OWN, NONE,			\
+	   "mail server's service reply rewritten and sent to the WAN from the LAN's XDP") \
+	FN(LAN_FAST_ESTABLISHED, "lan_fast_established", OWN, NONE,	\
+	   "packet of a tracked LAN flow masqueraded and sent to the WAN from the LAN's XDP") \
+	FN(LAN_PASS_NEW, "lan_pass_new", OWN, NONE,			\
+	   "LAN packet to the kernel and TC: neither a service reply nor a tracked flow's") \
+	FN(LAN_PASS_LOCAL, "lan_pass_local", OWN, NONE,			\
+	   "LAN packet to the kernel: to the LAN, the gateway, multicast or broadcast") \
+	FN(LAN_PASS_ROUTE, "lan_pass_route", OWN, NONE,			\
+	   "LAN packet to the kernel: not routed out of the WAN device, or no neighbour") \
+	FN(LAN_PASS_MTU, "lan_pass_mtu", OWN, NONE,			\
+	   "LAN packet to the kernel: larger than the WAN route's MTU") \
+	FN(LAN_PASS_OTHER, "lan_pass_other", OWN, NONE,			\
+	   "LAN packet to the kernel: no IP, VLAN, fragment, IP options or IPv6 extension headers, TTL/hop limit <= 1, other protocol")
 
 enum mxgw_counter {
 #define MXGW_COUNTER_ENUM(NAME, word, family, flags, help)	MXGW_##NAME,

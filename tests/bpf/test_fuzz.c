@@ -38,6 +38,13 @@
  * are aged past their timeout or deleted (as the LRU does), and the LAN
  * device leaves mxgw_tx_ports for a while (reload, mxgw_sync_tx_ports).
  *
+ * Every LAN -> Internet frame also goes through mxgw_lan_in (issue 14), the
+ * LAN device's XDP, first (as on a gateway, where it sees the frame before
+ * the kernel and TC): it passes the frame unchanged and creates no flow,
+ * or it redirects it, rewritten byte for byte as mxgw_wan_out then does
+ * with the same frame (the MACs, TTL and IP checksum aside: the kernel's
+ * forwarding would have set those), and never with a LAN source.
+ *
  * IPv6 frames (issue 12), a third of them, have an oracle of their own
  * (see "IPv6" below) with the same invariants: nothing reaches the LAN
  * unless allowed or tracked, and then only forwarded as routed (the hop
@@ -291,6 +298,9 @@ static void fuzz_routes(void)
 {
 	tb_sh("ip route replace " FUZZ_VIA_WAN " via 203.0.113.1");
 	tb_sh("ip neigh replace 203.0.113.1 lladdr 02:00:00:00:71:01 dev wan0 nud permanent");
+	/* an Internet host on the WAN's link, resolved: the LAN's fast path
+	 * sends to it (issue 14) */
+	tb_sh("ip neigh replace 203.0.113.7 lladdr 02:00:00:00:71:07 dev wan0 nud permanent");
 	tb_sh("ip route replace " FUZZ_VIA_LAN " via " TB_MAILSERVER);
 	tb_sh("ip route replace blackhole " FUZZ_BLACKHOLE);
 	tb_sh("ip -6 route replace " FUZZ6_VIA_LAN " via " TB_MAILSERVER6);
@@ -1080,6 +1090,8 @@ static struct {
 	/* hostile frames seen (issue 10): to a LAN or transit address, from
 	 * a martian or spoofed source, invalid TCP flags, unreadable */
 	unsigned long h_dest, h_src, h_flags, h_unread_xdp, h_unread_tc;
+	/* mxgw_lan_in: frames passed, redirected (issue 14) */
+	unsigned long lan, lan_redirect, lan_redirect6;
 } st;
 
 /* ------------------------------------------------------------------ */
@@ -1298,6 +1310,14 @@ static void check_checksums(const struct pkt *p, const __u8 *in, const struct pk
 
 static void record_svcflow(__u8 proto, __be32 client, __u16 cport, __u16 svc);
 static int wan_ifindex;
+
+/* What mxgw_wan_out made of the last frame run_tc_frame ran (issue 14). */
+static struct {
+	int verdict;
+	size_t len;
+	__u8 out[TB_MAX_FRAME];
+} tc_last;
+static __u32 lan_ifindex;
 
 /*
  * tb_run_xdp / tb_run_tc, but a frame the kernel's test_run refuses is
@@ -2254,6 +2274,9 @@ static void run_tc_frame6(const __u8 *in, size_t len)
 	st6.must += ex.must;
 	st6.exts += p.exts;
 	verdict = run_prog(false, in, len, out, &out_len);
+	tc_last.verdict = verdict;
+	tc_last.len = verdict < 0 ? 0 : out_len;
+	memcpy(tc_last.out, out, tc_last.len);
 	cur = (typeof(cur)){ "TC mxgw_wan_out (IPv6)", cur.iter, in, out, len, out_len,
 			     verdict, &ex };
 	if (verdict < 0) {
@@ -2424,6 +2447,9 @@ static void run_tc_frame(const __u8 *in, size_t len)
 	if (ex.must && ex.check_nat_full)
 		full0 = counter1(MXGW_DROP_NAT_FULL);
 	verdict = run_prog(false, in, len, out, &out_len);
+	tc_last.verdict = verdict;
+	tc_last.len = verdict < 0 ? 0 : out_len;
+	memcpy(tc_last.out, out, tc_last.len);
 	cur = (typeof(cur)){ "TC mxgw_wan_out", cur.iter, in, out, len, out_len, verdict, &ex };
 	if (verdict < 0) {
 		out_len = 0;
@@ -2529,6 +2555,96 @@ static void run_tc_frame(const __u8 *in, size_t len)
 		if (!ex.policy_ok)
 			violation("3: new LAN flow masqueraded against the outgoing column",
 				  "%u/%u outgoing deny, no live mapping", rport, p.proto);
+	}
+}
+
+/*
+ * A LAN -> Internet frame through mxgw_lan_in, then (as the kernel would
+ * forward what it passes, or as the same frame would have gone without
+ * it) through mxgw_wan_out: see the top of the file.
+ */
+static void run_egress_frame(const __u8 *in, size_t len)
+{
+	struct xdp_md ctx = { .data_end = len, .ingress_ifindex = lan_ifindex };
+	__u8 out[TB_MAX_FRAME];
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		    .data_in = in, .data_size_in = len,
+		    .data_out = out, .data_size_out = TB_MAX_FRAME,
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1);
+	struct pkt p, q;
+	__u64 new0 = counter1(MXGW_CT_NEW);
+	size_t ttl_at, sum_at;
+	int verdict;
+
+	parse(in, len, &p);
+	cur = (typeof(cur)){ "XDP mxgw_lan_in", cur.iter, in, out, len, 0, -1, NULL };
+	if (bpf_prog_test_run_opts(tb.lan_fd, &opts)) {
+		/* a frame test_run refuses: TC's runner says what of it */
+		run_tc_frame(in, len);
+		return;
+	}
+	verdict = opts.retval;
+	cur.out_len = opts.data_size_out;
+	cur.verdict = verdict;
+	st.lan++;
+	if (counter1(MXGW_CT_NEW) != new0)
+		violation("3: LAN XDP created a flow", "ct_new %llu -> %llu",
+			  (unsigned long long)new0, (unsigned long long)counter1(MXGW_CT_NEW));
+	if (verdict == XDP_PASS) {
+		if (opts.data_size_out != len || memcmp(in, out, len))
+			violation("3: LAN XDP changed a frame it passed", "verdict PASS");
+		run_tc_frame(in, len);
+		return;
+	}
+	if (verdict != XDP_REDIRECT) {
+		violation("4: LAN XDP verdict not PASS or REDIRECT", "verdict %d", verdict);
+		run_tc_frame(in, len);
+		return;
+	}
+	st.lan_redirect++;
+	if (frame_is_ipv6(in, len) && rd16(in + 12) == 0x86dd && opts.data_size_out == len) {
+		/* routed: the hop limit one less, TC lets the same bytes out */
+		st.lan_redirect6++;
+		if (out[14 + 7] + 1 != in[14 + 7])
+			violation("3: LAN XDP did not decrement the IPv6 hop limit",
+				  "hop limit %u -> %u", in[14 + 7], out[14 + 7]);
+		run_tc_frame(in, len);
+		cur = (typeof(cur)){ "XDP mxgw_lan_in", cur.iter, in, out, len, len, verdict, NULL };
+		if (tc_last.verdict != TC_ACT_OK)
+			violation("3: LAN XDP sent an IPv6 frame TC would not", "TC verdict %d",
+				  tc_last.verdict);
+		else if (tc_last.len != len || memcmp(out + 12, tc_last.out + 12, 14 + 7 - 12) ||
+			 memcmp(out + 14 + 8, tc_last.out + 14 + 8, len - 14 - 8))
+			violation("3: LAN XDP changed an IPv6 frame beyond the hop limit", "-");
+		return;
+	}
+	if (opts.data_size_out != len || p.l3 < 0 || !p.ip20) {
+		violation("3: LAN XDP redirected what it cannot have read", "length %u",
+			  opts.data_size_out);
+		return;
+	}
+	parse(out, len, &q);
+	if (is_lan(q.saddr) || q.saddr != table.cfg.public_addr)
+		violation("3: LAN XDP frame leaves the WAN with a source not the public address",
+			  "source %08x", ntohl(q.saddr));
+	if (q.ttl + 1 != p.ttl)
+		violation("3: LAN XDP did not decrement the TTL", "ttl %u -> %u", p.ttl, q.ttl);
+	check_checksums(&p, in, &q, out);
+	/* the same frame, as TC sends it after the kernel forwarded it */
+	run_tc_frame(in, len);
+	cur = (typeof(cur)){ "XDP mxgw_lan_in", cur.iter, in, out, len, len, verdict, NULL };
+	ttl_at = p.l3 + 8;
+	sum_at = p.l3 + 10;
+	if (tc_last.verdict != TC_ACT_OK) {
+		violation("3: LAN XDP sent a frame TC would not", "TC verdict %d", tc_last.verdict);
+		return;
+	}
+	for (size_t i = 12; i < len; i++) {
+		if (i == ttl_at || i == sum_at || i == sum_at + 1 || out[i] == tc_last.out[i])
+			continue;
+		violation("3: LAN XDP rewrite differs from TC's", "byte %zu: %02x, TC %02x",
+			  i, out[i], tc_last.out[i]);
+		break;
 	}
 }
 
@@ -3600,7 +3716,7 @@ static void gen_egress6(struct frame *f)
 /* the running gateway changes under the traffic, as mxctl changes it  */
 
 static unsigned long restore_at, tx_back_at;
-static __u32 flipped_id, lan_ifindex;
+static __u32 flipped_id;
 static int flipped_dir;
 
 static void disturb(unsigned long it)
@@ -3747,6 +3863,9 @@ static void report(const char *name, __u64 seed, unsigned long n, double secs)
 	printf("  TC frames test_run cannot take (IPv4/IPv6 type, shorter than its header): %lu; "
 	       "data plane clock behind ours by at most %llu ms\n", st.tc_unrunnable,
 	       (unsigned long long)clock_lag_max / 1000000);
+	printf("  LAN XDP (mxgw_lan_in): %lu frames, %lu redirected to the WAN (%lu of them "
+	       "IPv6), each compared with what TC makes of it\n", st.lan, st.lan_redirect,
+	       st.lan_redirect6);
 	printf("  IPv6: %lu XDP frames: DROP %lu, PASS %lu (%lu of them forwarded by the "
 	       "kernel), REDIRECT %lu; to the LAN dropped %lu; crafted replies %lu\n",
 	       st6.xdp, st6.xdp_verdict[XDP_DROP], st6.xdp_verdict[XDP_PASS], st6.kernel,
@@ -3805,6 +3924,8 @@ static void fuzz(const char *name, const char *conf, __u64 seed, unsigned long n
 	fflush(stdout);
 	tb_reset(&tb, conf);
 	tb_allow_redirect(&tb, "lan0");
+	/* the LAN's fast path sends to the WAN (issue 14) */
+	tb_allow_redirect(&tb, "wan0");
 	fuzz_routes();
 	wan_ifindex = tb_ifindex("wan0");
 	lan_ifindex = tb_ifindex("lan0");
@@ -3817,14 +3938,14 @@ static void fuzz(const char *name, const char *conf, __u64 seed, unsigned long n
 		if (chance(v6)) {
 			if (chance(50)) {
 				gen_egress6(&f);
-				run_tc_frame(f.b, f.len);
+				run_egress_frame(f.b, f.len);
 			} else {
 				gen_ingress6(&f);
 				run_xdp_frame(f.b, f.len);
 			}
 		} else if (chance(50)) {
 			gen_egress(&f);
-			run_tc_frame(f.b, f.len);
+			run_egress_frame(f.b, f.len);
 		} else {
 			gen_ingress(&f);
 			run_xdp_frame(f.b, f.len);

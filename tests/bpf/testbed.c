@@ -166,6 +166,7 @@ static const char *load(__u32 conntrack_max)
 	assert_int_equal(mxgw_maps_from_skel(loaded.skel, &loaded.maps), 0);
 	loaded.xdp_fd = bpf_program__fd(loaded.skel->progs.mxgw_wan_in);
 	loaded.tc_fd = bpf_program__fd(loaded.skel->progs.mxgw_wan_out);
+	loaded.lan_fd = bpf_program__fd(loaded.skel->progs.mxgw_lan_in);
 	return NULL;
 }
 
@@ -361,6 +362,8 @@ void tb_reset_nexthop(struct tb *tb)
 	memset(zero, 0, sizeof(zero));
 	for (__u32 key = 0; key < MXGW_FAM_MAX; key++)
 		assert_int_equal(bpf_map_update_elem(tb->maps.nexthop, &key, zero, BPF_ANY), 0);
+	for (__u32 key = 0; key < MXGW_WAN_HOPS; key++)
+		assert_int_equal(bpf_map_update_elem(tb->maps.wan_hops, &key, zero, BPF_ANY), 0);
 }
 
 int tb_run_xdp(struct tb *tb, const __u8 *in, size_t len, __u8 *out,
@@ -373,6 +376,22 @@ int tb_run_xdp(struct tb *tb, const __u8 *in, size_t len, __u8 *out,
 		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
 		    .repeat = 1);
 	int err = bpf_prog_test_run_opts(tb->xdp_fd, &opts);
+
+	assert_int_equal(err, 0);
+	*out_len = opts.data_size_out;
+	return opts.retval;
+}
+
+int tb_run_xdp_lan(struct tb *tb, const __u8 *in, size_t len, __u8 *out,
+		   size_t *out_len)
+{
+	struct xdp_md ctx = { .data_end = len, .ingress_ifindex = tb_ifindex("lan0") };
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		    .data_in = in, .data_size_in = len,
+		    .data_out = out, .data_size_out = TB_MAX_FRAME,
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
+		    .repeat = 1);
+	int err = bpf_prog_test_run_opts(tb->lan_fd, &opts);
 
 	assert_int_equal(err, 0);
 	*out_len = opts.data_size_out;

@@ -134,6 +134,7 @@ struct tb {
 	struct mxgw_maps maps;
 	int xdp_fd;
 	int tc_fd;
+	int lan_fd;		/* mxgw_lan_in (issue 14) */
 };
 
 /*
@@ -164,8 +165,8 @@ void tb_reset(struct tb *tb, const char *conf_text);
 void tb_apply(struct tb *tb, const char *conf_text);
 /* Put @ifname in mxgw_tx_ports, as mxctl does for capable devices. */
 void tb_allow_redirect(struct tb *tb, const char *ifname);
-/* Forget the cached next hops (both families'), so the next packet looks
- * its up again. */
+/* Forget the cached next hops (both families', and the LAN fast path's WAN
+ * hops), so the next packet looks its up again. */
 void tb_reset_nexthop(struct tb *tb);
 
 /* One run through a program; returns the verdict, frame out in @out. */
@@ -173,6 +174,9 @@ int tb_run_xdp(struct tb *tb, const __u8 *in, size_t len, __u8 *out,
 	       size_t *out_len);
 int tb_run_tc(struct tb *tb, const __u8 *in, size_t len, __u8 *out,
 	      size_t *out_len);
+/* mxgw_lan_in, the frame arriving on lan0 (issue 14) */
+int tb_run_xdp_lan(struct tb *tb, const __u8 *in, size_t len, __u8 *out,
+		   size_t *out_len);
 
 /* IPv4's counters and service counts (the data plane's own counters too) */
 __u64 tb_counter(struct tb *tb, enum mxgw_counter c);

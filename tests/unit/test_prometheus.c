@@ -672,6 +672,7 @@ static void test_json_byte_for_byte(void **state)
 		"\"warnings\":[],"
 		"\"xdp\":{\"name\":\"mxgw_wan_in\",\"id\":41,\"mode\":\"native\",\"ours\":true},"
 		"\"tc_egress\":{\"name\":\"mxgw_wan_out\",\"id\":42,\"ours\":true},"
+		"\"lan_xdp\":{\"name\":\"mxgw_lan_in\",\"id\":0,\"mode\":\"none\",\"device\":\"\",\"ifindex\":0},"
 		"\"public\":\"203.0.113.33\",\"mailserver\":\"192.168.1.10\",\"default\":\"deny\",\"icmp_echo\":\"allow\","
 		"\"ipv4_forwarding\":true,\"ipv6\":\"filtered\",\"mailserver6\":null,\"lan6\":[],\"wan6\":[],\"ipv6_forwarding\":true,"
 		"\"forward\":{\"path\":\"xdp-redirect\",\"reason\":\"redirect\",\"device\":\"lan0\",\"ifindex\":3,"

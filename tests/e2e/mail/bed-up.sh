@@ -15,10 +15,11 @@
 #   MXGW_BED=DIR         use DIR (must not exist yet) instead of a mktemp
 #   MXCTL=PATH           the mxctl to load (default: build/mxctl)
 #   MXGW_SHIPPED_CONF=F  the table to load (default: etc/mxgw.conf)
-#   MXGW_BED_GRO=0|1     GRO on the mail server's veth end (default 1):
-#                        with it the LAN veth takes XDP frames and mxgw
-#                        forwards by XDP redirect, its fast path, as with
-#                        a NIC whose driver has XDP; 0: the kernel forwards
+#   MXGW_BED_GRO=0|1     GRO on the mail server's and the Internet host's
+#                        veth ends (default 1): with it the LAN and WAN
+#                        veths take XDP frames and mxgw forwards by XDP
+#                        redirect, its fast paths both ways, as with NICs
+#                        whose driver has XDP; 0: the kernel forwards
 #
 # Exit: 0 the bed is up; 77 it cannot run here (not root, a command or
 # package missing: run deps.sh); 1 it failed, in which case everything
@@ -137,6 +138,9 @@ done
 if [ "${MXGW_BED_GRO:-1}" = 1 ]; then
 	nsenter --net="/run/netns/$NS_MS" -- ethtool -K eth0 gro on >/dev/null ||
 		die "ethtool -K eth0 gro on failed in $NS_MS"
+	# the LAN's fast path to the WAN (mxgw_lan_in, issue 14)
+	nsenter --net="/run/netns/$NS_INET" -- ethtool -K eth0 gro on >/dev/null ||
+		die "ethtool -K eth0 gro on failed in $NS_INET"
 fi
 
 # /etc/resolv.conf and /etc/hosts of each host (see bed_exec): the

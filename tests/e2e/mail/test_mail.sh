@@ -287,8 +287,25 @@ make_message() {
 	} >"$1"
 }
 
+# fast_grew CHECK BEFORE AFTER COUNTER: with GRO on both veth ends (the
+# bed's default), 10 MB took the LAN's XDP fast path (issue 14): COUNTER
+# grew by 3000 packets at least (over 7000 full segments)
+fast_grew() {
+	local b a
+	[ "${MXGW_BED_GRO:-1}" = 1 ] || return 0
+	b=$(jget "$2" "d['counters']['$4']" 2>/dev/null)
+	a=$(jget "$3" "d['counters']['$4']" 2>/dev/null)
+	echo "# $4: ${b:-?} -> ${a:-?}"
+	if [ "$((${a:-0} - ${b:-0}))" -ge 3000 ] 2>/dev/null; then
+		ok "$1"
+	else
+		fail "$1" "$4: ${b:-?} -> ${a:-?}, want 3000 more (lan xdp: $(jget "$3" "d['lan_xdp']" 2>&1))"
+	fi
+}
+
 case_large() {
 	local tok=big-in-$RANDOM$RANDOM tok2=big-out-$RANDOM$RANDOM msg=$BED/big.msg f sz uid t0
+	local b=$BED/big-b.json a=$BED/big-a.json
 
 	make_message "$msg" "$INET_USER@$INET_DOMAIN" "$MS_USER@$MS_DOMAIN" "$tok"
 	t0=$SECONDS
@@ -303,6 +320,7 @@ case_large() {
 		fail large_10mb_in_delivered "$(grep -m2 -E '^(<\*\*|\*\*\*|<-  250)' "$BED/big.swaks" | tr '\n' ' ') mailbox: ${f:-nothing} ($sz bytes)"
 	fi
 	# and read back in full over IMAPS (10 MB out through the gateway)
+	status_json "$b"
 	uid=$(in_ns "$NS_INET" curl -sS --cacert "$CA" -u "$MS_USER:$MAIL_PASS" "imaps://$PUB/INBOX" \
 		-X "UID SEARCH SUBJECT $tok" 2>/dev/null | tr -d '\r' | awk '/^\* SEARCH/ {print $3}')
 	if [ -n "$uid" ] && in_ns "$NS_INET" curl -sS --cacert "$CA" -u "$MS_USER:$MAIL_PASS" -m 60 \
@@ -313,6 +331,9 @@ case_large() {
 	else
 		fail large_10mb_in_read_back_imaps "uid '$uid', fetched $(stat -c %s "$BED/big.fetched" 2>/dev/null) bytes, body differs from the mailbox's; $(head -c 200 "$BED/curl.err")"
 	fi
+	status_json "$a"
+	fast_grew large_10mb_imaps_replies_lan_xdp "$b" "$a" lan_fast_reply
+	status_json "$b"
 
 	make_message "$msg" "$MS_USER@$MS_DOMAIN" "$INET_USER@$INET_DOMAIN" "$tok2"
 	bed_exec "$NS_MS" sendmail -C "$BED/ms/postfix" -f "$MS_USER@$MS_DOMAIN" \
@@ -325,6 +346,8 @@ case_large() {
 	else
 		fail large_10mb_out_relayed "remote mailbox: ${f:-nothing} ($sz bytes); $(grep -m1 "status=" "$BED/ms/maillog" | tail -c 150)"
 	fi
+	status_json "$a"
+	fast_grew large_10mb_relay_lan_xdp "$b" "$a" lan_fast_established
 	echo "# 10 MB in, read back and out in $((SECONDS - t0))s"
 	rm -f "$msg" "$BED/big.fetched"
 }

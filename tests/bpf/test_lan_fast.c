@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * mxgw_lan_in (issue 14) through bpf_prog_test_run_opts, frames arriving
+ * on lan0: the mail server's replies and packets of flows mxgw_wan_out
+ * tracks leave for the WAN rewritten (source, port, TTL, MACs of the WAN
+ * next hop, checksums right); everything else is passed to the kernel
+ * unchanged, and no flow is ever created here.
+ */
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <bpf/bpf.h>
+#include "testbed.h"
+
+#define TC_ACT_OK	0
+#define TC_ACT_SHOT	2
+
+#define LAN_HOST	"192.168.1.20"
+#define GW_LAN		"192.168.1.1"
+/* the Internet's router on the WAN link: wanp, the default route */
+#define WAN_ROUTER	"203.0.113.1"
+
+/* LAN frames: from the host's MAC to lan0's */
+#define FROM_LAN_TO(src, dst, ...) { .saddr = (src), .daddr = (dst), .set_macs = true,	\
+				     .smac = TB_MAIL_MAC, .dmac = TB_LAN_MAC, __VA_ARGS__ }
+#define FROM_LAN(src, ...)	FROM_LAN_TO(src, TB_CLIENT, __VA_ARGS__)
+#define FROM_MAIL(...)		FROM_LAN_TO(TB_MAILSERVER, TB_CLIENT, __VA_ARGS__)
+#define FROM_MAIL_TO(dst, ...)	FROM_LAN_TO(TB_MAILSERVER, dst, __VA_ARGS__)
+
+/* the shipped table, and a NAT range the LAN's ports lie outside */
+static char conf[8192];
+
+static int group_setup(void **state)
+{
+	tb_group_setup(state);
+	/* the testbed routes IPv4 to its links only: the Internet is behind
+	 * the router on the WAN link, as on a gateway */
+	tb_sh("ip neigh replace " WAN_ROUTER " lladdr 02:00:00:00:71:01 dev wan0 nud permanent");
+	tb_sh("ip route replace default via " WAN_ROUTER " dev wan0");
+	return 0;
+}
+
+static void reset(struct tb *tb)
+{
+	snprintf(conf, sizeof(conf), "%snat-ports 50000-51023\n", tb_shipped_conf());
+	tb_reset(tb, conf);
+	tb_allow_redirect(tb, "wan0");
+}
+
+/* The same with mailserver6 (IPv6: routed, lan6 found on lan0) */
+static void reset6(struct tb *tb)
+{
+	snprintf(conf, sizeof(conf), "%snat-ports 50000-51023\nmailserver6 " TB_MAILSERVER6 "\n",
+		 tb_shipped_conf());
+	tb_reset(tb, conf);
+	tb_allow_redirect(tb, "wan0");
+}
+
+/* The frame @in went out as @exp says, its checksums right from scratch. */
+static void expect_frame(const char *name, const __u8 *out, size_t out_len,
+			 const struct tb_frame_spec *exp)
+{
+	__u8 want[TB_MAX_FRAME];
+	size_t want_len = tb_frame(exp, want);
+
+	if (out_len != want_len || memcmp(out, want, want_len)) {
+		tb_hexdiff(out, out_len, want, want_len);
+		fail_msg("%s: frame out differs", name);
+	}
+	if (!exp->ip6)
+		assert_int_equal(tb_ip_csum(out + 14), 0);
+	assert_int_equal(tb_l4_csum(out + 14), 0);
+}
+
+/* As it leaves for the WAN: wan0's MAC to the router's, TTL one less. */
+static struct tb_frame_spec to_wan(struct tb_frame_spec s, const char *saddr,
+				   __u16 sport)
+{
+	static const __u8 wan[6] = TB_WAN_MAC, router[6] = TB_PEER_MAC;
+
+	s.saddr = saddr;
+	if (sport)
+		s.sport = sport;
+	s.ttl = (s.ttl ? s.ttl : 64) - 1;
+	memcpy(s.smac, wan, 6);
+	memcpy(s.dmac, router, 6);
+	s.set_macs = true;
+	return s;
+}
+
+static unsigned int ct_entries(struct tb *tb)
+{
+	struct mxgw_ct_key k, next;
+	unsigned int n = 0;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(tb->maps.ct, prev, &next)) {
+		k = next;
+		prev = &k;
+		n++;
+	}
+	return n;
+}
+
+static void test_reply_rewritten(void **state)
+{
+	const struct tb_frame_spec in = FROM_MAIL(.sport = 993, .dport = 51000,
+						  .tcp_flags = 0x18, .payload = 1000);
+	__u8 f[TB_MAX_FRAME], out[TB_MAX_FRAME];
+	struct tb tb = { 0 };
+	struct tb_frame_spec exp;
+	size_t len, out_len;
+	(void)state;
+
+	reset(&tb);
+	len = tb_frame(&in, f);
+	assert_int_equal(tb_run_xdp_lan(&tb, f, len, out, &out_len), XDP_REDIRECT);
+	exp = to_wan(in, TB_PUBLIC, 0);
+	expect_frame("imaps reply", out, out_len, &exp);
+	assert_int_equal(tb_counter(&tb, MXGW_LAN_FAST_REPLY), 1);
+	assert_int_equal(tb_counter(&tb, MXGW_SNAT_REPLY), 1);
+	assert_int_equal(ct_entries(&tb), 0);
+
+	/* a second one meets the cached next hop: no lookup, same bytes */
+	assert_int_equal(tb_run_xdp_lan(&tb, f, len, out, &out_len), XDP_REDIRECT);
+	expect_frame("imaps reply, cached hop", out, out_len, &exp);
+	assert_int_equal(tb_counter(&tb, MXGW_FIB_REFRESH), 1);
+	assert_int_equal(tb_counter(&tb, MXGW_LAN_FAST_REPLY), 2);
+
+	/* UDP of a tracked flow too: its checksum covers the new source
+	 * and port (dns lets out) */
+	{
+		const struct tb_frame_spec u = FROM_LAN(LAN_HOST, .proto = 17, .sport = 40200,
+							.dport = 53);
+		__u16 pport;
+
+		len = tb_frame(&u, f);
+		assert_int_equal(tb_run_tc(&tb, f, len, out, &out_len), TC_ACT_OK);
+		pport = ntohs(*(__be16 *)(out + 14 + 20));
+		assert_int_not_equal(pport, 40200);
+		assert_int_equal(tb_run_xdp_lan(&tb, f, len, out, &out_len), XDP_REDIRECT);
+		exp = to_wan(u, TB_PUBLIC, pport);
+		expect_frame("udp of a tracked flow", out, out_len, &exp);
+		assert_int_equal(tb_counter(&tb, MXGW_LAN_FAST_ESTABLISHED), 1);
+	}
+}
+
+static __u8 ct_state(struct tb *tb, const char *remote, __u16 rport, __u16 pport)
+{
+	struct mxgw_ct_key k = { .remote_port = htons(rport), .public_port = htons(pport),
+				 .proto = IPPROTO_TCP };
+	struct mxgw_ct_entry e;
+
+	assert_int_equal(inet_pton(AF_INET, remote, &k.remote_addr), 1);
+	assert_int_equal(bpf_map_lookup_elem(tb->maps.ct, &k, &e), 0);
+	return e.state;
+}
+
+static void test_established_rewritten(void **state)
+{
+	const struct tb_frame_spec syn = FROM_LAN(LAN_HOST, .sport = 40002, .dport = 25);
+	const struct tb_frame_spec ack = FROM_LAN(LAN_HOST, .sport = 40002, .dport = 25,
+						  .tcp_flags = 0x10, .payload = 1200);
+	__u8 f[TB_MAX_FRAME], out[TB_MAX_FRAME];
+	struct tb_frame_spec exp, synack;
+	struct tb tb = { 0 };
+	size_t len, out_len;
+	__u16 pport;
+	(void)state;
+
+	reset(&tb);
+	/* the kernel forwarded the SYN: TC maps the flow */
+	len = tb_frame(&syn, f);
+	assert_int_equal(tb_run_tc(&tb, f, len, out, &out_len), TC_ACT_OK);
+	pport = ntohs(*(__be16 *)(out + 14 + 20));
+	assert_true(pport >= 50000 && pport <= 51023);
+	assert_int_equal(ct_entries(&tb), 1);
+	/* the SYN-ACK comes back through mxgw_wan_in */
+	synack = (struct tb_frame_spec){ .saddr = TB_CLIENT, .daddr = TB_PUBLIC,
+					 .sport = 25, .dport = pport, .tcp_flags = 0x12 };
+	len = tb_frame(&synack, f);
+	assert_int_equal(tb_run_xdp(&tb, f, len, out, &out_len), XDP_PASS);
+	assert_int_equal(ct_state(&tb, TB_CLIENT, 25, pport), MXGW_CT_TCP_SYN_RECV);
+
+	/* the LAN host's ACK with data: out at XDP, as TC would have sent it */
+	len = tb_frame(&ack, f);
+	assert_int_equal(tb_run_xdp_lan(&tb, f, len, out, &out_len), XDP_REDIRECT);
+	exp = to_wan(ack, TB_PUBLIC, pport);
+	expect_frame("established ack", out, out_len, &exp);
+	assert_int_equal(tb_counter(&tb, MXGW_LAN_FAST_ESTABLISHED), 1);
+	assert_int_equal(tb_counter(&tb, MXGW_SNAT_MASQ), 2);
+	/* the state moved on as mxgw_wan_out moves it */
+	assert_int_equal(ct_state(&tb, TB_CLIENT, 25, pport), MXGW_CT_TCP_ESTABLISHED);
+	assert_int_equal(ct_entries(&tb), 1);
+
+	/* its FIN too */
+	{
+		const struct tb_frame_spec fin = FROM_LAN(LAN_HOST, .sport = 40002,
+							  .dport = 25, .tcp_flags = 0x11);
+
+		len = tb_frame(&fin, f);
+		assert_int_equal(tb_run_xdp_lan(&tb, f, len, out, &out_len), XDP_REDIRECT);
+		exp = to_wan(fin, TB_PUBLIC, pport);
+		expect_frame("established fin", out, out_len, &exp);
+		assert_int_equal(ct_state(&tb, TB_CLIENT, 25, pport), MXGW_CT_TCP_FIN_WAIT);
+	}
+	/* a SYN on the tuple after a RST opens a new connection: TC's to
+	 * decide (the outgoing column may say no now) */
+	{
+		const struct tb_frame_spec rst = FROM_LAN(LAN_HOST, .sport = 40002,
+							  .dport = 25, .tcp_flags = 0x04);
+
+		len = tb_frame(&rst, f);
+		assert_int_equal(tb_run_xdp_lan(&tb, f, len, out, &out_len), XDP_REDIRECT);
+		assert_int_equal(ct_state(&tb, TB_CLIENT, 25, pport), MXGW_CT_TCP_CLOSE);
+		len = tb_frame(&syn, f);
+		assert_int_equal(tb_run_xdp_lan(&tb, f, len, out, &out_len), XDP_PASS);
+		assert_memory_equal(out, f, len);
+		assert_int_equal(ct_state(&tb, TB_CLIENT, 25, pport), MXGW_CT_TCP_CLOSE);
+		assert_int_equal(tb_counter(&tb, MXGW_LAN_PASS_NEW), 1);
+	}
+}
+
+struct pass_fixture {
+	const char *name;
+	struct tb_frame_spec in;
+	int counter;		/* enum mxgw_counter that counts it */
+	int fam;		/* under this family's key (enum mxgw_family) */
+};
+
+#define FROM_LAN6(src, dst, ...) { .ip6 = true, .saddr = (src), .daddr = (dst),	\
+				   .set_macs = true, .smac = TB_MAIL_MAC,		\
+				   .dmac = TB_LAN_MAC, __VA_ARGS__ }
+#define LAN_HOST6	"2001:db8:168::20"
+
+static const struct pass_fixture passes[] = {
+	{ "new outgoing flow: TC decides", FROM_LAN(LAN_HOST, .sport = 40100, .dport = 25),
+	  MXGW_LAN_PASS_NEW, MXGW_FAM_IPV4 },
+	{ "ACK with no flow: TC drops it", FROM_LAN(LAN_HOST, .sport = 40101, .dport = 25,
+						    .tcp_flags = 0x10),
+	  MXGW_LAN_PASS_NEW, MXGW_FAM_IPV4 },
+	{ "the mail server's own new flow", FROM_MAIL(.sport = 40102, .dport = 25),
+	  MXGW_LAN_PASS_NEW, MXGW_FAM_IPV4 },
+	{ "reply from a port denied incoming (imap): TC's as today",
+	  FROM_MAIL(.sport = 143, .dport = 40000, .tcp_flags = 0x12), MXGW_LAN_PASS_NEW, MXGW_FAM_IPV4 },
+	{ "reply from an unlisted port under default deny",
+	  FROM_MAIL(.sport = 2525, .dport = 40000, .tcp_flags = 0x10), MXGW_LAN_PASS_NEW, MXGW_FAM_IPV4 },
+	{ "UDP echo of no flow", FROM_LAN(LAN_HOST, .proto = 17, .sport = 40103, .dport = 53),
+	  MXGW_LAN_PASS_NEW, MXGW_FAM_IPV4 },
+	{ "LAN to LAN", FROM_LAN_TO(LAN_HOST, TB_MAILSERVER, .sport = 40104,
+				 .dport = 25), MXGW_LAN_PASS_LOCAL, MXGW_FAM_IPV4 },
+	{ "mail server's reply to a LAN host", FROM_MAIL_TO(LAN_HOST, .sport = 25,
+							 .dport = 40105, .tcp_flags = 0x10),
+	  MXGW_LAN_PASS_LOCAL, MXGW_FAM_IPV4 },
+	{ "to the gateway's LAN address", FROM_MAIL_TO(GW_LAN, .sport = 25,
+						    .dport = 40106, .tcp_flags = 0x10),
+	  MXGW_LAN_PASS_LOCAL, MXGW_FAM_IPV4 },
+	{ "to the gateway's public address", FROM_MAIL_TO(TB_PUBLIC, .sport = 25,
+						       .dport = 40107, .tcp_flags = 0x10),
+	  MXGW_LAN_PASS_LOCAL, MXGW_FAM_IPV4 },
+	{ "to the limited broadcast", FROM_MAIL_TO("255.255.255.255", .proto = 17,
+						.sport = 53, .dport = 53),
+	  MXGW_LAN_PASS_LOCAL, MXGW_FAM_IPV4 },
+	{ "multicast", FROM_MAIL_TO("224.0.0.251", .proto = 17, .sport = 53,
+				 .dport = 5353), MXGW_LAN_PASS_LOCAL, MXGW_FAM_IPV4 },
+	{ "larger than the WAN's MTU", FROM_MAIL(.sport = 993, .dport = 51000,
+						 .tcp_flags = 0x10, .payload = 1461),
+	  MXGW_LAN_PASS_MTU, MXGW_FAM_IPV4 },
+	{ "TTL 1: the kernel sends time exceeded", FROM_MAIL(.sport = 25, .dport = 40000,
+							     .tcp_flags = 0x10, .ttl = 1),
+	  MXGW_LAN_PASS_OTHER, MXGW_FAM_IPV4 },
+	{ "fragment", FROM_MAIL(.sport = 25, .dport = 40000, .tcp_flags = 0x10,
+				.frag_off = 0x2000), MXGW_LAN_PASS_OTHER, MXGW_FAM_IPV4 },
+	{ "IP options", FROM_MAIL(.sport = 25, .dport = 40000, .tcp_flags = 0x10, .ihl = 6),
+	  MXGW_LAN_PASS_OTHER, MXGW_FAM_IPV4 },
+	{ "VLAN tag", FROM_MAIL(.vlans = 1, .sport = 25, .dport = 40000, .tcp_flags = 0x10),
+	  MXGW_LAN_PASS_OTHER, MXGW_FAM_IPV4 },
+	{ "echo reply", FROM_MAIL(.proto = 1), MXGW_LAN_PASS_OTHER, MXGW_FAM_IPV4 },
+	{ "IPv6 new outgoing flow: TC decides", FROM_LAN6(LAN_HOST6, TB_CLIENT6, .sport = 40100,
+							       .dport = 25),
+	  MXGW_LAN_PASS_NEW, MXGW_FAM_IPV6 },
+	{ "IPv6 reply from a port denied incoming (imap)",
+	  FROM_LAN6(TB_MAILSERVER6, TB_CLIENT6, .sport = 143, .dport = 40000, .tcp_flags = 0x12),
+	  MXGW_LAN_PASS_NEW, MXGW_FAM_IPV6 },
+	{ "IPv6 LAN to LAN", FROM_LAN6(LAN_HOST6, TB_MAILSERVER6, .sport = 40104, .dport = 25),
+	  MXGW_LAN_PASS_LOCAL, MXGW_FAM_IPV6 },
+	{ "IPv6 to the gateway's LAN address", FROM_LAN6(TB_MAILSERVER6, TB_LAN6_GW, .sport = 25,
+							 .dport = 40000, .tcp_flags = 0x10),
+	  MXGW_LAN_PASS_LOCAL, MXGW_FAM_IPV6 },
+	{ "IPv6 link-local source", FROM_LAN6("fe80::a", TB_CLIENT6, .sport = 25, .dport = 40000,
+					      .tcp_flags = 0x10),
+	  MXGW_LAN_PASS_LOCAL, MXGW_FAM_IPV6 },
+	{ "IPv6 hop limit 1", FROM_LAN6(TB_MAILSERVER6, TB_CLIENT6, .sport = 25, .dport = 40000,
+					.tcp_flags = 0x10, .ttl = 1),
+	  MXGW_LAN_PASS_OTHER, MXGW_FAM_IPV6 },
+	{ "IPv6 hop-by-hop header: the kernel's", FROM_LAN6(TB_MAILSERVER6, TB_CLIENT6, .sport = 25,
+							    .dport = 40000, .tcp_flags = 0x10,
+							    .n_ext6 = 1, .ext6 = { { .type = 0 } }),
+	  MXGW_LAN_PASS_OTHER, MXGW_FAM_IPV6 },
+	{ "arp", { .ethertype = 0x0806 }, MXGW_LAN_PASS_OTHER, MXGW_FAM_IPV4 },
+	{ "broadcast frame", { .saddr = TB_MAILSERVER, .daddr = TB_CLIENT, .sport = 25,
+			       .dport = 40000, .tcp_flags = 0x10, .set_macs = true,
+			       .smac = TB_MAIL_MAC,
+			       .dmac = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } },
+	  MXGW_LAN_PASS_LOCAL, MXGW_FAM_IPV4 },
+};
+
+static void test_passed_unchanged(void **state)
+{
+	__u8 in[TB_MAX_FRAME], out[TB_MAX_FRAME];
+	struct tb tb = { 0 };
+	(void)state;
+
+	reset6(&tb);
+	for (size_t i = 0; i < sizeof(passes) / sizeof(passes[0]); i++) {
+		const struct pass_fixture *p = &passes[i];
+		__u64 before = tb_counter_fam(&tb, p->fam, p->counter);
+		size_t len = tb_frame(&p->in, in), out_len;
+		int verdict = tb_run_xdp_lan(&tb, in, len, out, &out_len);
+
+		if (verdict != XDP_PASS)
+			fail_msg("%s: verdict %d, want XDP_PASS", p->name, verdict);
+		if (out_len != len || memcmp(out, in, len)) {
+			tb_hexdiff(out, out_len, in, len);
+			fail_msg("%s: frame changed", p->name);
+		}
+		if (tb_counter_fam(&tb, p->fam, p->counter) != before + 1)
+			fail_msg("%s: %s not counted", p->name, mxgw_counter_name(p->counter));
+	}
+	/* nothing passed here was made a flow, nor sent on */
+	assert_int_equal(ct_entries(&tb), 0);
+	assert_int_equal(tb_counter(&tb, MXGW_LAN_FAST_REPLY), 0);
+	assert_int_equal(tb_counter(&tb, MXGW_LAN_FAST_ESTABLISHED), 0);
+	assert_int_equal(tb_counter(&tb, MXGW_SNAT_MASQ), 0);
+}
+
+/*
+ * What TC refuses is not let out faster: the mail server's SYN-ACK from
+ * imap (denied incoming) is passed here, and TC drops it as before.
+ */
+static void test_denied_reply_still_dropped_by_tc(void **state)
+{
+	const struct tb_frame_spec in = FROM_MAIL(.sport = 143, .dport = 40000,
+						  .tcp_flags = 0x12);
+	__u8 f[TB_MAX_FRAME], out[TB_MAX_FRAME];
+	struct tb tb = { 0 };
+	size_t len, out_len;
+	(void)state;
+
+	reset(&tb);
+	len = tb_frame(&in, f);
+	assert_int_equal(tb_run_xdp_lan(&tb, f, len, out, &out_len), XDP_PASS);
+	assert_int_equal(tb_run_tc(&tb, out, out_len, out, &out_len), TC_ACT_SHOT);
+	assert_int_equal(tb_counter(&tb, MXGW_DROP_OUT_NO_FLOW), 1);
+}
+
+/* No WAN device in mxgw_tx_ports (it takes no redirected frames): the
+ * kernel forwards, TC rewrites, as without this program. */
+static void test_no_redirect_passes(void **state)
+{
+	const struct tb_frame_spec in = FROM_MAIL(.sport = 25, .dport = 40000,
+						  .tcp_flags = 0x10);
+	__u8 f[TB_MAX_FRAME], out[TB_MAX_FRAME];
+	struct tb tb = { 0 };
+	size_t len, out_len;
+	__u32 idx = tb_ifindex("wan0");
+	(void)state;
+
+	reset(&tb);
+	assert_int_equal(bpf_map_delete_elem(tb.maps.tx_ports, &idx), 0);
+	tb_reset_nexthop(&tb);
+	len = tb_frame(&in, f);
+	assert_int_equal(tb_run_xdp_lan(&tb, f, len, out, &out_len), XDP_PASS);
+	assert_memory_equal(out, f, len);
+	assert_int_equal(tb_counter(&tb, MXGW_LAN_PASS_ROUTE), 1);
+	assert_int_equal(tb_counter(&tb, MXGW_SNAT_REPLY), 0);
+}
+
+/* IPv6 routed the same way: mailserver6's replies and ct6 flows, nothing
+ * rewritten but the hop limit and the MACs (the WAN's router's). */
+static void test_ipv6_routed(void **state)
+{
+	const struct tb_frame_spec reply = FROM_LAN6(TB_MAILSERVER6, TB_CLIENT6, .sport = 993,
+						     .dport = 51000, .tcp_flags = 0x18,
+						     .payload = 1000);
+	const struct tb_frame_spec syn = FROM_LAN6(LAN_HOST6, TB_CLIENT6, .sport = 40002,
+						   .dport = 25);
+	const struct tb_frame_spec ack = FROM_LAN6(LAN_HOST6, TB_CLIENT6, .sport = 40002,
+						   .dport = 25, .tcp_flags = 0x10, .payload = 1200);
+	const struct tb_frame_spec big = FROM_LAN6(TB_MAILSERVER6, TB_CLIENT6, .sport = 993,
+						   .dport = 51000, .tcp_flags = 0x10,
+						   .payload = 1441);
+	__u8 f[TB_MAX_FRAME], out[TB_MAX_FRAME];
+	struct tb_frame_spec exp;
+	struct tb tb = { 0 };
+	size_t len, out_len;
+	(void)state;
+
+	reset6(&tb);
+	len = tb_frame(&reply, f);
+	assert_int_equal(tb_run_xdp_lan(&tb, f, len, out, &out_len), XDP_REDIRECT);
+	exp = to_wan(reply, TB_MAILSERVER6, 0);
+	expect_frame("imaps reply over IPv6", out, out_len, &exp);
+	assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV6, MXGW_LAN_FAST_REPLY), 1);
+
+	/* over the route's MTU: Packet Too Big is the kernel's to send */
+	len = tb_frame(&big, f);
+	assert_int_equal(tb_run_xdp_lan(&tb, f, len, out, &out_len), XDP_PASS);
+	assert_memory_equal(out, f, len);
+	assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV6, MXGW_LAN_PASS_MTU), 1);
+
+	/* a flow: its SYN through TC (mxgw_ct6), then its data from XDP */
+	len = tb_frame(&syn, f);
+	assert_int_equal(tb_run_xdp_lan(&tb, f, len, out, &out_len), XDP_PASS);
+	assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV6, MXGW_CT_NEW), 0);
+	assert_int_equal(tb_run_tc(&tb, f, len, out, &out_len), TC_ACT_OK);
+	assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV6, MXGW_CT_NEW), 1);
+	len = tb_frame(&ack, f);
+	assert_int_equal(tb_run_xdp_lan(&tb, f, len, out, &out_len), XDP_REDIRECT);
+	exp = to_wan(ack, LAN_HOST6, 0);
+	expect_frame("established over IPv6", out, out_len, &exp);
+	assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV6, MXGW_LAN_FAST_ESTABLISHED), 1);
+	assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV6, MXGW_SNAT_MASQ), 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_reply_rewritten),
+		cmocka_unit_test(test_established_rewritten),
+		cmocka_unit_test(test_passed_unchanged),
+		cmocka_unit_test(test_denied_reply_still_dropped_by_tc),
+		cmocka_unit_test(test_no_redirect_passes),
+		cmocka_unit_test(test_ipv6_routed),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, tb_group_teardown);
+}
