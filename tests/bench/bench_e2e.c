@@ -309,7 +309,7 @@ static void topology(void)
 	 * pick the queue by CPU already.  "ip netns exec" mounts the
 	 * namespace's own /sys for the write.
 	 */
-	for (int g = GW_MX; g <= GW_NFT; g++)
+	for (int g = GW_MX; g <= GW_NFT && ncpus > 1; g++)	/* one queue: no XPS (EIO) */
 		for (int c = 0; c < ncpus; c++)
 			sh("ip netns exec mxb-gw-%s sh -c 'for d in wan0 lan0; do "
 			   "printf %%x %llu > /sys/class/net/$d/queues/tx-%d/xps_cpus; done'",
@@ -1348,11 +1348,16 @@ static void check_row(struct row *r, enum gw g)
 						      d[MXGW_FWD_KERNEL_NO_XMIT] +
 						      d[MXGW_FWD_KERNEL_NO_ROUTE] +
 						      d[MXGW_FWD_KERNEL_MTU]));
-		else
+		else	/* snat_masq counts mxgw_lan_in's too (issue 14) */
 			snprintf(r->path[g], sizeof(r->path[g]),
-				 "TC masquerade %llu of %llu, new flows %llu",
+				 "masquerade %llu of %llu: TC %llu, XDP (mxgw_lan_in) %llu; "
+				 "new flows %llu",
 				 (unsigned long long)d[MXGW_SNAT_MASQ],
-				 (unsigned long long)s.sent, (unsigned long long)d[MXGW_CT_NEW]);
+				 (unsigned long long)s.sent,
+				 (unsigned long long)(d[MXGW_SNAT_MASQ] -
+						      d[MXGW_LAN_FAST_ESTABLISHED]),
+				 (unsigned long long)d[MXGW_LAN_FAST_ESTABLISHED],
+				 (unsigned long long)d[MXGW_CT_NEW]);
 		if ((r->kind != K_SYN ? lan_fast(d, r->kind) :
 		     r->dir == DIR_IN ? d[MXGW_FWD_REDIRECT] : d[MXGW_SNAT_MASQ]) != s.sent)
 			snprintf(r->broken[g], sizeof(r->broken[g]),
@@ -1483,9 +1488,10 @@ static void report(const char *csv, const char *plot)
 		printf("%-42s %-18s %-18s %-18s %-18s %8s %9s\n", r->label, m[GW_MX], m[GW_NFT],
 		       m[GW_CEIL], m[GW_FWD], rn, rc);
 	}
-	printf("outgoing SYN rows: new flows, forwarded by the kernel LAN -> WAN and masqueraded "
-	       "by mxgw's TC egress program\n(the one place new flows are decided); replies and "
-	       "established flows leave from mxgw_lan_in, XDP on lan0.\n");
+	printf("outgoing SYN rows: a flow's first SYN is forwarded by the kernel and masqueraded "
+	       "by mxgw's TC egress program (the one\nplace new flows are decided); the SYNs the "
+	       "rows repeat on a flow mxgw tracks leave from mxgw_lan_in (XDP on lan0),\nas the "
+	       "replies and the established flows' packets do: see the paths below.\n");
 	printf("\nns of %s per frame; above the ceiling (mxgw, nftables) and above xdp-fwd (mxgw)\n",
 	       gen_kind == GEN_PACKET && rxt ? "network softirq (the receiving side)" : "CPU");
 	printf("%-42s %7s %9s %8s %8s %11s %11s %9s\n", "row", "mxgw", "nftables", "ceiling",
