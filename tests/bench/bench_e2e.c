@@ -1243,20 +1243,19 @@ static void establish(struct row *r, enum gw g)
 
 		for (__u32 f = 0; f < r->nflows; f++) {
 			const char *peer = reply ? CLIENT : REMOTE_EST;
-			__u16 lport = reply ? r->dport : SPORT_EST + f;	/* the mail server's */
-			__u16 pport = reply ? DPORT_REPLY + f : r->dport;	/* its peer's */
-			__u32 cseq = ISN_CLIENT, sseq = ISN_SERVER;
+			/* the mail server's port, its peer's */
+			__u16 lport = reply ? r->dport : SPORT_EST + f;
+			__u16 pport = reply ? DPORT_REPLY + f : r->dport;
+			/* SYN, ACK: the client's; SYN-ACK: the server's */
+			__u8 fl = step == 1 ? TH_SYN | TH_ACK : step ? TH_ACK : TH_SYN;
+			__u32 seq = step == 1 ? ISN_SERVER : ISN_CLIENT + !!step;
+			__u32 ack = step == 1 ? ISN_CLIENT + 1 : step ? ISN_SERVER + 1 : 0;
 
-			if (step == 1)	/* the SYN-ACK: server -> client */
-				tcp_frame(fr[f], from_inet, from_inet ? peer : MAILSERVER,
-					  from_inet ? pport : lport, from_inet ? PUBLIC : peer,
-					  from_inet ? lport : pport, TH_SYN | TH_ACK, sseq, cseq + 1);
-			else if (from_inet)	/* the client's, to the public address */
-				tcp_frame(fr[f], true, peer, pport, PUBLIC, lport,
-					  step ? TH_ACK : TH_SYN, cseq + !!step, step ? sseq + 1 : 0);
+			if (from_inet)	/* to the public address */
+				tcp_frame(fr[f], true, peer, pport, PUBLIC, lport, fl, seq, ack);
 			else
-				tcp_frame(fr[f], false, MAILSERVER, lport, peer, pport,
-					  step ? TH_ACK : TH_SYN, cseq + !!step, step ? sseq + 1 : 0);
+				tcp_frame(fr[f], false, MAILSERVER, lport, peer, pport, fl, seq,
+					  ack);
 		}
 		if (send_and_see(g, from_inet, fr, r->nflows, why, sizeof(why)))
 			snprintf(r->broken[g], sizeof(r->broken[g]), "handshake, %s: %s",
@@ -1647,8 +1646,8 @@ static void usage(void)
 	fprintf(stderr, "usage: bench_e2e [--csv FILE] [--plot-data FILE] [--rounds N] "
 			"[--slice-ms MS] [--cpus N] [--nft FILE] [--rows ID,ID...]\n"
 			"                 [--gen auto|live|packet] [-v]\n"
-			"rows: in-tcp-1 in-tcp-10k in-udp-1 out-tcp-1 out-tcp-10k reply-1 reply-10k\n"
-			"      est-1 est-10k\n"
+			"rows: in-tcp-1 in-tcp-10k in-udp-1 out-tcp-1 out-tcp-10k reply-1\n"
+			"      reply-10k est-1 est-10k\n"
 			"--gen: live frames, AF_PACKET, or live frames falling back to AF_PACKET when\n"
 			"the kernel refuses them (auto, the default; MXGW_BENCH_GEN sets it too)\n"
 			"exit: 0; 3 when a row was BROKEN; 1 on failure; 2 usage\n");
