@@ -8,7 +8,8 @@
  * the translated address what it must be (the mail server's as
  * destination, or the public address as source), the MACs and TTL of a
  * frame that was really forwarded, and the IPv4 and TCP/UDP checksums
- * summed from the bytes as a receiver would.  Good and bad frames are
+ * summed from the bytes as a receiver would; and where a row sets
+ * sink_ports (issue 14's rows), the L4 ports.  Good and bad frames are
  * counted apart, per CPU, and all are dropped.
  *
  * bench_ceiling takes the gateway's place on its receiving device: it
