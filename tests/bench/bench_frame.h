@@ -28,8 +28,8 @@
 struct bench_tmpl {
 	__u8 frame[BENCH_FRAME_LEN];
 	__u8 proto;		/* BENCH_PROTO_*: where the L4 checksum is */
-	__u8 pad;
-	__u16 sport_base;	/* host order: flow f has source port base + f */
+	__u8 walk_dport;	/* 1: the flows walk the destination port, not the source's */
+	__u16 sport_base;	/* host order: flow f has (source) port base + f */
 	__u32 nflows;		/* 1: the template as it is */
 	__u32 step;		/* the generator CPUs: each walks its own flows */
 };
@@ -43,6 +43,14 @@ struct bench_sink_stats {
 	__u64 bad_ip_csum;	/* IPv4 header checksum invalid */
 	__u64 bad_l4_csum;	/* TCP/UDP checksum invalid (or UDP without one) */
 	__u64 other;		/* not IPv4 at all (ignored, counted) */
+	__u64 bad_port;		/* L4 ports outside sink_ports' ranges */
+};
+
+/* sink_ports: the L4 ports a row's frames must arrive with, host order,
+ * inclusive ranges; all 0: not checked (the rows that predate it). */
+struct bench_sink_ports {
+	__u16 sport_lo, sport_hi;
+	__u16 dport_lo, dport_hi;
 };
 
 /* ceiling_stats: per CPU, frames dropped. */

@@ -83,8 +83,9 @@ int bench_gen(struct xdp_md *ctx)
 
 	f = st->flow;
 	st->flow = f + t->step >= t->nflows ? st->first : f + t->step;
-	/* sport and the L4 checksum: offsets fixed by bench_frame.h */
-	sport = data + BENCH_L4_OFF;
+	/* the port (source, or destination for the mail server's replies to
+	 * many clients) and the L4 checksum: offsets fixed by bench_frame.h */
+	sport = data + BENCH_L4_OFF + (t->walk_dport ? 2 : 0);
 	check = data + (t->proto == BENCH_PROTO_UDP ? BENCH_UDP_CSUM_OFF : BENCH_TCP_CSUM_OFF);
 	port = bpf_htons(t->sport_base + f);
 	c = csum_replace2(*check, *sport, port);

@@ -8,7 +8,8 @@
  * the translated address what it must be (the mail server's as
  * destination, or the public address as source), the MACs and TTL of a
  * frame that was really forwarded, and the IPv4 and TCP/UDP checksums
- * summed from the bytes as a receiver would.  Good and bad frames are
+ * summed from the bytes as a receiver would; and where a row sets
+ * sink_ports (issue 14's rows), the L4 ports.  Good and bad frames are
  * counted apart, per CPU, and all are dropped.
  *
  * bench_ceiling takes the gateway's place on its receiving device: it
@@ -36,6 +37,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct bench_sink_stats);
 } sink_stats SEC(".maps");
+
+/* Set by bench_e2e for each row: the ports its frames must keep or get. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bench_sink_ports);
+} sink_ports SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -70,13 +79,14 @@ int bench_sink(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	const __u32 zero = 0;
 	struct bench_sink_stats *st = bpf_map_lookup_elem(&sink_stats, &zero);
+	struct bench_sink_ports *pt = bpf_map_lookup_elem(&sink_ports, &zero);
 	struct ethhdr *eth = data;
 	struct iphdr *ip = data + BENCH_IP_OFF;
 	__be32 addr;
 	__u64 s;
 	int i;
 
-	if (!st)
+	if (!st || !pt)
 		return XDP_DROP;
 	if (data + sizeof(*eth) > data_end || eth->h_proto != bpf_htons(ETH_P_IP)) {
 		st->other++;
@@ -123,6 +133,17 @@ int bench_sink(struct xdp_md *ctx)
 	     !*(__u16 *)(data + BENCH_UDP_CSUM_OFF))) {
 		st->bad_l4_csum++;
 		return XDP_DROP;
+	}
+	if (pt->sport_hi) {
+		/* TCP and UDP: the ports are the L4 header's first 4 bytes */
+		__u16 sp = bpf_ntohs(*(__u16 *)(data + BENCH_L4_OFF));
+		__u16 dp = bpf_ntohs(*(__u16 *)(data + BENCH_L4_OFF + 2));
+
+		if (sp < pt->sport_lo || sp > pt->sport_hi || dp < pt->dport_lo ||
+		    dp > pt->dport_hi) {
+			st->bad_port++;
+			return XDP_DROP;
+		}
 	}
 	st->ok++;
 	return XDP_DROP;
