@@ -72,12 +72,12 @@ CTL_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(CTL_SRC))
 LIBS         := libmxctl.a libmxgw.a
 LIBMXCTL_SRC := $(filter-out ctl/mxctl.c,$(CTL_SRC))
 
-# The SYN-flood goal under this machine's top rate is a measurement of the
-# whole machine (generator, gateway, Postfix and swaks share its CPUs),
-# not a test of the code alone: make test-flood runs it, as make bench
-# runs the benchmarks (docs/SYNFLOOD.md: 97 to 100 of 100 sessions).
+# The SYN-flood goal at this machine's top rate (issue 13): part of make
+# test, and make test-flood runs it alone.  It measures the whole machine
+# (generator, gateway, Postfix and swaks share its CPUs): run it on a
+# quiet one (docs/SYNFLOOD.md).
 FLOOD_TESTS := tests/e2e/mail/test_synflood_mail.sh
-E2E_TESTS := $(filter-out $(FLOOD_TESTS),$(wildcard tests/e2e/test_*.sh tests/e2e/mail/test_*.sh))
+E2E_TESTS := $(wildcard tests/e2e/test_*.sh tests/e2e/mail/test_*.sh)
 
 # The project's own scripts, tested without their side effects.
 SCRIPT_TESTS := $(wildcard tests/scripts/test_*.sh)
