@@ -27,7 +27,10 @@
 #   MXGW_KERNEL_TIMEOUT  seconds one guest may run (default 1500: the IPv6
 #                        tests doubled what a guest runs, and emulation (TCG)
 #                        on a loaded 2-core machine ran out of 600 s on 6.12)
-#   MXGW_KERNEL_MEM      guest memory in MB (default 256)
+#   MXGW_KERNEL_MEM      guest memory in MB (default 1024: the blocklists'
+#                        fixed arrays, IPv4's 32 MiB and IPv6's 62 MiB, are
+#                        built beside the running ones at a swap, and
+#                        test_blocklist's gateways failed with ENOMEM in 256)
 #   MXGW_KERNEL_SMP      guest CPUs (default 2)
 #   MXGW_KERNEL_MODULES  extra modules to load in the guest
 #
@@ -42,7 +45,7 @@ KROOT=$ROOT/build/kernels
 HERE=$ROOT/tests/kernels
 
 TIMEOUT=${MXGW_KERNEL_TIMEOUT:-1500}
-MEM=${MXGW_KERNEL_MEM:-256}
+MEM=${MXGW_KERNEL_MEM:-1024}
 SMP=${MXGW_KERNEL_SMP:-2}
 ACCEL=${MXGW_KERNEL_ACCEL:-auto}
 # What the guest needs, dependencies found from each module's .modinfo:
