@@ -290,6 +290,51 @@ e2e_wire_queue() {
 	ip netns exec "$1" tc qdisc replace dev "$2" root pfifo limit 1000
 }
 
+# e2e_sniff_start: tests/e2e/sniff.py on the Internet host's eth0 for the
+# rest of the test: everything it receives from the gateway is checked for
+# LAN addresses and checksums (e2e_sniff_checks reads the verdict).
+# SNIFF: its files' stem; SNIFF_PID.
+e2e_sniff_start() {
+	SNIFF=$E2E_TMP/sniff
+	rm -f "$SNIFF.ready"
+	nsenter --net="/run/netns/$NS_INET" -- python3 "$E2E_DIR/sniff.py" --iface eth0 \
+		--out "$SNIFF.out" --ready "$SNIFF.ready" --parent $$ 2>"$SNIFF.err" &
+	SNIFF_PID=$!
+	E2E_PIDS+=("$SNIFF_PID")
+	for _ in $(seq 50); do
+		[ -s "$SNIFF.ready" ] && break
+		sleep 0.1
+	done
+	[ -s "$SNIFF.ready" ] || e2e_cannot_run "the sniffer did not start: $(head -c 300 "$SNIFF.err")"
+}
+
+# e2e_sniff_checks: the sniffer stopped, and its verdict as two checks:
+# no packet with a LAN address reached the Internet host, and every
+# checksum of what did was valid (over 1000 packets, or the run proved
+# nothing).
+e2e_sniff_checks() {
+	local line npk nck nleak nbad
+	kill "$SNIFF_PID" 2>/dev/null
+	wait "$SNIFF_PID" 2>/dev/null
+	line=$(head -1 "$SNIFF.out" 2>/dev/null)
+	read -r _ npk _ nck _ nleak _ nbad <<<"$line"
+	if ! [ "${npk:-0}" -gt 1000 ] 2>/dev/null; then
+		fail internet_never_sees_lan_address "the sniffer on the Internet host reported '${line:-nothing}' ($(head -c 200 "$SNIFF.err"))"
+		return
+	fi
+	echo "# the Internet host checked $nck of $npk packets from the gateway"
+	if [ "$nleak" = 0 ]; then
+		ok internet_never_sees_lan_address
+	else
+		fail internet_never_sees_lan_address "$nleak packets with a LAN address: $(grep -i "lan address" "$SNIFF.out" | head -3 | tr '\n' ';')"
+	fi
+	if [ "$nbad" = 0 ] && [ "$nck" -gt 1000 ]; then
+		ok internet_checksums_valid
+	else
+		fail internet_checksums_valid "$nbad bad checksums of $nck checked: $(grep -i "checksum" "$SNIFF.out" | head -3 | tr '\n' ';')"
+	fi
+}
+
 # e2e_listener_start NS LOG PORT...: the listener in NS, logging to LOG;
 # returns once every port is bound.
 e2e_listener_start() {

@@ -89,17 +89,7 @@ PINS=$(e2e_pin_dir "$NS_GW" wan0) || e2e_cannot_run "cannot find the namespace's
 	e2e_neigh_resolved "$NS_GW" lan0 "$MS"; } ||
 	e2e_cannot_run "the gateway did not resolve its neighbours within 5 s"
 
-SNIFF=$E2E_TMP/sniff
-rm -f "$SNIFF.ready"
-nsenter --net="/run/netns/$NS_INET" -- python3 "$E2E_DIR/sniff.py" --iface eth0 \
-	--out "$SNIFF.out" --ready "$SNIFF.ready" --parent $$ 2>"$SNIFF.err" &
-SNIFF_PID=$!
-E2E_PIDS+=("$SNIFF_PID")
-for _ in $(seq 50); do
-	[ -s "$SNIFF.ready" ] && break
-	sleep 0.1
-done
-[ -s "$SNIFF.ready" ] || e2e_cannot_run "the sniffer did not start: $(head -c 300 "$SNIFF.err")"
+e2e_sniff_start
 
 e2e_server_start "$NS_INET" inet_server.py "$LOG" "$OUT_PORT" ||
 	e2e_cannot_run "the Internet server did not start"
@@ -279,28 +269,6 @@ case_reload_unload() {
 	fi
 }
 
-case_sniffed() {
-	local line
-	kill "$SNIFF_PID" 2>/dev/null
-	wait "$SNIFF_PID" 2>/dev/null
-	line=$(head -1 "$SNIFF.out" 2>/dev/null)
-	read -r _ npk _ nck _ nleak _ nbad <<<"$line"
-	if ! [ "${npk:-0}" -gt 1000 ] 2>/dev/null; then
-		fail internet_never_sees_lan_address "the sniffer reported '${line:-nothing}' ($(head -c 200 "$SNIFF.err"))"
-		return
-	fi
-	echo "# the Internet host checked $nck of $npk packets from the gateway"
-	if [ "$nleak" = 0 ]; then
-		ok internet_never_sees_lan_address
-	else
-		fail internet_never_sees_lan_address "$nleak packets with a LAN address: $(grep -i "lan address" "$SNIFF.out" | head -3 | tr '\n' ';')"
-	fi
-	if [ "$nbad" = 0 ] && [ "$nck" -gt 1000 ]; then
-		ok internet_checksums_valid
-	else
-		fail internet_checksums_valid "$nbad bad checksums of $nck checked: $(grep -i "checksum" "$SNIFF.out" | head -3 | tr '\n' ';')"
-	fi
-}
 
 case_lan_busy
 case_load
@@ -309,5 +277,5 @@ case_replies
 case_gateway_lan
 case_wan_lost
 case_reload_unload
-case_sniffed
+e2e_sniff_checks
 e2e_summary

@@ -206,17 +206,7 @@ e2e_ns_add "$NS_LAN2" || e2e_cannot_run "cannot create network namespaces"
 
 # Everything the Internet host receives from the gateway, checked for LAN
 # addresses and checksums for the whole run (sniff.py).
-SNIFF=$E2E_TMP/sniff
-rm -f "$SNIFF.ready"
-nsenter --net="/run/netns/$NS_INET" -- python3 "$E2E_DIR/sniff.py" --iface eth0 \
-	--out "$SNIFF.out" --ready "$SNIFF.ready" --parent $$ 2>"$SNIFF.err" &
-SNIFF_PID=$!
-E2E_PIDS+=("$SNIFF_PID")
-for _ in $(seq 50); do
-	[ -s "$SNIFF.ready" ] && break
-	sleep 0.1
-done
-[ -s "$SNIFF.ready" ] || e2e_cannot_run "the sniffer did not start: $(head -c 300 "$SNIFF.err")"
+e2e_sniff_start
 
 inet_ports=$UNLISTED_PORT
 for s in $OUT_ALLOW; do
@@ -1000,28 +990,6 @@ case_pmtu_out_fast() {
 
 # --- 12. what the Internet saw, all along ---------------------------------------
 
-case_sniffed() {
-	local line
-	kill "$SNIFF_PID" 2>/dev/null
-	wait "$SNIFF_PID" 2>/dev/null
-	line=$(head -1 "$SNIFF.out" 2>/dev/null)
-	read -r _ npk _ nck _ nleak _ nbad <<<"$line"
-	if ! [ "${npk:-0}" -gt 1000 ] 2>/dev/null; then
-		fail internet_never_sees_lan_address "the sniffer on the Internet host reported '${line:-nothing}' ($(head -c 200 "$SNIFF.err"))"
-		return
-	fi
-	echo "# the Internet host checked $nck of $npk packets from the gateway"
-	if [ "$nleak" = 0 ]; then
-		ok internet_never_sees_lan_address
-	else
-		fail internet_never_sees_lan_address "$nleak packets with a LAN address: $(grep -i "lan address" "$SNIFF.out" | head -3 | tr '\n' ';')"
-	fi
-	if [ "$nbad" = 0 ] && [ "$nck" -gt 1000 ]; then
-		ok internet_checksums_valid
-	else
-		fail internet_checksums_valid "$nbad bad checksums of $nck checked: $(grep -i "checksum" "$SNIFF.out" | head -3 | tr '\n' ';')"
-	fi
-}
 
 T0=$SECONDS
 case_table_shipped
@@ -1046,6 +1014,6 @@ case_nat_ports
 case_pmtu_in
 case_pmtu_out
 case_pmtu_out_fast
-case_sniffed
+e2e_sniff_checks
 echo "# $((SECONDS - T0))s"
 e2e_summary
