@@ -671,19 +671,25 @@ struct gen_job {
 	int err;
 };
 
-static void *gen_thread(void *arg)
+/* A generator thread on its CPU, in the generator's namespace: 0 or -errno. */
+static int thread_enter(const struct gen_job *j)
 {
-	struct gen_job *j = arg;
-	struct xdp_md ctx = { .data_end = BENCH_FRAME_LEN, .ingress_ifindex = j->ifindex };
 	cpu_set_t set;
-	double deadline;
 
 	CPU_ZERO(&set);
 	CPU_SET(j->cpu, &set);
 	if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set))
-		j->err = -EINVAL;
-	else if (setns(j->ns_fd, CLONE_NEWNET))	/* ingress_ifindex is looked up there */
-		j->err = -errno;
+		return -EINVAL;
+	return setns(j->ns_fd, CLONE_NEWNET) ? -errno : 0;
+}
+
+static void *gen_thread(void *arg)
+{
+	struct gen_job *j = arg;
+	struct xdp_md ctx = { .data_end = BENCH_FRAME_LEN, .ingress_ifindex = j->ifindex };
+	double deadline;
+
+	j->err = thread_enter(j);	/* ingress_ifindex is looked up there */
 	pthread_barrier_wait(j->bar);
 	if (j->err)
 		return NULL;
@@ -724,19 +730,14 @@ static void *pkt_thread(void *arg)
 	struct mmsghdr msg[PKT_BATCH];
 	struct iovec iov[PKT_BATCH];
 	int one = 1, fd = -1;
-	cpu_set_t set;
 	double deadline;
 
-	CPU_ZERO(&set);
-	CPU_SET(j->cpu, &set);
-	if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set))
-		j->err = -EINVAL;
-	else if (setns(j->ns_fd, CLONE_NEWNET))
-		j->err = -errno;
+	j->err = thread_enter(j);
 	/* protocol 0: a socket that sends and receives nothing */
-	else if ((fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0)) < 0 ||
-		 setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one)) ||
-		 bind(fd, (struct sockaddr *)&sll, sizeof(sll)))
+	if (!j->err &&
+	    ((fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0)) < 0 ||
+	     setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one)) ||
+	     bind(fd, (struct sockaddr *)&sll, sizeof(sll))))
 		j->err = -errno;
 	memset(msg, 0, sizeof(msg));
 	for (int i = 0; i < PKT_BATCH; i++) {
