@@ -83,8 +83,11 @@ e2e_xdp_pass "$NS_INET" eth0 ||
 # gateway's frames on the Internet host, on the generator's CPU, right
 # when the generator has filled the gateway's ring: dropped by the veth
 # (noqueue) every time, where a NIC would have queued them.
-e2e_wire_queue "$NS_INET" eth0 && e2e_wire_queue "$NS_GW" wan0 ||
-	{ fail setup "cannot add a qdisc to the WAN's veths"; e2e_summary; exit 1; }
+if ! e2e_wire_queue "$NS_INET" eth0 || ! e2e_wire_queue "$NS_GW" wan0; then
+	fail setup "cannot add a qdisc to the WAN's veths"
+	e2e_summary
+	exit 1
+fi
 GW_MAC=$(ip -n "$NS_GW" -br link show wan0 | awk '{print $3}')
 INET_MAC=$(ip -n "$NS_INET" -br link show eth0 | awk '{print $3}')
 
