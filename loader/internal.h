@@ -31,8 +31,8 @@ int mxgw_xdp_query(__u32 ifindex, __u32 *prog_id, __u8 *mode);
 /* Native XDP first, generic when the driver has none (res says so);
  * never over another program.  Into the dispatcher at res->xdp_priority
  * when res->xdp_dispatcher, or when @prog_fd is a component already (a
- * repair); a template (the skeleton's XDP program) then becomes a
- * component, whose fd replaces @prog_fd (dup3). */
+ * repair): a new component, on @prog_fd's maps, whose fd replaces
+ * @prog_fd (dup3); a component's pin must follow it (mxgw_xdp_repin). */
 int mxgw_xdp_attach(__u32 ifindex, int prog_fd, struct mxgw_load_result *res);
 /* Swap the program attached in @mode (XDP_ATTACHED_*, with
  * MXGW_XDP_DISPATCHER: the component) for @prog_fd, atomically, only if
@@ -46,6 +46,8 @@ bool mxgw_xdp_fd_is_component(int fd);
  * its run priority (0: none). */
 int mxgw_xdp_dispatcher_info(__u32 ifindex, __u32 *dispatcher_id, __u32 *prog_id,
 			     __u32 *prio);
+/* Pin @prog_fd as @dir's mxgw_wan_in, renamed over the old pin. */
+int mxgw_xdp_repin(const char *dir, int prog_fd);
 /* LIBXDP_SKIP_DISPATCHER=1: libxdp's own switch to attach alone. */
 bool mxgw_xdp_skip_dispatcher(void);
 /* Why mxgw cannot join a dispatcher on @ifindex, in one line; NULL: it can. */

@@ -22,6 +22,7 @@
 #define _GNU_SOURCE	/* dup3 */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -327,10 +328,13 @@ static enum xdp_attach_mode dispatcher_mode(__u32 ifindex)
 }
 
 /*
- * @prog_fd into the dispatcher on @ifindex at @prio: a component (an EXT
- * program: a repair, or a replace's way back) as it is; a template (XDP)
- * as a new component from this build's ELF, whose fd then takes
- * @prog_fd's number.
+ * @prog_fd into the dispatcher on @ifindex at @prio: a new component from
+ * this build's ELF on @prog_fd's maps, whose fd then takes @prog_fd's
+ * number.  @prog_fd is the template, or a component no dispatcher runs any
+ * more (a repair, a replace's way back): libxdp 1.3.1 sets no priority
+ * nor chain-call actions on a loaded program (xdp_program__from_fd takes
+ * its BTF's, default 50 and XDP_PASS), so it is never linked again as it
+ * is; the caller pins the new one.
  */
 static int component_attach(__u32 ifindex, int prog_fd, __u32 prio, bool *generic)
 {
@@ -341,15 +345,11 @@ static int component_attach(__u32 ifindex, int prog_fd, __u32 prio, bool *generi
 	int err, fd;
 
 	libxdp_quiet();
-	if (mxgw_xdp_fd_is_component(prog_fd)) {
-		xp = xdp_program__from_fd(prog_fd);
-	} else {
-		obj = component_object(prog_fd);
-		if (!obj)
-			return -errno ? -errno : -EINVAL;
-		opts.obj = obj;
-		xp = xdp_program__create(&opts);
-	}
+	obj = component_object(prog_fd);
+	if (!obj)
+		return -errno ? -errno : -EINVAL;
+	opts.obj = obj;
+	xp = xdp_program__create(&opts);
 	err = libxdp_get_error(xp);
 	if (err || !xp) {
 		bpf_object__close(obj);
@@ -363,7 +363,7 @@ static int component_attach(__u32 ifindex, int prog_fd, __u32 prio, bool *generi
 		xdp_program__detach(xp, ifindex, XDP_MODE_UNSPEC, 0);
 		err = -EOPNOTSUPP;
 	}
-	if (!err && obj && dup3(fd, prog_fd, O_CLOEXEC) < 0) {
+	if (!err && dup3(fd, prog_fd, O_CLOEXEC) < 0) {
 		err = -errno;
 		xdp_program__detach(xp, ifindex, XDP_MODE_UNSPEC, 0);
 	}
@@ -477,6 +477,25 @@ int mxgw_xdp_detach(__u32 ifindex, __u32 ours, int ours_fd)
 	if (flags < 0)
 		return flags;
 	return bpf_xdp_detach(ifindex, XDP_FLAGS_REPLACE | flags, &opts);
+}
+
+int mxgw_xdp_repin(const char *dir, int prog_fd)
+{
+	char tmp[PATH_MAX], path[PATH_MAX];
+
+	snprintf(tmp, sizeof(tmp), "%s/.%s.repin", dir, MXGW_PROG_XDP);
+	snprintf(path, sizeof(path), "%s/%s", dir, MXGW_PROG_XDP);
+	unlink(tmp);
+	if (bpf_obj_pin(prog_fd, tmp))
+		return -errno;
+	/* over the old pin: a reader finds the old or the new, never none */
+	if (rename(tmp, path)) {
+		int err = -errno;
+
+		unlink(tmp);
+		return err;
+	}
+	return 0;
 }
 
 bool mxgw_xdp_skip_dispatcher(void)

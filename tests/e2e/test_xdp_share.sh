@@ -97,6 +97,24 @@ components() {
 	e2e_xdp_components "$NS_GW" wan0 "$id"
 }
 
+# dispatcher_slots: "RUN_PRIO CHAIN_CALL_ACTIONS" per enabled slot of
+# wan0's dispatcher, in run order, from its config (libxdp's struct
+# xdp_dispatcher_config, the program's read-only map: magic, version,
+# count, frags, then u32 chain_call_actions[10], run_prios[10])
+dispatcher_slots() {
+	local disp map
+	read -r disp _ <<<"$(attached)"
+	map=$(bpftool -j prog show id "$disp" 2>/dev/null |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["map_ids"][0])' 2>/dev/null) || return 0
+	bpftool -j map dump id "$map" 2>/dev/null | python3 -c '
+import json, struct, sys
+v = bytes(int(b, 16) for b in json.load(sys.stdin)[0]["value"])
+chain = struct.unpack_from("<10I", v, 4)
+prio = struct.unpack_from("<10I", v, 44)
+for i in range(v[2]):
+    print(prio[i], chain[i])' 2>/dev/null
+}
+
 batch() {
 	: >"$LOG"
 	: >"$GWLOG"
@@ -294,6 +312,17 @@ case_dispatcher() {
 	else
 		fail xdp_loader_status_lists_mxgw "no '=> 100 mxgw_wan_in $comp' and '=> 10 xdpfilt_' lines"
 	fi
+	# mxgw's verdicts end the chain: XDP_PASS (bit 2) chains on after
+	# xdp-filter, not after mxgw (xdp-loader 1.3.1's status prints the
+	# line above's chain actions for a program without any); bit 31 is
+	# libxdp's own "no program in this slot"
+	mapfile -t list < <(dispatcher_slots)
+	if [ "${#list[@]}" -eq 2 ] && [ "${list[1]}" = "100 $((1 << 31))" ] &&
+		[ "${list[0]%% *}" = 10 ] && (( ${list[0]#* } & 4 )); then
+		ok dispatcher_config_mxgw_ends_chain
+	else
+		fail dispatcher_config_mxgw_ends_chain "slots (priority, chain-call actions): ${list[*]}; want '10 ...|4' '100 $((1 << 31))'"
+	fi
 	smtps0=$(counter "svc('smtps')['in']['allowed']['packets']")
 	deny0=$(counter "d['counters']['drop_service_deny']")
 	batch "$C1:$ALLOWED" "$C1:$DENIED" "$C1:$FILTERED"
@@ -345,6 +374,24 @@ case_dispatcher() {
 	reached mxgw_alone_allowed_dnat "$ALLOWED"
 	dropped mxgw_alone_denied "$DENIED"
 	reached mxgw_alone_smtps_open "$FILTERED"
+
+	# the dispatcher taken off behind mxgw's back: load puts mxgw back, a
+	# new component at its priority, ending the chain, its pin following
+	ip -n "$NS_GW" link set dev wan0 xdp off
+	out=$(mxd -c "$CONF.big" load wan0 2>"$E2E_TMP/err")
+	rc=$?
+	comp=$(pinned_id mxgw_wan_in)
+	mapfile -t list < <(dispatcher_slots)
+	if [ "$rc" -eq 0 ] && [[ $out == "re-applied on wan0"* ]] &&
+		[ "$(components)" = "$comp mxgw_wan_in" ] && [ "${list[*]}" = "100 $((1 << 31))" ] &&
+		[ "$(jget_status "d['xdp']['ours']")" = True ]; then
+		ok repair_puts_component_back
+	else
+		fail repair_puts_component_back "exit $rc: $out $(head -c 300 "$E2E_TMP/err"); components $(components | tr '\n' ';'), pinned $comp; slots ${list[*]}"
+	fi
+	batch "$C1:$ALLOWED" "$C1:$DENIED"
+	reached repair_allowed_dnat "$ALLOWED"
+	dropped repair_denied "$DENIED"
 
 	# xdp-filter back, then mxgw goes: xdp-filter alone keeps filtering
 	xdp_filter_on || fail xdp_filter_again "xdp-filter: $(head -c 300 "$E2E_TMP/xf")"
