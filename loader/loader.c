@@ -416,9 +416,13 @@ static int reapply(const char *ifname, const char *dir, __u32 ifindex,
 	if (!err && info.xdp_prog_id != info.pinned_xdp_id) {
 		res->repaired = true;
 		err = mxgw_xdp_attach(ifindex, xdp_fd, res);
-		/* under the dispatcher that is a new component: its pin */
-		if (!err && mxgw_xdp_fd_is_component(xdp_fd))
+		/* under the dispatcher that is a new component: its pin, or
+		 * it goes again (one the pins do not name is not ours) */
+		if (!err && mxgw_xdp_fd_is_component(xdp_fd)) {
 			err = mxgw_xdp_repin(dir, xdp_fd);
+			if (err && !mxgw_prog_id_of_fd(xdp_fd, &id))
+				mxgw_xdp_detach(ifindex, id, xdp_fd);
+		}
 	}
 	if (!err && info.tc_prog_id != info.pinned_tc_id) {
 		res->repaired = true;

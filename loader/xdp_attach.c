@@ -483,7 +483,8 @@ int mxgw_xdp_repin(const char *dir, int prog_fd)
 {
 	char tmp[PATH_MAX], path[PATH_MAX];
 
-	snprintf(tmp, sizeof(tmp), "%s/.%s.repin", dir, MXGW_PROG_XDP);
+	/* bpffs refuses names with a dot (its own are dotted) */
+	snprintf(tmp, sizeof(tmp), "%s/%s_repin", dir, MXGW_PROG_XDP);
 	snprintf(path, sizeof(path), "%s/%s", dir, MXGW_PROG_XDP);
 	unlink(tmp);
 	if (bpf_obj_pin(prog_fd, tmp))
