@@ -2,10 +2,13 @@
 /*
  * mxctl probe: what this kernel lets mxgw use that a config chooses
  * between.  Today libxdp's XDP dispatcher (xdp-attach, issue 15): some
- * kernels refuse the freplace programs it needs (EPERM even for root);
- * there a first load with xdp-attach dispatcher (the default) fails, and
- * xdp-attach direct is the way.  Exit 0: available, 1: refused.
+ * kernels refuse the freplace programs it needs (EPERM even for root),
+ * Linux 6.13 and 6.12.y one that changes packet data, as mxgw's does, in
+ * libxdp 1.3.1's slots (EINVAL); there a first load with xdp-attach
+ * dispatcher (the default) fails, and xdp-attach direct is the way.
+ * Exit 0: available, 1: refused.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include "mxctl.h"
@@ -29,8 +32,11 @@ static int cmd_probe(const struct mxctl_opts *opts, const void *args)
 	} else if (!err) {
 		printf("xdp-dispatcher: available (xdp-attach dispatcher)\n");
 	} else {
-		printf("xdp-dispatcher: refused: freplace programs: %s (xdp-attach direct)\n",
-		       strerror(-err));
+		/* EINVAL: Linux 6.13 and 6.12.y, an extension that changes
+		 * packet data in a slot that does not (loader/xdp_attach.c) */
+		printf("xdp-dispatcher: refused: %s: %s (xdp-attach direct)\n",
+		       err == -EINVAL ? "a component that changes packet data" :
+		       "freplace programs", strerror(-err));
 	}
 	if (fflush(stdout))
 		return 1;

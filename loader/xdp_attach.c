@@ -151,55 +151,62 @@ int mxgw_xdp_query(__u32 ifindex, __u32 *prog_id, __u8 *mode)
 }
 
 /*
- * Can this kernel run libxdp's dispatcher?  libxdp's own check, done
- * before anything changes: its xdp_pass program loaded, a copy of it
- * loaded as freplace (BPF_PROG_TYPE_EXT) into it and attached.  Some
- * kernels refuse EXT with EPERM even for root (lockdown-like policies);
- * libxdp would then fall back to a direct attach without a word.
+ * Can this kernel run mxgw in libxdp's dispatcher?  libxdp's own check,
+ * before anything changes, with a program of ours: xdp-dispatcher.o's
+ * xdp_pass loaded, mxgw_probe_ext loaded as its freplace
+ * (BPF_PROG_TYPE_EXT) and attached.  Some kernels
+ * refuse EXT with EPERM even for root (libxdp would then fall back to a
+ * direct attach without a word); Linux 6.13 and 6.12.y refuse (EINVAL) an
+ * extension that changes packet data, as mxgw_wan_in does, in a slot that
+ * does not, as libxdp 1.3.1's do: mxgw_probe_ext calls
+ * bpf_xdp_adjust_tail too.
  */
 int mxgw_xdp_dispatcher_probe(void)
 {
-	DECLARE_LIBXDP_OPTS(xdp_program_opts, o1, .find_filename = "xdp-dispatcher.o",
+	DECLARE_LIBXDP_OPTS(xdp_program_opts, o, .find_filename = "xdp-dispatcher.o",
 			    .prog_name = "xdp_pass");
-	DECLARE_LIBXDP_OPTS(xdp_program_opts, o2, .find_filename = "xdp-dispatcher.o",
-			    .prog_name = "xdp_pass");
-	struct xdp_program *tgt, *ext = NULL;
-	struct bpf_object *obj;
-	struct bpf_program *p, *prog;
+	struct bpf_object *obj, *ext = NULL;
+	struct xdp_program *tgt;
+	struct bpf_program *p, *disp;
+	struct bpf_map *map;
+	const void *elf;
+	size_t sz;
 	int err, link;
 
 	libxdp_quiet();
-	tgt = xdp_program__create(&o1);
+	tgt = xdp_program__create(&o);
 	err = libxdp_get_error(tgt);
 	if (err || !tgt)
 		return err ? err : -ENOENT;
-	ext = xdp_program__create(&o2);
-	err = libxdp_get_error(ext);
-	if (err || !ext) {
-		ext = NULL;
-		err = err ? err : -ENOENT;
-		goto out;
-	}
 	obj = xdp_program__bpf_obj(tgt);
 	bpf_object__for_each_program(p, obj)
 		bpf_program__set_autoload(p, !strcmp(bpf_program__name(p), "xdp_pass"));
 	err = bpf_object__load(obj);
-	if (err)
+	disp = err ? NULL : bpf_object__find_program_by_name(obj, "xdp_pass");
+	if (err || !disp) {
+		err = err ? err : -ENOENT;
 		goto out;
-	prog = bpf_object__find_program_by_name(obj, "xdp_pass");
-	obj = xdp_program__bpf_obj(ext);
-	bpf_object__for_each_program(p, obj)
-		bpf_program__set_autoload(p, !strcmp(bpf_program__name(p), "xdp_pass"));
-	p = bpf_object__find_program_by_name(obj, "xdp_pass");
-	if (!prog || !p) {
+	}
+	elf = mxgw_bpf__elf_bytes(&sz);
+	ext = bpf_object__open_mem(elf, sz, NULL);
+	if (!ext) {
+		err = -errno;
+		goto out;
+	}
+	bpf_object__for_each_map(map, ext)
+		bpf_map__set_autocreate(map, false);
+	bpf_object__for_each_program(p, ext)
+		bpf_program__set_autoload(p, !strcmp(bpf_program__name(p), "mxgw_probe_ext"));
+	p = bpf_object__find_program_by_name(ext, "mxgw_probe_ext");
+	if (!p) {
 		err = -ENOENT;
 		goto out;
 	}
 	bpf_program__set_type(p, BPF_PROG_TYPE_EXT);
 	bpf_program__set_expected_attach_type(p, 0);
-	err = bpf_program__set_attach_target(p, bpf_program__fd(prog), "xdp_pass");
+	err = bpf_program__set_attach_target(p, bpf_program__fd(disp), "xdp_pass");
 	if (!err)
-		err = bpf_object__load(obj);
+		err = bpf_object__load(ext);
 	if (err)
 		goto out;
 	link = bpf_raw_tracepoint_open(NULL, bpf_program__fd(p));
@@ -208,7 +215,7 @@ int mxgw_xdp_dispatcher_probe(void)
 	else
 		close(link);
 out:
-	xdp_program__close(ext);
+	bpf_object__close(ext);
 	xdp_program__close(tgt);
 	return err;
 }
@@ -534,9 +541,16 @@ const char *mxgw_xdp_share_refusal(__u32 ifindex, const char *ifname)
 	err = mxgw_xdp_dispatcher_probe();
 	if (!err)
 		return NULL;
-	snprintf(refusal, sizeof(refusal),
-		 "this kernel refuses the freplace (BPF_PROG_TYPE_EXT) programs libxdp's "
-		 "dispatcher needs (%s): set \"xdp-attach direct\" in the config to attach "
-		 "mxgw alone on %s", strerror(-err), ifname);
+	if (err == -EINVAL)
+		snprintf(refusal, sizeof(refusal),
+			 "this kernel refuses mxgw in libxdp's dispatcher: its program changes "
+			 "packet data and this libxdp's slots do not (Linux 6.13, 6.12.y; "
+			 "libxdp 1.5.5 or later): set \"xdp-attach direct\" in the config to "
+			 "attach mxgw alone on %s", ifname);
+	else
+		snprintf(refusal, sizeof(refusal),
+			 "this kernel refuses the freplace (BPF_PROG_TYPE_EXT) programs libxdp's "
+			 "dispatcher needs (%s): set \"xdp-attach direct\" in the config to "
+			 "attach mxgw alone on %s", strerror(-err), ifname);
 	return refusal;
 }
