@@ -438,16 +438,13 @@ print(struct.unpack("=Q", s.getsockopt(socket.SOL_SOCKET, 71, 8))[0])') || retur
 # freplace programs with EPERM even for root); where it cannot, every
 # mxctl of the test gets LIBXDP_SKIP_DISPATCHER=1, which mxgw honours as
 # "xdp-attach direct" (libxdp's own switch), so that every config the
-# tests write loads as before.  E2E_XDP_DISPATCHER: 1 or 0.  The verdict
-# goes to the test's log.
+# tests write loads as before.  The verdict goes to the test's log.
 e2e_xdp_attach_mode() {
 	local out
 
 	if out=$("$MXCTL" probe 2>&1); then
-		E2E_XDP_DISPATCHER=1
 		unset LIBXDP_SKIP_DISPATCHER
 	else
-		E2E_XDP_DISPATCHER=0
 		export LIBXDP_SKIP_DISPATCHER=1
 	fi
 	echo "# kernel $(uname -r): $out${LIBXDP_SKIP_DISPATCHER:+ -> LIBXDP_SKIP_DISPATCHER=1 (direct)}"
