@@ -385,6 +385,14 @@ case_completion() {
 	else
 		fail completion_help_topics "help offered '$got', mxctl help lists '$want'"
 	fi
+	# conntrack's actions, as its usage line lists them
+	want=$("$MXCTL" conntrack --help | sed -n 's/.* conntrack \[\([a-z|]*\)\].*/\1/p' | tr '|' '\n' | sort | tr '\n' ' ')
+	got=$(complete_words mxctl conntrack "")
+	if [ -n "$want" ] && [ "$got" = "$want" ]; then
+		ok completion_conntrack_actions
+	else
+		fail completion_conntrack_actions "conntrack offered '$got', its usage lists '$want'"
+	fi
 }
 
 # mxctl help config: every key the parser knows, with what follows it; a
