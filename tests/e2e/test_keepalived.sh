@@ -573,4 +573,20 @@ scenario kill "ka_kill A" "ka_start A" 0
 sync_start
 scenario sync "ip -n $NS_A link set wan0 down" "ip -n $NS_A link set wan0 up" 1
 
+# the hook's MASTER on a gateway where mxgw is not loaded (someone
+# unloaded it): it loads it, with the LAN's fast path
+ns_exec "$NS_B" "$MXCTL" unload wan0 >/dev/null 2>&1
+MXGW_MXCTL=$MXCTL MXGW_CONF=$CONF ns_exec "$NS_B" "$KA/mxgw-notify" wan0 lan0 GROUP mxgw MASTER 100 \
+	2>"$E2E_TMP/hook.err"
+rc=$?
+ns_exec "$NS_B" "$MXCTL" status -j wan0 >"$E2E_TMP/hook.status" 2>&1
+if [ "$rc" = 0 ] && grep -q "mxgw was not loaded on wan0: loaded (--lan lan0)" "$E2E_TMP/hook.err" &&
+	[ "$(python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))["interfaces"][0]
+print(d["ifname"], d["lan_xdp"]["device"])' "$E2E_TMP/hook.status" 2>&1)" = "wan0 lan0" ]; then
+	ok notify_master_loads_mxgw_if_missing
+else
+	fail notify_master_loads_mxgw_if_missing "exit $rc '$(head -c 200 "$E2E_TMP/hook.err")'; status: $(head -c 300 "$E2E_TMP/hook.status")"
+fi
+
 e2e_summary
