@@ -158,8 +158,8 @@ def main():
     ap.add_argument("--bytes", type=int, default=16 << 20)
     ap.add_argument("--rate", type=int, default=0)
     ap.add_argument("--interval", type=float, default=0.1)
-    # a fetch's stalls last as long as the failover: far longer than this
-    # is a broken download
+    # probe: an attempt's deadline; fetch: the socket's, which must be far
+    # longer than a failover's stall (the test gives 30 s)
     ap.add_argument("--timeout", type=float, default=0.5)
     ap.add_argument("--ready", required=True)
     ap.add_argument("--log", help="unused; e2e_server_start passes it")

@@ -574,10 +574,15 @@ sync_start
 scenario sync "ip -n $NS_A link set wan0 down" "ip -n $NS_A link set wan0 up" 1
 
 # the hook's MASTER on a gateway where mxgw is not loaded (someone
-# unloaded it): it loads it, with the LAN's fast path
+# unloaded it): it loads it, with the LAN's fast path; and an export a
+# minute old (the copying job stopped) is not imported
 ns_exec "$NS_B" "$MXCTL" unload wan0 >/dev/null 2>&1
-MXGW_MXCTL=$MXCTL MXGW_CONF=$CONF ns_exec "$NS_B" "$KA/mxgw-notify" wan0 lan0 GROUP mxgw MASTER 100 \
-	2>"$E2E_TMP/hook.err"
+{
+	echo "# mxgw-conntrack 1 $(($(date +%s%3N) - 60000))"
+	echo "4 6 198.51.100.7 25 40001 $MS 51000 tcp-established 2 1500 200"
+} >"$E2E_TMP/old.peer"
+MXGW_MXCTL=$MXCTL MXGW_CONF=$CONF ns_exec "$NS_B" "$KA/mxgw-notify" --import "$E2E_TMP/old.peer" \
+	wan0 lan0 GROUP mxgw MASTER 100 2>"$E2E_TMP/hook.err"
 rc=$?
 ns_exec "$NS_B" "$MXCTL" status -j wan0 >"$E2E_TMP/hook.status" 2>&1
 if [ "$rc" = 0 ] && grep -q "mxgw was not loaded on wan0: loaded (--lan lan0)" "$E2E_TMP/hook.err" &&
@@ -587,6 +592,14 @@ print(d["ifname"], d["lan_xdp"]["device"])' "$E2E_TMP/hook.status" 2>&1)" = "wan
 	ok notify_master_loads_mxgw_if_missing
 else
 	fail notify_master_loads_mxgw_if_missing "exit $rc '$(head -c 200 "$E2E_TMP/hook.err")'; status: $(head -c 300 "$E2E_TMP/hook.status")"
+fi
+n=$(ct_count "$NS_B")
+# 60 s, and the time the load took meanwhile
+age=$(sed -n 's/.*old\.peer is \([0-9]*\) s old: not imported.*/\1/p' "$E2E_TMP/hook.err")
+if [ "${age:-0}" -ge 59 ] && [ "$age" -le 300 ] && [ "$n" = 0 ]; then
+	ok notify_master_skips_a_stale_export
+else
+	fail notify_master_skips_a_stale_export "$n flows; the hook said '$(tr '\n' ' ' <"$E2E_TMP/hook.err")'"
 fi
 
 e2e_summary
