@@ -51,7 +51,7 @@ endif
 # Debian 12 packages: build, run, test.
 DEPS := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool libcmocka-dev \
 	make gcc pkg-config iproute2 ethtool nftables python3 python3-scapy tshark gnuplot-nox \
-	shellcheck
+	shellcheck keepalived
 
 BPF_SRC  := bpf/mxgw.bpf.c
 BPF_HDRS := $(wildcard bpf/*.h) maps/mxgw_abi.h
@@ -239,6 +239,10 @@ install: all
 	chmod 0644 $(DESTDIR)$(SYSCONFDIR)/fail2ban/action.d/mxgw.conf
 	install -m 0644 etc/fail2ban/action.d/mxgw-ssh.conf $(DESTDIR)$(SYSCONFDIR)/fail2ban/action.d/mxgw-ssh.conf
 	install -m 0644 etc/fail2ban/jail.d/mxgw.conf $(DESTDIR)$(SYSCONFDIR)/fail2ban/jail.d/mxgw.conf
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/keepalived
+	sed 's|/usr/sbin/mxctl|$(SBINDIR)/mxctl|g' etc/keepalived/mxgw-notify \
+		>$(DESTDIR)$(SYSCONFDIR)/keepalived/mxgw-notify
+	chmod 0755 $(DESTDIR)$(SYSCONFDIR)/keepalived/mxgw-notify
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/mxgw/mxgw.conf ]; then \
 		echo "  keeping $(DESTDIR)$(SYSCONFDIR)/mxgw/mxgw.conf"; \
 	else \
@@ -253,7 +257,8 @@ uninstall:
 		$(DESTDIR)$(BASHCOMPDIR)/mxctl $(DESTDIR)$(SBINDIR)/mxctl-fail2ban-ssh \
 		$(DESTDIR)$(SYSCONFDIR)/fail2ban/action.d/mxgw.conf \
 		$(DESTDIR)$(SYSCONFDIR)/fail2ban/action.d/mxgw-ssh.conf \
-		$(DESTDIR)$(SYSCONFDIR)/fail2ban/jail.d/mxgw.conf
+		$(DESTDIR)$(SYSCONFDIR)/fail2ban/jail.d/mxgw.conf \
+		$(DESTDIR)$(SYSCONFDIR)/keepalived/mxgw-notify
 
 $(BUILD)/bench/bench_prog: $(BUILD)/obj/tests/bench/bench_prog.o $(BUILD)/obj/tests/bpf/testbed.o \
 		$(addprefix $(BUILD)/,$(LIBS))

@@ -132,7 +132,8 @@ static int preflight(const char *cmd, const char *ifname, const struct mxgw_poli
 			  ip_str(pol->mailserver_addr, a), ifname);
 	if (!pf.public_on_if)
 		mxctl_err("%s %s: warning: public %s is not an address of %s: nothing arrives "
-			  "for it unless the upstream router routes it here "
+			  "for it unless the upstream router routes it here, or keepalived "
+			  "adds it when this gateway becomes master "
 			  "(ip addr add %s/PREFIXLEN dev %s)", cmd, ifname,
 			  ip_str(pol->public_addr, a), ifname, a, ifname);
 	if (pf.ip_forward == 0)
