@@ -27,8 +27,13 @@
  * array entry by the /32 (IPv6: a set of two ways tagged with their /32,
  * the hash only for a set's third /32, the trie only for a crowded /32).
  * What follows a hit (the port, the service's lists, the tracked-flow
- * exemption, the counts) is a global function of its own: verified once,
- * and never on a clean source's path.
+ * exemption, the counts) is a function of its own, never on a clean
+ * source's path: IPv4's a global one (verified once) that parses the
+ * ports again; IPv6's checked inside its paths (bl6_drops: where the
+ * ports are parsed and the port's service looked up, for TCP, UDP and
+ * echo requests), the global mxgw_bl_applies6 left for packets the path
+ * finds no service in (fragments, chains it drops, other protocols, L4
+ * headers cut short), with the same rules.
  */
 #ifndef MXGW_BLOCKLIST_BPF_H
 #define MXGW_BLOCKLIST_BPF_H
