@@ -121,7 +121,9 @@ static __always_inline __u32 bl_lookup6(const void *saddr)
 	__u16 *v;
 	int i;
 
-	__builtin_memcpy(s, saddr, sizeof(s));
+	/* four word loads (a copy from a void pointer is sixteen byte
+	 * loads and their shifts): addr6.bpf.h on unaligned addresses */
+	*(struct mxgw_in6 *)s = *(const struct mxgw_in6 *)saddr;
 	map = bpf_map_lookup_elem(&mxgw_bl6_tag, &zero);
 	if (!map)
 		return 0;
@@ -205,9 +207,8 @@ static __always_inline bool bl_exempt4(__be32 saddr)
 /* IPv6's, with the config its caller has (the packet path's) */
 static __always_inline bool bl_exempt6_cfg(const struct mxgw_config *cfg, const void *saddr)
 {
-	struct mxgw_in6 s;
+	struct mxgw_in6 s = *(const struct mxgw_in6 *)saddr;	/* words, as bl_lookup6 */
 
-	__builtin_memcpy(&s, saddr, sizeof(s));
 	if ((cfg->flags & MXGW_CFG_F_BAN6) && ban6_any(cfg, &s))
 		return true;
 	if (allowlisted6(cfg, &s)) {
@@ -395,8 +396,12 @@ static __noinline __u32 bl6_hit(const struct mxgw_config *cfg, const struct ipv6
 	/* routed: a LAN flow may use any port, a listed one too */
 	if (l4->proto == IPPROTO_UDP ||
 	    (l4->proto == IPPROTO_TCP && !tcp_opens(l4->tcp_flags))) {
-		ct6_key_fill(&key, &ip6->daddr, &ip6->saddr, *l4->dport, *l4->sport,
-			     l4->proto);
+		/* the addresses by words, as bl_lookup6 */
+		key.lan_addr = *(const struct mxgw_in6 *)&ip6->daddr;
+		key.remote_addr = *(const struct mxgw_in6 *)&ip6->saddr;
+		key.lan_port = *l4->dport;
+		key.remote_port = *l4->sport;
+		key.proto = l4->proto;
 		if (bpf_map_lookup_elem(&mxgw_ct6, &key))
 			return 0;
 	}
