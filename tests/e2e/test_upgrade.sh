@@ -1,0 +1,364 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# End-to-end: upgrading mxgw under traffic, losing nothing (issue 15).
+#   1. the previous commit of this checkout that changed bpf/, maps/ or
+#      loader/ (MXGW_UPGRADE_FROM=REV picks another) is built into the
+#      test's temporary directory and loaded on the gateway; long-lived
+#      traffic starts: an inbound download on 993 from the mail server, an
+#      outgoing masqueraded download from the Internet host on 443, a UDP
+#      stream with sequence numbers from the mail server to the Internet,
+#      new SMTP connections in a loop; a source is banned; then this
+#      build's mxctl loads over it.  Checked: it says it upgraded, from
+#      which build to which; the attached programs changed; every transfer
+#      completes with its byte count and checksum; no datagram lost beyond
+#      what the stream loses in a window without an upgrade; every new
+#      connection succeeded; every counter read before is <= after; the
+#      open flows are still tracked; the ban is still enforced.
+#   2. the same with this tree built as another ABI (make
+#      MXGW_ABI_OVERRIDE=N+1) loaded over this build: the config is made
+#      again for the new ABI, everything else carried over.
+# The measured figures are printed as "# ..." lines.  Two builds of the
+# tree make it slow: about 2-4 minutes on a quiet 2-core machine.
+#
+# Prints "ok NAME" or "FAIL NAME: why" per check and one closing line
+# "N passed, N failed"; exits 0 iff nothing failed, 77 when it cannot run
+# here (a FAIL instead under MXGW_REQUIRE_BPF=1).
+set -u
+
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_init "$@"
+
+C1=$E2E_CLIENT1
+C2=$E2E_CLIENT2
+# the inbound download (DNAT to the mail server) and the outgoing one
+# (masqueraded, from the mail server), their size and pace: long enough
+# to span the upgrade
+PORT_IN=993
+PORT_OUT=443
+PORT_UDP=53
+BYTES=${MXGW_UPGRADE_BYTES:-40000000}
+RATE=${MXGW_UPGRADE_RATE:-3000000}
+UDP_RATE=500
+UDP_SECONDS=14
+# seconds of traffic before the upgrade: the UDP stream's baseline window
+BASELINE=4
+
+# --- helpers ----------------------------------------------------------------
+
+now() {
+	python3 -c 'import time; print(time.monotonic())'
+}
+
+# xdp_prog DEV: "ID TAG" of the XDP program on DEV in the gateway, "- -"
+xdp_prog() {
+	ns_exec "$NS_GW" bpftool -j net show dev "$1" 2>/dev/null | python3 -c '
+import json, subprocess, sys
+x = [e for n in json.load(sys.stdin) for e in n.get("xdp", [])]
+if not x:
+    print("- -"); sys.exit()
+p = json.loads(subprocess.run(["bpftool", "-j", "prog", "show", "id", str(x[0]["id"])],
+                              capture_output=True, text=True).stdout)
+print(p["id"], p["tag"])' 2>/dev/null || echo "? ?"
+}
+
+# tc_prog: the id of the program of mxgw's egress filter on wan0
+tc_prog() {
+	ns_exec "$NS_GW" bpftool -j net show dev wan0 2>/dev/null | python3 -c '
+import json, sys
+t = [e for n in json.load(sys.stdin) for e in n.get("tc", []) if e.get("kind") == "clsact/egress"]
+print(t[0]["id"] if t else "-")' 2>/dev/null || echo "?"
+}
+
+# traffic_start PHASE: the four kinds of traffic of one phase, started
+traffic_start() {
+	local p=$1
+	e2e_server_start "$NS_INET" upgrade_traffic.py "$E2E_TMP/$p-udprecv" udp-recv \
+		--port "$PORT_UDP" || return 1
+	UDPRECV_PID=${E2E_PIDS[-1]}
+	e2e_server_start "$NS_INET" upgrade_traffic.py "$E2E_TMP/$p-in" fetch \
+		--dst "$E2E_PUBLIC" --port "$PORT_IN" --src "$C1" || return 1
+	e2e_server_start "$NS_MS" upgrade_traffic.py "$E2E_TMP/$p-out" fetch \
+		--dst "$E2E_INET_ADDR" --port "$PORT_OUT" || return 1
+	e2e_server_start "$NS_MS" upgrade_traffic.py "$E2E_TMP/$p-udp" udp-send \
+		--dst "$E2E_INET_ADDR" --port "$PORT_UDP" --rate "$UDP_RATE" \
+		--seconds "$UDP_SECONDS" || return 1
+	rm -f "$E2E_TMP/$p-stop"
+	e2e_server_start "$NS_INET" upgrade_traffic.py "$E2E_TMP/$p-loop" connect-loop \
+		--dst "$E2E_PUBLIC" --port 25 --src "$C1" --stop "$E2E_TMP/$p-stop" || return 1
+}
+
+# wait_for FILE SECONDS: FILE is written (polled)
+wait_for() {
+	local i
+	for i in $(seq $(($2 * 10))); do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# ct_has FILE LAN REMOTE: a flow from LAN to REMOTE in "mxctl -j conntrack"
+ct_has() {
+	python3 - "$@" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+flows = [f for i in d for f in i["flows"]]
+sys.exit(0 if any(f["lan"].startswith(sys.argv[2]) and f["remote"] == sys.argv[3]
+                  for f in flows) else 1)
+EOF
+}
+
+# upgrade PHASE FROM_MXCTL TO_MXCTL WANT_MIGRATED: one upgrade under traffic
+# and its checks (names prefixed by PHASE)
+upgrade() {
+	local p=$1 from=$2 to=$3 want=$4
+	local before_x after_x before_tc after_tc t0 t1 rc out lport bad i
+	local want_sha want_n got_n got_sha lost_base lost_upg allowed start
+
+	traffic_start "$p" ||
+		{ fail "${p}_traffic_start" "the traffic did not start: $(cat "$E2E_TMP/$p"-*.err 2>/dev/null | head -c 300)"; return; }
+	ok "${p}_traffic_start"
+	sleep "$BASELINE"
+	before_x=$(xdp_prog wan0)
+	before_tc=$(tc_prog)
+	ns_exec "$NS_GW" "$from" status -j >"$E2E_TMP/$p-before.json" 2>"$E2E_TMP/err"
+	ns_exec "$NS_GW" "$from" -j conntrack >"$E2E_TMP/$p-ct-before.json" 2>>"$E2E_TMP/err"
+
+	t0=$(now)
+	out=$(ns_exec "$NS_GW" "$to" -c "$CONF" load wan0 2>"$E2E_TMP/$p-load.err")
+	rc=$?
+	t1=$(now)
+	echo "$out" >"$E2E_TMP/$p-load.out"
+	if [ "$rc" -eq 0 ]; then
+		ok "${p}_load"
+	else
+		fail "${p}_load" "exit $rc: $(head -c 400 "$E2E_TMP/$p-load.err")"
+	fi
+	echo "# $p: $(grep '^upgraded wan0' "$E2E_TMP/$p-load.out")"
+	echo "# $p: the load took $(python3 -c "print(round($t1 - $t0, 2))") s"
+	if grep -q "^upgraded wan0 from .* to .*ABI $NEW_ABI_WANT.*: programs replaced atomically;.*migrated: $want;" \
+		"$E2E_TMP/$p-load.out" && grep -q "^upgraded on wan0:" "$E2E_TMP/$p-load.out"; then
+		ok "${p}_says_upgraded"
+	else
+		fail "${p}_says_upgraded" "stdout: $(head -c 500 "$E2E_TMP/$p-load.out"); stderr: $(head -c 200 "$E2E_TMP/$p-load.err")"
+	fi
+	after_x=$(xdp_prog wan0)
+	after_tc=$(tc_prog)
+	echo "# $p: XDP program (id tag) $before_x -> $after_x, TC program $before_tc -> $after_tc"
+	if [ "${before_x%% *}" != "${after_x%% *}" ] && [ "${after_x%% *}" != - ] &&
+		[ "$before_tc" != "$after_tc" ] && [ "$after_tc" != - ]; then
+		ok "${p}_programs_replaced"
+	else
+		fail "${p}_programs_replaced" "XDP $before_x -> $after_x, TC $before_tc -> $after_tc"
+	fi
+
+	# the open flows, still tracked (the downloads are still running)
+	lport=$(awk '{ print $2 }' "$E2E_TMP/$p-out.ready")
+	ns_exec "$NS_GW" "$to" -j conntrack >"$E2E_TMP/$p-ct.json" 2>"$E2E_TMP/err"
+	if ct_has "$E2E_TMP/$p-ct.json" "$E2E_MAILSERVER:$lport" "$E2E_INET_ADDR:$PORT_OUT" &&
+		ct_has "$E2E_TMP/$p-ct.json" "$E2E_MAILSERVER:" "$E2E_INET_ADDR:$PORT_UDP"; then
+		ok "${p}_flows_still_tracked"
+	else
+		fail "${p}_flows_still_tracked" "no TCP flow $E2E_MAILSERVER:$lport -> :$PORT_OUT or no UDP flow to :$PORT_UDP: $(head -c 400 "$E2E_TMP/$p-ct.json") $(head -c 200 "$E2E_TMP/err")"
+	fi
+	# the ban set before, still enforced; and new connections still work
+	e2e_connect "$C2:25" "$C1:25"
+	if [ "$(conn_result "$C2" 25)" = timeout ] && [ "$(conn_result "$C1" 25)" = "banner 220 mxgw-e2e 25" ]; then
+		ok "${p}_ban_still_enforced"
+	else
+		fail "${p}_ban_still_enforced" "banned $C2: $(conn_result "$C2" 25); $C1: $(conn_result "$C1" 25)"
+	fi
+
+	# every transfer to its end, byte for byte
+	for i in in out; do
+		if ! wait_for "$E2E_TMP/$p-$i" 60; then
+			fail "${p}_${i}_transfer_complete" "no result after 60 s"
+			continue
+		fi
+		read -r _ got_n got_sha <"$E2E_TMP/$p-$i"
+		# the server logs once the client has closed
+		for _ in $(seq 50); do
+			grep -q "^\(sent\|broken\) " "$E2E_TMP/srv-$i" && break
+			sleep 0.1
+		done
+		want_sha=$(grep -m1 "^sent $BYTES " "$E2E_TMP/srv-$i" | awk '{ print $3 }')
+		want_n=$BYTES
+		echo "# $p: $i transfer: $(cat "$E2E_TMP/$p-$i")"
+		if [ "$(awk '{ print $1 }' "$E2E_TMP/$p-$i")" = got ] && [ "$got_n" = "$want_n" ] &&
+			[ -n "$want_sha" ] && [ "$got_sha" = "$want_sha" ]; then
+			ok "${p}_${i}_transfer_complete"
+		else
+			fail "${p}_${i}_transfer_complete" "got '$(cat "$E2E_TMP/$p-$i")', the server: '$(tail -1 "$E2E_TMP/srv-$i")', want $want_n bytes"
+		fi
+	done
+	# the server side of each: one connection, sent to its end
+	: >"$E2E_TMP/srv-in"
+	: >"$E2E_TMP/srv-out"
+
+	# the UDP stream: its losses in the upgrade's window against those of
+	# the baseline window before it, per second
+	wait_for "$E2E_TMP/$p-udp" $((UDP_SECONDS + 10)) ||
+		fail "${p}_udp_stream" "the sender did not finish"
+	sleep 0.5
+	kill -TERM "$UDPRECV_PID" 2>/dev/null
+	wait_for "$E2E_TMP/$p-udprecv" 5
+	read -r _ start _ _ _ _ <"$E2E_TMP/$p-udp"
+	read -r lost_base lost_upg allowed < <(python3 - "$E2E_TMP/$p-udprecv" "$start" "$UDP_RATE" \
+		"$t0" "$t1" "$(awk '{ print $6 }' "$E2E_TMP/$p-udp")" <<'EOF'
+import math, sys
+lines = open(sys.argv[1]).read().splitlines()
+top = int(lines[0].split()[3])
+missing = [int(x) for x in lines[1].split()[1:]]
+start, rate, t0, t1, sent = (float(x) for x in sys.argv[2:7])
+# beyond the highest received: lost too
+missing += range(top + 1, int(sent))
+at = lambda s: start + s / rate
+base = (start + 0.5, t0 - 0.5)
+upg = (t0 - 0.5, t1 + 1.5)
+lb = sum(base[0] <= at(s) < base[1] for s in missing)
+lu = sum(upg[0] <= at(s) < upg[1] for s in missing)
+print(lb, lu, math.ceil(lb * (upg[1] - upg[0]) / max(base[1] - base[0], 0.1)))
+EOF
+)
+	echo "# $p: UDP datagrams lost: $lost_base in the ${BASELINE} s before the upgrade (baseline), $lost_upg around it; $(head -1 "$E2E_TMP/$p-udprecv") of $(awk '{ print $6 }' "$E2E_TMP/$p-udp") sent"
+	if [ -n "$lost_upg" ] && [ "$lost_upg" -le "$allowed" ]; then
+		ok "${p}_udp_nothing_lost"
+	else
+		fail "${p}_udp_nothing_lost" "$lost_upg lost around the upgrade, $lost_base in the baseline window (at most $allowed allowed)"
+	fi
+
+	touch "$E2E_TMP/$p-stop"
+	wait_for "$E2E_TMP/$p-loop" 10
+	echo "# $p: new SMTP connections: $(head -1 "$E2E_TMP/$p-loop")"
+	if read -r _ i _ bad <"$E2E_TMP/$p-loop" && [ "$bad" = 0 ] && [ "$i" -gt 10 ]; then
+		ok "${p}_new_connections_all_succeed"
+	else
+		fail "${p}_new_connections_all_succeed" "$(head -c 400 "$E2E_TMP/$p-loop")"
+	fi
+
+	# counters continue: none went back
+	ns_exec "$NS_GW" "$to" status -j >"$E2E_TMP/$p-after.json" 2>"$E2E_TMP/err"
+	bad=$(python3 - "$E2E_TMP/$p-before.json" "$E2E_TMP/$p-after.json" <<'EOF'
+import json, sys
+b, a = (json.load(open(f))["interfaces"][0]["counters"] for f in sys.argv[1:3])
+common = [k for k in b if k in a]
+back = [f"{k} {b[k]}->{a[k]}" for k in common if a[k] < b[k]]
+if back:
+    print("went back:", " ".join(back))
+elif len(common) < 20 or not b.get("snat_masq") or not b.get("ct_new"):
+    print(f"nothing to compare: {len(common)} counters in both, snat_masq {b.get('snat_masq')}")
+else:
+    print(f"OK {len(common)}")
+EOF
+)
+	echo "# $p: counters compared before and after: $bad"
+	if [[ $bad == "OK "* ]]; then
+		ok "${p}_counters_continue"
+	else
+		fail "${p}_counters_continue" "$bad"
+	fi
+}
+
+# --- the builds ---------------------------------------------------------------
+
+# the previous state of the data plane: the newest commit that changed
+# bpf/, maps/ or loader/ and whose files there differ from this tree's
+git -C "$E2E_ROOT" rev-parse --git-dir >/dev/null 2>&1 ||
+	e2e_cannot_run "$E2E_ROOT is no git checkout: no earlier commit to build (test_upgrade needs the history; CI's fresh clone has it)" build_previous
+FROM_REV=${MXGW_UPGRADE_FROM:-}
+if [ -z "$FROM_REV" ]; then
+	for c in $(git -C "$E2E_ROOT" rev-list --first-parent -n 50 HEAD -- bpf maps loader); do
+		if ! git -C "$E2E_ROOT" diff --quiet "$c" -- bpf maps loader; then
+			FROM_REV=$c
+			break
+		fi
+	done
+fi
+if [ -z "$FROM_REV" ] || ! git -C "$E2E_ROOT" rev-parse --verify -q "$FROM_REV^{commit}" >/dev/null; then
+	e2e_cannot_run "no earlier commit changing bpf/, maps/ or loader/ in $E2E_ROOT's history (a shallow clone? git fetch --unshallow)" build_previous
+fi
+FROM_DESC=$(git -C "$E2E_ROOT" describe --always --tags "$FROM_REV")
+OLD=$E2E_TMP/old
+mkdir -p "$OLD/src"
+echo "# building the previous data plane, $FROM_DESC, in $OLD"
+SECONDS=0
+if git -C "$E2E_ROOT" archive "$FROM_REV" | tar -x -C "$OLD/src" &&
+	make -C "$OLD/src" -j2 BUILD="$OLD/build" MXGW_VERSION="$FROM_DESC" "$OLD/build/mxctl" \
+		>"$OLD/make.log" 2>&1; then
+	ok build_previous
+else
+	fail build_previous "$(tail -5 "$OLD/make.log" | tr '\n' ' ')"
+	e2e_summary
+	exit 1
+fi
+echo "# built in $SECONDS s"
+ABI=$("$MXCTL" --version | sed -n 's/.*map ABI \([0-9]*\).*/\1/p')
+BUMP=$E2E_TMP/bump
+echo "# building this tree as map ABI $((ABI + 1)) in $BUMP"
+SECONDS=0
+if make -C "$E2E_ROOT" -j2 BUILD="$BUMP" MXGW_ABI_OVERRIDE=$((ABI + 1)) "$BUMP/mxctl" \
+	>"$E2E_TMP/bump.log" 2>&1 &&
+	"$BUMP/mxctl" --version | grep -q "map ABI $((ABI + 1))"; then
+	ok build_abi_bumped
+else
+	fail build_abi_bumped "$(tail -5 "$E2E_TMP/bump.log" | tr '\n' ' ')"
+	e2e_summary
+	exit 1
+fi
+echo "# built in $SECONDS s"
+
+# --- the bed ------------------------------------------------------------------
+
+e2e_topology_up
+CONF=$E2E_TMP/mxgw.conf
+sed "s/\b${E2E_SHIPPED_PUBLIC//./\\.}\b/$E2E_PUBLIC/" "$E2E_ROOT/etc/mxgw.conf" >"$CONF"
+grep -q "^public[[:space:]]*$E2E_PUBLIC$" "$CONF" || e2e_cannot_run "could not write the config"
+e2e_listener_start "$NS_MS" "$E2E_TMP/listener.log" 25 ||
+	e2e_cannot_run "the mail-server listener did not start"
+if ! { e2e_server_start "$NS_MS" upgrade_traffic.py "$E2E_TMP/srv-in" serve --port "$PORT_IN" \
+	--bytes "$BYTES" --rate "$RATE" &&
+	e2e_server_start "$NS_INET" upgrade_traffic.py "$E2E_TMP/srv-out" serve --port "$PORT_OUT" \
+		--bytes "$BYTES" --rate "$RATE"; }; then
+	e2e_cannot_run "the download servers did not start"
+fi
+
+if ns_exec "$NS_GW" "$OLD/build/mxctl" -c "$CONF" load wan0 >"$E2E_TMP/old-load.out" 2>&1; then
+	ok previous_build_loads
+else
+	fail previous_build_loads "$(head -c 400 "$E2E_TMP/old-load.out")"
+	e2e_summary
+	exit 1
+fi
+ns_exec "$NS_GW" "$OLD/build/mxctl" ban "$C2" >/dev/null 2>"$E2E_TMP/err" ||
+	fail ban_set "$(head -c 200 "$E2E_TMP/err")"
+
+# --- 1. the previous build -> this one ------------------------------------------
+
+NEW_ABI_WANT=$ABI
+upgrade prev_to_this "$OLD/build/mxctl" "$MXCTL" "none"
+
+# the same build again: in place, nothing replaced
+before=$(xdp_prog wan0)
+out=$(mx -c "$CONF" load wan0 2>&1)
+if [[ $out == "re-applied on wan0:"* ]] && [ "$(xdp_prog wan0)" = "$before" ]; then
+	ok same_build_in_place
+else
+	fail same_build_in_place "$out; XDP $before -> $(xdp_prog wan0)"
+fi
+
+# --- 2. this build -> this tree as another ABI ------------------------------------
+
+NEW_ABI_WANT=$((ABI + 1))
+upgrade abi_bump "$MXCTL" "$BUMP/mxctl" "mxgw_config"
+# the gateway speaks the new ABI now: the new mxctl reads it, the old one
+# refuses it
+if ns_exec "$NS_GW" "$BUMP/mxctl" status -j >"$E2E_TMP/bump.json" 2>"$E2E_TMP/err" &&
+	! mx status -j >/dev/null 2>&1; then
+	ok abi_bump_config_rebuilt
+else
+	fail abi_bump_config_rebuilt "status by ABI $((ABI + 1)): $(head -c 200 "$E2E_TMP/err"); by ABI $ABI: $(mx status 2>&1 | head -c 200)"
+fi
+
+e2e_summary
