@@ -115,7 +115,7 @@ EOF
 upgrade() {
 	local p=$1 from=$2 to=$3 want=$4
 	local before_x after_x before_tc after_tc t0 t1 rc out lport bad i
-	local want_sha want_n got_n got_sha lost_base lost_upg allowed start
+	local want_sha want_n got_n got_sha lost_base lost_upg allowed start gap at
 
 	traffic_start "$p" ||
 		{ fail "${p}_traffic_start" "the traffic did not start: $(cat "$E2E_TMP/$p"-*.err 2>/dev/null | head -c 300)"; return; }
@@ -222,6 +222,8 @@ lu = sum(upg[0] <= at(s) < upg[1] for s in missing)
 print(lb, lu, math.ceil(lb * (upg[1] - upg[0]) / max(base[1] - base[0], 0.1)))
 EOF
 )
+	read -r _ gap at < <(grep "^gap " "$E2E_TMP/$p-udprecv")
+	echo "# $p: the longest wait between two datagrams of the stream (one each 2 ms): ${gap:-?} ms, ending $(python3 -c "print(round(${at:-0} - $t0, 2))") s after the load started (the swap and the load's own work on a shared CPU)"
 	echo "# $p: UDP datagrams lost: $lost_base in the ${BASELINE} s before the upgrade (baseline), $lost_upg around it; $(head -1 "$E2E_TMP/$p-udprecv") of $(awk '{ print $6 }' "$E2E_TMP/$p-udp") sent"
 	if [ -n "$lost_upg" ] && [ "$lost_upg" -le "$allowed" ]; then
 		ok "${p}_udp_nothing_lost"

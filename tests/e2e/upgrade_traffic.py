@@ -10,8 +10,10 @@
         one connection, read to its end; --log: "got N SHA256", or
         "broken N WHY" when the connection failed
   udp-recv --port P
-        counts datagrams "SEQ" until SIGTERM; --log: "received N" and the
-        missing sequence numbers below the highest seen: "missing A B ..."
+        counts datagrams "SEQ" until SIGTERM; --log: "received N top SEQ",
+        the missing sequence numbers below the highest seen: "missing A B
+        ...", and the longest wait between two datagrams: "gap MS AT" (AT
+        monotonic, the arrival that ended it)
   udp-send --dst IP --port P --rate R --seconds S
         datagrams "SEQ" (SEQ from 0) at R a second on a fixed schedule
         from its start; --log: "start T rate R sent N" (T monotonic)
@@ -132,6 +134,7 @@ def udp_recv(a):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind(("0.0.0.0", a.port))
     seen = set()
+    gap, gap_at, last = 0.0, 0.0, None
     done = threading.Event()
 
     def stop(*_):
@@ -147,13 +150,18 @@ def udp_recv(a):
             continue
         except InterruptedError:
             continue
+        t = time.monotonic()
+        if last is not None and t - last > gap:
+            gap, gap_at = t - last, t
+        last = t
         try:
             seen.add(int(d.split(b" ")[0]))
         except ValueError:
             pass
     top = max(seen) if seen else -1
     missing = [str(i) for i in range(top + 1) if i not in seen]
-    write_atomic(a.log, f"received {len(seen)} top {top}\nmissing {' '.join(missing)}\n")
+    write_atomic(a.log, f"received {len(seen)} top {top}\nmissing {' '.join(missing)}\n"
+                 f"gap {gap * 1000:.1f} {gap_at}\n")
 
 
 def udp_send(a):
