@@ -18,10 +18,12 @@
  * loaded by an mxctl with another ABI version is refused, never patched. */
 #define MXGW_ABI_VERSION	5
 /* tests/e2e/test_upgrade.sh only (make MXGW_ABI_OVERRIDE=N): a build that
- * says it speaks another ABI, to prove an upgrade across versions */
+ * says it speaks another ABI, to prove an upgrade across versions.  "# "
+ * indented: the line above stays the one "#define MXGW_ABI_VERSION" that
+ * scripts read the version from */
 #ifdef MXGW_ABI_OVERRIDE
-#undef MXGW_ABI_VERSION
-#define MXGW_ABI_VERSION	MXGW_ABI_OVERRIDE
+# undef MXGW_ABI_VERSION
+# define MXGW_ABI_VERSION	MXGW_ABI_OVERRIDE
 #endif
 
 #define MXGW_PIN_ROOT		"/sys/fs/bpf/mxgw"

@@ -19,7 +19,8 @@
 #      MXGW_ABI_OVERRIDE=N+1) loaded over this build: the config is made
 #      again for the new ABI, everything else carried over.
 # The measured figures are printed as "# ..." lines.  Two builds of the
-# tree make it slow: about 2-4 minutes on a quiet 2-core machine.
+# tree make it slow: about 2 minutes on a 2-core machine (35-40 s each
+# build); MXGW_UPGRADE_OLD_MXCTL / MXGW_UPGRADE_BUMP_MXCTL (below) skip them.
 #
 # Prints "ok NAME" or "FAIL NAME: why" per check and one closing line
 # "N passed, N failed"; exits 0 iff nothing failed, 77 when it cannot run
@@ -61,6 +62,14 @@ if not x:
 p = json.loads(subprocess.run(["bpftool", "-j", "prog", "show", "id", str(x[0]["id"])],
                               capture_output=True, text=True).stdout)
 print(p["id"], p["tag"])' 2>/dev/null || echo "? ?"
+}
+
+# pinned_xdp: "ID TAG" of the pinned mxgw_wan_in (under libxdp's
+# dispatcher, the device's XDP program is the dispatcher)
+pinned_xdp() {
+	bpftool -j prog show pinned "$PINS/mxgw_wan_in" 2>/dev/null |
+		python3 -c 'import json, sys; p = json.load(sys.stdin); print(p["id"], p["tag"])' 2>/dev/null ||
+		echo "- -"
 }
 
 # tc_prog: the id of the program of mxgw's egress filter on wan0
@@ -114,7 +123,7 @@ EOF
 # and its checks (names prefixed by PHASE)
 upgrade() {
 	local p=$1 from=$2 to=$3 want=$4
-	local before_x after_x before_tc after_tc t0 t1 rc out lport bad i
+	local before_x after_x before_pin after_pin before_tc after_tc t0 t1 rc out lport bad i
 	local want_sha want_n got_n got_sha lost_base lost_upg allowed start gap at
 
 	traffic_start "$p" ||
@@ -122,6 +131,7 @@ upgrade() {
 	ok "${p}_traffic_start"
 	sleep "$BASELINE"
 	before_x=$(xdp_prog wan0)
+	before_pin=$(pinned_xdp)
 	before_tc=$(tc_prog)
 	ns_exec "$NS_GW" "$from" status -j >"$E2E_TMP/$p-before.json" 2>"$E2E_TMP/err"
 	ns_exec "$NS_GW" "$from" -j conntrack >"$E2E_TMP/$p-ct-before.json" 2>>"$E2E_TMP/err"
@@ -145,13 +155,15 @@ upgrade() {
 		fail "${p}_says_upgraded" "stdout: $(head -c 500 "$E2E_TMP/$p-load.out"); stderr: $(head -c 200 "$E2E_TMP/$p-load.err")"
 	fi
 	after_x=$(xdp_prog wan0)
+	after_pin=$(pinned_xdp)
 	after_tc=$(tc_prog)
-	echo "# $p: XDP program (id tag) $before_x -> $after_x, TC program $before_tc -> $after_tc"
+	echo "# $p: XDP program on wan0 (id tag) $before_x -> $after_x, pinned mxgw_wan_in $before_pin -> $after_pin, TC program $before_tc -> $after_tc"
 	if [ "${before_x%% *}" != "${after_x%% *}" ] && [ "${after_x%% *}" != - ] &&
+		[ "${before_pin%% *}" != "${after_pin%% *}" ] && [ "${after_pin%% *}" != - ] &&
 		[ "$before_tc" != "$after_tc" ] && [ "$after_tc" != - ]; then
 		ok "${p}_programs_replaced"
 	else
-		fail "${p}_programs_replaced" "XDP $before_x -> $after_x, TC $before_tc -> $after_tc"
+		fail "${p}_programs_replaced" "XDP $before_x -> $after_x, pinned $before_pin -> $after_pin, TC $before_tc -> $after_tc"
 	fi
 
 	# the open flows, still tracked (the downloads are still running)
@@ -266,54 +278,86 @@ EOF
 # --- the builds ---------------------------------------------------------------
 
 # the previous state of the data plane: the newest commit that changed
-# bpf/, maps/ or loader/ and whose files there differ from this tree's
-git -C "$E2E_ROOT" rev-parse --git-dir >/dev/null 2>&1 ||
-	e2e_cannot_run "$E2E_ROOT is no git checkout: no earlier commit to build (test_upgrade needs the history; CI's fresh clone has it)" build_previous
-FROM_REV=${MXGW_UPGRADE_FROM:-}
-if [ -z "$FROM_REV" ]; then
-	for c in $(git -C "$E2E_ROOT" rev-list --first-parent -n 50 HEAD -- bpf maps loader); do
-		if ! git -C "$E2E_ROOT" diff --quiet "$c" -- bpf maps loader; then
-			FROM_REV=$c
-			break
-		fi
-	done
-fi
-if [ -z "$FROM_REV" ] || ! git -C "$E2E_ROOT" rev-parse --verify -q "$FROM_REV^{commit}" >/dev/null; then
-	e2e_cannot_run "no earlier commit changing bpf/, maps/ or loader/ in $E2E_ROOT's history (a shallow clone? git fetch --unshallow)" build_previous
-fi
-FROM_DESC=$(git -C "$E2E_ROOT" describe --always --tags "$FROM_REV")
+# bpf/, maps/ or loader/ and whose files there differ from this tree's.
+# MXGW_UPGRADE_OLD_MXCTL and MXGW_UPGRADE_BUMP_MXCTL name mxctl binaries
+# built beforehand instead (the programs are in mxctl): for a guest under
+# emulation, where two builds take longer than the test
+# (tests/kernels/run.sh passes no environment: a wrapper script sets them).
+build_previous() {
+	local c
+	git -C "$E2E_ROOT" rev-parse --git-dir >/dev/null 2>&1 ||
+		e2e_cannot_run "$E2E_ROOT is no git checkout: no earlier commit to build (test_upgrade needs the history; CI's fresh clone has it)" build_previous
+	FROM_REV=${MXGW_UPGRADE_FROM:-}
+	if [ -z "$FROM_REV" ]; then
+		for c in $(git -C "$E2E_ROOT" rev-list --first-parent -n 50 HEAD -- bpf maps loader); do
+			if ! git -C "$E2E_ROOT" diff --quiet "$c" -- bpf maps loader; then
+				FROM_REV=$c
+				break
+			fi
+		done
+	fi
+	if [ -z "$FROM_REV" ] || ! git -C "$E2E_ROOT" rev-parse --verify -q "$FROM_REV^{commit}" >/dev/null; then
+		e2e_cannot_run "no earlier commit changing bpf/, maps/ or loader/ in $E2E_ROOT's history (a shallow clone? git fetch --unshallow)" build_previous
+	fi
+	FROM_DESC=$(git -C "$E2E_ROOT" describe --always --tags "$FROM_REV")
+	mkdir -p "$OLD/src"
+	echo "# building the previous data plane, $FROM_DESC, in $OLD"
+	SECONDS=0
+	if git -C "$E2E_ROOT" archive "$FROM_REV" | tar -x -C "$OLD/src" &&
+		make -C "$OLD/src" -j2 BUILD="$OLD/build" MXGW_VERSION="$FROM_DESC" "$OLD/build/mxctl" \
+			>"$OLD/make.log" 2>&1; then
+		ok build_previous
+	else
+		fail build_previous "$(tail -5 "$OLD/make.log" | tr '\n' ' ')"
+		e2e_summary
+		exit 1
+	fi
+	echo "# built in $SECONDS s"
+	OLD_MXCTL=$OLD/build/mxctl
+}
+
+build_bump() {
+	echo "# building this tree as map ABI $((ABI + 1)) in $BUMP"
+	SECONDS=0
+	if make -C "$E2E_ROOT" -j2 BUILD="$BUMP" MXGW_ABI_OVERRIDE=$((ABI + 1)) "$BUMP/mxctl" \
+		>"$E2E_TMP/bump.log" 2>&1; then
+		ok build_abi_bumped
+	else
+		fail build_abi_bumped "$(tail -5 "$E2E_TMP/bump.log" | tr '\n' ' ')"
+		e2e_summary
+		exit 1
+	fi
+	echo "# built in $SECONDS s"
+	BUMP_MXCTL=$BUMP/mxctl
+}
+
 OLD=$E2E_TMP/old
-mkdir -p "$OLD/src"
-echo "# building the previous data plane, $FROM_DESC, in $OLD"
-SECONDS=0
-if git -C "$E2E_ROOT" archive "$FROM_REV" | tar -x -C "$OLD/src" &&
-	make -C "$OLD/src" -j2 BUILD="$OLD/build" MXGW_VERSION="$FROM_DESC" "$OLD/build/mxctl" \
-		>"$OLD/make.log" 2>&1; then
-	ok build_previous
-else
-	fail build_previous "$(tail -5 "$OLD/make.log" | tr '\n' ' ')"
-	e2e_summary
-	exit 1
-fi
-echo "# built in $SECONDS s"
-ABI=$("$MXCTL" --version | sed -n 's/.*map ABI \([0-9]*\).*/\1/p')
 BUMP=$E2E_TMP/bump
-echo "# building this tree as map ABI $((ABI + 1)) in $BUMP"
-SECONDS=0
-if make -C "$E2E_ROOT" -j2 BUILD="$BUMP" MXGW_ABI_OVERRIDE=$((ABI + 1)) "$BUMP/mxctl" \
-	>"$E2E_TMP/bump.log" 2>&1 &&
-	"$BUMP/mxctl" --version | grep -q "map ABI $((ABI + 1))"; then
-	ok build_abi_bumped
+ABI=$("$MXCTL" --version | sed -n 's/.*map ABI \([0-9]*\).*/\1/p')
+if [ -n "${MXGW_UPGRADE_OLD_MXCTL:-}" ]; then
+	OLD_MXCTL=$(readlink -f "$MXGW_UPGRADE_OLD_MXCTL")
+	echo "# the previous build: $("$OLD_MXCTL" --version), built beforehand"
 else
-	fail build_abi_bumped "$(tail -5 "$E2E_TMP/bump.log" | tr '\n' ' ')"
+	build_previous
+fi
+if [ -n "${MXGW_UPGRADE_BUMP_MXCTL:-}" ]; then
+	BUMP_MXCTL=$(readlink -f "$MXGW_UPGRADE_BUMP_MXCTL")
+	echo "# this tree as another ABI: $("$BUMP_MXCTL" --version), built beforehand"
+else
+	build_bump
+fi
+if "$BUMP_MXCTL" --version | grep -q "map ABI $((ABI + 1))"; then
+	ok abi_bumped_speaks_next_abi
+else
+	fail abi_bumped_speaks_next_abi "$("$BUMP_MXCTL" --version 2>&1)"
 	e2e_summary
 	exit 1
 fi
-echo "# built in $SECONDS s"
 
 # --- the bed ------------------------------------------------------------------
 
 e2e_topology_up
+PINS=$(e2e_pin_dir "$NS_GW" wan0) || e2e_cannot_run "cannot find the namespace's cookie"
 CONF=$E2E_TMP/mxgw.conf
 sed "s/\b${E2E_SHIPPED_PUBLIC//./\\.}\b/$E2E_PUBLIC/" "$E2E_ROOT/etc/mxgw.conf" >"$CONF"
 grep -q "^public[[:space:]]*$E2E_PUBLIC$" "$CONF" || e2e_cannot_run "could not write the config"
@@ -326,20 +370,20 @@ if ! { e2e_server_start "$NS_MS" upgrade_traffic.py "$E2E_TMP/srv-in" serve --po
 	e2e_cannot_run "the download servers did not start"
 fi
 
-if ns_exec "$NS_GW" "$OLD/build/mxctl" -c "$CONF" load wan0 >"$E2E_TMP/old-load.out" 2>&1; then
+if ns_exec "$NS_GW" "$OLD_MXCTL" -c "$CONF" load wan0 >"$E2E_TMP/old-load.out" 2>&1; then
 	ok previous_build_loads
 else
 	fail previous_build_loads "$(head -c 400 "$E2E_TMP/old-load.out")"
 	e2e_summary
 	exit 1
 fi
-ns_exec "$NS_GW" "$OLD/build/mxctl" ban "$C2" >/dev/null 2>"$E2E_TMP/err" ||
+ns_exec "$NS_GW" "$OLD_MXCTL" ban "$C2" >/dev/null 2>"$E2E_TMP/err" ||
 	fail ban_set "$(head -c 200 "$E2E_TMP/err")"
 
 # --- 1. the previous build -> this one ------------------------------------------
 
 NEW_ABI_WANT=$ABI
-upgrade prev_to_this "$OLD/build/mxctl" "$MXCTL" "none"
+upgrade prev_to_this "$OLD_MXCTL" "$MXCTL" "none"
 
 # the same build again: in place, nothing replaced
 before=$(xdp_prog wan0)
@@ -353,10 +397,10 @@ fi
 # --- 2. this build -> this tree as another ABI ------------------------------------
 
 NEW_ABI_WANT=$((ABI + 1))
-upgrade abi_bump "$MXCTL" "$BUMP/mxctl" "mxgw_config"
+upgrade abi_bump "$MXCTL" "$BUMP_MXCTL" "mxgw_config"
 # the gateway speaks the new ABI now: the new mxctl reads it, the old one
 # refuses it
-if ns_exec "$NS_GW" "$BUMP/mxctl" status -j >"$E2E_TMP/bump.json" 2>"$E2E_TMP/err" &&
+if ns_exec "$NS_GW" "$BUMP_MXCTL" status -j >"$E2E_TMP/bump.json" 2>"$E2E_TMP/err" &&
 	! mx status -j >/dev/null 2>&1; then
 	ok abi_bump_config_rebuilt
 else
