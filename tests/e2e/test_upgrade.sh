@@ -3,8 +3,9 @@
 #
 # End-to-end: upgrading mxgw under traffic, losing nothing (issue 15).
 #   1. the previous commit of this checkout that changed bpf/, maps/ or
-#      loader/ (MXGW_UPGRADE_FROM=REV picks another) is built into the
-#      test's temporary directory and loaded on the gateway; long-lived
+#      loader/ with other BPF sources (MXGW_UPGRADE_FROM=REV picks another)
+#      is built into the test's temporary directory and loaded on the
+#      gateway; long-lived
 #      traffic starts: an inbound download on 993 from the mail server, an
 #      outgoing masqueraded download from the Internet host on 443, a UDP
 #      stream with sequence numbers from the mail server to the Internet,
@@ -278,42 +279,79 @@ EOF
 # --- the builds ---------------------------------------------------------------
 
 # the previous state of the data plane: the newest commit that changed
-# bpf/, maps/ or loader/ and whose files there differ from this tree's.
+# bpf/, maps/ or loader/ and whose BPF sources (bpf/, maps/mxgw_abi.h)
+# differ from this tree's, and whose programs do too (one that builds the
+# same programs, comments changed, say, is re-applied in place: the next
+# one, up to three builds).
 # MXGW_UPGRADE_OLD_MXCTL and MXGW_UPGRADE_BUMP_MXCTL name mxctl binaries
 # built beforehand instead (the programs are in mxctl): for a guest under
 # emulation, where two builds take longer than the test
 # (tests/kernels/run.sh passes no environment: a wrapper script sets them).
+# code_hash OBJ: a hash of a BPF object's sections but its debug
+# information and BTF, which name the sources' paths (as the build's
+# identity in loader/upgrade.c): two builds of the same programs agree
+code_hash() {
+	python3 - "$1" <<'EOF'
+import hashlib, struct, sys
+d = open(sys.argv[1], "rb").read()
+shoff, = struct.unpack_from("<Q", d, 0x28)
+shentsize, shnum, shstrndx = struct.unpack_from("<HHH", d, 0x3a)
+secs = [struct.unpack_from("<IIQQQQIIQQ", d, shoff + i * shentsize) for i in range(shnum)]
+names = secs[shstrndx][4]
+h = hashlib.sha256()
+for s in secs:
+    name = d[names + s[0]:d.index(b"\0", names + s[0])]
+    if name.startswith((b".debug", b".rel.debug", b".BTF", b".rel.BTF")):
+        continue
+    h.update(name + b"\0")
+    if s[1] != 8:  # SHT_NOBITS
+        h.update(d[s[4]:s[4] + s[5]])
+print(h.hexdigest())
+EOF
+}
+
 build_previous() {
-	local c
+	local c revs tries=0 dir
 	git -C "$E2E_ROOT" rev-parse --git-dir >/dev/null 2>&1 ||
 		e2e_cannot_run "$E2E_ROOT is no git checkout: no earlier commit to build (test_upgrade needs the history; CI's fresh clone has it)" build_previous
-	FROM_REV=${MXGW_UPGRADE_FROM:-}
-	if [ -z "$FROM_REV" ]; then
-		for c in $(git -C "$E2E_ROOT" rev-list --first-parent -n 50 HEAD -- bpf maps loader); do
-			if ! git -C "$E2E_ROOT" diff --quiet "$c" -- bpf maps loader; then
-				FROM_REV=$c
-				break
-			fi
-		done
-	fi
-	if [ -z "$FROM_REV" ] || ! git -C "$E2E_ROOT" rev-parse --verify -q "$FROM_REV^{commit}" >/dev/null; then
-		e2e_cannot_run "no earlier commit changing bpf/, maps/ or loader/ in $E2E_ROOT's history (a shallow clone? git fetch --unshallow)" build_previous
-	fi
-	FROM_DESC=$(git -C "$E2E_ROOT" describe --always --tags "$FROM_REV")
-	mkdir -p "$OLD/src"
-	echo "# building the previous data plane, $FROM_DESC, in $OLD"
-	SECONDS=0
-	if git -C "$E2E_ROOT" archive "$FROM_REV" | tar -x -C "$OLD/src" &&
-		make -C "$OLD/src" -j2 BUILD="$OLD/build" MXGW_VERSION="$FROM_DESC" "$OLD/build/mxctl" \
-			>"$OLD/make.log" 2>&1; then
-		ok build_previous
+	if [ -n "${MXGW_UPGRADE_FROM:-}" ]; then
+		revs=$MXGW_UPGRADE_FROM
 	else
-		fail build_previous "$(tail -5 "$OLD/make.log" | tr '\n' ' ')"
-		e2e_summary
-		exit 1
+		revs=$(for c in $(git -C "$E2E_ROOT" rev-list --first-parent -n 50 HEAD -- bpf maps loader); do
+			git -C "$E2E_ROOT" diff --quiet "$c" -- bpf maps/mxgw_abi.h || echo "$c"
+		done)
 	fi
-	echo "# built in $SECONDS s"
-	OLD_MXCTL=$OLD/build/mxctl
+	OLD_MXCTL=
+	for c in $revs; do
+		git -C "$E2E_ROOT" rev-parse --verify -q "$c^{commit}" >/dev/null ||
+			e2e_cannot_run "$c: no such commit in $E2E_ROOT" build_previous
+		tries=$((tries + 1))
+		[ "$tries" -le 3 ] || break
+		FROM_DESC=$(git -C "$E2E_ROOT" describe --always --tags "$c")
+		dir=$OLD/$tries
+		mkdir -p "$dir/src"
+		echo "# building the previous data plane, $FROM_DESC, in $dir"
+		SECONDS=0
+		if ! { git -C "$E2E_ROOT" archive "$c" | tar -x -C "$dir/src" &&
+			make -C "$dir/src" -j2 BUILD="$dir/build" MXGW_VERSION="$FROM_DESC" "$dir/build/mxctl" \
+				>"$dir/make.log" 2>&1; }; then
+			fail build_previous "$FROM_DESC: $(tail -5 "$dir/make.log" | tr '\n' ' ')"
+			e2e_summary
+			exit 1
+		fi
+		echo "# built in $SECONDS s"
+		# the same programs (their sources differ in comments only, say)
+		# would be re-applied in place: the commit before
+		if [ -z "${MXGW_UPGRADE_FROM:-}" ] &&
+			[ "$(code_hash "$dir/build/mxgw.bpf.o")" = "$(code_hash "$(dirname "$MXCTL")/mxgw.bpf.o")" ]; then
+			echo "# $FROM_DESC builds the same programs as this tree: the one before"
+			continue
+		fi
+		OLD_MXCTL=$dir/build/mxctl
+		ok build_previous
+		return
+	done
+	e2e_cannot_run "no earlier commit of $E2E_ROOT's history builds other programs (a shallow clone? git fetch --unshallow)" build_previous
 }
 
 build_bump() {
