@@ -125,7 +125,7 @@ EOF
 upgrade() {
 	local p=$1 from=$2 to=$3 want=$4
 	local before_x after_x before_pin after_pin before_tc after_tc t0 t1 rc out lport bad i
-	local want_sha want_n got_n got_sha lost_base lost_upg allowed start gap at
+	local want_sha want_n got_n got_sha lost_base lost_upg allowed start gap
 
 	traffic_start "$p" ||
 		{ fail "${p}_traffic_start" "the traffic did not start: $(cat "$E2E_TMP/$p"-*.err 2>/dev/null | head -c 300)"; return; }
@@ -235,8 +235,16 @@ lu = sum(upg[0] <= at(s) < upg[1] for s in missing)
 print(lb, lu, math.ceil(lb * (upg[1] - upg[0]) / max(base[1] - base[0], 0.1)))
 EOF
 )
-	read -r _ gap at < <(grep "^gap " "$E2E_TMP/$p-udprecv")
-	echo "# $p: the longest wait between two datagrams of the stream (one each 2 ms): ${gap:-?} ms, ending $(python3 -c "print(round(${at:-0} - $t0, 2))") s after the load started (the swap and the load's own work on a shared CPU)"
+	gap=$(python3 - "$E2E_TMP/$p-udprecv" "$t0" "$t1" <<'EOF'
+import sys
+line = [l for l in open(sys.argv[1]).read().splitlines() if l.startswith("gaps")][0]
+t0, t1 = float(sys.argv[2]), float(sys.argv[3])
+g = [(float(ms), float(at)) for ms, at in (x.split("@") for x in line.split()[1:])]
+inside = [ms for ms, at in g if t0 <= at <= t1 + 0.5]
+print(f"{max(inside, default=0):.1f} ms while the load ran, {max((ms for ms, _ in g), default=0):.1f} ms in the whole stream")
+EOF
+)
+	echo "# $p: the longest wait between two datagrams of the stream (one each 2 ms): $gap"
 	echo "# $p: UDP datagrams lost: $lost_base in the ${BASELINE} s before the upgrade (baseline), $lost_upg around it; $(head -1 "$E2E_TMP/$p-udprecv") of $(awk '{ print $6 }' "$E2E_TMP/$p-udp") sent"
 	if [ -n "$lost_upg" ] && [ "$lost_upg" -le "$allowed" ]; then
 		ok "${p}_udp_nothing_lost"

@@ -12,8 +12,8 @@
   udp-recv --port P
         counts datagrams "SEQ" until SIGTERM; --log: "received N top SEQ",
         the missing sequence numbers below the highest seen: "missing A B
-        ...", and the longest wait between two datagrams: "gap MS AT" (AT
-        monotonic, the arrival that ended it)
+        ...", and every wait between two datagrams over 5 ms: "gaps MS@AT
+        ..." (AT monotonic, the arrival that ended it)
   udp-send --dst IP --port P --rate R --seconds S
         datagrams "SEQ" (SEQ from 0) at R a second on a fixed schedule
         from its start; --log: "start T rate R sent N" (T monotonic)
@@ -134,7 +134,7 @@ def udp_recv(a):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind(("0.0.0.0", a.port))
     seen = set()
-    gap, gap_at, last = 0.0, 0.0, None
+    gaps, last = [], None
     done = threading.Event()
 
     def stop(*_):
@@ -151,8 +151,8 @@ def udp_recv(a):
         except InterruptedError:
             continue
         t = time.monotonic()
-        if last is not None and t - last > gap:
-            gap, gap_at = t - last, t
+        if last is not None and t - last > 0.005:
+            gaps.append(f"{(t - last) * 1000:.1f}@{t:.3f}")
         last = t
         try:
             seen.add(int(d.split(b" ")[0]))
@@ -161,7 +161,7 @@ def udp_recv(a):
     top = max(seen) if seen else -1
     missing = [str(i) for i in range(top + 1) if i not in seen]
     write_atomic(a.log, f"received {len(seen)} top {top}\nmissing {' '.join(missing)}\n"
-                 f"gap {gap * 1000:.1f} {gap_at}\n")
+                 f"gaps {' '.join(gaps)}\n")
 
 
 def udp_send(a):
