@@ -14,9 +14,10 @@
         the missing sequence numbers below the highest seen: "missing A B
         ...", and every wait between two datagrams over 5 ms: "gaps MS@AT
         ..." (AT monotonic, the arrival that ended it)
-  udp-send --dst IP --port P --rate R --seconds S
+  udp-send --dst IP --port P --rate R --stop F
         datagrams "SEQ" (SEQ from 0) at R a second on a fixed schedule
-        from its start; --log: "start T rate R sent N" (T monotonic)
+        from its start, until file F exists (or --seconds, 300 by
+        default); --log: "start T rate R sent N" (T monotonic)
   connect-loop --dst IP --port P --stop F [--src IP]
         connections one after another until file F exists, each awaiting
         the server's first line (2 s); --log: "ok N failed M" and the
@@ -173,6 +174,8 @@ def udp_send(a):
     pad = b"x" * 200
     sent = 0
     for seq in range(n):
+        if a.stop and seq % 50 == 0 and os.path.exists(a.stop):
+            break
         due = start + seq / a.rate
         now = time.monotonic()
         if due > now:
@@ -220,7 +223,7 @@ def main():
     p.add_argument("--src")
     p.add_argument("--bytes", type=int, default=0)
     p.add_argument("--rate", type=float, default=1.0)
-    p.add_argument("--seconds", type=float, default=1.0)
+    p.add_argument("--seconds", type=float, default=300.0)
     p.add_argument("--stop")
     a = p.parse_args()
     die_with_parent(a.parent)
