@@ -124,7 +124,7 @@ EOF
 upgrade() {
 	local p=$1 from=$2 to=$3 want=$4
 	local before_x after_x before_pin after_pin before_tc after_tc t0 t1 rc out lport bad i
-	local want_sha want_n got_n got_sha lost_base lost_upg allowed lost_after start gap
+	local want_sha want_n got_n got_sha lost_base lost_upg allowed lost_after base_s upg_s start gap
 
 	traffic_start "$p" ||
 		{ fail "${p}_traffic_start" "the traffic did not start: $(cat "$E2E_TMP/$p"-*.err 2>/dev/null | head -c 300)"; return; }
@@ -219,7 +219,7 @@ upgrade() {
 	kill -TERM "$UDPRECV_PID" 2>/dev/null
 	wait_for "$E2E_TMP/$p-udprecv" 5
 	read -r _ start _ _ _ _ <"$E2E_TMP/$p-udp"
-	read -r lost_base lost_upg allowed lost_after < <(python3 - "$E2E_TMP/$p-udprecv" "$start" "$UDP_RATE" \
+	read -r lost_base lost_upg allowed lost_after base_s upg_s < <(python3 - "$E2E_TMP/$p-udprecv" "$start" "$UDP_RATE" \
 		"$t0" "$t1" "$(awk '{ print $6 }' "$E2E_TMP/$p-udp")" <<'EOF'
 import math, sys
 lines = open(sys.argv[1]).read().splitlines()
@@ -234,7 +234,8 @@ upg = (t0 - 0.5, t1 + 1.5)
 lb = sum(base[0] <= at(s) < base[1] for s in missing)
 lu = sum(upg[0] <= at(s) < upg[1] for s in missing)
 la = sum(at(s) >= upg[1] for s in missing)
-print(lb, lu, math.ceil(lb * (upg[1] - upg[0]) / max(base[1] - base[0], 0.1)), la)
+print(lb, lu, math.ceil(lb * (upg[1] - upg[0]) / max(base[1] - base[0], 0.1)), la,
+      round(base[1] - base[0], 1), round(upg[1] - upg[0], 1))
 EOF
 )
 	gap=$(python3 - "$E2E_TMP/$p-udprecv" "$t0" "$t1" <<'EOF'
@@ -247,7 +248,7 @@ print(f"{max(inside, default=0):.1f} ms while the load ran, {max((ms for ms, _ i
 EOF
 )
 	echo "# $p: the longest wait between two datagrams of the stream (one each 2 ms): $gap"
-	echo "# $p: UDP datagrams lost: $lost_base in the ${BASELINE} s before the upgrade (baseline), $lost_upg around it (from 0.5 s before the load to 1.5 s after it), $lost_after after it; $(head -1 "$E2E_TMP/$p-udprecv") of $(awk '{ print $6 }' "$E2E_TMP/$p-udp") sent"
+	echo "# $p: UDP datagrams lost: $lost_base in the ${base_s} s before the upgrade (baseline), $lost_upg in the ${upg_s} s around it (from 0.5 s before the load to 1.5 s after it), $lost_after after it; $(head -1 "$E2E_TMP/$p-udprecv") of $(awk '{ print $6 }' "$E2E_TMP/$p-udp") sent"
 	if [ -n "$lost_upg" ] && [ "$lost_upg" -le "$allowed" ]; then
 		ok "${p}_udp_nothing_lost"
 	else
