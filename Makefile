@@ -40,6 +40,13 @@ MXGW_VERSION := $(if $(wildcard .git),$(shell git describe --always --dirty --ta
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -idirafter /usr/include/$(shell gcc -dumpmachine)
 
+# tests/e2e/test_upgrade.sh only: make MXGW_ABI_OVERRIDE=N builds a tree
+# that says it speaks map ABI N (maps/mxgw_abi.h), to upgrade across ABIs.
+ifneq ($(MXGW_ABI_OVERRIDE),)
+MXGW_CFLAGS += -DMXGW_ABI_OVERRIDE=$(MXGW_ABI_OVERRIDE)
+BPF_CFLAGS  += -DMXGW_ABI_OVERRIDE=$(MXGW_ABI_OVERRIDE)
+endif
+
 ifeq ($(V),1)
 Q :=
 msg :=
@@ -166,6 +173,11 @@ $(BUILD)/obj/ctl/version.o: ctl/version.c $(BUILD)/version.txt
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $(if $(MXGW_VERSION),-DMXGW_VERSION='"$(MXGW_VERSION)"') -c $< -o $@
+
+# The build's identity in mxgw_build (loader/upgrade.c) names the version
+# too.
+$(BUILD)/obj/loader/upgrade.o: $(BUILD)/version.txt
+$(BUILD)/obj/loader/upgrade.o: OBJ_CFLAGS := $(if $(MXGW_VERSION),-DMXGW_VERSION='"$(MXGW_VERSION)"')
 
 # test_prometheus's expected text holds a version of its own, so that it
 # does not follow git.
