@@ -40,6 +40,13 @@ MXGW_VERSION := $(if $(wildcard .git),$(shell git describe --always --dirty --ta
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -idirafter /usr/include/$(shell gcc -dumpmachine)
 
+# tests/e2e/test_upgrade.sh only: make MXGW_ABI_OVERRIDE=N builds a tree
+# that says it speaks map ABI N (maps/mxgw_abi.h), to upgrade across ABIs.
+ifneq ($(MXGW_ABI_OVERRIDE),)
+MXGW_CFLAGS += -DMXGW_ABI_OVERRIDE=$(MXGW_ABI_OVERRIDE)
+BPF_CFLAGS  += -DMXGW_ABI_OVERRIDE=$(MXGW_ABI_OVERRIDE)
+endif
+
 ifeq ($(V),1)
 Q :=
 msg :=
@@ -51,7 +58,7 @@ endif
 # Debian 12 packages: build, run, test.
 DEPS := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool libcmocka-dev \
 	make gcc pkg-config iproute2 ethtool nftables python3 python3-scapy tshark gnuplot-nox \
-	shellcheck libxdp-dev xdp-tools
+	shellcheck keepalived libxdp-dev xdp-tools
 
 BPF_SRC  := bpf/mxgw.bpf.c
 BPF_HDRS := $(wildcard bpf/*.h) maps/mxgw_abi.h
@@ -167,6 +174,11 @@ $(BUILD)/obj/ctl/version.o: ctl/version.c $(BUILD)/version.txt
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $(if $(MXGW_VERSION),-DMXGW_VERSION='"$(MXGW_VERSION)"') -c $< -o $@
 
+# The build's identity in mxgw_build (loader/upgrade.c) names the version
+# too.
+$(BUILD)/obj/loader/upgrade.o: $(BUILD)/version.txt
+$(BUILD)/obj/loader/upgrade.o: OBJ_CFLAGS := $(if $(MXGW_VERSION),-DMXGW_VERSION='"$(MXGW_VERSION)"')
+
 # test_prometheus's expected text holds a version of its own, so that it
 # does not follow git.
 test_prometheus_OBJS := tests/unit/version_test.o
@@ -239,6 +251,10 @@ install: all
 	chmod 0644 $(DESTDIR)$(SYSCONFDIR)/fail2ban/action.d/mxgw.conf
 	install -m 0644 etc/fail2ban/action.d/mxgw-ssh.conf $(DESTDIR)$(SYSCONFDIR)/fail2ban/action.d/mxgw-ssh.conf
 	install -m 0644 etc/fail2ban/jail.d/mxgw.conf $(DESTDIR)$(SYSCONFDIR)/fail2ban/jail.d/mxgw.conf
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/keepalived
+	sed 's|/usr/sbin/mxctl|$(SBINDIR)/mxctl|g' etc/keepalived/mxgw-notify \
+		>$(DESTDIR)$(SYSCONFDIR)/keepalived/mxgw-notify
+	chmod 0755 $(DESTDIR)$(SYSCONFDIR)/keepalived/mxgw-notify
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/mxgw/mxgw.conf ]; then \
 		echo "  keeping $(DESTDIR)$(SYSCONFDIR)/mxgw/mxgw.conf"; \
 	else \
@@ -253,7 +269,8 @@ uninstall:
 		$(DESTDIR)$(BASHCOMPDIR)/mxctl $(DESTDIR)$(SBINDIR)/mxctl-fail2ban-ssh \
 		$(DESTDIR)$(SYSCONFDIR)/fail2ban/action.d/mxgw.conf \
 		$(DESTDIR)$(SYSCONFDIR)/fail2ban/action.d/mxgw-ssh.conf \
-		$(DESTDIR)$(SYSCONFDIR)/fail2ban/jail.d/mxgw.conf
+		$(DESTDIR)$(SYSCONFDIR)/fail2ban/jail.d/mxgw.conf \
+		$(DESTDIR)$(SYSCONFDIR)/keepalived/mxgw-notify
 
 $(BUILD)/bench/bench_prog: $(BUILD)/obj/tests/bench/bench_prog.o $(BUILD)/obj/tests/bpf/testbed.o \
 		$(addprefix $(BUILD)/,$(LIBS))

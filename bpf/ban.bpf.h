@@ -343,7 +343,9 @@ static __always_inline bool banned6(const struct mxgw_config *cfg, const void *s
 
 	if (!(flags & MXGW_CFG_F_BAN6))
 		return false;
-	__builtin_memcpy(&s, saddr, sizeof(s));
+	/* four word loads: a copy from a void pointer is sixteen byte loads
+	 * and their shifts (addr6.bpf.h on unaligned addresses) */
+	s = *(const struct mxgw_in6 *)saddr;
 	ban_tag6(&s, &t);
 	if (!(flags & MXGW_CFG_F_BANPFX6)) {
 		if (t.check == MXGW_BAN_TAG_EMPTY || !ban_tag6_maybe(t.check, t.hash))

@@ -27,8 +27,13 @@
  * array entry by the /32 (IPv6: a set of two ways tagged with their /32,
  * the hash only for a set's third /32, the trie only for a crowded /32).
  * What follows a hit (the port, the service's lists, the tracked-flow
- * exemption, the counts) is a global function of its own: verified once,
- * and never on a clean source's path.
+ * exemption, the counts) is a function of its own, never on a clean
+ * source's path: IPv4's a global one (verified once) that parses the
+ * ports again; IPv6's checked inside its paths (bl6_drops: where the
+ * ports are parsed and the port's service looked up, for TCP, UDP and
+ * echo requests), the global mxgw_bl_applies6 left for packets the path
+ * finds no service in (fragments, chains it drops, other protocols, L4
+ * headers cut short), with the same rules.
  */
 #ifndef MXGW_BLOCKLIST_BPF_H
 #define MXGW_BLOCKLIST_BPF_H
@@ -44,6 +49,8 @@
 #include "parse.bpf.h"
 #include "maps.bpf.h"
 #include "icmp.bpf.h"
+#include "nat.bpf.h"
+#include "conntrack.bpf.h"
 #include "ban.bpf.h"
 
 /* The bits of the lists holding IPv4 source @saddr; 0 for none. */
@@ -114,7 +121,9 @@ static __always_inline __u32 bl_lookup6(const void *saddr)
 	__u16 *v;
 	int i;
 
-	__builtin_memcpy(s, saddr, sizeof(s));
+	/* four word loads (a copy from a void pointer is sixteen byte
+	 * loads and their shifts): addr6.bpf.h on unaligned addresses */
+	*(struct mxgw_in6 *)s = *(const struct mxgw_in6 *)saddr;
 	map = bpf_map_lookup_elem(&mxgw_bl6_tag, &zero);
 	if (!map)
 		return 0;
@@ -195,15 +204,11 @@ static __always_inline bool bl_exempt4(__be32 saddr)
 	return false;
 }
 
-static __always_inline bool bl_exempt6(const void *saddr)
+/* IPv6's, with the config its caller has (the packet path's) */
+static __always_inline bool bl_exempt6_cfg(const struct mxgw_config *cfg, const void *saddr)
 {
-	const __u32 zero = 0;
-	struct mxgw_config *cfg = bpf_map_lookup_elem(&mxgw_config, &zero);
-	struct mxgw_in6 s;
+	struct mxgw_in6 s = *(const struct mxgw_in6 *)saddr;	/* words, as bl_lookup6 */
 
-	if (!cfg)
-		return false;
-	__builtin_memcpy(&s, saddr, sizeof(s));
 	if ((cfg->flags & MXGW_CFG_F_BAN6) && ban6_any(cfg, &s))
 		return true;
 	if (allowlisted6(cfg, &s)) {
@@ -211,6 +216,14 @@ static __always_inline bool bl_exempt6(const void *saddr)
 		return true;
 	}
 	return false;
+}
+
+static __always_inline bool bl_exempt6(const void *saddr)
+{
+	const __u32 zero = 0;
+	struct mxgw_config *cfg = bpf_map_lookup_elem(&mxgw_config, &zero);
+
+	return cfg && bl_exempt6_cfg(cfg, saddr);
 }
 
 /* One more packet dropped by each list of @lists, under @fam's keys. */
@@ -289,12 +302,15 @@ applying:
 }
 
 /*
- * IPv6, the same: the packet's IPv6 header at @l3_off, its extension
+ * IPv6, the same for a packet the path cannot read a service from (an
+ * extension header chain it drops, a fragment, another protocol, an L4
+ * header cut short: rare, so the header is parsed again here, and the
+ * source looked up): the packet's IPv6 header at @l3_off, its extension
  * headers walked (@walk); @to_mail: to mailserver6, else to the WAN's own
- * address, where only "to gateway" services are the table's.
+ * address, where only "to gateway" services are the table's.  The rules
+ * are bl6_drops' (below), which the path runs where it has the service.
  */
-__noinline int mxgw_bl_applies6(struct xdp_md *ctx, __u64 l3_off, int walk,
-				__u32 bits, int to_mail)
+__noinline int mxgw_bl_applies6(struct xdp_md *ctx, __u64 l3_off, int walk, int to_mail)
 {
 	void *data = (void *)(long)ctx->data;
 	struct cursor c = { .end = (void *)(long)ctx->data_end };
@@ -304,7 +320,7 @@ __noinline int mxgw_bl_applies6(struct xdp_md *ctx, __u64 l3_off, int walk,
 	struct ipv6hdr *ip6;
 	struct udphdr *ports;
 	__u8 *icmp6_type, *tcp_fl;
-	__u32 svc_id = 0, lists;
+	__u32 svc_id = 0, lists, bits;
 	void *l3_end;
 
 	asm volatile("" : "+r"(l3_off));	/* see mxgw_wan_in6 */
@@ -313,6 +329,9 @@ __noinline int mxgw_bl_applies6(struct xdp_md *ctx, __u64 l3_off, int walk,
 	c.pos = data + l3_off;
 	ip6 = parse_ipv6_fixed(&c);
 	if (!ip6)
+		return 0;
+	bits = bl_lookup6(&ip6->saddr);
+	if (!bits)
 		return 0;
 	l3_end = (void *)(ip6 + 1) + ntohs_bounded(ip6->payload_len);
 	if (ipv6_walked(walk, data, &c, &info) != IPV6_CHAIN_OK ||
@@ -359,6 +378,61 @@ applying:
 		return 0;
 	bl_count(lists, MXGW_FAM_IPV6);
 	return lists;
+}
+
+/*
+ * IPv6 in the packet path (mxgw.bpf.c: wan_in6_lan, wan_in6_gateway),
+ * where the L4 header @l4 is parsed and the port's service looked up:
+ * of @lists (the source's lists that apply to that service), the ones
+ * that drop it, counted; 0 for a reply of a tracked flow (a bare SYN is
+ * never one: no lookup), a banned source (the path's ban check drops
+ * it) or an allowlisted one.  Only a listed source gets here.
+ */
+static __noinline __u32 bl6_hit(const struct mxgw_config *cfg, const struct ipv6hdr *ip6,
+				const struct l4_ref *l4, __u32 lists)
+{
+	struct mxgw_ct6_key key = {};
+
+	/* routed: a LAN flow may use any port, a listed one too */
+	if (l4->proto == IPPROTO_UDP ||
+	    (l4->proto == IPPROTO_TCP && !tcp_opens(l4->tcp_flags))) {
+		/* the addresses by words, as bl_lookup6 */
+		key.lan_addr = *(const struct mxgw_in6 *)&ip6->daddr;
+		key.remote_addr = *(const struct mxgw_in6 *)&ip6->saddr;
+		key.lan_port = *l4->dport;
+		key.remote_port = *l4->sport;
+		key.proto = l4->proto;
+		if (bpf_map_lookup_elem(&mxgw_ct6, &key))
+			return 0;
+	}
+	if (bl_exempt6_cfg(cfg, &ip6->saddr))
+		return 0;
+	bl_count(lists, MXGW_FAM_IPV6);
+	return lists;
+}
+
+/*
+ * Does a blocklist drop IPv6 packet @ip6 (its L4 header @l4: TCP, UDP, an
+ * ICMPv6 echo request) to service @svc_id (0: an unlisted port, the echo)?
+ * What mxgw_bl_applies6 did with the header parsed again and the port's
+ * policy looked up again, with the path's: a clean source pays one test
+ * of the config's flags, the array's set and its tag compares, inline
+ * (that second parse and lookup made a listed source's drop cost 1.08x
+ * to 1.28x the plain deny, docs/BENCHMARKS.md).
+ */
+static __always_inline bool bl6_drops(const struct mxgw_config *cfg,
+				      const struct ipv6hdr *ip6, const struct l4_ref *l4,
+				      __u32 svc_id)
+{
+	__u32 bits, lists;
+
+	if (!(cfg->flags & MXGW_CFG_F_BLOCKLIST))
+		return false;
+	bits = bl_lookup6(&ip6->saddr);
+	if (!bits)
+		return false;
+	lists = bl_applying(bits, svc_id);
+	return lists && bl6_hit(cfg, ip6, l4, lists);
 }
 
 #endif /* MXGW_BLOCKLIST_BPF_H */

@@ -37,15 +37,24 @@ static __always_inline void nexthop_store(struct mxgw_nexthop *nh,
 	nh->refreshed_ns = now;
 }
 
+/*
+ * The route to @daddr as the kernel would forward a packet arriving on
+ * this device from source bits 0-31 of @src_tos with TOS @src_tos >> 32
+ * (both 0 where no policy rule needs them: the mail server's next hop).
+ * Five arguments at most for a BPF call: two share one.  For both caches,
+ * mxgw_nexthop's and the LAN program's mxgw_wan_hops.
+ */
 static __noinline int nexthop_refresh(struct xdp_md *ctx, struct mxgw_nexthop *nh,
-				      __be32 daddr, __u64 now)
+				      __be32 daddr, __u64 src_tos, __u64 now)
 {
 	struct bpf_fib_lookup p = {};
 	int ret;
 
 	p.family = AF_INET;
 	p.ifindex = ctx->ingress_ifindex;
+	p.ipv4_src = (__be32)src_tos;
 	p.ipv4_dst = daddr;
+	p.tos = src_tos >> 32;
 	p.l4_protocol = IPPROTO_TCP;
 	ret = bpf_fib_lookup(ctx, &p, sizeof(p), 0);
 	nexthop_store(nh, &p, ret, now);
@@ -65,7 +74,7 @@ static __always_inline struct mxgw_nexthop *nexthop_get(struct xdp_md *ctx,
 		return NULL;
 	now = clock_now();
 	if (now - nh->refreshed_ns >= MXGW_NEXTHOP_TTL_NS || nh->daddr != daddr)
-		nexthop_refresh(ctx, nh, daddr, now);
+		nexthop_refresh(ctx, nh, daddr, 0, now);
 	return nh;
 }
 
@@ -129,20 +138,23 @@ static __always_inline int forward(struct xdp_md *ctx, struct ethhdr *eth,
 	return XDP_REDIRECT;
 }
 
-/* mailserver6's next hop: IPv6's entry of mxgw_nexthop, as nexthop_refresh. */
+/* IPv6's nexthop_refresh: the route to @dst from @src (all zeros where
+ * no policy rule needs it). */
 static __noinline int nexthop6_refresh(struct xdp_md *ctx, struct mxgw_nexthop *nh,
-				       const struct mxgw_in6 *daddr, __u64 now)
+				       const struct mxgw_in6 *src,
+				       const struct mxgw_in6 *dst, __u64 now)
 {
 	struct bpf_fib_lookup p = {};
 	int ret;
 
 	p.family = AF_INET6;
 	p.ifindex = ctx->ingress_ifindex;
-	__builtin_memcpy(p.ipv6_dst, daddr, sizeof(p.ipv6_dst));
+	__builtin_memcpy(p.ipv6_src, src, sizeof(p.ipv6_src));
+	__builtin_memcpy(p.ipv6_dst, dst, sizeof(p.ipv6_dst));
 	p.l4_protocol = IPPROTO_TCP;
 	ret = bpf_fib_lookup(ctx, &p, sizeof(p), 0);
 	nexthop_store(nh, &p, ret, now);
-	nh->daddr6 = *daddr;
+	nh->daddr6 = *dst;
 	count6(MXGW_FIB_REFRESH);
 	return ret;
 }
@@ -158,8 +170,11 @@ static __always_inline struct mxgw_nexthop *nexthop6_get(struct xdp_md *ctx,
 		return NULL;
 	now = clock_now();
 	if (now - nh->refreshed_ns >= MXGW_NEXTHOP_TTL_NS ||
-	    !in6_eq(&nh->daddr6, &cfg->mailserver6))
-		nexthop6_refresh(ctx, nh, &cfg->mailserver6, now);
+	    !in6_eq(&nh->daddr6, &cfg->mailserver6)) {
+		const struct mxgw_in6 any = {};
+
+		nexthop6_refresh(ctx, nh, &any, &cfg->mailserver6, now);
+	}
 	return nh;
 }
 

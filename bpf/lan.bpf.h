@@ -49,7 +49,9 @@
  * WAN next hops, per CPU, MXGW_WAN_HOPS slots chosen by the destination's
  * hash (IPv4 the first half, IPv6 the second): a flow's destination is the same packet after packet, and a few
  * hundred remotes at a time each keep their slot, so most packets pay no
- * bpf_fib_lookup (about eight empty XDP programs).  Refreshed after
+ * bpf_fib_lookup (about eight empty XDP programs): nexthop_refresh() and
+ * nexthop6_refresh() of forward.bpf.h, the inbound cache's, with the
+ * packet's source (and TOS) for policy routing.  Refreshed after
  * MXGW_NEXTHOP_TTL_NS as the inbound cache is, so a changed route or
  * neighbour is followed within that time.
  */
@@ -61,29 +63,6 @@ struct {
 } mxgw_wan_hops SEC(".maps");
 
 _Static_assert((MXGW_WAN_HOPS & (MXGW_WAN_HOPS - 1)) == 0, "MXGW_WAN_HOPS: a power of 2");
-
-/* The route to @daddr as the kernel would forward a packet from @saddr
- * (bits 0-31 of @src_tos) with TOS @src_tos >> 32 arriving on the LAN
- * device (forwarding enabled on it; source and TOS for policy rules).  Five
- * arguments at most for a BPF call: two share one. */
-static __noinline int wan_hop_refresh(struct xdp_md *ctx, struct mxgw_nexthop *nh,
-				      __be32 daddr, __u64 src_tos, __u64 now)
-{
-	struct bpf_fib_lookup p = {};
-	int ret;
-
-	p.family = AF_INET;
-	p.ifindex = ctx->ingress_ifindex;
-	p.ipv4_src = (__be32)src_tos;
-	p.ipv4_dst = daddr;
-	p.tos = src_tos >> 32;
-	p.l4_protocol = IPPROTO_TCP;
-	ret = bpf_fib_lookup(ctx, &p, sizeof(p), 0);
-	nexthop_store(nh, &p, ret, now);
-	nh->daddr = daddr;
-	count(MXGW_FIB_REFRESH);
-	return ret;
-}
 
 static __always_inline struct mxgw_nexthop *wan_hop_get(struct xdp_md *ctx,
 							 const struct iphdr *ip)
@@ -99,29 +78,9 @@ static __always_inline struct mxgw_nexthop *wan_hop_get(struct xdp_md *ctx,
 		return NULL;
 	now = clock_now();
 	if (now - nh->refreshed_ns >= MXGW_NEXTHOP_TTL_NS || nh->daddr != ip->daddr)
-		wan_hop_refresh(ctx, nh, ip->daddr,
+		nexthop_refresh(ctx, nh, ip->daddr,
 				(__u32)ip->saddr | (__u64)ip->tos << 32, now);
 	return nh;
-}
-
-/* IPv6's: the route to @dst from @src as the kernel would forward it. */
-static __noinline int wan_hop6_refresh(struct xdp_md *ctx, struct mxgw_nexthop *nh,
-				       const struct mxgw_in6 *src,
-				       const struct mxgw_in6 *dst, __u64 now)
-{
-	struct bpf_fib_lookup p = {};
-	int ret;
-
-	p.family = AF_INET6;
-	p.ifindex = ctx->ingress_ifindex;
-	__builtin_memcpy(p.ipv6_src, src, sizeof(p.ipv6_src));
-	__builtin_memcpy(p.ipv6_dst, dst, sizeof(p.ipv6_dst));
-	p.l4_protocol = IPPROTO_TCP;
-	ret = bpf_fib_lookup(ctx, &p, sizeof(p), 0);
-	nexthop_store(nh, &p, ret, now);
-	nh->daddr6 = *dst;
-	count6(MXGW_FIB_REFRESH);
-	return ret;
 }
 
 static __always_inline struct mxgw_nexthop *wan_hop6_get(struct xdp_md *ctx,
@@ -141,7 +100,7 @@ static __always_inline struct mxgw_nexthop *wan_hop6_get(struct xdp_md *ctx,
 		return NULL;
 	now = clock_now();
 	if (now - nh->refreshed_ns >= MXGW_NEXTHOP_TTL_NS || !in6_eq(&dst, &nh->daddr6))
-		wan_hop6_refresh(ctx, nh, &src, &dst, now);
+		nexthop6_refresh(ctx, nh, &src, &dst, now);
 	return nh;
 }
 

@@ -251,6 +251,14 @@ struct {
 	__type(value, __u64);
 } mxgw_bl_drops SEC(".maps");
 
+/* Read by user space only: which build runs (struct mxgw_build). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mxgw_build);
+} mxgw_build SEC(".maps");
+
 static __always_inline void count(enum mxgw_counter what)
 {
 	__u32 key = what;

@@ -157,8 +157,13 @@ static __always_inline int wan_in6_gateway(struct xdp_md *ctx, struct cursor *c,
 	}
 	if (info.proto != IPPROTO_TCP && info.proto != IPPROTO_UDP)
 		goto pass;
-	if (!l4_parse6(c, info.proto, l3_end, &l4))
+	if (!l4_parse6(c, info.proto, l3_end, &l4)) {
+		/* cut short: the lists may still see a service's port */
+		if ((cfg->flags & MXGW_CFG_F_BLOCKLIST) && !source_bad6(cfg, &ip6->saddr, true) &&
+		    mxgw_bl_applies6(ctx, (void *)ip6 - data, walk, false))
+			return xdp_drop6(ctx, MXGW_DROP_BLOCKLIST);
 		return xdp_drop6(ctx, MXGW_DROP_MALFORMED);
+	}
 	pol = port_policy(l4.proto, bpf_ntohs(*l4.dport));
 	if (!pol || !pol->svc_id || !(pol->flags & MXGW_PORT_F_GATEWAY))
 		goto pass;
@@ -167,6 +172,8 @@ static __always_inline int wan_in6_gateway(struct xdp_md *ctx, struct cursor *c,
 	why = source_bad6(cfg, &ip6->saddr, true);
 	if (why)
 		return xdp_drop6(ctx, why);
+	if (bl6_drops(cfg, ip6, &l4, pol->svc_id))
+		return xdp_drop6(ctx, MXGW_DROP_BLOCKLIST);
 	if (l4.proto == IPPROTO_TCP && !tcp_flags_valid(l4.tcp_flags))
 		return xdp_drop6(ctx, MXGW_DROP_TCP_FLAGS);
 	if (banned6(cfg, &ip6->saddr))
@@ -279,12 +286,21 @@ static __always_inline int wan_in6_lan(struct xdp_md *ctx, struct cursor *c,
 	struct mxgw_port_policy *pol;
 	struct l4_ref l4 = {};
 	__u32 svc_id = 0, verdict = MXGW_DENY, bytes, why;
+	enum ipv6_chain chain;
 	bool not_from = false;
 
 	why = source_bad6(cfg, &ip6->saddr, false);
 	if (why)
 		return xdp_drop6(ctx, why);
-	switch (ipv6_walked(walk, eth, c, &info)) {
+	chain = ipv6_walked(walk, eth, c, &info);
+	/* blocklists, for what the path drops before it knows a service
+	 * (no L4 header: the lists for every port apply; rare, so checked
+	 * apart, the header parsed again) */
+	if (to_mail && (chain != IPV6_CHAIN_OK || info.frag == IPV6_FRAG_FIRST) &&
+	    (cfg->flags & MXGW_CFG_F_BLOCKLIST) &&
+	    mxgw_bl_applies6(ctx, (void *)ip6 - (void *)eth, walk, true))
+		return xdp_drop6(ctx, MXGW_DROP_BLOCKLIST);
+	switch (chain) {
 	case IPV6_CHAIN_OK:
 		if (info.frag != IPV6_FRAG_FIRST)
 			break;
@@ -302,6 +318,9 @@ static __always_inline int wan_in6_lan(struct xdp_md *ctx, struct cursor *c,
 	    info.proto != IPPROTO_ICMPV6) {
 		if (!to_mail)
 			return xdp_drop6(ctx, MXGW_DROP_TO_LAN);
+		if ((cfg->flags & MXGW_CFG_F_BLOCKLIST) &&
+		    mxgw_bl_applies6(ctx, (void *)ip6 - (void *)eth, walk, true))
+			return xdp_drop6(ctx, MXGW_DROP_BLOCKLIST);
 		if (banned6(cfg, &ip6->saddr))
 			return xdp_drop6(ctx, MXGW_DROP_BANNED);
 		if (cfg->default_in != MXGW_ALLOW)
@@ -309,20 +328,36 @@ static __always_inline int wan_in6_lan(struct xdp_md *ctx, struct cursor *c,
 		count6(MXGW_PASS_OTHER_PROTO);
 		return forward6(ctx, eth, ip6, vlans, info.hbh, to_mail, cfg);
 	}
-	if (!l4_parse6(c, info.proto, l3_end, &l4))
+	if (!l4_parse6(c, info.proto, l3_end, &l4)) {
+		/* cut short: the lists may still see a service's port */
+		if (to_mail && (cfg->flags & MXGW_CFG_F_BLOCKLIST) &&
+		    mxgw_bl_applies6(ctx, (void *)ip6 - (void *)eth, walk, true))
+			return xdp_drop6(ctx, MXGW_DROP_BLOCKLIST);
 		return xdp_drop6(ctx, MXGW_DROP_MALFORMED);
-	if (l4.proto == IPPROTO_ICMPV6)
+	}
+	if (l4.proto == IPPROTO_ICMPV6) {
+		/* the lists take echo requests, as an unlisted port's packets;
+		 * replies and errors pass only for a flow (icmp6_in) */
+		if (to_mail && l4.icmp_type == ICMPV6_ECHO_REQUEST && bl6_drops(cfg, ip6, &l4, 0))
+			return xdp_drop6(ctx, MXGW_DROP_BLOCKLIST);
 		return icmp6_in(ctx, c, eth, ip6, l3_end, &l4, vlans, info.hbh, cfg,
 				to_mail);
+	}
+	if (to_mail) {
+		/* the port's service, for the lists first: they come before
+		 * the TCP flags' check, as before the table */
+		pol = port_policy(l4.proto, bpf_ntohs(*l4.dport));
+		if (!pol)
+			return XDP_DROP;
+		svc_id = pol->svc_id;
+		if (bl6_drops(cfg, ip6, &l4, svc_id))
+			return xdp_drop6(ctx, MXGW_DROP_BLOCKLIST);
+	}
 	if (l4.proto == IPPROTO_TCP && !tcp_flags_valid(l4.tcp_flags))
 		return xdp_drop6(ctx, MXGW_DROP_TCP_FLAGS);
 
 	bytes = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
 	if (to_mail) {
-		pol = port_policy(l4.proto, bpf_ntohs(*l4.dport));
-		if (!pol)
-			return XDP_DROP;
-		svc_id = pol->svc_id;
 		/* a "to gateway" service is the gateway's, not the mail server's */
 		if (!svc_id)
 			verdict = cfg->default_in;
@@ -426,15 +461,9 @@ static __always_inline int mxgw_wan_in6(struct xdp_md *ctx, __u64 l3_off, int vl
 	to_mail = is_mailserver6(cfg, &ip6->daddr);
 	if (!to_mail && !is_wan6_addr(cfg, &ip6->daddr))
 		goto not_mine;
-	/* blocklists: one test of the config's flags when there are none;
-	 * after the source checks, as IPv4's (a spoofed or martian source
-	 * is dropped under its own name by the paths below) */
-	if ((cfg->flags & MXGW_CFG_F_BLOCKLIST) && !source_bad6(cfg, &ip6->saddr, !to_mail)) {
-		__u32 bits = bl_lookup6(&ip6->saddr);
-
-		if (bits && mxgw_bl_applies6(ctx, l3_off, walk, bits, to_mail))
-			return xdp_drop6(ctx, MXGW_DROP_BLOCKLIST);
-	}
+	/* blocklists: in the paths, after the source checks (a spoofed or
+	 * martian source is dropped under its own name), where the ports
+	 * are parsed and the port's service known (bl6_drops) */
 	if (to_mail)
 		return wan_in6_lan(ctx, &c, eth, ip6, l3_end, vlans, cfg, true, walk);
 	return wan_in6_gateway(ctx, &c, eth, ip6, l3_end, cfg, walk);

@@ -37,63 +37,6 @@ int mxctl_parse_duration(const char *s, __u64 *seconds)
 	return 0;
 }
 
-static int why_err(char *why, size_t len, const char *fmt, const char *s, unsigned int n)
-{
-	snprintf(why, len, fmt, s, n);
-	return -EINVAL;
-}
-
-int mxctl_parse_src_prefix(const char *s, unsigned int bare_len6,
-			   struct mxgw_src_prefix *p, char *why, size_t whylen)
-{
-	char addr[INET6_ADDRSTRLEN];
-	size_t alen = strcspn(s, "/");
-	unsigned long len = 0;
-	unsigned int max;
-	char *end;
-
-	memset(p, 0, sizeof(*p));
-	if (alen >= sizeof(addr))
-		return why_err(why, whylen, "\"%s\" is not an address or prefix", s, 0);
-	memcpy(addr, s, alen);
-	addr[alen] = '\0';
-	if (inet_pton(AF_INET, addr, &p->addr.a[0]) == 1) {
-		p->family = MXGW_FAM_IPV4;
-		max = 32;
-	} else if (inet_pton(AF_INET6, addr, &p->addr) == 1) {
-		p->family = MXGW_FAM_IPV6;
-		max = 128;
-	} else {
-		return why_err(why, whylen, "\"%s\" is not an IPv4 or IPv6 address or prefix", s, 0);
-	}
-	if (s[alen]) {
-		const char *l = s + alen + 1;
-
-		if (*l < '1' || *l > '9')
-			return why_err(why, whylen, "\"%s\": prefix length must be 1..%u", s, max);
-		len = strtoul(l, &end, 10);
-		if (*end || len > max)
-			return why_err(why, whylen, "\"%s\": prefix length must be 1..%u", s, max);
-		p->len = (__u8)len;
-		if (p->family == MXGW_FAM_IPV4 ?
-		    (p->addr.a[0] & ~mxgw_prefix_mask(p->len)) != 0 :
-		    ({ struct mxgw_in6 m = mxgw_prefix6_mask(p->len),
-				     n = mxgw_in6_and(&p->addr, &m);
-		       !mxgw_in6_eq(&n, &p->addr); }))
-			return why_err(why, whylen, "\"%s\": host bits set beyond /%u", s, p->len);
-		return 0;
-	}
-	if (p->family == MXGW_FAM_IPV4) {
-		p->len = 32;
-	} else {
-		struct mxgw_in6 m = mxgw_prefix6_mask(bare_len6);
-
-		p->len = (__u8)bare_len6;
-		p->addr = mxgw_in6_and(&p->addr, &m);
-	}
-	return 0;
-}
-
 void mxctl_format_src_prefix(const struct mxgw_src_prefix *p, char *buf, size_t len)
 {
 	char a[INET6_ADDRSTRLEN];
@@ -108,7 +51,7 @@ int mxctl_read_prefix_file(const char *name, FILE *in, unsigned int bare_len6,
 			   const char *field, FILE *err,
 			   int (*fn)(const struct mxgw_src_prefix *p, void *arg), void *arg)
 {
-	char *line = NULL, why[160];
+	char *line = NULL, *tok, why[MXGW_PREFIX_WHY_MAX];
 	size_t cap = 0;
 	unsigned int lineno = 0, bad = 0;
 	ssize_t n;
@@ -118,39 +61,26 @@ int mxctl_read_prefix_file(const char *name, FILE *in, unsigned int bare_len6,
 		name = "stdin";
 	while ((n = getline(&line, &cap, in)) >= 0) {
 		struct mxgw_src_prefix p;
-		char *s, *tok, *rest;
+		int got;
 
 		lineno++;
 		if ((size_t)n != strlen(line)) {
-			if (err)
-				fprintf(err, "%s:%u: error: %s: a NUL byte\n", name, lineno, field);
-			bad++;
-			continue;
+			snprintf(why, sizeof(why), "a NUL byte");
+			got = -EINVAL;
+		} else {
+			line[strcspn(line, "\r\n")] = '\0';
+			got = mxgw_prefix_line(line, &tok, why, sizeof(why));
+			if (got > 0)
+				got = mxgw_prefix_parse(tok, 1, bare_len6, &p, why, sizeof(why)) ?:
+				      1;
 		}
-		line[strcspn(line, "#;\r\n")] = '\0';
-		s = line + strspn(line, " \t");
-		if (!*s)
-			continue;
-		tok = s;
-		rest = s + strcspn(s, " \t");
-		if (*rest) {
-			*rest++ = '\0';
-			rest += strspn(rest, " \t");
-		}
-		if (*rest) {
-			if (err)
-				fprintf(err, "%s:%u: error: %s: \"%s\": one ADDR[/LEN] per line\n",
-					name, lineno, field, rest);
-			bad++;
-			continue;
-		}
-		if (mxctl_parse_src_prefix(tok, bare_len6, &p, why, sizeof(why))) {
+		if (got < 0) {
 			if (err)
 				fprintf(err, "%s:%u: error: %s: %s\n", name, lineno, field, why);
 			bad++;
 			continue;
 		}
-		if (!bad) {
+		if (got && !bad) {
 			ret = fn(&p, arg);
 			if (ret)
 				break;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <linux/types.h>
 #include "../maps/ban.h"
+#include "../maps/prefix.h"
 
 /* The longest ban: ten years, so that a "forever" typo is still a date. */
 #define MXCTL_BAN_MAX_S		(3650ULL * 24 * 3600)
@@ -22,23 +23,13 @@
  */
 int mxctl_parse_duration(const char *s, __u64 *seconds);
 
-/*
- * ADDR[/LEN] of either family into @p.  Without LEN: an IPv4 address is
- * its /32, an IPv6 one its /@bare_len6 (64 for bans, whose host bits
- * are then cleared; 128 for the allowlist).  With LEN, 1..32 or 1..128
- * (a /0 would be every address), host bits must be zero.  0, or
- * -EINVAL with why in @why.
- */
-int mxctl_parse_src_prefix(const char *s, unsigned int bare_len6,
-			   struct mxgw_src_prefix *p, char *why, size_t whylen);
-
 /* "198.51.100.7/32", "2001:db8::/64" into @buf (at least 64 bytes). */
 void mxctl_format_src_prefix(const struct mxgw_src_prefix *p, char *buf, size_t len);
 
 /*
- * A file of prefixes, one per line; '#' and ';' start comments (FireHOL
- * lists, Spamhaus DROP's "1.10.16.0/20 ; SBL256894"), blank lines are
- * skipped.  @name is the file's name in messages ("-": stdin); @in the
+ * A file of prefixes, the formats of mxgw_prefix_line() (FireHOL,
+ * Spamhaus DROP text and JSON lines), each prefix read as
+ * mxgw_prefix_parse() does, /1 at least.  @name is the file's name in messages ("-": stdin); @in the
  * open stream.  Every prefix goes to @fn; every bad line is reported to
  * @err as "NAME:LINE: error: FIELD: message" (@field: "ban",
  * "allowlist").  Returns 0, -EINVAL after bad lines (the caller then uses

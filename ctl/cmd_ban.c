@@ -146,7 +146,7 @@ static int cmd_ban(const struct mxctl_opts *opts, const void *args)
 	if (a->addr) {
 		struct mxgw_src_prefix p;
 
-		if (mxctl_parse_src_prefix(a->addr, MXGW_BAN6_DEFAULT_LEN, &p, why, sizeof(why)))
+		if (mxgw_prefix_parse(a->addr, 1, MXGW_BAN6_DEFAULT_LEN, &p, why, sizeof(why)))
 			return mxctl_usage("ban", "ban: %s", why);
 		if (ban_set_add(&p, &s)) {
 			mxctl_err("ban: %s", strerror(ENOMEM));
@@ -211,7 +211,7 @@ static int cmd_unban(const struct mxctl_opts *opts, const void *args)
 	struct mxgw_src_prefix p;
 	int n, ret = 0, lock;
 
-	if (mxctl_parse_src_prefix(a->addr, MXGW_BAN6_DEFAULT_LEN, &p, why, sizeof(why)))
+	if (mxgw_prefix_parse(a->addr, 1, MXGW_BAN6_DEFAULT_LEN, &p, why, sizeof(why)))
 		return mxctl_usage("unban", "unban: %s", why);
 	mxctl_format_src_prefix(&p, what, sizeof(what));
 	n = mxctl_targets(opts, NULL, names, MAX_IFACES, "unban");

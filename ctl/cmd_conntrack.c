@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * mxctl conntrack [flush]: the tracked flows of the outgoing direction,
+ * mxctl conntrack [flush|export|import FILE]: the tracked flows of the outgoing direction,
  * IPv4's (masqueraded: LAN, public and remote side) and IPv6's (routed:
  * the LAN address is the public one), each flow with its family.
  */
@@ -13,6 +13,7 @@
 #include "../maps/names.h"
 #include "json.h"
 #include "../loader/loader.h"
+#include "conntrack_sync.h"
 
 struct walk {
 	const struct mxgw_config *cfg;
@@ -191,29 +192,83 @@ int mxctl_conntrack_list(const char *ifname, const struct mxgw_maps *m, struct j
 	return list(ifname, m, j, &said);
 }
 
+enum { CT_LIST, CT_FLUSH, CT_EXPORT, CT_IMPORT };
+
 struct conntrack_args {
-	int flush;		/* 1: flush (a WORD value) */
+	int action;		/* CT_* (a WORD value) */
+	const char *file;	/* import's */
 };
 
 static const struct mxctl_word actions[] = {
-	{ "flush", true },
+	{ "flush", CT_FLUSH },
+	{ "export", CT_EXPORT },
+	{ "import", CT_IMPORT },
 	{ NULL },
 };
 
 static const struct mxctl_arg conntrack_args[] = {
 	{ .name = "action", .type = MXCTL_ARG_WORD, .flags = MXCTL_ARG_POSITIONAL,
-	  .offset = offsetof(struct conntrack_args, flush), .words = actions,
-	  .help = "flush: forget every flow and mapping" },
+	  .offset = offsetof(struct conntrack_args, action), .words = actions,
+	  .help = "flush: forget every flow and mapping; export: the live flows to "
+		  "stdout, for import on the peer gateway; import FILE: those flows in" },
+	{ .name = "file", .type = MXCTL_ARG_STRING, .flags = MXCTL_ARG_POSITIONAL,
+	  .offset = offsetof(struct conntrack_args, file), .metavar = "FILE",
+	  .help = "import's file (-: stdin)" },
 	{ 0 },
 };
 
+/* export and import: one interface's flows, said on stderr */
+static int sync_one(const struct mxctl_opts *opts, const struct conntrack_args *a)
+{
+	const char *what = a->action == CT_EXPORT ? "export" : "import";
+	char names[64][IF_NAMESIZE];
+	unsigned int n = 0, expired = 0;
+	struct mxgw_maps m;
+	int err;
+
+	if (a->action == CT_IMPORT && !a->file)
+		return mxctl_usage("conntrack", "import needs a FILE (- for stdin)");
+	if (a->action == CT_EXPORT && a->file)
+		return mxctl_usage("conntrack", "export writes to stdout: no FILE");
+	err = mxctl_targets(opts, NULL, names, 64, "conntrack");
+	if (err < 0)
+		return 1;
+	if (err > 1) {
+		mxctl_err("conntrack %s: mxgw is loaded on %d interfaces: which one (-i IFNAME)?",
+			  what, err);
+		return 1;
+	}
+	mxgw_maps_init(&m);
+	err = mxgw_open_loaded(names[0], &m);
+	if (!err && a->action == CT_EXPORT)
+		err = mxctl_conntrack_export(&m, stdout, &n);
+	else if (!err)
+		err = mxctl_conntrack_import(&m, a->file, &n, &expired);
+	mxgw_maps_close(&m);
+	if (err == -EINVAL && a->action == CT_IMPORT)
+		return 1;	/* said, with the line */
+	if (err) {
+		mxctl_err("conntrack %s %s: %s", what, names[0], mxctl_strerror(err));
+		return 1;
+	}
+	if (a->action == CT_IMPORT)
+		fprintf(stderr, "%s: conntrack: %u flows imported, %u expired meanwhile\n",
+			names[0], n, expired);
+	return 0;
+}
+
 static int cmd_conntrack(const struct mxctl_opts *opts, const void *args)
 {
-	const bool flush = ((const struct conntrack_args *)args)->flush;
+	const struct conntrack_args *a = args;
+	const bool flush = a->action == CT_FLUSH;
 	char names[64][IF_NAMESIZE];
 	struct json j;
 	int n, ret = 0;
 
+	if (a->action == CT_EXPORT || a->action == CT_IMPORT)
+		return sync_one(opts, a);
+	if (a->file)
+		return mxctl_usage("conntrack", "only import takes a FILE");
 	n = mxctl_targets(opts, NULL, names, 64, "conntrack");
 	if (n < 0)
 		return 1;
@@ -258,6 +313,6 @@ const struct mxctl_cmd mxctl_cmd_conntrack = {
 	.handler = cmd_conntrack,
 	.args = conntrack_args,
 	.args_size = sizeof(struct conntrack_args),
-	.help = "the tracked outgoing flows, IPv4 and IPv6 (proto, LAN, public, remote, state, age); flush forgets them",
+	.help = "the tracked outgoing flows, IPv4 and IPv6 (proto, LAN, public, remote, state, age); flush forgets them; export/import FILE: to a keepalived peer",
 	.json = true,
 };

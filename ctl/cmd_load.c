@@ -55,6 +55,12 @@ static void print_notes(const char *cmd, const char *ifname,
 		fprintf(stderr, "mxctl: %s %s: note: conntrack resized from %u to %u: programs replaced "
 			"atomically, %u flows and %u mappings carried over\n", cmd, ifname,
 			res->ct_max_old, res->ct_max_new, res->ct_copied, res->nat_copied);
+	if (res->upgraded)
+		printf("upgraded %s from %s to %s: programs replaced atomically; %u maps kept, "
+		       "migrated: %s; %u flows, %u mappings, %u bans copied, %u made fresh\n",
+		       ifname, res->build_from, res->build_to, res->maps_shared,
+		       res->migrated[0] ? res->migrated : "none", res->ct_copied,
+		       res->nat_copied, res->bans_copied, res->maps_fresh);
 	if (res->fast_ports == -EOPNOTSUPP)
 		fprintf(stderr, "mxctl: note: this kernel does not report xdp-features (before 6.3): "
 			"the kernel forwards incoming mail, the XDP redirect fast path stays off\n");
@@ -132,7 +138,8 @@ static int preflight(const char *cmd, const char *ifname, const struct mxgw_poli
 			  ip_str(pol->mailserver_addr, a), ifname);
 	if (!pf.public_on_if)
 		mxctl_err("%s %s: warning: public %s is not an address of %s: nothing arrives "
-			  "for it unless the upstream router routes it here "
+			  "for it unless the upstream router routes it here, or keepalived "
+			  "adds it when this gateway becomes master "
 			  "(ip addr add %s/PREFIXLEN dev %s)", cmd, ifname,
 			  ip_str(pol->public_addr, a), ifname, a, ifname);
 	if (pf.ip_forward == 0)
@@ -422,7 +429,7 @@ static int cmd_load(const struct mxctl_opts *opts, const void *args)
 	}
 	print_notes("load", ifname, &res);
 	printf("%s %s: %u services from %s, xdp %s, tc egress%s%s%s\n",
-	       res.created ? "loaded on" : "re-applied on", ifname,
+	       res.created ? "loaded on" : res.upgraded ? "upgraded on" : "re-applied on", ifname,
 	       conf.policy.nservices, opts->conf_path,
 	       res.generic_xdp ? "generic" : "native", lan_note(&res),
 	       res.lan_ifindex ? (res.lan_generic ? "generic" : "native") : "",

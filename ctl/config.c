@@ -1399,7 +1399,7 @@ static void parse_allowlist(struct parser *p, const struct fields *f)
 	for (entry = strtok_r(list, ",", &save); entry; entry = strtok_r(NULL, ",", &save)) {
 		struct mxgw_src_prefix pfx;
 
-		if (mxctl_parse_src_prefix(entry, 128, &pfx, why, sizeof(why))) {
+		if (mxgw_prefix_parse(entry, 1, 128, &pfx, why, sizeof(why))) {
 			conf_error(p, "allowlist", NULL, "%s", why);
 			continue;
 		}

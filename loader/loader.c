@@ -20,6 +20,7 @@
 #include "loader.h"
 #include "netdev.h"
 #include "internal.h"
+#include "upgrade.h"
 #include "mxgw.skel.h"
 #include "../maps/policy.h"
 
@@ -324,8 +325,6 @@ static bool ct_resized(const struct mxgw_maps *m, const struct mxgw_policy *pol)
 	       mxgw_maps_max_entries(m->nat) != pol->conntrack_max;
 }
 
-/* A config for a running gateway: in place, through the maps, when every
- * map keeps its shape; by mxgw_replace() when not. */
 /*
  * mxgw_lan_in where it belongs now (in place: the pinned program): on
  * @lan, and nowhere else.  First of a reload's steps, so that a LAN device
@@ -354,6 +353,9 @@ static int lan_reattach(const char *dir, __u32 lan, struct mxgw_load_result *res
 	return err;
 }
 
+/* A config for a running gateway: in place, through the maps, when the
+ * same build runs and every map keeps its shape; by mxgw_replace() when
+ * not (conntrack-max changed, or another build runs: an upgrade). */
 static int reapply(const char *ifname, const char *dir, __u32 ifindex,
 		   const struct mxgw_policy *pol, struct mxgw_load_result *res)
 {
@@ -372,8 +374,9 @@ static int reapply(const char *ifname, const char *dir, __u32 ifindex,
 	/* -ENOENT: a map of this build has no pin, an older build runs
 	 * (one with fewer maps: mxgw_wan_hops, say), or one without the
 	 * LAN's program: replaced as for a resize, sharing the maps that
-	 * keep their shape */
-	resize = err == -ENOENT;
+	 * keep their shape; -EPROTO: a build of another ABI runs, upgraded
+	 * the same way, its maps migrated (loader/upgrade.c) */
+	resize = err == -ENOENT || err == -EPROTO;
 	if (err && !resize)
 		return err;
 	if (!resize && res->lan_ifindex &&
@@ -386,6 +389,15 @@ static int reapply(const char *ifname, const char *dir, __u32 ifindex,
 		resize = true;
 		res->ct_max_old = mxgw_maps_max_entries(m.ct);
 		res->ct_max_new = pol->conntrack_max;
+	}
+	/* another build's programs run: replaced, never left under a config
+	 * of this one's (an upgrade, issue 15) */
+	if (!resize) {
+		err = mxgw_upgrade_differs(&m, &resize);
+		if (err) {
+			mxgw_maps_close(&m);
+			return err;
+		}
 	}
 	if (resize) {
 		mxgw_maps_close(&m);

@@ -86,6 +86,15 @@ struct mxgw_load_result {
 	bool lan_failed;	/* the error is the LAN device's (attaching there) */
 	/* no LAN program: the LAN device runs another loaded interface's */
 	__u32 lan_taken;
+	/* upgraded (issue 15): another build ran there, its programs were
+	 * replaced atomically; the two builds (struct mxgw_build described),
+	 * the running maps shared, made fresh, and the maps migrated */
+	bool upgraded;
+	char build_from[112];
+	char build_to[112];
+	unsigned int maps_shared;
+	unsigned int maps_fresh;
+	char migrated[160];
 	/* in (from the config, or the running gateway's mode), out (what
 	 * was used): mxgw_wan_in through libxdp's dispatcher at this run
 	 * priority, or directly */

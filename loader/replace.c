@@ -11,8 +11,9 @@
  * before the swap and again after it, for flows created in between.
  *
  * mxgw_load() uses it for a first load (nothing runs), a resize, and to
- * take back programs that lost their pins; an upgrade of a running older
- * build will use it too, with a migration of the maps whose layout changed.
+ * take back programs that lost their pins, and to upgrade a running build
+ * of other programs (loader/upgrade.c: which maps are shared, which are
+ * migrated, and the one-line refusal when one cannot be).
  */
 #include <errno.h>
 #include <limits.h>
@@ -27,6 +28,7 @@
 #include "loader.h"
 #include "internal.h"
 #include "mxgw.skel.h"
+#include "upgrade.h"
 #include "../maps/policy.h"
 
 /* bpffs takes no '.' in names: the new pins wait in a subdirectory */
@@ -194,34 +196,26 @@ int mxgw_running_from_device(__u32 ifindex, struct mxgw_running *run)
 	return err;
 }
 
-static bool same_shape(const struct bpf_map *map, int fd)
-{
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return false;
-	return info.type == bpf_map__type(map) &&
-	       info.key_size == bpf_map__key_size(map) &&
-	       info.value_size == bpf_map__value_size(map) &&
-	       info.max_entries == bpf_map__max_entries(map) &&
-	       info.map_flags == bpf_map__map_flags(map);
-}
-
-/* Another ABI's maps are never carried over (an upgrade migrates them). */
-static int check_running_abi(const struct mxgw_running *old)
+/*
+ * The ABI the running build speaks: the config entry's first word, whatever
+ * its layout (pins.c asserts abi_version stays first); 0 when unreadable.
+ */
+static __u32 running_abi(const struct mxgw_running *old)
 {
 	int fd = running_map(old, MXGW_MAP_NAME(config));
-	struct mxgw_maps m;
-	struct mxgw_config cfg;
+	__u32 key = 0, abi = 0;
+	__u32 *val;
+	__u32 size;
 
 	if (fd < 0)
+		return MXGW_ABI_VERSION;	/* nothing to carry the config over from */
+	size = mxgw_maps_value_size(fd);
+	if (size < sizeof(abi) || !(val = calloc(1, size)))
 		return 0;
-	m.config = fd;
-	if (mxgw_maps_value_size(fd) != sizeof(cfg) || mxgw_maps_read_config(&m, &cfg) ||
-	    cfg.abi_version != MXGW_ABI_VERSION)
-		return -EPROTO;
-	return 0;
+	if (!bpf_map_lookup_elem(fd, &key, val))
+		abi = val[0];
+	free(val);
+	return abi;
 }
 
 /*
@@ -362,12 +356,54 @@ static int unpin_tmp(struct mxgw_bpf *skel, const char *dir, bool commit)
 }
 
 static char unknown_map[128];
+static char refused[320];
+
+/* mxgw_build: which build runs now, before its programs do. */
+static int write_build(struct mxgw_bpf *skel)
+{
+	__u32 key = 0;
+
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.mxgw_build), &key,
+				   mxgw_build_self(), BPF_ANY) ? -errno : 0;
+}
+
+/* @res->upgraded and the two builds' names, when @old runs another build. */
+static void note_upgrade(const struct mxgw_running *old, bool abi_changed,
+			 struct mxgw_load_result *res)
+{
+	const struct mxgw_build *self = mxgw_build_self();
+	struct mxgw_build run;
+	char tag[17];
+
+	if (old->xdp_fd < 0)
+		return;		/* a first load */
+	if (!mxgw_build_running(old, &run, tag)) {
+		if (!abi_changed && run.obj_hash == self->obj_hash)
+			return;	/* the same build: a resize, a take-back */
+		mxgw_build_describe(&run, res->build_from, sizeof(res->build_from));
+	} else {
+		snprintf(res->build_from, sizeof(res->build_from),
+			 "an earlier build (mxgw_wan_in tag %s)", tag);
+	}
+	mxgw_build_describe(self, res->build_to, sizeof(res->build_to));
+	res->upgraded = true;
+}
+
+static void note_migrated(struct mxgw_load_result *res, const char *name)
+{
+	size_t n = strlen(res->migrated);
+
+	snprintf(res->migrated + n, sizeof(res->migrated) - n, "%s%s", n ? " " : "", name);
+}
 
 int mxgw_replace(const char *dir, __u32 ifindex, const struct mxgw_policy *pol,
 		 const struct mxgw_wan *wan, const struct mxgw_running *old,
 		 struct mxgw_load_result *res)
 {
 	struct copy copies[MXGW_MAP_COUNT];
+	struct mxgw_counters_mig cmig = { .copied = NULL };
+	int counters_from = -1;
+	bool abi_changed;
 	struct mxgw_lan_undo lan = { .old_fd = -1 };
 	struct mxgw_bpf *skel;
 	struct bpf_map *map;
@@ -379,9 +415,7 @@ int mxgw_replace(const char *dir, __u32 ifindex, const struct mxgw_policy *pol,
 	__u8 mode = 0;
 	int ncopies = 0, new_xdp, new_lan, copy_err, err;
 
-	err = check_running_abi(old);
-	if (err)
-		return err;
+	abi_changed = running_abi(old) != MXGW_ABI_VERSION;
 	skel = mxgw_bpf__open();
 	if (!skel)
 		return -errno ? -errno : -EINVAL;
@@ -389,6 +423,7 @@ int mxgw_replace(const char *dir, __u32 ifindex, const struct mxgw_policy *pol,
 	bpf_object__for_each_map(map, skel->obj) {
 		const char *name = bpf_map__name(map);
 		int policy = policy_of(name), fd;
+		enum mxgw_migration how;
 
 		if (err)
 			break;
@@ -401,19 +436,42 @@ int mxgw_replace(const char *dir, __u32 ifindex, const struct mxgw_policy *pol,
 			break;
 		}
 		fd = running_map(old, name);
-		if (fd < 0 || policy == MXGW_MAP_FRESH)
-			continue;
-		if (same_shape(map, fd)) {
+		/* the migration table (loader/upgrade.c): shared, copied,
+		 * made again, or refused before anything changed */
+		err = mxgw_upgrade_plan(map, fd, abi_changed, &how, refused, sizeof(refused));
+		if (err) {
+			if (err == -EPROTO)
+				res->refusal = refused;
+			break;
+		}
+		switch (how) {
+		case MXGW_MIG_SHARE:
 			err = bpf_map__reuse_fd(map, fd);
-		} else if (policy == MXGW_MAP_COPY) {
+			res->maps_shared++;
+			break;
+		case MXGW_MIG_COPY:
 			copies[ncopies].from = fd;
 			copies[ncopies].to = map;
 			copies[ncopies++].copied = !strcmp(name, MXGW_MAP_NAME(nat)) ?
 						   &res->nat_copied :
 						   !strncmp(name, "mxgw_ban", 8) ?
 						   &res->bans_copied : &res->ct_copied;
+			note_migrated(res, name);
+			break;
+		case MXGW_MIG_COUNTERS:
+			counters_from = fd;
+			note_migrated(res, name);
+			break;
+		case MXGW_MIG_REBUILD:
+			note_migrated(res, name);
+			break;
+		case MXGW_MIG_FRESH:
+			res->maps_fresh += fd >= 0;
+			break;
 		}
 	}
+	if (!err)
+		note_upgrade(old, abi_changed, res);
 	if (!err) {
 		mxgw_refusal_capture_begin(skel->obj);
 		err = mxgw_bpf__load(skel);
@@ -424,6 +482,11 @@ int mxgw_replace(const char *dir, __u32 ifindex, const struct mxgw_policy *pol,
 	if (err)
 		goto out;
 	err = copy_all(copies, ncopies, BPF_ANY);
+	if (!err && counters_from >= 0)
+		err = mxgw_counters_migrate(counters_from,
+					    bpf_map__fd(skel->maps.mxgw_counters), &cmig);
+	if (!err)
+		err = write_build(skel);
 	if (err)
 		goto out;
 	err = mxgw_maps_from_skel(skel, &m);
@@ -522,11 +585,14 @@ int mxgw_replace(const char *dir, __u32 ifindex, const struct mxgw_policy *pol,
 	/* flows the old programs created since the first copy; the new
 	 * programs run now, so their pins are written whatever happens */
 	copy_err = copy_all(copies, ncopies, BPF_NOEXIST);
+	if (!copy_err)
+		copy_err = mxgw_counters_catch_up(&cmig);
 	err = unpin_tmp(skel, dir, true);
 	pinned = false;
 	if (!err)
 		err = copy_err;
 out:
+	mxgw_counters_mig_free(&cmig);
 	mxgw_lan_done(&lan);
 	if (pinned) {
 		unpin_tmp(skel, dir, false);

@@ -12,16 +12,10 @@
 #include <stddef.h>
 #include <linux/types.h>
 #include "mxgw_abi.h"
+#include "prefix.h"
 
 struct mxgw_maps;
 struct mxgw_policy;
-
-/* A source prefix of either family; IPv4's address is addr.a[0]. */
-struct mxgw_src_prefix {
-	__u8 family;		/* enum mxgw_family */
-	__u8 len;		/* 0..32, 0..128 */
-	struct mxgw_in6 addr;	/* network order, host bits zero */
-};
 
 /* A ban as user space reads and writes it. */
 struct mxgw_ban_entry {

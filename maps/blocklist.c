@@ -20,6 +20,7 @@
 #include <bpf/libbpf.h>
 #include "blocklist.h"
 #include "maps.h"
+#include "prefix.h"
 
 #ifndef ENOTSUPP
 #define ENOTSUPP	524	/* the kernel's, for "no such operation" */
@@ -90,204 +91,33 @@ static int push6(struct mxgw_bl_list *l, const struct mxgw_in6 *addr, unsigned i
 	return 0;
 }
 
-/* "ADDR" or "ADDR/LEN" of either family, @s NUL-terminated: 0, a bad
- * line said, or -ENOMEM. */
+/* "ADDR" or "ADDR/LEN" of either family (mxgw_prefix_parse: a bare
+ * IPv6 address its /64, a /0 allowed): 0, a bad line said, or -ENOMEM. */
 static int prefix(struct reader *r, const char *s)
 {
-	char addr[INET6_ADDRSTRLEN + 8];
-	const char *slash = strchr(s, '/');
-	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
-	unsigned long len = 0;
-	bool v6 = memchr(s, ':', alen) != NULL;
-	unsigned int max = v6 ? 128 : 32;
-	char *end;
+	char why[MXGW_PREFIX_WHY_MAX];
+	struct mxgw_src_prefix p;
 
-	if (alen >= sizeof(addr)) {
-		bad(r, "\"%.60s\": not an address", s);
+	if (mxgw_prefix_parse(s, 0, 64, &p, why, sizeof(why))) {
+		bad(r, "%s", why);
 		return 0;
 	}
-	memcpy(addr, s, alen);
-	addr[alen] = 0;
-	if (slash) {
-		if (slash[1] < '0' || slash[1] > '9' || strlen(slash + 1) > 3) {
-			bad(r, "\"%s\": prefix length: expected 0..%u", s, max);
-			return 0;
-		}
-		len = strtoul(slash + 1, &end, 10);
-		if (*end || len > max) {
-			bad(r, "\"%s\": prefix length: expected 0..%u", s, max);
-			return 0;
-		}
-	}
-	if (v6) {
-		struct mxgw_in6 a, m;
-
-		if (inet_pton(AF_INET6, addr, &a) != 1) {
-			bad(r, "\"%s\": not an IPv6 address", addr);
-			return 0;
-		}
-		/* a bare IPv6 address stands for its /64, as everywhere */
-		if (!slash)
-			len = 64;
-		m = mxgw_prefix6_mask(len);
-		if (slash && !mxgw_in6_eq(&a, &(struct mxgw_in6){ .a = {
-				a.a[0] & m.a[0], a.a[1] & m.a[1],
-				a.a[2] & m.a[2], a.a[3] & m.a[3] } })) {
-			bad(r, "\"%s\": host bits set after /%lu", s, len);
-			return 0;
-		}
-		a = mxgw_in6_and(&a, &m);
-		return push6(r->out, &a, len);
-	} else {
-		struct in_addr a;
-
-		if (inet_pton(AF_INET, addr, &a) != 1) {
-			bad(r, "\"%s\": not an IPv4 address", addr);
-			return 0;
-		}
-		if (!slash)
-			len = 32;
-		if (a.s_addr & ~mxgw_prefix_mask(len)) {
-			char net[INET_ADDRSTRLEN];
-			struct in_addr n = { a.s_addr & mxgw_prefix_mask(len) };
-
-			bad(r, "\"%s\": host bits set (%s/%lu?)", s,
-			    inet_ntop(AF_INET, &n, net, sizeof(net)), len);
-			return 0;
-		}
-		return push4(r->out, a.s_addr, len);
-	}
+	if (p.family == MXGW_FAM_IPV6)
+		return push6(r->out, &p.addr, p.len);
+	return push4(r->out, p.addr.a[0], p.len);
 }
 
-static const char *skip_ws(const char *p)
-{
-	while (*p == ' ' || *p == '\t')
-		p++;
-	return p;
-}
-
-/* A JSON string at @p (after its opening quote) into @buf: the position
- * after its closing quote, or NULL.  Escapes are kept out: no member of
- * Spamhaus' objects needs one, and a cidr never holds one. */
-static const char *json_string(const char *p, char *buf, size_t size)
-{
-	size_t n = 0;
-
-	for (; *p && *p != '"'; p++) {
-		if (*p == '\\') {
-			if (!p[1])
-				return NULL;
-			p++;
-		}
-		if (n + 1 < size)
-			buf[n++] = *p;
-	}
-	if (*p != '"')
-		return NULL;
-	buf[n] = 0;
-	return p + 1;
-}
-
-/* A JSON scalar (number, true, false, null) at @p: the position after it. */
-static const char *json_scalar(const char *p)
-{
-	const char *s = p;
-
-	while (*p && *p != ',' && *p != '}' && *p != ' ' && *p != '\t')
-		p++;
-	if (p == s)
-		return NULL;
-	if (!strncmp(s, "true", 4) || !strncmp(s, "false", 5) || !strncmp(s, "null", 4))
-		return p;
-	for (const char *q = s; q < p; q++)
-		if (!strchr("0123456789+-.eE", *q))
-			return NULL;
-	return p;
-}
-
-/* One line of Spamhaus' JSON: a flat object with "cidr", or the
- * metadata object last. */
-static int json_line(struct reader *r, const char *p)
-{
-	char key[32], val[128], cidr[128] = "", type[32] = "";
-	bool have_cidr = false;
-
-	p = skip_ws(p + 1);
-	if (*p == '}')
-		goto end;
-	for (;;) {
-		if (*p != '"' || !(p = json_string(p + 1, key, sizeof(key))))
-			goto syntax;
-		p = skip_ws(p);
-		if (*p != ':')
-			goto syntax;
-		p = skip_ws(p + 1);
-		if (*p == '"') {
-			p = json_string(p + 1, val, sizeof(val));
-			if (!p)
-				goto syntax;
-			if (!strcmp(key, "cidr")) {
-				snprintf(cidr, sizeof(cidr), "%s", val);
-				have_cidr = true;
-			} else if (!strcmp(key, "type")) {
-				snprintf(type, sizeof(type), "%s", val);
-			}
-		} else {
-			p = json_scalar(p);
-			if (!p)
-				goto syntax;
-			if (!strcmp(key, "cidr")) {
-				bad(r, "JSON: \"cidr\" is not a string");
-				return 0;
-			}
-		}
-		p = skip_ws(p);
-		if (*p == '}')
-			break;
-		if (*p != ',')
-			goto syntax;
-		p = skip_ws(p + 1);
-	}
-end:
-	if (*skip_ws(p + 1)) {
-		bad(r, "JSON: text after the object");
-		return 0;
-	}
-	if (have_cidr)
-		return prefix(r, cidr);
-	if (!strcmp(type, "metadata"))
-		return 0;	/* Spamhaus' last line: timestamp, size, records */
-	bad(r, "JSON: no \"cidr\" member");
-	return 0;
-syntax:
-	bad(r, "JSON: expected {\"cidr\":\"PREFIX\",...}");
-	return 0;
-}
-
-/* One line, NUL-terminated, CR stripped. */
+/* One line, NUL-terminated, CR stripped (mxgw_prefix_line's formats). */
 static int list_line(struct reader *r, char *s)
 {
-	char *end;
+	char why[MXGW_PREFIX_WHY_MAX], *tok;
+	int got = mxgw_prefix_line(s, &tok, why, sizeof(why));
 
-	s = (char *)skip_ws(s);
-	if (!*s || *s == '#' || *s == ';')
+	if (got < 0) {
+		bad(r, "%s", why);
 		return 0;
-	if (*s == '{')
-		return json_line(r, s);
-	/* the prefix, then nothing but a comment */
-	end = s + strcspn(s, " \t;#");
-	if (*end) {
-		const char *rest = skip_ws(end);
-
-		if (*rest && *rest != '#' && *rest != ';') {
-			*end = 0;
-			bad(r, "\"%s\": expected one prefix a line, then only a comment "
-			    "(# or ;), found \"%.40s\"", s, rest);
-			return 0;
-		}
-		*end = 0;
 	}
-	return prefix(r, s);
+	return got ? prefix(r, tok) : 0;
 }
 
 void mxgw_bl_list_free(struct mxgw_bl_list *l)

@@ -17,6 +17,14 @@
 /* Bumped whenever a struct or map below changes shape. A running gateway
  * loaded by an mxctl with another ABI version is refused, never patched. */
 #define MXGW_ABI_VERSION	5
+/* tests/e2e/test_upgrade.sh only (make MXGW_ABI_OVERRIDE=N): a build that
+ * says it speaks another ABI, to prove an upgrade across versions.  "# "
+ * indented: the line above stays the one "#define MXGW_ABI_VERSION" that
+ * scripts read the version from */
+#ifdef MXGW_ABI_OVERRIDE
+# undef MXGW_ABI_VERSION
+# define MXGW_ABI_VERSION	MXGW_ABI_OVERRIDE
+#endif
 
 #define MXGW_PIN_ROOT		"/sys/fs/bpf/mxgw"
 
@@ -109,7 +117,10 @@
 	FN(bl6_tag,	REUSE,	NONE)					\
 	/* the LAN fast path's cache of WAN next hops (issue 14): a	\
 	 * cache, a fresh one refills itself */				\
-	FN(wan_hops,	REUSE,	NONE)
+	FN(wan_hops,	REUSE,	NONE)					\
+	/* the build that runs (struct mxgw_build): always the new	\
+	 * one's, written before its programs are attached */		\
+	FN(build,	FRESH,	NONE)
 
 /* The BPF name and pin file name of map mxgw_<field>, e.g. "mxgw_clock". */
 #define MXGW_MAP_NAME(field)	"mxgw_" #field
@@ -1235,5 +1246,22 @@ static inline __u64 mxgw_syn_per_slot(__u32 rate)
 {
 	return ((__u64)rate * (1ULL << MXGW_SYN_RATE_SHIFT) + 999999999ULL) / 1000000000ULL;
 }
+
+/*
+ * mxgw_build's one entry: which build runs, so that a load by another can
+ * tell an upgrade (its programs differ: replaced atomically, state kept)
+ * from a re-apply (in place).  obj_hash is FNV-1a 64 over the BPF object's
+ * code, data and relocation sections as the build embedded it (no debug
+ * information or BTF, which hold source paths: the same sources built in
+ * another directory are the same build); version is git describe at build
+ * time.  An earlier build without this map is known by its programs' tags.
+ */
+struct mxgw_build {
+	__u64 obj_hash;
+	__u32 abi_version;
+	__u32 pad;
+	char version[48];
+};
+_Static_assert(sizeof(struct mxgw_build) == 64, "mxgw_build layout");
 
 #endif /* MXGW_ABI_H */

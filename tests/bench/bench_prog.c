@@ -103,6 +103,17 @@
 /* Everything of issue 13's speed targets on one gateway (wan7). */
 #define HAVE_ALL	(HAVE_BANS && HAVE_BLOCKLIST && HAVE_LIMITS && HAVE_IPV6)
 
+/*
+ * --combined: copies of each gateway of the targets, everything (wan7,
+ * wan10, wan11) and none (wan0, wan8, wan9), every row run on each copy
+ * in the same rounds.  One copy's program is faster or slower than
+ * another's by up to 15 % (its JIT image's and its maps' places: two
+ * loads of the same program gave 0.85x to 1.28x), which decided a ratio
+ * of one copy against one other; the median over every pair of copies
+ * and every round does not hang on one placement.
+ */
+#define COPIES		3
+
 struct path {
 	const char *name;
 	int prog_fd;
@@ -115,6 +126,7 @@ struct path {
 	bool bans;		/* a gateway with bans: not in --ipv4 runs */
 	bool bl;		/* the gateway with blocklists: nor these */
 	int floor;		/* the empty program it is compared with */
+	__u32 ifindex;		/* where it runs (a copy); 0: its program's device */
 	double ns[ROUNDS];	/* a call's time, each round (calls_mean) */
 	__u8 frame[TB_MAX_FRAME];
 	size_t len;
@@ -175,6 +187,14 @@ static void private_namespaces(void)
 	sh("ip link add wan8 type veth peer name wanp8");
 	sh("ip addr add 203.0.113.41/24 dev wan8");
 	sh("for d in wan8 wanp8; do ip link set $d up; done");
+	/* --combined's other copies (COPIES): none, everything, everything */
+	sh("ip link add wan9 type veth peer name wanp9");
+	sh("ip addr add 203.0.113.42/24 dev wan9");
+	sh("ip link add wan10 type veth peer name wanp10");
+	sh("ip addr add 203.0.113.43/24 dev wan10");
+	sh("ip link add wan11 type veth peer name wanp11");
+	sh("ip addr add 203.0.113.44/24 dev wan11");
+	sh("for d in wan9 wanp9 wan10 wanp10 wan11 wanp11; do ip link set $d up; done");
 #endif
 	sh("ip addr add 203.0.113.33/24 dev wan0");
 	sh("ip addr add 203.0.113.34/24 dev wan1");
@@ -724,6 +744,65 @@ static void ratio_row(const struct path *paths, int n, const char *a, const char
 		printf("  target <= %.2f: %s", target, med <= target ? "met" : "NOT met");
 	printf("\n");
 }
+
+static const struct path *find_row(const struct path *paths, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(paths[i].name, name))
+			return &paths[i];
+	return NULL;
+}
+
+/*
+ * Row @a on each copy of everything (wan7's @a, then "@a (wan10)" and
+ * "@a (wan11)") over row @b on each copy of none (wan0's @b, wan8's @b8,
+ * and "@b8" with wan9 for wan8): the median of every round's COPIES x
+ * COPIES ratios (each copy of one against each of the other, all timed
+ * in the same round), their quartiles, and each copy's median: the
+ * spread the copies' placement makes.
+ */
+_Static_assert(COPIES == 3, "ratio_copies names three copies");
+
+static void ratio_copies(const struct path *paths, int n, const char *a, const char *b,
+			 const char *b8, double target)
+{
+	static double r[ROUNDS * COPIES * COPIES];
+	const struct path *pa[COPIES], *pb[COPIES];
+	const char *w8 = strstr(b8, "wan8");
+	double med, q1, q3, ma[COPIES], mb[COPIES];
+	char name[160];
+	int k = 0;
+
+	pa[0] = find_row(paths, n, a);
+	pb[0] = find_row(paths, n, b);
+	pb[1] = find_row(paths, n, b8);
+	snprintf(name, sizeof(name), "%s (wan10)", a);
+	pa[1] = find_row(paths, n, name);
+	snprintf(name, sizeof(name), "%s (wan11)", a);
+	pa[2] = find_row(paths, n, name);
+	if (!w8)
+		return;
+	snprintf(name, sizeof(name), "%.*swan9%s", (int)(w8 - b8), b8, w8 + 4);
+	pb[2] = find_row(paths, n, name);
+	for (int c = 0; c < COPIES; c++)
+		if (!pa[c] || !pb[c])
+			return;
+	for (int i = 0; i < ROUNDS; i++)
+		for (int x = 0; x < COPIES; x++)
+			for (int y = 0; y < COPIES; y++)
+				r[k++] = pa[x]->ns[i] / pb[y]->ns[i];
+	qsort(r, k, sizeof(double), cmp_double);
+	med = r[k / 2];
+	for (int c = 0; c < COPIES; c++) {
+		stats(pa[c]->ns, &ma[c], &q1, &q3);
+		stats(pb[c]->ns, &mb[c], &q1, &q3);
+	}
+	printf("  %-44s %.2fx (pairs %.2f..%.2f)", a, med, r[k / 4], r[3 * k / 4]);
+	if (target > 0)
+		printf("  target <= %.2f: %s", target, med <= target ? "met" : "NOT met");
+	printf("\n    copies: %.1f, %.1f, %.1f ns / %.1f, %.1f, %.1f ns\n", ma[0], ma[1], ma[2],
+	       mb[0], mb[1], mb[2]);
+}
 #endif
 #endif
 
@@ -749,6 +828,13 @@ int main(int argc, char **argv)
 	struct mxgw_bl_list big7;
 	struct mxgw_maps m7;
 	int tc7;
+	/* --combined's other copies: wan9 (none), wan10 and wan11 (everything) */
+	static const char *const copy_if[COPIES] = { "wan9", "wan10", "wan11" };
+	static const char *const copy_pub[COPIES] = { "203.0.113.42", "203.0.113.43",
+						      "203.0.113.44" };
+	static char conf_copy[8192], copy_names[64][96];
+	struct mxgw_maps mc[COPIES];
+	int xdpc[COPIES], tcc[COPIES], ncopy_names = 0;
 #endif
 #if HAVE_SYNFLOOD
 	static char conf_syn[8192];
@@ -971,6 +1057,25 @@ int main(int argc, char **argv)
 		err = load_gateway("wan8", conf_none, &m8, &xdp8, &tc8);
 		if (err)
 			die("open maps", err);
+	}
+	for (int c = 0; combined && c < COPIES; c++) {
+		/* wan9 as wan8, wan10 and wan11 as wan7 (the same list, the
+		 * same bans: fill_bans* draw from fixed seeds) */
+		const char *pub = c ? "203.0.113.40" : "203.0.113.41";
+
+		snprintf(conf_copy, sizeof(conf_copy), "%s", c ? conf_all : conf_none);
+		memcpy(strstr(conf_copy, pub), copy_pub[c], strlen(pub));
+		err = load_gateway(copy_if[c], conf_copy, &mc[c], &xdpc[c], &tcc[c]);
+		if (err)
+			die("open maps", err);
+		if (!c)
+			continue;
+		load_list(&mc[c], bl_path, false, &bst, &big7);
+		mxgw_bl_list_free(&big7);
+		fill_bans(&mc[c], BANS, 0, banned, NULL);
+		fill_bans6(&mc[c], BANS);
+		ban_one(&mc[c], "198.51.100.66");
+		ban_one(&mc[c], "2001:db8:52::66");
 	}
 #endif
 #if HAVE_LIMITS
@@ -1220,7 +1325,8 @@ int main(int argc, char **argv)
 	};
 #undef V4
 #undef V6
-	struct path paths[sizeof(all) / sizeof(all[0])];
+	/* room for --combined's copies of wan7's and wan8's rows */
+	static struct path paths[sizeof(all) / sizeof(all[0]) * COPIES];
 	int npaths = 0, floor = 0;
 	__u32 wan0 = if_nametoindex("wan0"), wan1 = if_nametoindex("wan1");
 	__u32 wan2 = HAVE_BANS ? if_nametoindex("wan2") : 0;
@@ -1252,9 +1358,43 @@ int main(int argc, char **argv)
 		paths[npaths].len = tb_frame(&paths[npaths].spec, paths[npaths].frame);
 		npaths++;
 	}
+#if HAVE_ALL
+	/* --combined: wan8's rows again on wan9, wan7's on wan10 and wan11
+	 * (IPv4's to the copy's public address), timed in the same rounds */
+	for (int i = 0, n = npaths; combined && i < n; i++) {
+		for (int c = 0; c < COPIES; c++) {
+			struct path *p = &paths[npaths];
+			char *w8;
+
+			if (paths[i].maps != (c ? &m7 : &m8))
+				continue;
+			if (ncopy_names == 64)
+				die("copies' names", ENOSPC);
+			*p = paths[i];
+			p->prog_fd = xdpc[c];
+			p->maps = &mc[c];
+			p->ifindex = if_nametoindex(copy_if[c]);
+			if (!p->spec.ip6)
+				p->spec.daddr = copy_pub[c];
+			if (c) {
+				snprintf(copy_names[ncopy_names], sizeof(copy_names[0]), "%s (%s)",
+					 paths[i].name, copy_if[c]);
+			} else {
+				w8 = strstr(paths[i].name, "wan8");
+				snprintf(copy_names[ncopy_names], sizeof(copy_names[0]),
+					 "%.*swan9%s", (int)(w8 - paths[i].name), paths[i].name,
+					 w8 + 4);
+			}
+			p->name = copy_names[ncopy_names++];
+			p->len = tb_frame(&p->spec, p->frame);
+			npaths++;
+		}
+	}
+#endif
 	/* warm up: caches, the next-hop cache of each CPU, the JIT image */
 	for (int i = 0; i < npaths; i++)
-		run_round(&paths[i], IFINDEX_OF(&paths[i]));
+		run_round(&paths[i], paths[i].ifindex ? paths[i].ifindex :
+				     IFINDEX_OF(&paths[i]));
 	/*
 	 * Each round in an order of its own: a path timed after the fib's
 	 * (the transit rows) found less of itself in the caches and took up
@@ -1262,7 +1402,7 @@ int main(int argc, char **argv)
 	 */
 	srand(1);
 	for (int r = 0; r < ROUNDS; r++) {
-		int order[sizeof(all) / sizeof(all[0])];
+		int order[sizeof(all) / sizeof(all[0]) * COPIES];
 
 		for (int i = 0; i < npaths; i++)
 			order[i] = i;
@@ -1275,7 +1415,7 @@ int main(int argc, char **argv)
 		for (int k = 0; k < npaths; k++) {
 			struct path *p = &paths[order[k]];
 
-			p->ns[r] = run_round(p, IFINDEX_OF(p));
+			p->ns[r] = run_round(p, p->ifindex ? p->ifindex : IFINDEX_OF(p));
 		}
 	}
 
@@ -1348,6 +1488,34 @@ int main(int argc, char **argv)
 			  "inbound denied: drop", 0);
 		ratio_row(paths, npaths, "none (wan8): IPv6 inbound denied: drop",
 			  "IPv6 inbound denied: drop", 0);
+		if (combined) {
+			printf("over %d copies of each, everything (wan7, wan10, wan11) vs none "
+			       "(wan0, wan8, wan9): the median of each round's %d ratios\n",
+			       COPIES, COPIES * COPIES);
+			ratio_copies(paths, npaths, "all: inbound allowed: DNAT + redirect",
+				     "inbound allowed: DNAT + redirect",
+				     "none (wan8): inbound allowed", 1.15);
+			ratio_copies(paths, npaths, "all: IPv6 inbound allowed",
+				     "IPv6 inbound allowed: forward + redirect",
+				     "none (wan8): IPv6 inbound allowed", 1.15);
+			ratio_copies(paths, npaths, "all: IPv6 allowed, among listed /64s",
+				     "IPv6 inbound allowed: forward + redirect",
+				     "none (wan8): IPv6 inbound allowed", 1.15);
+			ratio_copies(paths, npaths, "all: banned source: drop",
+				     "inbound denied: drop", "none (wan8): inbound denied: drop",
+				     1.10);
+			ratio_copies(paths, npaths, "all: IPv6 banned source: drop",
+				     "IPv6 inbound denied: drop",
+				     "none (wan8): IPv6 inbound denied: drop", 1.10);
+			ratio_copies(paths, npaths, "all: blocklisted /24: drop",
+				     "inbound denied: drop", "none (wan8): inbound denied: drop",
+				     1.10);
+			ratio_copies(paths, npaths, "all: IPv6 blocklisted: drop",
+				     "IPv6 inbound denied: drop",
+				     "none (wan8): IPv6 inbound denied: drop", 1.10);
+			for (int c = 0; c < COPIES; c++)
+				mxgw_unload(copy_if[c], NULL);
+		}
 		mxgw_unload("wan7", NULL);
 		mxgw_unload("wan8", NULL);
 	}

@@ -40,7 +40,7 @@ static void ban(const char *prefix, __u64 expires)
 	struct mxgw_ban_entry e = { .ban = { .set_ns = mxgw_now_ns(), .expires_ns = expires } };
 	char why[160];
 
-	assert_int_equal(mxctl_parse_src_prefix(prefix, MXGW_BAN6_DEFAULT_LEN, &e.pfx, why,
+	assert_int_equal(mxgw_prefix_parse(prefix, 1, MXGW_BAN6_DEFAULT_LEN, &e.pfx, why,
 						sizeof(why)), 0);
 	assert_int_equal(mxgw_bans_add(&tb.maps, &e, 1), 0);
 }
@@ -50,7 +50,7 @@ static void unban(const char *prefix)
 	struct mxgw_src_prefix p;
 	char why[160];
 
-	assert_int_equal(mxctl_parse_src_prefix(prefix, MXGW_BAN6_DEFAULT_LEN, &p, why,
+	assert_int_equal(mxgw_prefix_parse(prefix, 1, MXGW_BAN6_DEFAULT_LEN, &p, why,
 						sizeof(why)), 0);
 	assert_int_equal(mxgw_bans_del(&tb.maps, &p), 0);
 }
@@ -685,7 +685,7 @@ static void test_tag_failed_ban(void **state)
 	}
 	assert_int_equal(mxgw_bans_add(&tb.maps, e, n), 0);
 	free(e);
-	assert_int_equal(mxctl_parse_src_prefix(TB_CLIENT, MXGW_BAN6_DEFAULT_LEN, &one.pfx, why,
+	assert_int_equal(mxgw_prefix_parse(TB_CLIENT, 1, MXGW_BAN6_DEFAULT_LEN, &one.pfx, why,
 						sizeof(why)), 0);
 	assert_int_equal(mxgw_bans_add(&tb.maps, &one, 1), -E2BIG);
 	assert_int_equal(tag(w4), MXGW_BAN_TAG_EMPTY);

@@ -749,6 +749,150 @@ static void test_ipv6_by_32(void **state)
 	}
 }
 
+/* @spec: not the lists' (drop_blocklist unchanged), dropped by the path
+ * as @why under its family's keys */
+static void dropped_as(const char *what, const struct tb_frame_spec *spec, int why)
+{
+	int fam = spec->ip6 ? MXGW_FAM_IPV6 : MXGW_FAM_IPV4;
+	__u64 before = tb_counter_fam(&tb, fam, why);
+
+	expect(what, spec, PASSES, XDP_DROP, NULL);
+	if (tb_counter_fam(&tb, fam, why) != before + 1)
+		fail_msg("%s: not counted as %s", what, mxgw_counter_name(why));
+}
+
+#define S4	"198.51.100.200"	/* smtponly's /25 */
+#define D4	"45.1.2.3"		/* drop's /8 */
+#define S6	"2001:db8:51:1::5"	/* smtponly's /64 */
+#define D6	"2001:db8:66::1"	/* drop's /48 */
+#define T6(...)	(&(struct tb_frame_spec){ .ip6 = true, __VA_ARGS__ })
+#define T4(...)	(&(struct tb_frame_spec){ __VA_ARGS__ })
+#define FRAG_FIRST	.n_ext6 = 1, .ext6 = { { .type = 44, .more = true } }
+
+/*
+ * Where IPv6's check sits in the path (the port's service the path looked
+ * up, its parsed ports), the same rules as before and as IPv4's: a list
+ * limited to smtp takes no other service's packet, no unlisted port's,
+ * no echo, no "to gateway" service's, and no packet without a service
+ * (a fragment, another protocol), while the list for everything takes
+ * each of those; the lists come before the TCP flags' check and see the
+ * port of an L4 header cut short; a reply of the mail server's tracked
+ * flow on a service's port passes; a banned source is drop_banned's, an
+ * allowlisted one let on, counted once.
+ */
+static void test_lists_in_the_ipv6_path(void **state)
+{
+	struct mxgw_ban_entry ban = { .pfx = { .family = MXGW_FAM_IPV6, .len = 64 },
+				      .ban = { .set_ns = mxgw_now_ns() } };
+	__u8 in[TB_MAX_FRAME], out[TB_MAX_FRAME];
+	size_t len, out_len;
+	__u64 a6, banned;
+
+	(void)state;
+	setup_with(conf_with_lists_and("service gw 2222/tcp allow allow from 198.51.100.0/24,45.0.0.0/8,"
+				       "2001:db8:51::/48,2001:db8:66::/48 to gateway\n"
+				       "allowlist 2001:db8:66:7::/64\n"));
+
+	/* smtponly: smtp alone, in both families */
+	expect("smtponly, IPv6, smtp", T6(.saddr = S6, .dport = 25), DROPPED, 0, NULL);
+	expect("smtponly, IPv4, smtp", T4(.saddr = S4, .dport = 25), DROPPED, 0, NULL);
+	expect("smtponly, IPv6, https", T6(.saddr = S6, .dport = 443), PASSES, XDP_REDIRECT,
+	       V6_FWD(S6, 443));
+	expect("smtponly, IPv4, https", T4(.saddr = S4, .dport = 443), PASSES, XDP_REDIRECT,
+	       V4_DNAT(S4, 443));
+	expect("smtponly, IPv6, a denied service", T6(.saddr = S6, .dport = 143), PASSES,
+	       XDP_DROP, NULL);
+	expect("smtponly, IPv4, a denied service", T4(.saddr = S4, .dport = 143), PASSES,
+	       XDP_DROP, NULL);
+	expect("smtponly, IPv6, an unlisted port", T6(.saddr = S6, .dport = 8080), PASSES,
+	       XDP_DROP, NULL);
+	expect("smtponly, IPv6, udp to dns", T6(.saddr = S6, .proto = 17, .dport = 53),
+	       PASSES, XDP_DROP, NULL);
+	expect("smtponly, IPv4, udp to dns", T4(.saddr = S4, .proto = 17, .dport = 53),
+	       PASSES, XDP_DROP, NULL);
+	expect("smtponly, IPv6, echo request", T6(.saddr = S6, .proto = 58, .icmp_type = 128),
+	       PASSES, XDP_REDIRECT, T6(.saddr = S6, .proto = 58, .icmp_type = 128, .ttl = 63,
+	       .set_macs = true, .dmac = MAIL_MAC, .smac = LAN_MAC));
+	expect("smtponly, IPv6, to gateway", T6(.saddr = S6, .daddr = TB_PUBLIC6, .dport = 2222),
+	       PASSES, XDP_PASS, NULL);
+	expect("smtponly, IPv4, to gateway", T4(.saddr = S4, .dport = 2222), PASSES, XDP_PASS,
+	       NULL);
+	/* no service: the lists for every port only */
+	dropped_as("smtponly, IPv6, a first fragment to smtp", T6(.saddr = S6, .dport = 25,
+		   FRAG_FIRST), MXGW_DROP_FRAGMENT);
+	dropped_as("smtponly, IPv6, another protocol", T6(.saddr = S6, .proto = 47),
+		   MXGW_DROP_OTHER_PROTO);
+	dropped_as("smtponly, IPv4, another protocol", T4(.saddr = S4, .proto = 47),
+		   MXGW_DROP_OTHER_PROTO);
+	/* before the flags' check, and a header cut short shows its port */
+	expect("smtponly, IPv6, SYN+FIN to smtp", T6(.saddr = S6, .dport = 25, .tcp_flags = 3),
+	       DROPPED, 0, NULL);
+	dropped_as("smtponly, IPv6, SYN+FIN to https", T6(.saddr = S6, .dport = 443,
+		   .tcp_flags = 3), MXGW_DROP_TCP_FLAGS);
+	expect("smtponly, IPv6, tcp cut short, smtp", T6(.saddr = S6, .dport = 25,
+	       .payload = 1, .tot_len_delta = -10), DROPPED, 0, NULL);
+	dropped_as("smtponly, IPv6, tcp cut short, https", T6(.saddr = S6, .dport = 443,
+		   .payload = 1, .tot_len_delta = -10), MXGW_DROP_MALFORMED);
+
+	/* drop: everything incoming, in both families */
+	expect("drop, IPv6, to gateway", T6(.saddr = D6, .daddr = TB_PUBLIC6, .dport = 2222),
+	       DROPPED, 0, NULL);
+	expect("drop, IPv4, to gateway", T4(.saddr = D4, .dport = 2222), DROPPED, 0, NULL);
+	expect("drop, IPv6, udp to dns", T6(.saddr = D6, .proto = 17, .dport = 53), DROPPED, 0,
+	       NULL);
+	expect("drop, IPv6, a denied service", T6(.saddr = D6, .dport = 143), DROPPED, 0, NULL);
+	expect("drop, IPv6, a first fragment", T6(.saddr = D6, .dport = 25, FRAG_FIRST),
+	       DROPPED, 0, NULL);
+	expect("drop, IPv6, another protocol", T6(.saddr = D6, .proto = 47), DROPPED, 0, NULL);
+	expect("drop, IPv4, another protocol", T4(.saddr = D4, .proto = 47), DROPPED, 0, NULL);
+	dropped_as("drop, IPv6, an echo reply of no flow", T6(.saddr = D6, .proto = 58,
+		   .icmp_type = 129), MXGW_DROP_ICMP_NO_FLOW);
+	expect("drop, IPv6, to the gateway's address, not a service",
+	       T6(.saddr = D6, .daddr = TB_PUBLIC6, .dport = 2223), PASSES, XDP_PASS, NULL);
+
+	/* the mail server's flows from a service's port (imap: denied
+	 * incoming, so a flow of its own): their replies pass */
+	len = tb_frame(T6(.saddr = TB_MAILSERVER6, .daddr = "2001:db8:66::9", .sport = 143,
+			  .dport = 443), in);
+	assert_int_equal(tb_run_tc(&tb, in, len, out, &out_len), TC_ACT_OK);
+	expect("drop, IPv6, the reply of a flow from imap's port",
+	       T6(.saddr = "2001:db8:66::9", .sport = 443, .dport = 143, .tcp_flags = 0x12),
+	       PASSES, XDP_REDIRECT, T6(.saddr = "2001:db8:66::9", .sport = 443, .dport = 143,
+	       .tcp_flags = 0x12, .ttl = 63, .set_macs = true, .dmac = MAIL_MAC,
+	       .smac = LAN_MAC));
+	expect("drop, IPv6, a bare SYN onto it", T6(.saddr = "2001:db8:66::9", .sport = 443,
+	       .dport = 143), DROPPED, 0, NULL);
+	len = tb_frame(T6(.saddr = TB_MAILSERVER6, .daddr = "2001:db8:66::9", .proto = 17,
+			  .sport = 53, .dport = 53), in);
+	assert_int_equal(tb_run_tc(&tb, in, len, out, &out_len), TC_ACT_OK);
+	expect("drop, IPv6, the reply of a udp flow from dns's port",
+	       T6(.saddr = "2001:db8:66::9", .proto = 17, .sport = 53, .dport = 53), PASSES,
+	       XDP_REDIRECT, T6(.saddr = "2001:db8:66::9", .proto = 17, .sport = 53,
+	       .dport = 53, .ttl = 63, .set_macs = true, .dmac = MAIL_MAC, .smac = LAN_MAC));
+
+	/* banned and listed: the ban's drop, counted once; allowlisted too:
+	 * let on, counted once */
+	inet_pton(AF_INET6, "2001:db8:66:9::1", &ban.pfx.addr);
+	assert_int_equal(mxgw_bans_add(&tb.maps, &ban, 1), 0);
+	inet_pton(AF_INET6, "2001:db8:66:7::1", &ban.pfx.addr);
+	assert_int_equal(mxgw_bans_add(&tb.maps, &ban, 1), 0);
+	banned = tb_counter_fam(&tb, MXGW_FAM_IPV6, MXGW_DROP_BANNED);
+	a6 = tb_counter_fam(&tb, MXGW_FAM_IPV6, MXGW_BAN_ALLOWLISTED);
+	dropped_as("drop, IPv6, banned: smtp", T6(.saddr = "2001:db8:66:9::1", .dport = 25),
+		   MXGW_DROP_BANNED);
+	dropped_as("drop, IPv6, banned: a denied service", T6(.saddr = "2001:db8:66:9::1",
+		   .dport = 143), MXGW_DROP_BANNED);
+	dropped_as("drop, IPv6, banned: an echo request", T6(.saddr = "2001:db8:66:9::1",
+		   .proto = 58, .icmp_type = 128), MXGW_DROP_BANNED);
+	assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV6, MXGW_DROP_BANNED), banned + 3);
+	expect("drop, IPv6, banned and allowlisted", T6(.saddr = "2001:db8:66:7::1", .dport = 25),
+	       PASSES, XDP_REDIRECT, V6_FWD("2001:db8:66:7::1", 25));
+	assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV6, MXGW_BAN_ALLOWLISTED), a6 + 1);
+	expect("drop, IPv6, allowlisted, not banned", T6(.saddr = "2001:db8:66:7::2",
+	       .dport = 443), PASSES, XDP_REDIRECT, V6_FWD("2001:db8:66:7::2", 443));
+	assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV6, MXGW_BAN_ALLOWLISTED), a6 + 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -764,6 +908,7 @@ int main(void)
 		cmocka_unit_test(test_allowlist_wins),
 		cmocka_unit_test(test_ipv6_tags),
 		cmocka_unit_test(test_ipv6_by_32),
+		cmocka_unit_test(test_lists_in_the_ipv6_path),
 	};
 
 	return cmocka_run_group_tests(tests, tb_group_setup, tb_group_teardown);

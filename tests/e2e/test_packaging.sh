@@ -155,7 +155,8 @@ case_install() {
 	for f in usr/sbin/mxctl:755 usr/share/man/man8/mxctl.8:644 usr/share/man/man5/mxgw.conf.5:644 \
 		usr/lib/systemd/system/mxgw@.service:644 usr/share/bash-completion/completions/mxctl:644 \
 		etc/mxgw/mxgw.conf:644 usr/sbin/mxctl-fail2ban-ssh:755 etc/fail2ban/action.d/mxgw.conf:644 \
-		etc/fail2ban/action.d/mxgw-ssh.conf:644 etc/fail2ban/jail.d/mxgw.conf:644; do
+		etc/fail2ban/action.d/mxgw-ssh.conf:644 etc/fail2ban/jail.d/mxgw.conf:644 \
+		etc/keepalived/mxgw-notify:755; do
 		mode=$(stat -c %a "$root/${f%:*}" 2>/dev/null)
 		[ "$mode" = "${f#*:}" ] || missing="$missing ${f%:*}(${mode:-missing})"
 	done
@@ -176,6 +177,13 @@ case_install() {
 		ok make_install_fail2ban_names_installed_mxctl
 	else
 		fail make_install_fail2ban_names_installed_mxctl "$(grep -h 'mxctl =\|^MXCTL=' "$root/etc/fail2ban/action.d/mxgw.conf" "$root/usr/sbin/mxctl-fail2ban-ssh" 2>&1 | tr '\n' '|')"
+	fi
+	# keepalived's hook runs the installed mxctl
+	# shellcheck disable=SC2016 # the script's own ${...}, matched as text
+	if grep -qx 'MXCTL=${MXGW_MXCTL:-/usr/sbin/mxctl}' "$root/etc/keepalived/mxgw-notify"; then
+		ok make_install_keepalived_hook_names_installed_mxctl
+	else
+		fail make_install_keepalived_hook_names_installed_mxctl "$(grep -h '^MXCTL=' "$root/etc/keepalived/mxgw-notify" 2>&1)"
 	fi
 	# again, over an edited config: it stays
 	echo "# edited by the operator" >>"$root/etc/mxgw/mxgw.conf"
@@ -376,6 +384,14 @@ case_completion() {
 		ok completion_help_topics
 	else
 		fail completion_help_topics "help offered '$got', mxctl help lists '$want'"
+	fi
+	# conntrack's actions, as its usage line lists them
+	want=$("$MXCTL" conntrack --help | sed -n 's/.* conntrack \[\([a-z|]*\)\].*/\1/p' | tr '|' '\n' | sort | tr '\n' ' ')
+	got=$(complete_words mxctl conntrack "")
+	if [ -n "$want" ] && [ "$got" = "$want" ]; then
+		ok completion_conntrack_actions
+	else
+		fail completion_conntrack_actions "conntrack offered '$got', its usage lists '$want'"
 	fi
 }
 

@@ -48,7 +48,7 @@ static void prefix_is(const char *s, unsigned int bare6, const char *want)
 	struct mxgw_src_prefix p;
 	char why[160], got[64];
 
-	if (mxctl_parse_src_prefix(s, bare6, &p, why, sizeof(why)))
+	if (mxgw_prefix_parse(s, 1, bare6, &p, why, sizeof(why)))
 		fail_msg("\"%s\" refused: %s", s, why);
 	mxctl_format_src_prefix(&p, got, sizeof(got));
 	assert_string_equal(got, want);
@@ -73,9 +73,9 @@ static void test_prefixes(void **state)
 	prefix_is("2001:db8:51::7", 128, "2001:db8:51::7/128");
 	prefix_is("2001:db8::/32", 64, "2001:db8::/32");
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (mxctl_parse_src_prefix(bad[i], 64, &p, why, sizeof(why)) != -EINVAL)
+		if (mxgw_prefix_parse(bad[i], 1, 64, &p, why, sizeof(why)) != -EINVAL)
 			fail_msg("\"%s\" was taken as a prefix", bad[i]);
-	assert_int_equal(mxctl_parse_src_prefix("198.51.100.7/24", 64, &p, why, sizeof(why)),
+	assert_int_equal(mxgw_prefix_parse("198.51.100.7/24", 1, 64, &p, why, sizeof(why)),
 			 -EINVAL);
 	assert_non_null(strstr(why, "host bits"));
 }
@@ -120,10 +120,13 @@ static void test_file_good(void **state)
 
 	(void)state;
 	assert_int_equal(read_text("# FireHOL style\n198.51.100.7\n\n  203.0.113.0/24 ; SBL1\r\n"
-				   "2001:db8:51::7\t# a host: its /64\n2001:db8::/32;x\n", &g, &err), 0);
+				   "2001:db8:51::7\t# a host: its /64\n2001:db8::/32;x\n"
+				   /* Spamhaus' JSON lines, the blocklists' reader's */
+				   "{\"cidr\":\"192.0.2.0/25\",\"sblid\":\"SBL2\",\"rir\":\"arin\"}\n"
+				   "{\"type\":\"metadata\",\"records\":1}\n", &g, &err), 0);
 	assert_string_equal(err, "");
 	unit_assert_same_text(g.text, "198.51.100.7/32\n203.0.113.0/24\n2001:db8:51::/64\n"
-				      "2001:db8::/32\n");
+				      "2001:db8::/32\n192.0.2.0/25\n");
 	free(err);
 }
 
@@ -137,8 +140,8 @@ static void test_file_bad_lines_named_and_nothing_taken(void **state)
 				   "\n203.0.113.9\nnope ; comment\n", &g, &err), -EINVAL);
 	unit_assert_same_text(err,
 		"bans.txt:2: error: ban: \"198.51.100.0/33\": prefix length must be 1..32\n"
-		"bans.txt:3: error: ban: \"extra\": one ADDR[/LEN] per line\n"
-		"bans.txt:6: error: ban: \"nope\" is not an IPv4 or IPv6 address or prefix\n");
+		"bans.txt:3: error: ban: \"2001:db8::1\": expected one prefix a line, then only a comment (# or ;), found \"extra\"\n"
+		"bans.txt:6: error: ban: \"nope\": not an IPv4 address\n");
 	/* what came before the first bad line was handed on, nothing after:
 	 * the caller drops it all on -EINVAL */
 	assert_int_equal(g.n, 1);
@@ -193,7 +196,7 @@ static void test_config_allowlist(void **state)
 	assert_int_equal(ret, -EINVAL);
 	err = unit_slurp(e);
 	snprintf(text, sizeof(text),
-		 "%s:2: error: allowlist: \"192.0.2.1/24\": host bits set beyond /24\n"
+		 "%s:2: error: allowlist: \"192.0.2.1/24\": host bits set beyond /24 (192.0.2.0/24?)\n"
 		 "t.conf:3: error: allowlist: %s: bad lines (above): the list is refused\n",
 		 path, path);
 	unit_assert_same_text(err, text);

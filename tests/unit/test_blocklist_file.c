@@ -124,15 +124,15 @@ static void test_every_bad_line_named_and_list_refused(void **state)
 				   "{\"cidr\":\"300.1.1.0/24\"}\n"	/* 16 */
 				   "9.9.9.0/24\n"), -EINVAL);
 	unit_assert_same_text(err,
-		"list.txt:2: \"1.2.3.4/24\": host bits set (1.2.3.0/24?)\n"
-		"list.txt:3: \"1.2.3.0/33\": prefix length: expected 0..32\n"
-		"list.txt:4: \"1.2.3.0/\": prefix length: expected 0..32\n"
-		"list.txt:5: \"1.2.3.0/x\": prefix length: expected 0..32\n"
+		"list.txt:2: \"1.2.3.4/24\": host bits set beyond /24 (1.2.3.0/24?)\n"
+		"list.txt:3: \"1.2.3.0/33\": prefix length must be 0..32\n"
+		"list.txt:4: \"1.2.3.0/\": prefix length must be 0..32\n"
+		"list.txt:5: \"1.2.3.0/x\": prefix length must be 0..32\n"
 		"list.txt:6: \"1.2.3\": not an IPv4 address\n"
 		"list.txt:7: \"example.com\": not an IPv4 address\n"
 		"list.txt:8: \"1.2.3.0/24\": expected one prefix a line, then only a comment (# or ;), found \"1.2.4.0/24\"\n"
-		"list.txt:9: \"2001:db8::1/64\": host bits set after /64\n"
-		"list.txt:10: \"2001:db8::/129\": prefix length: expected 0..128\n"
+		"list.txt:9: \"2001:db8::1/64\": host bits set beyond /64 (2001:db8::/64?)\n"
+		"list.txt:10: \"2001:db8::/129\": prefix length must be 0..128\n"
 		"list.txt:11: \"2001:zz8::\": not an IPv6 address\n"
 		"list.txt:12: JSON: no \"cidr\" member\n"
 		"list.txt:13: JSON: \"cidr\" is not a string\n"
