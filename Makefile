@@ -19,7 +19,7 @@ ARCH    := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 CFLAGS  ?= -O2 -g
 MXGW_CFLAGS := -Wall -Wextra -Werror -Wno-format-truncation -std=gnu11 -I$(BUILD) -Imaps -Ictl -Iloader
 ALL_CFLAGS   = $(MXGW_CFLAGS) $(CFLAGS)
-LDLIBS  := -lbpf -lelf -lz
+LDLIBS  := $(shell pkg-config --libs libxdp 2>/dev/null || echo -lxdp) -lbpf -lelf -lz
 # Each object's headers, found by the compiler (-MMD) into a .d file next
 # to it, with an empty rule per header (-MP) so that a header removed from
 # the tree does not stop the next build.
@@ -58,7 +58,7 @@ endif
 # Debian 12 packages: build, run, test.
 DEPS := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool libcmocka-dev \
 	make gcc pkg-config iproute2 ethtool nftables python3 python3-scapy tshark gnuplot-nox \
-	shellcheck keepalived
+	shellcheck keepalived libxdp-dev xdp-tools
 
 BPF_SRC  := bpf/mxgw.bpf.c
 BPF_HDRS := $(wildcard bpf/*.h) maps/mxgw_abi.h
@@ -385,7 +385,7 @@ KERNEL_TESTS := $(BUILD)/tests/test_xdp $(BUILD)/tests/test_tc $(BUILD)/tests/te
 		$(BUILD)/tests/test_ban $(BUILD)/tests/test_blocklist $(BUILD)/tests/test_limit \
 		$(BUILD)/tests/test_synflood $(BUILD)/tests/test_lan_fast
 KERNEL_E2E   := tests/e2e/test_inbound.sh tests/e2e/test_log.sh tests/e2e/test_hostile.sh \
-		tests/e2e/test_inbound6.sh tests/e2e/test_hostile6.sh
+		tests/e2e/test_inbound6.sh tests/e2e/test_hostile6.sh tests/e2e/test_xdp_share.sh
 
 test-kernels: check-deps
 	$(Q)$(MAKE) --no-print-directory all $(KERNEL_TESTS)

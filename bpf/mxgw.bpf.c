@@ -966,3 +966,18 @@ int mxgw_lan_in(struct xdp_md *ctx)
 {
 	return lan_in(ctx);
 }
+
+/*
+ * Never loaded with the others ("?"): mxctl probe loads it alone, as an
+ * freplace of a slot of libxdp's dispatcher, to learn whether this kernel
+ * lets a component that changes packet data (mxgw_wan_in does:
+ * bpf_xdp_adjust_tail) replace a slot that does not: Linux 6.13 and 6.12.y
+ * refuse it (EINVAL), and libxdp 1.3.1's slots do not (1.5.5's do).
+ */
+SEC("?xdp")
+int mxgw_probe_ext(struct xdp_md *ctx)
+{
+	if (bpf_xdp_adjust_tail(ctx, 0))
+		return XDP_ABORTED;
+	return XDP_PASS;
+}

@@ -83,6 +83,8 @@ struct parser {
 	unsigned int log_rate_line;
 	unsigned int mailserver6_line;
 	unsigned int lan6_line;
+	unsigned int xdp_attach_line;
+	unsigned int xdp_priority_line;
 	/* The DNS keywords: once-only ones, and the first of any of them. */
 	unsigned int domain_line;
 	unsigned int mx_host_line;
@@ -931,6 +933,43 @@ static void parse_log_rate(struct parser *p, const struct fields *f)
 		p->conf->policy.log_rate = (__u32)n;
 }
 
+/* xdp-attach dispatcher|direct: how mxgw_wan_in goes on the WAN device. */
+static void parse_xdp_attach(struct parser *p, const struct fields *f)
+{
+	__u8 mode;
+
+	if (!check_one_value(p, f, "attach mode"))
+		return;
+	if (!strcmp(f->tok[1], "dispatcher")) {
+		mode = MXGW_XDP_ATTACH_DISPATCHER;
+	} else if (!strcmp(f->tok[1], "direct")) {
+		mode = MXGW_XDP_ATTACH_DIRECT;
+	} else {
+		conf_error(p, "xdp-attach", NULL,
+			   "\"%s\" is not an attach mode (dispatcher or direct)", f->tok[1]);
+		return;
+	}
+	if (set_once(p, "xdp-attach", &p->xdp_attach_line))
+		p->conf->policy.xdp_attach = mode;
+}
+
+/* xdp-priority N: mxgw's place in libxdp's dispatcher, lower runs first. */
+static void parse_xdp_priority(struct parser *p, const struct fields *f)
+{
+	unsigned long n;
+
+	if (!check_one_value(p, f, "priority"))
+		return;
+	if (!parse_decimal(f->tok[1], MXGW_POLICY_XDP_PRIORITY_MAX, &n)) {
+		conf_error(p, "xdp-priority", NULL,
+			   "\"%s\" is not a run priority (0..%d, lower runs first)",
+			   f->tok[1], MXGW_POLICY_XDP_PRIORITY_MAX);
+		return;
+	}
+	if (set_once(p, "xdp-priority", &p->xdp_priority_line))
+		p->conf->policy.xdp_priority = (__u32)n;
+}
+
 static bool valid_service_name(const char *s)
 {
 	size_t len = strlen(s);
@@ -1776,6 +1815,11 @@ static const struct {
 	    "above N SYNs a second, unverified sources are challenged from XDP; "
 	    "at most M (default N) go on to the service in a flood" },
 	  parse_syn_flood },
+	{ { "xdp-attach", "dispatcher|direct",
+	    "through libxdp's dispatcher (shared with other XDP programs) or alone" },
+	  parse_xdp_attach },
+	{ { "xdp-priority", "N", "run priority in the dispatcher, lower first (default 100)" },
+	  parse_xdp_priority },
 };
 
 const struct mxctl_conf_key *mxctl_conf_key(size_t i)

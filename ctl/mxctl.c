@@ -24,7 +24,7 @@ static const struct mxctl_cmd *const commands[] = {
 	&mxctl_cmd_status, &mxctl_cmd_log, &mxctl_cmd_conntrack, &mxctl_cmd_stats,
 	&mxctl_cmd_ban, &mxctl_cmd_unban, &mxctl_cmd_bans, &mxctl_cmd_blocklist,
 	&mxctl_cmd_export, &mxctl_cmd_dns, &mxctl_cmd_check, &mxctl_cmd_version,
-	&mxctl_cmd_help,
+	&mxctl_cmd_help, &mxctl_cmd_probe,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

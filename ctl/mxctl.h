@@ -41,7 +41,8 @@ struct mxctl_cmd {
 extern const struct mxctl_cmd mxctl_cmd_load, mxctl_cmd_unload, mxctl_cmd_reload,
 	mxctl_cmd_set_service, mxctl_cmd_status, mxctl_cmd_log, mxctl_cmd_conntrack,
 	mxctl_cmd_stats, mxctl_cmd_export, mxctl_cmd_dns, mxctl_cmd_check,
-	mxctl_cmd_ban, mxctl_cmd_unban, mxctl_cmd_bans, mxctl_cmd_blocklist;
+	mxctl_cmd_ban, mxctl_cmd_unban, mxctl_cmd_bans, mxctl_cmd_blocklist,
+	mxctl_cmd_probe;
 
 struct mxgw_maps;
 struct json;

@@ -256,6 +256,11 @@ static void json_one(struct json *j, const struct mxctl_snapshot *v)
 	json_kv_uint(j, "id", s->att.xdp_prog_id);
 	json_kv_string(j, "mode", mxctl_xdp_mode_str(s->att.xdp_mode));
 	json_kv_bool(j, "ours", !(s->warnings & MXGW_WARN_XDP_NOT_OURS));
+	/* issue 15: "dispatcher" (libxdp's, attached to the device; mxgw's
+	 * program is its component) or "direct" */
+	json_kv_string(j, "attach", s->att.xdp_dispatcher_id ? "dispatcher" : "direct");
+	json_kv_uint(j, "dispatcher_id", s->att.xdp_dispatcher_id);
+	json_kv_uint(j, "priority", s->att.xdp_priority);
 	json_object_end(j);
 	json_key(j, "tc_egress");
 	json_object_start(j);

@@ -226,6 +226,9 @@ static void status_one(FILE *out, const struct mxctl_snapshot *v)
 	fprintf(out, "%s: xdp %s (id %u, %s), tc egress %s (id %u)\n", s->ifname,
 		MXGW_PROG_XDP, s->att.xdp_prog_id, mxctl_xdp_mode_str(s->att.xdp_mode),
 		s->att.tc_prog_id ? MXGW_PROG_TC : "NOT ATTACHED", s->att.tc_prog_id);
+	if (s->att.xdp_dispatcher_id)
+		fprintf(out, "  xdp through libxdp's dispatcher (id %u), run priority %u\n",
+			s->att.xdp_dispatcher_id, s->att.xdp_priority);
 	if (s->att.pinned_lan_id) {
 		char lan[IF_NAMESIZE] = "";
 

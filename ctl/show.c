@@ -8,7 +8,7 @@
 
 const char *mxctl_xdp_mode_str(__u8 mode)
 {
-	switch (mode) {
+	switch (mode & ~MXGW_XDP_DISPATCHER) {
 	case XDP_ATTACHED_DRV:
 		return "native";
 	case XDP_ATTACHED_SKB:

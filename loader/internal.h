@@ -21,15 +21,37 @@ int mxgw_prog_named(__u32 id, const char *name);
 /* @dir/@name: a pinned program's fd and id. */
 int mxgw_pinned_prog(const char *dir, const char *name, int *fd, __u32 *id);
 
+/*
+ * XDP on a device (loader/xdp_attach.c).  Under libxdp's dispatcher the
+ * program that "runs" is mxgw_wan_in's component: mxgw_xdp_query reports
+ * its id (0: the dispatcher holds no mxgw_wan_in) with
+ * MXGW_XDP_DISPATCHER in @mode.
+ */
 int mxgw_xdp_query(__u32 ifindex, __u32 *prog_id, __u8 *mode);
 /* Native XDP first, generic when the driver has none (res says so);
- * never over another program. */
+ * never over another program.  Into the dispatcher at res->xdp_priority
+ * when res->xdp_dispatcher, or when @prog_fd is a component already (a
+ * repair): a new component, on @prog_fd's maps, whose fd replaces
+ * @prog_fd (dup3); a component's pin must follow it (mxgw_xdp_repin). */
 int mxgw_xdp_attach(__u32 ifindex, int prog_fd, struct mxgw_load_result *res);
-/* Swap the program attached in @mode (XDP_ATTACHED_*) for @prog_fd,
- * atomically, only if it is still @old_fd's. */
+/* Swap the program attached in @mode (XDP_ATTACHED_*, with
+ * MXGW_XDP_DISPATCHER: the component) for @prog_fd, atomically, only if
+ * it is still @old_fd's; under the dispatcher, see xdp_attach.c. */
 int mxgw_xdp_replace(__u32 ifindex, int prog_fd, int old_fd, __u8 mode);
 /* Detach the program if it is still @ours (id) / @ours_fd. */
 int mxgw_xdp_detach(__u32 ifindex, __u32 ours, int ours_fd);
+/* Is @fd a dispatcher's component (BPF_PROG_TYPE_EXT)? */
+bool mxgw_xdp_fd_is_component(int fd);
+/* The dispatcher on @ifindex (0: none), mxgw_wan_in's component in it and
+ * its run priority (0: none). */
+int mxgw_xdp_dispatcher_info(__u32 ifindex, __u32 *dispatcher_id, __u32 *prog_id,
+			     __u32 *prio);
+/* Pin @prog_fd as @dir's mxgw_wan_in, renamed over the old pin. */
+int mxgw_xdp_repin(const char *dir, int prog_fd);
+/* LIBXDP_SKIP_DISPATCHER=1: libxdp's own switch to attach alone. */
+bool mxgw_xdp_skip_dispatcher(void);
+/* Why mxgw cannot join a dispatcher on @ifindex, in one line; NULL: it can. */
+const char *mxgw_xdp_share_refusal(__u32 ifindex, const char *ifname);
 
 /* Our clsact egress filter (MXGW_TC_HANDLE, MXGW_TC_PRIORITY). */
 int mxgw_tc_query(__u32 ifindex, __u32 *prog_id);

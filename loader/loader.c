@@ -318,69 +318,6 @@ int mxgw_tc_detach(__u32 ifindex)
 	return bpf_tc_detach(&hook, &opts);
 }
 
-int mxgw_xdp_attach(__u32 ifindex, int prog_fd, struct mxgw_load_result *res)
-{
-	int flags = XDP_FLAGS_UPDATE_IF_NOEXIST;
-	int err = bpf_xdp_attach(ifindex, prog_fd, flags | XDP_FLAGS_DRV_MODE, NULL);
-
-	if (!err || err == -EEXIST || err == -EBUSY)
-		return err;
-	res->native_err = err;
-	res->generic_xdp = true;
-	return bpf_xdp_attach(ifindex, prog_fd, flags | XDP_FLAGS_SKB_MODE, NULL);
-}
-
-static int xdp_mode_flags(__u8 mode)
-{
-	switch (mode) {
-	case XDP_ATTACHED_DRV:
-		return XDP_FLAGS_DRV_MODE;
-	case XDP_ATTACHED_SKB:
-		return XDP_FLAGS_SKB_MODE;
-	default:
-		return -EOPNOTSUPP;	/* offloaded or several: not mxgw's doing */
-	}
-}
-
-int mxgw_xdp_replace(__u32 ifindex, int prog_fd, int old_fd, __u8 mode)
-{
-	LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = old_fd);
-	int flags = xdp_mode_flags(mode);
-
-	if (flags < 0)
-		return flags;
-	/* IFLA_XDP_EXPECTED_FD: the kernel swaps the program pointer under
-	 * RTNL, or fails (-EEXIST) when another program runs by now */
-	return bpf_xdp_attach(ifindex, prog_fd, XDP_FLAGS_REPLACE | flags, &opts);
-}
-
-int mxgw_xdp_query(__u32 ifindex, __u32 *prog_id, __u8 *mode)
-{
-	LIBBPF_OPTS(bpf_xdp_query_opts, q);
-	int err = bpf_xdp_query(ifindex, 0, &q);
-
-	if (err)
-		return err;
-	*prog_id = q.prog_id;
-	*mode = q.attach_mode;
-	return 0;
-}
-
-int mxgw_xdp_detach(__u32 ifindex, __u32 ours, int ours_fd)
-{
-	LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = ours_fd);
-	__u32 id;
-	__u8 mode;
-	int flags, err = mxgw_xdp_query(ifindex, &id, &mode);
-
-	if (err || id != ours)
-		return err;	/* not ours (or nothing): leave it alone */
-	flags = xdp_mode_flags(mode);
-	if (flags < 0)
-		return flags;
-	return bpf_xdp_detach(ifindex, XDP_FLAGS_REPLACE | flags, &opts);
-}
-
 /* The shapes of the running ct and nat maps against the config's size. */
 static bool ct_resized(const struct mxgw_maps *m, const struct mxgw_policy *pol)
 {
@@ -491,6 +428,13 @@ static int reapply(const char *ifname, const char *dir, __u32 ifindex,
 	if (!err && info.xdp_prog_id != info.pinned_xdp_id) {
 		res->repaired = true;
 		err = mxgw_xdp_attach(ifindex, xdp_fd, res);
+		/* under the dispatcher that is a new component: its pin, or
+		 * it goes again (one the pins do not name is not ours) */
+		if (!err && mxgw_xdp_fd_is_component(xdp_fd)) {
+			err = mxgw_xdp_repin(dir, xdp_fd);
+			if (err && !mxgw_prog_id_of_fd(xdp_fd, &id))
+				mxgw_xdp_detach(ifindex, id, xdp_fd);
+		}
 	}
 	if (!err && info.tc_prog_id != info.pinned_tc_id) {
 		res->repaired = true;
@@ -535,6 +479,47 @@ int mxgw_pins_lock(void)
 void mxgw_pins_unlock(int fd)
 {
 	unlock_pins(fd);
+}
+
+/*
+ * How mxgw_wan_in goes on the device (issue 15), into @res: a gateway that
+ * runs keeps its own way (a reload, a resize, an upgrade never switch:
+ * unload and load do), found from its pinned program (a component: the
+ * dispatcher) or, pins lost, from what runs; a first load takes the
+ * config's (libxdp's LIBXDP_SKIP_DISPATCHER=1 in the environment counts
+ * as xdp-attach direct: libxdp would skip the dispatcher anyway), and
+ * refuses the dispatcher where it cannot be had, in one line
+ * (res->refusal), before anything changed.
+ */
+static int xdp_attach_mode(const char *ifname, const char *dir, __u32 ifindex,
+			   bool pinned, const struct mxgw_policy *pol,
+			   struct mxgw_load_result *res)
+{
+	__u32 id = 0, disp, comp, prio;
+	__u8 mode = 0;
+	int fd;
+
+	res->xdp_priority = pol->xdp_priority;
+	if (pinned && !mxgw_pinned_prog(dir, MXGW_PROG_XDP, &fd, &id)) {
+		res->xdp_dispatcher = mxgw_xdp_fd_is_component(fd);
+		close(fd);
+	} else if (!mxgw_xdp_query(ifindex, &id, &mode) && id &&
+		   (fd = mxgw_prog_named(id, MXGW_PROG_XDP)) >= 0) {
+		close(fd);	/* mxgw runs there without pins: taken back as it runs */
+		res->xdp_dispatcher = mode & MXGW_XDP_DISPATCHER;
+	} else if (pol->xdp_attach == MXGW_XDP_ATTACH_DIRECT || mxgw_xdp_skip_dispatcher()) {
+		return 0;
+	} else {
+		res->refusal = mxgw_xdp_share_refusal(ifindex, ifname);
+		if (res->refusal)
+			return -EOPNOTSUPP;
+		res->xdp_dispatcher = true;
+		return 0;
+	}
+	if (res->xdp_dispatcher &&
+	    !mxgw_xdp_dispatcher_info(ifindex, &disp, &comp, &prio) && comp)
+		res->xdp_priority = prio;
+	return 0;
 }
 
 static int load_locked(const char *ifname, const char *lan_ifname,
@@ -582,6 +567,9 @@ static int load_locked(const char *ifname, const char *lan_ifname,
 			res->lan_ifindex = 0;
 		}
 	}
+	err = xdp_attach_mode(ifname, dir, ifindex, pins.state == MXGW_PINS_OK, pol, res);
+	if (err)
+		return err;
 	switch (pins.state) {
 	case MXGW_PINS_OK:
 		return reapply(ifname, dir, ifindex, pol, res);
@@ -658,6 +646,12 @@ int mxgw_query_attach(const char *ifname, struct mxgw_attach_info *info)
 	if (!info->ifindex)
 		return 0;	/* the device went away; the pins stay */
 	err = mxgw_xdp_query(info->ifindex, &info->xdp_prog_id, &info->xdp_mode);
+	if (!err && (info->xdp_mode & MXGW_XDP_DISPATCHER)) {
+		__u32 comp;
+
+		err = mxgw_xdp_dispatcher_info(info->ifindex, &info->xdp_dispatcher_id,
+					       &comp, &info->xdp_priority);
+	}
 	if (err)
 		return err;
 	return mxgw_tc_query(info->ifindex, &info->tc_prog_id);

@@ -23,10 +23,14 @@ struct bpf_object;
 #define MXGW_TC_HANDLE		0x4d58	/* "MX" */
 #define MXGW_TC_PRIORITY	1
 
+/* In an XDP mode (XDP_ATTACHED_*): mxgw_wan_in runs as a component of
+ * libxdp's dispatcher, which is what the device runs in that mode. */
+#define MXGW_XDP_DISPATCHER	0x80
+
 struct mxgw_attach_info {
 	__u32 ifindex;
-	__u32 xdp_prog_id;	/* attached now, 0 if none */
-	__u8 xdp_mode;		/* XDP_ATTACHED_DRV / _SKB / _HW / _MULTI */
+	__u32 xdp_prog_id;	/* attached now (under the dispatcher: mxgw's component), 0 if none */
+	__u8 xdp_mode;		/* XDP_ATTACHED_DRV / _SKB / _HW / _MULTI, | MXGW_XDP_DISPATCHER */
 	__u32 tc_prog_id;	/* our egress filter's program, 0 if none */
 	__u32 pinned_xdp_id;	/* mxgw's own programs, from the pins */
 	__u32 pinned_tc_id;
@@ -35,6 +39,10 @@ struct mxgw_attach_info {
 	__u32 pinned_lan_id;
 	__u32 lan_ifindex;
 	__u8 lan_mode;		/* XDP_ATTACHED_* there */
+	/* libxdp's dispatcher on the device (0: none) and mxgw's run
+	 * priority in it */
+	__u32 xdp_dispatcher_id;
+	__u32 xdp_priority;
 };
 
 /*
@@ -87,6 +95,11 @@ struct mxgw_load_result {
 	unsigned int maps_shared;
 	unsigned int maps_fresh;
 	char migrated[160];
+	/* in (from the config, or the running gateway's mode), out (what
+	 * was used): mxgw_wan_in through libxdp's dispatcher at this run
+	 * priority, or directly */
+	bool xdp_dispatcher;
+	__u32 xdp_priority;
 };
 
 struct mxgw_unload_result {
@@ -207,6 +220,9 @@ int mxgw_open_loaded(const char *ifname, struct mxgw_maps *m);
 int mxgw_pins_lock(void);
 void mxgw_pins_unlock(int fd);
 int mxgw_query_attach(const char *ifname, struct mxgw_attach_info *info);
+/* 0 when this kernel runs libxdp's XDP dispatcher (xdp-attach), else why
+ * not: -EPERM where freplace programs are refused (loader/xdp_attach.c). */
+int mxgw_xdp_dispatcher_probe(void);
 
 /*
  * Put in mxgw_tx_ports exactly the devices that take redirected XDP

@@ -541,7 +541,7 @@ int mxgw_replace(const char *dir, __u32 ifindex, const struct mxgw_policy *pol,
 	} else if (old->xdp_fd >= 0 && attached == old_id) {
 		err = mxgw_xdp_replace(ifindex, new_xdp, old->xdp_fd, mode);
 		xdp_swapped = !err;
-		res->generic_xdp = mode == XDP_ATTACHED_SKB;
+		res->generic_xdp = (mode & ~MXGW_XDP_DISPATCHER) == XDP_ATTACHED_SKB;
 	} else {
 		err = -EBUSY;	/* another program: never replaced */
 	}
@@ -550,6 +550,16 @@ int mxgw_replace(const char *dir, __u32 ifindex, const struct mxgw_policy *pol,
 		goto out;
 	}
 	res->replaced = xdp_swapped;
+	/* under libxdp's dispatcher new_xdp is the component that runs now
+	 * (loader/xdp_attach.c), not the template pinned above */
+	if (mxgw_xdp_fd_is_component(new_xdp)) {
+		char path[PATH_MAX];
+
+		tmp_path(path, sizeof(path), dir, MXGW_PROG_XDP);
+		unlink(path);
+		if (bpf_obj_pin(new_xdp, path))
+			err = -errno;
+	}
 
 	/*
 	 * TC last, in place: egress translates until the very swap.  In
@@ -558,7 +568,8 @@ int mxgw_replace(const char *dir, __u32 ifindex, const struct mxgw_policy *pol,
 	 * peer's retransmission gets through (a SYN-ACK, in practice: the
 	 * window is one netlink request).
 	 */
-	err = mxgw_tc_attach(ifindex, bpf_program__fd(skel->progs.mxgw_wan_out));
+	if (!err)
+		err = mxgw_tc_attach(ifindex, bpf_program__fd(skel->progs.mxgw_wan_out));
 	if (err) {
 		if (xdp_swapped)
 			mxgw_xdp_replace(ifindex, old->xdp_fd, new_xdp, mode);

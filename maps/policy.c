@@ -24,6 +24,8 @@ void mxgw_policy_init(struct mxgw_policy *pol)
 	pol->conntrack_max = MXGW_POLICY_CONNTRACK_MAX;
 	memcpy(pol->timeout_s, mxgw_ct_default_timeouts_s, sizeof(pol->timeout_s));
 	pol->log_rate = MXGW_POLICY_LOG_RATE;
+	pol->xdp_attach = MXGW_XDP_ATTACH_DISPATCHER;
+	pol->xdp_priority = MXGW_POLICY_XDP_PRIORITY;
 }
 
 const struct mxgw_policy_service *

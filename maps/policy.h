@@ -31,6 +31,21 @@ _Static_assert((MXGW_MAX_SERVICES - 1) * MXGW_POLICY_MAX_FROM_PER_SVC <= MXGW_MA
 #define MXGW_POLICY_CONNTRACK_MAX	65536
 #define MXGW_POLICY_CONNTRACK_MAX_MIN	1024
 #define MXGW_POLICY_CONNTRACK_MAX_MAX	(16 * 1024 * 1024)
+/*
+ * xdp-attach: through libxdp's multi-program dispatcher (xdp-tools), which
+ * lets xdp-filter, xdpdump and other libxdp users share the WAN device, or
+ * directly (the device's one program; kernels that refuse freplace).
+ */
+enum mxgw_xdp_attach {
+	MXGW_XDP_ATTACH_DISPATCHER = 0,
+	MXGW_XDP_ATTACH_DIRECT,
+};
+/* xdp-priority: lower runs first.  xdp-filter runs at 10, libxdp's default
+ * is 50: mxgw's verdicts end the dispatcher's chain (a DNATed packet must
+ * not reach another program as if it came from the Internet), so by
+ * default it runs after them. */
+#define MXGW_POLICY_XDP_PRIORITY	100
+#define MXGW_POLICY_XDP_PRIORITY_MAX	1000
 #define MXGW_POLICY_TIMEOUT_MAX_S	(30U * 24 * 3600)	/* 30 days */
 #define MXGW_POLICY_LOG_RATE		100	/* events per second */
 #define MXGW_POLICY_LOG_RATE_MAX	100000
@@ -122,6 +137,10 @@ struct mxgw_policy {
 	struct mxgw_cidr6 allow6[MXGW_MAX_ALLOW];
 	unsigned int nblocklists;
 	struct mxgw_policy_blocklist blocklists[MXGW_BL_MAX];
+	/* how mxgw_wan_in goes on the WAN device (issue 15): enum
+	 * mxgw_xdp_attach, and its run priority in libxdp's dispatcher */
+	__u8 xdp_attach;
+	__u32 xdp_priority;
 };
 
 /* netfilter's nf_conntrack_*_timeout defaults, by enum mxgw_ct_state. */

@@ -449,6 +449,8 @@ static void load_programs(void)
 		err = mxgw_conf_parse_string("bench.conf", conf_text, &conf, stderr);
 		if (err)
 			die("mxgw config", err);
+		/* the figures are mxgw's alone, attached directly */
+		conf.policy.xdp_attach = MXGW_XDP_ATTACH_DIRECT;
 		ns_enter(ns_fd_gw[GW_MX]);
 		err = mxgw_load("wan0", &conf.policy, &res);
 		if (err)

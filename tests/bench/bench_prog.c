@@ -230,6 +230,9 @@ static int load_gateway(const char *ifname, const char *conf_text, struct mxgw_m
 	err = mxgw_conf_parse_string("bench.conf", conf_text, &conf, stderr);
 	if (err)
 		die("config", err);
+	/* mxgw alone, attached directly: its pinned program is then one the
+	 * benchmarks can run (not a dispatcher's freplace component) */
+	conf.policy.xdp_attach = MXGW_XDP_ATTACH_DIRECT;
 	err = mxgw_load(ifname, &conf.policy, &res);
 	if (err)
 		die("mxgw_load", err);

@@ -101,6 +101,13 @@ expect_rc() {
 # bpftool net show in the gateway namespace ("?" if bpftool fails, so
 # that no check passes on an empty answer).
 bpf_net() {
+	local xdp rest
+	read -r xdp rest <<<"$(bpf_net_attached)"
+	# under libxdp's dispatcher: mxgw's component of it
+	echo "$(e2e_xdp_decider "$NS_GW" wan0 "$xdp") $rest"
+}
+
+bpf_net_attached() {
 	local json
 	json=$(ns_exec "$NS_GW" bpftool -j net show dev wan0) || { echo "? ? ?"; return; }
 	python3 - "$json" <<'EOF'

@@ -44,7 +44,19 @@ mxb() {
 
 # bpf_net NS DEV: "XDP_ID XDP_NAME TC_ID TC_NAME" on DEV, "-" where none
 # ("?" if bpftool fails, so that no check passes on an empty answer).
+# Under libxdp's dispatcher, XDP is mxgw's component (e2e_xdp_decider).
 bpf_net() {
+	local id name rest
+	read -r id name rest <<<"$(bpf_net_attached "$@")"
+	if [ "$name" = xdp_dispatcher ]; then
+		id=$(e2e_xdp_decider "$1" "$2" "$id")
+		name=-
+		[ "$id" = - ] || name=$(e2e_prog_field "$id" name)
+	fi
+	echo "$id $name $rest"
+}
+
+bpf_net_attached() {
 	local json
 	json=$(ns_exec "$1" bpftool -j net show dev "$2") || { echo "? ? ? ?"; return; }
 	ns_exec "$1" python3 - "$json" "$2" <<'EOF'

@@ -35,7 +35,8 @@
 
 /* What an unknown keyword message lists. */
 #define KEYWORDS	"public, mailserver, mailserver6, lan6, default, service, nat-ports, conntrack-max, timeout, " \
-			"icmp-echo, domain, mx-host, mx-preference, backup-mx, log-rate, allowlist, blocklist, limit or syn-flood"
+			"icmp-echo, domain, mx-host, mx-preference, backup-mx, log-rate, allowlist, blocklist, limit, syn-flood, " \
+			"xdp-attach or xdp-priority"
 
 /* What an unknown timeout name message lists, in enum mxgw_ct_state order. */
 #define CT_NAMES	"tcp-syn-sent, tcp-syn-recv, tcp-established, tcp-fin-wait, " \
@@ -1563,7 +1564,7 @@ static void test_shipped_config_comments_show_the_true_defaults(void **state)
 {
 	static const char *const keywords[] = {
 		"nat-ports", "conntrack-max", "timeout", "icmp-echo",
-		"mx-preference", "log-rate",
+		"mx-preference", "log-rate", "xdp-attach", "xdp-priority",
 	};
 	struct fixture *fx = *state;
 	unsigned int uncommented = 0;
@@ -1593,13 +1594,15 @@ static void test_shipped_config_comments_show_the_true_defaults(void **state)
 	assert_int_equal(fclose(f), 0);
 	text = text_close(&t);
 
-	/* nat-ports, conntrack-max, icmp-echo, mx-preference, log-rate, and
-	 * each timeout. */
-	assert_int_equal(uncommented, 5 + MXGW_CT_STATE_MAX);
+	/* nat-ports, conntrack-max, icmp-echo, mx-preference, log-rate,
+	 * xdp-attach, xdp-priority, and each timeout. */
+	assert_int_equal(uncommented, 7 + MXGW_CT_STATE_MAX);
 	assert_parses(fx, text);
 	assert_nat_defaults(&fx->conf.policy);
 	assert_int_equal(fx->conf.mx_preference, 10);
 	assert_int_equal(fx->conf.policy.log_rate, 100);
+	assert_int_equal(fx->conf.policy.xdp_attach, MXGW_XDP_ATTACH_DISPATCHER);
+	assert_int_equal(fx->conf.policy.xdp_priority, 100);
 	assert_int_equal(fx->conf.policy.nservices, 13);
 	free(text);
 }
@@ -1931,6 +1934,34 @@ static void test_log_rate_errors(void **state)
 		     "t.conf:3: error: log-rate: extra field \"/s\"\n");
 	assert_fails(fx, HDR "log-rate 10/s\nlog-rate 10/s\n",
 		     "t.conf:4: error: log-rate: already set on line 3\n");
+}
+
+/* ---- xdp-attach, xdp-priority (issue 15) ---------------------------------- */
+
+static void test_xdp_attach_and_priority(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_parses(fx, HDR);
+	assert_int_equal(fx->conf.policy.xdp_attach, MXGW_XDP_ATTACH_DISPATCHER);
+	assert_int_equal(fx->conf.policy.xdp_priority, MXGW_POLICY_XDP_PRIORITY);
+	assert_int_equal(MXGW_POLICY_XDP_PRIORITY, 100);
+	assert_parses(fx, HDR "xdp-attach direct\nxdp-priority 0\n");
+	assert_int_equal(fx->conf.policy.xdp_attach, MXGW_XDP_ATTACH_DIRECT);
+	assert_int_equal(fx->conf.policy.xdp_priority, 0);
+	assert_parses(fx, HDR "xdp-attach dispatcher\nxdp-priority 1000\n");
+	assert_int_equal(fx->conf.policy.xdp_attach, MXGW_XDP_ATTACH_DISPATCHER);
+	assert_int_equal(fx->conf.policy.xdp_priority, 1000);
+	assert_fails(fx, HDR "xdp-attach alone\n",
+		     "t.conf:3: error: xdp-attach: \"alone\" is not an attach mode (dispatcher or direct)\n");
+	assert_fails(fx, HDR "xdp-attach\n", "t.conf:3: error: xdp-attach: missing attach mode\n");
+	assert_fails(fx, HDR "xdp-attach direct\nxdp-attach direct\n",
+		     "t.conf:4: error: xdp-attach: already set on line 3\n");
+	assert_fails(fx, HDR "xdp-priority 1001\n",
+		     "t.conf:3: error: xdp-priority: \"1001\" is not a run priority (0..1000, lower runs first)\n");
+	assert_fails(fx, HDR "xdp-priority -1\n",
+		     "t.conf:3: error: xdp-priority: \"-1\" is not a run priority (0..1000, lower runs first)\n");
+	assert_fails(fx, HDR "xdp-priority 10 20\n", "t.conf:3: error: xdp-priority: extra field \"20\"\n");
 }
 
 /* ---- what mxctl check and conf_save build on ---------------------------- */
@@ -3001,6 +3032,7 @@ int main(void)
 		T(test_dns_name_within),
 		T(test_log_rate_default_and_bounds),
 		T(test_log_rate_errors),
+		T(test_xdp_attach_and_priority),
 		T(test_lines_of_settings_are_recorded),
 		T(test_nwarnings_counts_the_warnings_printed),
 		T(test_verdict_str),

@@ -670,7 +670,7 @@ static void test_json_byte_for_byte(void **state)
 		"{\"schema\":1,\"interfaces\":[{\"ifname\":\"w\\\"0\","
 		"\"pins\":{\"dir\":\"/sys/fs/bpf/mxgw/4026531840/wan0\",\"state\":\"ok\",\"ifindex\":2,\"ifname_now\":\"wan0\"},"
 		"\"warnings\":[],"
-		"\"xdp\":{\"name\":\"mxgw_wan_in\",\"id\":41,\"mode\":\"native\",\"ours\":true},"
+		"\"xdp\":{\"name\":\"mxgw_wan_in\",\"id\":41,\"mode\":\"native\",\"ours\":true,\"attach\":\"direct\",\"dispatcher_id\":0,\"priority\":0},"
 		"\"tc_egress\":{\"name\":\"mxgw_wan_out\",\"id\":42,\"ours\":true},"
 		"\"lan_xdp\":{\"name\":\"mxgw_lan_in\",\"id\":0,\"mode\":\"none\",\"device\":\"\",\"ifindex\":0},"
 		"\"public\":\"203.0.113.33\",\"mailserver\":\"192.168.1.10\",\"default\":\"deny\",\"icmp_echo\":\"allow\","

@@ -437,6 +437,9 @@ grep -qx "public[[:space:]]*${PUB//./\\.}" "$BED_CONF" ||
 grep -q '^mailserver6[[:space:]]' "$BED_CONF" || printf 'mailserver6\t%s\nlan6\t\t%s\n' "$MS6" "$LAN6" >>"$BED_CONF"
 { grep -qx "mailserver6[[:space:]]*$MS6" "$BED_CONF" && grep -qx "lan6[[:space:]]*$LAN6" "$BED_CONF"; } ||
 	die "the table's mailserver6 and lan6 are not $MS6 and $LAN6"
+# XDP through libxdp's dispatcher where this kernel runs it, else direct
+# (tests/e2e/lib.sh decides for every test)
+e2e_xdp_attach_mode >&2
 if ! out=$(bed_mx load wan0 2>&1); then
 	# as in test_inbound.sh: a machine that cannot load BPF cannot run the bed
 	MXGW_BED_CANNOT=1 die "mxctl load wan0: $out"
