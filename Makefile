@@ -383,7 +383,7 @@ KERNEL_TESTS := $(BUILD)/tests/test_xdp $(BUILD)/tests/test_tc $(BUILD)/tests/te
 		$(BUILD)/tests/test_maps $(BUILD)/tests/test_fuzz $(BUILD)/tests/test_clock \
 		$(BUILD)/tests/test_refusal $(BUILD)/tests/test_xdp6 $(BUILD)/tests/test_tc6 \
 		$(BUILD)/tests/test_ban $(BUILD)/tests/test_blocklist $(BUILD)/tests/test_limit \
-		$(BUILD)/tests/test_synflood $(BUILD)/tests/test_lan_fast
+		$(BUILD)/tests/test_synflood $(BUILD)/tests/test_lan_fast $(BUILD)/tests/test_upgrade
 KERNEL_E2E   := tests/e2e/test_inbound.sh tests/e2e/test_log.sh tests/e2e/test_hostile.sh \
 		tests/e2e/test_inbound6.sh tests/e2e/test_hostile6.sh tests/e2e/test_xdp_share.sh
 

@@ -22,7 +22,11 @@
 #include "upgrade.h"
 #include "config.h"
 
+/* attached directly: these tests are about the upgrade, which keeps the
+ * attach mode whatever it is, and a kernel may refuse libxdp's
+ * dispatcher (test_xdp_share.sh tests both modes) */
 static const char conf_text[] =
+	"xdp-attach direct\n"
 	"public 203.0.113.33\n"
 	"mailserver 192.168.1.10\n"
 	"service smtp 25 allow allow\n";
