@@ -6,16 +6,18 @@
 # Dovecot, dnsmasq on the mail server and the Internet host, gateways A
 # and B with mxgw and keepalived from the shipped etc/keepalived/).
 #
-# Twice, (a) A's WAN link down, then up; (b) A's keepalived killed
+# Twice, (a) A's WAN link down (its cable pulled: the switch's port down),
+# then up; (b) A's keepalived killed
 # (SIGKILL to both its processes, stopped first: no priority-0 advert),
 # then started again.  Open across the failure:
 #   - an IMAPS download (curl, 1 MiB/s) of a 16 MiB message in alice's
 #     mailbox: it completes through B, every byte (sha256);
 #   - a Postfix relay of a 4 MiB message from the mail server to the
-#     Internet host's Postfix (paced to 2 Mbit/s by a tbf on the mail
+#     Internet host's Postfix (paced to 2 Mbit/s by an htb class for the mail
 #     server's port-25 traffic): its connection's state is on A, B drops
 #     its packets (drop_out_no_flow); Postfix gives up on it
-#     (smtp_data_xfer_timeout 10s in the pair bed), defers the message,
+#     (smtp_data_xfer_timeout and smtp_data_done_timeout 10s in the pair
+#     bed), defers the message,
 #     retries through B (minimal_backoff_time 5s) and delivers it to
 #     bob's Maildir; the log lines of both tries are printed;
 # and measured: a swaks probe from the Internet (198.51.100.7) to the
@@ -158,8 +160,13 @@ else:
 EOF
 }
 
+# (bed_wait's conditions: it polls a command, so the figures are taken
+# afresh on each try)
+figures_ready() { [ "$(probe_figures "$@")" != pending ]; }
+clean_ready() { [ "$(probe_clean "$@")" != pending ]; }
+
 T=$(now)
-bed_wait 30 test "$(probe_clean "$T" 5)" != pending
+bed_wait 30 clean_ready "$T" 5
 res=$(probe_clean "$T" 5)
 if [ "$res" = yes ]; then
 	ok smtp_through_a
@@ -207,22 +214,26 @@ dl_start() {
 }
 
 size_of() { stat -c %s "$1" 2>/dev/null || echo 0; }
+size_ge() { [ "$(size_of "$1")" -ge "$2" ]; }
 
 # the mail server's port-25 traffic to the Internet host at RELAY_RATE:
-# a prio qdisc whose third band (the one no TOS maps to) has a tbf
+# an htb class of its own (htb and u32: what the kernels here have, which
+# lack prio and netem), everything else unlimited
 pace_relay() {
-	in_ns "$NS_MS" tc qdisc replace dev eth0 root handle 1: prio &&
-		in_ns "$NS_MS" tc qdisc add dev eth0 parent 1:3 handle 30: tbf rate "$RELAY_RATE" \
-			burst 16kb latency 2s &&
+	in_ns "$NS_MS" tc qdisc replace dev eth0 root handle 1: htb default 10 &&
+		in_ns "$NS_MS" tc class add dev eth0 parent 1: classid 1:10 htb rate 10gbit \
+			2>/dev/null &&
+		in_ns "$NS_MS" tc class add dev eth0 parent 1: classid 1:30 htb rate "$RELAY_RATE" \
+			ceil "$RELAY_RATE" &&
 		in_ns "$NS_MS" tc filter add dev eth0 parent 1: protocol ip prio 1 u32 \
-			match ip dst "$INET/32" match ip dport 25 0xffff flowid 1:3
+			match ip dst "$INET/32" match ip dport 25 0xffff flowid 1:30
 }
 unpace_relay() {
 	in_ns "$NS_MS" tc qdisc del dev eth0 root 2>/dev/null
 }
 
 # relay_submit TOKEN SIZE: a message of SIZE bytes from alice to
-# bob@remote.example into the mail server's Postfix (over its loopback);
+# bob@remote.example into the mail server's Postfix (to its own address);
 # prints its queue id
 relay_submit() {
 	local msg=$BED/relay-$1.msg
@@ -231,7 +242,7 @@ relay_submit() {
 		head -c $(($2 * 3 / 4)) /dev/urandom | base64 -w 76
 		printf '%s\n' "end-$1"
 	} >"$msg"
-	in_ns "$NS_MS" swaks --server 127.0.0.1 --port 25 --helo "$MS_HOST" \
+	in_ns "$NS_MS" swaks --server "$MS" --port 25 --helo "$MS_HOST" \
 		--from "$MS_USER@$MS_DOMAIN" --to "$INET_USER@$INET_DOMAIN" --data "@$msg" \
 		--suppress-data --timeout 30 2>&1 | sed -n 's/.*250 2.0.0 Ok: queued as \([0-9A-Za-z]*\).*/\1/p' |
 		tail -1
@@ -243,6 +254,7 @@ relay_acked() {
 	in_ns "$NS_MS" ss -Hti state established dst "$INET" dport = :25 2>/dev/null |
 		grep -o 'bytes_acked:[0-9]*' | cut -d: -f2 | sort -n | tail -1 | grep . || echo 0
 }
+relay_acked_ge() { [ "$(relay_acked)" -ge "$1" ]; }
 
 # the SMTP client's lines of queue id QID in the mail server's log
 relay_log() {
@@ -268,11 +280,12 @@ scenario() {
 
 	# open: the download (1 MiB there) and the relay (256 KiB acked)
 	dl_start "$dl"
-	bed_wait 30 test "$(size_of "$BED/$dl")" -ge $((1 << 20))
+	bed_wait 30 size_ge "$BED/$dl" $((1 << 20)) ||
+		{ fail "${name}_setup" "the IMAPS download did not get 1 MiB in 30 s: $(head -c 200 "$BED/$dl.err")"; return; }
 	pace_relay || { fail "${name}_setup" "tc on the mail server's eth0 failed"; return; }
 	qid=$(relay_submit "$rtok" "$RELAY_BYTES")
 	[ -n "$qid" ] || { fail "${name}_setup" "the mail server's Postfix did not queue the relay"; unpace_relay; return; }
-	bed_wait 30 test "$(relay_acked)" -ge $((256 << 10))
+	bed_wait 30 relay_acked_ge $((256 << 10))
 	acked=$(relay_acked)
 	dl_t0=$(size_of "$BED/$dl")
 	drops0=$(counter B drop_out_no_flow)
@@ -294,7 +307,7 @@ scenario() {
 	unpace_relay
 
 	# SMTP again, through B
-	bed_wait 30 test "$(probe_figures "$t0" "$tb")" != pending
+	bed_wait 30 figures_ready "$t0" "$tb"
 	fig=$(probe_figures "$t0" "$tb")
 	read -r outage nfail <<<"$fig"
 	if [ "$fig" != pending ] && python3 -c "import sys; sys.exit(not $outage <= $BOUND)"; then
@@ -344,7 +357,7 @@ scenario() {
 		fail "${name}_failback_to_a" "owners (wan, lan): $(kapair_owners); $(tail -3 "$BED_KA/A.log")"
 	fi
 	ta=$(now)
-	bed_wait 30 test "$(probe_figures "$t1" "$ta")" != pending
+	bed_wait 30 figures_ready "$t1" "$ta"
 	fig=$(probe_figures "$t1" "$ta")
 	read -r outage nfail <<<"$fig"
 	if [ "$fig" != pending ] && python3 -c "import sys; sys.exit(not $outage <= $BOUND)"; then
@@ -353,7 +366,7 @@ scenario() {
 		fail "${name}_failback_smtp_back_within_${BOUND}s" "figures '$fig'; last attempts: $(tail -3 "$PROBE" | tr '\n' ' ')"
 	fi
 	# no black hole: the 10 attempts after A took over all answered
-	bed_wait 30 test "$(probe_clean "$ta" 10)" != pending
+	bed_wait 30 clean_ready "$ta" 10
 	res=$(probe_clean "$ta" 10)
 	if [ "$res" = yes ]; then
 		ok "${name}_failback_no_black_hole"
@@ -374,7 +387,11 @@ ka_kill_a() {
 	kapair_ka_kill "$(cat "$BED_KA/A.pid" 2>/dev/null)" "$(cat "$BED_KA/A.vrrp.pid" 2>/dev/null)"
 }
 
-scenario linkdown "ip -n $NS_GW link set wan0 down" "ip -n $NS_GW link set wan0 up"
+# the link down as a cable pulled: the switch's port of A's wan0 down, A's
+# wan0 without carrier (keepalived's FAULT at once, as for `ip link set
+# wan0 down` on A, which would also flush A's route to the Internet's
+# clients: README)
+scenario linkdown "ip -n $NS_SW link set wa down" "ip -n $NS_SW link set wa up"
 scenario kill ka_kill_a "bed_ka_start A"
 
 for p in "${BG_PIDS[@]}"; do
