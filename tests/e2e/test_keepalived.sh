@@ -17,11 +17,13 @@
 # group); mxgw is loaded on both gateways before either has an address
 # (the pins of both in this test's bpffs, apart by namespace cookie).
 #
-# Servers: python stand-ins, not the mail bed's Postfix and Dovecot (its
-# bed-up.sh builds one gateway on two veths; the gateway pair needs two
-# links of bridges): a banner on 25 (listener.py), a paced download on 993
-# (failover.py source), an echo server on the Internet's 25 (stream.py)
-# for the mail server's outgoing flow, which reconnects as Postfix would.
+# The topology and the keepalived configs are tests/e2e/kapair.sh's, which
+# the mail bed's pair (tests/e2e/mail/bed-up.sh, MXGW_BED_PAIR=1) shares.
+# Servers: python stand-ins, quick and exact to measure with: a banner on
+# 25 (listener.py), a paced download on 993 (failover.py source), an echo
+# server on the Internet's 25 (stream.py) for the mail server's outgoing
+# flow, which reconnects as Postfix would.  The same failures with the
+# real Postfix, Dovecot and swaks: tests/e2e/mail/test_keepalived_mail.sh.
 #
 # Twice, (a) the master's WAN link down, then up; (b) the master's
 # keepalived killed (SIGKILL to both its processes, stopped first: a
@@ -44,16 +46,13 @@ set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 e2e_init "$@"
+# shellcheck source=tests/e2e/kapair.sh
+. "$E2E_DIR/kapair.sh"
 command -v keepalived >/dev/null 2>&1 || e2e_cannot_run "keepalived not found (make deps)"
 
 PUB=$E2E_PUBLIC
 INET=$E2E_INET_ADDR
-VIP_LAN=$E2E_LAN_GW
 MS=$E2E_MAILSERVER
-WAN_A=203.0.113.2
-WAN_B=203.0.113.3
-LAN_A=192.168.1.2
-LAN_B=192.168.1.3
 # 3 missed adverts (advert_int 1) and B's skew (256 - 100) / 256 s: 3.6 s,
 # the longest a silent master keeps the addresses; then 0.1 s of the
 # probe's period, and 3.3 s for a loaded machine (keepalived, the probe's
@@ -73,47 +72,6 @@ KA=$E2E_TMP/keepalived
 
 now() { date +%s.%N; }
 
-# has_addr NS DEV ADDR: ADDR is on DEV in NS
-has_addr() {
-	[ -n "$(ip -n "$1" -4 addr show dev "$2" to "$3/32" 2>/dev/null)" ]
-}
-
-# owner: "A", "B", "none", or "A+B" for each of the two addresses:
-# "WAN_OWNER LAN_OWNER"
-owner_of() {
-	local dev=$1 addr=$2 o=
-	has_addr "$NS_A" "$dev" "$addr" && o=A
-	has_addr "$NS_B" "$dev" "$addr" && o=${o:+$o+}B
-	echo "${o:-none}"
-}
-
-owners() {
-	echo "$(owner_of wan0 "$PUB") $(owner_of lan0 "$VIP_LAN")"
-}
-
-# wait_owners WANT DEADLINE_S: both addresses on WANT's gateway alone
-wait_owners() {
-	local want=$1 i
-	for ((i = 0; i < $2 * 20; i++)); do
-		[ "$(owners)" = "$want $want" ] && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
-# wait_holds X DEADLINE_S: both addresses on X's gateway (a master killed
-# silently keeps them on its own: the gratuitous ARPs of the new one
-# decide where the links send)
-wait_holds() {
-	local i o
-	for ((i = 0; i < $2 * 20; i++)); do
-		o=$(owners)
-		[[ ${o% *} == *$1* && ${o#* } == *$1* ]] && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
 # ka_start X: keepalived of gateway X (A or B) in its namespace
 ka_start() {
 	local x=$1 ns
@@ -131,11 +89,9 @@ ka_start() {
 # its parent's death as a SIGTERM and leave cleanly, priority 0 advert
 # and all; the parent would restart a lone child)
 ka_kill() {
-	local x=$1 parent child
+	local x=$1 parent
 	parent=$(eval "echo \$KA_PID_$x")
-	child=$(cat "$KA/$x.vrrp.pid" 2>/dev/null)
-	kill -STOP "$parent" ${child:+"$child"} 2>/dev/null
-	kill -KILL "$parent" ${child:+"$child"} 2>/dev/null
+	kapair_ka_kill "$parent" "$(cat "$KA/$x.vrrp.pid" 2>/dev/null)"
 	wait "$parent" 2>/dev/null
 }
 
@@ -228,46 +184,11 @@ for ns in "$NS_SW" "$NS_INET" "$NS_A" "$NS_B" "$NS_MS"; do
 	e2e_ns_add "$ns" || e2e_cannot_run "cannot create network namespaces"
 done
 
-# port NS DEV BRIDGE SWDEV: DEV in NS, its peer SWDEV a port of BRIDGE.
-port() {
-	ip link add "$2" netns "$1" type veth peer name "$4" netns "$NS_SW" &&
-		ip -n "$NS_SW" link set "$4" master "$3" &&
-		ip -n "$NS_SW" link set "$4" up &&
-		ip -n "$1" link set lo up && ip -n "$1" link set "$2" up
-}
-
-{
-	ip -n "$NS_SW" link add brwan type bridge &&
-	ip -n "$NS_SW" link add brlan type bridge &&
-	ip -n "$NS_SW" link set brwan up && ip -n "$NS_SW" link set brlan up &&
-	port "$NS_INET" eth0 brwan inet &&
-	port "$NS_A" wan0 brwan wa && port "$NS_B" wan0 brwan wb &&
-	port "$NS_A" lan0 brlan la && port "$NS_B" lan0 brlan lb &&
-	port "$NS_MS" eth0 brlan ms &&
-	ip -n "$NS_INET" addr add "$INET/24" dev eth0 &&
-	ip -n "$NS_INET" addr add "$E2E_CLIENT1/32" dev eth0 &&
-	ip -n "$NS_A" addr add "$WAN_A/24" dev wan0 &&
-	ip -n "$NS_A" addr add "$LAN_A/24" dev lan0 &&
-	ip -n "$NS_B" addr add "$WAN_B/24" dev wan0 &&
-	ip -n "$NS_B" addr add "$LAN_B/24" dev lan0 &&
-	ip -n "$NS_MS" addr add "$MS/24" dev eth0 &&
-	ip -n "$NS_A" route add 198.51.100.0/24 via "$INET" &&
-	ip -n "$NS_B" route add 198.51.100.0/24 via "$INET" &&
-	ip -n "$NS_MS" route add default via "$VIP_LAN" &&
-	ns_exec "$NS_A" sysctl -qw net.ipv4.ip_forward=1 &&
-	ns_exec "$NS_B" sysctl -qw net.ipv4.ip_forward=1 &&
-	ns_exec "$NS_INET" ethtool -K eth0 tx off >/dev/null &&
-	ns_exec "$NS_MS" ethtool -K eth0 tx off >/dev/null
-} 2>"$E2E_TMP/topology.err" ||
+KP_SW=$NS_SW KP_INET=$NS_INET KP_A=$NS_A KP_B=$NS_B KP_MS=$NS_MS
+kapair_topology 2>"$E2E_TMP/topology.err" ||
 	e2e_cannot_run "cannot build the topology: $(head -1 "$E2E_TMP/topology.err")"
-# XDP_PASS on the bridge's end of each gateway's veth: a frame mxgw
-# redirects (XDP) into a veth reaches its peer only if that end has an
-# XDP program (or GRO, which here merged frames into super-packets the
-# bridge then forwarded with bad checksums to the hosts)
-for p in wa wb la lb; do
-	e2e_xdp_pass "$NS_SW" "$p" ||
-		e2e_cannot_run "cannot attach XDP_PASS to $p ($XDP_PASS_OBJ: make build/tests/xdp_pass.bpf.o)"
-done
+kapair_xdp_pass ||
+	e2e_cannot_run "cannot attach XDP_PASS to the bridge's ends ($XDP_PASS_OBJ: make build/tests/xdp_pass.bpf.o)"
 
 # --- mxgw on both, before either has an address -----------------------------
 
@@ -284,31 +205,17 @@ ok load_on_both
 # --- keepalived, from the shipped example ------------------------------------
 
 mkdir -p "$KA"
-# the hook from the tree, in a directory only root writes
-# (enable_script_security)
-install -m 0755 "$E2E_ROOT/etc/keepalived/mxgw-notify" "$KA/mxgw-notify"
-for x in A B; do
-	prio=150
-	[ "$x" = B ] && prio=100
-	sed -e "s/\b${E2E_SHIPPED_PUBLIC//./\\.}\b/$PUB/" \
-		-e "s|/etc/keepalived/mxgw-notify|$KA/mxgw-notify|" \
-		-e "s|/var/lib/mxgw/conntrack.peer|$KA/$x.peer|" \
-		-e "s/router_id mxgw-a/router_id mxgw-${x,,}/" \
-		-e "s/priority 150/priority $prio/" \
-		"$E2E_ROOT/etc/keepalived/keepalived.conf" >"$KA/$x.conf"
-done
-if grep -q "$PUB/24 dev wan0" "$KA/A.conf" && grep -q "priority 100" "$KA/B.conf" &&
-	grep -q "$KA/mxgw-notify --import $KA/B.peer wan0 lan0" "$KA/B.conf"; then
+if kapair_configs "$KA" "$PUB"; then
 	ok example_config_adapted
 else
 	fail example_config_adapted "the sed found nothing to change in etc/keepalived/keepalived.conf"
 fi
 ka_start A
 ka_start B
-if wait_owners A 20; then
+if kapair_wait_owners A 20; then
 	ok a_is_master
 else
-	fail a_is_master "owners (wan, lan): $(owners); $(tail -5 "$KA/A.log")"
+	fail a_is_master "owners (wan, lan): $(kapair_owners); $(tail -5 "$KA/A.log")"
 	e2e_summary
 	exit 1
 fi
@@ -440,15 +347,15 @@ scenario() {
 	# the failure
 	t0=$(now)
 	eval "$fail_cmd"
-	if wait_holds B 15; then
+	if kapair_wait_holds B 15; then
 		tb=$(now)
 		ok "${name}_b_takes_over"
 	else
-		fail "${name}_b_takes_over" "owners (wan, lan): $(owners); $(tail -3 "$KA/B.log")"
+		fail "${name}_b_takes_over" "owners (wan, lan): $(kapair_owners); $(tail -3 "$KA/B.log")"
 		tb=$(now)
 	fi
 	dl_tb=$(cat "$dl.status" 2>/dev/null)
-	owners_tb=$(owners)
+	owners_tb=$(kapair_owners)
 	n_tb=$(stream_state "$E2E_TMP/$out.status")
 
 	# SMTP again, through B
@@ -513,11 +420,11 @@ scenario() {
 	# failback
 	t1=$(now)
 	eval "$restore_cmd"
-	if wait_owners A 20; then
+	if kapair_wait_owners A 20; then
 		ta=$(now)
 		ok "${name}_failback_to_a"
 	else
-		fail "${name}_failback_to_a" "owners (wan, lan): $(owners); $(tail -3 "$KA/A.log")"
+		fail "${name}_failback_to_a" "owners (wan, lan): $(kapair_owners); $(tail -3 "$KA/A.log")"
 		ta=$(now)
 	fi
 	for ((i = 0; i < 300; i++)); do

@@ -23,7 +23,7 @@ esac
 # the processes in the bed's network namespaces: ours, by their ids
 pids_of() {
 	local ns
-	for ns in "$NS_INET" "$NS_GW" "$NS_MS"; do
+	for ns in "$NS_INET" "$NS_GW" "$NS_MS" ${NS_GWB:-} ${NS_SW:-}; do
 		[ -e "/run/netns/$ns" ] && ip netns pids "$ns" 2>/dev/null
 	done
 }
@@ -44,7 +44,7 @@ if [ ${#pids[@]} -gt 0 ]; then
 fi
 
 left=
-for ns in "$NS_INET" "$NS_GW" "$NS_MS"; do
+for ns in "$NS_INET" "$NS_GW" "$NS_MS" ${NS_GWB:-} ${NS_SW:-}; do
 	if [ -e "/run/netns/$ns" ]; then
 		ip netns del "$ns" 2>/dev/null || left="$left netns:$ns"
 	fi

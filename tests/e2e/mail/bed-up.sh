@@ -20,6 +20,22 @@
 #                        veths take XDP frames and mxgw forwards by XDP
 #                        redirect, its fast paths both ways, as with NICs
 #                        whose driver has XDP; 0: the kernel forwards
+#   MXGW_BED_PAIR=1      two gateways under keepalived instead of one
+#                        (tests/e2e/kapair.sh, as test_keepalived.sh):
+#                        $NS_GW is gateway A (wan0 203.0.113.2, lan0
+#                        192.168.1.2, priority 150), $NS_GWB gateway B (.3,
+#                        .3, priority 100), the links two bridges in
+#                        $NS_SW; keepalived from the shipped example
+#                        (etc/keepalived/, its files in $BED/keepalived)
+#                        moves 203.0.113.33 and 192.168.1.1 between them;
+#                        mxgw loaded on both (`load wan0 --lan lan0`, pins
+#                        in the bed's bpffs).  Up once A holds both
+#                        addresses.  IPv4 only through the pair: the hosts
+#                        keep their IPv6 addresses (the servers listen on
+#                        them), no gateway routes IPv6.  The mail server's
+#                        Postfix gives up on a stalled transfer after 10 s
+#                        (smtp_data_xfer_timeout, smtp_data_done_timeout),
+#                        to retry through the backup soon
 #
 # Exit: 0 the bed is up; 77 it cannot run here (not root, a command or
 # package missing: run deps.sh); 1 it failed, in which case everything
@@ -69,6 +85,14 @@ ID=${ID:0:8}
 NS_INET=mxbed-inet-$ID
 NS_GW=mxbed-gw-$ID
 NS_MS=mxbed-ms-$ID
+BED_PAIR=${MXGW_BED_PAIR:-0}
+NS_GWB='' NS_SW=''
+if [ "$BED_PAIR" = 1 ]; then
+	command -v keepalived >/dev/null 2>&1 || cannot "keepalived not found (make deps)"
+	NS_GWB=mxbed-gwb-$ID
+	NS_SW=mxbed-sw-$ID
+	BED_KA=$BED/keepalived
+fi
 BED_MNTNS=$BED/ns/mnt
 BED_CONF=$BED/mxgw.conf
 # written first: bed-down.sh removes a bed from this record, however far
@@ -82,6 +106,8 @@ BED_MNTNS=$BED_MNTNS
 BED_CONF=$BED_CONF
 MXCTL=$MXCTL
 EOF
+[ "$BED_PAIR" = 1 ] && printf 'BED_PAIR=1\nNS_GWB=%s\nNS_SW=%s\nBED_KA=%s\n' \
+	"$NS_GWB" "$NS_SW" "$BED_KA" >>"$BED/bed.env"
 say "bed in $BED (namespaces $NS_INET, $NS_GW, $NS_MS)"
 
 # --- a mount namespace of the bed's own, with its own bpffs -------------------
@@ -98,10 +124,24 @@ nsenter --mount="$BED_MNTNS" -- mount -t bpf bpf /sys/fs/bpf ||
 
 # --- the three namespaces ----------------------------------------------------
 
-for ns in "$NS_INET" "$NS_GW" "$NS_MS"; do
+for ns in "$NS_INET" "$NS_GW" "$NS_MS" $NS_GWB $NS_SW; do
 	ip netns add "$ns" || die "cannot create network namespace $ns"
 done
-{
+if [ "$BED_PAIR" = 1 ]; then
+	# shellcheck source=tests/e2e/kapair.sh
+	. "$E2E_DIR/kapair.sh"
+	KP_SW=$NS_SW KP_INET=$NS_INET KP_A=$NS_GW KP_B=$NS_GWB KP_MS=$NS_MS
+	{
+		kapair_topology &&
+		ip -n "$NS_INET" addr add "$E2E_CLIENT2/32" dev eth0 &&
+		# the hosts' IPv6 addresses, for the servers to listen on
+		ip -n "$NS_INET" -6 addr add "$INET6/64" dev eth0 nodad &&
+		ip -n "$NS_INET" -6 addr add "$CLIENT6/128" dev eth0 nodad preferred_lft 0 &&
+		ip -n "$NS_INET" -6 addr add "$E2E_CLIENT2_6/128" dev eth0 nodad preferred_lft 0 &&
+		ip -n "$NS_MS" -6 addr add "$MS6/64" dev eth0 nodad
+	} 2>"$BED/topology.err" || die "cannot build the pair's topology: $(head -1 "$BED/topology.err")"
+	kapair_xdp_pass || die "cannot attach XDP_PASS to the bridge's ends ($XDP_PASS_OBJ)"
+else {
 	ip link add wan0 netns "$NS_GW" type veth peer name eth0 netns "$NS_INET" &&
 	ip link add lan0 netns "$NS_GW" type veth peer name eth0 netns "$NS_MS" &&
 	ip -n "$NS_INET" addr add "$INET/24" dev eth0 &&
@@ -135,7 +175,8 @@ done
 	nsenter --net="/run/netns/$NS_INET" -- ethtool -K eth0 tx off >/dev/null &&
 	nsenter --net="/run/netns/$NS_MS" -- ethtool -K eth0 tx off >/dev/null
 } 2>"$BED/topology.err" || die "cannot build the topology: $(head -1 "$BED/topology.err")"
-if [ "${MXGW_BED_GRO:-1}" = 1 ]; then
+fi
+if [ "$BED_PAIR" != 1 ] && [ "${MXGW_BED_GRO:-1}" = 1 ]; then
 	nsenter --net="/run/netns/$NS_MS" -- ethtool -K eth0 gro on >/dev/null ||
 		die "ethtool -K eth0 gro on failed in $NS_MS"
 	# the LAN's fast path to the WAN (mxgw_lan_in, issue 14)
@@ -384,6 +425,15 @@ site_up ms "$NS_MS" "$MS" "$MS6" "$MS_DOMAIN" "$MS_HOST" "$MS_USER" \
 	"127.0.0.0/8 192.168.1.0/24 [::1]/128 [$LAN6]"
 site_up inet "$NS_INET" "$INET" "$INET6" "$INET_DOMAIN" "$INET_HOST" "$INET_USER" \
 	"127.0.0.0/8 [::1]/128" "$INET6_DOMAIN"
+if [ "$BED_PAIR" = 1 ]; then
+	# a relay whose connection the failover broke (dropped on the backup,
+	# no RST) is given up after 10 s instead of 180 or 600 (the message
+	# written, its "250" awaited), and retried through
+	# the backup by the next queue run (minimal_backoff_time 5s above)
+	{ postconf -c "$BED/ms/postfix" -e smtp_data_xfer_timeout=10s smtp_data_done_timeout=10s &&
+		bed_exec "$NS_MS" postfix -c "$BED/ms/postfix" reload; } >>"$BED/ms/postfix.start" 2>&1 ||
+		die "postconf smtp_data_*_timeout (ms): $(tail -2 "$BED/ms/postfix.start")"
+fi
 
 # the Internet's DNS, on both of its addresses: MX, A and AAAA records of
 # the domains (remote6.example's MX has an AAAA record only), nothing
@@ -440,9 +490,28 @@ grep -q '^mailserver6[[:space:]]' "$BED_CONF" || printf 'mailserver6\t%s\nlan6\t
 # XDP through libxdp's dispatcher where this kernel runs it, else direct
 # (tests/e2e/lib.sh decides for every test)
 e2e_xdp_attach_mode >&2
-if ! out=$(bed_mx load wan0 2>&1); then
-	# as in test_inbound.sh: a machine that cannot load BPF cannot run the bed
-	MXGW_BED_CANNOT=1 die "mxctl load wan0: $out"
+if [ "$BED_PAIR" != 1 ]; then
+	if ! out=$(bed_mx load wan0 2>&1); then
+		# as in test_inbound.sh: a machine that cannot load BPF cannot run the bed
+		MXGW_BED_CANNOT=1 die "mxctl load wan0: $out"
+	fi
+	say "$out"
+else
+	# both gateways, before either has the addresses; then keepalived
+	for ns in "$NS_GW" "$NS_GWB"; do
+		if ! out=$(nsenter --mount="$BED_MNTNS" --net="/run/netns/$ns" -- \
+			"$MXCTL" -c "$BED_CONF" load wan0 --lan lan0 2>&1); then
+			MXGW_BED_CANNOT=1 die "mxctl load wan0 --lan lan0 in $ns: $out"
+		fi
+		say "$ns: $out"
+	done
+	{ mkdir "$BED_KA" && chmod 700 "$BED_KA"; } || die "mkdir $BED_KA"
+	kapair_configs "$BED_KA" "$PUB" ||
+		die "the sed found nothing to change in etc/keepalived/keepalived.conf"
+	bed_ka_start A
+	bed_ka_start B
+	kapair_wait_owners A 20 ||
+		die "gateway A does not hold $PUB and $LANGW (wan, lan: $(kapair_owners)); see $BED_KA"
+	say "keepalived: A is master"
 fi
-say "$out"
 echo "MXGW_BED=$BED"

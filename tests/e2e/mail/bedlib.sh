@@ -109,6 +109,21 @@ bed_mx() {
 	nsenter --mount="$BED_MNTNS" --net="/run/netns/$NS_GW" -- "$MXCTL" -c "$BED_CONF" "$@"
 }
 
+# bed_ka_start X: keepalived of gateway X (A: $NS_GW, B: $NS_GWB) of a
+# pair bed (MXGW_BED_PAIR=1), in the bed's mount namespace (its hook runs
+# mxctl, whose pins are there), with the files of $BED_KA/X.*; returns
+# at once (keepalived -n stays in the background, bed-down.sh ends it)
+bed_ka_start() {
+	local x=$1 ns=$NS_GW
+	# shellcheck disable=SC2153 # NS_GWB: bed.env's, of a pair bed
+	[ "$x" = B ] && ns=$NS_GWB
+	rm -f "$BED_KA/$x.pid" "$BED_KA/$x.vrrp.pid"
+	MXGW_MXCTL=$MXCTL MXGW_CONF=$BED_CONF MXGW_NOTIFY_LOG=$BED_KA/$x.notify \
+		nsenter --mount="$BED_MNTNS" --net="/run/netns/$ns" -- setsid \
+		keepalived -n -l -D -P -f "$BED_KA/$x.conf" -p "$BED_KA/$x.pid" -r "$BED_KA/$x.vrrp.pid" \
+		</dev/null >>"$BED_KA/$x.log" 2>&1 &
+}
+
 # bed_listening NS PROTO ADDR:PORT...: every ADDR:PORT is bound in NS
 # (PROTO t or u; an IPv6 ADDR in brackets, as ss prints it).
 bed_listening() {
