@@ -33,7 +33,7 @@ static const char *stale_why(const struct mxgw_pins *p, char *buf, size_t len)
 	return buf;
 }
 
-static void print_notes(const char *cmd, const char *ifname,
+static void print_notes(const char *cmd, const char *ifname, const struct mxgw_policy *pol,
 			const struct mxgw_load_result *res)
 {
 	char why[96];
@@ -63,7 +63,14 @@ static void print_notes(const char *cmd, const char *ifname,
 		       res->nat_copied, res->bans_copied, res->maps_fresh);
 	if (res->fast_ports == -EOPNOTSUPP)
 		fprintf(stderr, "mxctl: note: this kernel does not report xdp-features (before 6.3): "
-			"the kernel forwards incoming mail, the XDP redirect fast path stays off\n");
+			"the kernel forwards incoming mail, the XDP redirect fast path stays off "
+			"(xdp-redirect IFNAME,... names the devices that take XDP frames)\n");
+	/* the operator's list, against the devices here */
+	for (unsigned int i = 0; pol->xdp_redirect == MXGW_XDP_REDIRECT_DEVICES &&
+				 i < pol->nredirect_devs; i++)
+		if (!if_nametoindex(pol->redirect_devs[i]))
+			fprintf(stderr, "mxctl: %s %s: note: xdp-redirect: no device %s here: "
+				"the kernel forwards to it\n", cmd, ifname, pol->redirect_devs[i]);
 }
 
 static const char *ip6_str(const struct mxgw_in6 *a, char *buf)
@@ -427,7 +434,7 @@ static int cmd_load(const struct mxctl_opts *opts, const void *args)
 			  lan_error(a->lan, &res, err) ? lan_error(a->lan, &res, err) : load_error(err));
 		return 1;
 	}
-	print_notes("load", ifname, &res);
+	print_notes("load", ifname, &conf.policy, &res);
 	printf("%s %s: %u services from %s, xdp %s, tc egress%s%s%s\n",
 	       res.created ? "loaded on" : res.upgraded ? "upgraded on" : "re-applied on", ifname,
 	       conf.policy.nservices, opts->conf_path,
@@ -512,7 +519,7 @@ static int cmd_reload(const struct mxctl_opts *opts, const void *args)
 			ret = 1;
 			continue;
 		}
-		print_notes("reload", names[i], &res);
+		print_notes("reload", names[i], &conf.policy, &res);
 		printf("reloaded %s: %u services from %s\n", names[i],
 		       conf.policy.nservices, opts->conf_path);
 		ret |= mxctl_bl_apply("reload", names[i], &conf.policy, lists, -1,

@@ -9,6 +9,7 @@
  * mistake in one run, and only a config without a single error leaves
  * anything in *conf.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
@@ -85,6 +86,7 @@ struct parser {
 	unsigned int lan6_line;
 	unsigned int xdp_attach_line;
 	unsigned int xdp_priority_line;
+	unsigned int xdp_redirect_line;
 	/* The DNS keywords: once-only ones, and the first of any of them. */
 	unsigned int domain_line;
 	unsigned int mx_host_line;
@@ -970,6 +972,81 @@ static void parse_xdp_priority(struct parser *p, const struct fields *f)
 		p->conf->policy.xdp_priority = (__u32)n;
 }
 
+/* A name the kernel would take for a device (dev_valid_name). */
+static const char *ifname_problem(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (!len)
+		return "empty entry";
+	if (len >= MXGW_POLICY_IFNAMSIZ)
+		return "longer than 15 characters";
+	if (!strcmp(s, ".") || !strcmp(s, ".."))
+		return "not a device name";
+	for (; *s; s++)
+		if (*s == '/' || *s == ':' || isspace((unsigned char)*s))
+			return "a device name has no '/', ':' or spaces";
+	return NULL;
+}
+
+/*
+ * xdp-redirect auto|off|IFNAME[,IFNAME...]: which devices the XDP fast
+ * path may redirect into.  Names are not looked up here: the config may
+ * be checked on another host; mxctl load says which it did not find.
+ */
+static void parse_xdp_redirect(struct parser *p, const struct fields *f)
+{
+	struct mxgw_policy *pol = &p->conf->policy;
+	char devs[MXGW_POLICY_REDIRECT_DEVS][MXGW_POLICY_IFNAMSIZ];
+	unsigned int n = 0, count = 0;
+	char *entry, *comma;
+	bool bad = false;
+	__u8 mode;
+
+	if (!check_one_value(p, f, "auto, off or device names"))
+		return;
+	if (!strcmp(f->tok[1], "auto")) {
+		mode = MXGW_XDP_REDIRECT_AUTO;
+	} else if (!strcmp(f->tok[1], "off")) {
+		mode = MXGW_XDP_REDIRECT_OFF;
+	} else {
+		mode = MXGW_XDP_REDIRECT_DEVICES;
+		for (entry = f->tok[1]; entry; entry = comma ? comma + 1 : NULL) {
+			const char *why;
+
+			comma = strchr(entry, ',');
+			if (comma)
+				*comma = '\0';
+			count++;
+			why = ifname_problem(entry);
+			if (!why && (!strcmp(entry, "auto") || !strcmp(entry, "off")))
+				why = "auto and off stand alone";
+			for (unsigned int i = 0; !why && i < n; i++)
+				if (!strcmp(devs[i], entry))
+					why = "listed twice";
+			if (why) {
+				conf_error(p, "xdp-redirect", NULL, "\"%s\": %s", entry, why);
+				bad = true;
+				continue;
+			}
+			if (n < MXGW_POLICY_REDIRECT_DEVS)
+				snprintf(devs[n++], sizeof(devs[0]), "%s", entry);
+		}
+		if (count > MXGW_POLICY_REDIRECT_DEVS) {
+			conf_error(p, "xdp-redirect", NULL, "more than %d devices",
+				   MXGW_POLICY_REDIRECT_DEVS);
+			bad = true;
+		}
+		if (bad)
+			return;
+	}
+	if (!set_once(p, "xdp-redirect", &p->xdp_redirect_line))
+		return;
+	pol->xdp_redirect = mode;
+	pol->nredirect_devs = n;
+	memcpy(pol->redirect_devs, devs, sizeof(devs[0]) * n);
+}
+
 static bool valid_service_name(const char *s)
 {
 	size_t len = strlen(s);
@@ -1820,6 +1897,9 @@ static const struct {
 	  parse_xdp_attach },
 	{ { "xdp-priority", "N", "run priority in the dispatcher, lower first (default 100)" },
 	  parse_xdp_priority },
+	{ { "xdp-redirect", "auto|off|IFNAME[,IFNAME...]",
+	    "devices XDP may redirect frames into: asked of the kernel (6.3+), none, or these" },
+	  parse_xdp_redirect },
 };
 
 const struct mxctl_conf_key *mxctl_conf_key(size_t i)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* mxgw on a WAN interface: load, pin, attach, and the way back. */
 #include <ifaddrs.h>
+#include <net/if.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <errno.h>
@@ -193,13 +194,36 @@ int mxgw_wan_of(__u32 ifindex, const struct mxgw_policy *pol, struct mxgw_wan *w
 	return 0;
 }
 
-int mxgw_sync_tx_ports(const struct mxgw_maps *m)
+/* The devices of @pol's xdp-redirect into @ok: the kernel's answer
+ * (auto), none (off), or those named that exist here. */
+static int redirect_devices(const struct mxgw_policy *pol, __u32 *ok)
+{
+	int n = 0;
+
+	switch (pol->xdp_redirect) {
+	case MXGW_XDP_REDIRECT_OFF:
+		return 0;
+	case MXGW_XDP_REDIRECT_DEVICES:
+		for (unsigned int i = 0; i < pol->nredirect_devs; i++) {
+			__u32 idx = if_nametoindex(pol->redirect_devs[i]);
+
+			if (idx)	/* a name not here: mxctl load says so */
+				ok[n++] = idx;
+		}
+		return n;
+	default:
+		return mxgw_netdev_xdp_xmit_ifindexes(ok, MXGW_MAX_TX_PORTS);
+	}
+}
+
+int mxgw_sync_tx_ports(const struct mxgw_maps *m, const struct mxgw_policy *pol)
 {
 	__u32 ok[MXGW_MAX_TX_PORTS], key, next;
 	void *prev = NULL;
 	int n, err;
 
-	n = mxgw_netdev_xdp_xmit_ifindexes(ok, MXGW_MAX_TX_PORTS);
+	_Static_assert(MXGW_POLICY_REDIRECT_DEVS <= MXGW_MAX_TX_PORTS, "xdp-redirect's list");
+	n = redirect_devices(pol, ok);
 	if (n < 0 && n != -EOPNOTSUPP)
 		return n;
 	for (int i = 0; i < n; i++) {
@@ -413,7 +437,7 @@ static int reapply(const char *ifname, const char *dir, __u32 ifindex,
 	if (!err)
 		err = mxgw_maps_apply(&m, pol, &wan);
 	if (!err)
-		res->fast_ports = mxgw_sync_tx_ports(&m);
+		res->fast_ports = mxgw_sync_tx_ports(&m, pol);
 	mxgw_maps_close(&m);
 	if (err)
 		return err;

@@ -225,11 +225,13 @@ int mxgw_query_attach(const char *ifname, struct mxgw_attach_info *info);
 int mxgw_xdp_dispatcher_probe(void);
 
 /*
- * Put in mxgw_tx_ports exactly the devices that take redirected XDP
- * frames now.  Returns their count, or -EOPNOTSUPP on kernels that do not
- * report xdp-features (the fast path then stays off: the kernel forwards).
+ * Put in mxgw_tx_ports exactly the devices @pol's xdp-redirect names: by
+ * default (auto) those that take redirected XDP frames now, as the kernel
+ * says; none (off); or the devices named that exist here.  Returns their
+ * count, or -EOPNOTSUPP for auto on kernels that do not report
+ * xdp-features (the fast path then stays off: the kernel forwards).
  */
-int mxgw_sync_tx_ports(const struct mxgw_maps *m);
+int mxgw_sync_tx_ports(const struct mxgw_maps *m, const struct mxgw_policy *pol);
 /*
  * Does the fast path redirect to a device that takes no XDP frames now?
  * @nh is the data plane's next-hop cache (mxgw_maps_read_nexthop()):

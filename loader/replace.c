@@ -495,7 +495,7 @@ int mxgw_replace(const char *dir, __u32 ifindex, const struct mxgw_policy *pol,
 		err = mxgw_maps_apply(&m, pol, wan);
 	if (err)
 		goto out;
-	res->fast_ports = mxgw_sync_tx_ports(&m);
+	res->fast_ports = mxgw_sync_tx_ports(&m, pol);
 	if (res->fast_ports < 0 && res->fast_ports != -EOPNOTSUPP) {
 		err = res->fast_ports;
 		goto out;

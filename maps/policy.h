@@ -45,6 +45,20 @@ enum mxgw_xdp_attach {
  * not reach another program as if it came from the Internet), so by
  * default it runs after them. */
 #define MXGW_POLICY_XDP_PRIORITY	100
+/*
+ * xdp-redirect: the devices the XDP fast path may redirect frames into
+ * (mxgw_tx_ports).  auto: those whose xdp-features include NDO_XMIT, asked
+ * of the kernel (Linux 6.3+; before it, none, and the kernel forwards
+ * everything); off: none; a list of names: the operator's word, for
+ * kernels that cannot be asked (Debian 12's 6.1) or to override them.
+ */
+enum mxgw_xdp_redirect {
+	MXGW_XDP_REDIRECT_AUTO = 0,
+	MXGW_XDP_REDIRECT_OFF,
+	MXGW_XDP_REDIRECT_DEVICES,
+};
+#define MXGW_POLICY_REDIRECT_DEVS	8
+#define MXGW_POLICY_IFNAMSIZ		16	/* IFNAMSIZ, with its NUL */
 #define MXGW_POLICY_XDP_PRIORITY_MAX	1000
 #define MXGW_POLICY_TIMEOUT_MAX_S	(30U * 24 * 3600)	/* 30 days */
 #define MXGW_POLICY_LOG_RATE		100	/* events per second */
@@ -141,6 +155,10 @@ struct mxgw_policy {
 	 * mxgw_xdp_attach, and its run priority in libxdp's dispatcher */
 	__u8 xdp_attach;
 	__u32 xdp_priority;
+	/* enum mxgw_xdp_redirect, and the devices named */
+	__u8 xdp_redirect;
+	unsigned int nredirect_devs;
+	char redirect_devs[MXGW_POLICY_REDIRECT_DEVS][MXGW_POLICY_IFNAMSIZ];
 };
 
 /* netfilter's nf_conntrack_*_timeout defaults, by enum mxgw_ct_state. */

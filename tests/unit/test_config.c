@@ -36,7 +36,7 @@
 /* What an unknown keyword message lists. */
 #define KEYWORDS	"public, mailserver, mailserver6, lan6, default, service, nat-ports, conntrack-max, timeout, " \
 			"icmp-echo, domain, mx-host, mx-preference, backup-mx, log-rate, allowlist, blocklist, limit, syn-flood, " \
-			"xdp-attach or xdp-priority"
+			"xdp-attach, xdp-priority or xdp-redirect"
 
 /* What an unknown timeout name message lists, in enum mxgw_ct_state order. */
 #define CT_NAMES	"tcp-syn-sent, tcp-syn-recv, tcp-established, tcp-fin-wait, " \
@@ -1564,7 +1564,7 @@ static void test_shipped_config_comments_show_the_true_defaults(void **state)
 {
 	static const char *const keywords[] = {
 		"nat-ports", "conntrack-max", "timeout", "icmp-echo",
-		"mx-preference", "log-rate", "xdp-attach", "xdp-priority",
+		"mx-preference", "log-rate", "xdp-attach", "xdp-priority", "xdp-redirect",
 	};
 	struct fixture *fx = *state;
 	unsigned int uncommented = 0;
@@ -1595,14 +1595,15 @@ static void test_shipped_config_comments_show_the_true_defaults(void **state)
 	text = text_close(&t);
 
 	/* nat-ports, conntrack-max, icmp-echo, mx-preference, log-rate,
-	 * xdp-attach, xdp-priority, and each timeout. */
-	assert_int_equal(uncommented, 7 + MXGW_CT_STATE_MAX);
+	 * xdp-attach, xdp-priority, xdp-redirect, and each timeout. */
+	assert_int_equal(uncommented, 8 + MXGW_CT_STATE_MAX);
 	assert_parses(fx, text);
 	assert_nat_defaults(&fx->conf.policy);
 	assert_int_equal(fx->conf.mx_preference, 10);
 	assert_int_equal(fx->conf.policy.log_rate, 100);
 	assert_int_equal(fx->conf.policy.xdp_attach, MXGW_XDP_ATTACH_DISPATCHER);
 	assert_int_equal(fx->conf.policy.xdp_priority, 100);
+	assert_int_equal(fx->conf.policy.xdp_redirect, MXGW_XDP_REDIRECT_AUTO);
 	assert_int_equal(fx->conf.policy.nservices, 13);
 	free(text);
 }
@@ -1962,6 +1963,51 @@ static void test_xdp_attach_and_priority(void **state)
 	assert_fails(fx, HDR "xdp-priority -1\n",
 		     "t.conf:3: error: xdp-priority: \"-1\" is not a run priority (0..1000, lower runs first)\n");
 	assert_fails(fx, HDR "xdp-priority 10 20\n", "t.conf:3: error: xdp-priority: extra field \"20\"\n");
+}
+
+/* ---- xdp-redirect (issue 14: the fast path on kernels before 6.3) -------- */
+
+static void test_xdp_redirect_auto_off_or_named_devices(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_parses(fx, HDR);
+	assert_int_equal(fx->conf.policy.xdp_redirect, MXGW_XDP_REDIRECT_AUTO);
+	assert_int_equal(fx->conf.policy.nredirect_devs, 0);
+	assert_parses(fx, HDR "xdp-redirect off\n");
+	assert_int_equal(fx->conf.policy.xdp_redirect, MXGW_XDP_REDIRECT_OFF);
+	assert_parses(fx, HDR "xdp-redirect auto\n");
+	assert_int_equal(fx->conf.policy.xdp_redirect, MXGW_XDP_REDIRECT_AUTO);
+	assert_parses(fx, HDR "xdp-redirect lan0,eth0.100,enp1s0f1np1\n");
+	assert_int_equal(fx->conf.policy.xdp_redirect, MXGW_XDP_REDIRECT_DEVICES);
+	assert_int_equal(fx->conf.policy.nredirect_devs, 3);
+	assert_string_equal(fx->conf.policy.redirect_devs[0], "lan0");
+	assert_string_equal(fx->conf.policy.redirect_devs[1], "eth0.100");
+	assert_string_equal(fx->conf.policy.redirect_devs[2], "enp1s0f1np1");
+	/* fifteen characters is the most a device name has */
+	assert_parses(fx, HDR "xdp-redirect abcdefghijklmno\n");
+	assert_string_equal(fx->conf.policy.redirect_devs[0], "abcdefghijklmno");
+	assert_fails(fx, HDR "xdp-redirect abcdefghijklmnop\n",
+		     "t.conf:3: error: xdp-redirect: \"abcdefghijklmnop\": longer than 15 characters\n");
+	assert_fails(fx, HDR "xdp-redirect\n",
+		     "t.conf:3: error: xdp-redirect: missing auto, off or device names\n");
+	assert_fails(fx, HDR "xdp-redirect lan0 eth0\n",
+		     "t.conf:3: error: xdp-redirect: extra field \"eth0\"\n");
+	assert_fails(fx, HDR "xdp-redirect lan0,,eth0\n",
+		     "t.conf:3: error: xdp-redirect: \"\": empty entry\n");
+	assert_fails(fx, HDR "xdp-redirect lan0,lan0\n",
+		     "t.conf:3: error: xdp-redirect: \"lan0\": listed twice\n");
+	assert_fails(fx, HDR "xdp-redirect lan0,off\n",
+		     "t.conf:3: error: xdp-redirect: \"off\": auto and off stand alone\n");
+	assert_fails(fx, HDR "xdp-redirect lan0,a/b,c:1\n",
+		     "t.conf:3: error: xdp-redirect: \"a/b\": a device name has no '/', ':' or spaces\n"
+		     "t.conf:3: error: xdp-redirect: \"c:1\": a device name has no '/', ':' or spaces\n");
+	assert_fails(fx, HDR "xdp-redirect ..\n",
+		     "t.conf:3: error: xdp-redirect: \"..\": not a device name\n");
+	assert_fails(fx, HDR "xdp-redirect a,b,c,d,e,f,g,h,i\n",
+		     "t.conf:3: error: xdp-redirect: more than 8 devices\n");
+	assert_fails(fx, HDR "xdp-redirect off\nxdp-redirect lan0\n",
+		     "t.conf:4: error: xdp-redirect: already set on line 3\n");
 }
 
 /* ---- what mxctl check and conf_save build on ---------------------------- */
@@ -3033,6 +3079,7 @@ int main(void)
 		T(test_log_rate_default_and_bounds),
 		T(test_log_rate_errors),
 		T(test_xdp_attach_and_priority),
+		T(test_xdp_redirect_auto_off_or_named_devices),
 		T(test_lines_of_settings_are_recorded),
 		T(test_nwarnings_counts_the_warnings_printed),
 		T(test_verdict_str),
