@@ -16,25 +16,16 @@ options, AH), 44 for a fragment that is not the first, and 58 is ICMPv6.  The re
 socket is bound; SIGTERM, or the test's death, ends it.
 """
 import argparse
-import ctypes
 import os
 import signal
 import socket
 import struct
 import sys
 
+from helper_proc import die_with_parent, write_atomic
+
 ETH_P_ALL = 0x0003
 PACKET_OUTGOING = 4
-
-
-def die_with_parent(parent):
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGTERM, 0, 0, 0)	# PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    if parent and os.getppid() != parent:
-        sys.exit(0)
 
 
 def ipv6_l4(ip):
@@ -97,9 +88,7 @@ def main():
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
     s.bind((a.iface, 0))
     log = open(a.log, "a", buffering=1)
-    with open(a.ready + ".tmp", "w") as f:
-        f.write("%d\n" % os.getpid())
-    os.rename(a.ready + ".tmp", a.ready)
+    write_atomic(a.ready, "%d\n" % os.getpid())
 
     while True:
         data, addr = s.recvfrom(65536)

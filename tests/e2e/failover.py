@@ -25,36 +25,19 @@ Every mode writes --ready once listening / connected and exits with the
 test (--parent).
 """
 import argparse
-import ctypes
 import hashlib
 import os
 import random
 import signal
 import socket
-import sys
 import threading
 import time
 
-PR_SET_PDEATHSIG = 1
+from helper_proc import die_with_parent, write_atomic
+
 # a prime length: a chunk lost, doubled or misplaced by any amount but a
 # multiple of it changes the digest
 PATTERN = random.Random(993).randbytes(65521)
-
-
-def die_with_parent(parent):
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-    except (OSError, AttributeError):
-        return
-    if parent and os.getppid() != parent:  # it died before the prctl
-        sys.exit(0)
-
-
-def write_atomic(path, text):
-    with open(path + ".tmp", "w") as f:
-        f.write(text)
-    os.rename(path + ".tmp", path)
 
 
 def pattern(n):

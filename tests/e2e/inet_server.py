@@ -34,30 +34,19 @@ DST being the destination inside the ICMP error, OFFENDER its sender.
 The ready file is written (atomically) once every socket is bound.
 """
 import argparse
-import ctypes
 import hashlib
 import os
 import signal
 import socket
 import struct
-import sys
 import threading
 
-PR_SET_PDEATHSIG = 1
+from helper_proc import die_with_parent, write_atomic
+
 IP_RECVERR = getattr(socket, "IP_RECVERR", 11)
 IPV6_RECVERR = getattr(socket, "IPV6_RECVERR", 25)
 log_lock = threading.Lock()
 LOG = None
-
-
-def die_with_parent(parent):
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-    except (OSError, AttributeError):
-        return
-    if parent and os.getppid() != parent:  # it died before the prctl
-        sys.exit(0)
 
 
 def log(line):
@@ -260,10 +249,7 @@ def main():
         udp.bind(("::", 53))
         udps.append(udp)
 
-    tmp = args.ready + ".tmp"
-    with open(tmp, "w") as f:
-        f.write("%d\n" % os.getpid())
-    os.rename(tmp, args.ready)
+    write_atomic(args.ready, "%d\n" % os.getpid())
 
     for s, port in socks:
         threading.Thread(target=accept_loop, args=(s, port), daemon=True).start()

@@ -14,24 +14,13 @@ The ready file is written (atomically) once every port is bound, so the
 test never races the listener's start.
 """
 import argparse
-import ctypes
 import os
 import selectors
 import signal
 import socket
 import sys
 
-PR_SET_PDEATHSIG = 1
-
-
-def die_with_parent(parent):
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-    except (OSError, AttributeError):
-        return
-    if parent and os.getppid() != parent:  # it died before the prctl
-        sys.exit(0)
+from helper_proc import die_with_parent, write_atomic
 
 
 def main():
@@ -61,10 +50,7 @@ def main():
             s.setblocking(False)
             sel.register(s, selectors.EVENT_READ, port)
 
-    tmp = args.ready + ".tmp"
-    with open(tmp, "w") as f:
-        f.write("%d\n" % os.getpid())
-    os.rename(tmp, args.ready)
+    write_atomic(args.ready, "%d\n" % os.getpid())
 
     while True:
         for key, _ in sel.select():

@@ -42,17 +42,17 @@ IP may be an IPv4 or an IPv6 address: the socket's family follows it
 "answer IPV6").  SEEN is IP:PORT for both, split at the last colon.
 """
 import argparse
-import ctypes
 import errno
 import hashlib
 import os
 import random
-import signal
 import socket
 import struct
 import sys
 import threading
 import time
+
+from helper_proc import die_with_parent, write_atomic
 
 
 def err_word(e):
@@ -136,18 +136,6 @@ def cmd_batch(a):
     return 0
 
 
-def die_with_parent(parent):
-    """A held connection must not outlive a killed test (it would keep
-    the namespace alive): SIGTERM when the parent goes."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGTERM, 0, 0, 0)	# PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    if parent and os.getppid() != parent:
-        sys.exit(0)
-
-
 def cmd_hold(a):
     if a.parent:
         die_with_parent(a.parent)
@@ -163,10 +151,7 @@ def cmd_hold(a):
     except (OSError, EOFError, ValueError) as e:
         print("hold fail " + (err_word(e) if isinstance(e, OSError) else str(e)))
         return 1
-    tmp = a.ready + ".tmp"
-    with open(tmp, "w") as fh:
-        fh.write("%d %s\n" % (s.getsockname()[1], seen))
-    os.rename(tmp, a.ready)
+    write_atomic(a.ready, "%d %s\n" % (s.getsockname()[1], seen))
     print("hold ok " + seen, flush=True)
     deadline = time.monotonic() + a.max_hold
     while not os.path.exists(a.release) and time.monotonic() < deadline:

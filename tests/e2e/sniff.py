@@ -19,7 +19,6 @@ On SIGTERM it writes one line to --out:
 then the first few offending packets, one per line, and exits.
 """
 import argparse
-import ctypes
 import ipaddress
 import os
 import signal
@@ -27,21 +26,13 @@ import socket
 import struct
 import sys
 
+from helper_proc import die_with_parent, write_atomic
+
 ETH_P_ALL = 0x0003
 SOL_PACKET = 263
 PACKET_AUXDATA = 8
 PACKET_OUTGOING = 4
 TP_STATUS_CSUMNOTREADY = 1 << 3
-
-
-def die_with_parent(parent):
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGTERM, 0, 0, 0)	# PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    if parent and os.getppid() != parent:
-        sys.exit(0)
 
 
 def csum(b):
@@ -133,12 +124,9 @@ def main():
     st = Stats(ipaddress.IPv4Network(a.lan))
 
     def finish(*_):
-        with open(a.out + ".tmp", "w") as f:
-            f.write("packets %d checked %d leaks %d badcsum %d\n" %
-                    (st.packets, st.checked, st.leaks, st.bad))
-            for e in st.examples:
-                f.write(e + "\n")
-        os.rename(a.out + ".tmp", a.out)
+        write_atomic(a.out, "packets %d checked %d leaks %d badcsum %d\n" %
+                     (st.packets, st.checked, st.leaks, st.bad) +
+                     "".join(e + "\n" for e in st.examples))
         os._exit(0)
 
     signal.signal(signal.SIGTERM, finish)
@@ -148,9 +136,7 @@ def main():
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
     s.setsockopt(SOL_PACKET, PACKET_AUXDATA, 1)
     s.bind((a.iface, 0))
-    with open(a.ready + ".tmp", "w") as f:
-        f.write("%d\n" % os.getpid())
-    os.rename(a.ready + ".tmp", a.ready)
+    write_atomic(a.ready, "%d\n" % os.getpid())
 
     while True:
         try:

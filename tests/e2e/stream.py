@@ -20,31 +20,13 @@ Both write --ready (atomically) once listening / connected, and exit with
 the test (--parent).
 """
 import argparse
-import ctypes
 import os
 import signal
 import socket
-import sys
 import threading
 import time
 
-PR_SET_PDEATHSIG = 1
-
-
-def die_with_parent(parent):
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-    except (OSError, AttributeError):
-        return
-    if parent and os.getppid() != parent:  # it died before the prctl
-        sys.exit(0)
-
-
-def write_atomic(path, text):
-    with open(path + ".tmp", "w") as f:
-        f.write(text)
-    os.rename(path + ".tmp", path)
+from helper_proc import die_with_parent, write_atomic
 
 
 def echo(conn):

@@ -27,34 +27,17 @@ All write --ready (atomically) once listening / started, and exit with the
 test (--parent).
 """
 import argparse
-import ctypes
 import hashlib
 import os
 import random
 import signal
 import socket
-import sys
 import threading
 import time
 
-PR_SET_PDEATHSIG = 1
+from helper_proc import die_with_parent, write_atomic
+
 CHUNK = 65536
-
-
-def die_with_parent(parent):
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-    except (OSError, AttributeError):
-        return
-    if parent and os.getppid() != parent:
-        sys.exit(0)
-
-
-def write_atomic(path, text):
-    with open(path + ".tmp", "w") as f:
-        f.write(text)
-    os.rename(path + ".tmp", path)
 
 
 def append(path, line):
