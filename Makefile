@@ -385,10 +385,11 @@ KERNEL_TESTS := $(BUILD)/tests/test_xdp $(BUILD)/tests/test_tc $(BUILD)/tests/te
 		$(BUILD)/tests/test_ban $(BUILD)/tests/test_blocklist $(BUILD)/tests/test_limit \
 		$(BUILD)/tests/test_synflood $(BUILD)/tests/test_lan_fast $(BUILD)/tests/test_upgrade
 KERNEL_E2E   := tests/e2e/test_inbound.sh tests/e2e/test_log.sh tests/e2e/test_hostile.sh \
-		tests/e2e/test_inbound6.sh tests/e2e/test_hostile6.sh tests/e2e/test_xdp_share.sh
+		tests/e2e/test_inbound6.sh tests/e2e/test_hostile6.sh tests/e2e/test_xdp_share.sh \
+		tests/e2e/test_lan_fast.sh
 
 test-kernels: check-deps
-	$(Q)$(MAKE) --no-print-directory all $(KERNEL_TESTS)
+	$(Q)$(MAKE) --no-print-directory all $(KERNEL_TESTS) $(E2E_BPF)
 	$(Q)tests/kernels/run.sh $(KERNELS) -- $(KERNEL_TESTS) $(KERNEL_E2E)
 
 # The shipped unit run by a real systemd, booted in systemd-nspawn
