@@ -35,6 +35,10 @@
  * Slices of --slice-ms are interleaved across gateways (the order rotates
  * every round) and rows; medians and quartiles over --rounds are reported.
  *
+ * IPv6's rows (routed, as mxgw routes IPv6: nothing translated, 94-byte
+ * frames) take the same beds: IPv6 is on in mxgw's and nftables' gateways,
+ * nftables has an ip6 table, xdp-fwd and the sink know both families.
+ *
  * Where the kernel refuses live frames (EPERM on some 6.18 builds, even
  * for root), or --gen packet asks, the same frames go out by AF_PACKET
  * (pkt_thread), and what is timed is the receiving side: the network
