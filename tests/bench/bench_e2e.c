@@ -35,6 +35,10 @@
  * Slices of --slice-ms are interleaved across gateways (the order rotates
  * every round) and rows; medians and quartiles over --rounds are reported.
  *
+ * IPv6's rows (routed, as mxgw routes IPv6: nothing translated, 94-byte
+ * frames) take the same beds: IPv6 is on in mxgw's and nftables' gateways,
+ * nftables has an ip6 table, xdp-fwd and the sink know both families.
+ *
  * Where the kernel refuses live frames (EPERM on some 6.18 builds, even
  * for root), or --gen packet asks, the same frames go out by AF_PACKET
  * (pkt_thread), and what is timed is the receiving side: the network
@@ -106,6 +110,19 @@
 #define SPORT_EST	50000	/* established flow f: SPORT_EST + f, inside nat-ports */
 #define ISN_CLIENT	1000000	/* the handshakes' initial sequence numbers */
 #define ISN_SERVER	5000000
+/*
+ * IPv6 (COMMON12's test addresses): routed, never translated.  The WAN
+ * link 2001:db8:1::/64 (the gateway's wan0 ::33, the Internet's next hop
+ * ::1), the LAN 2001:db8:168::/64 (lan0 ::1, mailserver6 ::10), and the
+ * Internet's clients and remotes in 2001:db8:51::/64.
+ */
+#define MAILSERVER6	"2001:db8:168::10"
+#define LAN6		"2001:db8:168::1"
+#define WAN6		"2001:db8:1::33"
+#define INET6_HOP	"2001:db8:1::1"
+#define CLIENT6		"2001:db8:51::7"	/* IPv6 inbound flows' and replies' peer */
+#define REMOTE6_EST	"2001:db8:51::26"	/* IPv6 established outgoing flows' */
+#define PEER6_NET	"2001:db8:51::"		/* the /64 of both */
 
 enum gw { GW_MX, GW_NFT, GW_CEIL, GW_FWD, GW_MAX };
 static const char *const gw_name[GW_MAX] = { "mxgw", "nftables", "ceiling", "xdp-fwd" };
@@ -129,6 +146,7 @@ struct row {
 	__u16 dport;
 	__u32 nflows;
 	enum kind kind;
+	bool ip6;		/* IPv6: routed, 94-byte frames */
 	bool skip;		/* not among --rows */
 	double mpps[GW_MAX][MAX_ROUNDS];	/* by CPU time */
 	double wall[GW_MAX][MAX_ROUNDS];	/* by the wall clock */
@@ -155,6 +173,20 @@ static struct row rows[] = {
 	  K_EST },
 	{ "est-10k", "outgoing est., TCP data :25, 10000 flows", DIR_OUT, BENCH_PROTO_TCP, 25,
 	  10000, K_EST },
+	/* IPv6: the same jobs routed (mxgw_wan_in6, mxgw_lan_in6): to
+	 * mailserver6, from it, nothing translated */
+	{ "in6-tcp-1", "IPv6 inbound, TCP SYN :25, 1 flow", DIR_IN, BENCH_PROTO_TCP, 25, 1,
+	  K_SYN, true },
+	{ "in6-tcp-10k", "IPv6 inbound, TCP SYN :25, 10000 flows", DIR_IN, BENCH_PROTO_TCP, 25,
+	  10000, K_SYN, true },
+	{ "reply6-1", "IPv6 replies from :993, 1 flow", DIR_OUT, BENCH_PROTO_TCP, IMAPS_PORT, 1,
+	  K_REPLY, true },
+	{ "reply6-10k", "IPv6 replies from :993, 10000 flows", DIR_OUT, BENCH_PROTO_TCP,
+	  IMAPS_PORT, 10000, K_REPLY, true },
+	{ "est6-1", "IPv6 outgoing est., TCP :25, 1 flow", DIR_OUT, BENCH_PROTO_TCP, 25, 1,
+	  K_EST, true },
+	{ "est6-10k", "IPv6 outgoing est., TCP :25, 10000 flows", DIR_OUT, BENCH_PROTO_TCP, 25,
+	  10000, K_EST, true },
 };
 #define NROWS	((int)(sizeof(rows) / sizeof(rows[0])))
 
@@ -291,6 +323,24 @@ static void topology(void)
 		   "ip route add 198.51.100.0/24 via 203.0.113.1'", t);
 	}
 	/*
+	 * IPv6 where the kernel or mxgw's loader needs it: mxgw (its wan6
+	 * addresses, lan6 and the FIB's IPv6 routes are read from these) and
+	 * nftables (the kernel forwards).  Static neighbours and no DAD: no
+	 * neighbour discovery on the way.  A router sends no router
+	 * solicitation; its MLD reports reach the sinks, which count them
+	 * apart (other).  xdp-fwd and the ceiling need none of it.
+	 */
+	for (int g = GW_MX; g <= GW_NFT; g++)
+		sh(NSX("mxb-gw-%s") "sh -c '"
+		   "sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 "
+		   "net.ipv6.conf.wan0.disable_ipv6=0 net.ipv6.conf.lan0.disable_ipv6=0 && "
+		   "sysctl -qw net.ipv6.conf.all.forwarding=1 && "
+		   "ip -6 addr add " WAN6 "/64 dev wan0 nodad && "
+		   "ip -6 addr add " LAN6 "/64 dev lan0 nodad && "
+		   "ip -6 neigh replace " MAILSERVER6 " lladdr " MAIL_MAC " dev lan0 nud permanent && "
+		   "ip -6 neigh replace " INET6_HOP " lladdr " INET_MAC " dev wan0 nud permanent && "
+		   "ip -6 route add " PEER6_NET "/64 via " INET6_HOP "'", gw_tag[g]);
+	/*
 	 * A veth delivers XDP frames (the generator's XDP_TX, a redirect) only
 	 * into a peer running NAPI: an XDP program, or GRO.  The nftables
 	 * gateway has no XDP, so GRO on both its devices; mxgw's LAN device
@@ -368,6 +418,16 @@ static __be32 ip4(const char *s)
 	return a;
 }
 
+static void ip6(const char *s, volatile __u8 *out)
+{
+	__u8 a[16];
+
+	if (inet_pton(AF_INET6, s, a) != 1)
+		die(s, EINVAL);
+	for (int i = 0; i < 16; i++)
+		out[i] = a[i];
+}
+
 /* A sink for frames forwarded inbound (to the mail server) or outgoing. */
 static struct bench_sink *sink_load(enum dir d)
 {
@@ -376,6 +436,15 @@ static struct bench_sink *sink_load(enum dir d)
 	if (!s)
 		die("open sink", errno);
 	s->rodata->expect_addr = ip4(d == DIR_IN ? MAILSERVER : PUBLIC);
+	/* IPv6: mailserver6 either way, routed */
+	ip6(MAILSERVER6, s->rodata->expect_addr6);
+	{
+		volatile __u8 peer[16];
+
+		ip6(PEER6_NET, peer);
+		for (int i = 0; i < 8; i++)
+			s->rodata->expect_peer6[i] = peer[i];
+	}
 	s->rodata->expect_dst = d == DIR_IN;
 	s->rodata->expect_ttl = 63;
 	mac(d == DIR_IN ? MAIL_MAC : INET_MAC, s->rodata->expect_dmac);
@@ -444,7 +513,9 @@ static void load_programs(void)
 		struct mxgw_load_result res;
 
 		snprintf(conf_text, sizeof(conf_text),
-			 "%s\n# the bench's UDP service\nservice bench-udp %d/udp allow allow\n",
+			 "%s\n# the bench's UDP service\nservice bench-udp %d/udp allow allow\n"
+			 "# IPv6, routed (the shipped config has these commented out)\n"
+			 "mailserver6 " MAILSERVER6 "\nlan6 2001:db8:168::/64\n",
 			 tb_shipped_conf(), UDP_PORT);
 		err = mxgw_conf_parse_string("bench.conf", conf_text, &conf, stderr);
 		if (err)
@@ -614,6 +685,7 @@ struct snap {
 	__u64 dropped;		/* ceiling */
 	__u64 gen_sent;
 	__u64 mx[MXGW_COUNTER_MAX];
+	__u64 mx6[MXGW_COUNTER_MAX];	/* IPv6's counters (mxgw_counter_key(IPV6, c)) */
 };
 
 static void snapshot(enum gw g, enum dir d, struct snap *s)
@@ -626,7 +698,8 @@ static void snapshot(enum gw g, enum dir d, struct snap *s)
 	} else {
 		percpu_sum(bpf_map__fd(sinks[g][d]->maps.sink_stats),
 			   sizeof(s->sink) / 8, (__u64 *)&s->sink);
-		if (g == GW_MX && mxgw_maps_read_counters(&mxmaps, s->mx))
+		if (g == GW_MX && (mxgw_maps_read_counters(&mxmaps, s->mx) ||
+				   mxgw_maps_read_counters_family(&mxmaps, MXGW_FAM_IPV6, s->mx6)))
 			die("read mxgw counters", errno);
 	}
 	percpu_sum(bpf_map__fd(gen->maps.gen_stats), 2, genst);
@@ -651,7 +724,7 @@ static void describe_bad(char *buf, size_t len, const struct snap *a, const stru
 {
 #define D(f) (unsigned long long)(b->sink.f - a->sink.f)
 	snprintf(buf, len, "bad frames: length/proto %llu, address %llu, MAC/TTL %llu, "
-		 "IP checksum %llu, L4 checksum %llu, ports %llu; not IPv4 %llu",
+		 "IP checksum %llu, L4 checksum %llu, ports %llu; neither IPv4 nor IPv6 TCP/UDP %llu",
 		 D(bad_len), D(bad_addr), D(bad_hdr), D(bad_ip_csum), D(bad_l4_csum), D(bad_port),
 		 D(other));
 #undef D
@@ -664,14 +737,26 @@ struct gen_job {
 	__u64 max_frames;	/* per thread */
 	double seconds;		/* 0: max_frames only */
 	pthread_barrier_t *bar;
-	__u8 frame[BENCH_FRAME_LEN];
-	__u8 (*frames)[BENCH_FRAME_LEN];	/* AF_PACKET: this thread's flows */
+	__u8 frame[BENCH_FRAME_MAX];
+	unsigned int len;	/* the frames' length: BENCH_FRAME_LEN, IPv6's BENCH_FRAME6_LEN */
+	__u8 (*frames)[BENCH_FRAME_MAX];	/* AF_PACKET: this thread's flows */
 	__u32 nframes, next;	/* AF_PACKET: how many; the next one to send */
 	__u64 sent;
 	__u64 refused;		/* AF_PACKET: ENOBUFS, the veth's ring full (in sent) */
 	double t0, t1, cpu_s;	/* wall clock; CPU time of the thread */
 	int err;
 };
+
+/* A template's frame length and L4 offset: IPv4's or IPv6's. */
+static unsigned int tmpl_len(const struct bench_tmpl *t)
+{
+	return t->ipv6 ? BENCH_FRAME6_LEN : BENCH_FRAME_LEN;
+}
+
+static unsigned int tmpl_l4(const struct bench_tmpl *t)
+{
+	return t->ipv6 ? BENCH_L4_OFF6 : BENCH_L4_OFF;
+}
 
 /* A generator thread on its CPU, in the generator's namespace: 0 or -errno. */
 static int thread_enter(const struct gen_job *j)
@@ -688,7 +773,7 @@ static int thread_enter(const struct gen_job *j)
 static void *gen_thread(void *arg)
 {
 	struct gen_job *j = arg;
-	struct xdp_md ctx = { .data_end = BENCH_FRAME_LEN, .ingress_ifindex = j->ifindex };
+	struct xdp_md ctx = { .data_end = j->len, .ingress_ifindex = j->ifindex };
 	double deadline;
 
 	j->err = thread_enter(j);	/* ingress_ifindex is looked up there */
@@ -701,7 +786,7 @@ static void *gen_thread(void *arg)
 	do {
 		__u64 n = j->max_frames - j->sent < CHUNK ? j->max_frames - j->sent : CHUNK;
 		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = j->frame,
-			    .data_size_in = BENCH_FRAME_LEN, .ctx_in = &ctx,
+			    .data_size_in = j->len, .ctx_in = &ctx,
 			    .ctx_size_in = sizeof(ctx), .repeat = n,
 			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = BATCH);
 
@@ -743,7 +828,7 @@ static void *pkt_thread(void *arg)
 		j->err = -errno;
 	memset(msg, 0, sizeof(msg));
 	for (int i = 0; i < PKT_BATCH; i++) {
-		iov[i].iov_len = BENCH_FRAME_LEN;
+		iov[i].iov_len = j->len;
 		msg[i].msg_hdr.msg_iov = &iov[i];
 		msg[i].msg_hdr.msg_iovlen = 1;
 	}
@@ -797,31 +882,31 @@ static __u16 csum_replace2(__u16 check, __u16 from, __u16 to)
  * CPU c (flows c, c + step, ... < nflows; the template alone for one
  * flow).  Returns how many; *@out is malloc'ed.
  */
-static __u32 pkt_frames(const struct bench_tmpl *t, int c, __u8 (**out)[BENCH_FRAME_LEN])
+static __u32 pkt_frames(const struct bench_tmpl *t, int c, __u8 (**out)[BENCH_FRAME_MAX])
 {
 	__u32 n = 0, step = t->step ? t->step : 1;
-	__u8 (*f)[BENCH_FRAME_LEN];
+	__u8 (*f)[BENCH_FRAME_MAX];
 
 	if (t->nflows <= 1) {
-		f = malloc(BENCH_FRAME_LEN);
+		f = malloc(BENCH_FRAME_MAX);
 		if (!f)
 			die("malloc", ENOMEM);
-		memcpy(f[0], t->frame, BENCH_FRAME_LEN);
+		memcpy(f[0], t->frame, BENCH_FRAME_MAX);
 		*out = f;
 		return 1;
 	}
-	f = calloc(t->nflows / step + 1, BENCH_FRAME_LEN);
+	f = calloc(t->nflows / step + 1, BENCH_FRAME_MAX);
 	if (!f)
 		die("calloc", ENOMEM);
 	for (__u32 flow = c; flow < t->nflows; flow += step, n++) {
 		__u8 *fr = f[n];
-		unsigned int co = t->proto == BENCH_PROTO_UDP ? BENCH_UDP_CSUM_OFF :
-								BENCH_TCP_CSUM_OFF;
+		unsigned int l4 = tmpl_l4(t);
+		unsigned int co = l4 + (t->proto == BENCH_PROTO_UDP ? 6 : 16);
 		__u16 sport, check, port = htons(t->sport_base + flow), cs;
 
-		unsigned int po = BENCH_L4_OFF + (t->walk_dport ? 2 : 0);
+		unsigned int po = l4 + (t->walk_dport ? 2 : 0);
 
-		memcpy(fr, t->frame, BENCH_FRAME_LEN);
+		memcpy(fr, t->frame, BENCH_FRAME_MAX);
 		memcpy(&sport, fr + po, 2);
 		memcpy(&check, fr + co, 2);
 		cs = csum_replace2(check, sport, port);
@@ -866,26 +951,29 @@ static const __u8 data_opts[20] = { 1, 1, 8, 10, 0, 0, 0, 3, 0, 0, 0, 2,
 #define TH_ACK	0x10
 
 /*
- * One TCP frame of the bench's length (74 bytes: 40 of TCP), entering the
+ * One TCP frame of the bench's length (74 bytes: 40 of TCP; IPv6, @ip6:
+ * 94), entering the
  * gateway from the Internet (@from_inet: the MACs of i-* -> wan0) or from
  * the mail server (m-* -> lan0).  SYNs carry syn_opts (data offset 10),
  * pure ACKs ack_opts (10), data segments 12 bytes of options (data offset
  * 8) and 8 bytes of data.  Window 64240 on SYNs, 502 (<< 7) after.
  */
-static void tcp_frame(__u8 *out, bool from_inet, const char *saddr, __u16 sport,
+static void tcp_frame(__u8 *out, bool ip6, bool from_inet, const char *saddr, __u16 sport,
 		      const char *daddr, __u16 dport, __u8 flags, __u32 seq, __u32 ack)
 {
 	struct tb_frame_spec spec = {
 		.proto = BENCH_PROTO_TCP, .saddr = saddr, .daddr = daddr, .sport = sport,
 		.dport = dport, .ttl = 64, .set_macs = true, .payload = BENCH_L4_LEN - 20,
+		.ip6 = ip6,
 	};
-	__u8 buf[TB_MAX_FRAME], *th = buf + BENCH_L4_OFF;
+	unsigned int len = ip6 ? BENCH_FRAME6_LEN : BENCH_FRAME_LEN;
+	__u8 buf[TB_MAX_FRAME], *th = buf + (ip6 ? BENCH_L4_OFF6 : BENCH_L4_OFF);
 	__u16 c, win = flags & TH_SYN ? 64240 : 502;
 	bool data = !(flags & TH_SYN) && (flags & TH_PSH);
 
 	mac(from_inet ? WAN_MAC : LAN_MAC, spec.dmac);
 	mac(from_inet ? INET_MAC : MAIL_MAC, spec.smac);
-	if (tb_frame(&spec, buf) != BENCH_FRAME_LEN)
+	if (tb_frame(&spec, buf) != len)
 		die("template length", EINVAL);
 	seq = htonl(seq);
 	ack = htonl(ack);
@@ -900,9 +988,9 @@ static void tcp_frame(__u8 *out, bool from_inet, const char *saddr, __u16 sport,
 	c = tb_l4_csum(buf + BENCH_IP_OFF);
 	th[16] = c >> 8;
 	th[17] = c & 0xff;
-	if (tb_ip_csum(buf + BENCH_IP_OFF) || tb_l4_csum(buf + BENCH_IP_OFF))
+	if ((!ip6 && tb_ip_csum(buf + BENCH_IP_OFF)) || tb_l4_csum(buf + BENCH_IP_OFF))
 		die("frame checksums", EINVAL);
-	memcpy(out, buf, BENCH_FRAME_LEN);
+	memcpy(out, buf, len);
 }
 
 /*
@@ -913,12 +1001,14 @@ static void tcp_frame(__u8 *out, bool from_inet, const char *saddr, __u16 sport,
  */
 static void data_frame(const struct row *r, __u32 f, __u8 *out)
 {
+	const char *ms = r->ip6 ? MAILSERVER6 : MAILSERVER;
+
 	if (r->kind == K_REPLY)
-		tcp_frame(out, false, MAILSERVER, r->dport, CLIENT, DPORT_REPLY + f,
-			  TH_PSH | TH_ACK, ISN_SERVER + 1, ISN_CLIENT + 1);
+		tcp_frame(out, r->ip6, false, ms, r->dport, r->ip6 ? CLIENT6 : CLIENT,
+			  DPORT_REPLY + f, TH_PSH | TH_ACK, ISN_SERVER + 1, ISN_CLIENT + 1);
 	else
-		tcp_frame(out, false, MAILSERVER, SPORT_EST + f, REMOTE_EST, r->dport,
-			  TH_PSH | TH_ACK, ISN_CLIENT + 1, ISN_SERVER + 1);
+		tcp_frame(out, r->ip6, false, ms, SPORT_EST + f, r->ip6 ? REMOTE6_EST : REMOTE_EST,
+			  r->dport, TH_PSH | TH_ACK, ISN_CLIENT + 1, ISN_SERVER + 1);
 }
 
 /* What the far side's sink must see of the ports of @r's frames. */
@@ -949,7 +1039,8 @@ static void set_template(const struct row *r)
 		.ttl = 64,
 		.set_macs = true,
 	};
-	struct bench_tmpl t = { .proto = r->proto, .nflows = r->nflows, .step = ncpus };
+	struct bench_tmpl t = { .proto = r->proto, .nflows = r->nflows, .step = ncpus,
+				.ipv6 = r->ip6 };
 	struct { __u64 sent; __u32 flow, first; } st[nposs];
 	int fd = bpf_map__fd(gen->maps.gen_stats);
 	__u8 buf[TB_MAX_FRAME];
@@ -963,7 +1054,14 @@ static void set_template(const struct row *r)
 		t.walk_dport = r->kind == K_REPLY;
 		goto done;
 	}
-	if (r->dir == DIR_IN) {
+	if (r->dir == DIR_IN && r->ip6) {	/* routed: to mailserver6 itself */
+		spec.ip6 = true;
+		spec.saddr = CLIENT6;
+		spec.daddr = MAILSERVER6;
+		spec.sport = t.sport_base = SPORT_IN;
+		mac(WAN_MAC, spec.dmac);
+		mac(INET_MAC, spec.smac);
+	} else if (r->dir == DIR_IN) {
 		spec.saddr = CLIENT;
 		spec.daddr = PUBLIC;
 		spec.sport = t.sport_base = SPORT_IN;
@@ -980,10 +1078,10 @@ static void set_template(const struct row *r)
 	 * UDP: 32 bytes of payload */
 	spec.payload = BENCH_L4_LEN - (r->proto == BENCH_PROTO_TCP ? 20 : 8);
 	len = tb_frame(&spec, buf);
-	if (len != BENCH_FRAME_LEN)
+	if (len != tmpl_len(&t))
 		die("template length", EINVAL);
 	if (r->proto == BENCH_PROTO_TCP) {
-		__u8 *ip = buf + BENCH_IP_OFF, *th = buf + BENCH_L4_OFF;
+		__u8 *ip = buf + BENCH_IP_OFF, *th = buf + tmpl_l4(&t);
 		__u16 c;
 
 		memcpy(th + 20, syn_opts, sizeof(syn_opts));
@@ -993,10 +1091,10 @@ static void set_template(const struct row *r)
 		th[16] = c >> 8;
 		th[17] = c & 0xff;
 	}
-	if (tb_ip_csum(buf + BENCH_IP_OFF) || tb_l4_csum(buf + BENCH_IP_OFF))
+	if ((!r->ip6 && tb_ip_csum(buf + BENCH_IP_OFF)) || tb_l4_csum(buf + BENCH_IP_OFF))
 		die("template checksums", EINVAL);
 done:
-	memcpy(t.frame, buf, BENCH_FRAME_LEN);
+	memcpy(t.frame, buf, tmpl_len(&t));
 	if (bpf_map_update_elem(bpf_map__fd(gen->maps.gen_tmpl), &zero, &t, BPF_ANY))
 		die("set template", errno);
 	/* generator thread c runs on CPU c and walks flows c, c + ncpus, ... */
@@ -1046,6 +1144,7 @@ static void run_slice(const struct row *r, enum gw g, int nthreads, __u64 frames
 		jobs[c].max_frames = frames_per_cpu;
 		jobs[c].seconds = seconds;
 		jobs[c].bar = &bar;
+		jobs[c].len = tmpl_len(&t);
 		memcpy(jobs[c].frame, t.frame, sizeof(t.frame));
 		if (pthread_create(&th[c], NULL, gen_kind == GEN_PACKET ? pkt_thread : gen_thread,
 				   &jobs[c]))
@@ -1144,12 +1243,16 @@ static void where_lost(const struct row *r, enum gw g, const struct slice *s, ch
 	}
 	if (p)
 		pclose(p);
-	for (int c = 0; g == GW_MX && c < MXGW_COUNTER_MAX && n + 1 < len; c++) {
-		const char *name = mxgw_counter_name(c);
-		__u64 d = s->b.mx[c] - s->a.mx[c];
+	for (int c = 0; g == GW_MX && c < 2 * MXGW_COUNTER_MAX && n + 1 < len; c++) {
+		int k = c % MXGW_COUNTER_MAX;
+		const char *name = mxgw_counter_name(k);
+		__u64 d = c < MXGW_COUNTER_MAX ? s->b.mx[k] - s->a.mx[k] : s->b.mx6[k] - s->a.mx6[k];
 
-		if (d && (strstr(name, "drop") || strstr(name, "evicted") || strstr(name, "kernel")))
-			n += snprintf(buf + n, len - n, " mxgw:%s: %llu", name, (unsigned long long)d);
+		if (d && (strstr(name, "drop") || strstr(name, "evicted") || strstr(name, "kernel") ||
+			  strstr(name, "lan_pass")))
+			n += snprintf(buf + n, len - n, " mxgw%s:%s: %llu",
+				      c < MXGW_COUNTER_MAX ? "" : "(IPv6)", name,
+				      (unsigned long long)d);
 	}
 }
 
@@ -1160,8 +1263,8 @@ static void where_lost(const struct row *r, enum gw g, const struct slice *s, ch
  * veth's ring refused (ENOBUFS) was never handed on and is sent again.
  * Returns 0, or fills @why.
  */
-static int send_and_see(enum gw g, bool from_inet, __u8 (*frames)[BENCH_FRAME_LEN], __u32 n,
-			char *why, size_t len)
+static int send_and_see(enum gw g, bool from_inet, __u8 (*frames)[BENCH_FRAME_MAX],
+			unsigned int flen, __u32 n, char *why, size_t len)
 {
 	enum dir far = from_inet ? DIR_IN : DIR_OUT;
 	int fd, one = 1;
@@ -1184,7 +1287,7 @@ static int send_and_see(enum gw g, bool from_inet, __u8 (*frames)[BENCH_FRAME_LE
 
 		for (int j = 0; j < k; j++) {
 			iov[j].iov_base = frames[i + j];
-			iov[j].iov_len = BENCH_FRAME_LEN;
+			iov[j].iov_len = flen;
 			msg[j].msg_hdr.msg_iov = &iov[j];
 			msg[j].msg_hdr.msg_iovlen = 1;
 		}
@@ -1234,8 +1337,12 @@ static int send_and_see(enum gw g, bool from_inet, __u8 (*frames)[BENCH_FRAME_LE
  */
 static void establish(struct row *r, enum gw g)
 {
-	__u8 (*fr)[BENCH_FRAME_LEN] = calloc(r->nflows, BENCH_FRAME_LEN);
+	__u8 (*fr)[BENCH_FRAME_MAX] = calloc(r->nflows, BENCH_FRAME_MAX);
 	bool reply = r->kind == K_REPLY;
+	/* IPv6 is routed: the client's SYN goes to mailserver6 itself, the
+	 * remote's SYN-ACK comes back to it */
+	const char *ms = r->ip6 ? MAILSERVER6 : MAILSERVER;
+	const char *pub = r->ip6 ? MAILSERVER6 : PUBLIC;
 	char why[900];
 
 	if (!fr)
@@ -1245,7 +1352,8 @@ static void establish(struct row *r, enum gw g)
 		bool from_inet = reply == (step != 1);
 
 		for (__u32 f = 0; f < r->nflows; f++) {
-			const char *peer = reply ? CLIENT : REMOTE_EST;
+			const char *peer = reply ? (r->ip6 ? CLIENT6 : CLIENT) :
+					   r->ip6 ? REMOTE6_EST : REMOTE_EST;
 			/* the mail server's port, its peer's */
 			__u16 lport = reply ? r->dport : SPORT_EST + f;
 			__u16 pport = reply ? DPORT_REPLY + f : r->dport;
@@ -1254,13 +1362,15 @@ static void establish(struct row *r, enum gw g)
 			__u32 seq = step == 1 ? ISN_SERVER : ISN_CLIENT + !!step;
 			__u32 ack = step == 1 ? ISN_CLIENT + 1 : step ? ISN_SERVER + 1 : 0;
 
-			if (from_inet)	/* to the public address */
-				tcp_frame(fr[f], true, peer, pport, PUBLIC, lport, fl, seq, ack);
+			if (from_inet)	/* to the public address (IPv6: mailserver6) */
+				tcp_frame(fr[f], r->ip6, true, peer, pport, pub, lport, fl, seq,
+					  ack);
 			else
-				tcp_frame(fr[f], false, MAILSERVER, lport, peer, pport, fl, seq,
+				tcp_frame(fr[f], r->ip6, false, ms, lport, peer, pport, fl, seq,
 					  ack);
 		}
-		if (send_and_see(g, from_inet, fr, r->nflows, why, sizeof(why)))
+		if (send_and_see(g, from_inet, fr, r->ip6 ? BENCH_FRAME6_LEN : BENCH_FRAME_LEN,
+				 r->nflows, why, sizeof(why)))
 			snprintf(r->broken[g], sizeof(r->broken[g]), "handshake, %s: %s",
 				 step == 0 ? "SYN" : step == 1 ? "SYN-ACK" : "ACK", why);
 	}
@@ -1328,22 +1438,26 @@ static void check_row(struct row *r, enum gw g)
 		return;
 	}
 	if (g == GW_MX) {
+		/* IPv6's rows: the counters mxgw keeps under IPv6's key */
+		const __u64 *a = r->ip6 ? s.a.mx6 : s.a.mx, *b = r->ip6 ? s.b.mx6 : s.b.mx;
 		__u64 d[MXGW_COUNTER_MAX];
 
 		for (int c = 0; c < MXGW_COUNTER_MAX; c++)
-			d[c] = s.b.mx[c] - s.a.mx[c];
+			d[c] = b[c] - a[c];
 		if (r->kind != K_SYN)
 			snprintf(r->path[g], sizeof(r->path[g]),
-				 "XDP (mxgw_lan_in) %s %llu of %llu, passed to the kernel %llu, "
+				 "XDP (mxgw_lan_in) %s%s %llu of %llu, passed to the kernel %llu, "
 				 "TC %llu",
 				 r->kind == K_REPLY ? "lan_fast_reply" : "lan_fast_established",
+				 r->ip6 ? " (IPv6's)" : "",
 				 (unsigned long long)lan_fast(d, r->kind),
 				 (unsigned long long)s.sent, (unsigned long long)lan_passed(d),
 				 (unsigned long long)(d[r->kind == K_REPLY ? MXGW_SNAT_REPLY :
 							MXGW_SNAT_MASQ] - lan_fast(d, r->kind)));
 		else if (r->dir == DIR_IN)
 			snprintf(r->path[g], sizeof(r->path[g]),
-				 "XDP redirect %llu of %llu, kernel path %llu",
+				 "XDP redirect%s %llu of %llu, kernel path %llu",
+				 r->ip6 ? " (IPv6's fwd_redirect)" : "",
 				 (unsigned long long)d[MXGW_FWD_REDIRECT],
 				 (unsigned long long)s.sent,
 				 (unsigned long long)(d[MXGW_FWD_KERNEL_NO_NEIGH] +
@@ -1456,7 +1570,8 @@ static void report(const char *csv, const char *plot)
 		}
 	}
 	printf("\nmake bench, part 2: end to end, %d rounds x %d ms per gateway and row, "
-	       "%d-byte frames\n", rounds, slice_ms, BENCH_FRAME_LEN);
+	       "%d-byte frames (IPv6's %d: the same TCP header after 40 bytes of IPv6)\n", rounds,
+	       slice_ms, BENCH_FRAME_LEN, BENCH_FRAME6_LEN);
 	machine(stdout);
 	printf("generator: %s (%s)\n", gen_kind == GEN_PACKET ?
 	       "AF_PACKET, sendmmsg, PACKET_QDISC_BYPASS" :
@@ -1650,7 +1765,8 @@ static void usage(void)
 			"[--slice-ms MS] [--cpus N] [--nft FILE] [--rows ID,ID...]\n"
 			"                 [--gen auto|live|packet] [-v]\n"
 			"rows: in-tcp-1 in-tcp-10k in-udp-1 out-tcp-1 out-tcp-10k reply-1\n"
-			"      reply-10k est-1 est-10k\n"
+			"      reply-10k est-1 est-10k in6-tcp-1 in6-tcp-10k reply6-1 reply6-10k\n"
+			"      est6-1 est6-10k\n"
 			"--gen: live frames, AF_PACKET, or live frames falling back to AF_PACKET when\n"
 			"the kernel refuses them (auto, the default; MXGW_BENCH_GEN sets it too)\n"
 			"exit: 0; 3 when a row was BROKEN; 1 on failure; 2 usage\n");

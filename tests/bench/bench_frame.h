@@ -6,7 +6,9 @@
  * copy of constant size and the sink sums its checksums with unrolled
  * loads: Ethernet (14), IPv4 without options (20), and 40 bytes of L4 --
  * a TCP SYN with the 20 bytes of options Linux sends (MSS, SACK permitted,
- * timestamps, window scale), or UDP with 32 bytes of payload.
+ * timestamps, window scale), or UDP with 32 bytes of payload.  IPv6's
+ * rows carry the same 40 bytes of L4 after a 40-byte IPv6 header (no
+ * extension header): 94 bytes, the other fixed length.
  */
 #ifndef MXGW_BENCH_FRAME_H
 #define MXGW_BENCH_FRAME_H
@@ -21,12 +23,20 @@
 #define BENCH_TCP_CSUM_OFF	(BENCH_L4_OFF + 16)
 #define BENCH_UDP_CSUM_OFF	(BENCH_L4_OFF + 6)
 
+/* IPv6: the same L4 after 40 bytes of IPv6 header */
+#define BENCH_FRAME6_LEN	94
+#define BENCH_L4_OFF6		54
+#define BENCH_TCP_CSUM_OFF6	(BENCH_L4_OFF6 + 16)
+#define BENCH_UDP_CSUM_OFF6	(BENCH_L4_OFF6 + 6)
+#define BENCH_FRAME_MAX		BENCH_FRAME6_LEN
+
 #define BENCH_PROTO_TCP		6
 #define BENCH_PROTO_UDP		17
 
 /* gen_tmpl: the frame every generated frame starts from. */
 struct bench_tmpl {
-	__u8 frame[BENCH_FRAME_LEN];
+	__u8 frame[BENCH_FRAME_MAX];	/* BENCH_FRAME_LEN bytes used, IPv6's BENCH_FRAME6_LEN */
+	__u8 ipv6;		/* 1: an IPv6 frame (BENCH_FRAME6_LEN, L4 at BENCH_L4_OFF6) */
 	__u8 proto;		/* BENCH_PROTO_*: where the L4 checksum is */
 	__u8 walk_dport;	/* 1: the flows walk the destination port, not the source's */
 	__u16 sport_base;	/* host order: flow f has (source) port base + f */
@@ -36,13 +46,16 @@ struct bench_tmpl {
 
 /* sink_stats: per CPU, what arrived. */
 struct bench_sink_stats {
-	__u64 ok;		/* IPv4, rewritten as expected, checksums valid */
-	__u64 bad_len;		/* not BENCH_FRAME_LEN bytes, or not IPv4 / TCP / UDP */
-	__u64 bad_addr;		/* the translated address is not the expected one */
-	__u64 bad_hdr;		/* MACs or TTL not those of a forwarded frame */
+	__u64 ok;		/* IPv4 rewritten or IPv6 routed as expected, checksums valid */
+	__u64 bad_len;		/* not BENCH_FRAME_LEN (IPv6: BENCH_FRAME6_LEN) bytes, or not
+				 * TCP / UDP */
+	__u64 bad_addr;		/* the translated address is not the expected one (IPv6:
+				 * either address not the one it was sent with) */
+	__u64 bad_hdr;		/* MACs or TTL (hop limit) not those of a forwarded frame */
 	__u64 bad_ip_csum;	/* IPv4 header checksum invalid */
 	__u64 bad_l4_csum;	/* TCP/UDP checksum invalid (or UDP without one) */
-	__u64 other;		/* not IPv4 at all (ignored, counted) */
+	__u64 other;		/* neither IPv4 nor IPv6 TCP/UDP (ignored, counted): the
+				 * gateways' own ICMPv6 (MLD) among them */
 	__u64 bad_port;		/* L4 ports outside sink_ports' ranges */
 };
 

@@ -9,8 +9,12 @@
  * destination, or the public address as source), the MACs and TTL of a
  * frame that was really forwarded, and the IPv4 and TCP/UDP checksums
  * summed from the bytes as a receiver would; and where a row sets
- * sink_ports (issue 14's rows), the L4 ports.  Good and bad frames are
- * counted apart, per CPU, and all are dropped.
+ * sink_ports (issue 14's rows), the L4 ports.  IPv6 frames (routed, never
+ * translated) likewise: BENCH_FRAME6_LEN bytes without extension header,
+ * both addresses those they were sent with (the mail server's global
+ * address, expect_addr6, and a peer in expect_peer6's /64), the hop limit
+ * one less, the MACs, the TCP/UDP checksum over IPv6's pseudo header.
+ * Good and bad frames are counted apart, per CPU, and all are dropped.
  *
  * bench_ceiling takes the gateway's place on its receiving device: it
  * counts and drops, the fastest any XDP gateway could be there.
@@ -18,6 +22,7 @@
 #include <linux/bpf.h>
 #include <linux/if_ether.h>	/* struct ethhdr, ETH_P_IP */
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "bench_frame.h"
@@ -30,6 +35,10 @@ const volatile __u8 expect_dst = 1;	/* 1: daddr is checked; 0: saddr */
 const volatile __u8 expect_ttl = 63;
 const volatile __u8 expect_dmac[6] = {};
 const volatile __u8 expect_smac[6] = {};
+/* IPv6: the mail server's address (daddr or saddr, as expect_dst says),
+ * and the /64 of the other end (the Internet's clients and remotes) */
+const volatile __u8 expect_addr6[16] = {};
+const volatile __u8 expect_peer6[8] = {};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -72,6 +81,77 @@ static __always_inline __u16 fold(__u64 s)
 		__s += __w[__i];				\
 	__s; })
 
+static __always_inline int sink6(void *data, void *data_end, struct bench_sink_stats *st,
+				 const struct bench_sink_ports *pt)
+{
+	struct ethhdr *eth = data;
+	struct ipv6hdr *ip6 = data + BENCH_IP_OFF;
+	const __u8 *addr, *peer;
+	__u64 s;
+	int i;
+
+	if (data + BENCH_IP_OFF + sizeof(*ip6) > data_end) {
+		st->bad_len++;
+		return XDP_DROP;
+	}
+	/* ICMPv6 (a gateway's MLD reports, NDP), hop-by-hop: not the bench's */
+	if (ip6->nexthdr != BENCH_PROTO_TCP && ip6->nexthdr != BENCH_PROTO_UDP) {
+		st->other++;
+		return XDP_DROP;
+	}
+	if (data + BENCH_FRAME6_LEN > data_end) {
+		st->bad_len++;
+		return XDP_DROP;
+	}
+	asm volatile("" : "+r"(data_end));	/* as in bench_sink */
+	if (data + BENCH_FRAME6_LEN < data_end || ip6->version != 6 ||
+	    ip6->payload_len != bpf_htons(BENCH_L4_LEN)) {
+		st->bad_len++;
+		return XDP_DROP;
+	}
+	addr = expect_dst ? ip6->daddr.s6_addr : ip6->saddr.s6_addr;
+	peer = expect_dst ? ip6->saddr.s6_addr : ip6->daddr.s6_addr;
+#pragma unroll
+	for (i = 0; i < 16; i++) {
+		if (addr[i] != expect_addr6[i] || (i < 8 && peer[i] != expect_peer6[i])) {
+			st->bad_addr++;
+			return XDP_DROP;
+		}
+	}
+	if (ip6->hop_limit != expect_ttl) {
+		st->bad_hdr++;
+		return XDP_DROP;
+	}
+#pragma unroll
+	for (i = 0; i < 6; i++) {
+		if (eth->h_dest[i] != expect_dmac[i] || eth->h_source[i] != expect_smac[i]) {
+			st->bad_hdr++;
+			return XDP_DROP;
+		}
+	}
+	/* pseudo header (RFC 8200 8.1): addresses, L4 length, next header */
+	s = SUM_WORDS(&ip6->saddr, 8) + bpf_htons(ip6->nexthdr) + bpf_htons(BENCH_L4_LEN);
+	s += SUM_WORDS(data + BENCH_L4_OFF6, BENCH_L4_LEN / 4);
+	/* UDP over IPv6 must have a checksum (RFC 8200 8.1) */
+	if (fold(s) != 0xffff ||
+	    (ip6->nexthdr == BENCH_PROTO_UDP && !*(__u16 *)(data + BENCH_UDP_CSUM_OFF6))) {
+		st->bad_l4_csum++;
+		return XDP_DROP;
+	}
+	if (pt->sport_hi) {
+		__u16 sp = bpf_ntohs(*(__u16 *)(data + BENCH_L4_OFF6));
+		__u16 dp = bpf_ntohs(*(__u16 *)(data + BENCH_L4_OFF6 + 2));
+
+		if (sp < pt->sport_lo || sp > pt->sport_hi || dp < pt->dport_lo ||
+		    dp > pt->dport_hi) {
+			st->bad_port++;
+			return XDP_DROP;
+		}
+	}
+	st->ok++;
+	return XDP_DROP;
+}
+
 SEC("xdp")
 int bench_sink(struct xdp_md *ctx)
 {
@@ -88,6 +168,8 @@ int bench_sink(struct xdp_md *ctx)
 
 	if (!st || !pt)
 		return XDP_DROP;
+	if (data + sizeof(*eth) <= data_end && eth->h_proto == bpf_htons(ETH_P_IPV6))
+		return sink6(data, data_end, st, pt);
 	if (data + sizeof(*eth) > data_end || eth->h_proto != bpf_htons(ETH_P_IP)) {
 		st->other++;
 		return XDP_DROP;
