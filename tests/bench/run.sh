@@ -3,11 +3,12 @@
 #
 # make bench: part 1 (per-packet cost of each path, bench_prog), part 2 (end
 # to end, bench_e2e: mxgw, nftables, the XDP_DROP ceiling and a bare XDP
-# forwarder side by side), then the plot.  As root; about a minute.
+# forwarder side by side), part 3 (the 10,000-flow rows on one RX queue
+# against part 2's all: scaling.py), then the plot.  As root; a few minutes.
 #
 #   tests/bench/run.sh [bench_e2e options]    e.g. --rounds 15, --rows in-tcp-1
 #
-# Writes build/bench/prog.csv, e2e.csv, e2e-plot.dat and bench.png (BUILD
+# Writes build/bench/prog.csv, e2e.csv, e2e-1q.csv, e2e-plot.dat and bench.png (BUILD
 # overrides build/).  The binaries come from the Makefile (make bench builds
 # them first; run by hand, this script asks make for them).  gnuplot-nox is
 # installed with apt-get when missing; without it there is no plot, and the
@@ -62,6 +63,19 @@ echo "== part 2: end to end"
 part e2e "part 2 (end to end)" "$OUT/bench_e2e" --csv "$OUT/e2e.csv" \
 	--plot-data "$OUT/e2e-plot.dat" "$@"
 
+# part 3: the 10,000-flow rows again on one CPU, one RX queue
+# (tests/bench/scaling.py); only for the default run, on 2 CPUs or more
+if [ "$#" -eq 0 ] && [ "$(nproc)" -ge 2 ] && [ -s "$OUT/e2e.csv" ]; then
+	echo
+	echo "== part 3: scaling with the RX queues (10,000-flow rows, 1 queue)"
+	part e2e-1q "part 3 (scaling)" "$OUT/bench_e2e" --cpus 1 --csv "$OUT/e2e-1q.csv" \
+		--rows in-tcp-10k,reply-10k,est-10k,in6-tcp-10k,reply6-10k,est6-10k
+	if [ -s "$OUT/e2e-1q.csv" ]; then
+		python3 tests/bench/scaling.py "$OUT/e2e.csv" "$OUT/e2e-1q.csv" ||
+			missing+=("part 3 (scaling): scaling.py failed")
+	fi
+fi
+
 echo
 if ! command -v gnuplot >/dev/null; then
 	echo "== installing gnuplot-nox for the plot"
@@ -80,7 +94,7 @@ elif gnuplot -e "e2e='$OUT/e2e-plot.dat'; prog='$OUT/prog.csv'; out='$OUT/bench.
 else
 	missing+=("the plot: gnuplot failed")
 fi
-for f in "$OUT/prog.csv" "$OUT/e2e.csv"; do
+for f in "$OUT/prog.csv" "$OUT/e2e.csv" "$OUT/e2e-1q.csv"; do
 	[ -s "$f" ] && echo "csv: $f"
 done
 for m in "${missing[@]}"; do
