@@ -257,6 +257,8 @@ static void private_namespaces(int ct_gateways)
 			 32 * (k % 8), k, k, k, k);
 		sh(cmd);
 	}
+#else
+	(void)ct_gateways;
 #endif
 	sh("ip addr add 203.0.113.33/24 dev wan0");
 	sh("ip addr add 203.0.113.34/24 dev wan1");
@@ -1133,6 +1135,7 @@ int main(int argc, char **argv)
 	ct_copies = ct_only ? CT_COPIES : 1;
 	private_namespaces(sweep ? CT_SIZES * ct_copies : 0);
 #else
+	(void)ct_only;	/* a tree without mxgw_lan_in: no sweep */
 	private_namespaces(0);
 #endif
 	/* a dual-stack gateway: IPv4's paths are timed as they run beside
