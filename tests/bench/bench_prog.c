@@ -28,9 +28,16 @@
  * on smtp), its rows next to their twins on wan0 (none of it), and their
  * ratios per round (rounds interleave every row) at the end.
  *
+ * Issue 14's conntrack sweep: one gateway per size, 1 to 10^6 flows in
+ * mxgw_ct, mxgw_nat and mxgw_ct6 with conntrack-max 2^20 each, a flow in
+ * the middle of each timed on the three paths that look it up (the reply
+ * on mxgw_wan_in, the next segment on mxgw_lan_in and on mxgw_wan_out),
+ * IPv4's and IPv6's, with each size's ratio to the 1-flow row.
+ *
  * Output: a table on stdout and CSV rows (--csv FILE).  --ipv4: IPv4's
- * rows alone (neither bans nor blocklists).  --combined: wan0's rows and
- * wan7's alone (the targets, in a minute).  The source builds at tag
+ * rows alone (neither bans nor blocklists nor the sweep).  --combined:
+ * wan0's rows and wan7's alone (the targets, in a minute).  --conntrack:
+ * IPv4's rows and the sweep, three gateways per size.  The source builds at tag
  * pre-i12 too (without IPv6, which that tree's testbed cannot frame, nor
  * bans and blocklists), so tests/bench/before-after.sh times IPv4's rows of
  * both trees with the same code.
@@ -104,6 +111,35 @@
 #define HAVE_ALL	(HAVE_BANS && HAVE_BLOCKLIST && HAVE_LIMITS && HAVE_IPV6)
 
 /*
+ * Issue 14's "per-packet cost flat from 1 to 10^6 conntrack entries":
+ * since mxgw_lan_in (its ABI names the program), one gateway per size
+ * (wctG, each with its LAN device lctG running its mxgw_lan_in), every
+ * one with conntrack-max 2^20, so that only the number of entries
+ * differs; their rows are timed in the same rounds as every other.  One
+ * table grown from size to size would be cheaper (one gateway: 320 MiB
+ * and 3 s to load here), but its sizes could not be interleaved.
+ * --conntrack: the sweep alone, CT_COPIES gateways per size (one
+ * program's copy is up to 15 % faster or slower than another's, as
+ * --combined found: a ratio between two sizes is also one between two
+ * copies; the median over every pair of copies does not hang on one).
+ */
+#if defined(MXGW_PROG_LAN) && HAVE_IPV6
+#define HAVE_CT_SWEEP	1
+#define CT_SIZES	5
+#define CT_COPIES	3	/* with --conntrack; 1 otherwise */
+#define CT_GATEWAYS	(CT_SIZES * CT_COPIES)
+#define CT_SWEEP_MAX	1048576
+#define CT_PATHS	7	/* the rows of each size, CT_CONTROL the last */
+#define CT_CONTROL	(CT_PATHS - 1)
+#define CT_PER_REMOTE	128	/* flows per remote address */
+_Static_assert(CT_GATEWAYS <= 16, "a /19 of 198.18.0.0/15 and a 2001:db8:6G::/48 each");
+#define CT_ROWS_MAX	(CT_GATEWAYS * CT_PATHS)
+#else
+#define HAVE_CT_SWEEP	0
+#define CT_ROWS_MAX	0
+#endif
+
+/*
  * --combined: copies of each gateway of the targets, everything (wan7,
  * wan10, wan11) and none (wan0, wan8, wan9), every row run on each copy
  * in the same rounds.  One copy's program is faster or slower than
@@ -145,7 +181,7 @@ static void sh(const char *cmd)
 }
 
 /* Private network namespace and bpffs: nothing of the host is touched. */
-static void private_namespaces(void)
+static void private_namespaces(int ct_gateways)
 {
 	if (unshare(CLONE_NEWNET | CLONE_NEWNS))
 		die("unshare", errno);
@@ -195,6 +231,34 @@ static void private_namespaces(void)
 	sh("ip link add wan11 type veth peer name wanp11");
 	sh("ip addr add 203.0.113.44/24 dev wan11");
 	sh("for d in wan9 wanp9 wan10 wanp10 wan11 wanp11; do ip link set $d up; done");
+#endif
+#if HAVE_CT_SWEEP
+	/* the conntrack sweep: wctK (public 203.0.113.50+K) and its LAN
+	 * device lctK (wctK's peer takes redirected frames: GRO, as lanp);
+	 * its flows' remotes, the Kth /19 of 198.18.0.0/15 and
+	 * 2001:db8:6K::/48, routed out of wctK (mxgw_lan_in's fib lookup);
+	 * CT_GATEWAYS of them, though only --conntrack loads them all */
+	for (int k = 0; k < ct_gateways; k++) {
+		char cmd[1024];
+
+		snprintf(cmd, sizeof(cmd),
+			 "ip link add wct%d type veth peer name wctp%d && "
+			 "ip link add lct%d type veth peer name lctp%d && "
+			 "sysctl -qw net.ipv6.conf.wct%d.accept_dad=0 && "
+			 "ip addr add 203.0.113.%d/24 dev wct%d && "
+			 "ip addr add 2001:db8:1::%d/64 dev wct%d nodad && "
+			 "for d in wct%d wctp%d lct%d lctp%d; do ip link set $d up; done && "
+			 "ethtool -K wctp%d gro on >/dev/null && "
+			 "ip neigh replace 203.0.113.1 lladdr 02:00:00:00:71:01 dev wct%d nud permanent && "
+			 "ip route add 198.%d.%d.0/19 via 203.0.113.1 dev wct%d onlink && "
+			 "ip neigh replace " TB_ROUTER6 " lladdr 02:00:00:00:71:01 dev wct%d nud permanent && "
+			 "ip -6 route add 2001:db8:6%x::/48 via " TB_ROUTER6 " dev wct%d onlink",
+			 k, k, k, k, k, 50 + k, k, 50 + k, k, k, k, k, k, k, k, 18 + k / 8,
+			 32 * (k % 8), k, k, k, k);
+		sh(cmd);
+	}
+#else
+	(void)ct_gateways;
 #endif
 	sh("ip addr add 203.0.113.33/24 dev wan0");
 	sh("ip addr add 203.0.113.34/24 dev wan1");
@@ -457,6 +521,170 @@ static void open_flow(int tc_fd, struct tb_frame_spec spec)
 		die("open a flow through mxgw_wan_out", EPROTO);
 }
 
+#if HAVE_CT_SWEEP
+static double sweep_now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A gateway on @ifname with its mxgw_lan_in on @lan, as load_gateway. */
+static int load_gateway_lan(const char *ifname, const char *lan, const char *conf_text,
+			    struct mxgw_maps *m, int *xdp_fd, int *tc_fd, int *lan_fd)
+{
+	static struct mxgw_conf_file conf;
+	struct mxgw_load_result res;
+	char dir[128], path[192];
+	int err;
+
+	err = mxgw_conf_parse_string("bench.conf", conf_text, &conf, stderr);
+	if (err)
+		die("config", err);
+	conf.policy.xdp_attach = MXGW_XDP_ATTACH_DIRECT;
+	err = mxgw_load_lan(ifname, lan, &conf.policy, &res);
+	if (err)
+		die("mxgw_load_lan", err);
+	if (res.fast_ports <= 0 || res.lan_ifindex != if_nametoindex(lan))
+		die("the sweep's gateway: no fast path", ENODEV);
+	mxgw_pin_dir(ifname, dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/%s", dir, MXGW_PROG_XDP);
+	*xdp_fd = bpf_obj_get(path);
+	snprintf(path, sizeof(path), "%s/%s", dir, MXGW_PROG_TC);
+	*tc_fd = bpf_obj_get(path);
+	snprintf(path, sizeof(path), "%s/%s", dir, MXGW_PROG_LAN);
+	*lan_fd = bpf_obj_get(path);
+	if (*xdp_fd < 0 || *tc_fd < 0 || *lan_fd < 0)
+		die("open pinned program", errno);
+	return mxgw_open_loaded(ifname, m);
+}
+
+/* Flow @i of sweep gateway @k: the mail server's connection to a remote
+ * SMTP or HTTPS server, CT_PER_REMOTE of them per remote, its port kept
+ * by masquerade (public port = LAN port), as mxgw_wan_out makes them. */
+static void sweep_flow(int k, unsigned int i, __be32 *remote, struct mxgw_in6 *remote6,
+		       __u16 *rport, __u16 *port)
+{
+	*remote = htonl(0xc6120000U + k * 8192 + i / CT_PER_REMOTE);	/* 198.18.0.0 + */
+	memset(remote6, 0, sizeof(*remote6));
+	remote6->a[0] = htonl(0x20010db8U);
+	remote6->a[1] = htonl(0x00600000U + ((__u32)k << 16));	/* 2001:db8:6K:: */
+	remote6->a[3] = htonl(i / CT_PER_REMOTE);
+	*rport = i & 1 ? 443 : 25;
+	*port = 32768 + i % CT_PER_REMOTE;
+}
+
+/*
+ * @n established flows into mxgw_ct and mxgw_nat (IPv4: the entry and its
+ * mapping, as mxgw_wan_out's nat_new and mxctl conntrack import write
+ * them) and @n into mxgw_ct6 (IPv6, routed: the entry alone), by batches.
+ */
+static void fill_sweep(const struct mxgw_maps *m, int k, unsigned int n)
+{
+	enum { CHUNK = 65536 };
+	static struct mxgw_ct_key ck[CHUNK];
+	static struct mxgw_ct_entry ce[CHUNK], ce6[CHUNK];
+	static struct mxgw_nat_key nk[CHUNK];
+	static struct mxgw_nat_entry ne[CHUNK];
+	static struct mxgw_ct6_key k6[CHUNK];
+	__be32 mail;
+	struct mxgw_in6 mail6;
+	__u64 now = mxgw_now_ns();
+
+	inet_pton(AF_INET, TB_MAILSERVER, &mail);
+	inet_pton(AF_INET6, TB_MAILSERVER6, &mail6);
+	for (unsigned int base = 0; base < n; base += CHUNK) {
+		__u32 c = n - base < CHUNK ? n - base : CHUNK, cnt;
+
+		memset(ck, 0, sizeof(ck));
+		memset(nk, 0, sizeof(nk));
+		memset(ne, 0, sizeof(ne));
+		memset(k6, 0, sizeof(k6));
+		for (__u32 j = 0; j < c; j++) {
+			struct mxgw_in6 r6;
+			__u16 rport, port;
+			__be32 r;
+
+			sweep_flow(k, base + j, &r, &r6, &rport, &port);
+			ck[j].remote_addr = r;
+			ck[j].remote_port = htons(rport);
+			ck[j].public_port = htons(port);
+			ck[j].proto = IPPROTO_TCP;
+			ce[j] = (struct mxgw_ct_entry){ .created_ns = now, .seen_ns = now,
+							.lan_addr = mail, .lan_port = htons(port),
+							.state = MXGW_CT_TCP_ESTABLISHED,
+							.flags = MXGW_CT_F_REPLIED };
+			nk[j].lan_addr = mail;
+			nk[j].remote_addr = r;
+			nk[j].lan_port = htons(port);
+			nk[j].remote_port = htons(rport);
+			nk[j].proto = IPPROTO_TCP;
+			ne[j].public_port = htons(port);
+			k6[j].lan_addr = mail6;
+			k6[j].remote_addr = r6;
+			k6[j].lan_port = htons(port);
+			k6[j].remote_port = htons(rport);
+			k6[j].proto = IPPROTO_TCP;
+			ce6[j] = (struct mxgw_ct_entry){ .created_ns = now, .seen_ns = now,
+							 .state = MXGW_CT_TCP_ESTABLISHED,
+							 .flags = MXGW_CT_F_REPLIED };
+		}
+		/* the entry first: a mapping without it is a miss */
+		cnt = c;
+		if (bpf_map_update_batch(m->ct, ck, ce, &cnt, NULL) || cnt != c)
+			die("fill mxgw_ct", errno);
+		cnt = c;
+		if (bpf_map_update_batch(m->nat, nk, ne, &cnt, NULL) || cnt != c)
+			die("fill mxgw_nat", errno);
+		cnt = c;
+		if (bpf_map_update_batch(m->ct6, k6, ce6, &cnt, NULL) || cnt != c)
+			die("fill mxgw_ct6", errno);
+	}
+}
+
+/*
+ * Sweep flow @i of gateway @k in all three maps.  After a fill, its first
+ * flow and its last say that the LRU evicted none (the first inserted
+ * would go first) without a walk of 10^6 keys (10 s here).
+ */
+static bool sweep_has(const struct mxgw_maps *m, int k, unsigned int i)
+{
+	struct mxgw_ct_key ck = { .proto = IPPROTO_TCP };
+	struct mxgw_nat_key nk = { .proto = IPPROTO_TCP };
+	struct mxgw_ct6_key k6 = { .proto = IPPROTO_TCP };
+	struct mxgw_ct_entry e;
+	struct mxgw_nat_entry ne;
+	__u16 rport, port;
+
+	sweep_flow(k, i, &ck.remote_addr, &k6.remote_addr, &rport, &port);
+	ck.remote_port = nk.remote_port = k6.remote_port = htons(rport);
+	ck.public_port = nk.lan_port = k6.lan_port = htons(port);
+	nk.remote_addr = ck.remote_addr;
+	inet_pton(AF_INET, TB_MAILSERVER, &nk.lan_addr);
+	inet_pton(AF_INET6, TB_MAILSERVER6, &k6.lan_addr);
+	return !bpf_map_lookup_elem(m->ct, &ck, &e) && !bpf_map_lookup_elem(m->nat, &nk, &ne) &&
+	       !bpf_map_lookup_elem(m->ct6, &k6, &e);
+}
+
+/* The kernel's memory of map @fd (its fdinfo's memlock), in bytes. */
+static unsigned long long map_memlock(int fd)
+{
+	char path[64], line[128];
+	unsigned long long v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %llu", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+#endif
 
 #if HAVE_BANS
 /*
@@ -856,6 +1084,26 @@ int main(int argc, char **argv)
 	struct mxgw_maps m4;
 	int tc4;
 #endif
+#if HAVE_CT_SWEEP
+	static const unsigned int ct_size[CT_SIZES] = { 1, 1000, 10000, 100000, 1000000 };
+	static const char *const ct_label[CT_SIZES] = { "1", "10^3", "10^4", "10^5", "10^6" };
+	static const char *const ct_path[CT_PATHS] = {
+		"reply in, wan_in", "established, lan_in", "tracked, wan_out",
+		"IPv6 reply in, wan_in", "IPv6 established, lan_in", "IPv6 tracked, wan_out",
+		"control: allowed, no ct",
+	};
+	static char ct_names[CT_GATEWAYS][CT_PATHS][64], ct_pub[CT_GATEWAYS][16];
+	static char ct_remote[CT_GATEWAYS][INET_ADDRSTRLEN];
+	static char ct_remote6[CT_GATEWAYS][INET6_ADDRSTRLEN];
+	static __u16 ct_rport[CT_GATEWAYS], ct_port[CT_GATEWAYS];
+	static struct mxgw_maps mct[CT_GATEWAYS];
+	static int ct_row[CT_GATEWAYS][CT_PATHS];
+	int xdpct[CT_GATEWAYS], tcct[CT_GATEWAYS], lanct[CT_GATEWAYS], ct_copies = 1;
+	double ct_load_s[CT_GATEWAYS], ct_fill_s[CT_GATEWAYS];
+	unsigned long long ct_mem[CT_GATEWAYS];
+	bool sweep = false;
+#endif
+	bool ct_only = false;
 	bool ipv4_only = false, combined = false;
 	const char *csv = NULL;
 	FILE *out = NULL;
@@ -868,8 +1116,12 @@ int main(int argc, char **argv)
 			ipv4_only = true;
 		} else if (!strcmp(argv[i], "--combined")) {
 			combined = true;
+		} else if (!strcmp(argv[i], "--conntrack")) {
+			/* the sweep, IPv4's rows of wan0 and wan1 (as --ipv4) */
+			ct_only = ipv4_only = true;
 		} else {
-			fprintf(stderr, "usage: bench_prog [--csv FILE] [--ipv4] [--combined]\n");
+			fprintf(stderr, "usage: bench_prog [--csv FILE] [--ipv4] [--combined] "
+				"[--conntrack]\n");
 			return 1;
 		}
 	}
@@ -878,7 +1130,14 @@ int main(int argc, char **argv)
 	if (sched_setaffinity(0, sizeof(cpus), &cpus))
 		die("pin to CPU 0", errno);
 
-	private_namespaces();
+#if HAVE_CT_SWEEP
+	sweep = !combined && (!ipv4_only || ct_only);
+	ct_copies = ct_only ? CT_COPIES : 1;
+	private_namespaces(sweep ? CT_SIZES * ct_copies : 0);
+#else
+	(void)ct_only;	/* a tree without mxgw_lan_in: no sweep */
+	private_namespaces(0);
+#endif
 	/* a dual-stack gateway: IPv4's paths are timed as they run beside
 	 * IPv6's (mailserver6 in the config), as a dual-stack user has them */
 	snprintf(conf_small, sizeof(conf_small), "%s%s", tb_shipped_conf(),
@@ -1123,6 +1382,43 @@ int main(int argc, char **argv)
 			die("verify", errno);
 	}
 #endif
+#if HAVE_CT_SWEEP
+	/* gateway k: size ct_size[k % CT_SIZES], copy k / CT_SIZES */
+	for (int k = 0; sweep && k < CT_SIZES * ct_copies; k++) {
+		static char conf_ct[8192];
+		unsigned int n = ct_size[k % CT_SIZES], hit = n / 2;	/* a flow in the middle */
+		struct mxgw_in6 r6;
+		__be32 r;
+		double t0 = sweep_now_s();
+
+		snprintf(conf_ct, sizeof(conf_ct), "%s\nconntrack-max %u\n", conf_small,
+			 CT_SWEEP_MAX);
+		snprintf(ct_pub[k], sizeof(ct_pub[k]), "203.0.113.%d", 50 + k);
+		memcpy(strstr(conf_ct, TB_PUBLIC), ct_pub[k], strlen(TB_PUBLIC));
+		{
+			char wan[16], lan[16];
+
+			snprintf(wan, sizeof(wan), "wct%d", k);
+			snprintf(lan, sizeof(lan), "lct%d", k);
+			err = load_gateway_lan(wan, lan, conf_ct, &mct[k], &xdpct[k], &tcct[k],
+					       &lanct[k]);
+		}
+		if (err)
+			die("open maps", err);
+		ct_load_s[k] = sweep_now_s() - t0;
+		t0 = sweep_now_s();
+		fill_sweep(&mct[k], k, n);
+		ct_fill_s[k] = sweep_now_s() - t0;
+		/* every flow is there (the LRU evicted none) */
+		if (!sweep_has(&mct[k], k, 0) || !sweep_has(&mct[k], k, n - 1))
+			die("the sweep's tables: not every flow", ENOSPC);
+		ct_mem[k] = map_memlock(mct[k].ct) + map_memlock(mct[k].nat) +
+			    map_memlock(mct[k].ct6);
+		sweep_flow(k, hit, &r, &r6, &ct_rport[k], &ct_port[k]);
+		inet_ntop(AF_INET, &r, ct_remote[k], sizeof(ct_remote[k]));
+		inet_ntop(AF_INET6, &r6, ct_remote6[k], sizeof(ct_remote6[k]));
+	}
+#endif
 	empty = load_empty();
 	empty_tc = load_empty_tc();
 	fill_conntrack(&m1, CT_BIG);
@@ -1325,8 +1621,9 @@ int main(int argc, char **argv)
 	};
 #undef V4
 #undef V6
-	/* room for --combined's copies of wan7's and wan8's rows */
-	static struct path paths[sizeof(all) / sizeof(all[0]) * COPIES];
+	/* room for --combined's copies of wan7's and wan8's rows, and the
+	 * conntrack sweep's */
+	static struct path paths[sizeof(all) / sizeof(all[0]) * COPIES + CT_ROWS_MAX];
 	int npaths = 0, floor = 0;
 	__u32 wan0 = if_nametoindex("wan0"), wan1 = if_nametoindex("wan1");
 	__u32 wan2 = HAVE_BANS ? if_nametoindex("wan2") : 0;
@@ -1358,6 +1655,74 @@ int main(int argc, char **argv)
 		paths[npaths].len = tb_frame(&paths[npaths].spec, paths[npaths].frame);
 		npaths++;
 	}
+#if HAVE_CT_SWEEP
+	/*
+	 * The sweep's rows, each size's gateway: a reply of its middle flow
+	 * from the remote (mxgw_wan_in: mxgw_ct, DNAT), the flow's next
+	 * segment from the mail server on lctK (mxgw_lan_in: mxgw_nat then
+	 * mxgw_ct, SNAT), the same on the WAN egress (mxgw_wan_out), IPv6's
+	 * three (mxgw_ct6, routed), and a control that looks up no flow (an
+	 * allowed inbound segment: stateless DNAT), which shows how much one
+	 * gateway's copy of the program differs from another's.
+	 */
+	for (int k = 0, xfloor = 0, tfloor = 0; sweep && k < CT_SIZES * ct_copies; k++) {
+		char wan[16], lan[16];
+		struct path rows[CT_PATHS] = {
+			{ NULL, xdpct[k],
+			  { .saddr = ct_remote[k], .daddr = ct_pub[k], .sport = ct_rport[k],
+			    .dport = ct_port[k], .tcp_flags = 0x10 },
+			  XDP_REDIRECT, MXGW_CT_REPLY, &mct[k], MXGW_FAM_IPV4 },
+			{ NULL, lanct[k],
+			  { .saddr = TB_MAILSERVER, .daddr = ct_remote[k], .sport = ct_port[k],
+			    .dport = ct_rport[k], .tcp_flags = 0x10 },
+			  XDP_REDIRECT, MXGW_LAN_FAST_ESTABLISHED, &mct[k], MXGW_FAM_IPV4 },
+			{ NULL, tcct[k],
+			  { .saddr = TB_MAILSERVER, .daddr = ct_remote[k], .sport = ct_port[k],
+			    .dport = ct_rport[k], .tcp_flags = 0x10 },
+			  TC_ACT_OK, MXGW_SNAT_MASQ, &mct[k], MXGW_FAM_IPV4, .tc = true },
+			{ NULL, xdpct[k],
+			  { .ip6 = true, .saddr = ct_remote6[k], .daddr = TB_MAILSERVER6,
+			    .sport = ct_rport[k], .dport = ct_port[k], .tcp_flags = 0x10 },
+			  XDP_REDIRECT, MXGW_CT_REPLY, &mct[k], MXGW_FAM_IPV6 },
+			{ NULL, lanct[k],
+			  { .ip6 = true, .saddr = TB_MAILSERVER6, .daddr = ct_remote6[k],
+			    .sport = ct_port[k], .dport = ct_rport[k], .tcp_flags = 0x10 },
+			  XDP_REDIRECT, MXGW_LAN_FAST_ESTABLISHED, &mct[k], MXGW_FAM_IPV6 },
+			{ NULL, tcct[k],
+			  { .ip6 = true, .saddr = TB_MAILSERVER6, .daddr = ct_remote6[k],
+			    .sport = ct_port[k], .dport = ct_rport[k], .tcp_flags = 0x10 },
+			  TC_ACT_OK, MXGW_SNAT_MASQ, &mct[k], MXGW_FAM_IPV6, .tc = true },
+			{ NULL, xdpct[k],
+			  { .daddr = ct_pub[k], .dport = 25, .tcp_flags = 0x10 },
+			  XDP_REDIRECT, MXGW_FWD_REDIRECT, &mct[k], MXGW_FAM_IPV4 },
+		};
+
+		for (int i = 0; !k && i < npaths; i++) {
+			if (!strcmp(paths[i].name, "empty XDP_PASS (floor)"))
+				xfloor = i;
+			if (!strcmp(paths[i].name, "empty TC_ACT_OK (TC floor)"))
+				tfloor = i;
+		}
+		snprintf(wan, sizeof(wan), "wct%d", k);
+		snprintf(lan, sizeof(lan), "lct%d", k);
+		for (int j = 0; j < CT_PATHS; j++) {
+			struct path *p = &paths[npaths];
+
+			*p = rows[j];
+			if (k < CT_SIZES)
+				snprintf(ct_names[k][j], sizeof(ct_names[k][j]), "ct %s: %s",
+					 ct_label[k], ct_path[j]);
+			else	/* --conntrack's copies */
+				snprintf(ct_names[k][j], sizeof(ct_names[k][j]), "ct %s #%d: %s",
+					 ct_label[k % CT_SIZES], k / CT_SIZES + 1, ct_path[j]);
+			p->name = ct_names[k][j];
+			p->floor = p->tc ? tfloor : xfloor;
+			p->ifindex = if_nametoindex(p->prog_fd == lanct[k] ? lan : wan);
+			p->len = tb_frame(&p->spec, p->frame);
+			ct_row[k][j] = npaths++;
+		}
+	}
+#endif
 #if HAVE_ALL
 	/* --combined: wan8's rows again on wan9, wan7's on wan10 and wan11
 	 * (IPv4's to the copy's public address), timed in the same rounds */
@@ -1402,7 +1767,7 @@ int main(int argc, char **argv)
 	 */
 	srand(1);
 	for (int r = 0; r < ROUNDS; r++) {
-		int order[sizeof(all) / sizeof(all[0]) * COPIES];
+		int order[sizeof(paths) / sizeof(paths[0])];
 
 		for (int i = 0; i < npaths; i++)
 			order[i] = i;
@@ -1444,6 +1809,65 @@ int main(int argc, char **argv)
 	}
 	if (out)
 		fclose(out);
+#if HAVE_CT_SWEEP
+	if (sweep) {
+		static double r[ROUNDS * CT_COPIES * CT_COPIES], v[ROUNDS * CT_COPIES];
+		double ratio[CT_PATHS][CT_SIZES];
+
+		printf("\nconntrack size (issue 14: per-packet cost flat from 1 to 10^6 entries, "
+		       "within 10%%): a gateway per size and copy (%d), conntrack-max %u each, the "
+		       "hit flow the middle one;\nns: median of the rounds (of every copy); (x): "
+		       "median of the rounds' ratios to the 1-entry row (every pair of copies)\n"
+		       "%-25s", ct_copies, CT_SWEEP_MAX, "path");
+		for (int k = 0; k < CT_SIZES; k++)
+			printf(" %15s", ct_label[k]);
+		printf("\n");
+		for (int j = 0; j < CT_PATHS; j++) {
+			printf("%-25s", ct_path[j]);
+			for (int k = 0; k < CT_SIZES; k++) {
+				int nr = 0, nv = 0;
+
+				for (int c = 0; c < ct_copies; c++) {
+					const struct path *p = &paths[ct_row[c * CT_SIZES + k][j]];
+
+					for (int i = 0; i < ROUNDS; i++) {
+						v[nv++] = p->ns[i];
+						for (int d = 0; d < ct_copies; d++)
+							r[nr++] = p->ns[i] /
+								  paths[ct_row[d * CT_SIZES][j]].ns[i];
+					}
+				}
+				qsort(r, nr, sizeof(double), cmp_double);
+				qsort(v, nv, sizeof(double), cmp_double);
+				ratio[j][k] = r[nr / 2];
+				printf(" %6.1f (%.2fx)", v[nv / 2], ratio[j][k]);
+			}
+			printf("\n");
+		}
+		for (int j = 0; j < CT_CONTROL; j++) {
+			double max = 0;
+
+			for (int k = 1; k < CT_SIZES; k++)
+				if (ratio[j][k] > max)
+					max = ratio[j][k];
+			printf("target ct-flat %s: max ratio %.3f over 1..10^6: %s\n", ct_path[j],
+			       max, max <= 1.10 ? "met" : "NOT met");
+		}
+		printf("the control looks up no flow: its ratios are the copies' own differences\n");
+		printf("the sweep's gateways: load (mxgw_load_lan), fill (mxgw_ct + mxgw_nat + "
+		       "mxgw_ct6 by batches), the three maps' memory\n");
+		for (int g = 0; g < CT_SIZES * ct_copies; g++)
+			printf("  %-5s entries #%d: load %4.0f ms, fill %5.0f ms, %6.1f MiB\n",
+			       ct_label[g % CT_SIZES], g / CT_SIZES + 1, ct_load_s[g] * 1e3,
+			       ct_fill_s[g] * 1e3, ct_mem[g] / 1048576.0);
+		for (int g = 0; g < CT_SIZES * ct_copies; g++) {
+			char wan[16];
+
+			snprintf(wan, sizeof(wan), "wct%d", g);
+			mxgw_unload(wan, NULL);
+		}
+	}
+#endif
 #if HAVE_ALL
 	if (!ipv4_only) {
 		printf("\nissue 13's targets: wan7 (10^6 IPv4 + 10^5 IPv6 blocklisted prefixes, "
