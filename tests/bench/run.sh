@@ -8,7 +8,7 @@
 #
 #   tests/bench/run.sh [bench_e2e options]    e.g. --rounds 15, --rows in-tcp-1
 #
-# Writes build/bench/prog.csv, e2e.csv, e2e-1q.csv, e2e-plot.dat and bench.png (BUILD
+# Writes build/bench/prog.csv, prog-combined.csv, e2e.csv, e2e-1q.csv, e2e-plot.dat and bench.png (BUILD
 # overrides build/).  The binaries come from the Makefile (make bench builds
 # them first; run by hand, this script asks make for them).  gnuplot-nox is
 # installed with apt-get when missing; without it there is no plot, and the
@@ -58,6 +58,14 @@ part() {
 echo "== part 1: per-packet cost, bpf_prog_test_run"
 part prog "part 1 (per packet)" "$OUT/bench_prog" --csv "$OUT/prog.csv"
 
+# issue 13's targets again over three copies of each gateway: a loaded
+# copy of the program differs from another by as much as the targets'
+# 10% (docs/BENCHMARKS.md, "three copies of each gateway")
+echo
+echo "== part 1, issue 13's targets over three copies of each gateway (bench_prog --combined)"
+part prog-combined "part 1 (issue 13's targets, three copies)" "$OUT/bench_prog" --combined \
+	--csv "$OUT/prog-combined.csv"
+
 echo
 echo "== part 2: end to end"
 part e2e "part 2 (end to end)" "$OUT/bench_e2e" --csv "$OUT/e2e.csv" \
@@ -94,7 +102,7 @@ elif gnuplot -e "e2e='$OUT/e2e-plot.dat'; prog='$OUT/prog.csv'; out='$OUT/bench.
 else
 	missing+=("the plot: gnuplot failed")
 fi
-for f in "$OUT/prog.csv" "$OUT/e2e.csv" "$OUT/e2e-1q.csv"; do
+for f in "$OUT/prog.csv" "$OUT/prog-combined.csv" "$OUT/e2e.csv" "$OUT/e2e-1q.csv"; do
 	[ -s "$f" ] && echo "csv: $f"
 done
 for m in "${missing[@]}"; do
