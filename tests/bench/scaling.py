@@ -21,10 +21,15 @@ TARGET = 1.8
 
 
 def rows(path):
+    """the rows measured ("ok") of a bench_e2e CSV, by (row, gateway)"""
     out = {}
     with open(path, newline="") as f:
         for r in csv.DictReader(f):
-            if r["status"] == "ok":
+            try:
+                float(r.get("wall_mpps") or "")
+            except ValueError:
+                continue
+            if r.get("status") == "ok" and r.get("row") and r.get("gateway"):
                 out[(r["row"], r["gateway"])] = r
     return out
 

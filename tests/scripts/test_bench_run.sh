@@ -14,6 +14,8 @@
 #   - part 2 has BROKEN rows (exit 3): exit 0, a line saying so;
 #   - part 1 fails: exit 0, a line for part 1 and one for the plot;
 #   - both fail: exit 1, a line for each;
+#   - part 1's --combined and part 3 (the scaling) run after a part that
+#     measured, part 3's failure is its own line;
 #   - bench_e2e gets run.sh's arguments and MXGW_BENCH_GEN.
 #
 # Prints "ok NAME" or "FAIL NAME: why" per check and one closing line
@@ -34,16 +36,19 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 mkdir -p "$T/bin" "$T/build/bench"
-# stub NAME CSV-OPTION: exits $STUB_<NAME>_RC; measured (0 or 3): writes the CSV
+# stub NAME CSV-OPTION: exits $STUB_<NAME>_RC ($STUB_<NAME>_1Q_RC when run
+# with --cpus 1, part 3's); measured (0 or 3): writes the CSV, a row of
+# wall-clock Mpps that doubles with the CPUs (part 3's scaling.py reads it)
 stub() {
-	local var=STUB_$1_RC
+	local var=STUB_$1_RC var1q=STUB_$1_1Q_RC
 	# shellcheck disable=SC2016 # expanded by the stub
 	printf '%s\n' '#!/bin/bash' \
 		"rc=\${$var:-0}" \
+		'case " $* " in *" --cpus 1 "*) rc=${'"$var1q"':-$rc}; cpus=1 ;; *) cpus=2 ;; esac' \
 		'echo "$*" >"$(dirname "$0")/'"$2"'.args"' \
 		'echo "${MXGW_BENCH_GEN:-}" >"$(dirname "$0")/'"$2"'.gen"' \
 		'while [ $# -gt 0 ]; do [ "$1" = --csv ] && csv=$2; shift; done' \
-		'if [ "$rc" -eq 0 ] || [ "$rc" -eq 3 ]; then echo "row,x" >"$csv"; echo "'"$2"' figures"; fi' \
+		'if [ "$rc" -eq 0 ] || [ "$rc" -eq 3 ]; then printf "row,gateway,status,wall_mpps,cpus\nin-tcp-10k,mxgw,ok,%d,%d\n" $((8 * cpus)) "$cpus" >"$csv"; echo "'"$2"' figures"; fi' \
 		'[ "$rc" -eq 3 ] && echo "BROKEN in-tcp-1 / mxgw: correctness pass: 1 sent, 0 arrived"' \
 		'[ "$rc" -ne 0 ] && [ "$rc" -ne 3 ] && echo "'"$2"': test_run: Operation not permitted" >&2' \
 		'exit "$rc"' >"$T/build/bench/$2"
@@ -88,6 +93,24 @@ check() {
 
 STUB_PROG_RC=0 STUB_E2E_RC=0 bench both_measured
 check bench_run_both_measured_exits_0 0 0
+# part 1's --combined and part 3 ran, part 3's ratio printed from the two CSVs
+# (part 3 needs 2 CPUs: on one, no target line)
+if grep -q -- '--combined' "$T/build/bench/bench_prog.args" &&
+	{ [ "$(nproc)" -lt 2 ] ||
+	  grep -q '^target in-tcp-10k   mxgw, 2 queues >= 1.8x 1:  2.000x  met' "$out"; }; then
+	ok bench_run_combined_and_scaling_parts_run
+else
+	fail bench_run_combined_and_scaling_parts_run "bench_prog got: $(cat "$T/build/bench/bench_prog.args"); output: $(grep -i 'target\|part' "$out" | tr '\n' '|')"
+fi
+
+# part 3's own failure: said, the rest measured
+STUB_PROG_RC=0 STUB_E2E_RC=0 STUB_E2E_1Q_RC=1 bench part3_failed
+if [ "$(nproc)" -ge 2 ]; then
+	check bench_run_part3_failed_exits_0_and_says_why 0 1 \
+		'part 3 (scaling): bench_e2e exited 1: bench_e2e: test_run: Operation not permitted'
+else
+	check bench_run_part3_failed_exits_0_and_says_why 0 0
+fi
 
 STUB_PROG_RC=0 STUB_E2E_RC=1 bench part2_failed
 check bench_run_part2_failed_exits_0_and_says_why 0 2 \
