@@ -462,24 +462,6 @@ static int hash_keep(int fd, struct keep *kp)
 	return errno == ENOENT ? 0 : -errno;
 }
 
-/* Bytes the kernel charges for map @fd (its fdinfo's memlock). */
-static __u64 map_memlock(int fd)
-{
-	char path[64], line[128];
-	unsigned long long v = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "memlock: %llu", &v) == 1)
-			break;
-	fclose(f);
-	return v;
-}
-
 /* Insert @n entries into trie @fd: in batches where the kernel takes
  * them (one syscall for thousands), else one by one. */
 static int trie_fill(int fd, const void *keys, const __u16 *vals, size_t n, size_t ksize)
@@ -1364,35 +1346,35 @@ int mxgw_maps_bl_memory(const struct mxgw_maps *m, __u64 *array4, __u64 *trie4,
 	*array4 = *trie4 = *mem6 = 0;
 	fd = inner_fd(m->bl4, 0);
 	if (fd >= 0) {
-		*array4 += map_memlock(fd);
+		*array4 += mxgw_maps_memlock(fd);
 		close(fd);
 	}
 	for (__u32 s = 0; s < 2; s++) {
 		fd = inner_fd(m->bl4_long, s);
 		if (fd >= 0) {
-			*trie4 += map_memlock(fd);
+			*trie4 += mxgw_maps_memlock(fd);
 			close(fd);
 		}
 		fd = inner_fd(m->bl4_hash, s);
 		if (fd >= 0) {
-			*trie4 += map_memlock(fd);
+			*trie4 += mxgw_maps_memlock(fd);
 			close(fd);
 		}
 	}
 	fd = inner_fd(m->bl6, 0);
 	if (fd >= 0) {
-		*mem6 += map_memlock(fd);
+		*mem6 += mxgw_maps_memlock(fd);
 		close(fd);
 	}
 	fd = inner_fd(m->bl6_tag, 0);
 	if (fd >= 0) {
-		*mem6 += map_memlock(fd);
+		*mem6 += mxgw_maps_memlock(fd);
 		close(fd);
 	}
 	for (__u32 s = 0; s < 2; s++) {
 		fd = inner_fd(m->bl6_hash, s);
 		if (fd >= 0) {
-			*mem6 += map_memlock(fd);
+			*mem6 += mxgw_maps_memlock(fd);
 			close(fd);
 		}
 	}
@@ -1405,7 +1387,7 @@ __u64 mxgw_maps_bl_array6(const struct mxgw_maps *m)
 	__u64 n = 0;
 
 	if (fd >= 0) {
-		n = map_memlock(fd);
+		n = mxgw_maps_memlock(fd);
 		close(fd);
 	}
 	return n;

@@ -925,3 +925,20 @@ __u32 mxgw_maps_value_size(int fd)
 
 	return map_info(fd, &info) ? 0 : info.value_size;
 }
+
+__u64 mxgw_maps_memlock(int fd)
+{
+	char path[64], line[128];
+	unsigned long long v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %llu", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}

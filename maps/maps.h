@@ -166,5 +166,7 @@ int mxgw_maps_ct6_walk(const struct mxgw_maps *m,
 int mxgw_maps_ct_flush(const struct mxgw_maps *m);
 __u32 mxgw_maps_max_entries(int fd);
 __u32 mxgw_maps_value_size(int fd);
+/* Bytes the kernel charges for map @fd (its fdinfo's memlock); 0 unknown. */
+__u64 mxgw_maps_memlock(int fd);
 
 #endif /* MXGW_MAPS_H */

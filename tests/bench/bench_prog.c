@@ -287,12 +287,30 @@ static void private_namespaces(int ct_gateways)
 #endif
 }
 
-static int load_gateway(const char *ifname, const char *conf_text, struct mxgw_maps *m,
-			int *xdp_fd, int *tc_fd)
+/* The pinned program @name of the gateway whose pin directory is @dir. */
+static int pinned_prog(const char *dir, const char *name)
+{
+	char path[192];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		die("open pinned program", errno);
+	return fd;
+}
+
+/*
+ * mxgw on @ifname from @conf_text, as mxctl load does, with its
+ * mxgw_lan_in on @lan (NULL: the device the FIB names, if any; @lan_fd
+ * NULL: not opened); its programs' fds and maps for the benchmarks.
+ */
+static int load_gateway_on(const char *ifname, const char *lan, const char *conf_text,
+			   struct mxgw_maps *m, int *xdp_fd, int *tc_fd, int *lan_fd)
 {
 	static struct mxgw_conf_file conf;
 	struct mxgw_load_result res;
-	char dir[128], path[192];
+	char dir[128];
 	int err;
 
 	err = mxgw_conf_parse_string("bench.conf", conf_text, &conf, stderr);
@@ -301,21 +319,32 @@ static int load_gateway(const char *ifname, const char *conf_text, struct mxgw_m
 	/* mxgw alone, attached directly: its pinned program is then one the
 	 * benchmarks can run (not a dispatcher's freplace component) */
 	conf.policy.xdp_attach = MXGW_XDP_ATTACH_DIRECT;
-	err = mxgw_load(ifname, &conf.policy, &res);
+#ifdef MXGW_PROG_LAN
+	err = mxgw_load_lan(ifname, lan, &conf.policy, &res);
+#else
+	/* a tree before mxgw_lan_in (tests/bench/before-after.sh's) */
+	err = lan || lan_fd ? -EOPNOTSUPP : mxgw_load(ifname, &conf.policy, &res);
+#endif
 	if (err)
 		die("mxgw_load", err);
 	if (res.fast_ports <= 0)
 		die("no device takes redirected frames", ENODEV);
 	mxgw_pin_dir(ifname, dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/%s", dir, MXGW_PROG_XDP);
-	*xdp_fd = bpf_obj_get(path);
-	if (*xdp_fd < 0)
-		die("open pinned program", errno);
-	snprintf(path, sizeof(path), "%s/%s", dir, MXGW_PROG_TC);
-	*tc_fd = bpf_obj_get(path);
-	if (*tc_fd < 0)
-		die("open pinned program", errno);
+	*xdp_fd = pinned_prog(dir, MXGW_PROG_XDP);
+	*tc_fd = pinned_prog(dir, MXGW_PROG_TC);
+#ifdef MXGW_PROG_LAN
+	if (lan && res.lan_ifindex != if_nametoindex(lan))
+		die("the sweep's gateway: no fast path", ENODEV);
+	if (lan_fd)
+		*lan_fd = pinned_prog(dir, MXGW_PROG_LAN);
+#endif
 	return mxgw_open_loaded(ifname, m);
+}
+
+static int load_gateway(const char *ifname, const char *conf_text, struct mxgw_maps *m,
+			int *xdp_fd, int *tc_fd)
+{
+	return load_gateway_on(ifname, NULL, conf_text, m, xdp_fd, tc_fd, NULL);
 }
 
 /* TC's floor: a program that returns TC_ACT_OK (TC's test_run has no
@@ -549,35 +578,6 @@ static double sweep_now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* A gateway on @ifname with its mxgw_lan_in on @lan, as load_gateway. */
-static int load_gateway_lan(const char *ifname, const char *lan, const char *conf_text,
-			    struct mxgw_maps *m, int *xdp_fd, int *tc_fd, int *lan_fd)
-{
-	static struct mxgw_conf_file conf;
-	struct mxgw_load_result res;
-	char dir[128], path[192];
-	int err;
-
-	err = mxgw_conf_parse_string("bench.conf", conf_text, &conf, stderr);
-	if (err)
-		die("config", err);
-	conf.policy.xdp_attach = MXGW_XDP_ATTACH_DIRECT;
-	err = mxgw_load_lan(ifname, lan, &conf.policy, &res);
-	if (err)
-		die("mxgw_load_lan", err);
-	if (res.fast_ports <= 0 || res.lan_ifindex != if_nametoindex(lan))
-		die("the sweep's gateway: no fast path", ENODEV);
-	mxgw_pin_dir(ifname, dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/%s", dir, MXGW_PROG_XDP);
-	*xdp_fd = bpf_obj_get(path);
-	snprintf(path, sizeof(path), "%s/%s", dir, MXGW_PROG_TC);
-	*tc_fd = bpf_obj_get(path);
-	snprintf(path, sizeof(path), "%s/%s", dir, MXGW_PROG_LAN);
-	*lan_fd = bpf_obj_get(path);
-	if (*xdp_fd < 0 || *tc_fd < 0 || *lan_fd < 0)
-		die("open pinned program", errno);
-	return mxgw_open_loaded(ifname, m);
-}
 
 /* Flow @i of sweep gateway @k: the mail server's connection to a remote
  * SMTP or HTTPS server, CT_PER_REMOTE of them per remote, its port kept
@@ -686,23 +686,6 @@ static bool sweep_has(const struct mxgw_maps *m, int k, unsigned int i)
 	       !bpf_map_lookup_elem(m->ct6, &k6, &e);
 }
 
-/* The kernel's memory of map @fd (its fdinfo's memlock), in bytes. */
-static unsigned long long map_memlock(int fd)
-{
-	char path[64], line[128];
-	unsigned long long v = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "memlock: %llu", &v) == 1)
-			break;
-	fclose(f);
-	return v;
-}
 #endif
 
 #if HAVE_BANS
@@ -1429,7 +1412,7 @@ int main(int argc, char **argv)
 
 			snprintf(wan, sizeof(wan), "wct%d", k);
 			snprintf(lan, sizeof(lan), "lct%d", k);
-			err = load_gateway_lan(wan, lan, conf_ct, &mct[k], &xdpct[k], &tcct[k],
+			err = load_gateway_on(wan, lan, conf_ct, &mct[k], &xdpct[k], &tcct[k],
 					       &lanct[k]);
 		}
 		if (err)
@@ -1441,8 +1424,8 @@ int main(int argc, char **argv)
 		/* every flow is there (the LRU evicted none) */
 		if (!sweep_has(&mct[k], k, 0) || !sweep_has(&mct[k], k, n - 1))
 			die("the sweep's tables: not every flow", ENOSPC);
-		ct_mem[k] = map_memlock(mct[k].ct) + map_memlock(mct[k].nat) +
-			    map_memlock(mct[k].ct6);
+		ct_mem[k] = mxgw_maps_memlock(mct[k].ct) + mxgw_maps_memlock(mct[k].nat) +
+			    mxgw_maps_memlock(mct[k].ct6);
 		sweep_flow(k, hit, &r, &r6, &ct_rport[k], &ct_port[k]);
 		inet_ntop(AF_INET, &r, ct_remote[k], sizeof(ct_remote[k]));
 		inet_ntop(AF_INET6, &r6, ct_remote6[k], sizeof(ct_remote6[k]));

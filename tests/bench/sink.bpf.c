@@ -19,6 +19,7 @@
  * bench_ceiling takes the gateway's place on its receiving device: it
  * counts and drops, the fastest any XDP gateway could be there.
  */
+#include <stdbool.h>
 #include <linux/bpf.h>
 #include <linux/if_ether.h>	/* struct ethhdr, ETH_P_IP */
 #include <linux/ip.h>
@@ -81,6 +82,29 @@ static __always_inline __u16 fold(__u64 s)
 		__s += __w[__i];				\
 	__s; })
 
+/* The frame's MACs those the gateway under test must have written. */
+static __always_inline bool macs_ok(const struct ethhdr *eth)
+{
+	int i;
+
+#pragma unroll
+	for (i = 0; i < 6; i++)
+		if (eth->h_dest[i] != expect_dmac[i] || eth->h_source[i] != expect_smac[i])
+			return false;
+	return true;
+}
+
+/* The ports of the TCP or UDP header at @l4 (its first 4 bytes, in the
+ * frame the caller bounds-checked) inside @pt's ranges; any when unset. */
+static __always_inline bool ports_ok(const struct bench_sink_ports *pt, const void *l4)
+{
+	__u16 sp = bpf_ntohs(*(const __u16 *)l4);
+	__u16 dp = bpf_ntohs(*(const __u16 *)(l4 + 2));
+
+	return !pt->sport_hi || (sp >= pt->sport_lo && sp <= pt->sport_hi &&
+				 dp >= pt->dport_lo && dp <= pt->dport_hi);
+}
+
 static __always_inline int sink6(void *data, void *data_end, struct bench_sink_stats *st,
 				 const struct bench_sink_ports *pt)
 {
@@ -122,12 +146,9 @@ static __always_inline int sink6(void *data, void *data_end, struct bench_sink_s
 		st->bad_hdr++;
 		return XDP_DROP;
 	}
-#pragma unroll
-	for (i = 0; i < 6; i++) {
-		if (eth->h_dest[i] != expect_dmac[i] || eth->h_source[i] != expect_smac[i]) {
-			st->bad_hdr++;
-			return XDP_DROP;
-		}
+	if (!macs_ok(eth)) {
+		st->bad_hdr++;
+		return XDP_DROP;
 	}
 	/* pseudo header (RFC 8200 8.1): addresses, L4 length, next header */
 	s = SUM_WORDS(&ip6->saddr, 8) + bpf_htons(ip6->nexthdr) + bpf_htons(BENCH_L4_LEN);
@@ -138,15 +159,9 @@ static __always_inline int sink6(void *data, void *data_end, struct bench_sink_s
 		st->bad_l4_csum++;
 		return XDP_DROP;
 	}
-	if (pt->sport_hi) {
-		__u16 sp = bpf_ntohs(*(__u16 *)(data + BENCH_L4_OFF6));
-		__u16 dp = bpf_ntohs(*(__u16 *)(data + BENCH_L4_OFF6 + 2));
-
-		if (sp < pt->sport_lo || sp > pt->sport_hi || dp < pt->dport_lo ||
-		    dp > pt->dport_hi) {
-			st->bad_port++;
-			return XDP_DROP;
-		}
+	if (!ports_ok(pt, data + BENCH_L4_OFF6)) {
+		st->bad_port++;
+		return XDP_DROP;
 	}
 	st->ok++;
 	return XDP_DROP;
@@ -164,7 +179,6 @@ int bench_sink(struct xdp_md *ctx)
 	struct iphdr *ip = data + BENCH_IP_OFF;
 	__be32 addr;
 	__u64 s;
-	int i;
 
 	if (!st || !pt)
 		return XDP_DROP;
@@ -196,12 +210,9 @@ int bench_sink(struct xdp_md *ctx)
 		st->bad_hdr++;
 		return XDP_DROP;
 	}
-#pragma unroll
-	for (i = 0; i < 6; i++) {
-		if (eth->h_dest[i] != expect_dmac[i] || eth->h_source[i] != expect_smac[i]) {
-			st->bad_hdr++;
-			return XDP_DROP;
-		}
+	if (!macs_ok(eth)) {
+		st->bad_hdr++;
+		return XDP_DROP;
 	}
 	if (fold(SUM_WORDS(ip, 5)) != 0xffff) {
 		st->bad_ip_csum++;
@@ -216,16 +227,9 @@ int bench_sink(struct xdp_md *ctx)
 		st->bad_l4_csum++;
 		return XDP_DROP;
 	}
-	if (pt->sport_hi) {
-		/* TCP and UDP: the ports are the L4 header's first 4 bytes */
-		__u16 sp = bpf_ntohs(*(__u16 *)(data + BENCH_L4_OFF));
-		__u16 dp = bpf_ntohs(*(__u16 *)(data + BENCH_L4_OFF + 2));
-
-		if (sp < pt->sport_lo || sp > pt->sport_hi || dp < pt->dport_lo ||
-		    dp > pt->dport_hi) {
-			st->bad_port++;
-			return XDP_DROP;
-		}
+	if (!ports_ok(pt, data + BENCH_L4_OFF)) {
+		st->bad_port++;
+		return XDP_DROP;
 	}
 	st->ok++;
 	return XDP_DROP;

@@ -358,42 +358,43 @@ case_forward_paths() {
 # named: wan0's peer (the Internet host) has no XDP program or GRO, so the
 # mail server's replies redirected into it would be lost (tried: every
 # connection failed), which is why the kernel's answer is the default.
-case_redirect_named() {
-	local st=$E2E_TMP/redir.json auto=$E2E_TMP/conf.auto path red ker red0 ker0
+# redirect_try NAME LINE: the config as it was (REDIR_AUTO) plus LINE,
+# reloaded; then smtp and imaps through it.  Sets path, red0/red (XDP
+# redirected before/after) and ker0/ker (the kernel path's).
+redirect_try() {
+	local name=$1 line=$2 st=$E2E_TMP/redir.json
 
-	cp "$CONF" "$auto"
-	ns_exec "$NS_MS" ethtool -K eth0 gro on >/dev/null 2>&1 ||
-		fail redirect_gro_on "ethtool -K eth0 gro on in the mail server failed"
-
-	printf '\nxdp-redirect off\n' >>"$CONF"
+	cp "$REDIR_AUTO" "$CONF"
+	printf '\n%s\n' "$line" >>"$CONF"
 	mx -c "$CONF" reload wan0 >/dev/null 2>"$E2E_TMP/err"
-	expect_rc redirect_off_reload 0 $? "mxctl reload wan0 (xdp-redirect off)"
+	expect_rc "${name}_reload" 0 $? "mxctl reload wan0 ($line)"
+	[ "$name" = redirect_missing ] && return
 	sleep 0.3
 	status_json "$st"
 	read -r _ red0 ker0 _ <<<"$(fwd "$st")"
 	batch "$C1:25" "$C1:993"
-	expect_reached redirect_off_smtp_25 "$C1" 25
-	expect_reached redirect_off_imaps_993 "$C1" 993
+	expect_reached "${name}_smtp_25" "$C1" 25
+	expect_reached "${name}_imaps_993" "$C1" 993
 	status_json "$st"
 	read -r path red ker _ <<<"$(fwd "$st")"
+}
+
+case_redirect_named() {
+	local path red ker red0 ker0
+
+	REDIR_AUTO=$E2E_TMP/conf.auto
+	cp "$CONF" "$REDIR_AUTO"
+	ns_exec "$NS_MS" ethtool -K eth0 gro on >/dev/null 2>&1 ||
+		fail redirect_gro_on "ethtool -K eth0 gro on in the mail server failed"
+
+	redirect_try redirect_off "xdp-redirect off"
 	if [ "$path" = kernel ] && [ "$red" -eq "$red0" ] && [ "$ker" -gt "$ker0" ]; then
 		ok redirect_off_kernel_forwards
 	else
 		fail redirect_off_kernel_forwards "path=$path redirected $red0->$red kernel $ker0->$ker (want kernel, unchanged, increasing)"
 	fi
 
-	cp "$auto" "$CONF"
-	printf '\nxdp-redirect lan0\n' >>"$CONF"
-	mx -c "$CONF" reload wan0 >/dev/null 2>"$E2E_TMP/err"
-	expect_rc redirect_named_reload 0 $? "mxctl reload wan0 (xdp-redirect lan0)"
-	sleep 0.3
-	status_json "$st"
-	read -r _ red0 ker0 _ <<<"$(fwd "$st")"
-	batch "$C1:25" "$C1:993"
-	expect_reached redirect_named_smtp_25 "$C1" 25
-	expect_reached redirect_named_imaps_993 "$C1" 993
-	status_json "$st"
-	read -r path red ker _ <<<"$(fwd "$st")"
+	redirect_try redirect_named "xdp-redirect lan0"
 	# on every kernel: xdp-features or not (XDP_FEATURES=$XDP_FEATURES)
 	if [ "$path" = xdp-redirect ] && [ "$red" -gt "$red0" ] && [ "$ker" -eq "$ker0" ]; then
 		ok redirect_named_xdp_redirects
@@ -401,10 +402,7 @@ case_redirect_named() {
 		fail redirect_named_xdp_redirects "path=$path redirected $red0->$red kernel $ker0->$ker (want xdp-redirect, increasing, unchanged)"
 	fi
 
-	cp "$auto" "$CONF"
-	printf '\nxdp-redirect lan0,nosuch0\n' >>"$CONF"
-	mx -c "$CONF" reload wan0 >/dev/null 2>"$E2E_TMP/err"
-	expect_rc redirect_missing_reload 0 $? "mxctl reload wan0 (xdp-redirect lan0,nosuch0)"
+	redirect_try redirect_missing "xdp-redirect lan0,nosuch0"
 	if grep -q "^mxctl: reload wan0: note: xdp-redirect: no device nosuch0 here" "$E2E_TMP/err"; then
 		ok redirect_missing_device_reported
 	else
@@ -412,7 +410,7 @@ case_redirect_named() {
 	fi
 
 	# back to the defaults the next cases expect: auto, GRO off
-	cp "$auto" "$CONF"
+	cp "$REDIR_AUTO" "$CONF"
 	ns_exec "$NS_MS" ethtool -K eth0 gro off >/dev/null 2>&1 ||
 		fail redirect_gro_off "ethtool -K eth0 gro off in the mail server failed"
 	mx -c "$CONF" reload wan0 >/dev/null 2>"$E2E_TMP/err"
