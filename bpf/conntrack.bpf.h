@@ -3,8 +3,9 @@
  * Connection tracking and masquerade for flows the LAN opens.
  *
  * mxgw_ct is keyed as replies arrive on the WAN, so the ingress fast path
- * pays one lookup; mxgw_nat maps a LAN flow to its public port, so egress
- * pays one lookup (two with the state update).  Entries expire lazily: a
+ * pays one lookup; so does egress for a flow that kept its own port (most
+ * do: nat_find asks mxgw_ct at the LAN port first); mxgw_nat maps the
+ * others to their public port, a second lookup.  Entries expire lazily: a
  * lookup ignores an entry past its state's timeout, and the LRU reclaims
  * the space.  New mappings claim their public port with BPF_NOEXIST, so two
  * CPUs can never hand out the same (remote, port) pair.
@@ -151,6 +152,15 @@ static __always_inline bool is_service_port(__u8 proto, __u16 port)
 	return pol && pol->svc_id;
 }
 
+/* Is @e a live mapping of the LAN's @lan_addr:@lan_port (not the gateway's own)? */
+static __always_inline bool ct_maps_lan(const struct mxgw_config *cfg,
+					const struct mxgw_ct_entry *e,
+					__be32 lan_addr, __be16 lan_port, __u64 now)
+{
+	return e->lan_addr == lan_addr && e->lan_port == lan_port &&
+	       !(e->flags & MXGW_CT_F_LOCAL) && !ct_expired(cfg, e, now);
+}
+
 /*
  * Claim @key (its public_port set) for @e: free, or held by an entry past
  * its timeout.  Returns true when the entry is in.
@@ -167,8 +177,7 @@ static __always_inline bool ct_claim(const struct mxgw_config *cfg,
 	if (!old)
 		return false;
 	/* another CPU mapped the same LAN flow a moment ago: that is ours */
-	if (old->lan_addr == e->lan_addr && old->lan_port == e->lan_port &&
-	    !(old->flags & MXGW_CT_F_LOCAL) && !ct_expired(cfg, old, now))
+	if (ct_maps_lan(cfg, old, e->lan_addr, e->lan_port, now))
 		return true;
 	if (!ct_expired(cfg, old, now))
 		return false;
@@ -247,20 +256,35 @@ static __always_inline struct mxgw_nat_key nat_key_of(const struct ct_flow *f)
  * The live mapping of @f: its entry, and its public port in *pport; NULL
  * when it has none.  Not touched yet: a SYN reopening a closed tuple must
  * meet the policy first (ct_reopens).
+ *
+ * Most flows keep their own port (nat_alloc tries it first), so mxgw_ct
+ * is asked first at the LAN port: a live entry there that maps this very
+ * LAN address and port is the flow's mapping, the one its replies are
+ * translated by, whatever mxgw_nat holds (an entry maps one LAN flow;
+ * nat_alloc hands a flow whose entry lives that same entry back).  One
+ * lookup instead of two for those; a flow given another port pays one
+ * more, then mxgw_nat's as before.
  */
 static __always_inline struct mxgw_ct_entry *
 nat_find(const struct mxgw_config *cfg, const struct ct_flow *f, __u64 now,
 	 __be16 *pport)
 {
-	struct mxgw_nat_key nk = nat_key_of(f);
-	struct mxgw_nat_entry *ne = bpf_map_lookup_elem(&mxgw_nat, &nk);
 	struct mxgw_ct_key key = {
 		.remote_addr = f->remote_addr,
 		.remote_port = f->remote_port,
+		.public_port = f->lan_port,
 		.proto = f->proto,
 	};
+	struct mxgw_nat_key nk = nat_key_of(f);
+	struct mxgw_nat_entry *ne;
 	struct mxgw_ct_entry *e;
 
+	e = bpf_map_lookup_elem(&mxgw_ct, &key);
+	if (e && ct_maps_lan(cfg, e, f->lan_addr, f->lan_port, now)) {
+		*pport = f->lan_port;
+		return e;
+	}
+	ne = bpf_map_lookup_elem(&mxgw_nat, &nk);
 	if (!ne)
 		return NULL;
 	key.public_port = ne->public_port;

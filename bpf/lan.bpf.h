@@ -6,8 +6,8 @@
  * after the kernel forwarded them: the mail server's replies on incoming
  * connections (mail_reply(): the one rule TC uses too; source -> public,
  * stateless) and packets of LAN flows that mxgw_wan_out already tracks (a
- * mapping of mxgw_nat with its live mxgw_ct entry: source -> public:port,
- * the entry touched as TC touches it).  They go straight to the WAN device
+ * live mxgw_ct entry, found as TC finds it, nat_find: source ->
+ * public:port, the entry touched as TC touches it).  They go straight to the WAN device
  * with the WAN next hop's MACs (bpf_fib_lookup, cached per CPU and
  * destination), TTL decremented, checksums incremental (RFC 1624).
  *
@@ -65,18 +65,16 @@ struct {
 _Static_assert((MXGW_WAN_HOPS & (MXGW_WAN_HOPS - 1)) == 0, "MXGW_WAN_HOPS: a power of 2");
 
 static __always_inline struct mxgw_nexthop *wan_hop_get(struct xdp_md *ctx,
-							 const struct iphdr *ip)
+							 const struct iphdr *ip, __u64 now)
 {
 	/* Fibonacci hashing: the top bits of the product mix every byte */
 	__u32 key = ((__u32)ip->daddr * 0x9e3779b1u) >> 25;
 	struct mxgw_nexthop *nh;
-	__u64 now;
 
 	key &= MXGW_WAN_HOPS / 2 - 1;
 	nh = bpf_map_lookup_elem(&mxgw_wan_hops, &key);
 	if (!nh)
 		return NULL;
-	now = clock_now();
 	if (now - nh->refreshed_ns >= MXGW_NEXTHOP_TTL_NS || nh->daddr != ip->daddr)
 		nexthop_refresh(ctx, nh, ip->daddr,
 				(__u32)ip->saddr | (__u64)ip->tos << 32, now);
@@ -84,12 +82,11 @@ static __always_inline struct mxgw_nexthop *wan_hop_get(struct xdp_md *ctx,
 }
 
 static __always_inline struct mxgw_nexthop *wan_hop6_get(struct xdp_md *ctx,
-							  const struct ipv6hdr *ip6)
+							  const struct ipv6hdr *ip6, __u64 now)
 {
 	struct mxgw_in6 src, dst;
 	struct mxgw_nexthop *nh;
 	__u32 key, h;
-	__u64 now;
 
 	__builtin_memcpy(&src, &ip6->saddr, sizeof(src));
 	__builtin_memcpy(&dst, &ip6->daddr, sizeof(dst));
@@ -98,7 +95,6 @@ static __always_inline struct mxgw_nexthop *wan_hop6_get(struct xdp_md *ctx,
 	nh = bpf_map_lookup_elem(&mxgw_wan_hops, &key);
 	if (!nh)
 		return NULL;
-	now = clock_now();
 	if (now - nh->refreshed_ns >= MXGW_NEXTHOP_TTL_NS || !in6_eq(&dst, &nh->daddr6))
 		nexthop6_refresh(ctx, nh, &src, &dst, now);
 	return nh;
@@ -165,7 +161,7 @@ static __always_inline int lan_in4(struct xdp_md *ctx, struct cursor *c,
 		}
 	}
 
-	nh = wan_hop_get(ctx, ip);
+	nh = wan_hop_get(ctx, ip, now);
 	if (!nh || nh->fib_ret != BPF_FIB_LKUP_RET_SUCCESS ||
 	    nh->ifindex != cfg->wan_ifindex || !nh->can_redirect) {
 		/* the gateway's own address (not forwarded), another of its
@@ -259,7 +255,7 @@ static __always_inline int lan_in6(struct xdp_md *ctx, struct cursor *c,
 		}
 	}
 
-	nh = wan_hop6_get(ctx, ip6);
+	nh = wan_hop6_get(ctx, ip6, now);
 	if (!nh || nh->fib_ret != BPF_FIB_LKUP_RET_SUCCESS ||
 	    nh->ifindex != cfg->wan_ifindex || !nh->can_redirect) {
 		count6(nh && nh->fib_ret == BPF_FIB_LKUP_RET_NOT_FWDED ?

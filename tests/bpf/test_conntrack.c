@@ -232,6 +232,55 @@ static void test_port_collision_gets_another_port(void **state)
 	       "different remote port: kept");
 }
 
+/*
+ * A flow that could not keep its port: its later segments leave with the
+ * port it was given, never with its own port, whose entry maps another
+ * LAN host (or the gateway's own flow): that would hand them to the other
+ * connection.  The one keeping its port still leaves with it.
+ */
+static void test_remapped_flow_segments_keep_their_port(void **state)
+{
+	struct tb_frame_spec b = { .saddr = "192.168.1.20", .daddr = REMOTE,
+				   .sport = 40000, .dport = 25 };
+	__u8 in[TB_MAX_FRAME], out[TB_MAX_FRAME];
+	size_t len, out_len;
+	__u16 port, own;
+	(void)state;
+
+	load(tb_shipped_conf());
+	expect(true, &(struct tb_frame_spec)OUT(.sport = 40000, .dport = 25), TC_ACT_OK,
+	       NULL, "first host keeps 40000");
+	len = tb_frame(&b, in);
+	assert_int_equal(tb_run_tc(&tb, in, len, out, &out_len), TC_ACT_OK);
+	port = (out[14 + 20] << 8) | out[14 + 21];
+	assert_int_not_equal(port, 40000);
+
+	b.tcp_flags = ACK;
+	for (int i = 0; i < 3; i++) {
+		expect(true, &b, TC_ACT_OK,
+		       &(struct tb_frame_spec)MASQ(.sport = port, .dport = 25, .tcp_flags = ACK),
+		       "second host's segment: its own mapping");
+		expect(true, &(struct tb_frame_spec)OUT(.sport = 40000, .dport = 25,
+							.tcp_flags = ACK),
+		       TC_ACT_OK,
+		       &(struct tb_frame_spec)MASQ(.sport = 40000, .dport = 25, .tcp_flags = ACK),
+		       "first host's segment: its kept port");
+	}
+
+	/* the gateway's own flow holds 45000 towards REMOTE:443 */
+	expect(true, &(struct tb_frame_spec)MASQ(.sport = 45000, .dport = 443), TC_ACT_OK,
+	       NULL, "the gateway's own SYN");
+	b = (struct tb_frame_spec)OUT(.sport = 45000, .dport = 443);
+	len = tb_frame(&b, in);
+	assert_int_equal(tb_run_tc(&tb, in, len, out, &out_len), TC_ACT_OK);
+	own = (out[14 + 20] << 8) | out[14 + 21];
+	assert_int_not_equal(own, 45000);
+	b.tcp_flags = ACK;
+	expect(true, &b, TC_ACT_OK,
+	       &(struct tb_frame_spec)MASQ(.sport = own, .dport = 443, .tcp_flags = ACK),
+	       "LAN segment beside the gateway's own flow: its own mapping");
+}
+
 static void test_full_range_refuses_and_counts(void **state)
 {
 	static const char conf[] = HEAD "nat-ports 40000-40003\n"
@@ -918,6 +967,7 @@ int main(void)
 		cmocka_unit_test(test_reply_to_the_mail_server_takes_the_fast_path),
 		cmocka_unit_test(test_other_lan_host_replies_go_to_the_kernel),
 		cmocka_unit_test(test_port_collision_gets_another_port),
+		cmocka_unit_test(test_remapped_flow_segments_keep_their_port),
 		cmocka_unit_test(test_full_range_refuses_and_counts),
 		cmocka_unit_test(test_long_runs_of_kept_ports_leave_room),
 		cmocka_unit_test(test_unsolicited_packet_to_a_nat_port_is_dropped),

@@ -221,6 +221,53 @@ static void test_established_rewritten(void **state)
 	}
 }
 
+/*
+ * Two LAN hosts with the same source port to the same remote: the first
+ * keeps its port (in nat-ports), the second is given another.  At XDP
+ * each flow's segments leave with its own mapping; the second's never
+ * with the port whose entry maps the first host.
+ */
+static void test_established_port_held_by_another_host(void **state)
+{
+	static const char *const hosts[2] = { LAN_HOST, "192.168.1.21" };
+	__u8 f[TB_MAX_FRAME], out[TB_MAX_FRAME];
+	struct tb_frame_spec seg, exp, synack;
+	struct tb tb = { 0 };
+	size_t len, out_len;
+	__u16 pport[2];
+	(void)state;
+
+	reset(&tb);
+	for (int h = 0; h < 2; h++) {
+		seg = (struct tb_frame_spec)FROM_LAN(hosts[h], .sport = 50500, .dport = 25);
+		len = tb_frame(&seg, f);
+		assert_int_equal(tb_run_tc(&tb, f, len, out, &out_len), TC_ACT_OK);
+		pport[h] = ntohs(*(__be16 *)(out + 14 + 20));
+		synack = (struct tb_frame_spec){ .saddr = TB_CLIENT, .daddr = TB_PUBLIC,
+						 .sport = 25, .dport = pport[h],
+						 .tcp_flags = 0x12 };
+		len = tb_frame(&synack, f);
+		assert_int_equal(tb_run_xdp(&tb, f, len, out, &out_len), XDP_PASS);
+	}
+	assert_int_equal(pport[0], 50500);
+	assert_int_not_equal(pport[1], 50500);
+
+	for (int i = 0; i < 4; i++) {
+		int h = i & 1;
+
+		seg = (struct tb_frame_spec)FROM_LAN(hosts[h], .sport = 50500, .dport = 25,
+						     .tcp_flags = 0x18, .payload = 100);
+		len = tb_frame(&seg, f);
+		assert_int_equal(tb_run_xdp_lan(&tb, f, len, out, &out_len), XDP_REDIRECT);
+		exp = to_wan(seg, TB_PUBLIC, pport[h]);
+		expect_frame(h ? "second host: its own port" : "first host: its kept port",
+			     out, out_len, &exp);
+		assert_int_equal(ct_state(&tb, TB_CLIENT, 25, pport[h]),
+				 MXGW_CT_TCP_ESTABLISHED);
+	}
+	assert_int_equal(tb_counter(&tb, MXGW_LAN_FAST_ESTABLISHED), 4);
+}
+
 struct pass_fixture {
 	const char *name;
 	struct tb_frame_spec in;
@@ -428,6 +475,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reply_rewritten),
 		cmocka_unit_test(test_established_rewritten),
+		cmocka_unit_test(test_established_port_held_by_another_host),
 		cmocka_unit_test(test_passed_unchanged),
 		cmocka_unit_test(test_denied_reply_still_dropped_by_tc),
 		cmocka_unit_test(test_no_redirect_passes),
