@@ -8,7 +8,8 @@
 #
 #   tests/bench/run.sh [bench_e2e options]    e.g. --rounds 15, --rows in-tcp-1
 #
-# Writes build/bench/prog.csv, prog-combined.csv, e2e.csv, e2e-1q.csv, e2e-plot.dat and bench.png (BUILD
+# Writes build/bench/prog.csv, prog-combined.csv, prog-conntrack.csv, e2e.csv, e2e-1q.csv,
+# e2e-plot.dat and bench.png (BUILD
 # overrides build/).  The binaries come from the Makefile (make bench builds
 # them first; run by hand, this script asks make for them).  gnuplot-nox is
 # installed with apt-get when missing; without it there is no plot, and the
@@ -70,6 +71,12 @@ if [ "$last_rc" -eq 0 ]; then
 	echo "== part 1, issue 13's targets over three copies of each gateway (bench_prog --combined)"
 	part prog-combined "part 1 (issue 13's targets, three copies)" "$OUT/bench_prog" \
 		--combined --csv "$OUT/prog-combined.csv"
+	# issue 14's flat conntrack the same way: three gateways per size
+	# (bench_prog leaves the sweep out, and says so, short of memory)
+	echo
+	echo "== part 1, issue 14's conntrack sizes over three copies of each gateway (bench_prog --conntrack)"
+	part prog-conntrack "part 1 (issue 14's conntrack sizes, three copies)" "$OUT/bench_prog" \
+		--conntrack --csv "$OUT/prog-conntrack.csv"
 fi
 
 echo
@@ -109,7 +116,8 @@ elif gnuplot -e "e2e='$OUT/e2e-plot.dat'; prog='$OUT/prog.csv'; out='$OUT/bench.
 else
 	missing+=("the plot: gnuplot failed")
 fi
-for f in "$OUT/prog.csv" "$OUT/prog-combined.csv" "$OUT/e2e.csv" "$OUT/e2e-1q.csv"; do
+for f in "$OUT/prog.csv" "$OUT/prog-combined.csv" "$OUT/prog-conntrack.csv" "$OUT/e2e.csv" \
+	"$OUT/e2e-1q.csv"; do
 	[ -s "$f" ] && echo "csv: $f"
 done
 for m in "${missing[@]}"; do

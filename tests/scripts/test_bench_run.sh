@@ -14,8 +14,8 @@
 #   - part 2 has BROKEN rows (exit 3): exit 0, a line saying so;
 #   - part 1 fails: exit 0, a line for part 1 and one for the plot;
 #   - both fail: exit 1, a line for each;
-#   - part 1's --combined and part 3 (the scaling) run after a part that
-#     measured, part 3's failure is its own line;
+#   - part 1's --combined and --conntrack and part 3 (the scaling) run
+#     after a part that measured, part 3's failure is its own line;
 #   - bench_e2e gets run.sh's arguments and MXGW_BENCH_GEN.
 #
 # Prints "ok NAME" or "FAIL NAME: why" per check and one closing line
@@ -45,7 +45,7 @@ stub() {
 	printf '%s\n' '#!/bin/bash' \
 		"rc=\${$var:-0}" \
 		'case " $* " in *" --cpus 1 "*) rc=${'"$var1q"':-$rc}; cpus=1 ;; *) cpus=2 ;; esac' \
-		'echo "$*" >"$(dirname "$0")/'"$2"'.args"' \
+		'echo "$*" >>"$(dirname "$0")/'"$2"'.args"' \
 		'echo "${MXGW_BENCH_GEN:-}" >"$(dirname "$0")/'"$2"'.gen"' \
 		'while [ $# -gt 0 ]; do [ "$1" = --csv ] && csv=$2; shift; done' \
 		'if [ "$rc" -eq 0 ] || [ "$rc" -eq 3 ]; then printf "row,gateway,status,wall_mpps,cpus\nin-tcp-10k,mxgw,ok,%d,%d\n" $((8 * cpus)) "$cpus" >"$csv"; echo "'"$2"' figures"; fi' \
@@ -63,7 +63,7 @@ chmod 755 "$T/bin/gnuplot"
 bench() {
 	out=$T/$1.out
 	shift
-	rm -f "$T/build/bench/"*.csv
+	rm -f "$T/build/bench/"*.csv "$T/build/bench/"*.args
 	PATH=$T/bin:$PATH BUILD=$T/build MAKE=true "$RUN_SH" "$@" >"$out" 2>&1
 	rc=$?
 }
@@ -93,9 +93,10 @@ check() {
 
 STUB_PROG_RC=0 STUB_E2E_RC=0 bench both_measured
 check bench_run_both_measured_exits_0 0 0
-# part 1's --combined and part 3 ran, part 3's ratio printed from the two CSVs
-# (part 3 needs 2 CPUs: on one, no target line)
+# part 1's --combined and --conntrack and part 3 ran, part 3's ratio printed
+# from the two CSVs (part 3 needs 2 CPUs: on one, no target line)
 if grep -q -- '--combined' "$T/build/bench/bench_prog.args" &&
+	grep -q -- '--conntrack' "$T/build/bench/bench_prog.args" &&
 	{ [ "$(nproc)" -lt 2 ] ||
 	  grep -q '^target in-tcp-10k   mxgw, 2 queues >= 1.8x 1:  2.000x  met' "$out"; }; then
 	ok bench_run_combined_and_scaling_parts_run
