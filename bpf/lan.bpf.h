@@ -7,9 +7,9 @@
  * connections (mail_reply(): the one rule TC uses too; source -> public,
  * stateless) and packets of LAN flows that mxgw_wan_out already tracks (a
  * live mxgw_ct entry, found as TC finds it, nat_find: source ->
- * public:port, the entry touched as TC touches it).  They go straight to the WAN device
- * with the WAN next hop's MACs (bpf_fib_lookup, cached per CPU and
- * destination), TTL decremented, checksums incremental (RFC 1624).
+ * public:port, the entry touched as TC touches it).  They go straight to
+ * the WAN device with the WAN next hop's MACs (bpf_fib_lookup, cached per
+ * CPU and destination), TTL decremented, checksums incremental (RFC 1624).
  *
  * IPv6 the same way, routed (nothing rewritten but the hop limit):
  * mailserver6's replies and packets of flows mxgw_ct6 tracks.
