@@ -618,6 +618,33 @@ static void test_evicted_entry_is_counted_and_remapped(void **state)
 	assert_int_equal(ct_state(6, 25, 40000), MXGW_CT_TCP_SYN_SENT);
 }
 
+/*
+ * mxgw_nat's LRU took a mapping whose mxgw_ct entry lives (the two tables
+ * evict apart): the flow goes on at its kept port both ways, as its
+ * replies are translated by that entry.  Before one-lookup nat_find its
+ * next segment was dropped (drop_out_no_flow) while its replies came in.
+ */
+static void test_flow_outlives_its_nat_mapping(void **state)
+{
+	struct mxgw_nat_key nk = { .lan_port = htons(40000), .remote_port = htons(25),
+				   .proto = 6 };
+	(void)state;
+
+	load(tb_shipped_conf());
+	expect(true, &(struct tb_frame_spec)OUT(.sport = 40000, .dport = 25), TC_ACT_OK, NULL, "out");
+	inet_pton(AF_INET, TB_MAILSERVER, &nk.lan_addr);
+	inet_pton(AF_INET, REMOTE, &nk.remote_addr);
+	assert_int_equal(bpf_map_delete_elem(tb.maps.nat, &nk), 0);
+	expect(true, &(struct tb_frame_spec)OUT(.sport = 40000, .dport = 25, .tcp_flags = ACK),
+	       TC_ACT_OK, &(struct tb_frame_spec)MASQ(.sport = 40000, .dport = 25, .tcp_flags = ACK),
+	       "next segment: its kept port");
+	expect(false, &(struct tb_frame_spec)REPLY(.sport = 25, .dport = 40000, .tcp_flags = ACK),
+	       XDP_PASS, &(struct tb_frame_spec)TO_LAN(.sport = 25, .dport = 40000, .tcp_flags = ACK),
+	       "its reply");
+	assert_int_equal(tb_counter(&tb, MXGW_DROP_OUT_NO_FLOW), 0);
+	assert_int_equal(tb_counter(&tb, MXGW_CT_NEW), 1);
+}
+
 /* More flows than conntrack-max: LRU eviction, every packet still mapped. */
 static void test_full_table_evicts_and_keeps_working(void **state)
 {
@@ -983,6 +1010,7 @@ int main(void)
 		cmocka_unit_test(test_icmp_error_about_an_incoming_connection),
 		cmocka_unit_test(test_gateway_icmp_error_leaves_translated),
 		cmocka_unit_test(test_evicted_entry_is_counted_and_remapped),
+		cmocka_unit_test(test_flow_outlives_its_nat_mapping),
 		cmocka_unit_test(test_full_table_evicts_and_keeps_working),
 		cmocka_unit_test(test_to_gateway_service_is_the_gateways_own),
 		cmocka_unit_test(test_lan_flow_starts_with_its_syn),

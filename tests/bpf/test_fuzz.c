@@ -396,7 +396,21 @@ static enum ct_live ct_get(__u8 proto, __be32 raddr, __u16 rport, __u16 pport,
 	return ct_live_of(e);
 }
 
-/* The live masquerade mapping of a LAN flow (as nat_find sees it). */
+/* Does @e map the LAN's @lan:@lport (not the gateway's own flow)? */
+static bool ct_maps(const struct mxgw_ct_entry *e, __be32 lan, __u16 lport)
+{
+	return e->lan_addr == lan && e->lan_port == htons(lport) &&
+	       !(e->flags & MXGW_CT_F_LOCAL);
+}
+
+/*
+ * The live masquerade mapping of a LAN flow, as nat_find sees it: the
+ * entry at the flow's own port when it maps the flow and lives (whatever
+ * mxgw_nat holds: the LRU may have taken the mapping and left the entry),
+ * else mxgw_nat's port and its entry.  An entry at its own port near its
+ * timeout may go either way; mxgw_nat then holds that same port (a flow is
+ * given another only while its own is taken or not in nat-ports).
+ */
 static enum ct_live nat_get(__u8 proto, __be32 lan, __u16 lport, __be32 remote,
 			    __u16 rport, __u16 *pport)
 {
@@ -411,14 +425,16 @@ static enum ct_live nat_get(__u8 proto, __be32 lan, __u16 lport, __be32 remote,
 	struct mxgw_ct_entry e;
 	enum ct_live st;
 
+	st = ct_get(proto, remote, rport, lport, &e);
+	if ((st == CT_LIVE || st == CT_EDGE) && ct_maps(&e, lan, lport)) {
+		*pport = lport;
+		return st;
+	}
 	if (bpf_map_lookup_elem(tb.maps.nat, &nk, &ne))
 		return CT_NONE;
 	*pport = ntohs(ne.public_port);
 	st = ct_get(proto, remote, rport, *pport, &e);
-	if (st == CT_NONE)
-		return CT_NONE;
-	if (e.lan_addr != lan || e.lan_port != htons(lport) ||
-	    (e.flags & MXGW_CT_F_LOCAL))
+	if (st == CT_NONE || !ct_maps(&e, lan, lport))
 		return CT_NONE;
 	return st;
 }
