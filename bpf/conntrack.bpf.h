@@ -21,6 +21,21 @@
 #include "consts.bpf.h"
 #include "maps.bpf.h"
 
+/*
+ * A change that can make a slot of mxgw_est_cache or mxgw_est6_cache
+ * wrong: an insert tried (the LRU evicts only then), a FIN or RST (what
+ * takes an entry out of tcp-established).  Once per new flow or closing
+ * connection, never per packet.
+ */
+static __always_inline void ct_gen_bump(void)
+{
+	__u32 zero = 0;
+	struct mxgw_ct_gen *g = bpf_map_lookup_elem(&mxgw_ct_gen, &zero);
+
+	if (g)
+		__sync_fetch_and_add(&g->gen, 1);
+}
+
 static __always_inline bool ct_expired(const struct mxgw_config *cfg,
 				       const struct mxgw_ct_entry *e, __u64 now)
 {
@@ -109,9 +124,13 @@ static __always_inline void ct_touch(struct mxgw_ct_entry *e, __u8 proto,
 		e->seen_ns = now;
 	if (dir == MXGW_DIR_IN && !(e->flags & MXGW_CT_F_REPLIED))
 		e->flags |= MXGW_CT_F_REPLIED;
-	if (proto == IPPROTO_TCP)
+	if (proto == IPPROTO_TCP) {
 		ct_tcp_update(e, tflags, dir, now);
-	else if (proto == IPPROTO_UDP && dir == MXGW_DIR_IN)
+		/* only a FIN or a RST takes an entry out of tcp-established:
+		 * a few packets a connection */
+		if (tflags & (TCP_FIN | TCP_RST))
+			ct_gen_bump();
+	} else if (proto == IPPROTO_UDP && dir == MXGW_DIR_IN)
 		e->state = MXGW_CT_UDP_STREAM;
 }
 
@@ -348,10 +367,15 @@ static __always_inline __be16 nat_new(const struct mxgw_config *cfg,
 	struct mxgw_nat_entry ne = {};
 	__u16 port = nat_alloc(cfg, &key, &e, bpf_ntohs(f->lan_port), now);
 
+	if (port) {
+		ne.public_port = bpf_htons(port);
+		bpf_map_update_elem(&mxgw_nat, &nk, &ne, BPF_ANY);
+	}
+	/* every insert tried, even one refused (BPF_NOEXIST), may have
+	 * evicted an entry: an LRU table makes room before it looks */
+	ct_gen_bump();
 	if (!port)
 		return 0;	/* the caller drops it: drop_nat_full */
-	ne.public_port = bpf_htons(port);
-	bpf_map_update_elem(&mxgw_nat, &nk, &ne, BPF_ANY);
 	count(MXGW_CT_NEW);
 	return ne.public_port;
 }
@@ -389,6 +413,7 @@ static __always_inline void ct_local(const struct mxgw_config *cfg,
 		return;
 	if (!bpf_map_update_elem(&mxgw_ct, &key, &ne, BPF_ANY))
 		count(MXGW_CT_NEW);
+	ct_gen_bump();	/* inserted or not, it may have evicted */
 }
 
 /*
@@ -435,6 +460,7 @@ static __always_inline void ct6_new(const struct mxgw_ct6_key *key, __u8 tcp_fla
 
 	if (!bpf_map_update_elem(&mxgw_ct6, key, &e, BPF_ANY))
 		count6(MXGW_CT_NEW);
+	ct_gen_bump();	/* inserted or not, it may have evicted */
 }
 
 #endif /* MXGW_CONNTRACK_BPF_H */

@@ -7,7 +7,9 @@
  * connections (mail_reply(): the one rule TC uses too; source -> public,
  * stateless) and packets of LAN flows that mxgw_wan_out already tracks (a
  * live mxgw_ct entry, found as TC finds it, nat_find: source ->
- * public:port, the entry touched as TC touches it).  They go straight to
+ * public:port, the entry touched as TC touches it; a quiet segment of an
+ * established flow finds it in est_cache.bpf.h's per-CPU cache instead,
+ * after the first of its tick).  They go straight to
  * the WAN device with the WAN next hop's MACs (bpf_fib_lookup, cached per
  * CPU and destination), TTL decremented, checksums incremental (RFC 1624).
  *
@@ -43,6 +45,7 @@
 #include "forward.bpf.h"
 #include "nat.bpf.h"
 #include "conntrack.bpf.h"
+#include "est_cache.bpf.h"
 #include "addr6.bpf.h"
 
 /*
@@ -111,13 +114,15 @@ static __always_inline int lan_in4(struct xdp_md *ctx, struct cursor *c,
 {
 	const __u32 zero = 0;
 	struct mxgw_ct_entry *e = NULL;
+	struct mxgw_est_slot *slot = NULL;
 	struct mxgw_nexthop *nh;
 	struct mxgw_config *cfg;
 	struct l4_ref l4 = {};
 	struct ct_flow f;
 	struct iphdr *ip;
 	__be16 pport = 0;
-	__u64 now;
+	__u64 now, gen = 0;
+	bool cached = false;
 
 	ip = parse_ipv4_fixed(c);
 	if (!ip)
@@ -152,6 +157,15 @@ static __always_inline int lan_in4(struct xdp_md *ctx, struct cursor *c,
 		f.lan_port = *l4.sport;
 		f.remote_addr = ip->daddr;
 		f.remote_port = l4.proto == IPPROTO_ICMP ? 0 : *l4.dport;
+		if (est_packet_quiet(f.proto, f.tcp_flags)) {
+			gen = ct_gen_read();
+			slot = est_slot(&f);
+			if (slot && est_slot_hit(slot, &f, now, gen)) {
+				pport = slot->public_port;
+				cached = true;
+				goto route;
+			}
+		}
 		e = nat_find(cfg, &f, now, &pport);
 		/* a new flow, or one the outgoing column must see again:
 		 * mxgw_wan_out decides, and creates */
@@ -161,6 +175,7 @@ static __always_inline int lan_in4(struct xdp_md *ctx, struct cursor *c,
 		}
 	}
 
+route:
 	nh = wan_hop_get(ctx, ip, now);
 	if (!nh || nh->fib_ret != BPF_FIB_LKUP_RET_SUCCESS ||
 	    nh->ifindex != cfg->wan_ifindex || !nh->can_redirect) {
@@ -188,6 +203,10 @@ static __always_inline int lan_in4(struct xdp_md *ctx, struct cursor *c,
 	xdp_snat(ip, &l4, cfg->public_addr, pport);
 	if (e) {
 		ct_touch(e, f.proto, f.tcp_flags, MXGW_DIR_OUT, now);
+		if (slot)	/* a quiet packet, its flow not cached yet */
+			est_slot_fill(slot, &f, e, pport, now, gen);
+	}
+	if (e || cached) {
 		count_checking_clock(MXGW_SNAT_MASQ);
 		count(MXGW_LAN_FAST_ESTABLISHED);
 	} else {
@@ -211,13 +230,15 @@ static __always_inline int lan_in6(struct xdp_md *ctx, struct cursor *c,
 	const __u32 zero = 0;
 	struct mxgw_ct6_key key = {};
 	struct mxgw_ct_entry *e = NULL;
+	struct mxgw_est6_slot *slot = NULL;
 	struct mxgw_nexthop *nh;
 	struct mxgw_config *cfg;
 	struct ipv6hdr *ip6;
 	struct l4_ref l4 = {};
 	void *l3_end;
 	__u32 plen;
-	__u64 now;
+	__u64 now, gen = 0;
+	bool cached = false;
 
 	ip6 = parse_ipv6_fixed(c);
 	if (!ip6)
@@ -245,6 +266,14 @@ static __always_inline int lan_in6(struct xdp_md *ctx, struct cursor *c,
 	if (!(is_mailserver6(cfg, &ip6->saddr) && mail_reply(cfg, &l4))) {
 		ct6_key_fill(&key, &ip6->saddr, &ip6->daddr, *l4.sport, *l4.dport,
 			     l4.proto);
+		if (est_packet_quiet(l4.proto, l4.tcp_flags)) {
+			gen = ct_gen_read();
+			slot = est6_slot(&key);
+			if (slot && est6_slot_hit(slot, &key, now, gen)) {
+				cached = true;
+				goto route;
+			}
+		}
 		e = ct6_lookup(cfg, &key, now);
 		/* new, or a SYN reopening a closed tuple: mxgw_wan_out6's */
 		if (!e || (l4.proto == IPPROTO_TCP && tcp_opens(l4.tcp_flags) &&
@@ -255,6 +284,7 @@ static __always_inline int lan_in6(struct xdp_md *ctx, struct cursor *c,
 		}
 	}
 
+route:
 	nh = wan_hop6_get(ctx, ip6, now);
 	if (!nh || nh->fib_ret != BPF_FIB_LKUP_RET_SUCCESS ||
 	    nh->ifindex != cfg->wan_ifindex || !nh->can_redirect) {
@@ -277,6 +307,10 @@ static __always_inline int lan_in6(struct xdp_md *ctx, struct cursor *c,
 	ip6->hop_limit--;
 	if (e) {
 		ct_touch(e, l4.proto, l4.tcp_flags, MXGW_DIR_OUT, now);
+		if (slot)	/* a quiet packet, its flow not cached yet */
+			est6_slot_fill(slot, &key, e, now, gen);
+	}
+	if (e || cached) {
 		count6_checking_clock(MXGW_SNAT_MASQ);
 		count6(MXGW_LAN_FAST_ESTABLISHED);
 	} else {

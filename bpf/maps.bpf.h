@@ -108,6 +108,13 @@ struct {
 } mxgw_clock SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mxgw_ct_gen);
+} mxgw_ct_gen SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, MXGW_EVENTS_BYTES);
 } mxgw_events SEC(".maps");

@@ -294,6 +294,13 @@ int mxctl_conntrack_import(const struct mxgw_maps *m, const char *path,
 		(*imported)++;
 	}
 out:
+	/* written over a live entry, perhaps: cached mappings go */
+	if (nflows) {
+		int changed = mxgw_maps_ct_changed(m);
+
+		if (!err)
+			err = changed;
+	}
 	free(flows);
 	if (in != stdin)
 		fclose(in);

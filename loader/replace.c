@@ -585,6 +585,14 @@ int mxgw_replace(const char *dir, __u32 ifindex, const struct mxgw_policy *pol,
 	/* flows the old programs created since the first copy; the new
 	 * programs run now, so their pins are written whatever happens */
 	copy_err = copy_all(copies, ncopies, BPF_NOEXIST);
+	/* an insert into a full table evicts: the LAN fast path's cached
+	 * mappings are not used again */
+	if (ncopies) {
+		int bumped = mxgw_ct_gen_bump(bpf_map__fd(skel->maps.mxgw_ct_gen));
+
+		if (!copy_err)
+			copy_err = bumped;
+	}
 	if (!copy_err)
 		copy_err = mxgw_counters_catch_up(&cmig);
 	err = unpin_tmp(skel, dir, true);

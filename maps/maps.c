@@ -895,13 +895,34 @@ static int flush_map(int fd, size_t key_size)
 	return errno == ENOENT ? 0 : -errno;
 }
 
+int mxgw_ct_gen_bump(int ct_gen_fd)
+{
+	struct mxgw_ct_gen g;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(ct_gen_fd, &zero, &g))
+		return -errno;
+	/* never a value the data plane's increments made: see the ABI */
+	g.gen += MXGW_CT_GEN_USER;
+	return bpf_map_update_elem(ct_gen_fd, &zero, &g, BPF_ANY) ? -errno : 0;
+}
+
+int mxgw_maps_ct_changed(const struct mxgw_maps *m)
+{
+	return mxgw_ct_gen_bump(m->ct_gen);
+}
+
 int mxgw_maps_ct_flush(const struct mxgw_maps *m)
 {
-	int err = flush_map(m->nat, sizeof(struct mxgw_nat_key));
+	int err = flush_map(m->nat, sizeof(struct mxgw_nat_key)), changed;
 
 	if (!err)
 		err = flush_map(m->ct, sizeof(struct mxgw_ct_key));
-	return err ? err : flush_map(m->ct6, sizeof(struct mxgw_ct6_key));
+	if (!err)
+		err = flush_map(m->ct6, sizeof(struct mxgw_ct6_key));
+	/* even after a failure part way: what was deleted is gone */
+	changed = mxgw_maps_ct_changed(m);
+	return err ? err : changed;
 }
 
 static int map_info(int fd, struct bpf_map_info *info)

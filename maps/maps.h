@@ -164,6 +164,14 @@ int mxgw_maps_ct6_walk(const struct mxgw_maps *m,
 		       void *arg);
 /* Forget every tracked flow and mapping, of both families. */
 int mxgw_maps_ct_flush(const struct mxgw_maps *m);
+/*
+ * After user space deleted or wrote entries of mxgw_ct or mxgw_nat: the
+ * LAN fast path's cached mappings (mxgw_est_cache) are not used again.
+ * Whoever changes those maps from user space calls it.
+ */
+int mxgw_maps_ct_changed(const struct mxgw_maps *m);
+/* The same on mxgw_ct_gen's fd, for maps not yet in a struct mxgw_maps. */
+int mxgw_ct_gen_bump(int ct_gen_fd);
 __u32 mxgw_maps_max_entries(int fd);
 __u32 mxgw_maps_value_size(int fd);
 /* Bytes the kernel charges for map @fd (its fdinfo's memlock); 0 unknown. */

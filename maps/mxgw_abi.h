@@ -118,6 +118,12 @@
 	/* the LAN fast path's cache of WAN next hops (issue 14): a	\
 	 * cache, a fresh one refills itself */				\
 	FN(wan_hops,	REUSE,	NONE)					\
+	/* the LAN fast path's cache of established flows and the	\
+	 * generation that validates it: a fresh pair, never one the	\
+	 * old programs (which do not bump it) wrote under */		\
+	FN(est_cache,	FRESH,	NONE)					\
+	FN(est6_cache,	FRESH,	NONE)					\
+	FN(ct_gen,	FRESH,	NONE)					\
 	/* the build that runs (struct mxgw_build): always the new	\
 	 * one's, written before its programs are attached */		\
 	FN(build,	FRESH,	NONE)
@@ -855,6 +861,68 @@ _Static_assert(sizeof(struct mxgw_nat_entry) == 4, "mxgw_nat_entry layout");
 
 /* Ports tried for one new mapping before it counts as "NAT table full". */
 #define MXGW_NAT_TRIES		64
+
+/*
+ * mxgw_est_cache: per CPU, the mappings of established LAN flows that
+ * mxgw_lan_in found in mxgw_ct this tick, so that a flow's next packets
+ * skip the hash lookup (its jhash, bucket walk and key compare are about
+ * half of what the established path costs above a bare forwarder).
+ * Direct-mapped by a hash of the flow, MXGW_EST_SLOTS slots of one flow
+ * each, 512 KiB a CPU (IPv6: mxgw_est6_cache below, 256 KiB).  A slot
+ * filled this tick stays its flow's until the next, so more flows than
+ * slots cost a read per packet, never a write.
+ *
+ * A slot is never stale, only unused: it is used only within the tick it
+ * was filled in (its entry was touched then: nothing to write again) and
+ * while mxgw_ct_gen holds the value it was filled under.  Every change
+ * that can make a mapping wrong bumps mxgw_ct_gen: the data plane when it
+ * tries an insert into mxgw_ct, mxgw_nat or mxgw_ct6 (an LRU table evicts
+ * then, and only then, even for an insert it refuses) or meets a FIN or
+ * RST (the only ways out of tcp-established); user space
+ * (mxgw_maps_ct_changed) after it deletes or writes entries (conntrack
+ * flush, import, upgrade).  Only
+ * packets that would not change their entry use a slot: TCP without SYN,
+ * FIN or RST of an established entry, UDP.  The rest take the lookup, as
+ * without the cache.  The kernel's route cache does the same with its
+ * generation id (rt_genid).
+ */
+#define MXGW_EST_SLOTS		16384	/* per CPU; a power of 2 */
+
+struct mxgw_est_slot {
+	__be32 lan_addr;
+	__be32 remote_addr;
+	__be16 lan_port;
+	__be16 remote_port;
+	__u8 proto;
+	__u8 pad;
+	__be16 public_port;	/* the flow's mapping */
+	__u64 tick_ns;		/* mxgw_clock.now_ns it was filled at */
+	__u64 gen;		/* mxgw_ct_gen.gen it was filled under */
+};
+_Static_assert(sizeof(struct mxgw_est_slot) == 32, "mxgw_est_slot layout");
+
+/* mxgw_est6_cache: the same for IPv6's flows (mxgw_ct6, routed: nothing
+ * to map, a hit only spares the lookup), a cache line a slot. */
+#define MXGW_EST6_SLOTS		4096	/* per CPU; a power of 2 */
+
+struct mxgw_est6_slot {
+	struct mxgw_ct6_key key;
+	__u64 tick_ns;
+	__u64 gen;
+	__u64 pad;
+};
+_Static_assert(sizeof(struct mxgw_est6_slot) == 64, "mxgw_est6_slot layout");
+
+/*
+ * mxgw_ct_gen: one entry.  The data plane adds 1 (atomically) for each of
+ * its changes; user space, which cannot add atomically to a map value,
+ * writes the value it read plus MXGW_CT_GEN_USER: a value never seen
+ * before, even when it overwrites a concurrent increment.
+ */
+struct mxgw_ct_gen {
+	__u64 gen;
+};
+#define MXGW_CT_GEN_USER	(1ULL << 32)
 
 /*
  * mxgw_clock: one entry, a coarse clock for the data plane.  A BPF timer

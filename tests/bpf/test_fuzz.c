@@ -3787,6 +3787,9 @@ static void disturb(unsigned long it)
 			} else {
 				bpf_map_delete_elem(tb.maps.ct, &k);
 			}
+			/* as time or the LRU's insert would: the LAN fast
+			 * path's cached mappings go (mxgw_est_cache) */
+			assert_int_equal(mxgw_maps_ct_changed(&tb.maps), 0);
 			st.disturb++;
 		}
 	}
@@ -3809,6 +3812,7 @@ static void disturb(unsigned long it)
 			} else {
 				bpf_map_delete_elem(tb.maps.ct6, &k);
 			}
+			assert_int_equal(mxgw_maps_ct_changed(&tb.maps), 0);
 			st.disturb++;
 		}
 	}

@@ -7,6 +7,7 @@
  * unchanged, and no flow is ever created here.
  */
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <bpf/bpf.h>
@@ -268,6 +269,292 @@ static void test_established_port_held_by_another_host(void **state)
 	assert_int_equal(tb_counter(&tb, MXGW_LAN_FAST_ESTABLISHED), 4);
 }
 
+/*
+ * mxgw_est_cache: a flow's quiet segments (no SYN, FIN or RST) read the
+ * CPU's slot of its mapping, filled this tick under this generation,
+ * instead of mxgw_ct.  What must never follow from it: a segment sent
+ * with a mapping the table no longer holds.
+ */
+
+/* An established flow of @host:@sport to the client's SMTP; its port. */
+static __u16 est_flow(struct tb *tb, const char *host, __u16 sport)
+{
+	const struct tb_frame_spec syn = FROM_LAN(host, .sport = sport, .dport = 25);
+	__u8 f[TB_MAX_FRAME], out[TB_MAX_FRAME];
+	struct tb_frame_spec synack, ack;
+	size_t len, out_len;
+	__u16 pport;
+
+	len = tb_frame(&syn, f);
+	assert_int_equal(tb_run_tc(tb, f, len, out, &out_len), TC_ACT_OK);
+	pport = ntohs(*(__be16 *)(out + 14 + 20));
+	synack = (struct tb_frame_spec){ .saddr = TB_CLIENT, .daddr = TB_PUBLIC, .sport = 25,
+					 .dport = pport, .tcp_flags = 0x12 };
+	len = tb_frame(&synack, f);
+	assert_int_equal(tb_run_xdp(tb, f, len, out, &out_len), XDP_PASS);
+	ack = (struct tb_frame_spec)FROM_LAN(host, .sport = sport, .dport = 25,
+					     .tcp_flags = 0x10);
+	len = tb_frame(&ack, f);
+	assert_int_equal(tb_run_xdp_lan(tb, f, len, out, &out_len), XDP_REDIRECT);
+	assert_int_equal(ct_state(tb, TB_CLIENT, 25, pport), MXGW_CT_TCP_ESTABLISHED);
+	return pport;
+}
+
+/* A data segment of that flow through mxgw_lan_in: its verdict. */
+static int est_segment(struct tb *tb, const char *host, __u16 sport, __u8 flags,
+		       __u8 *out, size_t *out_len)
+{
+	const struct tb_frame_spec seg = FROM_LAN(host, .sport = sport, .dport = 25,
+						  .tcp_flags = flags, .payload = 100);
+	__u8 f[TB_MAX_FRAME];
+	size_t len = tb_frame(&seg, f);
+	int verdict = tb_run_xdp_lan(tb, f, len, out, out_len);
+
+	if (verdict == XDP_PASS && (*out_len != len || memcmp(out, f, len)))
+		fail_msg("a segment passed to the kernel was changed");
+	return verdict;
+}
+
+/* The data plane's clock now, once it has ticked (its first packet arms it). */
+static __u64 clock_tick(struct tb *tb)
+{
+	struct mxgw_clock c;
+
+	for (int i = 0; i < 200; i++) {
+		assert_int_equal(mxgw_maps_read_clock(&tb->maps, &c), 0);
+		if (c.ticks)
+			return c.now_ns;
+		usleep(5000);
+	}
+	fail_msg("the data plane's clock never ticked");
+	return 0;
+}
+
+/* @pport's entry of the flow to the client's SMTP, rewritten by hand. */
+static void ct_poke(struct tb *tb, __u16 pport, __be16 lan_port, int state)
+{
+	struct mxgw_ct_key k = { .remote_port = htons(25), .public_port = htons(pport),
+				 .proto = IPPROTO_TCP };
+	struct mxgw_ct_entry e;
+
+	assert_int_equal(inet_pton(AF_INET, TB_CLIENT, &k.remote_addr), 1);
+	assert_int_equal(bpf_map_lookup_elem(tb->maps.ct, &k, &e), 0);
+	if (lan_port)
+		e.lan_port = lan_port;
+	if (state >= 0)
+		e.state = (__u8)state;
+	assert_int_equal(bpf_map_update_elem(tb->maps.ct, &k, &e, BPF_EXIST), 0);
+}
+
+/*
+ * The slot is what a cached flow's segment reads: with its entry changed
+ * behind the data plane's back (no generation bump), a segment of the
+ * same tick still leaves with the cached mapping; once user space says
+ * it changed the table (mxgw_maps_ct_changed), it is looked up again and
+ * no longer matches.  Retried when the clock ticked in between.
+ */
+static void test_cached_flow_reads_its_slot(void **state)
+{
+	__u8 out[TB_MAX_FRAME];
+	struct tb_frame_spec exp;
+	struct tb tb = { 0 };
+	size_t out_len;
+	int tries, verdict;
+	(void)state;
+
+	for (tries = 0; tries < 20; tries++) {
+		const struct tb_frame_spec seg = FROM_LAN(LAN_HOST, .sport = 40010, .dport = 25,
+							  .tcp_flags = 0x10, .payload = 100);
+		__u64 tick;
+		__u16 pport;
+
+		reset(&tb);
+		pport = est_flow(&tb, LAN_HOST, 40010);
+		tick = clock_tick(&tb);
+		/* this tick's first quiet segment fills the slot */
+		assert_int_equal(est_segment(&tb, LAN_HOST, 40010, 0x10, out, &out_len),
+				 XDP_REDIRECT);
+		ct_poke(&tb, pport, htons(40011), -1);
+		verdict = est_segment(&tb, LAN_HOST, 40010, 0x10, out, &out_len);
+		if (clock_tick(&tb) != tick)
+			continue;	/* a new tick: the slot was not used */
+		assert_int_equal(verdict, XDP_REDIRECT);
+		exp = to_wan(seg, TB_PUBLIC, pport);
+		expect_frame("cached flow", out, out_len, &exp);
+
+		assert_int_equal(mxgw_maps_ct_changed(&tb.maps), 0);
+		assert_int_equal(est_segment(&tb, LAN_HOST, 40010, 0x10, out, &out_len),
+				 XDP_PASS);
+		assert_int_equal(tb_counter(&tb, MXGW_LAN_PASS_NEW), 1);
+		return;
+	}
+	fail_msg("the clock ticked between two packets %d times", tries);
+}
+
+/* conntrack flush: a cached flow's next segment goes to TC, which drops it
+ * (drop_out_no_flow), as without the cache. */
+static void test_flush_ends_cached_flows(void **state)
+{
+	__u8 out[TB_MAX_FRAME];
+	struct tb tb = { 0 };
+	size_t out_len;
+	(void)state;
+
+	reset(&tb);
+	est_flow(&tb, LAN_HOST, 40020);
+	assert_int_equal(est_segment(&tb, LAN_HOST, 40020, 0x18, out, &out_len), XDP_REDIRECT);
+	assert_int_equal(mxgw_maps_ct_flush(&tb.maps), 0);
+	assert_int_equal(est_segment(&tb, LAN_HOST, 40020, 0x18, out, &out_len), XDP_PASS);
+	assert_int_equal(tb_run_tc(&tb, out, out_len, out, &out_len), TC_ACT_SHOT);
+	assert_int_equal(tb_counter(&tb, MXGW_DROP_OUT_NO_FLOW), 1);
+}
+
+/*
+ * The LRU evicts a cached flow's entry when another flow is inserted, and
+ * that flow may be given the very port: a LAN host's SYN to the same
+ * remote from the same source port.  The first host's next segment must
+ * not leave with the port that now maps the second (the insert bumped the
+ * generation).  The eviction is made by hand here, with no bump: only the
+ * data plane's insert can have bumped it.
+ */
+static void test_new_flow_ends_cached_flows(void **state)
+{
+	const struct tb_frame_spec syn2 = FROM_LAN("192.168.1.21", .sport = 50600, .dport = 25);
+	__u8 f[TB_MAX_FRAME], out[TB_MAX_FRAME];
+	struct mxgw_nat_key nk = { .lan_port = htons(50600), .remote_port = htons(25),
+				   .proto = IPPROTO_TCP };
+	struct mxgw_ct_key k = { .remote_port = htons(25), .public_port = htons(50600),
+				 .proto = IPPROTO_TCP };
+	struct tb tb = { 0 };
+	size_t len, out_len;
+	(void)state;
+
+	reset(&tb);
+	/* 50600 lies in nat-ports: the first host keeps it */
+	assert_int_equal(est_flow(&tb, LAN_HOST, 50600), 50600);
+	assert_int_equal(est_segment(&tb, LAN_HOST, 50600, 0x18, out, &out_len), XDP_REDIRECT);
+	assert_int_equal(inet_pton(AF_INET, TB_CLIENT, &k.remote_addr), 1);
+	assert_int_equal(inet_pton(AF_INET, TB_CLIENT, &nk.remote_addr), 1);
+	assert_int_equal(inet_pton(AF_INET, LAN_HOST, &nk.lan_addr), 1);
+	assert_int_equal(bpf_map_delete_elem(tb.maps.ct, &k), 0);
+	assert_int_equal(bpf_map_delete_elem(tb.maps.nat, &nk), 0);
+
+	len = tb_frame(&syn2, f);
+	assert_int_equal(tb_run_tc(&tb, f, len, out, &out_len), TC_ACT_OK);
+	assert_int_equal(ntohs(*(__be16 *)(out + 14 + 20)), 50600);
+	assert_int_equal(est_segment(&tb, LAN_HOST, 50600, 0x18, out, &out_len), XDP_PASS);
+	assert_int_equal(tb_counter(&tb, MXGW_LAN_PASS_NEW), 1);
+}
+
+/*
+ * Only quiet segments read a slot, and only of an established entry: a
+ * FIN moves the state though the flow is cached; a remote's FIN (the
+ * entry leaves tcp-established) bumps the generation, so a later change
+ * of the entry is seen; a SYN meets the entry (time-wait here, set by
+ * hand) and goes to TC to be decided again.
+ */
+static void test_closing_flow_leaves_the_cache(void **state)
+{
+	struct tb_frame_spec rfin = { .saddr = TB_CLIENT, .daddr = TB_PUBLIC, .sport = 25,
+				      .tcp_flags = 0x11 };
+	__u8 f[TB_MAX_FRAME], out[TB_MAX_FRAME];
+	struct tb tb = { 0 };
+	size_t len, out_len;
+	__u16 pport;
+	(void)state;
+
+	reset(&tb);
+	pport = est_flow(&tb, LAN_HOST, 40040);
+	assert_int_equal(est_segment(&tb, LAN_HOST, 40040, 0x18, out, &out_len), XDP_REDIRECT);
+	assert_int_equal(est_segment(&tb, LAN_HOST, 40040, 0x11, out, &out_len), XDP_REDIRECT);
+	assert_int_equal(ct_state(&tb, TB_CLIENT, 25, pport), MXGW_CT_TCP_FIN_WAIT);
+
+	reset(&tb);
+	pport = est_flow(&tb, LAN_HOST, 40030);
+	assert_int_equal(est_segment(&tb, LAN_HOST, 40030, 0x18, out, &out_len), XDP_REDIRECT);
+	rfin.dport = pport;
+	len = tb_frame(&rfin, f);
+	/* let in (to the LAN host: the kernel path in this testbed) */
+	assert_int_not_equal(tb_run_xdp(&tb, f, len, out, &out_len), XDP_DROP);
+	assert_int_equal(ct_state(&tb, TB_CLIENT, 25, pport), MXGW_CT_TCP_CLOSE_WAIT);
+	ct_poke(&tb, pport, htons(40031), -1);
+	assert_int_equal(est_segment(&tb, LAN_HOST, 40030, 0x10, out, &out_len), XDP_PASS);
+
+	reset(&tb);
+	pport = est_flow(&tb, LAN_HOST, 40050);
+	assert_int_equal(est_segment(&tb, LAN_HOST, 40050, 0x18, out, &out_len), XDP_REDIRECT);
+	ct_poke(&tb, pport, 0, MXGW_CT_TCP_TIME_WAIT);
+	assert_int_equal(est_segment(&tb, LAN_HOST, 40050, 0x02, out, &out_len), XDP_PASS);
+	assert_int_equal(ct_state(&tb, TB_CLIENT, 25, pport), MXGW_CT_TCP_TIME_WAIT);
+}
+
+/*
+ * IPv6's flows the same way (mxgw_est6_cache): a cached flow's segment
+ * reads its slot, even with its entry gone behind the data plane's back;
+ * another flow's insert (mxgw_wan_out6 tracking a new one: the LRU may
+ * have evicted) or user space's word ends that.  Retried when the clock
+ * ticked in between.
+ */
+static void test_ipv6_cached_flow_reads_its_slot(void **state)
+{
+	static const char *const host6 = "2001:db8:168::20";
+	struct tb_frame_spec syn = { .ip6 = true, .saddr = host6, .daddr = TB_CLIENT6,
+				     .set_macs = true, .smac = TB_MAIL_MAC, .dmac = TB_LAN_MAC,
+				     .sport = 40060, .dport = 25 };
+	struct tb_frame_spec seg = syn, other = syn;
+	__u8 f[TB_MAX_FRAME], out[TB_MAX_FRAME];
+	struct mxgw_ct6_key k = { .lan_port = htons(40060), .remote_port = htons(25),
+				  .proto = IPPROTO_TCP };
+	struct mxgw_ct_entry e;
+	struct tb tb = { 0 };
+	size_t len, out_len;
+	int tries, verdict;
+	(void)state;
+
+	seg.tcp_flags = 0x18;
+	seg.payload = 100;
+	other.sport = 40061;
+	assert_int_equal(inet_pton(AF_INET6, host6, &k.lan_addr), 1);
+	assert_int_equal(inet_pton(AF_INET6, TB_CLIENT6, &k.remote_addr), 1);
+	for (tries = 0; tries < 20; tries++) {
+		__u64 tick;
+
+		reset6(&tb);
+		len = tb_frame(&syn, f);
+		assert_int_equal(tb_run_tc(&tb, f, len, out, &out_len), TC_ACT_OK);
+		assert_int_equal(bpf_map_lookup_elem(tb.maps.ct6, &k, &e), 0);
+		e.state = MXGW_CT_TCP_ESTABLISHED;	/* the handshake, in short */
+		e.flags |= MXGW_CT_F_REPLIED;
+		assert_int_equal(bpf_map_update_elem(tb.maps.ct6, &k, &e, BPF_EXIST), 0);
+		assert_int_equal(mxgw_maps_ct_changed(&tb.maps), 0);
+		len = tb_frame(&seg, f);
+		assert_int_equal(tb_run_xdp_lan(&tb, f, len, out, &out_len), XDP_REDIRECT);
+		tick = clock_tick(&tb);
+		assert_int_equal(tb_run_xdp_lan(&tb, f, len, out, &out_len), XDP_REDIRECT);
+		assert_int_equal(bpf_map_delete_elem(tb.maps.ct6, &k), 0);
+		verdict = tb_run_xdp_lan(&tb, f, len, out, &out_len);
+		if (clock_tick(&tb) != tick)
+			continue;	/* a new tick: the slot was not used */
+		assert_int_equal(verdict, XDP_REDIRECT);
+		/* another flow's insert */
+		len = tb_frame(&other, f);
+		assert_int_equal(tb_run_tc(&tb, f, len, out, &out_len), TC_ACT_OK);
+		len = tb_frame(&seg, f);
+		assert_int_equal(tb_run_xdp_lan(&tb, f, len, out, &out_len), XDP_PASS);
+		assert_memory_equal(out, f, len);
+		/* user space's word: the entry back, cached again, then gone */
+		assert_int_equal(bpf_map_update_elem(tb.maps.ct6, &k, &e, BPF_NOEXIST), 0);
+		assert_int_equal(mxgw_maps_ct_changed(&tb.maps), 0);
+		assert_int_equal(tb_run_xdp_lan(&tb, f, len, out, &out_len), XDP_REDIRECT);
+		assert_int_equal(bpf_map_delete_elem(tb.maps.ct6, &k), 0);
+		assert_int_equal(mxgw_maps_ct_changed(&tb.maps), 0);
+		assert_int_equal(tb_run_xdp_lan(&tb, f, len, out, &out_len), XDP_PASS);
+		assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV6, MXGW_LAN_PASS_NEW), 2);
+		return;
+	}
+	fail_msg("the clock ticked between two packets %d times", tries);
+}
+
 struct pass_fixture {
 	const char *name;
 	struct tb_frame_spec in;
@@ -476,6 +763,11 @@ int main(void)
 		cmocka_unit_test(test_reply_rewritten),
 		cmocka_unit_test(test_established_rewritten),
 		cmocka_unit_test(test_established_port_held_by_another_host),
+		cmocka_unit_test(test_cached_flow_reads_its_slot),
+		cmocka_unit_test(test_flush_ends_cached_flows),
+		cmocka_unit_test(test_new_flow_ends_cached_flows),
+		cmocka_unit_test(test_closing_flow_leaves_the_cache),
+		cmocka_unit_test(test_ipv6_cached_flow_reads_its_slot),
 		cmocka_unit_test(test_passed_unchanged),
 		cmocka_unit_test(test_denied_reply_still_dropped_by_tc),
 		cmocka_unit_test(test_no_redirect_passes),

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * mxgw_est_cache: the LAN fast path's per-CPU cache of established flows'
+ * mappings (maps/mxgw_abi.h says why a slot can be trusted).  A flow's
+ * first packet of a tick pays nat_find and fills its slot; the rest of
+ * the tick's packets read one slot instead of hashing into mxgw_ct.
+ */
+#ifndef MXGW_EST_CACHE_BPF_H
+#define MXGW_EST_CACHE_BPF_H
+
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "../maps/mxgw_abi.h"
+#include "consts.bpf.h"
+#include "maps.bpf.h"
+#include "conntrack.bpf.h"
+
+_Static_assert((MXGW_EST_SLOTS & (MXGW_EST_SLOTS - 1)) == 0, "MXGW_EST_SLOTS: a power of 2");
+_Static_assert((MXGW_EST6_SLOTS & (MXGW_EST6_SLOTS - 1)) == 0, "MXGW_EST6_SLOTS: a power of 2");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MXGW_EST_SLOTS);
+	__type(key, __u32);
+	__type(value, struct mxgw_est_slot);
+} mxgw_est_cache SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MXGW_EST6_SLOTS);
+	__type(key, __u32);
+	__type(value, struct mxgw_est6_slot);
+} mxgw_est6_cache SEC(".maps");
+
+/* Does a LAN packet leave its flow's entry as it is (but for the time)? */
+static __always_inline bool est_packet_quiet(__u8 proto, __u8 tcp_flags)
+{
+	if (proto == IPPROTO_UDP)
+		return true;
+	return proto == IPPROTO_TCP && !(tcp_flags & (TCP_SYN | TCP_FIN | TCP_RST));
+}
+
+/* Is @e in a state that a quiet packet of its LAN side leaves as it is? */
+static __always_inline bool est_entry_quiet(const struct mxgw_ct_entry *e)
+{
+	return e->state == MXGW_CT_TCP_ESTABLISHED || e->state == MXGW_CT_UDP ||
+	       e->state == MXGW_CT_UDP_STREAM;
+}
+
+static __always_inline __u64 ct_gen_read(void)
+{
+	__u32 zero = 0;
+	struct mxgw_ct_gen *g = bpf_map_lookup_elem(&mxgw_ct_gen, &zero);
+
+	return g ? *(volatile __u64 *)&g->gen : 0;
+}
+
+/* @f's slot on this CPU (Fibonacci hashing of the flow's tuple). */
+static __always_inline struct mxgw_est_slot *est_slot(const struct ct_flow *f)
+{
+	__u32 h = f->lan_addr ^ f->remote_addr ^
+		  ((__u32)f->lan_port << 16 | f->remote_port) ^ f->proto;
+	__u32 key = (h * 0x9e3779b1u) >> 19;
+
+	key &= MXGW_EST_SLOTS - 1;
+	return bpf_map_lookup_elem(&mxgw_est_cache, &key);
+}
+
+/* Is @s @f's mapping, filled this tick under generation @gen? */
+static __always_inline bool est_slot_hit(const struct mxgw_est_slot *s,
+					 const struct ct_flow *f, __u64 now,
+					 __u64 gen)
+{
+	return s->tick_ns == now && s->gen == gen &&
+	       s->lan_addr == f->lan_addr && s->remote_addr == f->remote_addr &&
+	       s->lan_port == f->lan_port && s->remote_port == f->remote_port &&
+	       s->proto == f->proto;
+}
+
+/*
+ * @f's mapping after nat_find gave @e and @pport and ct_touch touched @e
+ * at @now; @gen was read before nat_find, so a change in between leaves
+ * the slot unused.
+ */
+static __always_inline void est_slot_fill(struct mxgw_est_slot *s,
+					  const struct ct_flow *f,
+					  const struct mxgw_ct_entry *e,
+					  __be16 pport, __u64 now, __u64 gen)
+{
+	/* a slot another flow filled this tick stays its own: under more
+	 * flows than slots, replacing would make every packet a miss that
+	 * also writes a line */
+	if (!est_entry_quiet(e) || (s->tick_ns == now && s->gen == gen))
+		return;
+	s->lan_addr = f->lan_addr;
+	s->remote_addr = f->remote_addr;
+	s->lan_port = f->lan_port;
+	s->remote_port = f->remote_port;
+	s->proto = f->proto;
+	s->public_port = pport;
+	s->tick_ns = now;
+	s->gen = gen;
+}
+
+/* IPv6: the flow is its mxgw_ct6 key. */
+static __always_inline struct mxgw_est6_slot *est6_slot(const struct mxgw_ct6_key *k)
+{
+	const __u32 *w = (const __u32 *)k;
+	__u32 h = 0, key;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < sizeof(*k) / 4; i++)
+		h ^= w[i] * (2 * i + 1);
+	key = ((h * 0x9e3779b1u) >> 19) & (MXGW_EST6_SLOTS - 1);
+	return bpf_map_lookup_elem(&mxgw_est6_cache, &key);
+}
+
+static __always_inline bool est6_slot_hit(const struct mxgw_est6_slot *s,
+					  const struct mxgw_ct6_key *k, __u64 now,
+					  __u64 gen)
+{
+	const __u64 *a = (const __u64 *)&s->key, *b = (const __u64 *)k;
+
+	_Static_assert(sizeof(*k) == 40, "five words");
+	return s->tick_ns == now && s->gen == gen && a[0] == b[0] && a[1] == b[1] &&
+	       a[2] == b[2] && a[3] == b[3] && a[4] == b[4];
+}
+
+static __always_inline void est6_slot_fill(struct mxgw_est6_slot *s,
+					   const struct mxgw_ct6_key *k,
+					   const struct mxgw_ct_entry *e, __u64 now,
+					   __u64 gen)
+{
+	if (!est_entry_quiet(e) || (s->tick_ns == now && s->gen == gen))
+		return;
+	__builtin_memcpy(&s->key, k, sizeof(*k));
+	s->tick_ns = now;
+	s->gen = gen;
+}
+
+#endif /* MXGW_EST_CACHE_BPF_H */
