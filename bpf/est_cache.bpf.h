@@ -56,6 +56,17 @@ static __always_inline __u64 ct_gen_read(void)
 	return g ? *(volatile __u64 *)&g->gen : 0;
 }
 
+/*
+ * Was a slot stamped @tick_ns/@slot_gen filled this tick (@now) under
+ * the generation the data plane reads now (@gen)?  Only then does it
+ * hold a mapping that mxgw_ct or mxgw_ct6 still has.
+ */
+static __always_inline bool est_live(__u64 tick_ns, __u64 slot_gen, __u64 now,
+				     __u64 gen)
+{
+	return tick_ns == now && slot_gen == gen;
+}
+
 /* @f's slot on this CPU (Fibonacci hashing of the flow's tuple). */
 static __always_inline struct mxgw_est_slot *est_slot(const struct ct_flow *f)
 {
@@ -72,7 +83,7 @@ static __always_inline bool est_slot_hit(const struct mxgw_est_slot *s,
 					 const struct ct_flow *f, __u64 now,
 					 __u64 gen)
 {
-	return s->tick_ns == now && s->gen == gen &&
+	return est_live(s->tick_ns, s->gen, now, gen) &&
 	       s->lan_addr == f->lan_addr && s->remote_addr == f->remote_addr &&
 	       s->lan_port == f->lan_port && s->remote_port == f->remote_port &&
 	       s->proto == f->proto;
@@ -91,7 +102,7 @@ static __always_inline void est_slot_fill(struct mxgw_est_slot *s,
 	/* a slot another flow filled this tick stays its own: under more
 	 * flows than slots, replacing would make every packet a miss that
 	 * also writes a line */
-	if (!est_entry_quiet(e) || (s->tick_ns == now && s->gen == gen))
+	if (!est_entry_quiet(e) || est_live(s->tick_ns, s->gen, now, gen))
 		return;
 	s->lan_addr = f->lan_addr;
 	s->remote_addr = f->remote_addr;
@@ -124,8 +135,8 @@ static __always_inline bool est6_slot_hit(const struct mxgw_est6_slot *s,
 	const __u64 *a = (const __u64 *)&s->key, *b = (const __u64 *)k;
 
 	_Static_assert(sizeof(*k) == 40, "five words");
-	return s->tick_ns == now && s->gen == gen && a[0] == b[0] && a[1] == b[1] &&
-	       a[2] == b[2] && a[3] == b[3] && a[4] == b[4];
+	return est_live(s->tick_ns, s->gen, now, gen) && a[0] == b[0] &&
+	       a[1] == b[1] && a[2] == b[2] && a[3] == b[3] && a[4] == b[4];
 }
 
 static __always_inline void est6_slot_fill(struct mxgw_est6_slot *s,
@@ -133,7 +144,7 @@ static __always_inline void est6_slot_fill(struct mxgw_est6_slot *s,
 					   const struct mxgw_ct_entry *e, __u64 now,
 					   __u64 gen)
 {
-	if (!est_entry_quiet(e) || (s->tick_ns == now && s->gen == gen))
+	if (!est_entry_quiet(e) || est_live(s->tick_ns, s->gen, now, gen))
 		return;
 	__builtin_memcpy(&s->key, k, sizeof(*k));
 	s->tick_ns = now;

@@ -165,8 +165,9 @@ int mxgw_maps_ct6_walk(const struct mxgw_maps *m,
 /* Forget every tracked flow and mapping, of both families. */
 int mxgw_maps_ct_flush(const struct mxgw_maps *m);
 /*
- * After user space deleted or wrote entries of mxgw_ct or mxgw_nat: the
- * LAN fast path's cached mappings (mxgw_est_cache) are not used again.
+ * After user space deleted or wrote entries of mxgw_ct, mxgw_nat or
+ * mxgw_ct6: the LAN fast path's cached mappings (mxgw_est_cache,
+ * mxgw_est6_cache) are not used again.
  * Whoever changes those maps from user space calls it.
  */
 int mxgw_maps_ct_changed(const struct mxgw_maps *m);
