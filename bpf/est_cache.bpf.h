@@ -16,9 +16,6 @@
 #include "maps.bpf.h"
 #include "conntrack.bpf.h"
 
-_Static_assert((MXGW_EST_SLOTS & (MXGW_EST_SLOTS - 1)) == 0, "MXGW_EST_SLOTS: a power of 2");
-_Static_assert((MXGW_EST6_SLOTS & (MXGW_EST6_SLOTS - 1)) == 0, "MXGW_EST6_SLOTS: a power of 2");
-
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, MXGW_EST_SLOTS);
@@ -67,14 +64,13 @@ static __always_inline bool est_live(__u64 tick_ns, __u64 slot_gen, __u64 now,
 	return tick_ns == now && slot_gen == gen;
 }
 
-/* @f's slot on this CPU (Fibonacci hashing of the flow's tuple). */
+/* @f's slot on this CPU. */
 static __always_inline struct mxgw_est_slot *est_slot(const struct ct_flow *f)
 {
 	__u32 h = f->lan_addr ^ f->remote_addr ^
 		  ((__u32)f->lan_port << 16 | f->remote_port) ^ f->proto;
-	__u32 key = (h * 0x9e3779b1u) >> 19;
+	__u32 key = mxgw_fib_hash(h, MXGW_EST_SLOT_BITS);
 
-	key &= MXGW_EST_SLOTS - 1;
 	return bpf_map_lookup_elem(&mxgw_est_cache, &key);
 }
 
@@ -124,7 +120,7 @@ static __always_inline struct mxgw_est6_slot *est6_slot(const struct mxgw_ct6_ke
 #pragma unroll
 	for (i = 0; i < sizeof(*k) / 4; i++)
 		h ^= w[i] * (2 * i + 1);
-	key = ((h * 0x9e3779b1u) >> 19) & (MXGW_EST6_SLOTS - 1);
+	key = mxgw_fib_hash(h, MXGW_EST6_SLOT_BITS);
 	return bpf_map_lookup_elem(&mxgw_est6_cache, &key);
 }
 

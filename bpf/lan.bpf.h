@@ -65,16 +65,12 @@ struct {
 	__type(value, struct mxgw_nexthop);
 } mxgw_wan_hops SEC(".maps");
 
-_Static_assert((MXGW_WAN_HOPS & (MXGW_WAN_HOPS - 1)) == 0, "MXGW_WAN_HOPS: a power of 2");
-
 static __always_inline struct mxgw_nexthop *wan_hop_get(struct xdp_md *ctx,
 							 const struct iphdr *ip, __u64 now)
 {
-	/* Fibonacci hashing: the top bits of the product mix every byte */
-	__u32 key = ((__u32)ip->daddr * 0x9e3779b1u) >> 25;
+	__u32 key = mxgw_fib_hash(ip->daddr, MXGW_WAN_HOP_BITS - 1);
 	struct mxgw_nexthop *nh;
 
-	key &= MXGW_WAN_HOPS / 2 - 1;
 	nh = bpf_map_lookup_elem(&mxgw_wan_hops, &key);
 	if (!nh)
 		return NULL;
@@ -94,7 +90,7 @@ static __always_inline struct mxgw_nexthop *wan_hop6_get(struct xdp_md *ctx,
 	__builtin_memcpy(&src, &ip6->saddr, sizeof(src));
 	__builtin_memcpy(&dst, &ip6->daddr, sizeof(dst));
 	h = dst.a[0] ^ dst.a[1] ^ dst.a[2] ^ dst.a[3];
-	key = MXGW_WAN_HOPS / 2 + (((h * 0x9e3779b1u) >> 25) & (MXGW_WAN_HOPS / 2 - 1));
+	key = MXGW_WAN_HOPS / 2 + mxgw_fib_hash(h, MXGW_WAN_HOP_BITS - 1);
 	nh = bpf_map_lookup_elem(&mxgw_wan_hops, &key);
 	if (!nh)
 		return NULL;

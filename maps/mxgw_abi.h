@@ -131,6 +131,17 @@
 /* The BPF name and pin file name of map mxgw_<field>, e.g. "mxgw_clock". */
 #define MXGW_MAP_NAME(field)	"mxgw_" #field
 
+/*
+ * Fibonacci hashing (Knuth): the top @bits of @h times 2^32/phi, which
+ * every bit of @h moves, index a table of 2^@bits slots.  The shift comes
+ * from the table's size, never written apart from it: a shift one too
+ * big leaves half the table unused.
+ */
+static inline __u32 mxgw_fib_hash(__u32 h, unsigned int bits)
+{
+	return (h * 0x9e3779b1U) >> (32 - bits);
+}
+
 /* Program names (pin file names too); bpftool shows them truncated to 15. */
 #define MXGW_PROG_XDP		"mxgw_wan_in"
 #define MXGW_PROG_TC		"mxgw_wan_out"
@@ -139,8 +150,10 @@
 #define MXGW_MAX_SERVICES	256	/* service ids 1..255; 0 is "unlisted" */
 #define MXGW_MAX_FROM		16384	/* from-prefixes, all services together */
 #define MXGW_MAX_TX_PORTS	64	/* devices the XDP fast path may redirect to */
-/* mxgw_wan_hops: WAN next hops cached per CPU by destination (a power of 2) */
-#define MXGW_WAN_HOPS		256
+/* mxgw_wan_hops: WAN next hops cached per CPU by destination, IPv4 in
+ * the first half, IPv6 in the second */
+#define MXGW_WAN_HOP_BITS	8
+#define MXGW_WAN_HOPS		(1U << MXGW_WAN_HOP_BITS)
 #define MXGW_SVC_NAME_LEN	16
 
 /* Service id 0 collects everything the table does not list. */
@@ -477,7 +490,7 @@ _Static_assert(sizeof(struct mxgw_ban_tag_block) == 64, "mxgw_ban_tag_block layo
 /* The word of IPv4 host @addr (as it lies in the packet). */
 static inline __u32 mxgw_ban_tag_word4(__u32 addr)
 {
-	return (addr * 0x9e3779b1U) >> (32 - MXGW_BAN_TAG_BITS);
+	return mxgw_fib_hash(addr, MXGW_BAN_TAG_BITS);
 }
 
 /* The /64 @net (its 8 bytes as they lie in the packet), hashed: its slot's
@@ -886,7 +899,8 @@ _Static_assert(sizeof(struct mxgw_nat_entry) == 4, "mxgw_nat_entry layout");
  * without the cache.  The kernel's route cache does the same with its
  * generation id (rt_genid).
  */
-#define MXGW_EST_SLOTS		16384	/* per CPU; a power of 2 */
+#define MXGW_EST_SLOT_BITS	14
+#define MXGW_EST_SLOTS		(1U << MXGW_EST_SLOT_BITS)	/* per CPU */
 
 struct mxgw_est_slot {
 	__be32 lan_addr;
@@ -903,7 +917,8 @@ _Static_assert(sizeof(struct mxgw_est_slot) == 32, "mxgw_est_slot layout");
 
 /* mxgw_est6_cache: the same for IPv6's flows (mxgw_ct6, routed: nothing
  * to map, a hit only spares the lookup), a cache line a slot. */
-#define MXGW_EST6_SLOTS		4096	/* per CPU; a power of 2 */
+#define MXGW_EST6_SLOT_BITS	12
+#define MXGW_EST6_SLOTS		(1U << MXGW_EST6_SLOT_BITS)	/* per CPU */
 
 struct mxgw_est6_slot {
 	struct mxgw_ct6_key key;
@@ -1153,7 +1168,7 @@ _Static_assert(sizeof(struct mxgw_bl6_set) == 12 + 2 * sizeof(struct mxgw_bl6_lo
 /* The set of IPv6 /32 @net0 (network order, hashed as it is stored). */
 static inline __u32 mxgw_bl6_tag_slot(__u32 net0)
 {
-	return (net0 * 0x9e3779b1U) >> (32 - MXGW_BL6_TAG_BITS);
+	return mxgw_fib_hash(net0, MXGW_BL6_TAG_BITS);
 }
 
 struct mxgw_bl4_key {

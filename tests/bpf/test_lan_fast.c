@@ -6,12 +6,15 @@
  * next hop, checksums right); everything else is passed to the kernel
  * unchanged, and no flow is ever created here.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include "testbed.h"
+#include "mxgw.skel.h"
 
 #define TC_ACT_OK	0
 #define TC_ACT_SHOT	2
@@ -757,6 +760,52 @@ static void test_ipv6_routed(void **state)
 	assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV6, MXGW_SNAT_MASQ), 2);
 }
 
+/*
+ * The flows' hash reaches every slot of mxgw_est_cache: 64 flows, each
+ * cached, fill slots in every quarter of it.  A slot index taken with a
+ * shift one bit too big (as it was) never reaches the upper half, and
+ * twice as many flows share a slot and pay the lookup.  With 64 flows,
+ * a quarter left empty by a right hash is one chance in 10^8.
+ */
+static void test_flows_spread_over_every_slot(void **state)
+{
+	int fd, ncpus = libbpf_num_possible_cpus();
+	unsigned int used[4] = { 0 }, total = 0;
+	struct mxgw_est_slot *v;
+	__u8 out[TB_MAX_FRAME];
+	struct tb tb = { 0 };
+	size_t out_len;
+	(void)state;
+
+	assert_true(ncpus > 0);
+	v = calloc(ncpus, sizeof(*v));
+	assert_non_null(v);
+	reset(&tb);
+	for (__u16 i = 0; i < 64; i++) {
+		est_flow(&tb, LAN_HOST, 41000 + i);
+		assert_int_equal(est_segment(&tb, LAN_HOST, 41000 + i, 0x10, out, &out_len),
+				 XDP_REDIRECT);
+	}
+	fd = bpf_map__fd(tb.skel->maps.mxgw_est_cache);
+	for (__u32 key = 0; key < MXGW_EST_SLOTS; key++) {
+		assert_int_equal(bpf_map_lookup_elem(fd, &key, v), 0);
+		for (int cpu = 0; cpu < ncpus; cpu++) {
+			if (v[cpu].tick_ns) {
+				used[key / (MXGW_EST_SLOTS / 4)]++;
+				total++;
+				break;
+			}
+		}
+	}
+	free(v);
+	for (int q = 0; q < 4; q++)
+		if (!used[q])
+			fail_msg("no flow in quarter %d of mxgw_est_cache (%u slots used)",
+				 q, total);
+	/* 64 flows in 2^14 slots: two share one in 1 run of 8 */
+	assert_in_range(total, 60, 64);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -768,6 +817,7 @@ int main(void)
 		cmocka_unit_test(test_new_flow_ends_cached_flows),
 		cmocka_unit_test(test_closing_flow_leaves_the_cache),
 		cmocka_unit_test(test_ipv6_cached_flow_reads_its_slot),
+		cmocka_unit_test(test_flows_spread_over_every_slot),
 		cmocka_unit_test(test_passed_unchanged),
 		cmocka_unit_test(test_denied_reply_still_dropped_by_tc),
 		cmocka_unit_test(test_no_redirect_passes),
