@@ -431,6 +431,7 @@ static __always_inline void ct6_key_fill(struct mxgw_ct6_key *k, const void *lan
 	k->lan_port = lan_port;
 	k->remote_port = remote_port;
 	k->proto = proto;
+	__builtin_memset(k->pad, 0, sizeof(k->pad));
 }
 
 /* The live entry of @key, or NULL. */

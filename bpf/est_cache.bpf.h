@@ -10,11 +10,15 @@
 
 #include <stdbool.h>
 #include <linux/bpf.h>
+#include <linux/ipv6.h>
 #include <bpf/bpf_helpers.h>
 #include "../maps/mxgw_abi.h"
 #include "consts.bpf.h"
 #include "maps.bpf.h"
 #include "conntrack.bpf.h"
+#include "parse.bpf.h"
+#include "nat.bpf.h"
+#include "addr6.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -110,29 +114,33 @@ static __always_inline void est_slot_fill(struct mxgw_est_slot *s,
 	s->gen = gen;
 }
 
-/* IPv6: the flow is its mxgw_ct6 key. */
-static __always_inline struct mxgw_est6_slot *est6_slot(const struct mxgw_ct6_key *k)
+/*
+ * IPv6: the flow is its mxgw_ct6 key, but a hit is found from the packet
+ * itself (@ip6 from the LAN, @l4 its ports): the key built on the stack
+ * in words and read back in double words would wait for its stores.
+ */
+static __always_inline struct mxgw_est6_slot *est6_slot(const struct ipv6hdr *ip6,
+							 const struct l4_ref *l4)
 {
-	const __u32 *w = (const __u32 *)k;
-	__u32 h = 0, key;
-	int i;
+	const __u32 *l = (const __u32 *)&ip6->saddr, *r = (const __u32 *)&ip6->daddr;
+	__u32 h, key;
 
-#pragma unroll
-	for (i = 0; i < sizeof(*k) / 4; i++)
-		h ^= w[i] * (2 * i + 1);
+	h = l[0] ^ l[1] * 3 ^ l[2] * 5 ^ l[3] * 7 ^ r[0] * 9 ^ r[1] * 11 ^ r[2] * 13 ^
+	    r[3] * 15 ^ ((__u32)*l4->dport << 16 | *l4->sport) * 17 ^ l4->proto * 19;
 	key = mxgw_fib_hash(h, MXGW_EST6_SLOT_BITS);
 	return bpf_map_lookup_elem(&mxgw_est6_cache, &key);
 }
 
 static __always_inline bool est6_slot_hit(const struct mxgw_est6_slot *s,
-					  const struct mxgw_ct6_key *k, __u64 now,
+					  const struct ipv6hdr *ip6,
+					  const struct l4_ref *l4, __u64 now,
 					  __u64 gen)
 {
-	const __u64 *a = (const __u64 *)&s->key, *b = (const __u64 *)k;
-
-	_Static_assert(sizeof(*k) == 40, "five words");
-	return est_live(s->tick_ns, s->gen, now, gen) && a[0] == b[0] &&
-	       a[1] == b[1] && a[2] == b[2] && a[3] == b[3] && a[4] == b[4];
+	return est_live(s->tick_ns, s->gen, now, gen) &&
+	       in6_eq(&ip6->saddr, &s->key.lan_addr) &&
+	       in6_eq(&ip6->daddr, &s->key.remote_addr) &&
+	       s->key.lan_port == *l4->sport && s->key.remote_port == *l4->dport &&
+	       s->key.proto == l4->proto;
 }
 
 static __always_inline void est6_slot_fill(struct mxgw_est6_slot *s,

@@ -83,19 +83,24 @@ static __always_inline struct mxgw_nexthop *wan_hop_get(struct xdp_md *ctx,
 static __always_inline struct mxgw_nexthop *wan_hop6_get(struct xdp_md *ctx,
 							  const struct ipv6hdr *ip6, __u64 now)
 {
-	struct mxgw_in6 src, dst;
+	const struct mxgw_in6 *d = (const void *)&ip6->daddr;
 	struct mxgw_nexthop *nh;
 	__u32 key, h;
 
-	__builtin_memcpy(&src, &ip6->saddr, sizeof(src));
-	__builtin_memcpy(&dst, &ip6->daddr, sizeof(dst));
-	h = dst.a[0] ^ dst.a[1] ^ dst.a[2] ^ dst.a[3];
+	/* read in the packet: a copy on the stack written in words and read
+	 * back in double words waits for its stores (no forwarding) */
+	h = d->a[0] ^ d->a[1] ^ d->a[2] ^ d->a[3];
 	key = MXGW_WAN_HOPS / 2 + mxgw_fib_hash(h, MXGW_WAN_HOP_BITS - 1);
 	nh = bpf_map_lookup_elem(&mxgw_wan_hops, &key);
 	if (!nh)
 		return NULL;
-	if (now - nh->refreshed_ns >= MXGW_NEXTHOP_TTL_NS || !in6_eq(&dst, &nh->daddr6))
+	if (now - nh->refreshed_ns >= MXGW_NEXTHOP_TTL_NS || !in6_eq(d, &nh->daddr6)) {
+		struct mxgw_in6 src, dst;
+
+		__builtin_memcpy(&src, &ip6->saddr, sizeof(src));
+		__builtin_memcpy(&dst, &ip6->daddr, sizeof(dst));
 		nexthop6_refresh(ctx, nh, &src, &dst, now);
+	}
 	return nh;
 }
 
@@ -224,7 +229,7 @@ static __always_inline int lan_in6(struct xdp_md *ctx, struct cursor *c,
 				   struct ethhdr *eth)
 {
 	const __u32 zero = 0;
-	struct mxgw_ct6_key key = {};
+	struct mxgw_ct6_key key;
 	struct mxgw_ct_entry *e = NULL;
 	struct mxgw_est6_slot *slot = NULL;
 	struct mxgw_nexthop *nh;
@@ -260,16 +265,16 @@ static __always_inline int lan_in6(struct xdp_md *ctx, struct cursor *c,
 
 	now = clock_now();
 	if (!(is_mailserver6(cfg, &ip6->saddr) && mail_reply(cfg, &l4))) {
-		ct6_key_fill(&key, &ip6->saddr, &ip6->daddr, *l4.sport, *l4.dport,
-			     l4.proto);
 		if (est_packet_quiet(l4.proto, l4.tcp_flags)) {
 			gen = ct_gen_read();
-			slot = est6_slot(&key);
-			if (slot && est6_slot_hit(slot, &key, now, gen)) {
+			slot = est6_slot(ip6, &l4);
+			if (slot && est6_slot_hit(slot, ip6, &l4, now, gen)) {
 				cached = true;
 				goto route;
 			}
 		}
+		ct6_key_fill(&key, &ip6->saddr, &ip6->daddr, *l4.sport, *l4.dport,
+			     l4.proto);
 		e = ct6_lookup(cfg, &key, now);
 		/* new, or a SYN reopening a closed tuple: mxgw_wan_out6's */
 		if (!e || (l4.proto == IPPROTO_TCP && tcp_opens(l4.tcp_flags) &&

@@ -569,6 +569,10 @@ struct pass_fixture {
 				   .set_macs = true, .smac = TB_MAIL_MAC,		\
 				   .dmac = TB_LAN_MAC, __VA_ARGS__ }
 #define LAN_HOST6	"2001:db8:168::20"
+/* a quiet TCP segment (ACK, 100 bytes) of an IPv6 flow from the LAN */
+#define FROM_LAN6_SEG(src, dst, sp, dp, ...)					\
+	FROM_LAN6(src, dst, .sport = (sp), .dport = (dp), .tcp_flags = 0x10,	\
+		  .payload = 100, __VA_ARGS__)
 
 static const struct pass_fixture passes[] = {
 	{ "new outgoing flow: TC decides", FROM_LAN(LAN_HOST, .sport = 40100, .dport = 25),
@@ -641,6 +645,96 @@ static const struct pass_fixture passes[] = {
 			       .dmac = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } },
 	  MXGW_LAN_PASS_LOCAL, MXGW_FAM_IPV4 },
 };
+
+/*
+ * A slot is used only by its own flow.  Flow A's live slot is copied into
+ * every slot of mxgw_est6_cache; then a segment of each flow that differs
+ * from A in one field (LAN address, remote address, either port, the
+ * protocol), none of them tracked, must still go to the kernel as a new
+ * flow, whatever slot its hash picks.  A's own segment, its entry deleted
+ * meanwhile, leaves from its slot: the slots were live.  Retried when the
+ * clock ticked in between.
+ */
+static void test_ipv6_slot_of_another_flow_is_not_used(void **state)
+{
+	static const struct tb_frame_spec a = FROM_LAN6_SEG(LAN_HOST6, TB_CLIENT6, 40070, 25);
+	static const struct tb_frame_spec others[] = {
+		FROM_LAN6_SEG("2001:db8:168::21", TB_CLIENT6, 40070, 25),
+		FROM_LAN6_SEG(LAN_HOST6, "2001:db8:51::9", 40070, 25),
+		FROM_LAN6_SEG(LAN_HOST6, TB_CLIENT6, 40071, 25),
+		FROM_LAN6_SEG(LAN_HOST6, TB_CLIENT6, 40070, 26),
+		FROM_LAN6_SEG(LAN_HOST6, TB_CLIENT6, 40070, 25, .proto = IPPROTO_UDP),
+	};
+	int fd, tries, ncpus = libbpf_num_possible_cpus();
+	__u8 f[TB_MAX_FRAME], out[TB_MAX_FRAME];
+	struct mxgw_ct6_key k = { .lan_port = htons(40070), .remote_port = htons(25),
+				  .proto = IPPROTO_TCP };
+	struct mxgw_est6_slot *v, live;
+	struct mxgw_ct_entry e;
+	struct tb_frame_spec syn = a;
+	struct tb tb = { 0 };
+	size_t len, out_len;
+	(void)state;
+
+	assert_true(ncpus > 0);
+	v = calloc(ncpus, sizeof(*v));
+	assert_non_null(v);
+	syn.tcp_flags = 0x02;
+	syn.payload = 0;
+	assert_int_equal(inet_pton(AF_INET6, LAN_HOST6, &k.lan_addr), 1);
+	assert_int_equal(inet_pton(AF_INET6, TB_CLIENT6, &k.remote_addr), 1);
+	for (tries = 0; tries < 20; tries++) {
+		bool found = false;
+		__u64 tick;
+
+		reset6(&tb);
+		fd = bpf_map__fd(tb.skel->maps.mxgw_est6_cache);
+		len = tb_frame(&syn, f);
+		assert_int_equal(tb_run_tc(&tb, f, len, out, &out_len), TC_ACT_OK);
+		assert_int_equal(bpf_map_lookup_elem(tb.maps.ct6, &k, &e), 0);
+		e.state = MXGW_CT_TCP_ESTABLISHED;
+		e.flags |= MXGW_CT_F_REPLIED;
+		assert_int_equal(bpf_map_update_elem(tb.maps.ct6, &k, &e, BPF_EXIST), 0);
+		assert_int_equal(mxgw_maps_ct_changed(&tb.maps), 0);
+		tick = clock_tick(&tb);
+		len = tb_frame(&a, f);
+		assert_int_equal(tb_run_xdp_lan(&tb, f, len, out, &out_len), XDP_REDIRECT);
+		/* A's slot, wherever it is, into every slot of every CPU */
+		for (__u32 i = 0; i < MXGW_EST6_SLOTS && !found; i++) {
+			assert_int_equal(bpf_map_lookup_elem(fd, &i, v), 0);
+			for (int cpu = 0; cpu < ncpus && !found; cpu++) {
+				if (v[cpu].tick_ns && !memcmp(&v[cpu].key, &k, sizeof(k))) {
+					live = v[cpu];
+					found = true;
+				}
+			}
+		}
+		if (!found && clock_tick(&tb) != tick)
+			continue;	/* filled at the next tick: not in this one */
+		assert_true(found);
+		for (int cpu = 0; cpu < ncpus; cpu++)
+			v[cpu] = live;
+		for (__u32 i = 0; i < MXGW_EST6_SLOTS; i++)
+			assert_int_equal(bpf_map_update_elem(fd, &i, v, BPF_ANY), 0);
+		assert_int_equal(bpf_map_delete_elem(tb.maps.ct6, &k), 0);
+
+		for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+			len = tb_frame(&others[i], f);
+			assert_int_equal(tb_run_xdp_lan(&tb, f, len, out, &out_len), XDP_PASS);
+			assert_memory_equal(out, f, len);
+		}
+		len = tb_frame(&a, f);
+		assert_int_equal(tb_run_xdp_lan(&tb, f, len, out, &out_len), XDP_REDIRECT);
+		if (clock_tick(&tb) != tick)
+			continue;	/* the slots died with the tick: try again */
+		assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV6, MXGW_LAN_PASS_NEW),
+				 sizeof(others) / sizeof(others[0]));
+		free(v);
+		return;
+	}
+	free(v);
+	fail_msg("the clock ticked between two packets %d times", tries);
+}
 
 static void test_passed_unchanged(void **state)
 {
@@ -818,6 +912,7 @@ int main(void)
 		cmocka_unit_test(test_closing_flow_leaves_the_cache),
 		cmocka_unit_test(test_ipv6_cached_flow_reads_its_slot),
 		cmocka_unit_test(test_flows_spread_over_every_slot),
+		cmocka_unit_test(test_ipv6_slot_of_another_flow_is_not_used),
 		cmocka_unit_test(test_passed_unchanged),
 		cmocka_unit_test(test_denied_reply_still_dropped_by_tc),
 		cmocka_unit_test(test_no_redirect_passes),
