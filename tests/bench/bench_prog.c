@@ -10,6 +10,8 @@
  * the maps hold what `mxctl load` puts there.  Frames that the program
  * rewrites are timed with repeat=1 calls, each from the pristine frame; the
  * path counters prove every call took the path it is reported under.
+ * Next to the floor, three reference programs (one map's value read, five
+ * maps', 250 register moves) say what any program pays here.
  * Rounds are interleaved across paths, each round in a random order, the
  * process is pinned to one CPU, and medians are reported with their
  * spread.
@@ -168,6 +170,7 @@ struct path {
 	bool tc;		/* a TC program's path: no xdp_md */
 	bool bans;		/* a gateway with bans: not in --ipv4 runs */
 	bool bl;		/* the gateway with blocklists: nor these */
+	bool ref;		/* a reference program: compared with the floor, not one */
 	int floor;		/* the empty program it is compared with */
 	__u32 ifindex;		/* where it runs (a copy); 0: its program's device */
 	double ns[ROUNDS];	/* a call's time, each round (calls_mean) */
@@ -201,6 +204,7 @@ static void private_namespaces(int ct_gateways)
 	sh("ip link add wan1 type veth peer name wanp1");
 	sh("ip link add lan0 address 02:00:00:00:01:01 type veth peer name lanp address 02:00:00:00:01:0a");
 	sh("ip link add spare0 type veth peer name spare1");
+	sh("ip link add spare2 type veth peer name spare3");
 #if HAVE_BANS
 	sh("ip link add wan2 type veth peer name wanp2");
 	sh("ip link add wan3 type veth peer name wanp3");
@@ -277,7 +281,7 @@ static void private_namespaces(int ct_gateways)
 	sh("ip addr add 2001:db8:1::34/64 dev wan1 nodad");
 	sh("ip addr add " TB_LAN6_GW "/64 dev lan0 nodad");
 #endif
-	sh("for d in wan0 wanp wan1 wanp1 lan0 lanp spare0 spare1; do ip link set $d up; done");
+	sh("for d in wan0 wanp wan1 wanp1 lan0 lanp spare0 spare1 spare2 spare3; do ip link set $d up; done");
 	/* lan0's peer takes redirected frames (GRO), so the fast path is real */
 	sh("ethtool -K lanp gro on >/dev/null");
 	sh("sysctl -qw net.ipv4.ip_forward=1");
@@ -381,6 +385,88 @@ static int load_empty(void)
 	return fd;
 }
 
+/*
+ * A reference, not a gateway: an XDP program that reads the first word of
+ * @n one-entry arrays' values, each its own map (its own cache line), and
+ * returns XDP_PASS only if every read gave the 1 stored there: what any
+ * program that reads its state from @n maps pays at repeat=1, next to the
+ * floor.  Attached to @dev, as the floor is.
+ */
+static int load_reads(int n, const char *dev)
+{
+	struct bpf_insn insns[2 + 8 * 8 + 3] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_6, .imm = 0 },
+		{ .code = BPF_ST | BPF_MEM | BPF_W, .dst_reg = BPF_REG_10, .off = -4, .imm = 0 },
+	};
+	__u64 one = 1;
+	__u32 zero = 0;
+	int i, k = 2, fd;
+
+	if (n < 1 || n > 8)
+		die("load_reads: 1 to 8 maps", EINVAL);
+	for (i = 0; i < n; i++) {
+		int map = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bench_read", sizeof(__u32), 64, 1,
+					 NULL);
+
+		if (map < 0 || bpf_map_update_elem(map, &zero, &one, BPF_ANY))
+			die("create a map to read", errno);
+		insns[k++] = (struct bpf_insn){ .code = BPF_LD | BPF_DW | BPF_IMM,
+						.dst_reg = BPF_REG_1,
+						.src_reg = BPF_PSEUDO_MAP_FD, .imm = map };
+		insns[k++] = (struct bpf_insn){ 0 };
+		insns[k++] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_X,
+						.dst_reg = BPF_REG_2, .src_reg = BPF_REG_10 };
+		insns[k++] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_ADD | BPF_K,
+						.dst_reg = BPF_REG_2, .imm = -4 };
+		insns[k++] = (struct bpf_insn){ .code = BPF_JMP | BPF_CALL,
+						.imm = BPF_FUNC_map_lookup_elem };
+		insns[k++] = (struct bpf_insn){ .code = BPF_JMP | BPF_JEQ | BPF_K,
+						.dst_reg = BPF_REG_0, .off = 2 };
+		insns[k++] = (struct bpf_insn){ .code = BPF_LDX | BPF_MEM | BPF_DW,
+						.dst_reg = BPF_REG_1, .src_reg = BPF_REG_0 };
+		insns[k++] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_ADD | BPF_X,
+						.dst_reg = BPF_REG_6, .src_reg = BPF_REG_1 };
+	}
+	/* XDP_PASS when the n reads summed to n: each map was read */
+	insns[k++] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_X,
+					.dst_reg = BPF_REG_0, .src_reg = BPF_REG_6 };
+	insns[k++] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_ADD | BPF_K,
+					.dst_reg = BPF_REG_0, .imm = XDP_PASS - n };
+	insns[k++] = (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT };
+	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "bench_reads", "GPL", insns, k, NULL);
+	if (fd < 0)
+		die("load the map-reading reference", errno);
+	if (bpf_xdp_attach(if_nametoindex(dev), fd, XDP_FLAGS_DRV_MODE, NULL))
+		die("attach the map-reading reference", errno);
+	return fd;
+}
+
+/*
+ * The other reference: @n register moves (no memory, no branch), four
+ * independent chains, so a wide core runs several a cycle: what @n
+ * instructions of any program cost at repeat=1, next to the floor.
+ */
+static int load_moves(int n, const char *dev)
+{
+	static struct bpf_insn insns[2 + 1024];
+	int k = 0, fd;
+
+	if (n < 1 || n > 1024)
+		die("load_moves: 1 to 1024 moves", EINVAL);
+	insns[k++] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_K,
+					.dst_reg = BPF_REG_0, .imm = XDP_PASS };
+	for (int i = 0; i < n; i++)
+		insns[k++] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_K,
+						.dst_reg = BPF_REG_1 + (i & 3), .imm = i };
+	insns[k++] = (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT };
+	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "bench_moves", "GPL", insns, k, NULL);
+	if (fd < 0)
+		die("load the instructions' reference", errno);
+	if (bpf_xdp_attach(if_nametoindex(dev), fd, XDP_FLAGS_DRV_MODE, NULL))
+		die("attach the instructions' reference", errno);
+	return fd;
+}
+
 static __u64 counter(const struct mxgw_maps *m, int family, int c)
 {
 	__u64 all[MXGW_COUNTER_MAX];
@@ -476,6 +562,39 @@ static void stats(const double *v, double *median, double *lo, double *hi)
 	*median = s[ROUNDS / 2];
 	*lo = s[ROUNDS / 4];		/* quartiles: the spread between rounds */
 	*hi = s[3 * ROUNDS / 4];
+}
+
+static double x_empty(const struct path *paths, int n, const char *name)
+{
+	double med, floor_med, lo, hi;
+
+	for (int i = 0; i < n; i++) {
+		if (strcmp(paths[i].name, name))
+			continue;
+		stats(paths[paths[i].floor].ns, &floor_med, &lo, &hi);
+		stats(paths[i].ns, &med, &lo, &hi);
+		return med / floor_med;
+	}
+	return 0;
+}
+
+/*
+ * Issue 14's target for the DNAT path, with what the references say any
+ * program costs here at repeat=1: a gateway's path reads its state from
+ * several maps and runs a few hundred instructions.
+ */
+static void dnat_target(const struct path *paths, int n)
+{
+	double dnat = x_empty(paths, n, "inbound allowed: DNAT + redirect");
+
+	if (!dnat)
+		return;
+	printf("target DNAT path <= 1.5x the empty program: %.2fx %s; any program here pays "
+	       "%.2fx for 1 map's value read, %.2fx for 5 maps', %.2fx for 250 moves\n",
+	       dnat, dnat <= 1.5 ? "met" : "NOT met",
+	       x_empty(paths, n, "reference: 1 map's value read"),
+	       x_empty(paths, n, "reference: 5 maps' values read"),
+	       x_empty(paths, n, "reference: 250 moves, no memory"));
 }
 
 static void prog_sizes(int fd, __u32 *verified, __u32 *xlated, __u32 *jited)
@@ -1043,7 +1162,7 @@ int main(int argc, char **argv)
 {
 	static char conf_small[8192], conf_big[8192];
 	struct mxgw_maps m0, m1;
-	int xdp0, xdp1, tc0, tc1, empty, empty_tc, err;
+	int xdp0, xdp1, tc0, tc1, empty, empty_tc, read1, read5, moves, err;
 	int xdp2 = -1, xdp3 = -1;
 #if HAVE_BANS
 	static char conf_bans[8192], conf_pfx[8192];
@@ -1435,6 +1554,9 @@ int main(int argc, char **argv)
 	}
 #endif
 	empty = load_empty();
+	read1 = load_reads(1, "spare1");
+	read5 = load_reads(5, "spare2");
+	moves = load_moves(250, "spare3");
 	empty_tc = load_empty_tc();
 	fill_conntrack(&m1, CT_BIG);
 	add_flow(&m0, "198.51.100.25", 443, 40000);
@@ -1452,6 +1574,15 @@ int main(int argc, char **argv)
 #define V6	.family = MXGW_FAM_IPV6
 	struct path all[] = {
 		{ "empty XDP_PASS (floor)", empty, { .dport = 25 }, XDP_PASS, -1, NULL },
+		/* what reading 1 and 5 maps, and running 250 instructions,
+		 * cost any program here: the floor of a program that does a
+		 * gateway's work (docs/BENCHMARKS.md, "The targets") */
+		{ "reference: 1 map's value read", read1, { .dport = 25 }, XDP_PASS, -1, NULL, V4,
+		  .ref = true },
+		{ "reference: 5 maps' values read", read5, { .dport = 25 }, XDP_PASS, -1, NULL, V4,
+		  .ref = true },
+		{ "reference: 250 moves, no memory", moves, { .dport = 25 }, XDP_PASS, -1, NULL, V4,
+		  .ref = true },
 		/* a connection's segments: an ACK (its SYN counts in_new too) */
 		{ "inbound allowed: DNAT + redirect", xdp0, { .dport = 25, .tcp_flags = 0x10 },
 		  XDP_REDIRECT, MXGW_FWD_REDIRECT, &m0, V4 },
@@ -1664,7 +1795,7 @@ int main(int argc, char **argv)
 		    )
 			continue;
 		paths[npaths] = all[i];
-		if (!paths[npaths].maps)	/* a floor: the rows after it are its */
+		if (!paths[npaths].maps && !paths[npaths].ref)	/* a floor: the rows after it are its */
 			floor = npaths;
 		paths[npaths].floor = floor;
 		paths[npaths].len = tb_frame(&paths[npaths].spec, paths[npaths].frame);
@@ -1824,6 +1955,7 @@ int main(int argc, char **argv)
 	}
 	if (out)
 		fclose(out);
+	dnat_target(paths, npaths);
 #if HAVE_CT_SWEEP
 	if (sweep) {
 		static double r[ROUNDS * CT_COPIES * CT_COPIES], v[ROUNDS * CT_COPIES];
