@@ -369,6 +369,25 @@ static int load_empty_tc(void)
 	return fd;
 }
 
+/* XDP program @name of @n @insns, attached to @dev (an unattached one pays
+ * a dispatcher update per test_run call); dies naming @what. */
+static int load_attached(const char *name, const struct bpf_insn *insns, int n,
+			 const char *dev, const char *what)
+{
+	int fd = bpf_prog_load(BPF_PROG_TYPE_XDP, name, "GPL", insns, n, NULL);
+	char msg[96];
+
+	if (fd < 0) {
+		snprintf(msg, sizeof(msg), "load %s", what);
+		die(msg, errno);
+	}
+	if (bpf_xdp_attach(if_nametoindex(dev), fd, XDP_FLAGS_DRV_MODE, NULL)) {
+		snprintf(msg, sizeof(msg), "attach %s", what);
+		die(msg, errno);
+	}
+	return fd;
+}
+
 /* The floor: an XDP program that returns XDP_PASS, attached too. */
 static int load_empty(void)
 {
@@ -376,13 +395,8 @@ static int load_empty(void)
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_PASS },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	int fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "empty_pass", "GPL", insns, 2, NULL);
 
-	if (fd < 0)
-		die("load the empty program", errno);
-	if (bpf_xdp_attach(if_nametoindex("spare0"), fd, XDP_FLAGS_DRV_MODE, NULL))
-		die("attach the empty program", errno);
-	return fd;
+	return load_attached("empty_pass", insns, 2, "spare0", "the empty program");
 }
 
 /*
@@ -400,7 +414,7 @@ static int load_reads(int n, const char *dev)
 	};
 	__u64 one = 1;
 	__u32 zero = 0;
-	int i, k = 2, fd;
+	int i, k = 2;
 
 	if (n < 1 || n > 8)
 		die("load_reads: 1 to 8 maps", EINVAL);
@@ -433,12 +447,7 @@ static int load_reads(int n, const char *dev)
 	insns[k++] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_ADD | BPF_K,
 					.dst_reg = BPF_REG_0, .imm = XDP_PASS - n };
 	insns[k++] = (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT };
-	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "bench_reads", "GPL", insns, k, NULL);
-	if (fd < 0)
-		die("load the map-reading reference", errno);
-	if (bpf_xdp_attach(if_nametoindex(dev), fd, XDP_FLAGS_DRV_MODE, NULL))
-		die("attach the map-reading reference", errno);
-	return fd;
+	return load_attached("bench_reads", insns, k, dev, "the map-reading reference");
 }
 
 /*
@@ -449,7 +458,7 @@ static int load_reads(int n, const char *dev)
 static int load_moves(int n, const char *dev)
 {
 	static struct bpf_insn insns[2 + 1024];
-	int k = 0, fd;
+	int k = 0;
 
 	if (n < 1 || n > 1024)
 		die("load_moves: 1 to 1024 moves", EINVAL);
@@ -459,12 +468,7 @@ static int load_moves(int n, const char *dev)
 		insns[k++] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_K,
 						.dst_reg = BPF_REG_1 + (i & 3), .imm = i };
 	insns[k++] = (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT };
-	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "bench_moves", "GPL", insns, k, NULL);
-	if (fd < 0)
-		die("load the instructions' reference", errno);
-	if (bpf_xdp_attach(if_nametoindex(dev), fd, XDP_FLAGS_DRV_MODE, NULL))
-		die("attach the instructions' reference", errno);
-	return fd;
+	return load_attached("bench_moves", insns, k, dev, "the instructions' reference");
 }
 
 static __u64 counter(const struct mxgw_maps *m, int family, int c)

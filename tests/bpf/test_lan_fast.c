@@ -565,62 +565,6 @@ static void test_closing_flow_leaves_the_cache(void **state)
 	assert_int_equal(ct_state(&tb, TB_CLIENT, 25, pport), MXGW_CT_TCP_TIME_WAIT);
 }
 
-/*
- * A slot is used only by its own flow.  Flow A's filled slot is copied
- * into every slot of mxgw_est_cache; then a segment of each flow that
- * differs from A in one field (LAN address, remote address, either port,
- * the protocol), none of them tracked, must still go to the kernel as a
- * new flow, whatever slot its hash picks.  A's own segment, its entries
- * gone meanwhile, leaves with its mapping: the slots were live.  Retried
- * when the clock ticked in between.
- */
-static void test_slot_of_another_flow_is_not_used(void **state)
-{
-	static const struct tb_frame_spec a = FROM_LAN_SEG(LAN_HOST, TB_CLIENT, 40080, 25);
-	static const struct tb_frame_spec others[] = {
-		FROM_LAN_SEG("192.168.1.21", TB_CLIENT, 40080, 25),
-		FROM_LAN_SEG(LAN_HOST, "198.51.100.9", 40080, 25),
-		FROM_LAN_SEG(LAN_HOST, TB_CLIENT, 40081, 25),
-		FROM_LAN_SEG(LAN_HOST, TB_CLIENT, 40080, 26),
-		FROM_LAN_SEG(LAN_HOST, TB_CLIENT, 40080, 25, .proto = IPPROTO_UDP),
-	};
-	__u8 f[TB_MAX_FRAME], out[TB_MAX_FRAME];
-	struct tb_frame_spec exp;
-	struct tb tb = { 0 };
-	size_t len, out_len;
-	int tries, verdict;
-	(void)state;
-
-	for (tries = 0; tries < 20; tries++) {
-		__u16 pport;
-		__u64 tick;
-
-		reset(&tb);
-		pport = est_flow(&tb, LAN_HOST, 40080);
-		tick = clock_tick(&tb);
-		assert_int_equal(est_segment(&tb, LAN_HOST, 40080, 0x10, out, &out_len),
-				 XDP_REDIRECT);
-		if (!slot_everywhere(tb.skel->maps.mxgw_est_cache)) {
-			if (clock_tick(&tb) != tick)
-				continue;	/* filled at the next tick */
-			fail_msg("a quiet segment of an established flow filled no slot");
-		}
-		est_forget(&tb, LAN_HOST, 40080, pport);
-		others_go_to_the_kernel(&tb, others, sizeof(others) / sizeof(others[0]));
-		len = tb_frame(&a, f);
-		verdict = tb_run_xdp_lan(&tb, f, len, out, &out_len);
-		if (clock_tick(&tb) != tick)
-			continue;	/* the slots died with the tick */
-		assert_int_equal(verdict, XDP_REDIRECT);
-		exp = to_wan(a, TB_PUBLIC, pport);
-		expect_frame("flow A from its slot", out, out_len, &exp);
-		assert_int_equal(tb_counter(&tb, MXGW_LAN_PASS_NEW),
-				 sizeof(others) / sizeof(others[0]));
-		return;
-	}
-	fail_msg("the clock ticked between two packets %d times", tries);
-}
-
 /* An established IPv6 flow of @syn's: tracked by mxgw_wan_out6, the
  * handshake set by hand in its entry (@k, @e), told to the data plane. */
 static void est6_flow(struct tb *tb, const struct tb_frame_spec *syn,
@@ -788,61 +732,103 @@ static const struct pass_fixture passes[] = {
 };
 
 /*
- * A slot is used only by its own flow.  Flow A's live slot is copied into
- * every slot of mxgw_est6_cache; then a segment of each flow that differs
- * from A in one field (LAN address, remote address, either port, the
- * protocol), none of them tracked, must still go to the kernel as a new
- * flow, whatever slot its hash picks.  A's own segment, its entry deleted
- * meanwhile, leaves from its slot: the slots were live.  Retried when the
- * clock ticked in between.
+ * A slot is used only by its own flow.  Flow A's filled slot is copied
+ * into every slot of its family's cache; then a segment of each flow that
+ * differs from A in one field (LAN address, remote address, either port,
+ * the protocol), none of them tracked, must still go to the kernel as a
+ * new flow, whatever slot its hash picks.  A's own segment, its entries
+ * gone meanwhile, leaves with its mapping: the slots were live.  Retried
+ * when the clock ticked in between.
  */
-static void test_ipv6_slot_of_another_flow_is_not_used(void **state)
+struct slot_case {
+	bool ip6;
+	struct tb_frame_spec a;		/* flow A's quiet segment, to the client's smtp */
+	struct tb_frame_spec others[5];	/* each differs from A in one field */
+};
+
+static void slot_of_another_flow_is_not_used(const struct slot_case *sc)
 {
-	static const struct tb_frame_spec a = FROM_LAN6_SEG(LAN_HOST6, TB_CLIENT6, 40070, 25);
-	static const struct tb_frame_spec others[] = {
+	const size_t n = sizeof(sc->others) / sizeof(sc->others[0]);
+	const struct bpf_map *cache;
+	__u8 f[TB_MAX_FRAME], out[TB_MAX_FRAME];
+	struct tb_frame_spec syn = sc->a, exp;
+	struct mxgw_ct6_key k6;
+	struct mxgw_ct_entry e6;
+	struct tb tb = { 0 };
+	size_t len, out_len;
+	int tries, verdict;
+
+	syn.tcp_flags = 0x02;
+	syn.payload = 0;
+	for (tries = 0; tries < 20; tries++) {
+		__u16 pport = 0;
+		__u64 tick;
+
+		if (sc->ip6) {
+			reset6(&tb);
+			est6_flow(&tb, &syn, &k6, &e6);
+		} else {
+			reset(&tb);
+			pport = est_flow(&tb, sc->a.saddr, sc->a.sport);
+		}
+		cache = sc->ip6 ? tb.skel->maps.mxgw_est6_cache : tb.skel->maps.mxgw_est_cache;
+		tick = clock_tick(&tb);
+		len = tb_frame(&sc->a, f);
+		assert_int_equal(tb_run_xdp_lan(&tb, f, len, out, &out_len), XDP_REDIRECT);
+		if (!slot_everywhere(cache)) {
+			if (clock_tick(&tb) != tick)
+				continue;	/* filled at the next tick */
+			fail_msg("a quiet segment of an established flow filled no slot");
+		}
+		if (sc->ip6)
+			assert_int_equal(bpf_map_delete_elem(tb.maps.ct6, &k6), 0);
+		else
+			est_forget(&tb, sc->a.saddr, sc->a.sport, pport);
+		others_go_to_the_kernel(&tb, sc->others, n);
+		len = tb_frame(&sc->a, f);
+		verdict = tb_run_xdp_lan(&tb, f, len, out, &out_len);
+		if (clock_tick(&tb) != tick)
+			continue;	/* the slots died with the tick */
+		assert_int_equal(verdict, XDP_REDIRECT);
+		exp = sc->ip6 ? to_wan(sc->a, sc->a.saddr, 0) : to_wan(sc->a, TB_PUBLIC, pport);
+		expect_frame("flow A from its slot", out, out_len, &exp);
+		assert_int_equal(tb_counter_fam(&tb, sc->ip6 ? MXGW_FAM_IPV6 : MXGW_FAM_IPV4,
+						MXGW_LAN_PASS_NEW), n);
+		return;
+	}
+	fail_msg("the clock ticked between two packets %d times", tries);
+}
+
+static const struct slot_case slot_cases[] = {
+	{ .a = FROM_LAN_SEG(LAN_HOST, TB_CLIENT, 40080, 25),
+	  .others = {
+		FROM_LAN_SEG("192.168.1.21", TB_CLIENT, 40080, 25),
+		FROM_LAN_SEG(LAN_HOST, "198.51.100.9", 40080, 25),
+		FROM_LAN_SEG(LAN_HOST, TB_CLIENT, 40081, 25),
+		FROM_LAN_SEG(LAN_HOST, TB_CLIENT, 40080, 26),
+		FROM_LAN_SEG(LAN_HOST, TB_CLIENT, 40080, 25, .proto = IPPROTO_UDP),
+	  } },
+	{ .ip6 = true,
+	  .a = FROM_LAN6_SEG(LAN_HOST6, TB_CLIENT6, 40070, 25),
+	  .others = {
 		FROM_LAN6_SEG("2001:db8:168::21", TB_CLIENT6, 40070, 25),
 		FROM_LAN6_SEG(LAN_HOST6, "2001:db8:51::9", 40070, 25),
 		FROM_LAN6_SEG(LAN_HOST6, TB_CLIENT6, 40071, 25),
 		FROM_LAN6_SEG(LAN_HOST6, TB_CLIENT6, 40070, 26),
 		FROM_LAN6_SEG(LAN_HOST6, TB_CLIENT6, 40070, 25, .proto = IPPROTO_UDP),
-	};
-	__u8 f[TB_MAX_FRAME], out[TB_MAX_FRAME];
-	struct tb_frame_spec syn = a, exp;
-	struct mxgw_ct6_key k;
-	struct mxgw_ct_entry e;
-	struct tb tb = { 0 };
-	size_t len, out_len;
-	int tries, verdict;
+	  } },
+};
+
+static void test_slot_of_another_flow_is_not_used(void **state)
+{
 	(void)state;
+	slot_of_another_flow_is_not_used(&slot_cases[0]);
+}
 
-	syn.tcp_flags = 0x02;
-	syn.payload = 0;
-	for (tries = 0; tries < 20; tries++) {
-		__u64 tick;
-
-		reset6(&tb);
-		est6_flow(&tb, &syn, &k, &e);
-		tick = clock_tick(&tb);
-		len = tb_frame(&a, f);
-		assert_int_equal(tb_run_xdp_lan(&tb, f, len, out, &out_len), XDP_REDIRECT);
-		if (!slot_everywhere(tb.skel->maps.mxgw_est6_cache)) {
-			if (clock_tick(&tb) != tick)
-				continue;	/* filled at the next tick */
-			fail_msg("a quiet segment of an established flow filled no slot");
-		}
-		assert_int_equal(bpf_map_delete_elem(tb.maps.ct6, &k), 0);
-		others_go_to_the_kernel(&tb, others, sizeof(others) / sizeof(others[0]));
-		verdict = tb_run_xdp_lan(&tb, f, len, out, &out_len);
-		if (clock_tick(&tb) != tick)
-			continue;	/* the slots died with the tick */
-		assert_int_equal(verdict, XDP_REDIRECT);
-		exp = to_wan(a, LAN_HOST6, 0);
-		expect_frame("IPv6 flow A from its slot", out, out_len, &exp);
-		assert_int_equal(tb_counter_fam(&tb, MXGW_FAM_IPV6, MXGW_LAN_PASS_NEW),
-				 sizeof(others) / sizeof(others[0]));
-		return;
-	}
-	fail_msg("the clock ticked between two packets %d times", tries);
+static void test_ipv6_slot_of_another_flow_is_not_used(void **state)
+{
+	(void)state;
+	slot_of_another_flow_is_not_used(&slot_cases[1]);
 }
 
 static void test_passed_unchanged(void **state)
