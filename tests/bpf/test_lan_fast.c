@@ -6,7 +6,6 @@
  * next hop, checksums right); everything else is passed to the kernel
  * unchanged, and no flow is ever created here.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -373,40 +372,26 @@ static void est_forget(struct tb *tb, const char *host, __u16 sport, __u16 pport
 
 /*
  * The one filled slot of per-CPU cache @map (a reset zeroed the rest)
- * copied into every slot of every CPU; false when none is filled.  Read
- * and written in batches: a syscall a slot takes 30 ms for 2^14 slots on
- * the host, more than a tick under qemu.
+ * copied into every slot of every CPU; false when none is filled.
  */
 static bool slot_everywhere(const struct bpf_map *map)
 {
-	int fd = bpf_map__fd(map), ncpus = libbpf_num_possible_cpus();
-	size_t size = bpf_map__value_size(map);	/* 32 or 64: no per-CPU padding */
-	__u32 n = bpf_map__max_entries(map), count = n, batch, *keys;
-	__u8 *v, *live = NULL;
+	size_t size = tb_array_elem_size(map) / libbpf_num_possible_cpus();
+	size_t n = (size_t)bpf_map__max_entries(map) * libbpf_num_possible_cpus();
+	__u8 *v = tb_array_read(map), *live = NULL;
 	bool found;
-	int err;
 
-	assert_true(ncpus > 0 && size % 8 == 0);
-	keys = calloc(n, sizeof(*keys));
-	v = calloc((size_t)n * ncpus, size);
-	assert_true(keys && v);
-	err = bpf_map_lookup_batch(fd, NULL, &batch, keys, v, &count, NULL);
-	assert_true(!err || errno == ENOENT);
-	assert_int_equal(count, n);
-	for (size_t i = 0; i < (size_t)n * ncpus && !live; i++)
+	for (size_t i = 0; i < n && !live; i++)
 		for (size_t b = 0; b < size && !live; b++)
 			if (v[i * size + b])
 				live = v + i * size;
 	found = live;
 	if (found) {
 		memmove(v, live, size);
-		for (size_t i = 1; i < (size_t)n * ncpus; i++)
+		for (size_t i = 1; i < n; i++)
 			memcpy(v + i * size, v, size);
-		count = n;
-		assert_int_equal(bpf_map_update_batch(fd, keys, v, &count, NULL), 0);
-		assert_int_equal(count, n);
+		tb_array_write(map, v);
 	}
-	free(keys);
 	free(v);
 	return found;
 }
@@ -958,7 +943,7 @@ static void test_ipv6_routed(void **state)
  */
 static void test_flows_spread_over_every_slot(void **state)
 {
-	int fd, ncpus = libbpf_num_possible_cpus();
+	int ncpus = libbpf_num_possible_cpus();
 	unsigned int used[4] = { 0 }, total = 0;
 	struct mxgw_est_slot *v;
 	__u8 out[TB_MAX_FRAME];
@@ -966,20 +951,17 @@ static void test_flows_spread_over_every_slot(void **state)
 	size_t out_len;
 	(void)state;
 
-	assert_true(ncpus > 0);
-	v = calloc(ncpus, sizeof(*v));
-	assert_non_null(v);
 	reset(&tb);
 	for (__u16 i = 0; i < 64; i++) {
 		est_flow(&tb, LAN_HOST, 41000 + i);
 		assert_int_equal(est_segment(&tb, LAN_HOST, 41000 + i, 0x10, out, &out_len),
 				 XDP_REDIRECT);
 	}
-	fd = bpf_map__fd(tb.skel->maps.mxgw_est_cache);
+	/* slot key's CPUs at v[key * ncpus ..] (32 bytes: no padding) */
+	v = tb_array_read(tb.skel->maps.mxgw_est_cache);
 	for (__u32 key = 0; key < MXGW_EST_SLOTS; key++) {
-		assert_int_equal(bpf_map_lookup_elem(fd, &key, v), 0);
 		for (int cpu = 0; cpu < ncpus; cpu++) {
-			if (v[cpu].tick_ns) {
+			if (v[key * ncpus + cpu].tick_ns) {
 				used[key / (MXGW_EST_SLOTS / 4)]++;
 				total++;
 				break;

@@ -219,25 +219,56 @@ static bool holds_timer(const struct bpf_object *obj, const struct bpf_map *map)
  */
 static void zero_array(const struct bpf_object *obj, const struct bpf_map *map)
 {
-	bool percpu = bpf_map__type(map) == BPF_MAP_TYPE_PERCPU_ARRAY;
-	size_t vsize = percpu ? ((bpf_map__value_size(map) + 7) & ~7UL) *
-				libbpf_num_possible_cpus() : bpf_map__value_size(map);
-	__u32 n = bpf_map__max_entries(map), count;
-	__u32 *keys = calloc(n, sizeof(*keys));
-	void *zero = calloc(n, vsize);
+	void *zero = calloc(bpf_map__max_entries(map), tb_array_elem_size(map));
 	int passes = holds_timer(obj, map) ? 2 : 1;
 
-	assert_non_null(keys);
 	assert_non_null(zero);
+	for (int pass = 0; pass < passes; pass++)
+		tb_array_write(map, zero);
+	free(zero);
+}
+
+size_t tb_array_elem_size(const struct bpf_map *map)
+{
+	if (bpf_map__type(map) != BPF_MAP_TYPE_PERCPU_ARRAY)
+		return bpf_map__value_size(map);
+	return ((bpf_map__value_size(map) + 7) & ~7UL) * libbpf_num_possible_cpus();
+}
+
+/* 0 .. n - 1, the keys of an array of @n */
+static __u32 *array_keys(__u32 n)
+{
+	__u32 *keys = calloc(n, sizeof(*keys));
+
+	assert_non_null(keys);
 	for (__u32 i = 0; i < n; i++)
 		keys[i] = i;
-	for (int pass = 0; pass < passes; pass++) {
-		count = n;
-		if (bpf_map_update_batch(bpf_map__fd(map), keys, zero, &count, NULL) || count != n)
-			fail_msg("tb_reset: zeroing %s: %s", bpf_map__name(map), strerror(errno));
-	}
+	return keys;
+}
+
+void *tb_array_read(const struct bpf_map *map)
+{
+	__u32 n = bpf_map__max_entries(map), count = n, batch;
+	__u32 *keys = array_keys(n);
+	void *vals = calloc(n, tb_array_elem_size(map));
+
+	assert_non_null(vals);
+	/* ENOENT: the last batch, every element read */
+	if ((bpf_map_lookup_batch(bpf_map__fd(map), NULL, &batch, keys, vals, &count, NULL) &&
+	     errno != ENOENT) || count != n)
+		fail_msg("reading %s: %s", bpf_map__name(map), strerror(errno));
 	free(keys);
-	free(zero);
+	return vals;
+}
+
+void tb_array_write(const struct bpf_map *map, const void *vals)
+{
+	__u32 n = bpf_map__max_entries(map), count = n;
+	__u32 *keys = array_keys(n);
+
+	if (bpf_map_update_batch(bpf_map__fd(map), keys, vals, &count, NULL) || count != n)
+		fail_msg("writing %s: %s", bpf_map__name(map), strerror(errno));
+	free(keys);
 }
 
 /* A hash table, trie or device map as a fresh load leaves it: empty. */

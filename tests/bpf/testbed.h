@@ -187,6 +187,18 @@ __u64 tb_counter_fam(struct tb *tb, int family, enum mxgw_counter c);
 struct mxgw_pkt_count tb_svc_count_fam(struct tb *tb, int family, const char *name,
 				       int dir, int verdict);
 
+/*
+ * A whole array map at once, in batches (one syscall a slot takes tens of
+ * ms for a cache of 2^14): tb_array_read() returns every element in a
+ * buffer to free, tb_array_write() stores one.  An element is
+ * tb_array_elem_size() bytes: for a per-CPU array, each possible CPU's
+ * value padded to 8 bytes, as the kernel lays them out.
+ */
+struct bpf_map;
+size_t tb_array_elem_size(const struct bpf_map *map);
+void *tb_array_read(const struct bpf_map *map);
+void tb_array_write(const struct bpf_map *map, const void *vals);
+
 /* etc/mxgw.conf as shipped, with the test public address (static buffer). */
 const char *tb_shipped_conf(void);
 
