@@ -33,6 +33,27 @@ static __always_inline __u16 csum_replace4(__u16 check, __be32 from, __be32 to)
 	return ~csum_fold(sum);
 }
 
+/*
+ * The same split in two, for a change made again and again (the packets
+ * of one flow): csum_diff4/csum_diff2 sum its ~m + m' once, folded to 16
+ * bits, and csum_apply adds that to each packet's checksum.  Sums are
+ * associative, so this is eqn. 3 with its terms added in another order.
+ */
+static __always_inline __u64 csum_diff4(__be32 from, __be32 to)
+{
+	return ((__u32)~from & 0xffff) + ((__u32)~from >> 16) + (to & 0xffff) + (to >> 16);
+}
+
+static __always_inline __u64 csum_diff2(__be16 from, __be16 to)
+{
+	return (__u16)~from + (__u32)to;
+}
+
+static __always_inline __u16 csum_apply(__u16 check, __u16 diff)
+{
+	return ~csum_fold((__u64)(__u16)~check + diff);
+}
+
 /* A 16-bit field changed from @from to @to. */
 static __always_inline __u16 csum_replace2(__u16 check, __be16 from, __be16 to)
 {
@@ -55,5 +76,9 @@ static __always_inline void ipv4_decrease_ttl(struct iphdr *ip)
 	ip->check = (__u16)(check + (check >= 0xffff));
 	ip->ttl--;
 }
+
+/* The same change as a csum_diff term: the word drops by 0x0100, that is
+ * adds ~0x0100 (network order). */
+#define CSUM_DIFF_TTL_DEC	((__u16)~bpf_htons(0x0100))
 
 #endif /* MXGW_CSUM_BPF_H */

@@ -3,13 +3,16 @@
  * mxgw_est_cache: the LAN fast path's per-CPU cache of established flows'
  * mappings (maps/mxgw_abi.h says why a slot can be trusted).  A flow's
  * first packet of a tick pays nat_find and fills its slot; the rest of
- * the tick's packets read one slot instead of hashing into mxgw_ct.
+ * the tick's packets read one slot instead of hashing into mxgw_ct, and
+ * IPv4's find their whole rewrite there, next hop and checksums included.
  */
 #ifndef MXGW_EST_CACHE_BPF_H
 #define MXGW_EST_CACHE_BPF_H
 
 #include <stdbool.h>
 #include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <bpf/bpf_helpers.h>
 #include "../maps/mxgw_abi.h"
@@ -17,6 +20,7 @@
 #include "maps.bpf.h"
 #include "conntrack.bpf.h"
 #include "parse.bpf.h"
+#include "csum.bpf.h"
 #include "nat.bpf.h"
 #include "addr6.bpf.h"
 
@@ -78,27 +82,36 @@ static __always_inline struct mxgw_est_slot *est_slot(const struct ct_flow *f)
 	return bpf_map_lookup_elem(&mxgw_est_cache, &key);
 }
 
-/* Is @s @f's mapping, filled this tick under generation @gen? */
+/* Is @s @f's mapping, filled this tick under generation @gen, and its
+ * rewrite still the one @cfg asks for? */
 static __always_inline bool est_slot_hit(const struct mxgw_est_slot *s,
-					 const struct ct_flow *f, __u64 now,
+					 const struct ct_flow *f,
+					 const struct mxgw_config *cfg, __u64 now,
 					 __u64 gen)
 {
 	return est_live(s->tick_ns, s->gen, now, gen) &&
 	       s->lan_addr == f->lan_addr && s->remote_addr == f->remote_addr &&
 	       s->lan_port == f->lan_port && s->remote_port == f->remote_port &&
-	       s->proto == f->proto;
+	       s->proto == f->proto && s->public_addr == cfg->public_addr &&
+	       s->ifindex == cfg->wan_ifindex;
 }
 
 /*
  * @f's mapping after nat_find gave @e and @pport and ct_touch touched @e
- * at @now; @gen was read before nat_find, so a change in between leaves
- * the slot unused.
+ * at @now, the packet sent to @nh from @public_addr; @gen was read before
+ * nat_find, so a change in between leaves the slot unused.  The rewrite
+ * is worked out here once, for est_slot_rewrite to apply to the flow's
+ * next packets: what xdp_snat and ipv4_decrease_ttl do, in two sums.
  */
 static __always_inline void est_slot_fill(struct mxgw_est_slot *s,
 					  const struct ct_flow *f,
 					  const struct mxgw_ct_entry *e,
-					  __be16 pport, __u64 now, __u64 gen)
+					  __be16 pport, __be32 public_addr,
+					  const struct mxgw_nexthop *nh,
+					  __u64 now, __u64 gen)
 {
+	__u64 addr_diff;
+
 	/* a slot another flow filled this tick stays its own: under more
 	 * flows than slots, replacing would make every packet a miss that
 	 * also writes a line */
@@ -110,8 +123,38 @@ static __always_inline void est_slot_fill(struct mxgw_est_slot *s,
 	s->remote_port = f->remote_port;
 	s->proto = f->proto;
 	s->public_port = pport;
+	s->public_addr = public_addr;
+	/* the pseudo header holds the source address: both sums change */
+	addr_diff = csum_diff4(f->lan_addr, public_addr);
+	s->ip_csum_diff = csum_fold(addr_diff + CSUM_DIFF_TTL_DEC);
+	s->l4_csum_diff = csum_fold(addr_diff + csum_diff2(f->lan_port, pport));
+	s->ifindex = nh->ifindex;
+	s->mtu = nh->mtu;
+	__builtin_memcpy(s->dmac, nh->dmac, ETH_ALEN);
+	__builtin_memcpy(s->smac, nh->smac, ETH_ALEN);
 	s->tick_ns = now;
 	s->gen = gen;
+}
+
+/* A packet of @s's flow leaves as the one that filled it did. */
+static __always_inline void est_slot_rewrite(const struct mxgw_est_slot *s,
+					     struct ethhdr *eth, struct iphdr *ip,
+					     struct l4_ref *l4)
+{
+	__u16 check;
+
+	__builtin_memcpy(eth->h_dest, s->dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, s->smac, ETH_ALEN);
+	ip->saddr = s->public_addr;
+	ip->ttl--;
+	ip->check = csum_apply(ip->check, s->ip_csum_diff);
+	*l4->sport = s->public_port;
+	/* UDP without a checksum keeps none; one that sums to 0 is sent
+	 * as 0xffff (RFC 768) */
+	if (l4->proto == IPPROTO_TCP || *l4->check) {
+		check = csum_apply(*l4->check, s->l4_csum_diff);
+		*l4->check = l4->proto == IPPROTO_UDP && !check ? 0xffff : check;
+	}
 }
 
 /*

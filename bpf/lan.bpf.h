@@ -9,9 +9,10 @@
  * live mxgw_ct entry, found as TC finds it, nat_find: source ->
  * public:port, the entry touched as TC touches it; a quiet segment of an
  * established flow finds it in est_cache.bpf.h's per-CPU cache instead,
- * after the first of its tick).  They go straight to
- * the WAN device with the WAN next hop's MACs (bpf_fib_lookup, cached per
- * CPU and destination), TTL decremented, checksums incremental (RFC 1624).
+ * after the first of its tick, with the rest of its rewrite).  They go
+ * straight to the WAN device with the WAN next hop's MACs (bpf_fib_lookup,
+ * cached per CPU and destination), TTL decremented, checksums incremental
+ * (RFC 1624).
  *
  * IPv6 the same way, routed (nothing rewritten but the hop limit):
  * mailserver6's replies and packets of flows mxgw_ct6 tracks.
@@ -110,6 +111,32 @@ static __always_inline bool ipv4_not_unicast(__be32 a)
 	return (bpf_ntohl(a) >> 28) >= 0xe;
 }
 
+/*
+ * A packet of a flow cached in @s (est_slot_hit): it leaves as the packet
+ * that filled the slot did, by the same next hop, unless it is larger
+ * than that route's MTU or the WAN device no longer takes redirected
+ * frames (the slot is dropped then, and the next packet's lookup marks
+ * the next hop as the full path does).
+ */
+static __always_inline int lan_send_cached4(struct mxgw_est_slot *s,
+					    struct ethhdr *eth, struct iphdr *ip,
+					    struct l4_ref *l4)
+{
+	if (bpf_ntohs(ip->tot_len) > s->mtu) {
+		count(MXGW_LAN_PASS_MTU);
+		return XDP_PASS;
+	}
+	if (bpf_redirect_map(&mxgw_tx_ports, s->ifindex, XDP_PASS) != XDP_REDIRECT) {
+		s->tick_ns = 0;
+		count(MXGW_LAN_PASS_ROUTE);
+		return XDP_PASS;
+	}
+	est_slot_rewrite(s, eth, ip, l4);
+	count_checking_clock(MXGW_SNAT_MASQ);
+	count(MXGW_LAN_FAST_ESTABLISHED);
+	return XDP_REDIRECT;
+}
+
 static __always_inline int lan_in4(struct xdp_md *ctx, struct cursor *c,
 				   struct ethhdr *eth)
 {
@@ -123,7 +150,6 @@ static __always_inline int lan_in4(struct xdp_md *ctx, struct cursor *c,
 	struct iphdr *ip;
 	__be16 pport = 0;
 	__u64 now, gen = 0;
-	bool cached = false;
 
 	ip = parse_ipv4_fixed(c);
 	if (!ip)
@@ -161,11 +187,8 @@ static __always_inline int lan_in4(struct xdp_md *ctx, struct cursor *c,
 		if (est_packet_quiet(f.proto, f.tcp_flags)) {
 			gen = ct_gen_read();
 			slot = est_slot(&f);
-			if (slot && est_slot_hit(slot, &f, now, gen)) {
-				pport = slot->public_port;
-				cached = true;
-				goto route;
-			}
+			if (slot && est_slot_hit(slot, &f, cfg, now, gen))
+				return lan_send_cached4(slot, eth, ip, &l4);
 		}
 		e = nat_find(cfg, &f, now, &pport);
 		/* a new flow, or one the outgoing column must see again:
@@ -176,7 +199,6 @@ static __always_inline int lan_in4(struct xdp_md *ctx, struct cursor *c,
 		}
 	}
 
-route:
 	nh = wan_hop_get(ctx, ip, now);
 	if (!nh || nh->fib_ret != BPF_FIB_LKUP_RET_SUCCESS ||
 	    nh->ifindex != cfg->wan_ifindex || !nh->can_redirect) {
@@ -205,9 +227,8 @@ route:
 	if (e) {
 		ct_touch(e, f.proto, f.tcp_flags, MXGW_DIR_OUT, now);
 		if (slot)	/* a quiet packet, its flow not cached yet */
-			est_slot_fill(slot, &f, e, pport, now, gen);
-	}
-	if (e || cached) {
+			est_slot_fill(slot, &f, e, pport, cfg->public_addr,
+				      nh, now, gen);
 		count_checking_clock(MXGW_SNAT_MASQ);
 		count(MXGW_LAN_FAST_ESTABLISHED);
 	} else {

@@ -881,15 +881,27 @@ _Static_assert(sizeof(struct mxgw_nat_entry) == 4, "mxgw_nat_entry layout");
  * skip the hash lookup (its jhash, bucket walk and key compare are about
  * half of what the established path costs above a bare forwarder).
  * Direct-mapped by a hash of the flow, MXGW_EST_SLOTS slots of one flow
- * each, 512 KiB a CPU (IPv6: mxgw_est6_cache below, 256 KiB).  A slot
+ * each, 1 MiB a CPU (IPv6: mxgw_est6_cache below, 256 KiB).  A slot
  * filled this tick stays its flow's until the next, so more flows than
  * slots cost a read per packet, never a write.
  *
+ * A slot holds the flow's whole rewrite, worked out by the packet that
+ * filled it: the public address and port, the two checksums' changes
+ * (RFC 1624's ~m + m' summed once: the IP header's with the TTL's
+ * decrement, the TCP or UDP one's with the pseudo header's), and the WAN
+ * next hop that packet left by.  A hit reads one cache line, and its
+ * arithmetic is two additions.
+ * Its next hop is as fresh as mxgw_wan_hops' entry it was copied from,
+ * which is refreshed when a tick finds it older than MXGW_NEXTHOP_TTL_NS:
+ * the slot lives for the tick it was filled in, so a route or neighbour
+ * change is followed within that TTL and one tick.
+ *
  * A slot is never stale, only unused: it is used only within the tick it
- * was filled in (its entry was touched then: nothing to write again) and
- * while mxgw_ct_gen holds the value it was filled under.  Every change
- * that can make a mapping wrong bumps mxgw_ct_gen: the data plane when it
- * tries an insert into mxgw_ct, mxgw_nat or mxgw_ct6 (an LRU table evicts
+ * was filled in (its entry was touched then: nothing to write again),
+ * while mxgw_ct_gen holds the value it was filled under, and while the
+ * config's public address and WAN device are the ones it holds.  Every
+ * change that can make a mapping wrong bumps mxgw_ct_gen: the data plane
+ * when it tries an insert into mxgw_ct, mxgw_nat or mxgw_ct6 (an LRU table evicts
  * then, and only then, even for an insert it refuses) or meets a FIN or
  * RST (the only ways out of tcp-established); user space
  * (mxgw_maps_ct_changed) after it deletes or writes entries (conntrack
@@ -902,6 +914,7 @@ _Static_assert(sizeof(struct mxgw_nat_entry) == 4, "mxgw_nat_entry layout");
 #define MXGW_EST_SLOT_BITS	14
 #define MXGW_EST_SLOTS		(1U << MXGW_EST_SLOT_BITS)	/* per CPU */
 
+/* One cache line: the flow, when, and its rewrite. */
 struct mxgw_est_slot {
 	__be32 lan_addr;
 	__be32 remote_addr;
@@ -912,8 +925,16 @@ struct mxgw_est_slot {
 	__be16 public_port;	/* the flow's mapping */
 	__u64 tick_ns;		/* mxgw_clock.now_ns it was filled at */
 	__u64 gen;		/* mxgw_ct_gen.gen it was filled under */
+	__be32 public_addr;	/* the config's then */
+	__u16 ip_csum_diff;	/* source address and TTL (csum_apply) */
+	__u16 l4_csum_diff;	/* source address and port */
+	__u32 ifindex;		/* the WAN device, the config's then */
+	__u16 mtu;		/* the WAN route's */
+	__u8 dmac[6];		/* the WAN next hop's */
+	__u8 smac[6];
+	__u8 pad2[6];
 };
-_Static_assert(sizeof(struct mxgw_est_slot) == 32, "mxgw_est_slot layout");
+_Static_assert(sizeof(struct mxgw_est_slot) == 64, "mxgw_est_slot layout");
 
 /* mxgw_est6_cache: the same for IPv6's flows (mxgw_ct6, routed: nothing
  * to map, a hit only spares the lookup), a cache line a slot. */

@@ -77,7 +77,8 @@ static void expect_frame(const char *name, const __u8 *out, size_t out_len,
 	}
 	if (!exp->ip6)
 		assert_int_equal(tb_ip_csum(out + 14), 0);
-	assert_int_equal(tb_l4_csum(out + 14), 0);
+	if (!exp->udp_csum_zero)	/* else it stayed 0: compared above */
+		assert_int_equal(tb_l4_csum(out + 14), 0);
 }
 
 /* As it leaves for the WAN: wan0's MAC to the router's, TTL one less. */
@@ -283,28 +284,48 @@ static void test_established_port_held_by_another_host(void **state)
  * with a mapping the table no longer holds.
  */
 
-/* An established flow of @host:@sport to the client's SMTP; its port. */
-static __u16 est_flow(struct tb *tb, const char *host, __u16 sport)
+/*
+ * The flow of @seg (a LAN host's segment or datagram to the client) made
+ * as mxgw_wan_out makes it, and for TCP established by its handshake (the
+ * last ACK through mxgw_lan_in); its public port.
+ */
+static __u16 flow_open(struct tb *tb, const struct tb_frame_spec *seg)
 {
-	const struct tb_frame_spec syn = FROM_LAN(host, .sport = sport, .dport = 25);
+	struct tb_frame_spec first = *seg, synack, ack;
 	__u8 f[TB_MAX_FRAME], out[TB_MAX_FRAME];
-	struct tb_frame_spec synack, ack;
+	bool tcp = !seg->proto || seg->proto == IPPROTO_TCP;
 	size_t len, out_len;
 	__u16 pport;
 
-	len = tb_frame(&syn, f);
+	if (tcp) {
+		first.tcp_flags = 0x02;
+		first.payload = 0;
+	}
+	len = tb_frame(&first, f);
 	assert_int_equal(tb_run_tc(tb, f, len, out, &out_len), TC_ACT_OK);
 	pport = ntohs(*(__be16 *)(out + 14 + 20));
-	synack = (struct tb_frame_spec){ .saddr = TB_CLIENT, .daddr = TB_PUBLIC, .sport = 25,
-					 .dport = pport, .tcp_flags = 0x12 };
+	if (!tcp)
+		return pport;
+	synack = (struct tb_frame_spec){ .saddr = seg->daddr, .daddr = TB_PUBLIC,
+					 .sport = seg->dport, .dport = pport,
+					 .tcp_flags = 0x12 };
 	len = tb_frame(&synack, f);
 	assert_int_equal(tb_run_xdp(tb, f, len, out, &out_len), XDP_PASS);
-	ack = (struct tb_frame_spec)FROM_LAN(host, .sport = sport, .dport = 25,
-					     .tcp_flags = 0x10);
+	ack = *seg;
+	ack.tcp_flags = 0x10;
+	ack.payload = 0;
 	len = tb_frame(&ack, f);
 	assert_int_equal(tb_run_xdp_lan(tb, f, len, out, &out_len), XDP_REDIRECT);
-	assert_int_equal(ct_state(tb, TB_CLIENT, 25, pport), MXGW_CT_TCP_ESTABLISHED);
+	assert_int_equal(ct_state(tb, seg->daddr, seg->dport, pport), MXGW_CT_TCP_ESTABLISHED);
 	return pport;
+}
+
+/* An established flow of @host:@sport to the client's SMTP; its port. */
+static __u16 est_flow(struct tb *tb, const char *host, __u16 sport)
+{
+	const struct tb_frame_spec seg = FROM_LAN(host, .sport = sport, .dport = 25);
+
+	return flow_open(tb, &seg);
 }
 
 /* A data segment of that flow through mxgw_lan_in: its verdict. */
@@ -353,19 +374,19 @@ static void ct_poke(struct tb *tb, __u16 pport, __be16 lan_port, int state)
 	assert_int_equal(bpf_map_update_elem(tb->maps.ct, &k, &e, BPF_EXIST), 0);
 }
 
-/* The flow of @host:@sport to the client's SMTP, mapped to @pport, gone
- * from mxgw_ct and mxgw_nat behind the data plane's back (no generation
- * bump), as the LRU evicts. */
-static void est_forget(struct tb *tb, const char *host, __u16 sport, __u16 pport)
+/* The flow of @seg, mapped to @pport, gone from mxgw_ct and mxgw_nat
+ * behind the data plane's back (no generation bump), as the LRU evicts. */
+static void flow_forget(struct tb *tb, const struct tb_frame_spec *seg, __u16 pport)
 {
-	struct mxgw_nat_key nk = { .lan_port = htons(sport), .remote_port = htons(25),
-				   .proto = IPPROTO_TCP };
-	struct mxgw_ct_key k = { .remote_port = htons(25), .public_port = htons(pport),
-				 .proto = IPPROTO_TCP };
+	__u8 proto = seg->proto ? seg->proto : IPPROTO_TCP;
+	struct mxgw_nat_key nk = { .lan_port = htons(seg->sport),
+				   .remote_port = htons(seg->dport), .proto = proto };
+	struct mxgw_ct_key k = { .remote_port = htons(seg->dport),
+				 .public_port = htons(pport), .proto = proto };
 
-	assert_int_equal(inet_pton(AF_INET, TB_CLIENT, &k.remote_addr), 1);
-	assert_int_equal(inet_pton(AF_INET, TB_CLIENT, &nk.remote_addr), 1);
-	assert_int_equal(inet_pton(AF_INET, host, &nk.lan_addr), 1);
+	assert_int_equal(inet_pton(AF_INET, seg->daddr, &k.remote_addr), 1);
+	assert_int_equal(inet_pton(AF_INET, seg->daddr, &nk.remote_addr), 1);
+	assert_int_equal(inet_pton(AF_INET, seg->saddr, &nk.lan_addr), 1);
 	assert_int_equal(bpf_map_delete_elem(tb->maps.ct, &k), 0);
 	assert_int_equal(bpf_map_delete_elem(tb->maps.nat, &nk), 0);
 }
@@ -461,6 +482,177 @@ static void test_cached_flow_reads_its_slot(void **state)
 	fail_msg("the clock ticked between two packets %d times", tries);
 }
 
+/*
+ * A slot holds its flow's whole rewrite, the checksums' changes summed
+ * once (est_slot_fill) and added to each packet (est_slot_rewrite): a
+ * packet sent from the slot must leave byte for byte as the lookup sends
+ * it, its checksums right from scratch, whichever way the rewrite goes.
+ * The flow's first packet here takes the lookup (UDP) or the slot its
+ * handshake's ACK filled (TCP); the second, its entries gone behind the
+ * data plane's back meanwhile, can only take the slot.  Retried when the
+ * clock ticked in between.
+ */
+struct rewrite_case {
+	const char *name;
+	struct tb_frame_spec seg;	/* a LAN host's, to the client */
+};
+
+static const struct rewrite_case rewrite_cases[] = {
+	{ "TCP mapped to another port", FROM_LAN_SEG(LAN_HOST, TB_CLIENT, 40090, 25) },
+	/* 50610 lies in nat-ports: the flow keeps it */
+	{ "TCP keeping its port", FROM_LAN_SEG(LAN_HOST, TB_CLIENT, 50610, 25) },
+	{ "TCP with TTL 2", FROM_LAN_SEG(LAN_HOST, TB_CLIENT, 40091, 25, .ttl = 2) },
+	{ "TCP with TTL 255", FROM_LAN_SEG(LAN_HOST, TB_CLIENT, 40092, 25, .ttl = 255) },
+	{ "TCP to another remote", FROM_LAN_SEG(LAN_HOST, "198.51.100.77", 40093, 443) },
+	{ "UDP", FROM_LAN_TO(LAN_HOST, TB_CLIENT, .proto = IPPROTO_UDP, .sport = 40094,
+			     .dport = 53, .payload = 100) },
+	{ "UDP without a checksum", FROM_LAN_TO(LAN_HOST, TB_CLIENT, .proto = IPPROTO_UDP,
+						.sport = 40095, .dport = 53, .payload = 100,
+						.udp_csum_zero = true) },
+};
+
+static void cached_packet_leaves_as_looked_up(const struct rewrite_case *rc)
+{
+	__u8 f[TB_MAX_FRAME], out[TB_MAX_FRAME];
+	struct tb_frame_spec exp;
+	struct tb tb = { 0 };
+	size_t len = tb_frame(&rc->seg, f), out_len;
+	char what[128];
+	int tries, verdict;
+
+	for (tries = 0; tries < 20; tries++) {
+		__u16 pport;
+		__u64 tick;
+
+		reset(&tb);
+		pport = flow_open(&tb, &rc->seg);
+		tick = clock_tick(&tb);
+		exp = to_wan(rc->seg, TB_PUBLIC, pport);
+		assert_int_equal(tb_run_xdp_lan(&tb, f, len, out, &out_len), XDP_REDIRECT);
+		snprintf(what, sizeof(what), "%s: the first packet", rc->name);
+		expect_frame(what, out, out_len, &exp);
+		flow_forget(&tb, &rc->seg, pport);
+		verdict = tb_run_xdp_lan(&tb, f, len, out, &out_len);
+		if (clock_tick(&tb) != tick)
+			continue;	/* the slot died with the tick */
+		if (verdict != XDP_REDIRECT)
+			fail_msg("%s: verdict %d, not sent from its slot", rc->name, verdict);
+		snprintf(what, sizeof(what), "%s: from its slot", rc->name);
+		expect_frame(what, out, out_len, &exp);
+		return;
+	}
+	fail_msg("%s: the clock ticked between two packets %d times", rc->name, tries);
+}
+
+static void test_cached_packets_leave_as_looked_up(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(rewrite_cases) / sizeof(rewrite_cases[0]); i++)
+		cached_packet_leaves_as_looked_up(&rewrite_cases[i]);
+}
+
+/*
+ * What a slot does not let through.  It holds the config's public address
+ * and WAN device of when it was filled: once the config says otherwise,
+ * the flow's next segment takes the lookup and goes as the new config
+ * says (from the new address; to the kernel when the WAN device is
+ * another), though the tick and the generation are still the slot's.  It
+ * holds the WAN route's MTU: a larger segment of the flow goes to the
+ * kernel (which fragments it or says so), even when only the slot knows
+ * the flow (its entries gone: the lookup would call it new).  Retried
+ * when the clock ticked in between.
+ */
+struct slot_limit_case {
+	const char *name;
+	const char *public_addr;	/* the config's new one, or NULL */
+	const char *wan_dev;		/* the config's new WAN device, or NULL */
+	bool untx;			/* the WAN device out of mxgw_tx_ports */
+	__u16 payload;			/* of the second segment; 0: the first's */
+	bool forget;			/* the flow's entries gone before it */
+	int verdict;
+	enum mxgw_counter counter;	/* for XDP_PASS */
+	bool slot_dropped;		/* the third segment: the lookup's */
+};
+
+static const struct slot_limit_case slot_limit_cases[] = {
+	{ "a new public address", .public_addr = "203.0.113.34", .verdict = XDP_REDIRECT },
+	{ "a new WAN device", .wan_dev = "lan0", .verdict = XDP_PASS,
+	  .counter = MXGW_LAN_PASS_ROUTE },
+	{ "larger than the WAN's MTU", .payload = 1461, .forget = true, .verdict = XDP_PASS,
+	  .counter = MXGW_LAN_PASS_MTU },
+	/* the slot is dropped: the next segment is the lookup's, a new flow */
+	{ "the WAN device taking no redirected frames", .untx = true, .forget = true,
+	  .verdict = XDP_PASS, .counter = MXGW_LAN_PASS_ROUTE, .slot_dropped = true },
+};
+
+static void slot_limit(const struct slot_limit_case *lc)
+{
+	const struct tb_frame_spec seg = FROM_LAN_SEG(LAN_HOST, TB_CLIENT, 40096, 25);
+	struct tb_frame_spec seg2 = seg, exp;
+	__u8 f[TB_MAX_FRAME], f2[TB_MAX_FRAME], out[TB_MAX_FRAME];
+	struct mxgw_config cfg;
+	struct tb tb = { 0 };
+	size_t len = tb_frame(&seg, f), len2, out_len;
+	const __u32 zero = 0;
+	int tries, verdict;
+
+	if (lc->payload)
+		seg2.payload = lc->payload;
+	len2 = tb_frame(&seg2, f2);
+	for (tries = 0; tries < 20; tries++) {
+		__u16 pport;
+		__u64 tick;
+
+		reset(&tb);
+		pport = flow_open(&tb, &seg);
+		tick = clock_tick(&tb);
+		assert_int_equal(tb_run_xdp_lan(&tb, f, len, out, &out_len), XDP_REDIRECT);
+		assert_int_equal(mxgw_maps_read_config(&tb.maps, &cfg), 0);
+		if (lc->public_addr)
+			assert_int_equal(inet_pton(AF_INET, lc->public_addr, &cfg.public_addr), 1);
+		if (lc->wan_dev)
+			cfg.wan_ifindex = tb_ifindex(lc->wan_dev);
+		assert_int_equal(bpf_map_update_elem(tb.maps.config, &zero, &cfg, BPF_ANY), 0);
+		if (lc->untx) {
+			__u32 wan = tb_ifindex("wan0");
+
+			assert_int_equal(bpf_map_delete_elem(tb.maps.tx_ports, &wan), 0);
+		}
+		if (lc->forget)
+			flow_forget(&tb, &seg, pport);
+		verdict = tb_run_xdp_lan(&tb, f2, len2, out, &out_len);
+		if (clock_tick(&tb) != tick)
+			continue;	/* the slot died with the tick */
+		if (verdict != lc->verdict)
+			fail_msg("%s: verdict %d, want %d", lc->name, verdict, lc->verdict);
+		if (verdict == XDP_PASS) {
+			assert_int_equal(out_len, len2);
+			assert_memory_equal(out, f2, len2);
+			if (tb_counter(&tb, lc->counter) != 1)
+				fail_msg("%s: %s not counted", lc->name,
+					 mxgw_counter_name(lc->counter));
+			if (lc->slot_dropped) {
+				assert_int_equal(tb_run_xdp_lan(&tb, f2, len2, out, &out_len),
+						 XDP_PASS);
+				if (tb_counter(&tb, MXGW_LAN_PASS_NEW) != 1)
+					fail_msg("%s: the slot was read again", lc->name);
+			}
+		} else {
+			exp = to_wan(seg2, lc->public_addr, pport);
+			expect_frame(lc->name, out, out_len, &exp);
+		}
+		return;
+	}
+	fail_msg("%s: the clock ticked between two packets %d times", lc->name, tries);
+}
+
+static void test_slot_sends_only_what_the_lookup_would(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(slot_limit_cases) / sizeof(slot_limit_cases[0]); i++)
+		slot_limit(&slot_limit_cases[i]);
+}
+
 /* conntrack flush: a cached flow's next segment goes to TC, which drops it
  * (drop_out_no_flow), as without the cache. */
 static void test_flush_ends_cached_flows(void **state)
@@ -489,6 +681,7 @@ static void test_flush_ends_cached_flows(void **state)
  */
 static void test_new_flow_ends_cached_flows(void **state)
 {
+	const struct tb_frame_spec syn1 = FROM_LAN(LAN_HOST, .sport = 50600, .dport = 25);
 	const struct tb_frame_spec syn2 = FROM_LAN("192.168.1.21", .sport = 50600, .dport = 25);
 	__u8 f[TB_MAX_FRAME], out[TB_MAX_FRAME];
 	struct tb tb = { 0 };
@@ -497,9 +690,9 @@ static void test_new_flow_ends_cached_flows(void **state)
 
 	reset(&tb);
 	/* 50600 lies in nat-ports: the first host keeps it */
-	assert_int_equal(est_flow(&tb, LAN_HOST, 50600), 50600);
+	assert_int_equal(flow_open(&tb, &syn1), 50600);
 	assert_int_equal(est_segment(&tb, LAN_HOST, 50600, 0x18, out, &out_len), XDP_REDIRECT);
-	est_forget(&tb, LAN_HOST, 50600, 50600);
+	flow_forget(&tb, &syn1, 50600);
 
 	len = tb_frame(&syn2, f);
 	assert_int_equal(tb_run_tc(&tb, f, len, out, &out_len), TC_ACT_OK);
@@ -754,7 +947,7 @@ static void slot_of_another_flow_is_not_used(const struct slot_case *sc)
 			est6_flow(&tb, &syn, &k6, &e6);
 		} else {
 			reset(&tb);
-			pport = est_flow(&tb, sc->a.saddr, sc->a.sport);
+			pport = flow_open(&tb, &sc->a);
 		}
 		cache = sc->ip6 ? tb.skel->maps.mxgw_est6_cache : tb.skel->maps.mxgw_est_cache;
 		tick = clock_tick(&tb);
@@ -768,7 +961,7 @@ static void slot_of_another_flow_is_not_used(const struct slot_case *sc)
 		if (sc->ip6)
 			assert_int_equal(bpf_map_delete_elem(tb.maps.ct6, &k6), 0);
 		else
-			est_forget(&tb, sc->a.saddr, sc->a.sport, pport);
+			flow_forget(&tb, &sc->a, pport);
 		others_go_to_the_kernel(&tb, sc->others, n);
 		len = tb_frame(&sc->a, f);
 		verdict = tb_run_xdp_lan(&tb, f, len, out, &out_len);
@@ -985,6 +1178,8 @@ int main(void)
 		cmocka_unit_test(test_established_rewritten),
 		cmocka_unit_test(test_established_port_held_by_another_host),
 		cmocka_unit_test(test_cached_flow_reads_its_slot),
+		cmocka_unit_test(test_cached_packets_leave_as_looked_up),
+		cmocka_unit_test(test_slot_sends_only_what_the_lookup_would),
 		cmocka_unit_test(test_flush_ends_cached_flows),
 		cmocka_unit_test(test_new_flow_ends_cached_flows),
 		cmocka_unit_test(test_closing_flow_leaves_the_cache),
