@@ -21,23 +21,9 @@ static __always_inline __u16 csum_fold(__u64 sum)
 	return (__u16)((sum & 0xffff) + (sum >> 16));
 }
 
-/* A 32-bit field of the covered data changed from @from to @to. */
-static __always_inline __u16 csum_replace4(__u16 check, __be32 from, __be32 to)
-{
-	__u64 sum = (__u16)~check;
-
-	sum += (__u32)~from & 0xffff;
-	sum += (__u32)~from >> 16;
-	sum += to & 0xffff;
-	sum += to >> 16;
-	return ~csum_fold(sum);
-}
-
 /*
- * The same split in two, for a change made again and again (the packets
- * of one flow): csum_diff4/csum_diff2 sum its ~m + m' once, folded to 16
- * bits, and csum_apply adds that to each packet's checksum.  Sums are
- * associative, so this is eqn. 3 with its terms added in another order.
+ * RFC 1624's ~m + m' of a 32-bit field of the covered data that changed
+ * from @from to @to, and of a 16-bit one: terms of a sum, not folded.
  */
 static __always_inline __u64 csum_diff4(__be32 from, __be32 to)
 {
@@ -49,19 +35,27 @@ static __always_inline __u64 csum_diff2(__be16 from, __be16 to)
 	return (__u16)~from + (__u32)to;
 }
 
-static __always_inline __u16 csum_apply(__u16 check, __u16 diff)
+/*
+ * @check after the change (or changes) whose terms sum to @diff.  A change
+ * made again and again (the packets of one flow) has its terms summed and
+ * folded to 16 bits once, and each packet pays this alone: sums are
+ * associative, so that is eqn. 3 with its terms added in another order.
+ */
+static __always_inline __u16 csum_apply(__u16 check, __u64 diff)
 {
-	return ~csum_fold((__u64)(__u16)~check + diff);
+	return ~csum_fold((__u16)~check + diff);
+}
+
+/* A 32-bit field of the covered data changed from @from to @to. */
+static __always_inline __u16 csum_replace4(__u16 check, __be32 from, __be32 to)
+{
+	return csum_apply(check, csum_diff4(from, to));
 }
 
 /* A 16-bit field changed from @from to @to. */
 static __always_inline __u16 csum_replace2(__u16 check, __be16 from, __be16 to)
 {
-	__u64 sum = (__u16)~check;
-
-	sum += (__u16)~from;
-	sum += to;
-	return ~csum_fold(sum);
+	return csum_apply(check, csum_diff2(from, to));
 }
 
 /*
