@@ -495,12 +495,13 @@ static void test_cached_flow_reads_its_slot(void **state)
 struct rewrite_case {
 	const char *name;
 	struct tb_frame_spec seg;	/* a LAN host's, to the client */
+	bool keeps_port;		/* else mapped to another port */
 };
 
 static const struct rewrite_case rewrite_cases[] = {
 	{ "TCP mapped to another port", FROM_LAN_SEG(LAN_HOST, TB_CLIENT, 40090, 25) },
 	/* 50610 lies in nat-ports: the flow keeps it */
-	{ "TCP keeping its port", FROM_LAN_SEG(LAN_HOST, TB_CLIENT, 50610, 25) },
+	{ "TCP keeping its port", FROM_LAN_SEG(LAN_HOST, TB_CLIENT, 50610, 25), true },
 	{ "TCP with TTL 2", FROM_LAN_SEG(LAN_HOST, TB_CLIENT, 40091, 25, .ttl = 2) },
 	{ "TCP with TTL 255", FROM_LAN_SEG(LAN_HOST, TB_CLIENT, 40092, 25, .ttl = 255) },
 	{ "TCP to another remote", FROM_LAN_SEG(LAN_HOST, "198.51.100.77", 40093, 443) },
@@ -526,6 +527,8 @@ static void cached_packet_leaves_as_looked_up(const struct rewrite_case *rc)
 
 		reset(&tb);
 		pport = flow_open(&tb, &rc->seg);
+		if ((pport == rc->seg.sport) != rc->keeps_port)
+			fail_msg("%s: mapped to port %u", rc->name, pport);
 		tick = clock_tick(&tb);
 		exp = to_wan(rc->seg, TB_PUBLIC, pport);
 		assert_int_equal(tb_run_xdp_lan(&tb, f, len, out, &out_len), XDP_REDIRECT);
