@@ -499,17 +499,21 @@ struct rewrite_case {
 };
 
 static const struct rewrite_case rewrite_cases[] = {
-	{ "TCP mapped to another port", FROM_LAN_SEG(LAN_HOST, TB_CLIENT, 40090, 25) },
+	{ .name = "TCP mapped to another port",
+	  .seg = FROM_LAN_SEG(LAN_HOST, TB_CLIENT, 40090, 25) },
 	/* 50610 lies in nat-ports: the flow keeps it */
-	{ "TCP keeping its port", FROM_LAN_SEG(LAN_HOST, TB_CLIENT, 50610, 25), true },
-	{ "TCP with TTL 2", FROM_LAN_SEG(LAN_HOST, TB_CLIENT, 40091, 25, .ttl = 2) },
-	{ "TCP with TTL 255", FROM_LAN_SEG(LAN_HOST, TB_CLIENT, 40092, 25, .ttl = 255) },
-	{ "TCP to another remote", FROM_LAN_SEG(LAN_HOST, "198.51.100.77", 40093, 443) },
-	{ "UDP", FROM_LAN_TO(LAN_HOST, TB_CLIENT, .proto = IPPROTO_UDP, .sport = 40094,
-			     .dport = 53, .payload = 100) },
-	{ "UDP without a checksum", FROM_LAN_TO(LAN_HOST, TB_CLIENT, .proto = IPPROTO_UDP,
-						.sport = 40095, .dport = 53, .payload = 100,
-						.udp_csum_zero = true) },
+	{ .name = "TCP keeping its port", .seg = FROM_LAN_SEG(LAN_HOST, TB_CLIENT, 50610, 25),
+	  .keeps_port = true },
+	{ .name = "TCP with TTL 2", .seg = FROM_LAN_SEG(LAN_HOST, TB_CLIENT, 40091, 25, .ttl = 2) },
+	{ .name = "TCP with TTL 255",
+	  .seg = FROM_LAN_SEG(LAN_HOST, TB_CLIENT, 40092, 25, .ttl = 255) },
+	{ .name = "TCP to another remote",
+	  .seg = FROM_LAN_SEG(LAN_HOST, "198.51.100.77", 40093, 443) },
+	{ .name = "UDP", .seg = FROM_LAN_TO(LAN_HOST, TB_CLIENT, .proto = IPPROTO_UDP,
+					    .sport = 40094, .dport = 53, .payload = 100) },
+	{ .name = "UDP without a checksum",
+	  .seg = FROM_LAN_TO(LAN_HOST, TB_CLIENT, .proto = IPPROTO_UDP, .sport = 40095,
+			     .dport = 53, .payload = 100, .udp_csum_zero = true) },
 };
 
 static void cached_packet_leaves_as_looked_up(const struct rewrite_case *rc)
